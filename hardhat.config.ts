@@ -1,0 +1,64 @@
+import { subtask } from "hardhat/config";
+import { TASK_COMPILE_SOLIDITY_GET_SOLC_BUILD } from "hardhat/builtin-tasks/task-names";
+import type { HardhatUserConfig, NetworkUserConfig } from "hardhat/types";
+import "@nomicfoundation/hardhat-toolbox";
+import path from "node:path";
+
+const SOLC_VERSION = "0.8.28";
+
+// The compiler download server is unreachable here (and must never be needed): compile with the
+// solc-js build that ships inside the pinned npm `solc` package.
+subtask(TASK_COMPILE_SOLIDITY_GET_SOLC_BUILD, async (args: { solcVersion: string }, _hre, runSuper) => {
+  if (args.solcVersion !== SOLC_VERSION) return runSuper();
+  const compilerPath = path.join(path.dirname(require.resolve("solc/package.json")), "soljson.js");
+  return { compilerPath, isSolcJs: true, version: SOLC_VERSION, longVersion: `${SOLC_VERSION}+commit.7893614a` };
+});
+
+/** Any other EVM chain, from the environment only: RIGEL_RPC_URL plus RIGEL_DEPLOYER_KEY. */
+function externalNetwork(): Record<string, NetworkUserConfig> {
+  const url = process.env.RIGEL_RPC_URL;
+  if (!url) return {};
+  const key = process.env.RIGEL_DEPLOYER_KEY;
+  return {
+    external: {
+      url,
+      accounts: key ? [key] : [],
+      ...(process.env.RIGEL_CHAIN_ID ? { chainId: Number(process.env.RIGEL_CHAIN_ID) } : {}),
+    },
+  };
+}
+
+const config: HardhatUserConfig = {
+  solidity: {
+    version: SOLC_VERSION,
+    settings: {
+      evmVersion: "cancun",
+      optimizer: { enabled: true, runs: 200 },
+    },
+  },
+  paths: {
+    sources: "./contracts",
+    tests: "./test",
+    cache: "./cache",
+    artifacts: "./artifacts",
+  },
+  typechain: {
+    outDir: "typechain-types",
+    target: "ethers-v6",
+  },
+  gasReporter: {
+    enabled: process.env.REPORT_GAS === "1",
+    offline: true,
+    currency: "USD",
+  },
+  mocha: {
+    timeout: 120_000,
+  },
+  networks: {
+    hardhat: {},
+    localhost: { url: "http://127.0.0.1:8545", chainId: 31337 },
+    ...externalNetwork(),
+  },
+};
+
+export default config;
