@@ -1,0 +1,65 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+/// @title IOracleCommittee (cross-contract surface)
+/// @notice The t-of-n oracle committee's EIP-712 verification, as the other contracts call it.
+/// Domain: name "Rigel", version "1", chainId, verifyingContract = this committee.
+/// @dev The implementation adds signer management, bonds and equivocation reports (issue #3).
+/// Signatures are 65-byte (r, s, v) ECDSA signatures over the EIP-712 digest, ordered by strictly
+/// increasing signer address; every signer must be active; at least `threshold()` of them.
+interface IOracleCommittee {
+    /// @notice A committee verdict on a shard. Values of `ShardAttestation.verdict`.
+    /// @dev 0 is never signed; 1 = Valid (pay), 2 = Invalid (slash and refund).
+    enum Verdict {
+        None,
+        Valid,
+        Invalid
+    }
+
+    /// @notice EIP-712 `ShardAttestation(address market,uint256 jobId,uint32 shard,address operator,
+    /// bytes32 resultRoot,uint8 verdict,uint64 units,uint64 expiry)`.
+    struct ShardAttestation {
+        address market;
+        uint256 jobId;
+        uint32 shard;
+        address operator;
+        bytes32 resultRoot;
+        uint8 verdict;
+        uint64 units;
+        uint64 expiry;
+    }
+
+    /// @notice EIP-712 `CapacityAttestation(address operator,bytes32 challengeId,uint64 opsPerSec,
+    /// uint32 vramMiB,bytes32 gpuModel,uint64 validUntil)`.
+    struct CapacityAttestation {
+        address operator;
+        bytes32 challengeId;
+        uint64 opsPerSec;
+        uint32 vramMiB;
+        bytes32 gpuModel;
+        uint64 validUntil;
+    }
+
+    /// @notice The EIP-712 digest of a shard attestation under this committee's domain.
+    /// @param attestation The attestation.
+    /// @return The digest that each signer signs.
+    function hashShardAttestation(ShardAttestation calldata attestation) external view returns (bytes32);
+
+    /// @notice The EIP-712 digest of a capacity attestation under this committee's domain.
+    /// @param attestation The attestation.
+    /// @return The digest that each signer signs.
+    function hashCapacityAttestation(CapacityAttestation calldata attestation) external view returns (bytes32);
+
+    /// @notice Reverts unless `signatures` are a valid quorum over `attestation`.
+    /// @param attestation The attestation.
+    /// @param signatures Signatures sorted by strictly increasing signer address.
+    function verifyShardAttestation(ShardAttestation calldata attestation, bytes[] calldata signatures) external view;
+
+    /// @notice Reverts unless `signatures` are a valid quorum over `attestation`.
+    /// @param attestation The attestation.
+    /// @param signatures Signatures sorted by strictly increasing signer address.
+    function verifyCapacityAttestation(
+        CapacityAttestation calldata attestation,
+        bytes[] calldata signatures
+    ) external view;
+}

@@ -1,0 +1,82 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+/// @title IStakingHooks
+/// @notice What the JobMarket and the RewardsDistributor need from OperatorStaking. The full
+/// IOperatorStaking (issue #3) extends this with registration, staking and delegation.
+interface IStakingHooks {
+    /// @notice The capacity record of an operator, written only from a valid CapacityAttestation.
+    struct Capacity {
+        uint64 opsPerSec;
+        uint32 vramMiB;
+        bytes32 gpuModel;
+        uint64 validUntil;
+    }
+
+    /// @notice Whether `operator` is registered.
+    /// @param operator The operator.
+    /// @return True when registered.
+    function isRegistered(address operator) external view returns (bool);
+
+    /// @notice Until when `operator` is jailed (0 or a past time: not jailed).
+    /// @param operator The operator.
+    /// @return A unix time.
+    function jailedUntil(address operator) external view returns (uint64);
+
+    /// @notice The operator's self-stake that is neither locked as collateral nor thawing.
+    /// @param operator The operator.
+    /// @return Free RGL.
+    function freeStake(address operator) external view returns (uint256);
+
+    /// @notice The operator's active self-stake (locked included, thawing excluded).
+    /// @param operator The operator.
+    /// @return RGL.
+    function selfStake(address operator) external view returns (uint256);
+
+    /// @notice The RGL in the operator's delegation pool (thawing delegations excluded).
+    /// @param operator The operator.
+    /// @return RGL.
+    function delegatedStake(address operator) external view returns (uint256);
+
+    /// @notice The operator's commission on rewards, in basis points, in force now.
+    /// @param operator The operator.
+    /// @return Basis points (0..10000).
+    function commissionBps(address operator) external view returns (uint16);
+
+    /// @notice The operator's capacity record.
+    /// @param operator The operator.
+    /// @return The record (all zero when none).
+    function capacityOf(address operator) external view returns (Capacity memory);
+
+    /// @notice Lock `amount` of the operator's free self-stake as collateral. Only the market role.
+    /// @param operator The operator.
+    /// @param amount RGL to lock; reverts when above `freeStake(operator)`.
+    function lockCollateral(address operator, uint256 amount) external;
+
+    /// @notice Unlock collateral previously locked. Only the market role.
+    /// @param operator The operator.
+    /// @param amount RGL to unlock.
+    function unlockCollateral(address operator, uint256 amount) external;
+
+    /// @notice Slash the operator: self-stake first (locked, free, then thawing), then the
+    /// delegation pool (active, then thawing). Jails the operator. Only the slasher role.
+    /// @param operator The operator.
+    /// @param amount RGL to slash (capped at what the operator has at stake).
+    /// @param lockedToRelease Collateral of this operator that the slash releases (unlocked first).
+    /// @param recipient Receives `recipientAmount` of what was slashed; the rest is burned.
+    /// @param recipientBps Share of the slashed amount paid to `recipient`, in basis points.
+    /// @return slashed The RGL actually slashed.
+    function slash(
+        address operator,
+        uint256 amount,
+        uint256 lockedToRelease,
+        address recipient,
+        uint16 recipientBps
+    ) external returns (uint256 slashed);
+
+    /// @notice Add `amount` RGL of rewards to the operator's delegation pool, raising its share
+    /// price. Pulls the RGL from the caller. Only the rewarder role.
+    /// @param operator The operator.
+    /// @param amount RGL.
+    function addPoolRewards(address operator, uint256 amount) external;
+}
