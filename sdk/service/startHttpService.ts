@@ -1,0 +1,130 @@
+import express, { type Express, type NextFunction, type Request, type Response } from "express";
+import type { AddressInfo } from "node:net";
+import type { Server } from "node:http";
+import { collectDefaultMetrics, Counter, Histogram, Registry } from "prom-client";
+import { HttpError } from "../errors/HttpError";
+import type { Logger } from "../log/createLogger";
+
+export interface StartHttpServiceParameters {
+  /** The service name, used as the metrics prefix (`rigel_<name>_`). */
+  name: string;
+  host?: string;
+  port: number;
+  logger: Logger;
+  /** Largest accepted JSON body (default "256kb"). Larger bodies get a 413 JSON error. */
+  bodyLimit?: string;
+  /** Reports readiness for `/healthz`; a thrown error or `ok: false` answers 503. */
+  health: () => Promise<{ ok: boolean; [key: string]: unknown }> | { ok: boolean; [key: string]: unknown };
+  /** Adds the service's own routes. */
+  routes: (app: Express, registry: Registry) => void;
+  /** A registry to reuse (default: a new one with Node's default metrics). */
+  registry?: Registry;
+}
+
+export interface HttpService {
+  url: string;
+  port: number;
+  app: Express;
+  registry: Registry;
+  server: Server;
+  close(): Promise<void>;
+}
+
+/**
+ * The HTTP face every Rigel daemon shares: JSON bodies with a size limit, `/healthz`, `/metrics`
+ * (prom-client), request counting and latency, and one error handler that turns every failure into a
+ * JSON error (`HttpError` keeps its status; malformed JSON is a 400; anything else a 500 that is logged).
+ */
+export async function startHttpService(params: StartHttpServiceParameters): Promise<HttpService> {
+  const { name, host = "127.0.0.1", port, logger } = params;
+  const registry = params.registry ?? new Registry();
+  if (!params.registry) collectDefaultMetrics({ register: registry, prefix: `rigel_${name}_` });
+  const requests = new Counter({
+    name: `rigel_${name}_http_requests_total`,
+    help: "HTTP requests by route and status",
+    labelNames: ["method", "route", "status"],
+    registers: [registry],
+  });
+  const latency = new Histogram({
+    name: `rigel_${name}_http_request_seconds`,
+    help: "HTTP request latency",
+    labelNames: ["method", "route"],
+    buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5],
+    registers: [registry],
+  });
+
+  const app = express();
+  app.disable("x-powered-by");
+  app.use((req, res, next) => {
+    const end = latency.startTimer();
+    res.on("finish", () => {
+      const route = (req.route?.path as string | undefined) ?? "unmatched";
+      requests.inc({ method: req.method, route, status: String(res.statusCode) });
+      end({ method: req.method, route });
+    });
+    next();
+  });
+  app.use(express.json({ limit: params.bodyLimit ?? "256kb" }));
+
+  app.get("/healthz", async (_req, res, next) => {
+    try {
+      const report = await params.health();
+      res.status(report.ok ? 200 : 503).json(report);
+    } catch (err) {
+      next(new HttpError(503, "UNHEALTHY", (err as Error).message, { cause: err }));
+    }
+  });
+  app.get("/metrics", async (_req, res) => {
+    res.type(registry.contentType).send(await registry.metrics());
+  });
+
+  params.routes(app, registry);
+
+  app.use((req: Request, _res: Response, next: NextFunction) => {
+    next(new HttpError(404, "NOT_FOUND", `no route for ${req.method} ${req.path}`));
+  });
+  // Express recognises an error handler by its four parameters.
+  app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
+    const httpError = toHttpError(err);
+    if (httpError.status >= 500) logger.error({ err, path: req.path }, "request failed");
+    else logger.debug({ code: httpError.code, path: req.path }, "request refused");
+    if (!res.headersSent) res.status(httpError.status).json(httpError.body());
+  });
+
+  const server = await new Promise<Server>((resolve, reject) => {
+    const s = app.listen(port, host, () => resolve(s));
+    s.once("error", reject);
+  });
+  const bound = (server.address() as AddressInfo).port;
+  const url = `http://${host}:${bound}`;
+  logger.info({ url }, "http service listening");
+  return {
+    url,
+    port: bound,
+    app,
+    registry,
+    server,
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.close((err) => (err ? reject(err) : resolve()));
+        server.closeAllConnections();
+      }),
+  };
+}
+
+/** Map any thrown value to an HttpError: body-parser's errors keep their 4xx status. */
+export function toHttpError(err: unknown): HttpError {
+  if (err instanceof HttpError) return err;
+  const e = err as { status?: number; statusCode?: number; type?: string; message?: string };
+  const status = e?.status ?? e?.statusCode;
+  if (typeof status === "number" && status >= 400 && status < 500) {
+    const code =
+      e.type === "entity.too.large"
+        ? "BODY_TOO_LARGE"
+        : e.type === "entity.parse.failed"
+          ? "MALFORMED_JSON"
+          : "BAD_REQUEST";
+    return new HttpError(status, code, e.message ?? "bad request", { cause: err });
+  }
+  return new HttpError(500, "INTERNAL", "internal error", { cause: err });
+}
