@@ -1,0 +1,128 @@
+import { parseArgs } from "node:util";
+import { RigelError } from "../errors/RigelError";
+
+/** One flag of a command. */
+export interface FlagSpec {
+  type: "string" | "boolean";
+  description: string;
+  short?: string;
+  default?: string | boolean;
+  /** Shown in help as the value's name, e.g. "FILE". */
+  value?: string;
+}
+
+/** A command of a CLI: `rigel agent stake --amount 100`. */
+export interface CommandSpec<F extends Record<string, FlagSpec> = Record<string, FlagSpec>> {
+  name: string;
+  summary: string;
+  /** Positional arguments, for help. */
+  args?: string;
+  flags: F;
+  run(ctx: {
+    flags: { [K in keyof F]: F[K]["type"] extends "boolean" ? boolean : string | undefined };
+    positionals: string[];
+    out: CliOutput;
+  }): Promise<number | void>;
+}
+
+/** Where a CLI writes: results to stdout, progress and errors to stderr. Tests capture both. */
+export interface CliOutput {
+  result(text: string): void;
+  info(text: string): void;
+  error(text: string): void;
+}
+
+export const processOutput: CliOutput = {
+  result: (t) => void process.stdout.write(t.endsWith("\n") ? t : t + "\n"),
+  info: (t) => void process.stderr.write(t.endsWith("\n") ? t : t + "\n"),
+  error: (t) => void process.stderr.write(t.endsWith("\n") ? t : t + "\n"),
+};
+
+export class UsageError extends RigelError {
+  override readonly name = "UsageError";
+}
+
+/** Define a command with typed flags. */
+export function defineCommand<F extends Record<string, FlagSpec>>(spec: CommandSpec<F>): CommandSpec<F> {
+  return spec;
+}
+
+function commandHelp(program: string, cmd: CommandSpec): string {
+  const lines = [
+    `Usage: ${program} ${cmd.name}${cmd.args ? " " + cmd.args : ""} [flags]`,
+    "",
+    cmd.summary,
+    "",
+    "Flags:",
+  ];
+  const flags = { ...cmd.flags, help: { type: "boolean", description: "show this help", short: "h" } as FlagSpec };
+  for (const [name, f] of Object.entries(flags)) {
+    const left = `  ${f.short ? `-${f.short}, ` : "    "}--${name}${f.type === "string" ? ` ${f.value ?? "VALUE"}` : ""}`;
+    const def = f.default !== undefined && f.default !== false ? ` (default ${String(f.default)})` : "";
+    lines.push(`${left.padEnd(34)} ${f.description}${def}`);
+  }
+  return lines.join("\n");
+}
+
+function programHelp(program: string, summary: string, commands: CommandSpec[]): string {
+  const lines = [`Usage: ${program} <command> [flags]`, "", summary, "", "Commands:"];
+  for (const c of commands) lines.push(`  ${c.name.padEnd(14)} ${c.summary}`);
+  lines.push("", `Run '${program} <command> --help' for a command's flags.`);
+  return lines.join("\n");
+}
+
+/**
+ * Run a CLI: pick the command, parse its flags (unknown flags are a usage error), answer `--help`
+ * at every level, and turn errors into one clear message and an exit code (2 usage, 1 failure).
+ */
+export async function runCli(params: {
+  program: string;
+  summary: string;
+  commands: CommandSpec[];
+  argv: string[];
+  out?: CliOutput;
+}): Promise<number> {
+  const { program, summary, commands, argv } = params;
+  const out = params.out ?? processOutput;
+  const [name, ...rest] = argv;
+  if (!name || name === "--help" || name === "-h" || name === "help") {
+    out.result(programHelp(program, summary, commands));
+    return name ? 0 : 2;
+  }
+  const cmd = commands.find((c) => c.name === name);
+  if (!cmd) {
+    out.error(`${program}: unknown command "${name}"\n\n${programHelp(program, summary, commands)}`);
+    return 2;
+  }
+  let parsed;
+  try {
+    const options: Record<string, { type: "string" | "boolean"; short?: string }> = {
+      help: { type: "boolean", short: "h" },
+    };
+    for (const [flag, f] of Object.entries(cmd.flags))
+      options[flag] = f.short ? { type: f.type, short: f.short } : { type: f.type };
+    parsed = parseArgs({ args: rest, options, allowPositionals: true, strict: true });
+  } catch (err) {
+    out.error(`${program} ${cmd.name}: ${(err as Error).message}\n\n${commandHelp(program, cmd)}`);
+    return 2;
+  }
+  if (parsed.values.help) {
+    out.result(commandHelp(program, cmd));
+    return 0;
+  }
+  const flags: Record<string, unknown> = {};
+  for (const [flag, f] of Object.entries(cmd.flags))
+    flags[flag] = parsed.values[flag] ?? f.default ?? (f.type === "boolean" ? false : undefined);
+  try {
+    const code = await cmd.run({ flags: flags as never, positionals: parsed.positionals, out });
+    return code ?? 0;
+  } catch (err) {
+    if (err instanceof UsageError) {
+      out.error(`${program} ${cmd.name}: ${err.message}\n\n${commandHelp(program, cmd)}`);
+      return 2;
+    }
+    const chain = err instanceof RigelError ? err.chain() : [(err as Error)?.message ?? String(err)];
+    out.error(`${program} ${cmd.name}: ${chain.join("\n  caused by: ")}`);
+    return 1;
+  }
+}
