@@ -242,7 +242,8 @@ describe("OperatorStaking: delegation", () => {
       const tx = await staking.connect(del1).claimRewards(op1.address);
       const receipt = await tx.wait();
       const ev = receipt!.logs.map((l) => staking.interface.parseLog(l)).find((e) => e?.name === "RewardsClaimed");
-      const [, , burned, paid] = ev!.args;
+      const burned = ev!.args[2] as bigint;
+      const paid = ev!.args[3] as bigint;
       expect(paid).to.equal(d0.claimable);
       await expect(tx).to.changeTokenBalances(token, [del1, staking], [paid, -paid]);
       const after = await operatorFigures(staking, op1.address);
