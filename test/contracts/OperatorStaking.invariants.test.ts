@@ -1,7 +1,6 @@
 // Invariant tests: random sequences of actions by several operators and delegators, with every
 // invariant of docs/PROTOCOL.md §6.7 checked after each step (handlers as in Morpho's test/invariant).
 import { expect } from "chai";
-import { ethers } from "hardhat";
 import fc from "fast-check";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
