@@ -37,10 +37,7 @@ describe("JobMarket.accept / submit", () => {
     it("test_accept_revertsWhen_unknownJobOrShard", async () => {
       const f = await loadFixture(deployMarket);
       const jobId = await createJob(f);
-      await expect(f.market.connect(f.ops[0]).accept(7, 0)).to.be.revertedWithCustomError(
-        f.market,
-        "MarketUnknownJob",
-      );
+      await expect(f.market.connect(f.ops[0]).accept(7, 0)).to.be.revertedWithCustomError(f.market, "MarketUnknownJob");
       await expect(f.market.connect(f.ops[0]).accept(jobId, 1))
         .to.be.revertedWithCustomError(f.market, "MarketUnknownShard")
         .withArgs(jobId, 1n);
@@ -198,9 +195,10 @@ describe("JobMarket.accept / submit", () => {
       const f = await loadFixture(deployMarket);
       const jobId = await createJob(f);
       await f.market.connect(f.ops[0]).accept(jobId, 0);
-      await expect(
-        f.market.connect(f.ops[0]).submit(jobId, 0, ethers.ZeroHash, 1n, ""),
-      ).to.be.revertedWithCustomError(f.market, "MarketZeroRoot");
+      await expect(f.market.connect(f.ops[0]).submit(jobId, 0, ethers.ZeroHash, 1n, "")).to.be.revertedWithCustomError(
+        f.market,
+        "MarketZeroRoot",
+      );
     });
 
     it("test_submit_revertsWhen_deadlinePassed", async () => {

@@ -14,11 +14,7 @@ import {
   submittedJob,
   USD_RATE,
 } from "./fixture";
-import type {
-  TestFeeOnTransferToken,
-  TestReentrantToken,
-  TestRevertingToken,
-} from "../../../typechain-types";
+import type { TestFeeOnTransferToken, TestReentrantToken, TestRevertingToken } from "../../../typechain-types";
 
 describe("JobMarket adversarial and governance", () => {
   describe("hostile tokens", () => {
@@ -83,9 +79,10 @@ describe("JobMarket adversarial and governance", () => {
       await ree.connect(f.dev).approve(await f.market.getAddress(), ethers.MaxUint256);
       const payload = f.market.interface.encodeFunctionData("expire", [1, 0]);
       await ree.arm(await f.market.getAddress(), payload);
-      await expect(
-        f.market.connect(f.dev).createJob(await jobParams(token)),
-      ).to.be.revertedWithCustomError(f.market, "ReentrancyGuardReentrantCall");
+      await expect(f.market.connect(f.dev).createJob(await jobParams(token))).to.be.revertedWithCustomError(
+        f.market,
+        "ReentrancyGuardReentrantCall",
+      );
     });
   });
 
@@ -226,7 +223,9 @@ describe("JobMarket adversarial and governance", () => {
     it("test_setPaymentToken_setsEntryAndValidates", async () => {
       const f = await loadFixture(deployMarket);
       const t = f.others[1].address;
-      await expect(f.market.setPaymentToken(t, true, 5n)).to.emit(f.market, "PaymentTokenSet").withArgs(t, true, 5n);
+      await expect(f.market.setPaymentToken(t, true, 5n))
+        .to.emit(f.market, "PaymentTokenSet")
+        .withArgs(t, true, 5n);
       const e = await f.market.paymentToken(t);
       expect(e.allowed).to.equal(true);
       expect(e.rglPerToken).to.equal(5n);

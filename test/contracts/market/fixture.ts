@@ -72,7 +72,18 @@ export interface MarketFixture {
 }
 
 /** Everything wired as in a deployment, with doubles for staking and the committee. */
+export interface ScheduleOptions {
+  initialEmission?: bigint;
+  workShareBps?: bigint;
+  workRewardCapBps?: bigint;
+  cap?: bigint;
+}
+
 export async function deployMarket(): Promise<MarketFixture> {
+  return deployMarketWith({});
+}
+
+export async function deployMarketWith(opts: ScheduleOptions): Promise<MarketFixture> {
   const signers = await ethers.getSigners();
   const [admin, treasury, dev, op1, op2, op3, o1, o2, o3, ...others] = signers;
   const oracles = [o1, o2, o3].sort((a, b) => (BigInt(a.address) < BigInt(b.address) ? -1 : 1));
@@ -80,7 +91,7 @@ export async function deployMarket(): Promise<MarketFixture> {
     admin.address,
     admin.address,
     GENESIS,
-    CAP,
+    opts.cap ?? CAP,
   ])) as unknown as ComputeToken;
   const usd = (await ethers.deployContract("TestUSD")) as unknown as TestUSD;
   const staking = (await ethers.deployContract("TestStakingHooks", [
@@ -97,10 +108,10 @@ export async function deployMarket(): Promise<MarketFixture> {
     {
       genesis: 0,
       epochLength: EPOCH,
-      initialEmission: INITIAL_EMISSION,
+      initialEmission: opts.initialEmission ?? INITIAL_EMISSION,
       decayBps: DECAY_BPS,
-      workShareBps: WORK_SHARE_BPS,
-      workRewardCapBps: WORK_CAP_BPS,
+      workShareBps: opts.workShareBps ?? WORK_SHARE_BPS,
+      workRewardCapBps: opts.workRewardCapBps ?? WORK_CAP_BPS,
     },
   ])) as unknown as RewardsDistributor;
   const market = (await ethers.deployContract("JobMarket", [
