@@ -8,7 +8,7 @@ import {Address} from "@openzeppelin/contracts/utils/Address.sol";
 /// @notice TEST token that calls `target` with `payload` on every transfer and bubbles a revert,
 /// to prove that re-entering the market fails. Not for deployment.
 contract TestReentrantToken is ERC20 {
-    address public target;
+    address public hookTarget;
     bytes public payload;
 
     constructor() ERC20("Reentrant Token", "REE") {}
@@ -18,15 +18,15 @@ contract TestReentrantToken is ERC20 {
     }
 
     function arm(address target_, bytes calldata payload_) external {
-        target = target_;
+        hookTarget = target_;
         payload = payload_;
     }
 
     function _update(address from, address to, uint256 value) internal override {
         super._update(from, to, value);
-        address t = target;
+        address t = hookTarget;
         if (t == address(0) || from == address(0)) return;
-        target = address(0);
+        hookTarget = address(0);
         Address.functionCall(t, payload);
     }
 }

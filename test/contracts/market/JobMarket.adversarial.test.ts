@@ -5,6 +5,7 @@ import {
   attestation,
   createJob,
   deployMarket,
+  paramsOf,
   E18,
   jobParams,
   PARAMS,
@@ -177,14 +178,14 @@ describe("JobMarket adversarial and governance", () => {
 
     it("test_setParams_updatesAndEmits", async () => {
       const f = await loadFixture(deployMarket);
-      const p = { ...(await f.market.params()).toObject(), feeBps: 100 };
+      const p = { ...(await paramsOf(f.market)), feeBps: 100 };
       await expect(f.market.setParams(p)).to.emit(f.market, "ParamsSet");
       expect((await f.market.params()).feeBps).to.equal(100n);
     });
 
     it("test_setParams_revertsWhen_outOfRange", async () => {
       const f = await loadFixture(deployMarket);
-      const base = (await f.market.params()).toObject();
+      const base = await paramsOf(f.market);
       const bad: [string, Record<string, unknown>][] = [
         ["feeBps", { feeBps: 1_001 }],
         ["collateralRatioBps", { collateralRatioBps: 9_999 }],
@@ -208,7 +209,7 @@ describe("JobMarket adversarial and governance", () => {
     it("test_governance_revertsWhen_notGovernorOrPauser", async () => {
       const f = await loadFixture(deployMarket);
       const m = f.market.connect(f.others[0]);
-      await expect(m.setParams((await f.market.params()).toObject())).to.be.revertedWithCustomError(
+      await expect(m.setParams(await paramsOf(f.market))).to.be.revertedWithCustomError(
         f.market,
         "AccessControlUnauthorizedAccount",
       );

@@ -1,7 +1,18 @@
 import { expect } from "chai";
 import { ethers } from "hardhat";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
-import { attestation, createJob, deployMarket, E18, ROOT, sign, State, submittedJob, Verdict } from "./fixture";
+import {
+  attestation,
+  createJob,
+  deployMarket,
+  paramsOf,
+  E18,
+  ROOT,
+  sign,
+  State,
+  submittedJob,
+  Verdict,
+} from "./fixture";
 
 const COLLATERAL = 300n * E18;
 
@@ -63,7 +74,7 @@ describe("JobMarket.settle / settleBatch / expire", () => {
 
     it("test_settle_valid_zeroFee_creditsNoPoints", async () => {
       const f = await loadFixture(deployMarket);
-      await f.market.setParams({ ...(await f.market.params()).toObject(), feeBps: 0 });
+      await f.market.setParams({ ...(await paramsOf(f.market)), feeBps: 0 });
       const jobId = await submittedJob(f);
       const a = await attestation(f, jobId, 0);
       await expect(f.market.settle(a, await sign(f, a))).not.to.emit(f.rewards, "WorkCredited");

@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { ethers } from "hardhat";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
-import { E18 } from "./fixture";
+import { E18, paramsOf } from "./fixture";
 import { deployProtocol, jobParamsFor, shardAttestation, type Protocol } from "./protocolFixture";
 
 // An operator that pays itself for fake jobs (it is both developer and operator, the committee
@@ -25,7 +25,7 @@ async function wealth(p: Protocol, who: string): Promise<bigint> {
 
 async function selfDeal(p: Protocol, feeBps: number, capBps: number, jobs: number): Promise<bigint> {
   const op = p.ops[0];
-  await p.market.setParams({ ...(await p.market.params()).toObject(), feeBps });
+  await p.market.setParams({ ...(await paramsOf(p.market)), feeBps });
   await p.rewards.setWorkRewardCap(capBps);
   // Start from a clean epoch: earlier availability rewards are settled and not counted.
   await nextEpoch(p);

@@ -243,3 +243,18 @@ export async function sign(
   for (const o of f.oracles.slice(0, count)) out.push(await o.signTypedData(domain, SHARD_TYPES, a));
   return out;
 }
+
+/** The market's parameters as a plain struct that `setParams` accepts. */
+export async function paramsOf(market: JobMarket): Promise<IJobMarket.ParamsStruct> {
+  const p = await market.params();
+  return {
+    treasury: p.treasury,
+    feeBps: p.feeBps,
+    collateralRatioBps: p.collateralRatioBps,
+    verifyWindow: p.verifyWindow,
+    invalidSlashBps: p.invalidSlashBps,
+    invalidDeveloperBps: p.invalidDeveloperBps,
+    noShowSlashBps: p.noShowSlashBps,
+    noShowDeveloperBps: p.noShowDeveloperBps,
+  };
+}
