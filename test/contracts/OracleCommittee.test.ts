@@ -548,7 +548,7 @@ describe("OracleCommittee", () => {
 
   describe("reportCapacityEquivocation", () => {
     it("test_reportCapacityEquivocation_slashesSigner", async () => {
-      const { committee, token, oracles, op1, outsider } = await loadFixture(deployStaking);
+      const { committee, oracles, op1, outsider } = await loadFixture(deployStaking);
       const a: CapacityAttestation = await capacityAttestation(op1.address);
       const b = { ...a, opsPerSec: a.opsPerSec * 2n };
       const [sigA] = await signCapacity(committee, [oracles[2]], a);

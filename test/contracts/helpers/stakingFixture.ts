@@ -205,9 +205,9 @@ export async function operatorFigures(staking: OperatorStaking, operator: string
   };
 }
 
-export function delta<T extends Record<string, bigint>>(before: T, after: T): Record<keyof T, bigint> {
-  const out = {} as Record<keyof T, bigint>;
-  for (const k of Object.keys(before) as (keyof T)[]) out[k] = after[k] - before[k];
+export function delta(before: Record<string, bigint>, after: Record<string, bigint>): Record<string, bigint> {
+  const out: Record<string, bigint> = {};
+  for (const k of Object.keys(before)) out[k] = after[k] - before[k];
   return out;
 }
 
