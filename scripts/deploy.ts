@@ -51,6 +51,10 @@ async function main(): Promise<void> {
     },
     parameters,
   };
+  if (hre.network.name === "hardhat") {
+    console.log("in-process network: deployments/ left untouched");
+    return;
+  }
   const outDir = path.join(root, "deployments");
   fs.mkdirSync(outDir, { recursive: true });
   const out = path.join(outDir, `${chainId}.json`);
