@@ -124,7 +124,7 @@ contract JobMarket is IJobMarket, AccessControl, Pausable, ReentrancyGuardTransi
     /// @inheritdoc IJobMarket
     function accept(uint256 jobId, uint32 shard) external nonReentrant whenNotPaused {
         Job storage job = _job(jobId);
-        Shard storage sh = _shard(jobId, shard, ShardState.Open);
+        Shard storage sh = _shardIn(jobId, shard, ShardState.Open);
         if (block.timestamp >= job.deadline) revert MarketDeadlinePassed(jobId, job.deadline);
         address assigned = _assigned[jobId][shard];
         if (assigned != address(0) && assigned != msg.sender) revert MarketOperatorNotAllowed(jobId, shard, msg.sender);
@@ -149,7 +149,7 @@ contract JobMarket is IJobMarket, AccessControl, Pausable, ReentrancyGuardTransi
         string calldata resultURI
     ) external nonReentrant {
         Job storage job = _job(jobId);
-        Shard storage sh = _shard(jobId, shard, ShardState.Accepted);
+        Shard storage sh = _shardIn(jobId, shard, ShardState.Accepted);
         if (msg.sender != sh.operator) revert MarketNotShardOperator(msg.sender, sh.operator);
         if (block.timestamp > job.deadline) revert MarketDeadlinePassed(jobId, job.deadline);
         if (units == 0 || units > job.maxUnitsPerShard) revert MarketBadUnits(units, job.maxUnitsPerShard);
@@ -171,7 +171,7 @@ contract JobMarket is IJobMarket, AccessControl, Pausable, ReentrancyGuardTransi
         IOracleCommittee.ShardAttestation calldata attestation,
         bytes[] calldata signatures
     ) external nonReentrant {
-        _shard(attestation.jobId, attestation.shard, ShardState.Submitted);
+        _shardIn(attestation.jobId, attestation.shard, ShardState.Submitted);
         _settle(attestation, signatures);
     }
 
@@ -194,7 +194,7 @@ contract JobMarket is IJobMarket, AccessControl, Pausable, ReentrancyGuardTransi
     /// @inheritdoc IJobMarket
     function expire(uint256 jobId, uint32 shard) external nonReentrant {
         Job storage job = _job(jobId);
-        Shard storage sh = _shard(jobId, shard, ShardState.None);
+        Shard storage sh = _shard(jobId, shard);
         uint256 shardValue = MarketMath.shardValue(job.maxUnitsPerShard, job.maxPricePerUnit);
         address operator = sh.operator;
         uint256 collateral = sh.collateral;
@@ -321,22 +321,21 @@ contract JobMarket is IJobMarket, AccessControl, Pausable, ReentrancyGuardTransi
         jobId = ++_jobCount;
         _jobs[jobId] = Job({
             developer: msg.sender,
-            paymentToken: p.paymentToken,
+            deadline: p.deadline,
             shards: p.shards,
+            paymentToken: p.paymentToken,
+            maxUnitsPerShard: p.maxUnitsPerShard,
+            minVramMiB: p.minVramMiB,
+            maxPricePerUnit: p.maxPricePerUnit,
+            minOpsPerSec: p.minOpsPerSec,
             kind: p.kind,
             verificationMode: p.verificationMode,
-            maxUnitsPerShard: p.maxUnitsPerShard,
-            maxPricePerUnit: p.maxPricePerUnit,
-            minVramMiB: p.minVramMiB,
-            minOpsPerSec: p.minOpsPerSec,
-            deadline: p.deadline,
             specHash: p.specHash,
             escrow: escrow
         });
-        mapping(uint32 => Shard) storage shards = _shards[jobId];
-        for (uint32 i = 0; i < p.shards; ++i) {
-            shards[i].state = ShardState.Open;
-            if (nOps != 0 && p.shardOperators[i] != address(0)) {
+        // Shards start Open (state 0) without a write; only assignments are stored.
+        for (uint32 i = 0; i < nOps; ++i) {
+            if (p.shardOperators[i] != address(0)) {
                 _assigned[jobId][i] = p.shardOperators[i];
                 emit ShardAssigned(jobId, i, p.shardOperators[i]);
             }
@@ -460,10 +459,13 @@ contract JobMarket is IJobMarket, AccessControl, Pausable, ReentrancyGuardTransi
         if (job.developer == address(0)) revert MarketUnknownJob(jobId);
     }
 
-    /// @dev `want == None` accepts any state (the caller dispatches on it).
-    function _shard(uint256 jobId, uint32 shard, ShardState want) private view returns (Shard storage sh) {
+    function _shard(uint256 jobId, uint32 shard) private view returns (Shard storage) {
         if (shard >= _jobs[jobId].shards) revert MarketUnknownShard(jobId, shard);
-        sh = _shards[jobId][shard];
-        if (want != ShardState.None && sh.state != want) revert MarketBadShardState(jobId, shard, sh.state);
+        return _shards[jobId][shard];
+    }
+
+    function _shardIn(uint256 jobId, uint32 shard, ShardState want) private view returns (Shard storage sh) {
+        sh = _shard(jobId, shard);
+        if (sh.state != want) revert MarketBadShardState(jobId, shard, sh.state);
     }
 }

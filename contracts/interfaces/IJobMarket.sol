@@ -17,8 +17,8 @@ interface IJobMarket {
 
     /// @notice Shard states: Open → Accepted → Submitted → Settled | Failed; Open → Cancelled;
     /// Accepted → Expired; Submitted → Expired.
+    /// @dev Open is 0: every shard index below `Job.shards` starts Open without a storage write.
     enum ShardState {
-        None,
         Open,
         Accepted,
         Submitted,
@@ -56,18 +56,18 @@ interface IJobMarket {
         address[] shardOperators;
     }
 
-    /// @notice A job as stored.
+    /// @notice A job as stored (packed in five slots).
     struct Job {
         address developer;
-        address paymentToken;
+        uint64 deadline;
         uint32 shards;
+        address paymentToken;
+        uint64 maxUnitsPerShard;
+        uint32 minVramMiB;
+        uint128 maxPricePerUnit;
+        uint64 minOpsPerSec;
         JobKind kind;
         uint8 verificationMode;
-        uint64 maxUnitsPerShard;
-        uint128 maxPricePerUnit;
-        uint32 minVramMiB;
-        uint64 minOpsPerSec;
-        uint64 deadline;
         bytes32 specHash;
         uint256 escrow;
     }
@@ -327,7 +327,7 @@ interface IJobMarket {
     /// @return The job.
     function getJob(uint256 jobId) external view returns (Job memory);
 
-    /// @notice A shard.
+    /// @notice A shard (meaningful only for an index below the job's shard count).
     /// @param jobId The job.
     /// @param shard The shard index.
     /// @return The shard.

@@ -97,14 +97,14 @@ async function step(p: Protocol, a: ActionT, refs: Ref[], finals: Set<string>, e
     }
     case "settle": {
       const r = pick(a.pick);
-      if (!r || (await p.market.getShard(r.jobId, r.shard)).state !== 3n) break;
+      if (!r || (await p.market.getShard(r.jobId, r.shard)).state !== 2n) break;
       const { att, sigs } = await shardAttestation(p, r.jobId, r.shard, a.valid ? 1 : 2, BigInt(a.units));
       logs = await tryTx(() => p.market.settle(att, sigs));
       break;
     }
     case "batch": {
       const open: Ref[] = [];
-      for (const r of refs) if ((await p.market.getShard(r.jobId, r.shard)).state === 3n) open.push(r);
+      for (const r of refs) if ((await p.market.getShard(r.jobId, r.shard)).state === 2n) open.push(r);
       if (!open.length) break;
       const signed = await Promise.all(open.map((r) => shardAttestation(p, r.jobId, r.shard)));
       // Include the first item twice: the second copy must be skipped, not paid again.

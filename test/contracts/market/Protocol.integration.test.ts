@@ -106,7 +106,7 @@ describe("Protocol integration (real OperatorStaking and OracleCommittee)", () =
       signed.map((s) => s.att),
       signed.map((s) => s.sigs),
     );
-    for (const id of ids) expect((await p.market.getShard(id, 0)).state).to.equal(4n);
+    for (const id of ids) expect((await p.market.getShard(id, 0)).state).to.equal(3n);
     expect(await p.market.escrowOf(await p.usd.getAddress())).to.equal(0n);
   });
 

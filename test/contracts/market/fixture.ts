@@ -44,14 +44,13 @@ export const CAPACITY = {
 
 export const Verdict = { Valid: 1, Invalid: 2 } as const;
 export const State = {
-  None: 0n,
-  Open: 1n,
-  Accepted: 2n,
-  Submitted: 3n,
-  Settled: 4n,
-  Failed: 5n,
-  Cancelled: 6n,
-  Expired: 7n,
+  Open: 0n,
+  Accepted: 1n,
+  Submitted: 2n,
+  Settled: 3n,
+  Failed: 4n,
+  Cancelled: 5n,
+  Expired: 6n,
 } as const;
 
 export type Attestation = IOracleCommittee.ShardAttestationStruct;
