@@ -1,10 +1,10 @@
 // Deploys and wires the whole protocol; at the end every admin role belongs to the timelock and
-// the deployer holds no role on any protocol contract (docs/PROTOCOL.md §9).
+// the deployer holds no role on any protocol contract (docs/PROTOCOL.md §11).
 import { buildModule } from "@nomicfoundation/hardhat-ignition/modules";
 
 const E18 = 10n ** 18n;
 
-/** Defaults of DESIGN §7 for the dev chain (demo timings). Production values: docs/PROTOCOL.md §9. */
+/** Defaults of DESIGN §7 for the dev chain (demo timings). Production values: docs/PROTOCOL.md §11. */
 export const DEV_DEFAULTS = {
   tokenCap: 1_000_000_000n * E18,
   genesisSupply: 100_000_000n * E18,
@@ -38,7 +38,7 @@ export default buildModule("Rigel", (m) => {
   const deployer = m.getAccount(0);
   const p = <K extends keyof typeof DEV_DEFAULTS>(k: K) => m.getParameter(k, DEV_DEFAULTS[k]);
 
-  // The deployer proposes on the dev chain only (docs §9); anyone may execute a ready operation;
+  // The deployer proposes on the dev chain only (docs/PROTOCOL.md §11); anyone may execute a ready operation;
   // the timelock administers itself.
   const timelock = m.contract("TimelockController", [p("timelockMinDelay"), [deployer], [ZERO], ZERO]);
 

@@ -7,7 +7,7 @@ import { E18 } from "./fixture";
 import { deployProtocol, jobParamsFor, shardAttestation, type Protocol } from "./protocolFixture";
 import { emissionOf } from "./emission";
 
-// Invariants (docs/PROTOCOL.md §7.5), checked after every step of random sequences of create,
+// Invariants (docs/PROTOCOL.md §9.6 and §10.6), checked after every step of random sequences of create,
 // accept, submit, settle (Valid and Invalid = slash), expire, cancel, stake, delegate, claim and
 // time jumps by many accounts, against the real OperatorStaking and OracleCommittee:
 //  I1  for each payment token, Σ_jobs unsettled escrow = escrowOf(token) = market's balance;

@@ -6,7 +6,7 @@ import { deployProtocol, jobParamsFor, shardAttestation, type Protocol } from ".
 
 // An operator that pays itself for fake jobs (it is both developer and operator, the committee
 // signs Valid because the work is trivially "done") must lose RGL at every fee and emission
-// setting governance can choose. docs/PROTOCOL.md §7.6 gives the argument; this checks it with the
+// setting governance can choose. docs/PROTOCOL.md §10.5 gives the argument; this checks it with the
 // operator alone in the epoch (so it takes the whole work emission) and nobody delegating to it.
 
 const hugeEmission = () => deployProtocol({ initialEmission: 10n ** 9n * E18, workShareBps: 10_000n });
