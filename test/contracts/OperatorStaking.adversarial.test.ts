@@ -3,7 +3,7 @@
 import { expect } from "chai";
 import { ethers } from "hardhat";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
-import type { HostileToken, OperatorStaking } from "../../typechain-types";
+import type { HostileToken, OperatorStaking, OracleCommittee } from "../../typechain-types";
 import {
   COMMISSION_DELAY,
   JAIL,
@@ -13,6 +13,7 @@ import {
   deployStaking,
   deployWithOperator,
   signCapacity,
+  signShard,
 } from "./helpers/stakingFixture";
 
 describe("OperatorStaking: adversarial", () => {
@@ -202,6 +203,106 @@ describe("OperatorStaking: adversarial", () => {
       await evil.arm(await staking.getAddress(), withdraw);
       await expect(staking.connect(del1).withdrawDelegation(op1.address)).to.be.revertedWithCustomError(
         staking,
+        "ReentrancyGuardReentrantCall",
+      );
+    });
+
+    it("test_entryAndHooks_cannotBeReentered", async () => {
+      const { staking, evil, admin, op1, del1, rewarder, market } = await loadFixture(hostile);
+      await staking.connect(admin).grantRole(await staking.SLASHER_ROLE(), market.address);
+      // The token itself holds the roles, so that its re-entrant calls pass the role checks and
+      // reach the re-entrancy guard.
+      const evilAddr = await evil.getAddress();
+      await staking.connect(admin).grantRole(await staking.REWARDER_ROLE(), evilAddr);
+      await staking.connect(admin).grantRole(await staking.SLASHER_ROLE(), evilAddr);
+      const addr = await staking.getAddress();
+      const cases = [
+        { data: staking.interface.encodeFunctionData("stake", [1n]), call: () => staking.connect(op1).stake(1n) },
+        {
+          data: staking.interface.encodeFunctionData("delegate", [op1.address, 1n]),
+          call: () => staking.connect(del1).delegate(op1.address, 1n),
+        },
+        {
+          data: staking.interface.encodeFunctionData("addPoolRewards", [op1.address, 1n]),
+          call: () => staking.connect(rewarder).addPoolRewards(op1.address, 1n),
+        },
+        {
+          data: staking.interface.encodeFunctionData("slash", [op1.address, 1n, 0n, market.address, 0]),
+          call: () => staking.connect(market).slash(op1.address, RGL(1), 0, market.address, 10_000),
+        },
+      ];
+      for (const c of cases) {
+        await evil.arm(addr, c.data);
+        await expect(c.call()).to.be.revertedWithCustomError(staking, "ReentrancyGuardReentrantCall");
+      }
+    });
+
+    it("test_committeeBondsAndReports_cannotBeReentered", async () => {
+      const f = await deployStaking();
+      const evil = (await ethers.deployContract("HostileToken")) as unknown as HostileToken;
+      const committee = (await ethers.deployContract("OracleCommittee", [
+        await evil.getAddress(),
+        f.admin.address,
+        1,
+        RGL(10),
+        5000,
+        0,
+      ])) as unknown as OracleCommittee;
+      const addr = await committee.getAddress();
+      const [o1, o2] = f.oracles;
+      for (const o of [o1, o2]) {
+        await evil.mint(o.address, RGL(100));
+        await evil.connect(o).approve(addr, ethers.MaxUint256);
+        await committee.connect(f.admin).approveSigner(o.address);
+      }
+      await evil.arm(addr, committee.interface.encodeFunctionData("postBond"));
+      await expect(committee.connect(o1).postBond()).to.be.revertedWithCustomError(
+        committee,
+        "ReentrancyGuardReentrantCall",
+      );
+      const disarm = () => evil.arm(ethers.ZeroAddress, "0x");
+      await disarm();
+      await committee.connect(o1).postBond();
+      await committee.connect(o2).postBond();
+      await committee.connect(f.admin).removeSigner(o2.address);
+      await evil.arm(addr, committee.interface.encodeFunctionData("withdrawBond"));
+      await expect(committee.connect(o2).withdrawBond()).to.be.revertedWithCustomError(
+        committee,
+        "ReentrancyGuardReentrantCall",
+      );
+      await disarm();
+      const a = {
+        market: addr,
+        jobId: 1n,
+        shard: 0,
+        operator: f.op1.address,
+        resultRoot: ethers.id("r"),
+        verdict: 1,
+        units: 1n,
+        expiry: 1n,
+      };
+      const b = { ...a, verdict: 2 };
+      const [sigA] = await signShard(committee, [o1], a);
+      const [sigB] = await signShard(committee, [o1], b);
+      const capA = await capacityAttestation(f.op1.address);
+      const capB = { ...capA, vramMiB: 1 };
+      const [sigCA] = await signCapacity(committee, [o1], capA);
+      const [sigCB] = await signCapacity(committee, [o1], capB);
+      const report = committee.interface.encodeFunctionData("reportShardEquivocation", [a, sigA, b, sigB]);
+      const reportCap = committee.interface.encodeFunctionData("reportCapacityEquivocation", [
+        capA,
+        sigCA,
+        capB,
+        sigCB,
+      ]);
+      await evil.arm(addr, reportCap);
+      await expect(committee.reportShardEquivocation(a, sigA, b, sigB)).to.be.revertedWithCustomError(
+        committee,
+        "ReentrancyGuardReentrantCall",
+      );
+      await evil.arm(addr, report);
+      await expect(committee.reportCapacityEquivocation(capA, sigCA, capB, sigCB)).to.be.revertedWithCustomError(
+        committee,
         "ReentrancyGuardReentrantCall",
       );
     });

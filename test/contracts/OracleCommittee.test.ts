@@ -546,6 +546,31 @@ describe("OracleCommittee", () => {
     });
   });
 
+  describe("invariants", () => {
+    it("test_balance_equalsSumOfBondsThroughLifeCycle", async () => {
+      const { committee, token, admin, oracles, spareOracle, outsider } = await loadFixture(deployStaking);
+      const check = async () => {
+        let bonds = 0n;
+        for (const s of [...oracles, spareOracle]) bonds += (await committee.signerInfo(s.address)).bond;
+        expect(await token.balanceOf(await committee.getAddress())).to.equal(bonds);
+      };
+      await check();
+      await committee.connect(admin).approveSigner(spareOracle.address);
+      await committee.connect(spareOracle).postBond();
+      await check();
+      const a = await shardAtt(committee);
+      const b = { ...a, units: 1n };
+      const [sigA] = await signShard(committee, [oracles[1]], a);
+      const [sigB] = await signShard(committee, [oracles[1]], b);
+      await committee.connect(outsider).reportShardEquivocation(a, sigA, b, sigB);
+      await check();
+      await committee.connect(admin).removeSigner(oracles[0].address);
+      await time.increase(BOND_UNBONDING);
+      await committee.connect(oracles[0]).withdrawBond();
+      await check();
+    });
+  });
+
   describe("reportCapacityEquivocation", () => {
     it("test_reportCapacityEquivocation_slashesSigner", async () => {
       const { committee, oracles, op1, outsider } = await loadFixture(deployStaking);
