@@ -134,6 +134,9 @@ contract RewardsDistributor is IRewardsDistributor, AccessControl, ReentrancyGua
 
     /// @inheritdoc IRewardsDistributor
     function currentEpoch() public view returns (uint64) {
+        // Before a future genesis everything counts in epoch 0 (never an underflow revert, which
+        // would block staking's capacity records through the listener).
+        if (block.timestamp <= _genesis) return 0;
         return uint64((block.timestamp - _genesis) / _epochLength);
     }
 

@@ -85,6 +85,9 @@ describe("RewardsDistributor", () => {
       }
       const explicit = await factory.deploy(a, rgl, st, { ...good, genesis: 1_000 });
       expect((await explicit.schedule()).genesis).to.equal(1_000n);
+      const future = BigInt(await time.latest()) + 10_000n;
+      const later = await factory.deploy(a, rgl, st, { ...good, genesis: future });
+      expect(await later.currentEpoch()).to.equal(0n);
     });
 
     it("test_emissionOf_decaysGeometrically", async () => {
