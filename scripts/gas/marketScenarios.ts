@@ -71,6 +71,9 @@ export const marketScenarios: GasScenario[] = [
   scenario("JobMarket.createJob(1 shard)", deployProtocol, async (p) =>
     p.market.connect(p.devs[0]).createJob(await jobParamsFor(await p.usd.getAddress())),
   ),
+  scenario("JobMarket.createJob(1 shard, second job)", job1, async (p) =>
+    p.market.connect(p.devs[0]).createJob(await jobParamsFor(await p.usd.getAddress())),
+  ),
   scenario("JobMarket.createJob(10 shards)", deployProtocol, async (p) =>
     p.market.connect(p.devs[0]).createJob(await jobParamsFor(await p.usd.getAddress(), { shards: 10 })),
   ),
