@@ -7,6 +7,7 @@ import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/Reentrancy
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {ICapacityListener} from "./interfaces/ICapacityListener.sol";
 import {IComputeToken} from "./interfaces/IComputeToken.sol";
+import {IOperatorStaking} from "./interfaces/IOperatorStaking.sol";
 import {IRewardsDistributor} from "./interfaces/IRewardsDistributor.sol";
 import {IStakingHooks} from "./interfaces/IStakingHooks.sol";
 import {EmissionMath} from "./libraries/EmissionMath.sol";
@@ -192,6 +193,18 @@ contract RewardsDistributor is IRewardsDistributor, AccessControl, ReentrancyGua
                 vramMiB: c.vramMiB,
                 capacityValidUntil: c.validUntil
             });
+    }
+
+    /// @inheritdoc IRewardsDistributor
+    function delegationValue(
+        address operator,
+        address delegator
+    ) external view returns (uint256 value, uint256 claimable) {
+        IOperatorStaking.DelegationView memory d = IOperatorStaking(address(staking)).delegationInfo(
+            operator,
+            delegator
+        );
+        return (d.value, d.claimable);
     }
 
     /// @inheritdoc IRewardsDistributor

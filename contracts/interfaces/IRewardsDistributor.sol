@@ -150,6 +150,17 @@ interface IRewardsDistributor is ICapacityListener {
     /// @return The stats.
     function operatorStats(address operator) external view returns (OperatorStats memory);
 
+    /// @notice A delegation's current value in RGL (its pool shares at the current share price),
+    /// read from OperatorStaking.
+    /// @param operator The operator.
+    /// @param delegator The delegator.
+    /// @return value RGL.
+    /// @return claimable The part above the delegation's principal (claimable at once in staking).
+    function delegationValue(
+        address operator,
+        address delegator
+    ) external view returns (uint256 value, uint256 claimable);
+
     /// @notice The emission schedule.
     /// @return The schedule.
     function schedule() external view returns (Schedule memory);

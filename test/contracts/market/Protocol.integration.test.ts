@@ -61,6 +61,11 @@ describe("Protocol integration (real OperatorStaking and OracleCommittee)", () =
       poolGain,
       1n,
     );
+    const view = await p.staking.delegationInfo(op.address, delegator.address);
+    const [value, claimableByDelegator] = await p.rewards.delegationValue(op.address, delegator.address);
+    expect(value).to.equal(view.value);
+    expect(claimableByDelegator).to.equal(view.claimable);
+    expect(claimableByDelegator).to.be.greaterThan(0n);
     const t = await p.rewards.epochTotals(epoch);
     expect(t.minted).to.equal(settled.reward);
     expect(t.minted).to.be.lessThanOrEqual(t.emission);
