@@ -56,7 +56,8 @@ const config: HardhatUserConfig = {
   },
   networks: {
     hardhat: {},
-    localhost: { url: "http://127.0.0.1:8545", chainId: 31337 },
+    // RIGEL_LOCALHOST_URL moves the dev node off 8545 (parallel checkouts, CI).
+    localhost: { url: process.env.RIGEL_LOCALHOST_URL ?? "http://127.0.0.1:8545", chainId: 31337 },
     ...externalNetwork(),
   },
 };

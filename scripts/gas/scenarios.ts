@@ -13,6 +13,7 @@ import {
   signCapacity,
   signShard,
 } from "../../test/contracts/helpers/stakingFixture";
+import { marketScenarios } from "./marketScenarios";
 
 /** A call to measure: a sent transaction (its receipt's gasUsed) or a view (its gas estimate). */
 export type Measured = Promise<ContractTransactionResponse | bigint>;
@@ -186,4 +187,6 @@ export const scenarios: GasScenario[] = [
     const [sigB] = await signCapacity(f.committee, f.oracles.slice(0, 1), b);
     return f.committee.connect(f.outsider).reportCapacityEquivocation(a.att, a.sigs[0], b, sigB);
   }),
+  // ---- JobMarket and RewardsDistributor (issue #4)
+  ...marketScenarios,
 ];

@@ -1,0 +1,301 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
+import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
+import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
+import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
+import {ICapacityListener} from "./interfaces/ICapacityListener.sol";
+import {IComputeToken} from "./interfaces/IComputeToken.sol";
+import {IOperatorStaking} from "./interfaces/IOperatorStaking.sol";
+import {IRewardsDistributor} from "./interfaces/IRewardsDistributor.sol";
+import {IStakingHooks} from "./interfaces/IStakingHooks.sol";
+import {EmissionMath} from "./libraries/EmissionMath.sol";
+
+/// @title RewardsDistributor
+/// @notice Epoch emission of RGL to operators and their delegation pools, settled lazily.
+contract RewardsDistributor is IRewardsDistributor, AccessControl, ReentrancyGuardTransient {
+    using SafeERC20 for IComputeToken;
+
+    /// @inheritdoc IRewardsDistributor
+    bytes32 public constant MARKET_ROLE = keccak256("MARKET_ROLE");
+    /// @inheritdoc IRewardsDistributor
+    bytes32 public constant GOVERNOR_ROLE = keccak256("GOVERNOR_ROLE");
+    uint256 private constant _BPS = 10_000;
+
+    /// @notice The RGL token (this contract holds its MINTER_ROLE).
+    IComputeToken public immutable rgl;
+    /// @notice OperatorStaking.
+    IStakingHooks public immutable staking;
+
+    uint64 private immutable _genesis;
+    uint64 private immutable _epochLength;
+    uint256 private immutable _initialEmission;
+    uint16 private immutable _decayBps;
+    uint16 private immutable _workShareBps;
+    uint16 private _workRewardCapBps;
+
+    uint256 private _totalMinted;
+    mapping(uint64 epoch => uint256) private _workTotal;
+    mapping(uint64 epoch => uint256) private _availTotal;
+    mapping(uint64 epoch => uint256) private _minted;
+    mapping(address operator => OperatorEpoch) private _open;
+    mapping(address operator => uint256) private _claimable;
+    mapping(address operator => uint256) private _earned;
+    mapping(address operator => uint64) private _jobsDone;
+    mapping(address operator => mapping(bytes32 challengeId => bool)) private _challengeCounted;
+
+    /// @param admin Receives the admin and governor roles (the timelock in a deployment).
+    /// @param rgl_ The RGL token.
+    /// @param staking_ OperatorStaking (the only caller of `onCapacityRecorded`).
+    /// @param s The schedule; `genesis` 0 means the deployment time.
+    constructor(address admin, IComputeToken rgl_, IStakingHooks staking_, Schedule memory s) {
+        if (admin == address(0) || address(rgl_) == address(0) || address(staking_) == address(0)) {
+            revert RewardsZeroAddress();
+        }
+        if (s.epochLength == 0) revert RewardsBadParam("epochLength", 0);
+        if (s.decayBps >= _BPS) revert RewardsBadParam("decayBps", s.decayBps);
+        if (s.workShareBps > _BPS) revert RewardsBadParam("workShareBps", s.workShareBps);
+        rgl = rgl_;
+        staking = staking_;
+        _genesis = s.genesis == 0 ? uint64(block.timestamp) : s.genesis;
+        _epochLength = s.epochLength;
+        _initialEmission = s.initialEmission;
+        _decayBps = s.decayBps;
+        _workShareBps = s.workShareBps;
+        _setWorkRewardCap(s.workRewardCapBps);
+        _grantRole(DEFAULT_ADMIN_ROLE, admin);
+        _grantRole(GOVERNOR_ROLE, admin);
+    }
+
+    // ---------------------------------------------------------------- crediting
+
+    /// @inheritdoc IRewardsDistributor
+    function creditWork(
+        address operator,
+        uint256 points,
+        uint256 jobId,
+        uint32 shard
+    ) external onlyRole(MARKET_ROLE) nonReentrant {
+        uint64 epoch = currentEpoch();
+        _settle(operator, epoch);
+        OperatorEpoch storage o = _open[operator];
+        o.epoch = epoch;
+        o.workPoints += SafeCast.toUint128(points);
+        _workTotal[epoch] += points;
+        _jobsDone[operator] += 1;
+        emit WorkCredited(operator, epoch, jobId, shard, points);
+    }
+
+    /// @inheritdoc ICapacityListener
+    function onCapacityRecorded(
+        address operator,
+        bytes32 challengeId,
+        uint64 opsPerSec,
+        uint64 /* validUntil */
+    ) external nonReentrant {
+        if (msg.sender != address(staking)) revert RewardsNotStaking(msg.sender);
+        // Each challenge counts once per operator; a repeated record is ignored, not reverted, so
+        // that staking's write of the capacity record never fails because of rewards.
+        if (_challengeCounted[operator][challengeId] || opsPerSec == 0) return;
+        _challengeCounted[operator][challengeId] = true;
+        uint64 epoch = currentEpoch();
+        _settle(operator, epoch);
+        OperatorEpoch storage o = _open[operator];
+        o.epoch = epoch;
+        o.availabilityPoints += opsPerSec;
+        _availTotal[epoch] += opsPerSec;
+        emit AvailabilityCredited(operator, epoch, challengeId, opsPerSec);
+    }
+
+    // ---------------------------------------------------------------- settlement and claims
+
+    /// @inheritdoc IRewardsDistributor
+    function settleOperator(address operator) external nonReentrant {
+        _settle(operator, currentEpoch());
+    }
+
+    /// @inheritdoc IRewardsDistributor
+    function claim(address to) external nonReentrant returns (uint256 amount) {
+        if (to == address(0)) revert RewardsZeroAddress();
+        _settle(msg.sender, currentEpoch());
+        amount = _claimable[msg.sender];
+        if (amount == 0) revert RewardsNothingToClaim(msg.sender);
+        _claimable[msg.sender] = 0;
+        emit RewardsClaimed(msg.sender, to, amount);
+        rgl.safeTransfer(to, amount);
+    }
+
+    /// @inheritdoc IRewardsDistributor
+    function setWorkRewardCap(uint16 workRewardCapBps) external onlyRole(GOVERNOR_ROLE) {
+        _setWorkRewardCap(workRewardCapBps);
+    }
+
+    // ---------------------------------------------------------------- views
+
+    /// @inheritdoc IRewardsDistributor
+    function currentEpoch() public view returns (uint64) {
+        // Before a future genesis everything counts in epoch 0 (never an underflow revert, which
+        // would block staking's capacity records through the listener).
+        if (block.timestamp <= _genesis) return 0;
+        return uint64((block.timestamp - _genesis) / _epochLength);
+    }
+
+    /// @inheritdoc IRewardsDistributor
+    function emissionOf(uint64 epoch) public view returns (uint256) {
+        return EmissionMath.emission(_initialEmission, _decayBps, epoch);
+    }
+
+    /// @inheritdoc IRewardsDistributor
+    function epochTotals(uint64 epoch) external view returns (EpochTotals memory) {
+        return
+            EpochTotals({
+                emission: emissionOf(epoch),
+                workPoints: _workTotal[epoch],
+                availabilityPoints: _availTotal[epoch],
+                minted: _minted[epoch]
+            });
+    }
+
+    /// @inheritdoc IRewardsDistributor
+    function operatorEpoch(address operator) external view returns (OperatorEpoch memory) {
+        return _open[operator];
+    }
+
+    /// @inheritdoc IRewardsDistributor
+    function pendingRewards(address operator) external view returns (uint256) {
+        return _rewardOf(_open[operator]);
+    }
+
+    /// @inheritdoc IRewardsDistributor
+    function claimableRewards(address operator) public view returns (uint256) {
+        OperatorEpoch memory o = _open[operator];
+        uint256 amount = _claimable[operator];
+        if (o.epoch < currentEpoch()) {
+            (, uint256 commission, uint256 selfShare, ) = _split(operator, _mintable(_rewardOf(o)));
+            amount += commission + selfShare;
+        }
+        return amount;
+    }
+
+    /// @inheritdoc IRewardsDistributor
+    function operatorStats(address operator) external view returns (OperatorStats memory) {
+        IStakingHooks.Capacity memory c = staking.capacityOf(operator);
+        return
+            OperatorStats({
+                selfStake: staking.selfStake(operator),
+                delegatedStake: staking.delegatedStake(operator),
+                commissionBps: staking.commissionBps(operator),
+                earned: _earned[operator],
+                claimable: claimableRewards(operator),
+                jobsDone: _jobsDone[operator],
+                opsPerSec: c.opsPerSec,
+                vramMiB: c.vramMiB,
+                capacityValidUntil: c.validUntil
+            });
+    }
+
+    /// @inheritdoc IRewardsDistributor
+    function delegationValue(
+        address operator,
+        address delegator
+    ) external view returns (uint256 value, uint256 claimable) {
+        IOperatorStaking.DelegationView memory d = IOperatorStaking(address(staking)).delegationInfo(
+            operator,
+            delegator
+        );
+        return (d.value, d.claimable);
+    }
+
+    /// @inheritdoc IRewardsDistributor
+    function schedule() external view returns (Schedule memory) {
+        return
+            Schedule({
+                genesis: _genesis,
+                epochLength: _epochLength,
+                initialEmission: _initialEmission,
+                decayBps: _decayBps,
+                workShareBps: _workShareBps,
+                workRewardCapBps: _workRewardCapBps
+            });
+    }
+
+    /// @inheritdoc IRewardsDistributor
+    function totalMinted() external view returns (uint256) {
+        return _totalMinted;
+    }
+
+    // ---------------------------------------------------------------- internals
+
+    /// @dev Settles the operator's open epoch when it is in the past: mints its reward, keeps
+    /// commission and self-stake share claimable, and adds the pool share to the delegation pool.
+    function _settle(address operator, uint64 nowEpoch) private {
+        OperatorEpoch memory o = _open[operator];
+        if (o.epoch >= nowEpoch || (o.workPoints == 0 && o.availabilityPoints == 0)) return;
+        uint256 reward = _mintable(_rewardOf(o));
+        delete _open[operator];
+        (uint256 total, uint256 commission, uint256 selfShare, uint256 poolShare) = _split(operator, reward);
+        _minted[o.epoch] += total;
+        _totalMinted += total;
+        _earned[operator] += total;
+        _claimable[operator] += commission + selfShare;
+        emit EpochSettled(
+            operator,
+            o.epoch,
+            o.workPoints,
+            o.availabilityPoints,
+            total,
+            commission,
+            selfShare,
+            poolShare
+        );
+
+        if (total == 0) return;
+        rgl.mint(address(this), total);
+        if (poolShare > 0) {
+            rgl.forceApprove(address(staking), poolShare);
+            staking.addPoolRewards(operator, poolShare);
+        }
+    }
+
+    function _rewardOf(OperatorEpoch memory o) private view returns (uint256) {
+        return
+            EmissionMath.reward(
+                emissionOf(o.epoch),
+                _workShareBps,
+                _workRewardCapBps,
+                o.workPoints,
+                _workTotal[o.epoch],
+                o.availabilityPoints,
+                _availTotal[o.epoch]
+            );
+    }
+
+    /// @dev Never mint above the token's cap: the excess is simply not emitted.
+    function _mintable(uint256 reward) private view returns (uint256) {
+        uint256 room = rgl.cap() - rgl.totalSupply();
+        return reward < room ? reward : room;
+    }
+
+    /// @dev commission = reward × commissionBps; the rest by stake between self-stake and pool.
+    function _split(
+        address operator,
+        uint256 reward
+    ) private view returns (uint256 total, uint256 commission, uint256 selfShare, uint256 poolShare) {
+        total = reward;
+        commission = (reward * staking.commissionBps(operator)) / _BPS;
+        uint256 rest = reward - commission;
+        uint256 selfStake = staking.selfStake(operator);
+        uint256 delegated = staking.delegatedStake(operator);
+        uint256 stake = selfStake + delegated;
+        poolShare = stake == 0 ? 0 : (rest * delegated) / stake;
+        selfShare = rest - poolShare;
+    }
+
+    function _setWorkRewardCap(uint16 capBps) private {
+        // Below 10^4: one point (1 RGL wei of fee) earns less than 1 RGL wei, so self-dealing loses.
+        if (capBps >= _BPS) revert RewardsBadParam("workRewardCapBps", capBps);
+        _workRewardCapBps = capBps;
+        emit WorkRewardCapSet(capBps);
+    }
+}

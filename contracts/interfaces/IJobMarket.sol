@@ -1,0 +1,376 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+import {IOracleCommittee} from "./IOracleCommittee.sol";
+
+/// @title IJobMarket
+/// @notice Escrow market for GPU jobs: developers fund S shards, operators accept them against locked
+/// collateral, submit a result root, and the oracle committee's attestation pays or slashes.
+/// @dev Warning: the market trusts the OracleCommittee's quorum for verdicts and units, and
+/// governance's RGL rate of each payment token for collateral and work points.
+interface IJobMarket {
+    /// @notice Kind of workload.
+    enum JobKind {
+        MatmulInt8,
+        Container
+    }
+
+    /// @notice Shard states: Open → Accepted → Submitted → Settled | Failed; Open → Cancelled;
+    /// Accepted → Expired; Submitted → Expired.
+    /// @dev Open is 0: every shard index below `Job.shards` starts Open without a storage write.
+    enum ShardState {
+        Open,
+        Accepted,
+        Submitted,
+        Settled,
+        Failed,
+        Cancelled,
+        Expired
+    }
+
+    /// @notice What a developer asks for when creating a job.
+    /// @param paymentToken An allowlisted ERC-20.
+    /// @param kind The workload kind.
+    /// @param verificationMode 0 = sampled, 1 = receipt (DESIGN §4); informational for the oracle.
+    /// @param shards Number of shards, 1..64.
+    /// @param maxUnitsPerShard Most units one shard may be paid for.
+    /// @param maxPricePerUnit Most payment-token units paid per unit.
+    /// @param minVramMiB Minimum attested VRAM of an accepting operator.
+    /// @param minOpsPerSec Minimum attested throughput of an accepting operator.
+    /// @param deadline Unix time after which shards can no longer be accepted or submitted.
+    /// @param specHash Hash of the canonical job spec.
+    /// @param specURI Where the spec lives (emitted, not stored).
+    /// @param shardOperators Empty (anyone eligible) or one entry per shard (zero = anyone).
+    struct JobParams {
+        address paymentToken;
+        JobKind kind;
+        uint8 verificationMode;
+        uint32 shards;
+        uint64 maxUnitsPerShard;
+        uint128 maxPricePerUnit;
+        uint32 minVramMiB;
+        uint64 minOpsPerSec;
+        uint64 deadline;
+        bytes32 specHash;
+        string specURI;
+        address[] shardOperators;
+    }
+
+    /// @notice A job as stored (packed in five slots).
+    struct Job {
+        address developer;
+        uint64 deadline;
+        uint32 shards;
+        address paymentToken;
+        uint64 maxUnitsPerShard;
+        uint32 minVramMiB;
+        uint128 maxPricePerUnit;
+        uint64 minOpsPerSec;
+        JobKind kind;
+        uint8 verificationMode;
+        bytes32 specHash;
+        uint256 escrow;
+    }
+
+    /// @notice A shard as stored.
+    struct Shard {
+        ShardState state;
+        address operator;
+        uint64 acceptedAt;
+        uint64 submittedAt;
+        uint64 submittedBlock;
+        uint64 units;
+        uint128 collateral;
+        bytes32 resultRoot;
+        string resultURI;
+    }
+
+    /// @notice An allowlisted payment token.
+    /// @param allowed Whether new jobs may be paid in it.
+    /// @param rglPerToken RGL (18 decimals) per whole base unit of the token, scaled by 1e18.
+    struct PaymentToken {
+        bool allowed;
+        uint128 rglPerToken;
+    }
+
+    /// @notice Governance parameters.
+    /// @param treasury Receives protocol fees paid in tokens other than RGL.
+    /// @param feeBps Protocol fee on each payment, at most `MAX_FEE_BPS`.
+    /// @param collateralRatioBps Collateral as a share of a shard's max value, at least 10000.
+    /// @param verifyWindow Seconds the committee has to settle a submitted shard.
+    /// @param invalidSlashBps Share of the collateral slashed on an Invalid verdict.
+    /// @param invalidDeveloperBps Share of that slash paid to the developer; the rest is burned.
+    /// @param noShowSlashBps Share of the collateral slashed when an accepted shard is never submitted.
+    /// @param noShowDeveloperBps Share of that slash paid to the developer; the rest is burned.
+    struct Params {
+        address treasury;
+        uint16 feeBps;
+        uint32 collateralRatioBps;
+        uint64 verifyWindow;
+        uint16 invalidSlashBps;
+        uint16 invalidDeveloperBps;
+        uint16 noShowSlashBps;
+        uint16 noShowDeveloperBps;
+    }
+
+    /// @notice Per-operator outcome counters.
+    struct OperatorRecord {
+        uint64 settled;
+        uint64 failed;
+        uint64 noShows;
+        uint128 slashed;
+    }
+
+    /// @notice The token is not allowlisted.
+    error MarketTokenNotAllowed(address token);
+    /// @notice Shard count outside 1..64.
+    error MarketBadShardCount(uint256 shards);
+    /// @notice A zero max units or max price.
+    error MarketZeroValue();
+    /// @notice The deadline is not in the future.
+    error MarketBadDeadline(uint64 deadline, uint256 nowTime);
+    /// @notice The operator list has the wrong length.
+    error MarketBadOperatorList(uint256 length, uint256 shards);
+    /// @notice Fewer tokens arrived than were asked for (fee-on-transfer token).
+    error MarketTransferShortfall(address token, uint256 expected, uint256 received);
+    /// @notice No such job.
+    error MarketUnknownJob(uint256 jobId);
+    /// @notice No such shard in the job.
+    error MarketUnknownShard(uint256 jobId, uint32 shard);
+    /// @notice The shard is not in the state the call needs.
+    error MarketBadShardState(uint256 jobId, uint32 shard, ShardState state);
+    /// @notice The job's deadline has passed.
+    error MarketDeadlinePassed(uint256 jobId, uint64 deadline);
+    /// @notice The job's deadline has not passed yet.
+    error MarketDeadlineNotPassed(uint256 jobId, uint64 deadline);
+    /// @notice The verify window of the shard is still open.
+    error MarketVerifyWindowOpen(uint256 jobId, uint32 shard, uint256 closesAt);
+    /// @notice The verify window of the shard has closed.
+    error MarketVerifyWindowClosed(uint256 jobId, uint32 shard, uint256 closedAt);
+    /// @notice The caller may not take this shard (it is assigned to another operator).
+    error MarketOperatorNotAllowed(uint256 jobId, uint32 shard, address operator);
+    /// @notice The operator is not registered.
+    error MarketNotRegistered(address operator);
+    /// @notice The operator is jailed.
+    error MarketJailed(address operator, uint64 until);
+    /// @notice The operator's attested capacity is missing, expired or too small.
+    error MarketCapacityTooLow(address operator, uint64 opsPerSec, uint32 vramMiB, uint64 validUntil);
+    /// @notice The operator's free stake does not cover the collateral.
+    error MarketInsufficientStake(address operator, uint256 free, uint256 needed);
+    /// @notice The caller is not the shard's operator.
+    error MarketNotShardOperator(address caller, address operator);
+    /// @notice The caller is not the job's developer.
+    error MarketNotDeveloper(address caller, address developer);
+    /// @notice Units claimed are zero or above the job's maximum.
+    error MarketBadUnits(uint64 units, uint64 maxUnits);
+    /// @notice The result root is zero.
+    error MarketZeroRoot();
+    /// @notice The attestation does not match the shard (market, operator, root or verdict).
+    error MarketAttestationMismatch(uint256 jobId, uint32 shard);
+    /// @notice The attestation expired.
+    error MarketAttestationExpired(uint64 expiry, uint256 nowTime);
+    /// @notice Batch arrays of different lengths.
+    error MarketLengthMismatch(uint256 attestations, uint256 signatures);
+    /// @notice A parameter outside its allowed range.
+    error MarketBadParam(bytes32 name, uint256 value);
+    /// @notice The zero address where an address is needed.
+    error MarketZeroAddress();
+
+    /// @notice A job was created and its escrow (`job.escrow`) pulled.
+    event JobCreated(
+        uint256 indexed jobId,
+        address indexed developer,
+        address indexed paymentToken,
+        Job job,
+        string specURI
+    );
+    /// @notice A shard was assigned to one operator at creation.
+    event ShardAssigned(uint256 indexed jobId, uint32 indexed shard, address indexed operator);
+    /// @notice An operator accepted a shard and locked collateral.
+    event ShardAccepted(uint256 indexed jobId, uint32 indexed shard, address indexed operator, uint256 collateral);
+    /// @notice An operator submitted a result; `blockNumber` is the beacon block b (DESIGN §4).
+    event ShardSubmitted(
+        uint256 indexed jobId,
+        uint32 indexed shard,
+        address indexed operator,
+        bytes32 resultRoot,
+        uint64 units,
+        uint64 blockNumber,
+        string resultURI
+    );
+    /// @notice A shard was paid on a Valid verdict.
+    event ShardSettled(
+        uint256 indexed jobId,
+        uint32 indexed shard,
+        address indexed operator,
+        uint64 units,
+        uint256 paid,
+        uint256 fee,
+        uint256 refund,
+        uint256 workPoints
+    );
+    /// @notice A shard failed on an Invalid verdict: collateral slashed, escrow refunded.
+    event ShardFailed(
+        uint256 indexed jobId,
+        uint32 indexed shard,
+        address indexed operator,
+        uint256 slashed,
+        uint256 refund
+    );
+    /// @notice An open shard was cancelled and refunded.
+    event ShardCancelled(uint256 indexed jobId, uint32 indexed shard, uint256 refund);
+    /// @notice A shard expired: `slashed` > 0 for a no-show, 0 when the committee never answered.
+    event ShardExpired(
+        uint256 indexed jobId,
+        uint32 indexed shard,
+        address indexed operator,
+        bool noShow,
+        uint256 slashed,
+        uint256 refund
+    );
+    /// @notice The protocol fee was burned (RGL) or sent to the treasury.
+    event FeeCollected(address indexed token, address indexed treasury, uint256 amount, bool burned);
+    /// @notice A payment token's allowlist entry changed.
+    event PaymentTokenSet(address indexed token, bool allowed, uint128 rglPerToken);
+    /// @notice Governance parameters changed.
+    event ParamsSet(Params params);
+
+    /// @notice Most protocol fee governance may set (10%).
+    /// @return Basis points.
+    function MAX_FEE_BPS() external view returns (uint16);
+
+    /// @notice Role allowed to pause entry (create, accept).
+    /// @return The role id.
+    function PAUSER_ROLE() external view returns (bytes32);
+
+    /// @notice Role allowed to set parameters and the token allowlist.
+    /// @return The role id.
+    function GOVERNOR_ROLE() external view returns (bytes32);
+
+    /// @notice Create a job and pull `shards × maxUnitsPerShard × maxPricePerUnit` from the caller.
+    /// @param params The job.
+    /// @return jobId The new job's id (from 1).
+    function createJob(JobParams calldata params) external returns (uint256 jobId);
+
+    /// @notice Like `createJob`, approving the escrow through EIP-2612 permit first. A permit that
+    /// fails is ignored when the allowance already suffices (so a front-run permit cannot block).
+    /// @param params The job.
+    /// @param permitDeadline The permit's deadline.
+    /// @param v Permit signature v.
+    /// @param r Permit signature r.
+    /// @param s Permit signature s.
+    /// @return jobId The new job's id.
+    function createJobWithPermit(
+        JobParams calldata params,
+        uint256 permitDeadline,
+        uint8 v,
+        bytes32 r,
+        bytes32 s
+    ) external returns (uint256 jobId);
+
+    /// @notice Accept an open shard: checks eligibility and locks collateral from free self-stake.
+    /// @param jobId The job.
+    /// @param shard The shard index.
+    function accept(uint256 jobId, uint32 shard) external;
+
+    /// @notice Submit the result of an accepted shard; records the beacon block.
+    /// @param jobId The job.
+    /// @param shard The shard index.
+    /// @param resultRoot The Merkle root of the result.
+    /// @param units Units claimed (1..maxUnitsPerShard).
+    /// @param resultURI Where the result can be fetched.
+    function submit(uint256 jobId, uint32 shard, bytes32 resultRoot, uint64 units, string calldata resultURI) external;
+
+    /// @notice Settle a submitted shard with a committee attestation. Anyone may call.
+    /// @param attestation The attestation (market = this, the shard's operator and root).
+    /// @param signatures The committee signatures, sorted by signer.
+    function settle(IOracleCommittee.ShardAttestation calldata attestation, bytes[] calldata signatures) external;
+
+    /// @notice Settle many shards; items whose shard is no longer Submitted are skipped.
+    /// @param attestations The attestations.
+    /// @param signatures One signature list per attestation.
+    /// @return settled How many shards were settled.
+    function settleBatch(
+        IOracleCommittee.ShardAttestation[] calldata attestations,
+        bytes[][] calldata signatures
+    ) external returns (uint256 settled);
+
+    /// @notice Expire a shard: Accepted past the deadline (no-show slash, refund) or Submitted past
+    /// the verify window (refund, collateral back, no slash). Anyone may call.
+    /// @param jobId The job.
+    /// @param shard The shard index.
+    function expire(uint256 jobId, uint32 shard) external;
+
+    /// @notice Cancel every open shard of a job and refund them. Only the developer.
+    /// @param jobId The job.
+    /// @return cancelled How many shards were cancelled.
+    function cancel(uint256 jobId) external returns (uint256 cancelled);
+
+    /// @notice Set a payment token's allowlist entry. Only governance.
+    /// @param token The token.
+    /// @param allowed Whether new jobs may use it.
+    /// @param rglPerToken Its RGL rate, 1e18-scaled (nonzero when allowed).
+    function setPaymentToken(address token, bool allowed, uint128 rglPerToken) external;
+
+    /// @notice Set the governance parameters. Only governance.
+    /// @param params The new parameters.
+    function setParams(Params calldata params) external;
+
+    /// @notice Pause entry (create, accept). Exits are never paused.
+    function pause() external;
+
+    /// @notice Unpause entry.
+    function unpause() external;
+
+    /// @notice A job.
+    /// @param jobId The job.
+    /// @return The job.
+    function getJob(uint256 jobId) external view returns (Job memory);
+
+    /// @notice A shard (meaningful only for an index below the job's shard count).
+    /// @param jobId The job.
+    /// @param shard The shard index.
+    /// @return The shard.
+    function getShard(uint256 jobId, uint32 shard) external view returns (Shard memory);
+
+    /// @notice The operator a shard is reserved for (zero: anyone eligible).
+    /// @param jobId The job.
+    /// @param shard The shard index.
+    /// @return The operator.
+    function assignedOperator(uint256 jobId, uint32 shard) external view returns (address);
+
+    /// @notice The sampling beacon of a submitted shard, or zero when its block hash is no longer
+    /// available (older than 256 blocks) or it was never submitted.
+    /// @param jobId The job.
+    /// @param shard The shard index.
+    /// @return The beacon (DESIGN §4).
+    function beaconOf(uint256 jobId, uint32 shard) external view returns (bytes32);
+
+    /// @notice The collateral in RGL a shard of `jobId` needs now.
+    /// @param jobId The job.
+    /// @return RGL.
+    function collateralFor(uint256 jobId) external view returns (uint256);
+
+    /// @notice Number of jobs created.
+    /// @return The last job id.
+    function jobCount() external view returns (uint256);
+
+    /// @notice Unsettled escrow held in `token`, which equals the market's balance of it.
+    /// @param token The token.
+    /// @return Amount.
+    function escrowOf(address token) external view returns (uint256);
+
+    /// @notice A payment token's allowlist entry.
+    /// @param token The token.
+    /// @return The entry.
+    function paymentToken(address token) external view returns (PaymentToken memory);
+
+    /// @notice The governance parameters.
+    /// @return The parameters.
+    function params() external view returns (Params memory);
+
+    /// @notice An operator's outcome counters.
+    /// @param operator The operator.
+    /// @return The record.
+    function operatorRecord(address operator) external view returns (OperatorRecord memory);
+}

@@ -1,0 +1,171 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+import {ICapacityListener} from "./ICapacityListener.sol";
+
+/// @title IRewardsDistributor
+/// @notice Emits RGL per epoch, geometrically decaying, to operators by work points (from paid
+/// shards) and availability points (from capacity attestations); splits each operator's share
+/// between its commission, its self-stake and its delegation pool.
+/// @dev Warning: mints through ComputeToken's MINTER_ROLE and never above the cap. Stake and
+/// commission are read from OperatorStaking when an operator's epoch is settled, not averaged.
+interface IRewardsDistributor is ICapacityListener {
+    /// @notice An operator's unsettled epoch (at most one).
+    struct OperatorEpoch {
+        uint64 epoch;
+        uint128 workPoints;
+        uint128 availabilityPoints;
+    }
+
+    /// @notice Totals of one epoch.
+    struct EpochTotals {
+        uint256 emission;
+        uint256 workPoints;
+        uint256 availabilityPoints;
+        uint256 minted;
+    }
+
+    /// @notice What a token holder sees of an operator.
+    struct OperatorStats {
+        uint256 selfStake;
+        uint256 delegatedStake;
+        uint16 commissionBps;
+        uint256 earned;
+        uint256 claimable;
+        uint64 jobsDone;
+        uint64 opsPerSec;
+        uint32 vramMiB;
+        uint64 capacityValidUntil;
+    }
+
+    /// @notice The emission schedule's constants.
+    struct Schedule {
+        uint64 genesis;
+        uint64 epochLength;
+        uint256 initialEmission;
+        uint16 decayBps;
+        uint16 workShareBps;
+        uint16 workRewardCapBps;
+    }
+
+    /// @notice Caller is not the staking contract.
+    error RewardsNotStaking(address caller);
+    /// @notice A parameter outside its range.
+    error RewardsBadParam(bytes32 name, uint256 value);
+    /// @notice The zero address where one is needed.
+    error RewardsZeroAddress();
+    /// @notice Nothing to claim.
+    error RewardsNothingToClaim(address operator);
+
+    /// @notice Work points credited for a paid shard.
+    event WorkCredited(
+        address indexed operator,
+        uint64 indexed epoch,
+        uint256 indexed jobId,
+        uint32 shard,
+        uint256 points
+    );
+    /// @notice Availability points credited for a passed capacity challenge.
+    event AvailabilityCredited(
+        address indexed operator,
+        uint64 indexed epoch,
+        bytes32 indexed challengeId,
+        uint256 points
+    );
+    /// @notice An operator's past epoch was settled: `reward` minted, split three ways.
+    event EpochSettled(
+        address indexed operator,
+        uint64 indexed epoch,
+        uint256 workPoints,
+        uint256 availabilityPoints,
+        uint256 reward,
+        uint256 commission,
+        uint256 selfShare,
+        uint256 poolShare
+    );
+    /// @notice An operator claimed its rewards.
+    event RewardsClaimed(address indexed operator, address indexed to, uint256 amount);
+    /// @notice The work-reward cap changed.
+    event WorkRewardCapSet(uint16 workRewardCapBps);
+
+    /// @notice Role allowed to credit work points (the JobMarket).
+    /// @return The role id.
+    function MARKET_ROLE() external view returns (bytes32);
+
+    /// @notice Role allowed to set the work-reward cap (the timelock).
+    /// @return The role id.
+    function GOVERNOR_ROLE() external view returns (bytes32);
+
+    /// @notice Credit work points to `operator` in the current epoch. Only the market.
+    /// @param operator The operator.
+    /// @param points Points (the fee paid, in RGL wei).
+    /// @param jobId The job, for the event.
+    /// @param shard The shard, for the event.
+    function creditWork(address operator, uint256 points, uint256 jobId, uint32 shard) external;
+
+    /// @notice Settle the operator's past epoch if it has one (anyone may poke it).
+    /// @param operator The operator.
+    function settleOperator(address operator) external;
+
+    /// @notice Settle and pay the caller's claimable rewards (commission and self-stake share).
+    /// @param to The recipient.
+    /// @return amount RGL paid.
+    function claim(address to) external returns (uint256 amount);
+
+    /// @notice Set the most reward one work point may earn, in basis points of a point (< 10000).
+    /// @param workRewardCapBps The cap.
+    function setWorkRewardCap(uint16 workRewardCapBps) external;
+
+    /// @notice The current epoch.
+    /// @return The epoch number (from 0 at genesis).
+    function currentEpoch() external view returns (uint64);
+
+    /// @notice The scheduled emission of `epoch`: `initialEmission × (1 − decayBps/10000)^epoch`.
+    /// @param epoch The epoch.
+    /// @return RGL.
+    function emissionOf(uint64 epoch) external view returns (uint256);
+
+    /// @notice The totals of `epoch`.
+    /// @param epoch The epoch.
+    /// @return The totals.
+    function epochTotals(uint64 epoch) external view returns (EpochTotals memory);
+
+    /// @notice The operator's unsettled epoch.
+    /// @param operator The operator.
+    /// @return The record.
+    function operatorEpoch(address operator) external view returns (OperatorEpoch memory);
+
+    /// @notice The operator's share of its unsettled epoch at current totals (before the split).
+    /// @param operator The operator.
+    /// @return RGL.
+    function pendingRewards(address operator) external view returns (uint256);
+
+    /// @notice What `claim` would pay the operator now (settled plus a past unsettled epoch).
+    /// @param operator The operator.
+    /// @return RGL.
+    function claimableRewards(address operator) external view returns (uint256);
+
+    /// @notice Operator statistics for token holders.
+    /// @param operator The operator.
+    /// @return The stats.
+    function operatorStats(address operator) external view returns (OperatorStats memory);
+
+    /// @notice A delegation's current value in RGL (its pool shares at the current share price),
+    /// read from OperatorStaking.
+    /// @param operator The operator.
+    /// @param delegator The delegator.
+    /// @return value RGL.
+    /// @return claimable The part above the delegation's principal (claimable at once in staking).
+    function delegationValue(
+        address operator,
+        address delegator
+    ) external view returns (uint256 value, uint256 claimable);
+
+    /// @notice The emission schedule.
+    /// @return The schedule.
+    function schedule() external view returns (Schedule memory);
+
+    /// @notice Total RGL minted as rewards so far.
+    /// @return RGL.
+    function totalMinted() external view returns (uint256);
+}

@@ -1,0 +1,97 @@
+// Deploys the protocol with the Ignition module and writes deployments/<chainId>.json, which the
+// sdk reads. Usage:
+//   npx hardhat run scripts/deploy.ts --network localhost
+//   RIGEL_IGNITION_PARAMETERS=ignition/parameters/dev.json npx hardhat run scripts/deploy.ts --network external
+// On the dev chain (31337) Ignition's journal is reset first: the chain is ephemeral.
+// RIGEL_ORACLE_SIGNERS=0xA,0xB,0xC: approve these committee signers through the timelock (the
+// deployer is its proposer on the dev chain; with a zero delay the operations execute at once).
+import fs from "node:fs";
+import path from "node:path";
+import hre from "hardhat";
+import RigelModule, { DEV_DEFAULTS } from "../ignition/modules/Rigel";
+
+const DEV_CHAIN_ID = 31337n;
+
+async function main(): Promise<void> {
+  const { ethers, ignition } = hre;
+  const chainId = (await ethers.provider.getNetwork()).chainId;
+  const root = path.resolve(__dirname, "..");
+  if (chainId === DEV_CHAIN_ID && hre.network.name !== "hardhat") {
+    fs.rmSync(path.join(root, "ignition", "deployments", `chain-${chainId}`), { recursive: true, force: true });
+  }
+  const paramsFile = process.env.RIGEL_IGNITION_PARAMETERS;
+  const overrides: Record<string, unknown> = paramsFile
+    ? (JSON.parse(fs.readFileSync(path.resolve(root, paramsFile), "utf8")).Rigel ?? {})
+    : {};
+  const fromBlock = (await ethers.provider.getBlockNumber()) + 1;
+  const [deployer] = await ethers.getSigners();
+
+  const deployed = await ignition.deploy(RigelModule, {
+    parameters: { Rigel: overrides as Record<string, never> },
+    displayUi: false,
+  });
+  const addresses: Record<string, string> = {};
+  for (const [name, contract] of Object.entries(deployed)) addresses[name] = await contract.getAddress();
+
+  const signers = (process.env.RIGEL_ORACLE_SIGNERS ?? "")
+    .split(",")
+    .map((a) => a.trim())
+    .filter((a) => a.length > 0);
+  if (signers.length > 0) await approveSigners(addresses.timelock, addresses.committee, signers);
+
+  const parameters = Object.fromEntries(
+    Object.entries({ ...DEV_DEFAULTS, ...overrides }).map(([k, v]) => [k, String(v)]),
+  );
+  const record = {
+    chainId: Number(chainId),
+    network: hre.network.name,
+    deployer: deployer.address,
+    block: fromBlock,
+    toBlock: await ethers.provider.getBlockNumber(),
+    deployedAt: new Date().toISOString(),
+    contracts: {
+      ComputeToken: addresses.rgl,
+      OracleCommittee: addresses.committee,
+      OperatorStaking: addresses.staking,
+      RewardsDistributor: addresses.rewards,
+      JobMarket: addresses.market,
+      TimelockController: addresses.timelock,
+    },
+    parameters,
+  };
+  if (hre.network.name === "hardhat") {
+    console.log("in-process network: deployments/ left untouched");
+    return;
+  }
+  const outDir = path.join(root, "deployments");
+  fs.mkdirSync(outDir, { recursive: true });
+  const out = path.join(outDir, `${chainId}.json`);
+  fs.writeFileSync(out, JSON.stringify(record, null, 2) + "\n");
+  console.log(`deployed Rigel to chain ${chainId} (blocks ${record.block}..${record.toBlock})`);
+  for (const [name, address] of Object.entries(record.contracts)) console.log(`  ${name.padEnd(20)} ${address}`);
+  console.log(`wrote ${path.relative(root, out)}`);
+}
+
+/** Schedules (and, with a zero delay, executes) `approveSigner` for each address via the timelock. */
+async function approveSigners(timelockAddress: string, committeeAddress: string, signers: string[]): Promise<void> {
+  const { ethers } = hre;
+  const timelock = await ethers.getContractAt("TimelockController", timelockAddress);
+  const committee = await ethers.getContractAt("OracleCommittee", committeeAddress);
+  const delay = await timelock.getMinDelay();
+  for (const signer of signers) {
+    const data = committee.interface.encodeFunctionData("approveSigner", [ethers.getAddress(signer)]);
+    const salt = ethers.id(`approveSigner:${signer}`);
+    await (await timelock.schedule(committeeAddress, 0, data, ethers.ZeroHash, salt, delay)).wait();
+    if (delay === 0n) {
+      await (await timelock.execute(committeeAddress, 0, data, ethers.ZeroHash, salt)).wait();
+      console.log(`  approved oracle signer ${signer} (it must still post its bond)`);
+    } else {
+      console.log(`  scheduled approveSigner(${signer}); execute it after ${delay} s`);
+    }
+  }
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exitCode = 1;
+});

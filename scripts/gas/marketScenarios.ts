@@ -1,0 +1,109 @@
+// Gas scenarios of the JobMarket and the RewardsDistributor, on the real protocol (issue #4).
+// Settlement scenarios first move to a fresh epoch and settle the operator's past epoch, so that
+// the measured call never includes an epoch settlement by accident of wall-clock time.
+import { ethers } from "hardhat";
+import { time } from "@nomicfoundation/hardhat-network-helpers";
+import {
+  deployProtocol,
+  jobParamsFor,
+  shardAttestation,
+  type Protocol,
+} from "../../test/contracts/market/protocolFixture";
+import type { GasScenario, Measured } from "./scenarios";
+
+const ROOT = ethers.id("gas-root");
+
+function scenario<T>(name: string, fixture: () => Promise<T>, run: (ctx: T) => Measured): GasScenario {
+  return { name, fixture, run: run as (ctx: unknown) => Measured };
+}
+
+async function freshEpoch(p: Protocol): Promise<void> {
+  const s = await p.rewards.schedule();
+  await time.increaseTo(s.genesis + ((await p.rewards.currentEpoch()) + 1n) * s.epochLength);
+  await p.rewards.settleOperator(p.ops[0].address);
+}
+
+async function withJob(shards: number): Promise<Protocol> {
+  const p = await deployProtocol();
+  await p.market.connect(p.devs[0]).createJob(await jobParamsFor(await p.usd.getAddress(), { shards }));
+  return p;
+}
+
+async function withSubmitted(shards: number): Promise<Protocol> {
+  const p = await withJob(shards);
+  for (let s = 0; s < shards; s++) {
+    await p.market.connect(p.ops[0]).accept(1, s);
+    await p.market.connect(p.ops[0]).submit(1, s, ROOT, 80n, "ipfs://result");
+  }
+  return p;
+}
+
+const job1 = () => withJob(1);
+const accepted1 = async () => {
+  const p = await withJob(1);
+  await p.market.connect(p.ops[0]).accept(1, 0);
+  return p;
+};
+const submitted1 = () => withSubmitted(1);
+const submitted10 = () => withSubmitted(10);
+const submitted50 = () => withSubmitted(50);
+
+async function settleBatch(p: Protocol, n: number): Measured {
+  const signed = [];
+  for (let s = 0; s < n; s++) signed.push(await shardAttestation(p, 1n, s));
+  await freshEpoch(p);
+  return p.market.settleBatch(
+    signed.map((x) => x.att),
+    signed.map((x) => x.sigs),
+  );
+}
+
+async function withPastEpochWork(): Promise<Protocol> {
+  const p = await withSubmitted(1);
+  await p.staking.connect(p.delegators[0]).delegate(p.ops[0].address, 1_000n * 10n ** 18n);
+  await freshEpoch(p);
+  const { att, sigs } = await shardAttestation(p, 1n, 0);
+  await p.market.settle(att, sigs);
+  return p;
+}
+
+export const marketScenarios: GasScenario[] = [
+  scenario("JobMarket.createJob(1 shard)", deployProtocol, async (p) =>
+    p.market.connect(p.devs[0]).createJob(await jobParamsFor(await p.usd.getAddress())),
+  ),
+  scenario("JobMarket.createJob(1 shard, second job)", job1, async (p) =>
+    p.market.connect(p.devs[0]).createJob(await jobParamsFor(await p.usd.getAddress())),
+  ),
+  scenario("JobMarket.createJob(10 shards)", deployProtocol, async (p) =>
+    p.market.connect(p.devs[0]).createJob(await jobParamsFor(await p.usd.getAddress(), { shards: 10 })),
+  ),
+  scenario("JobMarket.accept", job1, (p) => p.market.connect(p.ops[0]).accept(1, 0)),
+  scenario("JobMarket.submit", accepted1, (p) => p.market.connect(p.ops[0]).submit(1, 0, ROOT, 80n, "ipfs://result")),
+  scenario("JobMarket.settle(valid, 2-of-3)", submitted1, async (p) => {
+    const { att, sigs } = await shardAttestation(p, 1n, 0);
+    await freshEpoch(p);
+    return p.market.settle(att, sigs);
+  }),
+  scenario("JobMarket.settle(invalid, 2-of-3)", submitted1, async (p) => {
+    const { att, sigs } = await shardAttestation(p, 1n, 0, 2, 0n);
+    await freshEpoch(p);
+    return p.market.settle(att, sigs);
+  }),
+  scenario("JobMarket.settleBatch(1, total)", submitted1, (p) => settleBatch(p, 1)),
+  scenario("JobMarket.settleBatch(10, total)", submitted10, (p) => settleBatch(p, 10)),
+  scenario("JobMarket.settleBatch(50, total)", submitted50, (p) => settleBatch(p, 50)),
+  scenario("JobMarket.expire(no-show)", accepted1, async (p) => {
+    await time.increase(86_401);
+    return p.market.expire(1, 0);
+  }),
+  scenario("JobMarket.expire(unanswered)", submitted1, async (p) => {
+    await time.increase(3_601);
+    return p.market.expire(1, 0);
+  }),
+  scenario("JobMarket.cancel(1 shard)", job1, (p) => p.market.connect(p.devs[0]).cancel(1)),
+  scenario("RewardsDistributor.claim(settles past epoch)", withPastEpochWork, async (p) => {
+    const s = await p.rewards.schedule();
+    await time.increaseTo(s.genesis + ((await p.rewards.currentEpoch()) + 1n) * s.epochLength);
+    return p.rewards.connect(p.ops[0]).claim(p.ops[0].address);
+  }),
+];
