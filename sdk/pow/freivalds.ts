@@ -35,8 +35,8 @@ export function freivalds(params: FreivaldsParameters): void {
     const bits = random(Math.ceil(n / 8));
     const r = new Uint8Array(n);
     for (let j = 0; j < n; j++) r[j] = (bits[j >> 3] >> (j & 7)) & 1;
-    // Br: each entry is a sum of at most n int8 values, far below 2^31 for n < 2^24; the
-    // Int32Array store wraps mod 2^32 in any case.
+    // Br: each entry is a sum of at most n int8 values, exact in a double (n < 2^32); the
+    // Int32Array store wraps it mod 2^32.
     for (let p = 0; p < k; p++) {
       const row = p * n;
       let sum = 0;
@@ -48,8 +48,9 @@ export function freivalds(params: FreivaldsParameters): void {
       let left = 0;
       for (let p = 0; p < k; p++) left = (left + Math.imul(a[aRow + p], br[p])) | 0;
       const cRow = i * n;
+      // Branch-free (r is random, so a branch would mispredict half the time): c·r is c or 0.
       let right = 0;
-      for (let j = 0; j < n; j++) if (r[j] === 1) right = (right + c[cRow + j]) | 0;
+      for (let j = 0; j < n; j++) right = (right + c[cRow + j] * r[j]) | 0;
       if (left !== right) throw new PowFreivaldsError(round, i, left, right);
     }
   }

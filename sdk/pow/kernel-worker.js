@@ -85,11 +85,20 @@ function matmulRowsInto(a, b, c, n, k, rowStart, rowEnd) {
   }
 }
 
-// As a worker thread started by kernel.ts: compute the assigned rows over shared memory, then report.
+// As a worker thread of kernel.ts's pool: compute each job's rows over shared memory, then report.
 if (!isMainThread && workerData && workerData.rigelMatmulKernel === 1) {
-  const { a, b, c, n, k, rowStart, rowEnd } = workerData;
-  matmulRowsInto(new Int8Array(a), new Int8Array(b), new Int32Array(c), n, k, rowStart, rowEnd);
-  parentPort.postMessage({ rowStart, rowEnd });
+  parentPort.on("message", (job) => {
+    matmulRowsInto(
+      new Int8Array(job.a),
+      new Int8Array(job.b),
+      new Int32Array(job.c),
+      job.n,
+      job.k,
+      job.rowStart,
+      job.rowEnd,
+    );
+    parentPort.postMessage({ id: job.id });
+  });
 }
 
 module.exports = { matmulRowsInto };

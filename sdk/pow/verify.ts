@@ -1,7 +1,7 @@
 import type { Hex } from "viem";
 import { rowHash, verifyRowProof } from "./commitment";
 import { PowProofError, PowRowLengthError, PowRowValueError, PowSampleError } from "./errors";
-import { matmulRow } from "./kernel";
+import { matmulInt8Sync } from "./kernel";
 import type { MatmulOperands } from "./operands";
 import type { RevealedRow } from "./reveal";
 import { DEFAULT_SAMPLE_SIZE, sampleIndices } from "./sample";
@@ -41,10 +41,10 @@ function checkIndices(expected: readonly number[], revealed: readonly RevealedRo
 }
 
 /**
- * The sampled-row check of DESIGN §4. Throws, at the first fault:
+ * The sampled-row check of DESIGN §4. Checks, in this order, and throws at the first fault:
  * {@link PowSampleError} when the revealed indices are not exactly the drawn sample (in order);
- * {@link PowRowLengthError} when a row does not have n elements;
- * {@link PowProofError} when a row's Merkle proof does not reach the root;
+ * then for each row in turn, {@link PowRowLengthError} when it does not have n elements and
+ * {@link PowProofError} when its Merkle proof does not reach the root; then
  * {@link PowRowValueError} when a row differs from A·B recomputed by the verifier.
  * It can only see the sampled rows: a wrong element elsewhere needs Freivalds over the full C.
  */
@@ -57,10 +57,17 @@ export function verifySampledRows(params: VerifySampledRowsParameters): VerifySa
     if (row.length !== n) throw new PowRowLengthError(index, n, row.length);
     const hash = rowHash(row);
     if (!verifyRowProof(root, index, hash, proof)) throw new PowProofError(index, hash, root);
-    const expected = matmulRow(operands.rowOfA(index), operands.b, n, k);
-    for (let j = 0; j < n; j++) {
-      if (expected[j] !== row[j]) throw new PowRowValueError(index, j, expected[j], row[j]);
-    }
   }
+  // Recompute the sampled rows in one kernel call: the kernel's row blocking then reuses each
+  // block of B across four rows, as the prover's does.
+  const sampledA = new Int8Array(indices.length * k);
+  indices.forEach((index, r) => sampledA.set(operands.rowOfA(index), r * k));
+  const expected = matmulInt8Sync(sampledA, operands.b, { m: indices.length, n, k });
+  revealed.forEach(({ index, row }, r) => {
+    const offset = r * n;
+    for (let j = 0; j < n; j++) {
+      if (expected[offset + j] !== row[j]) throw new PowRowValueError(index, j, expected[offset + j], row[j]);
+    }
+  });
   return { indices, multiplyAdds: indices.length * k * n };
 }

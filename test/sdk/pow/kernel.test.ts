@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { matmulInt8, matmulInt8Sync, matmulRow } from "../../../sdk/pow/kernel";
+import { MatmulWorkerPool, matmulInt8, matmulInt8Sync, matmulRow } from "../../../sdk/pow/kernel";
 import { PowWorkloadError } from "../../../sdk/pow/errors";
 import { naiveMatmul, randomInt8, seededRandom } from "./random";
 
@@ -66,6 +66,25 @@ describe("sdk/pow/kernel", () => {
     // More threads than rows: one row each.
     const one = await matmulInt8(a.subarray(0, 2 * k), b, { m: 2, n, k }, { threads: 8 });
     expect(Array.from(one)).to.deep.equal(expected.slice(0, 2 * n));
+  });
+
+  it("runs on a caller's pool, again after the pool is closed", async () => {
+    const pool = new MatmulWorkerPool();
+    const m = 9;
+    const n = 20;
+    const k = 30;
+    const a = randomInt8(m * k, random);
+    const b = randomInt8(k * n, random);
+    const expected = Array.from(naiveMatmul(a, b, m, n, k));
+    try {
+      for (let round = 0; round < 2; round++) {
+        expect(Array.from(await matmulInt8(a, b, { m, n, k }, { threads: 2, pool }))).to.deep.equal(expected);
+      }
+      await pool.close();
+      expect(Array.from(await matmulInt8(a, b, { m, n, k }, { threads: 3, pool }))).to.deep.equal(expected);
+    } finally {
+      await pool.close();
+    }
   });
 
   it("computes one row alone", () => {
