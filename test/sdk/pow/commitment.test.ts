@@ -3,6 +3,8 @@ import { createHash } from "node:crypto";
 import { StandardMerkleTree } from "@openzeppelin/merkle-tree";
 import { concat, encodeAbiParameters, keccak256, type Hex } from "viem";
 import { commitRows, rowHash, rowHashes, verifyRowProof } from "../../../sdk/pow/commitment";
+import { PowWorkloadError } from "../../../sdk/pow/errors";
+import { decodeRevealedRow, encodeRevealedRow } from "../../../sdk/pow/revealedRowWire";
 
 describe("sdk/pow/commitment", () => {
   it("hashes a row as sha256 of its int32 little-endian bytes", () => {
@@ -40,5 +42,34 @@ describe("sdk/pow/commitment", () => {
   it("answers false, not a throw, for a malformed proof", () => {
     const commitment = commitRows([`0x${"01".repeat(32)}`, `0x${"02".repeat(32)}`]);
     expect(verifyRowProof(commitment.root, 0, `0x${"01".repeat(32)}`, ["0x1234"])).to.equal(false);
+  });
+});
+
+describe("sdk/pow/revealedRowWire", () => {
+  it("round-trips a revealed row through JSON as base64 int32 LE", () => {
+    const row = Int32Array.from([0, 1, -1, 2 ** 31 - 1, -(2 ** 31)]);
+    const proof: Hex[] = [keccak256("0x01"), keccak256("0x02")];
+    const json = encodeRevealedRow({ index: 3, row, proof });
+    expect(json.row).to.equal(
+      Buffer.from("00000000" + "01000000" + "ffffffff" + "ffffff7f" + "00000080", "hex").toString("base64"),
+    );
+    const back = decodeRevealedRow(JSON.parse(JSON.stringify(json)));
+    expect(back.index).to.equal(3);
+    expect(Array.from(back.row)).to.deep.equal(Array.from(row));
+    expect(back.proof).to.deep.equal(proof);
+  });
+
+  it("refuses malformed rows", () => {
+    const good = encodeRevealedRow({ index: 0, row: Int32Array.from([1]), proof: [] });
+    for (const bad of [
+      null,
+      { ...good, index: -1 },
+      { ...good, index: 1.5 },
+      { ...good, row: "AAA" },
+      { ...good, row: "!!" },
+      { ...good, proof: ["0x12"] },
+    ]) {
+      expect(() => decodeRevealedRow(bad)).to.throw(PowWorkloadError);
+    }
   });
 });
