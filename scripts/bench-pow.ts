@@ -82,15 +82,18 @@ async function main() {
     matmulInt8Sync(a.subarray(0, 8 * size), b, { ...shape, m: 8 });
     await matmulInt8(a.subarray(0, 8 * threads * size), b, { ...shape, m: 8 * threads }, { threads });
     let t = process.hrtime.bigint();
+    const cpu = process.cpuUsage();
     const c1 = matmulInt8Sync(a, b, shape);
     const single = seconds(t);
+    const singleCpu = process.cpuUsage(cpu).user / 1e6;
     t = process.hrtime.bigint();
     const cN = await matmulInt8(a, b, shape, { threads });
     const multi = seconds(t);
     const same = c1.every((v, i) => v === cN[i]);
     console.log(
       `  ${size}³: 1 thread ${single.toFixed(2)} s = ${gops(size, size, size, single).toFixed(2)} GOPS ` +
-        `(${((100 * gops(size, size, size, single)) / peak.scalarPerCore).toFixed(0)}% of scalar core peak); ` +
+        `(${((100 * gops(size, size, size, single)) / peak.scalarPerCore).toFixed(0)}% of scalar core peak; ` +
+        `by CPU time ${singleCpu.toFixed(2)} s = ${gops(size, size, size, singleCpu).toFixed(2)} GOPS); ` +
         `${threads} threads ${multi.toFixed(2)} s = ${gops(size, size, size, multi).toFixed(2)} GOPS ` +
         `(${((100 * gops(size, size, size, multi)) / peak.scalar).toFixed(0)}% of scalar peak, ` +
         `${((100 * gops(size, size, size, multi)) / peak.simd).toFixed(1)}% of SIMD peak); equal: ${same}; load ${load()}`,

@@ -10,8 +10,9 @@ const INNER_BLOCK = 256;
 
 /**
  * Rows `rowStart … rowEnd−1` of C = A·B, exact: int8 × int8 products summed mod 2^32 and read as
- * int32 (storing into an Int32Array wraps). Blocked over columns and the inner dimension; four rows
- * of A and two of B at a time, so each load of B feeds eight multiply-adds.
+ * int32 (storing into an Int32Array wraps). Blocked over columns and the inner dimension (each block
+ * of B packed contiguously); four rows of A and two of B at a time, so each load of B feeds eight
+ * multiply-adds.
  * @param {Int8Array} a A, m×k row-major
  * @param {Int8Array} b B, k×n row-major
  * @param {Int32Array} c C, m×n row-major; rows rowStart … rowEnd−1 are overwritten
@@ -22,22 +23,26 @@ const INNER_BLOCK = 256;
  */
 function matmulRowsInto(a, b, c, n, k, rowStart, rowEnd) {
   c.fill(0, rowStart * n, rowEnd * n);
+  // Each block of B is copied into a contiguous buffer first: rows of B are n bytes apart, and
+  // with n a power of two they would all fall into the same few cache sets.
+  const packed = new Int8Array(INNER_BLOCK * COLUMN_BLOCK);
   for (let j0 = 0; j0 < n; j0 += COLUMN_BLOCK) {
-    const j1 = Math.min(n, j0 + COLUMN_BLOCK);
+    const width = Math.min(n, j0 + COLUMN_BLOCK) - j0;
     for (let p0 = 0; p0 < k; p0 += INNER_BLOCK) {
-      const p1 = Math.min(k, p0 + INNER_BLOCK);
+      const depth = Math.min(k, p0 + INNER_BLOCK) - p0;
+      for (let p = 0; p < depth; p++) packed.set(b.subarray((p0 + p) * n + j0, (p0 + p) * n + j0 + width), p * width);
       let i = rowStart;
       for (; i + 4 <= rowEnd; i += 4) {
-        const c0 = i * n;
+        const c0 = i * n + j0;
         const c1 = c0 + n;
         const c2 = c1 + n;
         const c3 = c2 + n;
-        const a0 = i * k;
+        const a0 = i * k + p0;
         const a1 = a0 + k;
         const a2 = a1 + k;
         const a3 = a2 + k;
-        let p = p0;
-        for (; p + 2 <= p1; p += 2) {
+        let p = 0;
+        for (; p + 2 <= depth; p += 2) {
           const x0 = a[a0 + p];
           const x1 = a[a1 + p];
           const x2 = a[a2 + p];
@@ -46,25 +51,25 @@ function matmulRowsInto(a, b, c, n, k, rowStart, rowEnd) {
           const y1 = a[a1 + p + 1];
           const y2 = a[a2 + p + 1];
           const y3 = a[a3 + p + 1];
-          const bp = p * n;
-          const bq = bp + n;
-          for (let j = j0; j < j1; j++) {
-            const u = b[bp + j];
-            const v = b[bq + j];
+          const bp = p * width;
+          const bq = bp + width;
+          for (let j = 0; j < width; j++) {
+            const u = packed[bp + j];
+            const v = packed[bq + j];
             c[c0 + j] += x0 * u + y0 * v;
             c[c1 + j] += x1 * u + y1 * v;
             c[c2 + j] += x2 * u + y2 * v;
             c[c3 + j] += x3 * u + y3 * v;
           }
         }
-        for (; p < p1; p++) {
+        for (; p < depth; p++) {
           const x0 = a[a0 + p];
           const x1 = a[a1 + p];
           const x2 = a[a2 + p];
           const x3 = a[a3 + p];
-          const bp = p * n;
-          for (let j = j0; j < j1; j++) {
-            const u = b[bp + j];
+          const bp = p * width;
+          for (let j = 0; j < width; j++) {
+            const u = packed[bp + j];
             c[c0 + j] += x0 * u;
             c[c1 + j] += x1 * u;
             c[c2 + j] += x2 * u;
@@ -73,12 +78,12 @@ function matmulRowsInto(a, b, c, n, k, rowStart, rowEnd) {
         }
       }
       for (; i < rowEnd; i++) {
-        const ci = i * n;
-        const ai = i * k;
-        for (let p = p0; p < p1; p++) {
+        const ci = i * n + j0;
+        const ai = i * k + p0;
+        for (let p = 0; p < depth; p++) {
           const x = a[ai + p];
-          const bp = p * n;
-          for (let j = j0; j < j1; j++) c[ci + j] += x * b[bp + j];
+          const bp = p * width;
+          for (let j = 0; j < width; j++) c[ci + j] += x * packed[bp + j];
         }
       }
     }
