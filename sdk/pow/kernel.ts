@@ -37,6 +37,7 @@ export function matmulInt8Sync(a: Int8Array, b: Int8Array, shape: MatmulShape): 
 
 /** One row of C: `aRow` (k) · B (k×n). */
 export function matmulRow(aRow: Int8Array, b: Int8Array, n: number, k: number): Int32Array {
+  assertOperands(aRow, b, { m: 1, n, k });
   const c = new Int32Array(n);
   matmulRowsInto(aRow, b, c, n, k, 0, 1);
   return c;
