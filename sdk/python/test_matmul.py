@@ -11,7 +11,7 @@ from rigel_pow import generator  # noqa: E402
 from rigel_pow.commitment import merkle_root, merkle_tree  # noqa: E402
 from rigel_pow.generator import generate_flat, generate_matrix, generate_row  # noqa: E402
 from rigel_pow.keccak import keccak256  # noqa: E402
-from rigel_pow.matmul import matmul_int8  # noqa: E402
+from rigel_pow.matmul import matmul_int8, spot_check_rows  # noqa: E402
 
 
 def reference(a, b):
@@ -37,6 +37,15 @@ class MatmulTest(unittest.TestCase):
         k = 131072
         c = matmul_int8(np.full((1, k), -128, np.int8), np.full((k, 1), -128, np.int8))
         self.assertEqual(int(c[0, 0]), -(2**31))
+
+    def test_spot_check_names_the_wrong_rows(self):
+        rng = np.random.default_rng(2)
+        a = rng.integers(-128, 128, size=(4, 50), dtype=np.int8)
+        b = rng.integers(-128, 128, size=(50, 30), dtype=np.int8)
+        c = matmul_int8(a, b)
+        self.assertEqual(spot_check_rows(a, b, c), [])
+        c[2, 29] += 1
+        self.assertEqual(spot_check_rows(a, b, c), [2])
 
     def test_row_block_boundaries(self):
         saved = generator.CHUNK_ELEMENTS

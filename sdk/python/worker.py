@@ -10,7 +10,9 @@ otherwise numpy on the CPU. Writes into DIR:
   c.bin           C, m×n int32 little-endian, row-major
   row-hashes.bin  m × 32 bytes: sha256 of each row of C
   result.json     {"root", "m", "n", "k", "seed", "keyA", "keyB", "device", "seconds": {...}, "opsPerSec"}
-and prints result.json's content on stdout. Exit code 2 for bad arguments (e.g. cuda without torch).
+and prints result.json's content on stdout. Before committing, rows 0, ⌊m/2⌋ and m−1 are recomputed
+exactly on the CPU; a mismatch (an inexact GPU library) is an error. Exit code 2 for a workload or
+device it cannot run (e.g. cuda without torch) and for a failed spot check.
 """
 
 import argparse
@@ -25,7 +27,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from rigel_pow.commitment import merkle_root, row_hashes  # noqa: E402
 from rigel_pow.generator import generate_matrix, generator_keys  # noqa: E402
-from rigel_pow.matmul import matmul_int8, matmul_int8_torch  # noqa: E402
+from rigel_pow.matmul import matmul_int8, matmul_int8_torch, spot_check_rows  # noqa: E402
 
 MAX_K = 131072
 
@@ -119,6 +121,8 @@ def run(args):
         torch.cuda.synchronize()
         seconds["matmul"] = time.perf_counter() - t0
         c = c_dev.cpu().numpy()
+        rows = sorted({0, m // 2, m - 1})
+        a_rows, b_host = a[rows].cpu().numpy(), b.cpu().numpy()
     else:
         if args.a is not None:
             a, b = _load_operand(args.a, m, k), _load_operand(args.b, k, n)
@@ -128,6 +132,13 @@ def run(args):
         t0 = time.perf_counter()
         c = matmul_int8(a, b)
         seconds["matmul"] = time.perf_counter() - t0
+        rows = sorted({0, m // 2, m - 1})
+        a_rows, b_host = a[rows], b
+
+    # A few rows recomputed exactly on the CPU: a library that is not exact must not be committed.
+    wrong = spot_check_rows(a_rows, b_host, c[rows])
+    if wrong:
+        raise WorkerError(f"{device} result differs from the exact product in rows {[rows[i] for i in wrong]}")
 
     t0 = time.perf_counter()
     hashes = row_hashes(c)
