@@ -45,6 +45,22 @@ describe("sdk/pow/kernel", () => {
     }
   });
 
+  it("is exact when neighbouring columns (one packed float64) hold opposite extremes", () => {
+    for (const [m, n, k] of [
+      [4, 7, 256],
+      [5, 257, 512],
+      [3, 2, 1000],
+    ]) {
+      const a = new Int8Array(m * k).fill(-128);
+      a[k - 1] = 127;
+      const b = new Int8Array(k * n);
+      for (let p = 0; p < k; p++) for (let j = 0; j < n; j++) b[p * n + j] = j % 2 === 0 ? 127 : -128;
+      expect(Array.from(matmulInt8Sync(a, b, { m, n, k })), `m=${m} n=${n} k=${k}`).to.deep.equal(
+        Array.from(naiveMatmul(a, b, m, n, k)),
+      );
+    }
+  });
+
   it("wraps mod 2^32 in the one case that leaves int32: k = 131072 with every product 16384", () => {
     const k = 131072;
     const c = matmulInt8Sync(new Int8Array(k).fill(-128), new Int8Array(k).fill(-128), { m: 1, n: 1, k });
