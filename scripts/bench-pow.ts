@@ -108,51 +108,55 @@ async function main() {
   const n = 2048;
   const workload = { seed, m: n, n, k: n };
   console.log(`\n2. Sampled-row verification vs proving, m = n = k = ${n}, s = ${s} (load ${load()})`);
-  let t = process.hrtime.bigint();
-  const a = generateMatrix(keys.a, n, n);
-  const b = generateMatrix(keys.b, n, n);
-  const tGenerate = seconds(t);
-  t = process.hrtime.bigint();
-  const c = matmulInt8Sync(a, b, workload);
-  const tMatmul1 = seconds(t);
-  t = process.hrtime.bigint();
-  const cN = await matmulInt8(a, b, workload, { threads });
+  // Each step timed on the wall clock and in CPU time of this thread (process.cpuUsage counts all
+  // threads, so the multi-threaded matmul is left out of the CPU-time ratio). CPU time is the fairer
+  // measure while other processes share the cores.
+  const step = <T>(fn: () => T): { value: T; wall: number; cpu: number } => {
+    const wall = process.hrtime.bigint();
+    const cpu = process.cpuUsage();
+    const value = fn();
+    return { value, wall: seconds(wall), cpu: process.cpuUsage(cpu).user / 1e6 };
+  };
+  const gen = step(() => ({ a: generateMatrix(keys.a, n, n), b: generateMatrix(keys.b, n, n) }));
+  const { a, b } = gen.value;
+  const mm1 = step(() => matmulInt8Sync(a, b, workload));
+  const c = mm1.value;
+  const t = process.hrtime.bigint();
+  await matmulInt8(a, b, workload, { threads });
   const tMatmulN = seconds(t);
-  t = process.hrtime.bigint();
-  const commitment = commitRows(rowHashes(cN, n, n));
-  const tCommit = seconds(t);
+  const commit = step(() => commitRows(rowHashes(c, n, n)));
+  const commitment = commit.value;
   const beacon = keccak256(commitment.root);
   const revealed = revealRows(c, n, commitment, sampleIndices(beacon, n, s));
-  t = process.hrtime.bigint();
-  const operands = generatedOperands(workload);
-  const tVerifyGenerate = seconds(t);
-  t = process.hrtime.bigint();
-  verifySampledRows({ operands, root: commitment.root, beacon, s, revealed });
-  const tVerifyRows = seconds(t);
-  const verify = tVerifyGenerate + tVerifyRows;
-  const prover1 = tGenerate + tMatmul1 + tCommit;
-  const proverN = tGenerate + tMatmulN + tCommit;
+  // The verifier: generate B, draw the sample, check the proofs and recompute the rows.
+  const verGen = step(() => generatedOperands(workload));
+  const verRows = step(() => verifySampledRows({ operands: verGen.value, root: commitment.root, beacon, s, revealed }));
+  const verify = { wall: verGen.wall + verRows.wall, cpu: verGen.cpu + verRows.cpu };
+  const prover = { wall: gen.wall + mm1.wall + commit.wall, cpu: gen.cpu + mm1.cpu + commit.cpu };
+  const proverN = gen.wall + tMatmulN + commit.wall;
+  const pct = (x: number, y: number) => `${((100 * x) / y).toFixed(2)}%`;
   console.log(
-    `  prover: generate ${tGenerate.toFixed(3)} s + matmul ${tMatmul1.toFixed(2)} s (1 thread) / ${tMatmulN.toFixed(2)} s ` +
-      `(${threads} threads) + commit ${tCommit.toFixed(3)} s`,
+    `  prover (wall / CPU s): generate ${gen.wall.toFixed(3)} / ${gen.cpu.toFixed(3)} + matmul 1 thread ` +
+      `${mm1.wall.toFixed(2)} / ${mm1.cpu.toFixed(2)} (${threads} threads: ${tMatmulN.toFixed(2)} wall) + commit ` +
+      `${commit.wall.toFixed(3)} / ${commit.cpu.toFixed(3)}`,
   );
   console.log(
-    `  verifier (1 thread): generate B ${tVerifyGenerate.toFixed(3)} s + sample, ${s} rows, proofs ${tVerifyRows.toFixed(3)} s = ${verify.toFixed(3)} s`,
+    `  verifier, 1 thread (wall / CPU s): generate B ${verGen.wall.toFixed(3)} / ${verGen.cpu.toFixed(3)} + sample, ` +
+      `${s} proofs and rows ${verRows.wall.toFixed(3)} / ${verRows.cpu.toFixed(3)}`,
   );
   console.log(
-    `  ratio verify/prove: ${((100 * verify) / prover1).toFixed(2)}% against the 1-thread prover, ` +
-      `${((100 * verify) / proverN).toFixed(2)}% against the ${threads}-thread prover; ` +
-      `rows only vs matmul only: ${((100 * tVerifyRows) / tMatmul1).toFixed(2)}%; s/m = ${((100 * s) / n).toFixed(2)}%`,
+    `  ratio verify/prove (1-thread prover): ${pct(verify.cpu, prover.cpu)} by CPU time, ${pct(verify.wall, prover.wall)} ` +
+      `by wall time (${pct(verify.wall, proverN)} against the ${threads}-thread prover's wall time); ` +
+      `rows and proofs only vs matmul only: ${pct(verRows.cpu, mm1.cpu)} by CPU time; s/m = ${pct(s, n)}`,
   );
 
   console.log(`\n3. Freivalds vs matmul at n = ${n} (load ${load()})`);
   for (const rounds of [1, 32]) {
-    t = process.hrtime.bigint();
-    freivalds({ a, b, c, m: n, n, k: n, rounds });
-    const tF = seconds(t);
+    const f = step(() => freivalds({ a, b, c, m: n, n, k: n, rounds }));
     console.log(
-      `  ${rounds} round${rounds > 1 ? "s" : ""}: ${tF.toFixed(3)} s = ${((100 * tF) / tMatmul1).toFixed(2)}% of the ` +
-        `1-thread matmul (${tMatmul1.toFixed(2)} s), ${((100 * tF) / tMatmulN).toFixed(2)}% of the ${threads}-thread one`,
+      `  ${rounds} round${rounds > 1 ? "s" : ""}: ${f.wall.toFixed(3)} s wall / ${f.cpu.toFixed(3)} s CPU = ` +
+        `${pct(f.cpu, mm1.cpu)} of the 1-thread matmul by CPU time (${mm1.cpu.toFixed(2)} s), ` +
+        `${pct(f.wall, mm1.wall)} by wall time, ${pct(f.wall, tMatmulN)} of the ${threads}-thread matmul's wall time`,
     );
   }
   console.log(`\nload at the end: ${load()}`);
