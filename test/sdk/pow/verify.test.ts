@@ -7,7 +7,9 @@ import {
   PowRowLengthError,
   PowRowValueError,
   PowSampleError,
+  PowWorkloadError,
 } from "../../../sdk/pow/errors";
+import { proveMatmul } from "../../../sdk/pow/prove";
 import { freivalds } from "../../../sdk/pow/freivalds";
 import { generateMatrix, generatorKeys } from "../../../sdk/pow/generator";
 import { matmulInt8Sync } from "../../../sdk/pow/kernel";
@@ -237,5 +239,39 @@ describe("sdk/pow/freivalds", () => {
       }
     }
     expect(caughtInFirstRound).to.be.within(70, 130);
+  });
+});
+
+describe("sdk/pow/prove", () => {
+  it("proves a generated workload end to end: the verifier accepts its sample, Freivalds its C", async () => {
+    const proof = await proveMatmul(workload, { threads: 2 });
+    expect(proof.commitment.root).to.equal(prove(workload).commitment.root);
+    expect(proof.rowHashes).to.have.length(workload.m);
+    const beacon = keccak256(proof.commitment.root);
+    const revealed = revealRows(proof.c, workload.n, proof.commitment, sampleIndices(beacon, workload.m, S));
+    const operands = generatedOperands(workload);
+    expect(verifySampledRows({ operands, root: proof.commitment.root, beacon, s: S, revealed }).indices).to.have.length(
+      S,
+    );
+    const keys = generatorKeys(workload.seed);
+    const a = generateMatrix(keys.a, workload.m, workload.k);
+    expect(() => freivalds({ ...workload, a, b: operands.b, c: proof.c })).to.not.throw();
+  });
+
+  it("refuses an invalid workload", async () => {
+    for (const bad of [
+      { ...workload, m: 0 },
+      { ...workload, k: 131073 },
+      { ...workload, m: 2 ** 20, k: 2 ** 12 },
+      { ...workload, seed: "0x1234" as Hex },
+    ]) {
+      let thrown: unknown;
+      try {
+        await proveMatmul(bad);
+      } catch (err) {
+        thrown = err;
+      }
+      expect(thrown, JSON.stringify(bad)).to.be.instanceOf(PowWorkloadError);
+    }
   });
 });
