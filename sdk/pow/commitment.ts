@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { endianness } from "node:os";
 import { StandardMerkleTree } from "@openzeppelin/merkle-tree";
-import type { Hex } from "viem";
+import { bytesToHex, hexToBytes, keccak256, type Hex } from "viem";
 import { PowWorkloadError } from "./errors";
 
 /** The leaf encoding of the row tree: `[rowIndex, rowHash]`. */
@@ -42,15 +42,65 @@ export interface RowCommitment {
   proof(row: number): Hex[];
 }
 
+function compareBytes(x: Uint8Array, y: Uint8Array): number {
+  for (let i = 0; i < 32; i++) if (x[i] !== y[i]) return x[i] - y[i];
+  return 0;
+}
+
+/**
+ * The row tree as an OpenZeppelin StandardMerkleTree, built without its generic ABI encoder (which
+ * costs most of the time for thousands of rows): the same leaves, order and layout as
+ * `StandardMerkleTree.of(leaves, ["uint256", "bytes32"])`, which the tests check node for node.
+ */
+class RowTree extends StandardMerkleTree<RowLeaf> {
+  static fromRowHashes(hashes: readonly Hex[]): RowTree {
+    const count = hashes.length;
+    const encoded = new Uint8Array(64);
+    const leaves = hashes.map((hash, i) => {
+      // abi.encode(uint256 i, bytes32 hash): i big-endian in the first word (i < 2^32).
+      encoded.fill(0, 0, 28);
+      new DataView(encoded.buffer).setUint32(28, i);
+      encoded.set(hexToBytes(hash), 32);
+      return { row: i, leaf: keccak256(keccak256(encoded, "bytes"), "bytes") };
+    });
+    leaves.sort((x, y) => compareBytes(x.leaf, y.leaf));
+    const size = 2 * count - 1;
+    const nodes: Uint8Array[] = new Array(size);
+    const values: { value: RowLeaf; treeIndex: number }[] = new Array(count);
+    leaves.forEach(({ row, leaf }, s) => {
+      nodes[size - 1 - s] = leaf;
+      values[row] = { value: [BigInt(row), hashes[row]], treeIndex: size - 1 - s };
+    });
+    const pair = new Uint8Array(64);
+    for (let x = size - 1 - count; x >= 0; x--) {
+      const left = nodes[2 * x + 1];
+      const right = nodes[2 * x + 2];
+      const [low, high] = compareBytes(left, right) <= 0 ? [left, right] : [right, left];
+      pair.set(low, 0);
+      pair.set(high, 32);
+      nodes[x] = keccak256(pair, "bytes");
+    }
+    return new RowTree(
+      nodes.map((node) => bytesToHex(node)),
+      values,
+      [...ROW_LEAF_ENCODING],
+    );
+  }
+}
+
 /**
  * Builds the row tree of DESIGN §4: an OpenZeppelin StandardMerkleTree (default options, leaves
  * sorted) over `[i, rowHash_i]` typed `["uint256", "bytes32"]`.
  */
 export function commitRows(hashes: readonly Hex[]): RowCommitment {
   if (hashes.length === 0) throw new PowWorkloadError("cannot commit to zero rows");
-  const leaves: RowLeaf[] = hashes.map((hash, i) => [BigInt(i), hash]);
-  const tree = StandardMerkleTree.of(leaves, [...ROW_LEAF_ENCODING]);
-  // Values keep their insertion order, so the value index of row i is i.
+  for (let i = 0; i < hashes.length; i++) {
+    if (!/^0x[0-9a-fA-F]{64}$/.test(hashes[i])) {
+      throw new PowWorkloadError("a row hash is not 32 bytes of hex", { details: { row: i } });
+    }
+  }
+  const tree = RowTree.fromRowHashes(hashes);
+  // Values keep their row order, so the value index of row i is i.
   return { root: tree.root as Hex, tree, proof: (row: number) => tree.getProof(row) as Hex[] };
 }
 

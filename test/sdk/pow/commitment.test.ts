@@ -17,12 +17,15 @@ describe("sdk/pow/commitment", () => {
 
   it("builds OpenZeppelin's standard tree over [i, rowHash_i] and proves every row", () => {
     const hashes = Array.from({ length: 11 }, (_, i) => keccak256(`0x${i.toString(16).padStart(2, "0")}`));
+    hashes[7] = hashes[7].toUpperCase().replace("0X", "0x") as Hex; // mixed case is the same bytes
     const commitment = commitRows(hashes);
     const direct = StandardMerkleTree.of(
-      hashes.map((h, i) => [i, h]),
+      hashes.map((h, i) => [BigInt(i), h]),
       ["uint256", "bytes32"],
     );
     expect(commitment.root).to.equal(direct.root);
+    // Node for node, value for value: the same tree as OpenZeppelin's own construction.
+    expect(commitment.tree.dump()).to.deep.equal(direct.dump());
     for (let i = 0; i < hashes.length; i++) {
       expect(verifyRowProof(commitment.root, i, hashes[i], commitment.proof(i))).to.equal(true);
       expect(verifyRowProof(commitment.root, (i + 1) % 11, hashes[i], commitment.proof(i))).to.equal(false);
