@@ -1,0 +1,31 @@
+import { encodeAbiParameters, keccak256, toBytes, type Hex } from "viem";
+
+/** The request facts an operator signs. */
+export interface SignedRequestFields {
+  /** HTTP method, any case; upper-cased before hashing. */
+  method: string;
+  /** The request target as sent: path plus query string, e.g. `/v1/proofs?x=1`. */
+  path: string;
+  /** The exact body bytes (a string is taken as UTF-8); empty for none. */
+  body: Uint8Array | string;
+  /** Unix time in seconds at signing. */
+  timestamp: number;
+}
+
+/** `keccak256(body bytes)`; the empty body hashes to keccak256(0x). */
+export function bodyHash(body: Uint8Array | string): Hex {
+  return keccak256(typeof body === "string" ? toBytes(body) : body);
+}
+
+/**
+ * The 32 bytes an operator signs with EIP-191 (`personal_sign` of these raw bytes):
+ * `keccak256(abi.encode(string "rigel-request-v1", string METHOD, string path, bytes32 keccak256(body), uint64 timestamp))`.
+ */
+export function requestDigest(fields: SignedRequestFields): Hex {
+  return keccak256(
+    encodeAbiParameters(
+      [{ type: "string" }, { type: "string" }, { type: "string" }, { type: "bytes32" }, { type: "uint64" }],
+      ["rigel-request-v1", fields.method.toUpperCase(), fields.path, bodyHash(fields.body), BigInt(fields.timestamp)],
+    ),
+  );
+}

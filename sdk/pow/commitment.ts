@@ -1,0 +1,114 @@
+import { createHash } from "node:crypto";
+import { endianness } from "node:os";
+import { StandardMerkleTree } from "@openzeppelin/merkle-tree";
+import { bytesToHex, hexToBytes, keccak256, type Hex } from "viem";
+import { PowWorkloadError } from "./errors";
+
+/** The leaf encoding of the row tree: `[rowIndex, rowHash]`. */
+export const ROW_LEAF_ENCODING = ["uint256", "bytes32"] as const;
+
+/** A row tree leaf: the row index (as a decimal string or bigint) and the row's sha256. */
+export type RowLeaf = [bigint | string, Hex];
+
+const LITTLE_ENDIAN_HOST = endianness() === "LE";
+
+function littleEndianBytes(row: Int32Array): Uint8Array {
+  if (LITTLE_ENDIAN_HOST) return new Uint8Array(row.buffer, row.byteOffset, row.byteLength);
+  const bytes = new Uint8Array(row.length * 4);
+  const view = new DataView(bytes.buffer);
+  for (let j = 0; j < row.length; j++) view.setInt32(j * 4, row[j], true);
+  return bytes;
+}
+
+/** `rowHash = sha256(row of C as int32 little-endian)`. */
+export function rowHash(row: Int32Array): Hex {
+  return `0x${createHash("sha256").update(littleEndianBytes(row)).digest("hex")}`;
+}
+
+/** The sha256 of every row of C (m×n, row-major). */
+export function rowHashes(c: Int32Array, m: number, n: number): Hex[] {
+  if (c.length !== m * n)
+    throw new PowWorkloadError("C does not have m·n elements", { details: { m, n, length: c.length } });
+  const hashes: Hex[] = new Array(m);
+  for (let i = 0; i < m; i++) hashes[i] = rowHash(c.subarray(i * n, (i + 1) * n));
+  return hashes;
+}
+
+/** The committed result: the row tree, its root, and a proof for any row. */
+export interface RowCommitment {
+  root: Hex;
+  tree: StandardMerkleTree<RowLeaf>;
+  /** The Merkle proof of row i (leaf `[i, rowHash_i]`). */
+  proof(row: number): Hex[];
+}
+
+function compareBytes(x: Uint8Array, y: Uint8Array): number {
+  for (let i = 0; i < 32; i++) if (x[i] !== y[i]) return x[i] - y[i];
+  return 0;
+}
+
+/**
+ * The row tree as an OpenZeppelin StandardMerkleTree, built without its generic ABI encoder (which
+ * costs most of the time for thousands of rows): the same leaves, order and layout as
+ * `StandardMerkleTree.of(leaves, ["uint256", "bytes32"])`, which the tests check node for node.
+ */
+class RowTree extends StandardMerkleTree<RowLeaf> {
+  static fromRowHashes(hashes: readonly Hex[]): RowTree {
+    const count = hashes.length;
+    const encoded = new Uint8Array(64);
+    const leaves = hashes.map((hash, i) => {
+      // abi.encode(uint256 i, bytes32 hash): i big-endian in the first word (i < 2^32).
+      encoded.fill(0, 0, 28);
+      new DataView(encoded.buffer).setUint32(28, i);
+      encoded.set(hexToBytes(hash), 32);
+      return { row: i, leaf: keccak256(keccak256(encoded, "bytes"), "bytes") };
+    });
+    leaves.sort((x, y) => compareBytes(x.leaf, y.leaf));
+    const size = 2 * count - 1;
+    const nodes: Uint8Array[] = new Array(size);
+    const values: { value: RowLeaf; treeIndex: number }[] = new Array(count);
+    leaves.forEach(({ row, leaf }, s) => {
+      nodes[size - 1 - s] = leaf;
+      values[row] = { value: [BigInt(row), hashes[row]], treeIndex: size - 1 - s };
+    });
+    const pair = new Uint8Array(64);
+    for (let x = size - 1 - count; x >= 0; x--) {
+      const left = nodes[2 * x + 1];
+      const right = nodes[2 * x + 2];
+      const [low, high] = compareBytes(left, right) <= 0 ? [left, right] : [right, left];
+      pair.set(low, 0);
+      pair.set(high, 32);
+      nodes[x] = keccak256(pair, "bytes");
+    }
+    return new RowTree(
+      nodes.map((node) => bytesToHex(node)),
+      values,
+      [...ROW_LEAF_ENCODING],
+    );
+  }
+}
+
+/**
+ * Builds the row tree of DESIGN §4: an OpenZeppelin StandardMerkleTree (default options, leaves
+ * sorted) over `[i, rowHash_i]` typed `["uint256", "bytes32"]`.
+ */
+export function commitRows(hashes: readonly Hex[]): RowCommitment {
+  if (hashes.length === 0) throw new PowWorkloadError("cannot commit to zero rows");
+  for (let i = 0; i < hashes.length; i++) {
+    if (!/^0x[0-9a-fA-F]{64}$/.test(hashes[i])) {
+      throw new PowWorkloadError("a row hash is not 32 bytes of hex", { details: { row: i } });
+    }
+  }
+  const tree = RowTree.fromRowHashes(hashes);
+  // Values keep their row order, so the value index of row i is i.
+  return { root: tree.root as Hex, tree, proof: (row: number) => tree.getProof(row) as Hex[] };
+}
+
+/** Whether `proof` leads from the leaf `[row, rowHash]` to `root`. Malformed input is "false", never a throw. */
+export function verifyRowProof(root: Hex, row: number, hash: Hex, proof: readonly Hex[]): boolean {
+  try {
+    return StandardMerkleTree.verify(root, [...ROW_LEAF_ENCODING], [BigInt(row), hash], [...proof]);
+  } catch {
+    return false;
+  }
+}

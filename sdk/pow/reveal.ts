@@ -1,0 +1,23 @@
+import type { Hex } from "viem";
+import type { RowCommitment } from "./commitment";
+
+/** One revealed row of C: its index, its n elements and its Merkle proof. */
+export interface RevealedRow {
+  index: number;
+  row: Int32Array;
+  proof: Hex[];
+}
+
+/** The prover's side: the sampled rows of C (m×n) with their proofs, in the order the sample drew them. */
+export function revealRows(
+  c: Int32Array,
+  n: number,
+  commitment: RowCommitment,
+  indices: readonly number[],
+): RevealedRow[] {
+  return indices.map((index) => ({
+    index,
+    row: c.slice(index * n, (index + 1) * n),
+    proof: commitment.proof(index),
+  }));
+}

@@ -1,0 +1,78 @@
+import { expect } from "chai";
+import { createHash } from "node:crypto";
+import { StandardMerkleTree } from "@openzeppelin/merkle-tree";
+import { concat, encodeAbiParameters, keccak256, type Hex } from "viem";
+import { commitRows, rowHash, rowHashes, verifyRowProof } from "../../../sdk/pow/commitment";
+import { PowWorkloadError } from "../../../sdk/pow/errors";
+import { decodeRevealedRow, encodeRevealedRow } from "../../../sdk/pow/revealedRowWire";
+
+describe("sdk/pow/commitment", () => {
+  it("hashes a row as sha256 of its int32 little-endian bytes", () => {
+    const row = Int32Array.from([1, -1, 0x01020304, -(2 ** 31)]);
+    const bytes = Buffer.from("01000000" + "ffffffff" + "04030201" + "00000080", "hex");
+    expect(rowHash(row)).to.equal(`0x${createHash("sha256").update(bytes).digest("hex")}`);
+    const c = Int32Array.from([1, 2, 3, 4, 5, 6]);
+    expect(rowHashes(c, 2, 3)).to.deep.equal([rowHash(c.subarray(0, 3)), rowHash(c.subarray(3, 6))]);
+  });
+
+  it("builds OpenZeppelin's standard tree over [i, rowHash_i] and proves every row", () => {
+    const hashes = Array.from({ length: 11 }, (_, i) => keccak256(`0x${i.toString(16).padStart(2, "0")}`));
+    hashes[7] = hashes[7].toUpperCase().replace("0X", "0x") as Hex; // mixed case is the same bytes
+    const commitment = commitRows(hashes);
+    const direct = StandardMerkleTree.of(
+      hashes.map((h, i) => [BigInt(i), h]),
+      ["uint256", "bytes32"],
+    );
+    expect(commitment.root).to.equal(direct.root);
+    // Node for node, value for value: the same tree as OpenZeppelin's own construction.
+    expect(commitment.tree.dump()).to.deep.equal(direct.dump());
+    for (let i = 0; i < hashes.length; i++) {
+      expect(verifyRowProof(commitment.root, i, hashes[i], commitment.proof(i))).to.equal(true);
+      expect(verifyRowProof(commitment.root, (i + 1) % 11, hashes[i], commitment.proof(i))).to.equal(false);
+    }
+  });
+
+  it("hashes a leaf as keccak256(keccak256(abi.encode(i, rowHash))) and a single row's root is its leaf", () => {
+    const hash: Hex = `0x${"42".repeat(32)}`;
+    const leaf = keccak256(keccak256(encodeAbiParameters([{ type: "uint256" }, { type: "bytes32" }], [0n, hash])));
+    expect(commitRows([hash]).root).to.equal(leaf);
+    const other: Hex = `0x${"43".repeat(32)}`;
+    const leaf1 = keccak256(keccak256(encodeAbiParameters([{ type: "uint256" }, { type: "bytes32" }], [1n, other])));
+    const [lo, hi] = BigInt(leaf) < BigInt(leaf1) ? [leaf, leaf1] : [leaf1, leaf];
+    expect(commitRows([hash, other]).root).to.equal(keccak256(concat([lo, hi])));
+  });
+
+  it("answers false, not a throw, for a malformed proof", () => {
+    const commitment = commitRows([`0x${"01".repeat(32)}`, `0x${"02".repeat(32)}`]);
+    expect(verifyRowProof(commitment.root, 0, `0x${"01".repeat(32)}`, ["0x1234"])).to.equal(false);
+  });
+});
+
+describe("sdk/pow/revealedRowWire", () => {
+  it("round-trips a revealed row through JSON as base64 int32 LE", () => {
+    const row = Int32Array.from([0, 1, -1, 2 ** 31 - 1, -(2 ** 31)]);
+    const proof: Hex[] = [keccak256("0x01"), keccak256("0x02")];
+    const json = encodeRevealedRow({ index: 3, row, proof });
+    expect(json.row).to.equal(
+      Buffer.from("00000000" + "01000000" + "ffffffff" + "ffffff7f" + "00000080", "hex").toString("base64"),
+    );
+    const back = decodeRevealedRow(JSON.parse(JSON.stringify(json)));
+    expect(back.index).to.equal(3);
+    expect(Array.from(back.row)).to.deep.equal(Array.from(row));
+    expect(back.proof).to.deep.equal(proof);
+  });
+
+  it("refuses malformed rows", () => {
+    const good = encodeRevealedRow({ index: 0, row: Int32Array.from([1]), proof: [] });
+    for (const bad of [
+      null,
+      { ...good, index: -1 },
+      { ...good, index: 1.5 },
+      { ...good, row: "AAA" },
+      { ...good, row: "!!" },
+      { ...good, proof: ["0x12"] },
+    ]) {
+      expect(() => decodeRevealedRow(bad)).to.throw(PowWorkloadError);
+    }
+  });
+});
