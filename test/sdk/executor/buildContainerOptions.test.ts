@@ -39,7 +39,12 @@ describe("sdk/executor/buildContainerOptions", () => {
       "rigel.outputDir": "/tmp/out",
       "rigel.logFile": "/tmp/logs/c.log",
     });
-    expect(o.Env).to.deep.equal(["RIGEL_JOB=42", "RIGEL_SHARD=3", "RIGEL_INPUTS=/rigel/inputs", "RIGEL_OUTPUT=/rigel/output"]);
+    expect(o.Env).to.deep.equal([
+      "RIGEL_JOB=42",
+      "RIGEL_SHARD=3",
+      "RIGEL_INPUTS=/rigel/inputs",
+      "RIGEL_OUTPUT=/rigel/output",
+    ]);
   });
 
   it("mounts every input read-only under /rigel/inputs and passes the item", () => {
@@ -68,7 +73,12 @@ describe("sdk/executor/buildContainerOptions", () => {
       { Type: "bind", Source: "/tmp/out", Target: "/rigel/output", ReadOnly: false },
       { Type: "bind", Source: "/work/items/0/item.json", Target: "/rigel/item.json", ReadOnly: true },
     ]);
-    expect(o.Env).to.include.members(["MODE=x", 'RIGEL_ITEM={"q":1}', "RIGEL_ITEM_INDEX=0", "RIGEL_ITEM_FILE=/rigel/item.json"]);
+    expect(o.Env).to.include.members([
+      "MODE=x",
+      'RIGEL_ITEM={"q":1}',
+      "RIGEL_ITEM_INDEX=0",
+      "RIGEL_ITEM_FILE=/rigel/item.json",
+    ]);
     expect(o.Labels?.["rigel.item"]).to.equal("0");
   });
 

@@ -52,7 +52,11 @@ describe("sdk/executor/fetchInput", () => {
   it("downloads an http input from 127.0.0.1 and checks it", async () => {
     const cacheDir = path.join(dir, "cache-http");
     const seen = requests;
-    const got = await fetchInput({ uri: `${base}/data`, sha256: sha256(body).toUpperCase() as `0x${string}`, cacheDir });
+    const got = await fetchInput({
+      uri: `${base}/data`,
+      sha256: sha256(body).toUpperCase() as `0x${string}`,
+      cacheDir,
+    });
     expect(got.cached).to.equal(false);
     expect(got.size).to.equal(Buffer.byteLength(body));
     expect(await fs.readFile(got.path, "utf8")).to.equal(body);

@@ -120,9 +120,12 @@ describe("sdk/executor/runContainer (real Docker engine)", function () {
   });
 
   it("enforces the pids limit", async function () {
-    const p = params("for i in 1 2 3 4 5 6 7 8 9 10 11 12; do sleep 5 & done 2> $RIGEL_OUTPUT/err.txt; kill $(jobs -p)", {
-      pidsLimit: 8,
-    });
+    const p = params(
+      "for i in 1 2 3 4 5 6 7 8 9 10 11 12; do sleep 5 & done 2> $RIGEL_OUTPUT/err.txt; kill $(jobs -p)",
+      {
+        pidsLimit: 8,
+      },
+    );
     const result = await runContainer(docker, p);
     expect(result.exitCode).to.not.equal(0);
     expect(await fs.readFile(path.join(p.outputDir, "err.txt"), "utf8")).to.match(/fork|resource/i);
@@ -137,7 +140,9 @@ describe("sdk/executor/runContainer (real Docker engine)", function () {
     );
     expect(err).to.be.instanceOf(ContainerStartError);
     expect((err as ContainerStartError).code).to.equal("EXECUTOR_CONTAINER_START");
-    expect((err as ContainerStartError).message).to.match(/^could not start a container of rigel\/busybox:test: .*no such/i);
+    expect((err as ContainerStartError).message).to.match(
+      /^could not start a container of rigel\/busybox:test: .*no such/i,
+    );
     expect(await findContainers(docker, { job, shard: p.shard })).to.deep.equal([]);
   });
 });

@@ -39,7 +39,13 @@ describe("sdk/executor/runContainerJob (real Docker engine)", function () {
   });
 
   function containerSpec(fields: Record<string, unknown>): ContainerJobSpec {
-    return parseJobSpec({ kind: "container", image: TEST_IMAGE, memoryMiB: 64, timeoutSec: 60, ...fields }) as ContainerJobSpec;
+    return parseJobSpec({
+      kind: "container",
+      image: TEST_IMAGE,
+      memoryMiB: 64,
+      timeoutSec: 60,
+      ...fields,
+    }) as ContainerJobSpec;
   }
 
   it("runs a job end to end: inputs read-only, outputs committed, logs kept, container removed", async function () {
@@ -185,7 +191,13 @@ describe("sdk/executor/runContainerJob (real Docker engine)", function () {
       inputs: [{ name: "data.txt", uri: pathToFileURL(inputFile).href, sha256: wrong }],
     });
     const cacheDir = path.join(dir, "cache-mismatch");
-    const err = await runContainerJob(docker, { spec, job, shard: 3, workDir: path.join(dir, "shard-3"), cacheDir }).then(
+    const err = await runContainerJob(docker, {
+      spec,
+      job,
+      shard: 3,
+      workDir: path.join(dir, "shard-3"),
+      cacheDir,
+    }).then(
       () => undefined,
       (e: unknown) => e,
     );
