@@ -90,6 +90,8 @@ export function buildContainerOptions(params: BuildContainerOptionsParameters): 
     CapDrop: ["ALL"],
     SecurityOpt: ["no-new-privileges"],
     AutoRemove: false,
+    // Readable back by `docker logs` whatever the daemon's default driver; bounded on disk.
+    LogConfig: { Type: "json-file", Config: { "max-size": "64m", "max-file": "2" } },
   };
   const deviceRequest = gpuDeviceRequest(spec.gpus, params.gpus);
   if (deviceRequest !== undefined) hostConfig.DeviceRequests = [deviceRequest];

@@ -57,6 +57,9 @@ export async function followContainerLogs(params: FollowContainerLogsParameters)
   return { done, stop: () => stream.destroy() };
 }
 
+/** Longest line kept whole; a longer one is cut into pieces of this many characters. */
+const MAX_LINE = 64 * 1024;
+
 /** Splits a byte stream into UTF-8 lines without breaking multi-byte characters. */
 class LineSplitter {
   private readonly decoder = new StringDecoder("utf8");
@@ -66,7 +69,16 @@ class LineSplitter {
     const text = this.partial + this.decoder.write(data);
     const parts = text.split("\n");
     this.partial = parts.pop() ?? "";
-    return parts.map((p) => (p.endsWith("\r") ? p.slice(0, -1) : p));
+    const lines: string[] = [];
+    for (const part of parts) {
+      const line = part.endsWith("\r") ? part.slice(0, -1) : part;
+      for (let at = 0; at === 0 || at < line.length; at += MAX_LINE) lines.push(line.slice(at, at + MAX_LINE));
+    }
+    while (this.partial.length > MAX_LINE) {
+      lines.push(this.partial.slice(0, MAX_LINE));
+      this.partial = this.partial.slice(MAX_LINE);
+    }
+    return lines;
   }
 
   flush(): string | undefined {

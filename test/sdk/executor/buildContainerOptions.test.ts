@@ -27,6 +27,7 @@ describe("sdk/executor/buildContainerOptions", () => {
       CapDrop: ["ALL"],
       SecurityOpt: ["no-new-privileges"],
       AutoRemove: false,
+      LogConfig: { Type: "json-file", Config: { "max-size": "64m", "max-file": "2" } },
     });
     expect(o.HostConfig).to.not.have.property("DeviceRequests");
     expect(o.HostConfig?.Mounts).to.deep.equal([

@@ -59,6 +59,14 @@ describe("sdk/executor/runContainer (real Docker engine)", function () {
     expect(await findContainers(docker, { job, shard: p.shard })).to.deep.equal([]);
   });
 
+  it("streams long and unterminated lines, cutting any longer than 64 KiB", async function () {
+    const lines: string[] = [];
+    const p = params("head -c 70000 /dev/zero | tr '\\0' a; echo; printf 'é-no-newline'");
+    const result = await runContainer(docker, { ...p, onLog: (l) => lines.push(l.text) });
+    expect(result.exitCode).to.equal(0);
+    expect(lines).to.deep.equal(["a".repeat(65536), "a".repeat(70000 - 65536), "é-no-newline"]);
+  });
+
   it("kills a container at its timeout, reports it, and removes it", async function () {
     const p = params("echo started; sleep 600", { timeoutSec: 1 });
     const result = await runContainer(docker, p);

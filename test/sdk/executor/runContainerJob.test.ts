@@ -14,6 +14,7 @@ import { findContainers } from "../../../sdk/executor/findContainers";
 import { runContainerJob } from "../../../sdk/executor/runContainerJob";
 import type { ContainerJobSpec } from "../../../sdk/spec/jobSpecTypes";
 import { parseJobSpec } from "../../../sdk/spec/parseJobSpec";
+import { SpecValidationError } from "../../../sdk/spec/SpecValidationError";
 import { dockerForTests, tempDir, TEST_IMAGE } from "./dockerTestEnv";
 
 const sha256 = (data: Buffer | string): `0x${string}` => `0x${createHash("sha256").update(data).digest("hex")}`;
@@ -210,6 +211,36 @@ describe("sdk/executor/runContainerJob (real Docker engine)", function () {
     });
     expect(await fs.readdir(cacheDir)).to.deep.equal([]);
     expect(await findContainers(docker, { job, shard: 3 })).to.deep.equal([]);
+  });
+
+  it("refuses a spec that fails its schema with every problem, before anything runs", async function () {
+    const text = JSON.stringify({
+      kind: "container",
+      image: TEST_IMAGE,
+      command: ["true"],
+      memoryMiB: 1,
+      network: "host",
+      inputs: [{ name: "../escape", uri: "gopher://x", sha256: "00" }],
+    });
+    const err = (() => {
+      try {
+        parseJobSpec(text);
+      } catch (e) {
+        return e;
+      }
+    })();
+    expect(err).to.be.instanceOf(SpecValidationError);
+    expect((err as SpecValidationError).issues).to.deep.equal([
+      { path: "memoryMiB", message: "must be between 8 and 4194304" },
+      { path: "network", message: 'must be one of "none", "bridge"' },
+      {
+        path: "inputs[0].name",
+        message: "must be a file name of letters, digits, '.', '_' or '-' (not starting with '.')",
+      },
+      { path: "inputs[0].uri", message: "must be a file://, http:// or https:// URL" },
+      { path: "inputs[0].sha256", message: "must be 32 bytes as 64 hex digits (0x optional)" },
+    ]);
+    expect(await findContainers(docker, { job })).to.deep.equal([]);
   });
 
   it("reports an image that does not exist clearly", async function () {
