@@ -38,6 +38,8 @@ export interface FetchInputParameters {
   maxBytes?: number;
   /** Give up on a download after this long (default 10 minutes). */
   timeoutMs?: number;
+  /** Only read `file://` inputs under these directories, symlinks resolved (default: anywhere). */
+  allowedFileRoots?: readonly string[];
 }
 
 /** Where the verified input is, and whether it came from the cache. */
@@ -103,6 +105,13 @@ async function openSource(params: FetchInputParameters): Promise<Readable> {
       throw new InputFetchError(params.uri, "no such file", err);
     });
     if (!stat.isFile()) throw new InputFetchError(params.uri, "not a regular file");
+    if (params.allowedFileRoots !== undefined) {
+      const real = await fs.promises.realpath(file);
+      const roots = await Promise.all(params.allowedFileRoots.map((r) => fs.promises.realpath(r).catch(() => r)));
+      if (!roots.some((root) => real === root || real.startsWith(root.endsWith(path.sep) ? root : root + path.sep))) {
+        throw new InputFetchError(params.uri, "outside the directories allowed for file inputs");
+      }
+    }
     return fs.createReadStream(file);
   }
   if (url.protocol !== "http:" && url.protocol !== "https:") {

@@ -26,6 +26,13 @@ export interface RunContainerJobParameters {
   signal?: AbortSignal;
   /** Run only these items (an oracle re-running its sample). Default: every item. */
   onlyItems?: readonly number[];
+  /**
+   * Items already done before a restart, with their output hashes (from the agent's journal, or
+   * from `itemOutputHash` of a re-attached container's result): not run again, but committed.
+   */
+  completedItems?: ReadonlyMap<number, `0x${string}`>;
+  /** Only read `file://` inputs under these directories (default: anywhere). */
+  allowedFileRoots?: readonly string[];
 }
 
 /** How a container job ended: the first run that did not succeed decides. */
@@ -45,7 +52,8 @@ export interface RunContainerJobReturnType {
 /**
  * Runs a container job's shard end to end: fetches and checks the inputs, runs the container once
  * (or once per item, in order, each with a fresh output directory), stops at the first failure,
- * and commits the outputs. Re-running a shard starts its outputs afresh.
+ * and commits the outputs. Re-running a shard starts its outputs afresh, except for the items
+ * given as `completedItems`.
  * Pass a spec from `parseJobSpec`. A non-zero exit, an OOM kill or a timeout is a status, not an error.
  * @throws InputHashMismatchError, InputFetchError, ImageNotFoundError, ContainerStartError,
  * GpuRequestError, ContainerDetachedError.
@@ -62,6 +70,7 @@ export async function runContainerJob(
       sha256: input.sha256,
       cacheDir: params.cacheDir,
       allowRemoteHosts: params.allowRemoteInputHosts,
+      allowedFileRoots: params.allowedFileRoots,
     });
     inputPaths[input.name] = fetched.path;
   }
@@ -77,7 +86,7 @@ export async function runContainerJob(
     signal: params.signal,
   };
   const runs: ContainerRunResult[] = [];
-  const itemHashes = new Map<number, `0x${string}`>();
+  const itemHashes = new Map<number, `0x${string}`>(params.completedItems ?? []);
 
   if (spec.items === undefined) {
     const outputDir = path.join(workDir, "output");
@@ -93,12 +102,15 @@ export async function runContainerJob(
   }
 
   const indices = params.onlyItems ?? spec.items.map((_, i) => i);
-  for (const index of indices) {
+  for (const index of [...indices, ...itemHashes.keys()]) {
     if (!Number.isInteger(index) || index < 0 || index >= spec.items.length) {
       throw new RigelError("EXECUTOR_ITEM_RANGE", `item ${index} is not in the spec`, {
         details: { index, items: spec.items.length },
       });
     }
+  }
+  for (const index of indices) {
+    if (itemHashes.has(index)) continue;
     const itemDir = path.join(workDir, "items", String(index));
     const outputDir = path.join(itemDir, "output");
     const hostFile = path.join(itemDir, "item.json");

@@ -90,6 +90,29 @@ describe("sdk/executor/fetchInput", () => {
     );
   });
 
+  it("reads file inputs only under the allowed directories, symlinks resolved", async () => {
+    const allowed = path.join(dir, "allowed");
+    await fs.mkdir(allowed, { recursive: true });
+    await fs.writeFile(path.join(allowed, "ok.txt"), "ok");
+    await fs.writeFile(path.join(dir, "secret.txt"), "secret");
+    await fs.symlink(path.join(dir, "secret.txt"), path.join(allowed, "sneaky.txt"));
+    const cacheDir = path.join(dir, "cache-roots");
+    const got = await fetchInput({
+      uri: pathToFileURL(path.join(allowed, "ok.txt")).href,
+      sha256: sha256("ok"),
+      cacheDir,
+      allowedFileRoots: [allowed],
+    });
+    expect(got.size).to.equal(2);
+    const uri = pathToFileURL(path.join(allowed, "sneaky.txt")).href;
+    const err = await fetchInput({ uri, sha256: sha256("secret"), cacheDir, allowedFileRoots: [allowed] }).catch(
+      (e: unknown) => e,
+    );
+    expect((err as Error).message).to.equal(
+      `could not fetch input ${uri}: outside the directories allowed for file inputs`,
+    );
+  });
+
   it("refuses an input larger than the limit", async () => {
     const cacheDir = path.join(dir, "cache-big");
     const err = await fetchInput({ uri: `${base}/data`, sha256: sha256(body), cacheDir, maxBytes: 4 }).catch(

@@ -55,7 +55,7 @@ describe("sdk/executor/reattachContainer (real Docker engine)", function () {
     const logFile = path.join(dir, "shard-1", "container.log");
     const detach = new AbortController();
     const err = await runContainer(docker, {
-      spec: spec("echo one; sleep 2; echo done > $RIGEL_OUTPUT/result.txt; echo two"),
+      spec: spec("echo one; sleep 3; echo done > $RIGEL_OUTPUT/result.txt; echo two"),
       job,
       shard: 1,
       inputPaths: {},

@@ -68,7 +68,7 @@ describe("sdk/executor/runContainer (real Docker engine)", function () {
   });
 
   it("kills a container at its timeout, reports it, and removes it", async function () {
-    const p = params("echo started; sleep 600", { timeoutSec: 1 });
+    const p = params("echo started; sleep 600", { timeoutSec: 3 });
     const result = await runContainer(docker, p);
     expect(result.timedOut).to.equal(true);
     expect(result.succeeded).to.equal(false);

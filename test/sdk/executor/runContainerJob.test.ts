@@ -165,6 +165,18 @@ describe("sdk/executor/runContainerJob (real Docker engine)", function () {
     });
     expect([...again.itemHashes.entries()]).to.deep.equal([[1, hashes[1]]]);
     expect(again.commitment).to.equal(null);
+
+    // An agent resuming after a restart: item 0 was done before, only items 1 and 2 run.
+    const resumed = await runContainerJob(docker, {
+      spec,
+      job,
+      shard: 1,
+      workDir: path.join(dir, "shard-1-resumed"),
+      cacheDir: path.join(dir, "cache"),
+      completedItems: new Map([[0, hashes[0] as `0x${string}`]]),
+    });
+    expect(resumed.runs.map((r) => r.item)).to.deep.equal([1, 2]);
+    expect(resumed.commitment?.root).to.equal(tree.root);
     expect(await findContainers(docker, { job, shard: 1 })).to.deep.equal([]);
   });
 
