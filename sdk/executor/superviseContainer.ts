@@ -1,4 +1,5 @@
 import type Dockerode from "dockerode";
+import fs from "node:fs/promises";
 import { RigelError } from "../errors/RigelError";
 import type { ContainerLogListener, ContainerRunResult } from "./dockerClient";
 import { followContainerLogs } from "./followContainerLogs";
@@ -44,11 +45,15 @@ const LOG_DRAIN_MS = 10_000;
  */
 export async function superviseContainer(params: SuperviseContainerParameters): Promise<ContainerRunResult> {
   const { container, signal } = params;
+  // Without its log the container is still watched, killed at its deadline and removed.
   const follower = await followContainerLogs({
     container,
     logFile: params.logFile,
     onLog: params.onLog,
     item: params.item,
+  }).catch(async (err: unknown) => {
+    await fs.writeFile(params.logFile, `[rigel] the container's log could not be read: ${(err as Error).message}\n`);
+    return { done: Promise.resolve(), stop: () => undefined };
   });
   // Set at the deadline: resolves true when the kill landed, false when the container had already
   // exited on its own (Docker answers 409 or 404).
