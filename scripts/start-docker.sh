@@ -38,7 +38,7 @@ fi
 
 # Start dockerd with the given flags; succeed once it answers, fail if it dies or times out.
 try_start() {
-  say "starting dockerd $* (log: $LOG)"
+  say "starting dockerd${*:+ $*} (log: $LOG)"
   # A stale pid file from a killed daemon would stop the new one.
   if [ -f /var/run/docker.pid ] && ! kill -0 "$(cat /var/run/docker.pid)" 2>/dev/null; then
     rm -f /var/run/docker.pid
