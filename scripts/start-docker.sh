@@ -17,7 +17,7 @@ answers() { docker version --format '{{.Server.Version}}' >/dev/null 2>&1; }
 
 # One caller at a time (tests and CI may race).
 exec 9>/tmp/rigel-start-docker.lock
-flock 9
+flock -w 180 9 || { say "another start-docker.sh has held the lock for 3 minutes" >&2; exit 1; }
 
 if command -v docker >/dev/null 2>&1 && answers; then
   say "engine already running ($(docker version --format '{{.Server.Version}}'))"
@@ -43,7 +43,8 @@ try_start() {
   if [ -f /var/run/docker.pid ] && ! kill -0 "$(cat /var/run/docker.pid)" 2>/dev/null; then
     rm -f /var/run/docker.pid
   fi
-  setsid nohup dockerd "$@" >>"$LOG" 2>&1 </dev/null &
+  # fd 9 holds the lock above: the daemon must not inherit it, or the next caller waits forever.
+  setsid nohup dockerd "$@" >>"$LOG" 2>&1 </dev/null 9>&- &
   local pid=$!
   for _ in $(seq 1 "$WAIT_SECONDS"); do
     if answers; then
