@@ -5,6 +5,7 @@ import {
   type ContainerRunResult,
   type DockerClient,
 } from "./dockerClient";
+import { attachContainerOutput, type OutputAttachment } from "./attachContainerOutput";
 import { superviseContainer } from "./superviseContainer";
 
 /** The arguments of {@link reattachContainer}. */
@@ -18,7 +19,8 @@ export interface ReattachContainerParameters {
 /**
  * Picks up a container started by an earlier run of the executor (found with `findContainers`)
  * and supervises it to its end exactly as `runContainer` would: the timeout still counts from its
- * start, the log file is rewritten whole, outputs are hashed, the container is removed. A
+ * start, `onLog` gets the lines written from now on, the log file is written whole, outputs are
+ * hashed, the container is removed. A
  * container that was created but never started is started now. One that already exited gives its
  * result at once. Everything needed is read from the container's labels.
  */
@@ -52,6 +54,11 @@ export async function reattachContainer(
     .then((i) => i.RepoDigests ?? [])
     .catch(() => []);
 
+  // The live view shows lines written from now on (all of them for a container not yet started).
+  let attachment: OutputAttachment | undefined;
+  if (params.onLog !== undefined && (info.State.Running || info.State.Status === "created")) {
+    attachment = await attachContainerOutput({ container, onLog: params.onLog, item }).catch(() => undefined);
+  }
   const waitAbort = new AbortController();
   let startedMs = Date.parse(info.State.StartedAt);
   let exited: Promise<unknown>;
@@ -71,7 +78,7 @@ export async function reattachContainer(
     deadlineMs: startedMs + timeoutSec * 1000,
     outputDir,
     logFile,
-    onLog: params.onLog,
+    attachment,
     item,
     imageRepoDigest: repoDigests.length > 0 ? repoDigests[0] : null,
     signal: params.signal,

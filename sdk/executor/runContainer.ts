@@ -2,6 +2,7 @@ import type Dockerode from "dockerode";
 import fs from "node:fs/promises";
 import path from "node:path";
 import { RigelError } from "../errors/RigelError";
+import { attachContainerOutput, type OutputAttachment } from "./attachContainerOutput";
 import { buildContainerOptions, type BuildContainerOptionsParameters } from "./buildContainerOptions";
 import type { ContainerLogListener, ContainerRunResult, DockerClient } from "./dockerClient";
 import { ensureImage } from "./ensureImage";
@@ -33,7 +34,8 @@ export class ContainerStartError extends RigelError {
 /**
  * Runs one container invocation of a container job to its end and removes the container:
  * limits, mounts and labels from {@link buildContainerOptions}, the spec's timeout enforced by a
- * kill, the log streamed to `onLog` and written to `logFile`, the outputs hashed.
+ * kill, every output line handed to `onLog` as it is written, the whole log written to `logFile`
+ * after the exit, the outputs hashed.
  * A non-zero exit, an OOM kill or a timeout is a result, not an error.
  * @throws ImageNotFoundError, ContainerStartError, GpuRequestError, ContainerDetachedError.
  */
@@ -51,6 +53,15 @@ export async function runContainer(docker: DockerClient, params: RunContainerPar
   } catch (err) {
     throw new ContainerStartError("create", params.spec.image, err);
   }
+  // Attach before starting, so the live view misses no line. Without it the run goes on.
+  let attachment: OutputAttachment | undefined;
+  if (params.onLog !== undefined) {
+    attachment = await attachContainerOutput({
+      container,
+      onLog: params.onLog,
+      item: params.item?.index ?? null,
+    }).catch(() => undefined);
+  }
   // Wait for the next exit BEFORE starting: a wait made after the container has already exited
   // would report nothing (or a stale exit code 0).
   const waitAbort = new AbortController();
@@ -61,6 +72,7 @@ export async function runContainer(docker: DockerClient, params: RunContainerPar
     await container.start();
   } catch (err) {
     waitAbort.abort();
+    attachment?.stop();
     await container.remove({ force: true }).catch(() => undefined);
     throw new ContainerStartError("start", params.spec.image, err);
   }
@@ -71,7 +83,7 @@ export async function runContainer(docker: DockerClient, params: RunContainerPar
     deadlineMs: startedMs + params.spec.timeoutSec * 1000,
     outputDir: params.outputDir,
     logFile: params.logFile,
-    onLog: params.onLog,
+    attachment,
     item: params.item?.index ?? null,
     imageRepoDigest: image.repoDigest,
     signal: params.signal,

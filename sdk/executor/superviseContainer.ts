@@ -1,9 +1,9 @@
 import type Dockerode from "dockerode";
-import fs from "node:fs/promises";
 import { RigelError } from "../errors/RigelError";
-import type { ContainerLogListener, ContainerRunResult } from "./dockerClient";
-import { followContainerLogs } from "./followContainerLogs";
+import type { OutputAttachment } from "./attachContainerOutput";
+import type { ContainerRunResult } from "./dockerClient";
 import { hashOutputDirectory } from "./hashOutputDirectory";
+import { writeContainerLog } from "./writeContainerLog";
 
 /** Supervision stopped on request (the caller's AbortSignal); the container was left running. */
 export class ContainerDetachedError extends RigelError {
@@ -25,8 +25,10 @@ export interface SuperviseContainerParameters {
   /** When to kill the container (ms since the epoch). */
   deadlineMs: number;
   outputDir: string;
+  /** Rewritten with the container's whole log once it has exited. */
   logFile: string;
-  onLog?: ContainerLogListener;
+  /** The live view of the container's output, when the caller wants one (`attachContainerOutput`). */
+  attachment?: OutputAttachment;
   item: number | null;
   imageRepoDigest: string | null;
   /** Abort to stop watching and leave the container running (for a clean agent shutdown). */
@@ -39,22 +41,14 @@ const POLL_MS = 1000;
 const LOG_DRAIN_MS = 10_000;
 
 /**
- * Watches a started container to its end: streams its log, kills it at the deadline, then reads
- * its exit state, removes it and hashes its outputs. Shared by a fresh run and a re-attach.
+ * Watches a started container to its end: kills it at the deadline, then writes its whole log to
+ * the log file, reads its exit state, removes it and hashes its outputs. Shared by a fresh run and
+ * a re-attach.
  * @throws ContainerDetachedError when `signal` aborts first.
  */
 export async function superviseContainer(params: SuperviseContainerParameters): Promise<ContainerRunResult> {
   const { container, signal } = params;
-  // Without its log the container is still watched, killed at its deadline and removed.
-  const follower = await followContainerLogs({
-    container,
-    logFile: params.logFile,
-    onLog: params.onLog,
-    item: params.item,
-  }).catch(async (err: unknown) => {
-    await fs.writeFile(params.logFile, `[rigel] the container's log could not be read: ${(err as Error).message}\n`);
-    return { done: Promise.resolve(), stop: () => undefined };
-  });
+  const attachment = params.attachment ?? { done: Promise.resolve(), stop: () => undefined };
   // Set at the deadline: resolves true when the kill landed, false when the container had already
   // exited on its own (Docker answers 409 or 404).
   let killed: Promise<boolean> | undefined;
@@ -71,7 +65,7 @@ export async function superviseContainer(params: SuperviseContainerParameters): 
   try {
     await untilFirst([params.exited, pollUntilStopped(container, stopPolling.signal)], signal);
   } catch (err) {
-    follower.stop();
+    attachment.stop();
     if (signal?.aborted) throw new ContainerDetachedError(container.id);
     throw new RigelError("EXECUTOR_DOCKER", `lost track of container ${container.id}`, {
       details: { containerId: container.id },
@@ -82,9 +76,11 @@ export async function superviseContainer(params: SuperviseContainerParameters): 
     stopPolling.abort();
     params.waitAbort.abort();
   }
-  const drainTimer = setTimeout(() => follower.stop(), LOG_DRAIN_MS);
-  await follower.done;
+  // The live view ends with the container; never wait on it for long.
+  const drainTimer = setTimeout(() => attachment.stop(), LOG_DRAIN_MS);
+  await attachment.done;
   clearTimeout(drainTimer);
+  await writeContainerLog(container, params.logFile);
 
   const info = await container.inspect();
   const state = info.State;

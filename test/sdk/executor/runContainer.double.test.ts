@@ -8,6 +8,13 @@ import type { ContainerJobSpec } from "../../../sdk/spec/jobSpecTypes";
 import { parseJobSpec } from "../../../sdk/spec/parseJobSpec";
 import { tempDir } from "./dockerTestEnv";
 
+/** One stdout frame of Docker's multiplexed stream. */
+function frame(text: string): Buffer {
+  const header = Buffer.from([1, 0, 0, 0, 0, 0, 0, 0]);
+  header.writeUInt32BE(Buffer.byteLength(text), 4);
+  return Buffer.concat([header, Buffer.from(text)]);
+}
+
 /** A Docker client double that records the calls made to it, in order. */
 function fakeDocker(options: { logsFail?: boolean } = {}) {
   const calls: string[] = [];
@@ -24,11 +31,14 @@ function fakeDocker(options: { logsFail?: boolean } = {}) {
       calls.push("start");
       setTimeout(exit, 5);
     },
+    attach: async () => {
+      calls.push("attach");
+      return Readable.from([frame("live\n")]);
+    },
     logs: async () => {
       calls.push("logs");
       if (options.logsFail) throw new Error("logs unavailable");
-      const frame = Buffer.concat([Buffer.from([1, 0, 0, 0, 0, 0, 0, 3]), Buffer.from("hi\n")]);
-      return Readable.from([frame]);
+      return Buffer.concat([frame("hi\n"), frame("there")]);
     },
     inspect: async () => {
       calls.push("inspect");
@@ -89,7 +99,23 @@ describe("sdk/executor/runContainer (with a Docker client double)", () => {
       imageRepoDigest: null,
       outputs: [],
     });
-    expect(await fs.readFile(logFile, "utf8")).to.equal("[stdout] hi\n");
+    expect(await fs.readFile(logFile, "utf8")).to.equal("[stdout] hi\n[stdout] there\n");
+  });
+
+  it("attaches before starting when the caller wants the output live", async () => {
+    const { docker, calls } = fakeDocker();
+    const lines: string[] = [];
+    await runContainer(docker, {
+      spec,
+      job: "1",
+      shard: 2,
+      inputPaths: {},
+      outputDir: path.join(dir, "c", "out"),
+      logFile: path.join(dir, "c", "c.log"),
+      onLog: (l) => lines.push(`${l.stream} ${l.text}`),
+    });
+    expect(calls).to.deep.equal(["create", "attach", "wait next-exit", "start", "logs", "inspect", "remove"]);
+    expect(lines).to.deep.equal(["stdout live"]);
   });
 
   it("still supervises and removes a container whose log cannot be read", async () => {

@@ -65,6 +65,9 @@ describe("sdk/executor/runContainer (real Docker engine)", function () {
     const result = await runContainer(docker, { ...p, onLog: (l) => lines.push(l.text) });
     expect(result.exitCode).to.equal(0);
     expect(lines).to.deep.equal(["a".repeat(65536), "a".repeat(70000 - 65536), "é-no-newline"]);
+    expect(await fs.readFile(p.logFile, "utf8")).to.equal(
+      `[stdout] ${"a".repeat(65536)}\n[stdout] ${"a".repeat(70000 - 65536)}\n[stdout] é-no-newline\n`,
+    );
   });
 
   it("kills a container at its timeout, reports it, and removes it", async function () {
