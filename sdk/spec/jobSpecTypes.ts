@@ -1,0 +1,121 @@
+/**
+ * The job spec schema shared by every part (docs/PROTOCOL.md, "Job specs"). A spec is JSON; its
+ * canonical form (see `canonicalJson`) is hashed with keccak256 and that hash is the on-chain spec hash.
+ * Every number in a spec is a safe integer, so every language serialises it the same way.
+ */
+
+/** A JSON value as it may appear in a spec (numbers are safe integers only). */
+export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
+
+/** The schema version this sdk writes and reads. */
+export const JOB_SPEC_VERSION = 1;
+
+/** `none`: the container has only a loopback interface. `bridge`: Docker's default bridge network. */
+export type ContainerNetwork = "none" | "bridge";
+
+/**
+ * `sampled`: itemised, deterministic jobs; an oracle re-runs sampled items and compares hashes.
+ * `receipt`: the operator's signed execution receipt is checked for consistency only
+ * (shown to users as *attested, not verified*).
+ */
+export type VerificationMode = "sampled" | "receipt";
+
+/** One input file, fetched by the operator, checked against `sha256`, mounted read-only. */
+export interface ContainerInput {
+  /** File name inside the container's inputs directory (`/rigel/inputs/<name>`). */
+  name: string;
+  /** `file://`, `http://` or `https://`. */
+  uri: string;
+  /** sha256 of the file's bytes: `0x` + 64 lowercase hex digits. */
+  sha256: `0x${string}`;
+}
+
+/** A container job: one image run once, or once per item. All fields present after parsing. */
+export interface ContainerJobSpec {
+  kind: "container";
+  version: number;
+  /** A Docker image reference; pin it by digest (`name@sha256:...`) for reproducible jobs. */
+  image: string;
+  /** The argv to run; empty means the image's own CMD. */
+  command: string[];
+  /** Extra environment; names starting with `RIGEL_` are reserved for the executor. */
+  env: Record<string, string>;
+  /** How many GPUs the container gets (0: none). The operator chooses which devices. */
+  gpus: number;
+  /** Memory limit in MiB (swap is not added on top). */
+  memoryMiB: number;
+  /** CPU limit in thousandths of a CPU (1000 = one CPU). */
+  milliCpus: number;
+  /** Most processes/threads the container may have at once. */
+  pidsLimit: number;
+  network: ContainerNetwork;
+  inputs: ContainerInput[];
+  /** Absolute path in the container where the writable output directory is mounted. */
+  outputPath: string;
+  /** Wall-clock limit of one container invocation (one item, or the single run), in seconds. */
+  timeoutSec: number;
+  /** Independent work items; each one is its own container invocation. Absent: a single run. */
+  items?: JsonValue[];
+  verification: VerificationMode;
+}
+
+/** A matmul-int8 proof-of-work job (docs/PROTOCOL.md §3): rows `[rowStart, rowEnd)` of `C = A·B`. */
+export interface MatmulInt8Spec {
+  kind: "matmul-int8";
+  version: number;
+  /** bytes32: `0x` + 64 lowercase hex digits. */
+  seed: `0x${string}`;
+  m: number;
+  n: number;
+  k: number;
+  rowStart: number;
+  rowEnd: number;
+}
+
+/** Every job kind, discriminated by `kind`. */
+export type JobSpec = ContainerJobSpec | MatmulInt8Spec;
+
+/** Defaults filled in by the parser; the canonical form always carries them explicitly. */
+export const CONTAINER_SPEC_DEFAULTS = {
+  version: JOB_SPEC_VERSION,
+  command: [] as string[],
+  env: {} as Record<string, string>,
+  gpus: 0,
+  memoryMiB: 2048,
+  milliCpus: 1000,
+  pidsLimit: 256,
+  network: "none" as ContainerNetwork,
+  inputs: [] as ContainerInput[],
+  outputPath: "/rigel/output",
+  timeoutSec: 3600,
+} as const;
+
+/** Inclusive bounds the parser enforces. */
+export const CONTAINER_SPEC_LIMITS = {
+  gpus: { min: 0, max: 16 },
+  memoryMiB: { min: 8, max: 4 * 1024 * 1024 },
+  milliCpus: { min: 10, max: 512_000 },
+  pidsLimit: { min: 8, max: 1_000_000 },
+  timeoutSec: { min: 1, max: 7 * 24 * 3600 },
+  inputs: { max: 256 },
+  items: { min: 1, max: 4096 },
+  /** Largest canonical JSON of one item, in bytes. */
+  itemBytes: 16 * 1024,
+  envEntries: 256,
+  stringBytes: 4096,
+} as const;
+
+/** Matmul bounds (docs/PROTOCOL.md §3.2): int32 accumulation is exact up to k = 131072. */
+export const MATMUL_SPEC_LIMITS = {
+  maxK: 131072,
+  /** m·k and k·n must stay below 2^32. */
+  maxElements: 2 ** 32,
+} as const;
+
+/** Where the executor puts things inside every container. */
+export const CONTAINER_PATHS = {
+  /** Each input is mounted read-only at `<inputsDir>/<name>`. */
+  inputsDir: "/rigel/inputs",
+  /** The current item, as canonical JSON, mounted read-only (itemised jobs only). */
+  itemFile: "/rigel/item.json",
+} as const;

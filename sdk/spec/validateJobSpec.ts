@@ -1,0 +1,370 @@
+import path from "node:path";
+import {
+  CONTAINER_PATHS,
+  CONTAINER_SPEC_DEFAULTS,
+  CONTAINER_SPEC_LIMITS,
+  JOB_SPEC_VERSION,
+  MATMUL_SPEC_LIMITS,
+  type ContainerInput,
+  type ContainerJobSpec,
+  type ContainerNetwork,
+  type JobSpec,
+  type JsonValue,
+  type MatmulInt8Spec,
+  type VerificationMode,
+} from "./jobSpecTypes";
+import type { SpecIssue } from "./SpecValidationError";
+
+/** The outcome of {@link validateJobSpec}: the parsed spec with defaults, or every problem found. */
+export type ValidateJobSpecReturnType = { ok: true; spec: JobSpec } | { ok: false; issues: SpecIssue[] };
+
+/** Job kinds this sdk knows. */
+export const JOB_KINDS = ["container", "matmul-int8"] as const;
+
+const CONTAINER_KEYS = [
+  "kind",
+  "version",
+  "image",
+  "command",
+  "env",
+  "gpus",
+  "memoryMiB",
+  "milliCpus",
+  "pidsLimit",
+  "network",
+  "inputs",
+  "outputPath",
+  "timeoutSec",
+  "items",
+  "verification",
+] as const;
+const MATMUL_KEYS = ["kind", "version", "seed", "m", "n", "k", "rowStart", "rowEnd"] as const;
+const INPUT_KEYS = ["name", "uri", "sha256"] as const;
+
+// Docker's reference grammar (distribution/reference), slightly simplified: [domain/]path[:tag][@sha256:hex].
+const COMPONENT = "[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*";
+const DOMAIN =
+  "(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?(?:\\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*(?::[0-9]+)?/)?";
+const IMAGE_REFERENCE = new RegExp(
+  `^${DOMAIN}${COMPONENT}(?:/${COMPONENT})*(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(?:@sha256:[a-f0-9]{64})?$`,
+);
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const INPUT_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
+const HEX32 = /^(?:0x)?[0-9a-fA-F]{64}$/;
+const FORBIDDEN_OUTPUT_ROOTS = ["/proc", "/sys", "/dev", "/rigel/inputs"];
+
+/**
+ * Checks a job spec against the schema (docs/PROTOCOL.md, "Job specs"), fills in defaults and
+ * normalises values (hex to lowercase `0x…`). Reports every problem at once, each with its path.
+ * Unknown fields are problems too: the spec hash covers every field, so nothing may be ignored.
+ */
+export function validateJobSpec(input: unknown): ValidateJobSpecReturnType {
+  const c = new Checker();
+  if (!isPlainObject(input)) {
+    c.issue("(root)", "must be a JSON object");
+    return { ok: false, issues: c.issues };
+  }
+  const kind = input.kind;
+  let spec: JobSpec | undefined;
+  if (kind === "container") spec = containerSpec(c, input);
+  else if (kind === "matmul-int8") spec = matmulSpec(c, input);
+  else c.issue("kind", `must be one of ${JOB_KINDS.map((k) => `"${k}"`).join(", ")}`);
+  if (c.issues.length > 0 || spec === undefined) return { ok: false, issues: c.issues };
+  return { ok: true, spec };
+}
+
+function containerSpec(c: Checker, o: Record<string, unknown>): ContainerJobSpec {
+  c.unknownKeys(o, CONTAINER_KEYS, "");
+  const d = CONTAINER_SPEC_DEFAULTS;
+  const L = CONTAINER_SPEC_LIMITS;
+  const version = c.version(o);
+
+  let image = "";
+  if (o.image === undefined) c.issue("image", "is required");
+  else if (typeof o.image !== "string" || !IMAGE_REFERENCE.test(o.image) || o.image.length > 255) {
+    c.issue("image", "must be a Docker image reference such as `name:tag` or `name@sha256:<64 hex>`");
+  } else image = o.image;
+
+  const command = c.stringArray(o.command, "command", d.command, 1024);
+  const env = c.env(o.env);
+  const gpus = c.int(o.gpus, "gpus", d.gpus, L.gpus.min, L.gpus.max);
+  const memoryMiB = c.int(o.memoryMiB, "memoryMiB", d.memoryMiB, L.memoryMiB.min, L.memoryMiB.max);
+  const milliCpus = c.int(o.milliCpus, "milliCpus", d.milliCpus, L.milliCpus.min, L.milliCpus.max);
+  const pidsLimit = c.int(o.pidsLimit, "pidsLimit", d.pidsLimit, L.pidsLimit.min, L.pidsLimit.max);
+  const network = c.oneOf<ContainerNetwork>(o.network, "network", ["none", "bridge"], d.network);
+  const inputs = c.inputs(o.inputs);
+  const outputPath = c.outputPath(o.outputPath);
+  const timeoutSec = c.int(o.timeoutSec, "timeoutSec", d.timeoutSec, L.timeoutSec.min, L.timeoutSec.max);
+  const items = c.items(o.items);
+  const verification = c.oneOf<VerificationMode>(
+    o.verification,
+    "verification",
+    ["sampled", "receipt"],
+    items === undefined ? "receipt" : "sampled",
+  );
+  if (verification === "sampled" && items === undefined && o.items === undefined) {
+    c.issue("verification", '"sampled" needs `items`: the oracle re-runs sampled items');
+  }
+
+  const spec: ContainerJobSpec = {
+    kind: "container",
+    version,
+    image,
+    command,
+    env,
+    gpus,
+    memoryMiB,
+    milliCpus,
+    pidsLimit,
+    network,
+    inputs,
+    outputPath,
+    timeoutSec,
+    verification,
+  };
+  if (items !== undefined) spec.items = items;
+  return spec;
+}
+
+function matmulSpec(c: Checker, o: Record<string, unknown>): MatmulInt8Spec {
+  c.unknownKeys(o, MATMUL_KEYS, "");
+  const version = c.version(o);
+  const seed = c.hex32(o.seed, "seed", true);
+  const m = c.int(o.m, "m", undefined, 1, Number.MAX_SAFE_INTEGER);
+  const n = c.int(o.n, "n", undefined, 1, Number.MAX_SAFE_INTEGER);
+  const k = c.int(o.k, "k", undefined, 1, MATMUL_SPEC_LIMITS.maxK);
+  if (m > 0 && k > 0 && m * k >= MATMUL_SPEC_LIMITS.maxElements) c.issue("m", "m·k must be below 2^32");
+  if (n > 0 && k > 0 && k * n >= MATMUL_SPEC_LIMITS.maxElements) c.issue("n", "k·n must be below 2^32");
+  const rowStart = c.int(o.rowStart, "rowStart", 0, 0, Number.MAX_SAFE_INTEGER);
+  const rowEnd = c.int(o.rowEnd, "rowEnd", m, 1, Number.MAX_SAFE_INTEGER);
+  if (m > 0 && rowEnd > m) c.issue("rowEnd", `must be at most m (${m})`);
+  if (rowStart >= rowEnd && rowEnd > 0) c.issue("rowStart", `must be below rowEnd (${rowEnd})`);
+  return { kind: "matmul-int8", version, seed, m, n, k, rowStart, rowEnd };
+}
+
+/** Collects issues while reading fields; each reader returns a usable value even on failure. */
+class Checker {
+  readonly issues: SpecIssue[] = [];
+
+  issue(path: string, message: string): void {
+    this.issues.push({ path, message });
+  }
+
+  unknownKeys(o: Record<string, unknown>, allowed: readonly string[], prefix: string): void {
+    for (const key of Object.keys(o)) {
+      if (!allowed.includes(key)) this.issue(join(prefix, key), "is not a known field");
+    }
+  }
+
+  version(o: Record<string, unknown>): number {
+    if (o.version === undefined) return JOB_SPEC_VERSION;
+    if (o.version !== JOB_SPEC_VERSION) this.issue("version", `must be ${JOB_SPEC_VERSION} (the only version)`);
+    return JOB_SPEC_VERSION;
+  }
+
+  int(value: unknown, path: string, fallback: number | undefined, min: number, max: number): number {
+    if (value === undefined) {
+      if (fallback === undefined) this.issue(path, "is required");
+      return fallback ?? 0;
+    }
+    if (typeof value !== "number" || !Number.isSafeInteger(value)) {
+      this.issue(path, "must be an integer");
+      return fallback ?? 0;
+    }
+    if (value < min || value > max) {
+      this.issue(path, `must be between ${min} and ${max}`);
+      return fallback ?? 0;
+    }
+    return value;
+  }
+
+  oneOf<T extends string>(value: unknown, path: string, allowed: readonly T[], fallback: T): T {
+    if (value === undefined) return fallback;
+    if (typeof value !== "string" || !(allowed as readonly string[]).includes(value)) {
+      this.issue(path, `must be one of ${allowed.map((a) => `"${a}"`).join(", ")}`);
+      return fallback;
+    }
+    return value as T;
+  }
+
+  string(value: unknown, path: string): string | undefined {
+    if (typeof value !== "string") {
+      this.issue(path, "must be a string");
+      return undefined;
+    }
+    if (value.includes("\0")) this.issue(path, "must not contain NUL characters");
+    if (Buffer.byteLength(value) > CONTAINER_SPEC_LIMITS.stringBytes) {
+      this.issue(path, `must be at most ${CONTAINER_SPEC_LIMITS.stringBytes} bytes`);
+    }
+    return value;
+  }
+
+  stringArray(value: unknown, path: string, fallback: readonly string[], max: number): string[] {
+    if (value === undefined) return [...fallback];
+    if (!Array.isArray(value)) {
+      this.issue(path, "must be an array of strings");
+      return [...fallback];
+    }
+    if (value.length > max) this.issue(path, `must have at most ${max} entries`);
+    return value.map((v, i) => this.string(v, `${path}[${i}]`) ?? "");
+  }
+
+  hex32(value: unknown, path: string, required: boolean): `0x${string}` {
+    const zero = `0x${"0".repeat(64)}` as const;
+    if (value === undefined) {
+      if (required) this.issue(path, "is required");
+      return zero;
+    }
+    if (typeof value !== "string" || !HEX32.test(value)) {
+      this.issue(path, "must be 32 bytes as 64 hex digits (0x optional)");
+      return zero;
+    }
+    return `0x${value.replace(/^0x/, "").toLowerCase()}`;
+  }
+
+  env(value: unknown): Record<string, string> {
+    if (value === undefined) return {};
+    if (!isPlainObject(value)) {
+      this.issue("env", "must be an object of string values");
+      return {};
+    }
+    const keys = Object.keys(value);
+    if (keys.length > CONTAINER_SPEC_LIMITS.envEntries) {
+      this.issue("env", `must have at most ${CONTAINER_SPEC_LIMITS.envEntries} entries`);
+    }
+    const env: Record<string, string> = {};
+    for (const key of keys) {
+      const path = join("env", key);
+      if (!ENV_NAME.test(key)) this.issue(path, "is not a valid environment variable name");
+      else if (key.toUpperCase().startsWith("RIGEL_")) this.issue(path, "names starting with RIGEL_ are reserved");
+      const v = this.string(value[key], path);
+      if (v !== undefined) env[key] = v;
+    }
+    return env;
+  }
+
+  inputs(value: unknown): ContainerInput[] {
+    if (value === undefined) return [];
+    if (!Array.isArray(value)) {
+      this.issue("inputs", "must be an array");
+      return [];
+    }
+    if (value.length > CONTAINER_SPEC_LIMITS.inputs.max) {
+      this.issue("inputs", `must have at most ${CONTAINER_SPEC_LIMITS.inputs.max} entries`);
+    }
+    const seen = new Set<string>();
+    return value.map((raw, i) => {
+      const path = `inputs[${i}]`;
+      if (!isPlainObject(raw)) {
+        this.issue(path, "must be an object with name, uri and sha256");
+        return { name: "", uri: "", sha256: `0x${"0".repeat(64)}` };
+      }
+      this.unknownKeys(raw, INPUT_KEYS, path);
+      let name = "";
+      if (raw.name === undefined) this.issue(`${path}.name`, "is required");
+      else if (typeof raw.name !== "string" || !INPUT_NAME.test(raw.name)) {
+        this.issue(`${path}.name`, "must be a file name of letters, digits, '.', '_' or '-' (not starting with '.')");
+      } else if (seen.has(raw.name)) this.issue(`${path}.name`, `duplicates another input's name "${raw.name}"`);
+      else {
+        name = raw.name;
+        seen.add(name);
+      }
+      let uri = "";
+      if (raw.uri === undefined) this.issue(`${path}.uri`, "is required");
+      else if (typeof raw.uri !== "string" || !isFetchableUri(raw.uri)) {
+        this.issue(`${path}.uri`, "must be a file://, http:// or https:// URL");
+      } else uri = raw.uri;
+      const sha256 = this.hex32(raw.sha256, `${path}.sha256`, true);
+      return { name, uri, sha256 };
+    });
+  }
+
+  outputPath(value: unknown): string {
+    const fallback = CONTAINER_SPEC_DEFAULTS.outputPath;
+    if (value === undefined) return fallback;
+    if (typeof value !== "string" || !value.startsWith("/") || path.posix.normalize(value) !== value) {
+      this.issue("outputPath", "must be a normalised absolute path (no '..', no trailing '/')");
+      return fallback;
+    }
+    if (value === "/" || value.endsWith("/")) {
+      this.issue("outputPath", "must not be the root directory or end with '/'");
+      return fallback;
+    }
+    const clash = [...FORBIDDEN_OUTPUT_ROOTS, CONTAINER_PATHS.itemFile].find(
+      (root) => value === root || value.startsWith(`${root}/`) || root.startsWith(`${value}/`),
+    );
+    if (clash !== undefined) {
+      this.issue("outputPath", `must not overlap ${clash}`);
+      return fallback;
+    }
+    return value;
+  }
+
+  items(value: unknown): JsonValue[] | undefined {
+    if (value === undefined) return undefined;
+    const L = CONTAINER_SPEC_LIMITS.items;
+    if (!Array.isArray(value) || value.length < L.min || value.length > L.max) {
+      this.issue("items", `must be an array of ${L.min} to ${L.max} JSON values`);
+      return undefined;
+    }
+    return value.map((item, i) => {
+      const path = `items[${i}]`;
+      const problem = jsonProblem(item, path, 0);
+      if (problem !== undefined) {
+        this.issue(problem.path, problem.message);
+        return null;
+      }
+      const size = Buffer.byteLength(JSON.stringify(item));
+      if (size > CONTAINER_SPEC_LIMITS.itemBytes) {
+        this.issue(path, `must be at most ${CONTAINER_SPEC_LIMITS.itemBytes} bytes of JSON`);
+      }
+      return item as JsonValue;
+    });
+  }
+}
+
+/** The first reason `value` is not a spec JSON value (safe integers only, depth ≤ 32), if any. */
+function jsonProblem(value: unknown, path: string, depth: number): SpecIssue | undefined {
+  if (depth > 32) return { path, message: "is nested too deeply (32 levels at most)" };
+  if (value === null || typeof value === "boolean" || typeof value === "string") return undefined;
+  if (typeof value === "number") {
+    return Number.isSafeInteger(value) ? undefined : { path, message: "numbers must be safe integers (use strings)" };
+  }
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const p = jsonProblem(value[i], `${path}[${i}]`, depth + 1);
+      if (p) return p;
+    }
+    return undefined;
+  }
+  if (isPlainObject(value)) {
+    for (const [k, v] of Object.entries(value)) {
+      const p = jsonProblem(v, join(path, k), depth + 1);
+      if (p) return p;
+    }
+    return undefined;
+  }
+  return { path, message: "is not a JSON value" };
+}
+
+function isFetchableUri(uri: string): boolean {
+  try {
+    const u = new URL(uri);
+    if (u.protocol === "file:") return u.host === "" && u.pathname.length > 1;
+    return (u.protocol === "http:" || u.protocol === "https:") && u.hostname !== "";
+  } catch {
+    return false;
+  }
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return false;
+  const proto = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
+}
+
+function join(prefix: string, key: string): string {
+  const part = /^[A-Za-z_$][A-Za-z0-9_$]*$/.test(key) ? key : JSON.stringify(key);
+  if (prefix === "") return part;
+  return /^[A-Za-z_$][A-Za-z0-9_$]*$/.test(key) ? `${prefix}.${key}` : `${prefix}[${part}]`;
+}
