@@ -51,6 +51,7 @@ const stages = [
   { name: "lint: eslint", cmd: bin("eslint"), args: ["--max-warnings", "0", "."] },
   { name: "lint: prettier", cmd: bin("prettier"), args: ["--check", "."] },
   { name: "compile", cmd: bin("hardhat"), args: ["compile", "--quiet"] },
+  { name: "abis up to date", cmd: "node", args: ["scripts/gen-abis.js", "--check"] },
   { name: "typecheck", cmd: bin("tsc"), args: ["--noEmit", "-p", "tsconfig.json"] },
   {
     name: "gas snapshot",

@@ -1,0 +1,2 @@
+export * from "./abis";
+export * from "./deployments";
