@@ -1,0 +1,60 @@
+#!/usr/bin/env node
+// The `rigel` command: `rigel <part> <command> [flags]`, e.g. `rigel oracle start`,
+// `rigel agent run`, `rigel job submit spec.json`. Each part is a TypeScript module exporting
+// `main(argv: string[]): Promise<number>` (the exit code); it is loaded through ts-node
+// (transpile only: `npm test` typechecks). `rigel --help` lists the parts; `rigel <part> --help`
+// lists a part's commands.
+"use strict";
+const fs = require("node:fs");
+const path = require("node:path");
+
+const root = path.resolve(__dirname, "..");
+
+/** Part name → [module path relative to the root, one-line summary]. */
+const PARTS = {
+  oracle: ["oracle/cli.ts", "run an oracle node of the committee"],
+  agent: ["agent/cli.ts", "an operator's agent: keystore, stake, capacity, the job daemon"],
+  job: ["scripts/job/cli.ts", "a developer's jobs: plan, submit, status, results, cancel, refund"],
+};
+
+function help() {
+  const lines = ["Usage: rigel <part> <command> [flags]", "", "Parts:"];
+  for (const [name, [, summary]] of Object.entries(PARTS)) lines.push(`  ${name.padEnd(8)} ${summary}`);
+  lines.push("", "Run `rigel <part> --help` for a part's commands.");
+  return lines.join("\n");
+}
+
+async function run(argv) {
+  const [part, ...rest] = argv;
+  if (!part || part === "--help" || part === "-h" || part === "help") {
+    process.stdout.write(help() + "\n");
+    return part ? 0 : 2;
+  }
+  const entry = PARTS[part];
+  if (!entry) {
+    process.stderr.write(`rigel: unknown part "${part}"\n\n${help()}\n`);
+    return 2;
+  }
+  const file = path.join(root, entry[0]);
+  if (!fs.existsSync(file)) {
+    process.stderr.write(`rigel: ${part} is not built in this checkout (${entry[0]} is missing)\n`);
+    return 1;
+  }
+  require("ts-node").register({ transpileOnly: true, project: path.join(root, "tsconfig.json") });
+  const mod = require(file);
+  if (typeof mod.main !== "function") {
+    process.stderr.write(`rigel: ${entry[0]} does not export main(argv)\n`);
+    return 1;
+  }
+  return mod.main(rest);
+}
+
+run(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = typeof code === "number" ? code : 0;
+  },
+  (err) => {
+    process.stderr.write(`rigel: ${err instanceof Error ? err.stack : String(err)}\n`);
+    process.exitCode = 1;
+  },
+);
