@@ -1,0 +1,66 @@
+import { RigelError } from "../errors/RigelError";
+import type { ContainerJobSpec, JobSpec, MatmulInt8Spec } from "./jobSpecTypes";
+
+/** A half-open range `[start, end)` of rows (matmul-int8) or items (itemised container jobs). */
+export interface WorkRange {
+  start: number;
+  end: number;
+}
+
+/** A shard index or count that does not fit the job. */
+export class ShardWorkError extends RigelError {
+  override readonly name = "ShardWorkError";
+  constructor(message: string, details: Record<string, unknown>) {
+    super("SHARD_WORK_INVALID", message, { details });
+  }
+}
+
+/** Multiply-adds per unit of matmul work (DESIGN §4: a unit is 10^9 multiply-adds). */
+export const MULTIPLY_ADDS_PER_UNIT = 1_000_000_000n;
+
+/**
+ * The even split of `total` work into `shards` parts: shard `i` gets `[⌊i·total/S⌋, ⌊(i+1)·total/S⌋)`.
+ * Every part is non-empty when `shards ≤ total`.
+ */
+export function evenSplit(total: number, shards: number, shard: number): WorkRange {
+  if (!Number.isSafeInteger(shards) || shards < 1 || shards > total) {
+    throw new ShardWorkError(`cannot split ${total} into ${shards} non-empty shards`, { total, shards });
+  }
+  if (!Number.isSafeInteger(shard) || shard < 0 || shard >= shards) {
+    throw new ShardWorkError(`shard ${shard} is not in [0, ${shards})`, { shard, shards });
+  }
+  const at = (i: number) => Number((BigInt(i) * BigInt(total)) / BigInt(shards));
+  return { start: at(shard), end: at(shard + 1) };
+}
+
+/** The rows of C that shard `shard` of a `shards`-shard matmul job computes (absolute row indices). */
+export function matmulShardRows(spec: MatmulInt8Spec, shards: number, shard: number): WorkRange {
+  const part = evenSplit(spec.rowEnd - spec.rowStart, shards, shard);
+  return { start: spec.rowStart + part.start, end: spec.rowStart + part.end };
+}
+
+/**
+ * The items that shard `shard` runs, for itemised container jobs. A job without `items` is one
+ * run: it must have exactly one shard.
+ */
+export function containerShardItems(spec: ContainerJobSpec, shards: number, shard: number): WorkRange | undefined {
+  if (spec.items === undefined) {
+    if (shards !== 1 || shard !== 0) {
+      throw new ShardWorkError("a container job without items runs as one shard", { shards, shard });
+    }
+    return undefined;
+  }
+  return evenSplit(spec.items.length, shards, shard);
+}
+
+/** Units of matmul work for `rows` rows of an n×k product: ⌈rows·n·k / 10^9⌉ (at least 1). */
+export function matmulUnits(rows: number, n: number, k: number): bigint {
+  const work = BigInt(rows) * BigInt(n) * BigInt(k);
+  const units = (work + MULTIPLY_ADDS_PER_UNIT - 1n) / MULTIPLY_ADDS_PER_UNIT;
+  return units > 0n ? units : 1n;
+}
+
+/** The work range of one shard of any job (rows or items), or undefined for a single-run container job. */
+export function shardWorkRange(spec: JobSpec, shards: number, shard: number): WorkRange | undefined {
+  return spec.kind === "matmul-int8" ? matmulShardRows(spec, shards, shard) : containerShardItems(spec, shards, shard);
+}
