@@ -3,6 +3,7 @@
 //   npx hardhat run scripts/deploy.ts --network localhost
 //   RIGEL_IGNITION_PARAMETERS=ignition/parameters/dev.json npx hardhat run scripts/deploy.ts --network external
 // On the dev chain (31337) Ignition's journal is reset first: the chain is ephemeral.
+// RIGEL_DEPLOYMENTS_DIR: where <chainId>.json goes (default deployments/).
 // RIGEL_ORACLE_SIGNERS=0xA,0xB,0xC: approve these committee signers through the timelock (the
 // deployer is its proposer on the dev chain; with a zero delay the operations execute at once).
 import fs from "node:fs";
@@ -63,7 +64,7 @@ async function main(): Promise<void> {
     console.log("in-process network: deployments/ left untouched");
     return;
   }
-  const outDir = path.join(root, "deployments");
+  const outDir = path.resolve(root, process.env.RIGEL_DEPLOYMENTS_DIR ?? "deployments");
   fs.mkdirSync(outDir, { recursive: true });
   const out = path.join(outDir, `${chainId}.json`);
   fs.writeFileSync(out, JSON.stringify(record, null, 2) + "\n");
