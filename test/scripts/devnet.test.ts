@@ -3,6 +3,9 @@ import os from "node:os";
 import path from "node:path";
 import { expect } from "chai";
 import { computeTokenAbi, oracleCommitteeAbi } from "../../sdk/contracts/abis";
+import { createWalletClient, http, parseEther } from "viem";
+import { operatorStakingAbi } from "../../sdk/contracts/abis";
+import { checkConservation } from "../../scripts/lib/conservation";
 import { startDevnet, type Devnet } from "../../scripts/lib/devnet";
 
 describe("scripts/lib/devnet (a real hardhat node with the protocol deployed)", function () {
@@ -47,5 +50,46 @@ describe("scripts/lib/devnet (a real hardhat node with the protocol deployed)", 
       (a) => a.address,
     );
     expect(new Set(addresses).size).to.equal(addresses.length);
+  });
+
+  it("conservation holds after staking, and a log gap is reported", async () => {
+    if (!net) throw new Error("the devnet did not start");
+    const { client, deployment, chain } = net;
+    const op = net.operators[0];
+    const wallet = createWalletClient({ account: op.account, chain, transport: http(net.rpcUrl) });
+    const staking = deployment.contracts.OperatorStaking;
+    const send = async (hash: `0x${string}`) => void (await client.waitForTransactionReceipt({ hash }));
+    await send(
+      await wallet.writeContract({
+        address: deployment.contracts.ComputeToken,
+        abi: computeTokenAbi,
+        functionName: "approve",
+        args: [staking, parseEther("500")],
+      }),
+    );
+    await send(
+      await wallet.writeContract({
+        address: staking,
+        abi: operatorStakingAbi,
+        functionName: "register",
+        args: ["data:,op", 1000],
+      }),
+    );
+    await send(
+      await wallet.writeContract({
+        address: staking,
+        abi: operatorStakingAbi,
+        functionName: "stake",
+        args: [parseEther("500")],
+      }),
+    );
+    const report = await checkConservation(client, deployment);
+    expect(report.problems).to.deep.equal([]);
+    expect(report.ok).to.equal(true);
+    expect(report.facts.join("\n")).to.match(/staking holds 500000000000000000000 = Σ at stake of 1 operators/);
+    // Starting the replay after the genesis mint misses transfers: reported, not hidden.
+    const late = await checkConservation(client, { ...deployment, block: (await client.getBlockNumber()) - 1n });
+    expect(late.ok).to.equal(false);
+    expect(late.problems.length).to.be.greaterThan(0);
   });
 });
