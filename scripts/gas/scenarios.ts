@@ -87,6 +87,8 @@ async function shard(f: Awaited<ReturnType<typeof deployStaking>>, verdict: numb
 
 export const scenarios: GasScenario[] = [
   // ---- OperatorStaking: operators
+  // The anchor of `npm run bench`'s gas rows: a plain RGL transfer between two holders.
+  scenario("ComputeToken.transfer", deployStaking, (f) => f.token.connect(f.treasury).transfer(f.op1.address, RGL(1))),
   scenario("OperatorStaking.register", deployStaking, (f) =>
     f.staking.connect(f.op1).register("https://op1.example/agent", 1000),
   ),
