@@ -1,0 +1,241 @@
+// The demo's closing summary, rebuilt from the chain's logs alone: jobs and shards with their
+// outcome and cost, each operator's payment, rewards, slash and stake, the developers' spend and
+// refunds, and the gas of each step.
+import { formatEther, getAddress, type Address, type Hash, type PublicClient } from "viem";
+import { jobMarketAbi, operatorStakingAbi, rewardsDistributorAbi } from "../../sdk/contracts/abis";
+import type { Deployment } from "../../sdk/contracts/deployments";
+import { textTable } from "../lib/textTable";
+
+type ShardOutcome = "Open" | "Accepted" | "Submitted" | "Settled" | "Failed" | "Cancelled" | "Expired";
+
+export interface ShardLine {
+  jobId: bigint;
+  shard: number;
+  operator?: Address;
+  outcome: ShardOutcome;
+  paid: bigint;
+  fee: bigint;
+  refund: bigint;
+  slashed: bigint;
+}
+
+export interface DemoSummary {
+  jobs: { jobId: bigint; developer: Address; kind: number; shards: number; escrow: bigint }[];
+  shards: ShardLine[];
+  operators: {
+    operator: Address;
+    paid: bigint;
+    rewardsClaimed: bigint;
+    rewardsPending: bigint;
+    slashed: bigint;
+    selfStake: bigint;
+    delegated: bigint;
+  }[];
+  developers: { developer: Address; escrowed: bigint; paid: bigint; refunded: bigint }[];
+  gas: { step: string; count: number; median: bigint; total: bigint }[];
+}
+
+const STEP_OF_EVENT: Record<string, string> = {
+  OperatorRegistered: "register",
+  Staked: "stake",
+  CapacityRecorded: "record capacity",
+  JobCreated: "create job",
+  ShardAccepted: "accept shard",
+  ShardSubmitted: "submit result",
+  ShardSettled: "settle (valid)",
+  ShardFailed: "settle (invalid, slash)",
+  ShardCancelled: "cancel",
+  ShardExpired: "expire",
+  RewardsClaimed: "claim rewards",
+  Delegated: "delegate",
+};
+
+/** Reads everything from the deployment's first block. */
+export async function buildSummary(client: PublicClient, deployment: Deployment): Promise<DemoSummary> {
+  const { JobMarket: market, OperatorStaking: staking, RewardsDistributor: rewards } = deployment.contracts;
+  const range = { fromBlock: deployment.block, toBlock: await client.getBlockNumber() };
+  const marketLogs = await client.getContractEvents({ address: market, abi: jobMarketAbi, ...range });
+  const stakingLogs = await client.getContractEvents({ address: staking, abi: operatorStakingAbi, ...range });
+  const rewardLogs = await client.getContractEvents({ address: rewards, abi: rewardsDistributorAbi, ...range });
+
+  const jobs: DemoSummary["jobs"] = [];
+  const shards = new Map<string, ShardLine>();
+  const key = (jobId: bigint, shard: number) => `${jobId}/${shard}`;
+  const shardOf = (jobId: bigint, shard: number) => {
+    let line = shards.get(key(jobId, shard));
+    if (!line) {
+      line = { jobId, shard, outcome: "Open", paid: 0n, fee: 0n, refund: 0n, slashed: 0n };
+      shards.set(key(jobId, shard), line);
+    }
+    return line;
+  };
+  for (const log of marketLogs) {
+    const a = log.args as Record<string, unknown>;
+    const jobId = a.jobId as bigint;
+    const shard = a.shard as number;
+    switch (log.eventName) {
+      case "JobCreated": {
+        const job = a.job as { shards: number; kind: number; escrow: bigint };
+        jobs.push({
+          jobId,
+          developer: getAddress(a.developer as string),
+          kind: job.kind,
+          shards: job.shards,
+          escrow: job.escrow,
+        });
+        for (let s = 0; s < job.shards; s++) shardOf(jobId, s);
+        break;
+      }
+      case "ShardAccepted":
+        Object.assign(shardOf(jobId, shard), { outcome: "Accepted", operator: getAddress(a.operator as string) });
+        break;
+      case "ShardSubmitted":
+        shardOf(jobId, shard).outcome = "Submitted";
+        break;
+      case "ShardSettled":
+        Object.assign(shardOf(jobId, shard), { outcome: "Settled", paid: a.paid, fee: a.fee, refund: a.refund });
+        break;
+      case "ShardFailed":
+        Object.assign(shardOf(jobId, shard), { outcome: "Failed", slashed: a.slashed, refund: a.refund });
+        break;
+      case "ShardCancelled":
+        Object.assign(shardOf(jobId, shard), { outcome: "Cancelled", refund: a.refund });
+        break;
+      case "ShardExpired":
+        Object.assign(shardOf(jobId, shard), { outcome: "Expired", slashed: a.slashed, refund: a.refund });
+        break;
+    }
+  }
+
+  const operatorSet = new Set<Address>();
+  const slashedBy = new Map<Address, bigint>();
+  for (const log of stakingLogs) {
+    const a = log.args as Record<string, unknown>;
+    if (log.eventName === "OperatorRegistered") operatorSet.add(getAddress(a.operator as string));
+    if (log.eventName === "Slashed") {
+      const op = getAddress(a.operator as string);
+      slashedBy.set(op, (slashedBy.get(op) ?? 0n) + (a.fromSelf as bigint) + (a.fromPool as bigint));
+    }
+  }
+  const claimedBy = new Map<Address, bigint>();
+  for (const log of rewardLogs) {
+    if (log.eventName !== "RewardsClaimed") continue;
+    const a = log.args as { operator: Address; amount: bigint };
+    claimedBy.set(getAddress(a.operator), (claimedBy.get(getAddress(a.operator)) ?? 0n) + a.amount);
+  }
+  const operators: DemoSummary["operators"] = [];
+  for (const operator of operatorSet) {
+    const info = await client.readContract({
+      address: staking,
+      abi: operatorStakingAbi,
+      functionName: "operatorInfo",
+      args: [operator],
+    });
+    const pending = await client.readContract({
+      address: rewards,
+      abi: rewardsDistributorAbi,
+      functionName: "pendingRewards",
+      args: [operator],
+    });
+    const paid = [...shards.values()].filter((s) => s.operator === operator).reduce((x, s) => x + s.paid, 0n);
+    operators.push({
+      operator,
+      paid,
+      rewardsClaimed: claimedBy.get(operator) ?? 0n,
+      rewardsPending: pending,
+      slashed: slashedBy.get(operator) ?? 0n,
+      selfStake: info.selfStake,
+      delegated: info.poolTokens,
+    });
+  }
+
+  const developers = new Map<Address, DemoSummary["developers"][number]>();
+  for (const job of jobs) {
+    const d = developers.get(job.developer) ?? { developer: job.developer, escrowed: 0n, paid: 0n, refunded: 0n };
+    d.escrowed += job.escrow;
+    for (const s of shards.values()) {
+      if (s.jobId !== job.jobId) continue;
+      d.paid += s.paid + s.fee;
+      d.refunded += s.refund;
+    }
+    developers.set(job.developer, d);
+  }
+
+  const gasByStep = new Map<string, bigint[]>();
+  const seen = new Set<Hash>();
+  for (const log of [...stakingLogs, ...marketLogs, ...rewardLogs]) {
+    const step = STEP_OF_EVENT[log.eventName];
+    if (!step || seen.has(log.transactionHash)) continue;
+    seen.add(log.transactionHash);
+    const receipt = await client.getTransactionReceipt({ hash: log.transactionHash });
+    gasByStep.set(step, [...(gasByStep.get(step) ?? []), receipt.gasUsed]);
+  }
+  const gas = [...gasByStep.entries()].map(([step, list]) => {
+    const sorted = [...list].sort((x, y) => (x < y ? -1 : x > y ? 1 : 0));
+    return { step, count: list.length, median: sorted[sorted.length >> 1], total: list.reduce((x, y) => x + y, 0n) };
+  });
+
+  return {
+    jobs,
+    shards: [...shards.values()].sort((x, y) => (x.jobId === y.jobId ? x.shard - y.shard : x.jobId < y.jobId ? -1 : 1)),
+    operators,
+    developers: [...developers.values()],
+    gas,
+  };
+}
+
+const rgl = (x: bigint) => `${Number(formatEther(x)).toLocaleString("en-US", { maximumFractionDigits: 4 })}`;
+const short = (a?: Address) => (a ? `${a.slice(0, 6)}…${a.slice(-4)}` : "-");
+
+/** The summary as text tables; `names` labels known addresses (operators, developers). */
+export function renderSummary(s: DemoSummary, names: Record<string, string> = {}): string {
+  const name = (a?: Address) => (a ? (names[getAddress(a)] ?? short(a)) : "-");
+  const kinds = ["matmul-int8", "container"];
+  const parts = [
+    "Jobs and shards (amounts in RGL)",
+    textTable(
+      ["job", "kind", "shard", "operator", "outcome", "paid", "fee", "refund", "slashed"],
+      s.shards.map((x) => {
+        const job = s.jobs.find((j) => j.jobId === x.jobId);
+        return [
+          String(x.jobId),
+          kinds[job?.kind ?? 0] ?? "?",
+          String(x.shard),
+          name(x.operator),
+          x.outcome,
+          rgl(x.paid),
+          rgl(x.fee),
+          rgl(x.refund),
+          rgl(x.slashed),
+        ];
+      }),
+    ),
+    "",
+    "Operators (RGL)",
+    textTable(
+      ["operator", "paid for work", "rewards claimed", "rewards pending", "slashed", "self-stake", "delegated"],
+      s.operators.map((o) => [
+        name(o.operator),
+        rgl(o.paid),
+        rgl(o.rewardsClaimed),
+        rgl(o.rewardsPending),
+        rgl(o.slashed),
+        rgl(o.selfStake),
+        rgl(o.delegated),
+      ]),
+    ),
+    "",
+    "Developers (RGL)",
+    textTable(
+      ["developer", "escrowed", "spent (paid + fees)", "refunded"],
+      s.developers.map((d) => [name(d.developer), rgl(d.escrowed), rgl(d.paid), rgl(d.refunded)]),
+    ),
+    "",
+    "Gas per step",
+    textTable(
+      ["step", "transactions", "median gas", "total gas"],
+      s.gas.map((g) => [g.step, String(g.count), g.median.toLocaleString("en-US"), g.total.toLocaleString("en-US")]),
+    ),
+  ];
+  return parts.join("\n");
+}
