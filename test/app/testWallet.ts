@@ -27,6 +27,33 @@ export interface TestWallet {
 interface RpcError {
   code: number;
   message: string;
+  data?: unknown;
+}
+
+type TypeFields = Record<string, readonly { name: string; type: string }[]>;
+
+/** JSON typed data carries numbers as strings; viem signs bigints: convert every (u)int field, nested too. */
+function toSignable(types: TypeFields, type: string, value: unknown): unknown {
+  if (type.endsWith("[]")) return (value as unknown[]).map((v) => toSignable(types, type.slice(0, -2), v));
+  if (types[type]) {
+    const out: Record<string, unknown> = {};
+    for (const field of types[type])
+      out[field.name] = toSignable(types, field.type, (value as Record<string, unknown>)[field.name]);
+    return out;
+  }
+  return /^u?int\d*$/.test(type) ? BigInt(value as string | number) : value;
+}
+
+/** The revert data in a viem error's cause chain, so the page can decode it as from a real wallet. */
+function revertData(err: unknown): unknown {
+  for (
+    let e = err as { data?: unknown; cause?: unknown } | undefined, i = 0;
+    e && i < 12;
+    e = e.cause as typeof e, i++
+  ) {
+    if (e.data !== undefined) return e.data;
+  }
+  return undefined;
 }
 
 const INIT_SCRIPT = `(() => {
@@ -38,6 +65,7 @@ const INIT_SCRIPT = `(() => {
       if (res.error) {
         const err = new Error(res.error.message);
         err.code = res.error.code;
+        if (res.error.data !== undefined) err.data = res.error.data;
         throw err;
       }
       return res.result;
@@ -137,9 +165,26 @@ export async function installTestWallet(
           }
           case "eth_signTypedData_v4": {
             if (takeReject()) return { error: rejected };
-            const typed = JSON.parse(params[1] as string) as TypedDataDefinition & { types: Record<string, unknown> };
+            const typed = JSON.parse(params[1] as string) as {
+              types: TypeFields;
+              primaryType: string;
+              domain: Record<string, unknown>;
+              message: Record<string, unknown>;
+            };
             const { EIP712Domain: _domain, ...types } = typed.types;
-            return { result: await account.signTypedData({ ...typed, types } as TypedDataDefinition) };
+            const domain = {
+              ...typed.domain,
+              chainId: typed.domain.chainId === undefined ? undefined : Number(typed.domain.chainId),
+            };
+            const message = toSignable(types, typed.primaryType, typed.message);
+            return {
+              result: await account.signTypedData({
+                domain,
+                types,
+                primaryType: typed.primaryType,
+                message,
+              } as unknown as TypedDataDefinition),
+            };
           }
           case "eth_sendTransaction": {
             if (takeReject()) return { error: rejected };
@@ -150,7 +195,9 @@ export async function installTestWallet(
             return await forward(method, params);
         }
       } catch (err) {
-        return { error: { code: -32603, message: err instanceof Error ? err.message : String(err) } };
+        return {
+          error: { code: -32603, message: err instanceof Error ? err.message : String(err), data: revertData(err) },
+        };
       }
     },
   );

@@ -1,6 +1,6 @@
 import type { Address } from "viem";
 import { useConfig } from "wagmi";
-import { writeContract } from "wagmi/actions";
+import { writeChecked } from "../wallet/writeChecked";
 import { jobMarketAbi } from "../../../sdk/contracts/abis";
 import { useJobs } from "../chain/queries";
 import type { JobRow, ShardRow } from "../chain/readJobs";
@@ -50,7 +50,7 @@ function ShardLine({ job, shard, now, developer }: { job: JobRow; shard: ShardRo
             onClick={() =>
               void tx.run("Expire shard", (step) =>
                 step.send("Expire shard", () =>
-                  writeContract(config, {
+                  writeChecked(config, {
                     address: deployment.contracts.JobMarket,
                     abi: jobMarketAbi,
                     functionName: "expire",
@@ -127,7 +127,7 @@ function JobCard({ job, now, developer }: { job: JobRow; now?: bigint; developer
           onClick={() =>
             void tx.run("Cancel job", (step) =>
               step.send("Cancel job", () =>
-                writeContract(config, {
+                writeChecked(config, {
                   address: deployment.contracts.JobMarket,
                   abi: jobMarketAbi,
                   functionName: "cancel",

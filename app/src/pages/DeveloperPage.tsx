@@ -1,6 +1,8 @@
 import { useMemo, useState } from "react";
+import { maxUint256 } from "viem";
 import { useConfig } from "wagmi";
-import { readContract, writeContract } from "wagmi/actions";
+import { readContract } from "wagmi/actions";
+import { writeChecked } from "../wallet/writeChecked";
 import { computeTokenAbi, jobMarketAbi } from "../../../sdk/contracts/abis";
 import { useOperators } from "../chain/queries";
 import { useReadyWallet } from "../components/ConnectBar";
@@ -89,16 +91,18 @@ export function DeveloperPage() {
       });
       if (allowance >= job.escrow) {
         await step.send("Create job", () =>
-          writeContract(config, { address: market, abi: jobMarketAbi, functionName: "createJob", args: [params] }),
+          writeChecked(config, { address: market, abi: jobMarketAbi, functionName: "createJob", args: [params] }),
         );
         return;
       }
       // RGL supports EIP-2612: one signature approves, one transaction creates and pulls the escrow.
+      // createJobWithPermit applies the permit for the maximum allowance (IJobMarket), so that is
+      // what the wallet signs; the market only ever pulls a job's escrow with it.
       const permit = await step.ask("Sign the permit", () =>
-        signPermit(config, token, account, market, job.escrow, job.deadlineSeconds),
+        signPermit(config, token, account, market, maxUint256, job.deadlineSeconds),
       );
       await step.send("Approve and create job", () =>
-        writeContract(config, {
+        writeChecked(config, {
           address: market,
           abi: jobMarketAbi,
           functionName: "createJobWithPermit",
@@ -193,8 +197,8 @@ export function DeveloperPage() {
           {job ? (
             <>
               <div>
-                {job.shards} shard{job.shards > 1 ? "s" : ""} × {job.unitsPerShard.toString()} units ×{" "}
-                {formatToken(job.maxPricePerUnit)} = escrow{" "}
+                {job.shards} shard{job.shards > 1 ? "s" : ""} × {job.unitsPerShard.toString()} unit
+                {job.unitsPerShard === 1n ? "" : "s"} × {formatToken(job.maxPricePerUnit)} = escrow{" "}
                 <strong data-testid="job-escrow">{formatToken(job.escrow)}</strong>
               </div>
               <div className="muted mono">spec hash {job.specHash}</div>
@@ -226,7 +230,7 @@ export function DeveloperPage() {
             <div>
               Cost at most {formatToken(suggestion.maxCost)}
               {suggestion.estimatedSeconds !== undefined &&
-                ` · compute time about ${formatDuration(Math.max(1, Math.ceil(suggestion.estimatedSeconds)))}`}
+                ` · compute time ${suggestion.estimatedSeconds < 1 ? "under 1s" : `about ${formatDuration(Math.ceil(suggestion.estimatedSeconds))}`}`}
             </div>
           </div>
         )}

@@ -1,7 +1,7 @@
 import { useState } from "react";
 import { hexToString, type Address } from "viem";
 import { useConfig, useReadContract } from "wagmi";
-import { writeContract } from "wagmi/actions";
+import { writeChecked } from "../wallet/writeChecked";
 import { computeTokenAbi, operatorStakingAbi, rewardsDistributorAbi } from "../../../sdk/contracts/abis";
 import { useOperators, useShardHistory } from "../chain/queries";
 import { AmountAction } from "../components/AmountAction";
@@ -76,7 +76,7 @@ function OperatorView({ account }: { account: Address }) {
   const [commission, setCommission] = useState("");
   const stakingCall = (label: string, functionName: "withdrawStake") =>
     tx.run(label, (step) =>
-      step.send(label, () => writeContract(config, { address: staking, abi: operatorStakingAbi, functionName })),
+      step.send(label, () => writeChecked(config, { address: staking, abi: operatorStakingAbi, functionName })),
     );
 
   if (info.isError) return <p className="error">Cannot read the staking contract: the chain is unreachable.</p>;
@@ -92,7 +92,7 @@ function OperatorView({ account }: { account: Address }) {
           onRegister={(uri, bps) =>
             void tx.run("Register", (step) =>
               step.send("Register", () =>
-                writeContract(config, {
+                writeChecked(config, {
                   address: staking,
                   abi: operatorStakingAbi,
                   functionName: "register",
@@ -170,7 +170,7 @@ function OperatorView({ account }: { account: Address }) {
             void tx.run("Stake", async (step) => {
               await approveIfNeeded(config, step, token, account, staking, amount);
               await step.send("Stake", () =>
-                writeContract(config, {
+                writeChecked(config, {
                   address: staking,
                   abi: operatorStakingAbi,
                   functionName: "stake",
@@ -186,7 +186,7 @@ function OperatorView({ account }: { account: Address }) {
           onSubmit={(amount) =>
             void tx.run("Request unstake", (step) =>
               step.send("Request unstake", () =>
-                writeContract(config, {
+                writeChecked(config, {
                   address: staking,
                   abi: operatorStakingAbi,
                   functionName: "requestUnstake",
@@ -199,7 +199,7 @@ function OperatorView({ account }: { account: Address }) {
         <div className="inline-form">
           <button
             data-testid="withdraw-stake"
-            disabled={op.selfThawing === 0n}
+            disabled={op.selfThawing === 0n || thawLeft > 0n}
             onClick={() => void stakingCall("Withdraw stake", "withdrawStake")}
           >
             Withdraw thawed stake
@@ -210,7 +210,7 @@ function OperatorView({ account }: { account: Address }) {
             onClick={() =>
               void tx.run("Claim rewards", (step) =>
                 step.send("Claim rewards", () =>
-                  writeContract(config, {
+                  writeChecked(config, {
                     address: deployment.contracts.RewardsDistributor,
                     abi: rewardsDistributorAbi,
                     functionName: "claim",
@@ -230,7 +230,7 @@ function OperatorView({ account }: { account: Address }) {
             const bps = Math.round(Number(commission) * 100);
             void tx.run("Set commission", (step) =>
               step.send("Set commission", () =>
-                writeContract(config, {
+                writeChecked(config, {
                   address: staking,
                   abi: operatorStakingAbi,
                   functionName: "setCommission",

@@ -1,7 +1,7 @@
 import { useState } from "react";
 import type { Address } from "viem";
 import { useConfig, useReadContract } from "wagmi";
-import { writeContract } from "wagmi/actions";
+import { writeChecked } from "../wallet/writeChecked";
 import { operatorStakingAbi } from "../../../sdk/contracts/abis";
 import { useHistory, useOperators, useRewardsOverview } from "../chain/queries";
 import type { OperatorRow } from "../chain/readOperators";
@@ -48,7 +48,7 @@ function DelegationPanel({ account, operators }: { account: Address; operators: 
   const send = (label: string, functionName: "claimRewards" | "withdrawDelegation") =>
     tx.run(label, (step) =>
       step.send(label, () =>
-        writeContract(config, { address: staking, abi: operatorStakingAbi, functionName, args: [operator] }),
+        writeChecked(config, { address: staking, abi: operatorStakingAbi, functionName, args: [operator] }),
       ),
     );
   return (
@@ -94,7 +94,7 @@ function DelegationPanel({ account, operators }: { account: Address; operators: 
             void tx.run("Delegate", async (step) => {
               await approveIfNeeded(config, step, deployment.contracts.ComputeToken, account, staking, amount);
               await step.send("Delegate", () =>
-                writeContract(config, {
+                writeChecked(config, {
                   address: staking,
                   abi: operatorStakingAbi,
                   functionName: "delegate",
@@ -115,7 +115,7 @@ function DelegationPanel({ account, operators }: { account: Address; operators: 
             const shares = wanted > d.shares ? d.shares : wanted;
             void tx.run("Undelegate", (step) =>
               step.send("Undelegate", () =>
-                writeContract(config, {
+                writeChecked(config, {
                   address: staking,
                   abi: operatorStakingAbi,
                   functionName: "undelegate",

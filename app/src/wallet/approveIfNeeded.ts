@@ -1,6 +1,7 @@
 import type { Address } from "viem";
 import type { Config } from "wagmi";
-import { readContract, writeContract } from "wagmi/actions";
+import { readContract } from "wagmi/actions";
+import { writeChecked } from "./writeChecked";
 import { computeTokenAbi } from "../../../sdk/contracts/abis";
 import type { TxSteps } from "./useTx";
 
@@ -21,6 +22,6 @@ export async function approveIfNeeded(
   });
   if (allowance >= amount) return;
   await step.send("Approve RGL", () =>
-    writeContract(config, { address: token, abi: computeTokenAbi, functionName: "approve", args: [spender, amount] }),
+    writeChecked(config, { address: token, abi: computeTokenAbi, functionName: "approve", args: [spender, amount] }),
   );
 }

@@ -12,7 +12,8 @@ export interface PermitSignature {
 }
 
 /**
- * Asks the wallet to sign an EIP-2612 permit for `spender` over `value` of the token, with the
+ * Asks the wallet to sign an EIP-2612 permit for `spender` over `value` of the token (JobMarket's
+ * `createJobWithPermit` applies it for `maxUint256`, so that is the value to sign there), with the
  * token's own EIP-712 domain (read through EIP-5267 `eip712Domain()`) and its current nonce.
  */
 export async function signPermit(
