@@ -13,6 +13,7 @@ describe("format", () => {
     expect(formatBps(250)).toBe("2.5%");
     expect(formatBps(10_000)).toBe("100%");
     expect(formatBps(1)).toBe("0.01%");
+    expect(formatBps(156019521n)).toBe("1,560,195.21%");
   });
   it("formatDuration keeps the two largest units", () => {
     expect(formatDuration(119)).toBe("1m 59s");

@@ -386,6 +386,27 @@ describe("dapp end to end (headless Chromium, hardhat node, test wallet)", funct
     await shot(devPage, "developer-rejected-transaction");
   });
 
+  it("a developer cancels an open job and is refunded", async () => {
+    await devPage.getByTestId("create-job").click();
+    await waitForText(devPage.locator("form [data-testid=tx-status]"), /Create job: confirmed/);
+    await waitForText(devPage.getByTestId("shard-2-0").getByTestId("shard-state"), /^Open$/);
+    const before = await balance(developer.address);
+    await devPage.getByTestId("cancel-2").click();
+    await waitForText(devPage.getByTestId("job-2").locator("> [data-testid=tx-status]"), /Cancel job: confirmed/);
+    await waitForText(devPage.getByTestId("shard-2-0").getByTestId("shard-state"), /^Cancelled$/);
+    await waitForText(devPage.getByTestId("shard-2-0"), /refund 2 RGL/);
+    expect((await balance(developer.address)) - before).to.equal(2n * E18);
+    expect(
+      await pub.readContract({
+        address: deployment.contracts.JobMarket,
+        abi: jobMarketAbi,
+        functionName: "escrowOf",
+        args: [rgl()],
+      }),
+    ).to.equal(0n);
+    await shot(devPage, "developer-cancelled");
+  });
+
   it("an operator registers, stakes, requests an unstake and sees the thaw countdown; a revert is decoded", async () => {
     const { page, wallet } = await openPage("operator", operatorB);
     await connect(page, "operator");

@@ -1,5 +1,5 @@
 import type { Address } from "viem";
-import { useConfig } from "wagmi";
+import { useConfig, useReadContract } from "wagmi";
 import { writeChecked } from "../wallet/writeChecked";
 import { jobMarketAbi } from "../../../sdk/contracts/abis";
 import { useJobs } from "../chain/queries";
@@ -11,9 +11,6 @@ import { downloadResult } from "../wallet/downloadResult";
 import { useTx } from "../wallet/useTx";
 import { TxStatus } from "./TxStatus";
 
-/** The dev chain's verify window (PROTOCOL §9.4); the market's `params()` holds the real one. */
-const VERIFY_WINDOW_FALLBACK = 3600n;
-
 /** The verdict column: what the committee said, and how much that means. */
 export function verdictLabel(job: Pick<JobRow, "kind" | "verificationMode">, shard: Pick<ShardRow, "state">): string {
   if (shard.state !== "Settled" && shard.state !== "Failed") return "—";
@@ -22,14 +19,26 @@ export function verdictLabel(job: Pick<JobRow, "kind" | "verificationMode">, sha
   return `${verdict} (${how})`;
 }
 
-function ShardLine({ job, shard, now, developer }: { job: JobRow; shard: ShardRow; now?: bigint; developer: Address }) {
+function ShardLine({
+  job,
+  shard,
+  now,
+  developer,
+  verifyWindow,
+}: {
+  job: JobRow;
+  shard: ShardRow;
+  now?: bigint;
+  developer: Address;
+  verifyWindow?: bigint;
+}) {
   const { deployment } = useRigel();
   const config = useConfig();
   const tx = useTx();
   const expirable =
     now !== undefined &&
     ((shard.state === "Accepted" && now > job.deadline) ||
-      (shard.state === "Submitted" && now > shard.submittedAt + VERIFY_WINDOW_FALLBACK));
+      (shard.state === "Submitted" && verifyWindow !== undefined && now > shard.submittedAt + verifyWindow));
   const who = shard.state === "Open" || shard.state === "Cancelled" ? "" : shortAddress(shard.operator);
   return (
     <tr data-testid={`shard-${job.id}-${shard.index}`}>
@@ -87,7 +96,17 @@ function ShardLine({ job, shard, now, developer }: { job: JobRow; shard: ShardRo
   );
 }
 
-function JobCard({ job, now, developer }: { job: JobRow; now?: bigint; developer: Address }) {
+function JobCard({
+  job,
+  now,
+  developer,
+  verifyWindow,
+}: {
+  job: JobRow;
+  now?: bigint;
+  developer: Address;
+  verifyWindow?: bigint;
+}) {
   const { deployment } = useRigel();
   const config = useConfig();
   const tx = useTx();
@@ -98,7 +117,7 @@ function JobCard({ job, now, developer }: { job: JobRow; now?: bigint; developer
       <div className="card-head">
         <strong>Job #{job.id.toString()}</strong>
         <span>{job.kind === 0 ? "matmul-int8" : "container"}</span>
-        <span>escrow {formatToken(job.escrow)}</span>
+        <span>escrow held {formatToken(job.escrow)}</span>
         <span>{left > 0n ? `deadline in ${formatDuration(left)}` : "deadline passed"}</span>
       </div>
       <div className="table-wrap">
@@ -115,7 +134,14 @@ function JobCard({ job, now, developer }: { job: JobRow; now?: bigint; developer
           </thead>
           <tbody>
             {job.shards.map((s) => (
-              <ShardLine key={s.index} job={job} shard={s} now={now} developer={developer} />
+              <ShardLine
+                key={s.index}
+                job={job}
+                shard={s}
+                now={now}
+                developer={developer}
+                verifyWindow={verifyWindow}
+              />
             ))}
           </tbody>
         </table>
@@ -149,13 +175,25 @@ function JobCard({ job, now, developer }: { job: JobRow; now?: bigint; developer
 export function JobList({ developer }: { developer: Address }) {
   const jobs = useJobs(developer);
   const now = useChainNow();
+  const { deployment } = useRigel();
+  const params = useReadContract({
+    address: deployment.contracts.JobMarket,
+    abi: jobMarketAbi,
+    functionName: "params",
+  });
   if (jobs.isError) return <p className="error">Cannot read your jobs: the chain is unreachable.</p>;
   if (!jobs.data) return <p className="muted">Loading…</p>;
   if (jobs.data.length === 0) return <p className="muted">No jobs yet.</p>;
   return (
     <div data-testid="job-list">
       {jobs.data.map((job) => (
-        <JobCard key={job.id.toString()} job={job} now={now} developer={developer} />
+        <JobCard
+          key={job.id.toString()}
+          job={job}
+          now={now}
+          developer={developer}
+          verifyWindow={params.data?.verifyWindow}
+        />
       ))}
     </div>
   );

@@ -15,10 +15,12 @@ export function formatToken(amount: bigint, unit = "RGL", digits = 4): string {
   return `${negative ? "−" : ""}${body} ${unit}`;
 }
 
-/** Basis points as a percentage: 250 → `2.5%`. */
+/** Basis points as a percentage: 250 → `2.5%`, 156019521 → `1,560,195.21%`. */
 export function formatBps(bps: number | bigint): string {
   const value = Number(bps) / 100;
-  return `${Number.isInteger(value) ? value.toFixed(0) : value.toFixed(2).replace(/0$/, "")}%`;
+  const text = Number.isInteger(value) ? value.toFixed(0) : value.toFixed(2).replace(/0$/, "");
+  const [whole, fraction] = text.split(".");
+  return `${whole.replace(/\B(?=(\d{3})+(?!\d))/g, ",")}${fraction ? `.${fraction}` : ""}%`;
 }
 
 /** A duration in seconds, two largest units: `1d 3h`, `1m 59s`, `0s`. */
