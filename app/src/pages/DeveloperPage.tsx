@@ -122,7 +122,7 @@ export function DeveloperPage() {
           void create();
         }}
       >
-        <label>
+        <label className="double">
           Kind
           <select value={form.kind} onChange={set("kind")} data-testid="job-kind">
             <option value="matmul-int8">matmul-int8 (verified)</option>
