@@ -493,6 +493,28 @@ describe("dapp end to end (headless Chromium, hardhat node, test wallet)", funct
     await shot(page, "rewards-delegated");
   });
 
+  it("the operator sees its capacity record, its shard history with earnings, and claims its rewards", async () => {
+    const { page } = await openPage("operator-a", operatorA);
+    await connect(page, "operator");
+    await waitForText(page.getByTestId("capacity"), /^50 Tops\/s$/);
+    await waitForText(page.getByTestId("capacity").locator(".."), /24 GiB RTX 4090 · expires in (1h|2h)/);
+    await waitForText(page.getByTestId("shard-history"), /#1.*settled.*3 RGL.*1\.95 RGL/);
+    await waitForText(page.getByTestId("operator-claimable"), /^(?!0 RGL)[\d,.]+ RGL$/);
+    const claimable = await pub.readContract({
+      address: deployment.contracts.RewardsDistributor,
+      abi: rewardsDistributorAbi,
+      functionName: "claimableRewards",
+      args: [operatorA.address],
+    });
+    expect(claimable > 0n).to.equal(true);
+    const before = await balance(operatorA.address);
+    await page.getByTestId("operator-claim").click();
+    await waitForText(page.getByTestId("tx-status"), /Claim rewards: confirmed/);
+    expect((await balance(operatorA.address)) - before).to.equal(claimable);
+    await waitForText(page.getByTestId("operator-claimable"), /^0 RGL$/);
+    await shot(page, "operator-claimed");
+  });
+
   it("says so when the chain is unreachable", async () => {
     await node!.stop();
     const { page } = await openPage("unreachable");
