@@ -490,6 +490,22 @@ describe("dapp end to end (headless Chromium, hardhat node, test wallet)", funct
     expect(claimed > 0n).to.equal(true);
     expect((await balance(holder.address)) - before).to.equal(claimed);
     await waitForText(page.getByTestId("delegation-claimable"), /^0 RGL$/);
+
+    // Undelegating half starts its thaw: the page shows the countdown and the value left.
+    await page.getByTestId("undelegate-amount").fill("50");
+    await page.getByTestId("undelegate").click();
+    await waitForText(page.getByTestId("delegation").getByTestId("tx-status"), /Undelegate: confirmed/);
+    await waitForText(page.getByTestId("delegation-thaw"), /withdrawable in (2m|1m \d+s)/);
+    const after = await pub.readContract({
+      address: deployment.contracts.OperatorStaking,
+      abi: operatorStakingAbi,
+      functionName: "delegationInfo",
+      args: [operatorA.address, holder.address],
+    });
+    // Half the shares, up to rounding in the pool's favour (PROTOCOL §6.2).
+    const near50 = (x: bigint) => x > 4999n * 10n ** 16n && x < 5001n * 10n ** 16n;
+    expect(near50(after.thawValue), `thawing ${after.thawValue}`).to.equal(true);
+    expect(near50(after.principal), `principal ${after.principal}`).to.equal(true);
     await shot(page, "rewards-delegated");
   });
 

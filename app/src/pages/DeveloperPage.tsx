@@ -13,7 +13,8 @@ import { formatDuration, formatOpsPerSec, formatToken, shortAddress } from "../l
 import { suggestOperators } from "../lib/suggestOperators";
 import { useRigel } from "../RigelContext";
 import { useChainNow } from "../wallet/useChainNow";
-import { signPermit } from "../wallet/permit";
+import { signPermit, supportsPermit } from "../wallet/permit";
+import { approveIfNeeded } from "../wallet/approveIfNeeded";
 import { useTx } from "../wallet/useTx";
 
 function randomSeed(): string {
@@ -95,9 +96,16 @@ export function DeveloperPage() {
         );
         return;
       }
-      // RGL supports EIP-2612: one signature approves, one transaction creates and pulls the escrow.
-      // createJobWithPermit applies the permit for the maximum allowance (IJobMarket), so that is
-      // what the wallet signs; the market only ever pulls a job's escrow with it.
+      // A token with EIP-2612 (RGL): one signature approves, one transaction creates and pulls the
+      // escrow. createJobWithPermit applies the permit for the maximum allowance (IJobMarket), so that
+      // is what the wallet signs. A token without permit: approve, then create.
+      if (!(await supportsPermit(config, token, account))) {
+        await approveIfNeeded(config, step, token, account, market, job.escrow);
+        await step.send("Create job", () =>
+          writeChecked(config, { address: market, abi: jobMarketAbi, functionName: "createJob", args: [params] }),
+        );
+        return;
+      }
       const permit = await step.ask("Sign the permit", () =>
         signPermit(config, token, account, market, maxUint256, job.deadlineSeconds),
       );

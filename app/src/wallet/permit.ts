@@ -47,3 +47,16 @@ export async function signPermit(
   const { r, s, v, yParity } = parseSignature(signature);
   return { deadline, r, s, v: Number(v ?? BigInt(yParity + 27)) };
 }
+
+/** Whether the token answers EIP-2612's `nonces` and EIP-5267's `eip712Domain` (RGL does). */
+export async function supportsPermit(config: Config, token: Address, owner: Address): Promise<boolean> {
+  try {
+    await Promise.all([
+      readContract(config, { address: token, abi: computeTokenAbi, functionName: "eip712Domain" }),
+      readContract(config, { address: token, abi: computeTokenAbi, functionName: "nonces", args: [owner] }),
+    ]);
+    return true;
+  } catch {
+    return false;
+  }
+}
