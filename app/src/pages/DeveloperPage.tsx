@@ -1,6 +1,6 @@
 import { useMemo, useState } from "react";
 import { maxUint256 } from "viem";
-import { useConfig } from "wagmi";
+import { useConfig, useReadContract } from "wagmi";
 import { readContract } from "wagmi/actions";
 import { writeChecked } from "../wallet/writeChecked";
 import { computeTokenAbi, jobMarketAbi } from "../../../sdk/contracts/abis";
@@ -46,6 +46,11 @@ export function DeveloperPage() {
   const now = useChainNow();
   const config = useConfig();
   const operators = useOperators();
+  const marketParams = useReadContract({
+    address: deployment.contracts.JobMarket,
+    abi: jobMarketAbi,
+    functionName: "params",
+  });
   const tx = useTx();
   const [form, setForm] = useState<JobForm>(() => ({ ...INITIAL, seed: randomSeed() }));
   const set = (field: keyof JobForm) => (e: { target: { value: string } }) =>
@@ -61,8 +66,9 @@ export function DeveloperPage() {
   const job = built.job;
   const suggestion = useMemo(() => {
     if (!job || !operators.data || now === undefined) return undefined;
-    // Collateral at the dev defaults: 150% of the shard's value at 1 RGL per token unit (PROTOCOL §9.2).
-    const collateral = (job.unitsPerShard * job.maxPricePerUnit * 15_000n + 9_999n) / 10_000n;
+    // Collateral = ⌈V × collateralRatioBps / 10^4⌉ at 1 RGL per RGL (PROTOCOL §9.2; the job pays in RGL).
+    const ratio = BigInt(marketParams.data?.collateralRatioBps ?? 15_000);
+    const collateral = (job.unitsPerShard * job.maxPricePerUnit * ratio + 9_999n) / 10_000n;
     return suggestOperators(
       {
         shards: job.shards,
@@ -76,7 +82,7 @@ export function DeveloperPage() {
       operators.data,
       now,
     );
-  }, [job, operators.data, now]);
+  }, [job, operators.data, now, marketParams.data]);
 
   const create = async () => {
     if (!job || !account) return;
