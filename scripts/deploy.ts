@@ -3,7 +3,8 @@
 //   npx hardhat run scripts/deploy.ts --network localhost
 //   RIGEL_IGNITION_PARAMETERS=ignition/parameters/dev.json npx hardhat run scripts/deploy.ts --network external
 // On the dev chain (31337) Ignition's journal is reset first: the chain is ephemeral.
-// RIGEL_DEPLOYMENTS_DIR: where <chainId>.json goes (default deployments/).
+// RIGEL_DEPLOYMENT_FILE=path: write the record there instead of deployments/<chainId>.json.
+// RIGEL_DEPLOYMENTS_DIR=dir: write <dir>/<chainId>.json instead (when no file is given).
 // RIGEL_ORACLE_SIGNERS=0xA,0xB,0xC: approve these committee signers through the timelock (the
 // deployer is its proposer on the dev chain; with a zero delay the operations execute at once).
 import fs from "node:fs";
@@ -64,9 +65,11 @@ async function main(): Promise<void> {
     console.log("in-process network: deployments/ left untouched");
     return;
   }
-  const outDir = path.resolve(root, process.env.RIGEL_DEPLOYMENTS_DIR ?? "deployments");
-  fs.mkdirSync(outDir, { recursive: true });
-  const out = path.join(outDir, `${chainId}.json`);
+  // RIGEL_DEPLOYMENT_FILE writes the record elsewhere (tests that must not replace a running demo's).
+  const out = process.env.RIGEL_DEPLOYMENT_FILE
+    ? path.resolve(root, process.env.RIGEL_DEPLOYMENT_FILE)
+    : path.join(path.resolve(root, process.env.RIGEL_DEPLOYMENTS_DIR ?? "deployments"), `${chainId}.json`);
+  fs.mkdirSync(path.dirname(out), { recursive: true });
   fs.writeFileSync(out, JSON.stringify(record, null, 2) + "\n");
   console.log(`deployed Rigel to chain ${chainId} (blocks ${record.block}..${record.toBlock})`);
   for (const [name, address] of Object.entries(record.contracts)) console.log(`  ${name.padEnd(20)} ${address}`);

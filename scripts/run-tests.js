@@ -54,6 +54,12 @@ const stages = [
   { name: "abis up to date", cmd: "node", args: ["scripts/gen-abis.js", "--check"] },
   { name: "typecheck", cmd: bin("tsc"), args: ["--noEmit", "-p", "tsconfig.json"] },
   {
+    name: "typecheck: app",
+    cmd: bin("tsc"),
+    args: ["--noEmit", "-p", "app/tsconfig.json"],
+    optionalFile: "app/tsconfig.json",
+  },
+  {
     name: "gas snapshot",
     cmd: "node",
     args: ["scripts/gas-snapshot.js", "--check"],

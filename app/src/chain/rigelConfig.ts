@@ -1,0 +1,60 @@
+import { defineChain, type Chain } from "viem";
+import { parseDeployment, type Deployment } from "../../../sdk/contracts/parseDeployment";
+import { RigelError } from "../../../sdk/errors/RigelError";
+
+/**
+ * What the page needs to find the protocol: the RPC endpoint and the deployment record
+ * (`deployments/<chainId>.json`). Served beside the page as `rigel.json` so one build runs against
+ * any chain: the dev server and `npm run app:build` write it from `VITE_RIGEL_RPC_URL` and
+ * `RIGEL_DEPLOYMENT` (default `deployments/31337.json`).
+ */
+export interface RigelConfig {
+  rpcUrl: string;
+  deployment: Deployment;
+  chain: Chain;
+}
+
+/** `rigel.json` missing or malformed. */
+export class RigelConfigError extends RigelError {
+  override readonly name = "RigelConfigError";
+  constructor(message: string, cause?: unknown) {
+    super("APP_CONFIG_INVALID", message, { cause });
+  }
+}
+
+/** The chain the deployment lives on, as wagmi and viem want it. */
+export function rigelChain(chainId: number, rpcUrl: string): Chain {
+  return defineChain({
+    id: chainId,
+    name: chainId === 31337 ? "Rigel dev chain" : `Rigel chain ${chainId}`,
+    nativeCurrency: { name: "Ether", symbol: "ETH", decimals: 18 },
+    rpcUrls: { default: { http: [rpcUrl] } },
+  });
+}
+
+/** Validates the parsed `rigel.json`. */
+export function parseRigelConfig(value: unknown): RigelConfig {
+  const v = (value ?? {}) as { rpcUrl?: unknown; deployment?: unknown };
+  if (typeof v.rpcUrl !== "string" || !/^https?:\/\//.test(v.rpcUrl)) {
+    throw new RigelConfigError("rigel.json: rpcUrl must be an http(s) URL");
+  }
+  if (!v.deployment) {
+    throw new RigelConfigError(
+      "rigel.json has no deployment: deploy first (npx hardhat run scripts/deploy.ts --network localhost)",
+    );
+  }
+  const deployment = parseDeployment(v.deployment, "rigel.json deployment");
+  return { rpcUrl: v.rpcUrl, deployment, chain: rigelChain(deployment.chainId, v.rpcUrl) };
+}
+
+/** Fetches and validates `rigel.json` from beside the page. */
+export async function loadRigelConfig(url = "./rigel.json"): Promise<RigelConfig> {
+  let res: Response;
+  try {
+    res = await fetch(url, { cache: "no-store" });
+  } catch (err) {
+    throw new RigelConfigError(`cannot load ${url}`, err);
+  }
+  if (!res.ok) throw new RigelConfigError(`cannot load ${url}: HTTP ${res.status}`);
+  return parseRigelConfig(await res.json());
+}

@@ -1,0 +1,172 @@
+import { parseUnits, type Address, type Hex } from "viem";
+import { hashJobSpec } from "../../../sdk/spec/hashJobSpec";
+import type { JobSpec } from "../../../sdk/spec/jobSpecTypes";
+import { parseJobSpec } from "../../../sdk/spec/parseJobSpec";
+import { matmulShardRows, matmulUnits } from "../../../sdk/spec/shardWork";
+import { specDataUri } from "./specDataUri";
+
+/** The create-job form, as typed. */
+export interface JobForm {
+  kind: "matmul-int8" | "container";
+  seed: string;
+  m: string;
+  n: string;
+  k: string;
+  image: string;
+  command: string;
+  /** One JSON value per line; empty = a single run. */
+  items: string;
+  /** Units per shard for container jobs (GPU-seconds). */
+  gpuSecondsPerShard: string;
+  shards: string;
+  /** In RGL per unit (decimal). */
+  maxPricePerUnit: string;
+  /** Minutes from now. */
+  deadlineMinutes: string;
+  minVramMiB: string;
+  minOpsPerSec: string;
+}
+
+/** The job ready to send: the parsed spec, its hash and URI, and `createJob`'s parameters. */
+export interface BuiltJob {
+  spec: JobSpec;
+  specHash: Hex;
+  specURI: string;
+  shards: number;
+  unitsPerShard: bigint;
+  maxPricePerUnit: bigint;
+  minVramMiB: number;
+  minOpsPerSec: bigint;
+  deadlineSeconds: bigint;
+  verificationMode: number;
+  kind: number;
+  /** Multiply-adds of the largest shard (matmul only), for the time estimate. */
+  multiplyAddsPerShard?: bigint;
+  escrow: bigint;
+}
+
+/** A form that does not make a job; `problems` lists every field at fault. */
+export class JobFormError extends Error {
+  constructor(readonly problems: string[]) {
+    super(problems.join("; "));
+  }
+}
+
+function int(value: string, field: string, problems: string[], min = 0): number {
+  const n = Number(value.trim());
+  if (!Number.isSafeInteger(n) || n < min) problems.push(`${field} must be a whole number ≥ ${min}`);
+  return n;
+}
+
+/**
+ * Builds a job from the form with the sdk: the spec is parsed (all problems at once), hashed, put in
+ * a data: URI; matmul units per shard come from `shardWork` (the largest shard's rows).
+ */
+export function buildJob(form: JobForm, nowSeconds: bigint): BuiltJob {
+  const problems: string[] = [];
+  const shards = int(form.shards, "shards", problems, 1);
+  const minutes = int(form.deadlineMinutes, "deadline", problems, 1);
+  const minVramMiB = int(form.minVramMiB, "minimum VRAM", problems);
+  const minOps = int(form.minOpsPerSec, "minimum ops/s", problems);
+  let price = 0n;
+  try {
+    price = parseUnits(form.maxPricePerUnit.trim(), 18);
+    if (price <= 0n) problems.push("price per unit must be above 0");
+  } catch {
+    problems.push("price per unit must be a number");
+  }
+  let raw: unknown;
+  if (form.kind === "matmul-int8") {
+    raw = {
+      kind: "matmul-int8",
+      seed: form.seed.trim(),
+      m: int(form.m, "m", problems, 1),
+      n: int(form.n, "n", problems, 1),
+      k: int(form.k, "k", problems, 1),
+    };
+  } else {
+    const lines = form.items
+      .split("\n")
+      .map((l) => l.trim())
+      .filter((l) => l.length > 0);
+    const items: unknown[] = [];
+    for (const [i, line] of lines.entries()) {
+      try {
+        items.push(JSON.parse(line));
+      } catch {
+        items.push(line);
+        if (/^[[{"]/.test(line)) problems.push(`item ${i + 1} is not valid JSON`);
+      }
+    }
+    raw = {
+      kind: "container",
+      image: form.image.trim(),
+      command: form.command.trim() ? form.command.trim().split(/\s+/) : [],
+      ...(items.length > 0 ? { items } : {}),
+    };
+  }
+  let spec: JobSpec | undefined;
+  try {
+    spec = parseJobSpec(raw);
+  } catch (err) {
+    const issues = (err as { issues?: { path: string; message: string }[] }).issues;
+    if (issues) for (const issue of issues) problems.push(`${issue.path} ${issue.message}`);
+    else problems.push((err as Error).message);
+  }
+  let unitsPerShard = 0n;
+  let multiplyAddsPerShard: bigint | undefined;
+  if (spec && problems.length === 0) {
+    if (spec.kind === "matmul-int8") {
+      if (shards > spec.rowEnd - spec.rowStart) problems.push("more shards than rows");
+      else {
+        // Every shard gets the same max units: those of the largest shard (at most 64 shards).
+        let rows = 0;
+        for (let s = 0; s < shards; s++) {
+          const r = matmulShardRows(spec, shards, s);
+          rows = Math.max(rows, r.end - r.start);
+        }
+        unitsPerShard = matmulUnits(rows, spec.n, spec.k);
+        multiplyAddsPerShard = BigInt(rows) * BigInt(spec.n) * BigInt(spec.k);
+      }
+    } else {
+      if (spec.items === undefined && shards !== 1) problems.push("a container job without items has one shard");
+      if (spec.items !== undefined && shards > spec.items.length) problems.push("more shards than items");
+      unitsPerShard = BigInt(int(form.gpuSecondsPerShard, "GPU-seconds per shard", problems, 1));
+    }
+  }
+  if (problems.length > 0 || !spec) throw new JobFormError(problems);
+  const hashed = hashJobSpec(spec);
+  return {
+    spec,
+    specHash: hashed.hash,
+    specURI: specDataUri(spec),
+    shards,
+    unitsPerShard,
+    maxPricePerUnit: price,
+    minVramMiB,
+    minOpsPerSec: BigInt(minOps),
+    deadlineSeconds: nowSeconds + BigInt(minutes) * 60n,
+    verificationMode: spec.kind === "container" && spec.verification === "receipt" ? 1 : 0,
+    kind: spec.kind === "matmul-int8" ? 0 : 1,
+    multiplyAddsPerShard,
+    escrow: BigInt(shards) * unitsPerShard * price,
+  };
+}
+
+/** `createJob`'s `JobParams` tuple for a built job. */
+export function jobParams(job: BuiltJob, paymentToken: Address, shardOperators: Address[] = []) {
+  return {
+    paymentToken,
+    kind: job.kind,
+    verificationMode: job.verificationMode,
+    shards: job.shards,
+    maxUnitsPerShard: job.unitsPerShard,
+    maxPricePerUnit: job.maxPricePerUnit,
+    minVramMiB: job.minVramMiB,
+    minOpsPerSec: job.minOpsPerSec,
+    deadline: job.deadlineSeconds,
+    specHash: job.specHash,
+    specURI: job.specURI,
+    shardOperators,
+  } as const;
+}

@@ -1,0 +1,281 @@
+import { useState } from "react";
+import type { Address } from "viem";
+import { useConfig, useReadContract } from "wagmi";
+import { writeChecked } from "../wallet/writeChecked";
+import { operatorStakingAbi } from "../../../sdk/contracts/abis";
+import { useHistory, useOperators, useRewardsOverview } from "../chain/queries";
+import type { OperatorRow } from "../chain/readOperators";
+import { AmountAction } from "../components/AmountAction";
+import { useReadyWallet } from "../components/ConnectBar";
+import { EmissionChart } from "../components/EmissionChart";
+import { TxStatus } from "../components/TxStatus";
+import { formatBps, formatDuration, formatOpsPerSec, formatToken, shortAddress } from "../lib/format";
+import { useRigel } from "../RigelContext";
+import { approveIfNeeded } from "../wallet/approveIfNeeded";
+import { useChainNow } from "../wallet/useChainNow";
+import { useTx } from "../wallet/useTx";
+
+const SECONDS_PER_YEAR = 365n * 24n * 3600n;
+
+/** Annualised reward of the last epoch over the operator's whole stake, in basis points. */
+export function effectiveYieldBps(
+  op: Pick<OperatorRow, "rewardLastEpoch" | "selfStake" | "delegated">,
+  epochLength: bigint,
+): bigint {
+  const stake = op.selfStake + op.delegated;
+  if (stake === 0n || epochLength === 0n) return 0n;
+  return (op.rewardLastEpoch * (SECONDS_PER_YEAR / epochLength) * 10_000n) / stake;
+}
+
+function DelegationPanel({ account, operators }: { account: Address; operators: OperatorRow[] }) {
+  const { deployment } = useRigel();
+  const config = useConfig();
+  const now = useChainNow();
+  const tx = useTx();
+  const [chosen, setChosen] = useState<Address | "">("");
+  const operator = (chosen || operators[0]?.address) as Address | undefined;
+  const staking = deployment.contracts.OperatorStaking;
+  const delegation = useReadContract({
+    address: staking,
+    abi: operatorStakingAbi,
+    functionName: "delegationInfo",
+    args: operator ? [operator, account] : undefined,
+    query: { enabled: operator !== undefined, refetchInterval: 2_000 },
+  });
+  if (!operator) return <p className="muted">No operator to delegate to yet.</p>;
+  const d = delegation.data;
+  const thawLeft = d && now !== undefined && d.thawEnd > now ? d.thawEnd - now : 0n;
+  const send = (label: string, functionName: "claimRewards" | "withdrawDelegation") =>
+    tx.run(label, (step) =>
+      step.send(label, () =>
+        writeChecked(config, { address: staking, abi: operatorStakingAbi, functionName, args: [operator] }),
+      ),
+    );
+  return (
+    <div className="card" data-testid="delegation">
+      <label>
+        Operator{" "}
+        <select value={operator} onChange={(e) => setChosen(e.target.value as Address)} data-testid="delegate-operator">
+          {operators.map((o) => (
+            <option key={o.address} value={o.address}>
+              {shortAddress(o.address)} · {formatBps(o.commissionBps)} commission
+            </option>
+          ))}
+        </select>
+      </label>
+      <div className="stats">
+        <div className="stat">
+          <span>Your delegation</span>
+          <strong data-testid="delegation-value">{formatToken(d?.value ?? 0n)}</strong>
+          <small>principal {formatToken(d?.principal ?? 0n)}</small>
+        </div>
+        <div className="stat">
+          <span>Claimable rewards</span>
+          <strong data-testid="delegation-claimable">{formatToken(d?.claimable ?? 0n)}</strong>
+          <small>value above principal, paid at once</small>
+        </div>
+        <div className="stat">
+          <span>Thawing</span>
+          <strong>{formatToken(d?.thawValue ?? 0n)}</strong>
+          <small data-testid="delegation-thaw">
+            {!d || d.thawValue === 0n
+              ? "nothing thawing"
+              : thawLeft > 0n
+                ? `withdrawable in ${formatDuration(thawLeft)}`
+                : "thawed"}
+          </small>
+        </div>
+      </div>
+      <div className="actions">
+        <AmountAction
+          label="Delegate"
+          testId="delegate"
+          onSubmit={(amount) =>
+            void tx.run("Delegate", async (step) => {
+              await approveIfNeeded(config, step, deployment.contracts.ComputeToken, account, staking, amount);
+              await step.send("Delegate", () =>
+                writeChecked(config, {
+                  address: staking,
+                  abi: operatorStakingAbi,
+                  functionName: "delegate",
+                  args: [operator, amount],
+                }),
+              );
+            })
+          }
+        />
+        <AmountAction
+          label="Undelegate"
+          testId="undelegate"
+          disabled={!d || d.shares === 0n}
+          onSubmit={(amount) => {
+            if (!d || d.value === 0n) return;
+            // Shares for `amount` of value at the current price, rounded up and capped at what is held.
+            const wanted = (amount * d.shares + d.value - 1n) / d.value;
+            const shares = wanted > d.shares ? d.shares : wanted;
+            void tx.run("Undelegate", (step) =>
+              step.send("Undelegate", () =>
+                writeChecked(config, {
+                  address: staking,
+                  abi: operatorStakingAbi,
+                  functionName: "undelegate",
+                  args: [operator, shares],
+                }),
+              ),
+            );
+          }}
+        />
+        <div className="inline-form">
+          <button
+            data-testid="delegation-claim"
+            disabled={!d || d.claimable === 0n}
+            onClick={() => void send("Claim rewards", "claimRewards")}
+          >
+            Claim rewards
+          </button>
+          <button
+            className="secondary"
+            disabled={!d || d.thawValue === 0n || thawLeft > 0n}
+            onClick={() => void send("Withdraw delegation", "withdrawDelegation")}
+          >
+            Withdraw thawed
+          </button>
+        </div>
+      </div>
+      <TxStatus state={tx.state} />
+    </div>
+  );
+}
+
+/** Token holders: emission, the current epoch, operators, delegation and history. Reads without a wallet. */
+export function RewardsPage() {
+  const overview = useRewardsOverview();
+  const operators = useOperators();
+  const account = useReadyWallet();
+  const history = useHistory();
+  const now = useChainNow();
+  const o = overview.data;
+  const epochEnd = o ? o.genesis + (o.currentEpoch + 1n) * o.epochLength : undefined;
+  const current = o?.epochs.find((e) => e.epoch === o.currentEpoch);
+  return (
+    <section className="page">
+      <h2>Rewards</h2>
+      {overview.isError && <p className="error">Cannot read the rewards contract: the chain is unreachable.</p>}
+      {o && (
+        <>
+          <div className="stats">
+            <div className="stat">
+              <span>Current epoch</span>
+              <strong data-testid="current-epoch">{o.currentEpoch.toString()}</strong>
+              <small data-testid="epoch-countdown">
+                {epochEnd !== undefined && now !== undefined
+                  ? `ends in ${formatDuration(epochEnd > now ? epochEnd - now : 0n)}`
+                  : "…"}{" "}
+                · epochs of {formatDuration(o.epochLength)}
+              </small>
+            </div>
+            <div className="stat">
+              <span>Emission this epoch</span>
+              <strong data-testid="epoch-emission">{formatToken(current?.emission ?? 0n)}</strong>
+              <small>
+                decays {formatBps(o.decayBps)} per epoch · {formatBps(o.workShareBps)} for work
+              </small>
+            </div>
+            <div className="stat">
+              <span>Minted so far</span>
+              <strong>{formatToken(o.totalMinted)}</strong>
+              <small>work reward capped at {formatBps(o.workRewardCapBps)} of fees</small>
+            </div>
+          </div>
+          <EmissionChart epochs={o.epochs} current={o.currentEpoch} />
+        </>
+      )}
+      <h2>Operators</h2>
+      {operators.data && operators.data.length > 0 ? (
+        <div className="table-wrap">
+          <table data-testid="operator-table">
+            <thead>
+              <tr>
+                <th>Operator</th>
+                <th>Stake</th>
+                <th>Delegated</th>
+                <th>Commission</th>
+                <th>Capacity</th>
+                <th>Jobs done</th>
+                <th>Slashed</th>
+                <th>Rewards last epoch</th>
+                <th>Effective yield</th>
+              </tr>
+            </thead>
+            <tbody>
+              {operators.data.map((op) => (
+                <tr key={op.address}>
+                  <td className="mono" title={op.address}>
+                    {shortAddress(op.address)}
+                  </td>
+                  <td>{formatToken(op.selfStake)}</td>
+                  <td>{formatToken(op.delegated)}</td>
+                  <td>{formatBps(op.commissionBps)}</td>
+                  <td>
+                    {now !== undefined && op.capacityValidUntil >= now
+                      ? formatOpsPerSec(op.opsPerSec)
+                      : "expired / none"}
+                  </td>
+                  <td>{op.jobsDone.toString()}</td>
+                  <td>
+                    {formatToken(op.slashed)}
+                    {op.failed + op.noShows > 0n ? ` (${(op.failed + op.noShows).toString()}×)` : ""}
+                  </td>
+                  <td>{formatToken(op.rewardLastEpoch)}</td>
+                  <td>{o ? `${formatBps(effectiveYieldBps(op, o.epochLength))} / yr` : "—"}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      ) : (
+        <p className="muted">
+          {operators.isError ? "Operators cannot be read: the chain is unreachable." : "No operators yet."}
+        </p>
+      )}
+      <h2>Delegate</h2>
+      {account && operators.data ? (
+        <DelegationPanel account={account} operators={operators.data} />
+      ) : (
+        <p className="muted">Connect a wallet on the right chain to delegate RGL and claim rewards.</p>
+      )}
+      <h2>History</h2>
+      {history.data && history.data.length > 0 ? (
+        <div className="table-wrap">
+          <table data-testid="history">
+            <thead>
+              <tr>
+                <th>Block</th>
+                <th>Event</th>
+                <th>Operator</th>
+                <th>Account</th>
+                <th>Amount</th>
+              </tr>
+            </thead>
+            <tbody>
+              {history.data.map((h) => (
+                <tr key={`${h.blockNumber}:${h.logIndex}`}>
+                  <td>{h.blockNumber.toString()}</td>
+                  <td>
+                    {h.kind}
+                    {h.epoch !== undefined ? ` (epoch ${h.epoch})` : ""}
+                  </td>
+                  <td className="mono">{shortAddress(h.operator)}</td>
+                  <td className="mono">{h.account ? shortAddress(h.account) : ""}</td>
+                  <td>{formatToken(h.amount)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      ) : (
+        <p className="muted">No reward or delegation events yet.</p>
+      )}
+    </section>
+  );
+}

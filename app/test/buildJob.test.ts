@@ -1,0 +1,65 @@
+import { describe, expect, it } from "vitest";
+import { jobSpecDataUri } from "../../sdk/spec/fetchJobSpec";
+import { hashJobSpec } from "../../sdk/spec/hashJobSpec";
+import { buildJob, jobParams, JobFormError, type JobForm } from "../src/lib/buildJob";
+import { specDataUri } from "../src/lib/specDataUri";
+
+const FORM: JobForm = {
+  kind: "matmul-int8",
+  seed: "0x" + "11".repeat(32),
+  m: "1000",
+  n: "1000",
+  k: "1000",
+  image: "rigel/busybox:test",
+  command: "echo hi",
+  items: "",
+  gpuSecondsPerShard: "60",
+  shards: "3",
+  maxPricePerUnit: "0.5",
+  deadlineMinutes: "10",
+  minVramMiB: "0",
+  minOpsPerSec: "0",
+};
+
+describe("buildJob", () => {
+  it("builds a matmul job with units from shardWork and the sdk's spec hash", () => {
+    const job = buildJob(FORM, 1000n);
+    // 1000 rows in 3 shards: the largest has 334 rows; 334·1000·1000 = 3.34e8 multiply-adds → 1 unit.
+    expect(job.unitsPerShard).toBe(1n);
+    expect(job.multiplyAddsPerShard).toBe(334_000_000n);
+    expect(job.escrow).toBe(3n * 5n * 10n ** 17n);
+    expect(job.deadlineSeconds).toBe(1600n);
+    expect(job.specHash).toBe(hashJobSpec(job.spec).hash);
+    expect(job.specURI).toBe(jobSpecDataUri(job.spec));
+    expect(jobParams(job, "0x0000000000000000000000000000000000000001").kind).toBe(0);
+  });
+
+  it("builds an itemised container job", () => {
+    const job = buildJob({ ...FORM, kind: "container", items: '{"a":1}\n"two"\n3', shards: "2" }, 0n);
+    expect(job.kind).toBe(1);
+    expect(job.verificationMode).toBe(0);
+    expect(job.unitsPerShard).toBe(60n);
+    expect(job.spec.kind === "container" && job.spec.items).toEqual([{ a: 1 }, "two", 3]);
+  });
+
+  it("reports every problem at once", () => {
+    try {
+      buildJob({ ...FORM, m: "0", shards: "0", maxPricePerUnit: "abc" }, 0n);
+      expect.unreachable();
+    } catch (err) {
+      expect(err).toBeInstanceOf(JobFormError);
+      expect((err as JobFormError).problems).toEqual(
+        expect.arrayContaining([
+          "shards must be a whole number ≥ 1",
+          "m must be a whole number ≥ 1",
+          "price per unit must be a number",
+        ]),
+      );
+    }
+  });
+
+  it("encodes non-ASCII specs in the data: URI as the sdk does", () => {
+    const job = buildJob({ ...FORM, kind: "container", command: "echo héllo ✓", items: "", shards: "1" }, 0n);
+    expect(specDataUri(job.spec)).toBe(jobSpecDataUri(job.spec));
+  });
+});

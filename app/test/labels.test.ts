@@ -1,0 +1,21 @@
+import { describe, expect, it } from "vitest";
+import { verdictLabel } from "../src/components/JobList";
+import { effectiveYieldBps } from "../src/pages/RewardsPage";
+
+describe("verdict and yield labels", () => {
+  it("says whether a verdict was verified or only attested", () => {
+    expect(verdictLabel({ kind: 0, verificationMode: 0 }, { state: "Settled" })).toBe("Valid (verified)");
+    expect(verdictLabel({ kind: 1, verificationMode: 0 }, { state: "Failed" })).toBe("Invalid (verified)");
+    expect(verdictLabel({ kind: 1, verificationMode: 1 }, { state: "Settled" })).toBe("Valid (attested, not verified)");
+    expect(verdictLabel({ kind: 0, verificationMode: 0 }, { state: "Submitted" })).toBe("—");
+  });
+
+  it("annualises the last epoch's reward over the whole stake", () => {
+    const E18 = 10n ** 18n;
+    // 1 RGL per 1-hour epoch on 8760 RGL of stake: 8760 RGL a year = 100%.
+    expect(effectiveYieldBps({ rewardLastEpoch: E18, selfStake: 8000n * E18, delegated: 760n * E18 }, 3600n)).toBe(
+      10_000n,
+    );
+    expect(effectiveYieldBps({ rewardLastEpoch: E18, selfStake: 0n, delegated: 0n }, 3600n)).toBe(0n);
+  });
+});
