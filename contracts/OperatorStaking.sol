@@ -446,10 +446,15 @@ contract OperatorStaking is IOperatorStaking, AccessControl, Pausable, Reentranc
     // ================================================================ capacity
 
     /// @inheritdoc IOperatorStaking
+    /// @dev Not `nonReentrant`: the listener (the RewardsDistributor) settles the operator's past
+    /// epoch and pays its pool through `addPoolRewards`, which holds the guard; holding it here too
+    /// made every capacity record with an unsettled past epoch revert. Every effect (the challenge
+    /// marked used, the record written) happens before the two external calls, and this function
+    /// moves no tokens, so a re-entrant call can only be a second, different, valid attestation.
     function recordCapacity(
         IOracleCommittee.CapacityAttestation calldata attestation,
         bytes[] calldata signatures
-    ) external nonReentrant {
+    ) external {
         _requireRegistered(attestation.operator);
         if (_usedChallenges[attestation.challengeId]) revert StakingChallengeUsed(attestation.challengeId);
         if (attestation.validUntil <= block.timestamp) revert StakingCapacityExpired(attestation.validUntil);

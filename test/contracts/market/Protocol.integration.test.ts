@@ -136,4 +136,32 @@ describe("Protocol integration (real OperatorStaking and OracleCommittee)", () =
       "StakingChallengeUsed",
     );
   });
+
+  // Regression: recordCapacity held the re-entrancy guard while its listener settled the past
+  // epoch and paid the delegation pool through addPoolRewards (also guarded), so any capacity
+  // record with an unsettled past epoch reverted with ReentrancyGuardReentrantCall.
+  it("test_capacityAttestation_settlesAnUnsettledPastEpochIntoTheDelegationPool", async () => {
+    const p = await loadFixture(deployProtocol);
+    const op = p.ops[0];
+    await p.staking.connect(p.delegators[0]).delegate(op.address, STAKE);
+    await nextEpoch(p);
+    const jobId = await submitted(p);
+    const { att, sigs } = await shardAttestation(p, jobId, 0);
+    await p.market.settle(att, sigs);
+    const past = (await p.rewards.operatorEpoch(op.address)).epoch;
+    const poolBefore = (await p.staking.operatorInfo(op.address)).poolTokens;
+    const e = await nextEpoch(p);
+    await proveCapacity(p, op, ethers.id("round-after-work"));
+    const block = await ethers.provider.getBlockNumber();
+    const settled = await p.rewards.queryFilter(p.rewards.filters.EpochSettled(op.address), block, block);
+    expect(settled.length).to.equal(1);
+    expect(settled[0].args.epoch).to.equal(past);
+    const added = await p.staking.queryFilter(p.staking.filters.PoolRewardsAdded(op.address), block, block);
+    expect(added.length).to.equal(1);
+    expect(added[0].args.amount).to.equal(settled[0].args.poolShare);
+    const poolAfter = (await p.staking.operatorInfo(op.address)).poolTokens;
+    expect(poolAfter).to.be.greaterThan(poolBefore);
+    expect((await p.rewards.operatorEpoch(op.address)).epoch).to.equal(e);
+    expect(e).to.be.greaterThan(past);
+  });
 });
