@@ -73,7 +73,8 @@ export function planJob({ job, operators }: PlanJobParameters): PlanJobReturnTyp
   }
 
   const maxShards = Math.min(job.maxShards, job.totalWork);
-  const all = solve(job, cands);
+  const byCost = fillOrder(cands);
+  const all = solve(job, cands, undefined, byCost);
   const uncappedSupport = all ? support(all) : [];
   let chosen: Candidate[];
   let relaxed: RelaxedSolution;
@@ -83,17 +84,28 @@ export function planJob({ job, operators }: PlanJobParameters): PlanJobReturnTyp
     relaxed = restrict(all, uncappedSupport);
     exact = true;
   } else {
-    const best = bestPool(job, cands, maxShards);
+    const best = bestPool(job, cands, maxShards, byCost);
     if (!best) throw infeasible(job, cands, maxShards);
     chosen = best.pool;
     relaxed = best.solution;
-    const costs = cands.map((c) => c.costPerItem);
-    exact = Math.max(...costs) <= Math.min(...costs) * (1 + REL);
+    let lo = Infinity;
+    let hi = -Infinity;
+    for (const c of cands) {
+      lo = Math.min(lo, c.costPerItem);
+      hi = Math.max(hi, c.costPerItem);
+    }
+    exact = hi <= lo * (1 + REL);
   }
 
   const plan = roundAndPrice(job, operators, chosen, relaxed);
   const usedUncapped = new Set(uncappedSupport.map((i) => cands[i].op));
   const takenOps = new Map(plan.shards.map((s) => [s.operator, s]));
+  const inChosen = new Set(chosen);
+  const shardLimitReason = `would help, but the job is limited to ${maxShards} shards and faster or cheaper operators were taken`;
+  const notNeededReason =
+    job.objective === "fastest"
+      ? "the budget is spent better on cheaper or faster operators"
+      : "cheaper operators already meet the deadline";
   for (const c of cands) {
     const d = decisions[c.op];
     const shard = takenOps.get(operators[c.op].address);
@@ -102,18 +114,15 @@ export function planJob({ job, operators }: PlanJobParameters): PlanJobReturnTyp
       d.code = "taken";
       const pct = ((100 * shard.items) / job.totalWork).toFixed(1);
       d.reason = `shard ${shard.shard}: ${shard.items} items (${pct}%), done in ~${shard.seconds.toFixed(1)} s for ${shard.cost}`;
-    } else if (chosen.includes(c)) {
+    } else if (inChosen.has(c)) {
       d.code = "share-below-one-item";
       d.reason = "its share rounded to less than one item";
     } else if (usedUncapped.has(c.op)) {
       d.code = "shard-limit";
-      d.reason = `would help, but the job is limited to ${maxShards} shards and faster or cheaper operators were taken`;
+      d.reason = shardLimitReason;
     } else {
       d.code = "not-needed";
-      d.reason =
-        job.objective === "fastest"
-          ? "the budget is spent better on cheaper or faster operators"
-          : "cheaper operators already meet the deadline";
+      d.reason = notNeededReason;
     }
   }
   return { ...plan, relaxed: { cost: relaxed.cost, makespanSec: relaxed.makespanSec }, exact, decisions };
@@ -165,17 +174,18 @@ function solve(
   job: PlannerJob,
   cands: readonly RelaxCandidate[],
   budgetOverride?: number,
+  order: readonly number[] = fillOrder(cands),
 ): RelaxedSolution | undefined {
   const w = job.totalWork;
   if (job.objective === "fastest") {
     // At the least makespan the least cost is already taken: either every operator is saturated
     // (one solution) or the budget binds (cost = budget = the least cost at that makespan).
-    return fastestWithin(cands, w, budgetOverride ?? Number(job.budget));
+    return fastestWithin(cands, w, budgetOverride ?? Number(job.budget), order);
   }
   const deadline = budgetOverride ?? (job.deadlineSec as number);
-  const first = cheapestWithin(cands, w, deadline);
+  const first = cheapestWithin(cands, w, deadline, order);
   if (!first) return undefined;
-  const second = fastestWithin(cands, w, first.cost);
+  const second = fastestWithin(cands, w, first.cost, order);
   return second && second.makespanSec <= first.makespanSec ? second : first;
 }
 
@@ -210,9 +220,10 @@ function bestPool(
   job: PlannerJob,
   cands: readonly Candidate[],
   k: number,
+  byCost: readonly number[],
 ): { pool: Candidate[]; solution: RelaxedSolution } | undefined {
-  const byRate = cands.map((_, i) => i).sort((a, b) => cands[b].rate - cands[a].rate || a - b);
-  const byCost = fillOrder(cands);
+  const rate = Float64Array.from(cands, (c) => c.rate);
+  const byRate = Array.from({ length: cands.length }, (_, i) => i).sort((a, b) => rate[b] - rate[a] || a - b);
   let best: { pool: Candidate[]; solution: RelaxedSolution } | undefined;
   for (let h = 0; h <= k; h++) {
     const inPool = new Set(byRate.slice(0, h));

@@ -24,9 +24,15 @@ export interface RelaxedSolution {
 
 /** The order of the fill: cheapest first; equal cost, faster first (fewest operators); then input order. */
 export function fillOrder(cands: readonly RelaxCandidate[]): number[] {
-  return cands
-    .map((_, i) => i)
-    .sort((a, b) => cands[a].costPerItem - cands[b].costPerItem || cands[b].rate - cands[a].rate || a - b);
+  const n = cands.length;
+  const cost = new Float64Array(n);
+  const rate = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    cost[i] = cands[i].costPerItem;
+    rate[i] = cands[i].rate;
+  }
+  const order = Array.from({ length: n }, (_, i) => i);
+  return order.sort((a, b) => cost[a] - cost[b] || rate[b] - rate[a] || a - b);
 }
 
 /**
@@ -37,12 +43,13 @@ export function cheapestWithin(
   cands: readonly RelaxCandidate[],
   work: number,
   deadlineSec: number,
+  order: readonly number[] = fillOrder(cands),
 ): RelaxedSolution | undefined {
   const items = new Array<number>(cands.length).fill(0);
   let left = work;
   let cost = 0;
   let makespan = 0;
-  for (const i of fillOrder(cands)) {
+  for (const i of order) {
     if (left <= work * 1e-9) break;
     const take = Math.min(left, cands[i].rate * deadlineSec);
     if (take <= work * 1e-9) continue;
@@ -67,8 +74,8 @@ export function fastestWithin(
   cands: readonly RelaxCandidate[],
   work: number,
   budget: number,
+  order: readonly number[] = fillOrder(cands),
 ): RelaxedSolution | undefined {
-  const order = fillOrder(cands);
   if (order.length === 0) return undefined;
   const tolerance = Math.abs(budget) * 1e-12;
   let rSum = 0;

@@ -17,7 +17,8 @@ export function screenOperator(
   excluded: ReadonlySet<string>,
 ): ScreenFailure | undefined {
   if (!op.registered) return { code: "not-registered", reason: "not registered with OperatorStaking" };
-  if (excluded.has(op.address.toLowerCase())) return { code: "excluded", reason: "excluded by the developer" };
+  if (excluded.size > 0 && excluded.has(op.address.toLowerCase()))
+    return { code: "excluded", reason: "excluded by the developer" };
   if (op.opsPerSec <= 0 || op.capacityValidUntil === 0) {
     return { code: "no-capacity", reason: "has no attested capacity" };
   }
