@@ -107,7 +107,7 @@ console.log(
 );
 console.log("");
 console.log(
-  "fleet   eligible  shards  planner s  even(same ops) s  even(first K) s  greedy fastest-first s  plan cost  plan ms (median)",
+  "fleet   eligible  shards   planner ms      even(same ops) ms  even(first K) ms  greedy fastest-first ms  plan cost  wall ms  cpu ms",
 );
 for (const size of [10, 100, 10_000]) {
   const ops = fleet(size, size);
