@@ -45,6 +45,7 @@ contract JobMarket is IJobMarket, AccessControl, Pausable, ReentrancyGuardTransi
     mapping(address token => PaymentToken) private _tokens;
     mapping(address token => uint256) private _escrow;
     mapping(address operator => OperatorRecord) private _records;
+    mapping(uint256 jobId => Gang) private _gangs;
 
     /// @param admin Receives every role (the timelock in a deployment).
     /// @param rgl_ The RGL token.
@@ -81,7 +82,18 @@ contract JobMarket is IJobMarket, AccessControl, Pausable, ReentrancyGuardTransi
 
     /// @inheritdoc IJobMarket
     function createJob(JobParams calldata p) external nonReentrant whenNotPaused returns (uint256 jobId) {
-        return _createJob(p);
+        return _createJob(p, 0);
+    }
+
+    /// @inheritdoc IJobMarket
+    function createGangJob(
+        JobParams calldata p,
+        uint64 acceptDeadline
+    ) external nonReentrant whenNotPaused returns (uint256 jobId) {
+        if (acceptDeadline <= block.timestamp || acceptDeadline >= p.deadline) {
+            revert MarketGangBadAcceptDeadline(acceptDeadline, p.deadline, block.timestamp);
+        }
+        return _createJob(p, acceptDeadline);
     }
 
     /// @inheritdoc IJobMarket
@@ -98,7 +110,7 @@ contract JobMarket is IJobMarket, AccessControl, Pausable, ReentrancyGuardTransi
         } catch {
             // Ignored: the transferFrom below reverts if the allowance does not suffice.
         }
-        return _createJob(p);
+        return _createJob(p, 0);
     }
 
     /// @inheritdoc IJobMarket
@@ -128,6 +140,11 @@ contract JobMarket is IJobMarket, AccessControl, Pausable, ReentrancyGuardTransi
         if (block.timestamp >= job.deadline) revert MarketDeadlinePassed(jobId, job.deadline);
         address assigned = _assigned[jobId][shard];
         if (assigned != address(0) && assigned != msg.sender) revert MarketOperatorNotAllowed(jobId, shard, msg.sender);
+        Gang storage gang = _gangs[jobId];
+        uint64 acceptDeadline = gang.acceptDeadline;
+        if (acceptDeadline != 0 && block.timestamp >= acceptDeadline) {
+            revert MarketGangAcceptClosed(jobId, acceptDeadline);
+        }
         uint256 collateral = collateralFor(jobId);
         _checkEligible(job, msg.sender, collateral);
 
@@ -136,6 +153,15 @@ contract JobMarket is IJobMarket, AccessControl, Pausable, ReentrancyGuardTransi
         sh.acceptedAt = uint64(block.timestamp);
         sh.collateral = uint128(collateral);
         emit ShardAccepted(jobId, shard, msg.sender, collateral);
+        if (acceptDeadline != 0) {
+            // Each shard is accepted at most once (Open → Accepted), so `accepted` ≤ shards ≤ 64.
+            uint32 accepted = gang.accepted + 1;
+            gang.accepted = accepted;
+            if (accepted == job.shards) {
+                gang.startedAt = uint64(block.timestamp);
+                emit GangStarted(jobId, uint64(block.timestamp));
+            }
+        }
 
         staking.lockCollateral(msg.sender, collateral);
     }
@@ -152,6 +178,7 @@ contract JobMarket is IJobMarket, AccessControl, Pausable, ReentrancyGuardTransi
         Shard storage sh = _shardIn(jobId, shard, ShardState.Accepted);
         if (msg.sender != sh.operator) revert MarketNotShardOperator(msg.sender, sh.operator);
         if (block.timestamp > job.deadline) revert MarketDeadlinePassed(jobId, job.deadline);
+        _requireGangStarted(jobId);
         if (units == 0 || units > job.maxUnitsPerShard) revert MarketBadUnits(units, job.maxUnitsPerShard);
         if (resultRoot == bytes32(0)) revert MarketZeroRoot();
 
@@ -200,6 +227,8 @@ contract JobMarket is IJobMarket, AccessControl, Pausable, ReentrancyGuardTransi
         uint256 collateral = sh.collateral;
         if (sh.state == ShardState.Accepted) {
             if (block.timestamp <= job.deadline) revert MarketDeadlineNotPassed(jobId, job.deadline);
+            // An unstarted gang's shards could not submit: no no-show slash, `releaseGang` instead.
+            _requireGangStarted(jobId);
             sh.state = ShardState.Expired;
             _release(job, shardValue);
             uint256 toSlash = (collateral * _params.noShowSlashBps) / _BPS;
@@ -218,6 +247,46 @@ contract JobMarket is IJobMarket, AccessControl, Pausable, ReentrancyGuardTransi
             revert MarketBadShardState(jobId, shard, sh.state);
         }
         IERC20(job.paymentToken).safeTransfer(job.developer, shardValue);
+    }
+
+    /// @inheritdoc IJobMarket
+    function releaseGang(uint256 jobId) external nonReentrant returns (uint256 cancelled) {
+        Job storage job = _job(jobId);
+        Gang storage gang = _gangs[jobId];
+        uint64 acceptDeadline = gang.acceptDeadline;
+        if (acceptDeadline == 0) revert MarketNotGang(jobId);
+        if (gang.startedAt != 0) revert MarketGangStarted(jobId, gang.startedAt);
+        if (gang.released) revert MarketGangAlreadyReleased(jobId);
+        if (block.timestamp < acceptDeadline) revert MarketGangAcceptOpen(jobId, acceptDeadline);
+
+        uint256 shardValue = MarketMath.shardValue(job.maxUnitsPerShard, job.maxPricePerUnit);
+        uint32 n = job.shards;
+        address[] memory operators = new address[](gang.accepted);
+        uint256[] memory collaterals = new uint256[](gang.accepted);
+        uint32 unlocked = 0;
+        // Bounded by the job's shard count (≤ 64). An unstarted gang has only Open, Accepted and
+        // Cancelled shards: nothing can submit before the start.
+        for (uint32 i = 0; i < n; ++i) {
+            Shard storage sh = _shards[jobId][i];
+            ShardState state = sh.state;
+            if (state == ShardState.Accepted) {
+                operators[unlocked] = sh.operator;
+                collaterals[unlocked] = sh.collateral;
+                ++unlocked;
+            } else if (state != ShardState.Open) {
+                continue;
+            }
+            sh.state = ShardState.Cancelled;
+            ++cancelled;
+            emit ShardCancelled(jobId, i, shardValue);
+        }
+        uint256 refund = shardValue * cancelled;
+        gang.released = true;
+        _release(job, refund);
+        emit GangReleased(jobId, unlocked, refund);
+
+        for (uint32 i = 0; i < unlocked; ++i) staking.unlockCollateral(operators[i], collaterals[i]);
+        if (refund > 0) IERC20(job.paymentToken).safeTransfer(job.developer, refund);
     }
 
     // ---------------------------------------------------------------- governance
@@ -260,6 +329,11 @@ contract JobMarket is IJobMarket, AccessControl, Pausable, ReentrancyGuardTransi
     /// @inheritdoc IJobMarket
     function assignedOperator(uint256 jobId, uint32 shard) external view returns (address) {
         return _assigned[jobId][shard];
+    }
+
+    /// @inheritdoc IJobMarket
+    function gangOf(uint256 jobId) external view returns (Gang memory) {
+        return _gangs[jobId];
     }
 
     /// @inheritdoc IJobMarket
@@ -309,7 +383,7 @@ contract JobMarket is IJobMarket, AccessControl, Pausable, ReentrancyGuardTransi
 
     // ---------------------------------------------------------------- internals
 
-    function _createJob(JobParams calldata p) private returns (uint256 jobId) {
+    function _createJob(JobParams calldata p, uint64 acceptDeadline) private returns (uint256 jobId) {
         if (!_tokens[p.paymentToken].allowed) revert MarketTokenNotAllowed(p.paymentToken);
         if (p.shards == 0 || p.shards > _MAX_SHARDS) revert MarketBadShardCount(p.shards);
         if (p.maxUnitsPerShard == 0 || p.maxPricePerUnit == 0) revert MarketZeroValue();
@@ -342,6 +416,10 @@ contract JobMarket is IJobMarket, AccessControl, Pausable, ReentrancyGuardTransi
         }
         _escrow[p.paymentToken] += escrow;
         emit JobCreated(jobId, msg.sender, p.paymentToken, _jobs[jobId], p.specURI);
+        if (acceptDeadline != 0) {
+            _gangs[jobId].acceptDeadline = acceptDeadline;
+            emit GangJobCreated(jobId, acceptDeadline);
+        }
 
         IERC20 token = IERC20(p.paymentToken);
         uint256 before = token.balanceOf(address(this));
@@ -452,6 +530,11 @@ contract JobMarket is IJobMarket, AccessControl, Pausable, ReentrancyGuardTransi
         if (p.noShowDeveloperBps > _BPS) revert MarketBadParam("noShowDeveloperBps", p.noShowDeveloperBps);
         _params = p;
         emit ParamsSet(p);
+    }
+
+    function _requireGangStarted(uint256 jobId) private view {
+        Gang storage gang = _gangs[jobId];
+        if (gang.acceptDeadline != 0 && gang.startedAt == 0) revert MarketGangNotStarted(jobId);
     }
 
     function _job(uint256 jobId) private view returns (Job storage job) {

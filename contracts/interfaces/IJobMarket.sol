@@ -113,6 +113,18 @@ interface IJobMarket {
         uint16 noShowDeveloperBps;
     }
 
+    /// @notice The gang state of a job created with `createGangJob` (all zero for other jobs).
+    /// @param acceptDeadline Last moment (exclusive) to accept a shard; nonzero marks a gang job.
+    /// @param startedAt When the last shard was accepted: the shared start (0 until then).
+    /// @param accepted How many shards have been accepted so far.
+    /// @param released Whether the gang was released unstarted (`releaseGang`).
+    struct Gang {
+        uint64 acceptDeadline;
+        uint64 startedAt;
+        uint32 accepted;
+        bool released;
+    }
+
     /// @notice Per-operator outcome counters.
     struct OperatorRecord {
         uint64 settled;
@@ -175,6 +187,20 @@ interface IJobMarket {
     error MarketBadParam(bytes32 name, uint256 value);
     /// @notice The zero address where an address is needed.
     error MarketZeroAddress();
+    /// @notice A gang's accept deadline must lie after now and before the job's deadline.
+    error MarketGangBadAcceptDeadline(uint64 acceptDeadline, uint64 deadline, uint256 nowTime);
+    /// @notice The gang's accept deadline has passed: no shard can be accepted any more.
+    error MarketGangAcceptClosed(uint256 jobId, uint64 acceptDeadline);
+    /// @notice The gang has not started (not every shard is accepted): no submit, no expiry.
+    error MarketGangNotStarted(uint256 jobId);
+    /// @notice The gang started (every shard was accepted): it cannot be released.
+    error MarketGangStarted(uint256 jobId, uint64 startedAt);
+    /// @notice The gang's accept deadline has not passed yet.
+    error MarketGangAcceptOpen(uint256 jobId, uint64 acceptDeadline);
+    /// @notice The gang was already released.
+    error MarketGangAlreadyReleased(uint256 jobId);
+    /// @notice The job is not a gang job.
+    error MarketNotGang(uint256 jobId);
 
     /// @notice A job was created and its escrow (`job.escrow`) pulled.
     event JobCreated(
@@ -234,6 +260,13 @@ interface IJobMarket {
     event PaymentTokenSet(address indexed token, bool allowed, uint128 rglPerToken);
     /// @notice Governance parameters changed.
     event ParamsSet(Params params);
+    /// @notice A job was created as a gang: its shards start together once all are accepted.
+    event GangJobCreated(uint256 indexed jobId, uint64 acceptDeadline);
+    /// @notice Every shard of a gang job was accepted: the shared start time, from which shards may submit.
+    event GangStarted(uint256 indexed jobId, uint64 startedAt);
+    /// @notice An unstarted gang was released after its accept deadline: every shard cancelled,
+    /// the collateral of the `unlocked` accepted ones released, `refund` paid back, nobody slashed.
+    event GangReleased(uint256 indexed jobId, uint32 unlocked, uint256 refund);
 
     /// @notice Most protocol fee governance may set (10%).
     /// @return Basis points.
@@ -268,12 +301,34 @@ interface IJobMarket {
         bytes32 s
     ) external returns (uint256 jobId);
 
+    /// @notice Like `createJob`, for work that needs every shard at once: shards are accepted first;
+    /// when the last one is accepted the gang starts (`GangStarted`, `gangOf(jobId).startedAt`) and only
+    /// then may shards submit. If not every shard is accepted before `acceptDeadline`, anyone may
+    /// `releaseGang`: escrow refunded, collateral unlocked, nobody slashed.
+    /// @param params The job.
+    /// @param acceptDeadline Unix time after now and before `params.deadline`; accepting closes then.
+    /// @return jobId The new job's id.
+    function createGangJob(JobParams calldata params, uint64 acceptDeadline) external returns (uint256 jobId);
+
+    /// @notice Release a gang job that did not start by its accept deadline: every Open or Accepted
+    /// shard is cancelled and refunded to the developer, accepted shards' collateral is unlocked,
+    /// nobody is slashed. Anyone may call, once, at or after the accept deadline.
+    /// @param jobId The gang job.
+    /// @return cancelled How many shards were cancelled.
+    function releaseGang(uint256 jobId) external returns (uint256 cancelled);
+
+    /// @notice The gang state of a job (all zero when it is not a gang job).
+    /// @param jobId The job.
+    /// @return The gang state.
+    function gangOf(uint256 jobId) external view returns (Gang memory);
+
     /// @notice Accept an open shard: checks eligibility and locks collateral from free self-stake.
     /// @param jobId The job.
     /// @param shard The shard index.
     function accept(uint256 jobId, uint32 shard) external;
 
-    /// @notice Submit the result of an accepted shard; records the beacon block.
+    /// @notice Submit the result of an accepted shard; records the beacon block. A gang job's shard
+    /// may submit only after the gang started.
     /// @param jobId The job.
     /// @param shard The shard index.
     /// @param resultRoot The Merkle root of the result.

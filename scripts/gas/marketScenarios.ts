@@ -38,7 +38,17 @@ async function withSubmitted(shards: number): Promise<Protocol> {
   return p;
 }
 
+async function withGang(shards: number, accepted: number): Promise<Protocol> {
+  const p = await deployProtocol();
+  const params = await jobParamsFor(await p.usd.getAddress(), { shards });
+  await p.market.connect(p.devs[0]).createGangJob(params, BigInt(await time.latest()) + 600n);
+  for (let s = 0; s < accepted; s++) await p.market.connect(p.ops[s % p.ops.length]).accept(1, s);
+  return p;
+}
+
 const job1 = () => withJob(1);
+const gangNoneAccepted = () => withGang(4, 0);
+const gangThreeAccepted = () => withGang(4, 3);
 const accepted1 = async () => {
   const p = await withJob(1);
   await p.market.connect(p.ops[0]).accept(1, 0);
@@ -101,6 +111,17 @@ export const marketScenarios: GasScenario[] = [
     return p.market.expire(1, 0);
   }),
   scenario("JobMarket.cancel(1 shard)", job1, (p) => p.market.connect(p.devs[0]).cancel(1)),
+  scenario("JobMarket.createGangJob(4 shards)", deployProtocol, async (p) =>
+    p.market
+      .connect(p.devs[0])
+      .createGangJob(await jobParamsFor(await p.usd.getAddress(), { shards: 4 }), BigInt(await time.latest()) + 600n),
+  ),
+  scenario("JobMarket.accept(gang, not last)", gangNoneAccepted, (p) => p.market.connect(p.ops[0]).accept(1, 0)),
+  scenario("JobMarket.accept(gang, last: starts)", gangThreeAccepted, (p) => p.market.connect(p.ops[3]).accept(1, 3)),
+  scenario("JobMarket.releaseGang(4 shards, 3 accepted)", gangThreeAccepted, async (p) => {
+    await time.increase(601);
+    return p.market.releaseGang(1);
+  }),
   scenario("RewardsDistributor.claim(settles past epoch)", withPastEpochWork, async (p) => {
     const s = await p.rewards.schedule();
     await time.increaseTo(s.genesis + ((await p.rewards.currentEpoch()) + 1n) * s.epochLength);

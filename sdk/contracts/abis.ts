@@ -2041,6 +2041,49 @@ export const jobMarketAbi = [
   },
   {
     inputs: [
+      { internalType: "uint256", name: "jobId", type: "uint256" },
+      { internalType: "uint64", name: "acceptDeadline", type: "uint64" },
+    ],
+    name: "MarketGangAcceptClosed",
+    type: "error",
+  },
+  {
+    inputs: [
+      { internalType: "uint256", name: "jobId", type: "uint256" },
+      { internalType: "uint64", name: "acceptDeadline", type: "uint64" },
+    ],
+    name: "MarketGangAcceptOpen",
+    type: "error",
+  },
+  {
+    inputs: [{ internalType: "uint256", name: "jobId", type: "uint256" }],
+    name: "MarketGangAlreadyReleased",
+    type: "error",
+  },
+  {
+    inputs: [
+      { internalType: "uint64", name: "acceptDeadline", type: "uint64" },
+      { internalType: "uint64", name: "deadline", type: "uint64" },
+      { internalType: "uint256", name: "nowTime", type: "uint256" },
+    ],
+    name: "MarketGangBadAcceptDeadline",
+    type: "error",
+  },
+  {
+    inputs: [{ internalType: "uint256", name: "jobId", type: "uint256" }],
+    name: "MarketGangNotStarted",
+    type: "error",
+  },
+  {
+    inputs: [
+      { internalType: "uint256", name: "jobId", type: "uint256" },
+      { internalType: "uint64", name: "startedAt", type: "uint64" },
+    ],
+    name: "MarketGangStarted",
+    type: "error",
+  },
+  {
+    inputs: [
       { internalType: "address", name: "operator", type: "address" },
       { internalType: "uint256", name: "free", type: "uint256" },
       { internalType: "uint256", name: "needed", type: "uint256" },
@@ -2072,6 +2115,7 @@ export const jobMarketAbi = [
     name: "MarketNotDeveloper",
     type: "error",
   },
+  { inputs: [{ internalType: "uint256", name: "jobId", type: "uint256" }], name: "MarketNotGang", type: "error" },
   {
     inputs: [{ internalType: "address", name: "operator", type: "address" }],
     name: "MarketNotRegistered",
@@ -2153,6 +2197,34 @@ export const jobMarketAbi = [
       { indexed: false, internalType: "bool", name: "burned", type: "bool" },
     ],
     name: "FeeCollected",
+    type: "event",
+  },
+  {
+    anonymous: false,
+    inputs: [
+      { indexed: true, internalType: "uint256", name: "jobId", type: "uint256" },
+      { indexed: false, internalType: "uint64", name: "acceptDeadline", type: "uint64" },
+    ],
+    name: "GangJobCreated",
+    type: "event",
+  },
+  {
+    anonymous: false,
+    inputs: [
+      { indexed: true, internalType: "uint256", name: "jobId", type: "uint256" },
+      { indexed: false, internalType: "uint32", name: "unlocked", type: "uint32" },
+      { indexed: false, internalType: "uint256", name: "refund", type: "uint256" },
+    ],
+    name: "GangReleased",
+    type: "event",
+  },
+  {
+    anonymous: false,
+    inputs: [
+      { indexed: true, internalType: "uint256", name: "jobId", type: "uint256" },
+      { indexed: false, internalType: "uint64", name: "startedAt", type: "uint64" },
+    ],
+    name: "GangStarted",
     type: "event",
   },
   {
@@ -2446,6 +2518,34 @@ export const jobMarketAbi = [
         name: "p",
         type: "tuple",
       },
+      { internalType: "uint64", name: "acceptDeadline", type: "uint64" },
+    ],
+    name: "createGangJob",
+    outputs: [{ internalType: "uint256", name: "jobId", type: "uint256" }],
+    stateMutability: "nonpayable",
+    type: "function",
+  },
+  {
+    inputs: [
+      {
+        components: [
+          { internalType: "address", name: "paymentToken", type: "address" },
+          { internalType: "enum IJobMarket.JobKind", name: "kind", type: "uint8" },
+          { internalType: "uint8", name: "verificationMode", type: "uint8" },
+          { internalType: "uint32", name: "shards", type: "uint32" },
+          { internalType: "uint64", name: "maxUnitsPerShard", type: "uint64" },
+          { internalType: "uint128", name: "maxPricePerUnit", type: "uint128" },
+          { internalType: "uint32", name: "minVramMiB", type: "uint32" },
+          { internalType: "uint64", name: "minOpsPerSec", type: "uint64" },
+          { internalType: "uint64", name: "deadline", type: "uint64" },
+          { internalType: "bytes32", name: "specHash", type: "bytes32" },
+          { internalType: "string", name: "specURI", type: "string" },
+          { internalType: "address[]", name: "shardOperators", type: "address[]" },
+        ],
+        internalType: "struct IJobMarket.JobParams",
+        name: "p",
+        type: "tuple",
+      },
     ],
     name: "createJob",
     outputs: [{ internalType: "uint256", name: "jobId", type: "uint256" }],
@@ -2498,6 +2598,25 @@ export const jobMarketAbi = [
     name: "expire",
     outputs: [],
     stateMutability: "nonpayable",
+    type: "function",
+  },
+  {
+    inputs: [{ internalType: "uint256", name: "jobId", type: "uint256" }],
+    name: "gangOf",
+    outputs: [
+      {
+        components: [
+          { internalType: "uint64", name: "acceptDeadline", type: "uint64" },
+          { internalType: "uint64", name: "startedAt", type: "uint64" },
+          { internalType: "uint32", name: "accepted", type: "uint32" },
+          { internalType: "bool", name: "released", type: "bool" },
+        ],
+        internalType: "struct IJobMarket.Gang",
+        name: "",
+        type: "tuple",
+      },
+    ],
+    stateMutability: "view",
     type: "function",
   },
   {
@@ -2653,6 +2772,13 @@ export const jobMarketAbi = [
       },
     ],
     stateMutability: "view",
+    type: "function",
+  },
+  {
+    inputs: [{ internalType: "uint256", name: "jobId", type: "uint256" }],
+    name: "releaseGang",
+    outputs: [{ internalType: "uint256", name: "cancelled", type: "uint256" }],
+    stateMutability: "nonpayable",
     type: "function",
   },
   {

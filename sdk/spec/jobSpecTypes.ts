@@ -57,6 +57,11 @@ export interface ContainerJobSpec {
   /** Independent work items; each one is its own container invocation. Absent: a single run. */
   items?: JsonValue[];
   verification: VerificationMode;
+  /**
+   * Optional uneven split: how many items each shard runs, in shard order (sums to `items.length`,
+   * each ≥ 1, ≤ 64 entries). Absent: the even split. The job must then have `split.length` shards.
+   */
+  split?: number[];
 }
 
 /** A matmul-int8 proof-of-work job (docs/PROTOCOL.md §3): rows `[rowStart, rowEnd)` of `C = A·B`. */
@@ -70,6 +75,12 @@ export interface MatmulInt8Spec {
   k: number;
   rowStart: number;
   rowEnd: number;
+  /**
+   * Optional uneven split: how many rows each shard computes, in shard order (sums to
+   * `rowEnd − rowStart`, each ≥ 1, ≤ 64 entries). Absent: the even split. The job must then have
+   * `split.length` shards.
+   */
+  split?: number[];
 }
 
 /** Every job kind, discriminated by `kind`. */
@@ -111,6 +122,9 @@ export const MATMUL_SPEC_LIMITS = {
   /** m·k and k·n must stay below 2^32. */
   maxElements: 2 ** 32,
 } as const;
+
+/** Bounds of the optional `split` field (the market's shard limit). */
+export const SPLIT_LIMITS = { maxShards: 64 } as const;
 
 /** Where the executor puts things inside every container. */
 export const CONTAINER_PATHS = {

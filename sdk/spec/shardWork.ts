@@ -33,9 +33,37 @@ export function evenSplit(total: number, shards: number, shard: number): WorkRan
   return { start: at(shard), end: at(shard + 1) };
 }
 
+/**
+ * Shard `shard`'s part of `total` work: the spec's own `split` when it has one (shard `i` gets
+ * `[Σ_{j<i} split[j], Σ_{j≤i} split[j])`; the job must have exactly `split.length` shards), else
+ * the even split.
+ */
+export function splitRange(
+  total: number,
+  split: readonly number[] | undefined,
+  shards: number,
+  shard: number,
+): WorkRange {
+  if (split === undefined) return evenSplit(total, shards, shard);
+  if (shards !== split.length) {
+    throw new ShardWorkError(`the spec splits its work into ${split.length} shards, not ${shards}`, {
+      shards,
+      splitShards: split.length,
+    });
+  }
+  if (!Number.isSafeInteger(shard) || shard < 0 || shard >= shards) {
+    throw new ShardWorkError(`shard ${shard} is not in [0, ${shards})`, { shard, shards });
+  }
+  let start = 0;
+  for (let i = 0; i < shard; i++) start += split[i];
+  const end = start + split[shard];
+  if (end > total) throw new ShardWorkError(`the split exceeds the job's work (${total})`, { total, end });
+  return { start, end };
+}
+
 /** The rows of C that shard `shard` of a `shards`-shard matmul job computes (absolute row indices). */
 export function matmulShardRows(spec: MatmulInt8Spec, shards: number, shard: number): WorkRange {
-  const part = evenSplit(spec.rowEnd - spec.rowStart, shards, shard);
+  const part = splitRange(spec.rowEnd - spec.rowStart, spec.split, shards, shard);
   return { start: spec.rowStart + part.start, end: spec.rowStart + part.end };
 }
 
@@ -50,7 +78,7 @@ export function containerShardItems(spec: ContainerJobSpec, shards: number, shar
     }
     return undefined;
   }
-  return evenSplit(spec.items.length, shards, shard);
+  return splitRange(spec.items.length, spec.split, shards, shard);
 }
 
 /** Units of matmul work for `rows` rows of an n×k product: ⌈rows·n·k / 10^9⌉ (at least 1). */

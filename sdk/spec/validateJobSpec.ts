@@ -5,6 +5,7 @@ import {
   CONTAINER_SPEC_LIMITS,
   JOB_SPEC_VERSION,
   MATMUL_SPEC_LIMITS,
+  SPLIT_LIMITS,
   type ContainerInput,
   type ContainerJobSpec,
   type ContainerNetwork,
@@ -37,8 +38,9 @@ const CONTAINER_KEYS = [
   "timeoutSec",
   "items",
   "verification",
+  "split",
 ] as const;
-const MATMUL_KEYS = ["kind", "version", "seed", "m", "n", "k", "rowStart", "rowEnd"] as const;
+const MATMUL_KEYS = ["kind", "version", "seed", "m", "n", "k", "rowStart", "rowEnd", "split"] as const;
 const INPUT_KEYS = ["name", "uri", "sha256"] as const;
 
 // Docker's reference grammar (distribution/reference), slightly simplified: [domain/]path[:tag][@sha256:hex].
@@ -123,6 +125,11 @@ function containerSpec(c: Checker, o: Record<string, unknown>): ContainerJobSpec
     verification,
   };
   if (items !== undefined) spec.items = items;
+  if (o.split !== undefined) {
+    if (o.items === undefined) c.issue("split", "needs `items`: a container job without items is one run");
+    const split = c.split(o.split, items?.length);
+    if (split !== undefined) spec.split = split;
+  }
   return spec;
 }
 
@@ -139,7 +146,10 @@ function matmulSpec(c: Checker, o: Record<string, unknown>): MatmulInt8Spec {
   const rowEnd = c.int(o.rowEnd, "rowEnd", m, 1, Number.MAX_SAFE_INTEGER);
   if (m > 0 && rowEnd > m) c.issue("rowEnd", `must be at most m (${m})`);
   if (rowStart >= rowEnd && rowEnd > 0) c.issue("rowStart", `must be below rowEnd (${rowEnd})`);
-  return { kind: "matmul-int8", version, seed, m, n, k, rowStart, rowEnd };
+  const spec: MatmulInt8Spec = { kind: "matmul-int8", version, seed, m, n, k, rowStart, rowEnd };
+  const split = c.split(o.split, rowEnd > rowStart ? rowEnd - rowStart : undefined);
+  if (split !== undefined) spec.split = split;
+  return spec;
 }
 
 /** Collects issues while reading fields; each reader returns a usable value even on failure. */
@@ -176,6 +186,32 @@ class Checker {
       return fallback ?? 0;
     }
     return value;
+  }
+
+  /**
+   * The optional uneven split: shard sizes (each ≥ 1, at most 64 of them) summing to `total`
+   * (the rows or items of the job; undefined when `total` itself is invalid).
+   */
+  split(value: unknown, total: number | undefined): number[] | undefined {
+    if (value === undefined) return undefined;
+    const max = SPLIT_LIMITS.maxShards;
+    if (!Array.isArray(value) || value.length < 1 || value.length > max) {
+      this.issue("split", `must be an array of 1 to ${max} shard sizes`);
+      return undefined;
+    }
+    let ok = true;
+    let sum = 0;
+    value.forEach((size: unknown, i) => {
+      if (typeof size !== "number" || !Number.isSafeInteger(size) || size < 1) {
+        this.issue(`split[${i}]`, "must be an integer ≥ 1 (every shard gets some work)");
+        ok = false;
+      } else sum += size;
+    });
+    if (ok && total !== undefined && sum !== total) {
+      this.issue("split", `must sum to the job's work (${total}), not ${sum}`);
+      ok = false;
+    }
+    return ok ? (value as number[]) : undefined;
   }
 
   oneOf<T extends string>(value: unknown, path: string, allowed: readonly T[], fallback: T): T {

@@ -1,0 +1,127 @@
+// `rigel job plan` and `submit --plan`: read the operators from the chain and run the planner,
+// with the collateral filter computed from the plan's own largest shard.
+import type { Address } from "viem";
+import { jobMarketAbi } from "../../sdk/contracts/abis";
+import { UsageError } from "../../sdk/cli/commands";
+import { planJob } from "../../sdk/planner/planJob";
+import { plannerJobForSpec } from "../../sdk/planner/plannerJobForSpec";
+import { readOperators } from "../../sdk/planner/readOperators";
+import type { Plan, PlannerJob } from "../../sdk/planner/types";
+import type { JobSpec } from "../../sdk/spec/jobSpecTypes";
+import type { Connection } from "./connect";
+
+/** The planning flags shared by `plan` and `submit --plan`. */
+export const PLAN_FLAGS = {
+  budget: { type: "string", value: "AMOUNT", description: "fastest plan costing at most AMOUNT (token base units)" },
+  within: { type: "string", value: "SECONDS", description: "cheapest plan finishing within SECONDS of the start" },
+  "max-price": { type: "string", value: "AMOUNT", description: "most paid per unit (token base units)" },
+  "max-shards": { type: "string", value: "N", description: "most shards/operators (1..64)", default: "64" },
+  vram: { type: "string", value: "MiB", description: "VRAM each shard needs", default: "0" },
+  "min-ops": { type: "string", value: "OPS", description: "least attested ops/s", default: "0" },
+  "item-seconds": { type: "string", value: "S", description: "container jobs: seconds per item on the reference GPU" },
+  "reference-ops": {
+    type: "string",
+    value: "OPS",
+    description: "container jobs: attested ops/s of that reference GPU",
+  },
+  exclude: { type: "string", value: "ADDRS", description: "comma-separated operators never to take" },
+  token: { type: "string", value: "ADDR", description: "payment token (default: RGL)" },
+} as const;
+
+export interface PlanFlags {
+  budget?: string;
+  within?: string;
+  "max-price"?: string;
+  "max-shards"?: string;
+  vram?: string;
+  "min-ops"?: string;
+  "item-seconds"?: string;
+  "reference-ops"?: string;
+  exclude?: string;
+  token?: string;
+}
+
+export function bigintFlag(value: string | undefined, name: string): bigint | undefined {
+  if (value === undefined) return undefined;
+  if (!/^\d+$/.test(value))
+    throw new UsageError("RIGEL_JOB_BAD_FLAG", `--${name} must be a whole number, not "${value}"`);
+  return BigInt(value);
+}
+
+export function numberFlag(value: string | undefined, name: string): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < 0)
+    throw new UsageError("RIGEL_JOB_BAD_FLAG", `--${name} must be a number ≥ 0, not "${value}"`);
+  return n;
+}
+
+export function paymentTokenOf(conn: Connection, flags: { token?: string }): Address {
+  return (flags.token as Address | undefined) ?? conn.deployment.contracts.ComputeToken;
+}
+
+/** The collateral one shard of `maxUnits` units needs now: ⌈V·ratio/10^4·rate/10^18⌉ (MarketMath.collateral). */
+export async function collateralFor(
+  conn: Connection,
+  token: Address,
+  maxUnits: bigint,
+  maxPrice: bigint,
+): Promise<bigint> {
+  const market = conn.deployment.contracts.JobMarket;
+  const [params, entry] = await Promise.all([
+    conn.publicClient.readContract({ address: market, abi: jobMarketAbi, functionName: "params" }),
+    conn.publicClient.readContract({ address: market, abi: jobMarketAbi, functionName: "paymentToken", args: [token] }),
+  ]);
+  if (!entry.allowed)
+    throw new UsageError("RIGEL_JOB_TOKEN", `payment token ${token} is not allowlisted by the market`);
+  const num = maxUnits * maxPrice * BigInt(params.collateralRatioBps) * entry.rglPerToken;
+  const den = 10_000n * 10n ** 18n;
+  return (num + den - 1n) / den;
+}
+
+/** Plans `spec` over the chain's operators; repeats with the collateral of the plan's largest shard until stable. */
+export async function planFromChain(
+  conn: Connection,
+  spec: JobSpec,
+  flags: PlanFlags,
+): Promise<{ plan: Plan; job: PlannerJob; operatorsRead: number }> {
+  const budget = bigintFlag(flags.budget, "budget");
+  const within = numberFlag(flags.within, "within");
+  if ((budget === undefined) === (within === undefined)) {
+    throw new UsageError("RIGEL_JOB_OBJECTIVE", "give exactly one of --budget (fastest) or --within (cheapest)");
+  }
+  const maxPrice = bigintFlag(flags["max-price"], "max-price");
+  if (maxPrice === undefined) throw new UsageError("RIGEL_JOB_NO_PRICE", "--max-price is required");
+  const token = paymentTokenOf(conn, flags);
+  const { deployment } = conn;
+  const operators = await readOperators(conn.publicClient, {
+    staking: deployment.contracts.OperatorStaking,
+    market: deployment.contracts.JobMarket,
+    fromBlock: deployment.block,
+  });
+  const now = Number((await conn.publicClient.getBlock()).timestamp);
+  let collateral = 0n;
+  for (let round = 0; ; round++) {
+    const job = plannerJobForSpec({
+      spec,
+      objective: budget !== undefined ? "fastest" : "cheapest",
+      budget,
+      deadlineSec: within,
+      maxPricePerUnit: maxPrice,
+      maxShards: numberFlag(flags["max-shards"], "max-shards") ?? 64,
+      vramMiB: numberFlag(flags.vram, "vram") ?? 0,
+      minOpsPerSec: numberFlag(flags["min-ops"], "min-ops") ?? 0,
+      itemSeconds: numberFlag(flags["item-seconds"], "item-seconds"),
+      referenceOpsPerSec: numberFlag(flags["reference-ops"], "reference-ops"),
+      exclude: flags.exclude ? flags.exclude.split(",").map((a) => a.trim()) : [],
+      collateralPerShard: collateral,
+      now,
+      // Accepting takes a moment: ask for a capacity record valid a little beyond now.
+      capacityMarginSec: 60,
+    });
+    const plan = planJob({ job, operators });
+    const needed = await collateralFor(conn, token, plan.maxUnitsPerShard, maxPrice);
+    if (needed <= collateral || round === 3) return { plan, job, operatorsRead: operators.length };
+    collateral = needed;
+  }
+}

@@ -1,0 +1,226 @@
+import { expect } from "chai";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import hre, { ethers } from "hardhat";
+import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
+import { custom, type Address } from "viem";
+import { main } from "../../../scripts/job/cli";
+import type { JobCliDeps } from "../../../scripts/job/connect";
+import type { CliOutput } from "../../../sdk/cli/commands";
+import type { Deployment } from "../../../sdk/contracts/deployments";
+import { fetchJobSpec } from "../../../sdk/spec/fetchJobSpec";
+import { matmulShardRows, matmulUnits } from "../../../sdk/spec/shardWork";
+import type { MatmulInt8Spec } from "../../../sdk/spec/jobSpecTypes";
+import { CAPACITY_TYPES } from "../../contracts/helpers/stakingFixture";
+import { deployProtocol, signWith, type Protocol } from "../../contracts/market/protocolFixture";
+
+const SEED = `0x${"33".repeat(32)}`;
+/** Attested ops/s in the ratio 4 : 2 : 1 : 1. */
+const SPEEDS = [40_000_000_000_000n, 20_000_000_000_000n, 10_000_000_000_000n, 10_000_000_000_000n];
+
+async function fleet(): Promise<Protocol> {
+  const p = await deployProtocol();
+  for (let i = 0; i < p.ops.length; i++) {
+    const att = {
+      operator: p.ops[i].address,
+      challengeId: ethers.id(`cli-${i}`),
+      opsPerSec: SPEEDS[i],
+      vramMiB: 24_576,
+      gpuModel: ethers.encodeBytes32String("GPU"),
+      validUntil: BigInt(await time.latest()) + 30n * 86_400n,
+    };
+    await p.staking.recordCapacity(att, await signWith(p, CAPACITY_TYPES, att, 2));
+  }
+  return p;
+}
+
+function capture(): CliOutput & { results: string[]; errors: string[] } {
+  const results: string[] = [];
+  const errors: string[] = [];
+  return { results, errors, result: (t) => results.push(t), info: () => undefined, error: (t) => errors.push(t) };
+}
+
+describe("rigel job (scripts/job/cli)", () => {
+  let dir: string;
+  let specFile: string;
+  before(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), "rigel-job-cli-"));
+    specFile = path.join(dir, "spec.json");
+    fs.writeFileSync(specFile, JSON.stringify({ kind: "matmul-int8", seed: SEED, m: 800, n: 4096, k: 4096 }));
+  });
+  after(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  async function setup(): Promise<{
+    p: Protocol;
+    deps: JobCliDeps;
+    run: (argv: string[]) => Promise<{ code: number; out: ReturnType<typeof capture> }>;
+  }> {
+    const p = await loadFixture(fleet);
+    const deployment: Deployment = {
+      chainId: 31337,
+      network: "hardhat",
+      deployer: p.admin.address as Address,
+      block: 0n,
+      contracts: {
+        ComputeToken: (await p.rgl.getAddress()) as Address,
+        OracleCommittee: (await p.committee.getAddress()) as Address,
+        OperatorStaking: (await p.staking.getAddress()) as Address,
+        RewardsDistributor: (await p.rewards.getAddress()) as Address,
+        JobMarket: (await p.market.getAddress()) as Address,
+        TimelockController: p.admin.address as Address,
+      },
+      parameters: {},
+    };
+    // No key given: on chain 31337 the CLI uses Hardhat's first dev account (the fixture's admin).
+    const deps: JobCliDeps = {
+      transport: custom(hre.network.provider),
+      deployment,
+      env: {},
+      sleep: async () => undefined,
+    };
+    const run = async (argv: string[]) => {
+      const out = capture();
+      const code = await main(argv, deps, out);
+      return { code, out };
+    };
+    return { p, deps, run };
+  }
+
+  it("plan: splits the rows in proportion to attested speed and explains every operator", async () => {
+    const { p, run } = await setup();
+    const { code, out } = await run(["plan", specFile, "--budget", "1000000", "--max-price", "1000", "--json"]);
+    expect(code, out.errors.join("\n")).to.equal(0);
+    const { plan } = JSON.parse(out.results[0]);
+    expect(plan.split).to.deep.equal([400, 200, 100, 100]);
+    expect(plan.shards.map((s: { operator: string }) => s.operator)).to.deep.equal(p.ops.map((o) => o.address));
+    expect(plan.decisions).to.have.length(4);
+    expect(plan.decisions.every((d: { code: string }) => d.code === "taken")).to.equal(true);
+    const text = await run(["plan", specFile, "--within", "3600", "--max-price", "1000"]);
+    expect(text.code).to.equal(0);
+    expect(text.out.results[0]).to.match(/^cheapest plan: 4 shard\(s\) from 4 operator\(s\) read/);
+    expect(text.out.results[0]).to.include("TAKEN (taken)");
+  });
+
+  it("plan: an infeasible job fails with the constraint named", async () => {
+    const { run } = await setup();
+    const { code, out } = await run(["plan", specFile, "--budget", "1", "--max-price", "1000"]);
+    expect(code).to.equal(1);
+    expect(out.errors[0]).to.match(/budget 1 is below the least possible cost/);
+    const usage = await run(["plan", specFile, "--max-price", "1000"]);
+    expect(usage.code).to.equal(2);
+    expect(usage.out.errors[0]).to.match(/exactly one of --budget/);
+  });
+
+  it("submit --plan: assigns operators and uneven ranges in the spec the chain hashes; status; cancel", async () => {
+    const { p, run } = await setup();
+    const rgl = p.rgl;
+    const balB = await rgl.balanceOf(p.admin.address);
+    const { code, out } = await run([
+      "submit",
+      specFile,
+      "--plan",
+      "--budget",
+      "1000000",
+      "--max-price",
+      "1000",
+      "--yes",
+      "--json",
+    ]);
+    expect(code, out.errors.join("\n")).to.equal(0);
+    const r = JSON.parse(out.results[0]);
+    const jobId = BigInt(r.jobId);
+    expect(r.split).to.deep.equal([400, 200, 100, 100]);
+    const job = await p.market.getJob(jobId);
+    expect(job.shards).to.equal(4n);
+    expect(job.specHash).to.equal(r.specHash);
+    // The spec at the on-chain URI carries the split and hashes to the on-chain spec hash.
+    const ev = (await p.market.queryFilter(p.market.filters.JobCreated(jobId)))[0];
+    const spec = (await fetchJobSpec(ev.args.specURI, job.specHash as `0x${string}`)).spec as MatmulInt8Spec;
+    expect(spec.split).to.deep.equal([400, 200, 100, 100]);
+    const units = [0, 1, 2, 3].map((i) => {
+      const rows = matmulShardRows(spec, 4, i);
+      return matmulUnits(rows.end - rows.start, spec.n, spec.k);
+    });
+    expect(job.maxUnitsPerShard).to.equal(units[0]);
+    for (let i = 0; i < 4; i++) expect(await p.market.assignedOperator(jobId, i)).to.equal(p.ops[i].address);
+    const escrow = 4n * units[0] * 1000n;
+    expect(job.escrow).to.equal(escrow);
+    expect(balB - (await rgl.balanceOf(p.admin.address))).to.equal(escrow);
+
+    await p.market.connect(p.ops[0]).accept(jobId, 0);
+    const st = await run(["status", String(jobId), "--json"]);
+    const s = JSON.parse(st.out.results[0]);
+    expect(s.shards.map((x: { stateName: string }) => x.stateName)).to.deep.equal(["Accepted", "Open", "Open", "Open"]);
+    const cancelled = await run(["cancel", String(jobId)]);
+    expect(cancelled.code).to.equal(0);
+    expect(balB - (await rgl.balanceOf(p.admin.address))).to.equal(units[0] * 1000n);
+    const text = await run(["status", String(jobId)]);
+    expect(text.out.results[0]).to.match(/job \d+: 3\/4 shard\(s\) final/);
+  });
+
+  it("submit without --plan asks for confirmation and creates an even job; expire refunds a no-show", async () => {
+    const { p, deps, run } = await setup();
+    deps.confirm = async () => false;
+    const declined = await run(["submit", specFile, "--shards", "2", "--max-price", "1000"]);
+    expect(declined.code).to.equal(1);
+    expect(await p.market.jobCount()).to.equal(0n);
+    deps.confirm = async () => true;
+    const { code, out } = await run([
+      "submit",
+      specFile,
+      "--shards",
+      "2",
+      "--max-price",
+      "1000",
+      "--deadline",
+      "100",
+      "--json",
+    ]);
+    expect(code, out.errors.join("\n")).to.equal(0);
+    const jobId = BigInt(JSON.parse(out.results[0]).jobId);
+    expect((await p.market.getJob(jobId)).maxUnitsPerShard).to.equal(matmulUnits(400, 4096, 4096));
+    await p.market.connect(p.ops[1]).accept(jobId, 0);
+    await time.increase(200);
+    const ex = await run(["expire", String(jobId), "--json"]);
+    expect(JSON.parse(ex.out.results[0]).expired.map((e: { shard: number }) => e.shard)).to.deep.equal([0]);
+    expect((await p.market.getShard(jobId, 0)).state).to.equal(6n);
+  });
+
+  it("submit --gang, then release after the accept deadline; status --watch stops when every shard is final", async () => {
+    const { p, run } = await setup();
+    const { code, out } = await run([
+      "submit",
+      specFile,
+      "--shards",
+      "2",
+      "--max-price",
+      "1000",
+      "--gang",
+      "60",
+      "--yes",
+      "--json",
+    ]);
+    expect(code, out.errors.join("\n")).to.equal(0);
+    const jobId = BigInt(JSON.parse(out.results[0]).jobId);
+    expect((await p.market.gangOf(jobId)).acceptDeadline).to.be.greaterThan(0n);
+    await p.market.connect(p.ops[0]).accept(jobId, 0);
+    expect((await run(["status", String(jobId)])).out.results[0]).to.include("gang: 1/2 accepted");
+    await time.increase(61);
+    const rel = await run(["release", String(jobId)]);
+    expect(rel.code, rel.out.errors.join("\n")).to.equal(0);
+    expect((await p.staking.operatorInfo(p.ops[0].address)).lockedStake).to.equal(0n);
+    const watch = await run(["status", String(jobId), "--watch"]);
+    expect(watch.code).to.equal(0);
+    expect(watch.out.results[0]).to.include("2/2 shard(s) final");
+  });
+
+  it("answers --help for every command", async () => {
+    const { run } = await setup();
+    for (const cmd of ["plan", "submit", "status", "cancel", "expire", "release"]) {
+      const { code, out } = await run([cmd, "--help"]);
+      expect(code).to.equal(0);
+      expect(out.results[0]).to.include(`Usage: rigel job ${cmd}`);
+    }
+  });
+});
