@@ -1,4 +1,6 @@
 import {
+  BaseError,
+  ContractFunctionRevertedError,
   createPublicClient,
   createWalletClient,
   type Address,
@@ -58,6 +60,8 @@ export class AgentChain {
   readonly contracts: Deployment["contracts"];
   readonly chainId: number;
   readonly startBlock: bigint;
+  /** Sends are serialised: one account, one nonce sequence (concurrent shards would collide). */
+  private sendQueue: Promise<unknown> = Promise.resolve();
 
   constructor(p: AgentChainParameters) {
     const chain =
@@ -179,17 +183,24 @@ export class AgentChain {
     what: string,
     request: { address: Address; abi: readonly unknown[]; functionName: string; args: readonly unknown[] },
   ): Promise<{ hash: Hex; blockNumber: bigint }> {
-    let hash: Hex;
-    try {
+    const write = async (): Promise<Hex> => {
       const { request: simulated } = await this.publicClient.simulateContract({
         ...(request as Parameters<PublicClient["simulateContract"]>[0]),
         account: this.account,
       });
-      hash = await this.walletClient.writeContract(simulated as Parameters<WalletClient["writeContract"]>[0]);
+      return this.walletClient.writeContract(simulated as Parameters<WalletClient["writeContract"]>[0]);
+    };
+    const queued = this.sendQueue.then(write, write);
+    this.sendQueue = queued.catch(() => undefined);
+    let hash: Hex;
+    try {
+      hash = await queued;
     } catch (err) {
       const reason = revertReason(err);
+      const reverted =
+        err instanceof BaseError && err.walk((e) => e instanceof ContractFunctionRevertedError) !== null;
       throw new AgentTxError("AGENT_TX_FAILED", `${what} failed${reason ? `: ${reason}` : ""}`, {
-        details: { what, reason },
+        details: { what, reason, reverted },
         cause: err,
       });
     }

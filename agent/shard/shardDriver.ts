@@ -13,7 +13,7 @@ import { fetchJobSpec } from "../../sdk/spec/fetchJobSpec";
 import type { JobSpec } from "../../sdk/spec/jobSpecTypes";
 import { containerShardItems, matmulShardRows } from "../../sdk/spec/shardWork";
 import { resultsPath } from "../../sdk/agentApi/resultsManifest";
-import { ShardState, SHARD_STATE_NAMES, type AgentChain, type ChainShard } from "../chain/agentChain";
+import { AgentTxError, ShardState, SHARD_STATE_NAMES, type AgentChain, type ChainShard } from "../chain/agentChain";
 import type { Journal, JournalEntry, ShardState as JournalState } from "../journal/journal";
 import { TERMINAL_STATES } from "../journal/journal";
 import type { OracleGateway } from "../oracle/oracleGateway";
@@ -146,8 +146,9 @@ export class ShardDriver {
             this.move(entry, "accepted", {});
             return;
           }
-          log.warn({ err: (err as RigelError).message }, "accept refused; giving the shard up");
-          this.move(entry, "abandoned", { reason: (err as Error).message });
+          if (!(err instanceof AgentTxError && err.details.reverted)) throw err;
+          log.warn({ reason: err.details.reason }, "accept refused by the market; giving the shard up");
+          this.move(entry, "abandoned", { reason: err.message });
         }
         return;
       }
