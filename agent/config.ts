@@ -1,7 +1,7 @@
 import { defineConfig, type ConfigValues } from "../sdk/config/defineConfig";
 
 /**
- * The agent's one configuration (docs/PROTOCOL.md §13): a JSON file (`--config`, written by
+ * The agent's one configuration (docs/PROTOCOL.md §14.5): a JSON file (`--config`, written by
  * `rigel agent init`), overridden by `RIGEL_AGENT_*` environment variables, then by flags.
  * The operator key comes from the keystore and `keystorePassword`, or from `privateKey`.
  */

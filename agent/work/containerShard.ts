@@ -51,7 +51,7 @@ function reasonOf(run: ContainerRunResult): string {
  * Runs a container shard, item by item, so a restart loses at most the item in flight: a container
  * of this shard still on the host (found by its labels) is re-attached instead of started again.
  * The commitment is PROTOCOL §12.4 over the shard's own items with **local** indices
- * (`[i − items.start, itemHash_i]`, as matmul shards use local rows, §13.4), or over the files of a
+ * (`[i − items.start, itemHash_i]`, as matmul shards use local rows, PROTOCOL §14.4), or over the files of a
  * single run.
  */
 export async function runContainerShard(p: RunContainerShardParameters): Promise<ContainerShardResult> {

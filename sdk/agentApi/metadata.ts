@@ -8,7 +8,7 @@ export interface OperatorGpu {
 }
 
 /**
- * The operator metadata that `OperatorStaking.register(uri, …)` points to (docs/PROTOCOL.md §13.1):
+ * The operator metadata that `OperatorStaking.register(uri, …)` points to (docs/PROTOCOL.md §14.1):
  * where the agent serves results, where it runs, and the GPUs it claims (attested capacity is on-chain).
  */
 export interface OperatorMetadata {

@@ -9,7 +9,7 @@ export interface ResultFile {
 }
 
 /**
- * What `GET /v1/results/:jobId/:shard` answers (docs/PROTOCOL.md §13.3): the committed root and how
+ * What `GET /v1/results/:jobId/:shard` answers (docs/PROTOCOL.md §14.3): the committed root and how
  * to recompute it from the files.
  * - `matmul-rows`: `c.bin` holds rows `[rowStart, rowEnd)` of C (int32 LE, n columns); root of §3.13.
  * - `container-files`: files under `output/`; leaves `[path, sha256]` (§12.4, per file).
