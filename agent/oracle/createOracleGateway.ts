@@ -1,20 +1,32 @@
 import type { LocalAccount } from "viem";
-import { RigelError } from "../../sdk/errors/RigelError";
+import { oracleCommitteeAbi } from "../../sdk/contracts/abis";
 import type { Logger } from "../../sdk/log/createLogger";
+import { OracleClient } from "../../sdk/oracleApi/client";
 import type { AgentChain } from "../chain/agentChain";
+import { committeeGateway } from "./committeeGateway";
 import type { OracleGateway } from "./oracleGateway";
 
-/** The oracle gateway of the daemon, over the committee's HTTP API. */
+/** The daemon's committee gateway from the configured oracle URLs (comma-separated) and the chain's threshold. */
 export function createOracleGateway(p: {
   urls: string;
   account: LocalAccount;
   chain: AgentChain;
   logger: Logger;
 }): OracleGateway {
-  const urls = p.urls.split(",").map((u) => u.trim()).filter(Boolean);
-  return {
-    async attestShard() {
-      throw new RigelError("AGENT_NO_ORACLE", `no oracle client available for ${urls.join(", ") || "(no oracleUrls)"}`);
-    },
-  };
+  const urls = p.urls
+    .split(",")
+    .map((u) => u.trim())
+    .filter(Boolean);
+  return committeeGateway({
+    clients: urls.map((baseUrl) => new OracleClient({ baseUrl, account: p.account })),
+    threshold: async () =>
+      Number(
+        await p.chain.publicClient.readContract({
+          address: p.chain.contracts.OracleCommittee,
+          abi: oracleCommitteeAbi,
+          functionName: "threshold",
+        }),
+      ),
+    logger: p.logger.child({ layer: "oracles" }),
+  });
 }

@@ -1,6 +1,7 @@
 import type { Address, Hex } from "viem";
 import type { SignerSignature } from "../../sdk/eip712/sortSignatures";
 import type { ShardAttestation } from "../../sdk/eip712/types";
+import type { ExecutionReceiptJson, SampledItemJson } from "../../sdk/oracleApi/types";
 import type { RevealedRowJson } from "../../sdk/pow/revealedRowWire";
 
 /** A shard's proof as the agent hands it to the committee (one round trip, DESIGN §6). */
@@ -15,10 +16,10 @@ export interface ShardProof {
   kind: "matmul-int8" | "container";
   /** matmul-int8: the sampled rows with their proofs, local indices, in the order drawn. */
   rows?: RevealedRowJson[];
-  /** container: each item's output hash of the shard, local order (sampled mode). */
-  itemHashes?: Hex[];
+  /** container, sampled mode: the sampled items (local indices) with their leaf proofs, in the order drawn. */
+  items?: SampledItemJson[];
   /** container: the execution receipt (receipt mode; also sent in sampled mode). */
-  receipt?: Record<string, unknown>;
+  receipt?: ExecutionReceiptJson;
 }
 
 /** A quorum: one attestation every signer signed identically, and their signatures. */

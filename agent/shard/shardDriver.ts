@@ -1,6 +1,8 @@
+import { StandardMerkleTree } from "@openzeppelin/merkle-tree";
 import fs from "node:fs/promises";
 import path from "node:path";
 import { getAddress, type Hex } from "viem";
+import { commitOutputs } from "../../sdk/executor/commitOutputs";
 import type { ContainerLogListener, DockerClient, GpuRequest } from "../../sdk/executor/dockerClient";
 import { encodeRevealedRow } from "../../sdk/pow/revealedRowWire";
 import { revealRows } from "../../sdk/pow/reveal";
@@ -16,7 +18,7 @@ import { resultsPath } from "../../sdk/agentApi/resultsManifest";
 import { AgentTxError, ShardState, SHARD_STATE_NAMES, type AgentChain, type ChainShard } from "../chain/agentChain";
 import type { Journal, JournalEntry, ShardState as JournalState } from "../journal/journal";
 import { TERMINAL_STATES } from "../journal/journal";
-import type { OracleGateway } from "../oracle/oracleGateway";
+import type { OracleGateway, ShardProof } from "../oracle/oracleGateway";
 import { runContainerShard } from "../work/containerShard";
 import { loadMatmulShard, runMatmulShard, type MatmulDevice } from "../work/matmulShard";
 
@@ -329,10 +331,31 @@ export class ShardDriver {
       const rows = revealRows(c, spec.n, commitment, sampleIndices(beacon, m)).map(encodeRevealedRow);
       return this.ctx.oracle.attestShard({ ...proof, rows });
     }
+    const spec = await this.spec(entry);
+    if (spec.kind !== "container") throw new ShardStepError("AGENT_SPEC_KIND", "spec kind changed");
+    const receipt = entry.data.receipt as { imageId: string; runs: { startedAt: string; finishedAt: string }[] };
+    const itemHashes = (entry.data.itemHashList as Hex[]) ?? [];
+    let items: ShardProof["items"];
+    if (spec.verification === "sampled" && itemHashes.length > 0) {
+      const tree = StandardMerkleTree.load(commitOutputs({ mode: "items", itemHashes }).tree!);
+      items = sampleIndices(beacon, itemHashes.length).map((index) => ({
+        index,
+        outputHash: itemHashes[index],
+        proof: tree.getProof(index) as Hex[],
+      }));
+    }
+    const seconds = (iso: string) => Date.parse(iso) / 1000;
     return this.ctx.oracle.attestShard({
       ...proof,
-      itemHashes: (entry.data.itemHashList as Hex[]) ?? [],
-      receipt: entry.data.receipt as Record<string, unknown>,
+      items,
+      receipt: {
+        imageDigest: receipt.imageId,
+        exitCode: 0,
+        startedAt: Math.floor(Math.min(...receipt.runs.map((r) => seconds(r.startedAt)))),
+        finishedAt: Math.floor(Math.max(...receipt.runs.map((r) => seconds(r.finishedAt)))),
+        gpuSamples: [],
+        outputsRoot: root,
+      },
     });
   }
 }
