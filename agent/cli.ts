@@ -31,8 +31,16 @@ const init = defineCommand({
   summary: "create (or import) an encrypted operator keystore and write the agent config",
   flags: {
     config: { ...configFlag, default: "rigel-agent.json", description: "config file to write" },
-    keystore: { type: "string", description: "keystore file to write", value: "FILE", default: "operator.keystore.json" },
-    import: { type: "boolean", description: `import the key in ${agentConfig.envName("privateKey")} instead of creating one` },
+    keystore: {
+      type: "string",
+      description: "keystore file to write",
+      value: "FILE",
+      default: "operator.keystore.json",
+    },
+    import: {
+      type: "boolean",
+      description: `import the key in ${agentConfig.envName("privateKey")} instead of creating one`,
+    },
     "rpc-url": { type: "string", description: "JSON-RPC endpoint", value: "URL" },
     port: { type: "string", description: "results service port", value: "PORT" },
     "public-url": { type: "string", description: "URL developers reach this agent at", value: "URL" },
@@ -42,13 +50,18 @@ const init = defineCommand({
   async run({ flags, out }) {
     const password = process.env[agentConfig.envName("keystorePassword")];
     if (!password || password.length < 8) {
-      throw new UsageError("AGENT_USAGE", `set ${agentConfig.envName("keystorePassword")} (8+ characters) to encrypt the keystore`);
+      throw new UsageError(
+        "AGENT_USAGE",
+        `set ${agentConfig.envName("keystorePassword")} (8+ characters) to encrypt the keystore`,
+      );
     }
     for (const file of [flags.config!, flags.keystore!]) {
-      if (fs.existsSync(file) && !flags.force) throw new UsageError("AGENT_USAGE", `${file} exists (use --force to overwrite)`);
+      if (fs.existsSync(file) && !flags.force)
+        throw new UsageError("AGENT_USAGE", `${file} exists (use --force to overwrite)`);
     }
     const imported = process.env[agentConfig.envName("privateKey")];
-    if (flags.import && !imported) throw new UsageError("AGENT_USAGE", `--import needs ${agentConfig.envName("privateKey")}`);
+    if (flags.import && !imported)
+      throw new UsageError("AGENT_USAGE", `--import needs ${agentConfig.envName("privateKey")}`);
     const key = flags.import ? (imported as `0x${string}`) : generatePrivateKey();
     fs.writeFileSync(flags.keystore!, JSON.stringify(encryptKeystore(key, password), null, 2), { mode: 0o600 });
     const config: Record<string, unknown> = { keystore: path.resolve(flags.keystore!) };
@@ -73,7 +86,12 @@ const register = defineCommand({
   summary: "register as an operator (metadata: endpoint, region, GPUs as a data: URI, or --metadata-uri)",
   flags: {
     config: configFlag,
-    "commission-bps": { type: "string", description: "commission on delegators' rewards (bps)", default: "1000", value: "BPS" },
+    "commission-bps": {
+      type: "string",
+      description: "commission on delegators' rewards (bps)",
+      default: "1000",
+      value: "BPS",
+    },
     region: { type: "string", description: "region to announce", value: "REGION" },
     endpoint: { type: "string", description: "agent URL to announce (default: publicUrl)", value: "URL" },
     "metadata-uri": { type: "string", description: "use this metadata URI instead of building one", value: "URI" },
@@ -100,13 +118,20 @@ const register = defineCommand({
     const tx = flags.update
       ? await chain.updateMetadata(uri)
       : await chain.register(uri, Number(flags["commission-bps"]));
-    out.result(table([["operator", chain.address], ["metadata", uri.length > 80 ? `${uri.slice(0, 77)}...` : uri], ["tx", tx.hash]]));
+    out.result(
+      table([
+        ["operator", chain.address],
+        ["metadata", uri.length > 80 ? `${uri.slice(0, 77)}...` : uri],
+        ["tx", tx.hash],
+      ]),
+    );
   },
 });
 
 const amountFlag = { type: "string", description: "amount of RGL (decimal, e.g. 1000.5)", value: "RGL" } as const;
 const needAmount = (v: string | undefined) => {
-  if (!v || !/^\d+(\.\d{1,18})?$/.test(v)) throw new UsageError("AGENT_USAGE", "--amount must be a positive decimal RGL amount");
+  if (!v || !/^\d+(\.\d{1,18})?$/.test(v))
+    throw new UsageError("AGENT_USAGE", "--amount must be a positive decimal RGL amount");
   return parseEther(v);
 };
 
@@ -131,7 +156,9 @@ const unstake = defineCommand({
     const { chain } = loadAgent(flags);
     const tx = await chain.requestUnstake(amount);
     const info = await chain.operatorInfo();
-    out.result(`thawing ${rgl(info.selfThawing)} until ${new Date(Number(info.selfThawEnd) * 1000).toISOString()} (tx ${tx.hash})`);
+    out.result(
+      `thawing ${rgl(info.selfThawing)} until ${new Date(Number(info.selfThawEnd) * 1000).toISOString()} (tx ${tx.hash})`,
+    );
   },
 });
 
@@ -181,7 +208,10 @@ const status = defineCommand({
     const counts = fs.existsSync(journalFile)
       ? new Journal(openDatabase({ file: journalFile, migrations: JOURNAL_MIGRATIONS })).countsByState()
       : {};
-    const model = capacity.gpuModel === `0x${"0".repeat(64)}` ? "-" : hexToString(capacity.gpuModel, { size: 32 }).replace(/\0+$/, "");
+    const model =
+      capacity.gpuModel === `0x${"0".repeat(64)}`
+        ? "-"
+        : hexToString(capacity.gpuModel, { size: 32 }).replace(/\0+$/, "");
     out.result(
       table([
         ["operator", chain.address],
@@ -190,16 +220,29 @@ const status = defineCommand({
         ["self-stake", rgl(info.selfStake)],
         ["locked (collateral)", rgl(info.lockedStake)],
         ["free", rgl(info.selfStake - info.lockedStake)],
-        ["thawing", `${rgl(info.selfThawing)}${info.selfThawing > 0n ? ` until ${new Date(Number(info.selfThawEnd) * 1000).toISOString()}` : ""}`],
+        [
+          "thawing",
+          `${rgl(info.selfThawing)}${info.selfThawing > 0n ? ` until ${new Date(Number(info.selfThawEnd) * 1000).toISOString()}` : ""}`,
+        ],
         ["delegated", rgl(info.poolTokens)],
         ["commission", `${info.commissionBps} bps`],
         ["jailed until", info.jailedUntil > 0n ? new Date(Number(info.jailedUntil) * 1000).toISOString() : "-"],
-        ["capacity", capacity.validUntil > 0n ? `${capacity.opsPerSec} ops/s, ${capacity.vramMiB} MiB, ${model}, valid until ${new Date(Number(capacity.validUntil) * 1000).toISOString()}` : "none"],
+        [
+          "capacity",
+          capacity.validUntil > 0n
+            ? `${capacity.opsPerSec} ops/s, ${capacity.vramMiB} MiB, ${model}, valid until ${new Date(Number(capacity.validUntil) * 1000).toISOString()}`
+            : "none",
+        ],
         ["jobs settled/failed/no-show", `${record.settled}/${record.failed}/${record.noShows}`],
         ["slashed", rgl(record.slashed)],
         ["rewards earned", rgl(stats.earned)],
         ["rewards claimable", rgl(claimable)],
-        ["journal", Object.entries(counts).map(([s, n]) => `${s}=${n}`).join(" ") || "empty"],
+        [
+          "journal",
+          Object.entries(counts)
+            .map(([s, n]) => `${s}=${n}`)
+            .join(" ") || "empty",
+        ],
       ]),
     );
   },
@@ -223,9 +266,15 @@ const run = defineCommand({
       port: config.port,
       publicUrl: config.publicUrl,
       policy: {
-        kinds: config.kinds.split(",").map((k) => k.trim()).filter(Boolean) as ("matmul-int8" | "container")[],
+        kinds: config.kinds
+          .split(",")
+          .map((k) => k.trim())
+          .filter(Boolean) as ("matmul-int8" | "container")[],
         minPricePerUnit: BigInt(config.minPricePerUnit),
-        paymentTokens: config.paymentTokens.split(",").map((t) => t.trim()).filter(Boolean) as `0x${string}`[],
+        paymentTokens: config.paymentTokens
+          .split(",")
+          .map((t) => t.trim())
+          .filter(Boolean) as `0x${string}`[],
         maxShardsPerGpu: config.maxShardsPerGpu,
         cpuSlots: config.cpuSlots,
       },
@@ -243,7 +292,16 @@ const run = defineCommand({
   },
 });
 
-export const AGENT_COMMANDS: CommandSpec[] = [init, register, stake, unstake, withdraw, status, claim, run] as CommandSpec[];
+export const AGENT_COMMANDS: CommandSpec[] = [
+  init,
+  register,
+  stake,
+  unstake,
+  withdraw,
+  status,
+  claim,
+  run,
+] as CommandSpec[];
 
 /** `rigel agent <command>`: the operator's CLI. */
 export function main(argv: string[], out?: CliOutput): Promise<number> {

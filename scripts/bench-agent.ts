@@ -21,7 +21,8 @@ const JOBS = Number(process.env.BENCH_JOBS ?? 50);
 const POLL_MS = Number(process.env.BENCH_POLL_MS ?? 100);
 const [M, N, K] = ["BENCH_M", "BENCH_N", "BENCH_K"].map((v) => Number(process.env[v] ?? 1024));
 
-const quantile = (xs: number[], q: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(q * xs.length))];
+const quantile = (xs: number[], q: number) =>
+  [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(q * xs.length))];
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function main(): Promise<void> {
@@ -38,7 +39,11 @@ async function main(): Promise<void> {
     const tiny = parseJobSpec({ kind: "matmul-int8", seed: `0x${"11".repeat(32)}`, m: 8, n: 8, k: 8 });
     const latencies: number[] = [];
     for (let i = 0; i < JOBS; i++) {
-      const params = await jobParamsFor(await p.usd.getAddress(), { kind: 0, specHash: hashJobSpec(tiny).hash, specURI: jobSpecDataUri(tiny) });
+      const params = await jobParamsFor(await p.usd.getAddress(), {
+        kind: 0,
+        specHash: hashJobSpec(tiny).hash,
+        specURI: jobSpecDataUri(tiny),
+      });
       const tx = await p.market.connect(p.devs[0]).createJob(params);
       await tx.wait();
       const created = performance.now();
@@ -55,7 +60,11 @@ async function main(): Promise<void> {
 
     // 2. One shard of M×N×K, phase by phase.
     const big = parseJobSpec({ kind: "matmul-int8", seed: `0x${"22".repeat(32)}`, m: M, n: N, k: K });
-    const params = await jobParamsFor(await p.usd.getAddress(), { kind: 0, specHash: hashJobSpec(big).hash, specURI: jobSpecDataUri(big) });
+    const params = await jobParamsFor(await p.usd.getAddress(), {
+      kind: 0,
+      specHash: hashJobSpec(big).hash,
+      specURI: jobSpecDataUri(big),
+    });
     await (await p.market.connect(p.devs[0]).createJob(params)).wait();
     const jobId = await p.market.jobCount();
     while (daemon.journal.get(jobId, 0)?.state !== "settled") await sleep(100);

@@ -59,7 +59,9 @@ async function main(): Promise<number> {
   }
   const gpu = gpus[0];
   const peak = DENSE_INT8_PEAK_TOPS.find(([re]) => re.test(gpu.model))?.[1];
-  console.log(`GPU 0: ${gpu.model}, ${gpu.vramMiB} MiB, driver ${gpu.driver}; dense int8 peak ${peak ?? "unknown"} TOPS`);
+  console.log(
+    `GPU 0: ${gpu.model}, ${gpu.vramMiB} MiB, driver ${gpu.driver}; dense int8 peak ${peak ?? "unknown"} TOPS`,
+  );
   const wanted = flag("sizes", "8192,16384").split(",").map(Number);
   // A (n²), B (n²) int8, C (4n²) int32 and torch's padding and workspace: ask for about 8n² bytes.
   const sizes = wanted.filter((n) => 8 * n * n <= gpu.vramMiB * 2 ** 20 * 0.8);
@@ -68,9 +70,13 @@ async function main(): Promise<number> {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), `rigel-gpu-${n}-`));
     const seed = bytesToHex(randomBytes(32));
     const started = Date.now();
-    execFileSync(python, [worker, "--seed", seed, "--m", String(n), "--n", String(n), "--k", String(n), "--out", dir, "--device", "cuda"], {
-      stdio: ["ignore", "ignore", "inherit"],
-    });
+    execFileSync(
+      python,
+      [worker, "--seed", seed, "--m", String(n), "--n", String(n), "--k", String(n), "--out", dir, "--device", "cuda"],
+      {
+        stdio: ["ignore", "ignore", "inherit"],
+      },
+    );
     const wall = (Date.now() - started) / 1000;
     const out = await readWorkerOutput(dir, { m: n, n, k: n });
     const beacon = bytesToHex(randomBytes(32));
@@ -78,7 +84,12 @@ async function main(): Promise<number> {
     const t0 = Date.now();
     let verdict = "ok";
     try {
-      verifySampledRows({ operands: generatedOperands({ seed: seed as `0x${string}`, m: n, n, k: n }), root: out.commitment.root, beacon, revealed });
+      verifySampledRows({
+        operands: generatedOperands({ seed: seed as `0x${string}`, m: n, n, k: n }),
+        root: out.commitment.root,
+        beacon,
+        revealed,
+      });
     } catch (err) {
       verdict = `FAILED: ${(err as Error).message}`;
       failed = true;
@@ -96,7 +107,8 @@ async function main(): Promise<number> {
     );
     fs.rmSync(dir, { recursive: true, force: true });
   }
-  for (const n of wanted.filter((n) => !sizes.includes(n))) console.log(`n=${n}: skipped (needs ~${(8 * n * n) / 2 ** 30} GiB of GPU memory)`);
+  for (const n of wanted.filter((n) => !sizes.includes(n)))
+    console.log(`n=${n}: skipped (needs ~${(8 * n * n) / 2 ** 30} GiB of GPU memory)`);
   return failed ? 1 : 0;
 }
 

@@ -11,12 +11,7 @@ import {
   type Transport,
   type WalletClient,
 } from "viem";
-import {
-  computeTokenAbi,
-  jobMarketAbi,
-  operatorStakingAbi,
-  rewardsDistributorAbi,
-} from "../../sdk/contracts/abis";
+import { computeTokenAbi, jobMarketAbi, operatorStakingAbi, rewardsDistributorAbi } from "../../sdk/contracts/abis";
 import type { Deployment } from "../../sdk/contracts/deployments";
 import { RigelError } from "../../sdk/errors/RigelError";
 import type { ShardAttestation } from "../../sdk/eip712/types";
@@ -31,7 +26,15 @@ export const ShardState = {
   Cancelled: 5,
   Expired: 6,
 } as const;
-export const SHARD_STATE_NAMES = ["Open", "Accepted", "Submitted", "Settled", "Failed", "Cancelled", "Expired"] as const;
+export const SHARD_STATE_NAMES = [
+  "Open",
+  "Accepted",
+  "Submitted",
+  "Settled",
+  "Failed",
+  "Cancelled",
+  "Expired",
+] as const;
 
 /** A transaction that reverted or could not be sent; `details.reason` holds the decoded revert when known. */
 export class AgentTxError extends RigelError {
@@ -197,8 +200,7 @@ export class AgentChain {
       hash = await queued;
     } catch (err) {
       const reason = revertReason(err);
-      const reverted =
-        err instanceof BaseError && err.walk((e) => e instanceof ContractFunctionRevertedError) !== null;
+      const reverted = err instanceof BaseError && err.walk((e) => e instanceof ContractFunctionRevertedError) !== null;
       throw new AgentTxError("AGENT_TX_FAILED", `${what} failed${reason ? `: ${reason}` : ""}`, {
         details: { what, reason, reverted },
         cause: err,
@@ -331,7 +333,11 @@ export class AgentChain {
 export function revertReason(err: unknown): string | undefined {
   let current: unknown = err;
   for (let depth = 0; current && depth < 8; depth++) {
-    const e = current as { data?: { errorName?: string; args?: readonly unknown[] }; shortMessage?: string; cause?: unknown };
+    const e = current as {
+      data?: { errorName?: string; args?: readonly unknown[] };
+      shortMessage?: string;
+      cause?: unknown;
+    };
     if (e.data?.errorName) {
       const args = (e.data.args ?? []).map((a) => (typeof a === "bigint" ? a.toString() : String(a)));
       return `${e.data.errorName}(${args.join(", ")})`;

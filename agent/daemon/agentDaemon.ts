@@ -104,9 +104,7 @@ export class AgentDaemon implements Daemon {
       name: "job-market",
       client: this.p.chain.publicClient,
       address: this.p.chain.contracts.JobMarket,
-      events: jobMarketAbi.filter(
-        (e) => e.type === "event" && (e.name === "JobCreated" || e.name === "ShardSettled"),
-      ),
+      events: jobMarketAbi.filter((e) => e.type === "event" && (e.name === "JobCreated" || e.name === "ShardSettled")),
       cursor: sqliteCursorStore(this.db),
       startBlock: this.p.chain.startBlock,
       onLogs: async (logs) => this.onLogs(logs),
@@ -150,7 +148,10 @@ export class AgentDaemon implements Daemon {
       onPhase: (jobId, shard, phase) => this.p.progress?.update(`${jobId}/${shard}`, phase),
       onRunSeconds: (kind, seconds) => this.metrics.runSeconds.observe({ kind }, seconds),
       onContainerLog: (line) =>
-        logger.info({ layer: "container", container: line.containerId.slice(0, 12), item: line.item, stream: line.stream }, line.text),
+        logger.info(
+          { layer: "container", container: line.containerId.slice(0, 12), item: line.item, stream: line.stream },
+          line.text,
+        ),
     });
   }
 
@@ -238,7 +239,10 @@ export class AgentDaemon implements Daemon {
         const outcome = await this.consider(offer);
         if (outcome === "wait") return;
       } catch (err) {
-        this.p.logger.warn({ err, jobId: offer.jobId.toString(), shard: offer.shard }, "could not decide on a shard; retrying later");
+        this.p.logger.warn(
+          { err, jobId: offer.jobId.toString(), shard: offer.shard },
+          "could not decide on a shard; retrying later",
+        );
         return;
       }
     }
@@ -312,11 +316,17 @@ export class AgentDaemon implements Daemon {
       }
     }
     // The intent is journaled before the accept transaction is sent (the driver sends it).
-    this.journal.transition(offer.jobId, offer.shard, "accepting", {
-      specURI: offer.specURI,
-      specHash: job.specHash,
-      kind: spec.kind,
-    }, [null]);
+    this.journal.transition(
+      offer.jobId,
+      offer.shard,
+      "accepting",
+      {
+        specURI: offer.specURI,
+        specHash: job.specHash,
+        kind: spec.kind,
+      },
+      [null],
+    );
     this.offers.set(offer.jobId, offer.shard, "taken");
     log.info({ kind: spec.kind, price: job.maxPricePerUnit }, "taking shard");
     this.startDrive(offer.jobId, offer.shard);

@@ -36,7 +36,9 @@ export class Offers {
       `INSERT INTO offers (job_id, shard, spec_uri, status, reason, updated_at) VALUES (?, ?, ?, 'new', NULL, ?)
        ON CONFLICT (job_id, shard) DO NOTHING`,
     );
-    this.setStmt = db.prepare("UPDATE offers SET status = ?, reason = ?, updated_at = ? WHERE job_id = ? AND shard = ?");
+    this.setStmt = db.prepare(
+      "UPDATE offers SET status = ?, reason = ?, updated_at = ? WHERE job_id = ? AND shard = ?",
+    );
     this.pendingStmt = db.prepare<[number], Row>(
       "SELECT * FROM offers WHERE status = 'new' ORDER BY CAST(job_id AS INTEGER), shard LIMIT ?",
     );

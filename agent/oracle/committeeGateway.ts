@@ -2,11 +2,7 @@ import { getAddress } from "viem";
 import { RigelError } from "../../sdk/errors/RigelError";
 import type { Logger } from "../../sdk/log/createLogger";
 import type { OracleClient } from "../../sdk/oracleApi/client";
-import {
-  shardAttestationFromJson,
-  type ProofRequest,
-  type SignedShardAttestation,
-} from "../../sdk/oracleApi/types";
+import { shardAttestationFromJson, type ProofRequest, type SignedShardAttestation } from "../../sdk/oracleApi/types";
 import type { OracleGateway, ShardProof, ShardQuorum } from "./oracleGateway";
 
 /** Fewer than `threshold` oracles signed one identical attestation. */
@@ -81,7 +77,9 @@ export function committeeGateway(p: CommitteeGatewayParameters): OracleGateway {
       }
       const quorum = [...groups.values()].find((g) => g.length >= threshold);
       const summary = answers.map((a, i) =>
-        a instanceof Error ? `oracle ${i}: ${a.message}` : `oracle ${i}: verdict ${a.attestation.verdict} (${a.reason})`,
+        a instanceof Error
+          ? `oracle ${i}: ${a.message}`
+          : `oracle ${i}: verdict ${a.attestation.verdict} (${a.reason})`,
       );
       if (!quorum) {
         throw new OracleQuorumError("AGENT_NO_QUORUM", `fewer than ${threshold} oracles signed one attestation`, {

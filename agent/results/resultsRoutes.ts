@@ -19,7 +19,16 @@ export interface ResultsRoutesContext {
   replayGuard: ReplayGuard;
 }
 
-const SERVED_STATES = new Set(["ran", "submitting", "submitted", "proving", "attested", "settling", "settled", "failed"]);
+const SERVED_STATES = new Set([
+  "ran",
+  "submitting",
+  "submitted",
+  "proving",
+  "attested",
+  "settling",
+  "settled",
+  "failed",
+]);
 
 function listFiles(dir: string, prefix: string): { rel: string; abs: string }[] {
   if (!fs.existsSync(dir)) return [];

@@ -144,7 +144,10 @@ export class ShardDriver {
           this.move(entry, "accepted", { acceptTx: tx.hash });
         } catch (err) {
           const again = await this.readShard(entry);
-          if (again.state === ShardState.Accepted && getAddress(again.operator) === getAddress(this.ctx.chain.address)) {
+          if (
+            again.state === ShardState.Accepted &&
+            getAddress(again.operator) === getAddress(this.ctx.chain.address)
+          ) {
             this.move(entry, "accepted", {});
             return;
           }
@@ -242,12 +245,20 @@ export class ShardDriver {
       });
       this.ctx.onRunSeconds?.(spec.kind, (performance.now() - started) / 1000);
       const units = result.units < maxUnits ? result.units : maxUnits;
-      this.move(entry, "ran", { root: result.root, units, rowStart: rows.start, rowEnd: rows.end, seconds: result.seconds });
+      this.move(entry, "ran", {
+        root: result.root,
+        units,
+        rowStart: rows.start,
+        rowEnd: rows.end,
+        seconds: result.seconds,
+      });
       return;
     }
     if (!this.ctx.docker) throw new ShardStepError("AGENT_NO_DOCKER", "a container shard needs Docker");
     const items = containerShardItems(spec, job.shards, entry.shard);
-    const done = new Map<number, Hex>(Object.entries((entry.data.itemHashes as Record<string, Hex>) ?? {}).map(([i, h]) => [Number(i), h]));
+    const done = new Map<number, Hex>(
+      Object.entries((entry.data.itemHashes as Record<string, Hex>) ?? {}).map(([i, h]) => [Number(i), h]),
+    );
     let current = entry;
     const result = await runContainerShard({
       docker: this.ctx.docker,
@@ -257,15 +268,21 @@ export class ShardDriver {
       items,
       workDir,
       cacheDir: path.join(this.ctx.dataDir, "cache"),
-      gpus: spec.gpus > 0 ? this.ctx.gpus ?? { count: spec.gpus } : undefined,
+      gpus: spec.gpus > 0 ? (this.ctx.gpus ?? { count: spec.gpus }) : undefined,
       pull: this.ctx.pullImages,
       allowRemoteHosts: this.ctx.allowRemoteHosts,
       done,
       onItemDone: (item, hash) => {
         done.set(item, hash);
-        current = this.ctx.journal.transition(entry.jobId, entry.shard, "running", {
-          itemHashes: Object.fromEntries(done),
-        }, ["running"]);
+        current = this.ctx.journal.transition(
+          entry.jobId,
+          entry.shard,
+          "running",
+          {
+            itemHashes: Object.fromEntries(done),
+          },
+          ["running"],
+        );
       },
       onLog: this.ctx.onContainerLog,
     });

@@ -1,6 +1,11 @@
 import type { Hex } from "viem";
 import { commitOutputs } from "../../sdk/executor/commitOutputs";
-import type { ContainerLogListener, ContainerRunResult, DockerClient, GpuRequest } from "../../sdk/executor/dockerClient";
+import type {
+  ContainerLogListener,
+  ContainerRunResult,
+  DockerClient,
+  GpuRequest,
+} from "../../sdk/executor/dockerClient";
 import { findContainers } from "../../sdk/executor/findContainers";
 import { itemOutputHash } from "../../sdk/executor/itemOutputHash";
 import { reattachContainer } from "../../sdk/executor/reattachContainer";

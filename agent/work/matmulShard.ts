@@ -85,12 +85,29 @@ export async function runMatmulShard(p: RunMatmulShardParameters): Promise<Matmu
     await new Promise<void>((resolve, reject) =>
       execFile(
         p.pythonPath ?? "python3",
-        [WORKER, "--a", path.join(operandDir, "a.bin"), "--b", path.join(operandDir, "b.bin"),
-          "--m", String(m), "--n", String(n), "--k", String(k), "--out", workerDir, "--device", "cuda"],
+        [
+          WORKER,
+          "--a",
+          path.join(operandDir, "a.bin"),
+          "--b",
+          path.join(operandDir, "b.bin"),
+          "--m",
+          String(m),
+          "--n",
+          String(n),
+          "--k",
+          String(k),
+          "--out",
+          workerDir,
+          "--device",
+          "cuda",
+        ],
         { maxBuffer: 16 * 1024 * 1024 },
         (err, _stdout, stderr) =>
           err
-            ? reject(new MatmulRunError("MATMUL_WORKER_FAILED", `CUDA worker failed: ${stderr.slice(-500)}`, { cause: err }))
+            ? reject(
+                new MatmulRunError("MATMUL_WORKER_FAILED", `CUDA worker failed: ${stderr.slice(-500)}`, { cause: err }),
+              )
             : resolve(),
       ),
     );
@@ -106,7 +123,16 @@ export async function runMatmulShard(p: RunMatmulShardParameters): Promise<Matmu
   }
   await fs.writeFile(path.join(workDir, "c.bin"), writeC(c));
   const units = matmulUnits(m, n, k);
-  const result = { root, units: units.toString(), rowStart: rows.start, rowEnd: rows.end, n, k, seconds, device: p.device };
+  const result = {
+    root,
+    units: units.toString(),
+    rowStart: rows.start,
+    rowEnd: rows.end,
+    n,
+    k,
+    seconds,
+    device: p.device,
+  };
   await fs.writeFile(path.join(workDir, "result.json"), JSON.stringify(result, null, 2));
   return { root, units, seconds, device: p.device };
 }

@@ -29,7 +29,8 @@ export function parseOperatorMetadata(value: unknown): OperatorMetadata {
   const v = (value ?? {}) as Record<string, unknown>;
   if (typeof value !== "object" || value === null) problems.push("must be a JSON object");
   if (v.version !== 1) problems.push("version must be 1");
-  if (typeof v.endpoint !== "string" || !/^https?:\/\//.test(v.endpoint)) problems.push("endpoint must be an http(s) URL");
+  if (typeof v.endpoint !== "string" || !/^https?:\/\//.test(v.endpoint))
+    problems.push("endpoint must be an http(s) URL");
   if (typeof v.region !== "string" || v.region.length === 0 || v.region.length > 64)
     problems.push("region must be a string of 1-64 characters");
   const gpus = Array.isArray(v.gpus) ? (v.gpus as Record<string, unknown>[]) : [];
@@ -67,7 +68,9 @@ export async function readOperatorMetadata(uri: string): Promise<OperatorMetadat
     const comma = uri.indexOf(",");
     if (comma < 0) throw new OperatorMetadataError("OPERATOR_METADATA_INVALID", "malformed data: URI");
     const body = uri.slice(comma + 1);
-    text = uri.slice(5, comma).endsWith(";base64") ? Buffer.from(body, "base64").toString("utf8") : decodeURIComponent(body);
+    text = uri.slice(5, comma).endsWith(";base64")
+      ? Buffer.from(body, "base64").toString("utf8")
+      : decodeURIComponent(body);
   } else {
     let response: Response;
     try {

@@ -64,7 +64,8 @@ function rootOf(manifest: ResultsManifest, contents: Map<string, Buffer>): Hex {
     const bytes = contents.get("c.bin");
     const { rowStart = 0, rowEnd = 0, n = 0 } = manifest;
     const m = rowEnd - rowStart;
-    if (!bytes || bytes.length !== m * n * 4) throw new ResultsDownloadError("RESULTS_BAD_FILES", "c.bin has the wrong size");
+    if (!bytes || bytes.length !== m * n * 4)
+      throw new ResultsDownloadError("RESULTS_BAD_FILES", "c.bin has the wrong size");
     const c = new Int32Array(m * n);
     for (let x = 0; x < c.length; x++) c[x] = bytes.readInt32LE(x * 4);
     return commitRows(rowHashes(c, m, n)).root;

@@ -50,7 +50,9 @@ describe("agent: container jobs on the real Docker engine", function () {
     }
   });
 
-  const inputSpec = () => [{ name: "data.txt", uri: pathToFileURL(path.join(inputDir, "data.txt")).href, sha256: sha256(input) }];
+  const inputSpec = () => [
+    { name: "data.txt", uri: pathToFileURL(path.join(inputDir, "data.txt")).href, sha256: sha256(input) },
+  ];
 
   it("runs a job with read-only inputs, commits the outputs, settles, and serves the files", async function () {
     const p = await loadFixture(deployProtocol);
@@ -71,7 +73,9 @@ describe("agent: container jobs on the real Docker engine", function () {
       expect(daemon.journal.get(jobId, 0)!.state).to.equal("settled");
       expect(logs.some((l) => l.includes('"layer":"container"') && l.includes("done"))).to.equal(true);
       const out = tempDataDir("dl");
-      const got = await downloadShardResults(shard.resultURI, hardhatAccount(2), out, { expectedRoot: shard.resultRoot as `0x${string}` });
+      const got = await downloadShardResults(shard.resultURI, hardhatAccount(2), out, {
+        expectedRoot: shard.resultRoot as `0x${string}`,
+      });
       expect(got.manifest.commitment).to.equal("container-files");
       expect(fs.readFileSync(path.join(out, "output/copy.txt"), "utf8")).to.equal(input);
       expect(fs.readFileSync(path.join(out, "output/inputs.txt"), "utf8")).to.equal("read-only\n");
@@ -92,11 +96,15 @@ describe("agent: container jobs on the real Docker engine", function () {
     await daemon.init();
     try {
       await runUntil(daemon, async () =>
-        (await Promise.all([0, 1].map(async (s) => (await p.market.getShard(jobId, s)).state))).every((s) => s === State.Settled),
+        (await Promise.all([0, 1].map(async (s) => (await p.market.getShard(jobId, s)).state))).every(
+          (s) => s === State.Settled,
+        ),
       );
       const shard = await p.market.getShard(jobId, 1);
       const out = tempDataDir("dl");
-      const got = await downloadShardResults(shard.resultURI, hardhatAccount(2), out, { expectedRoot: shard.resultRoot as `0x${string}` });
+      const got = await downloadShardResults(shard.resultURI, hardhatAccount(2), out, {
+        expectedRoot: shard.resultRoot as `0x${string}`,
+      });
       expect(got.manifest.commitment).to.equal("container-items");
       expect(got.manifest.items).to.equal(3); // items 2, 3, 4 of [⌊5/2⌋, 5)
       expect(fs.readFileSync(path.join(out, "items/0/out.txt"), "utf8")).to.equal("item c\n");
@@ -109,7 +117,10 @@ describe("agent: container jobs on the real Docker engine", function () {
     const p = await loadFixture(deployProtocol);
     const exit = await createContainerJob(p, { command: ["sh", "-c", "echo boom >&2; exit 3"] });
     const slow = await createContainerJob(p, { command: ["sh", "-c", "sleep 600"], timeoutSec: 2 });
-    const hungry = await createContainerJob(p, { command: ["sh", "-c", "head -c 268435456 /dev/zero | tail > /dev/null"], memoryMiB: 16 });
+    const hungry = await createContainerJob(p, {
+      command: ["sh", "-c", "head -c 268435456 /dev/zero | tail > /dev/null"],
+      memoryMiB: 16,
+    });
     const { daemon, logs } = await testDaemon(p, { port: 8656, docker });
     await daemon.init();
     try {
@@ -126,7 +137,9 @@ describe("agent: container jobs on the real Docker engine", function () {
       await time.increase(2 * 86_400);
       const devBefore = await p.usd.balanceOf(p.devs[0].address);
       for (const id of ids) await p.market.expire(id, 0);
-      expect((await p.usd.balanceOf(p.devs[0].address)) - devBefore).to.equal(3n * BigInt(exit.params.maxUnitsPerShard) * BigInt(exit.params.maxPricePerUnit));
+      expect((await p.usd.balanceOf(p.devs[0].address)) - devBefore).to.equal(
+        3n * BigInt(exit.params.maxUnitsPerShard) * BigInt(exit.params.maxPricePerUnit),
+      );
     } finally {
       await daemon.shutdown();
     }

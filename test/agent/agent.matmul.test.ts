@@ -72,7 +72,16 @@ describe("agent: matmul shards end to end (in-process chain, committee double)",
       for (const s of [0, 1]) {
         expect(daemon.journal.get(jobId, s)!.state).to.equal("settled");
         expect(daemon.journal.history(jobId, s).map((h) => h.to)).to.deep.equal([
-          "accepting", "accepted", "running", "ran", "submitting", "submitted", "proving", "attested", "settling", "settled",
+          "accepting",
+          "accepted",
+          "running",
+          "ran",
+          "submitting",
+          "submitted",
+          "proving",
+          "attested",
+          "settling",
+          "settled",
         ]);
       }
       expect(oracle.calls).to.have.length(2);
@@ -82,7 +91,9 @@ describe("agent: matmul shards end to end (in-process chain, committee double)",
       const shard1 = await p.market.getShard(jobId, 1);
       expect(shard1.resultURI).to.equal(`${daemon.http.url}/v1/results/${jobId}/1`);
       const out = tempDataDir("download");
-      const got = await downloadShardResults(shard1.resultURI, hardhatAccount(2), out, { expectedRoot: shard1.resultRoot as `0x${string}` });
+      const got = await downloadShardResults(shard1.resultURI, hardhatAccount(2), out, {
+        expectedRoot: shard1.resultRoot as `0x${string}`,
+      });
       expect(got.root).to.equal(shard1.resultRoot);
       expect(fs.statSync(path.join(out, "c.bin")).size).to.equal(24 * 32 * 4);
       // Anyone else is refused.
@@ -99,8 +110,12 @@ describe("agent: matmul shards end to end (in-process chain, committee double)",
     const p = await loadFixture(deployProtocol);
     const spec = parseJobSpec({ kind: "matmul-int8", seed: `0x${"cd".repeat(32)}`, m: 8, n: 8, k: 8 });
     const base = { kind: 0, specHash: hashJobSpec(spec).hash, specURI: jobSpecDataUri(spec) };
-    await p.market.connect(p.devs[0]).createJob(await jobParamsFor(await p.usd.getAddress(), { ...base, shardOperators: [p.ops[1].address] }));
-    await p.market.connect(p.devs[0]).createJob(await jobParamsFor(await p.usd.getAddress(), { ...base, maxPricePerUnit: 10n }));
+    await p.market
+      .connect(p.devs[0])
+      .createJob(await jobParamsFor(await p.usd.getAddress(), { ...base, shardOperators: [p.ops[1].address] }));
+    await p.market
+      .connect(p.devs[0])
+      .createJob(await jobParamsFor(await p.usd.getAddress(), { ...base, maxPricePerUnit: 10n }));
     const { daemon, chain } = await testDaemon(p, { port: 8653, policy: { minPricePerUnit: 1000n } });
     await daemon.init();
     try {

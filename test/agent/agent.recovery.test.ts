@@ -15,7 +15,14 @@ async function createJob(p: Protocol, shards = 1) {
   const spec = parseJobSpec({ kind: "matmul-int8", seed: `0x${"5e".repeat(32)}`, m: 16, n: 16, k: 16 });
   await p.market
     .connect(p.devs[0])
-    .createJob(await jobParamsFor(await p.usd.getAddress(), { kind: 0, shards, specHash: hashJobSpec(spec).hash, specURI: jobSpecDataUri(spec) }));
+    .createJob(
+      await jobParamsFor(await p.usd.getAddress(), {
+        kind: 0,
+        shards,
+        specHash: hashJobSpec(spec).hash,
+        specURI: jobSpecDataUri(spec),
+      }),
+    );
   return p.market.jobCount();
 }
 
@@ -44,7 +51,11 @@ describe("agent: recovery (actions that reached the chain before the journal kne
   it("never accepts, submits or settles twice when a step dies right after its transaction was mined", async function () {
     const p = await loadFixture(deployProtocol);
     const jobId = await createJob(p);
-    const chain = new CrashAfterSend({ transport: custom(network.provider), account: hardhatAccount(5), deployment: await deploymentOf(p) });
+    const chain = new CrashAfterSend({
+      transport: custom(network.provider),
+      account: hardhatAccount(5),
+      deployment: await deploymentOf(p),
+    });
     const { daemon, logs } = await testDaemon(p, { port: 8658, chain });
     await daemon.init();
     try {
@@ -94,7 +105,9 @@ describe("agent: recovery (actions that reached the chain before the journal kne
       }
       down = false;
       await runUntil(daemon, async () =>
-        (await Promise.all([0, 1].map(async (s) => (await p.market.getShard(jobId, s)).state))).every((s) => s === SETTLED),
+        (await Promise.all([0, 1].map(async (s) => (await p.market.getShard(jobId, s)).state))).every(
+          (s) => s === SETTLED,
+        ),
       );
       expect(refused).to.be.greaterThan(3);
       expect(await p.market.queryFilter(p.market.filters.ShardSubmitted(jobId))).to.have.length(2);

@@ -22,7 +22,13 @@ describe("sdk/agentApi/metadata", () => {
 
   it("reports every problem at once", () => {
     try {
-      parseOperatorMetadata({ version: 2, endpoint: "ftp://x", region: "", gpus: [{ model: "", vramMiB: -1, count: 0 }], extra: 1 });
+      parseOperatorMetadata({
+        version: 2,
+        endpoint: "ftp://x",
+        region: "",
+        gpus: [{ model: "", vramMiB: -1, count: 0 }],
+        extra: 1,
+      });
       expect.fail("accepted");
     } catch (err) {
       expect(err).to.be.instanceOf(OperatorMetadataError);

@@ -6,13 +6,26 @@ const ME = "0x00000000000000000000000000000000000000aa" as const;
 const OTHER = "0x00000000000000000000000000000000000000bb" as const;
 const TOKEN = "0x00000000000000000000000000000000000000cc" as const;
 
-const policy: ShardPolicy = { kinds: ["matmul-int8", "container"], minPricePerUnit: 100n, paymentTokens: [], maxConcurrentShards: 2 };
+const policy: ShardPolicy = {
+  kinds: ["matmul-int8", "container"],
+  minPricePerUnit: 100n,
+  paymentTokens: [],
+  maxConcurrentShards: 2,
+};
 
 function offer(over: Partial<ShardOffer> = {}, job: Partial<ShardOffer["job"]> = {}): ShardOffer {
   return {
     operator: ME,
     kind: "matmul-int8",
-    job: { paymentToken: TOKEN, maxPricePerUnit: 100n, minVramMiB: 1024, minOpsPerSec: 10n, deadline: 10_000n, shards: 1, ...job },
+    job: {
+      paymentToken: TOKEN,
+      maxPricePerUnit: 100n,
+      minVramMiB: 1024,
+      minOpsPerSec: 10n,
+      deadline: 10_000n,
+      shards: 1,
+      ...job,
+    },
     assigned: zeroAddress,
     capacity: { opsPerSec: 10n, vramMiB: 1024, validUntil: 20_000n },
     localVramMiB: 2048,
@@ -43,7 +56,13 @@ describe("agent/policy/decideShard", () => {
     ["no valid capacity", offer({ capacity: { opsPerSec: 10n, vramMiB: 1024, validUntil: 999n } })],
     ["attested capacity below", offer({}, { minOpsPerSec: 11n })],
     ["attested capacity below", offer({}, { minVramMiB: 1025 })],
-    ["needs 4096 MiB of VRAM", offer({ kind: "container", capacity: { opsPerSec: 10n, vramMiB: 8192, validUntil: 20_000n } }, { minVramMiB: 4096 })],
+    [
+      "needs 4096 MiB of VRAM",
+      offer(
+        { kind: "container", capacity: { opsPerSec: 10n, vramMiB: 8192, validUntil: 20_000n } },
+        { minVramMiB: 4096 },
+      ),
+    ],
     ["free stake 499 below the collateral 500", offer({ freeStake: 499n })],
   ];
   for (const [reason, o, pol] of refusals) {

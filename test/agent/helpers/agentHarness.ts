@@ -80,7 +80,12 @@ export function committeeDouble(chain: AgentChain): OracleGateway & { calls: Sha
           rowEnd: rows.end,
         });
         try {
-          verifySampledRows({ operands, root: proof.root, beacon: proof.beacon, revealed: proof.rows!.map(decodeRevealedRow) });
+          verifySampledRows({
+            operands,
+            root: proof.root,
+            beacon: proof.beacon,
+            revealed: proof.rows!.map(decodeRevealedRow),
+          });
         } catch {
           verdict = Verdict.Invalid;
         }
@@ -101,7 +106,10 @@ export function committeeDouble(chain: AgentChain): OracleGateway & { calls: Sha
       return {
         attestation,
         signatures: await Promise.all(
-          signers.map(async (a) => ({ signer: a.address, signature: (await signShardAttestation(a, domain, attestation)) as Hex })),
+          signers.map(async (a) => ({
+            signer: a.address,
+            signature: (await signShardAttestation(a, domain, attestation)) as Hex,
+          })),
         ),
       };
     },
@@ -165,7 +173,11 @@ export async function testDaemon(
 }
 
 /** Runs daemon passes until `done()` holds (at most `passes`), waiting for shard work between passes. */
-export async function runUntil(daemon: AgentDaemon, done: () => boolean | Promise<boolean>, passes = 60): Promise<void> {
+export async function runUntil(
+  daemon: AgentDaemon,
+  done: () => boolean | Promise<boolean>,
+  passes = 60,
+): Promise<void> {
   for (let i = 0; i < passes; i++) {
     await daemon.tick();
     await daemon.idle();
