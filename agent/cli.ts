@@ -1,7 +1,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import Dockerode from "dockerode";
-import { formatEther, hexToString, parseEther } from "viem";
+import { formatEther, hexToString, parseEther, stringToHex } from "viem";
 import { generatePrivateKey, privateKeyToAddress } from "viem/accounts";
 import { operatorMetadataDataUri } from "../sdk/agentApi/metadata";
 import { defineCommand, runCli, UsageError, type CliOutput, type CommandSpec } from "../sdk/cli/commands";
@@ -15,6 +15,10 @@ import { agentConfig } from "./config";
 import { AgentDaemon } from "./daemon/agentDaemon";
 import { createProgress } from "./daemon/progress";
 import { Journal, JOURNAL_MIGRATIONS } from "./journal/journal";
+import { OracleClient } from "../sdk/oracleApi/client";
+import { generatorKeys, generateMatrix } from "../sdk/pow/generator";
+import { matmulInt8 } from "../sdk/pow/kernel";
+import { answerCapacityChallenge } from "./capacity/answerCapacityChallenge";
 import { createOracleGateway } from "./oracle/createOracleGateway";
 
 const configFlag = { type: "string", description: "agent config file (JSON)", value: "FILE" } as const;
@@ -248,6 +252,57 @@ const status = defineCommand({
   },
 });
 
+/** A quick local measurement: 2·n³ over the time of one n³ CPU matmul (what to claim without a GPU). */
+async function measureCpuOpsPerSec(n = 512): Promise<bigint> {
+  const keys = generatorKeys(`0x${"42".repeat(32)}`);
+  const a = generateMatrix(keys.a, n, n);
+  const b = generateMatrix(keys.b, n, n);
+  const started = performance.now();
+  await matmulInt8(a, b, { m: n, n, k: n });
+  return BigInt(Math.floor((2 * n ** 3) / ((performance.now() - started) / 1000)));
+}
+
+const benchmark = defineCommand({
+  name: "benchmark",
+  summary: "run a capacity challenge with the oracles and record the attested capacity on-chain",
+  flags: {
+    config: configFlag,
+    oracle: { type: "string", description: "oracle to ask (default: the first of oracleUrls)", value: "URL" },
+    "claimed-ops": { type: "string", description: "claimed ops/s (default: measured here)", value: "N" },
+    "vram-mib": { type: "string", description: "VRAM to claim (default: nvidia-smi, or 0)", value: "MIB" },
+    "gpu-model": { type: "string", description: "GPU model to claim (default: nvidia-smi, or CPU)", value: "NAME" },
+  },
+  async run({ flags, out }) {
+    const { config, chain, account } = loadAgent(flags);
+    const url = flags.oracle ?? config.oracleUrls.split(",")[0]?.trim();
+    if (!url) throw new UsageError("AGENT_USAGE", "no oracle: pass --oracle or set RIGEL_AGENT_ORACLE_URLS");
+    const gpus = await detectGpus().catch(() => []);
+    const device = config.device === "auto" ? (gpus.length > 0 ? "cuda" : "cpu") : (config.device as "cpu" | "cuda");
+    const claimed = flags["claimed-ops"] ? BigInt(flags["claimed-ops"]) : await measureCpuOpsPerSec();
+    const client = new OracleClient({ baseUrl: url, account });
+    out.info(`asking ${url} for a challenge sized for ${claimed} ops/s (device ${device})`);
+    const challenge = await client.requestChallenge({
+      operator: chain.address,
+      claimedOpsPerSec: claimed.toString(),
+      vramMiB: flags["vram-mib"] ? Number(flags["vram-mib"]) : (gpus[0]?.vramMiB ?? 0),
+      gpuModel: stringToHex((flags["gpu-model"] ?? gpus[0]?.model ?? "CPU").slice(0, 32), { size: 32 }),
+    });
+    out.info(
+      `challenge ${challenge.challengeId}: ${challenge.m}×${challenge.n}×${challenge.k}, deadline in ${challenge.deadlineMs - Date.now()} ms`,
+    );
+    const r = await answerCapacityChallenge({ client, challenge, chain, device, pythonPath: config.pythonPath });
+    out.result(
+      table([
+        ["challenge", r.challengeId],
+        ["workload", `${challenge.m}×${challenge.n}×${challenge.k} on ${device}`],
+        ["compute", `${r.computeSeconds.toFixed(3)} s`],
+        ["attested", `${r.opsPerSec} ops/s`],
+        ["recorded", r.recordTx],
+      ]),
+    );
+  },
+});
+
 const run = defineCommand({
   name: "run",
   summary: "run the agent daemon: watch jobs, take shards, run, prove, settle, claim, serve results",
@@ -286,6 +341,17 @@ const run = defineCommand({
       pullImages: config.pullImages,
       detectGpus: () => detectGpus(),
       progress: createProgress(),
+      capacity:
+        config.capacityPollSec > 0
+          ? {
+              clients: config.oracleUrls
+                .split(",")
+                .map((u) => u.trim())
+                .filter(Boolean)
+                .map((baseUrl) => new OracleClient({ baseUrl, account: chain.account })),
+              pollSec: config.capacityPollSec,
+            }
+          : undefined,
     });
     await runDaemon({ daemon, logger, intervalMs: config.pollIntervalMs }).done;
     return 0;
@@ -300,6 +366,7 @@ export const AGENT_COMMANDS: CommandSpec[] = [
   withdraw,
   status,
   claim,
+  benchmark,
   run,
 ] as CommandSpec[];
 

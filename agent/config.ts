@@ -44,6 +44,12 @@ export const agentConfig = defineConfig("RIGEL_AGENT", {
   },
   pythonPath: { type: "string", description: "python3 for the CUDA matmul worker", default: "python3" },
   oracleUrls: { type: "string", description: "oracle base URLs, comma-separated", default: "" },
+  capacityPollSec: {
+    type: "integer",
+    description: "ask the oracles for capacity challenges issued to us this often (0: never)",
+    default: 10,
+    min: 0,
+  },
   pollIntervalMs: { type: "integer", description: "main loop period", default: 1000, min: 50 },
   claimIntervalSec: { type: "integer", description: "claim RGL rewards this often (0: never)", default: 3600, min: 0 },
   submitMarginSec: {

@@ -14,7 +14,7 @@ import {
 import { computeTokenAbi, jobMarketAbi, operatorStakingAbi, rewardsDistributorAbi } from "../../sdk/contracts/abis";
 import type { Deployment } from "../../sdk/contracts/deployments";
 import { RigelError } from "../../sdk/errors/RigelError";
-import type { ShardAttestation } from "../../sdk/eip712/types";
+import type { CapacityAttestation, ShardAttestation } from "../../sdk/eip712/types";
 
 /** On-chain shard states (IJobMarket.ShardState). */
 export const ShardState = {
@@ -289,6 +289,15 @@ export class AgentChain {
       abi: operatorStakingAbi,
       functionName: "stake",
       args: [amount],
+    });
+  }
+
+  recordCapacity(attestation: CapacityAttestation, signatures: readonly Hex[]) {
+    return this.send("recordCapacity", {
+      address: this.contracts.OperatorStaking,
+      abi: operatorStakingAbi,
+      functionName: "recordCapacity",
+      args: [attestation, signatures],
     });
   }
 

@@ -10,6 +10,7 @@ import { fetchInput } from "../../sdk/executor/fetchInput";
 import type { DockerClient } from "../../sdk/executor/dockerClient";
 import type { GpuInfo } from "../../sdk/gpu/parseNvidiaSmi";
 import type { Logger } from "../../sdk/log/createLogger";
+import type { OracleClient } from "../../sdk/oracleApi/client";
 import type { Daemon } from "../../sdk/service/runDaemon";
 import { startHttpService, type HttpService } from "../../sdk/service/startHttpService";
 import { fetchJobSpec } from "../../sdk/spec/fetchJobSpec";
@@ -23,6 +24,7 @@ import { decideShard, type ShardPolicy } from "../policy/shardPolicy";
 import { resultsRoutes } from "../results/resultsRoutes";
 import { ShardDriver } from "../shard/shardDriver";
 import type { MatmulDevice } from "../work/matmulShard";
+import { answerCapacityChallenge } from "../capacity/answerCapacityChallenge";
 import { gpuUtilisation } from "./gpuUtilisation";
 import type { Progress } from "./progress";
 
@@ -53,6 +55,8 @@ export interface AgentDaemonParameters {
   progress?: Progress;
   /** Seconds to wait before retrying a shard whose step failed (default 2). */
   retrySec?: number;
+  /** The oracles to ask for capacity challenges issued to this operator (rounds), and how often. */
+  capacity?: { clients: readonly OracleClient[]; pollSec: number };
 }
 
 /**
@@ -72,6 +76,10 @@ export class AgentDaemon implements Daemon {
   private readonly tasks = new Map<string, Promise<void>>();
   private readonly retryAt = new Map<string, number>();
   private lastClaim = 0;
+  private lastChallengePoll = 0;
+  private challengeTask: Promise<void> | undefined;
+  private readonly answeredChallenges = new Set<string>();
+  private device: MatmulDevice = "cpu";
   private stopping = false;
   private metrics!: {
     runSeconds: Histogram<"kind">;
@@ -96,6 +104,7 @@ export class AgentDaemon implements Daemon {
     this.maxConcurrent =
       this.gpus.length > 0 ? this.gpus.length * this.p.policy.maxShardsPerGpu : this.p.policy.cpuSlots;
     const device: MatmulDevice = this.p.device === "auto" ? (this.gpus.length > 0 ? "cuda" : "cpu") : this.p.device;
+    this.device = device;
     logger.info(
       { operator: this.address, gpus: this.gpus, device, maxConcurrent: this.maxConcurrent },
       "agent starting",
@@ -221,6 +230,46 @@ export class AgentDaemon implements Daemon {
     await this.considerOffers();
     this.startDrives();
     await this.maybeClaim();
+    await this.pollChallenges();
+  }
+
+  /**
+   * Answers the capacity challenges the oracles issued to this operator (their rounds come at random
+   * times, to every operator at once): one at a time, in the background, each only once.
+   */
+  private async pollChallenges(): Promise<void> {
+    const cap = this.p.capacity;
+    if (!cap || this.challengeTask || Date.now() - this.lastChallengePoll < cap.pollSec * 1000) return;
+    this.lastChallengePoll = Date.now();
+    for (const client of cap.clients) {
+      let list;
+      try {
+        list = await client.listChallenges(this.address);
+      } catch (err) {
+        this.p.logger.warn({ err }, "cannot list capacity challenges");
+        continue;
+      }
+      const next = list.challenges.find(
+        (c) => c.state === "issued" && c.deadlineMs > Date.now() && !this.answeredChallenges.has(c.challengeId),
+      );
+      if (!next) continue;
+      this.answeredChallenges.add(next.challengeId);
+      const log = this.p.logger.child({ challengeId: next.challengeId });
+      log.info({ m: next.m, n: next.n, k: next.k, deadlineMs: next.deadlineMs }, "answering a capacity challenge");
+      this.challengeTask = answerCapacityChallenge({
+        client,
+        challenge: next,
+        chain: this.p.chain,
+        device: this.device,
+        pythonPath: this.p.pythonPath,
+      })
+        .then((r) =>
+          log.info({ opsPerSec: r.opsPerSec, seconds: r.computeSeconds, tx: r.recordTx }, "capacity recorded"),
+        )
+        .catch((err) => log.error({ err }, "capacity challenge failed"))
+        .finally(() => (this.challengeTask = undefined));
+      return;
+    }
   }
 
   /** Shards journaled and not yet submitted: they hold a slot. */
@@ -370,7 +419,9 @@ export class AgentDaemon implements Daemon {
 
   /** Resolves when every shard task in flight has ended (tests and shutdown). */
   async idle(): Promise<void> {
-    while (this.tasks.size > 0) await Promise.allSettled([...this.tasks.values()]);
+    while (this.tasks.size > 0 || this.challengeTask) {
+      await Promise.allSettled([...this.tasks.values(), this.challengeTask]);
+    }
   }
 
   async shutdown(): Promise<void> {

@@ -2,7 +2,7 @@
 // protocolFixture wires it in-process, with the accounts of the default mnemonic:
 // 0 admin, 1 treasury, 2 developer, 5 operator, 12-14 oracles (2-of-3).
 import { ethers } from "hardhat";
-import type { Contract } from "ethers";
+import type { Contract, JsonRpcProvider } from "ethers";
 import { CAPACITY_TYPES } from "../../contracts/helpers/stakingFixture";
 import { CAP, E18, GENESIS, PARAMS, USD_RATE } from "../../contracts/market/fixture";
 
@@ -19,7 +19,7 @@ export interface NodeDeployment {
   usd: string;
 }
 
-export const walletOf = (index: number, provider: ethers.JsonRpcProvider) =>
+export const walletOf = (index: number, provider: JsonRpcProvider) =>
   ethers.HDNodeWallet.fromPhrase(MNEMONIC, undefined, `m/44'/60'/0'/0/${index}`).connect(provider);
 
 export async function deployOnNode(url: string): Promise<NodeDeployment> {
