@@ -28,7 +28,11 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 async function main(): Promise<void> {
   if (network.name !== "localhost") throw new Error("run with --network localhost (and RIGEL_LOCALHOST_URL)");
   const port = Number(new URL(process.env.RIGEL_LOCALHOST_URL ?? "http://127.0.0.1:8660").port);
+  // `hardhat run` exports HARDHAT_NETWORK=localhost, which `hardhat node` (a child) must not inherit.
+  const network_ = process.env.HARDHAT_NETWORK;
+  delete process.env.HARDHAT_NETWORK;
   const node = await startHardhatNode({ port });
+  process.env.HARDHAT_NETWORK = network_;
   try {
     const p = await deployProtocol();
     const { daemon, logger } = await testDaemon(p, { port: 8661 });
