@@ -12,7 +12,7 @@ export const agentConfig = defineConfig("RIGEL_AGENT", {
   keystore: { type: "path", description: "encrypted v3 keystore of the operator key" },
   keystorePassword: { type: "string", description: "password of the keystore", secret: true },
   privateKey: { type: "privateKey", description: "operator key (instead of a keystore; dev only)", secret: true },
-  dataDir: { type: "path", description: "journal, work directories and logs", default: "./.rigel-agent" },
+  dataDir: { type: "path", description: "journal, work directories and logs", default: ".rigel/agent" },
   host: { type: "string", description: "address the results service binds", default: "127.0.0.1" },
   port: {
     type: "integer",

@@ -13,16 +13,14 @@ const SETTLED = 3n;
 
 async function createJob(p: Protocol, shards = 1) {
   const spec = parseJobSpec({ kind: "matmul-int8", seed: `0x${"5e".repeat(32)}`, m: 16, n: 16, k: 16 });
-  await p.market
-    .connect(p.devs[0])
-    .createJob(
-      await jobParamsFor(await p.usd.getAddress(), {
-        kind: 0,
-        shards,
-        specHash: hashJobSpec(spec).hash,
-        specURI: jobSpecDataUri(spec),
-      }),
-    );
+  await p.market.connect(p.devs[0]).createJob(
+    await jobParamsFor(await p.usd.getAddress(), {
+      kind: 0,
+      shards,
+      specHash: hashJobSpec(spec).hash,
+      specURI: jobSpecDataUri(spec),
+    }),
+  );
   return p.market.jobCount();
 }
 

@@ -45,7 +45,18 @@ describe("agent/cli", () => {
     const keystore = path.join(dir, "key.json");
     const out = capture();
     const code = await main(
-      ["init", "--import", "--config", config, "--keystore", keystore, "--rpc-url", "http://127.0.0.1:8545", "--port", "8660"],
+      [
+        "init",
+        "--import",
+        "--config",
+        config,
+        "--keystore",
+        keystore,
+        "--rpc-url",
+        "http://127.0.0.1:8545",
+        "--port",
+        "8660",
+      ],
       out,
     );
     expect(code, out.text()).to.equal(0);

@@ -24,7 +24,16 @@ export const walletOf = (index: number, provider: JsonRpcProvider) =>
 
 export async function deployOnNode(url: string): Promise<NodeDeployment> {
   const provider = new ethers.JsonRpcProvider(url, undefined, { staticNetwork: true, pollingInterval: 50 });
-  const w = (i: number) => walletOf(i, provider);
+  // One NonceManager per account: ethers reads "pending" nonces through a short cache, which reuses a
+  // nonce when transactions follow each other within milliseconds.
+  const managers = new Map<number, ethers.NonceManager & { address: string }>();
+  const w = (i: number) => {
+    if (!managers.has(i)) {
+      const wallet = walletOf(i, provider);
+      managers.set(i, Object.assign(new ethers.NonceManager(wallet), { address: wallet.address }));
+    }
+    return managers.get(i)!;
+  };
   const admin = w(0);
   const block = await provider.getBlockNumber();
   const deploy = async (name: string, args: unknown[]): Promise<Contract> => {
@@ -83,7 +92,7 @@ export async function deployOnNode(url: string): Promise<NodeDeployment> {
   await send(staking.setCapacityListener(rd));
   await send(rewards.grantRole(await rewards.MARKET_ROLE(), m));
   await send(market.setPaymentToken(await usd.getAddress(), true, USD_RATE));
-  const oracles = [12, 13, 14].map(w).sort((a, b) => (BigInt(a.address) < BigInt(b.address) ? -1 : 1));
+  const oracles = [12, 13, 14].map((i) => w(i)).sort((a, b) => (BigInt(a.address) < BigInt(b.address) ? -1 : 1));
   for (const o of oracles) {
     await send(rgl.transfer(o.address, 10_000n * E18));
     await send(committee.approveSigner(o.address));
