@@ -4,8 +4,8 @@
 //     agent polling every POLL ms;
 //  2. one matmul shard's time split into generate, compute, commit (the prover's own clocks), and
 //     submit, prove, settle (journal transition times).
-// The committee is the test double of test/agent/helpers (signs after checking the sample) unless
-// the oracle nodes of #6 are wired in: the "prove" figure then includes the oracle round trip.
+// The committee is three real oracle nodes of #6 (in this process, HTTP on 8663-8665), so "prove"
+// includes the proof's HTTP round trips and each oracle's verification.
 //   RIGEL_LOCALHOST_URL=http://127.0.0.1:8660 npx hardhat run --network localhost scripts/bench-agent.ts
 // Env: BENCH_JOBS (50), BENCH_POLL_MS (100), BENCH_M/N/K (1024/1024/1024).
 import { network } from "hardhat";
@@ -15,7 +15,11 @@ import { hashJobSpec } from "../sdk/spec/hashJobSpec";
 import { parseJobSpec } from "../sdk/spec/parseJobSpec";
 import { runDaemon } from "../sdk/service/runDaemon";
 import { deployProtocol, jobParamsFor } from "../test/contracts/market/protocolFixture";
+import { http, type Hex } from "viem";
+import { createOracleGateway } from "../agent/oracle/createOracleGateway";
+import { createLogger } from "../sdk/log/createLogger";
 import { testDaemon } from "../test/agent/helpers/agentHarness";
+import { startTestCommittee } from "../test/agent/helpers/oracleCommittee";
 
 const JOBS = Number(process.env.BENCH_JOBS ?? 50);
 const POLL_MS = Number(process.env.BENCH_POLL_MS ?? 100);
@@ -35,7 +39,20 @@ async function main(): Promise<void> {
   process.env.HARDHAT_NETWORK = network_;
   try {
     const p = await deployProtocol();
-    const { daemon, logger } = await testDaemon(p, { port: 8661 });
+    const committee = await startTestCommittee({
+      transport: http(process.env.RIGEL_LOCALHOST_URL ?? "http://127.0.0.1:8660"),
+      chainId: 31337,
+      market: (await p.market.getAddress()) as Hex,
+      committee: (await p.committee.getAddress()) as Hex,
+      startBlock: 0n,
+      ports: [8663, 8664, 8665],
+    });
+    const silent = createLogger({ name: "bench", level: "silent", destination: { write: () => undefined } });
+    const urls = committee.urls.join(",");
+    const { daemon, logger } = await testDaemon(p, {
+      port: 8661,
+      oracle: (chain) => createOracleGateway({ urls, account: chain.account, chain, logger: silent }),
+    });
     const loop = runDaemon({ daemon, logger, intervalMs: POLL_MS, signals: [] });
     await sleep(500);
 
@@ -82,6 +99,7 @@ async function main(): Promise<void> {
     );
     loop.stop();
     await loop.done;
+    await committee.stop();
   } finally {
     await node.stop();
   }
