@@ -7,7 +7,7 @@ import Database from "better-sqlite3";
 import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
-import type { JsonRpcProvider } from "ethers";
+import { NonceManager, type JsonRpcProvider } from "ethers";
 import { ethers } from "hardhat";
 import { http, decodeFunctionData, type Hex } from "viem";
 import { startHardhatNode, type HardhatNode } from "../../scripts/lib/hardhatNode";
@@ -24,7 +24,7 @@ const NODE_PORT = 8662;
 const ORACLE_PORTS = [8663, 8664, 8665];
 const AGENT_PORT = 8666;
 const KILLS = 20;
-const OPERATOR_KEY = walletOf(5, new ethers.JsonRpcProvider(`http://127.0.0.1:${NODE_PORT}`)).privateKey;
+const OPERATOR_KEY = walletOf(5).privateKey;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe("agent: chaos (kill -9 at random points, restart; real node, real oracles)", function () {
@@ -106,9 +106,9 @@ describe("agent: chaos (kill -9 at random points, restart; real node, real oracl
     }
   }
 
-  let dev: ethers.NonceManager;
+  let dev: NonceManager;
   async function createJob(i: number): Promise<bigint> {
-    dev ??= new ethers.NonceManager(walletOf(2, provider));
+    dev ??= new NonceManager(walletOf(2, provider));
     const spec = parseJobSpec({ kind: "matmul-int8", seed: ethers.id(`chaos-${i}`), m: 96, n: 64, k: 64 });
     const market = await ethers.getContractAt("JobMarket", d.contracts.JobMarket, dev);
     const latest = (await provider.getBlock("latest"))!.timestamp;
@@ -132,7 +132,7 @@ describe("agent: chaos (kill -9 at random points, restart; real node, real oracl
   }
 
   it(`survives ${KILLS} kills across the phases: every shard settles once, balances are conserved`, async function () {
-    const usd = await ethers.getContractAt("TestUSD", d.usd, provider);
+    const usd = (await ethers.getContractAt("TestUSD", d.usd)).connect(provider);
     const holders = [
       walletOf(2, provider).address,
       walletOf(5, provider).address,
@@ -142,9 +142,9 @@ describe("agent: chaos (kill -9 at random points, restart; real node, real oracl
     const usdTotal = async () => (await Promise.all(holders.map((h) => usd.balanceOf(h)))).reduce((a, b) => a + b, 0n);
     const totalBefore = await usdTotal();
     const devBefore = await usd.balanceOf(holders[0]);
-    const staking = await ethers.getContractAt("OperatorStaking", d.contracts.OperatorStaking, provider);
+    const staking = (await ethers.getContractAt("OperatorStaking", d.contracts.OperatorStaking)).connect(provider);
     const stakeBefore = (await staking.operatorInfo(holders[1])).selfStake;
-    const market = await ethers.getContractAt("JobMarket", d.contracts.JobMarket, provider);
+    const market = (await ethers.getContractAt("JobMarket", d.contracts.JobMarket)).connect(provider);
 
     const jobs: bigint[] = [];
     for (let i = 0; i < 4; i++) jobs.push(await createJob(i));

@@ -2,7 +2,7 @@
 // protocolFixture wires it in-process, with the accounts of the default mnemonic:
 // 0 admin, 1 treasury, 2 developer, 5 operator, 12-14 oracles (2-of-3).
 import { ethers } from "hardhat";
-import type { Contract, JsonRpcProvider } from "ethers";
+import { NonceManager, type Contract, type JsonRpcProvider } from "ethers";
 import { CAPACITY_TYPES } from "../../contracts/helpers/stakingFixture";
 import { CAP, E18, GENESIS, PARAMS, USD_RATE } from "../../contracts/market/fixture";
 
@@ -19,18 +19,18 @@ export interface NodeDeployment {
   usd: string;
 }
 
-export const walletOf = (index: number, provider: JsonRpcProvider) =>
+export const walletOf = (index: number, provider: JsonRpcProvider | null = null) =>
   ethers.HDNodeWallet.fromPhrase(MNEMONIC, undefined, `m/44'/60'/0'/0/${index}`).connect(provider);
 
 export async function deployOnNode(url: string): Promise<NodeDeployment> {
   const provider = new ethers.JsonRpcProvider(url, undefined, { staticNetwork: true, pollingInterval: 50 });
   // One NonceManager per account: ethers reads "pending" nonces through a short cache, which reuses a
   // nonce when transactions follow each other within milliseconds.
-  const managers = new Map<number, ethers.NonceManager & { address: string }>();
+  const managers = new Map<number, NonceManager & { address: string }>();
   const w = (i: number) => {
     if (!managers.has(i)) {
       const wallet = walletOf(i, provider);
-      managers.set(i, Object.assign(new ethers.NonceManager(wallet), { address: wallet.address }));
+      managers.set(i, Object.assign(new NonceManager(wallet), { address: wallet.address }));
     }
     return managers.get(i)!;
   };
