@@ -11,10 +11,11 @@ import { jobSpecDataUri } from "../../sdk/spec/fetchJobSpec";
 import { hashJobSpec } from "../../sdk/spec/hashJobSpec";
 import { parseJobSpec } from "../../sdk/spec/parseJobSpec";
 import { deployProtocol, jobParamsFor } from "../contracts/market/protocolFixture";
+import { dockerForTests, TEST_IMAGE } from "../sdk/executor/dockerTestEnv";
 import { runUntil, testDaemon } from "./helpers/agentHarness";
 import { startTestCommittee, type TestCommittee } from "./helpers/oracleCommittee";
 
-describe("agent: matmul shards end to end with the real oracle nodes", function () {
+describe("agent: end to end with the real oracle nodes of #6", function () {
   let committee: TestCommittee | undefined;
   afterEach(async () => {
     await committee?.stop();
@@ -73,6 +74,54 @@ describe("agent: matmul shards end to end with the real oracle nodes", function 
       }
       expect((await p.usd.balanceOf(p.ops[0].address)) - opBefore).to.equal(expected);
       expect(await p.market.queryFilter(p.market.filters.ShardSubmitted(jobId))).to.have.length(3);
+    } finally {
+      await daemon.shutdown();
+    }
+  });
+
+  it("proves a container shard in receipt mode (attested, not verified) and settles it", async function () {
+    const docker = await dockerForTests(this);
+    const p = await loadFixture(deployProtocol);
+    const spec = parseJobSpec({
+      kind: "container",
+      image: TEST_IMAGE,
+      command: ["sh", "-c", "echo receipt > $RIGEL_OUTPUT/out.txt"],
+      memoryMiB: 64,
+      timeoutSec: 60,
+    });
+    committee = await startTestCommittee({
+      transport: custom(network.provider),
+      chainId: 31337,
+      market: (await p.market.getAddress()) as Hex,
+      committee: (await p.committee.getAddress()) as Hex,
+      startBlock: 0n,
+      ports: [8667, 8668, 8669],
+    });
+    const urls = committee.urls.join(",");
+    const silent = createLogger({ name: "t", level: "silent", destination: { write: () => undefined } });
+    const { daemon } = await testDaemon(p, {
+      port: 8651,
+      docker,
+      oracle: (chain) => createOracleGateway({ urls, account: chain.account, chain, logger: silent }),
+    });
+    await p.market.connect(p.devs[0]).createJob(
+      await jobParamsFor(await p.usd.getAddress(), {
+        kind: 1,
+        verificationMode: 1,
+        minVramMiB: 0,
+        specHash: hashJobSpec(spec).hash,
+        specURI: jobSpecDataUri(spec),
+      }),
+    );
+    const jobId = await p.market.jobCount();
+    await daemon.init();
+    try {
+      await runUntil(daemon, async () => (await p.market.getShard(jobId, 0)).state === 3n, 120);
+      const entry = daemon.journal.get(jobId, 0)!;
+      expect((entry.data.attestation as { verdict: number }).verdict).to.equal(1);
+      const shard = await p.market.getShard(jobId, 0);
+      expect(shard.units).to.be.greaterThan(0n);
+      expect((await p.market.operatorRecord(p.ops[0].address)).settled).to.equal(1n);
     } finally {
       await daemon.shutdown();
     }
