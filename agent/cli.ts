@@ -338,6 +338,10 @@ const run = defineCommand({
       claimIntervalSec: config.claimIntervalSec,
       submitMarginSec: config.submitMarginSec,
       allowRemoteHosts: config.allowRemoteHosts,
+      inputFileRoots: config.inputFileRoots
+        .split(",")
+        .map((r) => r.trim())
+        .filter(Boolean),
       pullImages: config.pullImages,
       detectGpus: () => detectGpus(),
       progress: createProgress(),

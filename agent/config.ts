@@ -58,6 +58,11 @@ export const agentConfig = defineConfig("RIGEL_AGENT", {
     default: 30,
     min: 0,
   },
+  inputFileRoots: {
+    type: "string",
+    description: "directories file:// job inputs may be read from, comma-separated (empty: file:// inputs refused)",
+    default: "",
+  },
   allowRemoteHosts: { type: "boolean", description: "fetch specs and inputs from non-loopback hosts", default: false },
   pullImages: { type: "boolean", description: "pull container images that are not present", default: false },
   logLevel: {

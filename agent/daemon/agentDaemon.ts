@@ -50,6 +50,8 @@ export interface AgentDaemonParameters {
   claimIntervalSec: number;
   submitMarginSec: number;
   allowRemoteHosts?: boolean;
+  /** Directories `file://` inputs may come from (default none: a spec cannot read the operator's files). */
+  inputFileRoots?: readonly string[];
   pullImages?: boolean;
   detectGpus: () => Promise<GpuInfo[]>;
   progress?: Progress;
@@ -153,6 +155,7 @@ export class AgentDaemon implements Daemon {
       pythonPath: this.p.pythonPath,
       pullImages: this.p.pullImages,
       allowRemoteHosts: this.p.allowRemoteHosts,
+      inputFileRoots: this.p.inputFileRoots ?? [],
       submitMarginSec: this.p.submitMarginSec,
       onPhase: (jobId, shard, phase) => this.p.progress?.update(`${jobId}/${shard}`, phase),
       onRunSeconds: (kind, seconds) => this.metrics.runSeconds.observe({ kind }, seconds),
@@ -358,6 +361,7 @@ export class AgentDaemon implements Daemon {
             sha256: input.sha256 as Hex,
             cacheDir: path.join(this.p.dataDir, "cache"),
             allowRemoteHosts: this.p.allowRemoteHosts,
+            allowedFileRoots: this.p.inputFileRoots ?? [],
           });
         }
       } catch (err) {

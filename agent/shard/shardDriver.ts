@@ -37,6 +37,8 @@ export interface ShardDriverContext {
   gpus?: GpuRequest;
   pullImages?: boolean;
   allowRemoteHosts?: boolean;
+  /** Directories `file://` inputs may be read from. */
+  inputFileRoots?: readonly string[];
   /** Seconds before the deadline after which no work is started. */
   submitMarginSec: number;
   /** Called at each phase: progress display and metrics. */
@@ -271,6 +273,7 @@ export class ShardDriver {
       gpus: spec.gpus > 0 ? (this.ctx.gpus ?? { count: spec.gpus }) : undefined,
       pull: this.ctx.pullImages,
       allowRemoteHosts: this.ctx.allowRemoteHosts,
+      allowedFileRoots: this.ctx.inputFileRoots ?? [],
       done,
       onItemDone: (item, hash) => {
         done.set(item, hash);

@@ -26,6 +26,8 @@ export interface RunContainerShardParameters {
   gpus?: GpuRequest;
   pull?: boolean;
   allowRemoteHosts?: boolean;
+  /** Directories `file://` inputs may be read from (sdk/executor fetchInput). */
+  allowedFileRoots?: readonly string[];
   /** Item hashes (absolute item index → hash) already journaled before a restart. */
   done: ReadonlyMap<number, Hex>;
   /** Called after each item succeeds, before the next starts: the journal writes it. */
@@ -80,6 +82,7 @@ export async function runContainerShard(p: RunContainerShardParameters): Promise
           gpus: p.gpus,
           pull: p.pull,
           allowRemoteInputHosts: p.allowRemoteHosts,
+          allowedFileRoots: p.allowedFileRoots,
           onLog: p.onLog,
           signal: p.signal,
         })
@@ -111,6 +114,7 @@ export async function runContainerShard(p: RunContainerShardParameters): Promise
         gpus: p.gpus,
         pull: p.pull,
         allowRemoteInputHosts: p.allowRemoteHosts,
+        allowedFileRoots: p.allowedFileRoots,
         onLog: p.onLog,
         signal: p.signal,
         onlyItems: [item],

@@ -63,7 +63,7 @@ describe("agent: container jobs on the real Docker engine", function () {
     ].join("\n");
     const { jobId, params } = await createContainerJob(p, { command: ["sh", "-c", script], inputs: inputSpec() });
     const opBefore = await p.usd.balanceOf(p.ops[0].address);
-    const { daemon, logs } = await testDaemon(p, { port: 8654, docker });
+    const { daemon, logs } = await testDaemon(p, { port: 8654, docker, inputFileRoots: [inputDir] });
     await daemon.init();
     try {
       await runUntil(daemon, async () => (await p.market.getShard(jobId, 0)).state === State.Settled);
@@ -145,7 +145,7 @@ describe("agent: container jobs on the real Docker engine", function () {
     }
   });
 
-  it("declines bad inputs with a clear error and leaves the shard open: sha256 mismatch, missing image, invalid spec", async function () {
+  it("declines bad inputs with a clear error and leaves the shard open: sha256 mismatch, missing image, invalid spec, a file outside the allowed roots", async function () {
     const p = await loadFixture(deployProtocol);
     const wrongHash = await createContainerJob(p, {
       command: ["true"],
@@ -162,15 +162,23 @@ describe("agent: container jobs on the real Docker engine", function () {
       }),
     );
     const invalid = await p.market.jobCount();
-    const { daemon, logs } = await testDaemon(p, { port: 8657, docker });
+    // A file the spec may not read: outside the operator's allowed input directories (hash right).
+    const elsewhere = path.join(tempDataDir("private"), "secret.txt");
+    fs.writeFileSync(elsewhere, "operator's own file\n");
+    const outside = await createContainerJob(p, {
+      command: ["true"],
+      inputs: [{ name: "s.txt", uri: pathToFileURL(elsewhere).href, sha256: sha256("operator's own file\n") }],
+    });
+    const { daemon, logs } = await testDaemon(p, { port: 8657, docker, inputFileRoots: [inputDir] });
     await daemon.init();
     try {
-      await runUntil(daemon, () => (daemon.offers.counts().declined ?? 0) === 3, 10);
+      await runUntil(daemon, () => (daemon.offers.counts().declined ?? 0) === 4, 10);
       const errors = logs.filter((l) => l.includes('"level":50') && l.includes("shard declined"));
       expect(errors.some((l) => l.includes("EXECUTOR_INPUT_HASH_MISMATCH") || l.includes("sha256"))).to.equal(true);
       expect(errors.some((l) => l.includes("rigel/does-not-exist:never"))).to.equal(true);
       expect(errors.some((l) => l.includes("memoryMiB"))).to.equal(true);
-      for (const id of [wrongHash.jobId, noImage.jobId, invalid]) {
+      expect(errors.some((l) => l.includes("outside the directories allowed"))).to.equal(true);
+      for (const id of [wrongHash.jobId, noImage.jobId, invalid, outside.jobId]) {
         expect((await p.market.getShard(id, 0)).state).to.equal(State.Open);
         expect(daemon.journal.get(id, 0)).to.equal(undefined);
       }
