@@ -150,9 +150,11 @@ describe("agent: chaos (kill -9 at random points, restart; real node, real oracl
     for (let i = 0; i < 4; i++) jobs.push(await createJob(i));
     const killedIn: string[][] = [];
     for (let k = 0; k < KILLS; k++) {
-      // Keep work in the pipeline so that kills land in every phase.
-      const open = journalStates().filter((s) => !["settled", "failed", "expired", "abandoned"].includes(s)).length;
-      if (open < 2) jobs.push(await createJob(jobs.length));
+      // Keep work in the pipeline (shards journaled and unfinished, or not yet taken) so that kills
+      // land in every phase.
+      const states = journalStates();
+      const unfinished = states.filter((s) => !["settled", "failed", "expired", "abandoned"].includes(s)).length;
+      if (unfinished + (jobs.length * 2 - states.length) < 3) jobs.push(await createJob(jobs.length));
       child = startAgent();
       const started = Date.now();
       while (!(await healthy())) {
