@@ -56,6 +56,17 @@ export const JOURNAL_MIGRATIONS = [
      data       TEXT NOT NULL,
      at         INTEGER NOT NULL
    );`,
+  // Shards seen on-chain and what the agent decided about them (agent/journal/offers.ts).
+  `CREATE TABLE offers (
+     job_id     TEXT NOT NULL,
+     shard      INTEGER NOT NULL,
+     spec_uri   TEXT NOT NULL,
+     status     TEXT NOT NULL,
+     reason     TEXT,
+     updated_at INTEGER NOT NULL,
+     PRIMARY KEY (job_id, shard)
+   );
+   CREATE INDEX offers_status ON offers (status);`,
 ] as const;
 
 interface Row {
@@ -85,6 +96,7 @@ export class Journal {
   private readonly logStmt;
   private readonly unfinishedStmt;
   private readonly historyStmt;
+  private readonly countStmt;
 
   constructor(private readonly db: SqliteDatabase) {
     this.getStmt = db.prepare<[string, number], Row>("SELECT * FROM shards WHERE job_id = ? AND shard = ?");
@@ -104,6 +116,14 @@ export class Journal {
       [string, number],
       { from_state: ShardState | null; to_state: ShardState; at: number }
     >("SELECT from_state, to_state, at FROM transitions WHERE job_id = ? AND shard = ? ORDER BY id");
+    this.countStmt = db.prepare<[], { state: ShardState; n: number }>(
+      "SELECT state, COUNT(*) AS n FROM shards GROUP BY state",
+    );
+  }
+
+  /** How many shards are in each state (for metrics and `status`). */
+  countsByState(): Partial<Record<ShardState, number>> {
+    return Object.fromEntries(this.countStmt.all().map((r) => [r.state, r.n]));
   }
 
   get(jobId: bigint, shard: number): JournalEntry | undefined {

@@ -21,6 +21,9 @@ export interface StartHttpServiceParameters {
   registry?: Registry;
 }
 
+/** A request whose JSON body's exact bytes were kept (`undefined` when it had no JSON body). */
+export type RawBodyRequest = Request & { rawBody?: Buffer };
+
 export interface HttpService {
   url: string;
   port: number;
@@ -64,7 +67,15 @@ export async function startHttpService(params: StartHttpServiceParameters): Prom
     });
     next();
   });
-  app.use(express.json({ limit: params.bodyLimit ?? "256kb" }));
+  app.use(
+    express.json({
+      limit: params.bodyLimit ?? "256kb",
+      // The exact bytes, for handlers that check a signature over the body (sdk/auth).
+      verify: (req, _res, buf) => {
+        (req as RawBodyRequest).rawBody = buf;
+      },
+    }),
+  );
 
   app.get("/healthz", async (_req, res, next) => {
     try {

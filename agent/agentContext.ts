@@ -1,0 +1,44 @@
+import fs from "node:fs";
+import path from "node:path";
+import { http, type LocalAccount } from "viem";
+import { privateKeyToAccount } from "viem/accounts";
+import { loadDeployment } from "../sdk/contracts/deployments";
+import { RigelError } from "../sdk/errors/RigelError";
+import { decryptKeystore } from "../sdk/keystore/keystore";
+import { AgentChain } from "./chain/agentChain";
+import { agentConfig, type AgentConfig } from "./config";
+
+/** The operator account from the config: the keystore with its password, or a raw key. */
+export function loadAccount(config: AgentConfig): LocalAccount {
+  if (config.keystore) {
+    if (!config.keystorePassword) {
+      throw new RigelError(
+        "AGENT_NO_PASSWORD",
+        `the keystore needs its password in ${agentConfig.envName("keystorePassword")}`,
+      );
+    }
+    const json = JSON.parse(fs.readFileSync(config.keystore, "utf8"));
+    return privateKeyToAccount(decryptKeystore(json, config.keystorePassword));
+  }
+  if (config.privateKey) return privateKeyToAccount(config.privateKey);
+  throw new RigelError(
+    "AGENT_NO_KEY",
+    `no operator key: run 'rigel agent init', or set ${agentConfig.envName("keystore")} (+ ${agentConfig.envName("keystorePassword")}) or ${agentConfig.envName("privateKey")}`,
+  );
+}
+
+/** Loads the config (file, env, flags) and connects the operator account to the chain. */
+export function loadAgent(flags: { config?: string }, overrides: Record<string, unknown> = {}) {
+  const file = flags.config ?? (fs.existsSync("rigel-agent.json") ? "rigel-agent.json" : undefined);
+  const config = agentConfig.load({ file, overrides });
+  const account = loadAccount(config);
+  const deployment = loadDeployment(
+    config.deploymentFile ? { file: path.resolve(config.deploymentFile) } : { chainId: config.chainId },
+  );
+  const chain = new AgentChain({
+    transport: http(config.rpcUrl, { retryCount: 3, retryDelay: 250, timeout: 30_000 }),
+    account,
+    deployment,
+  });
+  return { config, account, chain, deployment };
+}

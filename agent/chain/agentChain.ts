@@ -1,0 +1,357 @@
+import {
+  BaseError,
+  ContractFunctionRevertedError,
+  createPublicClient,
+  createWalletClient,
+  type Address,
+  type Chain,
+  type Hex,
+  type LocalAccount,
+  type PublicClient,
+  type Transport,
+  type WalletClient,
+} from "viem";
+import { computeTokenAbi, jobMarketAbi, operatorStakingAbi, rewardsDistributorAbi } from "../../sdk/contracts/abis";
+import type { Deployment } from "../../sdk/contracts/deployments";
+import { RigelError } from "../../sdk/errors/RigelError";
+import type { CapacityAttestation, ShardAttestation } from "../../sdk/eip712/types";
+
+/** On-chain shard states (IJobMarket.ShardState). */
+export const ShardState = {
+  Open: 0,
+  Accepted: 1,
+  Submitted: 2,
+  Settled: 3,
+  Failed: 4,
+  Cancelled: 5,
+  Expired: 6,
+} as const;
+export const SHARD_STATE_NAMES = [
+  "Open",
+  "Accepted",
+  "Submitted",
+  "Settled",
+  "Failed",
+  "Cancelled",
+  "Expired",
+] as const;
+
+/** A transaction that reverted or could not be sent; `details.reason` holds the decoded revert when known. */
+export class AgentTxError extends RigelError {
+  override readonly name = "AgentTxError";
+}
+
+/** What `AgentChain.create` needs: a transport (http to an RPC, or an in-process provider in tests). */
+export interface AgentChainParameters {
+  transport: Transport;
+  chain?: Chain;
+  account: LocalAccount;
+  deployment: Pick<Deployment, "chainId" | "contracts" | "block">;
+}
+
+export type ChainJob = Awaited<ReturnType<AgentChain["getJob"]>>;
+export type ChainShard = Awaited<ReturnType<AgentChain["getShard"]>>;
+
+/**
+ * The agent's typed view of the protocol contracts: the reads it decides with and the writes it makes,
+ * each write waiting for its receipt and turning a revert into {@link AgentTxError}.
+ */
+export class AgentChain {
+  readonly publicClient: PublicClient;
+  readonly walletClient: WalletClient;
+  readonly account: LocalAccount;
+  readonly contracts: Deployment["contracts"];
+  readonly chainId: number;
+  readonly startBlock: bigint;
+  /** Sends are serialised: one account, one nonce sequence (concurrent shards would collide). */
+  private sendQueue: Promise<unknown> = Promise.resolve();
+
+  constructor(p: AgentChainParameters) {
+    const chain =
+      p.chain ??
+      ({
+        id: p.deployment.chainId,
+        name: `chain-${p.deployment.chainId}`,
+        nativeCurrency: { name: "Ether", symbol: "ETH", decimals: 18 },
+        rpcUrls: { default: { http: [] } },
+      } as Chain);
+    this.publicClient = createPublicClient({ transport: p.transport, chain, pollingInterval: 100 }) as PublicClient;
+    this.walletClient = createWalletClient({ transport: p.transport, chain, account: p.account });
+    this.account = p.account;
+    this.contracts = p.deployment.contracts;
+    this.chainId = p.deployment.chainId;
+    this.startBlock = p.deployment.block;
+  }
+
+  get address(): Address {
+    return this.account.address;
+  }
+
+  getJob(jobId: bigint) {
+    return this.publicClient.readContract({
+      address: this.contracts.JobMarket,
+      abi: jobMarketAbi,
+      functionName: "getJob",
+      args: [jobId],
+    });
+  }
+
+  getShard(jobId: bigint, shard: number) {
+    return this.publicClient.readContract({
+      address: this.contracts.JobMarket,
+      abi: jobMarketAbi,
+      functionName: "getShard",
+      args: [jobId, shard],
+    });
+  }
+
+  assignedOperator(jobId: bigint, shard: number): Promise<Address> {
+    return this.publicClient.readContract({
+      address: this.contracts.JobMarket,
+      abi: jobMarketAbi,
+      functionName: "assignedOperator",
+      args: [jobId, shard],
+    });
+  }
+
+  beaconOf(jobId: bigint, shard: number): Promise<Hex> {
+    return this.publicClient.readContract({
+      address: this.contracts.JobMarket,
+      abi: jobMarketAbi,
+      functionName: "beaconOf",
+      args: [jobId, shard],
+    });
+  }
+
+  collateralFor(jobId: bigint): Promise<bigint> {
+    return this.publicClient.readContract({
+      address: this.contracts.JobMarket,
+      abi: jobMarketAbi,
+      functionName: "collateralFor",
+      args: [jobId],
+    });
+  }
+
+  operatorInfo(operator: Address = this.address) {
+    return this.publicClient.readContract({
+      address: this.contracts.OperatorStaking,
+      abi: operatorStakingAbi,
+      functionName: "operatorInfo",
+      args: [operator],
+    });
+  }
+
+  capacityOf(operator: Address = this.address) {
+    return this.publicClient.readContract({
+      address: this.contracts.OperatorStaking,
+      abi: operatorStakingAbi,
+      functionName: "capacityOf",
+      args: [operator],
+    });
+  }
+
+  operatorStats(operator: Address = this.address) {
+    return this.publicClient.readContract({
+      address: this.contracts.RewardsDistributor,
+      abi: rewardsDistributorAbi,
+      functionName: "operatorStats",
+      args: [operator],
+    });
+  }
+
+  operatorRecord(operator: Address = this.address) {
+    return this.publicClient.readContract({
+      address: this.contracts.JobMarket,
+      abi: jobMarketAbi,
+      functionName: "operatorRecord",
+      args: [operator],
+    });
+  }
+
+  rglBalance(owner: Address = this.address): Promise<bigint> {
+    return this.publicClient.readContract({
+      address: this.contracts.ComputeToken,
+      abi: computeTokenAbi,
+      functionName: "balanceOf",
+      args: [owner],
+    });
+  }
+
+  async latestTimestamp(): Promise<bigint> {
+    return (await this.publicClient.getBlock({ blockTag: "latest" })).timestamp;
+  }
+
+  /** Sends a call to one of the protocol contracts and waits for it to be mined; reverts throw. */
+  private async send(
+    what: string,
+    request: { address: Address; abi: readonly unknown[]; functionName: string; args: readonly unknown[] },
+  ): Promise<{ hash: Hex; blockNumber: bigint }> {
+    const write = async (): Promise<Hex> => {
+      const { request: simulated } = await this.publicClient.simulateContract({
+        ...(request as Parameters<PublicClient["simulateContract"]>[0]),
+        account: this.account,
+      });
+      return this.walletClient.writeContract(simulated as Parameters<WalletClient["writeContract"]>[0]);
+    };
+    const queued = this.sendQueue.then(write, write);
+    this.sendQueue = queued.catch(() => undefined);
+    let hash: Hex;
+    try {
+      hash = await queued;
+    } catch (err) {
+      const reason = revertReason(err);
+      const reverted = err instanceof BaseError && err.walk((e) => e instanceof ContractFunctionRevertedError) !== null;
+      throw new AgentTxError("AGENT_TX_FAILED", `${what} failed${reason ? `: ${reason}` : ""}`, {
+        details: { what, reason, reverted },
+        cause: err,
+      });
+    }
+    const receipt = await this.publicClient.waitForTransactionReceipt({ hash, pollingInterval: 100 });
+    if (receipt.status !== "success") {
+      throw new AgentTxError("AGENT_TX_REVERTED", `${what} reverted in block ${receipt.blockNumber}`, {
+        details: { what, hash },
+      });
+    }
+    return { hash, blockNumber: receipt.blockNumber };
+  }
+
+  accept(jobId: bigint, shard: number) {
+    return this.send(`accept ${jobId}/${shard}`, {
+      address: this.contracts.JobMarket,
+      abi: jobMarketAbi,
+      functionName: "accept",
+      args: [jobId, shard],
+    });
+  }
+
+  submit(jobId: bigint, shard: number, root: Hex, units: bigint, resultURI: string) {
+    return this.send(`submit ${jobId}/${shard}`, {
+      address: this.contracts.JobMarket,
+      abi: jobMarketAbi,
+      functionName: "submit",
+      args: [jobId, shard, root, units, resultURI],
+    });
+  }
+
+  settle(attestation: ShardAttestation, signatures: readonly Hex[]) {
+    return this.send(`settle ${attestation.jobId}/${attestation.shard}`, {
+      address: this.contracts.JobMarket,
+      abi: jobMarketAbi,
+      functionName: "settle",
+      args: [attestation, signatures],
+    });
+  }
+
+  expire(jobId: bigint, shard: number) {
+    return this.send(`expire ${jobId}/${shard}`, {
+      address: this.contracts.JobMarket,
+      abi: jobMarketAbi,
+      functionName: "expire",
+      args: [jobId, shard],
+    });
+  }
+
+  register(uri: string, commissionBps: number) {
+    return this.send("register", {
+      address: this.contracts.OperatorStaking,
+      abi: operatorStakingAbi,
+      functionName: "register",
+      args: [uri, commissionBps],
+    });
+  }
+
+  updateMetadata(uri: string) {
+    return this.send("updateMetadata", {
+      address: this.contracts.OperatorStaking,
+      abi: operatorStakingAbi,
+      functionName: "updateMetadata",
+      args: [uri],
+    });
+  }
+
+  async stake(amount: bigint) {
+    const allowance = await this.publicClient.readContract({
+      address: this.contracts.ComputeToken,
+      abi: computeTokenAbi,
+      functionName: "allowance",
+      args: [this.address, this.contracts.OperatorStaking],
+    });
+    if (allowance < amount) {
+      await this.send("approve", {
+        address: this.contracts.ComputeToken,
+        abi: computeTokenAbi,
+        functionName: "approve",
+        args: [this.contracts.OperatorStaking, amount],
+      });
+    }
+    return this.send("stake", {
+      address: this.contracts.OperatorStaking,
+      abi: operatorStakingAbi,
+      functionName: "stake",
+      args: [amount],
+    });
+  }
+
+  recordCapacity(attestation: CapacityAttestation, signatures: readonly Hex[]) {
+    return this.send("recordCapacity", {
+      address: this.contracts.OperatorStaking,
+      abi: operatorStakingAbi,
+      functionName: "recordCapacity",
+      args: [attestation, signatures],
+    });
+  }
+
+  requestUnstake(amount: bigint) {
+    return this.send("requestUnstake", {
+      address: this.contracts.OperatorStaking,
+      abi: operatorStakingAbi,
+      functionName: "requestUnstake",
+      args: [amount],
+    });
+  }
+
+  withdrawStake() {
+    return this.send("withdrawStake", {
+      address: this.contracts.OperatorStaking,
+      abi: operatorStakingAbi,
+      functionName: "withdrawStake",
+      args: [],
+    });
+  }
+
+  claimRewards() {
+    return this.send("claim", {
+      address: this.contracts.RewardsDistributor,
+      abi: rewardsDistributorAbi,
+      functionName: "claim",
+      args: [this.address],
+    });
+  }
+
+  claimableRewards(operator: Address = this.address): Promise<bigint> {
+    return this.publicClient.readContract({
+      address: this.contracts.RewardsDistributor,
+      abi: rewardsDistributorAbi,
+      functionName: "claimableRewards",
+      args: [operator],
+    });
+  }
+}
+
+/** The decoded custom error name (and args) of a viem contract error, when there is one. */
+export function revertReason(err: unknown): string | undefined {
+  let current: unknown = err;
+  for (let depth = 0; current && depth < 8; depth++) {
+    const e = current as {
+      data?: { errorName?: string; args?: readonly unknown[] };
+      shortMessage?: string;
+      cause?: unknown;
+    };
+    if (e.data?.errorName) {
+      const args = (e.data.args ?? []).map((a) => (typeof a === "bigint" ? a.toString() : String(a)));
+      return `${e.data.errorName}(${args.join(", ")})`;
+    }
+    current = e.cause;
+  }
+  return (err as { shortMessage?: string })?.shortMessage;
+}

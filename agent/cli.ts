@@ -1,0 +1,386 @@
+import fs from "node:fs";
+import path from "node:path";
+import Dockerode from "dockerode";
+import { formatEther, hexToString, parseEther, stringToHex } from "viem";
+import { generatePrivateKey, privateKeyToAddress } from "viem/accounts";
+import { operatorMetadataDataUri } from "../sdk/agentApi/metadata";
+import { defineCommand, runCli, UsageError, type CliOutput, type CommandSpec } from "../sdk/cli/commands";
+import { openDatabase } from "../sdk/db/openDatabase";
+import { detectGpus } from "../sdk/gpu/detectGpus";
+import { encryptKeystore } from "../sdk/keystore/keystore";
+import { createLogger } from "../sdk/log/createLogger";
+import { runDaemon } from "../sdk/service/runDaemon";
+import { loadAgent } from "./agentContext";
+import { agentConfig } from "./config";
+import { AgentDaemon } from "./daemon/agentDaemon";
+import { createProgress } from "./daemon/progress";
+import { Journal, JOURNAL_MIGRATIONS } from "./journal/journal";
+import { OracleClient } from "../sdk/oracleApi/client";
+import { generatorKeys, generateMatrix } from "../sdk/pow/generator";
+import { matmulInt8 } from "../sdk/pow/kernel";
+import { answerCapacityChallenge } from "./capacity/answerCapacityChallenge";
+import { createOracleGateway } from "./oracle/createOracleGateway";
+
+const configFlag = { type: "string", description: "agent config file (JSON)", value: "FILE" } as const;
+
+function table(rows: [string, string][]): string {
+  const width = Math.max(...rows.map(([k]) => k.length));
+  return rows.map(([k, v]) => `${k.padEnd(width)}  ${v}`).join("\n");
+}
+
+const rgl = (wei: bigint) => `${formatEther(wei)} RGL`;
+
+const init = defineCommand({
+  name: "init",
+  summary: "create (or import) an encrypted operator keystore and write the agent config",
+  flags: {
+    config: { ...configFlag, default: "rigel-agent.json", description: "config file to write" },
+    keystore: {
+      type: "string",
+      description: "keystore file to write",
+      value: "FILE",
+      default: "operator.keystore.json",
+    },
+    import: {
+      type: "boolean",
+      description: `import the key in ${agentConfig.envName("privateKey")} instead of creating one`,
+    },
+    "rpc-url": { type: "string", description: "JSON-RPC endpoint", value: "URL" },
+    port: { type: "string", description: "results service port", value: "PORT" },
+    "public-url": { type: "string", description: "URL developers reach this agent at", value: "URL" },
+    "data-dir": { type: "string", description: "journal and work directory", value: "DIR" },
+    force: { type: "boolean", description: "overwrite existing files" },
+  },
+  async run({ flags, out }) {
+    const password = process.env[agentConfig.envName("keystorePassword")];
+    if (!password || password.length < 8) {
+      throw new UsageError(
+        "AGENT_USAGE",
+        `set ${agentConfig.envName("keystorePassword")} (8+ characters) to encrypt the keystore`,
+      );
+    }
+    for (const file of [flags.config!, flags.keystore!]) {
+      if (fs.existsSync(file) && !flags.force)
+        throw new UsageError("AGENT_USAGE", `${file} exists (use --force to overwrite)`);
+    }
+    const imported = process.env[agentConfig.envName("privateKey")];
+    if (flags.import && !imported)
+      throw new UsageError("AGENT_USAGE", `--import needs ${agentConfig.envName("privateKey")}`);
+    const key = flags.import ? (imported as `0x${string}`) : generatePrivateKey();
+    fs.writeFileSync(flags.keystore!, JSON.stringify(encryptKeystore(key, password), null, 2), { mode: 0o600 });
+    const config: Record<string, unknown> = { keystore: path.resolve(flags.keystore!) };
+    if (flags["rpc-url"]) config.rpcUrl = flags["rpc-url"];
+    if (flags.port) config.port = Number(flags.port);
+    if (flags["public-url"]) config.publicUrl = flags["public-url"];
+    if (flags["data-dir"]) config.dataDir = flags["data-dir"];
+    agentConfig.load({ overrides: config, env: {} });
+    fs.writeFileSync(flags.config!, JSON.stringify(config, null, 2) + "\n");
+    out.result(
+      table([
+        ["operator", privateKeyToAddress(key)],
+        ["keystore", path.resolve(flags.keystore!)],
+        ["config", path.resolve(flags.config!)],
+      ]),
+    );
+  },
+});
+
+const register = defineCommand({
+  name: "register",
+  summary: "register as an operator (metadata: endpoint, region, GPUs as a data: URI, or --metadata-uri)",
+  flags: {
+    config: configFlag,
+    "commission-bps": {
+      type: "string",
+      description: "commission on delegators' rewards (bps)",
+      default: "1000",
+      value: "BPS",
+    },
+    region: { type: "string", description: "region to announce", value: "REGION" },
+    endpoint: { type: "string", description: "agent URL to announce (default: publicUrl)", value: "URL" },
+    "metadata-uri": { type: "string", description: "use this metadata URI instead of building one", value: "URI" },
+    update: { type: "boolean", description: "update the metadata of a registered operator" },
+  },
+  async run({ flags, out }) {
+    const { config, chain } = loadAgent(flags);
+    let uri = flags["metadata-uri"];
+    if (!uri) {
+      const gpus = await detectGpus().catch(() => []);
+      const byModel = new Map<string, { model: string; vramMiB: number; count: number }>();
+      for (const g of gpus) {
+        const e = byModel.get(g.model) ?? { model: g.model, vramMiB: g.vramMiB, count: 0 };
+        e.count += 1;
+        byModel.set(g.model, e);
+      }
+      uri = operatorMetadataDataUri({
+        version: 1,
+        endpoint: flags.endpoint ?? config.publicUrl ?? `http://${config.host}:${config.port}`,
+        region: flags.region ?? config.region,
+        gpus: [...byModel.values()],
+      });
+    }
+    const tx = flags.update
+      ? await chain.updateMetadata(uri)
+      : await chain.register(uri, Number(flags["commission-bps"]));
+    out.result(
+      table([
+        ["operator", chain.address],
+        ["metadata", uri.length > 80 ? `${uri.slice(0, 77)}...` : uri],
+        ["tx", tx.hash],
+      ]),
+    );
+  },
+});
+
+const amountFlag = { type: "string", description: "amount of RGL (decimal, e.g. 1000.5)", value: "RGL" } as const;
+const needAmount = (v: string | undefined) => {
+  if (!v || !/^\d+(\.\d{1,18})?$/.test(v))
+    throw new UsageError("AGENT_USAGE", "--amount must be a positive decimal RGL amount");
+  return parseEther(v);
+};
+
+const stake = defineCommand({
+  name: "stake",
+  summary: "add RGL to the operator's self-stake (approves the staking contract first if needed)",
+  flags: { config: configFlag, amount: amountFlag },
+  async run({ flags, out }) {
+    const amount = needAmount(flags.amount);
+    const { chain } = loadAgent(flags);
+    const tx = await chain.stake(amount);
+    out.result(`staked ${rgl(amount)} (tx ${tx.hash})`);
+  },
+});
+
+const unstake = defineCommand({
+  name: "unstake",
+  summary: "start thawing free self-stake (withdraw after the unbonding period)",
+  flags: { config: configFlag, amount: amountFlag },
+  async run({ flags, out }) {
+    const amount = needAmount(flags.amount);
+    const { chain } = loadAgent(flags);
+    const tx = await chain.requestUnstake(amount);
+    const info = await chain.operatorInfo();
+    out.result(
+      `thawing ${rgl(info.selfThawing)} until ${new Date(Number(info.selfThawEnd) * 1000).toISOString()} (tx ${tx.hash})`,
+    );
+  },
+});
+
+const withdraw = defineCommand({
+  name: "withdraw",
+  summary: "withdraw thawed self-stake",
+  flags: { config: configFlag },
+  async run({ flags, out }) {
+    const { chain } = loadAgent(flags);
+    const before = await chain.rglBalance();
+    const tx = await chain.withdrawStake();
+    out.result(`withdrew ${rgl((await chain.rglBalance()) - before)} (tx ${tx.hash})`);
+  },
+});
+
+const claim = defineCommand({
+  name: "claim",
+  summary: "claim the operator's RGL rewards",
+  flags: { config: configFlag },
+  async run({ flags, out }) {
+    const { chain } = loadAgent(flags);
+    const claimable = await chain.claimableRewards();
+    if (claimable === 0n) {
+      out.result("nothing to claim");
+      return;
+    }
+    const tx = await chain.claimRewards();
+    out.result(`claimed ${rgl(claimable)} (tx ${tx.hash})`);
+  },
+});
+
+const status = defineCommand({
+  name: "status",
+  summary: "stake, locks, capacity, jobs, earnings and rewards in a table",
+  flags: { config: configFlag },
+  async run({ flags, out }) {
+    const { config, chain } = loadAgent(flags);
+    const [info, capacity, stats, record, claimable, balance] = await Promise.all([
+      chain.operatorInfo(),
+      chain.capacityOf(),
+      chain.operatorStats(),
+      chain.operatorRecord(),
+      chain.claimableRewards(),
+      chain.rglBalance(),
+    ]);
+    const journalFile = path.join(config.dataDir, "journal.db");
+    const counts = fs.existsSync(journalFile)
+      ? new Journal(openDatabase({ file: journalFile, migrations: JOURNAL_MIGRATIONS })).countsByState()
+      : {};
+    const model =
+      capacity.gpuModel === `0x${"0".repeat(64)}`
+        ? "-"
+        : hexToString(capacity.gpuModel, { size: 32 }).replace(/\0+$/, "");
+    out.result(
+      table([
+        ["operator", chain.address],
+        ["registered", String(info.registered)],
+        ["wallet", rgl(balance)],
+        ["self-stake", rgl(info.selfStake)],
+        ["locked (collateral)", rgl(info.lockedStake)],
+        ["free", rgl(info.selfStake - info.lockedStake)],
+        [
+          "thawing",
+          `${rgl(info.selfThawing)}${info.selfThawing > 0n ? ` until ${new Date(Number(info.selfThawEnd) * 1000).toISOString()}` : ""}`,
+        ],
+        ["delegated", rgl(info.poolTokens)],
+        ["commission", `${info.commissionBps} bps`],
+        ["jailed until", info.jailedUntil > 0n ? new Date(Number(info.jailedUntil) * 1000).toISOString() : "-"],
+        [
+          "capacity",
+          capacity.validUntil > 0n
+            ? `${capacity.opsPerSec} ops/s, ${capacity.vramMiB} MiB, ${model}, valid until ${new Date(Number(capacity.validUntil) * 1000).toISOString()}`
+            : "none",
+        ],
+        ["jobs settled/failed/no-show", `${record.settled}/${record.failed}/${record.noShows}`],
+        ["slashed", rgl(record.slashed)],
+        ["rewards earned", rgl(stats.earned)],
+        ["rewards claimable", rgl(claimable)],
+        [
+          "journal",
+          Object.entries(counts)
+            .map(([s, n]) => `${s}=${n}`)
+            .join(" ") || "empty",
+        ],
+      ]),
+    );
+  },
+});
+
+/** A quick local measurement: 2·n³ over the time of one n³ CPU matmul (what to claim without a GPU). */
+async function measureCpuOpsPerSec(n = 512): Promise<bigint> {
+  const keys = generatorKeys(`0x${"42".repeat(32)}`);
+  const a = generateMatrix(keys.a, n, n);
+  const b = generateMatrix(keys.b, n, n);
+  const started = performance.now();
+  await matmulInt8(a, b, { m: n, n, k: n });
+  return BigInt(Math.floor((2 * n ** 3) / ((performance.now() - started) / 1000)));
+}
+
+const benchmark = defineCommand({
+  name: "benchmark",
+  summary: "run a capacity challenge with the oracles and record the attested capacity on-chain",
+  flags: {
+    config: configFlag,
+    oracle: { type: "string", description: "oracle to ask (default: the first of oracleUrls)", value: "URL" },
+    "claimed-ops": { type: "string", description: "claimed ops/s (default: measured here)", value: "N" },
+    "vram-mib": { type: "string", description: "VRAM to claim (default: nvidia-smi, or 0)", value: "MIB" },
+    "gpu-model": { type: "string", description: "GPU model to claim (default: nvidia-smi, or CPU)", value: "NAME" },
+  },
+  async run({ flags, out }) {
+    const { config, chain, account } = loadAgent(flags);
+    const url = flags.oracle ?? config.oracleUrls.split(",")[0]?.trim();
+    if (!url) throw new UsageError("AGENT_USAGE", "no oracle: pass --oracle or set RIGEL_AGENT_ORACLE_URLS");
+    const gpus = await detectGpus().catch(() => []);
+    const device = config.device === "auto" ? (gpus.length > 0 ? "cuda" : "cpu") : (config.device as "cpu" | "cuda");
+    const claimed = flags["claimed-ops"] ? BigInt(flags["claimed-ops"]) : await measureCpuOpsPerSec();
+    const client = new OracleClient({ baseUrl: url, account });
+    out.info(`asking ${url} for a challenge sized for ${claimed} ops/s (device ${device})`);
+    const challenge = await client.requestChallenge({
+      operator: chain.address,
+      claimedOpsPerSec: claimed.toString(),
+      vramMiB: flags["vram-mib"] ? Number(flags["vram-mib"]) : (gpus[0]?.vramMiB ?? 0),
+      gpuModel: stringToHex((flags["gpu-model"] ?? gpus[0]?.model ?? "CPU").slice(0, 32), { size: 32 }),
+    });
+    out.info(
+      `challenge ${challenge.challengeId}: ${challenge.m}×${challenge.n}×${challenge.k}, deadline in ${challenge.deadlineMs - Date.now()} ms`,
+    );
+    const r = await answerCapacityChallenge({ client, challenge, chain, device, pythonPath: config.pythonPath });
+    out.result(
+      table([
+        ["challenge", r.challengeId],
+        ["workload", `${challenge.m}×${challenge.n}×${challenge.k} on ${device}`],
+        ["compute", `${r.computeSeconds.toFixed(3)} s`],
+        ["attested", `${r.opsPerSec} ops/s`],
+        ["recorded", r.recordTx],
+      ]),
+    );
+  },
+});
+
+const run = defineCommand({
+  name: "run",
+  summary: "run the agent daemon: watch jobs, take shards, run, prove, settle, claim, serve results",
+  flags: { config: configFlag },
+  async run({ flags }) {
+    const { config, chain } = loadAgent(flags);
+    const logger = createLogger({ name: "agent", level: config.logLevel });
+    logger.info({ config: agentConfig.redact(config) }, "configuration");
+    const daemon = new AgentDaemon({
+      chain,
+      oracle: createOracleGateway({ urls: config.oracleUrls, account: chain.account, chain, logger }),
+      docker: new Dockerode(),
+      logger,
+      dataDir: config.dataDir,
+      host: config.host,
+      port: config.port,
+      publicUrl: config.publicUrl,
+      policy: {
+        kinds: config.kinds
+          .split(",")
+          .map((k) => k.trim())
+          .filter(Boolean) as ("matmul-int8" | "container")[],
+        minPricePerUnit: BigInt(config.minPricePerUnit),
+        paymentTokens: config.paymentTokens
+          .split(",")
+          .map((t) => t.trim())
+          .filter(Boolean) as `0x${string}`[],
+        maxShardsPerGpu: config.maxShardsPerGpu,
+        cpuSlots: config.cpuSlots,
+      },
+      device: config.device as "auto" | "cpu" | "cuda",
+      pythonPath: config.pythonPath,
+      claimIntervalSec: config.claimIntervalSec,
+      submitMarginSec: config.submitMarginSec,
+      allowRemoteHosts: config.allowRemoteHosts,
+      inputFileRoots: config.inputFileRoots
+        .split(",")
+        .map((r) => r.trim())
+        .filter(Boolean),
+      pullImages: config.pullImages,
+      detectGpus: () => detectGpus(),
+      progress: createProgress(),
+      capacity:
+        config.capacityPollSec > 0
+          ? {
+              clients: config.oracleUrls
+                .split(",")
+                .map((u) => u.trim())
+                .filter(Boolean)
+                .map((baseUrl) => new OracleClient({ baseUrl, account: chain.account })),
+              pollSec: config.capacityPollSec,
+            }
+          : undefined,
+    });
+    await runDaemon({ daemon, logger, intervalMs: config.pollIntervalMs }).done;
+    return 0;
+  },
+});
+
+export const AGENT_COMMANDS: CommandSpec[] = [
+  init,
+  register,
+  stake,
+  unstake,
+  withdraw,
+  status,
+  claim,
+  benchmark,
+  run,
+] as CommandSpec[];
+
+/** `rigel agent <command>`: the operator's CLI. */
+export function main(argv: string[], out?: CliOutput): Promise<number> {
+  return runCli({
+    program: "rigel agent",
+    summary: `The Rigel operator agent. Configuration: --config FILE, then RIGEL_AGENT_* variables:\n${agentConfig.describe().join("\n")}`,
+    commands: AGENT_COMMANDS,
+    argv,
+    out,
+  });
+}

@@ -1,0 +1,76 @@
+import { defineConfig, type ConfigValues } from "../sdk/config/defineConfig";
+
+/**
+ * The agent's one configuration (docs/PROTOCOL.md §14.5): a JSON file (`--config`, written by
+ * `rigel agent init`), overridden by `RIGEL_AGENT_*` environment variables, then by flags.
+ * The operator key comes from the keystore and `keystorePassword`, or from `privateKey`.
+ */
+export const agentConfig = defineConfig("RIGEL_AGENT", {
+  rpcUrl: { type: "url", description: "JSON-RPC endpoint of the chain", default: "http://127.0.0.1:8545" },
+  deploymentFile: { type: "path", description: "deployments/<chainId>.json of the protocol (default: the repo's)" },
+  chainId: { type: "integer", description: "chain id (selects deployments/<chainId>.json)", default: 31337, min: 1 },
+  keystore: { type: "path", description: "encrypted v3 keystore of the operator key" },
+  keystorePassword: { type: "string", description: "password of the keystore", secret: true },
+  privateKey: { type: "privateKey", description: "operator key (instead of a keystore; dev only)", secret: true },
+  dataDir: { type: "path", description: "journal, work directories and logs", default: ".rigel/agent" },
+  host: { type: "string", description: "address the results service binds", default: "127.0.0.1" },
+  port: {
+    type: "integer",
+    description: "port of the results service (/healthz, /metrics, /v1/results)",
+    default: 8651,
+    min: 0,
+    max: 65535,
+  },
+  publicUrl: { type: "url", description: "the agent URL developers reach (resultURI base; default http://host:port)" },
+  region: { type: "string", description: "region announced in the operator metadata", default: "local" },
+  kinds: { type: "string", description: "job kinds taken, comma-separated", default: "matmul-int8,container" },
+  minPricePerUnit: {
+    type: "string",
+    description: "smallest maxPricePerUnit accepted (payment-token base units)",
+    default: "0",
+  },
+  paymentTokens: {
+    type: "string",
+    description: "accepted payment tokens, comma-separated addresses (empty: any)",
+    default: "",
+  },
+  maxShardsPerGpu: { type: "integer", description: "concurrent shards per GPU", default: 1, min: 1, max: 64 },
+  cpuSlots: { type: "integer", description: "concurrent shards when the host has no GPU", default: 1, min: 1, max: 64 },
+  device: {
+    type: "enum",
+    values: ["auto", "cpu", "cuda"],
+    description: "matmul device (auto: CUDA when nvidia-smi shows a GPU)",
+    default: "auto",
+  },
+  pythonPath: { type: "string", description: "python3 for the CUDA matmul worker", default: "python3" },
+  oracleUrls: { type: "string", description: "oracle base URLs, comma-separated", default: "" },
+  capacityPollSec: {
+    type: "integer",
+    description: "ask the oracles for capacity challenges issued to us this often (0: never)",
+    default: 10,
+    min: 0,
+  },
+  pollIntervalMs: { type: "integer", description: "main loop period", default: 1000, min: 50 },
+  claimIntervalSec: { type: "integer", description: "claim RGL rewards this often (0: never)", default: 3600, min: 0 },
+  submitMarginSec: {
+    type: "integer",
+    description: "do not start work that cannot be submitted this long before the deadline",
+    default: 30,
+    min: 0,
+  },
+  inputFileRoots: {
+    type: "string",
+    description: "directories file:// job inputs may be read from, comma-separated (empty: file:// inputs refused)",
+    default: "",
+  },
+  allowRemoteHosts: { type: "boolean", description: "fetch specs and inputs from non-loopback hosts", default: false },
+  pullImages: { type: "boolean", description: "pull container images that are not present", default: false },
+  logLevel: {
+    type: "enum",
+    values: ["trace", "debug", "info", "warn", "error"],
+    description: "log level",
+    default: "info",
+  },
+});
+
+export type AgentConfig = ConfigValues<typeof agentConfig.spec>;

@@ -1,0 +1,438 @@
+import path from "node:path";
+import { Counter, Gauge, Histogram } from "prom-client";
+import { getAddress, type Hex, type Log } from "viem";
+import { LogFollower, sqliteCursorStore } from "../../sdk/chain/logFollower";
+import { jobMarketAbi } from "../../sdk/contracts/abis";
+import { MemoryReplayGuard } from "../../sdk/auth/replayGuard";
+import { openDatabase, type SqliteDatabase } from "../../sdk/db/openDatabase";
+import { ensureImage } from "../../sdk/executor/ensureImage";
+import { fetchInput } from "../../sdk/executor/fetchInput";
+import type { DockerClient } from "../../sdk/executor/dockerClient";
+import type { GpuInfo } from "../../sdk/gpu/parseNvidiaSmi";
+import type { Logger } from "../../sdk/log/createLogger";
+import type { OracleClient } from "../../sdk/oracleApi/client";
+import type { Daemon } from "../../sdk/service/runDaemon";
+import { startHttpService, type HttpService } from "../../sdk/service/startHttpService";
+import { fetchJobSpec } from "../../sdk/spec/fetchJobSpec";
+import type { JobSpec } from "../../sdk/spec/jobSpecTypes";
+import type { AgentChain } from "../chain/agentChain";
+import { ShardState } from "../chain/agentChain";
+import { Journal, JOURNAL_MIGRATIONS, type ShardState as JournalState } from "../journal/journal";
+import { Offers, type Offer } from "../journal/offers";
+import type { OracleGateway } from "../oracle/oracleGateway";
+import { decideShard, type ShardPolicy } from "../policy/shardPolicy";
+import { resultsRoutes } from "../results/resultsRoutes";
+import { ShardDriver } from "../shard/shardDriver";
+import type { MatmulDevice } from "../work/matmulShard";
+import { answerCapacityChallenge } from "../capacity/answerCapacityChallenge";
+import { gpuUtilisation } from "./gpuUtilisation";
+import type { Progress } from "./progress";
+
+/** Journal states that hold a work slot: accepted and not yet submitted. */
+const BUSY: readonly JournalState[] = ["accepting", "accepted", "running", "ran", "submitting"];
+/** Offers decided per loop pass (bounded work per pass). */
+const OFFERS_PER_PASS = 16;
+
+/** Everything the daemon runs with; the CLI builds it from the config, tests build it directly. */
+export interface AgentDaemonParameters {
+  chain: AgentChain;
+  oracle: OracleGateway;
+  docker?: DockerClient;
+  logger: Logger;
+  dataDir: string;
+  host?: string;
+  port: number;
+  /** Base URL developers reach (default: the bound http://host:port). */
+  publicUrl?: string;
+  policy: Omit<ShardPolicy, "maxConcurrentShards"> & { maxShardsPerGpu: number; cpuSlots: number };
+  device: "auto" | MatmulDevice;
+  pythonPath?: string;
+  claimIntervalSec: number;
+  submitMarginSec: number;
+  allowRemoteHosts?: boolean;
+  /** Directories `file://` inputs may come from (default none: a spec cannot read the operator's files). */
+  inputFileRoots?: readonly string[];
+  pullImages?: boolean;
+  detectGpus: () => Promise<GpuInfo[]>;
+  progress?: Progress;
+  /** Seconds to wait before retrying a shard whose step failed (default 2). */
+  retrySec?: number;
+  /** The oracles to ask for capacity challenges issued to this operator (rounds), and how often. */
+  capacity?: { clients: readonly OracleClient[]; pollSec: number };
+}
+
+/**
+ * The operator agent's daemon (sdk/service/runDaemon drives it): each pass reads new JobMarket
+ * events, decides the shards seen, and drives every unfinished shard of the journal one step
+ * further in the background; claims rewards on a schedule; serves results, /healthz and /metrics.
+ */
+export class AgentDaemon implements Daemon {
+  private db!: SqliteDatabase;
+  journal!: Journal;
+  offers!: Offers;
+  private follower!: LogFollower;
+  private driver!: ShardDriver;
+  http!: HttpService;
+  private gpus: GpuInfo[] = [];
+  private maxConcurrent = 1;
+  private readonly tasks = new Map<string, Promise<void>>();
+  private readonly retryAt = new Map<string, number>();
+  private lastClaim = 0;
+  private lastChallengePoll = 0;
+  private challengeTask: Promise<void> | undefined;
+  private readonly answeredChallenges = new Set<string>();
+  private device: MatmulDevice = "cpu";
+  private stopping = false;
+  private metrics!: {
+    runSeconds: Histogram<"kind">;
+    earnings: Counter<"token">;
+  };
+
+  constructor(private readonly p: AgentDaemonParameters) {}
+
+  get address() {
+    return this.p.chain.address;
+  }
+
+  async init(): Promise<void> {
+    const { logger } = this.p;
+    this.db = openDatabase({ file: path.join(this.p.dataDir, "journal.db"), migrations: JOURNAL_MIGRATIONS });
+    this.journal = new Journal(this.db);
+    this.offers = new Offers(this.db);
+    this.gpus = await this.p.detectGpus().catch((err) => {
+      logger.warn({ err }, "GPU detection failed; running as a CPU host");
+      return [];
+    });
+    this.maxConcurrent =
+      this.gpus.length > 0 ? this.gpus.length * this.p.policy.maxShardsPerGpu : this.p.policy.cpuSlots;
+    const device: MatmulDevice = this.p.device === "auto" ? (this.gpus.length > 0 ? "cuda" : "cpu") : this.p.device;
+    this.device = device;
+    logger.info(
+      { operator: this.address, gpus: this.gpus, device, maxConcurrent: this.maxConcurrent },
+      "agent starting",
+    );
+    this.follower = new LogFollower({
+      name: "job-market",
+      client: this.p.chain.publicClient,
+      address: this.p.chain.contracts.JobMarket,
+      events: jobMarketAbi.filter((e) => e.type === "event" && (e.name === "JobCreated" || e.name === "ShardSettled")),
+      cursor: sqliteCursorStore(this.db),
+      startBlock: this.p.chain.startBlock,
+      onLogs: async (logs) => this.onLogs(logs),
+    });
+    this.http = await startHttpService({
+      name: "agent",
+      host: this.p.host,
+      port: this.p.port,
+      logger: logger.child({ layer: "http" }),
+      health: () => ({
+        ok: true,
+        operator: this.address,
+        lastBlock: this.follower.lastBlock?.toString() ?? null,
+        head: this.follower.head?.toString() ?? null,
+        inFlight: this.tasks.size,
+      }),
+      routes: (app, registry) => {
+        this.registerMetrics(registry);
+        resultsRoutes({
+          journal: this.journal,
+          chain: this.p.chain,
+          dataDir: this.p.dataDir,
+          replayGuard: new MemoryReplayGuard(),
+        })(app);
+      },
+    });
+    const publicUrl = (this.p.publicUrl ?? this.http.url).replace(/\/+$/, "");
+    this.driver = new ShardDriver({
+      chain: this.p.chain,
+      journal: this.journal,
+      oracle: this.p.oracle,
+      docker: this.p.docker,
+      logger: logger.child({ layer: "shard" }),
+      dataDir: this.p.dataDir,
+      publicUrl,
+      matmulDevice: device,
+      pythonPath: this.p.pythonPath,
+      pullImages: this.p.pullImages,
+      allowRemoteHosts: this.p.allowRemoteHosts,
+      inputFileRoots: this.p.inputFileRoots ?? [],
+      submitMarginSec: this.p.submitMarginSec,
+      onPhase: (jobId, shard, phase) => this.p.progress?.update(`${jobId}/${shard}`, phase),
+      onRunSeconds: (kind, seconds) => this.metrics.runSeconds.observe({ kind }, seconds),
+      onContainerLog: (line) =>
+        logger.info(
+          { layer: "container", container: line.containerId.slice(0, 12), item: line.item, stream: line.stream },
+          line.text,
+        ),
+    });
+  }
+
+  private registerMetrics(registry: import("prom-client").Registry) {
+    const journal = () => this.journal;
+    new Gauge({
+      name: "rigel_agent_shards",
+      help: "Shards in the journal by state",
+      labelNames: ["state"],
+      registers: [registry],
+      collect() {
+        this.reset();
+        for (const [state, n] of Object.entries(journal().countsByState())) this.set({ state }, n ?? 0);
+      },
+    });
+    const gpus = () => this.gpus;
+    new Gauge({
+      name: "rigel_agent_gpu_utilisation_percent",
+      help: "GPU utilisation from nvidia-smi (absent without a GPU)",
+      labelNames: ["gpu"],
+      registers: [registry],
+      async collect() {
+        this.reset();
+        if (gpus().length === 0) return;
+        (await gpuUtilisation()).forEach((v, i) => this.set({ gpu: String(i) }, v));
+      },
+    });
+    this.metrics = {
+      runSeconds: new Histogram({
+        name: "rigel_agent_shard_run_seconds",
+        help: "Time to compute a shard (run phase)",
+        labelNames: ["kind"],
+        buckets: [0.1, 0.5, 1, 5, 15, 60, 300, 1800, 7200],
+        registers: [registry],
+      }),
+      earnings: new Counter({
+        name: "rigel_agent_earnings_total",
+        help: "Payments received for settled shards, in payment-token base units",
+        labelNames: ["token"],
+        registers: [registry],
+      }),
+    };
+  }
+
+  private async onLogs(logs: Log[]): Promise<void> {
+    for (const log of logs as (Log & { eventName?: string; args?: Record<string, unknown> })[]) {
+      if (log.eventName === "JobCreated") {
+        const args = log.args as { jobId: bigint; job: { shards: number }; specURI: string };
+        for (let s = 0; s < args.job.shards; s++) this.offers.add(args.jobId, s, args.specURI);
+      } else if (log.eventName === "ShardSettled") {
+        const args = log.args as { jobId: bigint; operator: Hex; paid: bigint };
+        if (getAddress(args.operator) !== getAddress(this.address)) continue;
+        const job = await this.p.chain.getJob(args.jobId);
+        this.metrics.earnings.inc({ token: job.paymentToken }, Number(args.paid));
+      }
+    }
+  }
+
+  async tick(): Promise<void> {
+    if (this.stopping) return;
+    try {
+      await this.follower.poll();
+    } catch (err) {
+      this.p.logger.error({ err }, "cannot read the chain; retrying next pass");
+      return;
+    }
+    await this.considerOffers();
+    this.startDrives();
+    await this.maybeClaim();
+    await this.pollChallenges();
+  }
+
+  /**
+   * Answers the capacity challenges the oracles issued to this operator (their rounds come at random
+   * times, to every operator at once): one at a time, in the background, each only once.
+   */
+  private async pollChallenges(): Promise<void> {
+    const cap = this.p.capacity;
+    if (!cap || this.challengeTask || Date.now() - this.lastChallengePoll < cap.pollSec * 1000) return;
+    this.lastChallengePoll = Date.now();
+    for (const client of cap.clients) {
+      let list;
+      try {
+        list = await client.listChallenges(this.address);
+      } catch (err) {
+        this.p.logger.warn({ err }, "cannot list capacity challenges");
+        continue;
+      }
+      const next = list.challenges.find(
+        (c) => c.state === "issued" && c.deadlineMs > Date.now() && !this.answeredChallenges.has(c.challengeId),
+      );
+      if (!next) continue;
+      this.answeredChallenges.add(next.challengeId);
+      const log = this.p.logger.child({ challengeId: next.challengeId });
+      log.info({ m: next.m, n: next.n, k: next.k, deadlineMs: next.deadlineMs }, "answering a capacity challenge");
+      this.challengeTask = answerCapacityChallenge({
+        client,
+        challenge: next,
+        chain: this.p.chain,
+        device: this.device,
+        pythonPath: this.p.pythonPath,
+      })
+        .then((r) =>
+          log.info({ opsPerSec: r.opsPerSec, seconds: r.computeSeconds, tx: r.recordTx }, "capacity recorded"),
+        )
+        .catch((err) => log.error({ err }, "capacity challenge failed"))
+        .finally(() => (this.challengeTask = undefined));
+      return;
+    }
+  }
+
+  /** Shards journaled and not yet submitted: they hold a slot. */
+  busy(): number {
+    return this.journal.unfinished().filter((e) => BUSY.includes(e.state)).length;
+  }
+
+  private async considerOffers(): Promise<void> {
+    for (const offer of this.offers.pending(OFFERS_PER_PASS)) {
+      if (this.stopping) return;
+      if (this.journal.get(offer.jobId, offer.shard)) {
+        this.offers.set(offer.jobId, offer.shard, "taken");
+        continue;
+      }
+      try {
+        const outcome = await this.consider(offer);
+        if (outcome === "wait") return;
+      } catch (err) {
+        this.p.logger.warn(
+          { err, jobId: offer.jobId.toString(), shard: offer.shard },
+          "could not decide on a shard; retrying later",
+        );
+        return;
+      }
+    }
+  }
+
+  /** Decides one offer; "wait" when only a passing reason (no free slot) stood in the way. */
+  private async consider(offer: Offer): Promise<"taken" | "declined" | "gone" | "wait"> {
+    const { chain, logger } = this.p;
+    const log = logger.child({ jobId: offer.jobId.toString(), shard: offer.shard });
+    const decline = (reason: string, level: "info" | "error" = "info") => {
+      log[level]({ reason }, "shard declined");
+      this.offers.set(offer.jobId, offer.shard, "declined", reason);
+      return "declined" as const;
+    };
+    const onChain = await chain.getShard(offer.jobId, offer.shard);
+    if (onChain.state !== ShardState.Open) {
+      this.offers.set(offer.jobId, offer.shard, "gone");
+      return "gone";
+    }
+    const job = await chain.getJob(offer.jobId);
+    let spec: JobSpec;
+    try {
+      spec = (await fetchJobSpec(offer.specURI, job.specHash, { allowRemoteHosts: this.p.allowRemoteHosts })).spec;
+    } catch (err) {
+      return decline(`job spec refused: ${(err as Error).message}`, "error");
+    }
+    const kindOnChain = job.kind === 0 ? "matmul-int8" : "container";
+    if (spec.kind !== kindOnChain) return decline(`spec kind ${spec.kind} but the job is ${kindOnChain}`, "error");
+    const [assigned, capacity, info, collateral, now] = await Promise.all([
+      chain.assignedOperator(offer.jobId, offer.shard),
+      chain.capacityOf(),
+      chain.operatorInfo(),
+      chain.collateralFor(offer.jobId),
+      chain.latestTimestamp(),
+    ]);
+    const decision = decideShard(
+      { ...this.p.policy, maxConcurrentShards: this.maxConcurrent },
+      {
+        operator: this.address,
+        kind: spec.kind,
+        job,
+        assigned,
+        capacity,
+        localVramMiB: Math.max(0, ...this.gpus.map((g) => g.vramMiB)),
+        freeStake: info.selfStake - info.lockedStake,
+        collateral,
+        jailedUntil: info.jailedUntil,
+        running: this.busy(),
+        now,
+        submitMarginSec: BigInt(this.p.submitMarginSec),
+      },
+    );
+    if (!decision.take) {
+      if (decision.reason.startsWith("already running")) return "wait";
+      return decline(decision.reason);
+    }
+    if (spec.kind === "container") {
+      if (!this.p.docker) return decline("this agent has no Docker engine");
+      try {
+        await ensureImage(this.p.docker, spec.image, { pull: this.p.pullImages });
+        for (const input of spec.inputs) {
+          await fetchInput({
+            uri: input.uri,
+            sha256: input.sha256 as Hex,
+            cacheDir: path.join(this.p.dataDir, "cache"),
+            allowRemoteHosts: this.p.allowRemoteHosts,
+            allowedFileRoots: this.p.inputFileRoots ?? [],
+          });
+        }
+      } catch (err) {
+        return decline(`cannot run it here: ${(err as Error).message}`, "error");
+      }
+    }
+    // The intent is journaled before the accept transaction is sent (the driver sends it).
+    this.journal.transition(
+      offer.jobId,
+      offer.shard,
+      "accepting",
+      {
+        specURI: offer.specURI,
+        specHash: job.specHash,
+        kind: spec.kind,
+      },
+      [null],
+    );
+    this.offers.set(offer.jobId, offer.shard, "taken");
+    log.info({ kind: spec.kind, price: job.maxPricePerUnit }, "taking shard");
+    this.startDrive(offer.jobId, offer.shard);
+    return "taken";
+  }
+
+  private startDrives(): void {
+    for (const entry of this.journal.unfinished()) this.startDrive(entry.jobId, entry.shard);
+  }
+
+  private startDrive(jobId: bigint, shard: number): void {
+    const key = `${jobId}/${shard}`;
+    if (this.stopping || this.tasks.has(key) || (this.retryAt.get(key) ?? 0) > Date.now()) return;
+    const task = this.driver
+      .drive(jobId, shard)
+      .then((state) => {
+        this.retryAt.delete(key);
+        this.p.progress?.done(key, state);
+        this.p.logger.info({ jobId: jobId.toString(), shard, state }, "shard finished");
+      })
+      .catch((err) => {
+        this.retryAt.set(key, Date.now() + (this.p.retrySec ?? 2) * 1000);
+        this.p.logger.error({ err, jobId: jobId.toString(), shard }, "shard step failed; will retry");
+      })
+      .finally(() => this.tasks.delete(key));
+    this.tasks.set(key, task);
+  }
+
+  private async maybeClaim(): Promise<void> {
+    if (this.p.claimIntervalSec <= 0 || Date.now() - this.lastClaim < this.p.claimIntervalSec * 1000) return;
+    this.lastClaim = Date.now();
+    try {
+      const claimable = await this.p.chain.claimableRewards();
+      if (claimable === 0n) return;
+      const tx = await this.p.chain.claimRewards();
+      this.p.logger.info({ amount: claimable.toString(), tx: tx.hash }, "rewards claimed");
+    } catch (err) {
+      this.p.logger.warn({ err }, "claiming rewards failed; next try at the next interval");
+    }
+  }
+
+  /** Resolves when every shard task in flight has ended (tests and shutdown). */
+  async idle(): Promise<void> {
+    while (this.tasks.size > 0 || this.challengeTask) {
+      await Promise.allSettled([...this.tasks.values(), this.challengeTask]);
+    }
+  }
+
+  async shutdown(): Promise<void> {
+    this.stopping = true;
+    // Work in flight is journaled: wait a little for steps to finish, then leave the rest to the restart.
+    await Promise.race([this.idle(), new Promise((resolve) => setTimeout(resolve, 5000).unref())]);
+    await this.http?.close();
+    this.db?.close();
+  }
+}

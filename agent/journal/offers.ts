@@ -1,0 +1,73 @@
+import type { SqliteDatabase } from "../../sdk/db/openDatabase";
+
+/**
+ * What the agent decided about a shard it saw in a JobCreated event:
+ * `new` (to decide; also a shard refused for a passing reason, such as no free slot), `taken`
+ * (journaled and accepted or being accepted), `declined` (policy said no: kept with the reason),
+ * `gone` (no longer Open on-chain).
+ */
+export type OfferStatus = "new" | "taken" | "declined" | "gone";
+
+export interface Offer {
+  jobId: bigint;
+  shard: number;
+  specURI: string;
+  status: OfferStatus;
+  reason: string | null;
+}
+
+interface Row {
+  job_id: string;
+  shard: number;
+  spec_uri: string;
+  status: OfferStatus;
+  reason: string | null;
+}
+
+/** The offers table of the journal database (migration 2 of JOURNAL_MIGRATIONS). */
+export class Offers {
+  private readonly insertStmt;
+  private readonly setStmt;
+  private readonly pendingStmt;
+  private readonly countStmt;
+
+  constructor(db: SqliteDatabase) {
+    this.insertStmt = db.prepare(
+      `INSERT INTO offers (job_id, shard, spec_uri, status, reason, updated_at) VALUES (?, ?, ?, 'new', NULL, ?)
+       ON CONFLICT (job_id, shard) DO NOTHING`,
+    );
+    this.setStmt = db.prepare(
+      "UPDATE offers SET status = ?, reason = ?, updated_at = ? WHERE job_id = ? AND shard = ?",
+    );
+    this.pendingStmt = db.prepare<[number], Row>(
+      "SELECT * FROM offers WHERE status = 'new' ORDER BY CAST(job_id AS INTEGER), shard LIMIT ?",
+    );
+    this.countStmt = db.prepare<[], { status: OfferStatus; n: number }>(
+      "SELECT status, COUNT(*) AS n FROM offers GROUP BY status",
+    );
+  }
+
+  /** Records a shard seen on-chain; seeing it again (a re-read log range) changes nothing. */
+  add(jobId: bigint, shard: number, specURI: string, now = Date.now()): void {
+    this.insertStmt.run(jobId.toString(), shard, specURI, now);
+  }
+
+  set(jobId: bigint, shard: number, status: OfferStatus, reason: string | null = null, now = Date.now()): void {
+    this.setStmt.run(status, reason, now, jobId.toString(), shard);
+  }
+
+  /** At most `limit` offers still to decide, oldest job first (bounded work per loop pass). */
+  pending(limit: number): Offer[] {
+    return this.pendingStmt.all(limit).map((r) => ({
+      jobId: BigInt(r.job_id),
+      shard: r.shard,
+      specURI: r.spec_uri,
+      status: r.status,
+      reason: r.reason,
+    }));
+  }
+
+  counts(): Record<string, number> {
+    return Object.fromEntries(this.countStmt.all().map((r) => [r.status, r.n]));
+  }
+}

@@ -1,0 +1,138 @@
+import { createHash } from "node:crypto";
+import fs from "node:fs";
+import path from "node:path";
+import type { Express, Request } from "express";
+import { getAddress, type Hex } from "viem";
+import type { ResultFile, ResultsManifest } from "../../sdk/agentApi/resultsManifest";
+import type { ReplayGuard } from "../../sdk/auth/replayGuard";
+import { RequestAuthError, verifyRequest } from "../../sdk/auth/verifyRequest";
+import { HttpError } from "../../sdk/errors/HttpError";
+import type { AgentChain } from "../chain/agentChain";
+import type { Journal } from "../journal/journal";
+import { shardWorkDir } from "../shard/shardDriver";
+
+/** What the results routes read: the journal (which shards have results), the chain (who the developer is). */
+export interface ResultsRoutesContext {
+  journal: Journal;
+  chain: Pick<AgentChain, "getJob">;
+  dataDir: string;
+  replayGuard: ReplayGuard;
+}
+
+const SERVED_STATES = new Set([
+  "ran",
+  "submitting",
+  "submitted",
+  "proving",
+  "attested",
+  "settling",
+  "settled",
+  "failed",
+]);
+
+function listFiles(dir: string, prefix: string): { rel: string; abs: string }[] {
+  if (!fs.existsSync(dir)) return [];
+  const out: { rel: string; abs: string }[] = [];
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+    const abs = path.join(dir, entry.name);
+    const rel = `${prefix}${entry.name}`;
+    if (entry.isDirectory()) out.push(...listFiles(abs, `${rel}/`));
+    else if (entry.isFile()) out.push({ rel, abs });
+  }
+  return out;
+}
+
+function fileEntry(rel: string, abs: string): ResultFile {
+  const bytes = fs.readFileSync(abs);
+  return { path: rel, sha256: `0x${createHash("sha256").update(bytes).digest("hex")}`, size: bytes.length };
+}
+
+/** The files a shard serves, by manifest path → absolute path, and how they commit. */
+export function shardResultFiles(
+  dataDir: string,
+  jobId: bigint,
+  shard: number,
+  data: Record<string, unknown>,
+): { manifest: Omit<ResultsManifest, "files">; files: Map<string, string> } {
+  const workDir = shardWorkDir(dataDir, jobId, shard);
+  const files = new Map<string, string>();
+  const base = { jobId: jobId.toString(), shard, root: data.root as Hex };
+  if (data.kind === "matmul-int8") {
+    files.set("c.bin", path.join(workDir, "c.bin"));
+    const spec = JSON.parse(fs.readFileSync(path.join(workDir, "result.json"), "utf8")) as { n: number };
+    return {
+      manifest: {
+        ...base,
+        commitment: "matmul-rows",
+        rowStart: data.rowStart as number,
+        rowEnd: data.rowEnd as number,
+        n: spec.n,
+      },
+      files,
+    };
+  }
+  if (data.itemStart === null || data.itemStart === undefined) {
+    for (const f of listFiles(path.join(workDir, "output"), "output/")) files.set(f.rel, f.abs);
+    return { manifest: { ...base, commitment: "container-files" }, files };
+  }
+  const start = data.itemStart as number;
+  const end = data.itemEnd as number;
+  for (let item = start; item < end; item++) {
+    for (const f of listFiles(path.join(workDir, "items", String(item), "output"), `items/${item - start}/`)) {
+      files.set(f.rel, f.abs);
+    }
+  }
+  return { manifest: { ...base, commitment: "container-items", items: end - start }, files };
+}
+
+/**
+ * `GET /v1/results/:jobId/:shard` (the manifest) and `GET /v1/results/:jobId/:shard/file?path=P`
+ * (one file), each answered only to a request signed (PROTOCOL §4.2) by the job's developer on-chain.
+ */
+export function resultsRoutes(ctx: ResultsRoutesContext) {
+  const authorise = async (req: Request): Promise<{ jobId: bigint; shard: number; data: Record<string, unknown> }> => {
+    const jobId = /^\d{1,30}$/.test(String(req.params.jobId)) ? BigInt(String(req.params.jobId)) : undefined;
+    const shard = /^\d{1,3}$/.test(String(req.params.shard)) ? Number(req.params.shard) : undefined;
+    if (jobId === undefined || shard === undefined) throw new HttpError(400, "BAD_SHARD", "malformed job id or shard");
+    let signer;
+    try {
+      signer = await verifyRequest({
+        method: req.method,
+        path: req.originalUrl,
+        body: "",
+        headers: req.headers,
+        replayGuard: ctx.replayGuard,
+      });
+    } catch (err) {
+      if (err instanceof RequestAuthError) throw new HttpError(401, err.code, err.message, { details: err.details });
+      throw err;
+    }
+    const entry = ctx.journal.get(jobId, shard);
+    if (!entry || !SERVED_STATES.has(entry.state) || !entry.data.root) {
+      throw new HttpError(404, "NO_RESULTS", `no results for shard ${jobId}/${shard} on this agent`);
+    }
+    const job = await ctx.chain.getJob(jobId);
+    if (getAddress(job.developer) !== getAddress(signer)) {
+      throw new HttpError(403, "NOT_DEVELOPER", "only the job's developer may read its results", {
+        details: { signer },
+      });
+    }
+    return { jobId, shard, data: entry.data };
+  };
+
+  return (app: Express) => {
+    app.get("/v1/results/:jobId/:shard", async (req, res) => {
+      const { jobId, shard, data } = await authorise(req);
+      const { manifest, files } = shardResultFiles(ctx.dataDir, jobId, shard, data);
+      const body: ResultsManifest = { ...manifest, files: [...files].map(([rel, abs]) => fileEntry(rel, abs)) };
+      res.json(body);
+    });
+    app.get("/v1/results/:jobId/:shard/file", async (req, res) => {
+      const { jobId, shard, data } = await authorise(req);
+      const { files } = shardResultFiles(ctx.dataDir, jobId, shard, data);
+      const abs = files.get(String(req.query.path ?? ""));
+      if (!abs) throw new HttpError(404, "NO_FILE", "no such result file");
+      res.type("application/octet-stream").send(fs.readFileSync(abs));
+    });
+  };
+}

@@ -1,0 +1,152 @@
+import { execFile } from "node:child_process";
+import fs from "node:fs/promises";
+import path from "node:path";
+import type { Hex } from "viem";
+import { RigelError } from "../../sdk/errors/RigelError";
+import { commitRows, rowHashes, type RowCommitment } from "../../sdk/pow/commitment";
+import { generateInto, generateMatrix, generatorKeys } from "../../sdk/pow/generator";
+import { readWorkerOutput } from "../../sdk/pow/readWorkerOutput";
+import { proveMatmulWindow } from "../../sdk/pow/rowWindow";
+import type { MatmulInt8Spec } from "../../sdk/spec/jobSpecTypes";
+import type { WorkRange } from "../../sdk/spec/shardWork";
+import { matmulUnits } from "../../sdk/spec/shardWork";
+
+/** Where the matmul kernel runs: the sdk's worker threads, or sdk/python/worker.py on CUDA. */
+export type MatmulDevice = "cpu" | "cuda";
+
+/** The arguments of {@link runMatmulShard}. */
+export interface RunMatmulShardParameters {
+  spec: MatmulInt8Spec;
+  /** Absolute rows of C this shard computes (from sdk/spec/shardWork). */
+  rows: WorkRange;
+  workDir: string;
+  device: MatmulDevice;
+  pythonPath?: string;
+  /** Called when a phase starts (generate, compute, commit). */
+  onPhase?: (phase: string) => void;
+}
+
+/** A finished matmul shard: the root, units and where each second went. */
+export interface MatmulShardResult {
+  root: Hex;
+  units: bigint;
+  seconds: { generate: number; compute: number; commit: number };
+  device: MatmulDevice;
+}
+
+export class MatmulRunError extends RigelError {
+  override readonly name = "MatmulRunError";
+}
+
+const WORKER = path.resolve(__dirname, "..", "..", "sdk", "python", "worker.py");
+
+function writeC(c: Int32Array): Buffer {
+  // C is stored little-endian (PROTOCOL §3.9); Int32Array is host-endian, so write each value.
+  const out = Buffer.alloc(c.length * 4);
+  for (let x = 0; x < c.length; x++) out.writeInt32LE(c[x], x * 4);
+  return out;
+}
+
+/**
+ * Computes one matmul shard (rows `[rows.start, rows.end)` as a workload of its own, PROTOCOL §3.13)
+ * and keeps `c.bin` (the window of C, int32 LE) and `result.json` in `workDir`, so that proofs can be
+ * revealed and results served after a restart without recomputing.
+ */
+export async function runMatmulShard(p: RunMatmulShardParameters): Promise<MatmulShardResult> {
+  const { spec, rows, workDir } = p;
+  const m = rows.end - rows.start;
+  const { n, k } = spec;
+  await fs.mkdir(workDir, { recursive: true });
+  let c: Int32Array;
+  let root: Hex;
+  let seconds: MatmulShardResult["seconds"];
+  if (p.device === "cpu") {
+    p.onPhase?.("compute");
+    const proof = await proveMatmulWindow(
+      { seed: spec.seed as Hex, m: spec.m, n, k },
+      { rowStart: rows.start, rowEnd: rows.end },
+    );
+    c = proof.c;
+    root = proof.commitment.root;
+    seconds = { generate: proof.seconds.generate, compute: proof.seconds.matmul, commit: proof.seconds.commit };
+  } else {
+    p.onPhase?.("generate");
+    const started = performance.now();
+    const keys = generatorKeys(spec.seed as Hex);
+    const a = generateInto(keys.a, rows.start * k, m * k, new Int8Array(m * k));
+    const b = generateMatrix(keys.b, k, n);
+    const operandDir = path.join(workDir, "operands");
+    await fs.mkdir(operandDir, { recursive: true });
+    await fs.writeFile(path.join(operandDir, "a.bin"), a);
+    await fs.writeFile(path.join(operandDir, "b.bin"), b);
+    const generate = (performance.now() - started) / 1000;
+    p.onPhase?.("compute");
+    const workerDir = path.join(workDir, "worker");
+    await new Promise<void>((resolve, reject) =>
+      execFile(
+        p.pythonPath ?? "python3",
+        [
+          WORKER,
+          "--a",
+          path.join(operandDir, "a.bin"),
+          "--b",
+          path.join(operandDir, "b.bin"),
+          "--m",
+          String(m),
+          "--n",
+          String(n),
+          "--k",
+          String(k),
+          "--out",
+          workerDir,
+          "--device",
+          "cuda",
+        ],
+        { maxBuffer: 16 * 1024 * 1024 },
+        (err, _stdout, stderr) =>
+          err
+            ? reject(
+                new MatmulRunError("MATMUL_WORKER_FAILED", `CUDA worker failed: ${stderr.slice(-500)}`, { cause: err }),
+              )
+            : resolve(),
+      ),
+    );
+    const output = await readWorkerOutput(workerDir, { m, n, k });
+    await fs.rm(operandDir, { recursive: true, force: true });
+    c = output.c;
+    root = output.commitment.root;
+    seconds = {
+      generate: generate + (output.result.seconds.generate ?? 0),
+      compute: output.result.seconds.matmul ?? 0,
+      commit: output.result.seconds.commit ?? 0,
+    };
+  }
+  await fs.writeFile(path.join(workDir, "c.bin"), writeC(c));
+  const units = matmulUnits(m, n, k);
+  const result = {
+    root,
+    units: units.toString(),
+    rowStart: rows.start,
+    rowEnd: rows.end,
+    n,
+    k,
+    seconds,
+    device: p.device,
+  };
+  await fs.writeFile(path.join(workDir, "result.json"), JSON.stringify(result, null, 2));
+  return { root, units, seconds, device: p.device };
+}
+
+/** The kept window of C and its tree, read back from `workDir` (for revealing rows after a restart). */
+export async function loadMatmulShard(
+  workDir: string,
+  shape: { m: number; n: number },
+): Promise<{ c: Int32Array; commitment: RowCommitment }> {
+  const bytes = await fs.readFile(path.join(workDir, "c.bin"));
+  if (bytes.length !== shape.m * shape.n * 4) {
+    throw new MatmulRunError("MATMUL_RESULT_MISSING", `c.bin in ${workDir} does not hold ${shape.m}×${shape.n} int32`);
+  }
+  const c = new Int32Array(shape.m * shape.n);
+  for (let x = 0; x < c.length; x++) c[x] = bytes.readInt32LE(x * 4);
+  return { c, commitment: commitRows(rowHashes(c, shape.m, shape.n)) };
+}

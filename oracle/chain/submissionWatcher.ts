@@ -1,0 +1,49 @@
+import type { Abi, Log, PublicClient } from "viem";
+import { jobMarketAbi } from "../../sdk/contracts/abis";
+import { LogFollower, type CursorStore } from "../../sdk/chain/logFollower";
+import type { SubmissionStore } from "../store/submissionStore";
+
+const WATCHED = ["ShardSubmitted", "ShardSettled", "ShardFailed", "ShardExpired"];
+const watchedEvents = jobMarketAbi.filter((e) => e.type === "event" && WATCHED.includes(e.name)) as Abi;
+
+type DecodedLog = Log & { eventName?: string; args?: Record<string, unknown> };
+
+/**
+ * Follows JobMarket's submissions and final states (sdk/chain/logFollower: persisted cursor,
+ * survives RPC errors and restarts) into the SubmissionStore. The handler is idempotent, as the
+ * follower requires.
+ */
+export function createSubmissionWatcher(p: {
+  client: PublicClient;
+  market: `0x${string}`;
+  cursor: CursorStore;
+  startBlock: bigint;
+  submissions: SubmissionStore;
+}): LogFollower {
+  return new LogFollower({
+    name: `oracle-market-${p.market.toLowerCase()}`,
+    client: p.client,
+    address: p.market,
+    events: watchedEvents,
+    cursor: p.cursor,
+    startBlock: p.startBlock,
+    onLogs: async (logs) => {
+      for (const log of logs as DecodedLog[]) {
+        const args = log.args ?? {};
+        const jobId = args.jobId as bigint;
+        const shard = Number(args.shard);
+        if (log.eventName === "ShardSubmitted") {
+          p.submissions.submitted({
+            jobId,
+            shard,
+            operator: args.operator as `0x${string}`,
+            root: args.resultRoot as `0x${string}`,
+            block: BigInt(args.blockNumber as bigint),
+          });
+        } else {
+          p.submissions.finalised(jobId, shard);
+        }
+      }
+    },
+  });
+}

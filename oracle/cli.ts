@@ -1,0 +1,155 @@
+import fs from "node:fs";
+import path from "node:path";
+import { createPublicClient, createWalletClient, defineChain, http, type Hex, type PublicClient } from "viem";
+import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
+import { defineCommand, runCli, UsageError, type CliOutput } from "../sdk/cli/commands";
+import { loadDeployment } from "../sdk/contracts/deployments";
+import { RigelError } from "../sdk/errors/RigelError";
+import { decryptKeystore, encryptKeystore } from "../sdk/keystore/keystore";
+import { createLogger } from "../sdk/log/createLogger";
+import { runDaemon } from "../sdk/service/runDaemon";
+import { oracleConfig, type OracleConfig } from "./config";
+import { OracleNode } from "./oracleNode";
+
+/** The signer key: `signerKey` (env RIGEL_ORACLE_SIGNER_KEY) or the encrypted `keystore` with its password. */
+export function loadSignerKey(config: OracleConfig): Hex {
+  if (config.signerKey) return config.signerKey;
+  if (!config.keystore) {
+    throw new UsageError(
+      "ORACLE_NO_KEY",
+      `set ${oracleConfig.envName("signerKey")} or ${oracleConfig.envName("keystore")}`,
+    );
+  }
+  if (!config.keystorePassword) {
+    throw new UsageError("ORACLE_NO_KEY", `${oracleConfig.envName("keystorePassword")} is needed to open the keystore`);
+  }
+  return decryptKeystore(JSON.parse(fs.readFileSync(config.keystore, "utf8")), config.keystorePassword);
+}
+
+/** Builds a node from a loaded configuration (HTTP JSON-RPC, deployments/<chainId>.json). */
+export function createOracleNodeFromConfig(config: OracleConfig): OracleNode {
+  const deployment = loadDeployment({ chainId: config.chainId, dir: path.resolve(config.deploymentsDir) });
+  const account = privateKeyToAccount(loadSignerKey(config));
+  const chain = defineChain({
+    id: config.chainId,
+    name: `chain-${config.chainId}`,
+    nativeCurrency: { name: "ETH", symbol: "ETH", decimals: 18 },
+    rpcUrls: { default: { http: [config.rpcUrl] } },
+  });
+  const transport = http(config.rpcUrl);
+  const logger = createLogger({ name: "oracle", level: config.logLevel });
+  logger.info({ config: oracleConfig.redact(config), signer: account.address }, "oracle configuration");
+  return new OracleNode({
+    account,
+    publicClient: createPublicClient({ chain, transport }) as PublicClient,
+    walletClient: config.relay ? createWalletClient({ account, chain, transport }) : undefined,
+    chainId: config.chainId,
+    market: deployment.contracts.JobMarket,
+    committee: deployment.contracts.OracleCommittee,
+    logger,
+    dataDir: config.dataDir,
+    host: config.host,
+    port: config.port,
+    peers: config.peers
+      .split(",")
+      .map((s) => s.trim())
+      .filter((s) => s.length > 0),
+    relay: config.relay,
+    relayValid: config.relayValid,
+    startBlock: config.startBlock > 0 ? BigInt(config.startBlock) : deployment.block,
+    revealWindowSec: config.revealWindowSec,
+    sampleSize: config.sampleSize,
+    bodyLimit: config.bodyLimit,
+    ratePerMinute: config.ratePerMinute,
+    maxFullResultBytes: config.maxFullResultBytes,
+  });
+}
+
+const configFlag = {
+  type: "string",
+  description: "JSON config file (keys as in `rigel oracle config`)",
+  value: "FILE",
+} as const;
+
+const start = defineCommand({
+  name: "start",
+  summary: "run the oracle node until SIGTERM",
+  flags: { config: configFlag },
+  async run({ flags }) {
+    const config = oracleConfig.load({ file: flags.config });
+    const node = createOracleNodeFromConfig(config);
+    const logger = createLogger({ name: "oracle", level: config.logLevel });
+    await runDaemon({ daemon: node, logger, intervalMs: config.pollMs }).done;
+    return 0;
+  },
+});
+
+const init = defineCommand({
+  name: "init",
+  summary: "create an encrypted keystore for the signer key (a new key, or the one in RIGEL_ORACLE_SIGNER_KEY)",
+  flags: {
+    out: { type: "string", description: "keystore file to write", value: "FILE", default: "data/oracle/keystore.json" },
+    "password-file": {
+      type: "string",
+      description: "file holding the password (else RIGEL_ORACLE_KEYSTORE_PASSWORD)",
+      value: "FILE",
+    },
+    import: { type: "boolean", description: "encrypt RIGEL_ORACLE_SIGNER_KEY instead of a new key" },
+  },
+  async run({ flags, out }) {
+    const file = flags.out as string;
+    if (fs.existsSync(file)) throw new UsageError("ORACLE_KEYSTORE_EXISTS", `${file} exists; not overwriting it`);
+    const passwordFile = flags["password-file"];
+    const password = passwordFile
+      ? fs.readFileSync(passwordFile, "utf8").trim()
+      : process.env[oracleConfig.envName("keystorePassword")];
+    if (!password) throw new UsageError("ORACLE_NO_PASSWORD", "give --password-file or RIGEL_ORACLE_KEYSTORE_PASSWORD");
+    let key: Hex;
+    if (flags.import) {
+      const env = process.env[oracleConfig.envName("signerKey")];
+      if (!env || !/^0x[0-9a-fA-F]{64}$/.test(env))
+        throw new UsageError("ORACLE_NO_KEY", "RIGEL_ORACLE_SIGNER_KEY is not a key");
+      key = env as Hex;
+    } else key = generatePrivateKey();
+    fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+    fs.writeFileSync(file, JSON.stringify(encryptKeystore(key, password), null, 2), { mode: 0o600 });
+    out.result(JSON.stringify({ keystore: file, signer: privateKeyToAccount(key).address }));
+    return 0;
+  },
+});
+
+const config = defineCommand({
+  name: "config",
+  summary: "list every configuration key (env name, type, default), or check a config with --check",
+  flags: {
+    config: configFlag,
+    check: { type: "boolean", description: "load and validate, print the redacted values" },
+  },
+  async run({ flags, out }) {
+    if (!flags.check) {
+      out.result(oracleConfig.describe().join("\n"));
+      return 0;
+    }
+    try {
+      out.result(JSON.stringify(oracleConfig.redact(oracleConfig.load({ file: flags.config })), null, 2));
+      return 0;
+    } catch (err) {
+      if (err instanceof RigelError) {
+        out.error(err.message);
+        return 1;
+      }
+      throw err;
+    }
+  },
+});
+
+/** `rigel oracle <command>`. */
+export function main(argv: string[], output?: CliOutput): Promise<number> {
+  return runCli({
+    program: "rigel oracle",
+    summary: "An oracle node of the Rigel committee: verifies proofs of GPU work and signs attestations.",
+    commands: [start, init, config],
+    argv,
+    out: output,
+  });
+}

@@ -1,0 +1,78 @@
+import type { Express, NextFunction, Request, Response } from "express";
+import { getAddress, type Address } from "viem";
+import type { ReplayGuard } from "../../sdk/auth/replayGuard";
+import { verifyRequest } from "../../sdk/auth/verifyRequest";
+import { HttpError } from "../../sdk/errors/HttpError";
+import { parseProofRequest } from "../../sdk/oracleApi/types";
+import type { RawBodyRequest } from "../../sdk/service/startHttpService";
+import type { OracleMetrics } from "../metrics";
+import type { ProofService } from "../proofService";
+import type { ShardSigner } from "../attest/shardSigner";
+import type { RateLimiter } from "./rateLimiter";
+import { toOracleHttpError } from "./toOracleHttpError";
+
+export interface OracleRoutesParameters {
+  proofs: ProofService;
+  signer: ShardSigner;
+  market: Address;
+  replayGuard: ReplayGuard;
+  rateLimiter: RateLimiter;
+  metrics: OracleMetrics;
+}
+
+/** The signer of an operator-signed request (PROTOCOL §4.2), rate-limited per signer. */
+export type Authenticate = (req: Request) => Promise<Address>;
+
+/** Wraps an async handler: every failure becomes a JSON error with the right status. */
+export function handler(metrics: OracleMetrics, fn: (req: Request, res: Response) => Promise<void>) {
+  return async (req: Request, res: Response, next: NextFunction) => {
+    try {
+      await fn(req, res);
+    } catch (err) {
+      const httpError = toOracleHttpError(err);
+      if (httpError.status < 500) metrics.refused.inc({ code: httpError.code });
+      next(httpError);
+    }
+  };
+}
+
+const DECIMAL = /^(0|[1-9][0-9]{0,76})$/;
+
+/** Mounts the oracle's API (PROTOCOL §13) on the service's express app. */
+export function mountOracleRoutes(app: Express, p: OracleRoutesParameters): void {
+  const authenticate: Authenticate = async (req) => {
+    const signer = await verifyRequest({
+      method: req.method,
+      path: req.originalUrl,
+      body: (req as RawBodyRequest).rawBody ?? "",
+      headers: req.headers,
+      replayGuard: p.replayGuard,
+    });
+    p.rateLimiter.take(signer);
+    return signer;
+  };
+
+  app.post(
+    "/v1/proofs",
+    handler(p.metrics, async (req, res) => {
+      const signer = await authenticate(req);
+      const proof = parseProofRequest(req.body);
+      const answer = await p.proofs.handle(proof, signer);
+      res.status(answer.status === "pending" ? 202 : 200).json(answer);
+    }),
+  );
+
+  app.get(
+    "/v1/attestations/:jobId/:shard",
+    handler(p.metrics, async (req, res) => {
+      const { jobId, shard } = req.params as { jobId: string; shard: string };
+      if (!DECIMAL.test(jobId))
+        throw new HttpError(400, "ORACLE_BAD_FIELD", "jobId: must be decimal", { details: { field: "jobId" } });
+      if (!/^\d{1,10}$/.test(shard) || Number(shard) >= 2 ** 32)
+        throw new HttpError(400, "ORACLE_BAD_FIELD", "shard: must be a uint32", { details: { field: "shard" } });
+      const stored = await p.signer.decided(getAddress(p.market), BigInt(jobId), Number(shard));
+      if (!stored) throw new HttpError(404, "ORACLE_NO_ATTESTATION", "this oracle has not decided the shard");
+      res.json(stored);
+    }),
+  );
+}

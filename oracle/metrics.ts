@@ -1,0 +1,38 @@
+import { Counter, Gauge, Histogram, type Registry } from "prom-client";
+
+/** The oracle's own metrics (HTTP requests and latency come from sdk/service/startHttpService). */
+export interface OracleMetrics {
+  verdicts: Counter<"verdict">;
+  verifySeconds: Histogram<"kind">;
+  chainLagBlocks: Gauge;
+  refused: Counter<"code">;
+}
+
+export function createOracleMetrics(registry: Registry): OracleMetrics {
+  return {
+    verdicts: new Counter({
+      name: "rigel_oracle_verdicts_total",
+      help: "Shard verdicts signed, by verdict",
+      labelNames: ["verdict"],
+      registers: [registry],
+    }),
+    verifySeconds: new Histogram({
+      name: "rigel_oracle_verify_seconds",
+      help: "Time to verify one proof, by kind",
+      labelNames: ["kind"],
+      buckets: [0.01, 0.05, 0.1, 0.5, 1, 5, 30, 120],
+      registers: [registry],
+    }),
+    chainLagBlocks: new Gauge({
+      name: "rigel_oracle_chain_lag_blocks",
+      help: "Blocks between the chain head and the watcher's last handled block",
+      registers: [registry],
+    }),
+    refused: new Counter({
+      name: "rigel_oracle_refused_total",
+      help: "Requests refused with a 4xx, by error code",
+      labelNames: ["code"],
+      registers: [registry],
+    }),
+  };
+}

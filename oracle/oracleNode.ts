@@ -1,0 +1,186 @@
+import path from "node:path";
+import type { Address, LocalAccount, PublicClient, WalletClient } from "viem";
+import { sqliteCursorStore, type LogFollower } from "../sdk/chain/logFollower";
+import type { SqliteDatabase } from "../sdk/db/openDatabase";
+import { rigelDomain, type RigelDomain } from "../sdk/eip712/types";
+import type { Logger } from "../sdk/log/createLogger";
+import type { Daemon } from "../sdk/service/runDaemon";
+import { startHttpService, type HttpService } from "../sdk/service/startHttpService";
+import { ShardSigner } from "./attest/shardSigner";
+import { MarketReader } from "./chain/marketReader";
+import { createSubmissionWatcher } from "./chain/submissionWatcher";
+import { mountOracleRoutes } from "./http/oracleRoutes";
+import { RateLimiter } from "./http/rateLimiter";
+import { createOracleMetrics, type OracleMetrics } from "./metrics";
+import { ProofService, type ContainerItemVerifier, type FullResultReader } from "./proofService";
+import { gatherShardSignatures, settleWithQuorum } from "./relay/relayVerdicts";
+import { DecisionStore } from "./store/decisionStore";
+import { openOracleDatabase } from "./store/oracleDatabase";
+import { SqliteReplayGuard } from "./store/sqliteReplayGuard";
+import { SubmissionStore } from "./store/submissionStore";
+
+/** What an oracle node needs; everything external is passed in, so tests can run several in-process. */
+export interface OracleNodeParameters {
+  account: LocalAccount;
+  publicClient: PublicClient;
+  /** For the relay (on-chain settle); absent: no relaying. */
+  walletClient?: WalletClient;
+  chainId: number;
+  market: Address;
+  committee: Address;
+  logger: Logger;
+  dataDir: string;
+  host: string;
+  port: number;
+  peers: readonly string[];
+  relay: boolean;
+  relayValid: boolean;
+  startBlock: bigint;
+  revealWindowSec: number;
+  sampleSize: number;
+  bodyLimit: string;
+  ratePerMinute: number;
+  maxFullResultBytes: number;
+  containerVerifier?: ContainerItemVerifier;
+  fullResultReader?: FullResultReader;
+}
+
+/** Most open submissions looked at per main-loop pass (no unbounded loop over jobs). */
+const PAGE = 50;
+
+/**
+ * One committee member: the HTTP API, the chain watcher, the missing-reveal sweep and the optional
+ * relay, over one SQLite database. `init` opens everything, `tick` is one main-loop pass,
+ * `shutdown` closes the HTTP server and the database.
+ */
+export class OracleNode implements Daemon {
+  db?: SqliteDatabase;
+  http?: HttpService;
+  metrics?: OracleMetrics;
+  proofs?: ProofService;
+  private watcher?: LogFollower;
+  private submissions?: SubmissionStore;
+  private signer?: ShardSigner;
+  private readonly reader: MarketReader;
+  private readonly domain: RigelDomain;
+  private lastPollOk = false;
+  private threshold?: number;
+
+  constructor(private readonly p: OracleNodeParameters) {
+    this.reader = new MarketReader(p.publicClient, p.market, p.committee);
+    this.domain = rigelDomain(p.chainId, p.committee);
+  }
+
+  get url(): string {
+    if (!this.http) throw new Error("the node is not started");
+    return this.http.url;
+  }
+
+  async init(): Promise<void> {
+    const { p } = this;
+    const db = openOracleDatabase(path.join(p.dataDir, "oracle.sqlite"));
+    this.db = db;
+    this.submissions = new SubmissionStore(db);
+    this.signer = new ShardSigner(p.account, this.domain, new DecisionStore(db));
+    this.watcher = createSubmissionWatcher({
+      client: p.publicClient,
+      market: p.market,
+      cursor: sqliteCursorStore(db),
+      startBlock: p.startBlock,
+      submissions: this.submissions,
+    });
+    const replayGuard = new SqliteReplayGuard(db);
+    const rateLimiter = new RateLimiter(p.ratePerMinute);
+    const logger = p.logger;
+    this.http = await startHttpService({
+      name: "oracle",
+      host: p.host,
+      port: p.port,
+      logger: logger.child({ layer: "http" }),
+      bodyLimit: p.bodyLimit,
+      health: () => ({
+        ok: this.lastPollOk,
+        signer: p.account.address,
+        chainId: p.chainId,
+        lastBlock: this.watcher?.lastBlock?.toString() ?? null,
+        head: this.watcher?.head?.toString() ?? null,
+      }),
+      routes: (app, registry) => {
+        const metrics = createOracleMetrics(registry);
+        this.metrics = metrics;
+        this.proofs = new ProofService({
+          reader: this.reader,
+          signer: this.signer!,
+          chainId: p.chainId,
+          logger: logger.child({ layer: "proofs" }),
+          metrics,
+          sampleSize: p.sampleSize,
+          revealWindowSec: p.revealWindowSec,
+          maxFullResultBytes: p.maxFullResultBytes,
+          containerVerifier: p.containerVerifier,
+          fullResultReader: p.fullResultReader,
+        });
+        mountOracleRoutes(app, {
+          proofs: this.proofs,
+          signer: this.signer!,
+          market: p.market,
+          replayGuard,
+          rateLimiter,
+          metrics,
+        });
+      },
+    });
+  }
+
+  /** One pass: follow the chain, sign Invalid for missing reveals, relay what has a quorum. */
+  async tick(): Promise<void> {
+    const watcher = this.watcher!;
+    try {
+      await watcher.poll();
+      this.lastPollOk = true;
+      if (watcher.head !== undefined && watcher.lastBlock !== undefined)
+        this.metrics?.chainLagBlocks.set(Number(watcher.head - watcher.lastBlock));
+    } catch (err) {
+      this.lastPollOk = false;
+      this.p.logger.warn({ err }, "chain watcher pass failed; retrying next pass");
+      return;
+    }
+    for (const s of this.submissions!.open(PAGE)) {
+      try {
+        await this.proofs!.signMissingReveal(s.jobId, s.shard);
+        if (this.p.relay) await this.relay(s.jobId, s.shard);
+      } catch (err) {
+        this.p.logger.warn({ err, jobId: s.jobId.toString(), shard: s.shard }, "shard pass failed");
+      }
+    }
+  }
+
+  private async relay(jobId: bigint, shard: number): Promise<void> {
+    const own = this.signer!.stored(this.p.market, jobId, shard);
+    if (!own || !this.p.walletClient) return;
+    if (own.attestation.verdict === 1 && !this.p.relayValid) return;
+    this.threshold ??= await this.reader.threshold();
+    const signatures = await gatherShardSignatures({ own, peers: this.p.peers, domain: this.domain });
+    if (signatures.length < this.threshold) return;
+    const onChain = await this.reader.getShard(jobId, shard);
+    if (onChain.state === 2) {
+      await settleWithQuorum({
+        publicClient: this.p.publicClient,
+        walletClient: this.p.walletClient,
+        market: this.p.market,
+        attestation: own.attestation,
+        signatures,
+        threshold: this.threshold,
+        logger: this.p.logger.child({ layer: "relay" }),
+      });
+    }
+    this.submissions!.markRelayed(jobId, shard);
+  }
+
+  async shutdown(): Promise<void> {
+    await this.http?.close();
+    this.http = undefined;
+    this.db?.close();
+    this.db = undefined;
+  }
+}

@@ -1,0 +1,71 @@
+import type { Address, Hex, PublicClient, WalletClient } from "viem";
+import { jobMarketAbi } from "../../sdk/contracts/abis";
+import { recoverShardAttestationSigner } from "../../sdk/eip712/shardAttestation";
+import { sortSignaturesBySigner, type SignerSignature } from "../../sdk/eip712/sortSignatures";
+import type { RigelDomain } from "../../sdk/eip712/types";
+import type { Logger } from "../../sdk/log/createLogger";
+import { OracleClient } from "../../sdk/oracleApi/client";
+import { shardAttestationFromJson, type SignedShardAttestation } from "../../sdk/oracleApi/types";
+
+/** Input of {@link gatherShardSignatures}. */
+export interface GatherParameters {
+  own: SignedShardAttestation;
+  peers: readonly string[];
+  domain: RigelDomain;
+  timeoutMs?: number;
+}
+
+/**
+ * The signatures over exactly this node's attestation: its own plus every peer's whose
+ * `GET /v1/attestations/…` answer carries the identical struct and recovers to the signer it
+ * names. Unreachable peers and other verdicts are skipped.
+ */
+export async function gatherShardSignatures(p: GatherParameters): Promise<SignerSignature[]> {
+  const mine = p.own.attestation;
+  const want = JSON.stringify(mine);
+  const found: SignerSignature[] = [{ signer: p.own.signer, signature: p.own.signature }];
+  const answers = await Promise.allSettled(
+    p.peers.map((url) =>
+      new OracleClient({ baseUrl: url, timeoutMs: p.timeoutMs ?? 5_000 }).getAttestation(
+        BigInt(mine.jobId),
+        mine.shard,
+      ),
+    ),
+  );
+  for (const answer of answers) {
+    if (answer.status !== "fulfilled" || answer.value === undefined) continue;
+    const peer = answer.value;
+    if (JSON.stringify(peer.attestation) !== want) continue;
+    if (found.some((f) => f.signer === peer.signer)) continue;
+    const recovered = await recoverShardAttestationSigner(p.domain, shardAttestationFromJson(mine), peer.signature);
+    if (recovered === peer.signer) found.push({ signer: peer.signer, signature: peer.signature });
+  }
+  return found;
+}
+
+/**
+ * Settles a shard on-chain with a quorum (PROTOCOL §13.1, relay): the first `threshold` signatures
+ * sorted by signer. Returns the transaction hash.
+ */
+export async function settleWithQuorum(p: {
+  publicClient: PublicClient;
+  walletClient: WalletClient;
+  market: Address;
+  attestation: SignedShardAttestation["attestation"];
+  signatures: SignerSignature[];
+  threshold: number;
+  logger: Logger;
+}): Promise<Hex> {
+  const chosen = [...p.signatures].sort((a, b) => (BigInt(a.signer) < BigInt(b.signer) ? -1 : 1)).slice(0, p.threshold);
+  const { request } = await p.publicClient.simulateContract({
+    account: p.walletClient.account!,
+    address: p.market,
+    abi: jobMarketAbi,
+    functionName: "settle",
+    args: [shardAttestationFromJson(p.attestation), sortSignaturesBySigner(chosen)],
+  });
+  const hash = await p.walletClient.writeContract(request);
+  await p.publicClient.waitForTransactionReceipt({ hash });
+  p.logger.info({ jobId: p.attestation.jobId, shard: p.attestation.shard, hash }, "relayed a verdict on-chain");
+  return hash;
+}

@@ -1,0 +1,164 @@
+import type { Address, Hex, LocalAccount } from "viem";
+import { signRequest } from "../auth/signRequest";
+import { RigelError } from "../errors/RigelError";
+import {
+  parseChallengeListResponse,
+  parseCapacityChallengeJson,
+  parseErrorResponse,
+  parseHealthResponse,
+  parseNonceResponse,
+  parseProofResponse,
+  parseSignedCapacityAttestation,
+  parseSignedShardAttestation,
+  type CapacityChallengeJson,
+  type ChallengeListResponse,
+  type ChallengeRequest,
+  type HealthResponse,
+  type NonceResponse,
+  type ProofRequest,
+  type ProofResponse,
+  type RevealRequest,
+  type SignedCapacityAttestation,
+  type SignedShardAttestation,
+} from "./types";
+
+/** An oracle answered with an error status: its `code`, `message` and `details`, and the HTTP status. */
+export class OracleRequestError extends RigelError {
+  override readonly name = "OracleRequestError";
+  constructor(
+    readonly status: number,
+    code: string,
+    message: string,
+    details: Record<string, unknown> = {},
+    cause?: unknown,
+  ) {
+    super(code, message, { details: { status, ...details }, cause });
+  }
+}
+
+/** The oracle could not be reached, or answered something that is not the API's JSON. */
+export class OracleUnavailableError extends RigelError {
+  override readonly name = "OracleUnavailableError";
+}
+
+/** Options of an {@link OracleClient}. */
+export interface OracleClientParameters {
+  /** The oracle's base URL, e.g. `http://127.0.0.1:8631`. */
+  baseUrl: string;
+  /** The operator key that signs requests (PROTOCOL §4.2). Needed for the signed calls only. */
+  account?: LocalAccount;
+  /** Per-request timeout in ms (default 30 s). */
+  timeoutMs?: number;
+  /** A fetch to use instead of the global one (tests). */
+  fetch?: typeof fetch;
+}
+
+/**
+ * A typed client of one oracle's HTTP API (docs/PROTOCOL.md, "Oracle HTTP API"). Signed calls
+ * carry the operator's `x-rigel-*` headers; error answers become {@link OracleRequestError} with the
+ * server's code and message; every answer is validated before it is returned.
+ */
+export class OracleClient {
+  private readonly baseUrl: string;
+  private readonly fetchFn: typeof fetch;
+
+  constructor(private readonly p: OracleClientParameters) {
+    this.baseUrl = p.baseUrl.replace(/\/+$/, "");
+    this.fetchFn = p.fetch ?? fetch;
+  }
+
+  /** `POST /v1/proofs`: the signed verdict, or `pending` while the oracle has not seen the submission. */
+  async submitProof(proof: ProofRequest): Promise<ProofResponse> {
+    return parseProofResponse(await this.request("POST", "/v1/proofs", proof, true));
+  }
+
+  /** `GET /v1/attestations/:jobId/:shard`; undefined when this oracle has not decided yet. */
+  async getAttestation(jobId: bigint, shard: number): Promise<SignedShardAttestation | undefined> {
+    const json = await this.request("GET", `/v1/attestations/${jobId}/${shard}`, undefined, false, [404]);
+    return json === undefined ? undefined : parseSignedShardAttestation(json);
+  }
+
+  /** `POST /v1/capacity/challenges`: ask for a capacity challenge sized to the claim. */
+  async requestChallenge(request: ChallengeRequest): Promise<CapacityChallengeJson> {
+    return parseCapacityChallengeJson(await this.request("POST", "/v1/capacity/challenges", request, true));
+  }
+
+  /** `GET /v1/capacity/challenges?operator=…`: the challenges this oracle issued to an operator. */
+  async listChallenges(operator: Address): Promise<ChallengeListResponse> {
+    return parseChallengeListResponse(await this.request("GET", `/v1/capacity/challenges?operator=${operator}`));
+  }
+
+  /** `POST /v1/capacity/challenges/:id/root`: commit the result root; the answer carries the nonce. */
+  async commitRoot(challengeId: Hex, root: Hex): Promise<NonceResponse> {
+    return parseNonceResponse(
+      await this.request("POST", `/v1/capacity/challenges/${challengeId}/root`, { root }, true),
+    );
+  }
+
+  /** `GET /v1/capacity/challenges/:id/nonce`: the nonce again (after the root was committed). */
+  async getNonce(challengeId: Hex): Promise<NonceResponse> {
+    return parseNonceResponse(await this.request("GET", `/v1/capacity/challenges/${challengeId}/nonce`));
+  }
+
+  /** `POST /v1/capacity/challenges/:id/reveal`: the sampled rows; the answer is the attestation with its quorum. */
+  async reveal(challengeId: Hex, reveal: RevealRequest): Promise<SignedCapacityAttestation> {
+    return parseSignedCapacityAttestation(
+      await this.request("POST", `/v1/capacity/challenges/${challengeId}/reveal`, reveal, true),
+    );
+  }
+
+  /** `GET /healthz` (a 503 answer is returned as `ok: false`, not thrown). */
+  async health(): Promise<HealthResponse> {
+    return parseHealthResponse(await this.request("GET", "/healthz", undefined, false, [503]));
+  }
+
+  private async request(
+    method: "GET" | "POST",
+    path: string,
+    body?: unknown,
+    signed = false,
+    passStatuses: number[] = [],
+  ): Promise<unknown> {
+    const text = body === undefined ? "" : JSON.stringify(body);
+    const headers: Record<string, string> = {};
+    if (body !== undefined) headers["content-type"] = "application/json";
+    if (signed) {
+      if (!this.p.account)
+        throw new RigelError(
+          "ORACLE_CLIENT_NO_ACCOUNT",
+          `${method} ${path} must be signed: give the client an account`,
+        );
+      Object.assign(headers, await signRequest(this.p.account, { method, path, body: text }));
+    }
+    let response: Response;
+    try {
+      response = await this.fetchFn(this.baseUrl + path, {
+        method,
+        headers,
+        body: body === undefined ? undefined : text,
+        signal: AbortSignal.timeout(this.p.timeoutMs ?? 30_000),
+      });
+    } catch (err) {
+      throw new OracleUnavailableError("ORACLE_UNREACHABLE", `${method} ${this.baseUrl}${path} failed`, { cause: err });
+    }
+    const raw = await response.text();
+    let json: unknown;
+    try {
+      json = raw === "" ? undefined : JSON.parse(raw);
+    } catch (err) {
+      throw new OracleUnavailableError("ORACLE_BAD_RESPONSE", `${method} ${path}: answer is not JSON`, {
+        cause: err,
+        details: { status: response.status },
+      });
+    }
+    if (response.ok) return json;
+    if (passStatuses.includes(response.status)) return response.status === 404 ? undefined : json;
+    const error = parseErrorResponse(json);
+    throw new OracleRequestError(
+      response.status,
+      error?.code ?? "ORACLE_HTTP_ERROR",
+      error?.message ?? `${method} ${path} answered HTTP ${response.status}`,
+      error?.details ?? {},
+    );
+  }
+}

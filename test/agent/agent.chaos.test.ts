@@ -1,0 +1,218 @@
+// Chaos: the agent as a child process (`rigel agent run`) against a real `hardhat node` and the real
+// oracle committee, killed with SIGKILL at random moments of its shards' lives at least 20 times and
+// restarted each time. Then: every shard settled, exactly one submit transaction per shard, and no
+// token lost.
+import { expect } from "chai";
+import Database from "better-sqlite3";
+import { spawn, type ChildProcess } from "node:child_process";
+import fs from "node:fs";
+import path from "node:path";
+import { NonceManager, type JsonRpcProvider } from "ethers";
+import { ethers } from "hardhat";
+import { http, decodeFunctionData, type Hex } from "viem";
+import { startHardhatNode, type HardhatNode } from "../../scripts/lib/hardhatNode";
+import { jobMarketAbi } from "../../sdk/contracts/abis";
+import { jobSpecDataUri } from "../../sdk/spec/fetchJobSpec";
+import { hashJobSpec } from "../../sdk/spec/hashJobSpec";
+import { parseJobSpec } from "../../sdk/spec/parseJobSpec";
+import { deployOnNode, walletOf, type NodeDeployment } from "./helpers/deployOnNode";
+import { startTestCommittee, type TestCommittee } from "./helpers/oracleCommittee";
+import { tempDataDir } from "./helpers/agentHarness";
+import { buildAgent } from "./helpers/buildAgent";
+
+const NODE_PORT = 8662;
+const ORACLE_PORTS = [8663, 8664, 8665];
+const AGENT_PORT = 8666;
+const KILLS = 20;
+const OPERATOR_KEY = walletOf(5).privateKey;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe("agent: chaos (kill -9 at random points, restart; real node, real oracles)", function () {
+  this.timeout(600_000);
+  let node: HardhatNode;
+  let committee: TestCommittee;
+  let d: NodeDeployment;
+  let provider: JsonRpcProvider;
+  const dataDir = tempDataDir("chaos");
+  const deploymentFile = path.join(dataDir, "deployment.json");
+  let child: ChildProcess | undefined;
+  let agentCommand: ReturnType<typeof buildAgent>;
+  const logFile = path.join(dataDir, "agent.log");
+
+  before(async function () {
+    agentCommand = buildAgent();
+    node = await startHardhatNode({ port: NODE_PORT, logFile: path.join(dataDir, "node.log") });
+    d = await deployOnNode(node.url);
+    fs.writeFileSync(deploymentFile, JSON.stringify({ ...d, network: "localhost" }));
+    provider = new ethers.JsonRpcProvider(node.url, undefined, { staticNetwork: true, pollingInterval: 50 });
+    committee = await startTestCommittee({
+      transport: http(node.url),
+      chainId: d.chainId,
+      market: d.contracts.JobMarket as Hex,
+      committee: d.contracts.OracleCommittee as Hex,
+      startBlock: BigInt(d.block),
+      ports: ORACLE_PORTS,
+    });
+  });
+
+  after(async function () {
+    if (child && child.exitCode === null) child.kill("SIGKILL");
+    await committee?.stop();
+    await node?.stop();
+  });
+
+  function startAgent(): ChildProcess {
+    const out = fs.openSync(logFile, "a");
+    const c = spawn(agentCommand.command, agentCommand.args(["run"]), {
+      cwd: dataDir,
+      stdio: ["ignore", out, out],
+      env: {
+        ...process.env,
+        RIGEL_AGENT_RPC_URL: node.url,
+        RIGEL_AGENT_DEPLOYMENT_FILE: deploymentFile,
+        RIGEL_AGENT_PRIVATE_KEY: OPERATOR_KEY,
+        RIGEL_AGENT_DATA_DIR: path.join(dataDir, "agent"),
+        RIGEL_AGENT_PORT: String(AGENT_PORT),
+        RIGEL_AGENT_ORACLE_URLS: committee.urls.join(","),
+        RIGEL_AGENT_POLL_INTERVAL_MS: "100",
+        RIGEL_AGENT_CPU_SLOTS: "3",
+        RIGEL_AGENT_DEVICE: "cpu",
+        RIGEL_AGENT_CLAIM_INTERVAL_SEC: "0",
+        RIGEL_AGENT_LOG_LEVEL: "debug",
+      },
+    });
+    fs.closeSync(out);
+    return c;
+  }
+
+  async function healthy(): Promise<boolean> {
+    try {
+      return (await fetch(`http://127.0.0.1:${AGENT_PORT}/healthz`)).ok;
+    } catch {
+      return false;
+    }
+  }
+
+  function journalStates(): string[] {
+    const file = path.join(dataDir, "agent", "journal.db");
+    if (!fs.existsSync(file)) return [];
+    const db = new Database(file, { readonly: true, fileMustExist: true });
+    try {
+      return (db.prepare("SELECT state FROM shards").all() as { state: string }[]).map((r) => r.state);
+    } catch {
+      return [];
+    } finally {
+      db.close();
+    }
+  }
+
+  let dev: NonceManager;
+  async function createJob(i: number): Promise<bigint> {
+    dev ??= new NonceManager(walletOf(2, provider));
+    const spec = parseJobSpec({ kind: "matmul-int8", seed: ethers.id(`chaos-${i}`), m: 96, n: 64, k: 64 });
+    const market = await ethers.getContractAt("JobMarket", d.contracts.JobMarket, dev);
+    const latest = (await provider.getBlock("latest"))!.timestamp;
+    await (
+      await market.createJob({
+        paymentToken: d.usd,
+        kind: 0,
+        verificationMode: 0,
+        shards: 2,
+        maxUnitsPerShard: 100n,
+        maxPricePerUnit: 1_000_000n,
+        minVramMiB: 16_384,
+        minOpsPerSec: 10n ** 12n,
+        deadline: BigInt(latest) + 86_400n,
+        specHash: hashJobSpec(spec).hash,
+        specURI: jobSpecDataUri(spec),
+        shardOperators: [],
+      })
+    ).wait();
+    return market.jobCount();
+  }
+
+  it(`survives ${KILLS} kills across the phases: every shard settles once, balances are conserved`, async function () {
+    const usd = (await ethers.getContractAt("TestUSD", d.usd)).connect(provider);
+    const holders = [
+      walletOf(2, provider).address,
+      walletOf(5, provider).address,
+      walletOf(1, provider).address,
+      d.contracts.JobMarket,
+    ];
+    const usdTotal = async () => (await Promise.all(holders.map((h) => usd.balanceOf(h)))).reduce((a, b) => a + b, 0n);
+    const totalBefore = await usdTotal();
+    const devBefore = await usd.balanceOf(holders[0]);
+    const staking = (await ethers.getContractAt("OperatorStaking", d.contracts.OperatorStaking)).connect(provider);
+    const stakeBefore = (await staking.operatorInfo(holders[1])).selfStake;
+    const market = (await ethers.getContractAt("JobMarket", d.contracts.JobMarket)).connect(provider);
+
+    const jobs: bigint[] = [];
+    for (let i = 0; i < 4; i++) jobs.push(await createJob(i));
+    const killedIn: string[][] = [];
+    for (let k = 0; k < KILLS; k++) {
+      // Keep work in the pipeline (shards journaled and unfinished, or not yet taken) so that kills
+      // land in every phase.
+      const states = journalStates();
+      const unfinished = states.filter((s) => !["settled", "failed", "expired", "abandoned"].includes(s)).length;
+      if (unfinished + (jobs.length * 2 - states.length) < 3) jobs.push(await createJob(jobs.length));
+      child = startAgent();
+      const started = Date.now();
+      while (!(await healthy())) {
+        if (child.exitCode !== null) throw new Error(`agent exited with ${child.exitCode}; see ${logFile}`);
+        if (Date.now() - started > 60_000) throw new Error("agent did not start");
+        await sleep(50);
+      }
+      await sleep(Math.floor(Math.random() * 1500));
+      killedIn.push(journalStates().filter((s) => !["settled", "failed", "expired", "abandoned"].includes(s)));
+      child.kill("SIGKILL");
+      await new Promise((r) => child!.once("exit", r));
+    }
+
+    // Last run: let it finish everything.
+    child = startAgent();
+    const shards = jobs.flatMap((j) => [0, 1].map((s) => [j, s] as const));
+    const deadline = Date.now() + 120_000;
+    for (;;) {
+      const states = await Promise.all(shards.map(([j, s]) => market.getShard(j, s).then((x) => x.state)));
+      if (states.every((s) => s === 3n)) break;
+      if (Date.now() > deadline) throw new Error(`not all settled: ${states.join(",")}; see ${logFile}`);
+      await sleep(200);
+    }
+    child.kill("SIGTERM");
+    await new Promise((r) => child!.once("exit", r));
+
+    const phases = new Set(killedIn.flat());
+    console.log(
+      `      kills: ${killedIn.length}; shards in flight at each kill by state: ${JSON.stringify(killedIn.map((s) => s.join("+") || "-"))}`,
+    );
+    expect(killedIn.length).to.be.at.least(20);
+    expect(phases.size).to.be.at.least(3);
+
+    // Exactly one submit transaction per shard from the operator (none reverted, none repeated).
+    const submits = new Map<string, number>();
+    const head = await provider.getBlockNumber();
+    for (let b = d.block; b <= head; b++) {
+      const block = await provider.getBlock(b, true);
+      for (const tx of block!.prefetchedTransactions) {
+        if (tx.from !== holders[1] || tx.to !== d.contracts.JobMarket) continue;
+        const call = decodeFunctionData({ abi: jobMarketAbi, data: tx.data as Hex });
+        if (call.functionName !== "submit") continue;
+        const key = `${call.args[0]}/${call.args[1]}`;
+        submits.set(key, (submits.get(key) ?? 0) + 1);
+      }
+    }
+    expect([...submits.values()].every((n) => n === 1)).to.equal(true);
+    expect(submits.size).to.equal(shards.length);
+
+    // No token lost: USD only moved between developer, operator, treasury and escrow; escrow empty;
+    // no collateral left locked, nothing slashed.
+    expect(await usdTotal()).to.equal(totalBefore);
+    expect(await usd.balanceOf(d.contracts.JobMarket)).to.equal(0n);
+    let paid = 0n;
+    for (const [j, s] of shards) paid += (await market.getShard(j, s)).units * 1_000_000n;
+    expect(devBefore - (await usd.balanceOf(holders[0]))).to.equal(paid);
+    const info = await staking.operatorInfo(holders[1]);
+    expect(info.lockedStake).to.equal(0n);
+    expect(info.selfStake).to.equal(stakeBefore);
+  });
+});

@@ -1,0 +1,189 @@
+import { expect } from "chai";
+import type Dockerode from "dockerode";
+import { createHash } from "node:crypto";
+import fs from "node:fs";
+import path from "node:path";
+import { pathToFileURL } from "node:url";
+import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
+import { keccak256, toBytes } from "viem";
+import { downloadShardResults } from "../../sdk/agentApi/results";
+import { findContainers } from "../../sdk/executor/findContainers";
+import { jobSpecDataUri } from "../../sdk/spec/fetchJobSpec";
+import { hashJobSpec } from "../../sdk/spec/hashJobSpec";
+import { parseJobSpec } from "../../sdk/spec/parseJobSpec";
+import { deployProtocol, jobParamsFor, type Protocol } from "../contracts/market/protocolFixture";
+import { dockerForTests, TEST_IMAGE } from "../sdk/executor/dockerTestEnv";
+import { hardhatAccount, runUntil, tempDataDir, testDaemon } from "./helpers/agentHarness";
+
+const State = { Open: 0n, Accepted: 1n, Settled: 3n, Expired: 6n } as const;
+const sha256 = (data: string) => `0x${createHash("sha256").update(data).digest("hex")}`;
+
+async function createContainerJob(p: Protocol, fields: Record<string, unknown>, shards = 1) {
+  const spec = parseJobSpec({ kind: "container", image: TEST_IMAGE, memoryMiB: 64, timeoutSec: 60, ...fields });
+  const params = await jobParamsFor(await p.usd.getAddress(), {
+    kind: 1,
+    verificationMode: spec.kind === "container" && spec.verification === "sampled" ? 0 : 1,
+    shards,
+    minVramMiB: 0,
+    specHash: hashJobSpec(spec).hash,
+    specURI: jobSpecDataUri(spec),
+  });
+  await p.market.connect(p.devs[0]).createJob(params);
+  return { jobId: await p.market.jobCount(), params };
+}
+
+describe("agent: container jobs on the real Docker engine", function () {
+  let docker: Dockerode;
+  let inputDir: string;
+  const input = "rigel agent input\n";
+
+  before(async function () {
+    docker = await dockerForTests(this);
+    inputDir = tempDataDir("inputs");
+    fs.writeFileSync(path.join(inputDir, "data.txt"), input);
+  });
+
+  afterEach(async function () {
+    if (!docker) return;
+    for (const job of ["1", "2", "3"]) {
+      for (const c of await findContainers(docker, { job })) await docker.getContainer(c.id).remove({ force: true });
+    }
+  });
+
+  const inputSpec = () => [
+    { name: "data.txt", uri: pathToFileURL(path.join(inputDir, "data.txt")).href, sha256: sha256(input) },
+  ];
+
+  it("runs a job with read-only inputs, commits the outputs, settles, and serves the files", async function () {
+    const p = await loadFixture(deployProtocol);
+    const script = [
+      "cat /rigel/inputs/data.txt > $RIGEL_OUTPUT/copy.txt",
+      "if echo x >> /rigel/inputs/data.txt; then echo writable; else echo read-only; fi > $RIGEL_OUTPUT/inputs.txt",
+      "echo done",
+    ].join("\n");
+    const { jobId, params } = await createContainerJob(p, { command: ["sh", "-c", script], inputs: inputSpec() });
+    const opBefore = await p.usd.balanceOf(p.ops[0].address);
+    const { daemon, logs } = await testDaemon(p, { port: 8654, docker, inputFileRoots: [inputDir] });
+    await daemon.init();
+    try {
+      await runUntil(daemon, async () => (await p.market.getShard(jobId, 0)).state === State.Settled);
+      const shard = await p.market.getShard(jobId, 0);
+      const pay = shard.units * BigInt(params.maxPricePerUnit);
+      expect((await p.usd.balanceOf(p.ops[0].address)) - opBefore).to.equal(pay - (pay * 250n) / 10_000n);
+      expect(daemon.journal.get(jobId, 0)!.state).to.equal("settled");
+      expect(logs.some((l) => l.includes('"layer":"container"') && l.includes("done"))).to.equal(true);
+      const out = tempDataDir("dl");
+      const got = await downloadShardResults(shard.resultURI, hardhatAccount(2), out, {
+        expectedRoot: shard.resultRoot as `0x${string}`,
+      });
+      expect(got.manifest.commitment).to.equal("container-files");
+      expect(fs.readFileSync(path.join(out, "output/copy.txt"), "utf8")).to.equal(input);
+      expect(fs.readFileSync(path.join(out, "output/inputs.txt"), "utf8")).to.equal("read-only\n");
+      expect(await findContainers(docker, { job: jobId.toString() })).to.have.length(0);
+    } finally {
+      await daemon.shutdown();
+    }
+  });
+
+  it("commits an itemised shard over its own items (local indices) and serves them", async function () {
+    const p = await loadFixture(deployProtocol);
+    const { jobId } = await createContainerJob(
+      p,
+      { command: ["sh", "-c", 'echo "item $RIGEL_ITEM" > $RIGEL_OUTPUT/out.txt'], items: ["a", "b", "c", "d", "e"] },
+      2,
+    );
+    const { daemon } = await testDaemon(p, { port: 8655, docker });
+    await daemon.init();
+    try {
+      await runUntil(daemon, async () =>
+        (await Promise.all([0, 1].map(async (s) => (await p.market.getShard(jobId, s)).state))).every(
+          (s) => s === State.Settled,
+        ),
+      );
+      const shard = await p.market.getShard(jobId, 1);
+      const out = tempDataDir("dl");
+      const got = await downloadShardResults(shard.resultURI, hardhatAccount(2), out, {
+        expectedRoot: shard.resultRoot as `0x${string}`,
+      });
+      expect(got.manifest.commitment).to.equal("container-items");
+      expect(got.manifest.items).to.equal(3); // items 2, 3, 4 of [⌊5/2⌋, 5)
+      expect(fs.readFileSync(path.join(out, "items/0/out.txt"), "utf8")).to.equal("item c\n");
+    } finally {
+      await daemon.shutdown();
+    }
+  });
+
+  it("reports a non-zero exit, a timeout and an OOM kill as failed shards: nothing submitted, nothing hangs", async function () {
+    const p = await loadFixture(deployProtocol);
+    const exit = await createContainerJob(p, { command: ["sh", "-c", "echo boom >&2; exit 3"] });
+    const slow = await createContainerJob(p, { command: ["sh", "-c", "sleep 600"], timeoutSec: 2 });
+    const hungry = await createContainerJob(p, {
+      command: ["sh", "-c", "head -c 268435456 /dev/zero | tail > /dev/null"],
+      memoryMiB: 16,
+    });
+    const { daemon, logs } = await testDaemon(p, { port: 8656, docker });
+    await daemon.init();
+    try {
+      const ids = [exit.jobId, slow.jobId, hungry.jobId];
+      await runUntil(daemon, () => ids.every((id) => daemon.journal.get(id, 0)?.state === "failed"), 120);
+      expect(daemon.journal.get(exit.jobId, 0)!.data.status).to.equal("failed");
+      expect(daemon.journal.get(exit.jobId, 0)!.data.reason).to.match(/exited with code 3/);
+      expect(daemon.journal.get(slow.jobId, 0)!.data.status).to.equal("timedOut");
+      expect(daemon.journal.get(hungry.jobId, 0)!.data.status).to.equal("oomKilled");
+      expect(logs.filter((l) => l.includes("container shard failed")).length).to.equal(3);
+      for (const id of ids) expect((await p.market.getShard(id, 0)).state).to.equal(State.Accepted);
+      expect(await p.market.queryFilter(p.market.filters.ShardSubmitted())).to.have.length(0);
+      // After the deadline anyone expires them: the developer is refunded in full.
+      await time.increase(2 * 86_400);
+      const devBefore = await p.usd.balanceOf(p.devs[0].address);
+      for (const id of ids) await p.market.expire(id, 0);
+      expect((await p.usd.balanceOf(p.devs[0].address)) - devBefore).to.equal(
+        3n * BigInt(exit.params.maxUnitsPerShard) * BigInt(exit.params.maxPricePerUnit),
+      );
+    } finally {
+      await daemon.shutdown();
+    }
+  });
+
+  it("declines bad inputs with a clear error and leaves the shard open: sha256 mismatch, missing image, invalid spec, a file outside the allowed roots", async function () {
+    const p = await loadFixture(deployProtocol);
+    const wrongHash = await createContainerJob(p, {
+      command: ["true"],
+      inputs: [{ ...inputSpec()[0], sha256: sha256("something else") }],
+    });
+    const noImage = await createContainerJob(p, { image: "rigel/does-not-exist:never", command: ["true"] });
+    const badText = JSON.stringify({ kind: "container", image: TEST_IMAGE, memoryMiB: 1 });
+    await p.market.connect(p.devs[0]).createJob(
+      await jobParamsFor(await p.usd.getAddress(), {
+        kind: 1,
+        minVramMiB: 0,
+        specHash: keccak256(toBytes(badText)),
+        specURI: `data:application/json;base64,${Buffer.from(badText).toString("base64")}`,
+      }),
+    );
+    const invalid = await p.market.jobCount();
+    // A file the spec may not read: outside the operator's allowed input directories (hash right).
+    const elsewhere = path.join(tempDataDir("private"), "secret.txt");
+    fs.writeFileSync(elsewhere, "operator's own file\n");
+    const outside = await createContainerJob(p, {
+      command: ["true"],
+      inputs: [{ name: "s.txt", uri: pathToFileURL(elsewhere).href, sha256: sha256("operator's own file\n") }],
+    });
+    const { daemon, logs } = await testDaemon(p, { port: 8657, docker, inputFileRoots: [inputDir] });
+    await daemon.init();
+    try {
+      await runUntil(daemon, () => (daemon.offers.counts().declined ?? 0) === 4, 10);
+      const errors = logs.filter((l) => l.includes('"level":50') && l.includes("shard declined"));
+      expect(errors.some((l) => l.includes("EXECUTOR_INPUT_HASH_MISMATCH") || l.includes("sha256"))).to.equal(true);
+      expect(errors.some((l) => l.includes("rigel/does-not-exist:never"))).to.equal(true);
+      expect(errors.some((l) => l.includes("memoryMiB"))).to.equal(true);
+      expect(errors.some((l) => l.includes("outside the directories allowed"))).to.equal(true);
+      for (const id of [wrongHash.jobId, noImage.jobId, invalid, outside.jobId]) {
+        expect((await p.market.getShard(id, 0)).state).to.equal(State.Open);
+        expect(daemon.journal.get(id, 0)).to.equal(undefined);
+      }
+    } finally {
+      await daemon.shutdown();
+    }
+  });
+});
