@@ -20,6 +20,7 @@ import { generatorKeys, generateMatrix } from "../sdk/pow/generator";
 import { matmulInt8 } from "../sdk/pow/kernel";
 import { answerCapacityChallenge } from "./capacity/answerCapacityChallenge";
 import { createOracleGateway } from "./oracle/createOracleGateway";
+import { devCheatFor } from "./work/devCheat";
 
 const configFlag = { type: "string", description: "agent config file (JSON)", value: "FILE" } as const;
 
@@ -343,6 +344,7 @@ const run = defineCommand({
         .map((r) => r.trim())
         .filter(Boolean),
       pullImages: config.pullImages,
+      devCheat: devCheatFor(config.devCheat, chain.chainId),
       detectGpus: () => detectGpus(),
       progress: createProgress(),
       capacity:

@@ -65,6 +65,13 @@ export const agentConfig = defineConfig("RIGEL_AGENT", {
   },
   allowRemoteHosts: { type: "boolean", description: "fetch specs and inputs from non-loopback hosts", default: false },
   pullImages: { type: "boolean", description: "pull container images that are not present", default: false },
+  devCheat: {
+    type: "enum",
+    values: ["none", "corrupt-rows"],
+    description:
+      "fault injection for demos and tests: commit a corrupted C on every matmul shard (refused unless chain 31337)",
+    default: "none",
+  },
   logLevel: {
     type: "enum",
     values: ["trace", "debug", "info", "warn", "error"],

@@ -27,6 +27,7 @@ import type { MatmulDevice } from "../work/matmulShard";
 import { answerCapacityChallenge } from "../capacity/answerCapacityChallenge";
 import { gpuUtilisation } from "./gpuUtilisation";
 import type { Progress } from "./progress";
+import type { DevCheat } from "../work/devCheat";
 
 /** Journal states that hold a work slot: accepted and not yet submitted. */
 const BUSY: readonly JournalState[] = ["accepting", "accepted", "running", "ran", "submitting"];
@@ -53,6 +54,8 @@ export interface AgentDaemonParameters {
   /** Directories `file://` inputs may come from (default none: a spec cannot read the operator's files). */
   inputFileRoots?: readonly string[];
   pullImages?: boolean;
+  /** Fault injection on a dev chain only (see agent/work/devCheat.ts). */
+  devCheat?: DevCheat;
   detectGpus: () => Promise<GpuInfo[]>;
   progress?: Progress;
   /** Seconds to wait before retrying a shard whose step failed (default 2). */
@@ -154,6 +157,7 @@ export class AgentDaemon implements Daemon {
       matmulDevice: device,
       pythonPath: this.p.pythonPath,
       pullImages: this.p.pullImages,
+      devCheat: this.p.devCheat,
       allowRemoteHosts: this.p.allowRemoteHosts,
       inputFileRoots: this.p.inputFileRoots ?? [],
       submitMarginSec: this.p.submitMarginSec,

@@ -20,6 +20,7 @@ import type { Journal, JournalEntry, ShardState as JournalState } from "../journ
 import { TERMINAL_STATES } from "../journal/journal";
 import type { OracleGateway, ShardProof } from "../oracle/oracleGateway";
 import { runContainerShard } from "../work/containerShard";
+import type { DevCheat } from "../work/devCheat";
 import { loadMatmulShard, runMatmulShard, type MatmulDevice } from "../work/matmulShard";
 
 /** Everything a shard's life needs, passed in so tests can swap any part. */
@@ -36,6 +37,8 @@ export interface ShardDriverContext {
   pythonPath?: string;
   gpus?: GpuRequest;
   pullImages?: boolean;
+  /** Fault injection on a dev chain only: commit a corrupted C (demos and tests of slashing). */
+  devCheat?: DevCheat;
   allowRemoteHosts?: boolean;
   /** Directories `file://` inputs may be read from. */
   inputFileRoots?: readonly string[];
@@ -243,6 +246,7 @@ export class ShardDriver {
         workDir,
         device: this.ctx.matmulDevice,
         pythonPath: this.ctx.pythonPath,
+        corrupt: this.ctx.devCheat === "corrupt-rows",
         onPhase: (phase) => this.ctx.onPhase?.(entry.jobId, entry.shard, phase),
       });
       this.ctx.onRunSeconds?.(spec.kind, (performance.now() - started) / 1000);

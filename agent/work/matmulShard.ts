@@ -10,6 +10,7 @@ import { proveMatmulWindow } from "../../sdk/pow/rowWindow";
 import type { MatmulInt8Spec } from "../../sdk/spec/jobSpecTypes";
 import type { WorkRange } from "../../sdk/spec/shardWork";
 import { matmulUnits } from "../../sdk/spec/shardWork";
+import { corruptRows } from "./devCheat";
 
 /** Where the matmul kernel runs: the sdk's worker threads, or sdk/python/worker.py on CUDA. */
 export type MatmulDevice = "cpu" | "cuda";
@@ -22,6 +23,8 @@ export interface RunMatmulShardParameters {
   workDir: string;
   device: MatmulDevice;
   pythonPath?: string;
+  /** Dev-chain fault injection: corrupt every row of C before committing (see ./devCheat.ts). */
+  corrupt?: boolean;
   /** Called when a phase starts (generate, compute, commit). */
   onPhase?: (phase: string) => void;
 }
@@ -121,6 +124,7 @@ export async function runMatmulShard(p: RunMatmulShardParameters): Promise<Matmu
       commit: output.result.seconds.commit ?? 0,
     };
   }
+  if (p.corrupt) root = corruptRows(c, m, n);
   await fs.writeFile(path.join(workDir, "c.bin"), writeC(c));
   const units = matmulUnits(m, n, k);
   const result = {
