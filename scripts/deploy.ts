@@ -2,7 +2,8 @@
 // sdk reads. Usage:
 //   npx hardhat run scripts/deploy.ts --network localhost
 //   RIGEL_IGNITION_PARAMETERS=ignition/parameters/dev.json npx hardhat run scripts/deploy.ts --network external
-// On the dev chain (31337) Ignition's journal is reset first: the chain is ephemeral.
+// On the dev chain (31337) Ignition's journal lives under a deployment id of this process only and
+// is removed afterwards: the chain is ephemeral, and deploys to several local nodes may run at once.
 // RIGEL_DEPLOYMENT_FILE=path: write the record there instead of deployments/<chainId>.json.
 // RIGEL_DEPLOYMENTS_DIR=dir: write <dir>/<chainId>.json instead (when no file is given).
 // RIGEL_ORACLE_SIGNERS=0xA,0xB,0xC: approve these committee signers through the timelock (the
@@ -15,12 +16,21 @@ import RigelModule, { DEV_DEFAULTS } from "../ignition/modules/Rigel";
 const DEV_CHAIN_ID = 31337n;
 
 async function main(): Promise<void> {
-  const { ethers, ignition } = hre;
+  const { ethers } = hre;
   const chainId = (await ethers.provider.getNetwork()).chainId;
   const root = path.resolve(__dirname, "..");
-  if (chainId === DEV_CHAIN_ID && hre.network.name !== "hardhat") {
-    fs.rmSync(path.join(root, "ignition", "deployments", `chain-${chainId}`), { recursive: true, force: true });
+  const devDeploymentId = chainId === DEV_CHAIN_ID ? `dev-${process.pid}-${Date.now()}` : undefined;
+  try {
+    await deploy(root, chainId, devDeploymentId);
+  } finally {
+    if (devDeploymentId) {
+      fs.rmSync(path.join(root, "ignition", "deployments", devDeploymentId), { recursive: true, force: true });
+    }
   }
+}
+
+async function deploy(root: string, chainId: bigint, deploymentId: string | undefined): Promise<void> {
+  const { ethers, ignition } = hre;
   const paramsFile = process.env.RIGEL_IGNITION_PARAMETERS;
   const overrides: Record<string, unknown> = paramsFile
     ? (JSON.parse(fs.readFileSync(path.resolve(root, paramsFile), "utf8")).Rigel ?? {})
@@ -31,6 +41,7 @@ async function main(): Promise<void> {
   const deployed = await ignition.deploy(RigelModule, {
     parameters: { Rigel: overrides as Record<string, never> },
     displayUi: false,
+    ...(deploymentId ? { deploymentId } : {}),
   });
   const addresses: Record<string, string> = {};
   for (const [name, contract] of Object.entries(deployed)) addresses[name] = await contract.getAddress();

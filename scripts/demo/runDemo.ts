@@ -1,0 +1,362 @@
+// The demo's scenario, without the terminal around it (scripts/demo.ts is the command; the
+// end-to-end tests call this too): the network of scripts/lib/network.ts with honest agents and one
+// cheater, a developer who submits planned matmul jobs (and a container job when a Docker engine
+// and the local test image are there), every shard followed to its final state, a reward epoch
+// rolled and claimed by an operator and a delegator, then a summary rebuilt from the chain and a
+// conservation check.
+import fs from "node:fs";
+import path from "node:path";
+import Dockerode from "dockerode";
+import { parseEther, zeroAddress, type Address } from "viem";
+import { computeTokenAbi, jobMarketAbi, operatorStakingAbi, rewardsDistributorAbi } from "../../sdk/contracts/abis";
+import { main as jobCli } from "../job/cli";
+import { checkConservation, type ConservationReport } from "../lib/conservation";
+import type { DevAccount, Devnet } from "../lib/devnet";
+import { sendAs, startNetwork, type Network } from "../lib/network";
+import { buildSummary, type DemoSummary } from "./summary";
+
+export const SHARD_STATES = ["Open", "Accepted", "Submitted", "Settled", "Failed", "Cancelled", "Expired"] as const;
+export const FINAL_STATES = new Set(["Settled", "Failed", "Cancelled", "Expired"]);
+export const TEST_IMAGE = "rigel/busybox:test";
+
+export interface DemoOptions {
+  /** Honest agents; one more agent cheats. */
+  agents: number;
+  /** Shards of each planned matmul job. */
+  shards: number;
+  /** Planned matmul jobs. */
+  jobs: number;
+  /** m = n = k of each matmul job. */
+  size: number;
+  port: number;
+  workDir: string;
+  /** Try the container job (it still runs only when Docker and the test image are there). */
+  container: boolean;
+  /** Leave the chain running at the end. */
+  keep: boolean;
+  /** Give up on shards still open after this long (default 6 minutes). */
+  timeoutMs?: number;
+}
+
+export interface DemoResult {
+  network: Network;
+  summary: DemoSummary;
+  conservation: ConservationReport;
+  names: Record<string, string>;
+  jobIds: bigint[];
+  cheater: Address;
+  honest: Address[];
+  /** Why the container job did not run, when it did not. */
+  containerSkipped?: string;
+  /** What went wrong, empty when the demo is green. */
+  failures: string[];
+  logsDir: string;
+}
+
+/** Runs `rigel job ...` in this process and returns its JSON output. */
+export async function jobCommand(
+  devnet: Devnet,
+  dev: DevAccount,
+  args: string[],
+  say: (line: string) => void = () => undefined,
+): Promise<Record<string, unknown>> {
+  let text = "";
+  const out = {
+    result: (t: string) => void (text += t),
+    info: () => undefined,
+    error: (t: string) => say(`rigel job: ${t}`),
+  };
+  const argv = [
+    ...args,
+    "--json",
+    "--rpc",
+    devnet.rpcUrl,
+    "--deployment",
+    devnet.deploymentFile,
+    "--key",
+    dev.privateKey,
+  ];
+  const code = await jobCli(argv, {}, out);
+  if (code !== 0) throw new Error(`rigel job ${args[0]} exited with ${code}`);
+  return JSON.parse(text) as Record<string, unknown>;
+}
+
+/** Undefined when Docker answers and the test image is there; otherwise why not. */
+export async function dockerProblem(): Promise<string | undefined> {
+  try {
+    const docker = new Dockerode();
+    await docker.ping();
+  } catch (err) {
+    return `no Docker engine answers (${((err as Error).message ?? String(err)).split("\n")[0]})`;
+  }
+  try {
+    await new Dockerode().getImage(TEST_IMAGE).inspect();
+    return undefined;
+  } catch {
+    return `the local test image ${TEST_IMAGE} is missing (scripts/build-test-image.sh builds it)`;
+  }
+}
+
+/** Polls every shard of `jobIds` until all are final, saying each change of state. */
+export async function followShards(
+  network: Network,
+  jobIds: readonly bigint[],
+  say: (line: string) => void,
+  timeoutMs: number,
+): Promise<void> {
+  const { devnet } = network;
+  const market = devnet.deployment.contracts.JobMarket;
+  const seen = new Map<string, string>();
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    let open = 0;
+    for (const jobId of jobIds) {
+      const job = await devnet.client.readContract({
+        address: market,
+        abi: jobMarketAbi,
+        functionName: "getJob",
+        args: [jobId],
+      });
+      for (let s = 0; s < job.shards; s++) {
+        const shard = await devnet.client.readContract({
+          address: market,
+          abi: jobMarketAbi,
+          functionName: "getShard",
+          args: [jobId, s],
+        });
+        const state = SHARD_STATES[shard.state];
+        const key = `${jobId}/${s}`;
+        if (seen.get(key) !== state) {
+          seen.set(key, state);
+          const who = shard.operator !== zeroAddress ? ` by ${network.names[shard.operator] ?? shard.operator}` : "";
+          say(`job ${jobId} shard ${s}: ${state}${who}`);
+        }
+        if (!FINAL_STATES.has(state)) open++;
+      }
+    }
+    if (open === 0) return;
+    if (Date.now() > deadline)
+      throw new Error(`${open} shard(s) still not final after ${Math.round(timeoutMs / 1000)} s`);
+    network.assertRunning();
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+}
+
+/** Moves the chain's clock past the current reward epoch and mines a block. */
+export async function rollEpoch(devnet: Devnet): Promise<bigint> {
+  const schedule = await devnet.client.readContract({
+    address: devnet.deployment.contracts.RewardsDistributor,
+    abi: rewardsDistributorAbi,
+    functionName: "schedule",
+  });
+  await devnet.client.request({
+    method: "evm_increaseTime" as never,
+    params: [Number(schedule.epochLength) + 1] as never,
+  });
+  await devnet.client.request({ method: "evm_mine" as never, params: [] as never });
+  return BigInt(schedule.epochLength);
+}
+
+/**
+ * Runs the demo. The network is returned running (the caller stops it with `network.stop()`, or
+ * keeps the chain); on an exception everything started is stopped first.
+ */
+export async function runDemo(opts: DemoOptions, say: (line: string) => void): Promise<DemoResult> {
+  fs.rmSync(opts.workDir, { recursive: true, force: true });
+  fs.mkdirSync(opts.workDir, { recursive: true });
+  const containerSkipped = opts.container ? await dockerProblem() : "skipped (--no-container)";
+  const network = await startNetwork({
+    port: opts.port,
+    workDir: opts.workDir,
+    agents: [
+      ...Array.from({ length: opts.agents }, (_, i) => ({ name: `agent-${i + 1}` })),
+      { name: "cheater", cheat: "corrupt-rows" as const },
+    ],
+    log: say,
+  });
+  try {
+    const { devnet } = network;
+    const { contracts } = devnet.deployment;
+    say(`chain ${devnet.rpcUrl}, JobMarket ${contracts.JobMarket}`);
+
+    // A delegator backs agent-1.
+    const delegator = devnet.delegators[0];
+    const delegated = parseEther("5000");
+    await sendAs(devnet, delegator, {
+      address: contracts.ComputeToken,
+      abi: computeTokenAbi,
+      functionName: "approve",
+      args: [contracts.OperatorStaking, delegated],
+    });
+    await sendAs(devnet, delegator, {
+      address: contracts.OperatorStaking,
+      abi: operatorStakingAbi,
+      functionName: "delegate",
+      args: [network.operators[0].address, delegated],
+    });
+    say("delegator delegated 5,000 RGL to agent-1");
+
+    // The developer: planned matmul jobs over the honest agents, one job only the cheater may take,
+    // and a container job.
+    const dev = devnet.developers[0];
+    const specDir = path.join(opts.workDir, "specs");
+    fs.mkdirSync(specDir, { recursive: true });
+    const cheater = network.operators[opts.agents].address;
+    const honest = network.operators.slice(0, opts.agents).map((o) => o.address);
+    const price = String(parseEther("1"));
+    const jobIds: bigint[] = [];
+    for (let j = 0; j < opts.jobs; j++) {
+      const file = path.join(specDir, `matmul-${j + 1}.json`);
+      const seed = `0x${(j + 1).toString(16).padStart(64, "0")}`;
+      fs.writeFileSync(file, JSON.stringify({ kind: "matmul-int8", seed, m: opts.size, n: opts.size, k: opts.size }));
+      const res = await jobCommand(
+        devnet,
+        dev,
+        [
+          "submit",
+          file,
+          "--plan",
+          "--max-shards",
+          String(opts.shards),
+          "--exclude",
+          cheater,
+          "--max-price",
+          price,
+          "--deadline",
+          "900",
+          "--yes",
+        ],
+        say,
+      );
+      jobIds.push(BigInt(res.jobId as string));
+      say(
+        `developer submitted matmul job ${String(res.jobId)} (${opts.size}³, planned over up to ${opts.shards} agents)`,
+      );
+    }
+    {
+      const file = path.join(specDir, "matmul-cheated.json");
+      fs.writeFileSync(
+        file,
+        JSON.stringify({ kind: "matmul-int8", seed: `0x${"c".repeat(64)}`, m: opts.size, n: opts.size, k: opts.size }),
+      );
+      const res = await jobCommand(
+        devnet,
+        dev,
+        [
+          "submit",
+          file,
+          "--plan",
+          "--max-shards",
+          "1",
+          "--exclude",
+          honest.join(","),
+          "--max-price",
+          price,
+          "--deadline",
+          "900",
+          "--yes",
+        ],
+        say,
+      );
+      jobIds.push(BigInt(res.jobId as string));
+      say(`developer submitted matmul job ${String(res.jobId)}, which the cheating agent takes`);
+    }
+    if (containerSkipped) {
+      say(`container job: not run: ${containerSkipped}; the matmul jobs run alone`);
+    } else {
+      const file = path.join(specDir, "container.json");
+      fs.writeFileSync(
+        file,
+        JSON.stringify({
+          kind: "container",
+          image: TEST_IMAGE,
+          command: ["sh", "-c", 'echo "item $RIGEL_ITEM_INDEX: $RIGEL_ITEM" > "$RIGEL_OUTPUT/result.txt"'],
+          memoryMiB: 64,
+          timeoutSec: 60,
+          verification: "receipt",
+          items: ["alpha", "beta", "gamma", "delta"],
+        }),
+      );
+      const res = await jobCommand(
+        devnet,
+        dev,
+        ["submit", file, "--shards", "2", "--max-units", "60", "--max-price", price, "--deadline", "900", "--yes"],
+        say,
+      );
+      jobIds.push(BigInt(res.jobId as string));
+      say(`developer submitted container job ${String(res.jobId)} (4 items over 2 shards)`);
+    }
+
+    await followShards(network, jobIds, say, opts.timeoutMs ?? 6 * 60_000);
+
+    // Roll a reward epoch, then the operator and the delegator claim.
+    const epoch = await rollEpoch(devnet);
+    say(`rolled the reward epoch (${epoch} s)`);
+    const op1 = network.operators[0];
+    await sendAs(devnet, op1, {
+      address: contracts.RewardsDistributor,
+      abi: rewardsDistributorAbi,
+      functionName: "settleOperator",
+      args: [op1.address],
+    });
+    const claimable = await devnet.client.readContract({
+      address: contracts.RewardsDistributor,
+      abi: rewardsDistributorAbi,
+      functionName: "claimableRewards",
+      args: [op1.address],
+    });
+    if (claimable > 0n) {
+      await sendAs(devnet, op1, {
+        address: contracts.RewardsDistributor,
+        abi: rewardsDistributorAbi,
+        functionName: "claim",
+        args: [op1.address],
+      });
+      say(`agent-1 claimed ${Number(claimable) / 1e18} RGL of rewards`);
+    } else say("agent-1 had no rewards to claim");
+    const info = await devnet.client.readContract({
+      address: contracts.OperatorStaking,
+      abi: operatorStakingAbi,
+      functionName: "operatorInfo",
+      args: [op1.address],
+    });
+    if (info.poolTokens > delegated) {
+      await sendAs(devnet, delegator, {
+        address: contracts.OperatorStaking,
+        abi: operatorStakingAbi,
+        functionName: "claimRewards",
+        args: [op1.address],
+      });
+      say("delegator claimed its share of agent-1's pool rewards");
+    } else say("the delegator's pool earned nothing to claim yet");
+
+    // What happened, from the chain alone.
+    const summary = await buildSummary(devnet.client, devnet.deployment);
+    const conservation = await checkConservation(devnet.client, devnet.deployment);
+    const failures: string[] = [];
+    if (!summary.shards.some((s) => s.operator === cheater && s.outcome === "Failed" && s.slashed > 0n)) {
+      failures.push("the cheat was not slashed");
+    }
+    if (
+      !summary.shards.filter((s) => s.operator && honest.includes(s.operator)).every((s) => s.outcome === "Settled")
+    ) {
+      failures.push("an honest shard did not settle");
+    }
+    if (!conservation.ok) failures.push("conservation failed");
+    return {
+      network,
+      summary,
+      conservation,
+      names: network.names,
+      jobIds,
+      cheater,
+      honest,
+      containerSkipped,
+      failures,
+      logsDir: path.join(opts.workDir, "logs"),
+    };
+  } catch (err) {
+    await network.stop();
+    throw err;
+  }
+}
