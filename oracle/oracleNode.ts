@@ -15,6 +15,8 @@ import { createOracleMetrics, type OracleMetrics } from "./metrics";
 import { ProofService, type ContainerItemVerifier, type FullResultReader } from "./proofService";
 import { gatherShardSignatures, settleWithQuorum } from "./relay/relayVerdicts";
 import { DecisionStore } from "./store/decisionStore";
+import { ChallengeStore } from "./capacity/challengeStore";
+import { CapacityService, DEFAULT_CAPACITY_POLICY, type CapacityPolicy } from "./capacity/capacityService";
 import { openOracleDatabase } from "./store/oracleDatabase";
 import { SqliteReplayGuard } from "./store/sqliteReplayGuard";
 import { SubmissionStore } from "./store/submissionStore";
@@ -43,6 +45,8 @@ export interface OracleNodeParameters {
   maxFullResultBytes: number;
   containerVerifier?: ContainerItemVerifier;
   fullResultReader?: FullResultReader;
+  /** Capacity challenge sizing and timing (defaults: DEFAULT_CAPACITY_POLICY). */
+  capacityPolicy?: Partial<CapacityPolicy>;
 }
 
 /** Most open submissions looked at per main-loop pass (no unbounded loop over jobs). */
@@ -81,7 +85,18 @@ export class OracleNode implements Daemon {
     const db = openOracleDatabase(path.join(p.dataDir, "oracle.sqlite"));
     this.db = db;
     this.submissions = new SubmissionStore(db);
-    this.signer = new ShardSigner(p.account, this.domain, new DecisionStore(db));
+    const decisions = new DecisionStore(db);
+    this.signer = new ShardSigner(p.account, this.domain, decisions);
+    const capacity = new CapacityService({
+      account: p.account,
+      domain: this.domain,
+      challenges: new ChallengeStore(db),
+      decisions,
+      isCommitteeMember: (signer) => this.reader.isActiveSigner(signer),
+      peers: p.peers,
+      policy: { ...DEFAULT_CAPACITY_POLICY, sampleSize: p.sampleSize, ...p.capacityPolicy },
+      logger: p.logger.child({ layer: "capacity" }),
+    });
     this.watcher = createSubmissionWatcher({
       client: p.publicClient,
       market: p.market,
@@ -127,6 +142,7 @@ export class OracleNode implements Daemon {
           replayGuard,
           rateLimiter,
           metrics,
+          capacity,
         });
       },
     });

@@ -17,6 +17,14 @@ export const ORACLE_MIGRATIONS = [
    CREATE INDEX submissions_open ON submissions (final, relayed);
    CREATE TABLE replay (key TEXT PRIMARY KEY, expires_at INTEGER NOT NULL);
    CREATE INDEX replay_expiry ON replay (expires_at);`,
+  `CREATE TABLE challenges (
+     challenge_id TEXT PRIMARY KEY,
+     operator     TEXT NOT NULL,
+     coordinator  TEXT NOT NULL,
+     body         TEXT NOT NULL,
+     created_at   INTEGER NOT NULL
+   );
+   CREATE INDEX challenges_operator ON challenges (operator, created_at);`,
 ] as const;
 
 /** Opens (and migrates) the oracle's SQLite database. */
