@@ -10,6 +10,8 @@ import { createLogger } from "../sdk/log/createLogger";
 import { runDaemon } from "../sdk/service/runDaemon";
 import { oracleConfig, type OracleConfig } from "./config";
 import { OracleNode } from "./oracleNode";
+import { dockerItemVerifier } from "./verify/dockerItemVerifier";
+import Dockerode from "dockerode";
 
 /** The signer key: `signerKey` (env RIGEL_ORACLE_SIGNER_KEY) or the encrypted `keystore` with its password. */
 export function loadSignerKey(config: OracleConfig): Hex {
@@ -62,6 +64,9 @@ export function createOracleNodeFromConfig(config: OracleConfig): OracleNode {
     bodyLimit: config.bodyLimit,
     ratePerMinute: config.ratePerMinute,
     maxFullResultBytes: config.maxFullResultBytes,
+    containerVerifier: config.containerExecutor
+      ? dockerItemVerifier({ docker: new Dockerode(), workDir: config.workDir, sampleSize: config.sampleSize })
+      : undefined,
   });
 }
 

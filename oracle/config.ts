@@ -40,6 +40,16 @@ export const oracleConfig = defineConfig("RIGEL_ORACLE", {
     default: 256 * 1024 * 1024,
     min: 0,
   },
+  containerExecutor: {
+    type: "boolean",
+    description: "re-run sampled container items with the local Docker daemon (else container proofs get 422)",
+    default: false,
+  },
+  workDir: {
+    type: "path",
+    description: "work and input-cache folder of the container executor",
+    default: "data/oracle/work",
+  },
   logLevel: { type: "enum", values: ["debug", "info", "warn", "error"], description: "log level", default: "info" },
 });
 

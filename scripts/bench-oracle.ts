@@ -6,6 +6,7 @@
 //    Hardhat chain), under concurrent load from a second process on 127.0.0.1, bounded in count and time.
 import { spawn } from "node:child_process";
 import { availableParallelism, loadavg } from "node:os";
+import { writeFileSync } from "node:fs";
 import path from "node:path";
 import { keccak256, toHex } from "viem";
 import { commitRows, rowHashes } from "../sdk/pow/commitment";
@@ -24,7 +25,10 @@ import {
   tempDir,
 } from "../test/oracle/helpers/oracleHarness";
 
-const sizes = (process.env.BENCH_SIZES ?? "1024,2048").split(",").map(Number);
+const sizes = (process.env.BENCH_SIZES ?? "1024,2048")
+  .split(",")
+  .filter((x) => x !== "")
+  .map(Number);
 const loadTotal = Number(process.env.BENCH_LOAD ?? 400);
 const S = 32;
 const load = () =>
@@ -83,10 +87,12 @@ async function latencyUnderLoad(): Promise<void> {
     concurrency: 8,
     maxSeconds: 60,
   };
+  const inputFile = path.join(tempDir("bench-oracle-load"), "input.json");
+  writeFileSync(inputFile, JSON.stringify(input));
   const child = spawn(
     process.execPath,
     ["-r", "ts-node/register/transpile-only", path.join(__dirname, "lib", "oracleLoad.ts")],
-    { env: { ...process.env, RIGEL_LOAD: JSON.stringify(input) }, stdio: ["ignore", "pipe", "inherit"] },
+    { env: { ...process.env, RIGEL_LOAD_FILE: inputFile }, stdio: ["ignore", "pipe", "inherit"] },
   );
   let out = "";
   child.stdout.on("data", (d) => (out += d));

@@ -1,6 +1,7 @@
 // The load side of scripts/bench-oracle.ts, run as a second process: POSTs signed proofs to an
 // oracle node with bounded concurrency, count and time, and prints the latencies as JSON.
-// Input (env RIGEL_LOAD): { url, operatorKey, requests: ProofRequest[], total, concurrency, maxSeconds }.
+// Input (a JSON file named by env RIGEL_LOAD_FILE): { url, operatorKey, requests: ProofRequest[], total, concurrency, maxSeconds }.
+import { readFileSync } from "node:fs";
 import { privateKeyToAccount } from "viem/accounts";
 import type { Hex } from "viem";
 import { signRequest } from "../../sdk/auth/signRequest";
@@ -15,7 +16,7 @@ interface LoadInput {
 }
 
 async function main(): Promise<void> {
-  const input = JSON.parse(process.env.RIGEL_LOAD ?? "{}") as LoadInput;
+  const input = JSON.parse(readFileSync(process.env.RIGEL_LOAD_FILE ?? "", "utf8")) as LoadInput;
   const account = privateKeyToAccount(input.operatorKey);
   const started = Date.now();
   const latencies: { ms: number; status: number; first: boolean }[] = [];

@@ -9,6 +9,8 @@ import type { MatmulInt8Spec } from "../../sdk/spec/jobSpecTypes";
 import { matmulShardRows, matmulUnits } from "../../sdk/spec/shardWork";
 import { checkReceipt } from "../../oracle/verify/checkReceipt";
 import { verifyMatmulShard } from "../../oracle/verify/verifyMatmulShard";
+import { verifyContainerItems } from "../../oracle/verify/verifyContainerItems";
+import { StandardMerkleTree } from "@openzeppelin/merkle-tree";
 
 const spec: MatmulInt8Spec = {
   kind: "matmul-int8",
@@ -131,5 +133,77 @@ describe("oracle verifiers", function () {
       expect(checkReceipt({ ...receipt, finishedAt: 900 }, root, 1_200n).reason).to.equal("RECEIPT_TIME_ORDER");
       expect(checkReceipt(receipt, root, 1_050n).reason).to.equal("RECEIPT_FINISHED_AFTER_SUBMISSION");
     });
+  });
+});
+
+describe("oracle verifiers: container items (sampled mode), with a fake executor", function () {
+  const spec = {
+    kind: "container" as const,
+    version: 1,
+    image: "rigel/busybox:test",
+    command: [],
+    env: {},
+    gpus: 0,
+    memoryMiB: 64,
+    milliCpus: 100,
+    pidsLimit: 64,
+    network: "none" as const,
+    inputs: [],
+    outputPath: "/rigel/output",
+    timeoutSec: 10,
+    items: Array.from({ length: 40 }, (_, i) => i),
+    verification: "sampled" as const,
+  };
+  const SHARDS = 2;
+  const SHARD = 1; // items [20, 40)
+  const hashOf = (global: number) => keccak256(toHex(`item-${global}`));
+  const tree = StandardMerkleTree.of(
+    Array.from({ length: 20 }, (_, i) => [i, hashOf(20 + i)]),
+    ["uint256", "bytes32"],
+  );
+  const root = tree.root as Hex;
+  const beacon = keccak256(toHex("container-beacon"));
+  const s = 5;
+  const drawn = sampleIndices(beacon, 20, s);
+  const honestItems = drawn.map((i) => ({ index: i, outputHash: hashOf(20 + i), proof: tree.getProof(i) as Hex[] }));
+  const fakeRun = (lie = false) =>
+    (async (_docker: unknown, params: { onlyItems?: readonly number[] }) => ({
+      status: "succeeded" as const,
+      runs: [],
+      itemHashes: new Map(params.onlyItems!.map((g) => [g, lie ? hashOf(g + 1000) : hashOf(g)])),
+      commitment: null,
+    })) as never;
+  const base = {
+    spec,
+    jobId: 3n,
+    shards: SHARDS,
+    shard: SHARD,
+    root,
+    beacon,
+    s,
+    docker: {} as never,
+    workDir: "/tmp",
+    cacheDir: "/tmp",
+  };
+
+  it("accepts items whose re-run hashes match, re-running exactly the sampled global items", async function () {
+    let ran: readonly number[] = [];
+    const run = (async (d: unknown, params: { onlyItems?: readonly number[] }) => {
+      ran = params.onlyItems!;
+      return (fakeRun() as (d: unknown, p: unknown) => Promise<unknown>)(d, params);
+    }) as never;
+    expect((await verifyContainerItems({ ...base, items: honestItems, run })).valid).to.equal(true);
+    expect(ran).to.deep.equal(drawn.map((i) => 20 + i));
+  });
+
+  it("refuses other outputs, a wrong sample and a leaf outside the tree", async function () {
+    expect((await verifyContainerItems({ ...base, items: honestItems, run: fakeRun(true) })).reason).to.equal(
+      "ITEM_OUTPUT_MISMATCH",
+    );
+    expect((await verifyContainerItems({ ...base, items: honestItems.slice(1), run: fakeRun() })).reason).to.equal(
+      "ITEM_SAMPLE_MISMATCH",
+    );
+    const forged = honestItems.map((it, i) => (i === 0 ? { ...it, outputHash: hashOf(999) } : it));
+    expect((await verifyContainerItems({ ...base, items: forged, run: fakeRun() })).reason).to.equal("ITEM_BAD_PROOF");
   });
 });
