@@ -17,7 +17,7 @@ import { gatherShardSignatures, settleWithQuorum } from "./relay/relayVerdicts";
 import { DecisionStore } from "./store/decisionStore";
 import { ChallengeStore } from "./capacity/challengeStore";
 import { CapacityService, DEFAULT_CAPACITY_POLICY, type CapacityPolicy } from "./capacity/capacityService";
-import { openOracleDatabase } from "./store/oracleDatabase";
+import { openOracleDatabase, openReplayDatabase } from "./store/oracleDatabase";
 import { SqliteReplayGuard } from "./store/sqliteReplayGuard";
 import { SubmissionStore } from "./store/submissionStore";
 
@@ -59,6 +59,7 @@ const PAGE = 50;
  */
 export class OracleNode implements Daemon {
   db?: SqliteDatabase;
+  private replayDb?: SqliteDatabase;
   http?: HttpService;
   metrics?: OracleMetrics;
   proofs?: ProofService;
@@ -104,7 +105,8 @@ export class OracleNode implements Daemon {
       startBlock: p.startBlock,
       submissions: this.submissions,
     });
-    const replayGuard = new SqliteReplayGuard(db);
+    this.replayDb = openReplayDatabase(path.join(p.dataDir, "replay.sqlite"));
+    const replayGuard = new SqliteReplayGuard(this.replayDb);
     const rateLimiter = new RateLimiter(p.ratePerMinute);
     const logger = p.logger;
     this.http = await startHttpService({
@@ -198,5 +200,7 @@ export class OracleNode implements Daemon {
     this.http = undefined;
     this.db?.close();
     this.db = undefined;
+    this.replayDb?.close();
+    this.replayDb = undefined;
   }
 }
