@@ -16,6 +16,7 @@ import { ProofService, type ContainerItemVerifier, type FullResultReader } from 
 import { gatherShardSignatures, settleWithQuorum } from "./relay/relayVerdicts";
 import { DecisionStore } from "./store/decisionStore";
 import { ChallengeStore } from "./capacity/challengeStore";
+import { CapacityRounds } from "./capacity/capacityRounds";
 import { CapacityService, DEFAULT_CAPACITY_POLICY, type CapacityPolicy } from "./capacity/capacityService";
 import { openOracleDatabase, openReplayDatabase } from "./store/oracleDatabase";
 import { SqliteReplayGuard } from "./store/sqliteReplayGuard";
@@ -45,6 +46,8 @@ export interface OracleNodeParameters {
   maxFullResultBytes: number;
   containerVerifier?: ContainerItemVerifier;
   fullResultReader?: FullResultReader;
+  /** Coordinate capacity rounds: OperatorStaking's address and the mean seconds between rounds. */
+  capacityRounds?: { staking: Address; meanIntervalSec: number };
   /** Capacity challenge sizing and timing (defaults: DEFAULT_CAPACITY_POLICY). */
   capacityPolicy?: Partial<CapacityPolicy>;
 }
@@ -60,6 +63,8 @@ const PAGE = 50;
 export class OracleNode implements Daemon {
   db?: SqliteDatabase;
   private replayDb?: SqliteDatabase;
+  /** The capacity-round coordinator, when this node runs rounds. */
+  rounds?: CapacityRounds;
   http?: HttpService;
   metrics?: OracleMetrics;
   proofs?: ProofService;
@@ -105,6 +110,18 @@ export class OracleNode implements Daemon {
       startBlock: p.startBlock,
       submissions: this.submissions,
     });
+    if (p.capacityRounds) {
+      this.rounds = new CapacityRounds({
+        db,
+        client: p.publicClient,
+        staking: p.capacityRounds.staking,
+        cursor: sqliteCursorStore(db),
+        startBlock: p.startBlock,
+        capacity,
+        meanIntervalSec: p.capacityRounds.meanIntervalSec,
+        logger: p.logger.child({ layer: "rounds" }),
+      });
+    }
     this.replayDb = openReplayDatabase(path.join(p.dataDir, "replay.sqlite"));
     const replayGuard = new SqliteReplayGuard(this.replayDb);
     const rateLimiter = new RateLimiter(p.ratePerMinute);
@@ -162,6 +179,13 @@ export class OracleNode implements Daemon {
       this.lastPollOk = false;
       this.p.logger.warn({ err }, "chain watcher pass failed; retrying next pass");
       return;
+    }
+    if (this.rounds) {
+      try {
+        await this.rounds.tick();
+      } catch (err) {
+        this.p.logger.warn({ err }, "capacity round pass failed");
+      }
     }
     for (const s of this.submissions!.open(PAGE)) {
       try {

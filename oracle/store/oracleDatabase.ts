@@ -23,6 +23,7 @@ export const ORACLE_MIGRATIONS = [
      created_at   INTEGER NOT NULL
    );
    CREATE INDEX challenges_operator ON challenges (operator, created_at);`,
+  `CREATE TABLE operators (address TEXT PRIMARY KEY, seq INTEGER NOT NULL);`,
 ] as const;
 
 /** Opens (and migrates) the oracle's SQLite database. */

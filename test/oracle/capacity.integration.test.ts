@@ -93,4 +93,24 @@ describe("oracle capacity challenges: coordinator and co-signing peers", functio
     const listed = await client.listChallenges(p.ops[0].address as Hex);
     expect(listed.challenges[0].state).to.equal("failed");
   });
+
+  it("a capacity round issues a challenge to every registered operator at once, sized to its record", async function () {
+    await nodes[0].shutdown();
+    nodes[0] = await startOracle(p, p.oracles[0], tempDir("cap-rounds"), {
+      capacityPolicy: POLICY,
+      peers: [nodes[1].url, nodes[2].url],
+      capacityRounds: { staking: (await p.staking.getAddress()) as Hex, meanIntervalSec: 3600 },
+    });
+    expect(await nodes[0].rounds!.tick()).to.equal(0);
+    expect(await nodes[0].rounds!.tick(true)).to.equal(p.ops.length);
+    const rounds = new Set<string>();
+    for (const op of p.ops) {
+      const { challenges } = await new OracleClient({ baseUrl: nodes[0].url }).listChallenges(op.address as Hex);
+      expect(challenges).to.have.length(1);
+      expect(challenges[0].state).to.equal("issued");
+      expect(challenges[0].vramMiB).to.equal(24_576);
+      rounds.add(challenges[0].round);
+    }
+    expect(rounds.size).to.equal(1);
+  });
 });
