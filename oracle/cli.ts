@@ -10,6 +10,9 @@ import { createLogger } from "../sdk/log/createLogger";
 import { runDaemon } from "../sdk/service/runDaemon";
 import { oracleConfig, type OracleConfig } from "./config";
 import { OracleNode } from "./oracleNode";
+import { dockerItemVerifier } from "./verify/dockerItemVerifier";
+import { readFullResult } from "./verify/readFullResult";
+import Dockerode from "dockerode";
 
 /** The signer key: `signerKey` (env RIGEL_ORACLE_SIGNER_KEY) or the encrypted `keystore` with its password. */
 export function loadSignerKey(config: OracleConfig): Hex {
@@ -62,6 +65,14 @@ export function createOracleNodeFromConfig(config: OracleConfig): OracleNode {
     bodyLimit: config.bodyLimit,
     ratePerMinute: config.ratePerMinute,
     maxFullResultBytes: config.maxFullResultBytes,
+    fullResultReader: (uri, maxBytes) => readFullResult(uri, maxBytes),
+    capacityRounds:
+      config.capacityRoundSec > 0
+        ? { staking: deployment.contracts.OperatorStaking, meanIntervalSec: config.capacityRoundSec }
+        : undefined,
+    containerVerifier: config.containerExecutor
+      ? dockerItemVerifier({ docker: new Dockerode(), workDir: config.workDir, sampleSize: config.sampleSize })
+      : undefined,
   });
 }
 

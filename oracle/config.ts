@@ -40,6 +40,22 @@ export const oracleConfig = defineConfig("RIGEL_ORACLE", {
     default: 256 * 1024 * 1024,
     min: 0,
   },
+  capacityRoundSec: {
+    type: "integer",
+    description: "coordinate capacity rounds at random times about this many seconds apart (0: never)",
+    default: 0,
+    min: 0,
+  },
+  containerExecutor: {
+    type: "boolean",
+    description: "re-run sampled container items with the local Docker daemon (else container proofs get 422)",
+    default: false,
+  },
+  workDir: {
+    type: "path",
+    description: "work and input-cache folder of the container executor",
+    default: "data/oracle/work",
+  },
   logLevel: { type: "enum", values: ["debug", "info", "warn", "error"], description: "log level", default: "info" },
 });
 

@@ -15,7 +15,10 @@ import { createOracleMetrics, type OracleMetrics } from "./metrics";
 import { ProofService, type ContainerItemVerifier, type FullResultReader } from "./proofService";
 import { gatherShardSignatures, settleWithQuorum } from "./relay/relayVerdicts";
 import { DecisionStore } from "./store/decisionStore";
-import { openOracleDatabase } from "./store/oracleDatabase";
+import { ChallengeStore } from "./capacity/challengeStore";
+import { CapacityRounds } from "./capacity/capacityRounds";
+import { CapacityService, DEFAULT_CAPACITY_POLICY, type CapacityPolicy } from "./capacity/capacityService";
+import { openOracleDatabase, openReplayDatabase } from "./store/oracleDatabase";
 import { SqliteReplayGuard } from "./store/sqliteReplayGuard";
 import { SubmissionStore } from "./store/submissionStore";
 
@@ -43,6 +46,10 @@ export interface OracleNodeParameters {
   maxFullResultBytes: number;
   containerVerifier?: ContainerItemVerifier;
   fullResultReader?: FullResultReader;
+  /** Coordinate capacity rounds: OperatorStaking's address and the mean seconds between rounds. */
+  capacityRounds?: { staking: Address; meanIntervalSec: number };
+  /** Capacity challenge sizing and timing (defaults: DEFAULT_CAPACITY_POLICY). */
+  capacityPolicy?: Partial<CapacityPolicy>;
 }
 
 /** Most open submissions looked at per main-loop pass (no unbounded loop over jobs). */
@@ -55,6 +62,9 @@ const PAGE = 50;
  */
 export class OracleNode implements Daemon {
   db?: SqliteDatabase;
+  private replayDb?: SqliteDatabase;
+  /** The capacity-round coordinator, when this node runs rounds. */
+  rounds?: CapacityRounds;
   http?: HttpService;
   metrics?: OracleMetrics;
   proofs?: ProofService;
@@ -81,7 +91,18 @@ export class OracleNode implements Daemon {
     const db = openOracleDatabase(path.join(p.dataDir, "oracle.sqlite"));
     this.db = db;
     this.submissions = new SubmissionStore(db);
-    this.signer = new ShardSigner(p.account, this.domain, new DecisionStore(db));
+    const decisions = new DecisionStore(db);
+    this.signer = new ShardSigner(p.account, this.domain, decisions);
+    const capacity = new CapacityService({
+      account: p.account,
+      domain: this.domain,
+      challenges: new ChallengeStore(db),
+      decisions,
+      isCommitteeMember: (signer) => this.reader.isActiveSigner(signer),
+      peers: p.peers,
+      policy: { ...DEFAULT_CAPACITY_POLICY, sampleSize: p.sampleSize, ...p.capacityPolicy },
+      logger: p.logger.child({ layer: "capacity" }),
+    });
     this.watcher = createSubmissionWatcher({
       client: p.publicClient,
       market: p.market,
@@ -89,7 +110,20 @@ export class OracleNode implements Daemon {
       startBlock: p.startBlock,
       submissions: this.submissions,
     });
-    const replayGuard = new SqliteReplayGuard(db);
+    if (p.capacityRounds) {
+      this.rounds = new CapacityRounds({
+        db,
+        client: p.publicClient,
+        staking: p.capacityRounds.staking,
+        cursor: sqliteCursorStore(db),
+        startBlock: p.startBlock,
+        capacity,
+        meanIntervalSec: p.capacityRounds.meanIntervalSec,
+        logger: p.logger.child({ layer: "rounds" }),
+      });
+    }
+    this.replayDb = openReplayDatabase(path.join(p.dataDir, "replay.sqlite"));
+    const replayGuard = new SqliteReplayGuard(this.replayDb);
     const rateLimiter = new RateLimiter(p.ratePerMinute);
     const logger = p.logger;
     this.http = await startHttpService({
@@ -127,6 +161,7 @@ export class OracleNode implements Daemon {
           replayGuard,
           rateLimiter,
           metrics,
+          capacity,
         });
       },
     });
@@ -144,6 +179,13 @@ export class OracleNode implements Daemon {
       this.lastPollOk = false;
       this.p.logger.warn({ err }, "chain watcher pass failed; retrying next pass");
       return;
+    }
+    if (this.rounds) {
+      try {
+        await this.rounds.tick();
+      } catch (err) {
+        this.p.logger.warn({ err }, "capacity round pass failed");
+      }
     }
     for (const s of this.submissions!.open(PAGE)) {
       try {
@@ -182,5 +224,7 @@ export class OracleNode implements Daemon {
     this.http = undefined;
     this.db?.close();
     this.db = undefined;
+    this.replayDb?.close();
+    this.replayDb = undefined;
   }
 }

@@ -87,8 +87,10 @@ export class ProofService {
 
   private async decide(request: ProofRequest): Promise<ProofResponse> {
     const jobId = BigInt(request.jobId);
-    const shard = await this.p.reader.getShard(jobId, request.shard);
     const stored = await this.p.signer.decided(this.market, jobId, request.shard);
+    // A decided shard is answered from the store (no chain read), to its own operator only.
+    if (stored && getAddress(stored.attestation.operator) === request.operator) return stored;
+    const shard = await this.p.reader.getShard(jobId, request.shard);
     if (shard.state === ShardState.Open || shard.state === ShardState.Accepted) {
       return { status: "pending", reason: "the shard is not submitted on-chain yet (as this node reads it)" };
     }

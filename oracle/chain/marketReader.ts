@@ -137,6 +137,17 @@ export class MarketReader {
     );
   }
 
+  isActiveSigner(signer: Address): Promise<boolean> {
+    return this.read("committee membership", () =>
+      this.client.readContract({
+        address: this.committee,
+        abi: oracleCommitteeAbi,
+        functionName: "isActiveSigner",
+        args: [signer],
+      }),
+    );
+  }
+
   blockHash(blockNumber: bigint): Promise<Hex> {
     return this.read("block hash", async () => {
       const block = await this.client.getBlock({ blockNumber });

@@ -9,6 +9,8 @@ import type { OracleMetrics } from "../metrics";
 import type { ProofService } from "../proofService";
 import type { ShardSigner } from "../attest/shardSigner";
 import type { RateLimiter } from "./rateLimiter";
+import type { CapacityService } from "../capacity/capacityService";
+import { mountCapacityRoutes } from "../capacity/capacityRoutes";
 import { toOracleHttpError } from "./toOracleHttpError";
 
 export interface OracleRoutesParameters {
@@ -18,6 +20,7 @@ export interface OracleRoutesParameters {
   replayGuard: ReplayGuard;
   rateLimiter: RateLimiter;
   metrics: OracleMetrics;
+  capacity?: CapacityService;
 }
 
 /** The signer of an operator-signed request (PROTOCOL §4.2), rate-limited per signer. */
@@ -75,4 +78,6 @@ export function mountOracleRoutes(app: Express, p: OracleRoutesParameters): void
       res.json(stored);
     }),
   );
+
+  if (p.capacity) mountCapacityRoutes(app, { capacity: p.capacity, authenticate, metrics: p.metrics });
 }

@@ -1,7 +1,7 @@
 import { openDatabase, type SqliteDatabase } from "../../sdk/db/openDatabase";
 import { DECISION_MIGRATIONS } from "./decisionStore";
 
-/** The oracle's schema: decisions (decisionStore.ts), watched submissions, replay memory. */
+/** The oracle's schema: decisions (decisionStore.ts), watched submissions, capacity challenges. */
 export const ORACLE_MIGRATIONS = [
   ...DECISION_MIGRATIONS,
   `CREATE TABLE submissions (
@@ -14,12 +14,36 @@ export const ORACLE_MIGRATIONS = [
      relayed       INTEGER NOT NULL DEFAULT 0,
      PRIMARY KEY (job_id, shard)
    );
-   CREATE INDEX submissions_open ON submissions (final, relayed);
-   CREATE TABLE replay (key TEXT PRIMARY KEY, expires_at INTEGER NOT NULL);
-   CREATE INDEX replay_expiry ON replay (expires_at);`,
+   CREATE INDEX submissions_open ON submissions (final, relayed);`,
+  `CREATE TABLE challenges (
+     challenge_id TEXT PRIMARY KEY,
+     operator     TEXT NOT NULL,
+     coordinator  TEXT NOT NULL,
+     body         TEXT NOT NULL,
+     created_at   INTEGER NOT NULL
+   );
+   CREATE INDEX challenges_operator ON challenges (operator, created_at);`,
+  `CREATE TABLE operators (address TEXT PRIMARY KEY, seq INTEGER NOT NULL);`,
 ] as const;
 
 /** Opens (and migrates) the oracle's SQLite database. */
 export function openOracleDatabase(file: string): SqliteDatabase {
   return openDatabase({ file, migrations: ORACLE_MIGRATIONS });
+}
+
+export const REPLAY_MIGRATIONS = [
+  `CREATE TABLE replay (key TEXT PRIMARY KEY, expires_at INTEGER NOT NULL);
+   CREATE INDEX replay_expiry ON replay (expires_at);`,
+] as const;
+
+/**
+ * The replay memory, in its own file with `synchronous = OFF`: it survives a process crash (WAL),
+ * and losing its last seconds to a power cut only re-admits requests that are idempotent anyway (a
+ * decided shard is answered from the decision store), while an fsync per request would cap the
+ * node's request rate.
+ */
+export function openReplayDatabase(file: string): SqliteDatabase {
+  const db = openDatabase({ file, migrations: REPLAY_MIGRATIONS });
+  db.pragma("synchronous = OFF");
+  return db;
 }

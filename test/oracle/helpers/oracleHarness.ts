@@ -22,6 +22,7 @@ import { hashJobSpec } from "../../../sdk/spec/hashJobSpec";
 import type { MatmulInt8Spec } from "../../../sdk/spec/jobSpecTypes";
 import { matmulShardRows, matmulUnits } from "../../../sdk/spec/shardWork";
 import { OracleNode, type OracleNodeParameters } from "../../../oracle/oracleNode";
+import { readFullResult } from "../../../oracle/verify/readFullResult";
 import { jobParamsFor, type Protocol } from "../../contracts/market/protocolFixture";
 
 export const HARDHAT_MNEMONIC = "test test test test test test test test test test test junk";
@@ -76,6 +77,7 @@ export async function startOracle(
     bodyLimit: "1mb",
     ratePerMinute: 10_000,
     maxFullResultBytes: 1 << 24,
+    fullResultReader: readFullResult,
     ...over,
   });
   await node.init();
@@ -113,6 +115,8 @@ export interface SubmittedShard {
   root: Hex;
   units: bigint;
   request: ProofRequest;
+  /** The shard's result C′ as committed (int32, row-major). */
+  c: Int32Array;
 }
 
 /**
@@ -126,7 +130,7 @@ export async function computeAndSubmit(
   jobId: bigint,
   shard: number,
   shards: number,
-  cheat: { corruptEvery?: number } = {},
+  cheat: { corruptEvery?: number; corruptElement?: number } = {},
 ): Promise<SubmittedShard> {
   await p.market.connect(op).accept(jobId, shard);
   const range = matmulShardRows(spec, shards, shard);
@@ -137,7 +141,11 @@ export async function computeAndSubmit(
   );
   const rows = range.end - range.start;
   let { c, commitment } = proof;
-  if (cheat.corruptEvery) {
+  if (cheat.corruptElement !== undefined) {
+    c = c.slice();
+    c[cheat.corruptElement] += 1;
+    commitment = commitRows(rowHashes(c, rows, spec.n));
+  } else if (cheat.corruptEvery) {
     // A lazy prover: leaves every corruptEvery-th row as zeros and commits to that.
     c = c.slice();
     for (let i = 0; i < rows; i += cheat.corruptEvery) c.fill(0, i * spec.n, (i + 1) * spec.n);
@@ -163,6 +171,7 @@ export async function computeAndSubmit(
     shard,
     root: commitment.root,
     units,
+    c,
     request: {
       jobId: jobId.toString(),
       shard,

@@ -1,0 +1,209 @@
+// Verifier unit tests: honest and cheating provers.
+import { expect } from "chai";
+import { keccak256, toHex, type Hex } from "viem";
+import { commitRows, rowHashes } from "../../sdk/pow/commitment";
+import { revealRows } from "../../sdk/pow/reveal";
+import { proveMatmulWindow } from "../../sdk/pow/rowWindow";
+import { sampleIndices } from "../../sdk/pow/sample";
+import type { MatmulInt8Spec } from "../../sdk/spec/jobSpecTypes";
+import { matmulShardRows, matmulUnits } from "../../sdk/spec/shardWork";
+import { checkReceipt } from "../../oracle/verify/checkReceipt";
+import { verifyMatmulShard } from "../../oracle/verify/verifyMatmulShard";
+import { verifyContainerItems } from "../../oracle/verify/verifyContainerItems";
+import { StandardMerkleTree } from "@openzeppelin/merkle-tree";
+
+const spec: MatmulInt8Spec = {
+  kind: "matmul-int8",
+  version: 1,
+  seed: `0x${"5a".repeat(32)}`,
+  m: 96,
+  n: 48,
+  k: 40,
+  rowStart: 0,
+  rowEnd: 96,
+};
+const SHARDS = 3;
+const SHARD = 1;
+const beaconFor = (root: Hex) => keccak256(toHex(`beacon-${root}`));
+
+async function prove(corrupt?: (c: Int32Array) => void) {
+  const range = matmulShardRows(spec, SHARDS, SHARD);
+  const rows = range.end - range.start;
+  const proof = await proveMatmulWindow(spec, { rowStart: range.start, rowEnd: range.end }, { threads: 1 });
+  const c = proof.c.slice();
+  corrupt?.(c);
+  const commitment = corrupt ? commitRows(rowHashes(c, rows, spec.n)) : proof.commitment;
+  const beacon = beaconFor(commitment.root);
+  const revealed = revealRows(c, spec.n, commitment, sampleIndices(beacon, rows, 8));
+  return { c, rows, root: commitment.root, beacon, revealed };
+}
+
+const fullBytes = (c: Int32Array) => new Uint8Array(c.buffer.slice(0));
+
+describe("oracle verifiers", function () {
+  describe("verifyMatmulShard", function () {
+    it("accepts an honest shard, with and without the full result, worth matmulUnits of its rows", async function () {
+      const honest = await prove();
+      const base = { spec, shards: SHARDS, shard: SHARD, root: honest.root, beacon: honest.beacon, s: 8 };
+      const sampled = verifyMatmulShard({ ...base, rows: honest.revealed });
+      expect(sampled).to.deep.equal({
+        valid: true,
+        reason: "verified",
+        verified: true,
+        workUnits: matmulUnits(honest.rows, spec.n, spec.k),
+      });
+      expect(verifyMatmulShard({ ...base, rows: honest.revealed, fullResult: fullBytes(honest.c) }).valid).to.equal(
+        true,
+      );
+    });
+
+    it("refuses a prover that skipped every other row (sampled rows)", async function () {
+      const lazy = await prove((c) => {
+        for (let i = 0; i < c.length / spec.n; i += 2) c.fill(0, i * spec.n, (i + 1) * spec.n);
+      });
+      const finding = verifyMatmulShard({
+        spec,
+        shards: SHARDS,
+        shard: SHARD,
+        root: lazy.root,
+        beacon: lazy.beacon,
+        s: 8,
+        rows: lazy.revealed,
+      });
+      expect(finding).to.deep.equal({ valid: false, reason: "POW_WRONG_ROW", verified: true });
+    });
+
+    it("refuses rows revealed for another beacon, or with a forged proof", async function () {
+      const honest = await prove();
+      const other = revealRows(
+        honest.c,
+        spec.n,
+        commitRows(rowHashes(honest.c, honest.rows, spec.n)),
+        [0, 1, 2, 3, 4, 5, 6, 7],
+      );
+      const base = { spec, shards: SHARDS, shard: SHARD, root: honest.root, beacon: honest.beacon, s: 8 };
+      expect(verifyMatmulShard({ ...base, rows: other }).reason).to.equal("POW_SAMPLE_MISMATCH");
+      const forged = honest.revealed.map((r, i) => (i === 0 ? { ...r, proof: [...r.proof].reverse() } : r));
+      expect(verifyMatmulShard({ ...base, rows: forged }).reason).to.equal("POW_BAD_PROOF");
+      expect(verifyMatmulShard({ ...base, rows: honest.revealed.slice(1) }).reason).to.equal("POW_SAMPLE_MISMATCH");
+    });
+
+    it("catches with Freivalds a wrong element outside the sample, and a full result of the wrong size", async function () {
+      const honest = await prove();
+      const sampled = new Set(honest.revealed.map((r) => r.index));
+      const row = [...Array(honest.rows).keys()].find((i) => !sampled.has(i))!;
+      const bad = honest.c.slice();
+      bad[row * spec.n + 3] += 1;
+      const base = {
+        spec,
+        shards: SHARDS,
+        shard: SHARD,
+        root: honest.root,
+        beacon: honest.beacon,
+        s: 8,
+        rows: honest.revealed,
+      };
+      expect(verifyMatmulShard({ ...base, fullResult: fullBytes(bad) }).reason).to.equal("POW_FREIVALDS_FAILED");
+      expect(verifyMatmulShard({ ...base, fullResult: new Uint8Array(12) }).reason).to.equal("FULL_RESULT_SIZE");
+    });
+  });
+
+  describe("checkReceipt (receipt mode: attested, not verified)", function () {
+    const root = `0x${"ab".repeat(32)}` as Hex;
+    const receipt = {
+      imageDigest: `sha256:${"0".repeat(64)}`,
+      exitCode: 0,
+      startedAt: 1_000,
+      finishedAt: 1_100,
+      gpuSamples: [90, 95],
+      outputsRoot: root,
+    };
+    it("accepts a consistent receipt, labelled not verified", function () {
+      expect(checkReceipt(receipt, root, 1_200n)).to.deep.equal({
+        valid: true,
+        reason: "receipt-consistent",
+        verified: false,
+      });
+    });
+    it("refuses another root, a failed exit, times out of order or after the submission", function () {
+      expect(checkReceipt({ ...receipt, outputsRoot: `0x${"cd".repeat(32)}` }, root, 1_200n).reason).to.equal(
+        "RECEIPT_ROOT_MISMATCH",
+      );
+      expect(checkReceipt({ ...receipt, exitCode: 1 }, root, 1_200n).reason).to.equal("RECEIPT_NONZERO_EXIT");
+      expect(checkReceipt({ ...receipt, finishedAt: 900 }, root, 1_200n).reason).to.equal("RECEIPT_TIME_ORDER");
+      expect(checkReceipt(receipt, root, 1_050n).reason).to.equal("RECEIPT_FINISHED_AFTER_SUBMISSION");
+    });
+  });
+});
+
+describe("oracle verifiers: container items (sampled mode), with a fake executor", function () {
+  const spec = {
+    kind: "container" as const,
+    version: 1,
+    image: "rigel/busybox:test",
+    command: [],
+    env: {},
+    gpus: 0,
+    memoryMiB: 64,
+    milliCpus: 100,
+    pidsLimit: 64,
+    network: "none" as const,
+    inputs: [],
+    outputPath: "/rigel/output",
+    timeoutSec: 10,
+    items: Array.from({ length: 40 }, (_, i) => i),
+    verification: "sampled" as const,
+  };
+  const SHARDS = 2;
+  const SHARD = 1; // items [20, 40)
+  const hashOf = (global: number) => keccak256(toHex(`item-${global}`));
+  const tree = StandardMerkleTree.of(
+    Array.from({ length: 20 }, (_, i) => [i, hashOf(20 + i)]),
+    ["uint256", "bytes32"],
+  );
+  const root = tree.root as Hex;
+  const beacon = keccak256(toHex("container-beacon"));
+  const s = 5;
+  const drawn = sampleIndices(beacon, 20, s);
+  const honestItems = drawn.map((i) => ({ index: i, outputHash: hashOf(20 + i), proof: tree.getProof(i) as Hex[] }));
+  const fakeRun = (lie = false) =>
+    (async (_docker: unknown, params: { onlyItems?: readonly number[] }) => ({
+      status: "succeeded" as const,
+      runs: [],
+      itemHashes: new Map(params.onlyItems!.map((g) => [g, lie ? hashOf(g + 1000) : hashOf(g)])),
+      commitment: null,
+    })) as never;
+  const base = {
+    spec,
+    jobId: 3n,
+    shards: SHARDS,
+    shard: SHARD,
+    root,
+    beacon,
+    s,
+    docker: {} as never,
+    workDir: "/tmp",
+    cacheDir: "/tmp",
+  };
+
+  it("accepts items whose re-run hashes match, re-running exactly the sampled global items", async function () {
+    let ran: readonly number[] = [];
+    const run = (async (d: unknown, params: { onlyItems?: readonly number[] }) => {
+      ran = params.onlyItems!;
+      return (fakeRun() as (d: unknown, p: unknown) => Promise<unknown>)(d, params);
+    }) as never;
+    expect((await verifyContainerItems({ ...base, items: honestItems, run })).valid).to.equal(true);
+    expect(ran).to.deep.equal(drawn.map((i) => 20 + i));
+  });
+
+  it("refuses other outputs, a wrong sample and a leaf outside the tree", async function () {
+    expect((await verifyContainerItems({ ...base, items: honestItems, run: fakeRun(true) })).reason).to.equal(
+      "ITEM_OUTPUT_MISMATCH",
+    );
+    expect((await verifyContainerItems({ ...base, items: honestItems.slice(1), run: fakeRun() })).reason).to.equal(
+      "ITEM_SAMPLE_MISMATCH",
+    );
+    const forged = honestItems.map((it, i) => (i === 0 ? { ...it, outputHash: hashOf(999) } : it));
+    expect((await verifyContainerItems({ ...base, items: forged, run: fakeRun() })).reason).to.equal("ITEM_BAD_PROOF");
+  });
+});
