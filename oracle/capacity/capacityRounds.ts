@@ -85,7 +85,7 @@ export class CapacityRounds {
         {
           operator: address,
           claimedOpsPerSec: claimed.toString(),
-          vramMiB: record.vramMiB > 0 ? record.vramMiB : 1,
+          vramMiB: record.vramMiB,
           gpuModel: record.gpuModel as Hex,
         },
         round,

@@ -40,6 +40,12 @@ export interface CapacityPolicy {
   validitySeconds: number;
   /** A peer co-signs opsPerSec up to (1 + tolerance) × its own measurement. */
   tolerance: number;
+  /**
+   * Milliseconds taken off a peer's own interval before it measures (at least 1 ms is left): the
+   * root reaches a peer one forwarding hop after the coordinator, which on a loaded host can alone
+   * exceed the relative tolerance of a short challenge.
+   */
+  relayAllowanceMs: number;
   sampleSize: number;
 }
 
@@ -50,6 +56,7 @@ export const DEFAULT_CAPACITY_POLICY: CapacityPolicy = {
   deadlineFactor: 3,
   validitySeconds: 7 * 24 * 3600,
   tolerance: 0.25,
+  relayAllowanceMs: 500,
   sampleSize: 32,
 };
 
@@ -295,7 +302,7 @@ export class CapacityService {
     if (!Array.isArray(b.rows)) throw new HttpError(400, "ORACLE_BAD_FIELD", "rows: must be an array");
     const fault = this.checkRows({ ...stored, nonce: b.nonce as Hex }, b.rows as RevealedRowJson[]);
     if (fault) throw new HttpError(422, "ORACLE_CAPACITY_REJECTED", `the reveal failed: ${fault}`);
-    const elapsed = Math.max(1, stored.rootAtMs - stored.seenAtMs);
+    const elapsed = Math.max(1, stored.rootAtMs - stored.seenAtMs - this.p.policy.relayAllowanceMs);
     const witnessed = (2 * c.m * c.n * c.k * 1000) / elapsed;
     const now = this.now();
     if (

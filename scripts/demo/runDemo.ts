@@ -172,6 +172,8 @@ export async function runDemo(opts: DemoOptions, say: (line: string) => void): P
       ...Array.from({ length: opts.agents }, (_, i) => ({ name: `agent-${i + 1}` })),
       { name: "cheater", cheat: "corrupt-rows" as const },
     ],
+    // Oracles re-run sampled container items in Docker when it is there (PROTOCOL §13).
+    oracleEnv: containerSkipped ? {} : { RIGEL_ORACLE_CONTAINER_EXECUTOR: "true" },
     log: say,
   });
   try {
@@ -204,6 +206,7 @@ export async function runDemo(opts: DemoOptions, say: (line: string) => void): P
     const cheater = network.operators[opts.agents].address;
     const honest = network.operators.slice(0, opts.agents).map((o) => o.address);
     const price = String(parseEther("1"));
+    const budget = String(parseEther("1000"));
     const jobIds: bigint[] = [];
     for (let j = 0; j < opts.jobs; j++) {
       const file = path.join(specDir, `matmul-${j + 1}.json`);
@@ -220,6 +223,8 @@ export async function runDemo(opts: DemoOptions, say: (line: string) => void): P
           String(opts.shards),
           "--exclude",
           cheater,
+          "--budget",
+          budget,
           "--max-price",
           price,
           "--deadline",
@@ -250,6 +255,8 @@ export async function runDemo(opts: DemoOptions, say: (line: string) => void): P
           "1",
           "--exclude",
           honest.join(","),
+          "--budget",
+          budget,
           "--max-price",
           price,
           "--deadline",
@@ -273,7 +280,6 @@ export async function runDemo(opts: DemoOptions, say: (line: string) => void): P
           command: ["sh", "-c", 'echo "item $RIGEL_ITEM_INDEX: $RIGEL_ITEM" > "$RIGEL_OUTPUT/result.txt"'],
           memoryMiB: 64,
           timeoutSec: 60,
-          verification: "receipt",
           items: ["alpha", "beta", "gamma", "delta"],
         }),
       );

@@ -379,7 +379,7 @@ export function parseChallengeRequest(json: unknown): ChallengeRequest {
   return {
     operator: address(obj.operator, "operator"),
     claimedOpsPerSec: decimal(obj.claimedOpsPerSec, "claimedOpsPerSec", (1n << 64n) - 1n),
-    vramMiB: integer(obj.vramMiB, "vramMiB", 1, 2 ** 32 - 1),
+    vramMiB: integer(obj.vramMiB, "vramMiB", 0, 2 ** 32 - 1),
     gpuModel: hex32(obj.gpuModel, "gpuModel"),
   };
 }
@@ -404,7 +404,7 @@ export function parseCapacityChallengeJson(json: unknown, field = "challenge"): 
     issuedAtMs: integer(obj.issuedAtMs, `${field}.issuedAtMs`, 0, Number.MAX_SAFE_INTEGER),
     deadlineMs: integer(obj.deadlineMs, `${field}.deadlineMs`, 0, Number.MAX_SAFE_INTEGER),
     nonceCommitment: hex32(obj.nonceCommitment, `${field}.nonceCommitment`),
-    vramMiB: integer(obj.vramMiB, `${field}.vramMiB`, 1, 2 ** 32 - 1),
+    vramMiB: integer(obj.vramMiB, `${field}.vramMiB`, 0, 2 ** 32 - 1),
     gpuModel: hex32(obj.gpuModel, `${field}.gpuModel`),
     state: obj.state as CapacityChallengeJson["state"],
   };

@@ -1,6 +1,11 @@
 // sdk/oracleApi: the wire parsers name the bad field; the client maps server errors.
 import { expect } from "chai";
-import { parseProofRequest, OracleApiFieldError, parseSignedShardAttestation } from "../../sdk/oracleApi/types";
+import {
+  parseChallengeRequest,
+  parseProofRequest,
+  OracleApiFieldError,
+  parseSignedShardAttestation,
+} from "../../sdk/oracleApi/types";
 import { OracleClient, OracleRequestError, OracleUnavailableError } from "../../sdk/oracleApi/client";
 
 const ROOT = `0x${"ab".repeat(32)}`;
@@ -46,6 +51,13 @@ describe("sdk/oracleApi", function () {
     );
     expect(fieldOf(() => parseProofRequest({ ...good, extra: 1 }))).to.equal("extra");
     expect(fieldOf(() => parseProofRequest({ ...good, rows: undefined }))).to.equal("rows");
+  });
+
+  // Regression: a CPU-only agent claims 0 MiB of VRAM (the contract allows it); the oracle refused it.
+  it("accepts a capacity challenge request with 0 MiB of VRAM (a CPU host)", function () {
+    const request = { operator: good.operator, claimedOpsPerSec: "1000000", vramMiB: 0, gpuModel: ROOT };
+    expect(parseChallengeRequest(request).vramMiB).to.equal(0);
+    expect(fieldOf(() => parseChallengeRequest({ ...request, vramMiB: -1 }))).to.equal("vramMiB");
   });
 
   it("refuses a signed attestation without a 65-byte signature", function () {
