@@ -304,16 +304,7 @@ export function jobCommands(deps: JobCliDeps = {}): CommandSpec[] {
     },
   });
 
-  return [
-    plan,
-    submit,
-    status,
-    resultsCommand(deps),
-    cancel,
-    expire,
-    refundCommand(deps),
-    release,
-  ] as CommandSpec[];
+  return [plan, submit, status, resultsCommand(deps), cancel, expire, refundCommand(deps), release] as CommandSpec[];
 }
 
 /** Units of the largest shard of an even split: matmul from the spec; container jobs need --max-units. */
@@ -329,7 +320,6 @@ function largestShardUnits(spec: JobSpec, shards: number): bigint {
   }
   return max;
 }
-
 
 function statusText(s: JobStatus): string {
   const done = s.shards.filter((x) => FINAL.has(x.state)).length;

@@ -43,7 +43,15 @@ export function planRefund(status: JobStatus, now: bigint, caller: Address): Ref
   const actions: RefundAction[] = [];
   const locked: LockedShard[] = [];
   const lock = (s: JobStatus["shards"][number], code: string, reason: string, until?: bigint) =>
-    locked.push({ shard: s.shard, state: s.stateName, operator: s.operator, amount: status.shardValue, code, reason, until });
+    locked.push({
+      shard: s.shard,
+      state: s.stateName,
+      operator: s.operator,
+      amount: status.shardValue,
+      code,
+      reason,
+      until,
+    });
 
   if (unstartedGang && now >= gang.acceptDeadline) {
     // Releasing covers every Open and Accepted shard; an unstarted gang has no other live shard.

@@ -134,9 +134,7 @@ export async function recoverEscrow(
     }
     try {
       const receipt = await sendAction(conn, jobId, action);
-      refunded.push(
-        ...refundsOf(receipt, action, jobId, before.developer, conn.deployment.contracts.OperatorStaking),
-      );
+      refunded.push(...refundsOf(receipt, action, jobId, before.developer, conn.deployment.contracts.OperatorStaking));
     } catch (err) {
       const error = err instanceof RigelError ? err.chain().join(": ") : ((err as Error)?.message ?? String(err));
       failed.push({ action, error: error.split("\n")[0] });

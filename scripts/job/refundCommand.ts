@@ -14,7 +14,9 @@ function refundLine(r: ShardRefund, dryRun: boolean): string {
     "expired-unanswered": `expired, the committee did not answer within the verify window`,
   }[r.outcome];
   const slash =
-    r.slashed !== undefined ? `; the operator was slashed ${r.slashed} RGL wei, ${r.compensation} to the developer` : "";
+    r.slashed !== undefined
+      ? `; the operator was slashed ${r.slashed} RGL wei, ${r.compensation} to the developer`
+      : "";
   return `  shard ${r.shard}: ${what}, ${dryRun ? "would refund" : "refund"} ${r.refund}${slash}${r.transaction ? ` (${r.transaction})` : ""}`;
 }
 
@@ -34,11 +36,13 @@ function refundText(r: RecoverEscrowReturnType): string {
       `  total ${r.total}${r.compensation > 0n ? `, plus ${r.compensation} RGL wei slashed from no-shows to the developer` : ""}`,
     );
   }
-  for (const f of r.failed) lines.push(`  FAILED ${f.action.kind} of shard(s) ${f.action.shards.join(", ")}: ${f.error}`);
+  for (const f of r.failed)
+    lines.push(`  FAILED ${f.action.kind} of shard(s) ${f.action.shards.join(", ")}: ${f.error}`);
   if (r.locked.length === 0) lines.push("nothing else locked: every shard is final");
   else {
     lines.push(`still locked: ${r.lockedTotal} in ${r.locked.length} shard(s)`);
-    for (const l of r.locked) lines.push(`  shard ${l.shard}: ${l.reason}${l.until !== undefined ? `; until ${when(l.until)}` : ""}`);
+    for (const l of r.locked)
+      lines.push(`  shard ${l.shard}: ${l.reason}${l.until !== undefined ? `; until ${when(l.until)}` : ""}`);
   }
   return lines.join("\n");
 }

@@ -103,7 +103,9 @@ describe("rigel job results (scripts/job/resultsCommand)", function () {
       expect(out.errors.join("\n")).to.include("2 shard(s) without checked results");
       // Progress on stderr, per shard.
       expect(out.infos).to.include(`shard 0: downloading 1 file(s), ${ROWS_PER_SHARD * N * 4} bytes`);
-      expect(out.infos).to.include(`shard 1: 1/1 file(s), ${ROWS_PER_SHARD * N * 4}/${ROWS_PER_SHARD * N * 4} bytes checked`);
+      expect(out.infos).to.include(
+        `shard 1: 1/1 file(s), ${ROWS_PER_SHARD * N * 4}/${ROWS_PER_SHARD * N * 4} bytes checked`,
+      );
 
       // One shard, as text: exit 0.
       const one = await run(["results", String(jobId), "--shard", "0", "--out", tmp("results-one")], DEV);
