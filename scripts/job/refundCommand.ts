@@ -38,9 +38,10 @@ function refundText(r: RecoverEscrowReturnType): string {
   }
   for (const f of r.failed)
     lines.push(`  FAILED ${f.action.kind} of shard(s) ${f.action.shards.join(", ")}: ${f.error}`);
-  if (r.locked.length === 0) lines.push("nothing else locked: every shard is final");
+  if (r.locked.length === 0)
+    lines.push(r.dryRun ? "nothing else would stay locked" : "nothing else locked: every shard is final");
   else {
-    lines.push(`still locked: ${r.lockedTotal} in ${r.locked.length} shard(s)`);
+    lines.push(`${r.dryRun ? "would stay locked" : "still locked"}: ${r.lockedTotal} in ${r.locked.length} shard(s)`);
     for (const l of r.locked)
       lines.push(`  shard ${l.shard}: ${l.reason}${l.until !== undefined ? `; until ${when(l.until)}` : ""}`);
   }
