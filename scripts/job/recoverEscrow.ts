@@ -1,7 +1,7 @@
 // `rigel job refund`: sends the transactions of planRefund and reports what they refunded, read back
 // from the events of their receipts (ShardCancelled, ShardExpired, and OperatorStaking's Slashed for
 // a no-show's compensation), then what stays locked, from the chain again.
-import { parseEventLogs, type Address, type Hex, type TransactionReceipt } from "viem";
+import { BaseError, parseEventLogs, type Address, type Hex, type TransactionReceipt } from "viem";
 import { jobMarketAbi, operatorStakingAbi } from "../../sdk/contracts/abis";
 import { RigelError } from "../../sdk/errors/RigelError";
 import { sendTx } from "./commandHelpers";
@@ -98,6 +98,13 @@ function refundsOf(
   return out;
 }
 
+/** One line: a viem error's short message and details (the node's words, a revert's reason), else the message. */
+function errorText(err: unknown): string {
+  if (err instanceof RigelError) return err.chain().join(": ");
+  if (err instanceof BaseError) return [err.shortMessage, err.details].filter(Boolean).join(": ").split("\n")[0];
+  return ((err as Error)?.message ?? String(err)).split("\n")[0];
+}
+
 function sendAction(conn: Connection, jobId: bigint, action: RefundAction): Promise<TransactionReceipt> {
   const base = {
     address: conn.deployment.contracts.JobMarket,
@@ -136,8 +143,7 @@ export async function recoverEscrow(
       const receipt = await sendAction(conn, jobId, action);
       refunded.push(...refundsOf(receipt, action, jobId, before.developer, conn.deployment.contracts.OperatorStaking));
     } catch (err) {
-      const error = err instanceof RigelError ? err.chain().join(": ") : ((err as Error)?.message ?? String(err));
-      failed.push({ action, error: error.split("\n")[0] });
+      failed.push({ action, error: errorText(err) });
     }
   }
   const after = options.dryRun ? before : await readStatus(conn, jobId);

@@ -1,6 +1,7 @@
 import { expect } from "chai";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
-import { ethers } from "hardhat";
+import hre, { ethers } from "hardhat";
+import { custom } from "viem";
 import { deployProtocol, jobParamsFor, shardAttestation, type Protocol } from "../../contracts/market/protocolFixture";
 import { jobCli } from "./helpers/jobCliHarness";
 
@@ -213,6 +214,43 @@ describe("rigel job refund (scripts/job/refundCommand)", function () {
     expect((await p.usd.balanceOf(dev)) - usdBefore).to.equal(2n * V);
     expect((await p.staking.operatorInfo(op)).lockedStake).to.equal(lockedBefore);
     expect((await p.market.gangOf(jobId)).released).to.equal(true);
+  });
+
+  it("a transaction that fails is reported, the others still go, and its shard stays locked (exit 1)", async function () {
+    const p = await loadFixture(deployProtocol);
+    const jobId = await mixedJob(p);
+    // The first transaction sent (the cancel) never reaches the chain.
+    let failNext = true;
+    const provider = hre.network.provider;
+    const flaky = custom({
+      async request(args: { method: string; params?: unknown }) {
+        if (args.method === "eth_sendRawTransaction" && failNext) {
+          failNext = false;
+          throw new Error("injected: node refused the transaction");
+        }
+        return provider.request(args as { method: string; params?: unknown[] });
+      },
+    });
+    const run = await jobCli(p, flaky);
+    const dev = p.devs[0].address;
+    const usdBefore = await p.usd.balanceOf(dev);
+    const { code, out } = await run(["refund", String(jobId), "--json"], DEV);
+    expect(code).to.equal(1);
+    expect(out.errors.join("\n")).to.include("1 transaction(s) failed");
+    const r = JSON.parse(out.results[0]);
+    expect(r.failed).to.have.length(1);
+    expect(r.failed[0].action).to.deep.equal({ kind: "cancel", shards: [0] });
+    expect(r.failed[0].error).to.include("injected");
+    expect(r.refunded.map((x: { shard: number }) => x.shard)).to.deep.equal([1, 2]);
+    expect(r.total).to.equal((2n * V).toString());
+    expect(r.locked.map((l: { shard: number; code: string }) => [l.shard, l.code])).to.deep.equal([
+      [0, "recovery-failed"],
+      [4, "awaiting-verdict"],
+    ]);
+    expect(r.lockedTotal).to.equal((2n * V).toString());
+    expect(r.escrowLeft).to.equal((2n * V).toString());
+    expect((await p.usd.balanceOf(dev)) - usdBefore).to.equal(2n * V);
+    expect((await p.market.getShard(jobId, 0)).state).to.equal(State.Open);
   });
 
   it("an unknown job is a usage error", async function () {

@@ -1,7 +1,7 @@
 // Runs `rigel job` (scripts/job/cli main) in-process against the in-process Hardhat network and the
 // protocol of protocolFixture, as one of Hardhat's default accounts, capturing stdout and stderr.
 import hre from "hardhat";
-import { custom, getAddress, toHex, type Address } from "viem";
+import { custom, getAddress, toHex, type Address, type Transport } from "viem";
 import { mnemonicToAccount } from "viem/accounts";
 import { main } from "../../../../scripts/job/cli";
 import type { JobCliDeps } from "../../../../scripts/job/connect";
@@ -55,12 +55,16 @@ export async function deploymentOfProtocol(p: Protocol): Promise<Deployment> {
   };
 }
 
-/** A runner of `rigel job <argv> --key <account index's key>` returning the exit code and the output. */
+/**
+ * A runner of `rigel job <argv> --key <account index's key>` returning the exit code and the output;
+ * `transport` replaces the in-process network's (e.g. to fail a request).
+ */
 export async function jobCli(
   p: Protocol,
+  transport: Transport = custom(hre.network.provider),
 ): Promise<(argv: string[], accountIndex: number) => Promise<{ code: number; out: Captured }>> {
   const deps: JobCliDeps = {
-    transport: custom(hre.network.provider),
+    transport,
     deployment: await deploymentOfProtocol(p),
     env: {},
     sleep: async () => undefined,
