@@ -1,8 +1,8 @@
-// `rigel job ...`: a developer's jobs from the command line — plan, submit, status, cancel,
-// expire, release (gang jobs). Every command takes --json; see `rigel job <command> --help`.
+// `rigel job ...`: a developer's jobs from the command line — plan, submit, status, results, cancel,
+// expire, refund, release (gang jobs). Every command takes --json; see `rigel job <command> --help`.
 import fs from "node:fs";
 import readline from "node:readline/promises";
-import { erc20Abi, parseEventLogs, type Address, type Hex, type TransactionReceipt } from "viem";
+import { erc20Abi, parseEventLogs, type Address, type Hex } from "viem";
 import { defineCommand, runCli, UsageError, type CliOutput, type CommandSpec } from "../../sdk/cli/commands";
 import { jobMarketAbi } from "../../sdk/contracts/abis";
 import { specWithPlan } from "../../sdk/planner/plannerJobForSpec";
@@ -13,24 +13,15 @@ import type { JobSpec } from "../../sdk/spec/jobSpecTypes";
 import { parseJobSpec } from "../../sdk/spec/parseJobSpec";
 import { matmulUnits, shardWorkRange } from "../../sdk/spec/shardWork";
 import { CONNECTION_FLAGS, connect, type Connection, type JobCliDeps } from "./connect";
+import { jobIdArg, sendTx, toJson, type WriteRequest } from "./commandHelpers";
+import { FINAL, readStatus, type JobStatus } from "./jobStatus";
 import { bigintFlag, numberFlag, paymentTokenOf, PLAN_FLAGS, planFromChain } from "./planFromChain";
-
-const STATES = ["Open", "Accepted", "Submitted", "Settled", "Failed", "Cancelled", "Expired"] as const;
-const FINAL = new Set([3, 4, 5, 6]);
-
-function toJson(value: unknown): string {
-  return JSON.stringify(value, (_k, v) => (typeof v === "bigint" ? v.toString() : v), 2);
-}
+import { refundCommand } from "./refundCommand";
+import { resultsCommand } from "./resultsCommand";
 
 function readSpec(file: string | undefined): JobSpec {
   if (!file) throw new UsageError("RIGEL_JOB_NO_SPEC", "the spec file is required");
   return parseJobSpec(fs.readFileSync(file, "utf8"));
-}
-
-function jobIdArg(positionals: string[]): bigint {
-  const id = bigintFlag(positionals[0], "job id");
-  if (id === undefined || id === 0n) throw new UsageError("RIGEL_JOB_NO_ID", "the job id is required");
-  return id;
 }
 
 function planText(plan: Plan, operatorsRead: number): string {
@@ -53,21 +44,7 @@ function planText(plan: Plan, operatorsRead: number): string {
   return lines.join("\n");
 }
 
-async function sendTx(
-  conn: Connection,
-  request: Parameters<NonNullable<Connection["walletClient"]>["writeContract"]>[0],
-): Promise<TransactionReceipt> {
-  const wallet = conn.walletClient as NonNullable<Connection["walletClient"]>;
-  const hash = await wallet.writeContract(request);
-  const receipt = await conn.publicClient.waitForTransactionReceipt({ hash });
-  if (receipt.status !== "success") throw new UsageError("RIGEL_JOB_TX_REVERTED", `transaction ${hash} reverted`);
-  return receipt;
-}
-
-async function send(
-  conn: Connection,
-  request: Parameters<NonNullable<Connection["walletClient"]>["writeContract"]>[0],
-): Promise<Hex> {
+async function send(conn: Connection, request: WriteRequest): Promise<Hex> {
   return (await sendTx(conn, request)).transactionHash;
 }
 
@@ -327,7 +304,7 @@ export function jobCommands(deps: JobCliDeps = {}): CommandSpec[] {
     },
   });
 
-  return [plan, submit, status, cancel, expire, release] as CommandSpec[];
+  return [plan, submit, status, resultsCommand(deps), cancel, expire, refundCommand(deps), release] as CommandSpec[];
 }
 
 /** Units of the largest shard of an even split: matmul from the spec; container jobs need --max-units. */
@@ -342,63 +319,6 @@ function largestShardUnits(spec: JobSpec, shards: number): bigint {
     if (u > max) max = u;
   }
   return max;
-}
-
-interface JobStatus {
-  jobId: bigint;
-  developer: Address;
-  deadline: bigint;
-  verifyWindow: bigint;
-  escrow: bigint;
-  gang?: { acceptDeadline: bigint; startedAt: bigint; accepted: number; released: boolean };
-  shards: {
-    shard: number;
-    state: number;
-    stateName: string;
-    operator: Address;
-    assigned: Address;
-    units: bigint;
-    submittedAt: bigint;
-  }[];
-}
-
-async function readStatus(conn: Connection, jobId: bigint): Promise<JobStatus> {
-  const m = { address: conn.deployment.contracts.JobMarket, abi: jobMarketAbi } as const;
-  const c = conn.publicClient;
-  const [job, gang, params] = await Promise.all([
-    c.readContract({ ...m, functionName: "getJob", args: [jobId] }),
-    c.readContract({ ...m, functionName: "gangOf", args: [jobId] }),
-    c.readContract({ ...m, functionName: "params" }),
-  ]);
-  if (job.developer === "0x0000000000000000000000000000000000000000") {
-    throw new UsageError("RIGEL_JOB_UNKNOWN", `no job ${jobId} on this market`);
-  }
-  const shards = await Promise.all(
-    Array.from({ length: job.shards }, async (_, i) => {
-      const [sh, assigned] = await Promise.all([
-        c.readContract({ ...m, functionName: "getShard", args: [jobId, i] }),
-        c.readContract({ ...m, functionName: "assignedOperator", args: [jobId, i] }),
-      ]);
-      return {
-        shard: i,
-        state: sh.state,
-        stateName: STATES[sh.state],
-        operator: sh.operator,
-        assigned,
-        units: sh.units,
-        submittedAt: sh.submittedAt,
-      };
-    }),
-  );
-  return {
-    jobId,
-    developer: job.developer,
-    deadline: job.deadline,
-    verifyWindow: params.verifyWindow,
-    escrow: job.escrow,
-    gang: gang.acceptDeadline === 0n ? undefined : { ...gang },
-    shards,
-  };
 }
 
 function statusText(s: JobStatus): string {

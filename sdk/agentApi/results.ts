@@ -21,6 +21,18 @@ export interface DownloadShardResultsOptions {
   expectedRoot?: Hex;
   /** Per-request timeout (default 120 s). */
   timeoutMs?: number;
+  /** Called with the manifest once it arrived, then after each file was downloaded and its sha256 checked. */
+  onProgress?: (event: DownloadProgress) => void;
+}
+
+/** Progress of {@link downloadShardResults}: files and bytes checked so far, of the manifest's totals. */
+export interface DownloadProgress {
+  filesDone: number;
+  files: number;
+  bytesDone: number;
+  bytes: number;
+  /** The file just checked; absent in the first event (manifest received). */
+  path?: string;
 }
 
 /** What {@link downloadShardResults} wrote. */
@@ -121,6 +133,17 @@ export async function downloadShardResults(
     });
   }
   const contents = new Map<string, Buffer>();
+  const totalBytes = manifest.files.reduce((sum, f) => sum + (Number.isFinite(f.size) ? f.size : 0), 0);
+  let bytesDone = 0;
+  const progress = (checked?: string) =>
+    options.onProgress?.({
+      filesDone: contents.size,
+      files: manifest.files.length,
+      bytesDone,
+      bytes: totalBytes,
+      path: checked,
+    });
+  progress();
   for (const file of manifest.files) {
     const rel = safeRelative(file.path);
     const url = new URL(base.toString());
@@ -134,6 +157,8 @@ export async function downloadShardResults(
       });
     }
     contents.set(file.path, bytes);
+    bytesDone += bytes.length;
+    progress(rel);
   }
   const root = rootOf(manifest, contents);
   if (root.toLowerCase() !== manifest.root.toLowerCase()) {

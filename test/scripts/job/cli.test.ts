@@ -217,7 +217,7 @@ describe("rigel job (scripts/job/cli)", () => {
 
   it("answers --help for every command", async () => {
     const { run } = await setup();
-    for (const cmd of ["plan", "submit", "status", "cancel", "expire", "release"]) {
+    for (const cmd of ["plan", "submit", "status", "results", "cancel", "expire", "refund", "release"]) {
       const { code, out } = await run([cmd, "--help"]);
       expect(code).to.equal(0);
       expect(out.results[0]).to.include(`Usage: rigel job ${cmd}`);

@@ -1,0 +1,148 @@
+// `rigel job results`: downloads each submitted shard's results from its operator's agent (§14.3),
+// checks them against the root committed on-chain, and reports per shard; one shard's failure does
+// not stop the others.
+import fs from "node:fs/promises";
+import path from "node:path";
+import type { Address, Hex, LocalAccount } from "viem";
+import { downloadShardResults, type DownloadProgress } from "../../sdk/agentApi/results";
+import { UsageError } from "../../sdk/cli/commands";
+import { jobMarketAbi } from "../../sdk/contracts/abis";
+import { RigelError } from "../../sdk/errors/RigelError";
+import type { Connection } from "./connect";
+import { SHARD_STATE, STATES, ZERO_ADDRESS } from "./jobStatus";
+
+/** Parameters of {@link downloadJobResults}. */
+export interface DownloadJobResultsParameters {
+  jobId: bigint;
+  /** The developer's account: the agent serves results only to requests it signed. */
+  account: LocalAccount;
+  /** Files go to `<outDir>/job-<id>/shard-<n>/`. */
+  outDir: string;
+  /** Only this shard. */
+  shard?: number;
+  /** Per-request timeout. */
+  timeoutMs?: number;
+  /** Progress of one shard's download (the manifest, then each checked file). */
+  onProgress?: (shard: number, event: DownloadProgress) => void;
+}
+
+/** A shard whose files were downloaded and commit to the on-chain root. */
+export interface ShardResultsOk {
+  shard: number;
+  state: string;
+  ok: true;
+  operator: Address;
+  resultURI: string;
+  /** The on-chain result root, which the downloaded files recompute. */
+  root: Hex;
+  rootOk: true;
+  dir: string;
+  files: { path: string; size: number }[];
+  bytes: number;
+}
+
+/** A shard without results: not submitted, failed, refunded, an agent unreachable or refusing, a mismatch. */
+export interface ShardResultsFailed {
+  shard: number;
+  state: string;
+  ok: false;
+  operator?: Address;
+  resultURI?: string;
+  error: { code: string; message: string };
+}
+
+export type ShardResults = ShardResultsOk | ShardResultsFailed;
+
+export interface DownloadJobResultsReturnType {
+  jobId: bigint;
+  /** `<outDir>/job-<id>`. */
+  dir: string;
+  ok: boolean;
+  shards: ShardResults[];
+}
+
+/** Why a shard in `state` has no results to download (null: it has). */
+function noResultsReason(state: number): { code: string; message: string } | null {
+  switch (state) {
+    case SHARD_STATE.Submitted:
+    case SHARD_STATE.Settled:
+      return null;
+    case SHARD_STATE.Open:
+    case SHARD_STATE.Accepted:
+      return { code: "RIGEL_RESULTS_NOT_SUBMITTED", message: `not submitted yet (${STATES[state]})` };
+    case SHARD_STATE.Failed:
+      return {
+        code: "RIGEL_RESULTS_FAILED",
+        message: "the committee found the result invalid (Failed): escrow refunded, nothing to download",
+      };
+    default:
+      return { code: "RIGEL_RESULTS_NONE", message: `no results: the shard was ${STATES[state]} and refunded` };
+  }
+}
+
+/**
+ * Downloads the results of a job's Submitted and Settled shards (all, or `shard`) with
+ * `downloadShardResults`, each checked against its on-chain `resultRoot`. Per-shard failures are
+ * returned, not thrown; an unknown job or shard is a {@link UsageError}.
+ */
+export async function downloadJobResults(
+  conn: Connection,
+  params: DownloadJobResultsParameters,
+): Promise<DownloadJobResultsReturnType> {
+  const market = { address: conn.deployment.contracts.JobMarket, abi: jobMarketAbi } as const;
+  const job = await conn.publicClient.readContract({ ...market, functionName: "getJob", args: [params.jobId] });
+  if (job.developer === ZERO_ADDRESS) {
+    throw new UsageError("RIGEL_JOB_UNKNOWN", `no job ${params.jobId} on this market`);
+  }
+  if (params.shard !== undefined && (!Number.isInteger(params.shard) || params.shard >= job.shards)) {
+    throw new UsageError("RIGEL_JOB_BAD_SHARD", `job ${params.jobId} has shards 0..${job.shards - 1}`);
+  }
+  if (params.account.address.toLowerCase() !== job.developer.toLowerCase()) {
+    throw new UsageError(
+      "RIGEL_JOB_NOT_DEVELOPER",
+      `only the job's developer ${job.developer} may download its results (this key is ${params.account.address})`,
+    );
+  }
+  const dir = path.resolve(params.outDir, `job-${params.jobId}`);
+  const indices = params.shard !== undefined ? [params.shard] : Array.from({ length: job.shards }, (_, i) => i);
+  const shards: ShardResults[] = [];
+  for (const i of indices) {
+    const sh = await conn.publicClient.readContract({ ...market, functionName: "getShard", args: [params.jobId, i] });
+    const base = { shard: i, state: STATES[sh.state] };
+    const reason = noResultsReason(sh.state);
+    if (reason) {
+      shards.push({ ...base, ok: false, error: reason });
+      continue;
+    }
+    const where = { operator: sh.operator, resultURI: sh.resultURI };
+    const shardDir = path.join(dir, `shard-${i}`);
+    try {
+      const got = await downloadShardResults(sh.resultURI, params.account, shardDir, {
+        expectedRoot: sh.resultRoot,
+        timeoutMs: params.timeoutMs,
+        onProgress: (event) => params.onProgress?.(i, event),
+      });
+      // Sizes of the files as written (the manifest's sizes are the agent's word; the bytes were checked).
+      const files = await Promise.all(
+        got.manifest.files.map(async (f, x) => ({ path: f.path, size: (await fs.stat(got.files[x])).size })),
+      );
+      shards.push({
+        ...base,
+        ...where,
+        ok: true,
+        root: sh.resultRoot,
+        rootOk: true,
+        dir: shardDir,
+        files,
+        bytes: files.reduce((sum, f) => sum + f.size, 0),
+      });
+    } catch (err) {
+      const error =
+        err instanceof RigelError
+          ? { code: err.code, message: err.chain().join(": ") }
+          : { code: "RIGEL_RESULTS_ERROR", message: (err as Error)?.message ?? String(err) };
+      shards.push({ ...base, ...where, ok: false, error });
+    }
+  }
+  return { jobId: params.jobId, dir, ok: shards.every((s) => s.ok), shards };
+}

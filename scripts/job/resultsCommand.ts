@@ -1,0 +1,70 @@
+// `rigel job results JOB_ID [--shard N] [--out DIR]`: download and check a job's results.
+import type { LocalAccount } from "viem";
+import { defineCommand, type CliOutput } from "../../sdk/cli/commands";
+import type { DownloadProgress } from "../../sdk/agentApi/results";
+import { jobIdArg, toJson } from "./commandHelpers";
+import { CONNECTION_FLAGS, connect, type JobCliDeps } from "./connect";
+import { downloadJobResults, type DownloadJobResultsReturnType } from "./downloadJobResults";
+import { numberFlag } from "./planFromChain";
+
+function resultsText(r: DownloadJobResultsReturnType): string {
+  const lines = [`job ${r.jobId} → ${r.dir}`];
+  for (const s of r.shards) {
+    lines.push(
+      s.ok
+        ? `  shard ${s.shard}: ${s.files.length} file(s), ${s.bytes} bytes, root ok (${s.root}) in ${s.dir}`
+        : `  shard ${s.shard}: ERROR ${s.error.code}: ${s.error.message}`,
+    );
+  }
+  const ok = r.shards.filter((s) => s.ok).length;
+  lines.push(`${ok} of ${r.shards.length} shard(s) downloaded and checked against the on-chain root`);
+  return lines.join("\n");
+}
+
+/** Progress on stderr: each shard's start, then at most one line a second while files arrive. */
+function progressPrinter(out: CliOutput, now: () => number = Date.now): (shard: number, e: DownloadProgress) => void {
+  let last = 0;
+  return (shard, e) => {
+    if (e.path === undefined) {
+      out.info(`shard ${shard}: downloading ${e.files} file(s), ${e.bytes} bytes`);
+      last = now();
+      return;
+    }
+    if (e.filesDone === e.files || now() - last >= 1000) {
+      out.info(`shard ${shard}: ${e.filesDone}/${e.files} file(s), ${e.bytesDone}/${e.bytes} bytes checked`);
+      last = now();
+    }
+  };
+}
+
+/** The `results` command, bound to `deps`. */
+export function resultsCommand(deps: JobCliDeps) {
+  return defineCommand({
+    name: "results",
+    summary: "download the results of a job's submitted shards and check them against the on-chain root",
+    args: "JOB_ID",
+    flags: {
+      ...CONNECTION_FLAGS,
+      shard: { type: "string", value: "N", description: "only this shard" },
+      out: { type: "string", value: "DIR", description: "files go to DIR/job-<id>/shard-<n>/", default: "." },
+      timeout: { type: "string", value: "SECONDS", description: "per-request timeout", default: "120" },
+    },
+    async run({ flags, positionals, out }) {
+      const conn = await connect(flags, deps, true);
+      const jobId = jobIdArg(positionals);
+      const r = await downloadJobResults(conn, {
+        jobId,
+        account: conn.account as LocalAccount,
+        outDir: flags.out ?? ".",
+        shard: numberFlag(flags.shard, "shard"),
+        timeoutMs: (numberFlag(flags.timeout, "timeout") ?? 120) * 1000,
+        onProgress: progressPrinter(out),
+      });
+      out.result(flags.json ? toJson(r) : resultsText(r));
+      const failed = r.shards.filter((s) => !s.ok).length;
+      if (failed === 0) return 0;
+      out.error(`rigel job results: ${failed} shard(s) without checked results`);
+      return 1;
+    },
+  });
+}
