@@ -295,6 +295,22 @@ export async function runDemo(opts: DemoOptions, say: (line: string) => void): P
 
     await followShards(network, jobIds, say, opts.timeoutMs ?? 6 * 60_000);
 
+    // The developer downloads results from the agents, each checked against its on-chain root.
+    const downloadable = containerSkipped ? [jobIds[0]] : [jobIds[0], jobIds[jobIds.length - 1]];
+    for (const jobId of downloadable) {
+      const results = await jobCommand(
+        devnet,
+        dev,
+        ["results", jobId.toString(), "--out", path.join(opts.workDir, "results")],
+        say,
+      );
+      const shards = results.shards as { ok: boolean; bytes?: number }[];
+      const bytes = shards.reduce((sum, s) => sum + (s.bytes ?? 0), 0);
+      say(
+        `developer downloaded job ${jobId}'s results: ${shards.length} shard(s), ${bytes.toLocaleString("en-US")} bytes, roots match the chain`,
+      );
+    }
+
     // Roll a reward epoch, then the operator and the delegator claim.
     const epoch = await rollEpoch(devnet);
     say(`rolled the reward epoch (${epoch} s)`);
