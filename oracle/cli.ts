@@ -96,7 +96,7 @@ export async function createOracleNodeFromConfig(
     containerVerifier: executor.enabled
       ? dockerItemVerifier({
           docker,
-          workDir: config.workDir,
+          workDir: config.workDir ?? path.join(config.dataDir, "work"),
           sampleSize: config.sampleSize,
           logger: logger.child({ layer: "container-verifier" }),
           pull: config.containerPullImages,

@@ -75,8 +75,7 @@ export const oracleConfig = defineConfig("RIGEL_ORACLE", {
   },
   workDir: {
     type: "path",
-    description: "work and input-cache folder of the container executor",
-    default: "data/oracle/work",
+    description: "work and input-cache folder of the container executor (default: <dataDir>/work)",
   },
   logLevel: { type: "enum", values: ["debug", "info", "warn", "error"], description: "log level", default: "info" },
 });
