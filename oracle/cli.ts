@@ -10,7 +10,9 @@ import { createLogger } from "../sdk/log/createLogger";
 import { runDaemon } from "../sdk/service/runDaemon";
 import { oracleConfig, type OracleConfig } from "./config";
 import { OracleNode } from "./oracleNode";
+import type { DockerClient } from "../sdk/executor/dockerClient";
 import { dockerItemVerifier } from "./verify/dockerItemVerifier";
+import { resolveContainerExecutor, type ContainerExecutorSetting } from "./verify/resolveContainerExecutor";
 import { readFullResult } from "./verify/readFullResult";
 import Dockerode from "dockerode";
 
@@ -29,8 +31,21 @@ export function loadSignerKey(config: OracleConfig): Hex {
   return decryptKeystore(JSON.parse(fs.readFileSync(config.keystore, "utf8")), config.keystorePassword);
 }
 
-/** Builds a node from a loaded configuration (HTTP JSON-RPC, deployments/<chainId>.json). */
-export function createOracleNodeFromConfig(config: OracleConfig): OracleNode {
+/** Splits a comma-separated list option, dropping empty entries. */
+const listOf = (value: string): string[] =>
+  value
+    .split(",")
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0);
+
+/**
+ * Builds a node from a loaded configuration (HTTP JSON-RPC, deployments/<chainId>.json). With
+ * `containerExecutor` auto it pings the Docker engine (`docker`, default `new Dockerode()`) first.
+ */
+export async function createOracleNodeFromConfig(
+  config: OracleConfig,
+  options: { docker?: DockerClient & Pick<Dockerode, "ping"> } = {},
+): Promise<OracleNode> {
   const deployment = loadDeployment({ chainId: config.chainId, dir: path.resolve(config.deploymentsDir) });
   const account = privateKeyToAccount(loadSignerKey(config));
   const chain = defineChain({
@@ -42,6 +57,17 @@ export function createOracleNodeFromConfig(config: OracleConfig): OracleNode {
   const transport = http(config.rpcUrl);
   const logger = createLogger({ name: "oracle", level: config.logLevel });
   logger.info({ config: oracleConfig.redact(config), signer: account.address }, "oracle configuration");
+  const docker = options.docker ?? new Dockerode();
+  const executor = await resolveContainerExecutor({
+    setting: config.containerExecutor as ContainerExecutorSetting,
+    ping: () => docker.ping(),
+  });
+  logger.info(
+    { containerExecutor: executor.enabled, dockerAnswered: executor.dockerAnswered, reason: executor.reason },
+    executor.enabled
+      ? "container executor on: sampled container items are re-run with Docker"
+      : "container executor off: container proofs are answered 422 ORACLE_UNSUPPORTED",
+  );
   return new OracleNode({
     account,
     publicClient: createPublicClient({ chain, transport }) as PublicClient,
@@ -53,10 +79,7 @@ export function createOracleNodeFromConfig(config: OracleConfig): OracleNode {
     dataDir: config.dataDir,
     host: config.host,
     port: config.port,
-    peers: config.peers
-      .split(",")
-      .map((s) => s.trim())
-      .filter((s) => s.length > 0),
+    peers: listOf(config.peers),
     relay: config.relay,
     relayValid: config.relayValid,
     startBlock: config.startBlock > 0 ? BigInt(config.startBlock) : deployment.block,
@@ -70,8 +93,17 @@ export function createOracleNodeFromConfig(config: OracleConfig): OracleNode {
       config.capacityRoundSec > 0
         ? { staking: deployment.contracts.OperatorStaking, meanIntervalSec: config.capacityRoundSec }
         : undefined,
-    containerVerifier: config.containerExecutor
-      ? dockerItemVerifier({ docker: new Dockerode(), workDir: config.workDir, sampleSize: config.sampleSize })
+    containerVerifier: executor.enabled
+      ? dockerItemVerifier({
+          docker,
+          workDir: config.workDir ?? path.join(config.dataDir, "work"),
+          sampleSize: config.sampleSize,
+          logger: logger.child({ layer: "container-verifier" }),
+          pull: config.containerPullImages,
+          gpus: config.containerGpus,
+          allowRemoteInputHosts: config.allowRemoteInputHosts,
+          allowedFileRoots: listOf(config.inputFileRoots),
+        })
       : undefined,
   });
 }
@@ -88,7 +120,7 @@ const start = defineCommand({
   flags: { config: configFlag },
   async run({ flags }) {
     const config = oracleConfig.load({ file: flags.config });
-    const node = createOracleNodeFromConfig(config);
+    const node = await createOracleNodeFromConfig(config);
     const logger = createLogger({ name: "oracle", level: config.logLevel });
     await runDaemon({ daemon: node, logger, intervalMs: config.pollMs }).done;
     return 0;

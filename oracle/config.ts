@@ -47,14 +47,35 @@ export const oracleConfig = defineConfig("RIGEL_ORACLE", {
     min: 0,
   },
   containerExecutor: {
+    type: "enum",
+    values: ["auto", "on", "off", "true", "false"],
+    description:
+      "re-run sampled container items with the local Docker engine: auto (on when Docker answers a ping at start), on, off (container proofs get 422); true/false mean on/off",
+    default: "auto",
+  },
+  containerPullImages: {
     type: "boolean",
-    description: "re-run sampled container items with the local Docker daemon (else container proofs get 422)",
+    description: "pull a missing job image before a re-run (default: the image must already be on this host)",
+    default: false,
+  },
+  containerGpus: {
+    type: "boolean",
+    description: "this host may give re-runs the GPUs a job's spec asks for (else GPU jobs are not re-run here)",
+    default: false,
+  },
+  inputFileRoots: {
+    type: "string",
+    description: "directories file:// job inputs may be read from, comma-separated (empty: file:// inputs refused)",
+    default: "",
+  },
+  allowRemoteInputHosts: {
+    type: "boolean",
+    description: "fetch container job inputs from non-loopback http(s) hosts",
     default: false,
   },
   workDir: {
     type: "path",
-    description: "work and input-cache folder of the container executor",
-    default: "data/oracle/work",
+    description: "work and input-cache folder of the container executor (default: <dataDir>/work)",
   },
   logLevel: { type: "enum", values: ["debug", "info", "warn", "error"], description: "log level", default: "info" },
 });

@@ -15,6 +15,7 @@ import { createOracleMetrics, type OracleMetrics } from "./metrics";
 import { ProofService, type ContainerItemVerifier, type FullResultReader } from "./proofService";
 import { gatherShardSignatures, settleWithQuorum } from "./relay/relayVerdicts";
 import { DecisionStore } from "./store/decisionStore";
+import { DeferredProofStore } from "./store/deferredProofStore";
 import { ChallengeStore } from "./capacity/challengeStore";
 import { CapacityRounds } from "./capacity/capacityRounds";
 import { CapacityService, DEFAULT_CAPACITY_POLICY, type CapacityPolicy } from "./capacity/capacityService";
@@ -153,6 +154,7 @@ export class OracleNode implements Daemon {
           maxFullResultBytes: p.maxFullResultBytes,
           containerVerifier: p.containerVerifier,
           fullResultReader: p.fullResultReader,
+          deferrals: new DeferredProofStore(db),
         });
         mountOracleRoutes(app, {
           proofs: this.proofs,

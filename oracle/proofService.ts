@@ -13,6 +13,7 @@ import type { OracleMetrics } from "./metrics";
 import type { ShardSigner } from "./attest/shardSigner";
 import { EquivocationRefusedError } from "./store/decisionStore";
 import { checkReceipt } from "./verify/checkReceipt";
+import { ExecutorUnavailableError } from "./verify/executorUnavailableError";
 import type { VerifierFinding } from "./verify/verdict";
 import { verifyMatmulShard } from "./verify/verifyMatmulShard";
 
@@ -27,6 +28,12 @@ export interface ContainerItemVerifier {
     beacon: Hex;
     request: ProofRequest;
   }): Promise<VerifierFinding>;
+}
+
+/** Shards whose in-time proof could not be re-run here (oracle/store/deferredProofStore.ts). */
+export interface ProofDeferrals {
+  defer(jobId: bigint, shard: number, reason: string, receivedAt: bigint): void;
+  has(jobId: bigint, shard: number): boolean;
 }
 
 /** Reads a full matmul result for Freivalds (bounded in size). */
@@ -44,6 +51,11 @@ export interface ProofServiceParameters {
   maxFullResultBytes: number;
   containerVerifier?: ContainerItemVerifier;
   fullResultReader?: FullResultReader;
+  /**
+   * Remembers proofs that arrived in time but hit an ExecutorUnavailableError: such a shard is never
+   * signed LATE_REVEAL or MISSING_REVEAL by this node. Absent: nothing is remembered.
+   */
+  deferrals?: ProofDeferrals;
 }
 
 const JOB_KIND = { 0: "matmul-int8", 1: "container" } as const;
@@ -119,11 +131,24 @@ export class ProofService {
     const window = await this.window();
     const revealBy = shard.submittedAt + (this.p.revealWindowSec > 0 ? BigInt(this.p.revealWindowSec) : window / 2n);
     let finding: VerifierFinding;
-    if ((await this.p.reader.chainTime()) > revealBy) {
+    const now = await this.p.reader.chainTime();
+    // A proof deferred for this node's own executor trouble arrived in time: it is never late.
+    if (now > revealBy && !this.p.deferrals?.has(jobId, request.shard)) {
       finding = { valid: false, reason: "LATE_REVEAL", verified: true };
     } else {
       const started = process.hrtime.bigint();
-      finding = await this.verify(request, jobId, shard, context);
+      try {
+        finding = await this.verify(request, jobId, shard, context);
+      } catch (err) {
+        if (err instanceof ExecutorUnavailableError) {
+          this.p.deferrals?.defer(jobId, request.shard, err.message, now);
+          this.p.logger.warn(
+            { err, jobId: jobId.toString(), shard: request.shard },
+            "proof deferred: this node's executor could not re-run the sample (not the operator's fault)",
+          );
+        }
+        throw err;
+      }
       this.p.metrics.verifySeconds.observe({ kind: request.kind }, Number(process.hrtime.bigint() - started) / 1e9);
     }
     return this.signFinding(jobId, request.shard, shard, context.job, finding);
@@ -132,6 +157,7 @@ export class ProofService {
   /** Signs Invalid for a shard whose proof never came (or came late); called by the main loop. */
   async signMissingReveal(jobId: bigint, shardIndex: number): Promise<SignedShardAttestation | undefined> {
     if (await this.p.signer.decided(this.market, jobId, shardIndex)) return undefined;
+    if (this.p.deferrals?.has(jobId, shardIndex)) return undefined;
     const shard = await this.p.reader.getShard(jobId, shardIndex);
     if (shard.state !== ShardState.Submitted) return undefined;
     const window = await this.window();
@@ -235,7 +261,11 @@ export class ProofService {
       });
     }
     if (!this.p.containerVerifier) {
-      throw new HttpError(422, "ORACLE_UNSUPPORTED", "this node does not re-run container items (no executor)");
+      throw new HttpError(
+        422,
+        "ORACLE_UNSUPPORTED",
+        "this node does not re-run container items (containerExecutor off)",
+      );
     }
     return this.p.containerVerifier.verify({
       jobId,

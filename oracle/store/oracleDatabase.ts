@@ -1,7 +1,8 @@
 import { openDatabase, type SqliteDatabase } from "../../sdk/db/openDatabase";
 import { DECISION_MIGRATIONS } from "./decisionStore";
+import { DEFERRED_PROOF_MIGRATIONS } from "./deferredProofStore";
 
-/** The oracle's schema: decisions (decisionStore.ts), watched submissions, capacity challenges. */
+/** The oracle's schema: decisions (decisionStore.ts), watched submissions, capacity challenges, deferred proofs. */
 export const ORACLE_MIGRATIONS = [
   ...DECISION_MIGRATIONS,
   `CREATE TABLE submissions (
@@ -24,6 +25,7 @@ export const ORACLE_MIGRATIONS = [
    );
    CREATE INDEX challenges_operator ON challenges (operator, created_at);`,
   `CREATE TABLE operators (address TEXT PRIMARY KEY, seq INTEGER NOT NULL);`,
+  ...DEFERRED_PROOF_MIGRATIONS,
 ] as const;
 
 /** Opens (and migrates) the oracle's SQLite database. */

@@ -1,12 +1,13 @@
 import { StandardMerkleTree } from "@openzeppelin/merkle-tree";
 import type { Hex } from "viem";
 import type { DockerClient } from "../../sdk/executor/dockerClient";
-import { runContainerJob } from "../../sdk/executor/runContainerJob";
+import { runContainerJob, type RunContainerJobReturnType } from "../../sdk/executor/runContainerJob";
 import { HttpError } from "../../sdk/errors/HttpError";
 import type { SampledItemJson } from "../../sdk/oracleApi/types";
 import { sampleIndices } from "../../sdk/pow/sample";
 import type { ContainerJobSpec } from "../../sdk/spec/jobSpecTypes";
 import { containerShardItems } from "../../sdk/spec/shardWork";
+import { ExecutorUnavailableError } from "./executorUnavailableError";
 import type { VerifierFinding } from "./verdict";
 
 /** Input of {@link verifyContainerItems}. */
@@ -23,43 +24,102 @@ export interface VerifyContainerItemsParameters {
   docker: DockerClient;
   workDir: string;
   cacheDir: string;
+  /** Pull a missing image (default false: the image must be on this host). */
+  pull?: boolean;
+  /** This node may give a re-run the GPUs the spec asks for (default false: GPU jobs cannot be re-run here). */
+  gpus?: boolean;
+  /** Fetch inputs from non-loopback http(s) hosts (default false). */
+  allowRemoteInputHosts?: boolean;
+  /** Directories `file://` inputs may be read from (default none). */
+  allowedFileRoots?: readonly string[];
+  /** Wraps the re-run, once the sample and proofs are checked (the node's one-at-a-time queue). Default: runs it. */
+  gate?: <T>(rerun: () => Promise<T>) => Promise<T>;
   /** The executor (sdk/executor runContainerJob); tests pass a fake. */
   run?: typeof runContainerJob;
 }
 
 /**
- * Container jobs in `sampled` mode: the sample of the shard's items is drawn from the beacon
- * (`sampleIndices(beacon, itemCount, s)`, local indices), each posted leaf `[i, outputHash]` must
- * be in the submitted outputs tree (PROTOCOL §12.4), and the node re-runs those items with the
- * sdk's Docker executor and compares its item hashes with the posted ones.
+ * Container jobs in `sampled` mode (PROTOCOL §13.3): the sample of the shard's items is drawn from
+ * the beacon (`sampleIndices(beacon, itemCount, s)`, local indices) and the posted items must be
+ * exactly that sample (else HTTP 400, nothing signed); each posted leaf `[i, outputHash]` must be in
+ * the submitted outputs tree (PROTOCOL §12.4; else Invalid `ITEM_BAD_PROOF`); then the node re-runs
+ * those items with the sdk's Docker executor, as the agent ran them, and compares the item hashes:
+ * a re-run that exits non-zero or is killed for memory (`ITEM_RUN_FAILED`) or that hashes otherwise
+ * (`ITEM_OUTPUT_MISMATCH`) is Invalid. What this node cannot do itself (missing image, Docker down,
+ * input unavailable, no GPU, a timeout on this host) throws {@link ExecutorUnavailableError}.
  */
 export async function verifyContainerItems(p: VerifyContainerItemsParameters): Promise<VerifierFinding> {
   const range = containerShardItems(p.spec, p.shards, p.shard);
   if (range === undefined) {
     throw new HttpError(422, "ORACLE_UNSUPPORTED", "a single-run container job has no items to sample");
   }
-  const fail = (reason: string): VerifierFinding => ({ valid: false, reason, verified: true });
   const indices = sampleIndices(p.beacon, range.end - range.start, p.s);
   if (p.items.length !== indices.length || p.items.some((item, i) => item.index !== indices[i])) {
-    return fail("ITEM_SAMPLE_MISMATCH");
+    throw new HttpError(400, "ORACLE_SAMPLE_MISMATCH", "items: not the sample drawn from the shard's beacon", {
+      details: { field: "items", expected: indices, got: p.items.map((item) => item.index) },
+    });
   }
   for (const item of p.items) {
-    if (!StandardMerkleTree.verify(p.root, ["uint256", "bytes32"], [item.index, item.outputHash], item.proof))
-      return fail("ITEM_BAD_PROOF");
+    if (!StandardMerkleTree.verify(p.root, ["uint256", "bytes32"], [item.index, item.outputHash], item.proof)) {
+      return {
+        valid: false,
+        reason: `ITEM_BAD_PROOF: item ${item.index} is not in the submitted root`,
+        verified: true,
+      };
+    }
+  }
+  if (p.spec.gpus > 0 && p.gpus !== true) {
+    throw new ExecutorUnavailableError(`the job needs ${p.spec.gpus} GPU(s) and this node re-runs without GPUs`, {
+      status: 422,
+      details: { gpus: p.spec.gpus },
+    });
   }
   const run = p.run ?? runContainerJob;
-  const result = await run(p.docker, {
-    spec: p.spec,
-    job: p.jobId.toString(),
-    shard: p.shard,
-    workDir: p.workDir,
-    cacheDir: p.cacheDir,
-    onlyItems: indices.map((i) => range.start + i),
-  });
-  if (result.status !== "succeeded") return fail("ITEM_RUN_FAILED");
+  const gate = p.gate ?? ((rerun) => rerun());
+  let result: RunContainerJobReturnType;
+  try {
+    result = await gate(() =>
+      run(p.docker, {
+        spec: p.spec,
+        job: p.jobId.toString(),
+        shard: p.shard,
+        workDir: p.workDir,
+        cacheDir: p.cacheDir,
+        pull: p.pull ?? false,
+        allowRemoteInputHosts: p.allowRemoteInputHosts ?? false,
+        allowedFileRoots: p.allowedFileRoots ?? [],
+        onlyItems: indices.map((i) => range.start + i),
+      }),
+    );
+  } catch (err) {
+    // Missing image, Docker not answering, an input this node cannot fetch or that no longer
+    // matches its hash, a container Docker refuses to create: none of it is the operator's doing.
+    throw new ExecutorUnavailableError(`this node could not re-run the sample: ${(err as Error).message}`, {
+      details: { jobId: p.jobId.toString(), shard: p.shard },
+      cause: err,
+    });
+  }
+  const last = result.runs[result.runs.length - 1];
+  if (result.status === "timedOut") {
+    // A timeout depends on this host's speed and load as much as on the item: never slash for it.
+    throw new ExecutorUnavailableError(`item ${last?.item ?? "?"} timed out on this node`, {
+      details: { jobId: p.jobId.toString(), shard: p.shard, item: last?.item ?? null },
+    });
+  }
+  if (result.status !== "succeeded") {
+    const how = result.status === "oomKilled" ? "was killed for memory" : `exited with code ${last?.exitCode ?? "?"}`;
+    const local = last?.item === null || last?.item === undefined ? "?" : last.item - range.start;
+    return { valid: false, reason: `ITEM_RUN_FAILED: item ${local} ${how}`, verified: true };
+  }
   for (const item of p.items) {
     const mine = result.itemHashes.get(range.start + item.index);
-    if (mine === undefined || mine.toLowerCase() !== item.outputHash.toLowerCase()) return fail("ITEM_OUTPUT_MISMATCH");
+    if (mine === undefined || mine.toLowerCase() !== item.outputHash.toLowerCase()) {
+      return {
+        valid: false,
+        reason: `ITEM_OUTPUT_MISMATCH: item ${item.index} re-ran to ${mine ?? "nothing"}, not ${item.outputHash}`,
+        verified: true,
+      };
+    }
   }
   return { valid: true, reason: "verified", verified: true };
 }

@@ -107,6 +107,8 @@ function parseValue(spec: OptionSpec, raw: unknown): { value?: unknown; problem?
         ? { value: text }
         : { problem: "must be a 0x-prefixed 32-byte hex private key" };
     case "enum":
+      // A JSON boolean reads as its name, so an enum can grow out of a former boolean option.
+      if (typeof text === "boolean") return parseValue(spec, String(text));
       return typeof text === "string" && (spec.values ?? []).includes(text)
         ? { value: text }
         : { problem: `must be one of ${(spec.values ?? []).join(", ")}, got ${JSON.stringify(raw)}` };

@@ -11,6 +11,7 @@ import { checkReceipt } from "../../oracle/verify/checkReceipt";
 import { verifyMatmulShard } from "../../oracle/verify/verifyMatmulShard";
 import { verifyContainerItems } from "../../oracle/verify/verifyContainerItems";
 import { StandardMerkleTree } from "@openzeppelin/merkle-tree";
+import type { HttpError } from "../../sdk/errors/HttpError";
 
 const spec: MatmulInt8Spec = {
   kind: "matmul-int8",
@@ -196,14 +197,19 @@ describe("oracle verifiers: container items (sampled mode), with a fake executor
     expect(ran).to.deep.equal(drawn.map((i) => 20 + i));
   });
 
-  it("refuses other outputs, a wrong sample and a leaf outside the tree", async function () {
-    expect((await verifyContainerItems({ ...base, items: honestItems, run: fakeRun(true) })).reason).to.equal(
-      "ITEM_OUTPUT_MISMATCH",
+  it("finds Invalid for other outputs and a leaf outside the tree; rejects a wrong sample with 400", async function () {
+    expect((await verifyContainerItems({ ...base, items: honestItems, run: fakeRun(true) })).reason).to.match(
+      /^ITEM_OUTPUT_MISMATCH: item \d+ re-ran to 0x[0-9a-f]{64}, not 0x[0-9a-f]{64}$/,
     );
-    expect((await verifyContainerItems({ ...base, items: honestItems.slice(1), run: fakeRun() })).reason).to.equal(
-      "ITEM_SAMPLE_MISMATCH",
+    const wrongSample = await verifyContainerItems({ ...base, items: honestItems.slice(1), run: fakeRun() }).then(
+      () => undefined,
+      (err: unknown) => err as HttpError,
     );
+    expect(wrongSample?.status).to.equal(400);
+    expect(wrongSample?.code).to.equal("ORACLE_SAMPLE_MISMATCH");
     const forged = honestItems.map((it, i) => (i === 0 ? { ...it, outputHash: hashOf(999) } : it));
-    expect((await verifyContainerItems({ ...base, items: forged, run: fakeRun() })).reason).to.equal("ITEM_BAD_PROOF");
+    expect((await verifyContainerItems({ ...base, items: forged, run: fakeRun() })).reason).to.equal(
+      `ITEM_BAD_PROOF: item ${drawn[0]} is not in the submitted root`,
+    );
   });
 });

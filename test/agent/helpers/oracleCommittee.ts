@@ -7,6 +7,7 @@ import { createPublicClient, type Transport } from "viem";
 import { mnemonicToAccount } from "viem/accounts";
 import { hardhat } from "viem/chains";
 import { OracleNode } from "../../../oracle/oracleNode";
+import type { ContainerItemVerifier } from "../../../oracle/proofService";
 import { createLogger } from "../../../sdk/log/createLogger";
 
 const MNEMONIC = "test test test test test test test test test test test junk";
@@ -26,6 +27,8 @@ export async function startTestCommittee(p: {
   startBlock: bigint;
   ports: number[];
   tickMs?: number;
+  /** Each node's container verifier (oracle/verify/dockerItemVerifier), by node index; default none. */
+  containerVerifier?: (node: number) => ContainerItemVerifier;
 }): Promise<TestCommittee> {
   const logger = createLogger({ name: "oracle", level: "silent", destination: { write: () => undefined } });
   const publicClient = createPublicClient({ chain: hardhat, transport: p.transport, pollingInterval: 100 });
@@ -50,6 +53,7 @@ export async function startTestCommittee(p: {
         bodyLimit: "1mb",
         ratePerMinute: 10_000,
         maxFullResultBytes: 0,
+        containerVerifier: p.containerVerifier?.(i),
       }),
   );
   for (const node of nodes) await node.init();
