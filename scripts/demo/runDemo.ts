@@ -173,7 +173,7 @@ export async function runDemo(opts: DemoOptions, say: (line: string) => void): P
       { name: "cheater", cheat: "corrupt-rows" as const },
     ],
     // Oracles re-run sampled container items in Docker when it is there (PROTOCOL §13).
-    oracleEnv: containerSkipped ? {} : { RIGEL_ORACLE_CONTAINER_EXECUTOR: "true" },
+    oracleEnv: containerSkipped ? {} : { RIGEL_ORACLE_CONTAINER_EXECUTOR: "on" },
     log: say,
   });
   try {
