@@ -61,7 +61,10 @@ describe("PlanView", () => {
   it("shows the planner's infeasibility error naming the constraint", () => {
     let error: unknown;
     try {
-      planJob({ job: { ...JOB, objective: "cheapest", budget: undefined, deadlineSec: 0.01 }, operators: [op(1, 1e12)] });
+      planJob({
+        job: { ...JOB, objective: "cheapest", budget: undefined, deadlineSec: 0.01 },
+        operators: [op(1, 1e12)],
+      });
     } catch (err) {
       error = err;
     }
@@ -74,13 +77,18 @@ describe("PlanView", () => {
 
   it("says when no operator passes the filters, when the input is malformed, and while planning", () => {
     const { rerender } = render(
-      <PlanView error={new PlannerInfeasibleError("operators", "no operator passes the hard filters (0 given)")} workUnit="items" />,
+      <PlanView
+        error={new PlannerInfeasibleError("operators", "no operator passes the hard filters (0 given)")}
+        workUnit="items"
+      />,
     );
     expect(screen.getByTestId("plan-error").textContent).toBe(
       "No operator can take this job: no operator passes the hard filters (0 given).",
     );
     rerender(<PlanView error={new PlannerInputError("maxShards must be 1..64")} workUnit="items" />);
-    expect(screen.getByTestId("plan-error").textContent).toBe("The planner cannot take this job: maxShards must be 1..64.");
+    expect(screen.getByTestId("plan-error").textContent).toBe(
+      "The planner cannot take this job: maxShards must be 1..64.",
+    );
     rerender(<PlanView loading workUnit="items" />);
     expect(screen.getByTestId("plan-loading").textContent).toMatch(/Planning over the operators on-chain/);
   });

@@ -89,7 +89,12 @@ describe("planRequest and plannedJob (the page's use of the sdk planner)", () =>
   it("a one-shard plan keeps the spec without a split", () => {
     const built = buildJob({ ...FORM, m: "64" }, 0n);
     const plan = planJob({
-      job: plannerJobForSpec({ spec: built.spec, maxPricePerUnit: E18, now: 0, ...planRequest(PLAN_FORM, built).request! }),
+      job: plannerJobForSpec({
+        spec: built.spec,
+        maxPricePerUnit: E18,
+        now: 0,
+        ...planRequest(PLAN_FORM, built).request!,
+      }),
       operators: [op(1, 1e12)],
     });
     const job = plannedJob(built, plan);
@@ -111,10 +116,14 @@ describe("planRequest and plannedJob (the page's use of the sdk planner)", () =>
     });
     expect(
       planRequest({ ...PLAN_FORM, budget: "x", itemSeconds: "0", referenceOpsPerSec: "" }, container).problems,
-    ).toEqual(["budget must be a number of RGL", "seconds per item must be a number above 0", "reference ops/s must be a number above 0"]);
-    expect(planRequest({ ...PLAN_FORM, objective: "cheapest", withinSeconds: "-1" }, buildJob(FORM, 0n)).problems).toEqual([
-      "finish within must be a number above 0",
+    ).toEqual([
+      "budget must be a number of RGL",
+      "seconds per item must be a number above 0",
+      "reference ops/s must be a number above 0",
     ]);
+    expect(
+      planRequest({ ...PLAN_FORM, objective: "cheapest", withinSeconds: "-1" }, buildJob(FORM, 0n)).problems,
+    ).toEqual(["finish within must be a number above 0"]);
     const oneRun = buildJob({ ...FORM, kind: "container", items: "", shards: "8" }, 0n);
     expect(oneRun.shards).toBe(1);
     expect(isPlannable(oneRun)).toBe(false);

@@ -56,8 +56,10 @@ export function PlanView({
   return (
     <div className="wide suggestion" data-testid="plan">
       <div>
-        <strong>Plan ({plan.objective === "fastest" ? "fastest within the budget" : "cheapest within the deadline"})</strong>:{" "}
-        {plan.shards.length} operator{plan.shards.length === 1 ? "" : "s"} · estimated cost{" "}
+        <strong>
+          Plan ({plan.objective === "fastest" ? "fastest within the budget" : "cheapest within the deadline"})
+        </strong>
+        : {plan.shards.length} operator{plan.shards.length === 1 ? "" : "s"} · estimated cost{" "}
         <strong data-testid="plan-cost">{formatToken(plan.cost)}</strong> · makespan{" "}
         <strong data-testid="plan-makespan">{formatSeconds(plan.makespanSec)}</strong>
       </div>

@@ -73,7 +73,13 @@ export function DeveloperPage() {
   // What createJob sends: the planned job (uneven split, assigned operators), or one open run.
   const job = useMemo((): PlannedJob | undefined => {
     if (!built.job) return undefined;
-    if (!plannable) return { ...built.job, shards: 1, escrow: built.job.unitsPerShard * built.job.maxPricePerUnit, shardOperators: [] };
+    if (!plannable)
+      return {
+        ...built.job,
+        shards: 1,
+        escrow: built.job.unitsPerShard * built.job.maxPricePerUnit,
+        shardOperators: [],
+      };
     return planned.data ? plannedJob(built.job, planned.data.plan) : undefined;
   }, [built.job, plannable, planned.data]);
   const problems = [...built.problems, ...request.problems];
