@@ -52,9 +52,9 @@ describe("PlanView", () => {
     expect(screen.getByTestId("plan").textContent).toContain("fastest within the budget");
     expect(screen.getByTestId("plan").textContent).toContain("Escrow 2 RGL");
     const left = screen.getByTestId("plan-decision-0x0000000000000000000000000000000000000003").textContent!;
-    expect(left).toMatch(/left out: .*VRAM/);
+    expect(left).toMatch(/^0x0000…0003 left out \(vram\): .*VRAM/);
     expect(screen.getByTestId("plan-decision-0x0000000000000000000000000000000000000001").textContent).toMatch(
-      /taken: shard 0: 750 items \(75\.0%\)/,
+      /^0x0000…0001 taken: shard 0, 750 rows \(75\.0%\), under 1s, 1 RGL$/,
     );
   });
 

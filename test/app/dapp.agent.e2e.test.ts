@@ -290,7 +290,10 @@ describe("dapp end to end with real agents: planned job, uneven split, signed re
     await waitForText(page.getByTestId("plan-cost"), /^4 RGL$/);
     await waitForText(page.getByTestId("plan-makespan"), /^under 1s$/);
     await waitForText(page.getByTestId("job-escrow"), /^4 RGL$/);
-    await waitForText(page.getByTestId("plan-decisions"), /0x9965…A4dc taken: shard 0: 48 items \(75\.0%\)/i);
+    await waitForText(
+      page.getByTestId("plan-decisions"),
+      /0x9965…A4dc taken: shard 0, 48 rows \(75\.0%\), under 1s, 2 RGL/i,
+    );
     await shot(page, "developer-planned");
 
     // An infeasible budget: the planner's error, and nothing can be created.

@@ -1,5 +1,5 @@
 import { PlannerInfeasibleError, PlannerInputError, type PlannerConstraint } from "../../../sdk/planner/errors";
-import type { Plan } from "../../../sdk/planner/types";
+import type { Plan, PlannerDecision } from "../../../sdk/planner/types";
 import { formatDuration, formatToken, shortAddress } from "../lib/format";
 
 /** The planner's estimate of seconds, readable: `under 1s`, `about 2m 5s`. */
@@ -19,6 +19,14 @@ export function planErrorText(error: unknown): string {
   if (error instanceof PlannerInfeasibleError) return `${INFEASIBLE[error.constraint]}: ${error.message}.`;
   if (error instanceof PlannerInputError) return `The planner cannot take this job: ${error.message}.`;
   return `Planning failed: ${error instanceof Error ? error.message : String(error)}`;
+}
+
+/** One operator's line: a taken one's shard in the page's units; a left-out one's reason from the planner. */
+function decisionText(plan: Plan, d: PlannerDecision, total: number, workUnit: "rows" | "items"): string {
+  const s = d.taken ? plan.shards.find((x) => x.operator === d.address) : undefined;
+  if (!s) return `left out (${d.code}): ${d.reason}`;
+  const share = ((100 * s.items) / total).toFixed(1);
+  return `taken: shard ${s.shard}, ${s.items} ${workUnit} (${share}%), ${formatSeconds(s.seconds)}, ${formatToken(s.cost)}`;
 }
 
 /**
@@ -102,7 +110,7 @@ export function PlanView({
         <ul>
           {plan.decisions.map((d) => (
             <li key={d.address} data-testid={`plan-decision-${d.address.toLowerCase()}`}>
-              <span className="mono">{shortAddress(d.address)}</span> {d.taken ? "taken" : "left out"}: {d.reason}
+              <span className="mono">{shortAddress(d.address)}</span> {decisionText(plan, d, total, workUnit)}
             </li>
           ))}
         </ul>
