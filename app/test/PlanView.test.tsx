@@ -85,6 +85,17 @@ describe("PlanView", () => {
     expect(screen.getByTestId("plan-error").textContent).toBe(
       "No operator can take this job: no operator passes the hard filters (0 given).",
     );
+    // Budget shortfalls in RGL, from the planner's numbers.
+    let budgetError: unknown;
+    try {
+      planJob({ job: { ...JOB, budget: E18 / 2n }, operators: [op(1, 1e12)] });
+    } catch (err) {
+      budgetError = err;
+    }
+    rerender(<PlanView error={budgetError} workUnit="rows" />);
+    expect(screen.getByTestId("plan-error").textContent).toMatch(
+      /^The budget is too small: 0\.5 RGL (is below the least possible cost, about 1 RGL|does not cover the plan once rounded to whole items and units \(1 RGL\))\.$/,
+    );
     rerender(<PlanView error={new PlannerInputError("maxShards must be 1..64")} workUnit="items" />);
     expect(screen.getByTestId("plan-error").textContent).toBe(
       "The planner cannot take this job: maxShards must be 1..64.",

@@ -298,7 +298,10 @@ describe("dapp end to end with real agents: planned job, uneven split, signed re
 
     // An infeasible budget: the planner's error, and nothing can be created.
     await page.getByTestId("plan-budget").fill("1");
-    await waitForText(page.getByTestId("plan-error"), /^The budget is too small: /);
+    await waitForText(
+      page.getByTestId("plan-error"),
+      /^The budget is too small: 1 RGL does not cover the plan once rounded to whole items and units \(4 RGL\)\.$/,
+    );
     expect(await page.getByTestId("create-job").isDisabled()).to.equal(true);
     await shot(page, "developer-plan-infeasible");
     await page.getByTestId("plan-budget").fill("100");

@@ -14,9 +14,24 @@ const INFEASIBLE: Record<PlannerConstraint, string> = {
   work: "The work cannot be split",
 };
 
+/** A budget shortfall in RGL (the planner's own message counts token base units). */
+function budgetText(error: PlannerInfeasibleError): string | undefined {
+  const { budget, roundedCost, minCost } = error.details;
+  if (error.constraint !== "budget" || typeof budget !== "bigint") return undefined;
+  if (typeof roundedCost === "bigint") {
+    return `${formatToken(budget)} does not cover the plan once rounded to whole items and units (${formatToken(roundedCost)})`;
+  }
+  if (typeof minCost === "number") {
+    return `${formatToken(budget)} is below the least possible cost, about ${formatToken(BigInt(minCost))}`;
+  }
+  return undefined;
+}
+
 /** The planner's error as a developer reads it: which constraint fails, and the numbers. */
 export function planErrorText(error: unknown): string {
-  if (error instanceof PlannerInfeasibleError) return `${INFEASIBLE[error.constraint]}: ${error.message}.`;
+  if (error instanceof PlannerInfeasibleError) {
+    return `${INFEASIBLE[error.constraint]}: ${budgetText(error) ?? error.message}.`;
+  }
   if (error instanceof PlannerInputError) return `The planner cannot take this job: ${error.message}.`;
   return `Planning failed: ${error instanceof Error ? error.message : String(error)}`;
 }

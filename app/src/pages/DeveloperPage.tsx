@@ -198,8 +198,8 @@ export function DeveloperPage() {
         <label>
           Plan for
           <select value={form.objective} onChange={set("objective")} data-testid="plan-objective">
-            <option value="fastest">fastest within a budget</option>
-            <option value="cheapest">cheapest within a deadline</option>
+            <option value="fastest">fastest (budget)</option>
+            <option value="cheapest">cheapest (deadline)</option>
           </select>
         </label>
         {form.objective === "fastest" ? (
