@@ -4,6 +4,7 @@ import path from "node:path";
 import type { Express, Request } from "express";
 import { getAddress, type Hex } from "viem";
 import type { ResultFile, ResultsManifest } from "../../sdk/agentApi/resultsManifest";
+import { RIGEL_AUTH_HEADERS } from "../../sdk/auth/headers";
 import type { ReplayGuard } from "../../sdk/auth/replayGuard";
 import { RequestAuthError, verifyRequest } from "../../sdk/auth/verifyRequest";
 import { HttpError } from "../../sdk/errors/HttpError";
@@ -88,6 +89,8 @@ export function shardResultFiles(
 /**
  * `GET /v1/results/:jobId/:shard` (the manifest) and `GET /v1/results/:jobId/:shard/file?path=P`
  * (one file), each answered only to a request signed (PROTOCOL §4.2) by the job's developer on-chain.
+ * Browsers may call them from any origin (CORS, PROTOCOL §14.3): the signature, not a cookie or the
+ * origin, is the credential, so the dapp can download results from a page served elsewhere.
  */
 export function resultsRoutes(ctx: ResultsRoutesContext) {
   const authorise = async (req: Request): Promise<{ jobId: bigint; shard: number; data: Record<string, unknown> }> => {
@@ -121,6 +124,17 @@ export function resultsRoutes(ctx: ResultsRoutesContext) {
   };
 
   return (app: Express) => {
+    app.use("/v1/results", (req, res, next) => {
+      res.setHeader("Access-Control-Allow-Origin", "*");
+      res.setHeader("Access-Control-Allow-Methods", "GET");
+      res.setHeader("Access-Control-Allow-Headers", Object.values(RIGEL_AUTH_HEADERS).join(", "));
+      res.setHeader("Access-Control-Max-Age", "600");
+      if (req.method === "OPTIONS") {
+        res.status(204).end();
+        return;
+      }
+      next();
+    });
     app.get("/v1/results/:jobId/:shard", async (req, res) => {
       const { jobId, shard, data } = await authorise(req);
       const { manifest, files } = shardResultFiles(ctx.dataDir, jobId, shard, data);

@@ -1,11 +1,8 @@
-// `rigel job plan` and `submit --plan`: read the operators from the chain and run the planner,
-// with the collateral filter computed from the plan's own largest shard.
+// `rigel job plan` and `submit --plan`: the planning flags, and planning over the chain with them
+// (sdk/planner/planOnChain, which the dapp uses too).
 import type { Address } from "viem";
-import { jobMarketAbi } from "../../sdk/contracts/abis";
 import { UsageError } from "../../sdk/cli/commands";
-import { planJob } from "../../sdk/planner/planJob";
-import { plannerJobForSpec } from "../../sdk/planner/plannerJobForSpec";
-import { readOperators } from "../../sdk/planner/readOperators";
+import { planOnChain } from "../../sdk/planner/planOnChain";
 import type { Plan, PlannerJob } from "../../sdk/planner/types";
 import type { JobSpec } from "../../sdk/spec/jobSpecTypes";
 import type { Connection } from "./connect";
@@ -60,26 +57,7 @@ export function paymentTokenOf(conn: Connection, flags: { token?: string }): Add
   return (flags.token as Address | undefined) ?? conn.deployment.contracts.ComputeToken;
 }
 
-/** The collateral one shard of `maxUnits` units needs now: ⌈V·ratio/10^4·rate/10^18⌉ (MarketMath.collateral). */
-export async function collateralFor(
-  conn: Connection,
-  token: Address,
-  maxUnits: bigint,
-  maxPrice: bigint,
-): Promise<bigint> {
-  const market = conn.deployment.contracts.JobMarket;
-  const [params, entry] = await Promise.all([
-    conn.publicClient.readContract({ address: market, abi: jobMarketAbi, functionName: "params" }),
-    conn.publicClient.readContract({ address: market, abi: jobMarketAbi, functionName: "paymentToken", args: [token] }),
-  ]);
-  if (!entry.allowed)
-    throw new UsageError("RIGEL_JOB_TOKEN", `payment token ${token} is not allowlisted by the market`);
-  const num = maxUnits * maxPrice * BigInt(params.collateralRatioBps) * entry.rglPerToken;
-  const den = 10_000n * 10n ** 18n;
-  return (num + den - 1n) / den;
-}
-
-/** Plans `spec` over the chain's operators; repeats with the collateral of the plan's largest shard until stable. */
+/** Plans `spec` over the chain's operators (sdk `planOnChain`: the collateral filter from the plan's own largest shard). */
 export async function planFromChain(
   conn: Connection,
   spec: JobSpec,
@@ -92,36 +70,24 @@ export async function planFromChain(
   }
   const maxPrice = bigintFlag(flags["max-price"], "max-price");
   if (maxPrice === undefined) throw new UsageError("RIGEL_JOB_NO_PRICE", "--max-price is required");
-  const token = paymentTokenOf(conn, flags);
   const { deployment } = conn;
-  const operators = await readOperators(conn.publicClient, {
-    staking: deployment.contracts.OperatorStaking,
-    market: deployment.contracts.JobMarket,
+  const { plan, job, operators } = await planOnChain(conn.publicClient, {
+    contracts: deployment.contracts,
     fromBlock: deployment.block,
+    paymentToken: paymentTokenOf(conn, flags),
+    spec,
+    objective: budget !== undefined ? "fastest" : "cheapest",
+    budget,
+    deadlineSec: within,
+    maxPricePerUnit: maxPrice,
+    maxShards: numberFlag(flags["max-shards"], "max-shards") ?? 64,
+    vramMiB: numberFlag(flags.vram, "vram") ?? 0,
+    minOpsPerSec: numberFlag(flags["min-ops"], "min-ops") ?? 0,
+    itemSeconds: numberFlag(flags["item-seconds"], "item-seconds"),
+    referenceOpsPerSec: numberFlag(flags["reference-ops"], "reference-ops"),
+    exclude: flags.exclude ? flags.exclude.split(",").map((a) => a.trim()) : [],
+    // Accepting takes a moment: ask for a capacity record valid a little beyond now.
+    capacityMarginSec: 60,
   });
-  const now = Number((await conn.publicClient.getBlock()).timestamp);
-  let collateral = 0n;
-  for (let round = 0; ; round++) {
-    const job = plannerJobForSpec({
-      spec,
-      objective: budget !== undefined ? "fastest" : "cheapest",
-      budget,
-      deadlineSec: within,
-      maxPricePerUnit: maxPrice,
-      maxShards: numberFlag(flags["max-shards"], "max-shards") ?? 64,
-      vramMiB: numberFlag(flags.vram, "vram") ?? 0,
-      minOpsPerSec: numberFlag(flags["min-ops"], "min-ops") ?? 0,
-      itemSeconds: numberFlag(flags["item-seconds"], "item-seconds"),
-      referenceOpsPerSec: numberFlag(flags["reference-ops"], "reference-ops"),
-      exclude: flags.exclude ? flags.exclude.split(",").map((a) => a.trim()) : [],
-      collateralPerShard: collateral,
-      now,
-      // Accepting takes a moment: ask for a capacity record valid a little beyond now.
-      capacityMarginSec: 60,
-    });
-    const plan = planJob({ job, operators });
-    const needed = await collateralFor(conn, token, plan.maxUnitsPerShard, maxPrice);
-    if (needed <= collateral || round === 3) return { plan, job, operatorsRead: operators.length };
-    collateral = needed;
-  }
+  return { plan, job, operatorsRead: operators.length };
 }

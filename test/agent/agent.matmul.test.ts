@@ -96,6 +96,13 @@ describe("agent: matmul shards end to end (in-process chain, committee double)",
       });
       expect(got.root).to.equal(shard1.resultRoot);
       expect(fs.statSync(path.join(out, "c.bin")).size).to.equal(24 * 32 * 4);
+      // Browsers may ask from any origin (CORS preflight): the signature is the credential.
+      const preflight = await fetch(shard1.resultURI, { method: "OPTIONS" });
+      expect(preflight.status).to.equal(204);
+      expect(preflight.headers.get("access-control-allow-origin")).to.equal("*");
+      expect(preflight.headers.get("access-control-allow-headers")).to.equal(
+        "x-rigel-address, x-rigel-timestamp, x-rigel-signature",
+      );
       // Anyone else is refused.
       await downloadShardResults(shard1.resultURI, hardhatAccount(3), tempDataDir("x")).then(
         () => expect.fail("a non-developer downloaded the results"),

@@ -296,7 +296,8 @@ describe("dapp end to end (headless Chromium, hardhat node, test wallet)", funct
     await devPage.getByTestId("job-m").fill("64");
     await devPage.getByTestId("job-price").fill("2");
     await waitForText(devPage.getByTestId("job-escrow"), /^2 RGL$/);
-    await waitForText(devPage.getByTestId("suggestion"), /0x9965…A4dc.*shards 0/i);
+    // The sdk planner: the one operator with capacity takes all 64 rows (dapp.agent.e2e plans two).
+    await waitForText(devPage.getByTestId("plan-shard-0"), /0x9965…A4dc.*64 \[0, 64\).*100\.0%/i);
     const devBefore = await balance(developer.address);
     const escrowBefore = await pub.readContract({
       address: deployment.contracts.JobMarket,

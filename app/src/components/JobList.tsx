@@ -75,14 +75,15 @@ function ShardLine({
         {shard.state === "Settled" && shard.resultURI && (
           <button
             className="secondary"
+            data-testid={`download-${job.id}-${shard.index}`}
             onClick={() =>
               void tx.run("Download result", async (step) => {
                 const blob = await step.ask("Sign the download request", () =>
-                  downloadResult(config, developer, shard.resultURI),
+                  downloadResult(config, developer, shard.resultURI, shard.resultRoot),
                 );
                 const a = document.createElement("a");
                 a.href = URL.createObjectURL(blob);
-                a.download = `job-${job.id}-shard-${shard.index}`;
+                a.download = `job-${job.id}-shard-${shard.index}.json`;
                 a.click();
               })
             }

@@ -18,6 +18,7 @@ export interface JobForm {
   items: string;
   /** Units per shard for container jobs (GPU-seconds). */
   gpuSecondsPerShard: string;
+  /** The most shards (operators) the planner may use, 1..64; capped at the rows or items. */
   shards: string;
   /** In RGL per unit (decimal). */
   maxPricePerUnit: string;
@@ -60,11 +61,12 @@ function int(value: string, field: string, problems: string[], min = 0): number 
 
 /**
  * Builds a job from the form with the sdk: the spec is parsed (all problems at once), hashed, put in
- * a data: URI; matmul units per shard come from `shardWork` (the largest shard's rows).
+ * a data: URI; matmul units per shard come from `shardWork` (the largest shard's rows of an even
+ * split). The planner then replaces the split, the shards and the units (`plannedJob`).
  */
 export function buildJob(form: JobForm, nowSeconds: bigint): BuiltJob {
   const problems: string[] = [];
-  const shards = int(form.shards, "shards", problems, 1);
+  let shards = int(form.shards, "shards", problems, 1);
   const minutes = int(form.deadlineMinutes, "deadline", problems, 1);
   const minVramMiB = int(form.minVramMiB, "minimum VRAM", problems);
   const minOps = int(form.minOpsPerSec, "minimum ops/s", problems);
@@ -117,8 +119,9 @@ export function buildJob(form: JobForm, nowSeconds: bigint): BuiltJob {
   let multiplyAddsPerShard: bigint | undefined;
   if (spec && problems.length === 0) {
     if (spec.kind === "matmul-int8") {
-      if (shards > spec.rowEnd - spec.rowStart) problems.push("more shards than rows");
-      else {
+      // `shards` is the most the planner may use: never more than there are rows.
+      shards = Math.min(shards, spec.rowEnd - spec.rowStart);
+      {
         // Every shard gets the same max units: those of the largest shard (at most 64 shards).
         let rows = 0;
         for (let s = 0; s < shards; s++) {
@@ -129,8 +132,8 @@ export function buildJob(form: JobForm, nowSeconds: bigint): BuiltJob {
         multiplyAddsPerShard = BigInt(rows) * BigInt(spec.n) * BigInt(spec.k);
       }
     } else {
-      if (spec.items === undefined && shards !== 1) problems.push("a container job without items has one shard");
-      if (spec.items !== undefined && shards > spec.items.length) problems.push("more shards than items");
+      // A container job without items is one run; with items, at most one shard per item.
+      shards = spec.items === undefined ? 1 : Math.min(shards, spec.items.length);
       unitsPerShard = BigInt(int(form.gpuSecondsPerShard, "GPU-seconds per shard", problems, 1));
     }
   }

@@ -1,16 +1,18 @@
 import { useMemo, useState } from "react";
 import { maxUint256 } from "viem";
-import { useConfig, useReadContract } from "wagmi";
+import { useConfig } from "wagmi";
 import { readContract } from "wagmi/actions";
 import { writeChecked } from "../wallet/writeChecked";
 import { computeTokenAbi, jobMarketAbi } from "../../../sdk/contracts/abis";
-import { useOperators } from "../chain/queries";
+import { usePlan } from "../chain/usePlan";
 import { useReadyWallet } from "../components/ConnectBar";
 import { JobList } from "../components/JobList";
 import { TxStatus } from "../components/TxStatus";
 import { buildJob, jobParams, JobFormError, type BuiltJob, type JobForm } from "../lib/buildJob";
-import { formatDuration, formatOpsPerSec, formatToken, shortAddress } from "../lib/format";
-import { suggestOperators } from "../lib/suggestOperators";
+import { PlanView } from "../components/PlanView";
+import { formatToken } from "../lib/format";
+import { plannedJob, type PlannedJob } from "../lib/plannedJob";
+import { isPlannable, planRequest, type PlanForm } from "../lib/planRequest";
 import { useRigel } from "../RigelContext";
 import { useChainNow } from "../wallet/useChainNow";
 import { signPermit, supportsPermit } from "../wallet/permit";
@@ -22,7 +24,7 @@ function randomSeed(): string {
   return `0x${Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("")}`;
 }
 
-const INITIAL: JobForm = {
+const INITIAL: JobForm & PlanForm = {
   kind: "matmul-int8",
   seed: "",
   m: "256",
@@ -32,8 +34,13 @@ const INITIAL: JobForm = {
   command: "sh -c 'echo $RIGEL_ITEM > $RIGEL_OUTPUT/out.txt'",
   items: "1\n2\n3\n4",
   gpuSecondsPerShard: "60",
-  shards: "1",
+  shards: "8",
   maxPricePerUnit: "1",
+  objective: "fastest",
+  budget: "100",
+  withinSeconds: "600",
+  itemSeconds: "1",
+  referenceOpsPerSec: "1000000000000",
   deadlineMinutes: "60",
   minVramMiB: "0",
   minOpsPerSec: "0",
@@ -45,15 +52,9 @@ export function DeveloperPage() {
   const account = useReadyWallet();
   const now = useChainNow();
   const config = useConfig();
-  const operators = useOperators();
-  const marketParams = useReadContract({
-    address: deployment.contracts.JobMarket,
-    abi: jobMarketAbi,
-    functionName: "params",
-  });
   const tx = useTx();
-  const [form, setForm] = useState<JobForm>(() => ({ ...INITIAL, seed: randomSeed() }));
-  const set = (field: keyof JobForm) => (e: { target: { value: string } }) =>
+  const [form, setForm] = useState<JobForm & PlanForm>(() => ({ ...INITIAL, seed: randomSeed() }));
+  const set = (field: keyof (JobForm & PlanForm)) => (e: { target: { value: string } }) =>
     setForm((f) => ({ ...f, [field]: e.target.value }));
 
   const built = useMemo((): { job?: BuiltJob; problems: string[] } => {
@@ -63,33 +64,32 @@ export function DeveloperPage() {
       return { problems: err instanceof JobFormError ? err.problems : [(err as Error).message] };
     }
   }, [form, now]);
-  const job = built.job;
-  const suggestion = useMemo(() => {
-    if (!job || !operators.data || now === undefined) return undefined;
-    // Collateral = ⌈V × collateralRatioBps / 10^4⌉ at 1 RGL per RGL (PROTOCOL §9.2; the job pays in RGL).
-    const ratio = BigInt(marketParams.data?.collateralRatioBps ?? 15_000);
-    const collateral = (job.unitsPerShard * job.maxPricePerUnit * ratio + 9_999n) / 10_000n;
-    return suggestOperators(
-      {
-        shards: job.shards,
-        unitsPerShard: job.unitsPerShard,
-        maxPricePerUnit: job.maxPricePerUnit,
-        minVramMiB: job.minVramMiB,
-        minOpsPerSec: job.minOpsPerSec,
-        collateralPerShard: collateral,
-        multiplyAddsPerShard: job.multiplyAddsPerShard,
-      },
-      operators.data,
-      now,
-    );
-  }, [job, operators.data, now, marketParams.data]);
+  const plannable = built.job !== undefined && isPlannable(built.job);
+  const request = useMemo(
+    () => (built.job && plannable ? planRequest(form, built.job) : { problems: [] }),
+    [form, built.job, plannable],
+  );
+  const planned = usePlan(plannable ? built.job : undefined, request.request);
+  // What createJob sends: the planned job (uneven split, assigned operators), or one open run.
+  const job = useMemo((): PlannedJob | undefined => {
+    if (!built.job) return undefined;
+    if (!plannable)
+      return {
+        ...built.job,
+        shards: 1,
+        escrow: built.job.unitsPerShard * built.job.maxPricePerUnit,
+        shardOperators: [],
+      };
+    return planned.data ? plannedJob(built.job, planned.data.plan) : undefined;
+  }, [built.job, plannable, planned.data]);
+  const problems = [...built.problems, ...request.problems];
 
   const create = async () => {
     if (!job || !account) return;
     const market = deployment.contracts.JobMarket;
     const token = deployment.contracts.ComputeToken;
     await tx.run("Create job", async (step) => {
-      const params = jobParams(job, token);
+      const params = jobParams(job, token, job.shardOperators);
       const allowance = await readContract(config, {
         address: token,
         abi: computeTokenAbi,
@@ -176,14 +176,50 @@ export function DeveloperPage() {
               Items (one JSON value a line; empty: one run)
               <textarea value={form.items} onChange={set("items")} rows={3} />
             </label>
-            <label>
-              GPU-seconds per shard
-              <input value={form.gpuSecondsPerShard} onChange={set("gpuSecondsPerShard")} inputMode="numeric" />
-            </label>
+            {form.items.trim() === "" ? (
+              <label>
+                GPU-seconds (one run)
+                <input value={form.gpuSecondsPerShard} onChange={set("gpuSecondsPerShard")} inputMode="numeric" />
+              </label>
+            ) : (
+              <>
+                <label>
+                  Seconds per item
+                  <input value={form.itemSeconds} onChange={set("itemSeconds")} inputMode="decimal" />
+                </label>
+                <label>
+                  …on a GPU of (ops/s)
+                  <input value={form.referenceOpsPerSec} onChange={set("referenceOpsPerSec")} inputMode="numeric" />
+                </label>
+              </>
+            )}
           </>
         )}
         <label>
-          Shards
+          Plan for
+          <select value={form.objective} onChange={set("objective")} data-testid="plan-objective">
+            <option value="fastest">fastest (budget)</option>
+            <option value="cheapest">cheapest (deadline)</option>
+          </select>
+        </label>
+        {form.objective === "fastest" ? (
+          <label>
+            Budget (RGL)
+            <input value={form.budget} onChange={set("budget")} inputMode="decimal" data-testid="plan-budget" />
+          </label>
+        ) : (
+          <label>
+            Finish within (seconds)
+            <input
+              value={form.withinSeconds}
+              onChange={set("withinSeconds")}
+              inputMode="numeric"
+              data-testid="plan-within"
+            />
+          </label>
+        )}
+        <label>
+          Max shards
           <input value={form.shards} onChange={set("shards")} inputMode="numeric" data-testid="job-shards" />
         </label>
         <label>
@@ -208,48 +244,40 @@ export function DeveloperPage() {
           <input value={form.minOpsPerSec} onChange={set("minOpsPerSec")} inputMode="numeric" />
         </label>
         <div className="wide summary" data-testid="job-summary">
-          {job ? (
+          {problems.length > 0 ? (
+            <ul className="error">
+              {problems.map((p) => (
+                <li key={p}>{p}</li>
+              ))}
+            </ul>
+          ) : job ? (
             <>
               <div>
-                {job.shards} shard{job.shards > 1 ? "s" : ""} × {job.unitsPerShard.toString()} unit
+                {job.shards} shard{job.shards > 1 ? "s" : ""} × at most {job.unitsPerShard.toString()} unit
                 {job.unitsPerShard === 1n ? "" : "s"} × {formatToken(job.maxPricePerUnit)} = escrow{" "}
                 <strong data-testid="job-escrow">{formatToken(job.escrow)}</strong>
               </div>
               <div className="muted mono">spec hash {job.specHash}</div>
             </>
           ) : (
-            <ul className="error">
-              {built.problems.map((p) => (
-                <li key={p}>{p}</li>
-              ))}
-            </ul>
+            <div className="muted">The escrow follows from the plan.</div>
           )}
         </div>
-        {suggestion && (
-          <div className="wide suggestion" data-testid="suggestion">
-            <strong>Suggested operators</strong> (eligible, cheapest first; the planner will replace this):
-            {suggestion.operators.length === 0 ? (
-              <span className="error"> none eligible right now; the job waits for one.</span>
-            ) : (
-              <ul>
-                {suggestion.operators.map((op) => (
-                  <li key={op.address}>
-                    <span className="mono">{shortAddress(op.address)}</span> · {formatOpsPerSec(op.opsPerSec)} · asks{" "}
-                    {op.askPricePerUnit !== undefined ? formatToken(op.askPricePerUnit) : "the job's price"} · shards{" "}
-                    {op.shards.join(", ")}
-                  </li>
-                ))}
-              </ul>
-            )}
-            <div>
-              Cost at most {formatToken(suggestion.maxCost)}
-              {suggestion.estimatedSeconds !== undefined &&
-                ` · compute time ${suggestion.estimatedSeconds < 1 ? "under 1s" : `about ${formatDuration(Math.ceil(suggestion.estimatedSeconds))}`}`}
-            </div>
+        {built.job && plannable && request.request && (
+          <PlanView
+            plan={planned.data?.plan}
+            error={planned.error ?? undefined}
+            loading={planned.isFetching}
+            workUnit={built.job.spec.kind === "matmul-int8" ? "rows" : "items"}
+          />
+        )}
+        {built.job && !plannable && (
+          <div className="wide suggestion muted" data-testid="plan-none">
+            A container job without items is one run: it is not planned, and any eligible operator may take it.
           </div>
         )}
         <div className="wide">
-          <button type="submit" disabled={!job || !account} data-testid="create-job">
+          <button type="submit" disabled={!job || problems.length > 0 || !account} data-testid="create-job">
             Approve and create job
           </button>
           {!account && <span className="muted"> Connect a wallet on the right chain to create a job.</span>}

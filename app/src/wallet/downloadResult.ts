@@ -1,15 +1,21 @@
-import type { Address } from "viem";
+import type { Address, Hex } from "viem";
 import type { Config } from "wagmi";
 import { signMessage } from "wagmi/actions";
 import { RIGEL_AUTH_HEADERS } from "../../../sdk/auth/headers";
 import { requestDigest } from "../../../sdk/auth/requestDigest";
 
 /**
- * Downloads a settled shard's result from the operator's agent with a wallet-signed request
- * (PROTOCOL §4.2: EIP-191 over the request digest; the agent checks the signer is the job's
- * developer). Returns the body as a Blob.
+ * Downloads a settled shard's results manifest (PROTOCOL §14.3) from the operator's agent with a
+ * wallet-signed request (PROTOCOL §4.2: EIP-191 over the request digest; the agent checks the signer
+ * is the job's developer), and checks that the root it names is the one committed on-chain.
+ * Returns the manifest as a JSON Blob.
  */
-export async function downloadResult(config: Config, developer: Address, resultURI: string): Promise<Blob> {
+export async function downloadResult(
+  config: Config,
+  developer: Address,
+  resultURI: string,
+  committedRoot: Hex,
+): Promise<Blob> {
   const url = new URL(resultURI);
   if (url.protocol !== "http:" && url.protocol !== "https:") {
     throw new Error(`the result is at ${resultURI}, which the browser cannot fetch`);
@@ -26,5 +32,15 @@ export async function downloadResult(config: Config, developer: Address, resultU
     },
   });
   if (!res.ok) throw new Error(`the agent answered HTTP ${res.status}`);
-  return res.blob();
+  const text = await res.text();
+  let root: unknown;
+  try {
+    root = (JSON.parse(text) as { root?: unknown }).root;
+  } catch {
+    throw new Error("the agent's answer is not a results manifest");
+  }
+  if (typeof root !== "string" || root.toLowerCase() !== committedRoot.toLowerCase()) {
+    throw new Error(`the agent's results have root ${String(root)}, not the committed ${committedRoot}`);
+  }
+  return new Blob([text], { type: "application/json" });
 }

@@ -1,0 +1,391 @@
+// End to end with real agents: the built dapp in headless Chromium plans a job over two operators of
+// different attested speeds (the sdk planner), creates it with their uneven ranges and shard
+// assignments, two in-process AgentDaemons (the real agent, over HTTP to a real `hardhat node`)
+// compute, submit, prove and settle it, and the page downloads a settled shard's results manifest
+// with a wallet-signed request: its root is the one committed on-chain and the agent's files
+// recompute to it. Ports 9301-9304 (the other dapp e2e test uses 8681/8682). Screenshots go to
+// test-artifacts/app-agent/.
+import { expect } from "chai";
+import { spawn } from "node:child_process";
+import { createHash } from "node:crypto";
+import fs from "node:fs";
+import type { Server } from "node:http";
+import path from "node:path";
+import express from "express";
+import { chromium, type Browser, type BrowserContext, type Locator, type Page } from "playwright-core";
+import {
+  createPublicClient,
+  createWalletClient,
+  http,
+  keccak256,
+  stringToHex,
+  toHex,
+  type Address,
+  type LocalAccount,
+  type PublicClient,
+} from "viem";
+import { hardhat } from "viem/chains";
+import { AgentChain } from "../../agent/chain/agentChain";
+import { AgentDaemon } from "../../agent/daemon/agentDaemon";
+import { startHardhatNode, type HardhatNode } from "../../scripts/lib/hardhatNode";
+import { downloadShardResults } from "../../sdk/agentApi/results";
+import type { ResultsManifest } from "../../sdk/agentApi/resultsManifest";
+import { computeTokenAbi, jobMarketAbi, operatorStakingAbi, oracleCommitteeAbi } from "../../sdk/contracts/abis";
+import { parseDeployment, type Deployment } from "../../sdk/contracts/parseDeployment";
+import { signCapacityAttestation } from "../../sdk/eip712/capacityAttestation";
+import { sortSignaturesBySigner } from "../../sdk/eip712/sortSignatures";
+import { rigelDomain } from "../../sdk/eip712/types";
+import { createLogger } from "../../sdk/log/createLogger";
+import { fetchJobSpec } from "../../sdk/spec/fetchJobSpec";
+import { committeeDouble, hardhatAccount, tempDataDir } from "../agent/helpers/agentHarness";
+import { installTestWallet } from "./testWallet";
+
+const ROOT = path.resolve(__dirname, "..", "..");
+const ARTIFACTS = path.join(ROOT, "test-artifacts", "app-agent");
+const DIST = path.join(ARTIFACTS, "dist");
+const CHROMIUM = process.env.RIGEL_CHROMIUM ?? "/usr/bin/chromium";
+const NODE_PORT = 9301;
+const APP_PORT = 9302;
+const AGENT_PORTS = [9303, 9304];
+const RPC = `http://127.0.0.1:${NODE_PORT}`;
+const APP = `http://127.0.0.1:${APP_PORT}/`;
+const E18 = 10n ** 18n;
+const SETTLED = 3;
+const CHROMIUM_FLAGS = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+];
+
+const deployer = hardhatAccount(0);
+const developer = hardhatAccount(2);
+// The committee double (test/agent/helpers/agentHarness) signs with accounts 12 and 13 of 12-14.
+const oracles = [12, 13, 14].map(hardhatAccount);
+// The fast operator (3 Tops/s) and the slow one (1 Tops/s): the planner splits 3:1.
+const operators = [
+  { account: hardhatAccount(5), opsPerSec: 3_000_000_000_000n },
+  { account: hardhatAccount(6), opsPerSec: 1_000_000_000_000n },
+];
+
+function run(cmd: string, args: string[], env: Record<string, string>, log: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const out = fs.openSync(log, "a");
+    const child = spawn(cmd, args, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ["ignore", out, out] });
+    child.on("error", reject);
+    child.on("exit", (code) =>
+      code === 0 ? resolve() : reject(new Error(`${cmd} ${args.join(" ")} exited ${code}; see ${log}`)),
+    );
+  });
+}
+
+/** Polls a locator's text until it matches (playwright-core has no `expect`). */
+async function waitForText(locator: Locator, pattern: RegExp, timeoutMs = 60_000): Promise<string> {
+  const deadline = Date.now() + timeoutMs;
+  let last = "";
+  while (Date.now() < deadline) {
+    last = ((await locator.count()) > 0 ? await locator.first().textContent() : "") ?? "";
+    if (pattern.test(last)) return last;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`timed out waiting for ${pattern}; last text: ${JSON.stringify(last)}`);
+}
+
+describe("dapp end to end with real agents: planned job, uneven split, signed result download", function () {
+  this.timeout(240_000);
+  let node: HardhatNode | undefined;
+  let server: Server | undefined;
+  let browser: Browser | undefined;
+  let context: BrowserContext | undefined;
+  let deployment: Deployment;
+  let pub: PublicClient;
+  const daemons: AgentDaemon[] = [];
+  const agentLogs: string[] = [];
+
+  const send = async (
+    from: LocalAccount,
+    address: Address,
+    abi: readonly unknown[],
+    functionName: string,
+    args: unknown[] = [],
+  ) => {
+    const wallet = createWalletClient({ account: from, chain: hardhat, transport: http(RPC) });
+    const hash = await wallet.writeContract({
+      address,
+      abi: abi as never,
+      functionName: functionName as never,
+      args: args as never,
+    });
+    const receipt = await pub.waitForTransactionReceipt({ hash });
+    expect(receipt.status).to.equal("success");
+    return receipt;
+  };
+  const rgl = () => deployment.contracts.ComputeToken;
+  const balance = (who: Address) =>
+    pub.readContract({ address: rgl(), abi: computeTokenAbi, functionName: "balanceOf", args: [who] });
+  const escrowed = () =>
+    pub.readContract({
+      address: deployment.contracts.JobMarket,
+      abi: jobMarketAbi,
+      functionName: "escrowOf",
+      args: [rgl()],
+    });
+  const shard = (jobId: bigint, index: number) =>
+    pub.readContract({
+      address: deployment.contracts.JobMarket,
+      abi: jobMarketAbi,
+      functionName: "getShard",
+      args: [jobId, index],
+    });
+  const shot = (page: Page, name: string) =>
+    page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`), fullPage: true });
+
+  /** A capacity record for `op`, signed by two committee members (sorted by signer). */
+  const recordCapacity = async (op: Address, opsPerSec: bigint) => {
+    const domain = rigelDomain(deployment.chainId, deployment.contracts.OracleCommittee);
+    const message = {
+      operator: op,
+      challengeId: keccak256(stringToHex(`capacity-${op}`)),
+      opsPerSec,
+      vramMiB: 24576,
+      gpuModel: toHex("RTX 4090", { size: 32 }),
+      validUntil: (await pub.getBlock()).timestamp + 7200n,
+    };
+    const sigs = await Promise.all(
+      oracles
+        .slice(0, 2)
+        .map(async (o) => ({ signer: o.address, signature: await signCapacityAttestation(o, domain, message) })),
+    );
+    await send(deployer, deployment.contracts.OperatorStaking, operatorStakingAbi, "recordCapacity", [
+      message,
+      sortSignaturesBySigner(sigs),
+    ]);
+  };
+
+  before(async function () {
+    if (!fs.existsSync(CHROMIUM)) {
+      console.log(`    skipped: no Chromium at ${CHROMIUM} (apt-get install chromium; .ci/run does)`);
+      this.skip();
+    }
+    this.timeout(600_000);
+    fs.mkdirSync(ARTIFACTS, { recursive: true });
+    const log = path.join(ARTIFACTS, "e2e.log");
+    fs.writeFileSync(log, "");
+    // Its own output folder, so this build never races the other dapp e2e test's app/dist.
+    const build = run(
+      path.join(ROOT, "node_modules", ".bin", "vite"),
+      ["build", "--config", "app/vite.config.mts", "--logLevel", "warn", "--outDir", DIST],
+      {},
+      log,
+    );
+    node = await startHardhatNode({ port: NODE_PORT, logFile: path.join(ARTIFACTS, "hardhat-node.log") });
+    const deploymentFile = path.join(ARTIFACTS, "deployment.json");
+    await run(
+      path.join(ROOT, "node_modules", ".bin", "hardhat"),
+      ["run", "scripts/deploy.ts", "--network", "localhost"],
+      {
+        RIGEL_LOCALHOST_URL: RPC,
+        RIGEL_DEPLOYMENT_FILE: deploymentFile,
+        RIGEL_ORACLE_SIGNERS: oracles.map((o) => o.address).join(","),
+      },
+      log,
+    );
+    deployment = parseDeployment(JSON.parse(fs.readFileSync(deploymentFile, "utf8")));
+    pub = createPublicClient({ chain: hardhat, transport: http(RPC) }) as PublicClient;
+
+    const bond = await pub.readContract({
+      address: deployment.contracts.OracleCommittee,
+      abi: oracleCommitteeAbi,
+      functionName: "bondAmount",
+    });
+    for (const o of oracles) {
+      await send(deployer, rgl(), computeTokenAbi, "transfer", [o.address, bond]);
+      await send(o, rgl(), computeTokenAbi, "approve", [deployment.contracts.OracleCommittee, bond]);
+      await send(o, deployment.contracts.OracleCommittee, oracleCommitteeAbi, "postBond");
+    }
+    for (const [i, { account, opsPerSec }] of operators.entries()) {
+      await send(deployer, rgl(), computeTokenAbi, "transfer", [account.address, 10_000n * E18]);
+      await send(account, deployment.contracts.OperatorStaking, operatorStakingAbi, "register", [
+        `http://127.0.0.1:${AGENT_PORTS[i]}/`,
+        1000,
+      ]);
+      await send(account, rgl(), computeTokenAbi, "approve", [deployment.contracts.OperatorStaking, 10_000n * E18]);
+      await send(account, deployment.contracts.OperatorStaking, operatorStakingAbi, "stake", [10_000n * E18]);
+      await recordCapacity(account.address, opsPerSec);
+    }
+    await send(deployer, rgl(), computeTokenAbi, "transfer", [developer.address, 1_000n * E18]);
+
+    // The real agent, one per operator, on the CPU matmul kernel; the committee is the sdk-verifying double.
+    for (const [i, { account }] of operators.entries()) {
+      const chain = new AgentChain({ transport: http(RPC), account, deployment });
+      const daemon = new AgentDaemon({
+        logger: createLogger({
+          name: `agent-${i}`,
+          level: "debug",
+          destination: { write: (line: string) => void agentLogs.push(line) },
+        }),
+        chain,
+        oracle: committeeDouble(chain),
+        dataDir: tempDataDir(`app-e2e-${i}`),
+        port: AGENT_PORTS[i],
+        device: "cpu",
+        claimIntervalSec: 0,
+        submitMarginSec: 5,
+        retrySec: 0,
+        detectGpus: async () => [],
+        policy: {
+          kinds: ["matmul-int8"],
+          minPricePerUnit: 0n,
+          paymentTokens: [],
+          maxShardsPerGpu: 1,
+          cpuSlots: 2,
+        },
+      });
+      await daemon.init();
+      daemons.push(daemon);
+    }
+
+    await build;
+    const app = express();
+    app.get("/rigel.json", (_req, res) => {
+      res.json({ rpcUrl: RPC, deployment: JSON.parse(fs.readFileSync(deploymentFile, "utf8")) });
+    });
+    app.use(express.static(DIST));
+    server = await new Promise<Server>((resolve) => {
+      const s = app.listen(APP_PORT, "127.0.0.1", () => resolve(s));
+    });
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_FLAGS });
+  });
+
+  after(async function () {
+    this.timeout(60_000);
+    fs.writeFileSync(path.join(ARTIFACTS ?? ".", "agents.log"), agentLogs.join(""));
+    for (const d of daemons) await d.shutdown().catch(() => undefined);
+    await context?.close().catch(() => undefined);
+    await browser?.close();
+    await new Promise((r) => (server ? server.close(r) : r(undefined)));
+    await node?.stop();
+  });
+
+  it("plans over two operators, creates the uneven job, the agents settle it, and the page downloads a shard", async () => {
+    context = await browser!.newContext({ viewport: { width: 1280, height: 1000 }, acceptDownloads: true });
+    await installTestWallet(context, developer, RPC, deployment.chainId);
+    const page = await context.newPage();
+    page.on("pageerror", (err) => console.error(`[page] ${err.message}`));
+    await page.goto(`${APP}#/developer`);
+    await page.getByTestId("connect").click();
+    await waitForText(page.getByTestId("connected-address"), /0x/);
+
+    // 64 rows of 256×256; fastest within 100 RGL, at most 8 shards: the 3:1 operators get 48 and 16 rows.
+    await page.getByTestId("job-m").fill("64");
+    await page.getByTestId("job-price").fill("2");
+    await page.getByTestId("plan-budget").fill("100");
+    await waitForText(page.getByTestId("plan-shard-0"), /0x9965…A4dc.*48 \[0, 48\).*75\.0%/i);
+    await waitForText(page.getByTestId("plan-shard-1"), /0x976E…0aa9.*16 \[48, 64\).*25\.0%/i);
+    // 48·256·256 multiply-adds < 10^9: one unit a shard at 2 RGL; escrow 2 × 1 × 2 RGL.
+    await waitForText(page.getByTestId("plan-cost"), /^4 RGL$/);
+    await waitForText(page.getByTestId("plan-makespan"), /^under 1s$/);
+    await waitForText(page.getByTestId("job-escrow"), /^4 RGL$/);
+    await waitForText(
+      page.getByTestId("plan-decisions"),
+      /0x9965…A4dc taken: shard 0, 48 rows \(75\.0%\), under 1s, 2 RGL/i,
+    );
+    await shot(page, "developer-planned");
+
+    // An infeasible budget: the planner's error, and nothing can be created.
+    await page.getByTestId("plan-budget").fill("1");
+    await waitForText(
+      page.getByTestId("plan-error"),
+      /^The budget is too small: 1 RGL does not cover the plan once rounded to whole items and units \(4 RGL\)\.$/,
+    );
+    expect(await page.getByTestId("create-job").isDisabled()).to.equal(true);
+    await shot(page, "developer-plan-infeasible");
+    await page.getByTestId("plan-budget").fill("100");
+    await waitForText(page.getByTestId("plan-cost"), /^4 RGL$/);
+
+    const devBefore = await balance(developer.address);
+    const opsBefore = await Promise.all(operators.map((o) => balance(o.account.address)));
+    await page.getByTestId("create-job").click();
+    await waitForText(page.locator("form [data-testid=tx-status]"), /Create job: confirmed/);
+    expect(await balance(developer.address)).to.equal(devBefore - 4n * E18);
+    expect(await escrowed()).to.equal(4n * E18);
+
+    // On-chain: two shards assigned to the planned operators; the spec's split is what the chain hashed.
+    const jobId = 1n;
+    const job = await pub.readContract({
+      address: deployment.contracts.JobMarket,
+      abi: jobMarketAbi,
+      functionName: "getJob",
+      args: [jobId],
+    });
+    expect(job.shards).to.equal(2);
+    expect(job.maxUnitsPerShard).to.equal(1n);
+    const created = await pub.getContractEvents({
+      address: deployment.contracts.JobMarket,
+      abi: jobMarketAbi,
+      eventName: "JobCreated",
+      args: { jobId },
+      fromBlock: deployment.block,
+    });
+    const { spec } = await fetchJobSpec(created[0].args.specURI!, job.specHash);
+    expect(spec.kind === "matmul-int8" && spec.split).to.deep.equal([48, 16]);
+    for (const [i, o] of operators.entries()) {
+      expect(
+        await pub.readContract({
+          address: deployment.contracts.JobMarket,
+          abi: jobMarketAbi,
+          functionName: "assignedOperator",
+          args: [jobId, i],
+        }),
+      ).to.equal(o.account.address);
+    }
+
+    // The agents take their own shard each, compute, submit, prove and settle.
+    for (let pass = 0; ; pass++) {
+      for (const d of daemons) await d.tick();
+      for (const d of daemons) await d.idle();
+      const states = await Promise.all([0, 1].map(async (i) => (await shard(jobId, i)).state));
+      if (states.every((s) => s === SETTLED)) break;
+      if (pass === 200) throw new Error(`shards not settled: ${states.join(",")}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    // Each shard: 1 unit × 2 RGL, 2.5% fee; the escrow was exactly the pay, nothing refunded.
+    for (const [i, o] of operators.entries()) {
+      const s = await shard(jobId, i);
+      expect(s.operator).to.equal(o.account.address);
+      expect(s.units).to.equal(1n);
+      expect((await balance(o.account.address)) - opsBefore[i]).to.equal(2n * E18 - (2n * E18 * 250n) / 10_000n);
+    }
+    expect(await balance(developer.address)).to.equal(devBefore - 4n * E18);
+    expect(await escrowed()).to.equal(0n);
+    const row = page.getByTestId("shard-1-0");
+    await waitForText(row.getByTestId("shard-state"), /^Settled$/);
+    await waitForText(page.getByTestId("shard-1-1").getByTestId("shard-state"), /^Settled$/);
+    await shot(page, "developer-settled-by-agents");
+
+    // The page's download: the wallet signs the request, the agent (another origin: CORS) answers
+    // the manifest, whose root is the committed one.
+    const settled = await shard(jobId, 0);
+    expect(settled.resultURI).to.equal(`http://127.0.0.1:${AGENT_PORTS[0]}/v1/results/1/0`);
+    const [download] = await Promise.all([page.waitForEvent("download"), page.getByTestId("download-1-0").click()]);
+    await waitForText(row.getByTestId("tx-status"), /Download result: confirmed/);
+    const saved = path.join(ARTIFACTS, "job-1-shard-0.json");
+    await download.saveAs(saved);
+    expect(download.suggestedFilename()).to.equal("job-1-shard-0.json");
+    const manifest = JSON.parse(fs.readFileSync(saved, "utf8")) as ResultsManifest;
+    expect(manifest.root).to.equal(settled.resultRoot);
+    expect(manifest).to.include({ jobId: "1", shard: 0, commitment: "matmul-rows", rowStart: 0, rowEnd: 48, n: 256 });
+    expect(manifest.files.map((f) => [f.path, f.size])).to.deep.equal([["c.bin", 48 * 256 * 4]]);
+    // The files the agent serves recompute to that root, and are the ones the page's manifest lists.
+    const out = tempDataDir("app-e2e-download");
+    const got = await downloadShardResults(settled.resultURI, developer, out, { expectedRoot: settled.resultRoot });
+    expect(got.root).to.equal(settled.resultRoot);
+    const bytes = fs.readFileSync(path.join(out, "c.bin"));
+    expect(`0x${createHash("sha256").update(bytes).digest("hex")}`).to.equal(manifest.files[0].sha256);
+    await shot(page, "developer-downloaded");
+  });
+});
