@@ -23,6 +23,9 @@ const SUITES = {
   gas: [bin("hardhat"), ["run", "scripts/bench/gas.ts"], "gas of a job's life, per step"],
   pow: [...tsNode("scripts/bench/pow.ts"), "CPU int8 kernel, verify/prove, Freivalds"],
   container: [...tsNode("scripts/bench/container.ts"), "container start overhead (needs Docker)"],
+  oracle: [...tsNode("scripts/bench/oracle.ts"), "proofs an oracle verifies per second"],
+  planner: [...tsNode("scripts/bench/planner.ts"), "planner makespan ratio and run time"],
+  e2e: [...tsNode("scripts/bench/e2e.ts"), "load run: shards settled per minute, create→settle, agent event→accept"],
 };
 
 function parseArgs(argv) {
