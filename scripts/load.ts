@@ -20,6 +20,7 @@ Options:
   --developers N    developer accounts creating jobs            (default ${LOAD_DEFAULTS.developers})
   --batch N         jobs per batch                              (default ${LOAD_DEFAULTS.batch})
   --interval-ms MS  period between batch starts                 (default ${LOAD_DEFAULTS.intervalMs})
+  --no-assign       leave shards unassigned (every agent races for every shard)
   --cpu-slots N     concurrent shards per agent                 (default ${LOAD_DEFAULTS.cpuSlots})
   --timeout-s S     give up this long after the last create     (default ${LOAD_DEFAULTS.timeoutMs / 1000})
   --port P          chain port; oracles P+1..3, agents P+11..    (default ${LOAD_DEFAULTS.port})
@@ -49,6 +50,7 @@ export function parseLoadArgs(argv: string[]): (Omit<LoadOptions, "log"> & { jso
       port: { type: "string" },
       "work-dir": { type: "string" },
       json: { type: "boolean", default: false },
+      "no-assign": { type: "boolean", default: false },
       help: { type: "boolean", short: "h", default: false },
     },
     strict: true,
@@ -66,6 +68,7 @@ export function parseLoadArgs(argv: string[]): (Omit<LoadOptions, "log"> & { jso
     timeoutMs: int(values["timeout-s"], "timeout-s", d.timeoutMs / 1000) * 1000,
     port: int(values.port, "port", d.port, 1024),
     pollMs: d.pollMs,
+    assign: !values["no-assign"],
     workDir: path.resolve(values["work-dir"] ?? path.join(os.tmpdir(), "rigel-load")),
     json: values.json ?? false,
   };
@@ -102,7 +105,9 @@ async function main(): Promise<number> {
     return 0;
   }
   const { json, ...rest } = opts;
-  const say = (line: string) => (json ? console.error : console.log)(`[load] ${line}`);
+  const t0 = Date.now();
+  const say = (line: string) =>
+    (json ? console.error : console.log)(`[load ${((Date.now() - t0) / 1000).toFixed(0).padStart(4)} s] ${line}`);
   say(`${rest.jobs} jobs of ${rest.size}³ through ${rest.agents} agents; logs in ${path.join(rest.workDir, "logs")}`);
   const result = await runLoad({ ...rest, log: say });
   if (json) console.log(JSON.stringify(result, (_, v: unknown) => (typeof v === "bigint" ? String(v) : v), 2));

@@ -1,5 +1,5 @@
 // Bench suite "e2e" (also the agent's event-to-accept row): one load run of scripts/load/runLoad.ts
-// on 127.0.0.1 (ports 8970-8990), 100 single-shard 32³ matmul jobs in --quick and 300 otherwise,
+// on 127.0.0.1 (ports 8970-8990), 50 single-shard 32³ matmul jobs in --quick and 300 otherwise,
 // through 3 agents and the 2-of-3 committee. Rows:
 //  - e2e shards settled per minute, against the chain's own transaction rate measured in the same
 //    run before the load (sequential RGL transfers, each awaited: a settled shard costs at least 4
@@ -14,7 +14,7 @@ import { LOAD_DEFAULTS, runLoad } from "../load/runLoad";
 import { emit, quick, row, stats } from "./rows";
 
 async function main(): Promise<void> {
-  const jobs = quick() ? 100 : 300;
+  const jobs = quick() ? 50 : 300;
   const result = await runLoad({
     ...LOAD_DEFAULTS,
     jobs,

@@ -40,6 +40,12 @@ export interface LoadOptions {
   timeoutMs: number;
   /** Concurrent shards per agent (RIGEL_AGENT_CPU_SLOTS). */
   cpuSlots: number;
+  /**
+   * Assign each job's shard to one agent at creation (round robin, JobMarket's shardOperators, as
+   * `rigel job submit --plan` does). Without it every agent races for every open shard and all
+   * but one accept transaction revert.
+   */
+  assign: boolean;
   /** Follower and service poll period. */
   pollMs: number;
   /** Before the load: runs of sequential RGL transfers timed as the chain's baseline (0: none). */
@@ -56,7 +62,8 @@ export const LOAD_DEFAULTS: Omit<LoadOptions, "workDir" | "log"> = {
   batch: 10,
   intervalMs: 1000,
   timeoutMs: 20 * 60_000,
-  cpuSlots: 4,
+  cpuSlots: 8,
+  assign: true,
   pollMs: 500,
 };
 
@@ -177,6 +184,7 @@ interface JobInput {
   size: number;
   price: bigint;
   deadline: bigint;
+  operator?: Address;
 }
 
 /** JobMarket.createJob's parameter tuple for one single-shard matmul-int8 job. */
@@ -200,7 +208,7 @@ function jobParamsTuple(j: JobInput) {
     deadline: j.deadline,
     specHash: hashJobSpec(spec).hash,
     specURI: jobSpecDataUri(spec),
-    shardOperators: [] as Address[],
+    shardOperators: j.operator ? [j.operator] : ([] as Address[]),
   } as const;
 }
 
@@ -331,7 +339,14 @@ async function drive(
         devnet,
         dev,
         nonces[d],
-        (i) => ({ paymentToken: rgl, seed: BigInt(i + 1), size: o.size, price, deadline }),
+        (i) => ({
+          paymentToken: rgl,
+          seed: BigInt(i + 1),
+          size: o.size,
+          price,
+          deadline,
+          operator: o.assign ? network.operators[i % network.operators.length].address : undefined,
+        }),
         first,
         count,
       );
