@@ -8,6 +8,8 @@
 //   npm run bench -- --no-write   print only
 // Numbers that depend on the machine's speed are shown as a ratio against a reference measured in
 // the same run. GPU figures come from committed JSON files in docs/gpu/ (a run on a GPU machine).
+// What follows the marker line KEEP_MARKER in docs/BENCHMARKS.md (the load figures, written by hand)
+// is kept by every run.
 "use strict";
 const { spawnSync } = require("node:child_process");
 const fs = require("node:fs");
@@ -23,6 +25,9 @@ const SUITES = {
   gas: [bin("hardhat"), ["run", "scripts/bench/gas.ts"], "gas of a job's life, per step"],
   pow: [...tsNode("scripts/bench/pow.ts"), "CPU int8 kernel, verify/prove, Freivalds"],
   container: [...tsNode("scripts/bench/container.ts"), "container start overhead (needs Docker)"],
+  oracle: [...tsNode("scripts/bench/oracle.ts"), "proofs an oracle verifies per second"],
+  planner: [...tsNode("scripts/bench/planner.ts"), "planner makespan ratio and run time"],
+  e2e: [...tsNode("scripts/bench/e2e.ts"), "load run: shards settled per minute, create→settle, agent event→accept"],
 };
 
 function parseArgs(argv) {
@@ -114,6 +119,16 @@ function gpuRows() {
   return rows;
 }
 
+/** Everything below this line of docs/BENCHMARKS.md is written by hand and kept by every run. */
+const KEEP_MARKER = "<!-- Below this line: written by hand; npm run bench keeps it. -->";
+
+function keptSection(file) {
+  if (!fs.existsSync(file)) return "";
+  const text = fs.readFileSync(file, "utf8");
+  const at = text.indexOf(KEEP_MARKER);
+  return at < 0 ? "" : text.slice(at + KEEP_MARKER.length).replace(/^\n/, "");
+}
+
 function machine() {
   const cpu = os.cpus()[0]?.model ?? "unknown CPU";
   const commit = spawnSync("git", ["rev-parse", "--short", "HEAD"], { cwd: root, encoding: "utf8" }).stdout.trim();
@@ -170,6 +185,8 @@ function main() {
     `\n${rows.length} rows in ${seconds} s${opts.quick ? " (quick)" : ""}; ${m.cpu}; load ${loadBefore} → ${m.load}`,
   );
   if (!opts.write) return;
+  const file = path.join(root, "docs", "BENCHMARKS.md");
+  const kept = keptSection(file);
   const md = [
     "# Benchmarks",
     "",
@@ -186,8 +203,10 @@ function main() {
     "",
     markdown(t),
     "",
+    KEEP_MARKER,
+    kept,
   ].join("\n");
-  fs.writeFileSync(path.join(root, "docs", "BENCHMARKS.md"), md);
+  fs.writeFileSync(file, md);
   console.log("wrote docs/BENCHMARKS.md");
 }
 

@@ -1,0 +1,126 @@
+// `npm run load`: a bounded load run on 127.0.0.1 (scripts/load/runLoad.ts does the work). Prints
+// progress lines, then throughput, create→settle percentiles, final states, LOST and the
+// conservation check; exits 1 when anything is lost or conservation fails, 2 on a usage error.
+import os from "node:os";
+import path from "node:path";
+import { parseArgs } from "node:util";
+import { LOAD_DEFAULTS, runLoad, type LoadOptions, type LoadResult } from "./load/runLoad";
+
+const HELP = `Usage: npm run load -- [options]
+
+Starts a local network (hardhat node, 3 oracles 2-of-3, agents) on 127.0.0.1, creates single-shard
+matmul-int8 jobs in batches at a steady pace, waits for every shard to be final, and prints shards
+settled per minute, p50/p99 create→settle (wall clock at observation), final states, LOST (must be 0)
+and a conservation check. Stops every process it started.
+
+Options:
+  --jobs N          jobs (one shard each)                       (default ${LOAD_DEFAULTS.jobs})
+  --agents N        agents                                      (default ${LOAD_DEFAULTS.agents})
+  --size N          m = n = k of each job                       (default ${LOAD_DEFAULTS.size})
+  --developers N    developer accounts creating jobs            (default ${LOAD_DEFAULTS.developers})
+  --batch N         jobs per batch                              (default ${LOAD_DEFAULTS.batch})
+  --interval-ms MS  period between batch starts                 (default ${LOAD_DEFAULTS.intervalMs})
+  --no-assign       leave shards unassigned (every agent races for every shard)
+  --cpu-slots N     concurrent shards per agent                 (default ${LOAD_DEFAULTS.cpuSlots})
+  --timeout-s S     give up this long after the last create     (default ${LOAD_DEFAULTS.timeoutMs / 1000})
+  --port P          chain port; oracles P+1..3, agents P+11..    (default ${LOAD_DEFAULTS.port})
+  --work-dir DIR    logs and service data                       (default $TMPDIR/rigel-load)
+  --json            print the result as JSON (progress goes to stderr)
+  -h, --help`;
+
+const int = (v: string | undefined, name: string, fallback: number, min = 1): number => {
+  if (v === undefined) return fallback;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < min) throw new Error(`--${name} must be an integer ≥ ${min}, not "${v}"`);
+  return n;
+};
+
+export function parseLoadArgs(argv: string[]): (Omit<LoadOptions, "log"> & { json: boolean }) | "help" {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      jobs: { type: "string" },
+      agents: { type: "string" },
+      size: { type: "string" },
+      developers: { type: "string" },
+      batch: { type: "string" },
+      "interval-ms": { type: "string" },
+      "cpu-slots": { type: "string" },
+      "timeout-s": { type: "string" },
+      port: { type: "string" },
+      "work-dir": { type: "string" },
+      json: { type: "boolean", default: false },
+      "no-assign": { type: "boolean", default: false },
+      help: { type: "boolean", short: "h", default: false },
+    },
+    strict: true,
+  });
+  if (values.help) return "help";
+  const d = LOAD_DEFAULTS;
+  return {
+    jobs: int(values.jobs, "jobs", d.jobs),
+    agents: int(values.agents, "agents", d.agents),
+    size: int(values.size, "size", d.size, 8),
+    developers: int(values.developers, "developers", d.developers),
+    batch: int(values.batch, "batch", d.batch),
+    intervalMs: int(values["interval-ms"], "interval-ms", d.intervalMs, 0),
+    cpuSlots: int(values["cpu-slots"], "cpu-slots", d.cpuSlots),
+    timeoutMs: int(values["timeout-s"], "timeout-s", d.timeoutMs / 1000) * 1000,
+    port: int(values.port, "port", d.port, 1024),
+    pollMs: d.pollMs,
+    assign: !values["no-assign"],
+    workDir: path.resolve(values["work-dir"] ?? path.join(os.tmpdir(), "rigel-load")),
+    json: values.json ?? false,
+  };
+}
+
+export function loadReport(r: LoadResult): string {
+  const f = (x: number) => (Number.isFinite(x) ? x.toFixed(1) : "n/a");
+  return [
+    `jobs ${r.jobs}, shards ${r.shards}`,
+    `final states: ${Object.entries(r.states)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(", ")}`,
+    `throughput: ${f(r.settledPerMinute)} shards settled per minute (${f(r.runSeconds)} s from the first create to the last final shard; creating took ${f(r.submitSeconds)} s)`,
+    `create→settle (wall clock at observation): p50 ${f(r.createToSettle.p50)} s, p99 ${f(r.createToSettle.p99)} s, max ${f(r.createToSettle.max)} s`,
+    `chain clock ahead of the wall clock by ${f(r.chainDriftSeconds)} s at the end (one second per block under automine)`,
+    `conservation: ${r.conservation.ok ? "ok" : `FAILED: ${r.conservation.problems.join("; ")}`}`,
+    `settings: ${Object.entries(r.settings)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(" ")}`,
+    `LOST: ${r.lost}${r.lostDetail.length ? ` (${r.lostDetail.slice(0, 10).join("; ")}${r.lostDetail.length > 10 ? "; …" : ""})` : ""}`,
+  ].join("\n");
+}
+
+async function main(): Promise<number> {
+  let opts: ReturnType<typeof parseLoadArgs>;
+  try {
+    opts = parseLoadArgs(process.argv.slice(2));
+  } catch (err) {
+    console.error(`load: ${(err as Error).message} (see --help)`);
+    return 2;
+  }
+  if (opts === "help") {
+    console.log(HELP);
+    return 0;
+  }
+  const { json, ...rest } = opts;
+  const t0 = Date.now();
+  const say = (line: string) =>
+    (json ? console.error : console.log)(`[load ${((Date.now() - t0) / 1000).toFixed(0).padStart(4)} s] ${line}`);
+  say(`${rest.jobs} jobs of ${rest.size}³ through ${rest.agents} agents; logs in ${path.join(rest.workDir, "logs")}`);
+  const result = await runLoad({ ...rest, log: say });
+  if (json) console.log(JSON.stringify(result, (_, v: unknown) => (typeof v === "bigint" ? String(v) : v), 2));
+  else console.log(loadReport(result));
+  return result.lost === 0 && result.conservation.ok ? 0 : 1;
+}
+
+if (require.main === module) {
+  main().then(
+    (code) => process.exit(code),
+    (err: unknown) => {
+      console.error(`load: ${(err as Error).stack ?? String(err)}`);
+      process.exit(1);
+    },
+  );
+}

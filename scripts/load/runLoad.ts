@@ -1,0 +1,434 @@
+// The load run (scripts/load.ts is the command; the e2e bench suite calls this too): the network of
+// scripts/lib/network.ts, developers that create single-shard matmul-int8 jobs straight against
+// JobMarket with viem (the spec on-chain as a data: URI, as `rigel job submit` does) in batches at a
+// steady pace, a follower that reads JobMarket's events until every shard is final, then the
+// figures: shards settled per minute, create→settle percentiles, final states, and what was lost
+// (shards not final, escrow not paid out or refunded), plus the conservation check.
+//
+// Times are wall clock at observation: a job's create time is when its createJob transaction was
+// sent (Hardhat mines it at once), its accept and final times when the follower first saw the
+// event (it polls every `pollMs`, so they are late by up to that much). Block timestamps are
+// not used because Hardhat's automine gives every transaction its own block with a timestamp at
+// least one second after the last one, so chain time runs ahead of the wall clock under load.
+import fs from "node:fs";
+import { decodeEventLog, maxUint256, parseEther, type Address, type Hash } from "viem";
+import { computeTokenAbi, jobMarketAbi } from "../../sdk/contracts/abis";
+import { jobSpecDataUri } from "../../sdk/spec/fetchJobSpec";
+import { hashJobSpec } from "../../sdk/spec/hashJobSpec";
+import { parseJobSpec } from "../../sdk/spec/parseJobSpec";
+import { matmulUnits } from "../../sdk/spec/shardWork";
+import { checkConservation } from "../lib/conservation";
+import type { DevAccount, Devnet } from "../lib/devnet";
+import { sendAs, startNetwork, walletOf, type Network } from "../lib/network";
+import { percentile } from "../lib/percentile";
+
+export interface LoadOptions {
+  /** Single-shard jobs to create. */
+  jobs: number;
+  agents: number;
+  /** m = n = k of every job. */
+  size: number;
+  port: number;
+  workDir: string;
+  /** Developer accounts that create jobs (round robin over batches). */
+  developers: number;
+  /** Jobs sent per batch (their transactions are sent together, then awaited). */
+  batch: number;
+  /** Wall-clock period between the starts of two batches (0: as fast as receipts come back). */
+  intervalMs: number;
+  /** Give up on shards not final this long after the last job was created. */
+  timeoutMs: number;
+  /** Concurrent shards per agent (RIGEL_AGENT_CPU_SLOTS). */
+  cpuSlots: number;
+  /**
+   * Assign each job's shard to one agent at creation (round robin, JobMarket's shardOperators, as
+   * `rigel job submit --plan` does). Without it every agent races for every open shard and all
+   * but one accept transaction revert.
+   */
+  assign: boolean;
+  /** Follower and service poll period. */
+  pollMs: number;
+  /** Before the load: runs of sequential RGL transfers timed as the chain's baseline (0: none). */
+  baselineRuns?: number;
+  log: (line: string) => void;
+}
+
+export const LOAD_DEFAULTS: Omit<LoadOptions, "workDir" | "log"> = {
+  jobs: 1000,
+  agents: 3,
+  size: 32,
+  port: 8940,
+  developers: 2,
+  batch: 10,
+  intervalMs: 1000,
+  timeoutMs: 20 * 60_000,
+  cpuSlots: 8,
+  assign: true,
+  pollMs: 500,
+};
+
+export const FINAL_EVENTS = {
+  ShardSettled: "Settled",
+  ShardFailed: "Failed",
+  ShardCancelled: "Cancelled",
+  ShardExpired: "Expired",
+} as const;
+
+export interface LoadResult {
+  jobs: number;
+  shards: number;
+  /** Final shards by state; `open` counts the ones not final at the end. */
+  states: Record<string, number>;
+  /** Shards not final plus jobs whose escrow is not fully accounted for (must be 0). */
+  lost: number;
+  /** One line per loss. */
+  lostDetail: string[];
+  /** Settled shards per minute, from the first create to the last settle. */
+  settledPerMinute: number;
+  /** Create→final seconds over settled shards (wall clock at observation). */
+  createToSettle: { p50: number; p99: number; max: number };
+  /** Create→accepted seconds of every accepted shard (wall clock at observation, unsorted). */
+  createToAccept: number[];
+  /** Create→settled seconds of every settled shard (unsorted). */
+  settleSeconds: number[];
+  /** Sequential transactions per second (transfer, then wait for its receipt), one per baseline run. */
+  txPerSecond: number[];
+  /** Seconds spent creating jobs, and from the first create to the last final shard. */
+  submitSeconds: number;
+  runSeconds: number;
+  /** Chain time minus wall clock at the end, seconds (Hardhat's one-second-per-block drift). */
+  chainDriftSeconds: number;
+  conservation: { ok: boolean; problems: string[] };
+  /** The service settings the load run set. */
+  settings: Record<string, string>;
+}
+
+interface Tracked {
+  developer: Address;
+  created: number;
+  escrow: bigint;
+  paidOut: bigint;
+  accepted?: number;
+  final?: { state: string; at: number };
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Service environment for throughput: more concurrent shards per agent, a higher oracle rate limit. */
+function serviceSettings(o: LoadOptions): { agentEnv: Record<string, string>; oracleEnv: Record<string, string> } {
+  return {
+    agentEnv: {
+      RIGEL_AGENT_CPU_SLOTS: String(o.cpuSlots),
+      RIGEL_AGENT_POLL_INTERVAL_MS: String(o.pollMs),
+      RIGEL_AGENT_CAPACITY_POLL_SEC: "0",
+      RIGEL_AGENT_LOG_LEVEL: "warn",
+    },
+    oracleEnv: {
+      RIGEL_ORACLE_POLL_MS: String(o.pollMs),
+      RIGEL_ORACLE_RATE_PER_MINUTE: "100000",
+      RIGEL_ORACLE_LOG_LEVEL: "warn",
+    },
+  };
+}
+
+/** Creates `count` jobs from `dev` with consecutive nonces, then waits for every receipt. */
+async function createBatch(
+  devnet: Devnet,
+  dev: DevAccount,
+  nonce: number,
+  params: (i: number) => JobInput,
+  first: number,
+  count: number,
+): Promise<{ jobId: bigint; escrow: bigint; sentAt: number }[]> {
+  const wallet = walletOf(devnet, dev);
+  const market = devnet.deployment.contracts.JobMarket;
+  const hashes: Hash[] = [];
+  const sentAt: number[] = [];
+  for (let i = 0; i < count; i++) {
+    sentAt.push(Date.now());
+    hashes.push(
+      await wallet.writeContract({
+        address: market,
+        abi: jobMarketAbi,
+        functionName: "createJob",
+        args: [jobParamsTuple(params(first + i))],
+        account: dev.account,
+        chain: devnet.chain,
+        nonce: nonce + i,
+        gas: 1_000_000n,
+      }),
+    );
+  }
+  const out: { jobId: bigint; escrow: bigint; sentAt: number }[] = [];
+  for (const [i, hash] of hashes.entries()) {
+    const receipt = await devnet.client.waitForTransactionReceipt({ hash, pollingInterval: 100 });
+    if (receipt.status !== "success") throw new Error(`createJob ${hash} reverted`);
+    for (const l of receipt.logs) {
+      if (l.address.toLowerCase() !== market.toLowerCase()) continue;
+      try {
+        const ev = decodeEventLog({ abi: jobMarketAbi, data: l.data, topics: l.topics });
+        if (ev.eventName === "JobCreated")
+          out.push({ jobId: ev.args.jobId, escrow: ev.args.job.escrow, sentAt: sentAt[i] });
+      } catch {
+        // another event of the market
+      }
+    }
+  }
+  if (out.length !== count) throw new Error(`expected ${count} JobCreated events, got ${out.length}`);
+  return out;
+}
+
+interface JobInput {
+  paymentToken: Address;
+  seed: bigint;
+  size: number;
+  price: bigint;
+  deadline: bigint;
+  operator?: Address;
+}
+
+/** JobMarket.createJob's parameter tuple for one single-shard matmul-int8 job. */
+function jobParamsTuple(j: JobInput) {
+  const spec = parseJobSpec({
+    kind: "matmul-int8",
+    seed: `0x${j.seed.toString(16).padStart(64, "0")}`,
+    m: j.size,
+    n: j.size,
+    k: j.size,
+  });
+  return {
+    paymentToken: j.paymentToken,
+    kind: 0,
+    verificationMode: 0,
+    shards: 1,
+    maxUnitsPerShard: matmulUnits(j.size, j.size, j.size),
+    maxPricePerUnit: j.price,
+    minVramMiB: 0,
+    minOpsPerSec: 0n,
+    deadline: j.deadline,
+    specHash: hashJobSpec(spec).hash,
+    specURI: jobSpecDataUri(spec),
+    shardOperators: j.operator ? [j.operator] : ([] as Address[]),
+  } as const;
+}
+
+/** Runs the load; the network is stopped before it returns or throws. */
+export async function runLoad(o: LoadOptions): Promise<LoadResult> {
+  fs.rmSync(o.workDir, { recursive: true, force: true });
+  fs.mkdirSync(o.workDir, { recursive: true });
+  const settings = serviceSettings(o);
+  const network: Network = await startNetwork({
+    port: o.port,
+    workDir: o.workDir,
+    agents: Array.from({ length: o.agents }, (_, i) => ({ name: `agent-${i + 1}` })),
+    developers: o.developers,
+    delegators: 0,
+    agentEnv: settings.agentEnv,
+    oracleEnv: settings.oracleEnv,
+    log: o.log,
+  });
+  try {
+    return await drive(network, o, settings);
+  } finally {
+    await network.stop();
+  }
+}
+
+async function drive(
+  network: Network,
+  o: LoadOptions,
+  settings: { agentEnv: Record<string, string>; oracleEnv: Record<string, string> },
+): Promise<LoadResult> {
+  const { devnet } = network;
+  const { client } = devnet;
+  const { JobMarket: market, ComputeToken: rgl } = devnet.deployment.contracts;
+  const price = parseEther("1") / 1000n;
+  for (const dev of devnet.developers) {
+    await sendAs(devnet, dev, {
+      address: rgl,
+      abi: computeTokenAbi,
+      functionName: "approve",
+      args: [market, maxUint256],
+    });
+  }
+  const txPerSecond: number[] = [];
+  for (let r = 0; r < (o.baselineRuns ?? 0); r++) {
+    const dev = devnet.developers[0];
+    const t = Date.now();
+    for (let i = 0; i < 20; i++) {
+      await sendAs(devnet, dev, {
+        address: rgl,
+        abi: computeTokenAbi,
+        functionName: "transfer",
+        args: [dev.address, 1n],
+      });
+    }
+    txPerSecond.push(20 / ((Date.now() - t) / 1000));
+  }
+  const nonces = await Promise.all(devnet.developers.map((d) => client.getTransactionCount({ address: d.address })));
+  const deadline = BigInt(Number((await client.getBlock()).timestamp) + 7 * 86_400);
+  const tracked = new Map<bigint, Tracked>();
+  const counts = { accepted: 0, submitted: 0 };
+  let fromBlock = (await client.getBlockNumber()) + 1n;
+  let submitting = true;
+  let submitDone = Infinity;
+  const t0 = Date.now();
+  const elapsed = () => (Date.now() - t0) / 1000;
+  const finals = () => [...tracked.values()].filter((t) => t.final).length;
+
+  // The follower: every event of the market since the last poll.
+  const early = new Map<bigint, { state: string; at: number; paid: bigint }>();
+  const earlyAccept = new Map<bigint, number>();
+  const follow = async () => {
+    const to = await client.getBlockNumber();
+    if (to < fromBlock) return;
+    const events = await client.getContractEvents({ address: market, abi: jobMarketAbi, fromBlock, toBlock: to });
+    const now = Date.now();
+    for (const ev of events) {
+      if (ev.eventName === "ShardAccepted") {
+        counts.accepted++;
+        const jobId = ev.args.jobId as bigint;
+        const t = tracked.get(jobId);
+        if (t) t.accepted ??= now;
+        else earlyAccept.set(jobId, now);
+      } else if (ev.eventName === "ShardSubmitted") counts.submitted++;
+      else if (ev.eventName in FINAL_EVENTS) {
+        const args = ev.args as { jobId: bigint; paid?: bigint; fee?: bigint; refund?: bigint };
+        const paid = (args.paid ?? 0n) + (args.fee ?? 0n) + (args.refund ?? 0n);
+        const state = FINAL_EVENTS[ev.eventName as keyof typeof FINAL_EVENTS];
+        const t = tracked.get(args.jobId);
+        if (t) {
+          t.paidOut += paid;
+          t.final ??= { state, at: now };
+        } else early.set(args.jobId, { state, at: now, paid });
+      }
+    }
+    fromBlock = to + 1n;
+  };
+  let followerError: unknown;
+  const follower = (async () => {
+    let lastLine = 0;
+    while (submitting || finals() < tracked.size) {
+      try {
+        await follow();
+      } catch (err) {
+        followerError = err;
+        return;
+      }
+      if (Date.now() - lastLine >= 10_000) {
+        lastLine = Date.now();
+        o.log(
+          `t=${elapsed().toFixed(0)} s: created ${tracked.size}/${o.jobs}, accepted ${counts.accepted}, ` +
+            `submitted ${counts.submitted}, final ${finals()}`,
+        );
+      }
+      if (!submitting && elapsed() > submitDone + o.timeoutMs / 1000) return;
+      network.assertRunning();
+      await sleep(o.pollMs);
+    }
+  })();
+
+  // The developers: batches at a steady pace, round robin over the accounts.
+  try {
+    for (let first = 0, b = 0; first < o.jobs; first += o.batch, b++) {
+      const started = Date.now();
+      const d = b % devnet.developers.length;
+      const dev = devnet.developers[d];
+      const count = Math.min(o.batch, o.jobs - first);
+      const created = await createBatch(
+        devnet,
+        dev,
+        nonces[d],
+        (i) => ({
+          paymentToken: rgl,
+          seed: BigInt(i + 1),
+          size: o.size,
+          price,
+          deadline,
+          operator: o.assign ? network.operators[i % network.operators.length].address : undefined,
+        }),
+        first,
+        count,
+      );
+      nonces[d] += count;
+      for (const c of created) {
+        const t: Tracked = { developer: dev.address, created: c.sentAt, escrow: c.escrow, paidOut: 0n };
+        t.accepted = earlyAccept.get(c.jobId);
+        earlyAccept.delete(c.jobId);
+        const e = early.get(c.jobId);
+        if (e) {
+          t.final = { state: e.state, at: e.at };
+          t.paidOut = e.paid;
+          early.delete(c.jobId);
+        }
+        tracked.set(c.jobId, t);
+      }
+      const wait = o.intervalMs - (Date.now() - started);
+      if (wait > 0) await sleep(wait);
+    }
+  } finally {
+    submitDone = elapsed();
+    submitting = false;
+  }
+  o.log(`all ${o.jobs} jobs created in ${submitDone.toFixed(0)} s; waiting for every shard to be final`);
+  await follower;
+  if (followerError) throw followerError;
+  await follow();
+
+  // Escrow: every job's escrow paid out or refunded, and nothing left in it on-chain.
+  const lostDetail: string[] = [];
+  const states: Record<string, number> = { Settled: 0, Failed: 0, Cancelled: 0, Expired: 0, open: 0 };
+  const latencies: number[] = [];
+  const createToAccept: number[] = [];
+  let lastFinal = t0;
+  for (const [jobId, t] of tracked) {
+    if (t.accepted !== undefined) createToAccept.push((t.accepted - t.created) / 1000);
+    if (!t.final) {
+      states.open++;
+      lostDetail.push(`job ${jobId}: shard not final`);
+      continue;
+    }
+    states[t.final.state]++;
+    if (t.final.state === "Settled") latencies.push((t.final.at - t.created) / 1000);
+    lastFinal = Math.max(lastFinal, t.final.at);
+  }
+  const ids = [...tracked.keys()];
+  for (let i = 0; i < ids.length; i += 50) {
+    const jobs = await Promise.all(
+      ids
+        .slice(i, i + 50)
+        .map((jobId) =>
+          client.readContract({ address: market, abi: jobMarketAbi, functionName: "getJob", args: [jobId] }),
+        ),
+    );
+    jobs.forEach((job, k) => {
+      const jobId = ids[i + k];
+      const t = tracked.get(jobId)!;
+      if (t.final && (job.escrow !== 0n || t.paidOut !== t.escrow)) {
+        lostDetail.push(`job ${jobId}: escrow ${t.escrow}, paid out or refunded ${t.paidOut}, left ${job.escrow}`);
+      }
+    });
+  }
+  const conservation = await checkConservation(client, devnet.deployment);
+  const chainNow = Number((await client.getBlock()).timestamp);
+  const runSeconds = (lastFinal - t0) / 1000;
+  return {
+    jobs: o.jobs,
+    shards: tracked.size,
+    states,
+    lost: lostDetail.length + (o.jobs - tracked.size),
+    lostDetail,
+    settledPerMinute: runSeconds > 0 ? (states.Settled / runSeconds) * 60 : 0,
+    createToSettle: latencies.length
+      ? { p50: percentile(latencies, 0.5), p99: percentile(latencies, 0.99), max: percentile(latencies, 1) }
+      : { p50: NaN, p99: NaN, max: NaN },
+    createToAccept,
+    settleSeconds: latencies,
+    txPerSecond,
+    submitSeconds: submitDone,
+    runSeconds,
+    chainDriftSeconds: chainNow - Date.now() / 1000,
+    conservation: { ok: conservation.ok, problems: conservation.problems },
+    settings: { ...settings.agentEnv, ...settings.oracleEnv },
+  };
+}
