@@ -114,6 +114,16 @@ export class AgentChain {
     });
   }
 
+  /** The job's gang state (all zero for a plain job; `acceptDeadline > 0` marks a gang, §9.7). */
+  gangOf(jobId: bigint) {
+    return this.publicClient.readContract({
+      address: this.contracts.JobMarket,
+      abi: jobMarketAbi,
+      functionName: "gangOf",
+      args: [jobId],
+    });
+  }
+
   beaconOf(jobId: bigint, shard: number): Promise<Hex> {
     return this.publicClient.readContract({
       address: this.contracts.JobMarket,
@@ -239,6 +249,16 @@ export class AgentChain {
       abi: jobMarketAbi,
       functionName: "settle",
       args: [attestation, signatures],
+    });
+  }
+
+  /** Releases an unstarted gang after its accept deadline (anyone may): refund, collateral unlocked. */
+  releaseGang(jobId: bigint) {
+    return this.send(`releaseGang ${jobId}`, {
+      address: this.contracts.JobMarket,
+      abi: jobMarketAbi,
+      functionName: "releaseGang",
+      args: [jobId],
     });
   }
 
