@@ -201,7 +201,16 @@ export class AgentChain {
         ...(request as Parameters<PublicClient["simulateContract"]>[0]),
         account: this.account,
       });
-      return this.walletClient.writeContract(simulated as Parameters<WalletClient["writeContract"]>[0]);
+      // Headroom over the estimate: the state can change between estimate and inclusion (the last
+      // accept of a gang also writes its start; another agent's accept may land first). Unused gas is
+      // not charged.
+      const estimate = await this.publicClient.estimateContractGas(
+        simulated as Parameters<PublicClient["estimateContractGas"]>[0],
+      );
+      return this.walletClient.writeContract({
+        ...(simulated as Parameters<WalletClient["writeContract"]>[0]),
+        gas: withGasHeadroom(estimate),
+      });
     };
     const queued = this.sendQueue.then(write, write);
     this.sendQueue = queued.catch(() => undefined);
@@ -210,7 +219,11 @@ export class AgentChain {
       hash = await queued;
     } catch (err) {
       const reason = revertReason(err);
-      const reverted = err instanceof BaseError && err.walk((e) => e instanceof ContractFunctionRevertedError) !== null;
+      // Out of gas is not the market refusing: the step is retried.
+      const reverted =
+        err instanceof BaseError &&
+        err.walk((e) => e instanceof ContractFunctionRevertedError) !== null &&
+        !/out of gas/i.test(reason ?? "");
       throw new AgentTxError("AGENT_TX_FAILED", `${what} failed${reason ? `: ${reason}` : ""}`, {
         details: { what, reason, reverted },
         cause: err,
@@ -359,6 +372,11 @@ export class AgentChain {
 }
 
 /** The decoded custom error name (and args) of a viem contract error, when there is one. */
+/** Gas sent with a transaction: the estimate plus a quarter plus 50,000. */
+export function withGasHeadroom(estimate: bigint): bigint {
+  return estimate + estimate / 4n + 50_000n;
+}
+
 export function revertReason(err: unknown): string | undefined {
   let current: unknown = err;
   for (let depth = 0; current && depth < 8; depth++) {
