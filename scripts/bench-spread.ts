@@ -1,6 +1,6 @@
 // The measured spread of shard finish times, planned against even (issue #10). Prints numbers;
 // asserts nothing; not part of `npm test`:
-//   npx ts-node scripts/bench-spread.ts [--runs 3] [--m 1536] [--nk 512] [--port 9280]
+//   npx ts-node scripts/bench-spread.ts [--runs 3] [--m 3072] [--nk 768] [--port 9280]
 // Three agents on a real `hardhat node` whose speeds differ by their kernel threads (1, 2, 4;
 // RIGEL_AGENT_CPU_THREADS, attested with the same setting). Per run: one gang job planned by
 // `rigel job submit --plan`, then the same work split evenly over the same operators; spread =
@@ -29,8 +29,8 @@ function describeJob(job: SpreadJob): string {
 
 async function main(): Promise<void> {
   const runs = Number(arg("runs", "3"));
-  const m = Number(arg("m", "1536"));
-  const nk = Number(arg("nk", "512"));
+  const m = Number(arg("m", "3072"));
+  const nk = Number(arg("nk", "768"));
   const port = Number(arg("port", "9280"));
   const workDir = fs.mkdtempSync(path.join(os.tmpdir(), "rigel-bench-spread-"));
   const network = await startNetwork({ port, workDir, agents: SPREAD_AGENTS, log: (l) => console.log(l) });
