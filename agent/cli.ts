@@ -253,13 +253,16 @@ const status = defineCommand({
   },
 });
 
+/** The CPU kernel's threads from the config: 0 means every core (the kernel's default). */
+const cpuThreadsOf = (config: { cpuThreads: number }) => (config.cpuThreads > 0 ? config.cpuThreads : undefined);
+
 /** A quick local measurement: 2·n³ over the time of one n³ CPU matmul (what to claim without a GPU). */
-async function measureCpuOpsPerSec(n = 512): Promise<bigint> {
+async function measureCpuOpsPerSec(threads: number | undefined, n = 512): Promise<bigint> {
   const keys = generatorKeys(`0x${"42".repeat(32)}`);
   const a = generateMatrix(keys.a, n, n);
   const b = generateMatrix(keys.b, n, n);
   const started = performance.now();
-  await matmulInt8(a, b, { m: n, n, k: n });
+  await matmulInt8(a, b, { m: n, n, k: n }, { threads });
   return BigInt(Math.floor((2 * n ** 3) / ((performance.now() - started) / 1000)));
 }
 
@@ -279,7 +282,9 @@ const benchmark = defineCommand({
     if (!url) throw new UsageError("AGENT_USAGE", "no oracle: pass --oracle or set RIGEL_AGENT_ORACLE_URLS");
     const gpus = await detectGpus().catch(() => []);
     const device = config.device === "auto" ? (gpus.length > 0 ? "cuda" : "cpu") : (config.device as "cpu" | "cuda");
-    const claimed = flags["claimed-ops"] ? BigInt(flags["claimed-ops"]) : await measureCpuOpsPerSec();
+    const claimed = flags["claimed-ops"]
+      ? BigInt(flags["claimed-ops"])
+      : await measureCpuOpsPerSec(cpuThreadsOf(config));
     const client = new OracleClient({ baseUrl: url, account });
     out.info(`asking ${url} for a challenge sized for ${claimed} ops/s (device ${device})`);
     const challenge = await client.requestChallenge({
@@ -291,7 +296,14 @@ const benchmark = defineCommand({
     out.info(
       `challenge ${challenge.challengeId}: ${challenge.m}×${challenge.n}×${challenge.k}, deadline in ${challenge.deadlineMs - Date.now()} ms`,
     );
-    const r = await answerCapacityChallenge({ client, challenge, chain, device, pythonPath: config.pythonPath });
+    const r = await answerCapacityChallenge({
+      client,
+      challenge,
+      chain,
+      device,
+      pythonPath: config.pythonPath,
+      cpuThreads: cpuThreadsOf(config),
+    });
     out.result(
       table([
         ["challenge", r.challengeId],
@@ -336,6 +348,7 @@ const run = defineCommand({
       },
       device: config.device as "auto" | "cpu" | "cuda",
       pythonPath: config.pythonPath,
+      cpuThreads: cpuThreadsOf(config),
       claimIntervalSec: config.claimIntervalSec,
       submitMarginSec: config.submitMarginSec,
       allowRemoteHosts: config.allowRemoteHosts,

@@ -42,6 +42,13 @@ export const agentConfig = defineConfig("RIGEL_AGENT", {
     description: "matmul device (auto: CUDA when nvidia-smi shows a GPU)",
     default: "auto",
   },
+  cpuThreads: {
+    type: "integer",
+    description: "worker threads of the CPU matmul kernel, for shards and capacity challenges alike (0: every core)",
+    default: 0,
+    min: 0,
+    max: 1024,
+  },
   pythonPath: { type: "string", description: "python3 for the CUDA matmul worker", default: "python3" },
   oracleUrls: { type: "string", description: "oracle base URLs, comma-separated", default: "" },
   capacityPollSec: {

@@ -39,6 +39,8 @@ export async function answerCapacityChallenge(p: {
   chain: AgentChain;
   device: MatmulDevice;
   pythonPath?: string;
+  /** The CPU kernel's threads: the same setting as the shards', so the attested speed is the one jobs get. */
+  cpuThreads?: number;
 }): Promise<AnswerCapacityChallengeReturnType> {
   const { challenge } = p;
   if (Date.now() > challenge.deadlineMs) {
@@ -63,6 +65,7 @@ export async function answerCapacityChallenge(p: {
       workDir,
       device: p.device,
       pythonPath: p.pythonPath,
+      cpuThreads: p.cpuThreads,
     });
     const computeSeconds = (performance.now() - started) / 1000;
     const answer = await p.client.commitRoot(challenge.challengeId, result.root);

@@ -114,6 +114,16 @@ export class AgentChain {
     });
   }
 
+  /** The job's gang state (all zero for a plain job; `acceptDeadline > 0` marks a gang, §9.7). */
+  gangOf(jobId: bigint) {
+    return this.publicClient.readContract({
+      address: this.contracts.JobMarket,
+      abi: jobMarketAbi,
+      functionName: "gangOf",
+      args: [jobId],
+    });
+  }
+
   beaconOf(jobId: bigint, shard: number): Promise<Hex> {
     return this.publicClient.readContract({
       address: this.contracts.JobMarket,
@@ -191,7 +201,16 @@ export class AgentChain {
         ...(request as Parameters<PublicClient["simulateContract"]>[0]),
         account: this.account,
       });
-      return this.walletClient.writeContract(simulated as Parameters<WalletClient["writeContract"]>[0]);
+      // Headroom over the estimate: the state can change between estimate and inclusion (the last
+      // accept of a gang also writes its start; another agent's accept may land first). Unused gas is
+      // not charged.
+      const estimate = await this.publicClient.estimateContractGas(
+        simulated as Parameters<PublicClient["estimateContractGas"]>[0],
+      );
+      return this.walletClient.writeContract({
+        ...(simulated as Parameters<WalletClient["writeContract"]>[0]),
+        gas: withGasHeadroom(estimate),
+      });
     };
     const queued = this.sendQueue.then(write, write);
     this.sendQueue = queued.catch(() => undefined);
@@ -200,7 +219,11 @@ export class AgentChain {
       hash = await queued;
     } catch (err) {
       const reason = revertReason(err);
-      const reverted = err instanceof BaseError && err.walk((e) => e instanceof ContractFunctionRevertedError) !== null;
+      // Out of gas is not the market refusing: the step is retried.
+      const reverted =
+        err instanceof BaseError &&
+        err.walk((e) => e instanceof ContractFunctionRevertedError) !== null &&
+        !/out of gas/i.test(reason ?? "");
       throw new AgentTxError("AGENT_TX_FAILED", `${what} failed${reason ? `: ${reason}` : ""}`, {
         details: { what, reason, reverted },
         cause: err,
@@ -239,6 +262,16 @@ export class AgentChain {
       abi: jobMarketAbi,
       functionName: "settle",
       args: [attestation, signatures],
+    });
+  }
+
+  /** Releases an unstarted gang after its accept deadline (anyone may): refund, collateral unlocked. */
+  releaseGang(jobId: bigint) {
+    return this.send(`releaseGang ${jobId}`, {
+      address: this.contracts.JobMarket,
+      abi: jobMarketAbi,
+      functionName: "releaseGang",
+      args: [jobId],
     });
   }
 
@@ -339,6 +372,11 @@ export class AgentChain {
 }
 
 /** The decoded custom error name (and args) of a viem contract error, when there is one. */
+/** Gas sent with a transaction: the estimate plus a quarter plus 50,000. */
+export function withGasHeadroom(estimate: bigint): bigint {
+  return estimate + estimate / 4n + 50_000n;
+}
+
 export function revertReason(err: unknown): string | undefined {
   let current: unknown = err;
   for (let depth = 0; current && depth < 8; depth++) {

@@ -17,7 +17,7 @@ import { fetchJobSpec } from "../../sdk/spec/fetchJobSpec";
 import type { JobSpec } from "../../sdk/spec/jobSpecTypes";
 import type { AgentChain } from "../chain/agentChain";
 import { ShardState } from "../chain/agentChain";
-import { Journal, JOURNAL_MIGRATIONS, type ShardState as JournalState } from "../journal/journal";
+import { Journal, JOURNAL_MIGRATIONS, TERMINAL_STATES, type ShardState as JournalState } from "../journal/journal";
 import { Offers, type Offer } from "../journal/offers";
 import type { OracleGateway } from "../oracle/oracleGateway";
 import { decideShard, type ShardPolicy } from "../policy/shardPolicy";
@@ -48,6 +48,8 @@ export interface AgentDaemonParameters {
   policy: Omit<ShardPolicy, "maxConcurrentShards"> & { maxShardsPerGpu: number; cpuSlots: number };
   device: "auto" | MatmulDevice;
   pythonPath?: string;
+  /** Worker threads of the CPU matmul kernel, shards and capacity challenges alike (undefined: every core). */
+  cpuThreads?: number;
   claimIntervalSec: number;
   submitMarginSec: number;
   allowRemoteHosts?: boolean;
@@ -156,6 +158,7 @@ export class AgentDaemon implements Daemon {
       publicUrl,
       matmulDevice: device,
       pythonPath: this.p.pythonPath,
+      cpuThreads: this.p.cpuThreads,
       pullImages: this.p.pullImages,
       devCheat: this.p.devCheat,
       allowRemoteHosts: this.p.allowRemoteHosts,
@@ -269,6 +272,7 @@ export class AgentDaemon implements Daemon {
         chain: this.p.chain,
         device: this.device,
         pythonPath: this.p.pythonPath,
+        cpuThreads: this.p.cpuThreads,
       })
         .then((r) =>
           log.info({ opsPerSec: r.opsPerSec, seconds: r.computeSeconds, tx: r.recordTx }, "capacity recorded"),
@@ -327,7 +331,8 @@ export class AgentDaemon implements Daemon {
     }
     const kindOnChain = job.kind === 0 ? "matmul-int8" : "container";
     if (spec.kind !== kindOnChain) return decline(`spec kind ${spec.kind} but the job is ${kindOnChain}`, "error");
-    const [assigned, capacity, info, collateral, now] = await Promise.all([
+    const [gang, assigned, capacity, info, collateral, now] = await Promise.all([
+      chain.gangOf(offer.jobId),
       chain.assignedOperator(offer.jobId, offer.shard),
       chain.capacityOf(),
       chain.operatorInfo(),
@@ -349,6 +354,7 @@ export class AgentDaemon implements Daemon {
         running: this.busy(),
         now,
         submitMarginSec: BigInt(this.p.submitMarginSec),
+        gangAcceptDeadline: gang.acceptDeadline,
       },
     );
     if (!decision.take) {
@@ -381,6 +387,7 @@ export class AgentDaemon implements Daemon {
         specURI: offer.specURI,
         specHash: job.specHash,
         kind: spec.kind,
+        ...(gang.acceptDeadline > 0n ? { gangAcceptDeadline: gang.acceptDeadline } : {}),
       },
       [null],
     );
@@ -401,6 +408,8 @@ export class AgentDaemon implements Daemon {
       .drive(jobId, shard)
       .then((state) => {
         this.retryAt.delete(key);
+        // A gang shard waiting for its start returns unfinished; the next pass drives it again.
+        if (!TERMINAL_STATES.includes(state)) return;
         this.p.progress?.done(key, state);
         this.p.logger.info({ jobId: jobId.toString(), shard, state }, "shard finished");
       })

@@ -40,6 +40,11 @@ export interface ShardOffer {
   now: bigint;
   /** Seconds of work the agent needs before the deadline, at least. */
   submitMarginSec: bigint;
+  /**
+   * A gang job's accept deadline (§9.7; absent or 0 for a plain job). The gang may start as late as
+   * just before it, and the shard's work only starts then, so the margin is counted from it.
+   */
+  gangAcceptDeadline?: bigint;
 }
 
 export type ShardDecision = { take: true } | { take: false; reason: string };
@@ -47,7 +52,8 @@ export type ShardDecision = { take: true } | { take: false; reason: string };
 /**
  * Whether to accept a shard. Pure: every fact comes in `offer`, so the daemon, tests and
  * `rigel agent status` explain a decision the same way. Checks, in order: assignment (an assigned
- * shard is only ever for its operator), kind, payment token, price, time left, concurrency, jail,
+ * shard is only ever for its operator), kind, payment token, price, time left (for a gang, counted
+ * from its accept deadline, the latest possible start), concurrency, jail,
  * attested capacity (the market's own check), local VRAM fit, stake for the collateral.
  */
 export function decideShard(policy: ShardPolicy, offer: ShardOffer): ShardDecision {
@@ -66,6 +72,13 @@ export function decideShard(policy: ShardPolicy, offer: ShardOffer): ShardDecisi
     return { take: false, reason: `price ${job.maxPricePerUnit} below the minimum ${policy.minPricePerUnit}` };
   }
   if (offer.now + offer.submitMarginSec >= job.deadline) return { take: false, reason: "too close to the deadline" };
+  const gangDeadline = offer.gangAcceptDeadline ?? 0n;
+  if (gangDeadline > 0n) {
+    if (offer.now >= gangDeadline) return { take: false, reason: "the gang's accept deadline has passed" };
+    if (gangDeadline + offer.submitMarginSec >= job.deadline) {
+      return { take: false, reason: "a gang starting at its accept deadline would leave too little time" };
+    }
+  }
   if (offer.running >= policy.maxConcurrentShards) {
     return { take: false, reason: `already running ${offer.running} of ${policy.maxConcurrentShards} shards` };
   }

@@ -35,6 +35,8 @@ export interface ShardDriverContext {
   publicUrl: string;
   matmulDevice: MatmulDevice;
   pythonPath?: string;
+  /** Worker threads of the CPU matmul kernel (undefined: every core). */
+  cpuThreads?: number;
   gpus?: GpuRequest;
   pullImages?: boolean;
   /** Fault injection on a dev chain only: commit a corrupted C (demos and tests of slashing). */
@@ -71,13 +73,17 @@ const isTerminal = (s: JournalState) => TERMINAL_STATES.includes(s);
 export class ShardDriver {
   constructor(private readonly ctx: ShardDriverContext) {}
 
-  /** Runs steps until the shard is final. Throws (to be retried later) when a step cannot complete. */
+  /**
+   * Runs steps until the shard is final, or until it must wait for the chain (a gang shard before its
+   * gang started): then it returns the unfinished state and a later pass drives it again. Throws (to
+   * be retried later) when a step cannot complete.
+   */
   async drive(jobId: bigint, shard: number): Promise<JournalState> {
     for (let steps = 0; steps < 64; steps++) {
       const entry = this.ctx.journal.get(jobId, shard);
       if (!entry) throw new ShardStepError("AGENT_SHARD_UNKNOWN", `shard ${jobId}/${shard} is not journaled`);
       if (isTerminal(entry.state)) return entry.state;
-      await this.step(entry);
+      if ((await this.step(entry)) === "wait") return entry.state;
     }
     throw new ShardStepError("AGENT_SHARD_STUCK", `shard ${jobId}/${shard} did not settle in 64 steps`);
   }
@@ -125,7 +131,8 @@ export class ShardDriver {
     return spec;
   }
 
-  private async step(entry: JournalEntry): Promise<void> {
+  /** One step; "wait" when nothing can happen until the chain moves (an unstarted gang). */
+  private async step(entry: JournalEntry): Promise<"wait" | void> {
     const log = this.log(entry);
     const onChain = await this.readShard(entry);
     const final = this.finalFromChain(onChain);
@@ -162,9 +169,15 @@ export class ShardDriver {
         }
         return;
       }
-      case "accepted":
-        this.move(entry, "running", { runStartedAt: Date.now() });
+      case "accepted": {
+        const gang = await this.ctx.chain.gangOf(entry.jobId);
+        if (gang.acceptDeadline > 0n && gang.startedAt === 0n) return this.awaitGang(entry, gang, now);
+        this.move(entry, "running", {
+          runStartedAt: Date.now(),
+          ...(gang.startedAt > 0n ? { gangStartedAt: gang.startedAt } : {}),
+        });
         return;
+      }
       case "running": {
         if (onChain.state === ShardState.Submitted) {
           // Cannot happen (submitting is journaled first), but never submit twice.
@@ -231,6 +244,44 @@ export class ShardDriver {
     }
   }
 
+  /**
+   * An accepted shard of a gang that has not started (§9.7, §14.8): no work before every shard is
+   * accepted. Before the accept deadline: wait. After it, the gang can never start: release it
+   * (anyone may; it cancels the shards, refunds the escrow and unlocks every collateral, nobody is
+   * slashed), and the shard ends `abandoned`, nothing computed or submitted.
+   */
+  private async awaitGang(
+    entry: JournalEntry,
+    gang: { acceptDeadline: bigint; released: boolean },
+    now: bigint,
+  ): Promise<"wait" | void> {
+    const log = this.log(entry);
+    if (!gang.released && now < gang.acceptDeadline) {
+      if (entry.data.gangWaiting !== true) {
+        log.info(
+          { acceptDeadline: gang.acceptDeadline },
+          "gang shard accepted; waiting for every shard to be accepted",
+        );
+        this.ctx.onPhase?.(entry.jobId, entry.shard, "gang-waiting");
+        this.ctx.journal.transition(entry.jobId, entry.shard, "accepted", { gangWaiting: true }, ["accepted"]);
+      }
+      return "wait";
+    }
+    if (!gang.released) {
+      try {
+        const tx = await this.ctx.chain.releaseGang(entry.jobId);
+        log.warn({ tx: tx.hash }, "the gang did not start by its accept deadline; released it");
+      } catch (err) {
+        // Another party released it first (the next read shows it), or the chain is unreachable (retried).
+        if (!(err instanceof AgentTxError && err.details.reverted)) throw err;
+      }
+    }
+    const after = await this.readShard(entry);
+    if (after.state === ShardState.Cancelled) {
+      this.move(entry, "abandoned", { endedOnChain: "Cancelled", reason: "gang released before it started" });
+    }
+  }
+
   private async run(entry: JournalEntry, maxUnits: bigint): Promise<void> {
     const log = this.log(entry);
     const spec = await this.spec(entry);
@@ -246,6 +297,7 @@ export class ShardDriver {
         workDir,
         device: this.ctx.matmulDevice,
         pythonPath: this.ctx.pythonPath,
+        cpuThreads: this.ctx.cpuThreads,
         corrupt: this.ctx.devCheat === "corrupt-rows",
         onPhase: (phase) => this.ctx.onPhase?.(entry.jobId, entry.shard, phase),
       });

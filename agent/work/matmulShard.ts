@@ -23,6 +23,8 @@ export interface RunMatmulShardParameters {
   workDir: string;
   device: MatmulDevice;
   pythonPath?: string;
+  /** Worker threads of the CPU kernel (default: every core, `availableParallelism()`); ignored on CUDA. */
+  cpuThreads?: number;
   /** Dev-chain fault injection: corrupt every row of C before committing (see ./devCheat.ts). */
   corrupt?: boolean;
   /** Called when a phase starts (generate, compute, commit). */
@@ -68,6 +70,7 @@ export async function runMatmulShard(p: RunMatmulShardParameters): Promise<Matmu
     const proof = await proveMatmulWindow(
       { seed: spec.seed as Hex, m: spec.m, n, k },
       { rowStart: rows.start, rowEnd: rows.end },
+      { threads: p.cpuThreads, offMainThread: true },
     );
     c = proof.c;
     root = proof.commitment.root;

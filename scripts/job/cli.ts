@@ -2,7 +2,7 @@
 // expire, refund, release (gang jobs). Every command takes --json; see `rigel job <command> --help`.
 import fs from "node:fs";
 import readline from "node:readline/promises";
-import { erc20Abi, parseEventLogs, type Address, type Hex } from "viem";
+import { erc20Abi, getAddress, parseEventLogs, type Address, type Hex } from "viem";
 import { defineCommand, runCli, UsageError, type CliOutput, type CommandSpec } from "../../sdk/cli/commands";
 import { jobMarketAbi } from "../../sdk/contracts/abis";
 import { specWithPlan } from "../../sdk/planner/plannerJobForSpec";
@@ -82,6 +82,11 @@ export function jobCommands(deps: JobCliDeps = {}): CommandSpec[] {
       plan: { type: "boolean", description: "assign operators and uneven ranges from the planner" },
       shards: { type: "string", value: "N", description: "shards of an even split (without --plan)", default: "1" },
       "max-units": { type: "string", value: "N", description: "max units per shard (default: from the spec)" },
+      operators: {
+        type: "string",
+        value: "ADDR,…",
+        description: "assign shard i of an even split to the i-th operator (one per shard; without --plan)",
+      },
       deadline: {
         type: "string",
         value: "SECONDS",
@@ -118,6 +123,15 @@ export function jobCommands(deps: JobCliDeps = {}): CommandSpec[] {
       } else {
         shards = numberFlag(flags.shards, "shards") ?? 1;
         maxUnits = bigintFlag(flags["max-units"], "max-units") ?? largestShardUnits(spec, shards);
+        if (flags.operators) {
+          operators = flags.operators.split(",").map((a) => getAddress(a.trim()));
+          if (operators.length !== shards) {
+            throw new UsageError(
+              "RIGEL_JOB_OPERATORS",
+              `--operators names ${operators.length} operator(s) for ${shards} shard(s)`,
+            );
+          }
+        }
       }
       const deadline = BigInt(
         Number((await conn.publicClient.getBlock()).timestamp) + (numberFlag(flags.deadline, "deadline") ?? 86_400),

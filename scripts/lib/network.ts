@@ -17,6 +17,8 @@ export interface NetworkAgent {
   name: string;
   /** Dev-chain fault injection (agent/work/devCheat.ts). */
   cheat?: "corrupt-rows";
+  /** Extra environment for this agent only, after `agentEnv` (e.g. `RIGEL_AGENT_CPU_THREADS`). */
+  env?: NodeJS.ProcessEnv;
 }
 
 export interface StartNetworkParameters {
@@ -144,6 +146,7 @@ export async function startNetwork(p: StartNetworkParameters): Promise<Network> 
     RIGEL_AGENT_CLAIM_INTERVAL_SEC: "0",
     RIGEL_AGENT_DEV_CHEAT: p.agents[i].cheat ?? "none",
     ...p.agentEnv,
+    ...p.agents[i].env,
   });
   const agentService = (i: number) =>
     startService({

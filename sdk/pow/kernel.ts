@@ -17,6 +17,8 @@ export interface MatmulOptions {
   threads?: number;
   /** The worker pool to run on; default: a process-wide pool. */
   pool?: MatmulWorkerPool;
+  /** With one thread, still run on a worker (a daemon keeps its event loop free); default false. */
+  offMainThread?: boolean;
 }
 
 function assertOperands(a: Int8Array, b: Int8Array, { m, n, k }: MatmulShape): void {
@@ -155,7 +157,7 @@ export async function matmulInt8(
   assertOperands(a, b, shape);
   const { m, n, k } = shape;
   const threads = Math.max(1, Math.min(options.threads ?? availableParallelism(), m));
-  if (threads === 1) return matmulInt8Sync(a, b, shape);
+  if (threads === 1 && !options.offMainThread) return matmulInt8Sync(a, b, shape);
   const pool = options.pool ?? (sharedPool ??= new MatmulWorkerPool());
   const shared = { a: toShared(a), b: toShared(b), c: new SharedArrayBuffer(m * n * 4), n, k };
   const jobs: Promise<void>[] = [];

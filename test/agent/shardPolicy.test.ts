@@ -40,6 +40,20 @@ function offer(over: Partial<ShardOffer> = {}, job: Partial<ShardOffer["job"]> =
 }
 
 describe("agent/policy/decideShard", () => {
+  it("gang shards: open accept window, and the submit margin counted from the accept deadline", () => {
+    // deadline 10,000, margin 30: an accept deadline up to 9,969 leaves the margin after the latest start.
+    expect(decideShard(policy, offer({ gangAcceptDeadline: 9_969n }))).to.deep.equal({ take: true });
+    expect(decideShard(policy, offer({ gangAcceptDeadline: 9_970n }))).to.deep.equal({
+      take: false,
+      reason: "a gang starting at its accept deadline would leave too little time",
+    });
+    expect(decideShard(policy, offer({ gangAcceptDeadline: 1_000n }))).to.deep.equal({
+      take: false,
+      reason: "the gang's accept deadline has passed",
+    });
+    expect(decideShard(policy, offer({ gangAcceptDeadline: 0n }))).to.deep.equal({ take: true });
+  });
+
   it("takes a shard that fits every rule, at the exact limits", () => {
     expect(decideShard(policy, offer())).to.deep.equal({ take: true });
     expect(decideShard(policy, offer({ assigned: ME }))).to.deep.equal({ take: true });

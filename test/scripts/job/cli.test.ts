@@ -215,6 +215,32 @@ describe("rigel job (scripts/job/cli)", () => {
     expect(watch.out.results[0]).to.include("2/2 shard(s) final");
   });
 
+  it("submit --operators assigns an even split's shards in order; a count that does not match is refused", async () => {
+    const { p, run } = await setup();
+    const ops = [p.ops[1].address, p.ops[0].address];
+    const bad = await run(["submit", specFile, "--shards", "2", "--operators", ops[0], "--max-price", "1000", "--yes"]);
+    expect(bad.code).to.not.equal(0);
+    expect(bad.out.errors.join("\n")).to.include("1 operator(s) for 2 shard(s)");
+    expect(await p.market.jobCount()).to.equal(0n);
+    const { code, out } = await run([
+      "submit",
+      specFile,
+      "--shards",
+      "2",
+      "--operators",
+      ops.join(","),
+      "--max-price",
+      "1000",
+      "--yes",
+      "--json",
+    ]);
+    expect(code, out.errors.join("\n")).to.equal(0);
+    const jobId = BigInt(JSON.parse(out.results[0]).jobId);
+    expect(await p.market.assignedOperator(jobId, 0)).to.equal(ops[0]);
+    expect(await p.market.assignedOperator(jobId, 1)).to.equal(ops[1]);
+    expect((await p.market.getJob(jobId)).maxUnitsPerShard).to.equal(matmulUnits(400, 4096, 4096));
+  });
+
   it("answers --help for every command", async () => {
     const { run } = await setup();
     for (const cmd of ["plan", "submit", "status", "results", "cancel", "expire", "refund", "release"]) {
