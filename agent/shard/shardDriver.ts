@@ -20,6 +20,8 @@ import type { Journal, JournalEntry, ShardState as JournalState } from "../journ
 import { TERMINAL_STATES } from "../journal/journal";
 import type { OracleGateway, ShardProof } from "../oracle/oracleGateway";
 import { runContainerShard } from "../work/containerShard";
+import { shardResultFiles } from "../results/resultsRoutes";
+import { ResultsUploadError, uploadShardResults } from "../results/uploadResults";
 import type { DevCheat } from "../work/devCheat";
 import { loadMatmulShard, runMatmulShard, type MatmulDevice } from "../work/matmulShard";
 
@@ -237,10 +239,41 @@ export class ShardDriver {
         const tx = await this.ctx.chain.settle(attestation, entry.data.signatures as Hex[]);
         log.info({ tx: tx.hash, verdict: attestation.verdict, units: attestation.units }, "shard settled");
         this.move(entry, attestation.verdict === 1 ? "settled" : "failed", { settleTx: tx.hash });
+        if (attestation.verdict === 1) await this.upload(entry);
         return;
       }
       default:
         throw new ShardStepError("AGENT_BAD_STATE", `unexpected journal state ${entry.state}`);
+    }
+  }
+
+  /**
+   * When the spec names an `uploadUrl` (PROTOCOL §14.9), PUTs the settled shard's results there too:
+   * three tries, then a warning. Best effort: the results stay served by the agent either way, and
+   * an upload failure never touches the shard's settlement.
+   */
+  private async upload(entry: JournalEntry): Promise<void> {
+    const spec = await this.spec(entry);
+    if (!spec.uploadUrl) return;
+    const log = this.log(entry);
+    const data = this.ctx.journal.get(entry.jobId, entry.shard)?.data ?? entry.data;
+    for (let attempt = 1; attempt <= 3; attempt++) {
+      try {
+        const { manifest, files } = shardResultFiles(this.ctx.dataDir, entry.jobId, entry.shard, data);
+        const done = await uploadShardResults({
+          uploadUrl: spec.uploadUrl,
+          account: this.ctx.chain.account,
+          manifest,
+          files,
+          allowRemoteHosts: this.ctx.allowRemoteHosts ?? false,
+        });
+        log.info(done, "results uploaded");
+        return;
+      } catch (err) {
+        log.warn({ err, attempt }, "results upload failed");
+        if (err instanceof ResultsUploadError && err.code === "AGENT_UPLOAD_HOST") return;
+        if (attempt < 3) await new Promise((r) => setTimeout(r, 1000 * attempt));
+      }
     }
   }
 

@@ -62,6 +62,11 @@ export interface ContainerJobSpec {
    * each ≥ 1, ≤ 64 entries). Absent: the even split. The job must then have `split.length` shards.
    */
   split?: number[];
+  /**
+   * Optional: where the operator's agent also PUTs the shard's results after settlement
+   * (docs/PROTOCOL.md §14.9). Absent: results are only served by the agent.
+   */
+  uploadUrl?: string;
 }
 
 /** A matmul-int8 proof-of-work job (docs/PROTOCOL.md §3): rows `[rowStart, rowEnd)` of `C = A·B`. */
@@ -81,6 +86,11 @@ export interface MatmulInt8Spec {
    * `split.length` shards.
    */
   split?: number[];
+  /**
+   * Optional: where the operator's agent also PUTs the shard's results after settlement
+   * (docs/PROTOCOL.md §14.9). Absent: results are only served by the agent.
+   */
+  uploadUrl?: string;
 }
 
 /** Every job kind, discriminated by `kind`. */

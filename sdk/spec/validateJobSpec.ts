@@ -39,8 +39,9 @@ const CONTAINER_KEYS = [
   "items",
   "verification",
   "split",
+  "uploadUrl",
 ] as const;
-const MATMUL_KEYS = ["kind", "version", "seed", "m", "n", "k", "rowStart", "rowEnd", "split"] as const;
+const MATMUL_KEYS = ["kind", "version", "seed", "m", "n", "k", "rowStart", "rowEnd", "split", "uploadUrl"] as const;
 const INPUT_KEYS = ["name", "uri", "sha256"] as const;
 
 // Docker's reference grammar (distribution/reference), slightly simplified: [domain/]path[:tag][@sha256:hex].
@@ -130,6 +131,8 @@ function containerSpec(c: Checker, o: Record<string, unknown>): ContainerJobSpec
     const split = c.split(o.split, items?.length);
     if (split !== undefined) spec.split = split;
   }
+  const uploadUrl = c.uploadUrl(o.uploadUrl);
+  if (uploadUrl !== undefined) spec.uploadUrl = uploadUrl;
   return spec;
 }
 
@@ -149,6 +152,8 @@ function matmulSpec(c: Checker, o: Record<string, unknown>): MatmulInt8Spec {
   const spec: MatmulInt8Spec = { kind: "matmul-int8", version, seed, m, n, k, rowStart, rowEnd };
   const split = c.split(o.split, rowEnd > rowStart ? rowEnd - rowStart : undefined);
   if (split !== undefined) spec.split = split;
+  const uploadUrl = c.uploadUrl(o.uploadUrl);
+  if (uploadUrl !== undefined) spec.uploadUrl = uploadUrl;
   return spec;
 }
 
@@ -158,6 +163,21 @@ class Checker {
 
   issue(path: string, message: string): void {
     this.issues.push({ path, message });
+  }
+
+  /** The optional `uploadUrl`: an absolute http(s) URL without credentials, at most 2048 characters. */
+  uploadUrl(value: unknown): string | undefined {
+    if (value === undefined) return undefined;
+    const bad = () =>
+      this.issue("uploadUrl", "must be an http:// or https:// URL without credentials (≤ 2048 characters)");
+    if (typeof value !== "string" || value.length > 2048) return void bad();
+    try {
+      const url = new URL(value);
+      if ((url.protocol !== "http:" && url.protocol !== "https:") || url.username || url.password) return void bad();
+    } catch {
+      return void bad();
+    }
+    return value;
   }
 
   unknownKeys(o: Record<string, unknown>, allowed: readonly string[], prefix: string): void {

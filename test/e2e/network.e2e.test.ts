@@ -2,7 +2,7 @@
 // the demo's scenario without the UI, then faults on one network — an oracle killed mid-run, an agent
 // killed and restarted mid-job, the RPC endpoint taken away and brought back, a developer cancelling
 // and a deadline expiring. After each test, token conservation is checked from the chain alone.
-// Ports: demo 9100..9114, fault network 9130..9143, RPC proxy 9150.
+// Ports: demo 9100..9114, fault network 9130..9143, RPC proxy 9150, upload receiver 9155.
 import { expect } from "chai";
 import fs from "node:fs";
 import os from "node:os";
@@ -14,6 +14,8 @@ import { checkConservation } from "../../scripts/lib/conservation";
 import { sendAs, startNetwork, type Network } from "../../scripts/lib/network";
 import { createMatmulJob, PRICE, rglBalance, shardState, UNITS, waitForShard } from "./helpers/jobs";
 import { startTcpProxy, type TcpProxy } from "./helpers/tcpProxy";
+import { startUploadReceiver } from "../agent/helpers/uploadReceiver";
+import { commitRows, rowHashes } from "../../sdk/pow/commitment";
 
 const quiet = process.env.RIGEL_E2E_VERBOSE ? (line: string) => console.log(`      ${line}`) : () => undefined;
 
@@ -152,6 +154,39 @@ describe("end to end: faults on a running network", function () {
     await proxy.up();
     expect(await waitForShard(devnet, jobId, 0, ["Settled", "Failed"])).to.equal("Settled");
     network.assertRunning();
+  });
+
+  it("a spec with an uploadUrl: after settlement the agent uploads the results, signed, matching the chain's root", async function () {
+    const { devnet } = network;
+    const receiver = await startUploadReceiver(9155);
+    try {
+      const operator = network.operators[0];
+      const { jobId } = await createMatmulJob(devnet, devnet.developers[0], {
+        size: 64,
+        shards: 1,
+        operators: [operator.address],
+        seed: seed++,
+        uploadUrl: receiver.url,
+      });
+      expect(await waitForShard(devnet, jobId, 0, ["Settled", "Failed"])).to.equal("Settled");
+      const manifestPath = `/uploads/job-${jobId}/shard-0/manifest.json`;
+      const until = Date.now() + 60_000;
+      while (!receiver.puts.has(manifestPath) && Date.now() < until) await new Promise((r) => setTimeout(r, 250));
+      const shard = await devnet.client.readContract({
+        address: devnet.deployment.contracts.JobMarket,
+        abi: jobMarketAbi,
+        functionName: "getShard",
+        args: [jobId, 0],
+      });
+      const manifest = JSON.parse(receiver.puts.get(manifestPath)!.body.toString());
+      expect(manifest.root).to.equal(shard.resultRoot);
+      expect(receiver.manifestSigners.get(manifestPath)).to.equal(operator.address);
+      const c = receiver.puts.get(`/uploads/job-${jobId}/shard-0/c.bin`)!.body;
+      expect(c.length).to.equal(64 * 64 * 4);
+      expect(commitRows(rowHashes(new Int32Array(new Uint8Array(c).buffer), 64, 64)).root).to.equal(shard.resultRoot);
+    } finally {
+      await receiver.close();
+    }
   });
 
   it("a developer cancels open shards, and an accepted shard whose deadline passes is expired with a no-show slash", async function () {

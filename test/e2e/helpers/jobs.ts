@@ -15,7 +15,7 @@ export const UNITS = 1n;
 export async function createMatmulJob(
   devnet: Devnet,
   dev: DevAccount,
-  p: { size: number; shards: number; operators?: Address[]; deadlineSec?: number; seed: number },
+  p: { size: number; shards: number; operators?: Address[]; deadlineSec?: number; seed: number; uploadUrl?: string },
 ): Promise<{ jobId: bigint; escrow: bigint }> {
   const spec = parseJobSpec({
     kind: "matmul-int8",
@@ -23,6 +23,7 @@ export async function createMatmulJob(
     m: p.size,
     n: p.size,
     k: p.size,
+    ...(p.uploadUrl ? { uploadUrl: p.uploadUrl } : {}),
   });
   const { contracts } = devnet.deployment;
   const escrow = BigInt(p.shards) * UNITS * PRICE;

@@ -188,4 +188,26 @@ describe("sdk/spec/parseJobSpec", () => {
     );
     expect(parseJobSpec('{"kind":"container","image":"x"}')).to.include({ kind: "container", image: "x" });
   });
+  describe("uploadUrl", () => {
+    const matmul = { kind: "matmul-int8", seed: HASH, m: 4, n: 4, k: 4 };
+    it("is kept when given and absent otherwise (so older specs keep their hash)", () => {
+      expect(parseJobSpec(matmul)).to.not.have.property("uploadUrl");
+      expect(parseJobSpec({ ...matmul, uploadUrl: "http://127.0.0.1:9000/up" }).uploadUrl).to.equal(
+        "http://127.0.0.1:9000/up",
+      );
+      expect(
+        parseJobSpec({ kind: "container", image: "x", uploadUrl: "https://results.example/jobs" }).uploadUrl,
+      ).to.equal("https://results.example/jobs");
+    });
+    it("must be an http(s) URL without credentials", () => {
+      for (const uploadUrl of ["ftp://host/x", "not a url", "https://user:pw@host/x", 7]) {
+        expect(issuesOf({ ...matmul, uploadUrl })).to.deep.equal([
+          {
+            path: "uploadUrl",
+            message: "must be an http:// or https:// URL without credentials (≤ 2048 characters)",
+          },
+        ]);
+      }
+    });
+  });
 });

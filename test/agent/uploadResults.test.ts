@@ -1,0 +1,82 @@
+// Result uploads (PROTOCOL §14.9): files PUT with their sha256, then the manifest signed by the
+// operator; loopback only unless allowed; a refusing receiver is an error the agent can retry.
+import { expect } from "chai";
+import { createHash } from "node:crypto";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { privateKeyToAccount } from "viem/accounts";
+import { ResultsUploadError, uploadShardResults } from "../../agent/results/uploadResults";
+import { startUploadReceiver, type UploadReceiver } from "./helpers/uploadReceiver";
+
+const account = privateKeyToAccount(`0x${"42".repeat(32)}`);
+const ROOT = `0x${"ab".repeat(32)}` as const;
+
+describe("agent: result uploads", function () {
+  let receiver: UploadReceiver;
+  let dir: string;
+  const files = new Map<string, string>();
+
+  before(async function () {
+    receiver = await startUploadReceiver(9160);
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), "rigel-upload-"));
+    fs.mkdirSync(path.join(dir, "0"), { recursive: true });
+    fs.writeFileSync(path.join(dir, "0", "out put.txt"), "hello\n");
+    fs.writeFileSync(path.join(dir, "c.bin"), Buffer.from([1, 2, 3, 4]));
+    files.set("items/0/out put.txt", path.join(dir, "0", "out put.txt"));
+    files.set("c.bin", path.join(dir, "c.bin"));
+  });
+
+  after(async function () {
+    await receiver.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("PUTs every file with its sha256, then the manifest signed by the operator", async function () {
+    const done = await uploadShardResults({
+      uploadUrl: receiver.url,
+      account,
+      manifest: { jobId: "7", shard: 2, root: ROOT, commitment: "container-items", items: 1 },
+      files,
+      allowRemoteHosts: false,
+    });
+    expect(done).to.deep.equal({ manifestUrl: `${receiver.url}/job-7/shard-2/manifest.json`, files: 2, bytes: 10 });
+    const file = receiver.puts.get("/uploads/job-7/shard-2/items/0/out%20put.txt")!;
+    expect(file.body.toString()).to.equal("hello\n");
+    expect(file.headers["x-rigel-sha256"]).to.equal(`0x${createHash("sha256").update("hello\n").digest("hex")}`);
+    expect(receiver.puts.get("/uploads/job-7/shard-2/c.bin")!.body).to.deep.equal(Buffer.from([1, 2, 3, 4]));
+    const manifest = JSON.parse(receiver.puts.get("/uploads/job-7/shard-2/manifest.json")!.body.toString());
+    expect(manifest.root).to.equal(ROOT);
+    expect(manifest.files.map((f: { path: string; size: number }) => [f.path, f.size])).to.deep.equal([
+      ["items/0/out put.txt", 6],
+      ["c.bin", 4],
+    ]);
+    expect(receiver.manifestSigners.get("/uploads/job-7/shard-2/manifest.json")).to.equal(account.address);
+  });
+
+  it("refuses a non-loopback host unless allowed, and reports a refusing receiver", async function () {
+    const common = {
+      account,
+      manifest: { jobId: "1", shard: 0, root: ROOT, commitment: "container-files" as const },
+      files,
+    };
+    let err: unknown;
+    try {
+      await uploadShardResults({ ...common, uploadUrl: "https://example.com/up", allowRemoteHosts: false });
+    } catch (e) {
+      err = e;
+    }
+    expect(err).to.be.instanceOf(ResultsUploadError);
+    expect((err as ResultsUploadError).code).to.equal("AGENT_UPLOAD_HOST");
+    receiver.failWith = 500;
+    err = undefined;
+    try {
+      await uploadShardResults({ ...common, uploadUrl: receiver.url, allowRemoteHosts: false });
+    } catch (e) {
+      err = e;
+    } finally {
+      receiver.failWith = undefined;
+    }
+    expect((err as ResultsUploadError).code).to.equal("AGENT_UPLOAD_REFUSED");
+  });
+});
