@@ -46,7 +46,8 @@ export async function checkConservation(client: PublicClient, deployment: Deploy
     JobMarket: market,
     OracleCommittee: committee,
   } = deployment.contracts;
-  const toBlock = await client.getBlockNumber();
+  // One block for everything: logs up to it and every read at it, even while transactions land.
+  const toBlock = await client.getBlockNumber({ cacheTime: 0 });
   const fromBlock = deployment.block;
   const range = { fromBlock, toBlock } as const;
   const facts: string[] = [];
@@ -67,7 +68,12 @@ export async function checkConservation(client: PublicClient, deployment: Deploy
     if (to === zeroAddress) burned += value;
     else balances.set(to, (balances.get(to) ?? 0n) + value);
   }
-  const supply = await client.readContract({ address: rgl, abi: computeTokenAbi, functionName: "totalSupply" });
+  const supply = await client.readContract({
+    blockNumber: toBlock,
+    address: rgl,
+    abi: computeTokenAbi,
+    functionName: "totalSupply",
+  });
   check(
     supply === minted - burned,
     `supply ${supply} = minted ${minted} − burned ${burned}`,
@@ -77,6 +83,7 @@ export async function checkConservation(client: PublicClient, deployment: Deploy
   let mismatched = 0;
   for (const [holder, expected] of balances) {
     const actual = await client.readContract({
+      blockNumber: toBlock,
       address: rgl,
       abi: computeTokenAbi,
       functionName: "balanceOf",
@@ -111,6 +118,7 @@ export async function checkConservation(client: PublicClient, deployment: Deploy
   let atStake = 0n;
   for (const { args } of operators) {
     const info = await client.readContract({
+      blockNumber: toBlock,
       address: staking,
       abi: operatorStakingAbi,
       functionName: "operatorInfo",
@@ -125,6 +133,7 @@ export async function checkConservation(client: PublicClient, deployment: Deploy
     `staking holds ${stakingHeld} ≠ Σ at stake ${atStake}`,
   );
   const escrow = await client.readContract({
+    blockNumber: toBlock,
     address: market,
     abi: jobMarketAbi,
     functionName: "escrowOf",
@@ -139,6 +148,7 @@ export async function checkConservation(client: PublicClient, deployment: Deploy
   for (const signer of signers) {
     bonds += (
       await client.readContract({
+        blockNumber: toBlock,
         address: committee,
         abi: oracleCommitteeAbi,
         functionName: "signerInfo",
