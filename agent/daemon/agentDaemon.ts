@@ -3,7 +3,7 @@ import { Counter, Gauge, Histogram } from "prom-client";
 import { getAddress, type Hex, type Log } from "viem";
 import { LogFollower, sqliteCursorStore } from "../../sdk/chain/logFollower";
 import { jobMarketAbi } from "../../sdk/contracts/abis";
-import { MemoryReplayGuard } from "../../sdk/auth/replayGuard";
+import { RepeatableReadGuard } from "../../sdk/auth/replayGuard";
 import { openDatabase, type SqliteDatabase } from "../../sdk/db/openDatabase";
 import { ensureImage } from "../../sdk/executor/ensureImage";
 import { fetchInput } from "../../sdk/executor/fetchInput";
@@ -143,7 +143,7 @@ export class AgentDaemon implements Daemon {
           journal: this.journal,
           chain: this.p.chain,
           dataDir: this.p.dataDir,
-          replayGuard: new MemoryReplayGuard(),
+          replayGuard: new RepeatableReadGuard(),
         })(app);
       },
     });

@@ -53,7 +53,7 @@ const STEP_OF_EVENT: Record<string, string> = {
 /** Reads everything from the deployment's first block. */
 export async function buildSummary(client: PublicClient, deployment: Deployment): Promise<DemoSummary> {
   const { JobMarket: market, OperatorStaking: staking, RewardsDistributor: rewards } = deployment.contracts;
-  const range = { fromBlock: deployment.block, toBlock: await client.getBlockNumber() };
+  const range = { fromBlock: deployment.block, toBlock: await client.getBlockNumber({ cacheTime: 0 }) };
   const marketLogs = await client.getContractEvents({ address: market, abi: jobMarketAbi, ...range });
   const stakingLogs = await client.getContractEvents({ address: staking, abi: operatorStakingAbi, ...range });
   const rewardLogs = await client.getContractEvents({ address: rewards, abi: rewardsDistributorAbi, ...range });

@@ -127,7 +127,7 @@ export async function startDevnet(params: StartDevnetParameters): Promise<Devnet
     const deployment = loadDeployment({ file: deploymentFile, chainId: 31337 });
     const chain: Chain = { ...hardhat, rpcUrls: { default: { http: [node.url] } } };
     const transport = http(node.url);
-    const client = createPublicClient({ chain, transport }) as PublicClient;
+    const client = createPublicClient({ chain, transport, cacheTime: 0, pollingInterval: 250 }) as PublicClient;
     const rgl = deployment.contracts.ComputeToken;
     const committee = deployment.contracts.OracleCommittee;
 

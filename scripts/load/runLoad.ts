@@ -280,7 +280,7 @@ async function drive(
   const early = new Map<bigint, { state: string; at: number; paid: bigint }>();
   const earlyAccept = new Map<bigint, number>();
   const follow = async () => {
-    const to = await client.getBlockNumber();
+    const to = await client.getBlockNumber({ cacheTime: 0 });
     if (to < fromBlock) return;
     const events = await client.getContractEvents({ address: market, abi: jobMarketAbi, fromBlock, toBlock: to });
     const now = Date.now();

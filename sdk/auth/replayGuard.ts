@@ -29,3 +29,16 @@ export class MemoryReplayGuard implements ReplayGuard {
     return this.seen.size;
   }
 }
+
+/**
+ * A {@link ReplayGuard} that lets a signed request repeat within its freshness window: for
+ * idempotent reads only (an agent's results, PROTOCOL §14.3). Replaying such a read returns the
+ * same bytes the signer was already allowed to fetch, while refusing it would fail honest clients
+ * that fetch the same path twice in one second (the signed timestamp has one-second resolution).
+ * Staleness and the signature are still checked.
+ */
+export class RepeatableReadGuard implements ReplayGuard {
+  claim(): boolean {
+    return true;
+  }
+}

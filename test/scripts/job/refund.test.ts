@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
+import { loadFixture, mine, time } from "@nomicfoundation/hardhat-network-helpers";
 import hre, { ethers } from "hardhat";
 import { custom } from "viem";
 import { deployProtocol, jobParamsFor, shardAttestation, type Protocol } from "../../contracts/market/protocolFixture";
@@ -13,12 +13,18 @@ const MAX_PRICE = 1_000_000n;
 const V = MAX_UNITS * MAX_PRICE; // each shard's escrow
 const State = { Open: 0n, Accepted: 1n, Submitted: 2n, Settled: 3n, Cancelled: 5n, Expired: 6n };
 
+/** The chain's time now: a block is mined first, so a time increase another test left pending is applied. */
+async function chainNow(): Promise<bigint> {
+  await mine();
+  return BigInt(await time.latest());
+}
+
 async function createJob(p: Protocol, over: { shards: number; deadlineIn: number }): Promise<bigint> {
   const params = await jobParamsFor(await p.usd.getAddress(), {
     shards: over.shards,
     maxUnitsPerShard: MAX_UNITS,
     maxPricePerUnit: MAX_PRICE,
-    deadline: BigInt(await time.latest()) + BigInt(over.deadlineIn),
+    deadline: (await chainNow()) + BigInt(over.deadlineIn),
   });
   await p.market.connect(p.devs[0]).createJob(params);
   return p.market.jobCount();
@@ -182,7 +188,7 @@ describe("rigel job refund (scripts/job/refundCommand)", function () {
       maxUnitsPerShard: MAX_UNITS,
       maxPricePerUnit: MAX_PRICE,
     });
-    const acceptDeadline = BigInt(await time.latest()) + 60n;
+    const acceptDeadline = (await chainNow()) + 60n;
     await p.market.connect(p.devs[0]).createGangJob(params, acceptDeadline);
     const jobId = await p.market.jobCount();
     const op = p.ops[1].address;
