@@ -286,7 +286,22 @@ export async function runDemo(opts: DemoOptions, say: (line: string) => void): P
       const res = await jobCommand(
         devnet,
         dev,
-        ["submit", file, "--shards", "2", "--max-units", "60", "--max-price", price, "--deadline", "900", "--yes"],
+        // Assigned to honest agents, so the cheater's only shard is the job made for it.
+        [
+          "submit",
+          file,
+          "--shards",
+          "2",
+          "--operators",
+          [honest[0], honest[1 % honest.length]].join(","),
+          "--max-units",
+          "60",
+          "--max-price",
+          price,
+          "--deadline",
+          "900",
+          "--yes",
+        ],
         say,
       );
       jobIds.push(BigInt(res.jobId as string));
