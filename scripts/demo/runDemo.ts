@@ -208,21 +208,14 @@ export async function runDemo(opts: DemoOptions, say: (line: string) => void): P
     const price = String(parseEther("1"));
     const budget = String(parseEther("1000"));
     const jobIds: bigint[] = [];
-    for (let j = 0; j < opts.jobs; j++) {
-      const file = path.join(specDir, `matmul-${j + 1}.json`);
-      const seed = `0x${(j + 1).toString(16).padStart(64, "0")}`;
+    // A planned matmul job: the spec written to a file, submitted with `rigel job submit --plan`.
+    const submitPlannedMatmul = async (name: string, seed: string, maxShards: number, exclude: string[]) => {
+      const file = path.join(specDir, `${name}.json`);
       fs.writeFileSync(file, JSON.stringify({ kind: "matmul-int8", seed, m: opts.size, n: opts.size, k: opts.size }));
       const res = await jobCommand(
         devnet,
         dev,
-        [
-          "submit",
-          file,
-          "--plan",
-          "--max-shards",
-          String(opts.shards),
-          "--exclude",
-          cheater,
+        ["submit", file, "--plan", "--max-shards", String(maxShards), "--exclude", exclude.join(",")].concat([
           "--budget",
           budget,
           "--max-price",
@@ -230,43 +223,25 @@ export async function runDemo(opts: DemoOptions, say: (line: string) => void): P
           "--deadline",
           "900",
           "--yes",
-        ],
+        ]),
         say,
       );
-      jobIds.push(BigInt(res.jobId as string));
-      say(
-        `developer submitted matmul job ${String(res.jobId)} (${opts.size}³, planned over up to ${opts.shards} agents)`,
+      const jobId = BigInt(res.jobId as string);
+      jobIds.push(jobId);
+      return jobId;
+    };
+    for (let j = 0; j < opts.jobs; j++) {
+      const jobId = await submitPlannedMatmul(
+        `matmul-${j + 1}`,
+        `0x${(j + 1).toString(16).padStart(64, "0")}`,
+        opts.shards,
+        [cheater],
       );
+      say(`developer submitted matmul job ${jobId} (${opts.size}³, planned over up to ${opts.shards} agents)`);
     }
     {
-      const file = path.join(specDir, "matmul-cheated.json");
-      fs.writeFileSync(
-        file,
-        JSON.stringify({ kind: "matmul-int8", seed: `0x${"c".repeat(64)}`, m: opts.size, n: opts.size, k: opts.size }),
-      );
-      const res = await jobCommand(
-        devnet,
-        dev,
-        [
-          "submit",
-          file,
-          "--plan",
-          "--max-shards",
-          "1",
-          "--exclude",
-          honest.join(","),
-          "--budget",
-          budget,
-          "--max-price",
-          price,
-          "--deadline",
-          "900",
-          "--yes",
-        ],
-        say,
-      );
-      jobIds.push(BigInt(res.jobId as string));
-      say(`developer submitted matmul job ${String(res.jobId)}, which the cheating agent takes`);
+      const jobId = await submitPlannedMatmul("matmul-cheated", `0x${"c".repeat(64)}`, 1, honest);
+      say(`developer submitted matmul job ${jobId}, which the cheating agent takes`);
     }
     if (containerSkipped) {
       say(`container job: not run: ${containerSkipped}; the matmul jobs run alone`);
