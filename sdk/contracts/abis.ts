@@ -3739,3 +3739,13 @@ export const timelockControllerAbi = [
   },
   { stateMutability: "payable", type: "receive" },
 ] as const;
+
+/** Member names, in declaration order, of the enums the protocol interfaces declare (from the AST). */
+export const contractEnums = {
+  IJobMarket: {
+    JobKind: ["MatmulInt8", "Container"],
+    ShardState: ["Open", "Accepted", "Submitted", "Settled", "Failed", "Cancelled", "Expired"],
+  },
+  IOracleCommittee: { Verdict: ["None", "Valid", "Invalid"] },
+  IBondedOracleCommittee: { SignerStatus: ["None", "Approved", "Active", "Removed"] },
+} as const;

@@ -1,0 +1,41 @@
+import { expect } from "chai";
+import {
+  JobKind,
+  ShardState,
+  SHARD_STATE_NAMES,
+  Verdict,
+  VerificationMode,
+  jobKindName,
+  shardStateName,
+} from "../../../sdk/market/enums";
+
+describe("sdk/market enums", () => {
+  it("numbers the shard states as IJobMarket.ShardState declares them", () => {
+    expect(ShardState).to.deep.equal({
+      Open: 0,
+      Accepted: 1,
+      Submitted: 2,
+      Settled: 3,
+      Failed: 4,
+      Cancelled: 5,
+      Expired: 6,
+    });
+    expect(SHARD_STATE_NAMES.map((_, i) => shardStateName(i))).to.deep.equal([...SHARD_STATE_NAMES]);
+    expect(() => shardStateName(7)).to.throw(RangeError, "unknown shard state 7");
+  });
+
+  it("numbers the job kinds, verdicts and verification modes", () => {
+    expect(JobKind).to.deep.equal({ MatmulInt8: 0, Container: 1 });
+    expect(Verdict).to.deep.equal({ None: 0, Valid: 1, Invalid: 2 });
+    expect(VerificationMode).to.deep.equal({ Sampled: 0, Receipt: 1 });
+    expect(jobKindName(JobKind.MatmulInt8)).to.equal("matmul-int8");
+    expect(jobKindName(JobKind.Container)).to.equal("container");
+    expect(() => jobKindName(2)).to.throw(RangeError);
+  });
+
+  it("types each member as its literal number", () => {
+    const open: 0 = ShardState.Open;
+    const invalid: 2 = Verdict.Invalid;
+    expect([open, invalid]).to.deep.equal([0, 2]);
+  });
+});
