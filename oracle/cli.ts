@@ -13,7 +13,6 @@ import { OracleNode } from "./oracleNode";
 import type { DockerClient } from "../sdk/executor/dockerClient";
 import { dockerItemVerifier } from "./verify/dockerItemVerifier";
 import { resolveContainerExecutor, type ContainerExecutorSetting } from "./verify/resolveContainerExecutor";
-import { readFullResult } from "./verify/readFullResult";
 import Dockerode from "dockerode";
 
 /** The signer key: `signerKey` (env RIGEL_ORACLE_SIGNER_KEY) or the encrypted `keystore` with its password. */
@@ -84,11 +83,8 @@ export async function createOracleNodeFromConfig(
     relayValid: config.relayValid,
     startBlock: config.startBlock > 0 ? BigInt(config.startBlock) : deployment.block,
     revealWindowSec: config.revealWindowSec,
-    sampleSize: config.sampleSize,
     bodyLimit: config.bodyLimit,
     ratePerMinute: config.ratePerMinute,
-    maxFullResultBytes: config.maxFullResultBytes,
-    fullResultReader: (uri, maxBytes) => readFullResult(uri, maxBytes),
     capacityRounds:
       config.capacityRoundSec > 0
         ? { staking: deployment.contracts.OperatorStaking, meanIntervalSec: config.capacityRoundSec }
@@ -97,7 +93,6 @@ export async function createOracleNodeFromConfig(
       ? dockerItemVerifier({
           docker,
           workDir: config.workDir ?? path.join(config.dataDir, "work"),
-          sampleSize: config.sampleSize,
           logger: logger.child({ layer: "container-verifier" }),
           pull: config.containerPullImages,
           gpus: config.containerGpus,

@@ -1,83 +1,88 @@
 import { defineConfig } from "../sdk/config/defineConfig";
 
+/** Options the oracle had once: setting one is a configuration error that says why it went. */
+const REMOVED_OPTIONS = {
+  sampleSize:
+    "the sample size s is a protocol constant (32, docs/PROTOCOL.md §3.5), the same for every oracle and agent; delete it",
+  maxFullResultBytes:
+    "proofs no longer carry a full result for Freivalds (docs/PROTOCOL.md §3.11), so nothing is fetched; delete it",
+};
+
 /** The oracle node's one declared configuration: a JSON file plus `RIGEL_ORACLE_*` variables. */
-export const oracleConfig = defineConfig("RIGEL_ORACLE", {
-  rpcUrl: { type: "url", description: "JSON-RPC endpoint of the chain", default: "http://127.0.0.1:8545" },
-  chainId: {
-    type: "integer",
-    description: "chain id (deployments/<chainId>.json names the contracts)",
-    default: 31337,
+export const oracleConfig = defineConfig(
+  "RIGEL_ORACLE",
+  {
+    rpcUrl: { type: "url", description: "JSON-RPC endpoint of the chain", default: "http://127.0.0.1:8545" },
+    chainId: {
+      type: "integer",
+      description: "chain id (deployments/<chainId>.json names the contracts)",
+      default: 31337,
+    },
+    deploymentsDir: { type: "path", description: "folder of deployments/<chainId>.json", default: "deployments" },
+    host: { type: "string", description: "HTTP bind address", default: "127.0.0.1" },
+    port: { type: "integer", description: "HTTP port", default: 8631, min: 0, max: 65535 },
+    dataDir: { type: "path", description: "SQLite database folder", default: "data/oracle" },
+    signerKey: { type: "privateKey", description: "the committee signer key (or use keystore)", secret: true },
+    keystore: { type: "path", description: "encrypted v3 keystore file of the signer key" },
+    keystorePassword: { type: "string", description: "password of the keystore", secret: true },
+    peers: { type: "string", description: "comma-separated base URLs of the other committee members", default: "" },
+    relay: {
+      type: "boolean",
+      description: "submit verdicts on-chain once a threshold of signatures is held",
+      default: false,
+    },
+    relayValid: { type: "boolean", description: "when relaying, also settle Valid verdicts", default: false },
+    startBlock: { type: "integer", description: "first block to watch on a fresh database", default: 0, min: 0 },
+    pollMs: { type: "integer", description: "main loop period (ms)", default: 2000, min: 10 },
+    revealWindowSec: {
+      type: "integer",
+      description:
+        "seconds after submission without a valid proof before the node signs Invalid (0: half the verify window)",
+      default: 0,
+      min: 0,
+    },
+    bodyLimit: { type: "string", description: "largest request body", default: "1mb" },
+    ratePerMinute: { type: "integer", description: "signed requests per operator per minute", default: 120, min: 1 },
+    capacityRoundSec: {
+      type: "integer",
+      description: "coordinate capacity rounds at random times about this many seconds apart (0: never)",
+      default: 0,
+      min: 0,
+    },
+    containerExecutor: {
+      type: "enum",
+      values: ["auto", "on", "off", "true", "false"],
+      description:
+        "re-run sampled container items with the local Docker engine: auto (on when Docker answers a ping at start), on, off (container proofs get 422); true/false mean on/off",
+      default: "auto",
+    },
+    containerPullImages: {
+      type: "boolean",
+      description: "pull a missing job image before a re-run (default: the image must already be on this host)",
+      default: false,
+    },
+    containerGpus: {
+      type: "boolean",
+      description: "this host may give re-runs the GPUs a job's spec asks for (else GPU jobs are not re-run here)",
+      default: false,
+    },
+    inputFileRoots: {
+      type: "string",
+      description: "directories file:// job inputs may be read from, comma-separated (empty: file:// inputs refused)",
+      default: "",
+    },
+    allowRemoteInputHosts: {
+      type: "boolean",
+      description: "fetch container job inputs from non-loopback http(s) hosts",
+      default: false,
+    },
+    workDir: {
+      type: "path",
+      description: "work and input-cache folder of the container executor (default: <dataDir>/work)",
+    },
+    logLevel: { type: "enum", values: ["debug", "info", "warn", "error"], description: "log level", default: "info" },
   },
-  deploymentsDir: { type: "path", description: "folder of deployments/<chainId>.json", default: "deployments" },
-  host: { type: "string", description: "HTTP bind address", default: "127.0.0.1" },
-  port: { type: "integer", description: "HTTP port", default: 8631, min: 0, max: 65535 },
-  dataDir: { type: "path", description: "SQLite database folder", default: "data/oracle" },
-  signerKey: { type: "privateKey", description: "the committee signer key (or use keystore)", secret: true },
-  keystore: { type: "path", description: "encrypted v3 keystore file of the signer key" },
-  keystorePassword: { type: "string", description: "password of the keystore", secret: true },
-  peers: { type: "string", description: "comma-separated base URLs of the other committee members", default: "" },
-  relay: {
-    type: "boolean",
-    description: "submit verdicts on-chain once a threshold of signatures is held",
-    default: false,
-  },
-  relayValid: { type: "boolean", description: "when relaying, also settle Valid verdicts", default: false },
-  startBlock: { type: "integer", description: "first block to watch on a fresh database", default: 0, min: 0 },
-  pollMs: { type: "integer", description: "main loop period (ms)", default: 2000, min: 10 },
-  revealWindowSec: {
-    type: "integer",
-    description:
-      "seconds after submission without a valid proof before the node signs Invalid (0: half the verify window)",
-    default: 0,
-    min: 0,
-  },
-  sampleSize: { type: "integer", description: "rows/items sampled per proof (s)", default: 32, min: 1, max: 256 },
-  bodyLimit: { type: "string", description: "largest request body", default: "1mb" },
-  ratePerMinute: { type: "integer", description: "signed requests per operator per minute", default: 120, min: 1 },
-  maxFullResultBytes: {
-    type: "integer",
-    description: "largest full result C fetched for Freivalds (bytes)",
-    default: 256 * 1024 * 1024,
-    min: 0,
-  },
-  capacityRoundSec: {
-    type: "integer",
-    description: "coordinate capacity rounds at random times about this many seconds apart (0: never)",
-    default: 0,
-    min: 0,
-  },
-  containerExecutor: {
-    type: "enum",
-    values: ["auto", "on", "off", "true", "false"],
-    description:
-      "re-run sampled container items with the local Docker engine: auto (on when Docker answers a ping at start), on, off (container proofs get 422); true/false mean on/off",
-    default: "auto",
-  },
-  containerPullImages: {
-    type: "boolean",
-    description: "pull a missing job image before a re-run (default: the image must already be on this host)",
-    default: false,
-  },
-  containerGpus: {
-    type: "boolean",
-    description: "this host may give re-runs the GPUs a job's spec asks for (else GPU jobs are not re-run here)",
-    default: false,
-  },
-  inputFileRoots: {
-    type: "string",
-    description: "directories file:// job inputs may be read from, comma-separated (empty: file:// inputs refused)",
-    default: "",
-  },
-  allowRemoteInputHosts: {
-    type: "boolean",
-    description: "fetch container job inputs from non-loopback http(s) hosts",
-    default: false,
-  },
-  workDir: {
-    type: "path",
-    description: "work and input-cache folder of the container executor (default: <dataDir>/work)",
-  },
-  logLevel: { type: "enum", values: ["debug", "info", "warn", "error"], description: "log level", default: "info" },
-});
+  REMOVED_OPTIONS,
+);
 
 export type OracleConfig = ReturnType<typeof oracleConfig.load>;

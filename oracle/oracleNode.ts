@@ -12,7 +12,7 @@ import { createSubmissionWatcher } from "./chain/submissionWatcher";
 import { mountOracleRoutes } from "./http/oracleRoutes";
 import { RateLimiter } from "./http/rateLimiter";
 import { createOracleMetrics, type OracleMetrics } from "./metrics";
-import { ProofService, type ContainerItemVerifier, type FullResultReader } from "./proofService";
+import { ProofService, type ContainerItemVerifier } from "./proofService";
 import { gatherShardSignatures, settleWithQuorum } from "./relay/relayVerdicts";
 import { DecisionStore } from "./store/decisionStore";
 import { DeferredProofStore } from "./store/deferredProofStore";
@@ -41,12 +41,9 @@ export interface OracleNodeParameters {
   relayValid: boolean;
   startBlock: bigint;
   revealWindowSec: number;
-  sampleSize: number;
   bodyLimit: string;
   ratePerMinute: number;
-  maxFullResultBytes: number;
   containerVerifier?: ContainerItemVerifier;
-  fullResultReader?: FullResultReader;
   /** Coordinate capacity rounds: OperatorStaking's address and the mean seconds between rounds. */
   capacityRounds?: { staking: Address; meanIntervalSec: number };
   /** Capacity challenge sizing and timing (defaults: DEFAULT_CAPACITY_POLICY). */
@@ -101,7 +98,7 @@ export class OracleNode implements Daemon {
       decisions,
       isCommitteeMember: (signer) => this.reader.isActiveSigner(signer),
       peers: p.peers,
-      policy: { ...DEFAULT_CAPACITY_POLICY, sampleSize: p.sampleSize, ...p.capacityPolicy },
+      policy: { ...DEFAULT_CAPACITY_POLICY, ...p.capacityPolicy },
       logger: p.logger.child({ layer: "capacity" }),
     });
     this.watcher = createSubmissionWatcher({
@@ -149,11 +146,8 @@ export class OracleNode implements Daemon {
           chainId: p.chainId,
           logger: logger.child({ layer: "proofs" }),
           metrics,
-          sampleSize: p.sampleSize,
           revealWindowSec: p.revealWindowSec,
-          maxFullResultBytes: p.maxFullResultBytes,
           containerVerifier: p.containerVerifier,
-          fullResultReader: p.fullResultReader,
           deferrals: new DeferredProofStore(db),
         });
         mountOracleRoutes(app, {

@@ -36,21 +36,15 @@ export interface ProofDeferrals {
   has(jobId: bigint, shard: number): boolean;
 }
 
-/** Reads a full matmul result for Freivalds (bounded in size). */
-export type FullResultReader = (uri: string, maxBytes: number) => Promise<Uint8Array>;
-
 export interface ProofServiceParameters {
   reader: MarketReader;
   signer: ShardSigner;
   chainId: number;
   logger: Logger;
   metrics: OracleMetrics;
-  sampleSize: number;
   /** Seconds after submission by which a valid proof must arrive; 0: half the verify window. */
   revealWindowSec: number;
-  maxFullResultBytes: number;
   containerVerifier?: ContainerItemVerifier;
-  fullResultReader?: FullResultReader;
   /**
    * Remembers proofs that arrived in time but hit an ExecutorUnavailableError: such a shard is never
    * signed LATE_REVEAL or MISSING_REVEAL by this node. Absent: nothing is remembered.
@@ -243,10 +237,6 @@ export class ProofService {
           });
         }
       });
-      let fullResult: Uint8Array | undefined;
-      if (request.fullResultUri !== undefined && this.p.fullResultReader) {
-        fullResult = await this.p.fullResultReader(request.fullResultUri, this.p.maxFullResultBytes);
-      }
       context.operands ??= generatedOperands({ seed: spec.seed, m: spec.m, n: spec.n, k: spec.k });
       return verifyMatmulShard({
         spec,
@@ -255,8 +245,6 @@ export class ProofService {
         root: shard.resultRoot,
         beacon,
         rows,
-        s: this.p.sampleSize,
-        fullResult,
         operands: context.operands,
       });
     }

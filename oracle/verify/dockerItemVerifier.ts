@@ -12,7 +12,6 @@ export interface DockerItemVerifierParameters {
   docker: DockerClient;
   /** Per-verification work folders go under `<workDir>/jobs` (removed afterwards); inputs are cached in `<workDir>/cache`. */
   workDir: string;
-  sampleSize: number;
   logger?: Logger;
   /** Pull a missing image (default false: an absent image is this node's problem, answered 503). */
   pull?: boolean;
@@ -27,7 +26,7 @@ export interface DockerItemVerifierParameters {
 
 /**
  * The node's container verifier: re-runs a proof's sampled items with the sdk's Docker executor
- * (`verifyContainerItems`). One re-run at a time per node (the sample is s items, each bounded by
+ * (`verifyContainerItems`). One re-run at a time per node (the sample is at most SAMPLE_SIZE items, docs/PROTOCOL.md §3.5, each bounded by
  * the spec's timeout); the checks that need no container (sample, Merkle proofs) are not queued.
  * Each verification gets a fresh work folder, removed afterwards; the executor removes every
  * container it started.
@@ -61,7 +60,6 @@ export function dockerItemVerifier(p: DockerItemVerifierParameters): ContainerIt
           shard,
           root,
           beacon,
-          s: p.sampleSize,
           items: request.items,
           docker: p.docker,
           workDir,

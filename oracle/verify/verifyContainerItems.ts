@@ -1,10 +1,10 @@
-import { StandardMerkleTree } from "@openzeppelin/merkle-tree";
 import type { Hex } from "viem";
 import type { DockerClient } from "../../sdk/executor/dockerClient";
 import { runContainerJob, type RunContainerJobReturnType } from "../../sdk/executor/runContainerJob";
 import { HttpError } from "../../sdk/errors/HttpError";
+import { ItemProofError, ItemSampleError } from "../../sdk/itemSample/errors";
+import { verifyItemSample } from "../../sdk/itemSample/verifyItemSample";
 import type { SampledItemJson } from "../../sdk/oracleApi/types";
-import { sampleIndices } from "../../sdk/pow/sample";
 import type { ContainerJobSpec } from "../../sdk/spec/jobSpecTypes";
 import { containerShardItems } from "../../sdk/spec/shardWork";
 import { ExecutorUnavailableError } from "./executorUnavailableError";
@@ -18,7 +18,6 @@ export interface VerifyContainerItemsParameters {
   shard: number;
   root: Hex;
   beacon: Hex;
-  s: number;
   /** The sampled items as posted: LOCAL indices (position in the shard's item range), in the order drawn. */
   items: readonly SampledItemJson[];
   docker: DockerClient;
@@ -39,10 +38,10 @@ export interface VerifyContainerItemsParameters {
 }
 
 /**
- * Container jobs in `sampled` mode (PROTOCOL §13.3): the sample of the shard's items is drawn from
- * the beacon (`sampleIndices(beacon, itemCount, s)`, local indices) and the posted items must be
- * exactly that sample (else HTTP 400, nothing signed); each posted leaf `[i, outputHash]` must be in
- * the submitted outputs tree (PROTOCOL §12.4; else Invalid `ITEM_BAD_PROOF`); then the node re-runs
+ * Container jobs in `sampled` mode (docs/PROTOCOL.md §13.3): `verifyItemSample` (sdk/itemSample) checks
+ * that the posted items are exactly the sample `sampleIndices(beacon, itemCount, SAMPLE_SIZE)` (local
+ * indices; else HTTP 400, nothing signed) and that each posted leaf `[i, outputHash]` is in the
+ * submitted outputs tree (§12.4; else Invalid `ITEM_BAD_PROOF`); then the node re-runs
  * those items with the sdk's Docker executor, as the agent ran them, and compares the item hashes:
  * a re-run that exits non-zero or is killed for memory (`ITEM_RUN_FAILED`) or that hashes otherwise
  * (`ITEM_OUTPUT_MISMATCH`) is Invalid. What this node cannot do itself (missing image, Docker down,
@@ -53,20 +52,25 @@ export async function verifyContainerItems(p: VerifyContainerItemsParameters): P
   if (range === undefined) {
     throw new HttpError(422, "ORACLE_UNSUPPORTED", "a single-run container job has no items to sample");
   }
-  const indices = sampleIndices(p.beacon, range.end - range.start, p.s);
-  if (p.items.length !== indices.length || p.items.some((item, i) => item.index !== indices[i])) {
-    throw new HttpError(400, "ORACLE_SAMPLE_MISMATCH", "items: not the sample drawn from the shard's beacon", {
-      details: { field: "items", expected: indices, got: p.items.map((item) => item.index) },
-    });
-  }
-  for (const item of p.items) {
-    if (!StandardMerkleTree.verify(p.root, ["uint256", "bytes32"], [item.index, item.outputHash], item.proof)) {
-      return {
-        valid: false,
-        reason: `ITEM_BAD_PROOF: item ${item.index} is not in the submitted root`,
-        verified: true,
-      };
+  let indices: number[];
+  try {
+    ({ indices } = verifyItemSample({
+      root: p.root,
+      beacon: p.beacon,
+      itemCount: range.end - range.start,
+      items: p.items,
+    }));
+  } catch (err) {
+    if (err instanceof ItemSampleError) {
+      throw new HttpError(400, "ORACLE_SAMPLE_MISMATCH", "items: not the sample drawn from the shard's beacon", {
+        details: { field: "items", expected: err.expected, got: err.got },
+        cause: err,
+      });
     }
+    if (err instanceof ItemProofError) {
+      return { valid: false, reason: `${err.code}: ${err.message}`, verified: true };
+    }
+    throw err;
   }
   if (p.spec.gpus > 0 && p.gpus !== true) {
     throw new ExecutorUnavailableError(`the job needs ${p.spec.gpus} GPU(s) and this node re-runs without GPUs`, {

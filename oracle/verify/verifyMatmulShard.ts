@@ -1,5 +1,4 @@
 import type { Hex } from "viem";
-import { freivalds } from "../../sdk/pow/freivalds";
 import { generatedOperands, type MatmulOperands } from "../../sdk/pow/operands";
 import type { RevealedRow } from "../../sdk/pow/reveal";
 import { windowOperands } from "../../sdk/pow/rowWindow";
@@ -18,23 +17,16 @@ export interface VerifyMatmulShardParameters {
   /** The submitted result root and the shard beacon drawn from it. */
   root: Hex;
   beacon: Hex;
-  /** The revealed rows, decoded, LOCAL indices (PROTOCOL §3.13), in the order drawn. */
+  /** The revealed rows, decoded, LOCAL indices (docs/PROTOCOL.md §3.13), in the order drawn. */
   rows: readonly RevealedRow[];
-  /** Sample size s. */
-  s: number;
-  /** The whole shard result C′ (int32 LE bytes), when delivered: checked with Freivalds too. */
-  fullResult?: Uint8Array;
   /** Operands of the whole job, reused across shards of one job (B is generated once). */
   operands?: MatmulOperands;
-  /** Freivalds rounds (default 32). */
-  freivaldsRounds?: number;
 }
 
 /**
- * Verifies a matmul-int8 shard: the sampled rows against the root and A·B (verifySampledRows over
- * the shard's row window), then, when the full C′ is given, Freivalds over it and its rows'
- * commitment. A wrong proof is an Invalid finding naming the fault's code; the work is worth
- * `matmulUnits(rows, n, k)`.
+ * Verifies a matmul-int8 shard: the sampled rows (the protocol's sample size, docs/PROTOCOL.md §3.5)
+ * against the root and A·B, with `verifySampledRows` over the shard's row window. A wrong proof is an
+ * Invalid finding naming the fault's code; the work is worth `matmulUnits(rows, n, k)`.
  */
 export function verifyMatmulShard(p: VerifyMatmulShardParameters): VerifierFinding {
   const { spec } = p;
@@ -43,27 +35,11 @@ export function verifyMatmulShard(p: VerifyMatmulShardParameters): VerifierFindi
   const window = windowOperands(whole, { rowStart: range.start, rowEnd: range.end });
   const workUnits = matmulUnits(range.end - range.start, spec.n, spec.k);
   try {
-    verifySampledRows({ operands: window, root: p.root, beacon: p.beacon, s: p.s, revealed: p.rows });
+    verifySampledRows({ operands: window, root: p.root, beacon: p.beacon, revealed: p.rows });
   } catch (err) {
     if (err instanceof RigelError && err.code.startsWith("POW_"))
       return { valid: false, reason: err.code, verified: true };
     throw err;
-  }
-  if (p.fullResult !== undefined) {
-    const { m, n, k } = window;
-    if (p.fullResult.byteLength !== m * n * 4) return { valid: false, reason: "FULL_RESULT_SIZE", verified: true };
-    const c = new Int32Array(m * n);
-    const view = new DataView(p.fullResult.buffer, p.fullResult.byteOffset, p.fullResult.byteLength);
-    for (let i = 0; i < c.length; i++) c[i] = view.getInt32(i * 4, true);
-    const a = new Int8Array(m * k);
-    for (let i = 0; i < m; i++) a.set(window.rowOfA(i), i * k);
-    try {
-      freivalds({ a, b: window.b, c, m, n, k, rounds: p.freivaldsRounds });
-    } catch (err) {
-      if (err instanceof RigelError && err.code.startsWith("POW_"))
-        return { valid: false, reason: err.code, verified: true };
-      throw err;
-    }
   }
   return { valid: true, reason: "verified", verified: true, workUnits };
 }

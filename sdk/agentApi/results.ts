@@ -8,6 +8,7 @@ import { commitOutputs } from "../executor/commitOutputs";
 import type { OutputFile } from "../executor/dockerClient";
 import { itemOutputHash } from "../executor/itemOutputHash";
 import { commitRows, rowHashes } from "../pow/commitment";
+import { decodeInt32LE } from "../pow/decodeInt32LE";
 import type { ResultsManifest } from "./resultsManifest";
 
 /** A download whose files do not match what the operator committed, or an agent that refused. */
@@ -78,9 +79,7 @@ function rootOf(manifest: ResultsManifest, contents: Map<string, Buffer>): Hex {
     const m = rowEnd - rowStart;
     if (!bytes || bytes.length !== m * n * 4)
       throw new ResultsDownloadError("RESULTS_BAD_FILES", "c.bin has the wrong size");
-    const c = new Int32Array(m * n);
-    for (let x = 0; x < c.length; x++) c[x] = bytes.readInt32LE(x * 4);
-    return commitRows(rowHashes(c, m, n)).root;
+    return commitRows(rowHashes(decodeInt32LE(bytes), m, n)).root;
   }
   const files: OutputFile[] = manifest.files.map((f) => ({
     path: f.path,

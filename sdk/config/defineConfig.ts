@@ -57,6 +57,9 @@ export interface LoadOptions {
   overrides?: Record<string, unknown>;
 }
 
+/** Options a service no longer has, each with why: setting one is an error that says so (not "unknown option"). */
+export type RemovedOptions = Record<string, string>;
+
 export interface ConfigDefinition<S extends ConfigSpec> {
   readonly spec: S;
   readonly envPrefix: string;
@@ -123,9 +126,15 @@ function parseValue(spec: OptionSpec, raw: unknown): { value?: unknown; problem?
 /**
  * Declare a service's configuration once: every option with its description, type, default and
  * secrecy. Values come from overrides (flags), then `PREFIX_NAME` environment variables, then a
- * JSON file, then defaults; all problems are reported together.
+ * JSON file, then defaults; all problems are reported together. An option in `removed`, set in the
+ * file or the environment, is a problem that names it and says why it went (an old configuration
+ * must not seem to work while it is ignored).
  */
-export function defineConfig<S extends ConfigSpec>(envPrefix: string, spec: S): ConfigDefinition<S> {
+export function defineConfig<S extends ConfigSpec>(
+  envPrefix: string,
+  spec: S,
+  removed: RemovedOptions = {},
+): ConfigDefinition<S> {
   const envName = (key: string) => `${envPrefix}_${toSnake(key)}`;
   return {
     spec,
@@ -146,8 +155,14 @@ export function defineConfig<S extends ConfigSpec>(envPrefix: string, spec: S): 
           problems.push(`config file ${options.file}: ${(err as Error).message}`);
         }
         for (const key of Object.keys(fileValues)) {
-          if (!(key in spec)) problems.push(`config file ${options.file}: unknown option "${key}"`);
+          if (key in removed)
+            problems.push(`config file ${options.file}: option "${key}" was removed: ${removed[key]}`);
+          else if (!(key in spec)) problems.push(`config file ${options.file}: unknown option "${key}"`);
         }
+      }
+      for (const [key, why] of Object.entries(removed)) {
+        const fromEnv = env[envName(key)];
+        if (fromEnv !== undefined && fromEnv !== "") problems.push(`${envName(key)} was removed: ${why}`);
       }
       const values: Record<string, unknown> = {};
       for (const [key, optionSpec] of Object.entries(spec)) {

@@ -63,8 +63,6 @@ export interface ProofRequest {
   kind: ProofKind;
   /** matmul-int8: the sampled rows with LOCAL indices (PROTOCOL §3.13), in the order drawn. */
   rows?: RevealedRowJson[];
-  /** matmul-int8: where the full C of the shard (int32 LE, row-major) can be read, for Freivalds. */
-  fullResultUri?: string;
   /** container, sampled mode: the sampled items, in the order drawn. */
   items?: SampledItemJson[];
   /** container, receipt mode. */
@@ -282,28 +280,10 @@ function receiptJson(value: unknown, field: string): ExecutionReceiptJson {
   };
 }
 
-function optionalUri(value: unknown, field: string): string | undefined {
-  if (value === undefined) return undefined;
-  if (typeof value !== "string" || value.length === 0 || value.length > 2048)
-    throw new OracleApiFieldError(field, "must be a URI of at most 2048 characters");
-  return value;
-}
-
 /** Parses a `POST /v1/proofs` body. */
 export function parseProofRequest(json: unknown): ProofRequest {
   const obj = asObject(json, "body");
-  onlyKeys(obj, "", [
-    "jobId",
-    "shard",
-    "operator",
-    "resultRoot",
-    "units",
-    "kind",
-    "rows",
-    "fullResultUri",
-    "items",
-    "receipt",
-  ]);
+  onlyKeys(obj, "", ["jobId", "shard", "operator", "resultRoot", "units", "kind", "rows", "items", "receipt"]);
   if (typeof obj.kind !== "string" || !(PROOF_KINDS as readonly string[]).includes(obj.kind))
     throw new OracleApiFieldError("kind", `must be one of ${PROOF_KINDS.join(", ")}`);
   const request: ProofRequest = {
@@ -315,8 +295,6 @@ export function parseProofRequest(json: unknown): ProofRequest {
     kind: obj.kind as ProofKind,
   };
   if (obj.rows !== undefined) request.rows = list(obj.rows, "rows", MAX_SAMPLE, revealedRowJson);
-  const fullResultUri = optionalUri(obj.fullResultUri, "fullResultUri");
-  if (fullResultUri !== undefined) request.fullResultUri = fullResultUri;
   if (obj.items !== undefined) request.items = list(obj.items, "items", MAX_SAMPLE, sampledItemJson);
   if (obj.receipt !== undefined) request.receipt = receiptJson(obj.receipt, "receipt");
   if (request.kind === "matmul-int8" && request.rows === undefined)

@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
-import { endianness } from "node:os";
 import { StandardMerkleTree } from "@openzeppelin/merkle-tree";
 import { bytesToHex, hexToBytes, keccak256, type Hex } from "viem";
+import { encodeInt32LE } from "./encodeInt32LE";
 import { PowWorkloadError } from "./errors";
 
 /** The leaf encoding of the row tree: `[rowIndex, rowHash]`. */
@@ -10,19 +10,9 @@ export const ROW_LEAF_ENCODING = ["uint256", "bytes32"] as const;
 /** A row tree leaf: the row index (as a decimal string or bigint) and the row's sha256. */
 export type RowLeaf = [bigint | string, Hex];
 
-const LITTLE_ENDIAN_HOST = endianness() === "LE";
-
-function littleEndianBytes(row: Int32Array): Uint8Array {
-  if (LITTLE_ENDIAN_HOST) return new Uint8Array(row.buffer, row.byteOffset, row.byteLength);
-  const bytes = new Uint8Array(row.length * 4);
-  const view = new DataView(bytes.buffer);
-  for (let j = 0; j < row.length; j++) view.setInt32(j * 4, row[j], true);
-  return bytes;
-}
-
 /** `rowHash = sha256(row of C as int32 little-endian)`. */
 export function rowHash(row: Int32Array): Hex {
-  return `0x${createHash("sha256").update(littleEndianBytes(row)).digest("hex")}`;
+  return `0x${createHash("sha256").update(encodeInt32LE(row)).digest("hex")}`;
 }
 
 /** The sha256 of every row of C (m×n, row-major). */
@@ -89,7 +79,7 @@ class RowTree extends StandardMerkleTree<RowLeaf> {
 }
 
 /**
- * Builds the row tree of DESIGN §4: an OpenZeppelin StandardMerkleTree (default options, leaves
+ * Builds the row tree of docs/PROTOCOL.md §3.3 and §3.9: an OpenZeppelin StandardMerkleTree (default options, leaves
  * sorted) over `[i, rowHash_i]` typed `["uint256", "bytes32"]`.
  */
 export function commitRows(hashes: readonly Hex[]): RowCommitment {

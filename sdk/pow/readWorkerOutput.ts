@@ -2,6 +2,7 @@ import { readFile } from "node:fs/promises";
 import path from "node:path";
 import type { Hex } from "viem";
 import { commitRows, rowHashes, type RowCommitment } from "./commitment";
+import { decodeInt32LE } from "./decodeInt32LE";
 import { PowWorkloadError } from "./errors";
 import type { MatmulShape } from "./kernel";
 
@@ -29,8 +30,7 @@ export async function readWorkerOutput(dir: string, shape: MatmulShape): Promise
   if (bytes.length !== m * n * 4) {
     throw new PowWorkloadError("c.bin does not hold m·n int32", { details: { bytes: bytes.length, m, n } });
   }
-  const c = new Int32Array(m * n);
-  for (let x = 0; x < c.length; x++) c[x] = bytes.readInt32LE(x * 4);
+  const c = decodeInt32LE(bytes);
   const hashes = rowHashes(c, m, n);
   const written = await readFile(path.join(dir, "row-hashes.bin"));
   for (let i = 0; i < m; i++) {

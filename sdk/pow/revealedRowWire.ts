@@ -1,4 +1,6 @@
 import type { Hex } from "viem";
+import { decodeInt32LE } from "./decodeInt32LE";
+import { encodeInt32LE } from "./encodeInt32LE";
 import { PowWorkloadError } from "./errors";
 import type { RevealedRow } from "./reveal";
 
@@ -11,9 +13,7 @@ export interface RevealedRowJson {
 
 /** The JSON form of a revealed row (docs/PROTOCOL.md §3.10). */
 export function encodeRevealedRow({ index, row, proof }: RevealedRow): RevealedRowJson {
-  const bytes = Buffer.alloc(row.length * 4);
-  for (let j = 0; j < row.length; j++) bytes.writeInt32LE(row[j], j * 4);
-  return { index, row: bytes.toString("base64"), proof: [...proof] };
+  return { index, row: Buffer.from(encodeInt32LE(row)).toString("base64"), proof: [...proof] };
 }
 
 /**
@@ -39,7 +39,5 @@ export function decodeRevealedRow(json: unknown): RevealedRow {
   if (!Array.isArray(proof) || !proof.every((node) => typeof node === "string" && /^0x[0-9a-fA-F]{64}$/.test(node))) {
     throw new PowWorkloadError("revealed row proof must be a list of 32-byte hex strings", { details: { index } });
   }
-  const values = new Int32Array(bytes.length / 4);
-  for (let j = 0; j < values.length; j++) values[j] = bytes.readInt32LE(j * 4);
-  return { index: index as number, row: values, proof: proof as Hex[] };
+  return { index: index as number, row: decodeInt32LE(bytes), proof: proof as Hex[] };
 }

@@ -1,8 +1,13 @@
 import { encodeAbiParameters, keccak256, type Hex } from "viem";
 import { PowWorkloadError } from "./errors";
 
-/** DESIGN's default sample size. */
-export const DEFAULT_SAMPLE_SIZE = 32;
+/**
+ * The protocol's sample size s (docs/PROTOCOL.md §3.5): every job shard's proof, matmul rows and
+ * container items alike, reveals `min(SAMPLE_SIZE, m)` of its m rows or items. It is not a setting:
+ * a prover and a verifier that used different values would disagree on every honest proof. Capacity
+ * challenges carry their own `s` in the challenge (§13.2).
+ */
+export const SAMPLE_SIZE = 32;
 
 const TWO_POW_256 = 1n << 256n;
 
@@ -19,7 +24,7 @@ export function drawIndex(x: bigint, m: bigint): number | undefined {
  * x ≥ 2^256 − (2^256 mod m) is rejected (no modulo bias); `index = x mod m`, kept if new;
  * stops at min(s, m) distinct indices, returned in the order drawn.
  */
-export function sampleIndices(beacon: Hex, m: number, s: number = DEFAULT_SAMPLE_SIZE): number[] {
+export function sampleIndices(beacon: Hex, m: number, s: number = SAMPLE_SIZE): number[] {
   if (!Number.isSafeInteger(m) || m < 1) throw new PowWorkloadError("m must be a positive integer", { details: { m } });
   if (!Number.isSafeInteger(s) || s < 1) throw new PowWorkloadError("s must be a positive integer", { details: { s } });
   const rows = BigInt(m);

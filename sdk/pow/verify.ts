@@ -4,7 +4,7 @@ import { PowProofError, PowRowLengthError, PowRowValueError, PowSampleError } fr
 import { matmulInt8Sync } from "./kernel";
 import type { MatmulOperands } from "./operands";
 import type { RevealedRow } from "./reveal";
-import { DEFAULT_SAMPLE_SIZE, sampleIndices } from "./sample";
+import { SAMPLE_SIZE, sampleIndices } from "./sample";
 
 /** Input of {@link verifySampledRows}. */
 export interface VerifySampledRowsParameters {
@@ -13,7 +13,7 @@ export interface VerifySampledRowsParameters {
   root: Hex;
   /** The beacon the sample is drawn from (it already binds the root). */
   beacon: Hex;
-  /** The sample size; default 32. */
+  /** The sample size; default {@link SAMPLE_SIZE} (a job shard's, PROTOCOL §3.5); a capacity challenge's own `s`. */
   s?: number;
   /** The revealed rows, in the order drawn. */
   revealed: readonly RevealedRow[];
@@ -41,17 +41,19 @@ function checkIndices(expected: readonly number[], revealed: readonly RevealedRo
 }
 
 /**
- * The sampled-row check of DESIGN §4. Checks, in this order, and throws at the first fault:
+ * The sampled-row check of docs/PROTOCOL.md §3.6 and §3.10, the verifier's half of the proof (the
+ * prover's half is `revealSample`, `./revealSample.ts`). Checks, in this order, and throws at the first fault:
  * {@link PowSampleError} when the revealed indices are not exactly the drawn sample (in order);
  * then for each row in turn, {@link PowRowLengthError} when it does not have n elements and
  * {@link PowProofError} when its Merkle proof does not reach the root; then
  * {@link PowRowValueError} when a row differs from A·B recomputed by the verifier.
- * It can only see the sampled rows: a wrong element elsewhere needs Freivalds over the full C.
+ * It sees only the sampled rows: a prover that computed a fraction f of them passes with probability
+ * at most f^s (docs/PROTOCOL.md §3.10).
  */
 export function verifySampledRows(params: VerifySampledRowsParameters): VerifySampledRowsReturnType {
   const { operands, root, beacon, revealed } = params;
   const { m, n, k } = operands;
-  const indices = sampleIndices(beacon, m, params.s ?? DEFAULT_SAMPLE_SIZE);
+  const indices = sampleIndices(beacon, m, params.s ?? SAMPLE_SIZE);
   checkIndices(indices, revealed);
   for (const { index, row, proof } of revealed) {
     if (row.length !== n) throw new PowRowLengthError(index, n, row.length);

@@ -71,9 +71,29 @@ class WorkerTest(unittest.TestCase):
                 self.assertIn("cuda", err)
             code, _, err = run_worker(["--seed", VECTOR["seed"], "--m", "1", "--n", "1", "--k", "131073", "--out", out_dir])
             self.assertEqual(code, 2)
+            self.assertIn("k must be at most 131072", err)
+            # m·k and k·n are small, but the whole job's C has 2^32 elements (docs/PROTOCOL.md §3.2).
+            code, _, err = run_worker(["--seed", VECTOR["seed"], "--m", str(2**20), "--n", str(2**12), "--k", "64", "--out", out_dir])
+            self.assertEqual(code, 2)
+            self.assertIn("m·n must be below 2^32", err)
             code, _, err = run_worker(["--a", os.path.join(out_dir, "missing.bin"), "--b", "x", *self.shape_args(), "--out", out_dir])
             self.assertEqual(code, 2)
             self.assertIn("missing.bin", err)
+
+    def test_shape_rules_match_the_typescript_list(self):
+        # The same cases, in the same order and words, as test/sdk/pow/workload.test.ts.
+        self.assertEqual(worker.shape_issues(64, 64, 64), [])
+        self.assertEqual(
+            worker.shape_issues(65536, 65536, 131073),
+            [
+                ("k", "must be at most 131072"),
+                ("m", "m·k must be below 2^32"),
+                ("n", "k·n must be below 2^32"),
+                ("m", "m·n must be below 2^32 (C is m×n int32, the whole job)"),
+            ],
+        )
+        self.assertEqual(worker.shape_issues(2**20, 2**12, 64), [("m", "m·n must be below 2^32 (C is m×n int32, the whole job)")])
+        self.assertEqual(worker.shape_issues(2**20 - 1, 2**12, 64), [])
 
     def test_imports_torch_only_when_used(self):
         self.assertTrue("torch" not in sys.modules or worker._cuda_available())

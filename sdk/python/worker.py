@@ -30,6 +30,22 @@ from rigel_pow.generator import generate_matrix, generator_keys  # noqa: E402
 from rigel_pow.matmul import matmul_int8, matmul_int8_torch, spot_check_rows  # noqa: E402
 
 MAX_K = 131072
+MAX_MATRIX_ELEMENTS = 2**32
+
+
+def shape_issues(m, n, k):
+    """The shape rules of docs/PROTOCOL.md §3.2 for positive m, n, k: the same list, order and words as
+    sdk/pow/workload.ts matmulShapeIssues (k ≤ 131072; m·k, k·n and m·n, the whole job's C, below 2^32)."""
+    issues = []
+    if k > MAX_K:
+        issues.append(("k", f"must be at most {MAX_K}"))
+    if m * k >= MAX_MATRIX_ELEMENTS:
+        issues.append(("m", "m·k must be below 2^32"))
+    if k * n >= MAX_MATRIX_ELEMENTS:
+        issues.append(("n", "k·n must be below 2^32"))
+    if m * n >= MAX_MATRIX_ELEMENTS:
+        issues.append(("m", "m·n must be below 2^32 (C is m×n int32, the whole job)"))
+    return issues
 
 
 class WorkerError(Exception):
@@ -88,8 +104,13 @@ def _load_operand(path, rows, cols):
 
 def run(args):
     m, n, k = args.m, args.n, args.k
-    if min(m, n, k) < 1 or k > MAX_K or m * k >= 2**32 or k * n >= 2**32 or m * n >= 2**32:
-        raise WorkerError(f"unsupported shape m={m} n={n} k={k}")
+    if min(m, n, k) < 1:
+        raise WorkerError(f"unsupported shape m={m} n={n} k={k}: m, n and k must be positive")
+    issues = shape_issues(m, n, k)
+    if issues:
+        path, message = issues[0]
+        rule = f"k {message}" if path == "k" else message
+        raise WorkerError(f"unsupported shape m={m} n={n} k={k}: {rule}")
     device = choose_device(args.device)
     seconds = {}
     started = time.perf_counter()

@@ -126,13 +126,6 @@ export const CONTAINER_SPEC_LIMITS = {
   stringBytes: 4096,
 } as const;
 
-/** Matmul bounds (docs/PROTOCOL.md §3.2): int32 accumulation is exact up to k = 131072. */
-export const MATMUL_SPEC_LIMITS = {
-  maxK: 131072,
-  /** m·k and k·n must stay below 2^32. */
-  maxElements: 2 ** 32,
-} as const;
-
 /** Bounds of the optional `split` field (the market's shard limit). */
 export const SPLIT_LIMITS = { maxShards: 64 } as const;
 

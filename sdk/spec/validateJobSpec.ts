@@ -4,7 +4,6 @@ import {
   CONTAINER_SPEC_DEFAULTS,
   CONTAINER_SPEC_LIMITS,
   JOB_SPEC_VERSION,
-  MATMUL_SPEC_LIMITS,
   SPLIT_LIMITS,
   type ContainerInput,
   type ContainerJobSpec,
@@ -14,6 +13,7 @@ import {
   type MatmulInt8Spec,
   type VerificationMode,
 } from "./jobSpecTypes";
+import { matmulShapeIssues } from "../pow/workload";
 import type { SpecIssue } from "./SpecValidationError";
 
 /** The outcome of {@link validateJobSpec}: the parsed spec with defaults, or every problem found. */
@@ -142,9 +142,9 @@ function matmulSpec(c: Checker, o: Record<string, unknown>): MatmulInt8Spec {
   const seed = c.hex32(o.seed, "seed", true);
   const m = c.int(o.m, "m", undefined, 1, Number.MAX_SAFE_INTEGER);
   const n = c.int(o.n, "n", undefined, 1, Number.MAX_SAFE_INTEGER);
-  const k = c.int(o.k, "k", undefined, 1, MATMUL_SPEC_LIMITS.maxK);
-  if (m > 0 && k > 0 && m * k >= MATMUL_SPEC_LIMITS.maxElements) c.issue("m", "m·k must be below 2^32");
-  if (n > 0 && k > 0 && k * n >= MATMUL_SPEC_LIMITS.maxElements) c.issue("n", "k·n must be below 2^32");
+  const k = c.int(o.k, "k", undefined, 1, Number.MAX_SAFE_INTEGER);
+  // The shape rules of docs/PROTOCOL.md §3.2 (sdk/pow/workload.ts): a spec that passes can be proven and verified.
+  for (const issue of matmulShapeIssues({ m, n, k })) c.issue(issue.path, issue.message);
   const rowStart = c.int(o.rowStart, "rowStart", 0, 0, Number.MAX_SAFE_INTEGER);
   const rowEnd = c.int(o.rowEnd, "rowEnd", m, 1, Number.MAX_SAFE_INTEGER);
   if (m > 0 && rowEnd > m) c.issue("rowEnd", `must be at most m (${m})`);

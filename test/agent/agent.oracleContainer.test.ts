@@ -90,7 +90,7 @@ describe("agent + oracles: sampled container jobs re-run by the oracles on the r
       committee: (await p.committee.getAddress()) as Hex,
       startBlock: 0n,
       ports,
-      containerVerifier: (i) => dockerItemVerifier({ docker, workDir: workDirs[i], sampleSize: 32 }),
+      containerVerifier: (i) => dockerItemVerifier({ docker, workDir: workDirs[i] }),
     });
     return committee;
   }

@@ -5,7 +5,9 @@ import path from "node:path";
 import { privateKeyToAccount } from "viem/accounts";
 import type { CliOutput } from "../../sdk/cli/commands";
 import { decryptKeystore } from "../../sdk/keystore/keystore";
+import { ConfigError } from "../../sdk/config/defineConfig";
 import { main } from "../../oracle/cli";
+import { oracleConfig } from "../../oracle/config";
 import { tempDir } from "./helpers/oracleHarness";
 
 function capture(): CliOutput & { out: string[]; err: string[] } {
@@ -58,5 +60,21 @@ describe("rigel oracle CLI", function () {
       if (previous === undefined) delete process.env.RIGEL_ORACLE_SIGNER_KEY;
       else process.env.RIGEL_ORACLE_SIGNER_KEY = previous;
     }
+  });
+
+  it("refuses a config that still sets the removed sampleSize or maxFullResultBytes, saying why (file and environment)", async function () {
+    const dir = tempDir("oracle-cli-removed");
+    const file = path.join(dir, "oracle.json");
+    fs.writeFileSync(file, JSON.stringify({ sampleSize: 16, maxFullResultBytes: 1024 }));
+    const old = capture();
+    expect(await main(["config", "--check", "--config", file], old)).to.equal(1);
+    const said = old.err.join("\n");
+    expect(said).to.contain('option "sampleSize" was removed').and.contain("PROTOCOL.md §3.5");
+    expect(said).to.contain('option "maxFullResultBytes" was removed').and.contain("§3.11");
+    expect(() => oracleConfig.load({ env: { RIGEL_ORACLE_SAMPLE_SIZE: "16" } }))
+      .to.throw(ConfigError, "RIGEL_ORACLE_SAMPLE_SIZE was removed")
+      .with.property("problems")
+      .that.has.length(1);
+    expect(oracleConfig.spec).to.not.have.property("sampleSize");
   });
 });

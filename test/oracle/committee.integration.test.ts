@@ -1,8 +1,5 @@
 // Three oracle nodes (threshold 2) on the in-process Hardhat network, the operator driven with the sdk.
 import { expect } from "chai";
-import fs from "node:fs";
-import path from "node:path";
-import { pathToFileURL } from "node:url";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import type { Hex } from "viem";
 import { sortSignaturesBySigner } from "../../sdk/eip712/sortSignatures";
@@ -160,28 +157,19 @@ describe("oracle committee: three nodes, threshold 2, on the in-process chain", 
     expect(stakeBefore - (await p.staking.operatorInfo(op.address)).selfStake).to.equal(collateral);
   });
 
-  it("Freivalds over a delivered full result: an honest C′ is Valid, one wrong element anywhere is Invalid", async function () {
+  it("refuses a proof that still names fullResultUri (the Freivalds door is closed, PROTOCOL §3.11) with 400", async function () {
     const spec = matmulSpec("88", 128, 32, 32);
-    const jobId = await createMatmulJob(p, spec, 2);
-    const dir = tempDir("oracle-full");
-    const honest = await computeAndSubmit(p, p.ops[0], spec, jobId, 0, 2);
-    const honestFile = path.join(dir, "c0.bin");
-    fs.writeFileSync(honestFile, Buffer.from(honest.c.buffer, honest.c.byteOffset, honest.c.byteLength));
-    const [valid] = await proveToAll([nodes[0].url], accountOf(p.ops[0]), {
-      ...honest.request,
-      fullResultUri: pathToFileURL(honestFile).href,
-    });
+    const jobId = await createMatmulJob(p, spec, 1);
+    const honest = await computeAndSubmit(p, p.ops[0], spec, jobId, 0, 1);
+    const client = new OracleClient({ baseUrl: nodes[0].url, account: accountOf(p.ops[0]) });
+    const stale = { ...honest.request, fullResultUri: "file:///tmp/c.bin" } as typeof honest.request;
+    const err = await client.submitProof(stale).catch((e: unknown) => e);
+    expect(err).to.be.instanceOf(OracleRequestError);
+    expect((err as OracleRequestError).status).to.equal(400);
+    expect((err as OracleRequestError).code).to.equal("ORACLE_BAD_FIELD");
+    expect((err as OracleRequestError).details).to.deep.include({ field: "fullResultUri" });
+    const [valid] = await proveToAll([nodes[0].url], accountOf(p.ops[0]), honest.request);
     expect(valid.attestation.verdict).to.equal(1);
-    // The operator commits to a C′ with one wrong element (whether or not its row is sampled).
-    const wrong = await computeAndSubmit(p, p.ops[1], spec, jobId, 1, 2, { corruptElement: 40 * 32 + 7 });
-    const wrongFile = path.join(dir, "c1.bin");
-    fs.writeFileSync(wrongFile, Buffer.from(wrong.c.buffer, wrong.c.byteOffset, wrong.c.byteLength));
-    const [invalid] = await proveToAll([nodes[0].url], accountOf(p.ops[1]), {
-      ...wrong.request,
-      fullResultUri: pathToFileURL(wrongFile).href,
-    });
-    expect(invalid.attestation.verdict).to.equal(2);
-    expect(["POW_FREIVALDS_FAILED", "POW_WRONG_ROW"]).to.include(invalid.reason);
   });
 
   it("a proof for another operator's shard is refused with 403", async function () {

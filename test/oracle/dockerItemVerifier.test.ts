@@ -1,7 +1,6 @@
 // The oracle's container verifier on the real Docker engine: the operator side runs the shard with
 // the sdk executor exactly as the agent does (runContainerJob, item hashes, PROTOCOL §12.4 tree over
 // local indices), the oracle re-runs the sample drawn from the beacon and compares.
-import { StandardMerkleTree } from "@openzeppelin/merkle-tree";
 import { expect } from "chai";
 import type Dockerode from "dockerode";
 import { randomBytes } from "node:crypto";
@@ -15,6 +14,7 @@ import { HttpError } from "../../sdk/errors/HttpError";
 import { commitOutputs } from "../../sdk/executor/commitOutputs";
 import { findContainers } from "../../sdk/executor/findContainers";
 import { runContainerJob } from "../../sdk/executor/runContainerJob";
+import { revealItemSample } from "../../sdk/itemSample/revealItemSample";
 import type { ProofRequest, SampledItemJson } from "../../sdk/oracleApi/types";
 import { sampleIndices } from "../../sdk/pow/sample";
 import type { ContainerJobSpec } from "../../sdk/spec/jobSpecTypes";
@@ -24,7 +24,6 @@ import { dockerForTests, tempDir, TEST_IMAGE } from "../sdk/executor/dockerTestE
 
 const SHARDS = 2;
 const SHARD = 1;
-const S = 3;
 /** Item "bad" exits 3; every other item writes what it was given. */
 const SCRIPT = '[ "$RIGEL_ITEM" != bad ] || exit 3; echo "item $RIGEL_ITEM_INDEX: $RIGEL_ITEM" > $RIGEL_OUTPUT/out.txt';
 
@@ -44,14 +43,8 @@ function containerSpec(fields: Record<string, unknown> = {}): ContainerJobSpec {
 /** The operator's side: item hashes of shard SHARD (local order), optionally replaced, and the proof of the sample. */
 function proveItems(hashes: Hex[], beacon: Hex, replace: Record<number, Hex> = {}) {
   const committed = hashes.map((h, i) => replace[i] ?? h);
-  const commitment = commitOutputs({ mode: "items", itemHashes: committed });
-  const tree = StandardMerkleTree.load(commitment.tree!);
-  const items: SampledItemJson[] = sampleIndices(beacon, committed.length, S).map((index) => ({
-    index,
-    outputHash: committed[index],
-    proof: tree.getProof(index) as Hex[],
-  }));
-  return { root: commitment.root, items };
+  const items: SampledItemJson[] = revealItemSample({ itemHashes: committed, beacon });
+  return { root: commitOutputs({ mode: "items", itemHashes: committed }).root, items };
 }
 
 describe("oracle: container items re-run on the real Docker engine (dockerItemVerifier)", function () {
@@ -89,7 +82,7 @@ describe("oracle: container items re-run on the real Docker engine (dockerItemVe
   });
 
   const verifierIn = (workDir: string, over: Partial<Parameters<typeof dockerItemVerifier>[0]> = {}) =>
-    dockerItemVerifier({ docker, workDir, sampleSize: S, ...over });
+    dockerItemVerifier({ docker, workDir, ...over });
 
   const request = (items: SampledItemJson[], root: Hex): ProofRequest => ({
     jobId: jobId.toString(),
@@ -121,7 +114,7 @@ describe("oracle: container items re-run on the real Docker engine (dockerItemVe
   });
 
   it("finds Invalid when a sampled item's committed hash is not what the item outputs", async function () {
-    const sampled = sampleIndices(beacon, honest.length, S);
+    const sampled = sampleIndices(beacon, honest.length);
     const forged = keccak256(toHex("made-up output"));
     const { root, items } = proveItems(honest, beacon, { [sampled[1]]: forged });
     const finding = await verify(items, root);

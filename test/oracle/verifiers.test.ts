@@ -3,8 +3,9 @@ import { expect } from "chai";
 import { keccak256, toHex, type Hex } from "viem";
 import { commitRows, rowHashes } from "../../sdk/pow/commitment";
 import { revealRows } from "../../sdk/pow/reveal";
+import { revealSample } from "../../sdk/pow/revealSample";
 import { proveMatmulWindow } from "../../sdk/pow/rowWindow";
-import { sampleIndices } from "../../sdk/pow/sample";
+import { SAMPLE_SIZE, sampleIndices } from "../../sdk/pow/sample";
 import type { MatmulInt8Spec } from "../../sdk/spec/jobSpecTypes";
 import { matmulShardRows, matmulUnits } from "../../sdk/spec/shardWork";
 import { checkReceipt } from "../../oracle/verify/checkReceipt";
@@ -12,6 +13,7 @@ import { verifyMatmulShard } from "../../oracle/verify/verifyMatmulShard";
 import { verifyContainerItems } from "../../oracle/verify/verifyContainerItems";
 import { StandardMerkleTree } from "@openzeppelin/merkle-tree";
 import type { HttpError } from "../../sdk/errors/HttpError";
+import { revealItemSample } from "../../sdk/itemSample/revealItemSample";
 
 const spec: MatmulInt8Spec = {
   kind: "matmul-int8",
@@ -35,17 +37,15 @@ async function prove(corrupt?: (c: Int32Array) => void) {
   corrupt?.(c);
   const commitment = corrupt ? commitRows(rowHashes(c, rows, spec.n)) : proof.commitment;
   const beacon = beaconFor(commitment.root);
-  const revealed = revealRows(c, spec.n, commitment, sampleIndices(beacon, rows, 8));
-  return { c, rows, root: commitment.root, beacon, revealed };
+  const revealed = revealSample({ c, m: rows, n: spec.n, commitment, beacon });
+  return { c, rows, commitment, root: commitment.root, beacon, revealed };
 }
-
-const fullBytes = (c: Int32Array) => new Uint8Array(c.buffer.slice(0));
 
 describe("oracle verifiers", function () {
   describe("verifyMatmulShard", function () {
-    it("accepts an honest shard, with and without the full result, worth matmulUnits of its rows", async function () {
+    it("accepts an honest shard, worth matmulUnits of its rows", async function () {
       const honest = await prove();
-      const base = { spec, shards: SHARDS, shard: SHARD, root: honest.root, beacon: honest.beacon, s: 8 };
+      const base = { spec, shards: SHARDS, shard: SHARD, root: honest.root, beacon: honest.beacon };
       const sampled = verifyMatmulShard({ ...base, rows: honest.revealed });
       expect(sampled).to.deep.equal({
         valid: true,
@@ -53,9 +53,21 @@ describe("oracle verifiers", function () {
         verified: true,
         workUnits: matmulUnits(honest.rows, spec.n, spec.k),
       });
-      expect(verifyMatmulShard({ ...base, rows: honest.revealed, fullResult: fullBytes(honest.c) }).valid).to.equal(
-        true,
-      );
+    });
+
+    it("samples the protocol's s rows, whatever s a prover chose (an oracle setting once broke honest proofs)", async function () {
+      const honest = await prove();
+      expect(honest.revealed).to.have.length(Math.min(SAMPLE_SIZE, honest.rows));
+      const base = { spec, shards: SHARDS, shard: SHARD, root: honest.root, beacon: honest.beacon };
+      const fewer = revealSample({
+        c: honest.c,
+        m: honest.rows,
+        n: spec.n,
+        commitment: honest.commitment,
+        beacon: honest.beacon,
+        s: 8,
+      });
+      expect(verifyMatmulShard({ ...base, rows: fewer }).reason).to.equal("POW_SAMPLE_MISMATCH");
     });
 
     it("refuses a prover that skipped every other row (sampled rows)", async function () {
@@ -68,7 +80,6 @@ describe("oracle verifiers", function () {
         shard: SHARD,
         root: lazy.root,
         beacon: lazy.beacon,
-        s: 8,
         rows: lazy.revealed,
       });
       expect(finding).to.deep.equal({ valid: false, reason: "POW_WRONG_ROW", verified: true });
@@ -82,30 +93,11 @@ describe("oracle verifiers", function () {
         commitRows(rowHashes(honest.c, honest.rows, spec.n)),
         [0, 1, 2, 3, 4, 5, 6, 7],
       );
-      const base = { spec, shards: SHARDS, shard: SHARD, root: honest.root, beacon: honest.beacon, s: 8 };
+      const base = { spec, shards: SHARDS, shard: SHARD, root: honest.root, beacon: honest.beacon };
       expect(verifyMatmulShard({ ...base, rows: other }).reason).to.equal("POW_SAMPLE_MISMATCH");
       const forged = honest.revealed.map((r, i) => (i === 0 ? { ...r, proof: [...r.proof].reverse() } : r));
       expect(verifyMatmulShard({ ...base, rows: forged }).reason).to.equal("POW_BAD_PROOF");
       expect(verifyMatmulShard({ ...base, rows: honest.revealed.slice(1) }).reason).to.equal("POW_SAMPLE_MISMATCH");
-    });
-
-    it("catches with Freivalds a wrong element outside the sample, and a full result of the wrong size", async function () {
-      const honest = await prove();
-      const sampled = new Set(honest.revealed.map((r) => r.index));
-      const row = [...Array(honest.rows).keys()].find((i) => !sampled.has(i))!;
-      const bad = honest.c.slice();
-      bad[row * spec.n + 3] += 1;
-      const base = {
-        spec,
-        shards: SHARDS,
-        shard: SHARD,
-        root: honest.root,
-        beacon: honest.beacon,
-        s: 8,
-        rows: honest.revealed,
-      };
-      expect(verifyMatmulShard({ ...base, fullResult: fullBytes(bad) }).reason).to.equal("POW_FREIVALDS_FAILED");
-      expect(verifyMatmulShard({ ...base, fullResult: new Uint8Array(12) }).reason).to.equal("FULL_RESULT_SIZE");
     });
   });
 
@@ -164,9 +156,8 @@ describe("oracle verifiers: container items (sampled mode), with a fake executor
   );
   const root = tree.root as Hex;
   const beacon = keccak256(toHex("container-beacon"));
-  const s = 5;
-  const drawn = sampleIndices(beacon, 20, s);
-  const honestItems = drawn.map((i) => ({ index: i, outputHash: hashOf(20 + i), proof: tree.getProof(i) as Hex[] }));
+  const drawn = sampleIndices(beacon, 20);
+  const honestItems = revealItemSample({ itemHashes: Array.from({ length: 20 }, (_, i) => hashOf(20 + i)), beacon });
   const fakeRun = (lie = false) =>
     (async (_docker: unknown, params: { onlyItems?: readonly number[] }) => ({
       status: "succeeded" as const,
@@ -181,7 +172,6 @@ describe("oracle verifiers: container items (sampled mode), with a fake executor
     shard: SHARD,
     root,
     beacon,
-    s,
     docker: {} as never,
     workDir: "/tmp",
     cacheDir: "/tmp",

@@ -64,4 +64,25 @@ describe("sdk/config/defineConfig", () => {
     const help = spec.describe().join("\n");
     expect(help).to.contain("RIGEL_TEST_SIGNER_KEY").and.contain("(secret)").and.contain("(required)");
   });
+
+  it("names a removed option and why, from a file or the environment, instead of ignoring it", () => {
+    const withRemoved = defineConfig(
+      "RIGEL_TEST",
+      { port: spec.spec.port },
+      { sampleSize: "s is a protocol constant" },
+    );
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "rigel-cfg-")), "c.json");
+    fs.writeFileSync(file, JSON.stringify({ sampleSize: 16 }));
+    try {
+      withRemoved.load({ file, env: { RIGEL_TEST_SAMPLE_SIZE: "16" } });
+      expect.fail("should throw");
+    } catch (err) {
+      expect(err).to.be.instanceOf(ConfigError);
+      expect((err as ConfigError).problems).to.deep.equal([
+        `config file ${file}: option "sampleSize" was removed: s is a protocol constant`,
+        "RIGEL_TEST_SAMPLE_SIZE was removed: s is a protocol constant",
+      ]);
+    }
+    expect(withRemoved.load({ env: { RIGEL_TEST_SAMPLE_SIZE: "" } })).to.deep.equal({ port: 8700 });
+  });
 });

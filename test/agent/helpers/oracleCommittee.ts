@@ -49,10 +49,8 @@ export async function startTestCommittee(p: {
         relayValid: false,
         startBlock: p.startBlock,
         revealWindowSec: 0,
-        sampleSize: 32,
         bodyLimit: "1mb",
         ratePerMinute: 10_000,
-        maxFullResultBytes: 0,
         containerVerifier: p.containerVerifier?.(i),
       }),
   );

@@ -12,17 +12,15 @@ import { createLogger } from "../../../sdk/log/createLogger";
 import { OracleClient } from "../../../sdk/oracleApi/client";
 import type { ProofRequest, SignedShardAttestation } from "../../../sdk/oracleApi/types";
 import { shardBeacon } from "../../../sdk/pow/beacon";
-import { revealRows } from "../../../sdk/pow/reveal";
 import { encodeRevealedRow, type RevealedRowJson } from "../../../sdk/pow/revealedRowWire";
+import { revealSample } from "../../../sdk/pow/revealSample";
 import { proveMatmulWindow } from "../../../sdk/pow/rowWindow";
-import { sampleIndices } from "../../../sdk/pow/sample";
 import { commitRows, rowHashes } from "../../../sdk/pow/commitment";
 import { jobSpecDataUri } from "../../../sdk/spec/fetchJobSpec";
 import { hashJobSpec } from "../../../sdk/spec/hashJobSpec";
 import type { MatmulInt8Spec } from "../../../sdk/spec/jobSpecTypes";
 import { matmulShardRows, matmulUnits } from "../../../sdk/spec/shardWork";
 import { OracleNode, type OracleNodeParameters } from "../../../oracle/oracleNode";
-import { readFullResult } from "../../../oracle/verify/readFullResult";
 import { jobParamsFor, type Protocol } from "../../contracts/market/protocolFixture";
 
 export const HARDHAT_MNEMONIC = "test test test test test test test test test test test junk";
@@ -73,11 +71,8 @@ export async function startOracle(
     relayValid: false,
     startBlock: 0n,
     revealWindowSec: 600,
-    sampleSize: 32,
     bodyLimit: "1mb",
     ratePerMinute: 10_000,
-    maxFullResultBytes: 1 << 24,
-    fullResultReader: readFullResult,
     ...over,
   });
   await node.init();
@@ -130,7 +125,7 @@ export async function computeAndSubmit(
   jobId: bigint,
   shard: number,
   shards: number,
-  cheat: { corruptEvery?: number; corruptElement?: number } = {},
+  cheat: { corruptEvery?: number } = {},
 ): Promise<SubmittedShard> {
   await p.market.connect(op).accept(jobId, shard);
   const range = matmulShardRows(spec, shards, shard);
@@ -141,11 +136,7 @@ export async function computeAndSubmit(
   );
   const rows = range.end - range.start;
   let { c, commitment } = proof;
-  if (cheat.corruptElement !== undefined) {
-    c = c.slice();
-    c[cheat.corruptElement] += 1;
-    commitment = commitRows(rowHashes(c, rows, spec.n));
-  } else if (cheat.corruptEvery) {
+  if (cheat.corruptEvery) {
     // A lazy prover: leaves every corruptEvery-th row as zeros and commits to that.
     c = c.slice();
     for (let i = 0; i < rows; i += cheat.corruptEvery) c.fill(0, i * spec.n, (i + 1) * spec.n);
@@ -163,7 +154,7 @@ export async function computeAndSubmit(
     root: commitment.root,
     blockHash: block!.hash as Hex,
   });
-  const revealed: RevealedRowJson[] = revealRows(c, spec.n, commitment, sampleIndices(beacon, rows, 32)).map(
+  const revealed: RevealedRowJson[] = revealSample({ c, m: rows, n: spec.n, commitment, beacon }).map(
     encodeRevealedRow,
   );
   return {

@@ -155,6 +155,24 @@ describe("sdk/spec/parseJobSpec", () => {
       });
     });
 
+    it("refuses m·n ≥ 2^32 at parse time (m = 2^20, n = 2^12, k = 64 could be posted but never proven); accepts just inside", () => {
+      const spec = { kind: "matmul-int8", seed: HASH, m: 2 ** 20, n: 2 ** 12, k: 64 };
+      let thrown: unknown;
+      try {
+        parseJobSpec(spec);
+      } catch (err) {
+        thrown = err;
+      }
+      expect(thrown).to.be.instanceOf(SpecValidationError);
+      expect((thrown as SpecValidationError).code).to.equal("SPEC_INVALID");
+      expect((thrown as SpecValidationError).issues).to.deep.equal([
+        { path: "m", message: "m·n must be below 2^32 (C is m×n int32, the whole job)" },
+      ]);
+      expect((thrown as Error).message).to.contain("m·n must be below 2^32");
+      expect(parseJobSpec({ ...spec, n: 2 ** 12 - 1 })).to.include({ m: 2 ** 20, n: 2 ** 12 - 1, k: 64 });
+      expect(parseJobSpec({ ...spec, m: 2 ** 20 - 1 })).to.include({ m: 2 ** 20 - 1, n: 2 ** 12, k: 64 });
+    });
+
     it("checks sizes and the row range", () => {
       expect(issuesOf({ kind: "matmul-int8", m: 0, n: 1, k: 131073 }).map((i) => i.path)).to.deep.equal([
         "seed",
@@ -164,6 +182,7 @@ describe("sdk/spec/parseJobSpec", () => {
       expect(issuesOf({ kind: "matmul-int8", seed: HASH, m: 65536, n: 65536, k: 65536 })).to.deep.equal([
         { path: "m", message: "m·k must be below 2^32" },
         { path: "n", message: "k·n must be below 2^32" },
+        { path: "m", message: "m·n must be below 2^32 (C is m×n int32, the whole job)" },
       ]);
       expect(issuesOf({ kind: "matmul-int8", seed: HASH, m: 8, n: 8, k: 8, rowStart: 2, rowEnd: 9 })).to.deep.equal([
         { path: "rowEnd", message: "must be at most m (8)" },
