@@ -7,9 +7,8 @@ import { RigelError } from "../../sdk/errors/RigelError";
 import type { OracleClient } from "../../sdk/oracleApi/client";
 import { capacityAttestationFromJson, type CapacityChallengeJson } from "../../sdk/oracleApi/types";
 import { capacityBeacon, nonceCommitment } from "../../sdk/pow/beacon";
-import { revealRows } from "../../sdk/pow/reveal";
 import { encodeRevealedRow } from "../../sdk/pow/revealedRowWire";
-import { sampleIndices } from "../../sdk/pow/sample";
+import { revealSample } from "../../sdk/pow/revealSample";
 import type { AgentChain } from "../chain/agentChain";
 import { loadMatmulShard, runMatmulShard, type MatmulDevice } from "../work/matmulShard";
 
@@ -28,10 +27,11 @@ export interface AnswerCapacityChallengeReturnType {
 }
 
 /**
- * Answers one capacity challenge (DESIGN §4, PROTOCOL §13): computes C of the challenge's workload on
- * this host's device, sends the root to the issuing oracle before the deadline, checks the revealed
- * nonce against its commitment, reveals the sampled rows, and records the returned quorum on-chain
- * with `OperatorStaking.recordCapacity` (signatures sorted by signer).
+ * Answers one capacity challenge (docs/PROTOCOL.md §13.2, §14.7): computes C of the challenge's
+ * workload on this host's device, sends the root to the issuing oracle before the deadline, checks the
+ * revealed nonce against its commitment, reveals the sample (`revealSample` with the challenge's own
+ * `s`), and records the returned quorum on-chain with `OperatorStaking.recordCapacity` (signatures
+ * sorted by signer).
  */
 export async function answerCapacityChallenge(p: {
   client: OracleClient;
@@ -76,7 +76,7 @@ export async function answerCapacityChallenge(p: {
     }
     const beacon = capacityBeacon({ challengeId: challenge.challengeId, root: result.root, nonce: answer.nonce });
     const { c, commitment } = await loadMatmulShard(workDir, { m: challenge.m, n: challenge.n });
-    const rows = revealRows(c, challenge.n, commitment, sampleIndices(beacon, challenge.m, challenge.s)).map(
+    const rows = revealSample({ c, m: challenge.m, n: challenge.n, commitment, beacon, s: challenge.s }).map(
       encodeRevealedRow,
     );
     const signed = await p.client.reveal(challenge.challengeId, { rows });

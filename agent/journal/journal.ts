@@ -1,5 +1,6 @@
 import type { SqliteDatabase } from "../../sdk/db/openDatabase";
 import { RigelError } from "../../sdk/errors/RigelError";
+import type { ShardDataByState, ShardDataPatch } from "./shardData";
 
 /**
  * A shard's life as the agent sees it. An "-ing" state is an intent, written before the action it
@@ -24,14 +25,13 @@ export const SHARD_STATES = [
 export type ShardState = (typeof SHARD_STATES)[number];
 export const TERMINAL_STATES: readonly ShardState[] = ["settled", "failed", "expired", "abandoned"];
 
-export interface JournalEntry {
-  jobId: bigint;
-  shard: number;
-  state: ShardState;
-  /** Facts gathered so far (tx hashes, result root, units, container id...), merged at each step. */
-  data: Record<string, unknown>;
-  updatedAt: number;
-}
+/**
+ * A shard's journal row. Narrowing on `state` (a `switch`) types `data` as that state's facts
+ * (./shardData.ts): gathered so far (tx hashes, result root, units, item hashes…), merged at each step.
+ */
+export type JournalEntry<S extends ShardState = ShardState> = {
+  [T in S]: { jobId: bigint; shard: number; state: T; data: ShardDataByState[T]; updatedAt: number };
+}[S];
 
 export class JournalConflictError extends RigelError {
   override readonly name = "JournalConflictError";
@@ -81,13 +81,15 @@ const encode = (v: unknown) => JSON.stringify(v, (_k, x) => (typeof x === "bigin
 const decode = (s: string) =>
   JSON.parse(s, (_k, x) => (x && typeof x === "object" && typeof x.$bigint === "string" ? BigInt(x.$bigint) : x));
 
-const toEntry = (r: Row): JournalEntry => ({
-  jobId: BigInt(r.job_id),
-  shard: r.shard,
-  state: r.state,
-  data: decode(r.data),
-  updatedAt: r.updated_at,
-});
+// The data is what the steps of docs/PROTOCOL.md §14.2 wrote, merged in order: its type is the state's.
+const toEntry = (r: Row): JournalEntry =>
+  ({
+    jobId: BigInt(r.job_id),
+    shard: r.shard,
+    state: r.state,
+    data: decode(r.data),
+    updatedAt: r.updated_at,
+  }) as JournalEntry;
 
 /** The agent's crash-safe record of every shard it touches (SQLite, committed before each action). */
 export class Journal {
@@ -136,14 +138,14 @@ export class Journal {
    * the shard is in one of those states (`null` meaning "not yet journaled"); otherwise it throws
    * JournalConflictError and writes nothing. Committed to disk before it returns.
    */
-  transition(
+  transition<T extends ShardState>(
     jobId: bigint,
     shard: number,
-    to: ShardState,
-    data: Record<string, unknown> = {},
+    to: T,
+    data: ShardDataPatch = {},
     from?: readonly (ShardState | null)[],
     now = Date.now(),
-  ): JournalEntry {
+  ): JournalEntry<T> {
     return this.db.transaction(() => {
       const current = this.getStmt.get(jobId.toString(), shard);
       const currentState = current ? current.state : null;
@@ -163,7 +165,7 @@ export class Journal {
       const encoded = encode(merged);
       this.upsertStmt.run(jobId.toString(), shard, to, encoded, now);
       this.logStmt.run(jobId.toString(), shard, currentState, to, encode(data), now);
-      return { jobId, shard, state: to, data: merged, updatedAt: now };
+      return { jobId, shard, state: to, data: merged, updatedAt: now } as JournalEntry<T>;
     })();
   }
 

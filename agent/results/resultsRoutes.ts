@@ -2,15 +2,16 @@ import { createHash } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import type { Express, Request } from "express";
-import { getAddress, type Hex } from "viem";
+import { getAddress } from "viem";
 import type { ResultFile, ResultsManifest } from "../../sdk/agentApi/resultsManifest";
 import { RIGEL_AUTH_HEADERS } from "../../sdk/auth/headers";
 import type { ReplayGuard } from "../../sdk/auth/replayGuard";
 import { RequestAuthError, verifyRequest } from "../../sdk/auth/verifyRequest";
 import { HttpError } from "../../sdk/errors/HttpError";
 import type { AgentChain } from "../chain/agentChain";
-import type { Journal } from "../journal/journal";
-import { shardWorkDir } from "../shard/shardDriver";
+import type { Journal, ShardState as JournalState } from "../journal/journal";
+import { ranData, type RanData } from "../journal/shardData";
+import { shardWorkspace } from "../shard/shardWorkspace";
 
 /** What the results routes read: the journal (which shards have results), the chain (who the developer is). */
 export interface ResultsRoutesContext {
@@ -20,7 +21,7 @@ export interface ResultsRoutesContext {
   replayGuard: ReplayGuard;
 }
 
-const SERVED_STATES = new Set([
+const SERVED_STATES = new Set<JournalState>([
   "ran",
   "submitting",
   "submitted",
@@ -48,40 +49,32 @@ function fileEntry(rel: string, abs: string): ResultFile {
   return { path: rel, sha256: `0x${createHash("sha256").update(bytes).digest("hex")}`, size: bytes.length };
 }
 
-/** The files a shard serves, by manifest path → absolute path, and how they commit. */
+/** The files a shard serves, by manifest path → absolute path, and how they commit (PROTOCOL §14.3). */
 export function shardResultFiles(
   dataDir: string,
   jobId: bigint,
   shard: number,
-  data: Record<string, unknown>,
+  data: RanData,
 ): { manifest: Omit<ResultsManifest, "files">; files: Map<string, string> } {
-  const workDir = shardWorkDir(dataDir, jobId, shard);
+  const workspace = shardWorkspace(dataDir, jobId, shard);
   const files = new Map<string, string>();
-  const base = { jobId: jobId.toString(), shard, root: data.root as Hex };
+  const base = { jobId: jobId.toString(), shard, root: data.root };
   if (data.kind === "matmul-int8") {
-    files.set("c.bin", path.join(workDir, "c.bin"));
-    const spec = JSON.parse(fs.readFileSync(path.join(workDir, "result.json"), "utf8")) as { n: number };
+    files.set("c.bin", workspace.cBin);
+    const result = JSON.parse(fs.readFileSync(workspace.resultJson, "utf8")) as { n: number };
     return {
-      manifest: {
-        ...base,
-        commitment: "matmul-rows",
-        rowStart: data.rowStart as number,
-        rowEnd: data.rowEnd as number,
-        n: spec.n,
-      },
+      manifest: { ...base, commitment: "matmul-rows", rowStart: data.rowStart, rowEnd: data.rowEnd, n: result.n },
       files,
     };
   }
-  if (data.itemStart === null || data.itemStart === undefined) {
-    for (const f of listFiles(path.join(workDir, "output"), "output/")) files.set(f.rel, f.abs);
+  if (data.itemStart === null || data.itemEnd === null) {
+    for (const f of listFiles(workspace.outputDir, "output/")) files.set(f.rel, f.abs);
     return { manifest: { ...base, commitment: "container-files" }, files };
   }
-  const start = data.itemStart as number;
-  const end = data.itemEnd as number;
+  const start = data.itemStart;
+  const end = data.itemEnd;
   for (let item = start; item < end; item++) {
-    for (const f of listFiles(path.join(workDir, "items", String(item), "output"), `items/${item - start}/`)) {
-      files.set(f.rel, f.abs);
-    }
+    for (const f of listFiles(workspace.itemOutputDir(item), `items/${item - start}/`)) files.set(f.rel, f.abs);
   }
   return { manifest: { ...base, commitment: "container-items", items: end - start }, files };
 }
@@ -93,7 +86,7 @@ export function shardResultFiles(
  * origin, is the credential, so the dapp can download results from a page served elsewhere.
  */
 export function resultsRoutes(ctx: ResultsRoutesContext) {
-  const authorise = async (req: Request): Promise<{ jobId: bigint; shard: number; data: Record<string, unknown> }> => {
+  const authorise = async (req: Request): Promise<{ jobId: bigint; shard: number; data: RanData }> => {
     const jobId = /^\d{1,30}$/.test(String(req.params.jobId)) ? BigInt(String(req.params.jobId)) : undefined;
     const shard = /^\d{1,3}$/.test(String(req.params.shard)) ? Number(req.params.shard) : undefined;
     if (jobId === undefined || shard === undefined) throw new HttpError(400, "BAD_SHARD", "malformed job id or shard");
@@ -111,16 +104,15 @@ export function resultsRoutes(ctx: ResultsRoutesContext) {
       throw err;
     }
     const entry = ctx.journal.get(jobId, shard);
-    if (!entry || !SERVED_STATES.has(entry.state) || !entry.data.root) {
-      throw new HttpError(404, "NO_RESULTS", `no results for shard ${jobId}/${shard} on this agent`);
-    }
+    const data = entry && SERVED_STATES.has(entry.state) ? ranData(entry.data) : undefined;
+    if (!data) throw new HttpError(404, "NO_RESULTS", `no results for shard ${jobId}/${shard} on this agent`);
     const job = await ctx.chain.getJob(jobId);
     if (getAddress(job.developer) !== getAddress(signer)) {
       throw new HttpError(403, "NOT_DEVELOPER", "only the job's developer may read its results", {
         details: { signer },
       });
     }
-    return { jobId, shard, data: entry.data };
+    return { jobId, shard, data };
   };
 
   return (app: Express) => {

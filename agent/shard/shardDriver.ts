@@ -1,79 +1,59 @@
-import { StandardMerkleTree } from "@openzeppelin/merkle-tree";
-import fs from "node:fs/promises";
-import path from "node:path";
-import { getAddress, type Hex } from "viem";
-import { commitOutputs } from "../../sdk/executor/commitOutputs";
-import type { ContainerLogListener, DockerClient, GpuRequest } from "../../sdk/executor/dockerClient";
-import { encodeRevealedRow } from "../../sdk/pow/revealedRowWire";
-import { revealRows } from "../../sdk/pow/reveal";
-import { sampleIndices } from "../../sdk/pow/sample";
-import { shardBeacon } from "../../sdk/pow/beacon";
+import { getAddress } from "viem";
+import { resultsPath } from "../../sdk/agentApi/resultsManifest";
 import { sortSignaturesBySigner } from "../../sdk/eip712/sortSignatures";
-import { RigelError } from "../../sdk/errors/RigelError";
 import type { Logger } from "../../sdk/log/createLogger";
+import { ShardState, Verdict, shardStateName } from "../../sdk/market/enums";
 import { fetchJobSpec } from "../../sdk/spec/fetchJobSpec";
 import type { JobSpec } from "../../sdk/spec/jobSpecTypes";
-import { containerShardItems, matmulShardRows } from "../../sdk/spec/shardWork";
-import { resultsPath } from "../../sdk/agentApi/resultsManifest";
-import { AgentTxError, ShardState, SHARD_STATE_NAMES, type AgentChain, type ChainShard } from "../chain/agentChain";
-import type { Journal, JournalEntry, ShardState as JournalState } from "../journal/journal";
-import { TERMINAL_STATES } from "../journal/journal";
-import type { OracleGateway, ShardProof } from "../oracle/oracleGateway";
-import { runContainerShard } from "../work/containerShard";
+import { AgentTxError, type AgentChain, type ChainShard } from "../chain/agentChain";
+import { TERMINAL_STATES, type Journal, type JournalEntry, type ShardState as JournalState } from "../journal/journal";
+import type { ShardDataPatch, TakenFacts } from "../journal/shardData";
+import type { OracleGateway } from "../oracle/oracleGateway";
 import { shardResultFiles } from "../results/resultsRoutes";
 import { ResultsUploadError, uploadShardResults } from "../results/uploadResults";
-import type { DevCheat } from "../work/devCheat";
-import { loadMatmulShard, runMatmulShard, type MatmulDevice } from "../work/matmulShard";
+import { JobCache, type ImmutableJob } from "./jobCache";
+import { proveShard } from "./proveShard";
+import { runShard, type ShardRunSettings } from "./runShard";
+import { ShardStepError } from "./shardStepError";
+import { shardWorkspace } from "./shardWorkspace";
+
+export { ShardStepError } from "./shardStepError";
 
 /** Everything a shard's life needs, passed in so tests can swap any part. */
-export interface ShardDriverContext {
+export interface ShardDriverContext extends ShardRunSettings {
   chain: AgentChain;
   journal: Journal;
   oracle: OracleGateway;
-  docker?: DockerClient;
   logger: Logger;
   dataDir: string;
   /** The agent's public base URL: the resultURI submitted is `<publicUrl>/v1/results/<job>/<shard>`. */
   publicUrl: string;
-  matmulDevice: MatmulDevice;
-  pythonPath?: string;
-  /** Worker threads of the CPU matmul kernel (undefined: every core). */
-  cpuThreads?: number;
-  gpus?: GpuRequest;
-  pullImages?: boolean;
-  /** Fault injection on a dev chain only: commit a corrupted C (demos and tests of slashing). */
-  devCheat?: DevCheat;
-  allowRemoteHosts?: boolean;
-  /** Directories `file://` inputs may be read from. */
-  inputFileRoots?: readonly string[];
   /** Seconds before the deadline after which no work is started. */
   submitMarginSec: number;
   /** Called at each phase: progress display and metrics. */
   onPhase?: (jobId: bigint, shard: number, phase: string) => void;
-  onRunSeconds?: (kind: string, seconds: number) => void;
-  onContainerLog?: ContainerLogListener;
-}
-
-/** A step that cannot go on now (the chain or an oracle is unreachable): retried on a later pass. */
-export class ShardStepError extends RigelError {
-  override readonly name = "ShardStepError";
-}
-
-/** The shard's work directory: results, logs and kept matrices. */
-export function shardWorkDir(dataDir: string, jobId: bigint, shard: number): string {
-  return path.join(dataDir, "work", `job-${jobId}`, `shard-${shard}`);
 }
 
 const isTerminal = (s: JournalState) => TERMINAL_STATES.includes(s);
 
 /**
- * Drives one shard through its life, one journaled step at a time. Each step writes its intent
- * to the journal BEFORE acting (`accepting`, `running`, `submitting`, `proving`, `settling`), and
- * each step that finds an intent first reads the shard on-chain to learn whether the action already
- * happened, so a kill -9 at any point never accepts, submits or settles twice.
+ * Drives one shard through its life (docs/PROTOCOL.md §14.2), one journaled step at a time: the state
+ * machine. Each step writes its intent to the journal BEFORE acting (`accepting`, `running`,
+ * `submitting`, `proving`, `settling`), and each step that finds an intent first reads the shard
+ * on-chain to learn whether the action already happened, so a kill -9 at any point never accepts,
+ * submits or settles twice. The work itself is `runShard`, the proof `proveShard`, the files the
+ * shard's workspace (`shardWorkspace`). The job and its spec are read once per job (`JobCache`).
  */
 export class ShardDriver {
-  constructor(private readonly ctx: ShardDriverContext) {}
+  private readonly jobs: JobCache;
+
+  constructor(private readonly ctx: ShardDriverContext) {
+    this.jobs = new JobCache({
+      job: (jobId) => ctx.chain.getJob(jobId),
+      spec: async (uri, specHash) =>
+        (await fetchJobSpec(uri, specHash, { allowRemoteHosts: ctx.allowRemoteHosts })).spec,
+    });
+  }
 
   /**
    * Runs steps until the shard is final, or until it must wait for the chain (a gang shard before its
@@ -94,7 +74,7 @@ export class ShardDriver {
     return this.ctx.logger.child({ jobId: entry.jobId.toString(), shard: entry.shard });
   }
 
-  private move(entry: JournalEntry, to: JournalState, data: Record<string, unknown> = {}): JournalEntry {
+  private move<T extends JournalState>(entry: JournalEntry, to: T, data: ShardDataPatch = {}): JournalEntry<T> {
     this.ctx.onPhase?.(entry.jobId, entry.shard, to);
     return this.ctx.journal.transition(entry.jobId, entry.shard, to, data, [entry.state]);
   }
@@ -126,11 +106,9 @@ export class ShardDriver {
     }
   }
 
-  private async spec(entry: JournalEntry): Promise<JobSpec> {
-    const { spec } = await fetchJobSpec(entry.data.specURI as string, entry.data.specHash as Hex, {
-      allowRemoteHosts: this.ctx.allowRemoteHosts,
-    });
-    return spec;
+  /** The job's spec (fetched and checked against its hash once per job). */
+  private spec(entry: { jobId: bigint; data: Pick<TakenFacts, "specURI" | "specHash"> }): Promise<JobSpec> {
+    return this.jobs.spec(entry.jobId, entry.data.specURI, entry.data.specHash);
   }
 
   /** One step; "wait" when nothing can happen until the chain moves (an unstarted gang). */
@@ -139,11 +117,12 @@ export class ShardDriver {
     const onChain = await this.readShard(entry);
     const final = this.finalFromChain(onChain);
     if (final) {
-      log.info({ onChain: SHARD_STATE_NAMES[onChain.state], journal: entry.state, to: final }, "shard ended on-chain");
-      this.move(entry, final, { endedOnChain: SHARD_STATE_NAMES[onChain.state] });
+      const endedOnChain = shardStateName(onChain.state);
+      log.info({ onChain: endedOnChain, journal: entry.state, to: final }, "shard ended on-chain");
+      this.move(entry, final, { endedOnChain });
       return;
     }
-    const job = await this.ctx.chain.getJob(entry.jobId);
+    const job = await this.jobs.job(entry.jobId);
     const now = await this.ctx.chain.latestTimestamp();
     switch (entry.state) {
       case "accepting": {
@@ -162,7 +141,7 @@ export class ShardDriver {
             again.state === ShardState.Accepted &&
             getAddress(again.operator) === getAddress(this.ctx.chain.address)
           ) {
-            this.move(entry, "accepted", {});
+            this.move(entry, "accepted");
             return;
           }
           if (!(err instanceof AgentTxError && err.details.reverted)) throw err;
@@ -191,7 +170,7 @@ export class ShardDriver {
           this.move(entry, "failed", { reason: "deadline too close to run" });
           return;
         }
-        await this.run(entry, job.maxUnitsPerShard);
+        await this.run(entry, job);
         return;
       }
       case "ran":
@@ -207,8 +186,7 @@ export class ShardDriver {
           this.move(entry, "failed", { reason: "deadline passed before submit" });
           return;
         }
-        const root = entry.data.root as Hex;
-        const units = entry.data.units as bigint;
+        const { root, units } = entry.data;
         const resultURI = `${this.ctx.publicUrl}${resultsPath(entry.jobId, entry.shard)}`;
         const tx = await this.ctx.chain.submit(entry.jobId, entry.shard, root, units, resultURI);
         log.info({ tx: tx.hash, root, units }, "result submitted");
@@ -219,7 +197,16 @@ export class ShardDriver {
         this.move(entry, "proving");
         return;
       case "proving": {
-        const quorum = await this.prove(entry, onChain);
+        const quorum = await proveShard({
+          chain: this.ctx.chain,
+          oracle: this.ctx.oracle,
+          jobId: entry.jobId,
+          shard: entry.shard,
+          spec: await this.spec(entry),
+          onChain,
+          data: entry.data,
+          workspace: shardWorkspace(this.ctx.dataDir, entry.jobId, entry.shard),
+        });
         this.move(entry, "attested", {
           attestation: quorum.attestation,
           signatures: sortSignaturesBySigner(quorum.signatures),
@@ -230,16 +217,17 @@ export class ShardDriver {
         this.move(entry, "settling");
         return;
       case "settling": {
-        const attestation = entry.data.attestation as Parameters<AgentChain["settle"]>[0];
+        const { attestation, signatures } = entry.data;
         if (attestation.expiry < now) {
           log.warn("attestation expired before settlement; asking the oracles again");
           this.ctx.journal.transition(entry.jobId, entry.shard, "proving", {}, ["settling"]);
           return;
         }
-        const tx = await this.ctx.chain.settle(attestation, entry.data.signatures as Hex[]);
+        const tx = await this.ctx.chain.settle(attestation, signatures);
         log.info({ tx: tx.hash, verdict: attestation.verdict, units: attestation.units }, "shard settled");
-        this.move(entry, attestation.verdict === 1 ? "settled" : "failed", { settleTx: tx.hash });
-        if (attestation.verdict === 1) await this.upload(entry);
+        const valid = attestation.verdict === Verdict.Valid;
+        this.move(entry, valid ? "settled" : "failed", { settleTx: tx.hash });
+        if (valid) await this.upload(entry);
         return;
       }
       default:
@@ -252,14 +240,13 @@ export class ShardDriver {
    * three tries, then a warning. Best effort: the results stay served by the agent either way, and
    * an upload failure never touches the shard's settlement.
    */
-  private async upload(entry: JournalEntry): Promise<void> {
+  private async upload(entry: JournalEntry<"settling">): Promise<void> {
     const spec = await this.spec(entry);
     if (!spec.uploadUrl) return;
     const log = this.log(entry);
-    const data = this.ctx.journal.get(entry.jobId, entry.shard)?.data ?? entry.data;
     for (let attempt = 1; attempt <= 3; attempt++) {
       try {
-        const { manifest, files } = shardResultFiles(this.ctx.dataDir, entry.jobId, entry.shard, data);
+        const { manifest, files } = shardResultFiles(this.ctx.dataDir, entry.jobId, entry.shard, entry.data);
         const done = await uploadShardResults({
           uploadUrl: spec.uploadUrl,
           account: this.ctx.chain.account,
@@ -284,7 +271,7 @@ export class ShardDriver {
    * slashed), and the shard ends `abandoned`, nothing computed or submitted.
    */
   private async awaitGang(
-    entry: JournalEntry,
+    entry: JournalEntry<"accepted">,
     gang: { acceptDeadline: bigint; released: boolean },
     now: bigint,
   ): Promise<"wait" | void> {
@@ -315,156 +302,25 @@ export class ShardDriver {
     }
   }
 
-  private async run(entry: JournalEntry, maxUnits: bigint): Promise<void> {
-    const log = this.log(entry);
-    const spec = await this.spec(entry);
-    const job = await this.ctx.chain.getJob(entry.jobId);
-    const workDir = shardWorkDir(this.ctx.dataDir, entry.jobId, entry.shard);
-    const started = performance.now();
-    if (spec.kind === "matmul-int8") {
-      const rows = matmulShardRows(spec, job.shards, entry.shard);
-      log.info({ rows, device: this.ctx.matmulDevice }, "computing matmul shard");
-      const result = await runMatmulShard({
-        spec,
-        rows,
-        workDir,
-        device: this.ctx.matmulDevice,
-        pythonPath: this.ctx.pythonPath,
-        cpuThreads: this.ctx.cpuThreads,
-        corrupt: this.ctx.devCheat === "corrupt-rows",
-        onPhase: (phase) => this.ctx.onPhase?.(entry.jobId, entry.shard, phase),
-      });
-      this.ctx.onRunSeconds?.(spec.kind, (performance.now() - started) / 1000);
-      const units = result.units < maxUnits ? result.units : maxUnits;
-      this.move(entry, "ran", {
-        root: result.root,
-        units,
-        rowStart: rows.start,
-        rowEnd: rows.end,
-        seconds: result.seconds,
-      });
+  /** Runs the work (`runShard`), journaling container items as they finish; then `ran`, or `failed`. */
+  private async run(entry: JournalEntry<"running">, job: ImmutableJob): Promise<void> {
+    const { jobId, shard } = entry;
+    const result = await runShard({
+      settings: this.ctx,
+      logger: this.log(entry),
+      jobId,
+      shard,
+      spec: await this.spec(entry),
+      job,
+      workspace: shardWorkspace(this.ctx.dataDir, jobId, shard),
+      itemHashes: entry.data.itemHashes ?? {},
+      onItemsDone: (itemHashes) => this.ctx.journal.transition(jobId, shard, "running", { itemHashes }, ["running"]),
+      onPhase: (phase) => this.ctx.onPhase?.(jobId, shard, phase),
+    });
+    if (result.status === "failed") {
+      this.move(entry, "failed", { reason: result.reason, status: result.runStatus });
       return;
     }
-    if (!this.ctx.docker) throw new ShardStepError("AGENT_NO_DOCKER", "a container shard needs Docker");
-    const items = containerShardItems(spec, job.shards, entry.shard);
-    const done = new Map<number, Hex>(
-      Object.entries((entry.data.itemHashes as Record<string, Hex>) ?? {}).map(([i, h]) => [Number(i), h]),
-    );
-    let current = entry;
-    const result = await runContainerShard({
-      docker: this.ctx.docker,
-      spec,
-      jobId: entry.jobId,
-      shard: entry.shard,
-      items,
-      workDir,
-      cacheDir: path.join(this.ctx.dataDir, "cache"),
-      gpus: spec.gpus > 0 ? (this.ctx.gpus ?? { count: spec.gpus }) : undefined,
-      pull: this.ctx.pullImages,
-      allowRemoteHosts: this.ctx.allowRemoteHosts,
-      allowedFileRoots: this.ctx.inputFileRoots ?? [],
-      done,
-      onItemDone: (item, hash) => {
-        done.set(item, hash);
-        current = this.ctx.journal.transition(
-          entry.jobId,
-          entry.shard,
-          "running",
-          {
-            itemHashes: Object.fromEntries(done),
-          },
-          ["running"],
-        );
-      },
-      onLog: this.ctx.onContainerLog,
-    });
-    this.ctx.onRunSeconds?.(spec.kind, (performance.now() - started) / 1000);
-    if (result.status !== "succeeded") {
-      log.error({ status: result.status, reason: result.reason }, "container shard failed; it will not be submitted");
-      this.move(current, "failed", { reason: result.reason, status: result.status });
-      return;
-    }
-    const receipt = {
-      imageId: result.runs[0]?.imageId,
-      imageRepoDigest: result.runs[0]?.imageRepoDigest,
-      runs: result.runs.map((r) => ({
-        item: r.item,
-        exitCode: r.exitCode,
-        startedAt: r.startedAt,
-        finishedAt: r.finishedAt,
-        durationMs: r.durationMs,
-      })),
-      root: result.root,
-    };
-    await fs.writeFile(path.join(workDir, "receipt.json"), JSON.stringify(receipt, null, 2));
-    const units = result.units < maxUnits ? result.units : maxUnits;
-    this.move(current, "ran", {
-      root: result.root,
-      units,
-      itemStart: items?.start ?? null,
-      itemEnd: items?.end ?? null,
-      itemHashList: result.itemHashes,
-      receipt,
-    });
-  }
-
-  private async prove(entry: JournalEntry, onChain: ChainShard) {
-    const root = onChain.resultRoot;
-    const block = await this.ctx.chain.publicClient.getBlock({ blockNumber: onChain.submittedBlock });
-    const beacon = shardBeacon({
-      chainId: this.ctx.chain.chainId,
-      jobMarket: this.ctx.chain.contracts.JobMarket,
-      jobId: entry.jobId,
-      shard: entry.shard,
-      root,
-      blockHash: block.hash,
-    });
-    const kind = entry.data.kind as "matmul-int8" | "container";
-    const proof = {
-      jobId: entry.jobId,
-      shard: entry.shard,
-      operator: this.ctx.chain.address,
-      root,
-      units: onChain.units,
-      beacon,
-      kind,
-    };
-    if (kind === "matmul-int8") {
-      const m = (entry.data.rowEnd as number) - (entry.data.rowStart as number);
-      const spec = await this.spec(entry);
-      if (spec.kind !== "matmul-int8") throw new ShardStepError("AGENT_SPEC_KIND", "spec kind changed");
-      const { c, commitment } = await loadMatmulShard(shardWorkDir(this.ctx.dataDir, entry.jobId, entry.shard), {
-        m,
-        n: spec.n,
-      });
-      const rows = revealRows(c, spec.n, commitment, sampleIndices(beacon, m)).map(encodeRevealedRow);
-      return this.ctx.oracle.attestShard({ ...proof, rows });
-    }
-    const spec = await this.spec(entry);
-    if (spec.kind !== "container") throw new ShardStepError("AGENT_SPEC_KIND", "spec kind changed");
-    const receipt = entry.data.receipt as { imageId: string; runs: { startedAt: string; finishedAt: string }[] };
-    const itemHashes = (entry.data.itemHashList as Hex[]) ?? [];
-    let items: ShardProof["items"];
-    if (spec.verification === "sampled" && itemHashes.length > 0) {
-      const tree = StandardMerkleTree.load(commitOutputs({ mode: "items", itemHashes }).tree!);
-      items = sampleIndices(beacon, itemHashes.length).map((index) => ({
-        index,
-        outputHash: itemHashes[index],
-        proof: tree.getProof(index) as Hex[],
-      }));
-    }
-    const seconds = (iso: string) => Date.parse(iso) / 1000;
-    return this.ctx.oracle.attestShard({
-      ...proof,
-      items,
-      receipt: {
-        imageDigest: receipt.imageId,
-        exitCode: 0,
-        startedAt: Math.floor(Math.min(...receipt.runs.map((r) => seconds(r.startedAt)))),
-        finishedAt: Math.floor(Math.max(...receipt.runs.map((r) => seconds(r.finishedAt)))),
-        gpuSamples: [],
-        outputsRoot: root,
-      },
-    });
+    this.move(entry, "ran", result.facts);
   }
 }

@@ -4,12 +4,15 @@ import path from "node:path";
 import type { Hex } from "viem";
 import { RigelError } from "../../sdk/errors/RigelError";
 import { commitRows, rowHashes, type RowCommitment } from "../../sdk/pow/commitment";
+import { decodeInt32LE } from "../../sdk/pow/decodeInt32LE";
+import { encodeInt32LE } from "../../sdk/pow/encodeInt32LE";
 import { generateInto, generateMatrix, generatorKeys } from "../../sdk/pow/generator";
 import { readWorkerOutput } from "../../sdk/pow/readWorkerOutput";
 import { proveMatmulWindow } from "../../sdk/pow/rowWindow";
 import type { MatmulInt8Spec } from "../../sdk/spec/jobSpecTypes";
 import type { WorkRange } from "../../sdk/spec/shardWork";
 import { matmulUnits } from "../../sdk/spec/shardWork";
+import { SHARD_FILES } from "../shard/shardWorkspace";
 import { corruptRows } from "./devCheat";
 
 /** Where the matmul kernel runs: the sdk's worker threads, or sdk/python/worker.py on CUDA. */
@@ -45,17 +48,11 @@ export class MatmulRunError extends RigelError {
 
 const WORKER = path.resolve(__dirname, "..", "..", "sdk", "python", "worker.py");
 
-function writeC(c: Int32Array): Buffer {
-  // C is stored little-endian (PROTOCOL §3.9); Int32Array is host-endian, so write each value.
-  const out = Buffer.alloc(c.length * 4);
-  for (let x = 0; x < c.length; x++) out.writeInt32LE(c[x], x * 4);
-  return out;
-}
-
 /**
- * Computes one matmul shard (rows `[rows.start, rows.end)` as a workload of its own, PROTOCOL §3.13)
- * and keeps `c.bin` (the window of C, int32 LE) and `result.json` in `workDir`, so that proofs can be
- * revealed and results served after a restart without recomputing.
+ * Computes one matmul shard (rows `[rows.start, rows.end)` as a workload of its own, docs/PROTOCOL.md
+ * §3.13) and keeps `c.bin` (the window of C, int32 LE, §3.9) and `result.json` in `workDir` (the
+ * shard's workspace, agent/shard/shardWorkspace.ts), so that proofs can be revealed and results
+ * served after a restart without recomputing.
  */
 export async function runMatmulShard(p: RunMatmulShardParameters): Promise<MatmulShardResult> {
   const { spec, rows, workDir } = p;
@@ -81,13 +78,13 @@ export async function runMatmulShard(p: RunMatmulShardParameters): Promise<Matmu
     const keys = generatorKeys(spec.seed as Hex);
     const a = generateInto(keys.a, rows.start * k, m * k, new Int8Array(m * k));
     const b = generateMatrix(keys.b, k, n);
-    const operandDir = path.join(workDir, "operands");
+    const operandDir = path.join(workDir, SHARD_FILES.operandsDir);
     await fs.mkdir(operandDir, { recursive: true });
     await fs.writeFile(path.join(operandDir, "a.bin"), a);
     await fs.writeFile(path.join(operandDir, "b.bin"), b);
     const generate = (performance.now() - started) / 1000;
     p.onPhase?.("compute");
-    const workerDir = path.join(workDir, "worker");
+    const workerDir = path.join(workDir, SHARD_FILES.workerDir);
     await new Promise<void>((resolve, reject) =>
       execFile(
         p.pythonPath ?? "python3",
@@ -128,7 +125,7 @@ export async function runMatmulShard(p: RunMatmulShardParameters): Promise<Matmu
     };
   }
   if (p.corrupt) root = corruptRows(c, m, n);
-  await fs.writeFile(path.join(workDir, "c.bin"), writeC(c));
+  await fs.writeFile(path.join(workDir, SHARD_FILES.cBin), encodeInt32LE(c));
   const units = matmulUnits(m, n, k);
   const result = {
     root,
@@ -140,7 +137,7 @@ export async function runMatmulShard(p: RunMatmulShardParameters): Promise<Matmu
     seconds,
     device: p.device,
   };
-  await fs.writeFile(path.join(workDir, "result.json"), JSON.stringify(result, null, 2));
+  await fs.writeFile(path.join(workDir, SHARD_FILES.resultJson), JSON.stringify(result, null, 2));
   return { root, units, seconds, device: p.device };
 }
 
@@ -149,11 +146,10 @@ export async function loadMatmulShard(
   workDir: string,
   shape: { m: number; n: number },
 ): Promise<{ c: Int32Array; commitment: RowCommitment }> {
-  const bytes = await fs.readFile(path.join(workDir, "c.bin"));
+  const bytes = await fs.readFile(path.join(workDir, SHARD_FILES.cBin));
   if (bytes.length !== shape.m * shape.n * 4) {
     throw new MatmulRunError("MATMUL_RESULT_MISSING", `c.bin in ${workDir} does not hold ${shape.m}×${shape.n} int32`);
   }
-  const c = new Int32Array(shape.m * shape.n);
-  for (let x = 0; x < c.length; x++) c[x] = bytes.readInt32LE(x * 4);
+  const c = decodeInt32LE(bytes);
   return { c, commitment: commitRows(rowHashes(c, shape.m, shape.n)) };
 }

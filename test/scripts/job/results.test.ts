@@ -3,8 +3,9 @@ import fs from "node:fs";
 import path from "node:path";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import { ethers } from "hardhat";
-import { shardWorkDir } from "../../../agent/shard/shardDriver";
+import { shardWorkspace } from "../../../agent/shard/shardWorkspace";
 import { commitRows, rowHashes } from "../../../sdk/pow/commitment";
+import { decodeInt32LE } from "../../../sdk/pow/decodeInt32LE";
 import { jobSpecDataUri } from "../../../sdk/spec/fetchJobSpec";
 import { hashJobSpec } from "../../../sdk/spec/hashJobSpec";
 import { parseJobSpec } from "../../../sdk/spec/parseJobSpec";
@@ -38,9 +39,7 @@ async function createJob(p: Protocol): Promise<bigint> {
 /** The root of §3.3 over a c.bin window (int32 LE rows of N columns), computed here, not by the CLI. */
 function rootOfCBin(bytes: Buffer): string {
   const rows = bytes.length / (N * 4);
-  const c = new Int32Array(rows * N);
-  for (let x = 0; x < c.length; x++) c[x] = bytes.readInt32LE(x * 4);
-  return commitRows(rowHashes(c, rows, N)).root;
+  return commitRows(rowHashes(decodeInt32LE(bytes), rows, N)).root;
 }
 
 describe("rigel job results (scripts/job/resultsCommand)", function () {
@@ -90,7 +89,7 @@ describe("rigel job results (scripts/job/resultsCommand)", function () {
         expect(got.bytes).to.equal(ROWS_PER_SHARD * N * 4);
         const file = path.join(outDir, `job-${jobId}`, `shard-${s}`, "c.bin");
         const bytes = fs.readFileSync(file);
-        expect(bytes.equals(fs.readFileSync(path.join(shardWorkDir(dataDir, jobId, s), "c.bin")))).to.equal(true);
+        expect(bytes.equals(fs.readFileSync(shardWorkspace(dataDir, jobId, s).cBin))).to.equal(true);
         expect(rootOfCBin(bytes)).to.equal(onChain.resultRoot);
       }
       expect(r.shards[2].state).to.equal("Open");
@@ -114,7 +113,7 @@ describe("rigel job results (scripts/job/resultsCommand)", function () {
       expect(one.out.results[0]).to.include("1 of 1 shard(s) downloaded and checked against the on-chain root");
 
       // A tampered file on the agent: the root check fails and nothing is written.
-      const served = path.join(shardWorkDir(dataDir, jobId, 1), "c.bin");
+      const served = shardWorkspace(dataDir, jobId, 1).cBin;
       const original = fs.readFileSync(served);
       const tampered = Buffer.from(original);
       tampered[5] ^= 0x01;

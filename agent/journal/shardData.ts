@@ -1,0 +1,162 @@
+import type { Hex } from "viem";
+import type { ShardAttestation } from "../../sdk/eip712/types";
+import type { ShardStateName } from "../../sdk/market/enums";
+import type { JobSpec } from "../../sdk/spec/jobSpecTypes";
+
+/*
+ * What the journal knows about a shard, by journal state (docs/PROTOCOL.md §14.2). Each step merges
+ * its facts into what earlier steps wrote, so a state's data is the facts of every state before it
+ * plus its own. The keys are the ones journals on disk already hold (no migration): a journal
+ * written before these types reads back unchanged.
+ */
+
+/** `accepting`: written by the daemon when it takes the shard, before the accept is sent. */
+export interface TakenFacts {
+  specURI: string;
+  specHash: Hex;
+  /** The spec's kind (checked against the job's on-chain kind before taking the shard). */
+  kind: JobSpec["kind"];
+  /** A gang job's accept deadline (docs/PROTOCOL.md §9.7). */
+  gangAcceptDeadline?: bigint;
+}
+
+/** `accepted`: the accept transaction this agent sent, or the collateral read back after a restart. */
+export interface AcceptedFacts {
+  acceptTx?: Hex;
+  collateral?: bigint;
+  /** A gang shard waiting for every shard of its gang to be accepted (§14.8). */
+  gangWaiting?: boolean;
+}
+
+/** `running`: when the run started, a gang's shared start, and the container items finished so far. */
+export interface RunningFacts {
+  /** Unix milliseconds (the agent's clock: for progress, never for the protocol). */
+  runStartedAt: number;
+  gangStartedAt?: bigint;
+  /** Container items done: global item index (decimal) → item output hash (§12.4). */
+  itemHashes?: Record<string, Hex>;
+}
+
+/** `ran`, matmul: the committed window of C (kept as `c.bin` in the shard's workspace). */
+export interface MatmulRanFacts {
+  kind: "matmul-int8";
+  root: Hex;
+  units: bigint;
+  /** Absolute rows `[rowStart, rowEnd)` of C the shard computed (§3.13). */
+  rowStart: number;
+  rowEnd: number;
+  seconds: { generate: number; compute: number; commit: number };
+}
+
+/** One container run as the receipt keeps it (times as Docker reports them, RFC 3339). */
+export interface ContainerRunFacts {
+  item: number | null;
+  exitCode: number;
+  startedAt: string;
+  finishedAt: string;
+  durationMs: number;
+}
+
+/** The container execution receipt, also kept as `receipt.json` in the shard's workspace. */
+export interface ContainerReceipt {
+  imageId?: string;
+  imageRepoDigest?: string | null;
+  runs: ContainerRunFacts[];
+  root: Hex;
+}
+
+/** `ran`, container: the outputs root and, for an itemised job, the shard's items and their hashes. */
+export interface ContainerRanFacts {
+  kind: "container";
+  root: Hex;
+  units: bigint;
+  /** The shard's global item range `[itemStart, itemEnd)`; null for a single-run job. */
+  itemStart: number | null;
+  itemEnd: number | null;
+  /** Item output hashes by LOCAL index: the leaves of the submitted root (§12.4, §14.4). */
+  itemHashList: Hex[];
+  receipt: ContainerReceipt;
+}
+
+/** What a shard that ran has: one of the two kinds' facts. */
+export type RanFacts = MatmulRanFacts | ContainerRanFacts;
+
+/** `submitted`: the block that recorded the submission (its hash feeds the beacon, §3.4). */
+export interface SubmittedFacts {
+  submittedBlock: bigint;
+  submitTx?: Hex;
+  resultURI?: string;
+}
+
+/** `attested`: the quorum's attestation and its signatures, sorted by signer. */
+export interface AttestedFacts {
+  attestation: ShardAttestation;
+  signatures: Hex[];
+}
+
+/** A final state: why it ended (any earlier facts may be there too). */
+export interface EndedFacts {
+  /** The on-chain state that ended the shard, when the chain did. */
+  endedOnChain?: ShardStateName;
+  reason?: string;
+  /** A container shard that did not succeed: how it ended (failed, timedOut, oomKilled). */
+  status?: string;
+  settleTx?: Hex;
+}
+
+/**
+ * Every fact a shard's data may hold, each optional: what a state does not guarantee may still be
+ * there (a `failed` shard that ran keeps its root), and nothing else is ever written.
+ */
+export type ShardFacts = Partial<
+  TakenFacts &
+    AcceptedFacts &
+    RunningFacts &
+    Omit<MatmulRanFacts, "kind"> &
+    Omit<ContainerRanFacts, "kind"> &
+    SubmittedFacts &
+    AttestedFacts &
+    EndedFacts
+>;
+
+type Taken = ShardFacts & TakenFacts;
+type Accepted = Taken & AcceptedFacts;
+type Running = Accepted & RunningFacts;
+/** The data of a shard that ran: the kind in `TakenFacts` and the one in the ran facts agree. */
+export type RanData = Running & RanFacts;
+type Submitted = RanData & SubmittedFacts;
+type Attested = Submitted & AttestedFacts;
+
+/** The journal's data of a shard in each state: the facts that state guarantees, and any others known. */
+export interface ShardDataByState {
+  accepting: Taken;
+  accepted: Accepted;
+  running: Running;
+  ran: RanData;
+  submitting: RanData;
+  submitted: Submitted;
+  proving: Submitted;
+  attested: Attested;
+  settling: Attested;
+  /** A shard may end from any state: only what it gathered before, and why it ended. */
+  settled: ShardFacts;
+  failed: ShardFacts;
+  expired: ShardFacts;
+  abandoned: ShardFacts;
+}
+
+/** The facts a step adds (merged into what the journal holds): only known facts, with their types. */
+export type ShardDataPatch = ShardFacts;
+
+/**
+ * The data of a shard that has results to serve (a `ran` state or later, or `failed` after it ran),
+ * or undefined when it has none: the root and its kind's facts are all there.
+ */
+export function ranData(data: ShardFacts): RanData | undefined {
+  if (typeof data.root !== "string" || typeof data.units !== "bigint") return undefined;
+  if (data.kind === "matmul-int8") {
+    return typeof data.rowStart === "number" && typeof data.rowEnd === "number" ? (data as RanData) : undefined;
+  }
+  if (data.kind === "container") return Array.isArray(data.itemHashList) ? (data as RanData) : undefined;
+  return undefined;
+}

@@ -1,0 +1,87 @@
+import { revealItemSample } from "../../sdk/itemSample/revealItemSample";
+import { shardBeacon } from "../../sdk/pow/beacon";
+import { encodeRevealedRow } from "../../sdk/pow/revealedRowWire";
+import { revealSample } from "../../sdk/pow/revealSample";
+import type { JobSpec } from "../../sdk/spec/jobSpecTypes";
+import type { AgentChain, ChainShard } from "../chain/agentChain";
+import type { RanData } from "../journal/shardData";
+import type { OracleGateway, ShardProof, ShardQuorum } from "../oracle/oracleGateway";
+import { loadMatmulShard } from "../work/matmulShard";
+import { ShardStepError } from "./shardStepError";
+import type { ShardWorkspace } from "./shardWorkspace";
+
+/** Input of {@link proveShard}. */
+export interface ProveShardParameters {
+  chain: Pick<AgentChain, "publicClient" | "chainId" | "contracts" | "address">;
+  oracle: OracleGateway;
+  jobId: bigint;
+  shard: number;
+  spec: JobSpec;
+  /** The shard as the chain holds it: Submitted by this agent. */
+  onChain: Pick<ChainShard, "resultRoot" | "units" | "submittedBlock">;
+  /** What the journal holds of the shard's run. */
+  data: RanData;
+  workspace: ShardWorkspace;
+}
+
+const unixSeconds = (iso: string) => Date.parse(iso) / 1000;
+
+/**
+ * Proves a submitted shard to the committee (docs/PROTOCOL.md §14.6): reads `blockhash(submittedBlock)`,
+ * computes the shard beacon (§3.4, §3.10), and sends one proof through the oracle gateway. Matmul:
+ * `revealSample` over the window of C kept in the workspace (local indices, the protocol's s).
+ * Container: the receipt and, in `sampled` mode, `revealItemSample` over the shard's item hashes.
+ * Resolves with the quorum the gateway gathered. Throws {@link ShardStepError} (`AGENT_SPEC_KIND`)
+ * when the journal's kind and the spec's differ; chain and oracle errors pass through (retried later).
+ */
+export async function proveShard(p: ProveShardParameters): Promise<ShardQuorum> {
+  const { spec, data, onChain } = p;
+  if (spec.kind !== data.kind) {
+    throw new ShardStepError("AGENT_SPEC_KIND", `the journal says ${data.kind} but the spec is ${spec.kind}`);
+  }
+  const root = onChain.resultRoot;
+  const block = await p.chain.publicClient.getBlock({ blockNumber: onChain.submittedBlock });
+  const beacon = shardBeacon({
+    chainId: p.chain.chainId,
+    jobMarket: p.chain.contracts.JobMarket,
+    jobId: p.jobId,
+    shard: p.shard,
+    root,
+    blockHash: block.hash,
+  });
+  const proof = {
+    jobId: p.jobId,
+    shard: p.shard,
+    operator: p.chain.address,
+    root,
+    units: onChain.units,
+    beacon,
+    kind: data.kind,
+  };
+  if (data.kind === "matmul-int8" && spec.kind === "matmul-int8") {
+    const m = data.rowEnd - data.rowStart;
+    const { c, commitment } = await loadMatmulShard(p.workspace.dir, { m, n: spec.n });
+    const rows = revealSample({ c, m, n: spec.n, commitment, beacon }).map(encodeRevealedRow);
+    return p.oracle.attestShard({ ...proof, rows });
+  }
+  if (data.kind !== "container" || spec.kind !== "container") {
+    throw new ShardStepError("AGENT_SPEC_KIND", `unexpected kind ${data.kind}`);
+  }
+  let items: ShardProof["items"];
+  if (spec.verification === "sampled" && data.itemHashList.length > 0) {
+    items = revealItemSample({ itemHashes: data.itemHashList, beacon });
+  }
+  const runs = data.receipt.runs;
+  return p.oracle.attestShard({
+    ...proof,
+    items,
+    receipt: {
+      imageDigest: data.receipt.imageId ?? "",
+      exitCode: 0,
+      startedAt: Math.floor(Math.min(...runs.map((r) => unixSeconds(r.startedAt)))),
+      finishedAt: Math.floor(Math.max(...runs.map((r) => unixSeconds(r.finishedAt)))),
+      gpuSamples: [],
+      outputsRoot: root,
+    },
+  });
+}

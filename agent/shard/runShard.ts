@@ -1,0 +1,148 @@
+import fs from "node:fs/promises";
+import type { Hex } from "viem";
+import type { ContainerLogListener, DockerClient, GpuRequest } from "../../sdk/executor/dockerClient";
+import type { Logger } from "../../sdk/log/createLogger";
+import type { JobSpec } from "../../sdk/spec/jobSpecTypes";
+import { containerShardItems, matmulShardRows } from "../../sdk/spec/shardWork";
+import type { ContainerReceipt, RanFacts } from "../journal/shardData";
+import { runContainerShard } from "../work/containerShard";
+import type { DevCheat } from "../work/devCheat";
+import { runMatmulShard, type MatmulDevice } from "../work/matmulShard";
+import type { ImmutableJob } from "./jobCache";
+import { ShardStepError } from "./shardStepError";
+import type { ShardWorkspace } from "./shardWorkspace";
+
+/** The agent's executors and their settings (agent/config.ts), as the shard driver holds them. */
+export interface ShardRunSettings {
+  docker?: DockerClient;
+  matmulDevice: MatmulDevice;
+  pythonPath?: string;
+  /** Worker threads of the CPU matmul kernel (undefined: every core). */
+  cpuThreads?: number;
+  gpus?: GpuRequest;
+  pullImages?: boolean;
+  /** Fault injection on a dev chain only: commit a corrupted C (demos and tests of slashing). */
+  devCheat?: DevCheat;
+  allowRemoteHosts?: boolean;
+  /** Directories `file://` inputs may be read from. */
+  inputFileRoots?: readonly string[];
+  onRunSeconds?: (kind: string, seconds: number) => void;
+  onContainerLog?: ContainerLogListener;
+}
+
+/** Input of {@link runShard}. */
+export interface RunShardParameters {
+  settings: ShardRunSettings;
+  logger: Logger;
+  jobId: bigint;
+  shard: number;
+  spec: JobSpec;
+  job: Pick<ImmutableJob, "shards" | "maxUnitsPerShard">;
+  workspace: ShardWorkspace;
+  /** Container items already done before a restart (journaled): global item index → output hash. */
+  itemHashes: Readonly<Record<string, Hex>>;
+  /** Journals the items done so far, after each item and before the next starts. */
+  onItemsDone: (itemHashes: Record<string, Hex>) => void;
+  /** A phase of the matmul run started (generate, compute, commit). */
+  onPhase?: (phase: string) => void;
+}
+
+/** How a run ended: the facts of `ran`, or why the shard failed (it is then never submitted). */
+export type RunShardReturnType =
+  { status: "ran"; facts: RanFacts } | { status: "failed"; reason: string; runStatus: string };
+
+/**
+ * Runs one shard's work in its workspace (docs/PROTOCOL.md §14.2, §14.4): a matmul shard computes
+ * and commits its window of C (`runMatmulShard`; CPU or CUDA); a container shard runs its items one
+ * after another, re-attaching to a container left from before a restart and skipping the items
+ * already journaled (`runContainerShard`), and keeps its receipt. Units are capped at the job's
+ * `maxUnitsPerShard`. Throws {@link ShardStepError} (`AGENT_NO_DOCKER`) for a container shard on an
+ * agent without Docker; an executor's own error (worker failure, Docker unreachable) passes through
+ * to be retried by a later step.
+ */
+export async function runShard(p: RunShardParameters): Promise<RunShardReturnType> {
+  const { settings, spec, job, workspace } = p;
+  const started = performance.now();
+  const cap = (units: bigint) => (units < job.maxUnitsPerShard ? units : job.maxUnitsPerShard);
+  if (spec.kind === "matmul-int8") {
+    const rows = matmulShardRows(spec, job.shards, p.shard);
+    p.logger.info({ rows, device: settings.matmulDevice }, "computing matmul shard");
+    const result = await runMatmulShard({
+      spec,
+      rows,
+      workDir: workspace.dir,
+      device: settings.matmulDevice,
+      pythonPath: settings.pythonPath,
+      cpuThreads: settings.cpuThreads,
+      corrupt: settings.devCheat === "corrupt-rows",
+      onPhase: p.onPhase,
+    });
+    settings.onRunSeconds?.(spec.kind, (performance.now() - started) / 1000);
+    return {
+      status: "ran",
+      facts: {
+        kind: spec.kind,
+        root: result.root,
+        units: cap(result.units),
+        rowStart: rows.start,
+        rowEnd: rows.end,
+        seconds: result.seconds,
+      },
+    };
+  }
+  if (!settings.docker) throw new ShardStepError("AGENT_NO_DOCKER", "a container shard needs Docker");
+  const items = containerShardItems(spec, job.shards, p.shard);
+  const done = new Map<number, Hex>(Object.entries(p.itemHashes).map(([i, h]) => [Number(i), h]));
+  const result = await runContainerShard({
+    docker: settings.docker,
+    spec,
+    jobId: p.jobId,
+    shard: p.shard,
+    items,
+    workDir: workspace.dir,
+    cacheDir: workspace.cacheDir,
+    gpus: spec.gpus > 0 ? (settings.gpus ?? { count: spec.gpus }) : undefined,
+    pull: settings.pullImages,
+    allowRemoteHosts: settings.allowRemoteHosts,
+    allowedFileRoots: settings.inputFileRoots ?? [],
+    done,
+    onItemDone: (item, hash) => {
+      done.set(item, hash);
+      p.onItemsDone(Object.fromEntries(done));
+    },
+    onLog: settings.onContainerLog,
+  });
+  settings.onRunSeconds?.(spec.kind, (performance.now() - started) / 1000);
+  if (result.status !== "succeeded") {
+    p.logger.error(
+      { status: result.status, reason: result.reason },
+      "container shard failed; it will not be submitted",
+    );
+    return { status: "failed", reason: result.reason, runStatus: result.status };
+  }
+  const receipt: ContainerReceipt = {
+    imageId: result.runs[0]?.imageId,
+    imageRepoDigest: result.runs[0]?.imageRepoDigest,
+    runs: result.runs.map((r) => ({
+      item: r.item,
+      exitCode: r.exitCode,
+      startedAt: r.startedAt,
+      finishedAt: r.finishedAt,
+      durationMs: r.durationMs,
+    })),
+    root: result.root,
+  };
+  await fs.writeFile(workspace.receiptJson, JSON.stringify(receipt, null, 2));
+  return {
+    status: "ran",
+    facts: {
+      kind: spec.kind,
+      root: result.root,
+      units: cap(result.units),
+      itemStart: items?.start ?? null,
+      itemEnd: items?.end ?? null,
+      itemHashList: result.itemHashes,
+      receipt,
+    },
+  };
+}
