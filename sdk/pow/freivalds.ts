@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { PowFreivaldsError, PowWorkloadError } from "./errors";
 import type { MatmulShape } from "./kernel";
 
-/** DESIGN's false-accept bound is 2^-rounds; 32 rounds by default. */
+/** The false-accept bound is 2^-rounds (docs/PROTOCOL.md §3.11); 32 rounds by default. */
 export const DEFAULT_FREIVALDS_ROUNDS = 32;
 
 /** Input of {@link freivalds}. */
@@ -18,7 +18,8 @@ export interface FreivaldsParameters extends MatmulShape {
 
 /**
  * Freivalds' check of C = A·B: for random r ∈ {0,1}^n, `A(Br) = Cr` with all arithmetic mod 2^32
- * (int32 wrap). O(mk + kn + mn) per round. Throws {@link PowFreivaldsError} naming the round and
+ * (int32 wrap). A library for whoever holds a whole C (a developer who downloaded a shard's results):
+ * no proof sent to the committee carries C (docs/PROTOCOL.md §3.11). O(mk + kn + mn) per round. Throws {@link PowFreivaldsError} naming the round and
  * the first row where the two sides differ; an incorrect C passes a round with probability ≤ 1/2.
  */
 export function freivalds(params: FreivaldsParameters): void {

@@ -8,7 +8,10 @@ export interface RevealedRow {
   proof: Hex[];
 }
 
-/** The prover's side: the sampled rows of C (m×n) with their proofs, in the order the sample drew them. */
+/**
+ * The sampled rows of C (m×n) with their proofs, in the order given. The prover's half of the proof
+ * is `revealSample` (`./revealSample.ts`), which draws the indices from the beacon and calls this.
+ */
 export function revealRows(
   c: Int32Array,
   n: number,
