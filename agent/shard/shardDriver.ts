@@ -17,8 +17,6 @@ import { runShard, type ShardRunSettings } from "./runShard";
 import { ShardStepError } from "./shardStepError";
 import { shardWorkspace } from "./shardWorkspace";
 
-export { ShardStepError } from "./shardStepError";
-
 /** Everything a shard's life needs, passed in so tests can swap any part. */
 export interface ShardDriverContext extends ShardRunSettings {
   chain: AgentChain;
