@@ -1,5 +1,5 @@
 import type { Address } from "viem";
-import { ShardState, type ShardStateName } from "./enums";
+import { isFinalShardState, ShardState, type ShardStateName } from "./enums";
 import { expirable } from "./expirable";
 import type { JobStatus, ShardStatus } from "./readJobStatus";
 
@@ -26,9 +26,14 @@ export interface LockedShard {
   until?: bigint;
 }
 
+/** What {@link planRefund} reads of each shard. */
+type RefundShard = Pick<ShardStatus, "shard" | "state" | "stateName" | "operator" | "submittedAt">;
+
 /** Parameters of {@link planRefund}. */
 export interface PlanRefundParameters {
-  status: Pick<JobStatus, "developer" | "deadline" | "verifyWindow" | "shardValue" | "gang" | "shards">;
+  status: Pick<JobStatus, "developer" | "deadline" | "verifyWindow" | "shardValue" | "gang"> & {
+    shards: readonly RefundShard[];
+  };
   /** Chain time: the latest block's timestamp (`status.timestamp` when it was just read). */
   now: bigint;
   /** Who would send the transactions: only the developer may cancel. */
@@ -50,13 +55,11 @@ export function planRefund({ status, now, caller }: PlanRefundParameters): PlanR
   const isDeveloper = caller.toLowerCase() === status.developer.toLowerCase();
   const gang = status.gang;
   const unstartedGang = gang !== undefined && gang.startedAt === 0n && !gang.released;
-  const live = status.shards.filter(
-    (s) => s.state === ShardState.Open || s.state === ShardState.Accepted || s.state === ShardState.Submitted,
-  );
+  const live = status.shards.filter((s) => !isFinalShardState(s.state));
   const value = status.shardValue;
   const actions: RefundAction[] = [];
   const locked: LockedShard[] = [];
-  const lock = (s: ShardStatus, code: LockedShard["code"], reason: string, until?: bigint) =>
+  const lock = (s: RefundShard, code: LockedShard["code"], reason: string, until?: bigint) =>
     locked.push({ shard: s.shard, state: s.stateName, operator: s.operator, amount: value, code, reason, until });
 
   if (unstartedGang && now >= gang.acceptDeadline) {

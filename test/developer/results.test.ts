@@ -3,13 +3,13 @@ import fs from "node:fs";
 import path from "node:path";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import { ethers } from "hardhat";
-import { shardWorkDir } from "../../../agent/shard/shardDriver";
-import { commitRows, rowHashes } from "../../../sdk/pow/commitment";
-import { jobSpecDataUri } from "../../../sdk/spec/fetchJobSpec";
-import { hashJobSpec } from "../../../sdk/spec/hashJobSpec";
-import { parseJobSpec } from "../../../sdk/spec/parseJobSpec";
-import { runUntil, tempDataDir, testDaemon } from "../../agent/helpers/agentHarness";
-import { deployProtocol, jobParamsFor, type Protocol } from "../../contracts/market/protocolFixture";
+import { shardWorkDir } from "../../agent/shard/shardDriver";
+import { commitRows, rowHashes } from "../../sdk/pow/commitment";
+import { jobSpecDataUri } from "../../sdk/spec/fetchJobSpec";
+import { hashJobSpec } from "../../sdk/spec/hashJobSpec";
+import { parseJobSpec } from "../../sdk/spec/parseJobSpec";
+import { runUntil, tempDataDir, testDaemon } from "../agent/helpers/agentHarness";
+import { deployProtocol, jobParamsFor, type Protocol } from "../contracts/market/protocolFixture";
 import { jobCli } from "./helpers/jobCliHarness";
 
 const DEV = 2; // devs[0]
