@@ -41,7 +41,7 @@ function capture(): CliOutput & { results: string[]; errors: string[] } {
   return { results, errors, result: (t) => results.push(t), info: () => undefined, error: (t) => errors.push(t) };
 }
 
-describe("rigel job (scripts/job/cli)", () => {
+describe("rigel job (developer/cli)", () => {
   let dir: string;
   let specFile: string;
   before(() => {

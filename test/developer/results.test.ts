@@ -43,7 +43,7 @@ function rootOfCBin(bytes: Buffer): string {
   return commitRows(rowHashes(c, rows, N)).root;
 }
 
-describe("rigel job results (scripts/job/resultsCommand)", function () {
+describe("rigel job results (developer/resultsCommand)", function () {
   it("downloads every submitted shard from the agent, checks it against the on-chain root, and reports the others", async function () {
     const p = await loadFixture(deployProtocol);
     const jobId = await createJob(p);

@@ -1,4 +1,4 @@
-// Runs `rigel job` (scripts/job/cli main) in-process against the in-process Hardhat network and the
+// Runs `rigel job` (developer/cli main) in-process against the in-process Hardhat network and the
 // protocol of protocolFixture, as one of Hardhat's default accounts, capturing stdout and stderr.
 import hre from "hardhat";
 import { custom, getAddress, toHex, type Address, type Transport } from "viem";
