@@ -3,6 +3,7 @@ import type { Address, LocalAccount, PublicClient, WalletClient } from "viem";
 import { sqliteCursorStore, type LogFollower } from "../sdk/chain/logFollower";
 import type { SqliteDatabase } from "../sdk/db/openDatabase";
 import { rigelDomain, type RigelDomain } from "../sdk/eip712/types";
+import { ShardState, Verdict } from "../sdk/market/enums";
 import type { Logger } from "../sdk/log/createLogger";
 import type { Daemon } from "../sdk/service/runDaemon";
 import { startHttpService, type HttpService } from "../sdk/service/startHttpService";
@@ -196,12 +197,12 @@ export class OracleNode implements Daemon {
   private async relay(jobId: bigint, shard: number): Promise<void> {
     const own = this.signer!.stored(this.p.market, jobId, shard);
     if (!own || !this.p.walletClient) return;
-    if (own.attestation.verdict === 1 && !this.p.relayValid) return;
+    if (own.attestation.verdict === Verdict.Valid && !this.p.relayValid) return;
     this.threshold ??= await this.reader.threshold();
     const signatures = await gatherShardSignatures({ own, peers: this.p.peers, domain: this.domain });
     if (signatures.length < this.threshold) return;
     const onChain = await this.reader.getShard(jobId, shard);
-    if (onChain.state === 2) {
+    if (onChain.state === ShardState.Submitted) {
       await settleWithQuorum({
         publicClient: this.p.publicClient,
         walletClient: this.p.walletClient,

@@ -8,7 +8,8 @@ import { generatedOperands, type MatmulOperands } from "../sdk/pow/operands";
 import { decodeRevealedRow } from "../sdk/pow/revealedRowWire";
 import { fetchJobSpec } from "../sdk/spec/fetchJobSpec";
 import type { JobSpec } from "../sdk/spec/jobSpecTypes";
-import { ShardState, type ChainJob, type ChainShard, type MarketReader } from "./chain/marketReader";
+import { jobKindName, ShardState, VerificationMode } from "../sdk/market/enums";
+import type { ChainJob, ChainShard, MarketReader } from "./chain/marketReader";
 import type { OracleMetrics } from "./metrics";
 import type { ShardSigner } from "./attest/shardSigner";
 import { EquivocationRefusedError } from "./store/decisionStore";
@@ -51,8 +52,6 @@ export interface ProofServiceParameters {
    */
   deferrals?: ProofDeferrals;
 }
-
-const JOB_KIND = { 0: "matmul-int8", 1: "container" } as const;
 
 interface JobContext {
   job: ChainJob;
@@ -117,8 +116,9 @@ export class ProofService {
       });
     }
     const context = await this.jobContext(jobId);
-    if (JOB_KIND[context.job.kind as 0 | 1] !== request.kind) {
-      throw new HttpError(400, "ORACLE_BAD_FIELD", `kind: this job is ${JOB_KIND[context.job.kind as 0 | 1]}`, {
+    const kind = jobKindName(context.job.kind);
+    if (kind !== request.kind) {
+      throw new HttpError(400, "ORACLE_BAD_FIELD", `kind: this job is ${kind}`, {
         details: { field: "kind" },
       });
     }
@@ -211,7 +211,7 @@ export class ProofService {
     context: JobContext,
   ): Promise<VerifierFinding> {
     const { spec, job } = context;
-    if (job.verificationMode === 1) {
+    if (job.verificationMode === VerificationMode.Receipt) {
       if (!request.receipt)
         throw new HttpError(400, "ORACLE_BAD_FIELD", "receipt: required in receipt mode", {
           details: { field: "receipt" },

@@ -10,6 +10,7 @@
 // Env: BENCH_JOBS (50), BENCH_POLL_MS (100), BENCH_M/N/K (1024/1024/1024).
 import { network } from "hardhat";
 import { startHardhatNode } from "./lib/hardhatNode";
+import { JobKind, ShardState } from "../sdk/market/enums";
 import { jobSpecDataUri } from "../sdk/spec/fetchJobSpec";
 import { hashJobSpec } from "../sdk/spec/hashJobSpec";
 import { parseJobSpec } from "../sdk/spec/parseJobSpec";
@@ -61,7 +62,7 @@ async function main(): Promise<void> {
     const latencies: number[] = [];
     for (let i = 0; i < JOBS; i++) {
       const params = await jobParamsFor(await p.usd.getAddress(), {
-        kind: 0,
+        kind: JobKind.MatmulInt8,
         specHash: hashJobSpec(tiny).hash,
         specURI: jobSpecDataUri(tiny),
       });
@@ -69,7 +70,7 @@ async function main(): Promise<void> {
       await tx.wait();
       const created = performance.now();
       const jobId = await p.market.jobCount();
-      while ((await p.market.getShard(jobId, 0)).state === 0n) await sleep(5);
+      while ((await p.market.getShard(jobId, 0)).state === BigInt(ShardState.Open)) await sleep(5);
       latencies.push(performance.now() - created);
     }
     console.log(
@@ -82,7 +83,7 @@ async function main(): Promise<void> {
     // 2. One shard of M×N×K, phase by phase.
     const big = parseJobSpec({ kind: "matmul-int8", seed: `0x${"22".repeat(32)}`, m: M, n: N, k: K });
     const params = await jobParamsFor(await p.usd.getAddress(), {
-      kind: 0,
+      kind: JobKind.MatmulInt8,
       specHash: hashJobSpec(big).hash,
       specURI: jobSpecDataUri(big),
     });

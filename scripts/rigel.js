@@ -14,7 +14,7 @@ const root = path.resolve(__dirname, "..");
 const PARTS = {
   oracle: ["oracle/cli.ts", "run an oracle node of the committee"],
   agent: ["agent/cli.ts", "an operator's agent: keystore, stake, capacity, the job daemon"],
-  job: ["scripts/job/cli.ts", "a developer's jobs: plan, submit, status, results, cancel, refund"],
+  job: ["developer/cli.ts", "a developer's jobs: plan, submit, status, results, cancel, refund"],
 };
 
 function help() {

@@ -14,27 +14,12 @@ import {
 import { computeTokenAbi, jobMarketAbi, operatorStakingAbi, rewardsDistributorAbi } from "../../sdk/contracts/abis";
 import type { Deployment } from "../../sdk/contracts/deployments";
 import { RigelError } from "../../sdk/errors/RigelError";
+import { readJob } from "../../sdk/market/readJob";
+import { readShard } from "../../sdk/market/readShard";
 import type { CapacityAttestation, ShardAttestation } from "../../sdk/eip712/types";
 
-/** On-chain shard states (IJobMarket.ShardState). */
-export const ShardState = {
-  Open: 0,
-  Accepted: 1,
-  Submitted: 2,
-  Settled: 3,
-  Failed: 4,
-  Cancelled: 5,
-  Expired: 6,
-} as const;
-export const SHARD_STATE_NAMES = [
-  "Open",
-  "Accepted",
-  "Submitted",
-  "Settled",
-  "Failed",
-  "Cancelled",
-  "Expired",
-] as const;
+// The shard states live in sdk/market (docs/PROTOCOL.md §17); agent/shard imports them from here.
+export { ShardState, SHARD_STATE_NAMES } from "../../sdk/market/enums";
 
 /** A transaction that reverted or could not be sent; `details.reason` holds the decoded revert when known. */
 export class AgentTxError extends RigelError {
@@ -87,22 +72,13 @@ export class AgentChain {
     return this.account.address;
   }
 
+  /** The job as stored (sdk `readJob`: an unknown id throws `MarketUnknownJobError`). */
   getJob(jobId: bigint) {
-    return this.publicClient.readContract({
-      address: this.contracts.JobMarket,
-      abi: jobMarketAbi,
-      functionName: "getJob",
-      args: [jobId],
-    });
+    return readJob(this.publicClient, { market: this.contracts.JobMarket, jobId });
   }
 
   getShard(jobId: bigint, shard: number) {
-    return this.publicClient.readContract({
-      address: this.contracts.JobMarket,
-      abi: jobMarketAbi,
-      functionName: "getShard",
-      args: [jobId, shard],
-    });
+    return readShard(this.publicClient, { market: this.contracts.JobMarket, jobId, shard });
   }
 
   assignedOperator(jobId: bigint, shard: number): Promise<Address> {
@@ -121,15 +97,6 @@ export class AgentChain {
       abi: jobMarketAbi,
       functionName: "gangOf",
       args: [jobId],
-    });
-  }
-
-  beaconOf(jobId: bigint, shard: number): Promise<Hex> {
-    return this.publicClient.readContract({
-      address: this.contracts.JobMarket,
-      abi: jobMarketAbi,
-      functionName: "beaconOf",
-      args: [jobId, shard],
     });
   }
 

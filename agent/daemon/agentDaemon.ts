@@ -2,7 +2,6 @@ import path from "node:path";
 import { Counter, Gauge, Histogram } from "prom-client";
 import { getAddress, type Hex, type Log } from "viem";
 import { LogFollower, sqliteCursorStore } from "../../sdk/chain/logFollower";
-import { jobMarketAbi } from "../../sdk/contracts/abis";
 import { RepeatableReadGuard } from "../../sdk/auth/replayGuard";
 import { openDatabase, type SqliteDatabase } from "../../sdk/db/openDatabase";
 import { ensureImage } from "../../sdk/executor/ensureImage";
@@ -15,8 +14,9 @@ import type { Daemon } from "../../sdk/service/runDaemon";
 import { startHttpService, type HttpService } from "../../sdk/service/startHttpService";
 import { fetchJobSpec } from "../../sdk/spec/fetchJobSpec";
 import type { JobSpec } from "../../sdk/spec/jobSpecTypes";
+import { jobKindName, ShardState } from "../../sdk/market/enums";
+import { jobCreatedEvent, shardSettledEvent } from "../../sdk/market/events";
 import type { AgentChain } from "../chain/agentChain";
-import { ShardState } from "../chain/agentChain";
 import { Journal, JOURNAL_MIGRATIONS, TERMINAL_STATES, type ShardState as JournalState } from "../journal/journal";
 import { Offers, type Offer } from "../journal/offers";
 import type { OracleGateway } from "../oracle/oracleGateway";
@@ -120,7 +120,7 @@ export class AgentDaemon implements Daemon {
       name: "job-market",
       client: this.p.chain.publicClient,
       address: this.p.chain.contracts.JobMarket,
-      events: jobMarketAbi.filter((e) => e.type === "event" && (e.name === "JobCreated" || e.name === "ShardSettled")),
+      events: [jobCreatedEvent, shardSettledEvent],
       cursor: sqliteCursorStore(this.db),
       startBlock: this.p.chain.startBlock,
       onLogs: async (logs) => this.onLogs(logs),
@@ -329,7 +329,7 @@ export class AgentDaemon implements Daemon {
     } catch (err) {
       return decline(`job spec refused: ${(err as Error).message}`, "error");
     }
-    const kindOnChain = job.kind === 0 ? "matmul-int8" : "container";
+    const kindOnChain = jobKindName(job.kind);
     if (spec.kind !== kindOnChain) return decline(`spec kind ${spec.kind} but the job is ${kindOnChain}`, "error");
     const [gang, assigned, capacity, info, collateral, now] = await Promise.all([
       chain.gangOf(offer.jobId),

@@ -1,8 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { jobSpecDataUri } from "../../sdk/spec/fetchJobSpec";
+import { JobKind, VerificationMode } from "../../sdk/market/enums";
 import { hashJobSpec } from "../../sdk/spec/hashJobSpec";
-import { buildJob, jobParams, JobFormError, type JobForm } from "../src/lib/buildJob";
-import { specDataUri } from "../src/lib/specDataUri";
+import { jobSpecDataUri } from "../../sdk/spec/jobSpecDataUri";
+import { buildJob, JobFormError, type JobForm } from "../src/lib/buildJob";
+import { plannedJob } from "../src/lib/plannedJob";
 
 const FORM: JobForm = {
   kind: "matmul-int8",
@@ -31,13 +32,10 @@ describe("buildJob", () => {
     expect(job.deadlineSeconds).toBe(1600n);
     expect(job.specHash).toBe(hashJobSpec(job.spec).hash);
     expect(job.specURI).toBe(jobSpecDataUri(job.spec));
-    expect(jobParams(job, "0x0000000000000000000000000000000000000001").kind).toBe(0);
   });
 
   it("builds an itemised container job", () => {
     const job = buildJob({ ...FORM, kind: "container", items: '{"a":1}\n"two"\n3', shards: "2" }, 0n);
-    expect(job.kind).toBe(1);
-    expect(job.verificationMode).toBe(0);
     expect(job.unitsPerShard).toBe(60n);
     expect(job.spec.kind === "container" && job.spec.items).toEqual([{ a: 1 }, "two", 3]);
   });
@@ -58,8 +56,25 @@ describe("buildJob", () => {
     }
   });
 
-  it("encodes non-ASCII specs in the data: URI as the sdk does", () => {
+  it("encodes non-ASCII specs in the data: URI as UTF-8, byte for byte as Node's Buffer would", () => {
     const job = buildJob({ ...FORM, kind: "container", command: "echo héllo ✓", items: "", shards: "1" }, 0n);
-    expect(specDataUri(job.spec)).toBe(jobSpecDataUri(job.spec));
+    const canonical = hashJobSpec(job.spec).canonical;
+    expect(job.specURI).toBe(`data:application/json;base64,${Buffer.from(canonical, "utf8").toString("base64")}`);
+  });
+
+  it("a container job without items is one open run of the GPU-seconds typed, attested (sdk jobParamsForSpec)", () => {
+    const built = buildJob({ ...FORM, kind: "container", items: "", shards: "4" }, 0n);
+    const job = plannedJob(built, undefined, "0x0000000000000000000000000000000000000001");
+    expect(job.params).toMatchObject({
+      kind: JobKind.Container,
+      // A container job without items defaults to receipt verification (PROTOCOL §12.1).
+      verificationMode: VerificationMode.Receipt,
+      shards: 1,
+      maxUnitsPerShard: 60n,
+      specHash: built.specHash,
+      specURI: built.specURI,
+      shardOperators: [],
+    });
+    expect(job.escrow).toBe(60n * 5n * 10n ** 17n);
   });
 });

@@ -1,13 +1,16 @@
 import { describe, expect, it } from "vitest";
+import { ShardState } from "../../sdk/market/enums";
 import { verdictLabel } from "../src/components/JobList";
 import { effectiveYieldBps } from "../src/pages/RewardsPage";
 
 describe("verdict and yield labels", () => {
   it("says whether a verdict was verified or only attested", () => {
-    expect(verdictLabel({ kind: 0, verificationMode: 0 }, { state: "Settled" })).toBe("Valid (verified)");
-    expect(verdictLabel({ kind: 1, verificationMode: 0 }, { state: "Failed" })).toBe("Invalid (verified)");
-    expect(verdictLabel({ kind: 1, verificationMode: 1 }, { state: "Settled" })).toBe("Valid (attested, not verified)");
-    expect(verdictLabel({ kind: 0, verificationMode: 0 }, { state: "Submitted" })).toBe("—");
+    expect(verdictLabel({ kind: 0, verificationMode: 0 }, { state: ShardState.Settled })).toBe("Valid (verified)");
+    expect(verdictLabel({ kind: 1, verificationMode: 0 }, { state: ShardState.Failed })).toBe("Invalid (verified)");
+    expect(verdictLabel({ kind: 1, verificationMode: 1 }, { state: ShardState.Settled })).toBe(
+      "Valid (attested, not verified)",
+    );
+    expect(verdictLabel({ kind: 0, verificationMode: 0 }, { state: ShardState.Submitted })).toBe("—");
   });
 
   it("annualises the last epoch's reward over the whole stake", () => {

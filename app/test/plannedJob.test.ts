@@ -4,12 +4,14 @@ import { plannerJobForSpec, specWithPlan } from "../../sdk/planner/plannerJobFor
 import type { PlannerOperator } from "../../sdk/planner/types";
 import { hashJobSpec } from "../../sdk/spec/hashJobSpec";
 import { matmulShardRows } from "../../sdk/spec/shardWork";
-import { buildJob, jobParams, type JobForm } from "../src/lib/buildJob";
+import { JobKind } from "../../sdk/market/enums";
+import { jobSpecDataUri } from "../../sdk/spec/jobSpecDataUri";
+import { buildJob, type JobForm } from "../src/lib/buildJob";
 import { plannedJob } from "../src/lib/plannedJob";
 import { isPlannable, planRequest, type PlanForm } from "../src/lib/planRequest";
-import { specDataUri } from "../src/lib/specDataUri";
 
 const E18 = 10n ** 18n;
+const RGL = "0x00000000000000000000000000000000000000a1";
 const FORM: JobForm = {
   kind: "matmul-int8",
   seed: "0x" + "22".repeat(32),
@@ -66,24 +68,25 @@ describe("planRequest and plannedJob (the page's use of the sdk planner)", () =>
       operators: [op(1, 1e12), op(2, 3e12)],
     });
     expect(plan.split).toEqual([750, 250]);
-    const job = plannedJob(built, plan);
+    const job = plannedJob(built, plan, RGL);
     const spec = specWithPlan(built.spec, plan);
     expect(job.spec).toEqual(spec);
     expect(job.spec.kind === "matmul-int8" && job.spec.split).toEqual([750, 250]);
-    expect(job.specHash).toBe(hashJobSpec(spec).hash);
-    expect(job.specHash).not.toBe(built.specHash);
-    expect(job.specURI).toBe(specDataUri(spec));
-    expect(job.shards).toBe(2);
+    expect(job.params.specHash).toBe(hashJobSpec(spec).hash);
+    expect(job.params.specHash).not.toBe(built.specHash);
+    expect(job.params.specURI).toBe(jobSpecDataUri(spec));
+    expect(job.params.shards).toBe(2);
+    expect(job.params.kind).toBe(JobKind.MatmulInt8);
+    expect(job.params.paymentToken).toBe(RGL);
+    expect(job.params.deadline).toBe(built.deadlineSeconds);
     // The largest shard: 750 rows × 10^6 multiply-adds = 0.75 → 1 unit; escrow 2 × 1 × 1 RGL.
-    expect(job.unitsPerShard).toBe(1n);
+    expect(job.params.maxUnitsPerShard).toBe(1n);
     expect(job.escrow).toBe(2n * E18);
-    expect(job.shardOperators).toEqual([op(2, 0).address, op(1, 0).address]);
+    expect(job.params.shardOperators).toEqual([op(2, 0).address, op(1, 0).address]);
     // The chain's view of the shards: shard 1 is rows [750, 1000).
     expect(job.spec.kind === "matmul-int8" && matmulShardRows(job.spec, 2, 1)).toEqual({ start: 750, end: 1000 });
-    const params = jobParams(job, "0x00000000000000000000000000000000000000a1", job.shardOperators);
-    expect(params.shardOperators).toEqual(job.shardOperators);
-    expect(params.specHash).toBe(job.specHash);
-    expect(params.maxUnitsPerShard).toBe(1n);
+    // What createJob is given makes the same params.
+    expect(job.parameters).toMatchObject({ spec: built.spec, plan, paymentToken: RGL });
   });
 
   it("a one-shard plan keeps the spec without a split", () => {
@@ -97,10 +100,10 @@ describe("planRequest and plannedJob (the page's use of the sdk planner)", () =>
       }),
       operators: [op(1, 1e12)],
     });
-    const job = plannedJob(built, plan);
-    expect(job.specHash).toBe(built.specHash);
-    expect(job.shards).toBe(1);
-    expect(job.shardOperators).toEqual([op(1, 0).address]);
+    const job = plannedJob(built, plan, RGL);
+    expect(job.params.specHash).toBe(built.specHash);
+    expect(job.params.shards).toBe(1);
+    expect(job.params.shardOperators).toEqual([op(1, 0).address]);
   });
 
   it("asks container jobs with items for the item time, and names every field at fault", () => {

@@ -1,13 +1,10 @@
-import { parseAbiItem, type Address, type Hex, type PublicClient } from "viem";
+import type { Address, Hex, PublicClient } from "viem";
 import { LogFollower, type CursorStore } from "../../sdk/chain/logFollower";
 import { operatorStakingAbi } from "../../sdk/contracts/abis";
 import type { SqliteDatabase } from "../../sdk/db/openDatabase";
 import type { Logger } from "../../sdk/log/createLogger";
+import { operatorRegisteredEvent } from "../../sdk/market/events";
 import type { CapacityService } from "./capacityService";
-
-const OPERATOR_REGISTERED = parseAbiItem(
-  "event OperatorRegistered(address indexed operator, string metadataURI, uint16 commissionBps)",
-);
 
 /** Most operators challenged per round (a bounded loop; the rest wait for the next round). */
 export const MAX_OPERATORS_PER_ROUND = 256;
@@ -48,7 +45,7 @@ export class CapacityRounds {
       name: `oracle-operators-${p.staking.toLowerCase()}`,
       client: p.client,
       address: p.staking,
-      events: [OPERATOR_REGISTERED],
+      events: [operatorRegisteredEvent],
       cursor: p.cursor,
       startBlock: p.startBlock,
       onLogs: async (logs) => {

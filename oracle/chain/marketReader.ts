@@ -1,17 +1,9 @@
-import { parseAbiItem, type Address, type Hex, type PublicClient } from "viem";
+import type { Address, Hex, PublicClient } from "viem";
 import { jobMarketAbi, oracleCommitteeAbi } from "../../sdk/contracts/abis";
 import { RigelError } from "../../sdk/errors/RigelError";
-
-/** `IJobMarket.ShardState`. */
-export const ShardState = {
-  Open: 0,
-  Accepted: 1,
-  Submitted: 2,
-  Settled: 3,
-  Failed: 4,
-  Cancelled: 5,
-  Expired: 6,
-} as const;
+import { jobCreatedEvent } from "../../sdk/market/events";
+import { MarketUnknownJobError, readJob } from "../../sdk/market/readJob";
+import { readShard } from "../../sdk/market/readShard";
 
 /** The shard fields the oracle checks a proof against. */
 export interface ChainShard {
@@ -42,10 +34,6 @@ export class ChainUnavailableError extends RigelError {
   }
 }
 
-const JOB_CREATED = parseAbiItem(
-  "event JobCreated(uint256 indexed jobId, address indexed developer, address indexed paymentToken, (address developer, uint64 deadline, uint32 shards, address paymentToken, uint64 maxUnitsPerShard, uint32 minVramMiB, uint128 maxPricePerUnit, uint64 minOpsPerSec, uint8 kind, uint8 verificationMode, bytes32 specHash, uint256 escrow) job, string specURI)",
-);
-
 /**
  * What the oracle reads from JobMarket and OracleCommittee, behind one interface so that tests can
  * swap it. Every read error becomes {@link ChainUnavailableError}.
@@ -61,18 +49,15 @@ export class MarketReader {
     try {
       return await fn();
     } catch (err) {
+      // Not the RPC: the chain answered that there is no such job.
+      if (err instanceof MarketUnknownJobError) throw err;
       throw new ChainUnavailableError(what, err);
     }
   }
 
   getShard(jobId: bigint, shard: number): Promise<ChainShard> {
     return this.read("shard", async () => {
-      const s = await this.client.readContract({
-        address: this.market,
-        abi: jobMarketAbi,
-        functionName: "getShard",
-        args: [jobId, shard],
-      });
+      const s = await readShard(this.client, { market: this.market, jobId, shard });
       return {
         state: Number(s.state),
         operator: s.operator,
@@ -87,12 +72,7 @@ export class MarketReader {
 
   getJob(jobId: bigint): Promise<ChainJob> {
     return this.read("job", async () => {
-      const j = await this.client.readContract({
-        address: this.market,
-        abi: jobMarketAbi,
-        functionName: "getJob",
-        args: [jobId],
-      });
+      const j = await readJob(this.client, { market: this.market, jobId });
       return {
         shards: Number(j.shards),
         maxUnitsPerShard: BigInt(j.maxUnitsPerShard),
@@ -108,7 +88,7 @@ export class MarketReader {
     return this.read("spec URI", async () => {
       const logs = await this.client.getLogs({
         address: this.market,
-        event: JOB_CREATED,
+        event: jobCreatedEvent,
         args: { jobId },
         fromBlock: 0n,
         toBlock: "latest",

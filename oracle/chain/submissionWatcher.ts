@@ -1,10 +1,9 @@
-import type { Abi, Log, PublicClient } from "viem";
-import { jobMarketAbi } from "../../sdk/contracts/abis";
+import type { Log, PublicClient } from "viem";
 import { LogFollower, type CursorStore } from "../../sdk/chain/logFollower";
+import { shardExpiredEvent, shardFailedEvent, shardSettledEvent, shardSubmittedEvent } from "../../sdk/market/events";
 import type { SubmissionStore } from "../store/submissionStore";
 
-const WATCHED = ["ShardSubmitted", "ShardSettled", "ShardFailed", "ShardExpired"];
-const watchedEvents = jobMarketAbi.filter((e) => e.type === "event" && WATCHED.includes(e.name)) as Abi;
+const watchedEvents = [shardSubmittedEvent, shardSettledEvent, shardFailedEvent, shardExpiredEvent];
 
 type DecodedLog = Log & { eventName?: string; args?: Record<string, unknown> };
 

@@ -12,6 +12,9 @@ import path from "node:path";
 import Database from "better-sqlite3";
 import { parseEther, type Address } from "viem";
 import { jobMarketAbi, operatorStakingAbi } from "../../sdk/contracts/abis";
+import { isFinalShardState } from "../../sdk/market/enums";
+import { readJobStatus } from "../../sdk/market/readJobStatus";
+import { readShard } from "../../sdk/market/readShard";
 import { fetchJobSpec } from "../../sdk/spec/fetchJobSpec";
 import { matmulShardRows } from "../../sdk/spec/shardWork";
 import { jobCommand } from "../demo/runDemo";
@@ -48,7 +51,6 @@ export interface SpreadJob {
   spreadSec: number;
 }
 
-const SHARD_STATES = ["Open", "Accepted", "Submitted", "Settled", "Failed", "Cancelled", "Expired"];
 const PRICE = parseEther("0.000001");
 
 /** Submits one job over the three operators (planned, or an even split assigned in the same order). */
@@ -92,7 +94,7 @@ function ranAt(networkDir: string, agent: string, jobId: bigint, shard: number):
   }
 }
 
-async function readJob(
+async function readSpreadJob(
   network: Network,
   networkDir: string,
   jobId: bigint,
@@ -100,8 +102,7 @@ async function readJob(
 ): Promise<SpreadJob> {
   const { client, deployment } = network.devnet;
   const market = deployment.contracts.JobMarket;
-  const job = await client.readContract({ address: market, abi: jobMarketAbi, functionName: "getJob", args: [jobId] });
-  const gang = await client.readContract({ address: market, abi: jobMarketAbi, functionName: "gangOf", args: [jobId] });
+  const job = await readJobStatus(client, { market, jobId });
   const submitted = await client.getContractEvents({
     address: market,
     abi: jobMarketAbi,
@@ -119,13 +120,8 @@ async function readJob(
   const { spec } = await fetchJobSpec((created.args as { specURI: string }).specURI, job.specHash);
   if (spec.kind !== "matmul-int8") throw new Error(`job ${jobId} is not a matmul job`);
   const shards: SpreadShard[] = [];
-  for (let s = 0; s < job.shards; s++) {
-    const shard = await client.readContract({
-      address: market,
-      abi: jobMarketAbi,
-      functionName: "getShard",
-      args: [jobId, s],
-    });
+  for (const shard of job.shards) {
+    const s = shard.shard;
     const i = network.operators.findIndex((o) => o.address.toLowerCase() === shard.operator.toLowerCase());
     const agent = network.names[network.operators[i].address];
     const cap = await client.readContract({
@@ -136,14 +132,14 @@ async function readJob(
     });
     const event = submitted.find((e) => Number(e.args.shard) === s);
     const block = event ? await client.getBlock({ blockNumber: event.blockNumber }) : undefined;
-    const rows = matmulShardRows(spec, job.shards, s);
+    const rows = matmulShardRows(spec, job.shards.length, s);
     shards.push({
       shard: s,
       operator: shard.operator,
       agent,
       attestedOpsPerSec: cap.opsPerSec,
       rows: rows.end - rows.start,
-      state: SHARD_STATES[shard.state],
+      state: shard.stateName,
       ranAtMs: ranAt(networkDir, agent, jobId, s),
       submittedAt: block?.timestamp ?? 0n,
     });
@@ -153,7 +149,7 @@ async function readJob(
     jobId,
     mode,
     shards,
-    startedAt: gang.startedAt,
+    startedAt: job.gang?.startedAt ?? 0n,
     spreadSec: (Math.max(...times) - Math.min(...times)) / 1000,
   };
 }
@@ -166,15 +162,10 @@ async function waitFinal(network: Network, jobId: bigint, shards: number, timeou
     network.assertRunning();
     const states = await Promise.all(
       Array.from({ length: shards }, (_, s) =>
-        client.readContract({
-          address: deployment.contracts.JobMarket,
-          abi: jobMarketAbi,
-          functionName: "getShard",
-          args: [jobId, s],
-        }),
+        readShard(client, { market: deployment.contracts.JobMarket, jobId, shard: s }),
       ),
     );
-    if (states.every((s) => s.state >= 3)) return;
+    if (states.every((s) => isFinalShardState(s.state))) return;
     if (Date.now() > until) throw new Error(`job ${jobId} not final after ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, 500));
   }
@@ -198,7 +189,7 @@ export async function runSpreadPair(
     const jobId = await submit(network, specFile, mode, say);
     say(`${mode} job ${jobId} submitted`);
     await waitFinal(network, jobId, 3, p.timeoutMs ?? 10 * 60_000);
-    out[mode] = await readJob(network, p.networkDir, jobId, mode);
+    out[mode] = await readSpreadJob(network, p.networkDir, jobId, mode);
     say(`${mode} job ${jobId}: spread ${out[mode]!.spreadSec.toFixed(3)} s`);
   }
   return { planned: out.planned!, even: out.even! };

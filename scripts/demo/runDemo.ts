@@ -8,15 +8,16 @@ import fs from "node:fs";
 import path from "node:path";
 import Dockerode from "dockerode";
 import { parseEther, zeroAddress, type Address } from "viem";
-import { computeTokenAbi, jobMarketAbi, operatorStakingAbi, rewardsDistributorAbi } from "../../sdk/contracts/abis";
-import { main as jobCli } from "../job/cli";
+import { main as jobCli } from "../../developer/cli";
+import { computeTokenAbi, operatorStakingAbi, rewardsDistributorAbi } from "../../sdk/contracts/abis";
+import { isFinalShardState, shardStateName } from "../../sdk/market/enums";
+import { readJob } from "../../sdk/market/readJob";
+import { readShard } from "../../sdk/market/readShard";
 import { checkConservation, type ConservationReport } from "../lib/conservation";
 import type { DevAccount, Devnet } from "../lib/devnet";
 import { sendAs, startNetwork, type Network } from "../lib/network";
 import { buildSummary, type DemoSummary } from "./summary";
 
-export const SHARD_STATES = ["Open", "Accepted", "Submitted", "Settled", "Failed", "Cancelled", "Expired"] as const;
-export const FINAL_STATES = new Set(["Settled", "Failed", "Cancelled", "Expired"]);
 export const TEST_IMAGE = "rigel/busybox:test";
 
 export interface DemoOptions {
@@ -111,27 +112,17 @@ export async function followShards(
   for (;;) {
     let open = 0;
     for (const jobId of jobIds) {
-      const job = await devnet.client.readContract({
-        address: market,
-        abi: jobMarketAbi,
-        functionName: "getJob",
-        args: [jobId],
-      });
+      const job = await readJob(devnet.client, { market, jobId });
       for (let s = 0; s < job.shards; s++) {
-        const shard = await devnet.client.readContract({
-          address: market,
-          abi: jobMarketAbi,
-          functionName: "getShard",
-          args: [jobId, s],
-        });
-        const state = SHARD_STATES[shard.state];
+        const shard = await readShard(devnet.client, { market, jobId, shard: s });
+        const state = shardStateName(shard.state);
         const key = `${jobId}/${s}`;
         if (seen.get(key) !== state) {
           seen.set(key, state);
           const who = shard.operator !== zeroAddress ? ` by ${network.names[shard.operator] ?? shard.operator}` : "";
           say(`job ${jobId} shard ${s}: ${state}${who}`);
         }
-        if (!FINAL_STATES.has(state)) open++;
+        if (!isFinalShardState(shard.state)) open++;
       }
     }
     if (open === 0) return;

@@ -4,9 +4,10 @@
 import { formatEther, getAddress, type Address, type Hash, type PublicClient } from "viem";
 import { jobMarketAbi, operatorStakingAbi, rewardsDistributorAbi } from "../../sdk/contracts/abis";
 import type { Deployment } from "../../sdk/contracts/deployments";
+import type { ShardStateName } from "../../sdk/market/enums";
 import { textTable } from "../lib/textTable";
 
-type ShardOutcome = "Open" | "Accepted" | "Submitted" | "Settled" | "Failed" | "Cancelled" | "Expired";
+type ShardOutcome = ShardStateName;
 
 export interface ShardLine {
   jobId: bigint;

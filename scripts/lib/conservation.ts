@@ -3,24 +3,17 @@
 // burn is a slash, a burned fee or an equivocation penalty, and each contract holds exactly what its
 // own accounting says (staking: every operator's stake and pools; market: the escrow; committee: the
 // bonds). Used after every end-to-end test and at the end of the demo.
-import { getAddress, parseAbiItem, zeroAddress, type Address, type PublicClient } from "viem";
+import { getAddress, zeroAddress, type Address, type PublicClient } from "viem";
 import { computeTokenAbi, jobMarketAbi, operatorStakingAbi, oracleCommitteeAbi } from "../../sdk/contracts/abis";
 import type { Deployment } from "../../sdk/contracts/deployments";
-
-const transferEvent = parseAbiItem("event Transfer(address indexed from, address indexed to, uint256 value)");
-const slashedEvent = parseAbiItem(
-  "event Slashed(address indexed operator, uint256 fromSelf, uint256 fromPool, address indexed recipient, uint256 toRecipient, uint256 burned, uint64 jailedUntil)",
-);
-const feeEvent = parseAbiItem(
-  "event FeeCollected(address indexed token, address indexed treasury, uint256 amount, bool burned)",
-);
-const equivocationEvent = parseAbiItem(
-  "event EquivocationReported(address indexed signer, address indexed reporter, bytes32 indexed subject, uint256 slashed, uint256 reporterReward)",
-);
-const registeredEvent = parseAbiItem(
-  "event OperatorRegistered(address indexed operator, string metadataURI, uint16 commissionBps)",
-);
-const bondedEvent = parseAbiItem("event SignerBonded(address indexed signer, uint256 bond, uint256 activeSigners)");
+import {
+  equivocationReportedEvent as equivocationEvent,
+  feeCollectedEvent as feeEvent,
+  operatorRegisteredEvent as registeredEvent,
+  signerBondedEvent as bondedEvent,
+  slashedEvent,
+  transferEvent,
+} from "../../sdk/market/events";
 
 export interface ConservationReport {
   ok: boolean;

@@ -13,8 +13,8 @@
 import fs from "node:fs";
 import { decodeEventLog, maxUint256, parseEther, type Address, type Hash } from "viem";
 import { computeTokenAbi, jobMarketAbi } from "../../sdk/contracts/abis";
-import { jobSpecDataUri } from "../../sdk/spec/fetchJobSpec";
-import { hashJobSpec } from "../../sdk/spec/hashJobSpec";
+import type { ShardStateName } from "../../sdk/market/enums";
+import { jobParamsForSpec } from "../../sdk/market/jobParamsForSpec";
 import { parseJobSpec } from "../../sdk/spec/parseJobSpec";
 import { matmulUnits } from "../../sdk/spec/shardWork";
 import { checkConservation } from "../lib/conservation";
@@ -72,7 +72,7 @@ export const FINAL_EVENTS = {
   ShardFailed: "Failed",
   ShardCancelled: "Cancelled",
   ShardExpired: "Expired",
-} as const;
+} as const satisfies Record<string, ShardStateName>;
 
 export interface LoadResult {
   jobs: number;
@@ -187,7 +187,7 @@ interface JobInput {
   operator?: Address;
 }
 
-/** JobMarket.createJob's parameter tuple for one single-shard matmul-int8 job. */
+/** JobMarket.createJob's parameters for one single-shard matmul-int8 job. */
 function jobParamsTuple(j: JobInput) {
   const spec = parseJobSpec({
     kind: "matmul-int8",
@@ -196,20 +196,14 @@ function jobParamsTuple(j: JobInput) {
     n: j.size,
     k: j.size,
   });
-  return {
+  return jobParamsForSpec({
+    spec,
     paymentToken: j.paymentToken,
-    kind: 0,
-    verificationMode: 0,
-    shards: 1,
     maxUnitsPerShard: matmulUnits(j.size, j.size, j.size),
     maxPricePerUnit: j.price,
-    minVramMiB: 0,
-    minOpsPerSec: 0n,
     deadline: j.deadline,
-    specHash: hashJobSpec(spec).hash,
-    specURI: jobSpecDataUri(spec),
-    shardOperators: j.operator ? [j.operator] : ([] as Address[]),
-  } as const;
+    shardOperators: j.operator ? [j.operator] : [],
+  }).params;
 }
 
 /** Runs the load; the network is stopped before it returns or throws. */

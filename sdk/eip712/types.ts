@@ -1,4 +1,5 @@
 import type { Address, Hex, TypedDataDomain } from "viem";
+import { Verdict as ContractVerdict } from "../market/enums";
 
 /** The EIP-712 domain name and version every Rigel attestation is signed under. */
 export const RIGEL_EIP712_NAME = "Rigel";
@@ -29,8 +30,8 @@ export const rigelAttestationTypes = {
   ],
 } as const;
 
-/** `IOracleCommittee.Verdict`: 0 is never signed. */
-export const Verdict = { Valid: 1, Invalid: 2 } as const;
+/** `IOracleCommittee.Verdict` as signed (sdk/market/enums, from the contract): None (0) never is. */
+export const Verdict = { Valid: ContractVerdict.Valid, Invalid: ContractVerdict.Invalid } as const;
 export type Verdict = (typeof Verdict)[keyof typeof Verdict];
 
 /** A committee verdict on a job shard. */

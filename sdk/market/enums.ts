@@ -59,3 +59,16 @@ export function shardStateName(state: number): ShardStateName {
   if (name === undefined) throw new RangeError(`unknown shard state ${state}`);
   return name;
 }
+
+/**
+ * Whether a shard state is final: Settled, Failed, Cancelled or Expired; no call moves a shard out
+ * of them (PROTOCOL §9.2).
+ */
+export function isFinalShardState(state: number): boolean {
+  return (
+    state === ShardState.Settled ||
+    state === ShardState.Failed ||
+    state === ShardState.Cancelled ||
+    state === ShardState.Expired
+  );
+}

@@ -1,5 +1,5 @@
 import { getAddress, type Address, type Hex } from "viem";
-import type { CapacityAttestation, ShardAttestation } from "../eip712/types";
+import { Verdict, type CapacityAttestation, type ShardAttestation } from "../eip712/types";
 import { RigelError } from "../errors/RigelError";
 import type { RevealedRowJson } from "../pow/revealedRowWire";
 
@@ -76,8 +76,8 @@ export interface ShardAttestationJson {
   shard: number;
   operator: Address;
   resultRoot: Hex;
-  /** 1 Valid, 2 Invalid. */
-  verdict: 1 | 2;
+  /** `Verdict.Valid` (1) or `Verdict.Invalid` (2). */
+  verdict: Verdict;
   units: DecimalString;
   expiry: DecimalString;
 }
@@ -305,7 +305,7 @@ export function parseProofRequest(json: unknown): ProofRequest {
 /** Parses a ShardAttestation in JSON. */
 export function parseShardAttestationJson(json: unknown, field = "attestation"): ShardAttestationJson {
   const obj = asObject(json, field);
-  const verdict = integer(obj.verdict, `${field}.verdict`, 1, 2) as 1 | 2;
+  const verdict = integer(obj.verdict, `${field}.verdict`, Verdict.Valid, Verdict.Invalid) as Verdict;
   return {
     market: address(obj.market, `${field}.market`),
     jobId: decimal(obj.jobId, `${field}.jobId`),

@@ -26,13 +26,8 @@ function describe(uri: string): string {
   return uri.startsWith("data:") ? `${uri.slice(0, 40)}…` : uri;
 }
 
-/**
- * The `data:` URI that carries a spec's canonical text on-chain, so a job needs no file server:
- * `data:application/json;base64,<base64 of the canonical JSON>`.
- */
-export function jobSpecDataUri(spec: JobSpec): string {
-  return `data:application/json;base64,${Buffer.from(hashJobSpec(spec).canonical, "utf8").toString("base64")}`;
-}
+/** Moved to `./jobSpecDataUri` (browser-safe); kept here for the Node importers. */
+export { jobSpecDataUri } from "./jobSpecDataUri";
 
 async function readUri(uri: string, allowRemoteHosts: boolean): Promise<string> {
   if (uri.startsWith("data:")) {

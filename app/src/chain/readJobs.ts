@@ -1,45 +1,25 @@
 import type { Address, PublicClient } from "viem";
 import { jobMarketAbi } from "../../../sdk/contracts/abis";
 import type { Deployment } from "../../../sdk/contracts/parseDeployment";
+import { readJobStatus, type JobStatus, type ShardStatus } from "../../../sdk/market/readJobStatus";
 
-/** Shard states, as `IJobMarket.ShardState` encodes them (PROTOCOL §9.2). */
-export const SHARD_STATES = ["Open", "Accepted", "Submitted", "Settled", "Failed", "Cancelled", "Expired"] as const;
-export type ShardStateName = (typeof SHARD_STATES)[number];
-
-/** One shard as the developer page shows it. */
-export interface ShardRow {
-  index: number;
-  state: ShardStateName;
-  operator: Address;
-  acceptedAt: bigint;
-  submittedAt: bigint;
-  units: bigint;
-  resultRoot: `0x${string}`;
-  resultURI: string;
+/** One shard as the developer page shows it: as the chain holds it, and what its outcome moved. */
+export interface ShardRow extends ShardStatus {
   /** Paid to the operator on a Valid verdict. */
   paid?: bigint;
   /** Refunded to the developer (settlement, failure, cancel or expiry). */
   refund?: bigint;
 }
 
-/** One job with its shards. */
-export interface JobRow {
-  id: bigint;
-  developer: Address;
-  paymentToken: Address;
-  kind: number;
-  verificationMode: number;
+/** One job with its shards (sdk `readJobStatus`: job, gang state, verify window, shards at one block). */
+export interface JobRow extends JobStatus {
   shards: ShardRow[];
-  deadline: bigint;
-  maxUnitsPerShard: bigint;
-  maxPricePerUnit: bigint;
-  escrow: bigint;
   specURI: string;
 }
 
 /**
  * The jobs a developer created (from `JobCreated` logs since the deployment block), newest first,
- * each with its shards read now and the amounts from the settlement events.
+ * each read with the sdk's `readJobStatus` and the amounts from the settlement events.
  */
 export async function readJobs(
   client: PublicClient,
@@ -60,18 +40,10 @@ export async function readJobs(
   return Promise.all(
     recent.map(async (log) => {
       const jobId = log.args.jobId!;
-      const job = await client.readContract({
-        address: market,
-        abi: jobMarketAbi,
-        functionName: "getJob",
-        args: [jobId],
-      });
-      const [shards, settled, failed, cancelled, expired] = await Promise.all([
-        Promise.all(
-          Array.from({ length: job.shards }, (_, i) =>
-            client.readContract({ address: market, abi: jobMarketAbi, functionName: "getShard", args: [jobId, i] }),
-          ),
-        ),
+      const outcome = (eventName: "ShardFailed" | "ShardCancelled" | "ShardExpired") =>
+        client.getContractEvents({ address: market, abi: jobMarketAbi, eventName, args: { jobId }, fromBlock });
+      const [status, settled, failed, cancelled, expired] = await Promise.all([
+        readJobStatus(client, { market, jobId }),
         client.getContractEvents({
           address: market,
           abi: jobMarketAbi,
@@ -79,53 +51,14 @@ export async function readJobs(
           args: { jobId },
           fromBlock,
         }),
-        client.getContractEvents({
-          address: market,
-          abi: jobMarketAbi,
-          eventName: "ShardFailed",
-          args: { jobId },
-          fromBlock,
-        }),
-        client.getContractEvents({
-          address: market,
-          abi: jobMarketAbi,
-          eventName: "ShardCancelled",
-          args: { jobId },
-          fromBlock,
-        }),
-        client.getContractEvents({
-          address: market,
-          abi: jobMarketAbi,
-          eventName: "ShardExpired",
-          args: { jobId },
-          fromBlock,
-        }),
+        outcome("ShardFailed"),
+        outcome("ShardCancelled"),
+        outcome("ShardExpired"),
       ]);
-      const rows: ShardRow[] = shards.map((s, i) => ({
-        index: i,
-        state: SHARD_STATES[s.state] ?? "Open",
-        operator: s.operator,
-        acceptedAt: s.acceptedAt,
-        submittedAt: s.submittedAt,
-        units: s.units,
-        resultRoot: s.resultRoot,
-        resultURI: s.resultURI,
-      }));
+      const rows: ShardRow[] = status.shards.map((s) => ({ ...s }));
       for (const e of settled) Object.assign(rows[e.args.shard!], { paid: e.args.paid, refund: e.args.refund });
       for (const e of [...failed, ...cancelled, ...expired]) rows[e.args.shard!].refund = e.args.refund;
-      return {
-        id: jobId,
-        developer: job.developer,
-        paymentToken: job.paymentToken,
-        kind: job.kind,
-        verificationMode: job.verificationMode,
-        shards: rows,
-        deadline: job.deadline,
-        maxUnitsPerShard: job.maxUnitsPerShard,
-        maxPricePerUnit: job.maxPricePerUnit,
-        escrow: job.escrow,
-        specURI: log.args.specURI ?? "",
-      };
+      return { ...status, shards: rows, specURI: log.args.specURI ?? "" };
     }),
   );
 }

@@ -1,7 +1,9 @@
 import type { Address } from "viem";
-import { useConfig, useReadContract } from "wagmi";
+import { useConfig } from "wagmi";
 import { writeChecked } from "../wallet/writeChecked";
 import { jobMarketAbi } from "../../../sdk/contracts/abis";
+import { JobKind, jobKindName, ShardState, VerificationMode } from "../../../sdk/market/enums";
+import { expirable } from "../../../sdk/market/expirable";
 import { useJobs } from "../chain/queries";
 import type { JobRow, ShardRow } from "../chain/readJobs";
 import { formatDuration, formatToken, shortAddress } from "../lib/format";
@@ -13,38 +15,28 @@ import { TxStatus } from "./TxStatus";
 
 /** The verdict column: what the committee said, and how much that means. */
 export function verdictLabel(job: Pick<JobRow, "kind" | "verificationMode">, shard: Pick<ShardRow, "state">): string {
-  if (shard.state !== "Settled" && shard.state !== "Failed") return "—";
-  const verdict = shard.state === "Settled" ? "Valid" : "Invalid";
-  const how = job.kind === 0 || job.verificationMode === 0 ? "verified" : "attested, not verified";
+  if (shard.state !== ShardState.Settled && shard.state !== ShardState.Failed) return "—";
+  const verdict = shard.state === ShardState.Settled ? "Valid" : "Invalid";
+  const how =
+    job.kind === JobKind.MatmulInt8 || job.verificationMode === VerificationMode.Sampled
+      ? "verified"
+      : "attested, not verified";
   return `${verdict} (${how})`;
 }
 
-function ShardLine({
-  job,
-  shard,
-  now,
-  developer,
-  verifyWindow,
-}: {
-  job: JobRow;
-  shard: ShardRow;
-  now?: bigint;
-  developer: Address;
-  verifyWindow?: bigint;
-}) {
+function ShardLine({ job, shard, now, developer }: { job: JobRow; shard: ShardRow; now?: bigint; developer: Address }) {
   const { deployment } = useRigel();
   const config = useConfig();
   const tx = useTx();
-  const expirable =
-    now !== undefined &&
-    ((shard.state === "Accepted" && now > job.deadline) ||
-      (shard.state === "Submitted" && verifyWindow !== undefined && now > shard.submittedAt + verifyWindow));
-  const who = shard.state === "Open" || shard.state === "Cancelled" ? "" : shortAddress(shard.operator);
+  // The contract's own rule (sdk expirable): never an Accepted shard of a gang that has not started.
+  const canExpire = now !== undefined && expirable({ job, shard, now });
+  const who =
+    shard.state === ShardState.Open || shard.state === ShardState.Cancelled ? "" : shortAddress(shard.operator);
   return (
-    <tr data-testid={`shard-${job.id}-${shard.index}`}>
-      <td>{shard.index}</td>
-      <td data-testid="shard-state" className={`state state-${shard.state.toLowerCase()}`}>
-        {shard.state}
+    <tr data-testid={`shard-${job.jobId}-${shard.shard}`}>
+      <td>{shard.shard}</td>
+      <td data-testid="shard-state" className={`state state-${shard.stateName.toLowerCase()}`}>
+        {shard.stateName}
       </td>
       <td className="mono">{who && <span title={shard.operator}>{who}</span>}</td>
       <td data-testid="shard-verdict">{verdictLabel(job, shard)}</td>
@@ -53,9 +45,10 @@ function ShardLine({
         {shard.refund !== undefined && <div>refund {formatToken(shard.refund)}</div>}
       </td>
       <td>
-        {expirable && (
+        {canExpire && (
           <button
             className="secondary"
+            data-testid={`expire-${job.jobId}-${shard.shard}`}
             onClick={() =>
               void tx.run("Expire shard", (step) =>
                 step.send("Expire shard", () =>
@@ -63,7 +56,7 @@ function ShardLine({
                     address: deployment.contracts.JobMarket,
                     abi: jobMarketAbi,
                     functionName: "expire",
-                    args: [job.id, shard.index],
+                    args: [job.jobId, shard.shard],
                   }),
                 ),
               )
@@ -72,10 +65,10 @@ function ShardLine({
             Expire and refund
           </button>
         )}
-        {shard.state === "Settled" && shard.resultURI && (
+        {shard.state === ShardState.Settled && shard.resultURI && (
           <button
             className="secondary"
-            data-testid={`download-${job.id}-${shard.index}`}
+            data-testid={`download-${job.jobId}-${shard.shard}`}
             onClick={() =>
               void tx.run("Download result", async (step) => {
                 const blob = await step.ask("Sign the download request", () =>
@@ -83,7 +76,7 @@ function ShardLine({
                 );
                 const a = document.createElement("a");
                 a.href = URL.createObjectURL(blob);
-                a.download = `job-${job.id}-shard-${shard.index}.json`;
+                a.download = `job-${job.jobId}-shard-${shard.shard}.json`;
                 a.click();
               })
             }
@@ -97,27 +90,18 @@ function ShardLine({
   );
 }
 
-function JobCard({
-  job,
-  now,
-  developer,
-  verifyWindow,
-}: {
-  job: JobRow;
-  now?: bigint;
-  developer: Address;
-  verifyWindow?: bigint;
-}) {
+/** One job: its shards with their state, verdict, money and actions, and a cancel for the open ones. */
+export function JobCard({ job, now, developer }: { job: JobRow; now?: bigint; developer: Address }) {
   const { deployment } = useRigel();
   const config = useConfig();
   const tx = useTx();
-  const open = job.shards.filter((s) => s.state === "Open").length;
+  const open = job.shards.filter((s) => s.state === ShardState.Open).length;
   const left = now !== undefined && job.deadline > now ? job.deadline - now : 0n;
   return (
-    <div className="card" data-testid={`job-${job.id}`}>
+    <div className="card" data-testid={`job-${job.jobId}`}>
       <div className="card-head">
-        <strong>Job #{job.id.toString()}</strong>
-        <span>{job.kind === 0 ? "matmul-int8" : "container"}</span>
+        <strong>Job #{job.jobId.toString()}</strong>
+        <span>{jobKindName(job.kind)}</span>
         <span>escrow held {formatToken(job.escrow)}</span>
         <span>{left > 0n ? `deadline in ${formatDuration(left)}` : "deadline passed"}</span>
       </div>
@@ -135,14 +119,7 @@ function JobCard({
           </thead>
           <tbody>
             {job.shards.map((s) => (
-              <ShardLine
-                key={s.index}
-                job={job}
-                shard={s}
-                now={now}
-                developer={developer}
-                verifyWindow={verifyWindow}
-              />
+              <ShardLine key={s.shard} job={job} shard={s} now={now} developer={developer} />
             ))}
           </tbody>
         </table>
@@ -150,7 +127,7 @@ function JobCard({
       {open > 0 && (
         <button
           className="secondary"
-          data-testid={`cancel-${job.id}`}
+          data-testid={`cancel-${job.jobId}`}
           onClick={() =>
             void tx.run("Cancel job", (step) =>
               step.send("Cancel job", () =>
@@ -158,7 +135,7 @@ function JobCard({
                   address: deployment.contracts.JobMarket,
                   abi: jobMarketAbi,
                   functionName: "cancel",
-                  args: [job.id],
+                  args: [job.jobId],
                 }),
               ),
             )
@@ -176,25 +153,13 @@ function JobCard({
 export function JobList({ developer }: { developer: Address }) {
   const jobs = useJobs(developer);
   const now = useChainNow();
-  const { deployment } = useRigel();
-  const params = useReadContract({
-    address: deployment.contracts.JobMarket,
-    abi: jobMarketAbi,
-    functionName: "params",
-  });
   if (jobs.isError) return <p className="error">Cannot read your jobs: the chain is unreachable.</p>;
   if (!jobs.data) return <p className="muted">Loading…</p>;
   if (jobs.data.length === 0) return <p className="muted">No jobs yet.</p>;
   return (
     <div data-testid="job-list">
       {jobs.data.map((job) => (
-        <JobCard
-          key={job.id.toString()}
-          job={job}
-          now={now}
-          developer={developer}
-          verifyWindow={params.data?.verifyWindow}
-        />
+        <JobCard key={job.jobId.toString()} job={job} now={now} developer={developer} />
       ))}
     </div>
   );

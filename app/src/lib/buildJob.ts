@@ -1,9 +1,9 @@
-import { parseUnits, type Address, type Hex } from "viem";
+import { parseUnits, type Hex } from "viem";
 import { hashJobSpec } from "../../../sdk/spec/hashJobSpec";
+import { jobSpecDataUri } from "../../../sdk/spec/jobSpecDataUri";
 import type { JobSpec } from "../../../sdk/spec/jobSpecTypes";
 import { parseJobSpec } from "../../../sdk/spec/parseJobSpec";
 import { matmulShardRows, matmulUnits } from "../../../sdk/spec/shardWork";
-import { specDataUri } from "./specDataUri";
 
 /** The create-job form, as typed. */
 export interface JobForm {
@@ -28,7 +28,7 @@ export interface JobForm {
   minOpsPerSec: string;
 }
 
-/** The job ready to send: the parsed spec, its hash and URI, and `createJob`'s parameters. */
+/** The job as the form gives it: the parsed spec, its hash and URI, and the form's numbers (`plannedJob` makes the params). */
 export interface BuiltJob {
   spec: JobSpec;
   specHash: Hex;
@@ -39,8 +39,6 @@ export interface BuiltJob {
   minVramMiB: number;
   minOpsPerSec: bigint;
   deadlineSeconds: bigint;
-  verificationMode: number;
-  kind: number;
   /** Multiply-adds of the largest shard (matmul only), for the time estimate. */
   multiplyAddsPerShard?: bigint;
   escrow: bigint;
@@ -142,34 +140,14 @@ export function buildJob(form: JobForm, nowSeconds: bigint): BuiltJob {
   return {
     spec,
     specHash: hashed.hash,
-    specURI: specDataUri(spec),
+    specURI: jobSpecDataUri(spec),
     shards,
     unitsPerShard,
     maxPricePerUnit: price,
     minVramMiB,
     minOpsPerSec: BigInt(minOps),
     deadlineSeconds: nowSeconds + BigInt(minutes) * 60n,
-    verificationMode: spec.kind === "container" && spec.verification === "receipt" ? 1 : 0,
-    kind: spec.kind === "matmul-int8" ? 0 : 1,
     multiplyAddsPerShard,
     escrow: BigInt(shards) * unitsPerShard * price,
   };
-}
-
-/** `createJob`'s `JobParams` tuple for a built job. */
-export function jobParams(job: BuiltJob, paymentToken: Address, shardOperators: Address[] = []) {
-  return {
-    paymentToken,
-    kind: job.kind,
-    verificationMode: job.verificationMode,
-    shards: job.shards,
-    maxUnitsPerShard: job.unitsPerShard,
-    maxPricePerUnit: job.maxPricePerUnit,
-    minVramMiB: job.minVramMiB,
-    minOpsPerSec: job.minOpsPerSec,
-    deadline: job.deadlineSeconds,
-    specHash: job.specHash,
-    specURI: job.specURI,
-    shardOperators,
-  } as const;
 }

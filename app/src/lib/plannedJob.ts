@@ -1,34 +1,37 @@
 import type { Address } from "viem";
-import { specWithPlan } from "../../../sdk/planner/plannerJobForSpec";
+import {
+  jobParamsForSpec,
+  type JobParamsForSpecParameters,
+  type JobParamsForSpecReturnType,
+} from "../../../sdk/market/jobParamsForSpec";
 import type { Plan } from "../../../sdk/planner/types";
-import { hashJobSpec } from "../../../sdk/spec/hashJobSpec";
-import { parseJobSpec } from "../../../sdk/spec/parseJobSpec";
 import type { BuiltJob } from "./buildJob";
-import { specDataUri } from "./specDataUri";
 
-/** A built job with the planner's choice written in: what `createJob` sends. */
-export interface PlannedJob extends BuiltJob {
-  /** The operator assigned to each shard (JobParams.shardOperators); empty: any eligible operator. */
-  shardOperators: Address[];
+/** What `createJob` sends: the sdk's inputs (for `createJob`), and the params, spec and escrow they make. */
+export interface PlannedJob extends JobParamsForSpecReturnType {
+  parameters: JobParamsForSpecParameters;
 }
 
 /**
- * The job as `rigel job submit --plan` creates it (scripts/job/cli.ts): the spec with the plan's
- * uneven `split` (sdk `specWithPlan`, so a new spec hash and data: URI), one shard per planned
- * operator assigned to it, `maxUnitsPerShard` = the largest planned shard's units, and the escrow
- * `shards × maxUnitsPerShard × maxPricePerUnit` (the unused part is refunded at settlement).
+ * The job as `rigel job submit --plan` creates it (developer/cli.ts), through the same sdk function
+ * (`jobParamsForSpec`, docs/PROTOCOL.md §16.3, §17): the spec with the plan's uneven `split` (a new
+ * spec hash and data: URI), one shard per planned operator assigned to it, `maxUnitsPerShard` = the
+ * largest planned shard's units, escrow `shards × maxUnitsPerShard × maxPricePerUnit`. Without a
+ * plan (a container job without items) it is one open run of the GPU-seconds typed.
  */
-export function plannedJob(job: BuiltJob, plan: Pick<Plan, "split" | "shards" | "maxUnitsPerShard">): PlannedJob {
-  const spec = parseJobSpec(specWithPlan(job.spec, plan));
-  const shards = plan.shards.length;
-  return {
-    ...job,
-    spec,
-    specHash: hashJobSpec(spec).hash,
-    specURI: specDataUri(spec),
-    shards,
-    unitsPerShard: plan.maxUnitsPerShard,
-    escrow: BigInt(shards) * plan.maxUnitsPerShard * job.maxPricePerUnit,
-    shardOperators: plan.shards.map((s) => s.operator as Address),
+export function plannedJob(
+  job: BuiltJob,
+  plan: Pick<Plan, "split" | "shards" | "maxUnitsPerShard"> | undefined,
+  paymentToken: Address,
+): PlannedJob {
+  const parameters: JobParamsForSpecParameters = {
+    spec: job.spec,
+    paymentToken,
+    maxPricePerUnit: job.maxPricePerUnit,
+    deadline: job.deadlineSeconds,
+    minVramMiB: job.minVramMiB,
+    minOpsPerSec: job.minOpsPerSec,
+    ...(plan ? { plan } : { shards: 1, maxUnitsPerShard: job.unitsPerShard }),
   };
+  return { ...jobParamsForSpec(parameters), parameters };
 }

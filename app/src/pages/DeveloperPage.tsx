@@ -1,23 +1,28 @@
 import { useMemo, useState } from "react";
-import { maxUint256 } from "viem";
+import type { PublicClient } from "viem";
 import { useConfig } from "wagmi";
-import { readContract } from "wagmi/actions";
-import { writeChecked } from "../wallet/writeChecked";
-import { computeTokenAbi, jobMarketAbi } from "../../../sdk/contracts/abis";
+import { getPublicClient, getWalletClient } from "wagmi/actions";
+import { createJob, type CreateJobStep } from "../../../sdk/market/createJob";
 import { usePlan } from "../chain/usePlan";
 import { useReadyWallet } from "../components/ConnectBar";
 import { JobList } from "../components/JobList";
 import { TxStatus } from "../components/TxStatus";
-import { buildJob, jobParams, JobFormError, type BuiltJob, type JobForm } from "../lib/buildJob";
+import { buildJob, JobFormError, type BuiltJob, type JobForm } from "../lib/buildJob";
 import { PlanView } from "../components/PlanView";
 import { formatToken } from "../lib/format";
 import { plannedJob, type PlannedJob } from "../lib/plannedJob";
 import { isPlannable, planRequest, type PlanForm } from "../lib/planRequest";
 import { useRigel } from "../RigelContext";
 import { useChainNow } from "../wallet/useChainNow";
-import { signPermit, supportsPermit } from "../wallet/permit";
-import { approveIfNeeded } from "../wallet/approveIfNeeded";
 import { useTx } from "../wallet/useTx";
+
+/** The progress line of each step of sdk `createJob`. */
+const STEP_LABELS: Record<CreateJobStep["step"], string> = {
+  approve: "Approve RGL",
+  permit: "Sign the permit",
+  create: "Create job",
+  createWithPermit: "Approve and create job",
+};
 
 function randomSeed(): string {
   const bytes = crypto.getRandomValues(new Uint8Array(32));
@@ -71,57 +76,28 @@ export function DeveloperPage() {
   );
   const planned = usePlan(plannable ? built.job : undefined, request.request);
   // What createJob sends: the planned job (uneven split, assigned operators), or one open run.
+  const token = deployment.contracts.ComputeToken;
   const job = useMemo((): PlannedJob | undefined => {
     if (!built.job) return undefined;
-    if (!plannable)
-      return {
-        ...built.job,
-        shards: 1,
-        escrow: built.job.unitsPerShard * built.job.maxPricePerUnit,
-        shardOperators: [],
-      };
-    return planned.data ? plannedJob(built.job, planned.data.plan) : undefined;
-  }, [built.job, plannable, planned.data]);
+    if (!plannable) return plannedJob(built.job, undefined, token);
+    return planned.data ? plannedJob(built.job, planned.data.plan, token) : undefined;
+  }, [built.job, plannable, planned.data, token]);
   const problems = [...built.problems, ...request.problems];
 
+  // RGL has EIP-2612: when the allowance is short, one signature approves and one transaction
+  // creates and pulls the escrow (sdk createJob; a token without permit is approved first).
   const create = async () => {
     if (!job || !account) return;
-    const market = deployment.contracts.JobMarket;
-    const token = deployment.contracts.ComputeToken;
     await tx.run("Create job", async (step) => {
-      const params = jobParams(job, token, job.shardOperators);
-      const allowance = await readContract(config, {
-        address: token,
-        abi: computeTokenAbi,
-        functionName: "allowance",
-        args: [account, market],
-      });
-      if (allowance >= job.escrow) {
-        await step.send("Create job", () =>
-          writeChecked(config, { address: market, abi: jobMarketAbi, functionName: "createJob", args: [params] }),
-        );
-        return;
-      }
-      // A token with EIP-2612 (RGL): one signature approves, one transaction creates and pulls the
-      // escrow. createJobWithPermit applies the permit for the maximum allowance (IJobMarket), so that
-      // is what the wallet signs. A token without permit: approve, then create.
-      if (!(await supportsPermit(config, token, account))) {
-        await approveIfNeeded(config, step, token, account, market, job.escrow);
-        await step.send("Create job", () =>
-          writeChecked(config, { address: market, abi: jobMarketAbi, functionName: "createJob", args: [params] }),
-        );
-        return;
-      }
-      const permit = await step.ask("Sign the permit", () =>
-        signPermit(config, token, account, market, maxUint256, job.deadlineSeconds),
-      );
-      await step.send("Approve and create job", () =>
-        writeChecked(config, {
-          address: market,
-          abi: jobMarketAbi,
-          functionName: "createJobWithPermit",
-          args: [params, permit.deadline, permit.v, permit.r, permit.s],
-        }),
+      const walletClient = await getWalletClient(config, { account });
+      await createJob(
+        { publicClient: getPublicClient(config) as PublicClient, walletClient },
+        {
+          ...job.parameters,
+          market: deployment.contracts.JobMarket,
+          approval: "permit",
+          onStep: (s) => step.report(STEP_LABELS[s.step], s.status === "pending" ? s.hash : undefined),
+        },
       );
     });
   };
@@ -253,11 +229,12 @@ export function DeveloperPage() {
           ) : job ? (
             <>
               <div>
-                {job.shards} shard{job.shards > 1 ? "s" : ""} × at most {job.unitsPerShard.toString()} unit
-                {job.unitsPerShard === 1n ? "" : "s"} × {formatToken(job.maxPricePerUnit)} = escrow{" "}
+                {job.params.shards} shard{job.params.shards > 1 ? "s" : ""} × at most{" "}
+                {job.params.maxUnitsPerShard.toString()} unit
+                {job.params.maxUnitsPerShard === 1n ? "" : "s"} × {formatToken(job.params.maxPricePerUnit)} = escrow{" "}
                 <strong data-testid="job-escrow">{formatToken(job.escrow)}</strong>
               </div>
-              <div className="muted mono">spec hash {job.specHash}</div>
+              <div className="muted mono">spec hash {job.params.specHash}</div>
             </>
           ) : (
             <div className="muted">The escrow follows from the plan.</div>

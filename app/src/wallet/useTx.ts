@@ -13,10 +13,15 @@ export type TxState =
   | { status: "confirmed"; label: string; hash?: Hash }
   | { status: "failed"; label: string; error: DecodedError };
 
-/** The steps of one action: `send` a transaction and wait for its receipt, or `ask` a signature. */
+/**
+ * The steps of one action: `send` a transaction and wait for its receipt, or `ask` a signature; or
+ * `report` the steps of a flow that sends and waits itself (sdk `createJob`): without a hash the
+ * wallet is being asked, with one the transaction is pending.
+ */
 export interface TxSteps {
   send: (label: string, send: () => Promise<Hash>) => Promise<void>;
   ask: <T>(label: string, ask: () => Promise<T>) => Promise<T>;
+  report: (label: string, hash?: Hash) => void;
 }
 
 /** The reverted receipt of a transaction that was mined but failed. */
@@ -56,6 +61,15 @@ export function useTx(): {
           current = stepLabel;
           setState({ status: "signing", label: stepLabel });
           return ask();
+        },
+        report: (stepLabel, hash) => {
+          current = stepLabel;
+          if (hash === undefined) {
+            setState({ status: "signing", label: stepLabel });
+            return;
+          }
+          lastHash = hash;
+          setState({ status: "pending", label: stepLabel, hash });
         },
       };
       try {

@@ -1,4 +1,6 @@
 import { expect } from "chai";
+import fs from "node:fs";
+import path from "node:path";
 import {
   JobKind,
   ShardState,
@@ -37,5 +39,14 @@ describe("sdk/market enums", () => {
     const open: 0 = ShardState.Open;
     const invalid: 2 = Verdict.Invalid;
     expect([open, invalid]).to.deep.equal([0, 2]);
+  });
+
+  it("every file of sdk/market imports nothing Node-only, so the dapp uses them in the browser", () => {
+    const dir = path.join(__dirname, "..", "..", "..", "sdk", "market");
+    for (const file of fs.readdirSync(dir)) {
+      const text = fs.readFileSync(path.join(dir, file), "utf8");
+      expect(text, file).to.not.match(/from "node:|require\(|from "(fs|path|os|crypto|child_process)"|Buffer\./);
+      expect(text, file).to.not.match(/fetchJobSpec|contracts\/deployments"/);
+    }
   });
 });

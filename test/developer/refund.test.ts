@@ -2,7 +2,7 @@ import { expect } from "chai";
 import { loadFixture, mine, time } from "@nomicfoundation/hardhat-network-helpers";
 import hre, { ethers } from "hardhat";
 import { custom } from "viem";
-import { deployProtocol, jobParamsFor, shardAttestation, type Protocol } from "../../contracts/market/protocolFixture";
+import { deployProtocol, jobParamsFor, shardAttestation, type Protocol } from "../contracts/market/protocolFixture";
 import { jobCli } from "./helpers/jobCliHarness";
 
 const DEV = 2; // devs[0], the jobs' developer
@@ -50,7 +50,7 @@ async function mixedJob(p: Protocol): Promise<bigint> {
   return jobId;
 }
 
-describe("rigel job refund (scripts/job/refundCommand)", function () {
+describe("rigel job refund (developer/refundCommand)", function () {
   it("cancels the open shard, expires the no-show and the unanswered one, and reports what stays locked", async function () {
     const p = await loadFixture(deployProtocol);
     const jobId = await mixedJob(p);
@@ -245,7 +245,7 @@ describe("rigel job refund (scripts/job/refundCommand)", function () {
     expect(out.errors.join("\n")).to.include("1 transaction(s) failed");
     const r = JSON.parse(out.results[0]);
     expect(r.failed).to.have.length(1);
-    expect(r.failed[0].action).to.deep.equal({ kind: "cancel", shards: [0] });
+    expect(r.failed[0].action).to.deep.equal({ kind: "cancel", shards: [0], refund: V.toString() });
     expect(r.failed[0].error).to.include("injected");
     expect(r.refunded.map((x: { shard: number }) => x.shard)).to.deep.equal([1, 2]);
     expect(r.total).to.equal((2n * V).toString());

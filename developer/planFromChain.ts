@@ -1,10 +1,10 @@
 // `rigel job plan` and `submit --plan`: the planning flags, and planning over the chain with them
 // (sdk/planner/planOnChain, which the dapp uses too).
 import type { Address } from "viem";
-import { UsageError } from "../../sdk/cli/commands";
-import { planOnChain } from "../../sdk/planner/planOnChain";
-import type { Plan, PlannerJob } from "../../sdk/planner/types";
-import type { JobSpec } from "../../sdk/spec/jobSpecTypes";
+import { UsageError } from "../sdk/cli/commands";
+import { planOnChain } from "../sdk/planner/planOnChain";
+import type { Plan, PlannerJob } from "../sdk/planner/types";
+import type { JobSpec } from "../sdk/spec/jobSpecTypes";
 import type { Connection } from "./connect";
 
 /** The planning flags shared by `plan` and `submit --plan`. */

@@ -2,19 +2,19 @@
 // expire, refund, release (gang jobs). Every command takes --json; see `rigel job <command> --help`.
 import fs from "node:fs";
 import readline from "node:readline/promises";
-import { erc20Abi, getAddress, parseEventLogs, type Address, type Hex } from "viem";
-import { defineCommand, runCli, UsageError, type CliOutput, type CommandSpec } from "../../sdk/cli/commands";
-import { jobMarketAbi } from "../../sdk/contracts/abis";
-import { specWithPlan } from "../../sdk/planner/plannerJobForSpec";
-import type { Plan } from "../../sdk/planner/types";
-import { jobSpecDataUri } from "../../sdk/spec/fetchJobSpec";
-import { hashJobSpec } from "../../sdk/spec/hashJobSpec";
-import type { JobSpec } from "../../sdk/spec/jobSpecTypes";
-import { parseJobSpec } from "../../sdk/spec/parseJobSpec";
-import { matmulUnits, shardWorkRange } from "../../sdk/spec/shardWork";
+import { getAddress, zeroAddress, type Hex } from "viem";
+import { defineCommand, runCli, UsageError, type CliOutput, type CommandSpec } from "../sdk/cli/commands";
+import { jobMarketAbi } from "../sdk/contracts/abis";
+import { createJob } from "../sdk/market/createJob";
+import { isFinalShardState, ShardState } from "../sdk/market/enums";
+import { expirable } from "../sdk/market/expirable";
+import { JobParamsError, jobParamsForSpec, type JobParamsForSpecParameters } from "../sdk/market/jobParamsForSpec";
+import type { JobStatus } from "../sdk/market/readJobStatus";
+import type { Plan } from "../sdk/planner/types";
+import type { JobSpec } from "../sdk/spec/jobSpecTypes";
+import { parseJobSpec } from "../sdk/spec/parseJobSpec";
 import { CONNECTION_FLAGS, connect, type Connection, type JobCliDeps } from "./connect";
-import { jobIdArg, sendTx, toJson, type WriteRequest } from "./commandHelpers";
-import { FINAL, readStatus, type JobStatus } from "./jobStatus";
+import { jobIdArg, jobStatus, sendTx, toJson, type WriteRequest } from "./commandHelpers";
 import { bigintFlag, numberFlag, paymentTokenOf, PLAN_FLAGS, planFromChain } from "./planFromChain";
 import { refundCommand } from "./refundCommand";
 import { resultsCommand } from "./resultsCommand";
@@ -103,43 +103,52 @@ export function jobCommands(deps: JobCliDeps = {}): CommandSpec[] {
     },
     async run({ flags, positionals, out }) {
       const conn = await connect(flags, deps, true);
-      let spec = readSpec(positionals[0]);
+      const spec = readSpec(positionals[0]);
       const token = paymentTokenOf(conn, flags);
       const maxPrice = bigintFlag(flags["max-price"], "max-price");
       if (maxPrice === undefined) throw new UsageError("RIGEL_JOB_NO_PRICE", "--max-price is required");
-      let shards: number;
-      let maxUnits: bigint;
-      let operators: Address[] = [];
+      const now = (await conn.publicClient.getBlock()).timestamp;
+      const job: JobParamsForSpecParameters = {
+        spec,
+        paymentToken: token,
+        maxPricePerUnit: maxPrice,
+        minVramMiB: numberFlag(flags.vram, "vram") ?? 0,
+        minOpsPerSec: BigInt(numberFlag(flags["min-ops"], "min-ops") ?? 0),
+        deadline: now + BigInt(numberFlag(flags.deadline, "deadline") ?? 86_400),
+        specURI: flags["spec-uri"],
+      };
       let planned: Plan | undefined;
-      const minOps = BigInt(numberFlag(flags["min-ops"], "min-ops") ?? 0);
       if (flags.plan) {
         const { plan: p, operatorsRead } = await planFromChain(conn, spec, flags);
         planned = p;
-        spec = parseJobSpec(specWithPlan(spec, p));
-        shards = p.shards.length;
-        maxUnits = p.maxUnitsPerShard;
-        operators = p.shards.map((s) => s.operator as Address);
+        job.plan = p;
         if (!flags.json) out.info(planText(p, operatorsRead));
       } else {
-        shards = numberFlag(flags.shards, "shards") ?? 1;
-        maxUnits = bigintFlag(flags["max-units"], "max-units") ?? largestShardUnits(spec, shards);
+        job.shards = numberFlag(flags.shards, "shards") ?? 1;
+        job.maxUnitsPerShard = bigintFlag(flags["max-units"], "max-units");
+        if (job.maxUnitsPerShard === undefined && spec.kind !== "matmul-int8") {
+          throw new UsageError("RIGEL_JOB_MAX_UNITS", "container jobs are metered in GPU-seconds: pass --max-units");
+        }
         if (flags.operators) {
-          operators = flags.operators.split(",").map((a) => getAddress(a.trim()));
-          if (operators.length !== shards) {
+          job.shardOperators = flags.operators.split(",").map((a) => getAddress(a.trim()));
+          if (job.shardOperators.length !== job.shards) {
             throw new UsageError(
               "RIGEL_JOB_OPERATORS",
-              `--operators names ${operators.length} operator(s) for ${shards} shard(s)`,
+              `--operators names ${job.shardOperators.length} operator(s) for ${job.shards} shard(s)`,
             );
           }
         }
       }
-      const deadline = BigInt(
-        Number((await conn.publicClient.getBlock()).timestamp) + (numberFlag(flags.deadline, "deadline") ?? 86_400),
-      );
-      const specUri = flags["spec-uri"] ?? jobSpecDataUri(spec);
-      const escrow = BigInt(shards) * maxUnits * maxPrice;
+      let built;
+      try {
+        built = jobParamsForSpec(job);
+      } catch (err) {
+        if (err instanceof JobParamsError) throw new UsageError("RIGEL_JOB_BAD_JOB", err.message);
+        throw err;
+      }
+      const { params, escrow } = built;
       const estimate = planned?.cost ?? escrow;
-      const summary = `job: ${spec.kind}, ${shards} shard(s), escrow ${escrow} of token ${token}, estimated cost ≤ ${estimate}`;
+      const summary = `job: ${spec.kind}, ${params.shards} shard(s), escrow ${escrow} of token ${token}, estimated cost ≤ ${estimate}`;
       if (!flags.yes) {
         const ok = await (deps.confirm ?? defaultConfirm)(`${summary}. Create it?`);
         if (!ok) {
@@ -147,74 +156,30 @@ export function jobCommands(deps: JobCliDeps = {}): CommandSpec[] {
           return 1;
         }
       } else if (!flags.json) out.info(summary);
-      const market = conn.deployment.contracts.JobMarket;
-      const owner = conn.account?.address as Address;
-      const allowance = await conn.publicClient.readContract({
-        address: token,
-        abi: erc20Abi,
-        functionName: "allowance",
-        args: [owner, market],
-      });
-      if (allowance < escrow) {
-        await sendTx(conn, {
-          address: token,
-          abi: erc20Abi,
-          functionName: "approve",
-          args: [market, escrow],
-          account: conn.account!,
-          chain: conn.walletClient!.chain,
-        });
-      }
-      const params = {
-        paymentToken: token,
-        kind: spec.kind === "matmul-int8" ? 0 : 1,
-        verificationMode: spec.kind === "container" && spec.verification === "receipt" ? 1 : 0,
-        shards,
-        maxUnitsPerShard: maxUnits,
-        maxPricePerUnit: maxPrice,
-        minVramMiB: numberFlag(flags.vram, "vram") ?? 0,
-        minOpsPerSec: minOps,
-        deadline,
-        specHash: hashJobSpec(spec).hash,
-        specURI: specUri,
-        shardOperators: operators,
-      } as const;
       const gang = numberFlag(flags.gang, "gang");
-      const receipt =
-        gang === undefined
-          ? await sendTx(conn, {
-              address: market,
-              abi: jobMarketAbi,
-              functionName: "createJob",
-              args: [params],
-              account: conn.account!,
-              chain: conn.walletClient!.chain,
-            })
-          : await sendTx(conn, {
-              address: market,
-              abi: jobMarketAbi,
-              functionName: "createGangJob",
-              args: [params, BigInt(Number((await conn.publicClient.getBlock()).timestamp) + gang)],
-              account: conn.account!,
-              chain: conn.walletClient!.chain,
-            });
-      const created = parseEventLogs({ abi: jobMarketAbi, eventName: "JobCreated", logs: receipt.logs });
-      if (created.length !== 1)
-        throw new UsageError("RIGEL_JOB_NO_EVENT", "the transaction emitted no JobCreated event");
-      const jobId = created[0].args.jobId;
-      const hash = receipt.transactionHash;
+      const created = await createJob(
+        { publicClient: conn.publicClient, walletClient: conn.walletClient! },
+        {
+          ...job,
+          market: conn.deployment.contracts.JobMarket,
+          gang:
+            gang === undefined
+              ? undefined
+              : { acceptDeadline: (await conn.publicClient.getBlock()).timestamp + BigInt(gang) },
+        },
+      );
       const result = {
-        jobId,
-        transaction: hash,
-        shards,
-        maxUnitsPerShard: maxUnits,
+        jobId: created.jobId,
+        transaction: created.hash,
+        shards: params.shards,
+        maxUnitsPerShard: params.maxUnitsPerShard,
         escrow,
         specHash: params.specHash,
-        split: spec.split ?? null,
-        operators,
+        split: created.spec.split ?? null,
+        operators: params.shardOperators,
         gang: gang !== undefined,
       };
-      out.result(flags.json ? toJson(result) : `created job ${jobId} (${hash})`);
+      out.result(flags.json ? toJson(result) : `created job ${created.jobId} (${created.hash})`);
     },
   });
 
@@ -232,11 +197,11 @@ export function jobCommands(deps: JobCliDeps = {}): CommandSpec[] {
       const jobId = jobIdArg(positionals);
       let last = "";
       for (;;) {
-        const s = await readStatus(conn, jobId);
+        const s = await jobStatus(conn, jobId);
         const text = flags.json ? toJson(s) : statusText(s);
         if (text !== last) out.result(text);
         last = text;
-        if (!flags.watch || s.shards.every((x) => FINAL.has(x.state))) return;
+        if (!flags.watch || s.shards.every((x) => isFinalShardState(x.state))) return;
         await (deps.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms))))(
           numberFlag(flags.interval, "interval") ?? 2000,
         );
@@ -274,16 +239,12 @@ export function jobCommands(deps: JobCliDeps = {}): CommandSpec[] {
     async run({ flags, positionals, out }) {
       const conn = await connect(flags, deps, true);
       const jobId = jobIdArg(positionals);
-      const s = await readStatus(conn, jobId);
+      const s = await jobStatus(conn, jobId);
       const only = numberFlag(flags.shard, "shard");
-      const now = Number((await conn.publicClient.getBlock()).timestamp);
       const expired: { shard: number; transaction: Hex }[] = [];
       for (const sh of s.shards) {
         if (only !== undefined && sh.shard !== only) continue;
-        const due =
-          (sh.state === 1 && now > Number(s.deadline) && (!s.gang || s.gang.startedAt > 0n)) ||
-          (sh.state === 2 && now > Number(sh.submittedAt) + Number(s.verifyWindow));
-        if (!due) continue;
+        if (!expirable({ job: s, shard: sh, now: s.timestamp })) continue;
         const hash = await send(conn, {
           address: conn.deployment.contracts.JobMarket,
           abi: jobMarketAbi,
@@ -321,22 +282,8 @@ export function jobCommands(deps: JobCliDeps = {}): CommandSpec[] {
   return [plan, submit, status, resultsCommand(deps), cancel, expire, refundCommand(deps), release] as CommandSpec[];
 }
 
-/** Units of the largest shard of an even split: matmul from the spec; container jobs need --max-units. */
-function largestShardUnits(spec: JobSpec, shards: number): bigint {
-  if (spec.kind !== "matmul-int8") {
-    throw new UsageError("RIGEL_JOB_MAX_UNITS", "container jobs are metered in GPU-seconds: pass --max-units");
-  }
-  let max = 0n;
-  for (let i = 0; i < shards; i++) {
-    const r = shardWorkRange(spec, shards, i)!;
-    const u = matmulUnits(r.end - r.start, spec.n, spec.k);
-    if (u > max) max = u;
-  }
-  return max;
-}
-
 function statusText(s: JobStatus): string {
-  const done = s.shards.filter((x) => FINAL.has(x.state)).length;
+  const done = s.shards.filter((x) => isFinalShardState(x.state)).length;
   const lines = [
     `job ${s.jobId}: ${done}/${s.shards.length} shard(s) final, escrow left ${s.escrow}, deadline ${s.deadline}`,
   ];
@@ -349,11 +296,7 @@ function statusText(s: JobStatus): string {
   }
   for (const x of s.shards) {
     const who =
-      x.state === 0
-        ? x.assigned === "0x0000000000000000000000000000000000000000"
-          ? "anyone"
-          : `for ${x.assigned}`
-        : x.operator;
+      x.state === ShardState.Open ? (x.assigned === zeroAddress ? "anyone" : `for ${x.assigned}`) : x.operator;
     lines.push(`  shard ${x.shard}: ${x.stateName}${x.units > 0n ? ` (${x.units} units)` : ""} ${who}`);
   }
   return lines.join("\n");

@@ -1,6 +1,9 @@
-// Small pieces every `rigel job` command shares: JSON output, the job id argument, sending a transaction.
+// Small pieces every `rigel job` command shares: JSON output, the job id argument, reading a job,
+// sending a transaction.
 import type { TransactionReceipt } from "viem";
-import { UsageError } from "../../sdk/cli/commands";
+import { UsageError } from "../sdk/cli/commands";
+import { MarketUnknownJobError } from "../sdk/market/readJob";
+import { readJobStatus, type JobStatus } from "../sdk/market/readJobStatus";
 import type { Connection } from "./connect";
 import { bigintFlag } from "./planFromChain";
 
@@ -14,6 +17,17 @@ export function jobIdArg(positionals: string[]): bigint {
   const id = bigintFlag(positionals[0], "job id");
   if (id === undefined || id === 0n) throw new UsageError("RIGEL_JOB_NO_ID", "the job id is required");
   return id;
+}
+
+/** The job and its shards (sdk `readJobStatus`); an unknown job id is a {@link UsageError} `RIGEL_JOB_UNKNOWN`. */
+export async function jobStatus(conn: Connection, jobId: bigint): Promise<JobStatus> {
+  try {
+    return await readJobStatus(conn.publicClient, { market: conn.deployment.contracts.JobMarket, jobId });
+  } catch (err) {
+    if (err instanceof MarketUnknownJobError)
+      throw new UsageError("RIGEL_JOB_UNKNOWN", `no job ${jobId} on this market`);
+    throw err;
+  }
 }
 
 export type WriteRequest = Parameters<NonNullable<Connection["walletClient"]>["writeContract"]>[0];

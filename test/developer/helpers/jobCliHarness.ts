@@ -1,13 +1,13 @@
-// Runs `rigel job` (scripts/job/cli main) in-process against the in-process Hardhat network and the
+// Runs `rigel job` (developer/cli main) in-process against the in-process Hardhat network and the
 // protocol of protocolFixture, as one of Hardhat's default accounts, capturing stdout and stderr.
 import hre from "hardhat";
 import { custom, getAddress, toHex, type Address, type Transport } from "viem";
 import { mnemonicToAccount } from "viem/accounts";
-import { main } from "../../../../scripts/job/cli";
-import type { JobCliDeps } from "../../../../scripts/job/connect";
-import type { CliOutput } from "../../../../sdk/cli/commands";
-import type { Deployment } from "../../../../sdk/contracts/deployments";
-import type { Protocol } from "../../../contracts/market/protocolFixture";
+import { main } from "../../../developer/cli";
+import type { JobCliDeps } from "../../../developer/connect";
+import type { CliOutput } from "../../../sdk/cli/commands";
+import type { Deployment } from "../../../sdk/contracts/deployments";
+import type { Protocol } from "../../contracts/market/protocolFixture";
 
 const MNEMONIC = "test test test test test test test test test test test junk";
 

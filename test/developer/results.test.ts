@@ -3,14 +3,14 @@ import fs from "node:fs";
 import path from "node:path";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import { ethers } from "hardhat";
-import { shardWorkspace } from "../../../agent/shard/shardWorkspace";
-import { commitRows, rowHashes } from "../../../sdk/pow/commitment";
-import { decodeInt32LE } from "../../../sdk/pow/decodeInt32LE";
-import { jobSpecDataUri } from "../../../sdk/spec/fetchJobSpec";
-import { hashJobSpec } from "../../../sdk/spec/hashJobSpec";
-import { parseJobSpec } from "../../../sdk/spec/parseJobSpec";
-import { runUntil, tempDataDir, testDaemon } from "../../agent/helpers/agentHarness";
-import { deployProtocol, jobParamsFor, type Protocol } from "../../contracts/market/protocolFixture";
+import { shardWorkspace } from "../../agent/shard/shardWorkspace";
+import { commitRows, rowHashes } from "../../sdk/pow/commitment";
+import { decodeInt32LE } from "../../sdk/pow/decodeInt32LE";
+import { jobSpecDataUri } from "../../sdk/spec/fetchJobSpec";
+import { hashJobSpec } from "../../sdk/spec/hashJobSpec";
+import { parseJobSpec } from "../../sdk/spec/parseJobSpec";
+import { runUntil, tempDataDir, testDaemon } from "../agent/helpers/agentHarness";
+import { deployProtocol, jobParamsFor, type Protocol } from "../contracts/market/protocolFixture";
 import { jobCli } from "./helpers/jobCliHarness";
 
 const DEV = 2; // devs[0]
@@ -42,7 +42,7 @@ function rootOfCBin(bytes: Buffer): string {
   return commitRows(rowHashes(decodeInt32LE(bytes), rows, N)).root;
 }
 
-describe("rigel job results (scripts/job/resultsCommand)", function () {
+describe("rigel job results (developer/resultsCommand)", function () {
   it("downloads every submitted shard from the agent, checks it against the on-chain root, and reports the others", async function () {
     const p = await loadFixture(deployProtocol);
     const jobId = await createJob(p);

@@ -13,9 +13,9 @@ import {
   type WalletClient,
 } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
-import { parseDeployment, type Deployment } from "../../sdk/contracts/deployments";
-import { decryptKeystore } from "../../sdk/keystore/keystore";
-import { UsageError } from "../../sdk/cli/commands";
+import { parseDeployment, type Deployment } from "../sdk/contracts/deployments";
+import { decryptKeystore } from "../sdk/keystore/keystore";
+import { UsageError } from "../sdk/cli/commands";
 
 /** Hardhat's first dev account: a published test key, used only on chain 31337 when no key is given. */
 export const DEV_CHAIN_KEY = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80" as const;
@@ -90,7 +90,7 @@ export async function connect(
 }
 
 function loadDeploymentFile(file: string | undefined, chainId: number): Deployment {
-  const p = path.resolve(file ?? path.join(__dirname, "..", "..", "deployments", `${chainId}.json`));
+  const p = path.resolve(file ?? path.join(__dirname, "..", "deployments", `${chainId}.json`));
   if (!fs.existsSync(p)) {
     throw new UsageError(
       "RIGEL_JOB_NO_DEPLOYMENT",

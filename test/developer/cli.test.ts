@@ -5,15 +5,15 @@ import path from "node:path";
 import hre, { ethers } from "hardhat";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import { custom, type Address } from "viem";
-import { main } from "../../../scripts/job/cli";
-import type { JobCliDeps } from "../../../scripts/job/connect";
-import type { CliOutput } from "../../../sdk/cli/commands";
-import type { Deployment } from "../../../sdk/contracts/deployments";
-import { fetchJobSpec } from "../../../sdk/spec/fetchJobSpec";
-import { matmulShardRows, matmulUnits } from "../../../sdk/spec/shardWork";
-import type { MatmulInt8Spec } from "../../../sdk/spec/jobSpecTypes";
-import { CAPACITY_TYPES } from "../../contracts/helpers/stakingFixture";
-import { deployProtocol, signWith, type Protocol } from "../../contracts/market/protocolFixture";
+import { main } from "../../developer/cli";
+import type { JobCliDeps } from "../../developer/connect";
+import type { CliOutput } from "../../sdk/cli/commands";
+import type { Deployment } from "../../sdk/contracts/deployments";
+import { fetchJobSpec } from "../../sdk/spec/fetchJobSpec";
+import { matmulShardRows, matmulUnits } from "../../sdk/spec/shardWork";
+import type { MatmulInt8Spec } from "../../sdk/spec/jobSpecTypes";
+import { CAPACITY_TYPES } from "../contracts/helpers/stakingFixture";
+import { deployProtocol, signWith, type Protocol } from "../contracts/market/protocolFixture";
 
 const SEED = `0x${"33".repeat(32)}`;
 /** Attested ops/s in the ratio 4 : 2 : 1 : 1. */
@@ -41,7 +41,7 @@ function capture(): CliOutput & { results: string[]; errors: string[] } {
   return { results, errors, result: (t) => results.push(t), info: () => undefined, error: (t) => errors.push(t) };
 }
 
-describe("rigel job (scripts/job/cli)", () => {
+describe("rigel job (developer/cli)", () => {
   let dir: string;
   let specFile: string;
   before(() => {

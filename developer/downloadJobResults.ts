@@ -4,12 +4,13 @@
 import fs from "node:fs/promises";
 import path from "node:path";
 import type { Address, Hex, LocalAccount } from "viem";
-import { downloadShardResults, type DownloadProgress } from "../../sdk/agentApi/results";
-import { UsageError } from "../../sdk/cli/commands";
-import { jobMarketAbi } from "../../sdk/contracts/abis";
-import { RigelError } from "../../sdk/errors/RigelError";
+import { downloadShardResults, type DownloadProgress } from "../sdk/agentApi/results";
+import { UsageError } from "../sdk/cli/commands";
+import { RigelError } from "../sdk/errors/RigelError";
+import { ShardState, shardStateName } from "../sdk/market/enums";
+import { MarketUnknownJobError, readJob } from "../sdk/market/readJob";
+import { readShard } from "../sdk/market/readShard";
 import type { Connection } from "./connect";
-import { SHARD_STATE, STATES, ZERO_ADDRESS } from "./jobStatus";
 
 /** Parameters of {@link downloadJobResults}. */
 export interface DownloadJobResultsParameters {
@@ -64,19 +65,19 @@ export interface DownloadJobResultsReturnType {
 /** Why a shard in `state` has no results to download (null: it has). */
 function noResultsReason(state: number): { code: string; message: string } | null {
   switch (state) {
-    case SHARD_STATE.Submitted:
-    case SHARD_STATE.Settled:
+    case ShardState.Submitted:
+    case ShardState.Settled:
       return null;
-    case SHARD_STATE.Open:
-    case SHARD_STATE.Accepted:
-      return { code: "RIGEL_RESULTS_NOT_SUBMITTED", message: `not submitted yet (${STATES[state]})` };
-    case SHARD_STATE.Failed:
+    case ShardState.Open:
+    case ShardState.Accepted:
+      return { code: "RIGEL_RESULTS_NOT_SUBMITTED", message: `not submitted yet (${shardStateName(state)})` };
+    case ShardState.Failed:
       return {
         code: "RIGEL_RESULTS_FAILED",
         message: "the committee found the result invalid (Failed): escrow refunded, nothing to download",
       };
     default:
-      return { code: "RIGEL_RESULTS_NONE", message: `no results: the shard was ${STATES[state]} and refunded` };
+      return { code: "RIGEL_RESULTS_NONE", message: `no results: the shard was ${shardStateName(state)} and refunded` };
   }
 }
 
@@ -89,11 +90,13 @@ export async function downloadJobResults(
   conn: Connection,
   params: DownloadJobResultsParameters,
 ): Promise<DownloadJobResultsReturnType> {
-  const market = { address: conn.deployment.contracts.JobMarket, abi: jobMarketAbi } as const;
-  const job = await conn.publicClient.readContract({ ...market, functionName: "getJob", args: [params.jobId] });
-  if (job.developer === ZERO_ADDRESS) {
-    throw new UsageError("RIGEL_JOB_UNKNOWN", `no job ${params.jobId} on this market`);
-  }
+  const market = conn.deployment.contracts.JobMarket;
+  const job = await readJob(conn.publicClient, { market, jobId: params.jobId }).catch((err) => {
+    if (err instanceof MarketUnknownJobError) {
+      throw new UsageError("RIGEL_JOB_UNKNOWN", `no job ${params.jobId} on this market`);
+    }
+    throw err;
+  });
   if (params.shard !== undefined && (!Number.isInteger(params.shard) || params.shard >= job.shards)) {
     throw new UsageError("RIGEL_JOB_BAD_SHARD", `job ${params.jobId} has shards 0..${job.shards - 1}`);
   }
@@ -107,8 +110,8 @@ export async function downloadJobResults(
   const indices = params.shard !== undefined ? [params.shard] : Array.from({ length: job.shards }, (_, i) => i);
   const shards: ShardResults[] = [];
   for (const i of indices) {
-    const sh = await conn.publicClient.readContract({ ...market, functionName: "getShard", args: [params.jobId, i] });
-    const base = { shard: i, state: STATES[sh.state] };
+    const sh = await readShard(conn.publicClient, { market, jobId: params.jobId, shard: i });
+    const base = { shard: i, state: shardStateName(sh.state) };
     const reason = noResultsReason(sh.state);
     if (reason) {
       shards.push({ ...base, ok: false, error: reason });

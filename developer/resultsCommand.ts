@@ -1,7 +1,7 @@
 // `rigel job results JOB_ID [--shard N] [--out DIR]`: download and check a job's results.
 import type { LocalAccount } from "viem";
-import { defineCommand, type CliOutput } from "../../sdk/cli/commands";
-import type { DownloadProgress } from "../../sdk/agentApi/results";
+import { defineCommand, type CliOutput } from "../sdk/cli/commands";
+import type { DownloadProgress } from "../sdk/agentApi/results";
 import { jobIdArg, toJson } from "./commandHelpers";
 import { CONNECTION_FLAGS, connect, type JobCliDeps } from "./connect";
 import { downloadJobResults, type DownloadJobResultsReturnType } from "./downloadJobResults";

@@ -2,12 +2,11 @@
 // from the events of their receipts (ShardCancelled, ShardExpired, and OperatorStaking's Slashed for
 // a no-show's compensation), then what stays locked, from the chain again.
 import { BaseError, parseEventLogs, type Address, type Hex, type TransactionReceipt } from "viem";
-import { jobMarketAbi, operatorStakingAbi } from "../../sdk/contracts/abis";
-import { RigelError } from "../../sdk/errors/RigelError";
-import { sendTx } from "./commandHelpers";
+import { jobMarketAbi, operatorStakingAbi } from "../sdk/contracts/abis";
+import { RigelError } from "../sdk/errors/RigelError";
+import { planRefund, type LockedShard, type RefundAction } from "../sdk/market/planRefund";
+import { jobStatus, sendTx } from "./commandHelpers";
 import type { Connection } from "./connect";
-import { readStatus } from "./jobStatus";
-import { planRefund, type LockedShard, type RefundAction } from "./planRefund";
 
 /** One shard's refund, as its transaction's events tell it (or, with `dryRun`, as planned). */
 export interface ShardRefund {
@@ -23,6 +22,9 @@ export interface ShardRefund {
   slashed?: bigint;
   compensation?: bigint;
 }
+
+/** A shard that stays locked: planRefund's reasons, or `recovery-failed` (its transaction failed). */
+export type LockedEscrow = Omit<LockedShard, "code"> & { code: LockedShard["code"] | "recovery-failed" };
 
 /** An action whose transaction failed (the shard changed state meanwhile, a revert, the RPC...). */
 export interface FailedAction {
@@ -42,14 +44,14 @@ export interface RecoverEscrowReturnType {
   compensation: bigint;
   failed: FailedAction[];
   /** Every shard not final after the transactions, with why and until when. */
-  locked: LockedShard[];
+  locked: LockedEscrow[];
   /** Σ locked amounts; equals the job's escrow left on-chain. */
   lockedTotal: bigint;
   /** `getJob(jobId).escrow` after the transactions. */
   escrowLeft: bigint;
 }
 
-function plannedRefunds(action: RefundAction, value: bigint): ShardRefund[] {
+function plannedRefunds(action: RefundAction): ShardRefund[] {
   const outcome =
     action.kind === "cancel"
       ? "cancelled"
@@ -58,6 +60,7 @@ function plannedRefunds(action: RefundAction, value: bigint): ShardRefund[] {
         : action.noShow
           ? "expired-no-show"
           : "expired-unanswered";
+  const value = action.refund / BigInt(action.shards.length);
   return action.shards.map((shard) => ({ shard, outcome, refund: value, transaction: null }));
 }
 
@@ -128,15 +131,14 @@ export async function recoverEscrow(
   jobId: bigint,
   options: { dryRun?: boolean } = {},
 ): Promise<RecoverEscrowReturnType> {
-  const now = async () => (await conn.publicClient.getBlock()).timestamp;
   const caller = conn.account!.address;
-  const before = await readStatus(conn, jobId);
-  const plan = planRefund(before, await now(), caller);
+  const before = await jobStatus(conn, jobId);
+  const plan = planRefund({ status: before, now: before.timestamp, caller });
   const refunded: ShardRefund[] = [];
   const failed: FailedAction[] = [];
   for (const action of plan.actions) {
     if (options.dryRun) {
-      refunded.push(...plannedRefunds(action, before.shardValue));
+      refunded.push(...plannedRefunds(action));
       continue;
     }
     try {
@@ -146,10 +148,12 @@ export async function recoverEscrow(
       failed.push({ action, error: errorText(err) });
     }
   }
-  const after = options.dryRun ? before : await readStatus(conn, jobId);
-  const replan = options.dryRun ? { actions: [], locked: plan.locked } : planRefund(after, await now(), caller);
+  const after = options.dryRun ? before : await jobStatus(conn, jobId);
+  const replan = options.dryRun
+    ? { actions: [], locked: plan.locked }
+    : planRefund({ status: after, now: after.timestamp, caller });
   // A shard still recoverable after its transaction failed stays locked too: say so.
-  const locked: LockedShard[] = [...replan.locked];
+  const locked: LockedEscrow[] = [...replan.locked];
   for (const action of replan.actions) {
     for (const shard of action.shards) {
       const s = after.shards[shard];

@@ -1,5 +1,5 @@
 // `rigel job refund JOB_ID`: recover every escrow of a job that can be recovered now.
-import { defineCommand } from "../../sdk/cli/commands";
+import { defineCommand } from "../sdk/cli/commands";
 import { jobIdArg, toJson } from "./commandHelpers";
 import { CONNECTION_FLAGS, connect, type JobCliDeps } from "./connect";
 import { recoverEscrow, type RecoverEscrowReturnType, type ShardRefund } from "./recoverEscrow";

@@ -1,0 +1,129 @@
+import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
+import { cleanup, render, screen } from "@testing-library/react";
+import type { ReactNode } from "react";
+import { zeroAddress, type Address } from "viem";
+import { afterEach, describe, expect, it } from "vitest";
+import { WagmiProvider } from "wagmi";
+import { JobKind, ShardState, shardStateName, VerificationMode } from "../../sdk/market/enums";
+import type { JobRow, ShardRow } from "../src/chain/readJobs";
+import { parseRigelConfig } from "../src/chain/rigelConfig";
+import { createWagmiConfig } from "../src/chain/wagmiConfig";
+import { JobCard } from "../src/components/JobList";
+import { RigelContext } from "../src/RigelContext";
+
+const A = "0x00000000000000000000000000000000000000a1" as Address;
+const OP = "0x00000000000000000000000000000000000000b2" as Address;
+const DEV = "0x00000000000000000000000000000000000000d3" as Address;
+const deployment = {
+  chainId: 31337,
+  network: "localhost",
+  deployer: A,
+  block: 1,
+  contracts: {
+    ComputeToken: A,
+    OracleCommittee: A,
+    OperatorStaking: A,
+    RewardsDistributor: A,
+    JobMarket: A,
+    TimelockController: A,
+  },
+  parameters: {},
+};
+
+function withProviders(node: ReactNode) {
+  const rigel = parseRigelConfig({ rpcUrl: "http://127.0.0.1:1", deployment });
+  const queryClient = new QueryClient({ defaultOptions: { queries: { retry: 0 } } });
+  return (
+    <RigelContext.Provider value={rigel}>
+      <WagmiProvider config={createWagmiConfig(rigel)}>
+        <QueryClientProvider client={queryClient}>{node}</QueryClientProvider>
+      </WagmiProvider>
+    </RigelContext.Provider>
+  );
+}
+
+const DEADLINE = 10_000n;
+
+function shard(index: number, state: number, submittedAt = 0n): ShardRow {
+  return {
+    shard: index,
+    state,
+    stateName: shardStateName(state),
+    operator: state === ShardState.Open ? zeroAddress : OP,
+    assigned: zeroAddress,
+    acceptedAt: state === ShardState.Open ? 0n : 1_000n,
+    submittedAt,
+    submittedBlock: 0n,
+    units: 0n,
+    collateral: 0n,
+    resultRoot: `0x${"00".repeat(32)}`,
+    resultURI: "",
+  };
+}
+
+function job(shards: ShardRow[], gang?: JobRow["gang"]): JobRow {
+  return {
+    jobId: 7n,
+    developer: DEV,
+    deadline: DEADLINE,
+    paymentToken: A,
+    maxUnitsPerShard: 10n,
+    minVramMiB: 0,
+    maxPricePerUnit: 1n,
+    minOpsPerSec: 0n,
+    kind: JobKind.MatmulInt8,
+    verificationMode: VerificationMode.Sampled,
+    specHash: `0x${"11".repeat(32)}`,
+    escrow: 10n * BigInt(shards.length),
+    verifyWindow: 3_600n,
+    shardValue: 10n,
+    gang,
+    shards,
+    blockNumber: 5n,
+    timestamp: DEADLINE + 1n,
+    specURI: "",
+  };
+}
+
+const expireButton = (s: number) => screen.queryByTestId(`expire-7-${s}`);
+
+afterEach(cleanup);
+
+describe("JobCard's Expire button follows the contract's rule (sdk expirable)", () => {
+  it("is not offered for an accepted shard of an unstarted gang, even past the deadline (MarketGangNotStarted)", () => {
+    const gang = { acceptDeadline: 5_000n, startedAt: 0n, accepted: 1, released: false };
+    render(
+      withProviders(
+        <JobCard
+          job={job([shard(0, ShardState.Accepted), shard(1, ShardState.Open)], gang)}
+          now={DEADLINE + 1n}
+          developer={DEV}
+        />,
+      ),
+    );
+    expect(screen.getByTestId("shard-7-0").textContent).toContain("Accepted");
+    expect(expireButton(0)).toBeNull();
+    expect(expireButton(1)).toBeNull();
+  });
+
+  it("is offered for the same shard once the gang has started, and for a plain job, only past the deadline", () => {
+    const started = { acceptDeadline: 5_000n, startedAt: 4_000n, accepted: 2, released: false };
+    const shards = [shard(0, ShardState.Accepted), shard(1, ShardState.Accepted)];
+    const { rerender } = render(
+      withProviders(<JobCard job={job(shards, started)} now={DEADLINE + 1n} developer={DEV} />),
+    );
+    expect(expireButton(0)?.textContent).toBe("Expire and refund");
+    rerender(withProviders(<JobCard job={job(shards)} now={DEADLINE + 1n} developer={DEV} />));
+    expect(expireButton(0)).not.toBeNull();
+    rerender(withProviders(<JobCard job={job(shards)} now={DEADLINE} developer={DEV} />));
+    expect(expireButton(0)).toBeNull();
+  });
+
+  it("is offered for a submitted shard only after its verify window", () => {
+    const shards = [shard(0, ShardState.Submitted, 9_000n)];
+    const { rerender } = render(withProviders(<JobCard job={job(shards)} now={12_600n} developer={DEV} />));
+    expect(expireButton(0)).toBeNull();
+    rerender(withProviders(<JobCard job={job(shards)} now={12_601n} developer={DEV} />));
+    expect(expireButton(0)).not.toBeNull();
+  });
+});

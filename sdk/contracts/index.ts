@@ -1,2 +1,0 @@
-export * from "./abis";
-export * from "./deployments";

@@ -1,0 +1,29 @@
+import { getAbiItem } from "viem";
+import { computeTokenAbi, jobMarketAbi, operatorStakingAbi, oracleCommitteeAbi } from "../contracts/abis";
+
+// The events that parts read with `getLogs({ event })` or a log follower, taken from the generated
+// ABI (docs/PROTOCOL.md §17), never written out by hand: a change to a contract's event changes
+// them with it, and `npm test` checks that the ABI file is up to date.
+
+/** `JobMarket.JobCreated(jobId, developer, paymentToken, job, specURI)` (§9.1): the spec URI lives only here. */
+export const jobCreatedEvent = getAbiItem({ abi: jobMarketAbi, name: "JobCreated" });
+/** `JobMarket.ShardSubmitted` (§9.2). */
+export const shardSubmittedEvent = getAbiItem({ abi: jobMarketAbi, name: "ShardSubmitted" });
+/** `JobMarket.ShardSettled` (§9.3). */
+export const shardSettledEvent = getAbiItem({ abi: jobMarketAbi, name: "ShardSettled" });
+/** `JobMarket.ShardFailed` (§9.3). */
+export const shardFailedEvent = getAbiItem({ abi: jobMarketAbi, name: "ShardFailed" });
+/** `JobMarket.ShardExpired` (§9.3). */
+export const shardExpiredEvent = getAbiItem({ abi: jobMarketAbi, name: "ShardExpired" });
+/** `JobMarket.FeeCollected(token, treasury, amount, burned)` (§9.3). */
+export const feeCollectedEvent = getAbiItem({ abi: jobMarketAbi, name: "FeeCollected" });
+/** `ComputeToken.Transfer` (ERC-20, §2). */
+export const transferEvent = getAbiItem({ abi: computeTokenAbi, name: "Transfer" });
+/** `OperatorStaking.OperatorRegistered(operator, metadataURI, commissionBps)` (§6.1). */
+export const operatorRegisteredEvent = getAbiItem({ abi: operatorStakingAbi, name: "OperatorRegistered" });
+/** `OperatorStaking.Slashed` (§6.4). */
+export const slashedEvent = getAbiItem({ abi: operatorStakingAbi, name: "Slashed" });
+/** `OracleCommittee.SignerBonded(signer, bond, activeSigners)` (§7). */
+export const signerBondedEvent = getAbiItem({ abi: oracleCommitteeAbi, name: "SignerBonded" });
+/** `OracleCommittee.EquivocationReported` (§7). */
+export const equivocationReportedEvent = getAbiItem({ abi: oracleCommitteeAbi, name: "EquivocationReported" });
