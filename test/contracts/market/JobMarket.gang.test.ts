@@ -186,6 +186,27 @@ describe("JobMarket gang jobs", () => {
       expect(await f.staking.locked(f.ops[0].address)).to.equal(0n);
     });
 
+    it("test_releaseGang_afterEveryShardCancelled_refundsNothingAndMarksReleased", async () => {
+      const f = await loadFixture(deployMarket);
+      const { jobId, acceptDeadline } = await gangJob(f, 2);
+      await f.market.connect(f.dev).cancel(jobId);
+      await time.increaseTo(acceptDeadline);
+      const m = await f.market.getAddress();
+      const [devB, mB] = await Promise.all([f.usd.balanceOf(f.dev.address), f.usd.balanceOf(m)]);
+      await expect(f.market.releaseGang(jobId))
+        .to.emit(f.market, "GangReleased")
+        .withArgs(jobId, 0n, 0n)
+        .and.not.to.emit(f.market, "ShardCancelled");
+      expect(await f.usd.balanceOf(f.dev.address)).to.equal(devB);
+      expect(await f.usd.balanceOf(m)).to.equal(mB);
+      expect(await f.market.escrowOf(await f.usd.getAddress())).to.equal(0n);
+      const g = await f.market.gangOf(jobId);
+      expect([g.startedAt, g.accepted, g.released]).to.deep.equal([0n, 0n, true]);
+      await expect(f.market.releaseGang(jobId))
+        .to.be.revertedWithCustomError(f.market, "MarketGangAlreadyReleased")
+        .withArgs(jobId);
+    });
+
     it("test_releaseGang_afterDeveloperCancel_refundsOnlyAcceptedShards", async () => {
       const f = await loadFixture(deployMarket);
       const { jobId, acceptDeadline } = await gangJob(f, 3);
