@@ -28,6 +28,12 @@ function externalNetwork(): Record<string, NetworkUserConfig> {
   };
 }
 
+// `hardhat coverage` compiles instrumented contracts into the configured artifacts and cache folders
+// (solidity-coverage >= 0.8 reuses Hardhat's paths). Give that run folders of its own, inside the
+// ignored cache/, and keep TypeChain from rewriting typechain-types/ (its factories embed bytecode),
+// so a normal compile or test afterwards never sees instrumented bytecode.
+const COVERAGE_RUN = process.argv.slice(2).includes("coverage");
+
 const config: HardhatUserConfig = {
   solidity: {
     version: SOLC_VERSION,
@@ -39,12 +45,13 @@ const config: HardhatUserConfig = {
   paths: {
     sources: "./contracts",
     tests: "./test",
-    cache: "./cache",
-    artifacts: "./artifacts",
+    cache: COVERAGE_RUN ? "./cache/coverage/cache" : "./cache",
+    artifacts: COVERAGE_RUN ? "./cache/coverage/artifacts" : "./artifacts",
   },
   typechain: {
     outDir: "typechain-types",
     target: "ethers-v6",
+    dontOverrideCompile: COVERAGE_RUN,
   },
   gasReporter: {
     enabled: process.env.REPORT_GAS === "1",

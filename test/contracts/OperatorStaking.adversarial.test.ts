@@ -238,7 +238,7 @@ describe("OperatorStaking: adversarial", () => {
     });
 
     it("test_committeeBondsAndReports_cannotBeReentered", async () => {
-      const f = await deployStaking();
+      const f = await loadFixture(deployStaking);
       const evil = (await ethers.deployContract("HostileToken")) as unknown as HostileToken;
       const committee = (await ethers.deployContract("OracleCommittee", [
         await evil.getAddress(),

@@ -54,9 +54,14 @@ async function setup() {
   return f;
 }
 
+// Bounded work: RIGEL_FC_RUNS (default 12) sequences of at most 25 steps (about 5 s on an idle
+// 2-core machine). The explicit timeout is head-room for a loaded machine; the property stops itself
+// (and fails) before it, so a slow run never keeps driving the chain under the tests that follow.
+const TIMEOUT_MS = 600_000;
+
 describe("OperatorStaking: invariants", () => {
   it("test_invariants_holdAfterEveryStepOfRandomSequences", async function () {
-    this.timeout(600_000);
+    this.timeout(TIMEOUT_MS);
     const seed = Number(process.env.RIGEL_FC_SEED ?? 20261126);
     await fc.assert(
       fc.asyncProperty(fc.array(action, { minLength: 5, maxLength: 25 }), async (actions) => {
@@ -150,7 +155,12 @@ describe("OperatorStaking: invariants", () => {
           }
         }
       }),
-      { numRuns: Number(process.env.RIGEL_FC_RUNS ?? 12), seed },
+      {
+        numRuns: Number(process.env.RIGEL_FC_RUNS ?? 12),
+        seed,
+        interruptAfterTimeLimit: TIMEOUT_MS - 60_000,
+        markInterruptAsFailure: true,
+      },
     );
   });
 });

@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { ethers } from "hardhat";
-import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
+import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import {
   FIGURES,
   JAIL,
@@ -115,9 +115,13 @@ describe("OperatorStaking: collateral and slashing", () => {
       const { staking, token, market, op1, del1, del2 } = await loadFixture(fullyLoaded);
       const before = await operatorFigures(staking, op1.address);
       const supply = await token.totalSupply();
+      // The slash's block time is pinned: reading the clock while the transaction is in flight raced
+      // with its mining (and a loaded machine stamps blocks with the wall clock, not "latest + 1").
+      const at = (await now()) + 1n;
+      await time.setNextBlockTimestamp(at);
       await expect(staking.connect(market).slash(op1.address, RGL(14_500), 0, ethers.ZeroAddress, 5000))
         .to.emit(staking, "Slashed")
-        .withArgs(op1.address, RGL(12_000), RGL(2_500), ethers.ZeroAddress, 0n, RGL(14_500), (await now()) + 1n + JAIL);
+        .withArgs(op1.address, RGL(12_000), RGL(2_500), ethers.ZeroAddress, 0n, RGL(14_500), at + JAIL);
       const after = await operatorFigures(staking, op1.address);
       expect(delta(before, after)).to.deep.equal(
         zeroDelta(FIGURES, {

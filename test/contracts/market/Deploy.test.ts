@@ -12,7 +12,9 @@ import type {
 } from "../../../typechain-types";
 
 async function deployModule() {
-  const d = await hre.ignition.deploy(RigelModule, { displayUi: false });
+  // Ignition sleeps blockPollingInterval (1 s by default) between batches while it waits for a
+  // block; the in-process chain automines, so poll at once instead of sleeping ~5 s per deployment.
+  const d = await hre.ignition.deploy(RigelModule, { displayUi: false, config: { blockPollingInterval: 10 } });
   const at = async <T>(name: string, c: { getAddress(): Promise<string> }) =>
     (await ethers.getContractAt(name, await c.getAddress())) as unknown as T;
   return {

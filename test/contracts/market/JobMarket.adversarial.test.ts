@@ -87,6 +87,58 @@ describe("JobMarket adversarial and governance", () => {
     });
   });
 
+  describe("re-entrancy", () => {
+    it("test_reentrantToken_cannotReenterAnyGuardedEntrypoint", async () => {
+      const f = await loadFixture(deployMarket);
+      const ree = (await ethers.deployContract("TestReentrantToken")) as unknown as TestReentrantToken;
+      const token = await ree.getAddress();
+      const m = await f.market.getAddress();
+      await f.market.setPaymentToken(token, true, USD_RATE);
+      await ree.mint(f.dev.address, 10n ** 12n);
+      await ree.connect(f.dev).approve(m, ethers.MaxUint256);
+      const jobId = await createJob(f, { shards: 2 }, token);
+      const p = await jobParams(token);
+      const a = await attestation(f, jobId, 0);
+      const sigs = await sign(f, a);
+      const acceptDeadline = BigInt(await time.latest()) + 600n;
+      const encode = f.market.interface.encodeFunctionData.bind(f.market.interface);
+      // Every nonReentrant entrypoint, called back from the refund transfer of `cancel`.
+      const calls: [string, string][] = [
+        ["createJob", encode("createJob", [p])],
+        ["createGangJob", encode("createGangJob", [p, acceptDeadline])],
+        ["createJobWithPermit", encode("createJobWithPermit", [p, 0, 27, ethers.ZeroHash, ethers.ZeroHash])],
+        ["cancel", encode("cancel", [jobId])],
+        ["accept", encode("accept", [jobId, 0])],
+        ["submit", encode("submit", [jobId, 0, ROOT, 1n, ""])],
+        ["settle", encode("settle", [a, sigs])],
+        ["settleBatch", encode("settleBatch", [[a], [sigs]])],
+        ["expire", encode("expire", [jobId, 0])],
+        ["releaseGang", encode("releaseGang", [jobId])],
+      ];
+      const [devB, count] = await Promise.all([ree.balanceOf(f.dev.address), f.market.jobCount()]);
+      for (const [name, payload] of calls) {
+        await ree.arm(m, payload);
+        await expect(f.market.connect(f.dev).cancel(jobId), name).to.be.revertedWithCustomError(
+          f.market,
+          "ReentrancyGuardReentrantCall",
+        );
+        expect(await f.market.escrowOf(token), name).to.equal(200_000_000n);
+        expect(await ree.balanceOf(m), name).to.equal(200_000_000n);
+        expect(await ree.balanceOf(f.dev.address), name).to.equal(devB);
+        expect(await f.market.jobCount(), name).to.equal(count);
+        expect((await f.market.getShard(jobId, 0)).state, name).to.equal(State.Open);
+      }
+      // Disarmed, the same cancel refunds both shards.
+      await ree.arm(ethers.ZeroAddress, "0x");
+      await expect(f.market.connect(f.dev).cancel(jobId)).to.changeTokenBalances(
+        ree,
+        [f.dev.address, m],
+        [200_000_000n, -200_000_000n],
+      );
+      expect(await f.market.escrowOf(token)).to.equal(0n);
+    });
+  });
+
   describe("front-running and griefing", () => {
     it("test_frontRunAccept_secondAcceptReverts_andAssignedShardCannotBeSniped", async () => {
       const f = await loadFixture(deployMarket);

@@ -38,15 +38,18 @@ describe("JobMarket gang jobs", () => {
     it("test_createGangJob_revertsWhen_acceptDeadlineNotBetweenNowAndDeadline", async () => {
       const f = await loadFixture(deployMarket);
       const p = await jobParams(await f.usd.getAddress());
-      const now = BigInt(await time.latest());
-      await expect(f.market.connect(f.dev).createGangJob(p, now)).to.be.revertedWithCustomError(
-        f.market,
-        "MarketGangBadAcceptDeadline",
-      );
-      await time.setNextBlockTimestamp(now + 10n);
+      // Block times are pinned and read after each call: a reverted call mines a block where gas is
+      // not estimated (as under solidity-coverage), stamped with the wall clock on a slow machine.
+      let at = BigInt(await time.latest()) + 1n;
+      await time.setNextBlockTimestamp(at);
+      await expect(f.market.connect(f.dev).createGangJob(p, at))
+        .to.be.revertedWithCustomError(f.market, "MarketGangBadAcceptDeadline")
+        .withArgs(at, p.deadline, at);
+      at = BigInt(await time.latest()) + 10n;
+      await time.setNextBlockTimestamp(at);
       await expect(f.market.connect(f.dev).createGangJob(p, p.deadline))
         .to.be.revertedWithCustomError(f.market, "MarketGangBadAcceptDeadline")
-        .withArgs(p.deadline, p.deadline, now + 10n);
+        .withArgs(p.deadline, p.deadline, at);
     });
 
     it("test_createGangJob_revertsWhen_paused", async () => {
@@ -184,6 +187,27 @@ describe("JobMarket gang jobs", () => {
         .to.emit(f.market, "GangReleased")
         .withArgs(jobId, 1n, 2n * SHARD_VALUE);
       expect(await f.staking.locked(f.ops[0].address)).to.equal(0n);
+    });
+
+    it("test_releaseGang_afterEveryShardCancelled_refundsNothingAndMarksReleased", async () => {
+      const f = await loadFixture(deployMarket);
+      const { jobId, acceptDeadline } = await gangJob(f, 2);
+      await f.market.connect(f.dev).cancel(jobId);
+      await time.increaseTo(acceptDeadline);
+      const m = await f.market.getAddress();
+      const [devB, mB] = await Promise.all([f.usd.balanceOf(f.dev.address), f.usd.balanceOf(m)]);
+      await expect(f.market.releaseGang(jobId))
+        .to.emit(f.market, "GangReleased")
+        .withArgs(jobId, 0n, 0n)
+        .and.not.to.emit(f.market, "ShardCancelled");
+      expect(await f.usd.balanceOf(f.dev.address)).to.equal(devB);
+      expect(await f.usd.balanceOf(m)).to.equal(mB);
+      expect(await f.market.escrowOf(await f.usd.getAddress())).to.equal(0n);
+      const g = await f.market.gangOf(jobId);
+      expect([g.startedAt, g.accepted, g.released]).to.deep.equal([0n, 0n, true]);
+      await expect(f.market.releaseGang(jobId))
+        .to.be.revertedWithCustomError(f.market, "MarketGangAlreadyReleased")
+        .withArgs(jobId);
     });
 
     it("test_releaseGang_afterDeveloperCancel_refundsOnlyAcceptedShards", async () => {

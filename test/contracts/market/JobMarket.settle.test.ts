@@ -57,6 +57,31 @@ describe("JobMarket.settle / settleBatch / expire", () => {
         .withArgs(jobId, 0n, f.ops[0].address, 50n, 48_750_000n, 1_250_000n, 50_000_000n, 25n * 10n ** 17n);
     });
 
+    it("test_settle_valid_attestedFewerUnitsThanSubmitted_paysAttested", async () => {
+      const f = await loadFixture(deployMarket);
+      const op = f.ops[0];
+      const jobId = await submittedJob(f, op, 80n);
+      // The committee counted 30 of the 80 claimed units: 30 are paid, the other 70 refunded.
+      const a = await attestation(f, jobId, 0, { units: 30n });
+      const m = await f.market.getAddress();
+      const [opB, devB, trB, mB] = await Promise.all([
+        f.usd.balanceOf(op.address),
+        f.usd.balanceOf(f.dev.address),
+        f.usd.balanceOf(f.treasury.address),
+        f.usd.balanceOf(m),
+      ]);
+      await expect(f.market.settle(a, await sign(f, a)))
+        .to.emit(f.market, "ShardSettled")
+        .withArgs(jobId, 0n, op.address, 30n, 29_250_000n, 750_000n, 70_000_000n, 15n * 10n ** 17n);
+      expect((await f.usd.balanceOf(op.address)) - opB).to.equal(29_250_000n);
+      expect((await f.usd.balanceOf(f.dev.address)) - devB).to.equal(70_000_000n);
+      expect((await f.usd.balanceOf(f.treasury.address)) - trB).to.equal(750_000n);
+      expect(mB - (await f.usd.balanceOf(m))).to.equal(100_000_000n);
+      expect(await f.market.escrowOf(await f.usd.getAddress())).to.equal(0n);
+      expect(await f.staking.locked(op.address)).to.equal(0n);
+      expect((await f.rewards.operatorEpoch(op.address)).workPoints).to.equal(15n * 10n ** 17n);
+    });
+
     it("test_settle_valid_inRgl_burnsFee", async () => {
       const f = await loadFixture(deployMarket);
       const rglAddr = await f.rgl.getAddress();

@@ -1,7 +1,9 @@
 import { expect } from "chai";
 import { ethers } from "hardhat";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
+import type { ComputeToken, RewardsDistributor, TestReentrantStakingHooks } from "../../../typechain-types";
 import {
+  CAP,
   COMMISSION_BPS,
   DECAY_BPS,
   deployMarket,
@@ -17,6 +19,9 @@ import {
 } from "./fixture";
 
 import { emissionOf } from "./emission";
+
+const CAP_ROOM = 10n * E18; // room for only 10 RGL of emission
+const nearlyCappedMarket = () => deployMarketWith({ cap: GENESIS + CAP_ROOM });
 
 async function withMarketRole(f: MarketFixture) {
   await f.rewards.grantRole(await f.rewards.MARKET_ROLE(), f.admin.address);
@@ -234,6 +239,33 @@ describe("RewardsDistributor", () => {
       await expect(f.rewards.settleOperator(op.address)).not.to.emit(f.rewards, "EpochSettled");
     });
 
+    it("test_settle_operatorWithoutStake_keepsWholeRestAsSelfShare", async () => {
+      const f = await loadFixture(deployMarket);
+      const op = f.others[0]; // not staked: no self-stake, nothing delegated
+      const rd = await f.rewards.getAddress();
+      expect(await f.staking.selfStake(op.address)).to.equal(0n);
+      expect(await f.staking.delegatedStake(op.address)).to.equal(0n);
+      const e = await nextEpoch(f);
+      await f.staking.recordCapacity(rd, op.address, ethers.id("r1"), 1_000n, 0);
+      await nextEpoch(f);
+      const emission = emissionOf(INITIAL_EMISSION, DECAY_BPS, e);
+      const reward = emission - (emission * WORK_SHARE_BPS) / 10_000n; // alone: the whole availability part
+      const [supply, rdB, stB] = await Promise.all([
+        f.rgl.totalSupply(),
+        f.rgl.balanceOf(rd),
+        f.rgl.balanceOf(await f.staking.getAddress()),
+      ]);
+      // Commission 0 (unregistered in the double): no stake means no pool share and no division by 0.
+      await expect(f.rewards.settleOperator(op.address))
+        .to.emit(f.rewards, "EpochSettled")
+        .withArgs(op.address, e, 0n, 1_000n, reward, 0n, reward, 0n);
+      expect((await f.rgl.totalSupply()) - supply).to.equal(reward);
+      expect((await f.rgl.balanceOf(rd)) - rdB).to.equal(reward);
+      expect(await f.rgl.balanceOf(await f.staking.getAddress())).to.equal(stB);
+      expect(await f.rewards.claimableRewards(op.address)).to.equal(reward);
+      expect(await f.rewards.totalMinted()).to.equal(reward);
+    });
+
     it("test_lazySettlement_creditInLaterEpochSettlesTheEarlierOne", async () => {
       const f = await withMarketRole(await loadFixture(deployMarket));
       const op = f.ops[0].address;
@@ -280,20 +312,93 @@ describe("RewardsDistributor", () => {
     });
 
     it("test_mint_neverAboveTokenCap", async () => {
-      const cap = GENESIS + 10n * E18; // room for only 10 RGL of emission
-      const f = await withMarketRole(await deployMarketWith({ cap }));
+      const f = await withMarketRole(await loadFixture(nearlyCappedMarket));
       const op = f.ops[0];
       await nextEpoch(f);
       await f.rewards.creditWork(op.address, 1_000n * E18, 1, 0);
       await nextEpoch(f);
       await f.rewards.connect(op).claim(op.address);
-      expect(await f.rgl.totalSupply()).to.equal(cap);
-      expect(await f.rewards.totalMinted()).to.equal(10n * E18);
+      expect(await f.rgl.totalSupply()).to.equal(GENESIS + CAP_ROOM);
+      expect(await f.rewards.totalMinted()).to.equal(CAP_ROOM);
       // Once at the cap, settlement mints nothing (and does not revert).
       await f.rewards.creditWork(op.address, E18, 2, 0);
       await nextEpoch(f);
       await expect(f.rewards.settleOperator(op.address)).to.emit(f.rewards, "EpochSettled");
-      expect(await f.rgl.totalSupply()).to.equal(cap);
+      expect(await f.rgl.totalSupply()).to.equal(GENESIS + CAP_ROOM);
+    });
+  });
+
+  describe("re-entrancy", () => {
+    /** A distributor whose staking double calls back into it while the pool share is paid. */
+    async function hostileStaking() {
+      const [admin, op] = await ethers.getSigners();
+      const rgl = (await ethers.deployContract("ComputeToken", [
+        admin.address,
+        admin.address,
+        GENESIS,
+        CAP,
+      ])) as unknown as ComputeToken;
+      const staking = (await ethers.deployContract("TestReentrantStakingHooks", [
+        await rgl.getAddress(),
+      ])) as unknown as TestReentrantStakingHooks;
+      const rewards = (await ethers.deployContract("RewardsDistributor", [
+        admin.address,
+        await rgl.getAddress(),
+        await staking.getAddress(),
+        {
+          genesis: 0,
+          epochLength: EPOCH,
+          initialEmission: INITIAL_EMISSION,
+          decayBps: DECAY_BPS,
+          workShareBps: WORK_SHARE_BPS,
+          workRewardCapBps: WORK_CAP_BPS,
+        },
+      ])) as unknown as RewardsDistributor;
+      const rd = await rewards.getAddress();
+      await rgl.grantRole(await rgl.MINTER_ROLE(), rd);
+      // The double may call creditWork too, so that the guard (not the role) is what stops it.
+      await rewards.grantRole(await rewards.MARKET_ROLE(), await staking.getAddress());
+      return { rgl, staking, rewards, admin, op };
+    }
+
+    it("test_poolPayment_cannotReenterAnyGuardedEntrypoint", async () => {
+      const { rgl, staking, rewards, op } = await loadFixture(hostileStaking);
+      const rd = await rewards.getAddress();
+      const s = await rewards.schedule();
+      const e = (await rewards.currentEpoch()) + 1n;
+      await time.increaseTo(s.genesis + e * s.epochLength);
+      await staking.recordCapacity(rd, op.address, ethers.id("r1"), 1_000n, 0);
+      await time.increaseTo(s.genesis + (e + 1n) * s.epochLength);
+      const encode = rewards.interface.encodeFunctionData.bind(rewards.interface);
+      // Every nonReentrant entrypoint, called back from addPoolRewards while settling the epoch.
+      const calls: [string, string][] = [
+        ["creditWork", encode("creditWork", [op.address, 1n, 1n, 0])],
+        ["onCapacityRecorded", encode("onCapacityRecorded", [op.address, ethers.id("r2"), 1n, 0])],
+        ["settleOperator", encode("settleOperator", [op.address])],
+        ["claim", encode("claim", [op.address])],
+      ];
+      const supply = await rgl.totalSupply();
+      for (const [name, payload] of calls) {
+        await staking.arm(rd, payload);
+        await expect(rewards.connect(op).settleOperator(op.address), name).to.be.revertedWithCustomError(
+          rewards,
+          "ReentrancyGuardReentrantCall",
+        );
+        expect(await rgl.totalSupply(), name).to.equal(supply);
+        expect(await rewards.totalMinted(), name).to.equal(0n);
+        expect((await rewards.operatorEpoch(op.address)).availabilityPoints, name).to.equal(1_000n);
+      }
+      // Disarmed, the same settlement mints the epoch's availability part and pays half to the pool.
+      await staking.arm(ethers.ZeroAddress, "0x");
+      const reward =
+        emissionOf(INITIAL_EMISSION, DECAY_BPS, e) -
+        (emissionOf(INITIAL_EMISSION, DECAY_BPS, e) * WORK_SHARE_BPS) / 10_000n;
+      await expect(rewards.settleOperator(op.address))
+        .to.emit(rewards, "EpochSettled")
+        .withArgs(op.address, e, 0n, 1_000n, reward, 0n, reward - reward / 2n, reward / 2n);
+      expect(await rgl.balanceOf(await staking.getAddress())).to.equal(reward / 2n);
+      expect(await rgl.balanceOf(rd)).to.equal(reward - reward / 2n);
+      expect((await rgl.totalSupply()) - supply).to.equal(reward);
     });
   });
 });
