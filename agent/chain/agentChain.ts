@@ -18,9 +18,6 @@ import { readJob } from "../../sdk/market/readJob";
 import { readShard } from "../../sdk/market/readShard";
 import type { CapacityAttestation, ShardAttestation } from "../../sdk/eip712/types";
 
-// The shard states live in sdk/market (docs/PROTOCOL.md §17); agent/shard imports them from here.
-export { ShardState, SHARD_STATE_NAMES } from "../../sdk/market/enums";
-
 /** A transaction that reverted or could not be sent; `details.reason` holds the decoded revert when known. */
 export class AgentTxError extends RigelError {
   override readonly name = "AgentTxError";
