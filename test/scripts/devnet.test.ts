@@ -9,7 +9,7 @@ import { checkConservation } from "../../scripts/lib/conservation";
 import { startDevnet, type Devnet } from "../../scripts/lib/devnet";
 
 describe("scripts/lib/devnet (a real hardhat node with the protocol deployed)", function () {
-  this.timeout(180_000);
+  this.timeout(600_000);
   let net: Devnet | undefined;
   const workDir = fs.mkdtempSync(path.join(os.tmpdir(), "rigel-devnet-"));
 

@@ -172,17 +172,30 @@ export async function testDaemon(
   return { daemon, chain, dataDir, logs, logger, oracle };
 }
 
-/** Runs daemon passes until `done()` holds (at most `passes`), waiting for shard work between passes. */
+/**
+ * Gives up on a condition only after this long as well as after the passes asked for: a pass waits
+ * for the daemon's own work, but not for what runs beside it (oracle ticks, containers), which a
+ * loaded machine slows down. The wait ends as soon as the condition holds.
+ */
+export const UNTIL_MIN_MS = 120_000;
+
+/**
+ * Runs daemon passes until `done()` holds, waiting for shard work between passes. Fails once at
+ * least `passes` passes and {@link UNTIL_MIN_MS} have gone by without it.
+ */
 export async function runUntil(
   daemon: AgentDaemon,
   done: () => boolean | Promise<boolean>,
   passes = 60,
 ): Promise<void> {
-  for (let i = 0; i < passes; i++) {
+  const started = Date.now();
+  for (let i = 1; ; i++) {
     await daemon.tick();
     await daemon.idle();
     if (await done()) return;
+    if (i >= passes && Date.now() - started > UNTIL_MIN_MS) {
+      throw new Error(`condition not reached in ${i} passes (${Date.now() - started} ms)`);
+    }
     await new Promise((r) => setTimeout(r, 50));
   }
-  throw new Error(`condition not reached in ${passes} passes`);
 }
