@@ -263,7 +263,9 @@ describe("dapp end to end with real agents: planned job, uneven split, signed re
 
   after(async function () {
     this.timeout(60_000);
-    fs.writeFileSync(path.join(ARTIFACTS ?? ".", "agents.log"), agentLogs.join(""));
+    // Also when skipped (no Chromium): the folder may not exist yet.
+    fs.mkdirSync(ARTIFACTS, { recursive: true });
+    fs.writeFileSync(path.join(ARTIFACTS, "agents.log"), agentLogs.join(""));
     for (const d of daemons) await d.shutdown().catch(() => undefined);
     await context?.close().catch(() => undefined);
     await browser?.close();

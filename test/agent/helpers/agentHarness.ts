@@ -10,6 +10,8 @@ import { mnemonicToAccount } from "viem/accounts";
 import { AgentChain } from "../../../agent/chain/agentChain";
 import { AgentDaemon, type AgentDaemonParameters } from "../../../agent/daemon/agentDaemon";
 import type { OracleGateway, ShardProof } from "../../../agent/oracle/oracleGateway";
+import type { DockerClient } from "../../../sdk/executor/dockerClient";
+import { findContainers, type FoundContainer } from "../../../sdk/executor/findContainers";
 import { signShardAttestation } from "../../../sdk/eip712/shardAttestation";
 import { rigelDomain, Verdict, type ShardAttestation } from "../../../sdk/eip712/types";
 import { createLogger, type Logger } from "../../../sdk/log/createLogger";
@@ -114,6 +116,22 @@ export function committeeDouble(chain: AgentChain): OracleGateway & { calls: Sha
       };
     },
   };
+}
+
+/**
+ * The containers of `job` whose outputs go under one of `dirs`: a test's own. Chain job ids are
+ * small and repeat on every chain, and other tests (another mocha group, another checkout) may run
+ * containers of the same ids on this Docker engine at the same time: never touch theirs.
+ */
+export async function containersIn(
+  docker: DockerClient,
+  job: bigint | string,
+  dirs: readonly string[],
+): Promise<FoundContainer[]> {
+  const roots = dirs.map((d) => path.resolve(d) + path.sep);
+  return (await findContainers(docker, { job: job.toString() })).filter((c) =>
+    roots.some((r) => path.resolve(c.outputDir ?? "").startsWith(r)),
+  );
 }
 
 export function tempDataDir(prefix: string): string {
