@@ -99,7 +99,7 @@ describe("oracle committee: three nodes, threshold 2, on the in-process chain", 
     const jobId = await createMatmulJob(p, spec, 1);
     const op = p.ops[0];
     const sub = await computeAndSubmit(p, op, spec, jobId, 0, 1);
-    const answers = await proveToAll(live.concat(["http://127.0.0.1:8679"]), accountOf(op), sub.request);
+    const answers = await proveToAll(live.concat(["http://127.0.0.1:8649"]), accountOf(op), sub.request);
     expect(answers).to.have.length(2);
     await expect(settleWith(p, answers)).to.emit(p.market, "ShardSettled");
   });
