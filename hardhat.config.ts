@@ -59,7 +59,9 @@ const config: HardhatUserConfig = {
     currency: "USD",
   },
   mocha: {
-    timeout: 120_000,
+    // A hang detector, not a speed check: generous, since the suite runs its groups side by side on
+    // a few cores (scripts/run-tests.js).
+    timeout: 300_000,
   },
   networks: {
     hardhat: {},

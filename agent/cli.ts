@@ -21,6 +21,7 @@ import { matmulInt8 } from "../sdk/pow/kernel";
 import { answerCapacityChallenge } from "./capacity/answerCapacityChallenge";
 import { createOracleGateway } from "./oracle/createOracleGateway";
 import { devCheatFor } from "./work/devCheat";
+import { devCrashFor } from "./work/devCrash";
 
 const configFlag = { type: "string", description: "agent config file (JSON)", value: "FILE" } as const;
 
@@ -358,6 +359,7 @@ const run = defineCommand({
         .filter(Boolean),
       pullImages: config.pullImages,
       devCheat: devCheatFor(config.devCheat, chain.chainId),
+      afterJournalTransition: devCrashFor(config.devCrashAfter, chain.chainId),
       detectGpus: () => detectGpus(),
       progress: createProgress(),
       capacity:

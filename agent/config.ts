@@ -1,4 +1,5 @@
 import { defineConfig, type ConfigValues } from "../sdk/config/defineConfig";
+import { SHARD_STATES } from "./journal/journal";
 
 /**
  * The agent's one configuration (docs/PROTOCOL.md §14.5): a JSON file (`--config`, written by
@@ -77,6 +78,13 @@ export const agentConfig = defineConfig("RIGEL_AGENT", {
     values: ["none", "corrupt-rows"],
     description:
       "fault injection for demos and tests: commit a corrupted C on every matmul shard (refused unless chain 31337)",
+    default: "none",
+  },
+  devCrashAfter: {
+    type: "enum",
+    values: ["none", ...SHARD_STATES],
+    description:
+      "fault injection for crash tests: SIGKILL the agent right after its journal moves a shard to this state (refused unless chain 31337)",
     default: "none",
   },
   logLevel: {

@@ -49,6 +49,8 @@ export interface OracleNodeParameters {
   capacityRounds?: { staking: Address; meanIntervalSec: number };
   /** Capacity challenge sizing and timing (defaults: DEFAULT_CAPACITY_POLICY). */
   capacityPolicy?: Partial<CapacityPolicy>;
+  /** The clock that times capacity challenges, in ms (default `Date.now`; tests share a fake one). */
+  capacityClock?: () => number;
 }
 
 /** Most open submissions looked at per main-loop pass (no unbounded loop over jobs). */
@@ -101,6 +103,7 @@ export class OracleNode implements Daemon {
       peers: p.peers,
       policy: { ...DEFAULT_CAPACITY_POLICY, ...p.capacityPolicy },
       logger: p.logger.child({ layer: "capacity" }),
+      now: p.capacityClock,
     });
     this.watcher = createSubmissionWatcher({
       client: p.publicClient,

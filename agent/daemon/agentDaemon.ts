@@ -28,6 +28,7 @@ import { answerCapacityChallenge } from "../capacity/answerCapacityChallenge";
 import { gpuUtilisation } from "./gpuUtilisation";
 import type { Progress } from "./progress";
 import type { DevCheat } from "../work/devCheat";
+import type { AfterTransition } from "../work/devCrash";
 
 /** Journal states that hold a work slot: accepted and not yet submitted. */
 const BUSY: readonly JournalState[] = ["accepting", "accepted", "running", "ran", "submitting"];
@@ -58,6 +59,8 @@ export interface AgentDaemonParameters {
   pullImages?: boolean;
   /** Fault injection on a dev chain only (see agent/work/devCheat.ts). */
   devCheat?: DevCheat;
+  /** Crash injection on a dev chain only: called after each journal transition (agent/work/devCrash.ts). */
+  afterJournalTransition?: AfterTransition;
   detectGpus: () => Promise<GpuInfo[]>;
   progress?: Progress;
   /** Seconds to wait before retrying a shard whose step failed (default 2). */
@@ -102,7 +105,7 @@ export class AgentDaemon implements Daemon {
   async init(): Promise<void> {
     const { logger } = this.p;
     this.db = openDatabase({ file: path.join(this.p.dataDir, "journal.db"), migrations: JOURNAL_MIGRATIONS });
-    this.journal = new Journal(this.db);
+    this.journal = new Journal(this.db, this.p.afterJournalTransition);
     this.offers = new Offers(this.db);
     this.gpus = await this.p.detectGpus().catch((err) => {
       logger.warn({ err }, "GPU detection failed; running as a CPU host");

@@ -100,7 +100,14 @@ export class Journal {
   private readonly historyStmt;
   private readonly countStmt;
 
-  constructor(private readonly db: SqliteDatabase) {
+  /**
+   * `afterTransition` is called with each committed move (dev-chain fault injection only:
+   * agent/work/devCrash.ts kills the process there).
+   */
+  constructor(
+    private readonly db: SqliteDatabase,
+    private readonly afterTransition?: (entry: JournalEntry) => void,
+  ) {
     this.getStmt = db.prepare<[string, number], Row>("SELECT * FROM shards WHERE job_id = ? AND shard = ?");
     this.upsertStmt = db.prepare(
       `INSERT INTO shards (job_id, shard, state, data, updated_at) VALUES (?, ?, ?, ?, ?)
@@ -146,7 +153,7 @@ export class Journal {
     from?: readonly (ShardState | null)[],
     now = Date.now(),
   ): JournalEntry<T> {
-    return this.db.transaction(() => {
+    const entry = this.db.transaction(() => {
       const current = this.getStmt.get(jobId.toString(), shard);
       const currentState = current ? current.state : null;
       if (from && !from.includes(currentState)) {
@@ -167,6 +174,8 @@ export class Journal {
       this.logStmt.run(jobId.toString(), shard, currentState, to, encode(data), now);
       return { jobId, shard, state: to, data: merged, updatedAt: now } as JournalEntry<T>;
     })();
+    this.afterTransition?.(entry as JournalEntry);
+    return entry;
   }
 
   /** Every shard not yet in a terminal state, oldest first: what a restart must resume. */

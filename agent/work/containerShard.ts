@@ -1,3 +1,4 @@
+import path from "node:path";
 import type { Hex } from "viem";
 import { commitOutputs } from "../../sdk/executor/commitOutputs";
 import type {
@@ -63,7 +64,12 @@ function reasonOf(run: ContainerRunResult): string {
  */
 export async function runContainerShard(p: RunContainerShardParameters): Promise<ContainerShardResult> {
   const job = p.jobId.toString();
-  const leftover = await findContainers(p.docker, { job, shard: p.shard });
+  // Only this shard's own containers (outputs under its work folder): another agent on this host,
+  // for another chain or checkout, may run a shard with the same job and shard numbers.
+  const mine = path.resolve(p.workDir) + path.sep;
+  const leftover = (await findContainers(p.docker, { job, shard: p.shard })).filter((c) =>
+    path.resolve(c.outputDir ?? "").startsWith(mine),
+  );
   const runs: ContainerRunResult[] = [];
   const reattach = async (item: number | null): Promise<ContainerRunResult | undefined> => {
     const found = leftover.find((c) => c.item === item);

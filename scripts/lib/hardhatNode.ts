@@ -40,7 +40,7 @@ async function rpcAnswers(url: string): Promise<boolean> {
 export async function startHardhatNode({
   port,
   logFile,
-  timeoutMs = 60_000,
+  timeoutMs = 180_000,
 }: StartHardhatNodeParameters): Promise<HardhatNode> {
   const url = `http://127.0.0.1:${port}`;
   if (await rpcAnswers(url)) throw new Error(`port ${port} already serves an RPC endpoint; refusing to start another`);

@@ -10,6 +10,8 @@ export interface FoundContainer {
   shard: number;
   /** The item index for itemised jobs; null for a single run. */
   item: number | null;
+  /** The host folder its outputs go to (tells whose container it is: job ids repeat across chains). */
+  outputDir: string;
 }
 
 /**
@@ -37,6 +39,7 @@ export async function findContainers(
         job: c.Labels[CONTAINER_LABELS.job],
         shard: Number(c.Labels[CONTAINER_LABELS.shard]),
         item: item === undefined ? null : Number(item),
+        outputDir: c.Labels[CONTAINER_LABELS.outputDir],
       };
     })
     .sort((a, b) => a.shard - b.shard || (a.item ?? -1) - (b.item ?? -1) || a.id.localeCompare(b.id));

@@ -1,4 +1,5 @@
 import type { Address, Hex, LocalAccount } from "viem";
+import { RequestTimestamps } from "../auth/requestTimestamps";
 import { signRequest } from "../auth/signRequest";
 import { RigelError } from "../errors/RigelError";
 import {
@@ -51,20 +52,27 @@ export interface OracleClientParameters {
   timeoutMs?: number;
   /** A fetch to use instead of the global one (tests). */
   fetch?: typeof fetch;
+  /** The clock, in ms since the epoch (default `Date.now`; tests freeze it). */
+  now?: () => number;
 }
 
 /**
  * A typed client of one oracle's HTTP API (docs/PROTOCOL.md, "Oracle HTTP API"). Signed calls
  * carry the operator's `x-rigel-*` headers; error answers become {@link OracleRequestError} with the
- * server's code and message; every answer is validated before it is returned.
+ * server's code and message; every answer is validated before it is returned. A repeated request
+ * (a retry) is signed with a later timestamp than the last identical one ({@link RequestTimestamps}),
+ * so the oracle's replay guard never refuses it.
  */
 export class OracleClient {
   private readonly baseUrl: string;
   private readonly fetchFn: typeof fetch;
+  private readonly now: () => number;
+  private readonly timestamps = new RequestTimestamps();
 
   constructor(private readonly p: OracleClientParameters) {
     this.baseUrl = p.baseUrl.replace(/\/+$/, "");
     this.fetchFn = p.fetch ?? fetch;
+    this.now = p.now ?? Date.now;
   }
 
   /** `POST /v1/proofs`: the signed verdict, or `pending` while the oracle has not seen the submission. */
@@ -112,6 +120,15 @@ export class OracleClient {
     return parseHealthResponse(await this.request("GET", "/healthz", undefined, false, [503]));
   }
 
+  /** A timestamp no identical request of this client was signed with (waits while too far ahead). */
+  private async stamp(method: string, path: string, body: string): Promise<number> {
+    for (;;) {
+      const timestamp = this.timestamps.next({ method, path, body }, Math.floor(this.now() / 1000));
+      if (timestamp !== undefined) return timestamp;
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+  }
+
   private async request(
     method: "GET" | "POST",
     path: string,
@@ -128,7 +145,15 @@ export class OracleClient {
           "ORACLE_CLIENT_NO_ACCOUNT",
           `${method} ${path} must be signed: give the client an account`,
         );
-      Object.assign(headers, await signRequest(this.p.account, { method, path, body: text }));
+      Object.assign(
+        headers,
+        await signRequest(this.p.account, {
+          method,
+          path,
+          body: text,
+          timestamp: await this.stamp(method, path, text),
+        }),
+      );
     }
     let response: Response;
     try {

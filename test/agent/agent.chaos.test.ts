@@ -1,7 +1,9 @@
 // Chaos: the agent as a child process (`rigel agent run`) against a real `hardhat node` and the real
-// oracle committee, killed with SIGKILL at random moments of its shards' lives at least 20 times and
-// restarted each time. Then: every shard settled, exactly one submit transaction per shard, and no
-// token lost.
+// oracle committee, killed with SIGKILL at least 20 times and restarted each time. The kills are not
+// timed: each run is started with `devCrashAfter: <state>` (agent/work/devCrash.ts, dev chain only)
+// and kills itself right after its journal commits a shard's move to that state, cycling through
+// every phase of a shard's life (PROTOCOL §14.2), so each phase gets its kills however slow the
+// machine is. Then: every shard settled, exactly one submit transaction per shard, and no token lost.
 import { expect } from "chai";
 import Database from "better-sqlite3";
 import { spawn, type ChildProcess } from "node:child_process";
@@ -15,6 +17,7 @@ import { jobMarketAbi } from "../../sdk/contracts/abis";
 import { jobSpecDataUri } from "../../sdk/spec/fetchJobSpec";
 import { hashJobSpec } from "../../sdk/spec/hashJobSpec";
 import { parseJobSpec } from "../../sdk/spec/parseJobSpec";
+import type { ShardState } from "../../agent/journal/journal";
 import { deployOnNode, walletOf, type NodeDeployment } from "./helpers/deployOnNode";
 import { startTestCommittee, type TestCommittee } from "./helpers/oracleCommittee";
 import { tempDataDir } from "./helpers/agentHarness";
@@ -24,11 +27,27 @@ const NODE_PORT = 8662;
 const ORACLE_PORTS = [8663, 8664, 8665];
 const AGENT_PORT = 8666;
 const KILLS = 20;
+/** The phases killed in, in turn: every state a shard passes through on its way to settled. */
+const PHASES: readonly ShardState[] = [
+  "accepting",
+  "accepted",
+  "running",
+  "ran",
+  "submitting",
+  "submitted",
+  "proving",
+  "attested",
+  "settling",
+  "settled",
+];
+/** A generous bound on one run reaching its phase (a loaded machine is slow, never this slow). */
+const PHASE_TIMEOUT_MS = 180_000;
+const FINAL_TIMEOUT_MS = 300_000;
 const OPERATOR_KEY = walletOf(5).privateKey;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-describe("agent: chaos (kill -9 at random points, restart; real node, real oracles)", function () {
-  this.timeout(600_000);
+describe("agent: chaos (kill -9 in every journal phase, restart; real node, real oracles)", function () {
+  this.timeout(1_800_000);
   let node: HardhatNode;
   let committee: TestCommittee;
   let d: NodeDeployment;
@@ -61,7 +80,7 @@ describe("agent: chaos (kill -9 at random points, restart; real node, real oracl
     await node?.stop();
   });
 
-  function startAgent(): ChildProcess {
+  function startAgent(crashAfter: ShardState | "none"): ChildProcess {
     const out = fs.openSync(logFile, "a");
     const c = spawn(agentCommand.command, agentCommand.args(["run"]), {
       cwd: dataDir,
@@ -79,17 +98,36 @@ describe("agent: chaos (kill -9 at random points, restart; real node, real oracl
         RIGEL_AGENT_DEVICE: "cpu",
         RIGEL_AGENT_CLAIM_INTERVAL_SEC: "0",
         RIGEL_AGENT_LOG_LEVEL: "debug",
+        RIGEL_AGENT_DEV_CRASH_AFTER: crashAfter,
       },
     });
     fs.closeSync(out);
     return c;
   }
 
-  async function healthy(): Promise<boolean> {
+  /** Waits for the child to exit; resolves with the signal that ended it (null for a plain exit). */
+  function exited(c: ChildProcess, timeoutMs: number, what: string): Promise<NodeJS.Signals | null> {
+    return new Promise((resolve, reject) => {
+      if (c.exitCode !== null || c.signalCode !== null) return resolve(c.signalCode);
+      const timer = setTimeout(
+        () => reject(new Error(`${what}: not within ${timeoutMs} ms; see ${logFile}`)),
+        timeoutMs,
+      );
+      c.once("exit", (_code, signal) => {
+        clearTimeout(timer);
+        resolve(signal);
+      });
+    });
+  }
+
+  /** The journal's last committed move: where a run killed by its crash hook stopped. */
+  function lastTransition(): string | undefined {
+    const db = new Database(path.join(dataDir, "agent", "journal.db"), { readonly: true, fileMustExist: true });
     try {
-      return (await fetch(`http://127.0.0.1:${AGENT_PORT}/healthz`)).ok;
-    } catch {
-      return false;
+      return (db.prepare("SELECT to_state FROM transitions ORDER BY id DESC LIMIT 1").get() as { to_state: string })
+        ?.to_state;
+    } finally {
+      db.close();
     }
   }
 
@@ -148,45 +186,49 @@ describe("agent: chaos (kill -9 at random points, restart; real node, real oracl
 
     const jobs: bigint[] = [];
     for (let i = 0; i < 4; i++) jobs.push(await createJob(i));
-    const killedIn: string[][] = [];
+    const killedIn: { phase: ShardState; stoppedAt: string | undefined; inFlight: string[] }[] = [];
     for (let k = 0; k < KILLS; k++) {
-      // Keep work in the pipeline (shards journaled and unfinished, or not yet taken) so that kills
-      // land in every phase.
+      const phase = PHASES[k % PHASES.length];
+      // Keep work in the pipeline (shards journaled and unfinished, or not yet taken) so that every
+      // phase is reached, "accepting" included (it needs a shard not yet taken).
       const states = journalStates();
       const unfinished = states.filter((s) => !["settled", "failed", "expired", "abandoned"].includes(s)).length;
-      if (unfinished + (jobs.length * 2 - states.length) < 3) jobs.push(await createJob(jobs.length));
-      child = startAgent();
-      const started = Date.now();
-      while (!(await healthy())) {
-        if (child.exitCode !== null) throw new Error(`agent exited with ${child.exitCode}; see ${logFile}`);
-        if (Date.now() - started > 60_000) throw new Error("agent did not start");
-        await sleep(50);
-      }
-      await sleep(Math.floor(Math.random() * 1500));
-      killedIn.push(journalStates().filter((s) => !["settled", "failed", "expired", "abandoned"].includes(s)));
-      child.kill("SIGKILL");
-      await new Promise((r) => child!.once("exit", r));
+      const untaken = jobs.length * 2 - states.length;
+      if (unfinished + untaken < 3 || untaken === 0) jobs.push(await createJob(jobs.length));
+      child = startAgent(phase);
+      const signal = await exited(child, PHASE_TIMEOUT_MS, `run ${k} killing itself after "${phase}"`);
+      if (signal !== "SIGKILL")
+        throw new Error(`run ${k} ended by ${signal ?? `exit ${child.exitCode}`}; see ${logFile}`);
+      killedIn.push({
+        phase,
+        stoppedAt: lastTransition(),
+        inFlight: journalStates().filter((s) => !["settled", "failed", "expired", "abandoned"].includes(s)),
+      });
     }
 
     // Last run: let it finish everything.
-    child = startAgent();
+    child = startAgent("none");
     const shards = jobs.flatMap((j) => [0, 1].map((s) => [j, s] as const));
-    const deadline = Date.now() + 120_000;
+    const deadline = Date.now() + FINAL_TIMEOUT_MS;
     for (;;) {
       const states = await Promise.all(shards.map(([j, s]) => market.getShard(j, s).then((x) => x.state)));
       if (states.every((s) => s === 3n)) break;
+      if (child.exitCode !== null) throw new Error(`the last run exited with ${child.exitCode}; see ${logFile}`);
       if (Date.now() > deadline) throw new Error(`not all settled: ${states.join(",")}; see ${logFile}`);
       await sleep(200);
     }
     child.kill("SIGTERM");
-    await new Promise((r) => child!.once("exit", r));
+    await exited(child, 60_000, "the last run stopping on SIGTERM");
 
-    const phases = new Set(killedIn.flat());
     console.log(
-      `      kills: ${killedIn.length}; shards in flight at each kill by state: ${JSON.stringify(killedIn.map((s) => s.join("+") || "-"))}`,
+      `      kills: ${killedIn.length}; phase killed in (shards in flight): ${killedIn
+        .map((k) => `${k.phase}(${k.inFlight.join("+") || "-"})`)
+        .join(" ")}`,
     );
     expect(killedIn.length).to.be.at.least(20);
-    expect(phases.size).to.be.at.least(3);
+    // Each run died right after committing the move it was told to die after, and every phase got its kills.
+    expect(killedIn.map((k) => k.stoppedAt)).to.deep.equal(killedIn.map((k) => k.phase));
+    expect(new Set(killedIn.map((k) => k.phase))).to.deep.equal(new Set(PHASES));
 
     // Exactly one submit transaction per shard from the operator (none reverted, none repeated).
     const submits = new Map<string, number>();

@@ -7,13 +7,19 @@ import { pathToFileURL } from "node:url";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import { keccak256, toBytes } from "viem";
 import { downloadShardResults } from "../../sdk/agentApi/results";
-import { findContainers } from "../../sdk/executor/findContainers";
 import { jobSpecDataUri } from "../../sdk/spec/fetchJobSpec";
 import { hashJobSpec } from "../../sdk/spec/hashJobSpec";
 import { parseJobSpec } from "../../sdk/spec/parseJobSpec";
 import { deployProtocol, jobParamsFor, type Protocol } from "../contracts/market/protocolFixture";
 import { dockerForTests, TEST_IMAGE } from "../sdk/executor/dockerTestEnv";
-import { hardhatAccount, runUntil, tempDataDir, testDaemon } from "./helpers/agentHarness";
+import {
+  containersIn,
+  hardhatAccount,
+  runUntil,
+  tempDataDir,
+  testDaemon as harnessDaemon,
+  type TestDaemonOptions,
+} from "./helpers/agentHarness";
 
 const State = { Open: 0n, Accepted: 1n, Settled: 3n, Expired: 6n } as const;
 const sha256 = (data: string) => `0x${createHash("sha256").update(data).digest("hex")}`;
@@ -36,6 +42,13 @@ describe("agent: container jobs on the real Docker engine", function () {
   let docker: Dockerode;
   let inputDir: string;
   const input = "rigel agent input\n";
+  /** The data folders of this file's daemons: their containers are this file's to remove. */
+  const dataDirs: string[] = [];
+  const testDaemon = async (p: Protocol, over: TestDaemonOptions) => {
+    const d = await harnessDaemon(p, over);
+    dataDirs.push(d.dataDir);
+    return d;
+  };
 
   before(async function () {
     docker = await dockerForTests(this);
@@ -46,7 +59,8 @@ describe("agent: container jobs on the real Docker engine", function () {
   afterEach(async function () {
     if (!docker) return;
     for (const job of ["1", "2", "3"]) {
-      for (const c of await findContainers(docker, { job })) await docker.getContainer(c.id).remove({ force: true });
+      for (const c of await containersIn(docker, job, dataDirs))
+        await docker.getContainer(c.id).remove({ force: true });
     }
   });
 
@@ -79,7 +93,7 @@ describe("agent: container jobs on the real Docker engine", function () {
       expect(got.manifest.commitment).to.equal("container-files");
       expect(fs.readFileSync(path.join(out, "output/copy.txt"), "utf8")).to.equal(input);
       expect(fs.readFileSync(path.join(out, "output/inputs.txt"), "utf8")).to.equal("read-only\n");
-      expect(await findContainers(docker, { job: jobId.toString() })).to.have.length(0);
+      expect(await containersIn(docker, jobId, dataDirs)).to.have.length(0);
     } finally {
       await daemon.shutdown();
     }

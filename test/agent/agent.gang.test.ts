@@ -5,7 +5,7 @@ import { jobSpecDataUri } from "../../sdk/spec/fetchJobSpec";
 import { hashJobSpec } from "../../sdk/spec/hashJobSpec";
 import { parseJobSpec } from "../../sdk/spec/parseJobSpec";
 import { deployProtocol, jobParamsFor, type Protocol } from "../contracts/market/protocolFixture";
-import { agentChainFor, runUntil, testDaemon } from "./helpers/agentHarness";
+import { agentChainFor, runUntil, testDaemon, UNTIL_MIN_MS } from "./helpers/agentHarness";
 
 const SHARD = { Open: 0n, Accepted: 1n, Settled: 3n, Cancelled: 5n } as const;
 const ACCEPT_WINDOW = 3_600n;
@@ -27,23 +27,24 @@ async function createGang(p: Protocol) {
   return { jobId, params, value, acceptDeadline };
 }
 
-/** Passes of several daemons together until `done()` holds (bounded). */
+/** Passes of several daemons together until `done()` holds (bounded like {@link runUntil}). */
 async function runBothUntil(daemons: AgentDaemon[], done: () => Promise<boolean>, passes = 80): Promise<void> {
-  for (let i = 0; i < passes; i++) {
+  const started = Date.now();
+  for (let i = 1; ; i++) {
     await Promise.all(daemons.map((d) => d.tick()));
     await Promise.all(daemons.map((d) => d.idle()));
     if (await done()) return;
+    if (i >= passes && Date.now() - started > UNTIL_MIN_MS) {
+      throw new Error(`condition not reached in ${i} passes (${Date.now() - started} ms)`);
+    }
     await new Promise((r) => setTimeout(r, 50));
   }
-  throw new Error(`condition not reached in ${passes} passes`);
 }
 
 const states = async (p: Protocol, jobId: bigint) =>
   Promise.all([0, 1].map(async (s) => (await p.market.getShard(jobId, s)).state));
 
 describe("agent: gang jobs (in-process chain, committee double)", function () {
-  this.timeout(120_000);
-
   it("accepts its gang shard, submits nothing until the last shard is accepted, then both run and settle", async function () {
     const p = await loadFixture(deployProtocol);
     const { jobId, params, value } = await createGang(p);

@@ -12,7 +12,6 @@ import { custom, type Hex } from "viem";
 import { createOracleGateway } from "../../agent/oracle/createOracleGateway";
 import { dockerItemVerifier } from "../../oracle/verify/dockerItemVerifier";
 import type { DockerClient } from "../../sdk/executor/dockerClient";
-import { findContainers } from "../../sdk/executor/findContainers";
 import { createLogger } from "../../sdk/log/createLogger";
 import { OracleClient } from "../../sdk/oracleApi/client";
 import { jobSpecDataUri } from "../../sdk/spec/fetchJobSpec";
@@ -20,7 +19,7 @@ import { hashJobSpec } from "../../sdk/spec/hashJobSpec";
 import { parseJobSpec } from "../../sdk/spec/parseJobSpec";
 import { deployProtocol, jobParamsFor, type Protocol } from "../contracts/market/protocolFixture";
 import { dockerForTests, TEST_IMAGE } from "../sdk/executor/dockerTestEnv";
-import { runUntil, tempDataDir, testDaemon } from "./helpers/agentHarness";
+import { containersIn, runUntil, tempDataDir, testDaemon } from "./helpers/agentHarness";
 import { startTestCommittee, type TestCommittee } from "./helpers/oracleCommittee";
 
 const State = { Settled: 3n, Failed: 4n } as const;
@@ -113,7 +112,7 @@ describe("agent + oracles: sampled container jobs re-run by the oracles on the r
     ]);
     const stakeBefore = await p.staking.operatorInfo(op).then((i) => i.selfStake);
     const { jobId, params } = await createSampledJob(p, ["a", "b", "c", "d", "e", "f", "g"], 2);
-    const { daemon } = await testDaemon(p, { port: 8900, docker, oracle: gatewayTo(c) });
+    const { daemon, dataDir } = await testDaemon(p, { port: 8900, docker, oracle: gatewayTo(c) });
     await daemon.init();
     try {
       await runUntil(
@@ -150,7 +149,7 @@ describe("agent + oracles: sampled container jobs re-run by the oracles on the r
       expect((await p.staking.operatorInfo(op)).lockedStake).to.equal(0n);
       expect(await p.market.escrowOf(await p.usd.getAddress())).to.equal(0n);
       // The oracles left no container and no work folder behind.
-      expect(await findContainers(docker, { job: jobId.toString() })).to.have.length(0);
+      expect(await containersIn(docker, jobId, [dataDir, ...workDirs])).to.have.length(0);
       for (const dir of workDirs) expect(fs.readdirSync(path.join(dir, "jobs"))).to.deep.equal([]);
     } finally {
       await daemon.shutdown();
@@ -170,7 +169,11 @@ describe("agent + oracles: sampled container jobs re-run by the oracles on the r
     ]);
     const slashedBefore = (await p.market.operatorRecord(op)).slashed;
     const { jobId } = await createSampledJob(p, ["a", "b", "c"], 1);
-    const { daemon } = await testDaemon(p, { port: 8904, docker: skipWorkDocker(docker), oracle: gatewayTo(c) });
+    const { daemon, dataDir } = await testDaemon(p, {
+      port: 8904,
+      docker: skipWorkDocker(docker),
+      oracle: gatewayTo(c),
+    });
     await daemon.init();
     try {
       await runUntil(daemon, async () => (await p.market.getShard(jobId, 0)).state === State.Failed, 240);
@@ -190,7 +193,7 @@ describe("agent + oracles: sampled container jobs re-run by the oracles on the r
       expect(await p.usd.balanceOf(op)).to.equal(opUsdBefore);
       expect((await p.staking.operatorInfo(op)).lockedStake).to.equal(0n);
       expect(await p.market.escrowOf(await p.usd.getAddress())).to.equal(0n);
-      expect(await findContainers(docker, { job: jobId.toString() })).to.have.length(0);
+      expect(await containersIn(docker, jobId, [dataDir, ...workDirs])).to.have.length(0);
     } finally {
       await daemon.shutdown();
     }

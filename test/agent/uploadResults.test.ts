@@ -18,7 +18,7 @@ describe("agent: result uploads", function () {
   const files = new Map<string, string>();
 
   before(async function () {
-    receiver = await startUploadReceiver(9160);
+    receiver = await startUploadReceiver(9206);
     dir = fs.mkdtempSync(path.join(os.tmpdir(), "rigel-upload-"));
     fs.mkdirSync(path.join(dir, "0"), { recursive: true });
     fs.writeFileSync(path.join(dir, "0", "out put.txt"), "hello\n");

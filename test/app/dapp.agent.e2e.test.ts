@@ -84,7 +84,7 @@ function run(cmd: string, args: string[], env: Record<string, string>, log: stri
 }
 
 /** Polls a locator's text until it matches (playwright-core has no `expect`). */
-async function waitForText(locator: Locator, pattern: RegExp, timeoutMs = 60_000): Promise<string> {
+async function waitForText(locator: Locator, pattern: RegExp, timeoutMs = 120_000): Promise<string> {
   const deadline = Date.now() + timeoutMs;
   let last = "";
   while (Date.now() < deadline) {
@@ -96,7 +96,7 @@ async function waitForText(locator: Locator, pattern: RegExp, timeoutMs = 60_000
 }
 
 describe("dapp end to end with real agents: planned job, uneven split, signed result download", function () {
-  this.timeout(240_000);
+  this.timeout(600_000);
   let node: HardhatNode | undefined;
   let server: Server | undefined;
   let browser: Browser | undefined;
@@ -263,7 +263,9 @@ describe("dapp end to end with real agents: planned job, uneven split, signed re
 
   after(async function () {
     this.timeout(60_000);
-    fs.writeFileSync(path.join(ARTIFACTS ?? ".", "agents.log"), agentLogs.join(""));
+    // Also when skipped (no Chromium): the folder may not exist yet.
+    fs.mkdirSync(ARTIFACTS, { recursive: true });
+    fs.writeFileSync(path.join(ARTIFACTS, "agents.log"), agentLogs.join(""));
     for (const d of daemons) await d.shutdown().catch(() => undefined);
     await context?.close().catch(() => undefined);
     await browser?.close();
@@ -345,12 +347,13 @@ describe("dapp end to end with real agents: planned job, uneven split, signed re
     }
 
     // The agents take their own shard each, compute, submit, prove and settle.
+    const settling = Date.now();
     for (let pass = 0; ; pass++) {
       for (const d of daemons) await d.tick();
       for (const d of daemons) await d.idle();
       const states = await Promise.all([0, 1].map(async (i) => (await shard(jobId, i)).state));
       if (states.every((s) => s === SETTLED)) break;
-      if (pass === 200) throw new Error(`shards not settled: ${states.join(",")}`);
+      if (pass >= 200 && Date.now() - settling > 180_000) throw new Error(`shards not settled: ${states.join(",")}`);
       await new Promise((r) => setTimeout(r, 100));
     }
     // Each shard: 1 unit × 2 RGL, 2.5% fee; the escrow was exactly the pay, nothing refunded.

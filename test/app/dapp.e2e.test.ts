@@ -80,7 +80,7 @@ function run(cmd: string, args: string[], env: Record<string, string>, log: stri
 }
 
 /** Polls a locator's text until it matches (playwright-core has no `expect`). */
-async function waitForText(locator: Locator, pattern: RegExp, timeoutMs = 30_000): Promise<string> {
+async function waitForText(locator: Locator, pattern: RegExp, timeoutMs = 120_000): Promise<string> {
   const deadline = Date.now() + timeoutMs;
   let last = "";
   while (Date.now() < deadline) {
@@ -92,7 +92,7 @@ async function waitForText(locator: Locator, pattern: RegExp, timeoutMs = 30_000
 }
 
 describe("dapp end to end (headless Chromium, hardhat node, test wallet)", function () {
-  this.timeout(120_000);
+  this.timeout(600_000);
   let node: HardhatNode | undefined;
   let server: Server | undefined;
   let browser: Browser | undefined;
@@ -429,7 +429,7 @@ describe("dapp end to end (headless Chromium, hardhat node, test wallet)", funct
     await page.getByTestId("unstake-amount").fill("200");
     await page.getByTestId("unstake").click();
     await waitForText(page.getByTestId("tx-status"), /Request unstake: confirmed/);
-    await waitForText(page.getByTestId("thaw-countdown"), /withdrawable in (2m|1m \d+s)/);
+    await waitForText(page.getByTestId("thaw-countdown"), /withdrawable in (2m|1m \d+s|\d+s)/);
     await waitForText(page.getByTestId("self-stake"), /^300 RGL$/);
     const info = await pub.readContract({
       address: deployment.contracts.OperatorStaking,
@@ -496,7 +496,7 @@ describe("dapp end to end (headless Chromium, hardhat node, test wallet)", funct
     await page.getByTestId("undelegate-amount").fill("50");
     await page.getByTestId("undelegate").click();
     await waitForText(page.getByTestId("delegation").getByTestId("tx-status"), /Undelegate: confirmed/);
-    await waitForText(page.getByTestId("delegation-thaw"), /withdrawable in (2m|1m \d+s)/);
+    await waitForText(page.getByTestId("delegation-thaw"), /withdrawable in (2m|1m \d+s|\d+s)/);
     const after = await pub.readContract({
       address: deployment.contracts.OperatorStaking,
       abi: operatorStakingAbi,

@@ -170,7 +170,7 @@ describe("end to end: faults on a running network", function () {
       });
       expect(await waitForShard(devnet, jobId, 0, ["Settled", "Failed"])).to.equal("Settled");
       const manifestPath = `/uploads/job-${jobId}/shard-0/manifest.json`;
-      const until = Date.now() + 60_000;
+      const until = Date.now() + 180_000;
       while (!receiver.puts.has(manifestPath) && Date.now() < until) await new Promise((r) => setTimeout(r, 250));
       const shard = await devnet.client.readContract({
         address: devnet.deployment.contracts.JobMarket,

@@ -78,14 +78,15 @@ describe("oracle: container proofs deferred for the node's own executor trouble"
     const flaky = flakyVerifier();
     node = await startOracle(p, p.oracles[0], dir, { containerVerifier: flaky.verifier });
     const { jobId, request } = await submittedContainerShard(p, op);
-    const client = () => new OracleClient({ baseUrl: node!.url, account: accountOf(op) });
+    // One client throughout, as the operator's agent keeps one per oracle: its retry after the 503
+    // is stamped past the first post even within the same second (a fresh client once signed the
+    // identical request, refused as replayed: test/oracle/retryInSameSecond.test.ts).
+    const client = new OracleClient({ baseUrl: node.url, account: accountOf(op) });
 
-    const err = await client()
-      .submitProof(request)
-      .then(
-        () => undefined,
-        (e: unknown) => e,
-      );
+    const err = await client.submitProof(request).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(err).to.be.instanceOf(OracleRequestError);
     expect((err as OracleRequestError).status).to.equal(503);
     expect((err as OracleRequestError).code).to.equal("ORACLE_EXECUTOR_UNAVAILABLE");
@@ -93,16 +94,17 @@ describe("oracle: container proofs deferred for the node's own executor trouble"
     // Past the reveal window (600 s in the harness): the sweep signs nothing for this shard.
     await time.increase(601);
     await node.tick();
-    expect(await client().getAttestation(jobId, 0)).to.equal(undefined);
-    // The deferral is on disk: a restarted node does not sign MISSING_REVEAL either.
+    expect(await client.getAttestation(jobId, 0)).to.equal(undefined);
+    // The deferral is on disk: a restarted node (at the same address) does not sign MISSING_REVEAL either.
+    const port = Number(new URL(node.url).port);
     await node.shutdown();
-    node = await startOracle(p, p.oracles[0], dir, { containerVerifier: flaky.verifier });
+    node = await startOracle(p, p.oracles[0], dir, { containerVerifier: flaky.verifier, port });
     await node.tick();
-    expect(await client().getAttestation(jobId, 0)).to.equal(undefined);
+    expect(await client.getAttestation(jobId, 0)).to.equal(undefined);
 
     // The executor works again: the operator's retry is verified, not refused as late.
     flaky.state.broken = false;
-    const answer = await client().submitProof(request);
+    const answer = await client.submitProof(request);
     expect(answer.status).to.equal("signed");
     if (answer.status !== "signed") return;
     expect(answer.reason).to.equal("verified");

@@ -9,7 +9,7 @@ import { checkConservation } from "../../scripts/lib/conservation";
 import { startDevnet, type Devnet } from "../../scripts/lib/devnet";
 
 describe("scripts/lib/devnet (a real hardhat node with the protocol deployed)", function () {
-  this.timeout(180_000);
+  this.timeout(600_000);
   let net: Devnet | undefined;
   const workDir = fs.mkdtempSync(path.join(os.tmpdir(), "rigel-devnet-"));
 
@@ -19,7 +19,7 @@ describe("scripts/lib/devnet (a real hardhat node with the protocol deployed)", 
   });
 
   it("deploys, bonds a 2-of-3 committee and funds the accounts", async () => {
-    net = await startDevnet({ port: 8622, workDir, operators: 2, developers: 1, delegators: 1 });
+    net = await startDevnet({ port: 8592, workDir, operators: 2, developers: 1, delegators: 1 });
     const { client, deployment } = net;
     expect(deployment.chainId).to.equal(31337);
     const committee = deployment.contracts.OracleCommittee;

@@ -3,8 +3,6 @@ import { createPublicClient, http } from "viem";
 import { startHardhatNode } from "../../scripts/lib/hardhatNode";
 
 describe("scripts/lib/hardhatNode", function () {
-  this.timeout(120_000);
-
   it("starts a node on 127.0.0.1, refuses a second one on the same port, and stops its whole group", async () => {
     const node = await startHardhatNode({ port: 8591 });
     try {

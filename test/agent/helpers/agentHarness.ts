@@ -10,6 +10,8 @@ import { mnemonicToAccount } from "viem/accounts";
 import { AgentChain } from "../../../agent/chain/agentChain";
 import { AgentDaemon, type AgentDaemonParameters } from "../../../agent/daemon/agentDaemon";
 import type { OracleGateway, ShardProof } from "../../../agent/oracle/oracleGateway";
+import type { DockerClient } from "../../../sdk/executor/dockerClient";
+import { findContainers, type FoundContainer } from "../../../sdk/executor/findContainers";
 import { signShardAttestation } from "../../../sdk/eip712/shardAttestation";
 import { rigelDomain, Verdict, type ShardAttestation } from "../../../sdk/eip712/types";
 import { createLogger, type Logger } from "../../../sdk/log/createLogger";
@@ -116,6 +118,22 @@ export function committeeDouble(chain: AgentChain): OracleGateway & { calls: Sha
   };
 }
 
+/**
+ * The containers of `job` whose outputs go under one of `dirs`: a test's own. Chain job ids are
+ * small and repeat on every chain, and other tests (another mocha group, another checkout) may run
+ * containers of the same ids on this Docker engine at the same time: never touch theirs.
+ */
+export async function containersIn(
+  docker: DockerClient,
+  job: bigint | string,
+  dirs: readonly string[],
+): Promise<FoundContainer[]> {
+  const roots = dirs.map((d) => path.resolve(d) + path.sep);
+  return (await findContainers(docker, { job: job.toString() })).filter((c) =>
+    roots.some((r) => path.resolve(c.outputDir ?? "").startsWith(r)),
+  );
+}
+
 export function tempDataDir(prefix: string): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), `rigel-agent-${prefix}-`));
 }
@@ -172,17 +190,30 @@ export async function testDaemon(
   return { daemon, chain, dataDir, logs, logger, oracle };
 }
 
-/** Runs daemon passes until `done()` holds (at most `passes`), waiting for shard work between passes. */
+/**
+ * Gives up on a condition only after this long as well as after the passes asked for: a pass waits
+ * for the daemon's own work, but not for what runs beside it (oracle ticks, containers), which a
+ * loaded machine slows down. The wait ends as soon as the condition holds.
+ */
+export const UNTIL_MIN_MS = 120_000;
+
+/**
+ * Runs daemon passes until `done()` holds, waiting for shard work between passes. Fails once at
+ * least `passes` passes and {@link UNTIL_MIN_MS} have gone by without it.
+ */
 export async function runUntil(
   daemon: AgentDaemon,
   done: () => boolean | Promise<boolean>,
   passes = 60,
 ): Promise<void> {
-  for (let i = 0; i < passes; i++) {
+  const started = Date.now();
+  for (let i = 1; ; i++) {
     await daemon.tick();
     await daemon.idle();
     if (await done()) return;
+    if (i >= passes && Date.now() - started > UNTIL_MIN_MS) {
+      throw new Error(`condition not reached in ${i} passes (${Date.now() - started} ms)`);
+    }
     await new Promise((r) => setTimeout(r, 50));
   }
-  throw new Error(`condition not reached in ${passes} passes`);
 }
