@@ -1,4 +1,4 @@
-// Gas scenarios of the JobMarket and the RewardsDistributor, on the real protocol (issue #4).
+// Gas scenarios of the JobMarket and the RewardsDistributor, on the real protocol (PROTOCOL §9, §10).
 // Settlement scenarios first move to a fresh epoch and settle the operator's past epoch, so that
 // the measured call never includes an epoch settlement by accident of wall-clock time.
 import { ethers } from "hardhat";
@@ -8,7 +8,7 @@ import {
   jobParamsFor,
   shardAttestation,
   type Protocol,
-} from "../../test/contracts/market/protocolFixture";
+} from "../../fixtures/protocolFixture";
 import type { GasScenario, Measured } from "./scenarios";
 
 const ROOT = ethers.id("gas-root");

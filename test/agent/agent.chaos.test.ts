@@ -16,8 +16,8 @@ import { jobSpecDataUri } from "../../sdk/spec/fetchJobSpec";
 import { hashJobSpec } from "../../sdk/spec/hashJobSpec";
 import { parseJobSpec } from "../../sdk/spec/parseJobSpec";
 import { deployOnNode, walletOf, type NodeDeployment } from "./helpers/deployOnNode";
-import { startTestCommittee, type TestCommittee } from "./helpers/oracleCommittee";
-import { tempDataDir } from "./helpers/agentHarness";
+import { startTestCommittee, type TestCommittee } from "../../fixtures/oracleCommittee";
+import { tempDataDir } from "../../fixtures/agentHarness";
 import { buildAgent } from "./helpers/buildAgent";
 
 const NODE_PORT = 8662;

@@ -11,9 +11,9 @@ import { findContainers } from "../../sdk/executor/findContainers";
 import { jobSpecDataUri } from "../../sdk/spec/fetchJobSpec";
 import { hashJobSpec } from "../../sdk/spec/hashJobSpec";
 import { parseJobSpec } from "../../sdk/spec/parseJobSpec";
-import { deployProtocol, jobParamsFor, type Protocol } from "../contracts/market/protocolFixture";
+import { deployProtocol, jobParamsFor, type Protocol } from "../../fixtures/protocolFixture";
 import { dockerForTests, TEST_IMAGE } from "../sdk/executor/dockerTestEnv";
-import { hardhatAccount, runUntil, tempDataDir, testDaemon } from "./helpers/agentHarness";
+import { hardhatAccount, runUntil, tempDataDir, testDaemon } from "../../fixtures/agentHarness";
 
 const State = { Open: 0n, Accepted: 1n, Settled: 3n, Expired: 6n } as const;
 const sha256 = (data: string) => `0x${createHash("sha256").update(data).digest("hex")}`;

@@ -4,8 +4,8 @@ import type { AgentDaemon } from "../../agent/daemon/agentDaemon";
 import { jobSpecDataUri } from "../../sdk/spec/fetchJobSpec";
 import { hashJobSpec } from "../../sdk/spec/hashJobSpec";
 import { parseJobSpec } from "../../sdk/spec/parseJobSpec";
-import { deployProtocol, jobParamsFor, type Protocol } from "../contracts/market/protocolFixture";
-import { agentChainFor, runUntil, testDaemon } from "./helpers/agentHarness";
+import { deployProtocol, jobParamsFor, type Protocol } from "../../fixtures/protocolFixture";
+import { agentChainFor, runUntil, testDaemon } from "../../fixtures/agentHarness";
 
 const SHARD = { Open: 0n, Accepted: 1n, Settled: 3n, Cancelled: 5n } as const;
 const ACCEPT_WINDOW = 3_600n;

@@ -7,8 +7,8 @@ import { downloadShardResults } from "../../sdk/agentApi/results";
 import { jobSpecDataUri } from "../../sdk/spec/fetchJobSpec";
 import { hashJobSpec } from "../../sdk/spec/hashJobSpec";
 import { parseJobSpec } from "../../sdk/spec/parseJobSpec";
-import { deployProtocol, jobParamsFor, type Protocol } from "../contracts/market/protocolFixture";
-import { committeeDouble, hardhatAccount, runUntil, tempDataDir, testDaemon } from "./helpers/agentHarness";
+import { deployProtocol, jobParamsFor, type Protocol } from "../../fixtures/protocolFixture";
+import { committeeDouble, hardhatAccount, runUntil, tempDataDir, testDaemon } from "../../fixtures/agentHarness";
 
 const SHARD_SETTLED = 3n;
 

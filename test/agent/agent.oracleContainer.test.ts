@@ -18,10 +18,10 @@ import { OracleClient } from "../../sdk/oracleApi/client";
 import { jobSpecDataUri } from "../../sdk/spec/fetchJobSpec";
 import { hashJobSpec } from "../../sdk/spec/hashJobSpec";
 import { parseJobSpec } from "../../sdk/spec/parseJobSpec";
-import { deployProtocol, jobParamsFor, type Protocol } from "../contracts/market/protocolFixture";
+import { deployProtocol, jobParamsFor, type Protocol } from "../../fixtures/protocolFixture";
 import { dockerForTests, TEST_IMAGE } from "../sdk/executor/dockerTestEnv";
-import { runUntil, tempDataDir, testDaemon } from "./helpers/agentHarness";
-import { startTestCommittee, type TestCommittee } from "./helpers/oracleCommittee";
+import { runUntil, tempDataDir, testDaemon } from "../../fixtures/agentHarness";
+import { startTestCommittee, type TestCommittee } from "../../fixtures/oracleCommittee";
 
 const State = { Settled: 3n, Failed: 4n } as const;
 const FEE_BPS = 250n;

@@ -37,7 +37,7 @@ import { sortSignaturesBySigner } from "../../sdk/eip712/sortSignatures";
 import { rigelDomain } from "../../sdk/eip712/types";
 import { createLogger } from "../../sdk/log/createLogger";
 import { fetchJobSpec } from "../../sdk/spec/fetchJobSpec";
-import { committeeDouble, hardhatAccount, tempDataDir } from "../agent/helpers/agentHarness";
+import { committeeDouble, hardhatAccount, tempDataDir } from "../../fixtures/agentHarness";
 import { installTestWallet } from "./testWallet";
 
 const ROOT = path.resolve(__dirname, "..", "..");

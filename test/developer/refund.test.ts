@@ -2,7 +2,7 @@ import { expect } from "chai";
 import { loadFixture, mine, time } from "@nomicfoundation/hardhat-network-helpers";
 import hre, { ethers } from "hardhat";
 import { custom } from "viem";
-import { deployProtocol, jobParamsFor, shardAttestation, type Protocol } from "../contracts/market/protocolFixture";
+import { deployProtocol, jobParamsFor, shardAttestation, type Protocol } from "../../fixtures/protocolFixture";
 import { jobCli } from "./helpers/jobCliHarness";
 
 const DEV = 2; // devs[0], the jobs' developer

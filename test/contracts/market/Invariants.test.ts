@@ -4,7 +4,7 @@ import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import fc from "fast-check";
 import type { ContractTransactionResponse } from "ethers";
 import { E18 } from "./fixture";
-import { deployProtocol, jobParamsFor, shardAttestation, type Protocol } from "./protocolFixture";
+import { deployProtocol, jobParamsFor, shardAttestation, type Protocol } from "../../../fixtures/protocolFixture";
 import { emissionOf } from "./emission";
 
 // Invariants (docs/PROTOCOL.md §9.6 and §10.6), checked after every step of random sequences of create,

@@ -11,12 +11,10 @@ import type {
 } from "../../../typechain-types";
 import type { IJobMarket } from "../../../typechain-types/contracts/JobMarket";
 import type { IOracleCommittee } from "../../../typechain-types/contracts/interfaces/IOracleCommittee";
+import { CAP, E18, GENESIS, PARAMS, USD_RATE } from "../../../fixtures/marketConstants";
 
-export const E18 = 10n ** 18n;
-export const CAP = 1_000_000_000n * E18;
-export const GENESIS = 100_000_000n * E18;
-/** 1 tUSD (6 decimals) = 2 RGL: RGL wei per token base unit, 1e18-scaled. */
-export const USD_RATE = 2n * 10n ** 12n * E18;
+export { CAP, E18, GENESIS, PARAMS, USD_RATE };
+
 export const OPERATOR_STAKE = 100_000n * E18;
 export const EPOCH = 60n;
 export const INITIAL_EMISSION = 1_000n * E18;
@@ -24,16 +22,6 @@ export const DECAY_BPS = 100n;
 export const WORK_SHARE_BPS = 7_000n;
 export const WORK_CAP_BPS = 5_000n;
 export const COMMISSION_BPS = 1_000n;
-
-export const PARAMS = {
-  feeBps: 250,
-  collateralRatioBps: 15_000,
-  verifyWindow: 3_600n,
-  invalidSlashBps: 10_000,
-  invalidDeveloperBps: 5_000,
-  noShowSlashBps: 1_000,
-  noShowDeveloperBps: 10_000,
-};
 
 export const CAPACITY = {
   opsPerSec: 10n ** 12n,
