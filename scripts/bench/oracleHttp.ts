@@ -29,10 +29,14 @@ interface LoadResult {
 async function runLoad(input: object): Promise<LoadResult> {
   const inputFile = path.join(tempDir("bench-oracle-load"), "input.json");
   writeFileSync(inputFile, JSON.stringify(input));
-  const child = spawn(process.execPath, ["-r", "ts-node/register/transpile-only", path.join(__dirname, "oracleLoad.ts")], {
-    env: { ...process.env, RIGEL_LOAD_FILE: inputFile },
-    stdio: ["ignore", "pipe", "inherit"],
-  });
+  const child = spawn(
+    process.execPath,
+    ["-r", "ts-node/register/transpile-only", path.join(__dirname, "oracleLoad.ts")],
+    {
+      env: { ...process.env, RIGEL_LOAD_FILE: inputFile },
+      stdio: ["ignore", "pipe", "inherit"],
+    },
+  );
   let out = "";
   child.stdout.on("data", (d) => (out += d));
   const code = await new Promise<number | null>((resolve) => child.on("exit", resolve));

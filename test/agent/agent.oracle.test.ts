@@ -7,6 +7,7 @@ import { network } from "hardhat";
 import { custom, type Hex } from "viem";
 import { createOracleGateway } from "../../agent/oracle/createOracleGateway";
 import { createLogger } from "../../sdk/log/createLogger";
+import { ShardState } from "../../sdk/market/enums";
 import { jobSpecDataUri } from "../../sdk/spec/fetchJobSpec";
 import { hashJobSpec } from "../../sdk/spec/hashJobSpec";
 import { parseJobSpec } from "../../sdk/spec/parseJobSpec";
@@ -116,7 +117,7 @@ describe("agent: end to end with the real oracle nodes", function () {
     const jobId = await p.market.jobCount();
     await daemon.init();
     try {
-      await runUntil(daemon, async () => (await p.market.getShard(jobId, 0)).state === 3n, 120);
+      await runUntil(daemon, async () => (await p.market.getShard(jobId, 0)).state === BigInt(ShardState.Settled), 120);
       const entry = daemon.journal.get(jobId, 0)!;
       expect((entry.data.attestation as { verdict: number }).verdict).to.equal(1);
       const shard = await p.market.getShard(jobId, 0);

@@ -12,6 +12,7 @@ import type {
 import type { IJobMarket } from "../../../typechain-types/contracts/JobMarket";
 import type { IOracleCommittee } from "../../../typechain-types/contracts/interfaces/IOracleCommittee";
 import { CAP, E18, GENESIS, PARAMS, USD_RATE } from "../../../fixtures/marketConstants";
+import { ShardState, Verdict } from "../../../sdk/market/enums";
 
 export { CAP, E18, GENESIS, PARAMS, USD_RATE };
 
@@ -30,16 +31,11 @@ export const CAPACITY = {
   validUntil: 2n ** 40n,
 };
 
-export const Verdict = { Valid: 1, Invalid: 2 } as const;
-export const State = {
-  Open: 0n,
-  Accepted: 1n,
-  Submitted: 2n,
-  Settled: 3n,
-  Failed: 4n,
-  Cancelled: 5n,
-  Expired: 6n,
-} as const;
+export { Verdict };
+/** The shard states of sdk/market/enums.ts as the bigints that `getShard` and the events return. */
+export const State = Object.fromEntries(Object.entries(ShardState).map(([name, n]) => [name, BigInt(n)])) as {
+  readonly [Name in keyof typeof ShardState]: bigint;
+};
 
 export type Attestation = IOracleCommittee.ShardAttestationStruct;
 
