@@ -64,7 +64,7 @@ const CHROMIUM_FLAGS = [
 
 const deployer = hardhatAccount(0);
 const developer = hardhatAccount(2);
-// The committee double (test/agent/helpers/agentHarness) signs with accounts 12 and 13 of 12-14.
+// The committee double (fixtures/agentHarness.ts) signs with accounts 12 and 13 of 12-14.
 const oracles = [12, 13, 14].map(hardhatAccount);
 // The fast operator (3 Tops/s) and the slow one (1 Tops/s): the planner splits 3:1.
 const operators = [
