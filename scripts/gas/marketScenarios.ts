@@ -3,12 +3,7 @@
 // the measured call never includes an epoch settlement by accident of wall-clock time.
 import { ethers } from "hardhat";
 import { time } from "@nomicfoundation/hardhat-network-helpers";
-import {
-  deployProtocol,
-  jobParamsFor,
-  shardAttestation,
-  type Protocol,
-} from "../../fixtures/protocolFixture";
+import { deployProtocol, jobParamsFor, shardAttestation, type Protocol } from "../../fixtures/protocolFixture";
 import type { GasScenario, Measured } from "./scenarios";
 
 const ROOT = ethers.id("gas-root");
