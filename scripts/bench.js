@@ -2,6 +2,8 @@
 // `npm run bench`: runs every benchmark suite of the project and prints one table; also writes it
 // to docs/BENCHMARKS.md with the machine, date and commit. Each suite is a script under
 // scripts/bench/ that writes its rows as JSON to $RIGEL_BENCH_OUT (see scripts/bench/rows.ts).
+// scripts/bench/ also holds two standalone benchmarks that are not suites (agentPhases.ts,
+// spread.ts: see their headers and scripts/README.md).
 //   npm run bench                 every suite
 //   npm run bench -- --quick      smaller sizes and fewer runs (under 3 minutes)
 //   npm run bench -- --only gas,pow
@@ -26,7 +28,8 @@ const SUITES = {
   pow: [...tsNode("scripts/bench/pow.ts"), "CPU int8 kernel, verify/prove, Freivalds"],
   container: [...tsNode("scripts/bench/container.ts"), "container start overhead (needs Docker)"],
   oracle: [...tsNode("scripts/bench/oracle.ts"), "proofs an oracle verifies per second"],
-  planner: [...tsNode("scripts/bench/planner.ts"), "planner makespan ratio and run time"],
+  "oracle-http": [bin("hardhat"), ["run", "scripts/bench/oracleHttp.ts"], "POST /v1/proofs latency under load"],
+  planner: [...tsNode("scripts/bench/planner.ts"), "planner makespan against even splits, and run time"],
   e2e: [...tsNode("scripts/bench/e2e.ts"), "load run: shards settled per minute, create→settle, agent event→accept"],
 };
 

@@ -1,4 +1,4 @@
-// GPU check (issue #7): run the Python/torch worker on CUDA at m = n = k = 8192 (and 16384 when the
+// GPU check (PROTOCOL §3.12): run the Python/torch worker on CUDA at m = n = k = 8192 (and 16384 when the
 // card has the memory), check sampled rows of its C against the TypeScript verifier, and print the
 // sustained int8 TOPS against the card's dense int8 peak. Not part of npm test (needs a GPU).
 //   node -r ts-node/register/transpile-only scripts/gpu-check.ts [--sizes 8192,16384] [--python python3]

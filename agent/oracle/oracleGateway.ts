@@ -4,7 +4,7 @@ import type { ShardAttestation } from "../../sdk/eip712/types";
 import type { ExecutionReceiptJson, SampledItemJson } from "../../sdk/oracleApi/types";
 import type { RevealedRowJson } from "../../sdk/pow/revealedRowWire";
 
-/** A shard's proof as the agent hands it to the committee (one round trip, DESIGN §6). */
+/** A shard's proof as the agent hands it to the committee (one round trip, PROTOCOL §14.6). */
 export interface ShardProof {
   jobId: bigint;
   shard: number;

@@ -31,7 +31,7 @@ interface IJobMarket {
     /// @notice What a developer asks for when creating a job.
     /// @param paymentToken An allowlisted ERC-20.
     /// @param kind The workload kind.
-    /// @param verificationMode 0 = sampled, 1 = receipt (DESIGN §4); informational for the oracle.
+    /// @param verificationMode 0 = sampled, 1 = receipt (PROTOCOL §9.1); informational for the oracle.
     /// @param shards Number of shards, 1..64.
     /// @param maxUnitsPerShard Most units one shard may be paid for.
     /// @param maxPricePerUnit Most payment-token units paid per unit.
@@ -214,7 +214,7 @@ interface IJobMarket {
     event ShardAssigned(uint256 indexed jobId, uint32 indexed shard, address indexed operator);
     /// @notice An operator accepted a shard and locked collateral.
     event ShardAccepted(uint256 indexed jobId, uint32 indexed shard, address indexed operator, uint256 collateral);
-    /// @notice An operator submitted a result; `blockNumber` is the beacon block b (DESIGN §4).
+    /// @notice An operator submitted a result; `blockNumber` is the beacon block b (PROTOCOL §3.4).
     event ShardSubmitted(
         uint256 indexed jobId,
         uint32 indexed shard,
@@ -398,7 +398,7 @@ interface IJobMarket {
     /// available (older than 256 blocks) or it was never submitted.
     /// @param jobId The job.
     /// @param shard The shard index.
-    /// @return The beacon (DESIGN §4).
+    /// @return The beacon (PROTOCOL §3.4).
     function beaconOf(uint256 jobId, uint32 shard) external view returns (bytes32);
 
     /// @notice The collateral in RGL a shard of `jobId` needs now.

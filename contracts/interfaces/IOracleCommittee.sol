@@ -4,7 +4,7 @@ pragma solidity 0.8.28;
 /// @title IOracleCommittee (cross-contract surface)
 /// @notice The t-of-n oracle committee's EIP-712 verification, as the other contracts call it.
 /// Domain: name "Rigel", version "1", chainId, verifyingContract = this committee.
-/// @dev The implementation adds signer management, bonds and equivocation reports (issue #3).
+/// @dev The implementation adds signer management, bonds and equivocation reports (PROTOCOL §7).
 /// Signatures are 65-byte (r, s, v) ECDSA signatures over the EIP-712 digest, ordered by strictly
 /// increasing signer address; every signer must be active; at least `threshold()` of them.
 interface IOracleCommittee {

@@ -3,7 +3,7 @@ pragma solidity 0.8.28;
 
 /// @title IStakingHooks
 /// @notice What the JobMarket and the RewardsDistributor need from OperatorStaking. The full
-/// IOperatorStaking (issue #3) extends this with registration, staking and delegation.
+/// IOperatorStaking (PROTOCOL §6) extends this with registration, staking and delegation.
 interface IStakingHooks {
     /// @notice The capacity record of an operator, written only from a valid CapacityAttestation.
     struct Capacity {

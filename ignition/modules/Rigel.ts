@@ -4,7 +4,7 @@ import { buildModule } from "@nomicfoundation/hardhat-ignition/modules";
 
 const E18 = 10n ** 18n;
 
-/** Defaults of DESIGN §7 for the dev chain (demo timings). Production values: docs/PROTOCOL.md §11. */
+/** Defaults for the dev chain (demo timings; docs/PROTOCOL.md §11, with the production values). */
 export const DEV_DEFAULTS = {
   tokenCap: 1_000_000_000n * E18,
   genesisSupply: 100_000_000n * E18,

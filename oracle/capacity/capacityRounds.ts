@@ -12,7 +12,7 @@ export const MAX_OPERATORS_PER_ROUND = 256;
 const DEFAULT_CLAIM = 1_000_000_000n;
 
 /**
- * Capacity rounds (DESIGN §4): at random times (uniform in [0.5, 1.5] × the mean interval) this
+ * Capacity rounds (PROTOCOL §13.2): at random times (uniform in [0.5, 1.5] × the mean interval) this
  * node, as coordinator, issues a challenge to every registered operator at once, sized to the
  * operator's attested capacity. Registered operators come from OperatorStaking's
  * `OperatorRegistered` logs (sdk LogFollower, persisted cursor).

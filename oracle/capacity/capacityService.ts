@@ -81,7 +81,7 @@ function stateError(message: string, details: Record<string, unknown> = {}): Htt
 }
 
 /**
- * Capacity challenges (DESIGN §4, PROTOCOL §13.2). The coordinator — the node that issues a
+ * Capacity challenges (PROTOCOL §13.2). The coordinator — the node that issues a
  * challenge — times it with its own clock and announces the challenge and the root to its peers,
  * which witness both with their own clocks. After checking the reveal, the coordinator decides and
  * signs the CapacityAttestation and asks each peer to co-sign the identical struct; a peer checks

@@ -3,8 +3,8 @@
 // oracle node runs it). The reference is measured in the same run: how many proofs per second the
 // naive scalar int32 loop (scripts/bench/baseline.ts) could check if it only recomputed the s
 // sampled rows (2·s·n·k operations each), so the ratio is the verifier's speed against recomputing
-// with plain code, whatever the machine. POST /v1/proofs latency over HTTP is in
-// scripts/bench-oracle.ts (not in this suite: it needs a chain). Run alone: npx ts-node scripts/bench/oracle.ts
+// with plain code, whatever the machine. POST /v1/proofs latency over HTTP is the suite
+// "oracle-http" (scripts/bench/oracleHttp.ts). Run alone: npx ts-node scripts/bench/oracle.ts
 import { availableParallelism } from "node:os";
 import { keccak256, toHex } from "viem";
 import { commitRows, rowHashes } from "../../sdk/pow/commitment";

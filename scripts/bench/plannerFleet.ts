@@ -1,6 +1,6 @@
-// Simulated operator fleets and makespans for the planner benchmarks (scripts/bench-planner.ts and
-// the bench suite scripts/bench/planner.ts): operators whose attested throughputs follow real GPU
-// classes, and the makespan of an even split of one large matmul-int8 job.
+// Simulated operator fleets and makespans for the bench suite "planner" (scripts/bench/planner.ts):
+// operators whose attested throughputs follow real GPU classes, and the makespan of an even split of
+// one large matmul-int8 job.
 import { effectiveOpsPerSec } from "../../sdk/planner/effectiveThroughput";
 import type { PlannerOperator } from "../../sdk/planner/types";
 import { parseJobSpec } from "../../sdk/spec/parseJobSpec";
@@ -11,7 +11,7 @@ import { parseJobSpec } from "../../sdk/spec/parseJobSpec";
  * whitepaper for the RTX 4090; Ampere GA102 whitepaper for the RTX 3090; A10, L4 and T4
  * datasheets), VRAM in MiB, and the share of a simulated fleet.
  */
-export const GPU_CLASSES = [
+const GPU_CLASSES = [
   { name: "H100 SXM", tops: 1979, vramMiB: 81_920, share: 0.05 },
   { name: "A100 SXM", tops: 624, vramMiB: 81_920, share: 0.1 },
   { name: "L40S", tops: 733, vramMiB: 49_152, share: 0.1 },
@@ -23,7 +23,7 @@ export const GPU_CLASSES = [
 ] as const;
 
 /** mulberry32: a small seeded PRNG, so every run simulates the same fleets. */
-export function prng(seed: number): () => number {
+function prng(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;
@@ -60,8 +60,8 @@ export function fleet(size: number, seed: number): PlannerOperator[] {
 }
 
 export const spec = parseJobSpec({ kind: "matmul-int8", seed: `0x${"44".repeat(32)}`, m: 1_000_000, n: 4096, k: 4096 });
-export const W = 1_000_000;
-export const OPS_PER_ROW = 2 * 4096 * 4096;
+const W = 1_000_000;
+const OPS_PER_ROW = 2 * 4096 * 4096;
 
 /** Makespan of giving `ops` the even split of W (expected, at effective throughput). */
 export function evenMakespan(ops: PlannerOperator[]): number {

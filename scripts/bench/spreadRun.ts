@@ -1,6 +1,6 @@
-// Planned against even split on three agents of different speeds (issue #10): shared by the
+// Planned against even split on three agents of different speeds (PROTOCOL §15.6): shared by the
 // end-to-end test (test/e2e/spread.e2e.test.ts, which asserts correctness only) and the benchmark
-// (scripts/bench-spread.ts, which prints the measured spread).
+// (scripts/bench/spread.ts, which prints the measured spread).
 //
 // The agents differ honestly by the one operator setting that sets a CPU host's speed: the threads
 // of its matmul kernel (`RIGEL_AGENT_CPU_THREADS`), which `rigel agent benchmark` uses too, so each

@@ -1,14 +1,9 @@
-// Gas scenarios of the JobMarket and the RewardsDistributor, on the real protocol (issue #4).
+// Gas scenarios of the JobMarket and the RewardsDistributor, on the real protocol (PROTOCOL §9, §10).
 // Settlement scenarios first move to a fresh epoch and settle the operator's past epoch, so that
 // the measured call never includes an epoch settlement by accident of wall-clock time.
 import { ethers } from "hardhat";
 import { time } from "@nomicfoundation/hardhat-network-helpers";
-import {
-  deployProtocol,
-  jobParamsFor,
-  shardAttestation,
-  type Protocol,
-} from "../../test/contracts/market/protocolFixture";
+import { deployProtocol, jobParamsFor, shardAttestation, type Protocol } from "../../fixtures/protocolFixture";
 import type { GasScenario, Measured } from "./scenarios";
 
 const ROOT = ethers.id("gas-root");

@@ -12,7 +12,7 @@ import {
   now,
   signCapacity,
   signShard,
-} from "../../test/contracts/helpers/stakingFixture";
+} from "../../fixtures/stakingFixture";
 import { marketScenarios } from "./marketScenarios";
 
 /** A call to measure: a sent transaction (its receipt's gasUsed) or a view (its gas estimate). */
@@ -189,6 +189,6 @@ export const scenarios: GasScenario[] = [
     const [sigB] = await signCapacity(f.committee, f.oracles.slice(0, 1), b);
     return f.committee.connect(f.outsider).reportCapacityEquivocation(a.att, a.sigs[0], b, sigB);
   }),
-  // ---- JobMarket and RewardsDistributor (issue #4)
+  // ---- JobMarket and RewardsDistributor
   ...marketScenarios,
 ];

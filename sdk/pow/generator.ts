@@ -1,6 +1,6 @@
 import { encodePacked, keccak256, type Hex } from "viem";
 
-/** Which operand a generator key belongs to: t = 0 for A, t = 1 for B (DESIGN §4). */
+/** Which operand a generator key belongs to: t = 0 for A, t = 1 for B (PROTOCOL §3.2). */
 export type Operand = "A" | "B";
 
 /** The two 32-bit generator keys of a seed. */

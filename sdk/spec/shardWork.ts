@@ -15,7 +15,7 @@ export class ShardWorkError extends RigelError {
   }
 }
 
-/** Multiply-adds per unit of matmul work (DESIGN §4: a unit is 10^9 multiply-adds). */
+/** Multiply-adds per unit of matmul work (PROTOCOL §3.7: a unit is 10^9 multiply-adds). */
 export const MULTIPLY_ADDS_PER_UNIT = 1_000_000_000n;
 
 /**

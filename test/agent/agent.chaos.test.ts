@@ -19,8 +19,8 @@ import { hashJobSpec } from "../../sdk/spec/hashJobSpec";
 import { parseJobSpec } from "../../sdk/spec/parseJobSpec";
 import type { ShardState } from "../../agent/journal/journal";
 import { deployOnNode, walletOf, type NodeDeployment } from "./helpers/deployOnNode";
-import { startTestCommittee, type TestCommittee } from "./helpers/oracleCommittee";
-import { tempDataDir } from "./helpers/agentHarness";
+import { startTestCommittee, type TestCommittee } from "../../fixtures/oracleCommittee";
+import { tempDataDir } from "../../fixtures/agentHarness";
 import { buildAgent } from "./helpers/buildAgent";
 
 const NODE_PORT = 8662;

@@ -7,10 +7,11 @@ import { pathToFileURL } from "node:url";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import { keccak256, toBytes } from "viem";
 import { downloadShardResults } from "../../sdk/agentApi/results";
+import { ShardState } from "../../sdk/market/enums";
 import { jobSpecDataUri } from "../../sdk/spec/fetchJobSpec";
 import { hashJobSpec } from "../../sdk/spec/hashJobSpec";
 import { parseJobSpec } from "../../sdk/spec/parseJobSpec";
-import { deployProtocol, jobParamsFor, type Protocol } from "../contracts/market/protocolFixture";
+import { deployProtocol, jobParamsFor, type Protocol } from "../../fixtures/protocolFixture";
 import { dockerForTests, TEST_IMAGE } from "../sdk/executor/dockerTestEnv";
 import {
   containersIn,
@@ -19,9 +20,8 @@ import {
   tempDataDir,
   testDaemon as harnessDaemon,
   type TestDaemonOptions,
-} from "./helpers/agentHarness";
+} from "../../fixtures/agentHarness";
 
-const State = { Open: 0n, Accepted: 1n, Settled: 3n, Expired: 6n } as const;
 const sha256 = (data: string) => `0x${createHash("sha256").update(data).digest("hex")}`;
 
 async function createContainerJob(p: Protocol, fields: Record<string, unknown>, shards = 1) {
@@ -80,7 +80,7 @@ describe("agent: container jobs on the real Docker engine", function () {
     const { daemon, logs } = await testDaemon(p, { port: 8654, docker, inputFileRoots: [inputDir] });
     await daemon.init();
     try {
-      await runUntil(daemon, async () => (await p.market.getShard(jobId, 0)).state === State.Settled);
+      await runUntil(daemon, async () => (await p.market.getShard(jobId, 0)).state === BigInt(ShardState.Settled));
       const shard = await p.market.getShard(jobId, 0);
       const pay = shard.units * BigInt(params.maxPricePerUnit);
       expect((await p.usd.balanceOf(p.ops[0].address)) - opBefore).to.equal(pay - (pay * 250n) / 10_000n);
@@ -111,7 +111,7 @@ describe("agent: container jobs on the real Docker engine", function () {
     try {
       await runUntil(daemon, async () =>
         (await Promise.all([0, 1].map(async (s) => (await p.market.getShard(jobId, s)).state))).every(
-          (s) => s === State.Settled,
+          (s) => s === BigInt(ShardState.Settled),
         ),
       );
       const shard = await p.market.getShard(jobId, 1);
@@ -145,7 +145,7 @@ describe("agent: container jobs on the real Docker engine", function () {
       expect(daemon.journal.get(slow.jobId, 0)!.data.status).to.equal("timedOut");
       expect(daemon.journal.get(hungry.jobId, 0)!.data.status).to.equal("oomKilled");
       expect(logs.filter((l) => l.includes("container shard failed")).length).to.equal(3);
-      for (const id of ids) expect((await p.market.getShard(id, 0)).state).to.equal(State.Accepted);
+      for (const id of ids) expect((await p.market.getShard(id, 0)).state).to.equal(BigInt(ShardState.Accepted));
       expect(await p.market.queryFilter(p.market.filters.ShardSubmitted())).to.have.length(0);
       // After the deadline anyone expires them: the developer is refunded in full.
       await time.increase(2 * 86_400);
@@ -193,7 +193,7 @@ describe("agent: container jobs on the real Docker engine", function () {
       expect(errors.some((l) => l.includes("memoryMiB"))).to.equal(true);
       expect(errors.some((l) => l.includes("outside the directories allowed"))).to.equal(true);
       for (const id of [wrongHash.jobId, noImage.jobId, invalid, outside.jobId]) {
-        expect((await p.market.getShard(id, 0)).state).to.equal(State.Open);
+        expect((await p.market.getShard(id, 0)).state).to.equal(BigInt(ShardState.Open));
         expect(daemon.journal.get(id, 0)).to.equal(undefined);
       }
     } finally {

@@ -1,13 +1,13 @@
 import { expect } from "chai";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import type { AgentDaemon } from "../../agent/daemon/agentDaemon";
+import { ShardState } from "../../sdk/market/enums";
 import { jobSpecDataUri } from "../../sdk/spec/fetchJobSpec";
 import { hashJobSpec } from "../../sdk/spec/hashJobSpec";
 import { parseJobSpec } from "../../sdk/spec/parseJobSpec";
-import { deployProtocol, jobParamsFor, type Protocol } from "../contracts/market/protocolFixture";
-import { agentChainFor, runUntil, testDaemon, UNTIL_MIN_MS } from "./helpers/agentHarness";
+import { deployProtocol, jobParamsFor, type Protocol } from "../../fixtures/protocolFixture";
+import { agentChainFor, runUntil, testDaemon, UNTIL_MIN_MS } from "../../fixtures/agentHarness";
 
-const SHARD = { Open: 0n, Accepted: 1n, Settled: 3n, Cancelled: 5n } as const;
 const ACCEPT_WINDOW = 3_600n;
 
 /** A 2-shard matmul gang job, shard 0 assigned to ops[0] (account 5), shard 1 to ops[1] (account 6). */
@@ -68,12 +68,12 @@ describe("agent: gang jobs (in-process chain, committee double)", function () {
     await agentB.daemon.init();
     try {
       // A alone: it accepts shard 0 and then waits, however many passes it makes.
-      await runUntil(agentA.daemon, async () => (await states(p, jobId))[0] === SHARD.Accepted);
+      await runUntil(agentA.daemon, async () => (await states(p, jobId))[0] === BigInt(ShardState.Accepted));
       for (let i = 0; i < 5; i++) {
         await agentA.daemon.tick();
         await agentA.daemon.idle();
       }
-      expect(await states(p, jobId)).to.deep.equal([SHARD.Accepted, SHARD.Open]);
+      expect((await states(p, jobId)).map(Number)).to.deep.equal([ShardState.Accepted, ShardState.Open]);
       expect((await p.market.gangOf(jobId)).startedAt).to.equal(0n);
       expect(await p.market.queryFilter(p.market.filters.ShardSubmitted(jobId))).to.have.length(0);
       expect(agentA.daemon.journal.get(jobId, 0)!.state).to.equal("accepted");
@@ -82,7 +82,7 @@ describe("agent: gang jobs (in-process chain, committee double)", function () {
 
       // B accepts shard 1: the gang starts; then both compute, submit, prove and settle.
       await runBothUntil([agentA.daemon, agentB.daemon], async () =>
-        (await states(p, jobId)).every((s) => s === SHARD.Settled),
+        (await states(p, jobId)).every((s) => s === BigInt(ShardState.Settled)),
       );
 
       // Order from the chain, not the clock: GangStarted (B's accept) precedes every submission.
@@ -136,7 +136,7 @@ describe("agent: gang jobs (in-process chain, committee double)", function () {
     const agentA = await testDaemon(p, { port: 9203 });
     await agentA.daemon.init();
     try {
-      await runUntil(agentA.daemon, async () => (await states(p, jobId))[0] === SHARD.Accepted);
+      await runUntil(agentA.daemon, async () => (await states(p, jobId))[0] === BigInt(ShardState.Accepted));
       const collateral = (await p.market.getShard(jobId, 0)).collateral;
       expect(collateral).to.be.greaterThan(0n);
       expect((await p.staking.operatorInfo(a.address)).lockedStake).to.equal(infoBefore.lockedStake + collateral);
@@ -149,7 +149,7 @@ describe("agent: gang jobs (in-process chain, committee double)", function () {
       expect(entry.data.endedOnChain).to.equal("Cancelled");
       expect(entry.data.root).to.equal(undefined);
       expect(agentA.daemon.journal.history(jobId, 0).map((h) => h.to)).to.not.include("running");
-      expect(await states(p, jobId)).to.deep.equal([SHARD.Cancelled, SHARD.Cancelled]);
+      expect((await states(p, jobId)).map(Number)).to.deep.equal([ShardState.Cancelled, ShardState.Cancelled]);
       const gang = await p.market.gangOf(jobId);
       expect(gang.released).to.equal(true);
       expect(gang.startedAt).to.equal(0n);
@@ -176,7 +176,7 @@ describe("agent: gang jobs (in-process chain, committee double)", function () {
     const { jobId } = await createGang(p);
     const first = await testDaemon(p, { port: 9204 });
     await first.daemon.init();
-    await runUntil(first.daemon, async () => (await states(p, jobId))[0] === SHARD.Accepted);
+    await runUntil(first.daemon, async () => (await states(p, jobId))[0] === BigInt(ShardState.Accepted));
     await first.daemon.tick();
     await first.daemon.idle();
     await first.daemon.shutdown();
@@ -189,7 +189,10 @@ describe("agent: gang jobs (in-process chain, committee double)", function () {
       await again.daemon.idle();
       expect(again.daemon.journal.get(jobId, 0)!.state).to.equal("accepted");
       await p.market.connect(p.ops[1]).accept(jobId, 1);
-      await runUntil(again.daemon, async () => (await p.market.getShard(jobId, 0)).state === SHARD.Settled);
+      await runUntil(
+        again.daemon,
+        async () => (await p.market.getShard(jobId, 0)).state === BigInt(ShardState.Settled),
+      );
       expect(await p.market.queryFilter(p.market.filters.ShardAccepted(jobId, 0))).to.have.length(1);
       expect(await p.market.queryFilter(p.market.filters.ShardSubmitted(jobId, 0))).to.have.length(1);
     } finally {

@@ -4,11 +4,12 @@ import path from "node:path";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import { ethers } from "hardhat";
 import { downloadShardResults } from "../../sdk/agentApi/results";
+import { ShardState } from "../../sdk/market/enums";
 import { jobSpecDataUri } from "../../sdk/spec/fetchJobSpec";
 import { hashJobSpec } from "../../sdk/spec/hashJobSpec";
 import { parseJobSpec } from "../../sdk/spec/parseJobSpec";
-import { deployProtocol, jobParamsFor, type Protocol } from "../contracts/market/protocolFixture";
-import { committeeDouble, hardhatAccount, runUntil, tempDataDir, testDaemon } from "./helpers/agentHarness";
+import { deployProtocol, jobParamsFor, type Protocol } from "../../fixtures/protocolFixture";
+import { committeeDouble, hardhatAccount, runUntil, tempDataDir, testDaemon } from "../../fixtures/agentHarness";
 
 const SHARD_SETTLED = 3n;
 
@@ -128,8 +129,8 @@ describe("agent: matmul shards end to end (in-process chain, committee double)",
     try {
       await runUntil(daemon, () => (daemon.offers.counts().declined ?? 0) === 2, 10);
       expect(daemon.journal.unfinished()).to.have.length(0);
-      expect((await p.market.getShard(1n, 0)).state).to.equal(0n);
-      expect((await p.market.getShard(2n, 0)).state).to.equal(0n);
+      expect((await p.market.getShard(1n, 0)).state).to.equal(BigInt(ShardState.Open));
+      expect((await p.market.getShard(2n, 0)).state).to.equal(BigInt(ShardState.Open));
       expect(ethers.isAddress(chain.address)).to.equal(true);
     } finally {
       await daemon.shutdown();

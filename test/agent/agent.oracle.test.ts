@@ -1,4 +1,4 @@
-// Matmul shards end to end with the real oracle committee of #6 (three OracleNode instances in this
+// Matmul shards end to end with the real oracle committee (three OracleNode instances in this
 // process, each with its own SQLite store and HTTP API), on the in-process chain: the agent proves
 // over HTTP with sdk/oracleApi, gathers 2-of-3 identical signatures and settles.
 import { expect } from "chai";
@@ -7,15 +7,16 @@ import { network } from "hardhat";
 import { custom, type Hex } from "viem";
 import { createOracleGateway } from "../../agent/oracle/createOracleGateway";
 import { createLogger } from "../../sdk/log/createLogger";
+import { ShardState } from "../../sdk/market/enums";
 import { jobSpecDataUri } from "../../sdk/spec/fetchJobSpec";
 import { hashJobSpec } from "../../sdk/spec/hashJobSpec";
 import { parseJobSpec } from "../../sdk/spec/parseJobSpec";
-import { deployProtocol, jobParamsFor } from "../contracts/market/protocolFixture";
+import { deployProtocol, jobParamsFor } from "../../fixtures/protocolFixture";
 import { dockerForTests, TEST_IMAGE } from "../sdk/executor/dockerTestEnv";
-import { runUntil, testDaemon } from "./helpers/agentHarness";
-import { startTestCommittee, type TestCommittee } from "./helpers/oracleCommittee";
+import { runUntil, testDaemon } from "../../fixtures/agentHarness";
+import { startTestCommittee, type TestCommittee } from "../../fixtures/oracleCommittee";
 
-describe("agent: end to end with the real oracle nodes of #6", function () {
+describe("agent: end to end with the real oracle nodes", function () {
   let committee: TestCommittee | undefined;
   afterEach(async () => {
     await committee?.stop();
@@ -116,7 +117,7 @@ describe("agent: end to end with the real oracle nodes of #6", function () {
     const jobId = await p.market.jobCount();
     await daemon.init();
     try {
-      await runUntil(daemon, async () => (await p.market.getShard(jobId, 0)).state === 3n, 120);
+      await runUntil(daemon, async () => (await p.market.getShard(jobId, 0)).state === BigInt(ShardState.Settled), 120);
       const entry = daemon.journal.get(jobId, 0)!;
       expect((entry.data.attestation as { verdict: number }).verdict).to.equal(1);
       const shard = await p.market.getShard(jobId, 0);

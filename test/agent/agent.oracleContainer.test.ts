@@ -13,16 +13,16 @@ import { createOracleGateway } from "../../agent/oracle/createOracleGateway";
 import { dockerItemVerifier } from "../../oracle/verify/dockerItemVerifier";
 import type { DockerClient } from "../../sdk/executor/dockerClient";
 import { createLogger } from "../../sdk/log/createLogger";
+import { ShardState } from "../../sdk/market/enums";
 import { OracleClient } from "../../sdk/oracleApi/client";
 import { jobSpecDataUri } from "../../sdk/spec/fetchJobSpec";
 import { hashJobSpec } from "../../sdk/spec/hashJobSpec";
 import { parseJobSpec } from "../../sdk/spec/parseJobSpec";
-import { deployProtocol, jobParamsFor, type Protocol } from "../contracts/market/protocolFixture";
+import { deployProtocol, jobParamsFor, type Protocol } from "../../fixtures/protocolFixture";
 import { dockerForTests, TEST_IMAGE } from "../sdk/executor/dockerTestEnv";
-import { containersIn, runUntil, tempDataDir, testDaemon } from "./helpers/agentHarness";
-import { startTestCommittee, type TestCommittee } from "./helpers/oracleCommittee";
+import { containersIn, runUntil, tempDataDir, testDaemon } from "../../fixtures/agentHarness";
+import { startTestCommittee, type TestCommittee } from "../../fixtures/oracleCommittee";
 
-const State = { Settled: 3n, Failed: 4n } as const;
 const FEE_BPS = 250n;
 
 /** A sampled, itemised container job of `shards` shards; returns its id and on-chain parameters. */
@@ -119,7 +119,7 @@ describe("agent + oracles: sampled container jobs re-run by the oracles on the r
         daemon,
         async () =>
           (await Promise.all([0, 1].map(async (s) => (await p.market.getShard(jobId, s)).state))).every(
-            (s) => s === State.Settled,
+            (s) => s === BigInt(ShardState.Settled),
           ),
         240,
       );
@@ -176,7 +176,7 @@ describe("agent + oracles: sampled container jobs re-run by the oracles on the r
     });
     await daemon.init();
     try {
-      await runUntil(daemon, async () => (await p.market.getShard(jobId, 0)).state === State.Failed, 240);
+      await runUntil(daemon, async () => (await p.market.getShard(jobId, 0)).state === BigInt(ShardState.Failed), 240);
       expect(daemon.journal.get(jobId, 0)!.state).to.equal("failed");
       for (const url of c.urls) {
         const decided = await new OracleClient({ baseUrl: url }).getAttestation(jobId, 0);

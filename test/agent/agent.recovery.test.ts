@@ -6,8 +6,8 @@ import { AgentChain } from "../../agent/chain/agentChain";
 import { jobSpecDataUri } from "../../sdk/spec/fetchJobSpec";
 import { hashJobSpec } from "../../sdk/spec/hashJobSpec";
 import { parseJobSpec } from "../../sdk/spec/parseJobSpec";
-import { deployProtocol, jobParamsFor, type Protocol } from "../contracts/market/protocolFixture";
-import { deploymentOf, hardhatAccount, runUntil, testDaemon } from "./helpers/agentHarness";
+import { deployProtocol, jobParamsFor, type Protocol } from "../../fixtures/protocolFixture";
+import { deploymentOf, hardhatAccount, runUntil, testDaemon } from "../../fixtures/agentHarness";
 
 const SETTLED = 3n;
 

@@ -1,7 +1,7 @@
-// The agent's side of a capacity challenge (the oracle node of #6 has no capacity endpoints yet):
-// an OracleClient double that issues a challenge, hands out the nonce for the root, checks the
-// revealed rows with the sdk verifier and signs with two committee keys; the agent answers and
-// records the attestation on the in-process chain.
+// The agent's side of a capacity challenge (PROTOCOL §14.7; the oracle nodes' side is
+// test/oracle/capacity.integration.test.ts): an OracleClient double that issues a challenge, hands
+// out the nonce for the root, checks the revealed rows with the sdk verifier and signs with two
+// committee keys; the agent answers and records the attestation on the in-process chain.
 import { expect } from "chai";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import { keccak256, stringToHex, toHex, type Hex } from "viem";
@@ -14,8 +14,8 @@ import { capacityBeacon, nonceCommitment } from "../../sdk/pow/beacon";
 import { generatedOperands } from "../../sdk/pow/operands";
 import { decodeRevealedRow } from "../../sdk/pow/revealedRowWire";
 import { verifySampledRows } from "../../sdk/pow/verify";
-import { deployProtocol } from "../contracts/market/protocolFixture";
-import { agentChainFor, hardhatAccount } from "./helpers/agentHarness";
+import { deployProtocol } from "../../fixtures/protocolFixture";
+import { agentChainFor, hardhatAccount } from "../../fixtures/agentHarness";
 
 describe("agent/capacity/answerCapacityChallenge", function () {
   it("computes, commits the root, checks the nonce, reveals the sample and records the quorum on-chain", async function () {

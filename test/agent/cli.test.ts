@@ -5,7 +5,7 @@ import { privateKeyToAddress } from "viem/accounts";
 import { AGENT_COMMANDS, main } from "../../agent/cli";
 import type { CliOutput } from "../../sdk/cli/commands";
 import { decryptKeystore } from "../../sdk/keystore/keystore";
-import { tempDataDir } from "./helpers/agentHarness";
+import { tempDataDir } from "../../fixtures/agentHarness";
 
 function capture(): CliOutput & { text: () => string } {
   const lines: string[] = [];

@@ -37,7 +37,7 @@ import { sortSignaturesBySigner } from "../../sdk/eip712/sortSignatures";
 import { rigelDomain } from "../../sdk/eip712/types";
 import { createLogger } from "../../sdk/log/createLogger";
 import { fetchJobSpec } from "../../sdk/spec/fetchJobSpec";
-import { committeeDouble, hardhatAccount, tempDataDir } from "../agent/helpers/agentHarness";
+import { committeeDouble, hardhatAccount, tempDataDir } from "../../fixtures/agentHarness";
 import { installTestWallet } from "./testWallet";
 
 const ROOT = path.resolve(__dirname, "..", "..");
@@ -64,7 +64,7 @@ const CHROMIUM_FLAGS = [
 
 const deployer = hardhatAccount(0);
 const developer = hardhatAccount(2);
-// The committee double (test/agent/helpers/agentHarness) signs with accounts 12 and 13 of 12-14.
+// The committee double (fixtures/agentHarness.ts) signs with accounts 12 and 13 of 12-14.
 const oracles = [12, 13, 14].map(hardhatAccount);
 // The fast operator (3 Tops/s) and the slow one (1 Tops/s): the planner splits 3:1.
 const operators = [

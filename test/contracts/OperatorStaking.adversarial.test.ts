@@ -14,7 +14,7 @@ import {
   deployWithOperator,
   signCapacity,
   signShard,
-} from "./helpers/stakingFixture";
+} from "../../fixtures/stakingFixture";
 
 describe("OperatorStaking: adversarial", () => {
   describe("escaping a slash", () => {

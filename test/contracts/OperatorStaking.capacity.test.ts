@@ -2,7 +2,7 @@ import { expect } from "chai";
 import { ethers } from "hardhat";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import type { CapacityListenerMock } from "../../typechain-types";
-import { capacityAttestation, deployWithOperator, signCapacity } from "./helpers/stakingFixture";
+import { capacityAttestation, deployWithOperator, signCapacity } from "../../fixtures/stakingFixture";
 
 async function withListener() {
   const f = await deployWithOperator();

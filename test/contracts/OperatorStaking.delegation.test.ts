@@ -10,7 +10,7 @@ import {
   now,
   operatorFigures,
   zeroDelta,
-} from "./helpers/stakingFixture";
+} from "../../fixtures/stakingFixture";
 
 const VIRTUAL_SHARES = 1_000_000n;
 

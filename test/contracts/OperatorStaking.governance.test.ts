@@ -2,7 +2,7 @@ import { expect } from "chai";
 import { ethers } from "hardhat";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import type { OperatorStaking, OracleCommittee } from "../../typechain-types";
-import { BOND, RGL, deployStaking, deployWithOperator } from "./helpers/stakingFixture";
+import { BOND, RGL, deployStaking, deployWithOperator } from "../../fixtures/stakingFixture";
 
 const MAX_PERIOD = 365n * 24n * 3600n;
 

@@ -4,7 +4,7 @@ import { expect } from "chai";
 import fc from "fast-check";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
-import { DAY, RGL, UNBONDING, deployStaking } from "./helpers/stakingFixture";
+import { DAY, RGL, UNBONDING, deployStaking } from "../../fixtures/stakingFixture";
 
 type Action =
   | { kind: "stake"; op: number; amount: bigint }

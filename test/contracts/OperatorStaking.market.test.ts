@@ -10,7 +10,7 @@ import {
   now,
   operatorFigures,
   zeroDelta,
-} from "./helpers/stakingFixture";
+} from "../../fixtures/stakingFixture";
 
 /** op1: self 10 000 (4 000 locked), 2 000 self thawing; pool 3 000 active, 1 000 thawing. */
 async function fullyLoaded() {

@@ -12,7 +12,7 @@ import {
   now,
   operatorFigures,
   zeroDelta,
-} from "./helpers/stakingFixture";
+} from "../../fixtures/stakingFixture";
 
 describe("OperatorStaking: operators", () => {
   describe("constructor", () => {

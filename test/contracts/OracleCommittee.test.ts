@@ -16,7 +16,7 @@ import {
   now,
   signCapacity,
   signShard,
-} from "./helpers/stakingFixture";
+} from "../../fixtures/stakingFixture";
 
 const SECP256K1_N = BigInt("0xFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141");
 

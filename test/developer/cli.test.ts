@@ -12,8 +12,8 @@ import type { Deployment } from "../../sdk/contracts/deployments";
 import { fetchJobSpec } from "../../sdk/spec/fetchJobSpec";
 import { matmulShardRows, matmulUnits } from "../../sdk/spec/shardWork";
 import type { MatmulInt8Spec } from "../../sdk/spec/jobSpecTypes";
-import { CAPACITY_TYPES } from "../contracts/helpers/stakingFixture";
-import { deployProtocol, signWith, type Protocol } from "../contracts/market/protocolFixture";
+import { CAPACITY_TYPES } from "../../fixtures/stakingFixture";
+import { deployProtocol, signWith, type Protocol } from "../../fixtures/protocolFixture";
 
 const SEED = `0x${"33".repeat(32)}`;
 /** Attested ops/s in the ratio 4 : 2 : 1 : 1. */

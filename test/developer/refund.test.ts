@@ -2,7 +2,8 @@ import { expect } from "chai";
 import { loadFixture, mine, time } from "@nomicfoundation/hardhat-network-helpers";
 import hre, { ethers } from "hardhat";
 import { custom } from "viem";
-import { deployProtocol, jobParamsFor, shardAttestation, type Protocol } from "../contracts/market/protocolFixture";
+import { ShardState } from "../../sdk/market/enums";
+import { deployProtocol, jobParamsFor, shardAttestation, type Protocol } from "../../fixtures/protocolFixture";
 import { jobCli } from "./helpers/jobCliHarness";
 
 const DEV = 2; // devs[0], the jobs' developer
@@ -11,7 +12,6 @@ const VERIFY_WINDOW = 3_600n;
 const MAX_UNITS = 100n;
 const MAX_PRICE = 1_000_000n;
 const V = MAX_UNITS * MAX_PRICE; // each shard's escrow
-const State = { Open: 0n, Accepted: 1n, Submitted: 2n, Settled: 3n, Cancelled: 5n, Expired: 6n };
 
 /** The chain's time now: a block is mined first, so a time increase another test left pending is applied. */
 async function chainNow(): Promise<bigint> {
@@ -80,7 +80,7 @@ describe("rigel job refund (developer/refundCommand)", function () {
     ]);
     expect(plan.total).to.equal((3n * V).toString());
     expect(await p.usd.balanceOf(dev)).to.equal(before.usd);
-    expect((await p.market.getShard(jobId, 0)).state).to.equal(State.Open);
+    expect((await p.market.getShard(jobId, 0)).state).to.equal(BigInt(ShardState.Open));
 
     const { code, out } = await run(["refund", String(jobId), "--json"], DEV);
     expect(code, out.errors.join("\n")).to.equal(0);
@@ -123,7 +123,13 @@ describe("rigel job refund (developer/refundCommand)", function () {
     expect(before.op2.lockedStake - op2.lockedStake).to.equal(collateral2);
     expect(op2.selfStake).to.equal(before.op2.selfStake);
     const states = await Promise.all([0, 1, 2, 3, 4].map(async (s) => (await p.market.getShard(jobId, s)).state));
-    expect(states).to.deep.equal([State.Cancelled, State.Expired, State.Expired, State.Settled, State.Submitted]);
+    expect(states.map(Number)).to.deep.equal([
+      ShardState.Cancelled,
+      ShardState.Expired,
+      ShardState.Expired,
+      ShardState.Settled,
+      ShardState.Submitted,
+    ]);
 
     // Again: nothing to do, exit 0, and why the rest waits.
     const usdNow = await p.usd.balanceOf(dev);
@@ -178,7 +184,7 @@ describe("rigel job refund (developer/refundCommand)", function () {
     expect(await p.usd.balanceOf(p.devs[1].address)).to.equal(before.other);
     expect((await p.rgl.balanceOf(dev)) - before.devRgl).to.equal(BigInt(r.compensation));
     expect(BigInt(r.compensation)).to.be.greaterThan(0n);
-    expect((await p.market.getShard(jobId, 0)).state).to.equal(State.Open);
+    expect((await p.market.getShard(jobId, 0)).state).to.equal(BigInt(ShardState.Open));
   });
 
   it("releases an unstarted gang past its accept deadline: every shard refunded, collateral back", async function () {
@@ -256,7 +262,7 @@ describe("rigel job refund (developer/refundCommand)", function () {
     expect(r.lockedTotal).to.equal((2n * V).toString());
     expect(r.escrowLeft).to.equal((2n * V).toString());
     expect((await p.usd.balanceOf(dev)) - usdBefore).to.equal(2n * V);
-    expect((await p.market.getShard(jobId, 0)).state).to.equal(State.Open);
+    expect((await p.market.getShard(jobId, 0)).state).to.equal(BigInt(ShardState.Open));
   });
 
   it("an unknown job is a usage error", async function () {

@@ -9,8 +9,8 @@ import { decodeInt32LE } from "../../sdk/pow/decodeInt32LE";
 import { jobSpecDataUri } from "../../sdk/spec/fetchJobSpec";
 import { hashJobSpec } from "../../sdk/spec/hashJobSpec";
 import { parseJobSpec } from "../../sdk/spec/parseJobSpec";
-import { runUntil, tempDataDir, testDaemon } from "../agent/helpers/agentHarness";
-import { deployProtocol, jobParamsFor, type Protocol } from "../contracts/market/protocolFixture";
+import { runUntil, tempDataDir, testDaemon } from "../../fixtures/agentHarness";
+import { deployProtocol, jobParamsFor, type Protocol } from "../../fixtures/protocolFixture";
 import { jobCli } from "./helpers/jobCliHarness";
 
 const DEV = 2; // devs[0]

@@ -1,9 +1,9 @@
-// End to end (issue #10): three agents whose speeds differ by their kernel threads (1, 2, 4;
+// End to end (PROTOCOL §15.6): three agents whose speeds differ by their kernel threads (1, 2, 4;
 // RIGEL_AGENT_CPU_THREADS, attested by `rigel agent benchmark` with the same setting) on a real
 // `hardhat node`. One gang job planned by `rigel job submit --plan`, one even split assigned to the
 // same three operators; both settle. Correctness only: every shard settled by the operator it was
 // assigned to, planned rows uneven and ordered like the attested speeds, every token conserved. The
-// finish spread itself is a benchmark (scripts/bench-spread.ts), never asserted here.
+// finish spread itself is a benchmark (scripts/bench/spread.ts), never asserted here.
 // Ports: 9260..9273.
 import { expect } from "chai";
 import fs from "node:fs";

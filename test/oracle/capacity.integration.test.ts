@@ -12,8 +12,8 @@ import { revealRows } from "../../sdk/pow/reveal";
 import { encodeRevealedRow } from "../../sdk/pow/revealedRowWire";
 import { sampleIndices } from "../../sdk/pow/sample";
 import type { OracleNode } from "../../oracle/oracleNode";
-import { deployProtocol, type Protocol } from "../contracts/market/protocolFixture";
-import { accountOf, startOracle, tempDir } from "./helpers/oracleHarness";
+import { deployProtocol, type Protocol } from "../../fixtures/protocolFixture";
+import { accountOf, startOracle, tempDir } from "../../fixtures/oracleHarness";
 
 const POLICY = { size: 64, targetSeconds: 1 };
 const CLAIM = 2n * 128n * 64n * 64n; // ops/s that size a 128-row challenge at 1 s

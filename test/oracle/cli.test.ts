@@ -8,7 +8,7 @@ import { decryptKeystore } from "../../sdk/keystore/keystore";
 import { ConfigError } from "../../sdk/config/defineConfig";
 import { main } from "../../oracle/cli";
 import { oracleConfig } from "../../oracle/config";
-import { tempDir } from "./helpers/oracleHarness";
+import { tempDir } from "../../fixtures/oracleHarness";
 
 function capture(): CliOutput & { out: string[]; err: string[] } {
   const out: string[] = [];

@@ -10,7 +10,7 @@ import { shardSubject } from "../../oracle/attest/shardSigner";
 import { hashShardAttestation } from "../../sdk/eip712/shardAttestation";
 import { rigelDomain } from "../../sdk/eip712/types";
 import type { OracleNode } from "../../oracle/oracleNode";
-import { deployProtocol, type Protocol } from "../contracts/market/protocolFixture";
+import { deployProtocol, type Protocol } from "../../fixtures/protocolFixture";
 import {
   accountOf,
   computeAndSubmit,
@@ -19,7 +19,7 @@ import {
   proveToAll,
   startOracle,
   tempDir,
-} from "./helpers/oracleHarness";
+} from "../../fixtures/oracleHarness";
 
 async function settleWith(p: Protocol, answers: SignedShardAttestation[]) {
   const att = shardAttestationFromJson(answers[0].attestation);

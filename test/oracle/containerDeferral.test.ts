@@ -13,8 +13,8 @@ import type { ProofRequest } from "../../sdk/oracleApi/types";
 import { jobSpecDataUri } from "../../sdk/spec/fetchJobSpec";
 import { hashJobSpec } from "../../sdk/spec/hashJobSpec";
 import { parseJobSpec } from "../../sdk/spec/parseJobSpec";
-import { deployProtocol, jobParamsFor, type Protocol } from "../contracts/market/protocolFixture";
-import { accountOf, startOracle, tempDir } from "./helpers/oracleHarness";
+import { deployProtocol, jobParamsFor, type Protocol } from "../../fixtures/protocolFixture";
+import { accountOf, startOracle, tempDir } from "../../fixtures/oracleHarness";
 
 /** A container verifier double: broken (503) until healed, then Valid. */
 function flakyVerifier() {

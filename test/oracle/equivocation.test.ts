@@ -9,8 +9,8 @@ import { shardAttestationFromJson } from "../../sdk/oracleApi/types";
 import { ShardSigner } from "../../oracle/attest/shardSigner";
 import { DecisionStore, EquivocationRefusedError } from "../../oracle/store/decisionStore";
 import { openOracleDatabase } from "../../oracle/store/oracleDatabase";
-import { deployProtocol } from "../contracts/market/protocolFixture";
-import { accountOf, tempDir } from "./helpers/oracleHarness";
+import { deployProtocol } from "../../fixtures/protocolFixture";
+import { accountOf, tempDir } from "../../fixtures/oracleHarness";
 
 describe("oracle equivocation", function () {
   it("a node forced to sign a second, different verdict refuses, also after a restart", async function () {

@@ -8,7 +8,7 @@ import type { Hex, LocalAccount } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { signRequest } from "../../sdk/auth/signRequest";
 import type { OracleNode } from "../../oracle/oracleNode";
-import { deployProtocol, type Protocol } from "../contracts/market/protocolFixture";
+import { deployProtocol, type Protocol } from "../../fixtures/protocolFixture";
 import {
   accountOf,
   computeAndSubmit,
@@ -17,7 +17,7 @@ import {
   startOracle,
   tempDir,
   type SubmittedShard,
-} from "./helpers/oracleHarness";
+} from "../../fixtures/oracleHarness";
 
 /** A small seeded PRNG (mulberry32), so a failure can be replayed. */
 function prng(seed: number): () => number {

@@ -5,7 +5,7 @@ import path from "node:path";
 import { oracleConfig } from "../../oracle/config";
 import { resolveContainerExecutor } from "../../oracle/verify/resolveContainerExecutor";
 import { ConfigError } from "../../sdk/config/defineConfig";
-import { tempDir } from "./helpers/oracleHarness";
+import { tempDir } from "../../fixtures/oracleHarness";
 
 describe("oracle: containerExecutor setting", function () {
   const answers = async () => "OK";

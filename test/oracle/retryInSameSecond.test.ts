@@ -11,8 +11,8 @@ import type { OracleNode } from "../../oracle/oracleNode";
 import { createLogger } from "../../sdk/log/createLogger";
 import { OracleClient } from "../../sdk/oracleApi/client";
 import type { ProofRequest } from "../../sdk/oracleApi/types";
-import { deployProtocol } from "../contracts/market/protocolFixture";
-import { accountOf, createMatmulJob, matmulSpec, startOracle, tempDir } from "./helpers/oracleHarness";
+import { deployProtocol } from "../../fixtures/protocolFixture";
+import { accountOf, createMatmulJob, matmulSpec, startOracle, tempDir } from "../../fixtures/oracleHarness";
 
 const logger = createLogger({ name: "test", level: "silent", destination: { write: () => undefined } });
 

@@ -1,4 +1,4 @@
-"""The counter-based matrix generator of docs/PROTOCOL.md §3.2 (DESIGN §4).
+"""The counter-based matrix generator of docs/PROTOCOL.md §3.2.
 
 Every step is a 32-bit integer operation carried in int64 and masked to 32 bits, so the same code
 runs on numpy arrays and on torch tensors (CPU or CUDA): int64 products wrap mod 2^64 in both, and

@@ -62,8 +62,8 @@ def matmul_int8_torch(a, b):
 def spot_check_rows(a_rows, b, c_rows):
     """Indices (into the given rows) where C differs from A·B recomputed exactly on the CPU.
 
-    A worker runs this on a few rows of a GPU result: DESIGN §4 counts a GPU library whose output
-    differs from the exact product as wrong, and the oracle would slash for it.
+    A worker runs this on a few rows of a GPU result: a GPU library whose output differs from the
+    exact product is wrong (docs/PROTOCOL.md §3.8, §3.12), and the oracle would slash for it.
     """
     expected = matmul_int8(a_rows, b)
     return [int(i) for i in np.nonzero((expected != np.asarray(c_rows)).any(axis=1))[0]]

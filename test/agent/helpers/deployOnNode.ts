@@ -3,8 +3,8 @@
 // 0 admin, 1 treasury, 2 developer, 5 operator, 12-14 oracles (2-of-3).
 import { ethers } from "hardhat";
 import { NonceManager, type Contract, type JsonRpcProvider } from "ethers";
-import { CAPACITY_TYPES } from "../../contracts/helpers/stakingFixture";
-import { CAP, E18, GENESIS, PARAMS, USD_RATE } from "../../contracts/market/fixture";
+import { CAPACITY_TYPES } from "../../../fixtures/stakingFixture";
+import { CAP, E18, GENESIS, PARAMS, USD_RATE } from "../../../fixtures/marketConstants";
 
 const MNEMONIC = "test test test test test test test test test test test junk";
 

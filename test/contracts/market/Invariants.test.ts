@@ -3,8 +3,8 @@ import { ethers } from "hardhat";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import fc from "fast-check";
 import type { ContractTransactionResponse } from "ethers";
-import { E18 } from "./fixture";
-import { deployProtocol, jobParamsFor, shardAttestation, type Protocol } from "./protocolFixture";
+import { E18, State } from "./fixture";
+import { deployProtocol, jobParamsFor, shardAttestation, type Protocol } from "../../../fixtures/protocolFixture";
 import { emissionOf } from "./emission";
 
 // Invariants (docs/PROTOCOL.md §9.6 and §10.6), checked after every step of random sequences of create,
@@ -108,7 +108,7 @@ async function step(p: Protocol, a: ActionT, refs: Ref[], finals: Set<string>, e
     }
     case "batch": {
       const open: Ref[] = [];
-      for (const r of refs) if ((await p.market.getShard(r.jobId, r.shard)).state === 2n) open.push(r);
+      for (const r of refs) if ((await p.market.getShard(r.jobId, r.shard)).state === State.Submitted) open.push(r);
       if (!open.length) break;
       const signed = await Promise.all(open.map((r) => shardAttestation(p, r.jobId, r.shard)));
       // Include the first item twice: the second copy must be skipped, not paid again.

@@ -2,7 +2,14 @@ import { expect } from "chai";
 import { ethers } from "hardhat";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import { E18 } from "./fixture";
-import { deployProtocol, jobParamsFor, proveCapacity, shardAttestation, STAKE, type Protocol } from "./protocolFixture";
+import {
+  deployProtocol,
+  jobParamsFor,
+  proveCapacity,
+  shardAttestation,
+  STAKE,
+  type Protocol,
+} from "../../../fixtures/protocolFixture";
 
 const ROOT = ethers.id("result-root");
 const COLLATERAL = 300n * E18;

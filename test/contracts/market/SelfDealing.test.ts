@@ -2,7 +2,7 @@ import { expect } from "chai";
 import { ethers } from "hardhat";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import { E18, paramsOf } from "./fixture";
-import { deployProtocol, jobParamsFor, shardAttestation, type Protocol } from "./protocolFixture";
+import { deployProtocol, jobParamsFor, shardAttestation, type Protocol } from "../../../fixtures/protocolFixture";
 
 // An operator that pays itself for fake jobs (it is both developer and operator, the committee
 // signs Valid because the work is trivially "done") must lose RGL at every fee and emission

@@ -11,12 +11,11 @@ import type {
 } from "../../../typechain-types";
 import type { IJobMarket } from "../../../typechain-types/contracts/JobMarket";
 import type { IOracleCommittee } from "../../../typechain-types/contracts/interfaces/IOracleCommittee";
+import { CAP, E18, GENESIS, PARAMS, USD_RATE } from "../../../fixtures/marketConstants";
+import { ShardState, Verdict } from "../../../sdk/market/enums";
 
-export const E18 = 10n ** 18n;
-export const CAP = 1_000_000_000n * E18;
-export const GENESIS = 100_000_000n * E18;
-/** 1 tUSD (6 decimals) = 2 RGL: RGL wei per token base unit, 1e18-scaled. */
-export const USD_RATE = 2n * 10n ** 12n * E18;
+export { CAP, E18, GENESIS, PARAMS, USD_RATE };
+
 export const OPERATOR_STAKE = 100_000n * E18;
 export const EPOCH = 60n;
 export const INITIAL_EMISSION = 1_000n * E18;
@@ -25,16 +24,6 @@ export const WORK_SHARE_BPS = 7_000n;
 export const WORK_CAP_BPS = 5_000n;
 export const COMMISSION_BPS = 1_000n;
 
-export const PARAMS = {
-  feeBps: 250,
-  collateralRatioBps: 15_000,
-  verifyWindow: 3_600n,
-  invalidSlashBps: 10_000,
-  invalidDeveloperBps: 5_000,
-  noShowSlashBps: 1_000,
-  noShowDeveloperBps: 10_000,
-};
-
 export const CAPACITY = {
   opsPerSec: 10n ** 12n,
   vramMiB: 24_576,
@@ -42,16 +31,11 @@ export const CAPACITY = {
   validUntil: 2n ** 40n,
 };
 
-export const Verdict = { Valid: 1, Invalid: 2 } as const;
-export const State = {
-  Open: 0n,
-  Accepted: 1n,
-  Submitted: 2n,
-  Settled: 3n,
-  Failed: 4n,
-  Cancelled: 5n,
-  Expired: 6n,
-} as const;
+export { Verdict };
+/** The shard states of sdk/market/enums.ts as the bigints that `getShard` and the events return. */
+export const State = Object.fromEntries(Object.entries(ShardState).map(([name, n]) => [name, BigInt(n)])) as {
+  readonly [Name in keyof typeof ShardState]: bigint;
+};
 
 export type Attestation = IOracleCommittee.ShardAttestationStruct;
 

@@ -7,7 +7,7 @@ import { main } from "../../../developer/cli";
 import type { JobCliDeps } from "../../../developer/connect";
 import type { CliOutput } from "../../../sdk/cli/commands";
 import type { Deployment } from "../../../sdk/contracts/deployments";
-import type { Protocol } from "../../contracts/market/protocolFixture";
+import type { Protocol } from "../../../fixtures/protocolFixture";
 
 const MNEMONIC = "test test test test test test test test test test test junk";
 

@@ -2,6 +2,7 @@
 // through `rigel job`; these tests need exact control: assigned operators, short deadlines).
 import { parseEther, parseEventLogs, type Address } from "viem";
 import { computeTokenAbi, jobMarketAbi } from "../../../sdk/contracts/abis";
+import { shardStateName } from "../../../sdk/market/enums";
 import { jobSpecDataUri } from "../../../sdk/spec/fetchJobSpec";
 import { hashJobSpec } from "../../../sdk/spec/hashJobSpec";
 import { parseJobSpec } from "../../../sdk/spec/parseJobSpec";
@@ -59,8 +60,6 @@ export async function createMatmulJob(
   return { jobId: created.args.jobId, escrow };
 }
 
-export const SHARD_STATE = ["Open", "Accepted", "Submitted", "Settled", "Failed", "Cancelled", "Expired"] as const;
-
 export async function shardState(devnet: Devnet, jobId: bigint, shard: number): Promise<string> {
   const s = await devnet.client.readContract({
     address: devnet.deployment.contracts.JobMarket,
@@ -68,7 +67,7 @@ export async function shardState(devnet: Devnet, jobId: bigint, shard: number): 
     functionName: "getShard",
     args: [jobId, shard],
   });
-  return SHARD_STATE[s.state];
+  return shardStateName(s.state);
 }
 
 /** Polls until shard `shard` of `jobId` is in one of `states`; throws after `timeoutMs`. */

@@ -3,17 +3,18 @@ import { ethers, network } from "hardhat";
 import {
   createPublicClient,
   custom,
-  parseAbi,
+  getAbiItem,
   type EIP1193RequestFn,
   type Log,
   type PublicClient,
   type Transport,
 } from "viem";
 import { hardhat } from "viem/chains";
+import { computeTokenAbi } from "../../../sdk/contracts/abis";
 import { openDatabase } from "../../../sdk/db/openDatabase";
 import { ChainReadError, LogFollower, sqliteCursorStore } from "../../../sdk/chain/logFollower";
 
-const events = parseAbi(["event Transfer(address indexed from, address indexed to, uint256 value)"]);
+const events = [getAbiItem({ abi: computeTokenAbi, name: "Transfer" })];
 
 function clientFor(request: EIP1193RequestFn): PublicClient {
   return createPublicClient({ chain: hardhat, transport: custom({ request }) as Transport }) as PublicClient;

@@ -8,7 +8,7 @@ import { hashCapacityAttestation, signCapacityAttestation } from "../../../sdk/e
 import { hashShardAttestation, signShardAttestation } from "../../../sdk/eip712/shardAttestation";
 import { sortSignaturesBySigner } from "../../../sdk/eip712/sortSignatures";
 import { rigelDomain, Verdict, type CapacityAttestation, type ShardAttestation } from "../../../sdk/eip712/types";
-import { deployStaking } from "../../contracts/helpers/stakingFixture";
+import { deployStaking } from "../../../fixtures/stakingFixture";
 
 const MNEMONIC = "test test test test test test test test test test test junk";
 

@@ -5,7 +5,7 @@ import { createJob, type CreateJobStep } from "../../../sdk/market/createJob";
 import { hashJobSpec } from "../../../sdk/spec/hashJobSpec";
 import { parseJobSpec } from "../../../sdk/spec/parseJobSpec";
 import { matmulUnits } from "../../../sdk/spec/shardWork";
-import { deployProtocol, type Protocol } from "../../contracts/market/protocolFixture";
+import { deployProtocol, type Protocol } from "../../../fixtures/protocolFixture";
 import { addressesOf, publicClient, walletClient } from "./helpers/marketClients";
 
 const DEV = 2; // devs[0]

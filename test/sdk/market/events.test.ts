@@ -2,7 +2,7 @@ import { expect } from "chai";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import { toEventSignature } from "viem";
 import * as events from "../../../sdk/market/events";
-import { deployProtocol, jobParamsFor } from "../../contracts/market/protocolFixture";
+import { deployProtocol, jobParamsFor } from "../../../fixtures/protocolFixture";
 import { addressesOf, publicClient } from "./helpers/marketClients";
 
 describe("events (sdk/market)", function () {

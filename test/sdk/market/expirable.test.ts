@@ -4,7 +4,7 @@ import { ethers } from "hardhat";
 import { ShardState } from "../../../sdk/market/enums";
 import { expirable } from "../../../sdk/market/expirable";
 import { readJobStatus } from "../../../sdk/market/readJobStatus";
-import { deployProtocol, jobParamsFor, type Protocol } from "../../contracts/market/protocolFixture";
+import { deployProtocol, jobParamsFor, type Protocol } from "../../../fixtures/protocolFixture";
 import { addressesOf, publicClient } from "./helpers/marketClients";
 
 const V = 100n * 1_000_000n; // jobParamsFor: maxUnitsPerShard × maxPricePerUnit

@@ -5,7 +5,7 @@ import { zeroAddress, type Address } from "viem";
 import { shardStateName } from "../../../sdk/market/enums";
 import { planRefund, type RefundAction } from "../../../sdk/market/planRefund";
 import { readJobStatus, type JobStatus } from "../../../sdk/market/readJobStatus";
-import { deployProtocol, jobParamsFor, shardAttestation, type Protocol } from "../../contracts/market/protocolFixture";
+import { deployProtocol, jobParamsFor, shardAttestation, type Protocol } from "../../../fixtures/protocolFixture";
 import { addressesOf, publicClient } from "./helpers/marketClients";
 
 const DEV = "0x00000000000000000000000000000000000000d1" as Address;

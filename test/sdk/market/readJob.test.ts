@@ -2,7 +2,7 @@ import { expect } from "chai";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import { JobKind } from "../../../sdk/market/enums";
 import { MarketUnknownJobError, readJob } from "../../../sdk/market/readJob";
-import { deployProtocol, jobParamsFor, type Protocol } from "../../contracts/market/protocolFixture";
+import { deployProtocol, jobParamsFor, type Protocol } from "../../../fixtures/protocolFixture";
 import { addressesOf, publicClient } from "./helpers/marketClients";
 
 async function withJob(): Promise<{ p: Protocol; jobId: bigint }> {

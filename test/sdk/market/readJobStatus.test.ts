@@ -4,7 +4,7 @@ import { zeroAddress } from "viem";
 import { ShardState } from "../../../sdk/market/enums";
 import { MarketUnknownJobError } from "../../../sdk/market/readJob";
 import { readJobStatus } from "../../../sdk/market/readJobStatus";
-import { deployProtocol, jobParamsFor } from "../../contracts/market/protocolFixture";
+import { deployProtocol, jobParamsFor } from "../../../fixtures/protocolFixture";
 import { addressesOf, publicClient } from "./helpers/marketClients";
 
 const VERIFY_WINDOW = 3_600n; // the fixture's PARAMS.verifyWindow

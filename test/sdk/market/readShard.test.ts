@@ -4,7 +4,7 @@ import { ethers } from "hardhat";
 import { zeroAddress } from "viem";
 import { ShardState } from "../../../sdk/market/enums";
 import { readShard } from "../../../sdk/market/readShard";
-import { deployProtocol, jobParamsFor, type Protocol } from "../../contracts/market/protocolFixture";
+import { deployProtocol, jobParamsFor, type Protocol } from "../../../fixtures/protocolFixture";
 import { addressesOf, publicClient } from "./helpers/marketClients";
 
 async function withJob(): Promise<{ p: Protocol; jobId: bigint }> {

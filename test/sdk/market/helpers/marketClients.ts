@@ -4,7 +4,7 @@ import hre from "hardhat";
 import { createPublicClient, createWalletClient, custom, getAddress, toHex, type Address } from "viem";
 import { mnemonicToAccount, privateKeyToAccount } from "viem/accounts";
 import { hardhat } from "viem/chains";
-import type { Protocol } from "../../../contracts/market/protocolFixture";
+import type { Protocol } from "../../../../fixtures/protocolFixture";
 
 const MNEMONIC = "test test test test test test test test test test test junk";
 

@@ -1,26 +1,28 @@
-// Agent benchmarks (issue #7; not part of npm test). On a real `hardhat node` (127.0.0.1:8660,
-// started here), with the whole protocol deployed and the agent daemon in this process:
+// Standalone benchmark, not a suite of `npm run bench` (the agent's JobCreated → ShardAccepted over a
+// whole network is the "e2e" suite's "agent" row). Prints numbers; asserts nothing. On a real
+// `hardhat node` (127.0.0.1:8660, started here), with the whole protocol deployed and the agent
+// daemon in this process:
 //  1. JobCreated → ShardAccepted latency, p50 (and p90, min, max) over N one-shard matmul jobs, the
 //     agent polling every POLL ms;
 //  2. one matmul shard's time split into generate, compute, commit (the prover's own clocks), and
-//     submit, prove, settle (journal transition times).
-// The committee is three real oracle nodes of #6 (in this process, HTTP on 8663-8665), so "prove"
-// includes the proof's HTTP round trips and each oracle's verification.
-//   RIGEL_LOCALHOST_URL=http://127.0.0.1:8660 npx hardhat run --network localhost scripts/bench-agent.ts
+//     submit, prove, settle (journal transition times; PROTOCOL §14.2).
+// The committee is three real oracle nodes (fixtures/oracleCommittee.ts, in this process, HTTP on
+// 8663-8665), so "prove" includes the proof's HTTP round trips and each oracle's verification.
+//   RIGEL_LOCALHOST_URL=http://127.0.0.1:8660 npx hardhat run --network localhost scripts/bench/agentPhases.ts
 // Env: BENCH_JOBS (50), BENCH_POLL_MS (100), BENCH_M/N/K (1024/1024/1024).
 import { network } from "hardhat";
-import { startHardhatNode } from "./lib/hardhatNode";
-import { JobKind, ShardState } from "../sdk/market/enums";
-import { jobSpecDataUri } from "../sdk/spec/fetchJobSpec";
-import { hashJobSpec } from "../sdk/spec/hashJobSpec";
-import { parseJobSpec } from "../sdk/spec/parseJobSpec";
-import { runDaemon } from "../sdk/service/runDaemon";
-import { deployProtocol, jobParamsFor } from "../test/contracts/market/protocolFixture";
+import { startHardhatNode } from "../lib/hardhatNode";
+import { JobKind, ShardState } from "../../sdk/market/enums";
+import { jobSpecDataUri } from "../../sdk/spec/fetchJobSpec";
+import { hashJobSpec } from "../../sdk/spec/hashJobSpec";
+import { parseJobSpec } from "../../sdk/spec/parseJobSpec";
+import { runDaemon } from "../../sdk/service/runDaemon";
+import { deployProtocol, jobParamsFor } from "../../fixtures/protocolFixture";
 import { http, type Hex } from "viem";
-import { createOracleGateway } from "../agent/oracle/createOracleGateway";
-import { createLogger } from "../sdk/log/createLogger";
-import { testDaemon } from "../test/agent/helpers/agentHarness";
-import { startTestCommittee } from "../test/agent/helpers/oracleCommittee";
+import { createOracleGateway } from "../../agent/oracle/createOracleGateway";
+import { createLogger } from "../../sdk/log/createLogger";
+import { testDaemon } from "../../fixtures/agentHarness";
+import { startTestCommittee } from "../../fixtures/oracleCommittee";
 
 const JOBS = Number(process.env.BENCH_JOBS ?? 50);
 const POLL_MS = Number(process.env.BENCH_POLL_MS ?? 100);

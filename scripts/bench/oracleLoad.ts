@@ -1,5 +1,6 @@
-// The load side of scripts/bench-oracle.ts, run as a second process: POSTs signed proofs to an
-// oracle node with bounded concurrency, count and time, and prints the latencies as JSON.
+// The load side of the "oracle-http" bench suite (scripts/bench/oracleHttp.ts), run as a second
+// process: POSTs signed proofs to an oracle node with bounded concurrency, count and time, and
+// prints the latencies as JSON.
 // Input (a JSON file named by env RIGEL_LOAD_FILE): { url, operatorKey, requests: ProofRequest[], total, concurrency, maxSeconds }.
 import { readFileSync } from "node:fs";
 import { privateKeyToAccount } from "viem/accounts";

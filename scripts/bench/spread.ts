@@ -1,6 +1,7 @@
-// The measured spread of shard finish times, planned against even (issue #10). Prints numbers;
-// asserts nothing; not part of `npm test`:
-//   npx ts-node scripts/bench-spread.ts [--runs 3] [--m 3072] [--nk 768] [--port 9280]
+// Standalone benchmark, not a suite of `npm run bench` (it runs a network of three agents for
+// minutes): the measured spread of shard finish times, planned against even (PROTOCOL §15.6).
+// Prints numbers; asserts nothing; not part of `npm test`:
+//   npx ts-node scripts/bench/spread.ts [--runs 3] [--m 3072] [--nk 768] [--port 9280]
 // Three agents on a real `hardhat node` whose speeds differ by their kernel threads (1, 2, 4;
 // RIGEL_AGENT_CPU_THREADS, attested with the same setting). Per run: one gang job planned by
 // `rigel job submit --plan`, then the same work split evenly over the same operators; spread =
@@ -8,9 +9,9 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { runSpreadPair, SPREAD_AGENTS, type SpreadJob } from "./bench/spreadRun";
-import { stats } from "./bench/rows";
-import { startNetwork } from "./lib/network";
+import { runSpreadPair, SPREAD_AGENTS, type SpreadJob } from "./spreadRun";
+import { stats } from "./rows";
+import { startNetwork } from "../lib/network";
 
 function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
