@@ -1,12 +1,12 @@
 import { expect } from "chai";
-import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
+import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import { maxUint256, type Address } from "viem";
 import { createJob, type CreateJobStep } from "../../../sdk/market/createJob";
 import { hashJobSpec } from "../../../sdk/spec/hashJobSpec";
 import { parseJobSpec } from "../../../sdk/spec/parseJobSpec";
 import { matmulUnits } from "../../../sdk/spec/shardWork";
 import { deployProtocol, type Protocol } from "../../../fixtures/protocolFixture";
-import { addressesOf, publicClient, walletClient } from "./helpers/marketClients";
+import { addressesOf, publicClient, walletClient, chainNow } from "./helpers/marketClients";
 
 const DEV = 2; // devs[0]
 const SPEC = parseJobSpec({ kind: "matmul-int8", seed: `0x${"42".repeat(32)}`, m: 100, n: 64, k: 64 });
@@ -30,7 +30,7 @@ describe("createJob (sdk/market)", function () {
   it("approve: approves the escrow, creates the job and pulls exactly the escrow", async function () {
     const p = await loadFixture(noAllowance);
     const { market, usd } = await addressesOf(p);
-    const deadline = BigInt(await time.latest()) + 3_600n;
+    const deadline = (await chainNow()) + 3_600n;
     const before = await balances(p, "usd");
     const steps: CreateJobStep[] = [];
     const r = await createJob(
@@ -72,7 +72,7 @@ describe("createJob (sdk/market)", function () {
   it("permit: one transaction creates with an EIP-2612 permit signed for 2^256 − 1", async function () {
     const p = await loadFixture(noAllowance);
     const { market, rgl } = await addressesOf(p);
-    const deadline = BigInt(await time.latest()) + 3_600n;
+    const deadline = (await chainNow()) + 3_600n;
     const before = await balances(p, "rgl");
     const nonce = await p.rgl.nonces(p.devs[0].address);
     const steps: CreateJobStep[] = [];
@@ -114,7 +114,7 @@ describe("createJob (sdk/market)", function () {
         spec: SPEC,
         paymentToken: usd,
         maxPricePerUnit: PRICE,
-        deadline: BigInt(await time.latest()) + 3_600n,
+        deadline: (await chainNow()) + 3_600n,
         approval: "permit",
       },
     );
@@ -127,7 +127,7 @@ describe("createJob (sdk/market)", function () {
   it("gang and plan: createGangJob with the plan's operators and split (a gang approves: there is no gang permit)", async function () {
     const p = await loadFixture(noAllowance);
     const { market, usd } = await addressesOf(p);
-    const now = BigInt(await time.latest());
+    const now = await chainNow();
     const ops = [p.ops[2].address, p.ops[0].address] as Address[];
     const plan = { split: [70, 30], maxUnitsPerShard: 5n, shards: ops.map((operator) => ({ operator })) as never };
     const before = await balances(p, "usd");
@@ -166,7 +166,7 @@ describe("createJob (sdk/market)", function () {
     const { market, usd } = await addressesOf(p);
     const count = await p.market.jobCount();
     const before = await balances(p, "usd");
-    const past = BigInt(await time.latest()) - 1n;
+    const past = (await chainNow()) - 1n;
     let error: unknown;
     try {
       await createJob(

@@ -5,7 +5,7 @@ import { ShardState } from "../../../sdk/market/enums";
 import { expirable } from "../../../sdk/market/expirable";
 import { readJobStatus } from "../../../sdk/market/readJobStatus";
 import { deployProtocol, jobParamsFor, type Protocol } from "../../../fixtures/protocolFixture";
-import { addressesOf, publicClient } from "./helpers/marketClients";
+import { addressesOf, publicClient, chainNow } from "./helpers/marketClients";
 
 const V = 100n * 1_000_000n; // jobParamsFor: maxUnitsPerShard × maxPricePerUnit
 
@@ -15,7 +15,7 @@ async function createJob(
   shards: number,
   gangAcceptIn?: bigint,
 ): Promise<{ jobId: bigint; deadline: bigint }> {
-  const now = BigInt(await time.latest());
+  const now = await chainNow();
   const params = await jobParamsFor(await p.usd.getAddress(), { shards, deadline: now + 3_600n });
   if (gangAcceptIn === undefined) await p.market.connect(p.devs[0]).createJob(params);
   else await p.market.connect(p.devs[0]).createGangJob(params, now + gangAcceptIn);

@@ -6,7 +6,7 @@ import { shardStateName } from "../../../sdk/market/enums";
 import { planRefund, type RefundAction } from "../../../sdk/market/planRefund";
 import { readJobStatus, type JobStatus } from "../../../sdk/market/readJobStatus";
 import { deployProtocol, jobParamsFor, shardAttestation, type Protocol } from "../../../fixtures/protocolFixture";
-import { addressesOf, publicClient } from "./helpers/marketClients";
+import { addressesOf, publicClient, chainNow } from "./helpers/marketClients";
 
 const DEV = "0x00000000000000000000000000000000000000d1" as Address;
 const OTHER = "0x00000000000000000000000000000000000000e2" as Address;
@@ -102,7 +102,7 @@ describe("planRefund against JobMarket: each planned refund is what the contract
 
   it("a mixed job: cancel, a no-show and an unanswered shard refund exactly as planned; the rest stays locked", async function () {
     const p = await loadFixture(deployProtocol);
-    const now = BigInt(await time.latest());
+    const now = await chainNow();
     const params = await jobParamsFor(await p.usd.getAddress(), { shards: 5, deadline: now + 5_000n });
     await p.market.connect(p.devs[0]).createJob(params);
     const jobId = await p.market.jobCount();
@@ -140,7 +140,7 @@ describe("planRefund against JobMarket: each planned refund is what the contract
 
   it("an unstarted gang past its accept deadline: releaseGang refunds exactly the planned amount", async function () {
     const p = await loadFixture(deployProtocol);
-    const now = BigInt(await time.latest());
+    const now = await chainNow();
     const params = await jobParamsFor(await p.usd.getAddress(), { shards: 3, deadline: now + 3_600n });
     await p.market.connect(p.devs[0]).createGangJob(params, now + 600n);
     const jobId = await p.market.jobCount();

@@ -1,11 +1,11 @@
 import { expect } from "chai";
-import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
+import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import { zeroAddress } from "viem";
 import { ShardState } from "../../../sdk/market/enums";
 import { MarketUnknownJobError } from "../../../sdk/market/readJob";
 import { readJobStatus } from "../../../sdk/market/readJobStatus";
 import { deployProtocol, jobParamsFor } from "../../../fixtures/protocolFixture";
-import { addressesOf, publicClient } from "./helpers/marketClients";
+import { addressesOf, publicClient, chainNow } from "./helpers/marketClients";
 
 const VERIFY_WINDOW = 3_600n; // the fixture's PARAMS.verifyWindow
 
@@ -13,7 +13,7 @@ describe("readJobStatus (sdk/market)", function () {
   it("a gang job: the job, its gang, the verify window and each shard with its assigned operator, at one block", async function () {
     const p = await loadFixture(deployProtocol);
     const { market, usd } = await addressesOf(p);
-    const now = BigInt(await time.latest());
+    const now = await chainNow();
     const params = await jobParamsFor(usd, { shards: 2, shardOperators: [p.ops[1].address, zeroAddress] });
     await p.market.connect(p.devs[0]).createGangJob(params, now + 600n);
     const jobId = await p.market.jobCount();

@@ -1,5 +1,6 @@
 // viem clients on the in-process Hardhat network, for the sdk/market tests: a public client and a
 // wallet client per Hardhat default account (devs[0] of protocolFixture is account 2).
+import { mine, time } from "@nomicfoundation/hardhat-network-helpers";
 import hre from "hardhat";
 import { createPublicClient, createWalletClient, custom, getAddress, toHex, type Address } from "viem";
 import { mnemonicToAccount, privateKeyToAccount } from "viem/accounts";
@@ -28,4 +29,15 @@ export function walletClient(index: number) {
 export async function addressesOf(p: Protocol): Promise<{ market: Address; rgl: Address; usd: Address }> {
   const at = async (c: { getAddress(): Promise<string> }) => getAddress(await c.getAddress());
   return { market: await at(p.market), rgl: await at(p.rgl), usd: await at(p.usd) };
+}
+
+/**
+ * The chain's time now. A block is mined first: after `loadFixture` reverts to its snapshot, the
+ * latest block is the snapshot's, possibly minutes old on a busy machine, and a time increase that
+ * an earlier test made still applies to the next block; reading `time.latest()` alone then gives a
+ * "now" that the next transaction's block is far past.
+ */
+export async function chainNow(): Promise<bigint> {
+  await mine();
+  return BigInt(await time.latest());
 }
