@@ -17,7 +17,7 @@ import { jobMarketAbi } from "../../sdk/contracts/abis";
 import { jobSpecDataUri } from "../../sdk/spec/fetchJobSpec";
 import { hashJobSpec } from "../../sdk/spec/hashJobSpec";
 import { parseJobSpec } from "../../sdk/spec/parseJobSpec";
-import type { ShardState } from "../../agent/journal/journal";
+import { SHARD_STATES, type ShardState } from "../../agent/journal/journal";
 import { deployOnNode, walletOf, type NodeDeployment } from "./helpers/deployOnNode";
 import { startTestCommittee, type TestCommittee } from "../../fixtures/oracleCommittee";
 import { tempDataDir } from "../../fixtures/agentHarness";
@@ -28,18 +28,7 @@ const ORACLE_PORTS = [8663, 8664, 8665];
 const AGENT_PORT = 8666;
 const KILLS = 20;
 /** The phases killed in, in turn: every state a shard passes through on its way to settled. */
-const PHASES: readonly ShardState[] = [
-  "accepting",
-  "accepted",
-  "running",
-  "ran",
-  "submitting",
-  "submitted",
-  "proving",
-  "attested",
-  "settling",
-  "settled",
-];
+const PHASES: readonly ShardState[] = SHARD_STATES.slice(0, SHARD_STATES.indexOf("settled") + 1);
 /** A generous bound on one run reaching its phase (a loaded machine is slow, never this slow). */
 const PHASE_TIMEOUT_MS = 180_000;
 const FINAL_TIMEOUT_MS = 300_000;

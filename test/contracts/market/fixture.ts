@@ -12,6 +12,7 @@ import type {
 import type { IJobMarket } from "../../../typechain-types/contracts/JobMarket";
 import type { IOracleCommittee } from "../../../typechain-types/contracts/interfaces/IOracleCommittee";
 import { CAP, E18, GENESIS, PARAMS, USD_RATE } from "../../../fixtures/marketConstants";
+import { jobParamsFor } from "../../../fixtures/protocolFixture";
 import { ShardState, Verdict } from "../../../sdk/market/enums";
 
 export { CAP, E18, GENESIS, PARAMS, USD_RATE };
@@ -131,21 +132,7 @@ export async function jobParams(
   token: string,
   over: Partial<IJobMarket.JobParamsStruct> = {},
 ): Promise<IJobMarket.JobParamsStruct> {
-  return {
-    paymentToken: token,
-    kind: 0,
-    verificationMode: 0,
-    shards: 1,
-    maxUnitsPerShard: 100n,
-    maxPricePerUnit: 1_000_000n,
-    minVramMiB: 16_384,
-    minOpsPerSec: 10n ** 11n,
-    deadline: BigInt(await time.latest()) + 86_400n,
-    specHash: ethers.id("spec"),
-    specURI: "ipfs://spec",
-    shardOperators: [],
-    ...over,
-  };
+  return jobParamsFor(token, { minOpsPerSec: 10n ** 11n, ...over });
 }
 
 /** Create a job as `dev` and return its id. */
