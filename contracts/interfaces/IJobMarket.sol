@@ -25,7 +25,8 @@ interface IJobMarket {
         Settled,
         Failed,
         Cancelled,
-        Expired
+        Expired,
+        DeveloperFault
     }
 
     /// @notice What a developer asks for when creating a job.
@@ -241,6 +242,18 @@ interface IJobMarket {
         uint32 indexed shard,
         address indexed operator,
         uint256 slashed,
+        uint256 refund
+    );
+    /// @notice The committee found the developer's code at fault (a failed or non-reproducible item,
+    /// PROTOCOL §9.3): the operator is paid `paid` for the units it used (`fee` taken as for Valid),
+    /// the developer refunded `refund`, the collateral unlocked; no slash, no jail, no work points.
+    event ShardDeveloperFault(
+        uint256 indexed jobId,
+        uint32 indexed shard,
+        address indexed operator,
+        uint64 units,
+        uint256 paid,
+        uint256 fee,
         uint256 refund
     );
     /// @notice An open shard was cancelled and refunded.

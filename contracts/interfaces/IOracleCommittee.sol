@@ -9,11 +9,13 @@ pragma solidity 0.8.28;
 /// increasing signer address; every signer must be active; at least `threshold()` of them.
 interface IOracleCommittee {
     /// @notice A committee verdict on a shard. Values of `ShardAttestation.verdict`.
-    /// @dev 0 is never signed; 1 = Valid (pay), 2 = Invalid (slash and refund).
+    /// @dev 0 is never signed; 1 = Valid (pay), 2 = Invalid (slash and refund), 3 = DeveloperFault
+    /// (the developer's code failed: pay the operator for the units used, refund the rest, no slash).
     enum Verdict {
         None,
         Valid,
-        Invalid
+        Invalid,
+        DeveloperFault
     }
 
     /// @notice EIP-712 `ShardAttestation(address market,uint256 jobId,uint32 shard,address operator,

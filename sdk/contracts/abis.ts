@@ -2364,6 +2364,20 @@ export const jobMarketAbi = [
       { indexed: true, internalType: "uint256", name: "jobId", type: "uint256" },
       { indexed: true, internalType: "uint32", name: "shard", type: "uint32" },
       { indexed: true, internalType: "address", name: "operator", type: "address" },
+      { indexed: false, internalType: "uint64", name: "units", type: "uint64" },
+      { indexed: false, internalType: "uint256", name: "paid", type: "uint256" },
+      { indexed: false, internalType: "uint256", name: "fee", type: "uint256" },
+      { indexed: false, internalType: "uint256", name: "refund", type: "uint256" },
+    ],
+    name: "ShardDeveloperFault",
+    type: "event",
+  },
+  {
+    anonymous: false,
+    inputs: [
+      { indexed: true, internalType: "uint256", name: "jobId", type: "uint256" },
+      { indexed: true, internalType: "uint32", name: "shard", type: "uint32" },
+      { indexed: true, internalType: "address", name: "operator", type: "address" },
       { indexed: false, internalType: "bool", name: "noShow", type: "bool" },
       { indexed: false, internalType: "uint256", name: "slashed", type: "uint256" },
       { indexed: false, internalType: "uint256", name: "refund", type: "uint256" },
@@ -3744,8 +3758,8 @@ export const timelockControllerAbi = [
 export const contractEnums = {
   IJobMarket: {
     JobKind: ["MatmulInt8", "Container"],
-    ShardState: ["Open", "Accepted", "Submitted", "Settled", "Failed", "Cancelled", "Expired"],
+    ShardState: ["Open", "Accepted", "Submitted", "Settled", "Failed", "Cancelled", "Expired", "DeveloperFault"],
   },
-  IOracleCommittee: { Verdict: ["None", "Valid", "Invalid"] },
+  IOracleCommittee: { Verdict: ["None", "Valid", "Invalid", "DeveloperFault"] },
   IBondedOracleCommittee: { SignerStatus: ["None", "Approved", "Active", "Removed"] },
 } as const;

@@ -31,7 +31,11 @@ export const rigelAttestationTypes = {
 } as const;
 
 /** `IOracleCommittee.Verdict` as signed (sdk/market/enums, from the contract): None (0) never is. */
-export const Verdict = { Valid: ContractVerdict.Valid, Invalid: ContractVerdict.Invalid } as const;
+export const Verdict = {
+  Valid: ContractVerdict.Valid,
+  Invalid: ContractVerdict.Invalid,
+  DeveloperFault: ContractVerdict.DeveloperFault,
+} as const;
 export type Verdict = (typeof Verdict)[keyof typeof Verdict];
 
 /** A committee verdict on a job shard. */

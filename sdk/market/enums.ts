@@ -31,7 +31,10 @@ export type JobKindValue = (typeof JobKind)[(typeof JOB_KIND_NAMES)[number]];
 
 /** `IOracleCommittee.Verdict` names (PROTOCOL §7): None is never signed. */
 export const VERDICT_NAMES = contractEnums.IOracleCommittee.Verdict;
-/** `IOracleCommittee.Verdict` as numbers: `Verdict.Valid === 1`, `Verdict.Invalid === 2`. */
+/**
+ * `IOracleCommittee.Verdict` as numbers: `Verdict.Valid === 1`, `Verdict.Invalid === 2`,
+ * `Verdict.DeveloperFault === 3` (PROTOCOL §9.3, §18).
+ */
 export const Verdict = enumObject(VERDICT_NAMES);
 export type VerdictValue = (typeof Verdict)[(typeof VERDICT_NAMES)[number]];
 
@@ -61,14 +64,15 @@ export function shardStateName(state: number): ShardStateName {
 }
 
 /**
- * Whether a shard state is final: Settled, Failed, Cancelled or Expired; no call moves a shard out
- * of them (PROTOCOL §9.2).
+ * Whether a shard state is final: Settled, Failed, Cancelled, Expired or DeveloperFault; no call
+ * moves a shard out of them (PROTOCOL §9.2).
  */
 export function isFinalShardState(state: number): boolean {
   return (
     state === ShardState.Settled ||
     state === ShardState.Failed ||
     state === ShardState.Cancelled ||
-    state === ShardState.Expired
+    state === ShardState.Expired ||
+    state === ShardState.DeveloperFault
   );
 }

@@ -26,6 +26,9 @@ export type DecimalString = string;
 
 /** Proof kinds: which verifier a proof is for. */
 export const PROOF_KINDS = ["matmul-int8", "container"] as const;
+/** How a failed container run ended (sdk/executor's statuses other than "succeeded"). */
+export const FAILED_RUN_STATUSES = ["failed", "oomKilled", "timedOut"] as const;
+export type FailedRunStatus = (typeof FAILED_RUN_STATUSES)[number];
 export type ProofKind = (typeof PROOF_KINDS)[number];
 
 /** One re-runnable item of a container shard in `sampled` mode, with its leaf proof. */
@@ -67,6 +70,20 @@ export interface ProofRequest {
   items?: SampledItemJson[];
   /** container, receipt mode. */
   receipt?: ExecutionReceiptJson;
+  /**
+   * container: the shard's run failed on an item (the developer's code, PROTOCOL §18.2); the
+   * submitted root is `failedRunRoot(failure)` (sdk/failedRun). No `items` with it.
+   */
+  failure?: FailedRunJson;
+}
+
+/** A container run that failed (PROTOCOL §18.2): the item, how it ended, its exit code. */
+export interface FailedRunJson {
+  /** LOCAL item index within the shard's item range; null for a single-run job. */
+  item: number | null;
+  status: FailedRunStatus;
+  /** The container's exit code (0 for a timeout or an OOM kill that reported none). */
+  exitCode: number;
 }
 
 /** A ShardAttestation on the wire. */
@@ -76,7 +93,7 @@ export interface ShardAttestationJson {
   shard: number;
   operator: Address;
   resultRoot: Hex;
-  /** `Verdict.Valid` (1) or `Verdict.Invalid` (2). */
+  /** `Verdict.Valid` (1), `Verdict.Invalid` (2) or `Verdict.DeveloperFault` (3). */
   verdict: Verdict;
   units: DecimalString;
   expiry: DecimalString;
@@ -283,7 +300,18 @@ function receiptJson(value: unknown, field: string): ExecutionReceiptJson {
 /** Parses a `POST /v1/proofs` body. */
 export function parseProofRequest(json: unknown): ProofRequest {
   const obj = asObject(json, "body");
-  onlyKeys(obj, "", ["jobId", "shard", "operator", "resultRoot", "units", "kind", "rows", "items", "receipt"]);
+  onlyKeys(obj, "", [
+    "jobId",
+    "shard",
+    "operator",
+    "resultRoot",
+    "units",
+    "kind",
+    "rows",
+    "items",
+    "receipt",
+    "failure",
+  ]);
   if (typeof obj.kind !== "string" || !(PROOF_KINDS as readonly string[]).includes(obj.kind))
     throw new OracleApiFieldError("kind", `must be one of ${PROOF_KINDS.join(", ")}`);
   const request: ProofRequest = {
@@ -297,15 +325,32 @@ export function parseProofRequest(json: unknown): ProofRequest {
   if (obj.rows !== undefined) request.rows = list(obj.rows, "rows", MAX_SAMPLE, revealedRowJson);
   if (obj.items !== undefined) request.items = list(obj.items, "items", MAX_SAMPLE, sampledItemJson);
   if (obj.receipt !== undefined) request.receipt = receiptJson(obj.receipt, "receipt");
+  if (obj.failure !== undefined) {
+    if (request.kind !== "container") throw new OracleApiFieldError("failure", "only container proofs report a failed run");
+    if (request.items !== undefined) throw new OracleApiFieldError("failure", "a failed run has no sampled items");
+    request.failure = failedRunJson(obj.failure, "failure");
+  }
   if (request.kind === "matmul-int8" && request.rows === undefined)
     throw new OracleApiFieldError("rows", "is required for matmul-int8 proofs");
   return request;
 }
 
+function failedRunJson(value: unknown, field: string): FailedRunJson {
+  const obj = asObject(value, field);
+  onlyKeys(obj, field, ["item", "status", "exitCode"]);
+  if (typeof obj.status !== "string" || !(FAILED_RUN_STATUSES as readonly string[]).includes(obj.status))
+    throw new OracleApiFieldError(`${field}.status`, `must be one of ${FAILED_RUN_STATUSES.join(", ")}`);
+  return {
+    item: obj.item === null ? null : integer(obj.item, `${field}.item`, 0, 2 ** 32 - 1),
+    status: obj.status as FailedRunStatus,
+    exitCode: integer(obj.exitCode, `${field}.exitCode`, -(2 ** 31), 2 ** 31 - 1),
+  };
+}
+
 /** Parses a ShardAttestation in JSON. */
 export function parseShardAttestationJson(json: unknown, field = "attestation"): ShardAttestationJson {
   const obj = asObject(json, field);
-  const verdict = integer(obj.verdict, `${field}.verdict`, Verdict.Valid, Verdict.Invalid) as Verdict;
+  const verdict = integer(obj.verdict, `${field}.verdict`, Verdict.Valid, Verdict.DeveloperFault) as Verdict;
   return {
     market: address(obj.market, `${field}.market`),
     jobId: decimal(obj.jobId, `${field}.jobId`),
