@@ -435,7 +435,8 @@ contract JobMarket is IJobMarket, AccessControl, Pausable, ReentrancyGuardTransi
             a.market != address(this) ||
             a.operator != sh.operator ||
             a.resultRoot != sh.resultRoot ||
-            (a.verdict != uint8(IOracleCommittee.Verdict.Valid) && a.verdict != uint8(IOracleCommittee.Verdict.Invalid))
+            a.verdict == uint8(IOracleCommittee.Verdict.None) ||
+            a.verdict > uint8(IOracleCommittee.Verdict.DeveloperFault)
         ) revert MarketAttestationMismatch(a.jobId, a.shard);
         if (a.expiry < block.timestamp) revert MarketAttestationExpired(a.expiry, block.timestamp);
         uint256 closesAt = uint256(sh.submittedAt) + _params.verifyWindow;
@@ -444,29 +445,61 @@ contract JobMarket is IJobMarket, AccessControl, Pausable, ReentrancyGuardTransi
 
         if (a.verdict == uint8(IOracleCommittee.Verdict.Valid)) {
             _payValid(job, sh, a);
+        } else if (a.verdict == uint8(IOracleCommittee.Verdict.DeveloperFault)) {
+            _payDeveloperFault(job, sh, a);
         } else {
             _slashInvalid(job, sh, a);
         }
     }
 
     function _payValid(Job storage job, Shard storage sh, IOracleCommittee.ShardAttestation calldata a) private {
-        uint64 units = a.units < sh.units ? a.units : sh.units;
-        uint256 shardValue = MarketMath.shardValue(job.maxUnitsPerShard, job.maxPricePerUnit);
-        uint256 pay = uint256(units) * job.maxPricePerUnit;
-        uint256 fee = (pay * _params.feeBps) / _BPS;
-        uint256 refund = shardValue - pay;
-        address token = job.paymentToken;
-        uint256 points = MarketMath.toRgl(fee, _tokens[token].rglPerToken);
+        (uint64 units, uint256 pay, uint256 fee, uint256 refund) = _closePaid(job, sh, a, ShardState.Settled);
+        uint256 points = MarketMath.toRgl(fee, _tokens[job.paymentToken].rglPerToken);
         address operator = sh.operator;
-
-        sh.state = ShardState.Settled;
-        _release(job, shardValue);
         _records[operator].settled += 1;
         emit ShardSettled(a.jobId, a.shard, operator, units, pay - fee, fee, refund, points);
 
         staking.unlockCollateral(operator, sh.collateral);
         if (points > 0) rewards.creditWork(operator, points, a.jobId, a.shard);
-        IERC20(token).safeTransfer(operator, pay - fee);
+        _transferPayout(job, operator, pay - fee, refund, fee);
+    }
+
+    /// @dev The developer's code failed (PROTOCOL §18.2): paid as Valid for the units used, but no
+    /// work points (failing on purpose must farm nothing) and no record counter (not the operator's
+    /// success, not its fault).
+    function _payDeveloperFault(
+        Job storage job,
+        Shard storage sh,
+        IOracleCommittee.ShardAttestation calldata a
+    ) private {
+        (uint64 units, uint256 pay, uint256 fee, uint256 refund) = _closePaid(job, sh, a, ShardState.DeveloperFault);
+        address operator = sh.operator;
+        emit ShardDeveloperFault(a.jobId, a.shard, operator, units, pay - fee, fee, refund);
+
+        staking.unlockCollateral(operator, sh.collateral);
+        _transferPayout(job, operator, pay - fee, refund, fee);
+    }
+
+    /// @dev The effects that the two paying verdicts share: `u = min(attested, submitted units)`, the
+    /// split of §9.3, the final state and the release of the shard's whole value from escrow.
+    function _closePaid(
+        Job storage job,
+        Shard storage sh,
+        IOracleCommittee.ShardAttestation calldata a,
+        ShardState state
+    ) private returns (uint64 units, uint256 pay, uint256 fee, uint256 refund) {
+        units = a.units < sh.units ? a.units : sh.units;
+        uint256 shardValue = MarketMath.shardValue(job.maxUnitsPerShard, job.maxPricePerUnit);
+        (pay, fee, refund) = MarketMath.payment(units, job.maxPricePerUnit, shardValue, _params.feeBps);
+        sh.state = state;
+        _release(job, shardValue);
+    }
+
+    /// @dev The transfers of a paid shard: `paid` to the operator, `refund` to the developer, `fee` to
+    /// the treasury or burned. Only after every effect and event.
+    function _transferPayout(Job storage job, address operator, uint256 paid, uint256 refund, uint256 fee) private {
+        address token = job.paymentToken;
+        IERC20(token).safeTransfer(operator, paid);
         if (refund > 0) IERC20(token).safeTransfer(job.developer, refund);
         if (fee > 0) _collectFee(token, fee);
     }

@@ -15,8 +15,9 @@ interface IJobMarket {
         Container
     }
 
-    /// @notice Shard states: Open → Accepted → Submitted → Settled | Failed; Open → Cancelled;
-    /// Accepted → Expired; Submitted → Expired.
+    /// @notice Shard states: Open → Accepted → Submitted → Settled | Failed | DeveloperFault;
+    /// Open → Cancelled; Accepted → Expired; Submitted → Expired. Settled, Failed, Cancelled, Expired
+    /// and DeveloperFault are final.
     /// @dev Open is 0: every shard index below `Job.shards` starts Open without a storage write.
     enum ShardState {
         Open,
@@ -126,7 +127,9 @@ interface IJobMarket {
         bool released;
     }
 
-    /// @notice Per-operator outcome counters.
+    /// @notice Per-operator outcome counters: `settled` counts Valid verdicts, `failed` Invalid ones,
+    /// `noShows` no-show expiries. A DeveloperFault verdict counts in none of them (neither the
+    /// operator's success nor its fault).
     struct OperatorRecord {
         uint64 settled;
         uint64 failed;
@@ -178,7 +181,8 @@ interface IJobMarket {
     error MarketBadUnits(uint64 units, uint64 maxUnits);
     /// @notice The result root is zero.
     error MarketZeroRoot();
-    /// @notice The attestation does not match the shard (market, operator, root or verdict).
+    /// @notice The attestation does not match the shard (market, operator, root), or its verdict is
+    /// not Valid, Invalid or DeveloperFault.
     error MarketAttestationMismatch(uint256 jobId, uint32 shard);
     /// @notice The attestation expired.
     error MarketAttestationExpired(uint64 expiry, uint256 nowTime);
@@ -349,12 +353,22 @@ interface IJobMarket {
     /// @param resultURI Where the result can be fetched.
     function submit(uint256 jobId, uint32 shard, bytes32 resultRoot, uint64 units, string calldata resultURI) external;
 
-    /// @notice Settle a submitted shard with a committee attestation. Anyone may call.
-    /// @param attestation The attestation (market = this, the shard's operator and root).
+    /// @notice Settle a submitted shard with a committee attestation, within the verify window. Anyone
+    /// may call; never paused. With `u = min(attestation.units, submitted units)`, `pay = u ×
+    /// maxPricePerUnit` and `fee = ⌊pay × feeBps / 10^4⌋` (PROTOCOL §9.3):
+    /// - Valid (1): Settled; the operator gets `pay − fee`, the developer `V − pay`, the fee goes to the
+    ///   treasury (burned for RGL), the collateral is unlocked, the fee's RGL value credited as work
+    ///   points (`ShardSettled`).
+    /// - Invalid (2): Failed; the developer gets `V`, the collateral is slashed, the operator jailed
+    ///   (`ShardFailed`).
+    /// - DeveloperFault (3): DeveloperFault; money as for Valid, the collateral unlocked, but no slash,
+    ///   no jail and no work points (`ShardDeveloperFault`, PROTOCOL §18.2).
+    /// @param attestation The attestation (market = this, the shard's operator and root, verdict 1–3).
     /// @param signatures The committee signatures, sorted by signer.
     function settle(IOracleCommittee.ShardAttestation calldata attestation, bytes[] calldata signatures) external;
 
-    /// @notice Settle many shards; items whose shard is no longer Submitted are skipped.
+    /// @notice Settle many shards, each exactly as `settle` (any of the three verdicts); items whose
+    /// shard is no longer Submitted are skipped, any other failure reverts the whole batch.
     /// @param attestations The attestations.
     /// @param signatures One signature list per attestation.
     /// @return settled How many shards were settled.

@@ -17,6 +17,28 @@ library MarketMath {
         return uint256(maxUnits) * maxPrice;
     }
 
+    /// @notice What a shard pays for `units` used: `pay = units × price` to split between the operator
+    /// (`pay − fee`) and the protocol (`fee = ⌊pay × feeBps / 10^4⌋`, rounded down), and the refund
+    /// `value − pay` to the developer. Reverts (underflow) when `units × price > value`, which the market
+    /// rules out by capping `units` at the shard's max units.
+    /// @param units Units paid for (≤ the shard's max units).
+    /// @param price Max price per unit.
+    /// @param value The shard's value (`shardValue`).
+    /// @param feeBps Protocol fee in basis points (≤ 10^4).
+    /// @return pay Total paid for the units (operator plus fee).
+    /// @return fee The protocol's share of `pay`.
+    /// @return refund What goes back to the developer.
+    function payment(
+        uint64 units,
+        uint128 price,
+        uint256 value,
+        uint16 feeBps
+    ) internal pure returns (uint256 pay, uint256 fee, uint256 refund) {
+        pay = uint256(units) * price;
+        fee = (pay * feeBps) / _BPS;
+        refund = value - pay;
+    }
+
     /// @notice Collateral in RGL: `⌈value × ratioBps / 10^4 × rate / 10^18⌉`.
     /// @param value Shard value in payment-token units.
     /// @param ratioBps Collateral ratio in basis points.
