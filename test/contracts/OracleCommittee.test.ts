@@ -462,6 +462,22 @@ describe("OracleCommittee", () => {
       expect(await committee.activeSigners()).to.equal(2n);
     });
 
+    it("test_reportShardEquivocation_validAgainstDeveloperFault_slashesBond", async () => {
+      // One signer called a shard Valid and DeveloperFault (PROTOCOL §18.2): as much an equivocation
+      // as Valid against Invalid, whatever units each names.
+      const { committee, token, oracles, outsider } = await loadFixture(deployStaking);
+      const a = await shardAtt(committee, { verdict: 1, units: 80n });
+      const b = { ...a, verdict: 3, units: 30n };
+      const [sigA] = await signShard(committee, [oracles[0]], a);
+      const [sigB] = await signShard(committee, [oracles[0]], b);
+      const reward = (BOND * BigInt(REPORTER_BPS)) / 10_000n;
+      const tx = committee.connect(outsider).reportShardEquivocation(b, sigB, a, sigA);
+      await expect(tx).to.emit(committee, "EquivocationReported");
+      await expect(tx).to.changeTokenBalances(token, [outsider, committee], [reward, -BOND]);
+      expect((await committee.signerInfo(oracles[0].address)).status).to.equal(3n);
+      expect(await committee.activeSigners()).to.equal(2n);
+    });
+
     it("test_reportShardEquivocation_slashesRemovedSignerWithinRelease", async () => {
       const { committee, admin, outsider, oracles, a, b, sigA, sigB } = await twoVerdicts();
       await committee.connect(admin).removeSigner(oracles[0].address);

@@ -3,33 +3,52 @@ import { ethers } from "hardhat";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import fc from "fast-check";
 import type { ContractTransactionResponse } from "ethers";
-import { E18, State } from "./fixture";
+import { E18, State, Verdict } from "./fixture";
 import { deployProtocol, jobParamsFor, shardAttestation, type Protocol } from "../../../fixtures/protocolFixture";
 import { emissionOf } from "./emission";
+import { isFinalShardState } from "../../../sdk/market/enums";
 
 // Invariants (docs/PROTOCOL.md §9.6 and §10.6), checked after every step of random sequences of create,
-// accept, submit, settle (Valid and Invalid = slash), expire, cancel, stake, delegate, claim and
-// time jumps by many accounts, against the real OperatorStaking and OracleCommittee:
+// accept, submit, settle and settleBatch (Valid, Invalid = slash, DeveloperFault = pay the units used
+// without slash or points), expire, cancel, stake, delegate, claim and time jumps by many accounts,
+// against the real OperatorStaking and OracleCommittee:
 //  I1  for each payment token, Σ_jobs unsettled escrow = escrowOf(token) = market's balance;
 //  I2  RGL minted by the distributor ≤ Σ_{e ≤ now} emission(e), and minted(e) ≤ emission(e);
-//  I3  no shard reaches a final state (paid, failed, expired, cancelled) twice.
+//  I3  no shard reaches a final state (paid, failed, developer fault, expired, cancelled) twice, and at
+//      the end of each sequence every shard in a final state got exactly the one event of that state.
 
+// The shard's life (create, accept, submit, settle) weighs more than the other actions, so that most
+// sequences carry shards through to a settlement.
 const Action = fc.oneof(
-  fc.record({
-    kind: fc.constant("create" as const),
-    who: fc.nat(2),
-    rgl: fc.boolean(),
-    shards: fc.integer({ min: 1, max: 3 }),
-  }),
-  fc.record({ kind: fc.constant("accept" as const), who: fc.nat(3), pick: fc.nat(50) }),
-  fc.record({ kind: fc.constant("submit" as const), pick: fc.nat(50), units: fc.integer({ min: 1, max: 100 }) }),
-  fc.record({
-    kind: fc.constant("settle" as const),
-    pick: fc.nat(50),
-    valid: fc.boolean(),
-    units: fc.integer({ min: 0, max: 120 }),
-  }),
-  fc.record({ kind: fc.constant("batch" as const) }),
+  {
+    weight: 3,
+    arbitrary: fc.record({
+      kind: fc.constant("create" as const),
+      who: fc.nat(2),
+      rgl: fc.boolean(),
+      shards: fc.integer({ min: 1, max: 3 }),
+    }),
+  },
+  { weight: 4, arbitrary: fc.record({ kind: fc.constant("accept" as const), who: fc.nat(3), pick: fc.nat(50) }) },
+  {
+    weight: 4,
+    arbitrary: fc.record({
+      kind: fc.constant("submit" as const),
+      pick: fc.nat(50),
+      units: fc.integer({ min: 1, max: 100 }),
+    }),
+  },
+  {
+    weight: 3,
+    arbitrary: fc.record({
+      kind: fc.constant("settle" as const),
+      pick: fc.nat(50),
+      verdict: fc.constantFrom(Verdict.Valid, Verdict.Invalid, Verdict.DeveloperFault),
+      units: fc.integer({ min: 0, max: 120 }),
+    }),
+  },
+  // Item i of a batch gets the verdict `first + i` (cycling through 1, 2, 3): batches mix all three.
+  fc.record({ kind: fc.constant("batch" as const), first: fc.nat(2) }),
   fc.record({ kind: fc.constant("expire" as const), pick: fc.nat(50) }),
   fc.record({ kind: fc.constant("cancel" as const), pick: fc.nat(50) }),
   fc.record({ kind: fc.constant("stake" as const), who: fc.nat(3), amount: fc.integer({ min: 1, max: 1000 }) }),
@@ -50,7 +69,15 @@ interface Ref {
   shard: number;
 }
 
-const FINAL = new Set(["ShardSettled", "ShardFailed", "ShardExpired", "ShardCancelled"]);
+/** The event that moves a shard into each final state (PROTOCOL §9.2, §18.2). */
+const FINAL_EVENT: Record<string, bigint> = {
+  ShardSettled: State.Settled,
+  ShardFailed: State.Failed,
+  ShardDeveloperFault: State.DeveloperFault,
+  ShardExpired: State.Expired,
+  ShardCancelled: State.Cancelled,
+};
+const VERDICTS = [Verdict.Valid, Verdict.Invalid, Verdict.DeveloperFault];
 
 async function tryTx(send: () => Promise<ContractTransactionResponse>): Promise<readonly unknown[]> {
   try {
@@ -61,8 +88,22 @@ async function tryTx(send: () => Promise<ContractTransactionResponse>): Promise<
   }
 }
 
-async function step(p: Protocol, a: ActionT, refs: Ref[], finals: Set<string>, epochs: Set<bigint>): Promise<void> {
+async function step(
+  p: Protocol,
+  a: ActionT,
+  refs: Ref[],
+  finals: Map<string, string>,
+  epochs: Set<bigint>,
+): Promise<void> {
   const pick = (n: number) => (refs.length ? refs[n % refs.length] : undefined);
+  // Submit and settle pick among the shards that can take them (a pick among all shards almost never
+  // met one, and the sequences hardly ever reached a settlement); accept, expire and cancel pick among
+  // all, so invalid steps that must revert are still driven.
+  const pickIn = async (state: bigint, n: number) => {
+    const states = await Promise.all(refs.map(async (r) => (await p.market.getShard(r.jobId, r.shard)).state));
+    const ok = refs.filter((_, i) => states[i] === state);
+    return ok.length ? ok[n % ok.length] : undefined;
+  };
   let logs: readonly unknown[] = [];
   // Chain time moves by exactly one second per step (warps aside), however slow the machine: left
   // to itself Hardhat stamps each block with the wall clock, so deadlines, verify windows and epoch
@@ -91,7 +132,7 @@ async function step(p: Protocol, a: ActionT, refs: Ref[], finals: Set<string>, e
       break;
     }
     case "submit": {
-      const r = pick(a.pick);
+      const r = await pickIn(State.Accepted, a.pick);
       if (!r) break;
       const sh = await p.market.getShard(r.jobId, r.shard);
       const op = p.ops.find((o) => o.address === sh.operator);
@@ -100,9 +141,9 @@ async function step(p: Protocol, a: ActionT, refs: Ref[], finals: Set<string>, e
       break;
     }
     case "settle": {
-      const r = pick(a.pick);
-      if (!r || (await p.market.getShard(r.jobId, r.shard)).state !== 2n) break;
-      const { att, sigs } = await shardAttestation(p, r.jobId, r.shard, a.valid ? 1 : 2, BigInt(a.units));
+      const r = await pickIn(State.Submitted, a.pick);
+      if (!r) break;
+      const { att, sigs } = await shardAttestation(p, r.jobId, r.shard, a.verdict, BigInt(a.units));
       logs = await tryTx(() => p.market.settle(att, sigs));
       break;
     }
@@ -110,7 +151,9 @@ async function step(p: Protocol, a: ActionT, refs: Ref[], finals: Set<string>, e
       const open: Ref[] = [];
       for (const r of refs) if ((await p.market.getShard(r.jobId, r.shard)).state === State.Submitted) open.push(r);
       if (!open.length) break;
-      const signed = await Promise.all(open.map((r) => shardAttestation(p, r.jobId, r.shard)));
+      const signed = await Promise.all(
+        open.map((r, i) => shardAttestation(p, r.jobId, r.shard, VERDICTS[(a.first + i) % VERDICTS.length])),
+      );
       // Include the first item twice: the second copy must be skipped, not paid again.
       const atts = [...signed.map((s) => s.att), signed[0].att];
       const sigs = [...signed.map((s) => s.sigs), signed[0].sigs];
@@ -164,11 +207,24 @@ async function step(p: Protocol, a: ActionT, refs: Ref[], finals: Set<string>, e
       }
     })();
     if (reward?.name === "EpochSettled") epochs.add(reward.args.epoch as bigint);
-    if (parsed && FINAL.has(parsed.name)) {
+    if (parsed && parsed.name in FINAL_EVENT) {
       const key = `${parsed.args.jobId}/${parsed.args.shard}`;
       expect(finals.has(key), `shard ${key} finalised twice`).to.equal(false);
-      finals.add(key);
+      finals.set(key, parsed.name);
     }
+  }
+}
+
+/** I3 at the end of a sequence: a shard is in a final state exactly when it got a final event, and
+ * the state is the one that event reports (a DeveloperFault shard got ShardDeveloperFault, …). */
+async function checkFinalEvents(p: Protocol, refs: Ref[], finals: Map<string, string>): Promise<void> {
+  for (const r of refs) {
+    const key = `${r.jobId}/${r.shard}`;
+    const state = (await p.market.getShard(r.jobId, r.shard)).state;
+    const event = finals.get(key);
+    if (event === undefined)
+      expect(isFinalShardState(Number(state)), `shard ${key} final without an event`).to.equal(false);
+    else expect(state, `shard ${key} after ${event}`).to.equal(FINAL_EVENT[event]);
   }
 }
 
@@ -217,7 +273,7 @@ async function checkInvariants(p: Protocol, epochs: Set<bigint>, emitted: Emissi
   expect(await p.rewards.totalMinted()).to.be.lessThanOrEqual(scheduled);
 }
 
-// Bounded work: 30 sequences of at most 40 steps, each step O(jobs) reads (about 8 s on an idle
+// Bounded work: 30 sequences of at most 40 steps, each step O(jobs) reads (about 13 s on an idle
 // 2-core machine). The explicit timeout is head-room for a loaded machine; the property stops itself
 // (and fails) before it, so a slow run never keeps driving the chain under the tests that follow.
 const TIMEOUT_MS = 600_000;
@@ -225,7 +281,7 @@ const TIMEOUT_MS = 600_000;
 describe("Invariants over random action sequences (real protocol)", () => {
   it("test_invariants_escrowConservation_emissionBound_noDoublePay", async function () {
     this.timeout(TIMEOUT_MS);
-    const stats = { finals: 0, settledEpochs: 0 };
+    const stats = { finals: 0, settledEpochs: 0, byEvent: {} as Record<string, number> };
     await fc.assert(
       fc.asyncProperty(fc.array(Action, { minLength: 10, maxLength: 40 }), async (actions) => {
         const p = await loadFixture(deployProtocol);
@@ -234,21 +290,30 @@ describe("Invariants over random action sequences (real protocol)", () => {
         const s = await p.rewards.schedule();
         await time.increaseTo(s.genesis + ((await p.rewards.currentEpoch()) + 2n) * s.epochLength);
         const refs: Ref[] = [];
-        const finals = new Set<string>();
+        const finals = new Map<string, string>();
         const epochs = new Set<bigint>();
         const emitted: EmissionSum = { upTo: -1n, sum: 0n };
         for (const a of actions) {
           await step(p, a, refs, finals, epochs);
           await checkInvariants(p, epochs, emitted);
         }
+        await checkFinalEvents(p, refs, finals);
         stats.finals += finals.size;
+        for (const name of finals.values()) stats.byEvent[name] = (stats.byEvent[name] ?? 0) + 1;
         stats.settledEpochs += epochs.size;
       }),
       { numRuns: 30, seed: 4242, interruptAfterTimeLimit: TIMEOUT_MS - 60_000, markInterruptAsFailure: true },
     );
     // The sequences must actually reach final states and reward settlements.
-    console.log(`      invariants: ${stats.finals} shards finalised, ${stats.settledEpochs} operator epochs settled`);
+    console.log(
+      `      invariants: ${stats.finals} shards finalised ${JSON.stringify(stats.byEvent)}, ` +
+        `${stats.settledEpochs} operator epochs settled`,
+    );
     expect(stats.finals).to.be.greaterThan(0);
+    // Every paying and slashing path, DeveloperFault included, must actually be driven.
+    for (const name of ["ShardSettled", "ShardFailed", "ShardDeveloperFault"]) {
+      expect(stats.byEvent[name] ?? 0, name).to.be.greaterThan(0);
+    }
     expect(stats.settledEpochs).to.be.greaterThan(0);
   });
 });

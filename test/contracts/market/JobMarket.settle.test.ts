@@ -151,7 +151,7 @@ describe("JobMarket.settle / settleBatch / expire", () => {
         { operator: f.ops[1].address },
         { resultRoot: ethers.id("other") },
         { verdict: 0 },
-        { verdict: 3 },
+        { verdict: 4 },
       ];
       for (const over of cases) {
         const a = await attestation(f, jobId, 0, over);
