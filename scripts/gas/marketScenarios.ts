@@ -94,6 +94,11 @@ export const marketScenarios: GasScenario[] = [
     await freshEpoch(p);
     return p.market.settle(att, sigs);
   }),
+  scenario("JobMarket.settle(developer fault, 2-of-3)", submitted1, async (p) => {
+    const { att, sigs } = await shardAttestation(p, 1n, 0, 3);
+    await freshEpoch(p);
+    return p.market.settle(att, sigs);
+  }),
   scenario("JobMarket.settleBatch(1, total)", submitted1, (p) => settleBatch(p, 1)),
   scenario("JobMarket.settleBatch(10, total)", submitted10, (p) => settleBatch(p, 10)),
   scenario("JobMarket.settleBatch(50, total)", submitted50, (p) => settleBatch(p, 50)),
