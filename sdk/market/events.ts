@@ -13,6 +13,8 @@ export const shardSubmittedEvent = getAbiItem({ abi: jobMarketAbi, name: "ShardS
 export const shardSettledEvent = getAbiItem({ abi: jobMarketAbi, name: "ShardSettled" });
 /** `JobMarket.ShardFailed` (§9.3). */
 export const shardFailedEvent = getAbiItem({ abi: jobMarketAbi, name: "ShardFailed" });
+/** `JobMarket.ShardDeveloperFault(jobId, shard, operator, units, paid, fee, refund)` (§9.3, §18.2). */
+export const shardDeveloperFaultEvent = getAbiItem({ abi: jobMarketAbi, name: "ShardDeveloperFault" });
 /** `JobMarket.ShardExpired` (§9.3). */
 export const shardExpiredEvent = getAbiItem({ abi: jobMarketAbi, name: "ShardExpired" });
 /** `JobMarket.FeeCollected(token, treasury, amount, burned)` (§9.3). */

@@ -7,6 +7,7 @@ import {
   SHARD_STATE_NAMES,
   Verdict,
   VerificationMode,
+  isFinalShardState,
   jobKindName,
   shardStateName,
 } from "../../../sdk/market/enums";
@@ -21,18 +22,25 @@ describe("sdk/market enums", () => {
       Failed: 4,
       Cancelled: 5,
       Expired: 6,
+      DeveloperFault: 7,
     });
     expect(SHARD_STATE_NAMES.map((_, i) => shardStateName(i))).to.deep.equal([...SHARD_STATE_NAMES]);
-    expect(() => shardStateName(7)).to.throw(RangeError, "unknown shard state 7");
+    expect(shardStateName(7)).to.equal("DeveloperFault");
+    expect(() => shardStateName(8)).to.throw(RangeError, "unknown shard state 8");
   });
 
   it("numbers the job kinds, verdicts and verification modes", () => {
     expect(JobKind).to.deep.equal({ MatmulInt8: 0, Container: 1 });
-    expect(Verdict).to.deep.equal({ None: 0, Valid: 1, Invalid: 2 });
+    expect(Verdict).to.deep.equal({ None: 0, Valid: 1, Invalid: 2, DeveloperFault: 3 });
     expect(VerificationMode).to.deep.equal({ Sampled: 0, Receipt: 1 });
     expect(jobKindName(JobKind.MatmulInt8)).to.equal("matmul-int8");
     expect(jobKindName(JobKind.Container)).to.equal("container");
     expect(() => jobKindName(2)).to.throw(RangeError);
+  });
+
+  it("final states are Settled, Failed, Cancelled, Expired and DeveloperFault (PROTOCOL §9.2)", () => {
+    const final = SHARD_STATE_NAMES.filter((name) => isFinalShardState(ShardState[name]));
+    expect(final).to.deep.equal(["Settled", "Failed", "Cancelled", "Expired", "DeveloperFault"]);
   });
 
   it("types each member as its literal number", () => {

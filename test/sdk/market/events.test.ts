@@ -12,6 +12,7 @@ describe("events (sdk/market)", function () {
       "ShardSubmitted(uint256,uint32,address,bytes32,uint64,uint64,string)",
       "ShardSettled(uint256,uint32,address,uint64,uint256,uint256,uint256,uint256)",
       "ShardFailed(uint256,uint32,address,uint256,uint256)",
+      "ShardDeveloperFault(uint256,uint32,address,uint64,uint256,uint256,uint256)",
       "ShardExpired(uint256,uint32,address,bool,uint256,uint256)",
       "FeeCollected(address,address,uint256,bool)",
       "Transfer(address,address,uint256)",

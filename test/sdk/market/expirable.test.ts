@@ -126,7 +126,8 @@ describe("expirable (sdk/market)", function () {
     await time.increaseTo(deadline + 10_000n);
     expect(await rule(p, jobId, 0)).to.equal(false);
     await expect(p.market.expire(jobId, 0)).to.be.revertedWithCustomError(p.market, "MarketBadShardState");
-    for (const state of [ShardState.Settled, ShardState.Failed, ShardState.Cancelled, ShardState.Expired]) {
+    const { Settled, Failed, Cancelled, Expired, DeveloperFault } = ShardState;
+    for (const state of [Settled, Failed, Cancelled, Expired, DeveloperFault]) {
       const job = { deadline: 0n, verifyWindow: 0n, gang: undefined };
       expect(expirable({ job, shard: { state, submittedAt: 0n }, now: 10n ** 12n })).to.equal(false);
     }

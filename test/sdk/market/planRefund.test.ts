@@ -2,7 +2,7 @@ import { expect } from "chai";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import { ethers } from "hardhat";
 import { zeroAddress, type Address } from "viem";
-import { shardStateName } from "../../../sdk/market/enums";
+import { shardStateName, Verdict } from "../../../sdk/market/enums";
 import { planRefund, type RefundAction } from "../../../sdk/market/planRefund";
 import { readJobStatus, type JobStatus } from "../../../sdk/market/readJobStatus";
 import { deployProtocol, jobParamsFor, shardAttestation, type Protocol } from "../../../fixtures/protocolFixture";
@@ -57,7 +57,8 @@ describe("planRefund (sdk/market)", () => {
   });
 
   it("final shards are neither recovered nor locked", () => {
-    expect(plan(status([3, 4, 5, 6]), 9_999n, DEV)).to.deep.equal({ actions: [], locked: [] });
+    // Settled, Failed, Cancelled, Expired, DeveloperFault.
+    expect(plan(status([3, 4, 5, 6, 7]), 9_999n, DEV)).to.deep.equal({ actions: [], locked: [] });
   });
 
   it("an unstarted gang: released from its accept deadline on (by anyone), never expired", () => {
@@ -103,22 +104,34 @@ describe("planRefund against JobMarket: each planned refund is what the contract
   it("a mixed job: cancel, a no-show and an unanswered shard refund exactly as planned; the rest stays locked", async function () {
     const p = await loadFixture(deployProtocol);
     const now = await chainNow();
-    const params = await jobParamsFor(await p.usd.getAddress(), { shards: 5, deadline: now + 5_000n });
+    const params = await jobParamsFor(await p.usd.getAddress(), { shards: 6, deadline: now + 5_000n });
     await p.market.connect(p.devs[0]).createJob(params);
     const jobId = await p.market.jobCount();
-    // 0 Open; 1 Accepted and silent; 2 Submitted, unanswered; 3 Settled; 4 Submitted late, window open.
-    for (const s of [1, 2, 3, 4]) await p.market.connect(p.ops[s % 4]).accept(jobId, s);
+    // 0 Open; 1 Accepted and silent; 2 Submitted, unanswered; 3 Settled; 4 Submitted late, window open;
+    // 5 DeveloperFault (final: the developer paid for the units used, the rest came back at settle).
+    for (const s of [1, 2, 3, 4, 5]) await p.market.connect(p.ops[s % 4]).accept(jobId, s);
     const submit = (op: number, shard: number) =>
       p.market.connect(p.ops[op]).submit(jobId, shard, ethers.id(`root-${shard}`), 10, `http://127.0.0.1:1/${shard}`);
     await submit(2, 2);
     await submit(3, 3);
+    await submit(1, 5);
     const { att, sigs } = await shardAttestation(p, jobId, 3);
     await p.market.settle(att, sigs);
+    const fault = await shardAttestation(p, jobId, 5, Verdict.DeveloperFault);
+    await p.market.settle(fault.att, fault.sigs);
     await time.increase(4_000);
     await submit(0, 4);
     await time.increase(1_100);
 
     const { s, plan: planned } = await planNow(p, jobId);
+    expect(s.shards.map((x) => x.stateName)).to.deep.equal([
+      "Open",
+      "Accepted",
+      "Submitted",
+      "Settled",
+      "Submitted",
+      "DeveloperFault",
+    ]);
     expect(planned.actions.map((a) => [a.kind, a.shards])).to.deep.equal([
       ["cancel", [0]],
       ["expire", [1]],
