@@ -1,8 +1,10 @@
 // Conservation of RGL across the whole protocol, rebuilt from the chain's own logs: every balance
 // a Transfer log implies matches balanceOf, the supply equals genesis plus mints minus burns, every
-// burn is a slash, a burned fee or an equivocation penalty, and each contract holds exactly what its
+// burn is a slash, a burned fee or an equivocation penalty, each contract holds exactly what its
 // own accounting says (staking: every operator's stake and pools; market: the escrow; committee: the
-// bonds). Used after every end-to-end test and at the end of the demo.
+// bonds), and the market's RGL moved exactly as its jobs and their shards' outcomes report (escrow in;
+// paid, fee and refund out for Settled and DeveloperFault, refund out for Failed, Expired, Cancelled).
+// Used after every end-to-end test and at the end of the demo.
 import { getAddress, zeroAddress, type Address, type PublicClient } from "viem";
 import { computeTokenAbi, jobMarketAbi, operatorStakingAbi, oracleCommitteeAbi } from "../../sdk/contracts/abis";
 import type { Deployment } from "../../sdk/contracts/deployments";
@@ -28,6 +30,11 @@ export interface ConservationReport {
     slashBurned: bigint;
     feeBurned: bigint;
     bondBurned: bigint;
+    /** RGL escrow of the jobs created in RGL, and what their shards' outcome events paid out of it. */
+    escrowIn: bigint;
+    escrowOut: bigint;
+    /** Shards of RGL jobs by outcome event (`ShardSettled`, `ShardDeveloperFault`, …). */
+    outcomes: Record<string, number>;
   };
 }
 
@@ -50,12 +57,17 @@ export async function checkConservation(client: PublicClient, deployment: Deploy
   // 1. Replay every Transfer.
   const transfers = await client.getLogs({ address: rgl, event: transferEvent, ...range });
   const balances = new Map<Address, bigint>();
+  const marketAddress = getAddress(market);
   let minted = 0n;
   let burned = 0n;
+  let marketIn = 0n;
+  let marketOut = 0n;
   for (const { args } of transfers) {
     const from = getAddress(args.from!);
     const to = getAddress(args.to!);
     const value = args.value!;
+    if (to === marketAddress) marketIn += value;
+    if (from === marketAddress) marketOut += value;
     if (from === zeroAddress) minted += value;
     else balances.set(from, (balances.get(from) ?? 0n) - value);
     if (to === zeroAddress) burned += value;
@@ -155,10 +167,95 @@ export async function checkConservation(client: PublicClient, deployment: Deploy
     `committee holds ${committeeHeld} = Σ bonds of ${signers.size} signers`,
     `committee holds ${committeeHeld} ≠ Σ bonds ${bonds}`,
   );
+
+  // 4. The market's RGL flows, job by job and shard by shard (PROTOCOL §9.3, §18.2).
+  const flows = await marketFlows(client, market, rgl, range);
+  check(
+    marketIn === flows.escrowIn,
+    `market received ${marketIn} = escrow of ${flows.jobs} RGL jobs`,
+    `market received ${marketIn} ≠ escrow of ${flows.jobs} RGL jobs ${flows.escrowIn}`,
+  );
+  const byOutcome = Object.entries(flows.outcomes)
+    .map(([name, n]) => `${n} ${name.replace(/^Shard/, "")}`)
+    .join(", ");
+  check(
+    marketOut === flows.escrowOut,
+    `market paid out ${marketOut} = Σ outcomes of ${flows.shards} shards (${byOutcome || "none"})`,
+    `market paid out ${marketOut} ≠ Σ outcomes ${flows.escrowOut} of ${flows.shards} shards (${byOutcome || "none"})`,
+  );
+  check(
+    feeBurned === flows.fees,
+    `fees burned ${feeBurned} = Σ fees of Settled and DeveloperFault RGL shards`,
+    `fees burned ${feeBurned} ≠ Σ fees ${flows.fees} of Settled and DeveloperFault RGL shards`,
+  );
   return {
     ok: problems.length === 0,
     facts,
     problems,
-    totals: { supply, minted, burned, slashBurned, feeBurned, bondBurned },
+    totals: {
+      supply,
+      minted,
+      burned,
+      slashBurned,
+      feeBurned,
+      bondBurned,
+      escrowIn: flows.escrowIn,
+      escrowOut: flows.escrowOut,
+      outcomes: flows.outcomes,
+    },
   };
+}
+
+interface MarketFlows {
+  jobs: number;
+  shards: number;
+  escrowIn: bigint;
+  escrowOut: bigint;
+  fees: bigint;
+  outcomes: Record<string, number>;
+}
+
+/**
+ * What the market's own events say moved in RGL: the escrow of every job created in RGL, and for each
+ * of their shards' final events what left the market — `paid + fee + refund` for ShardSettled and
+ * ShardDeveloperFault (the fee burned), `refund` for ShardFailed, ShardExpired and ShardCancelled (a
+ * released gang reports each shard as ShardCancelled; GangReleased repeats their sum and is not counted).
+ */
+async function marketFlows(
+  client: PublicClient,
+  market: Address,
+  rgl: Address,
+  range: { fromBlock: bigint; toBlock: bigint },
+): Promise<MarketFlows> {
+  const events = await client.getContractEvents({ address: market, abi: jobMarketAbi, strict: true, ...range });
+  const rglJobs = new Set<bigint>();
+  const flows: MarketFlows = { jobs: 0, shards: 0, escrowIn: 0n, escrowOut: 0n, fees: 0n, outcomes: {} };
+  const out = (name: string, jobId: bigint, amount: bigint, fee = 0n) => {
+    if (!rglJobs.has(jobId)) return;
+    flows.shards++;
+    flows.outcomes[name] = (flows.outcomes[name] ?? 0) + 1;
+    flows.escrowOut += amount;
+    flows.fees += fee;
+  };
+  // Logs come in chain order: a job's JobCreated before any of its shards' outcomes.
+  for (const e of events) {
+    switch (e.eventName) {
+      case "JobCreated":
+        if (getAddress(e.args.paymentToken) !== rgl) break;
+        rglJobs.add(e.args.jobId);
+        flows.jobs++;
+        flows.escrowIn += e.args.job.escrow;
+        break;
+      case "ShardSettled":
+      case "ShardDeveloperFault":
+        out(e.eventName, e.args.jobId, e.args.paid + e.args.fee + e.args.refund, e.args.fee);
+        break;
+      case "ShardFailed":
+      case "ShardExpired":
+      case "ShardCancelled":
+        out(e.eventName, e.args.jobId, e.args.refund);
+        break;
+    }
+  }
+  return flows;
 }

@@ -52,7 +52,7 @@ async function snapshot(f: MarketFixture, op: HardhatEthersSigner) {
     stake,
     locked,
     jailed,
-    record: record.toObject(),
+    record: [...record],
     workPoints: epoch.workPoints,
   };
 }
