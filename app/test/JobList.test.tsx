@@ -127,3 +127,21 @@ describe("JobCard's Expire button follows the contract's rule (sdk expirable)", 
     expect(expireButton(0)).not.toBeNull();
   });
 });
+
+describe("JobCard shows a developer fault as final, paid for the time used and refunded", () => {
+  it("labels the state and verdict, shows the payment and the refund, offers no expiry or download", () => {
+    const faulted: ShardRow = { ...shard(0, ShardState.DeveloperFault, 9_000n), paid: 3n, refund: 7n };
+    faulted.resultURI = "http://127.0.0.1:1/results/7/0";
+    render(withProviders(<JobCard job={job([faulted])} now={DEADLINE + 100_000n} developer={DEV} />));
+    const row = screen.getByTestId("shard-7-0");
+    expect(screen.getByTestId("shard-state").textContent).toBe("Developer fault");
+    expect(screen.getByTestId("shard-state").className).toContain("state-developerfault");
+    expect(screen.getByTestId("shard-verdict").textContent).toBe(
+      "Developer fault: developer's code failed — operator paid for time used, rest refunded",
+    );
+    expect(row.textContent).toContain("paid");
+    expect(row.textContent).toContain("refund");
+    expect(expireButton(0)).toBeNull();
+    expect(screen.queryByTestId("download-7-0")).toBeNull();
+  });
+});

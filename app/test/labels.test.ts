@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { ShardState } from "../../sdk/market/enums";
-import { verdictLabel } from "../src/components/JobList";
+import { stateLabel, verdictLabel } from "../src/components/JobList";
+import { outcomeLabel } from "../src/pages/OperatorPage";
 import { effectiveYieldBps } from "../src/pages/RewardsPage";
 
 describe("verdict and yield labels", () => {
@@ -11,6 +12,18 @@ describe("verdict and yield labels", () => {
       "Valid (attested, not verified)",
     );
     expect(verdictLabel({ kind: 0, verificationMode: 0 }, { state: ShardState.Submitted })).toBe("—");
+  });
+
+  it("says what a developer fault means, in either verification mode", () => {
+    for (const verificationMode of [0, 1]) {
+      expect(verdictLabel({ kind: 1, verificationMode }, { state: ShardState.DeveloperFault })).toBe(
+        "Developer fault: developer's code failed — operator paid for time used, rest refunded",
+      );
+    }
+    expect(stateLabel({ state: ShardState.DeveloperFault, stateName: "DeveloperFault" })).toBe("Developer fault");
+    expect(stateLabel({ state: ShardState.Settled, stateName: "Settled" })).toBe("Settled");
+    expect(outcomeLabel("developer fault")).toBe("developer fault (code failed: paid for time used, no slash)");
+    expect(outcomeLabel("settled")).toBe("settled");
   });
 
   it("annualises the last epoch's reward over the whole stake", () => {

@@ -5,9 +5,9 @@ import { readJobStatus, type JobStatus, type ShardStatus } from "../../../sdk/ma
 
 /** One shard as the developer page shows it: as the chain holds it, and what its outcome moved. */
 export interface ShardRow extends ShardStatus {
-  /** Paid to the operator on a Valid verdict. */
+  /** Paid to the operator (net of the fee) on a Valid or DeveloperFault verdict. */
   paid?: bigint;
-  /** Refunded to the developer (settlement, failure, cancel or expiry). */
+  /** Refunded to the developer (settlement, developer fault, failure, cancel or expiry). */
   refund?: bigint;
 }
 
@@ -42,21 +42,20 @@ export async function readJobs(
       const jobId = log.args.jobId!;
       const outcome = (eventName: "ShardFailed" | "ShardCancelled" | "ShardExpired") =>
         client.getContractEvents({ address: market, abi: jobMarketAbi, eventName, args: { jobId }, fromBlock });
-      const [status, settled, failed, cancelled, expired] = await Promise.all([
+      const paidOutcome = (eventName: "ShardSettled" | "ShardDeveloperFault") =>
+        client.getContractEvents({ address: market, abi: jobMarketAbi, eventName, args: { jobId }, fromBlock });
+      const [status, settled, developerFault, failed, cancelled, expired] = await Promise.all([
         readJobStatus(client, { market, jobId }),
-        client.getContractEvents({
-          address: market,
-          abi: jobMarketAbi,
-          eventName: "ShardSettled",
-          args: { jobId },
-          fromBlock,
-        }),
+        paidOutcome("ShardSettled"),
+        paidOutcome("ShardDeveloperFault"),
         outcome("ShardFailed"),
         outcome("ShardCancelled"),
         outcome("ShardExpired"),
       ]);
       const rows: ShardRow[] = status.shards.map((s) => ({ ...s }));
-      for (const e of settled) Object.assign(rows[e.args.shard!], { paid: e.args.paid, refund: e.args.refund });
+      for (const e of [...settled, ...developerFault]) {
+        Object.assign(rows[e.args.shard!], { paid: e.args.paid, refund: e.args.refund });
+      }
       for (const e of [...failed, ...cancelled, ...expired]) rows[e.args.shard!].refund = e.args.refund;
       return { ...status, shards: rows, specURI: log.args.specURI ?? "" };
     }),

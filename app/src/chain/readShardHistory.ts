@@ -7,9 +7,10 @@ export interface OperatorShard {
   jobId: bigint;
   shard: number;
   blockNumber: bigint;
-  outcome: "accepted" | "settled" | "failed" | "expired";
+  /** `developer fault`: the developer's code failed; paid for the units used, no slash (PROTOCOL §18.2). */
+  outcome: "accepted" | "settled" | "developer fault" | "failed" | "expired";
   collateral: bigint;
-  /** Paid to the operator (net of the fee), on settlement. */
+  /** Paid to the operator (net of the fee), on settlement or a developer fault. */
   earned: bigint;
   slashed: bigint;
 }
@@ -24,9 +25,10 @@ export async function readShardHistory(
   const address = deployment.contracts.JobMarket;
   const fromBlock = deployment.block;
   const args = { operator };
-  const [accepted, settled, failed, expired] = await Promise.all([
+  const [accepted, settled, developerFault, failed, expired] = await Promise.all([
     client.getContractEvents({ address, abi: jobMarketAbi, eventName: "ShardAccepted", args, fromBlock }),
     client.getContractEvents({ address, abi: jobMarketAbi, eventName: "ShardSettled", args, fromBlock }),
+    client.getContractEvents({ address, abi: jobMarketAbi, eventName: "ShardDeveloperFault", args, fromBlock }),
     client.getContractEvents({ address, abi: jobMarketAbi, eventName: "ShardFailed", args, fromBlock }),
     client.getContractEvents({ address, abi: jobMarketAbi, eventName: "ShardExpired", args, fromBlock }),
   ]);
@@ -46,6 +48,10 @@ export async function readShardHistory(
   for (const e of settled) {
     const row = rows.get(key(e.args.jobId, e.args.shard));
     if (row) Object.assign(row, { outcome: "settled", earned: e.args.paid! });
+  }
+  for (const e of developerFault) {
+    const row = rows.get(key(e.args.jobId, e.args.shard));
+    if (row) Object.assign(row, { outcome: "developer fault", earned: e.args.paid! });
   }
   for (const e of failed) {
     const row = rows.get(key(e.args.jobId, e.args.shard));

@@ -13,8 +13,19 @@ import { downloadResult } from "../wallet/downloadResult";
 import { useTx } from "../wallet/useTx";
 import { TxStatus } from "./TxStatus";
 
+/** What a DeveloperFault verdict means for the developer (PROTOCOL §18.2). */
+export const DEVELOPER_FAULT_LABEL =
+  "Developer fault: developer's code failed — operator paid for time used, rest refunded";
+
+/** The state column: the on-chain state's name, in words where it is two. */
+export function stateLabel(shard: Pick<ShardRow, "state" | "stateName">): string {
+  return shard.state === ShardState.DeveloperFault ? "Developer fault" : shard.stateName;
+}
+
 /** The verdict column: what the committee said, and how much that means. */
 export function verdictLabel(job: Pick<JobRow, "kind" | "verificationMode">, shard: Pick<ShardRow, "state">): string {
+  // The oracles re-ran the failing item themselves (twice), in either verification mode.
+  if (shard.state === ShardState.DeveloperFault) return DEVELOPER_FAULT_LABEL;
   if (shard.state !== ShardState.Settled && shard.state !== ShardState.Failed) return "—";
   const verdict = shard.state === ShardState.Settled ? "Valid" : "Invalid";
   const how =
@@ -36,7 +47,7 @@ function ShardLine({ job, shard, now, developer }: { job: JobRow; shard: ShardRo
     <tr data-testid={`shard-${job.jobId}-${shard.shard}`}>
       <td>{shard.shard}</td>
       <td data-testid="shard-state" className={`state state-${shard.stateName.toLowerCase()}`}>
-        {shard.stateName}
+        {stateLabel(shard)}
       </td>
       <td className="mono">{who && <span title={shard.operator}>{who}</span>}</td>
       <td data-testid="shard-verdict">{verdictLabel(job, shard)}</td>

@@ -4,6 +4,7 @@ import { useConfig, useReadContract } from "wagmi";
 import { writeChecked } from "../wallet/writeChecked";
 import { computeTokenAbi, operatorStakingAbi, rewardsDistributorAbi } from "../../../sdk/contracts/abis";
 import { useOperators, useShardHistory } from "../chain/queries";
+import type { OperatorShard } from "../chain/readShardHistory";
 import { AmountAction } from "../components/AmountAction";
 import { useReadyWallet } from "../components/ConnectBar";
 import { TxStatus } from "../components/TxStatus";
@@ -12,6 +13,11 @@ import { useRigel } from "../RigelContext";
 import { approveIfNeeded } from "../wallet/approveIfNeeded";
 import { useChainNow } from "../wallet/useChainNow";
 import { useTx } from "../wallet/useTx";
+
+/** A shard history outcome in words: a developer fault says that it paid and did not slash. */
+export function outcomeLabel(outcome: OperatorShard["outcome"]): string {
+  return outcome === "developer fault" ? "developer fault (code failed: paid for time used, no slash)" : outcome;
+}
 
 function gpuName(model: `0x${string}`): string {
   try {
@@ -272,7 +278,7 @@ function OperatorView({ account }: { account: Address }) {
                 <tr key={`${h.jobId}:${h.shard}`}>
                   <td>#{h.jobId.toString()}</td>
                   <td>{h.shard}</td>
-                  <td>{h.outcome}</td>
+                  <td>{outcomeLabel(h.outcome)}</td>
                   <td>{formatToken(h.collateral)}</td>
                   <td>{formatToken(h.earned)}</td>
                   <td>{formatToken(h.slashed)}</td>
