@@ -282,6 +282,10 @@ export function jobCommands(deps: JobCliDeps = {}): CommandSpec[] {
   return [plan, submit, status, resultsCommand(deps), cancel, expire, refundCommand(deps), release] as CommandSpec[];
 }
 
+/** What a DeveloperFault shard means for the developer (PROTOCOL §18.2). */
+const DEVELOPER_FAULT_NOTE =
+  "developer's code failed: the operator was paid for the units used (at most those submitted), the rest refunded";
+
 function statusText(s: JobStatus): string {
   const done = s.shards.filter((x) => isFinalShardState(x.state)).length;
   const lines = [
@@ -298,6 +302,7 @@ function statusText(s: JobStatus): string {
     const who =
       x.state === ShardState.Open ? (x.assigned === zeroAddress ? "anyone" : `for ${x.assigned}`) : x.operator;
     lines.push(`  shard ${x.shard}: ${x.stateName}${x.units > 0n ? ` (${x.units} units)` : ""} ${who}`);
+    if (x.state === ShardState.DeveloperFault) lines.push(`    ${DEVELOPER_FAULT_NOTE}`);
   }
   return lines.join("\n");
 }

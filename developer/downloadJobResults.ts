@@ -76,6 +76,13 @@ function noResultsReason(state: number): { code: string; message: string } | nul
         code: "RIGEL_RESULTS_FAILED",
         message: "the committee found the result invalid (Failed): escrow refunded, nothing to download",
       };
+    case ShardState.DeveloperFault:
+      // Its root commits to the failed run (sdk/failedRun), not to outputs that a manifest could match.
+      return {
+        code: "RIGEL_RESULTS_DEVELOPER_FAULT",
+        message:
+          "the job's code failed on this shard (DeveloperFault): the operator was paid for the units used and the rest refunded; no verified outputs to download",
+      };
     default:
       return { code: "RIGEL_RESULTS_NONE", message: `no results: the shard was ${shardStateName(state)} and refunded` };
   }

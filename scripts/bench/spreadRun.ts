@@ -154,7 +154,7 @@ async function readSpreadJob(
   };
 }
 
-/** Waits until every shard of `jobId` is final (Settled, Failed, Cancelled or Expired). */
+/** Waits until every shard of `jobId` is final (Settled, Failed, Cancelled, Expired or DeveloperFault). */
 async function waitFinal(network: Network, jobId: bigint, shards: number, timeoutMs: number): Promise<void> {
   const { client, deployment } = network.devnet;
   const until = Date.now() + timeoutMs;

@@ -45,6 +45,7 @@ const STEP_OF_EVENT: Record<string, string> = {
   ShardSubmitted: "submit result",
   ShardSettled: "settle (valid)",
   ShardFailed: "settle (invalid, slash)",
+  ShardDeveloperFault: "settle (developer fault)",
   ShardCancelled: "cancel",
   ShardExpired: "expire",
   RewardsClaimed: "claim rewards",
@@ -95,6 +96,10 @@ export async function buildSummary(client: PublicClient, deployment: Deployment)
         break;
       case "ShardSettled":
         Object.assign(shardOf(jobId, shard), { outcome: "Settled", paid: a.paid, fee: a.fee, refund: a.refund });
+        break;
+      case "ShardDeveloperFault":
+        // The developer's code failed: paid for the units used, like Settled, but no slash (PROTOCOL §18.2).
+        Object.assign(shardOf(jobId, shard), { outcome: "DeveloperFault", paid: a.paid, fee: a.fee, refund: a.refund });
         break;
       case "ShardFailed":
         Object.assign(shardOf(jobId, shard), { outcome: "Failed", slashed: a.slashed, refund: a.refund });

@@ -70,6 +70,7 @@ export const LOAD_DEFAULTS: Omit<LoadOptions, "workDir" | "log"> = {
 export const FINAL_EVENTS = {
   ShardSettled: "Settled",
   ShardFailed: "Failed",
+  ShardDeveloperFault: "DeveloperFault",
   ShardCancelled: "Cancelled",
   ShardExpired: "Expired",
 } as const satisfies Record<string, ShardStateName>;
@@ -371,7 +372,14 @@ async function drive(
 
   // Escrow: every job's escrow paid out or refunded, and nothing left in it on-chain.
   const lostDetail: string[] = [];
-  const states: Record<string, number> = { Settled: 0, Failed: 0, Cancelled: 0, Expired: 0, open: 0 };
+  const states: Record<string, number> = {
+    Settled: 0,
+    Failed: 0,
+    DeveloperFault: 0,
+    Cancelled: 0,
+    Expired: 0,
+    open: 0,
+  };
   const latencies: number[] = [];
   const createToAccept: number[] = [];
   let lastFinal = t0;

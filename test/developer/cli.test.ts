@@ -13,7 +13,8 @@ import { fetchJobSpec } from "../../sdk/spec/fetchJobSpec";
 import { matmulShardRows, matmulUnits } from "../../sdk/spec/shardWork";
 import type { MatmulInt8Spec } from "../../sdk/spec/jobSpecTypes";
 import { CAPACITY_TYPES } from "../../fixtures/stakingFixture";
-import { deployProtocol, signWith, type Protocol } from "../../fixtures/protocolFixture";
+import { deployProtocol, shardAttestation, signWith, type Protocol } from "../../fixtures/protocolFixture";
+import { Verdict } from "../../sdk/market/enums";
 
 const SEED = `0x${"33".repeat(32)}`;
 /** Attested ops/s in the ratio 4 : 2 : 1 : 1. */
@@ -213,6 +214,23 @@ describe("rigel job (developer/cli)", () => {
     const watch = await run(["status", String(jobId), "--watch"]);
     expect(watch.code).to.equal(0);
     expect(watch.out.results[0]).to.include("2/2 shard(s) final");
+  });
+
+  it("status explains a DeveloperFault shard: final, the operator paid for the units used, the rest refunded", async () => {
+    const { p, run } = await setup();
+    const { code, out } = await run(["submit", specFile, "--shards", "2", "--max-price", "1000", "--yes", "--json"]);
+    expect(code, out.errors.join("\n")).to.equal(0);
+    const jobId = BigInt(JSON.parse(out.results[0]).jobId);
+    await p.market.connect(p.ops[0]).accept(jobId, 0);
+    await p.market.connect(p.ops[0]).submit(jobId, 0, ethers.id("failed-run"), 3n, "");
+    const { att, sigs } = await shardAttestation(p, jobId, 0, Verdict.DeveloperFault);
+    await p.market.settle(att, sigs);
+    const text = (await run(["status", String(jobId)])).out.results[0];
+    expect(text).to.include("1/2 shard(s) final");
+    expect(text).to.include(`shard 0: DeveloperFault (3 units) ${p.ops[0].address}`);
+    expect(text).to.include("developer's code failed: the operator was paid for the units used");
+    const json = JSON.parse((await run(["status", String(jobId), "--json"])).out.results[0]);
+    expect(json.shards[0].stateName).to.equal("DeveloperFault");
   });
 
   it("submit --operators assigns an even split's shards in order; a count that does not match is refused", async () => {

@@ -1,39 +1,15 @@
 import { expect } from "chai";
 import { ethers } from "hardhat";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
-import { getAddress, zeroAddress, type Address } from "viem";
 import { checkConservation } from "../../../scripts/lib/conservation";
-import type { Deployment } from "../../../sdk/contracts/deployments";
 import { Verdict } from "../../../sdk/market/enums";
 import { E18 } from "../../../fixtures/marketConstants";
-import { deployProtocol, jobParamsFor, shardAttestation, type Protocol } from "../../../fixtures/protocolFixture";
+import { jobParamsFor, shardAttestation, type Protocol } from "../../../fixtures/protocolFixture";
 import { publicClient } from "../../sdk/market/helpers/marketClients";
+import { deployedProtocol } from "../helpers/deployedProtocol";
 
 // scripts/lib/conservation.ts on the in-process chain: RGL jobs ending in every outcome, the
 // developer-fault path among them (PROTOCOL §18.2), must be accounted for to the wei.
-
-const at = async (c: { getAddress(): Promise<string> }) => getAddress(await c.getAddress()) as Address;
-
-async function deployed(): Promise<{ p: Protocol; deployment: Deployment }> {
-  const block = BigInt(await ethers.provider.getBlockNumber()) + 1n;
-  const p = await deployProtocol();
-  const deployment: Deployment = {
-    chainId: 31337,
-    network: "hardhat",
-    deployer: getAddress(p.admin.address),
-    block,
-    contracts: {
-      ComputeToken: await at(p.rgl),
-      OracleCommittee: await at(p.committee),
-      OperatorStaking: await at(p.staking),
-      RewardsDistributor: await at(p.rewards),
-      JobMarket: await at(p.market),
-      TimelockController: zeroAddress,
-    },
-    parameters: {},
-  };
-  return { p, deployment };
-}
 
 /** One RGL job of `shards` shards (10 units at 1 RGL each), each accepted and submitted by ops[i]. */
 async function rglJob(p: Protocol, shards: number, submitted: number, units = 4n): Promise<bigint> {
@@ -54,7 +30,7 @@ async function rglJob(p: Protocol, shards: number, submitted: number, units = 4n
 
 describe("scripts/lib/conservation (in-process protocol)", () => {
   it("accounts for every outcome's payments, fees and refunds, DeveloperFault included", async () => {
-    const { p, deployment } = await loadFixture(deployed);
+    const { p, deployment } = await loadFixture(deployedProtocol);
     // Shards 0–3 submitted: Valid, DeveloperFault, Invalid, unanswered (expired); shard 4 cancelled.
     const jobId = await rglJob(p, 5, 4, 3n);
     for (const [shard, verdict] of [
@@ -90,7 +66,7 @@ describe("scripts/lib/conservation (in-process protocol)", () => {
   });
 
   it("a DeveloperFault settlement alone: paid, fee and refund leave the market, nothing is slashed", async () => {
-    const { p, deployment } = await loadFixture(deployed);
+    const { p, deployment } = await loadFixture(deployedProtocol);
     const jobId = await rglJob(p, 1, 1, 10n);
     const { att, sigs } = await shardAttestation(p, jobId, 0, Verdict.DeveloperFault);
     await p.market.settle(att, sigs);
@@ -103,7 +79,7 @@ describe("scripts/lib/conservation (in-process protocol)", () => {
   });
 
   it("reports RGL that reached the market outside createJob (the escrow no longer explains it)", async () => {
-    const { p, deployment } = await loadFixture(deployed);
+    const { p, deployment } = await loadFixture(deployedProtocol);
     await rglJob(p, 1, 0);
     await p.rgl.connect(p.devs[1]).transfer(await p.market.getAddress(), 1n);
     const report = await checkConservation(publicClient, deployment);
