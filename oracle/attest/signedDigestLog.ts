@@ -11,6 +11,14 @@ export interface SignedDigestEntry {
   at: number;
 }
 
+/**
+ * The log holds another digest for the subject: refused as equivocation (a 409 when it reaches an
+ * HTTP answer: the node cannot produce the other verdict's answer from its database).
+ */
+export class LoggedDigestConflictError extends EquivocationRefusedError {
+  readonly status = 409;
+}
+
 /** The log could not be read or written, or an import holds a line that is not an entry. */
 export class SignedDigestLogError extends RigelError {
   override readonly name = "SignedDigestLogError";
@@ -163,7 +171,7 @@ export class SignedDigestLog {
   /**
    * Before a signature: the subject's digest must be `digest` or absent; absent, it is appended and
    * fsync'd, and the file read again to make sure no other process logged another digest first.
-   * @throws EquivocationRefusedError (code `EQUIVOCATION_REFUSED`) when the log holds another digest.
+   * @throws LoggedDigestConflictError (an EquivocationRefusedError, code `EQUIVOCATION_REFUSED`) when the log holds another digest.
    * @throws SignedDigestLogError when the file cannot be written.
    */
   record(subject: string, digest: Hex, now = Date.now()): void {
@@ -184,7 +192,7 @@ export class SignedDigestLog {
         },
       );
     }
-    throw new EquivocationRefusedError(
+    throw new LoggedDigestConflictError(
       "EQUIVOCATION_REFUSED",
       `the signed-digest log already holds another digest for ${subject}; refusing to sign a second verdict`,
       { details: { subject, logged: logged.digest, asked: wanted, log: this.file } },

@@ -71,8 +71,15 @@ export class SigningGuard {
   }
 
   /** Why signing is halted, as /healthz reports it; undefined while the node signs. */
-  halted(): { subject: string; digest: Hex; tx: Hex; block: string } | undefined {
-    return this.halt && { ...this.halt, block: this.halt.block.toString() };
+  halted(): { subject: string; digest: Hex; tx: Hex; block: string; reason: string } | undefined {
+    const h = this.halt;
+    return (
+      h && {
+        ...h,
+        block: h.block.toString(),
+        reason: `this key's signature for ${h.subject} is on-chain (tx ${h.tx}) over a digest the signed-digest log does not hold: restart with the log that holds it`,
+      }
+    );
   }
 
   /**

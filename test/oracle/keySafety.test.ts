@@ -12,6 +12,7 @@ import { rigelDomain, Verdict, type ShardAttestation } from "../../sdk/eip712/ty
 import { HttpError } from "../../sdk/errors/HttpError";
 import { shardAttestationFromJson, type SignedShardAttestation } from "../../sdk/oracleApi/types";
 import { main } from "../../oracle/cli";
+import { toOracleHttpError } from "../../oracle/http/toOracleHttpError";
 import { ShardSigner, shardSubject } from "../../oracle/attest/shardSigner";
 import { SignedDigestLog, signedDigestLogPath } from "../../oracle/attest/signedDigestLog";
 import { SigningGuard } from "../../oracle/attest/signingGuard";
@@ -76,6 +77,7 @@ describe("oracle key safety: the signed-digest log (PROTOCOL §18.5)", function 
     const refused = await b.sign(invalid, true, "x").catch((e: unknown) => e);
     expect(refused).to.be.instanceOf(EquivocationRefusedError);
     expect((refused as EquivocationRefusedError).code).to.equal("EQUIVOCATION_REFUSED");
+    expect(toOracleHttpError(refused)).to.include({ status: 409, code: "EQUIVOCATION_REFUSED" });
     expect(new DecisionStore(dbB).get(shardSubject(valid.market, valid.jobId, 0))).to.equal(undefined);
     // The same verdict is no equivocation: B may sign it too (the same signature).
     expect((await b.sign(valid, true, "verified")).signature).to.equal(signed.signature);
