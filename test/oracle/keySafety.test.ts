@@ -1,6 +1,7 @@
 // Key safety (PROTOCOL §18.5): the signed-digest log that travels with the key, the chain check of
 // the key's own signatures, and `rigel oracle signlog export|import`.
 import { expect } from "chai";
+import { execFile } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
@@ -108,6 +109,75 @@ describe("oracle key safety: the signed-digest log (PROTOCOL §18.5)", function 
     expect(reread.entries().map((e) => e.subject)).to.deep.equal(["s:1", "s:3"]);
     log.close();
     reread.close();
+  });
+
+  it("a lost race: when another process appends another digest between this one's check and its append, this one refuses after reading the file again", function () {
+    const file = path.join(tempDir("keys-lost-race"), "signed.jsonl");
+    const winner = new SignedDigestLog(file);
+    const loser = new SignedDigestLog(file);
+    const raw = loser as unknown as { append: (entries: unknown[]) => void };
+    const append = raw.append.bind(loser);
+    raw.append = (entries) => {
+      winner.record("s:1", digest("first")); // lands after the loser's check, before its append
+      append(entries);
+    };
+    expect(() => loser.record("s:1", digest("second"))).to.throw(EquivocationRefusedError);
+    const lines = fs.readFileSync(file, "utf8").trim().split("\n");
+    expect(lines.map((l) => (JSON.parse(l) as { digest: string }).digest)).to.deep.equal([
+      digest("first"),
+      digest("second"),
+    ]);
+    const reader = new SignedDigestLog(file);
+    expect(reader.digestOf("s:1")).to.equal(digest("first"));
+    expect(reader.skipped).to.equal(1);
+    expect(() => winner.record("s:1", digest("first"))).to.not.throw();
+    for (const l of [winner, loser, reader]) l.close();
+  });
+
+  it("four processes signing on one log file at once: for every subject exactly one digest is accepted, and it is the file's first line", async function () {
+    this.timeout(120_000);
+    const file = path.join(tempDir("keys-race"), "signed.jsonl");
+    const subjects = 300;
+    const script = `
+      const { SignedDigestLog } = require(${JSON.stringify(path.resolve(__dirname, "../../oracle/attest/signedDigestLog"))});
+      const { keccak256, toHex } = require("viem");
+      const fs = require("node:fs");
+      const log = new SignedDigestLog(process.argv[1]);
+      // A barrier: all four start their loops together, so their checks and appends interleave.
+      fs.writeFileSync(process.argv[1] + ".ready-" + process.argv[2], "");
+      const dir = require("node:path").dirname(process.argv[1]);
+      while (fs.readdirSync(dir).filter((f) => f.includes(".ready-")).length < 4)
+        Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 5);
+      const won = [];
+      for (let i = 0; i < ${subjects}; i++) {
+        const subject = "race:" + i;
+        const digest = keccak256(toHex(subject + "/" + process.argv[2]));
+        try { log.record(subject, digest); won.push([subject, digest]); } catch (e) { if (e.code !== "EQUIVOCATION_REFUSED") throw e; }
+      }
+      process.stdout.write(JSON.stringify(won));`;
+    const runs = await Promise.all(
+      [0, 1, 2, 3].map(
+        (n) =>
+          new Promise<[string, Hex][]>((resolve, reject) =>
+            execFile(
+              process.execPath,
+              ["-r", "ts-node/register/transpile-only", "-e", script, file, String(n)],
+              { cwd: path.resolve(__dirname, "../.."), env: { ...process.env, TS_NODE_TRANSPILE_ONLY: "1" } },
+              (err, stdout) => (err ? reject(err) : resolve(JSON.parse(stdout) as [string, Hex][])),
+            ),
+          ),
+      ),
+    );
+    const winners = new Map<string, Hex[]>();
+    for (const run of runs) for (const [subject, d] of run) winners.set(subject, [...(winners.get(subject) ?? []), d]);
+    const log = new SignedDigestLog(file);
+    expect(winners.size).to.equal(subjects);
+    if (process.env.RIGEL_TEST_LOG) console.log(`      lost races (later lines with another digest): ${log.skipped}`);
+    for (const [subject, digests] of winners) {
+      expect(digests, subject).to.have.length(1);
+      expect(log.digestOf(subject)).to.equal(digests[0]);
+    }
+    log.close();
   });
 
   it("a log started beside an existing database adopts its decisions (a capacity one here), and the guard then refuses another digest for them", async function () {
