@@ -19,7 +19,7 @@ export class SigningHaltedError extends HttpError {
     super(
       503,
       "ORACLE_SIGNING_HALTED",
-      `signing halted: this key signed ${halt.subject} on-chain (tx ${halt.tx}) over a digest the signed-digest log does not hold; restart with the log that holds it`,
+      `refusing to sign ${subject}: signing halted, this key signed ${halt.subject} on-chain (tx ${halt.tx}) over a digest the signed-digest log does not hold; restart with the log that holds it`,
       { details: { subject, haltedBy: halt.subject, digest: halt.digest, tx: halt.tx, block: halt.block.toString() } },
     );
   }

@@ -11,6 +11,7 @@ import { hashShardAttestation } from "../../sdk/eip712/shardAttestation";
 import { sortSignaturesBySigner } from "../../sdk/eip712/sortSignatures";
 import { rigelDomain, Verdict, type ShardAttestation } from "../../sdk/eip712/types";
 import { HttpError } from "../../sdk/errors/HttpError";
+import { OracleClient, OracleRequestError } from "../../sdk/oracleApi/client";
 import { shardAttestationFromJson, type SignedShardAttestation } from "../../sdk/oracleApi/types";
 import { main } from "../../oracle/cli";
 import { toOracleHttpError } from "../../oracle/http/toOracleHttpError";
@@ -315,7 +316,18 @@ describe("oracle key safety: the signed-digest log (PROTOCOL §18.5)", function 
         expect(err).to.be.instanceOf(HttpError);
         expect(err).to.include({ status: 503, code: "ORACLE_SIGNING_HALTED" });
         expect((err as HttpError).details.subject).to.equal(shardSubject(a.market, a.jobId, 0));
+        expect((err as HttpError).message).to.contain(shardSubject(a.market, a.jobId, 0));
       }
+      // Over HTTP too: a new shard's proof is answered 503 ORACLE_SIGNING_HALTED, nothing signed.
+      const nextJob = await createMatmulJob(p, matmulSpec("5b"), 1);
+      const next = await computeAndSubmit(p, op, matmulSpec("5b"), nextJob, 0, 1);
+      await restored.tick();
+      const refused = await new OracleClient({ baseUrl: restored.url, account: accountOf(op) })
+        .submitProof(next.request)
+        .catch((e: unknown) => e);
+      expect(refused).to.be.instanceOf(OracleRequestError);
+      expect(refused).to.include({ status: 503, code: "ORACLE_SIGNING_HALTED" });
+      expect(restored.db!.prepare("SELECT COUNT(*) AS n FROM decisions").get()).to.deep.equal({ n: 0 });
       // A restart with the same (old) log stays halted, though the chain was read already.
       await restored.shutdown();
       restored = await startOracle(p, p.oracles[0], backup);
