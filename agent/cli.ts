@@ -352,6 +352,7 @@ const run = defineCommand({
       cpuThreads: cpuThreadsOf(config),
       claimIntervalSec: config.claimIntervalSec,
       submitMarginSec: config.submitMarginSec,
+      confirmations: config.confirmations,
       allowRemoteHosts: config.allowRemoteHosts,
       inputFileRoots: config.inputFileRoots
         .split(",")

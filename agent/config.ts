@@ -59,6 +59,13 @@ export const agentConfig = defineConfig("RIGEL_AGENT", {
     min: 0,
   },
   pollIntervalMs: { type: "integer", description: "main loop period", default: 1000, min: 50 },
+  confirmations: {
+    type: "integer",
+    description: "blocks the chain follower stays behind the head (-1: auto, 0 on chain 31337 and 3 elsewhere)",
+    default: -1,
+    min: -1,
+    max: 1000,
+  },
   claimIntervalSec: { type: "integer", description: "claim RGL rewards this often (0: never)", default: 3600, min: 0 },
   submitMarginSec: {
     type: "integer",

@@ -5,6 +5,8 @@ import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import { defineCommand, runCli, UsageError, type CliOutput } from "../sdk/cli/commands";
 import { loadDeployment } from "../sdk/contracts/deployments";
 import { RigelError } from "../sdk/errors/RigelError";
+import { confirmationsFor } from "../sdk/chain/logFollower";
+import { readSignedDigestFile, SignedDigestLog, signedDigestLogPath } from "./attest/signedDigestLog";
 import { decryptKeystore, encryptKeystore } from "../sdk/keystore/keystore";
 import { createLogger } from "../sdk/log/createLogger";
 import { runDaemon } from "../sdk/service/runDaemon";
@@ -85,6 +87,8 @@ export async function createOracleNodeFromConfig(
     revealWindowSec: config.revealWindowSec,
     bodyLimit: config.bodyLimit,
     ratePerMinute: config.ratePerMinute,
+    signLog: signedDigestLogPath(config),
+    confirmations: confirmationsFor(config.confirmations, config.chainId),
     capacityRounds:
       config.capacityRoundSec > 0
         ? { staking: deployment.contracts.OperatorStaking, meanIntervalSec: config.capacityRoundSec }
@@ -181,12 +185,78 @@ const config = defineCommand({
   },
 });
 
+/** The signed-digest log a configuration names (PROTOCOL §18.5). */
+function configuredSignLog(file: string | undefined): SignedDigestLog {
+  return new SignedDigestLog(signedDigestLogPath(oracleConfig.load({ file })));
+}
+
+const signlogExport = defineCommand({
+  name: "export",
+  summary: "copy the signed-digest log (one line per subject) to a file, for a node that takes over the key",
+  flags: {
+    config: configFlag,
+    out: { type: "string", description: "file to write (must not exist)", value: "FILE" },
+  },
+  async run({ flags, out }) {
+    if (!flags.out) throw new UsageError("ORACLE_SIGN_LOG_USAGE", "--out FILE is required");
+    if (fs.existsSync(flags.out))
+      throw new UsageError("ORACLE_SIGN_LOG_EXISTS", `${flags.out} exists; not overwriting it`);
+    const log = configuredSignLog(flags.config);
+    try {
+      const entries = log.entries();
+      fs.writeFileSync(flags.out, entries.map((e) => JSON.stringify(e) + "\n").join(""), { mode: 0o600 });
+      out.result(JSON.stringify({ log: log.file, out: flags.out, subjects: entries.length }));
+    } finally {
+      log.close();
+    }
+    return 0;
+  },
+});
+
+const signlogImport = defineCommand({
+  name: "import",
+  summary: "merge an exported signed-digest log into this node's (a subject with another digest is an error)",
+  flags: {
+    config: configFlag,
+    file: { type: "string", description: "the exported log to merge", value: "FILE" },
+  },
+  async run({ flags, out }) {
+    if (!flags.file) throw new UsageError("ORACLE_SIGN_LOG_USAGE", "--file FILE is required");
+    const entries = readSignedDigestFile(flags.file);
+    const log = configuredSignLog(flags.config);
+    try {
+      const added = log.merge(entries);
+      out.result(JSON.stringify({ log: log.file, imported: entries.length, added }));
+    } finally {
+      log.close();
+    }
+    return 0;
+  },
+});
+
+const SIGNLOG_COMMANDS = [signlogExport, signlogImport];
+const SIGNLOG_PROGRAM = {
+  program: "rigel oracle signlog",
+  summary:
+    "The signed-digest log that travels with the signer key (docs/PROTOCOL.md §18.5): export it from one node, import it into another before it signs with the same key.",
+};
+
+/** Listed among the commands; `main` hands `signlog …` to its own sub-commands. */
+const signlog = defineCommand({
+  name: "signlog",
+  summary: "export or import the signed-digest log (rigel oracle signlog <export|import> --help)",
+  flags: {},
+  run: ({ out }) => runCli({ ...SIGNLOG_PROGRAM, commands: SIGNLOG_COMMANDS, argv: [], out }),
+});
+
 /** `rigel oracle <command>`. */
 export function main(argv: string[], output?: CliOutput): Promise<number> {
+  if (argv[0] === "signlog")
+    return runCli({ ...SIGNLOG_PROGRAM, commands: SIGNLOG_COMMANDS, argv: argv.slice(1), out: output });
   return runCli({
     program: "rigel oracle",
     summary: "An oracle node of the Rigel committee: verifies proofs of GPU work and signs attestations.",
-    commands: [start, init, config],
+    commands: [start, init, config, signlog],
     argv,
     out: output,
   });

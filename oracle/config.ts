@@ -25,6 +25,19 @@ export const oracleConfig = defineConfig(
     signerKey: { type: "privateKey", description: "the committee signer key (or use keystore)", secret: true },
     keystore: { type: "path", description: "encrypted v3 keystore file of the signer key" },
     keystorePassword: { type: "string", description: "password of the keystore", secret: true },
+    // Key safety and chain reads (docs/PROTOCOL.md §18.4, §18.5).
+    signLog: {
+      type: "path",
+      description:
+        "the signed-digest log that travels with the key (default: <keystore>.signed.jsonl, or <dataDir>/signed.jsonl with signerKey)",
+    },
+    confirmations: {
+      type: "integer",
+      description: "blocks the log followers stay behind the head (-1: auto, 0 on chain 31337 and 3 elsewhere)",
+      default: -1,
+      min: -1,
+      max: 1000,
+    },
     peers: { type: "string", description: "comma-separated base URLs of the other committee members", default: "" },
     relay: {
       type: "boolean",

@@ -1,6 +1,6 @@
 import path from "node:path";
 import type { Address, LocalAccount, PublicClient, WalletClient } from "viem";
-import { sqliteCursorStore, type LogFollower } from "../sdk/chain/logFollower";
+import { confirmationsFor, sqliteCursorStore, type LogFollower } from "../sdk/chain/logFollower";
 import type { SqliteDatabase } from "../sdk/db/openDatabase";
 import { rigelDomain, type RigelDomain } from "../sdk/eip712/types";
 import { ShardState, Verdict } from "../sdk/market/enums";
@@ -8,6 +8,9 @@ import type { Logger } from "../sdk/log/createLogger";
 import type { Daemon } from "../sdk/service/runDaemon";
 import { startHttpService, type HttpService } from "../sdk/service/startHttpService";
 import { ShardSigner } from "./attest/shardSigner";
+import { SignedDigestLog } from "./attest/signedDigestLog";
+import { SigningGuard } from "./attest/signingGuard";
+import { createSignatureWatcher } from "./chain/signatureWatcher";
 import { MarketReader } from "./chain/marketReader";
 import { createSubmissionWatcher } from "./chain/submissionWatcher";
 import { mountOracleRoutes } from "./http/oracleRoutes";
@@ -51,6 +54,10 @@ export interface OracleNodeParameters {
   capacityPolicy?: Partial<CapacityPolicy>;
   /** The clock that times capacity challenges, in ms (default `Date.now`; tests share a fake one). */
   capacityClock?: () => number;
+  /** The signed-digest log of the key (PROTOCOL §18.5; default `<dataDir>/signed.jsonl`). */
+  signLog?: string;
+  /** Blocks every log follower stays behind the head (default: 0 on chain 31337, else 3; PROTOCOL §18.4). */
+  confirmations?: bigint;
 }
 
 /** Most open submissions looked at per main-loop pass (no unbounded loop over jobs). */
@@ -72,6 +79,9 @@ export class OracleNode implements Daemon {
   private watcher?: LogFollower;
   private submissions?: SubmissionStore;
   private signer?: ShardSigner;
+  /** Key safety (PROTOCOL §18.5): the signed-digest log, the halt, and the chain check feeding it. */
+  guard?: SigningGuard;
+  private signatureWatcher?: LogFollower;
   private readonly reader: MarketReader;
   private readonly domain: RigelDomain;
   private lastPollOk = false;
@@ -93,7 +103,25 @@ export class OracleNode implements Daemon {
     this.db = db;
     this.submissions = new SubmissionStore(db);
     const decisions = new DecisionStore(db);
-    this.signer = new ShardSigner(p.account, this.domain, decisions);
+    const confirmations = p.confirmations ?? confirmationsFor(-1, p.chainId);
+    const guard = new SigningGuard(
+      new SignedDigestLog(p.signLog ?? path.join(p.dataDir, "signed.jsonl")),
+      db,
+      p.logger.child({ layer: "keys" }),
+    );
+    this.guard = guard;
+    this.signatureWatcher = createSignatureWatcher({
+      client: p.publicClient,
+      market: p.market,
+      domain: this.domain,
+      signer: p.account.address,
+      guard,
+      cursor: sqliteCursorStore(db),
+      startBlock: p.startBlock,
+      confirmations,
+      logger: p.logger.child({ layer: "keys" }),
+    });
+    this.signer = new ShardSigner(p.account, this.domain, decisions, guard);
     const capacity = new CapacityService({
       account: p.account,
       domain: this.domain,
@@ -104,6 +132,7 @@ export class OracleNode implements Daemon {
       policy: { ...DEFAULT_CAPACITY_POLICY, ...p.capacityPolicy },
       logger: p.logger.child({ layer: "capacity" }),
       now: p.capacityClock,
+      guard,
     });
     this.watcher = createSubmissionWatcher({
       client: p.publicClient,
@@ -111,6 +140,7 @@ export class OracleNode implements Daemon {
       cursor: sqliteCursorStore(db),
       startBlock: p.startBlock,
       submissions: this.submissions,
+      confirmations,
     });
     if (p.capacityRounds) {
       this.rounds = new CapacityRounds({
@@ -122,6 +152,7 @@ export class OracleNode implements Daemon {
         capacity,
         meanIntervalSec: p.capacityRounds.meanIntervalSec,
         logger: p.logger.child({ layer: "rounds" }),
+        confirmations,
       });
     }
     this.replayDb = openReplayDatabase(path.join(p.dataDir, "replay.sqlite"));
@@ -135,7 +166,8 @@ export class OracleNode implements Daemon {
       logger: logger.child({ layer: "http" }),
       bodyLimit: p.bodyLimit,
       health: () => ({
-        ok: this.lastPollOk,
+        ok: this.lastPollOk && !guard.halted(),
+        signingHalted: guard.halted() ?? null,
         signer: p.account.address,
         chainId: p.chainId,
         lastBlock: this.watcher?.lastBlock?.toString() ?? null,
@@ -169,6 +201,7 @@ export class OracleNode implements Daemon {
 
   /** One pass: follow the chain, sign Invalid for missing reveals, relay what has a quorum. */
   async tick(): Promise<void> {
+    await this.watchSignatures();
     const watcher = this.watcher!;
     try {
       await watcher.poll();
@@ -197,6 +230,15 @@ export class OracleNode implements Daemon {
     }
   }
 
+  /** The chain check of PROTOCOL §18.5: this key's signatures on settled shards against the log. */
+  private async watchSignatures(): Promise<void> {
+    try {
+      await this.signatureWatcher?.poll();
+    } catch (err) {
+      this.p.logger.warn({ err }, "signature watcher pass failed; retrying next pass");
+    }
+  }
+
   private async relay(jobId: bigint, shard: number): Promise<void> {
     const own = this.signer!.stored(this.p.market, jobId, shard);
     if (!own || !this.p.walletClient) return;
@@ -222,6 +264,7 @@ export class OracleNode implements Daemon {
   async shutdown(): Promise<void> {
     await this.http?.close();
     this.http = undefined;
+    this.guard?.log.close();
     this.db?.close();
     this.db = undefined;
     this.replayDb?.close();

@@ -1,7 +1,7 @@
 import path from "node:path";
 import { Counter, Gauge, Histogram } from "prom-client";
 import { getAddress, type Hex, type Log } from "viem";
-import { LogFollower, sqliteCursorStore } from "../../sdk/chain/logFollower";
+import { confirmationsFor, LogFollower, sqliteCursorStore } from "../../sdk/chain/logFollower";
 import { RepeatableReadGuard } from "../../sdk/auth/replayGuard";
 import { openDatabase, type SqliteDatabase } from "../../sdk/db/openDatabase";
 import { ensureImage } from "../../sdk/executor/ensureImage";
@@ -67,6 +67,8 @@ export interface AgentDaemonParameters {
   retrySec?: number;
   /** The oracles to ask for capacity challenges issued to this operator (rounds), and how often. */
   capacity?: { clients: readonly OracleClient[]; pollSec: number };
+  /** Blocks the chain follower stays behind the head (-1 or absent: auto, PROTOCOL §18.4). */
+  confirmations?: number;
 }
 
 /**
@@ -126,6 +128,7 @@ export class AgentDaemon implements Daemon {
       events: [jobCreatedEvent, shardSettledEvent],
       cursor: sqliteCursorStore(this.db),
       startBlock: this.p.chain.startBlock,
+      confirmations: confirmationsFor(this.p.confirmations ?? -1, this.p.chain.chainId),
       onLogs: async (logs) => this.onLogs(logs),
     });
     this.http = await startHttpService({

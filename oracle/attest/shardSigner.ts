@@ -8,6 +8,7 @@ import {
   type SignedShardAttestation,
 } from "../../sdk/oracleApi/types";
 import type { Decision, DecisionStore } from "../store/decisionStore";
+import type { SigningGuard } from "./signingGuard";
 
 /** The decision-store subject of a shard: one verdict per (market, job, shard), ever. */
 export function shardSubject(market: Address, jobId: bigint, shard: number): string {
@@ -15,15 +16,20 @@ export function shardSubject(market: Address, jobId: bigint, shard: number): str
 }
 
 /**
- * Signs shard verdicts, never two different ones for a subject: the digest and the answer are
- * committed to SQLite first (DecisionStore.decide throws EquivocationRefusedError on a different
- * digest), the signature is made and attached after, and only then does it leave the process.
+ * Signs shard verdicts, never two different ones for a subject: the digest is first checked against
+ * and appended to the signed-digest log that travels with the key (the guard, PROTOCOL §18.5: it
+ * refuses another digest whatever the database says, and every signature while signing is halted),
+ * then the digest and the answer are committed to SQLite (DecisionStore.decide throws
+ * EquivocationRefusedError on a different digest), the signature is made and attached after, and
+ * only then does it leave the process.
  */
 export class ShardSigner {
   constructor(
     private readonly account: LocalAccount,
     private readonly domain: RigelDomain,
     private readonly decisions: DecisionStore,
+    /** The signed-digest log and halt (absent only in tests of the database rule alone). */
+    private readonly guard?: SigningGuard,
   ) {}
 
   get address(): Address {
@@ -60,6 +66,7 @@ export class ShardSigner {
       verified,
       reason,
     };
+    this.guard?.beforeSign(subject, digest);
     const decision = this.decisions.decide(subject, "shard", digest, JSON.stringify(draft));
     if (decision.signature) return answerOf(decision);
     // The digest is on disk: signing it (again, after a crash) can never be equivocation.

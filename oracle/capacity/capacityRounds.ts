@@ -35,6 +35,8 @@ export class CapacityRounds {
       logger: Logger;
       now?: () => number;
       random?: () => number;
+      /** Blocks the registration follower stays behind the head (PROTOCOL §18.4). */
+      confirmations?: bigint;
     },
   ) {
     this.insert = p.db.prepare(
@@ -48,6 +50,7 @@ export class CapacityRounds {
       events: [operatorRegisteredEvent],
       cursor: p.cursor,
       startBlock: p.startBlock,
+      confirmations: p.confirmations,
       onLogs: async (logs) => {
         for (const log of logs as unknown as { args: { operator: Address } }[]) this.insert.run(log.args.operator);
       },

@@ -25,6 +25,7 @@ import { decodeRevealedRow, type RevealedRowJson } from "../../sdk/pow/revealedR
 import { verifySampledRows } from "../../sdk/pow/verify";
 import type { DecisionStore } from "../store/decisionStore";
 import type { ChallengeStore, StoredChallenge } from "./challengeStore";
+import type { SigningGuard } from "../attest/signingGuard";
 
 /** Challenge sizing and timing (PROTOCOL §13.2). */
 export interface CapacityPolicy {
@@ -71,6 +72,8 @@ export interface CapacityServiceParameters {
   policy: CapacityPolicy;
   logger: Logger;
   now?: () => number;
+  /** The signed-digest log and halt, checked before every signature (PROTOCOL §18.5). */
+  guard?: SigningGuard;
 }
 
 /** The subject of a capacity decision: one attestation per challenge, ever. */
@@ -248,6 +251,7 @@ export class CapacityService {
       attestation: capacityAttestationToJson(attestation),
       signatures: [] as unknown[],
     };
+    this.p.guard?.beforeSign(subject, digest);
     const decision = this.p.decisions.decide(subject, "capacity", digest, JSON.stringify(payload));
     if (decision.signature) return decision.signature;
     const signature = await signCapacityAttestation(this.p.account, this.p.domain, attestation);

@@ -18,6 +18,8 @@ export function createSubmissionWatcher(p: {
   cursor: CursorStore;
   startBlock: bigint;
   submissions: SubmissionStore;
+  /** Blocks to stay behind the head (PROTOCOL §18.4). */
+  confirmations?: bigint;
 }): LogFollower {
   return new LogFollower({
     name: `oracle-market-${p.market.toLowerCase()}`,
@@ -26,6 +28,7 @@ export function createSubmissionWatcher(p: {
     events: watchedEvents,
     cursor: p.cursor,
     startBlock: p.startBlock,
+    confirmations: p.confirmations,
     onLogs: async (logs) => {
       for (const log of logs as DecodedLog[]) {
         const args = log.args ?? {};

@@ -3,6 +3,7 @@ import path from "node:path";
 import { RigelError } from "../errors/RigelError";
 import { canonicalJson } from "../spec/canonicalJson";
 import { CONTAINER_PATHS, type ContainerJobSpec, type JsonValue } from "../spec/jobSpecTypes";
+import { containerCpuset } from "./containerCpuset";
 import { CONTAINER_LABELS, type GpuRequest } from "./dockerClient";
 
 /** The arguments of {@link buildContainerOptions}. */
@@ -21,6 +22,8 @@ export interface BuildContainerOptionsParameters {
   logFile: string;
   /** Which GPUs to hand over; defaults to `{ count: spec.gpus }`. Ignored when `spec.gpus` is 0. */
   gpus?: GpuRequest;
+  /** The host's CPU ids the cpuset is drawn from (default: the host's online CPUs, `hostCpuIds`). */
+  hostCpus?: readonly number[];
 }
 
 /** A GPU request that does not fit the spec (wrong number of devices, or count and ids both given). */
@@ -32,9 +35,11 @@ export class GpuRequestError extends RigelError {
 }
 
 /**
- * The Docker create options for one container invocation of a job: resource limits, no network
+ * The Docker create options for one container invocation of a job: resource limits, the container
+ * pinned to ⌈milliCpus / 1000⌉ CPUs (`CpusetCpus`, so `nproc` reads the spec's CPUs), no network
  * unless the spec asks, inputs read-only, one writable output directory, all capabilities dropped,
- * labels to find it again. Pure: no Docker call.
+ * labels to find it again. No Docker call.
+ * @throws NotEnoughCpusError (the host has fewer CPUs than the spec asks), GpuRequestError.
  */
 export function buildContainerOptions(params: BuildContainerOptionsParameters): Dockerode.ContainerCreateOptions {
   const { spec, job, shard, item, inputPaths, outputDir, logFile } = params;
@@ -86,6 +91,7 @@ export function buildContainerOptions(params: BuildContainerOptionsParameters): 
     Memory: spec.memoryMiB * 1024 * 1024,
     MemorySwap: spec.memoryMiB * 1024 * 1024,
     NanoCpus: spec.milliCpus * 1_000_000,
+    CpusetCpus: containerCpuset({ spec, hostCpus: params.hostCpus, key: `${job}/${shard}/${item?.index ?? ""}` }),
     PidsLimit: spec.pidsLimit,
     CapDrop: ["ALL"],
     SecurityOpt: ["no-new-privileges"],

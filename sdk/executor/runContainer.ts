@@ -37,7 +37,7 @@ export class ContainerStartError extends RigelError {
  * kill, every output line handed to `onLog` as it is written, the whole log written to `logFile`
  * after the exit, the outputs hashed.
  * A non-zero exit, an OOM kill or a timeout is a result, not an error.
- * @throws ImageNotFoundError, ContainerStartError, GpuRequestError, ContainerDetachedError.
+ * @throws ImageNotFoundError, NotEnoughCpusError, ContainerStartError, GpuRequestError, ContainerDetachedError.
  */
 export async function runContainer(docker: DockerClient, params: RunContainerParameters): Promise<ContainerRunResult> {
   const image = await ensureImage(docker, params.spec.image, { pull: params.pull });

@@ -4,6 +4,7 @@ import { RigelError } from "../errors/RigelError";
 import { canonicalJson } from "../spec/canonicalJson";
 import type { ContainerJobSpec } from "../spec/jobSpecTypes";
 import { commitOutputs, type CommitOutputsReturnType } from "./commitOutputs";
+import { containerCpuset } from "./containerCpuset";
 import type { ContainerLogListener, ContainerRunResult, DockerClient, GpuRequest } from "./dockerClient";
 import { fetchInput } from "./fetchInput";
 import { itemOutputHash } from "./itemOutputHash";
@@ -55,14 +56,15 @@ export interface RunContainerJobReturnType {
  * and commits the outputs. Re-running a shard starts its outputs afresh, except for the items
  * given as `completedItems`.
  * Pass a spec from `parseJobSpec`. A non-zero exit, an OOM kill or a timeout is a status, not an error.
- * @throws InputHashMismatchError, InputFetchError, ImageNotFoundError, ContainerStartError,
- * GpuRequestError, ContainerDetachedError.
+ * @throws NotEnoughCpusError (before anything is fetched or run), InputHashMismatchError,
+ * InputFetchError, ImageNotFoundError, ContainerStartError, GpuRequestError, ContainerDetachedError.
  */
 export async function runContainerJob(
   docker: DockerClient,
   params: RunContainerJobParameters,
 ): Promise<RunContainerJobReturnType> {
   const { spec, workDir } = params;
+  containerCpuset({ spec, key: "" }); // a host with fewer CPUs than the spec fails here, before any work
   const inputPaths: Record<string, string> = {};
   for (const input of spec.inputs) {
     const fetched = await fetchInput({
