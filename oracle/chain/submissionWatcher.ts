@@ -1,14 +1,24 @@
-import type { Log, PublicClient } from "viem";
+import { getAbiItem, type Log, type PublicClient } from "viem";
 import { LogFollower, type CursorStore } from "../../sdk/chain/logFollower";
+import { jobMarketAbi } from "../../sdk/contracts/abis";
 import { shardExpiredEvent, shardFailedEvent, shardSettledEvent, shardSubmittedEvent } from "../../sdk/market/events";
 import type { SubmissionStore } from "../store/submissionStore";
 
-const watchedEvents = [shardSubmittedEvent, shardSettledEvent, shardFailedEvent, shardExpiredEvent];
+/** `JobMarket.ShardDeveloperFault` (PROTOCOL §18.2): final, like settled, failed and expired. */
+const shardDeveloperFaultEvent = getAbiItem({ abi: jobMarketAbi, name: "ShardDeveloperFault" });
+
+const watchedEvents = [
+  shardSubmittedEvent,
+  shardSettledEvent,
+  shardFailedEvent,
+  shardExpiredEvent,
+  shardDeveloperFaultEvent,
+];
 
 type DecodedLog = Log & { eventName?: string; args?: Record<string, unknown> };
 
 /**
- * Follows JobMarket's submissions and final states (sdk/chain/logFollower: persisted cursor,
+ * Follows JobMarket's submissions (with their units) and final states (sdk/chain/logFollower: persisted cursor,
  * survives RPC errors and restarts) into the SubmissionStore. The handler is idempotent, as the
  * follower requires.
  */
@@ -37,6 +47,7 @@ export function createSubmissionWatcher(p: {
             shard,
             operator: args.operator as `0x${string}`,
             root: args.resultRoot as `0x${string}`,
+            units: BigInt(args.units as bigint),
             block: BigInt(args.blockNumber as bigint),
           });
         } else {
