@@ -135,7 +135,8 @@ export class ProofService {
     // The submission to match: the watcher's (no RPC), else the chain's.
     let submission: { root: Hex; units: bigint } | undefined;
     const watched = this.p.submissions.get(jobId, request.shard);
-    if (watched?.units !== undefined && watched.units !== null) submission = { root: watched.root, units: watched.units };
+    if (watched?.units !== undefined && watched.units !== null)
+      submission = { root: watched.root, units: watched.units };
     else {
       const onChain = await this.p.reader.getShard(jobId, request.shard);
       if (onChain.state === ShardState.Open || onChain.state === ShardState.Accepted) return pending();

@@ -45,7 +45,8 @@ export async function verifyFailedRun(p: VerifyFailedRunParameters): Promise<Ver
     });
   }
   const how = describe(failures[0]);
-  if (failures.length === 2) return { verdict: "developerFault", reason: `ITEM_RUN_FAILED: ${what} ${how}`, verified: true };
+  if (failures.length === 2)
+    return { verdict: "developerFault", reason: `ITEM_RUN_FAILED: ${what} ${how}`, verified: true };
   return {
     verdict: "developerFault",
     reason: `ITEM_NOT_REPRODUCIBLE: ${what} ${how} on one re-run and succeeded on the other`,

@@ -48,7 +48,8 @@ export function verifyMatmulShard(p: VerifyMatmulShardParameters): VerifierFindi
         cause: err,
       });
     }
-    if (err instanceof RigelError && err.code.startsWith("POW_")) return { verdict: "invalid", reason: err.code, verified: true };
+    if (err instanceof RigelError && err.code.startsWith("POW_"))
+      return { verdict: "invalid", reason: err.code, verified: true };
     throw err;
   }
   return { verdict: "valid", reason: "verified", verified: true, workUnits };

@@ -55,7 +55,11 @@ describe("oracle developer-fault path (PROTOCOL §18.2)", function () {
   });
 
   /** A failed-run claim on shard 0 of a fresh job, submitted with root failedRunRoot(failure). */
-  async function claim(p: Protocol, failure: FailedRunJson, opts: { items?: number; mode?: number; units?: bigint } = {}) {
+  async function claim(
+    p: Protocol,
+    failure: FailedRunJson,
+    opts: { items?: number; mode?: number; units?: bigint } = {},
+  ) {
     const jobId = await createContainerJob(p, containerSpecOf(opts.items ?? 4), opts.mode ?? 0);
     const op = p.ops[1];
     const root = failedRunRoot(failure);
@@ -97,7 +101,9 @@ describe("oracle developer-fault path (PROTOCOL §18.2)", function () {
     expect(answer.attestation.verdict).to.equal(Verdict.DeveloperFault);
     // min(submitted units, maxUnitsPerShard = 100): the same for every oracle.
     expect(answer.attestation.units).to.equal("7");
-    expect(answer.reason).to.match(/^ITEM_NOT_REPRODUCIBLE: item 2 re-ran to 0x[0-9a-f]{64} on one re-run, re-ran to 0x[0-9a-f]{64} on the other$/);
+    expect(answer.reason).to.match(
+      /^ITEM_NOT_REPRODUCIBLE: item 2 re-ran to 0x[0-9a-f]{64} on one re-run, re-ran to 0x[0-9a-f]{64} on the other$/,
+    );
     expect(executor.runs.get(2)).to.equal(2);
   });
 
@@ -140,7 +146,9 @@ describe("oracle developer-fault path (PROTOCOL §18.2)", function () {
 
   it("failed-run claim, one re-run fails and one succeeds: DeveloperFault ITEM_NOT_REPRODUCIBLE", async function () {
     const p = await loadFixture(deployProtocol);
-    const executor = fakeExecutor((item, run) => (run === 1 ? { status: "oomKilled", exitCode: 137 } : honestHash(item)));
+    const executor = fakeExecutor((item, run) =>
+      run === 1 ? { status: "oomKilled", exitCode: 137 } : honestHash(item),
+    );
     node = await nodeWith(p, executor, "devfault-claim-flaky");
     const { request, client } = await claim(p, { item: 0, status: "oomKilled", exitCode: 137 });
     const answer = await client.submitProof(request);

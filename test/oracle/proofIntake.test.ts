@@ -117,8 +117,7 @@ describe("oracle proof intake (PROTOCOL §18.3): no MISSING_REVEAL without the o
     let outage = false;
     // The outage hits the block-hash read of the beacon (a block by number), after the arrival.
     const publicClient = breakableClient({
-      broken: (method, params) =>
-        outage && method === "eth_getBlockByNumber" && (params as unknown[])[0] !== "latest",
+      broken: (method, params) => outage && method === "eth_getBlockByNumber" && (params as unknown[])[0] !== "latest",
     });
     const node = track(await startOracle(p, p.oracles[0], tempDir("intake-rpc"), { publicClient }));
     await node.tick();
@@ -328,9 +327,6 @@ describe("oracle proof intake (PROTOCOL §18.3): no MISSING_REVEAL without the o
     await node.tick();
     await time.increase(601);
     const answer = await new OracleClient({ baseUrl: node.url, account: accountOf(op) }).submitProof(sub.request);
-    expect(answer.status === "signed" && [answer.attestation.verdict, answer.reason]).to.deep.equal([
-      2,
-      "LATE_REVEAL",
-    ]);
+    expect(answer.status === "signed" && [answer.attestation.verdict, answer.reason]).to.deep.equal([2, "LATE_REVEAL"]);
   });
 });

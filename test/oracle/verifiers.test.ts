@@ -14,6 +14,7 @@ import { verifyContainerItems } from "../../oracle/verify/verifyContainerItems";
 import { StandardMerkleTree } from "@openzeppelin/merkle-tree";
 import { HttpError } from "../../sdk/errors/HttpError";
 import { revealItemSample } from "../../sdk/itemSample/revealItemSample";
+import { fakeExecutor } from "../../fixtures/faultScenario";
 
 const spec: MatmulInt8Spec = {
   kind: "matmul-int8",
@@ -223,5 +224,43 @@ describe("oracle verifiers: container items (sampled mode), with a fake executor
     expect((await verifyContainerItems({ ...base, items: forged, run: fakeRun() })).reason).to.equal(
       `ITEM_BAD_PROOF: item ${drawn[0]} is not in the submitted root`,
     );
+  });
+  it("re-runs a mismatching or failing item once more: agreeing runs are Invalid, differing runs DeveloperFault", async function () {
+    const item = drawn[0];
+    const global = 20 + item;
+    const cases: [Parameters<typeof fakeExecutor>[0], string, RegExp][] = [
+      // Reproducibly another hash: the operator's is wrong.
+      [(g) => (g === global ? hashOf(g + 1000) : hashOf(g!)), "invalid", /^ITEM_OUTPUT_MISMATCH: item \d+ re-ran to /],
+      // Reproducibly failing an item the operator posted as succeeded.
+      [
+        (g) => (g === global ? { status: "failed", exitCode: 3 } : hashOf(g!)),
+        "invalid",
+        /^ITEM_RUN_FAILED: item \d+ exited with code 3$/,
+      ],
+      // The clock: another hash each run.
+      [
+        (g, n) => (g === global ? keccak256(toHex(`t${n}`)) : hashOf(g!)),
+        "developerFault",
+        /^ITEM_NOT_REPRODUCIBLE: item \d+ re-ran to 0x[0-9a-f]{64} on one re-run, re-ran to 0x[0-9a-f]{64} on the other$/,
+      ],
+      // Fails once, then succeeds.
+      [
+        (g, n) => (g === global && n === 1 ? { status: "oomKilled", exitCode: 137 } : hashOf(g!)),
+        "developerFault",
+        /^ITEM_NOT_REPRODUCIBLE: item \d+ was killed for memory on one re-run, re-ran to 0x[0-9a-f]{64} on the other$/,
+      ],
+    ];
+    for (const [outcome, verdict, reason] of cases) {
+      const executor = fakeExecutor(outcome);
+      const finding = await verifyContainerItems({ ...base, items: honestItems, run: executor.run });
+      expect(finding.verdict, reason.source).to.equal(verdict);
+      expect(finding.reason).to.match(reason);
+      expect(finding.reason).to.include(`item ${item} `);
+      expect(executor.runs.get(global)).to.equal(2);
+    }
+    // All equal: one run per item, Valid.
+    const honest = fakeExecutor((g) => hashOf(g!));
+    expect((await verifyContainerItems({ ...base, items: honestItems, run: honest.run })).verdict).to.equal("valid");
+    expect(honest.runs.get(global)).to.equal(1);
   });
 });
