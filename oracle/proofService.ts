@@ -153,9 +153,9 @@ export class ProofService {
       return await this.verifyAndSign(request, jobId, arrival.arrival);
     } catch (err) {
       const status = err instanceof HttpError ? err.status : (err as { status?: unknown }).status;
-      if (arrival.created && (status === 400 || status === 409)) {
+      if (status === 400 || status === 409) {
         // Refused for its own content (or not the shard on-chain): not a proof; the deadline still applies.
-        this.p.arrivals.forget(arrival.arrival);
+        if (arrival.created) this.p.arrivals.forget(arrival.arrival);
       } else {
         this.p.arrivals.defer(jobId, request.shard, (err as Error).message);
         this.p.logger.warn(

@@ -5,7 +5,6 @@ import { ItemProofError, ItemSampleError } from "../../sdk/itemSample/errors";
 import { verifyItemSample } from "../../sdk/itemSample/verifyItemSample";
 import type { SampledItemJson } from "../../sdk/oracleApi/types";
 import { containerShardItems } from "../../sdk/spec/shardWork";
-import type { ExecutorUnavailableError } from "./executorUnavailableError";
 import { rerunItems, type RerunSettings } from "./rerunItems";
 import type { VerifierFinding } from "./verdict";
 
@@ -29,7 +28,7 @@ export interface VerifyContainerItemsParameters extends RerunSettings {
  * operator's hash is wrong); they differ → DeveloperFault `ITEM_NOT_REPRODUCIBLE` (the item reads the
  * clock or randomness; sampled mode presumes deterministic items). What this node cannot do itself
  * (missing image, Docker down, input unavailable, no GPU, a timeout on this host) throws
- * {@link ExecutorUnavailableError}.
+ * `ExecutorUnavailableError` (oracle/verify/rerunItems.ts).
  */
 export async function verifyContainerItems(p: VerifyContainerItemsParameters): Promise<VerifierFinding> {
   const range = containerShardItems(p.spec, p.shards, p.shard);
