@@ -102,6 +102,8 @@ export async function createOracleNodeFromConfig(
           gpus: config.containerGpus,
           allowRemoteInputHosts: config.allowRemoteInputHosts,
           allowedFileRoots: listOf(config.inputFileRoots),
+          rerunQueueMax: config.rerunQueueMax,
+          rerunConcurrency: config.rerunConcurrency,
         })
       : undefined,
   });

@@ -89,6 +89,19 @@ export const oracleConfig = defineConfig(
       description: "fetch container job inputs from non-loopback http(s) hosts",
       default: false,
     },
+    rerunQueueMax: {
+      type: "integer",
+      description:
+        "container re-runs that may wait for a slot, earliest reveal deadline first (PROTOCOL §18.3); one more is answered 503 ORACLE_BUSY",
+      default: 64,
+      min: 1,
+    },
+    rerunConcurrency: {
+      type: "integer",
+      description: "container re-runs at once (0: half the host's CPUs, at least 1)",
+      default: 0,
+      min: 0,
+    },
     workDir: {
       type: "path",
       description: "work and input-cache folder of the container executor (default: <dataDir>/work)",

@@ -12,7 +12,7 @@ export function createOracleMetrics(registry: Registry): OracleMetrics {
   return {
     verdicts: new Counter({
       name: "rigel_oracle_verdicts_total",
-      help: "Shard verdicts signed, by verdict",
+      help: "Shard verdicts signed, by verdict (valid, invalid, developer_fault)",
       labelNames: ["verdict"],
       registers: [registry],
     }),

@@ -19,7 +19,7 @@ import { createOracleMetrics, type OracleMetrics } from "./metrics";
 import { ProofService, type ContainerItemVerifier } from "./proofService";
 import { gatherShardSignatures, settleWithQuorum } from "./relay/relayVerdicts";
 import { DecisionStore } from "./store/decisionStore";
-import { DeferredProofStore } from "./store/deferredProofStore";
+import { ProofArrivalStore } from "./store/proofArrivalStore";
 import { ChallengeStore } from "./capacity/challengeStore";
 import { CapacityRounds } from "./capacity/capacityRounds";
 import { CapacityService, DEFAULT_CAPACITY_POLICY, type CapacityPolicy } from "./capacity/capacityService";
@@ -60,13 +60,17 @@ export interface OracleNodeParameters {
   confirmations?: bigint;
 }
 
-/** Most open submissions looked at per main-loop pass (no unbounded loop over jobs). */
+/** Open submissions looked at per main-loop pass (a page; the sweep's cursor walks them all, PROTOCOL §18.4). */
 const PAGE = 50;
 
 /**
  * One committee member: the HTTP API, the chain watcher, the missing-reveal sweep and the optional
  * relay, over one SQLite database. `init` opens everything, `tick` is one main-loop pass,
  * `shutdown` closes the HTTP server and the database.
+ *
+ * Availability (PROTOCOL §18.3): `availableSince` is the chain time of the first pass of the current
+ * unbroken run of passes that read the chain (undefined at start and after a failed pass); the node
+ * signs MISSING_REVEAL / LATE_REVEAL only for shards submitted at or after it.
  */
 export class OracleNode implements Daemon {
   db?: SqliteDatabase;
@@ -86,10 +90,19 @@ export class OracleNode implements Daemon {
   private readonly domain: RigelDomain;
   private lastPollOk = false;
   private threshold?: number;
+  /** Chain time since which every pass read the chain; undefined: not available (start, failed pass). */
+  private availableFrom?: bigint;
+  /** The sweep's place: the last open submission it looked at (0: start over). */
+  private sweepCursor = 0;
 
   constructor(private readonly p: OracleNodeParameters) {
     this.reader = new MarketReader(p.publicClient, p.market, p.committee);
     this.domain = rigelDomain(p.chainId, p.committee);
+  }
+
+  /** The chain time since which this node has read the chain without a break (PROTOCOL §18.3). */
+  get availableSince(): bigint | undefined {
+    return this.availableFrom;
   }
 
   get url(): string {
@@ -158,6 +171,7 @@ export class OracleNode implements Daemon {
     this.replayDb = openReplayDatabase(path.join(p.dataDir, "replay.sqlite"));
     const replayGuard = new SqliteReplayGuard(this.replayDb);
     const rateLimiter = new RateLimiter(p.ratePerMinute);
+    const submissions = this.submissions;
     const logger = p.logger;
     this.http = await startHttpService({
       name: "oracle",
@@ -184,7 +198,10 @@ export class OracleNode implements Daemon {
           metrics,
           revealWindowSec: p.revealWindowSec,
           containerVerifier: p.containerVerifier,
-          deferrals: new DeferredProofStore(db),
+          submissions,
+          arrivals: new ProofArrivalStore(db),
+          availableSince: () => this.availableFrom,
+          rateLimit: (signer) => rateLimiter.take(signer),
         });
         mountOracleRoutes(app, {
           proofs: this.proofs,
@@ -199,17 +216,19 @@ export class OracleNode implements Daemon {
     });
   }
 
-  /** One pass: follow the chain, sign Invalid for missing reveals, relay what has a quorum. */
+  /** One pass: follow the chain, sign Invalid for missing reveals (a page), relay what has a quorum. */
   async tick(): Promise<void> {
     await this.watchSignatures();
     const watcher = this.watcher!;
     try {
       await watcher.poll();
+      this.availableFrom ??= await this.reader.chainTime();
       this.lastPollOk = true;
       if (watcher.head !== undefined && watcher.lastBlock !== undefined)
         this.metrics?.chainLagBlocks.set(Number(watcher.head - watcher.lastBlock));
     } catch (err) {
       this.lastPollOk = false;
+      this.availableFrom = undefined;
       this.p.logger.warn({ err }, "chain watcher pass failed; retrying next pass");
       return;
     }
@@ -220,7 +239,7 @@ export class OracleNode implements Daemon {
         this.p.logger.warn({ err }, "capacity round pass failed");
       }
     }
-    for (const s of this.submissions!.open(PAGE)) {
+    for (const s of this.sweepPage()) {
       try {
         await this.proofs!.signMissingReveal(s.jobId, s.shard);
         if (this.p.relay) await this.relay(s.jobId, s.shard);
@@ -239,10 +258,19 @@ export class OracleNode implements Daemon {
     }
   }
 
+  /** The next page of open submissions after the sweep's cursor; the cursor wraps at the end. */
+  private sweepPage() {
+    let page = this.submissions!.openAfter(this.sweepCursor, PAGE);
+    if (page.length === 0 && this.sweepCursor !== 0) page = this.submissions!.openAfter(0, PAGE);
+    this.sweepCursor = page.length < PAGE ? 0 : page[page.length - 1].seq;
+    return page;
+  }
+
   private async relay(jobId: bigint, shard: number): Promise<void> {
     const own = this.signer!.stored(this.p.market, jobId, shard);
     if (!own || !this.p.walletClient) return;
-    if (own.attestation.verdict === Verdict.Valid && !this.p.relayValid) return;
+    // Valid and DeveloperFault pay the operator: settled only with relayValid (Invalid always).
+    if (own.attestation.verdict !== Verdict.Invalid && !this.p.relayValid) return;
     this.threshold ??= await this.reader.threshold();
     const signatures = await gatherShardSignatures({ own, peers: this.p.peers, domain: this.domain });
     if (signatures.length < this.threshold) return;

@@ -3,6 +3,7 @@ import { Verdict, type ShardAttestation } from "../sdk/eip712/types";
 import { HttpError } from "../sdk/errors/HttpError";
 import type { Logger } from "../sdk/log/createLogger";
 import type { ProofRequest, ProofResponse, SignedShardAttestation } from "../sdk/oracleApi/types";
+import { failedRunRoot } from "../sdk/failedRun/failedRunRoot";
 import { shardBeacon } from "../sdk/pow/beacon";
 import { generatedOperands, type MatmulOperands } from "../sdk/pow/operands";
 import { decodeRevealedRow } from "../sdk/pow/revealedRowWire";
@@ -13,12 +14,16 @@ import type { ChainJob, ChainShard, MarketReader } from "./chain/marketReader";
 import type { OracleMetrics } from "./metrics";
 import type { ShardSigner } from "./attest/shardSigner";
 import { EquivocationRefusedError } from "./store/decisionStore";
+import type { ProofArrival, ProofArrivalStore } from "./store/proofArrivalStore";
+import type { SubmissionStore } from "./store/submissionStore";
 import { checkReceipt } from "./verify/checkReceipt";
-import { ExecutorUnavailableError } from "./verify/executorUnavailableError";
 import type { VerifierFinding } from "./verify/verdict";
 import { verifyMatmulShard } from "./verify/verifyMatmulShard";
 
-/** Re-runs sampled container items (sdk/executor); absent on nodes without Docker. */
+/**
+ * Re-runs container items (sdk/executor): a sampled proof's items, or the item of a failed-run claim
+ * (`request.failure`, PROTOCOL §18.2); absent on nodes without Docker.
+ */
 export interface ContainerItemVerifier {
   verify(p: {
     jobId: bigint;
@@ -28,13 +33,9 @@ export interface ContainerItemVerifier {
     root: Hex;
     beacon: Hex;
     request: ProofRequest;
+    /** The shard's reveal deadline (chain time): the re-run queue's order, earliest first. */
+    revealBy: bigint;
   }): Promise<VerifierFinding>;
-}
-
-/** Shards whose in-time proof could not be re-run here (oracle/store/deferredProofStore.ts). */
-export interface ProofDeferrals {
-  defer(jobId: bigint, shard: number, reason: string, receivedAt: bigint): void;
-  has(jobId: bigint, shard: number): boolean;
 }
 
 export interface ProofServiceParameters {
@@ -46,11 +47,18 @@ export interface ProofServiceParameters {
   /** Seconds after submission by which a valid proof must arrive; 0: half the verify window. */
   revealWindowSec: number;
   containerVerifier?: ContainerItemVerifier;
+  /** The watcher's submissions: a shard's operator, root and units without RPC. */
+  submissions: Pick<SubmissionStore, "get">;
+  /** Durable arrival records (PROTOCOL §18.3), written before any proof is queued or verified. */
+  arrivals: ProofArrivalStore;
   /**
-   * Remembers proofs that arrived in time but hit an ExecutorUnavailableError: such a shard is never
-   * signed LATE_REVEAL or MISSING_REVEAL by this node. Absent: nothing is remembered.
+   * The chain time since which this node has read the chain without a break (OracleNode's
+   * `availableSince`); undefined: not now. MISSING_REVEAL and LATE_REVEAL only for shards submitted
+   * at or after it.
    */
-  deferrals?: ProofDeferrals;
+  availableSince: () => bigint | undefined;
+  /** The per-signer rate limit, taken once the signer is known to be the shard's operator (429). */
+  rateLimit?: (signer: Address) => void;
 }
 
 interface JobContext {
@@ -59,15 +67,21 @@ interface JobContext {
   operands?: MatmulOperands;
 }
 
+/** Shard operators read from the chain and cached (a shard's operator never changes once Accepted). */
+const OPERATOR_CACHE = 4096;
+
 /**
- * Turns a proof request into a signed verdict: checks it against the shard on-chain (Submitted,
- * this operator, this root and units), verifies it with the verifier of the job's kind and mode,
- * and signs the deterministic attestation of PROTOCOL §13.1. One verification per shard at a time;
- * a shard already decided gets the stored answer again.
+ * Turns a proof request into a signed verdict (PROTOCOL §18.3): the signer must be the shard's
+ * operator (from the watcher's submissions, else one cached chain read) before anything is joined
+ * or started; one verification per shard and operator at a time; the first well-formed proof whose
+ * root and units match the submission is recorded durably before it is verified; then it is checked
+ * against the shard on-chain, verified with the verifier of the job's kind and mode, and the
+ * deterministic attestation of §13.1 is signed. A shard already decided gets the stored answer again.
  */
 export class ProofService {
   private readonly jobs = new Map<string, Promise<JobContext>>();
   private readonly inFlight = new Map<string, Promise<ProofResponse>>();
+  private readonly operators = new Map<string, Address>();
   private verifyWindow: bigint | undefined;
 
   constructor(private readonly p: ProofServiceParameters) {}
@@ -82,39 +96,99 @@ export class ProofService {
         details: { operator: request.operator, signer },
       });
     }
-    const key = `${request.jobId}:${request.shard}`;
+    const jobId = BigInt(request.jobId);
+    const owner = await this.shardOperator(jobId, request.shard);
+    if (owner !== undefined && owner !== signer) {
+      throw new HttpError(403, "ORACLE_WRONG_OPERATOR", "the shard belongs to another operator", {
+        details: { shardOperator: owner, operator: request.operator },
+      });
+    }
+    this.p.rateLimit?.(signer);
+    if (owner === undefined) return pending();
+    const key = `${jobId}:${request.shard}:${signer}`;
     const running = this.inFlight.get(key);
     if (running) return running;
-    const work = this.decide(request).finally(() => this.inFlight.delete(key));
+    const work = this.decide(request, jobId).finally(() => this.inFlight.delete(key));
     this.inFlight.set(key, work);
     return work;
   }
 
-  private async decide(request: ProofRequest): Promise<ProofResponse> {
-    const jobId = BigInt(request.jobId);
+  /** The shard's operator: the watcher's record, else a chain read cached once Accepted; undefined while Open. */
+  private async shardOperator(jobId: bigint, shard: number): Promise<Address | undefined> {
+    const watched = this.p.submissions.get(jobId, shard);
+    if (watched) return getAddress(watched.operator);
+    const key = `${jobId}:${shard}`;
+    const cached = this.operators.get(key);
+    if (cached) return cached;
+    const onChain = await this.p.reader.getShard(jobId, shard);
+    if (onChain.state === ShardState.Open) return undefined;
+    // Accepted or later (Cancelled from Open too: the zero address, which signs nothing).
+    const operator = getAddress(onChain.operator);
+    this.operators.set(key, operator);
+    if (this.operators.size > OPERATOR_CACHE) this.operators.delete(this.operators.keys().next().value as string);
+    return operator;
+  }
+
+  private async decide(request: ProofRequest, jobId: bigint): Promise<ProofResponse> {
     const stored = await this.p.signer.decided(this.market, jobId, request.shard);
-    // A decided shard is answered from the store (no chain read), to its own operator only.
-    if (stored && getAddress(stored.attestation.operator) === request.operator) return stored;
-    const shard = await this.p.reader.getShard(jobId, request.shard);
-    if (shard.state === ShardState.Open || shard.state === ShardState.Accepted) {
-      return { status: "pending", reason: "the shard is not submitted on-chain yet (as this node reads it)" };
+    if (stored) return stored;
+    // The submission to match: the watcher's (no RPC), else the chain's.
+    let submission: { root: Hex; units: bigint } | undefined;
+    const watched = this.p.submissions.get(jobId, request.shard);
+    if (watched?.units !== undefined && watched.units !== null)
+      submission = { root: watched.root, units: watched.units };
+    else {
+      const onChain = await this.p.reader.getShard(jobId, request.shard);
+      if (onChain.state === ShardState.Open || onChain.state === ShardState.Accepted) return pending();
+      submission = { root: onChain.resultRoot, units: onChain.units };
     }
-    if (shard.operator !== request.operator) {
-      throw new HttpError(403, "ORACLE_WRONG_OPERATOR", "the shard belongs to another operator", {
-        details: { shardOperator: shard.operator, operator: request.operator },
+    checkSubmission(request, submission.root, submission.units);
+    if (request.failure && failedRunRoot(request.failure) !== submission.root.toLowerCase()) {
+      throw new HttpError(400, "ORACLE_BAD_FIELD", "failure: its failedRunRoot is not the submitted root", {
+        details: { field: "failure" },
       });
     }
-    if (stored) return stored;
+    const arrival = await this.recordArrival(jobId, request.shard, submission.root);
+    try {
+      return await this.verifyAndSign(request, jobId, arrival.arrival);
+    } catch (err) {
+      const status = err instanceof HttpError ? err.status : (err as { status?: unknown }).status;
+      if (status === 400 || status === 409) {
+        // Refused for its own content (or not the shard on-chain): not a proof; the deadline still applies.
+        if (arrival.created) this.p.arrivals.forget(arrival.arrival);
+      } else {
+        this.p.arrivals.defer(jobId, request.shard, (err as Error).message);
+        this.p.logger.warn(
+          { err, jobId: jobId.toString(), shard: request.shard },
+          "proof arrived and was recorded, but this node could not finish verifying it (not the operator's fault)",
+        );
+      }
+      throw err;
+    }
+  }
+
+  /** The arrival record (PROTOCOL §18.3), committed before anything is queued or verified. */
+  private async recordArrival(jobId: bigint, shard: number, root: Hex) {
+    const existing = this.p.arrivals.get(jobId, shard);
+    if (existing) return { arrival: existing, created: false };
+    let chainTime: bigint | null = null;
+    try {
+      chainTime = await this.p.reader.chainTime();
+    } catch (err) {
+      this.p.logger.warn({ err, jobId: jobId.toString(), shard }, "arrival recorded without chain time (RPC failed)");
+    }
+    return this.p.arrivals.record({ jobId, shard, root, chainTime });
+  }
+
+  private async verifyAndSign(request: ProofRequest, jobId: bigint, arrival: ProofArrival): Promise<ProofResponse> {
+    const shard = await this.p.reader.getShard(jobId, request.shard);
+    if (shard.state === ShardState.Open || shard.state === ShardState.Accepted) return pending();
     if (shard.state !== ShardState.Submitted) {
       throw new HttpError(409, "ORACLE_SHARD_MISMATCH", "the shard is final on-chain", {
         details: { state: shard.state },
       });
     }
-    if (shard.resultRoot.toLowerCase() !== request.resultRoot || shard.units !== BigInt(request.units)) {
-      throw new HttpError(409, "ORACLE_SHARD_MISMATCH", "root or units differ from the submission on-chain", {
-        details: { root: shard.resultRoot, units: shard.units.toString() },
-      });
-    }
+    checkSubmission(request, shard.resultRoot, shard.units);
     const context = await this.jobContext(jobId);
     const kind = jobKindName(context.job.kind);
     if (kind !== request.kind) {
@@ -123,56 +197,78 @@ export class ProofService {
       });
     }
     const window = await this.window();
-    const revealBy = shard.submittedAt + (this.p.revealWindowSec > 0 ? BigInt(this.p.revealWindowSec) : window / 2n);
+    const revealBy = this.revealBy(shard, window);
     let finding: VerifierFinding;
-    const now = await this.p.reader.chainTime();
-    // A proof deferred for this node's own executor trouble arrived in time: it is never late.
-    if (now > revealBy && !this.p.deferrals?.has(jobId, request.shard)) {
-      finding = { valid: false, reason: "LATE_REVEAL", verified: true };
+    if (this.late(arrival, shard, revealBy)) {
+      finding = { verdict: "invalid", reason: "LATE_REVEAL", verified: true };
     } else {
       const started = process.hrtime.bigint();
-      try {
-        finding = await this.verify(request, jobId, shard, context);
-      } catch (err) {
-        if (err instanceof ExecutorUnavailableError) {
-          this.p.deferrals?.defer(jobId, request.shard, err.message, now);
-          this.p.logger.warn(
-            { err, jobId: jobId.toString(), shard: request.shard },
-            "proof deferred: this node's executor could not re-run the sample (not the operator's fault)",
-          );
-        }
-        throw err;
-      }
+      finding = await this.verify(request, jobId, shard, context, revealBy);
       this.p.metrics.verifySeconds.observe({ kind: request.kind }, Number(process.hrtime.bigint() - started) / 1e9);
     }
-    return this.signFinding(jobId, request.shard, shard, context.job, finding);
+    return this.signFinding(jobId, request.shard, shard, context.job.maxUnitsPerShard, window, finding);
   }
 
-  /** Signs Invalid for a shard whose proof never came (or came late); called by the main loop. */
+  /**
+   * Signs Invalid for a shard whose proof never came (MISSING_REVEAL) or came late (LATE_REVEAL);
+   * called by the main loop's sweep. Never for a shard with an in-time (or untimed) arrival record,
+   * and only for shards submitted while this node was available (PROTOCOL §18.3).
+   */
   async signMissingReveal(jobId: bigint, shardIndex: number): Promise<SignedShardAttestation | undefined> {
     if (await this.p.signer.decided(this.market, jobId, shardIndex)) return undefined;
-    if (this.p.deferrals?.has(jobId, shardIndex)) return undefined;
+    const known = this.p.arrivals.get(jobId, shardIndex);
+    if (known && known.chainTime === null) return undefined;
     const shard = await this.p.reader.getShard(jobId, shardIndex);
     if (shard.state !== ShardState.Submitted) return undefined;
     const window = await this.window();
-    const revealBy = shard.submittedAt + (this.p.revealWindowSec > 0 ? BigInt(this.p.revealWindowSec) : window / 2n);
+    const revealBy = this.revealBy(shard, window);
     if ((await this.p.reader.chainTime()) <= revealBy) return undefined;
-    const job = await this.p.reader.getJob(jobId);
-    return this.signFinding(jobId, shardIndex, shard, job, { valid: false, reason: "MISSING_REVEAL", verified: true });
+    if (!this.wasAvailable(shard)) return undefined;
+    // No await from here to the decision: an arrival recorded meanwhile is seen.
+    const arrival = this.p.arrivals.get(jobId, shardIndex);
+    let reason = "MISSING_REVEAL";
+    if (arrival && (arrival.root === null || arrival.root === shard.resultRoot.toLowerCase())) {
+      if (!this.late(arrival, shard, revealBy)) return undefined;
+      reason = "LATE_REVEAL";
+    }
+    return this.signFinding(jobId, shardIndex, shard, 0n, window, { verdict: "invalid", reason, verified: true });
   }
 
+  private revealBy(shard: ChainShard, window: bigint): bigint {
+    return shard.submittedAt + (this.p.revealWindowSec > 0 ? BigInt(this.p.revealWindowSec) : window / 2n);
+  }
+
+  /** This node read the chain without a break since before the shard was submitted. */
+  private wasAvailable(shard: ChainShard): boolean {
+    const since = this.p.availableSince();
+    return since !== undefined && shard.submittedAt >= since;
+  }
+
+  /** The recorded arrival is known to be past the deadline, and the node was up to receive it in time. */
+  private late(arrival: ProofArrival, shard: ChainShard, revealBy: bigint): boolean {
+    return arrival.chainTime !== null && arrival.chainTime > revealBy && this.wasAvailable(shard);
+  }
+
+  /**
+   * The deterministic attestation of PROTOCOL §13.1 for a finding, decided and signed. Nothing is
+   * awaited before the decision is written, so a caller's synchronous checks just before still hold.
+   */
   private async signFinding(
     jobId: bigint,
     shardIndex: number,
     shard: ChainShard,
-    job: ChainJob,
+    maxUnitsPerShard: bigint,
+    window: bigint,
     finding: VerifierFinding,
   ): Promise<SignedShardAttestation> {
-    const window = await this.window();
     let units = 0n;
-    if (finding.valid) {
-      units = shard.units < job.maxUnitsPerShard ? shard.units : job.maxUnitsPerShard;
-      if (finding.workUnits !== undefined && finding.workUnits < units) units = finding.workUnits;
+    let verdict: Verdict = Verdict.Invalid;
+    if (finding.verdict !== "invalid") {
+      // Every oracle signs the same units: min(submitted, maxUnitsPerShard[, the matmul work]).
+      units = shard.units < maxUnitsPerShard ? shard.units : maxUnitsPerShard;
+      verdict = finding.verdict === "valid" ? Verdict.Valid : Verdict.DeveloperFault;
+      if (finding.verdict === "valid" && finding.workUnits !== undefined && finding.workUnits < units)
+        units = finding.workUnits;
     }
     const attestation: ShardAttestation = {
       market: this.market,
@@ -180,7 +276,7 @@ export class ProofService {
       shard: shardIndex,
       operator: shard.operator,
       resultRoot: shard.resultRoot,
-      verdict: finding.valid ? Verdict.Valid : Verdict.Invalid,
+      verdict,
       units,
       expiry: shard.submittedAt + window,
     };
@@ -196,7 +292,7 @@ export class ProofService {
       if (!standing) throw err;
       return standing;
     }
-    this.p.metrics.verdicts.inc({ verdict: answer.attestation.verdict === Verdict.Valid ? "valid" : "invalid" });
+    this.p.metrics.verdicts.inc({ verdict: VERDICT_LABELS[answer.attestation.verdict] });
     this.p.logger.info(
       { jobId: jobId.toString(), shard: shardIndex, verdict: answer.attestation.verdict, reason: answer.reason },
       "shard decided",
@@ -209,9 +305,10 @@ export class ProofService {
     jobId: bigint,
     shard: ChainShard,
     context: JobContext,
+    revealBy: bigint,
   ): Promise<VerifierFinding> {
     const { spec, job } = context;
-    if (job.verificationMode === VerificationMode.Receipt) {
+    if (job.verificationMode === VerificationMode.Receipt && !request.failure) {
       if (!request.receipt)
         throw new HttpError(400, "ORACLE_BAD_FIELD", "receipt: required in receipt mode", {
           details: { field: "receipt" },
@@ -263,6 +360,7 @@ export class ProofService {
       root: shard.resultRoot,
       beacon,
       request,
+      revealBy,
     });
   }
 
@@ -295,5 +393,25 @@ export class ProofService {
         cause: err,
       });
     }
+  }
+}
+
+const VERDICT_LABELS: Record<Verdict, string> = {
+  [Verdict.Valid]: "valid",
+  [Verdict.Invalid]: "invalid",
+  [Verdict.DeveloperFault]: "developer_fault",
+};
+
+const pending = (): ProofResponse => ({
+  status: "pending",
+  reason: "the shard is not submitted on-chain yet (as this node reads it)",
+});
+
+/** The request names the submission's root and units, else 409 ORACLE_SHARD_MISMATCH. */
+function checkSubmission(request: ProofRequest, root: Hex, units: bigint): void {
+  if (root.toLowerCase() !== request.resultRoot.toLowerCase() || units !== BigInt(request.units)) {
+    throw new HttpError(409, "ORACLE_SHARD_MISMATCH", "root or units differ from the submission on-chain", {
+      details: { root, units: units.toString() },
+    });
   }
 }

@@ -1,15 +1,12 @@
-import { decodeFunctionData, getAbiItem, getAddress, type Address, type Hex, type Log, type PublicClient } from "viem";
+import { decodeFunctionData, getAddress, type Address, type Hex, type Log, type PublicClient } from "viem";
 import { ChainReadError, LogFollower, type CursorStore } from "../../sdk/chain/logFollower";
 import { jobMarketAbi } from "../../sdk/contracts/abis";
 import { hashShardAttestation, recoverShardAttestationSigner } from "../../sdk/eip712/shardAttestation";
 import type { RigelDomain, ShardAttestation } from "../../sdk/eip712/types";
 import type { Logger } from "../../sdk/log/createLogger";
-import { shardFailedEvent, shardSettledEvent } from "../../sdk/market/events";
+import { shardDeveloperFaultEvent, shardFailedEvent, shardSettledEvent } from "../../sdk/market/events";
 import { shardSubject } from "../attest/shardSigner";
 import type { SigningGuard } from "../attest/signingGuard";
-
-/** `JobMarket.ShardDeveloperFault` (PROTOCOL §18.2): settled with verdict DeveloperFault. */
-const shardDeveloperFaultEvent = getAbiItem({ abi: jobMarketAbi, name: "ShardDeveloperFault" });
 
 type FinalLog = Log & { args: { jobId: bigint; shard: number | bigint } };
 

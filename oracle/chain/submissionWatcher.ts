@@ -1,14 +1,26 @@
 import type { Log, PublicClient } from "viem";
 import { LogFollower, type CursorStore } from "../../sdk/chain/logFollower";
-import { shardExpiredEvent, shardFailedEvent, shardSettledEvent, shardSubmittedEvent } from "../../sdk/market/events";
+import {
+  shardDeveloperFaultEvent,
+  shardExpiredEvent,
+  shardFailedEvent,
+  shardSettledEvent,
+  shardSubmittedEvent,
+} from "../../sdk/market/events";
 import type { SubmissionStore } from "../store/submissionStore";
 
-const watchedEvents = [shardSubmittedEvent, shardSettledEvent, shardFailedEvent, shardExpiredEvent];
+const watchedEvents = [
+  shardSubmittedEvent,
+  shardSettledEvent,
+  shardFailedEvent,
+  shardExpiredEvent,
+  shardDeveloperFaultEvent,
+];
 
 type DecodedLog = Log & { eventName?: string; args?: Record<string, unknown> };
 
 /**
- * Follows JobMarket's submissions and final states (sdk/chain/logFollower: persisted cursor,
+ * Follows JobMarket's submissions (with their units) and final states (sdk/chain/logFollower: persisted cursor,
  * survives RPC errors and restarts) into the SubmissionStore. The handler is idempotent, as the
  * follower requires.
  */
@@ -40,6 +52,7 @@ export function createSubmissionWatcher(p: {
             shard,
             operator: args.operator as `0x${string}`,
             root: args.resultRoot as `0x${string}`,
+            units: BigInt(args.units as bigint),
             block: BigInt(args.blockNumber as bigint),
           });
         } else {

@@ -43,14 +43,16 @@ const DECIMAL = /^(0|[1-9][0-9]{0,76})$/;
 
 /** Mounts the oracle's API (PROTOCOL §13) on the service's express app. */
 export function mountOracleRoutes(app: Express, p: OracleRoutesParameters): void {
-  const authenticate: Authenticate = async (req) => {
-    const signer = await verifyRequest({
+  const signerOf = (req: Request) =>
+    verifyRequest({
       method: req.method,
       path: req.originalUrl,
       body: (req as RawBodyRequest).rawBody ?? "",
       headers: req.headers,
       replayGuard: p.replayGuard,
     });
+  const authenticate: Authenticate = async (req) => {
+    const signer = await signerOf(req);
     p.rateLimiter.take(signer);
     return signer;
   };
@@ -58,7 +60,9 @@ export function mountOracleRoutes(app: Express, p: OracleRoutesParameters): void
   app.post(
     "/v1/proofs",
     handler(p.metrics, async (req, res) => {
-      const signer = await authenticate(req);
+      // The rate limit is the proof service's, once the signer is known to be the shard's operator
+      // (PROTOCOL §18.3): throw-away keys must not reach anything shared.
+      const signer = await signerOf(req);
       const proof = parseProofRequest(req.body);
       const answer = await p.proofs.handle(proof, signer);
       res.status(answer.status === "pending" ? 202 : 200).json(answer);

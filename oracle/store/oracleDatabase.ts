@@ -1,8 +1,12 @@
 import { openDatabase, type SqliteDatabase } from "../../sdk/db/openDatabase";
 import { DECISION_MIGRATIONS } from "./decisionStore";
-import { DEFERRED_PROOF_MIGRATIONS } from "./deferredProofStore";
+import { PROOF_ARRIVAL_MIGRATIONS } from "./proofArrivalStore";
 
-/** The oracle's schema: decisions (decisionStore.ts), watched submissions, capacity challenges, deferred proofs. */
+/**
+ * The oracle's schema: decisions (decisionStore.ts), watched submissions (submissionStore.ts),
+ * capacity challenges, proof arrivals (proofArrivalStore.ts; the former deferred proofs fold into it).
+ * Append only: migration i brings a database from version i to i + 1.
+ */
 export const ORACLE_MIGRATIONS = [
   ...DECISION_MIGRATIONS,
   `CREATE TABLE submissions (
@@ -25,7 +29,17 @@ export const ORACLE_MIGRATIONS = [
    );
    CREATE INDEX challenges_operator ON challenges (operator, created_at);`,
   `CREATE TABLE operators (address TEXT PRIMARY KEY, seq INTEGER NOT NULL);`,
-  ...DEFERRED_PROOF_MIGRATIONS,
+  // Historical: folded into proof_arrivals by PROOF_ARRIVAL_MIGRATIONS.
+  `CREATE TABLE deferred_proofs (
+     job_id      TEXT NOT NULL,
+     shard       INTEGER NOT NULL,
+     reason      TEXT NOT NULL,
+     received_at INTEGER NOT NULL,
+     PRIMARY KEY (job_id, shard)
+   )`,
+  // The submitted units (ShardSubmitted), so a proof is matched against its submission without RPC.
+  `ALTER TABLE submissions ADD COLUMN units TEXT`,
+  ...PROOF_ARRIVAL_MIGRATIONS,
 ] as const;
 
 /** Opens (and migrates) the oracle's SQLite database. */

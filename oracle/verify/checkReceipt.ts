@@ -8,10 +8,10 @@ import type { VerifierFinding } from "./verdict";
  * finding is labelled `verified: false` (attested, not verified).
  */
 export function checkReceipt(receipt: ExecutionReceiptJson, root: Hex, submittedAt: bigint): VerifierFinding {
-  const fail = (reason: string): VerifierFinding => ({ valid: false, reason, verified: false });
+  const fail = (reason: string): VerifierFinding => ({ verdict: "invalid", reason, verified: false });
   if (receipt.outputsRoot.toLowerCase() !== root.toLowerCase()) return fail("RECEIPT_ROOT_MISMATCH");
   if (receipt.exitCode !== 0) return fail("RECEIPT_NONZERO_EXIT");
   if (receipt.finishedAt < receipt.startedAt) return fail("RECEIPT_TIME_ORDER");
   if (BigInt(receipt.finishedAt) > submittedAt) return fail("RECEIPT_FINISHED_AFTER_SUBMISSION");
-  return { valid: true, reason: "receipt-consistent", verified: false };
+  return { verdict: "valid", reason: "receipt-consistent", verified: false };
 }

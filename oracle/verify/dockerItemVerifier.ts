@@ -5,7 +5,9 @@ import type { DockerClient } from "../../sdk/executor/dockerClient";
 import { HttpError } from "../../sdk/errors/HttpError";
 import type { Logger } from "../../sdk/log/createLogger";
 import type { ContainerItemVerifier } from "../proofService";
+import { defaultRerunConcurrency, RerunQueue } from "./rerunQueue";
 import { verifyContainerItems } from "./verifyContainerItems";
+import { verifyFailedRun } from "./verifyFailedRun";
 
 /** The arguments of {@link dockerItemVerifier}. */
 export interface DockerItemVerifierParameters {
@@ -20,65 +22,66 @@ export interface DockerItemVerifierParameters {
   allowRemoteInputHosts?: boolean;
   /** Directories `file://` inputs may be read from (default none). */
   allowedFileRoots?: readonly string[];
+  /** Re-runs that may wait for a slot (default 64); one more is answered 503 ORACLE_BUSY. */
+  rerunQueueMax?: number;
+  /** Re-runs at once (default, or 0: half the host's CPUs, at least 1). */
+  rerunConcurrency?: number;
   /** The item check (tests pass a fake executor through it). */
   verifyItems?: typeof verifyContainerItems;
+  /** The failed-run check (tests pass a fake executor through it). */
+  verifyFailure?: typeof verifyFailedRun;
 }
 
 /**
- * The node's container verifier: re-runs a proof's sampled items with the sdk's Docker executor
- * (`verifyContainerItems`). One re-run at a time per node (the sample is at most SAMPLE_SIZE items, docs/PROTOCOL.md §3.5, each bounded by
- * the spec's timeout); the checks that need no container (sample, Merkle proofs) are not queued.
- * Each verification gets a fresh work folder, removed afterwards; the executor removes every
- * container it started.
+ * The node's container verifier: re-runs a proof's sampled items (`verifyContainerItems`) or the item
+ * of a failed-run claim (`verifyFailedRun`) with the sdk's Docker executor. Re-runs go through one
+ * queue per node (PROTOCOL §18.3): earliest reveal deadline first, at most `rerunConcurrency` at once,
+ * at most `rerunQueueMax` waiting (then 503 ORACLE_BUSY); the checks that need no container (sample,
+ * Merkle proofs) are not queued. Each verification gets a fresh work folder, removed afterwards; the
+ * executor removes every container it started.
  */
 export function dockerItemVerifier(p: DockerItemVerifierParameters): ContainerItemVerifier {
-  let queue: Promise<void> = Promise.resolve();
-  /** Runs `work` after every earlier re-run has finished. */
-  const serialised = <T>(work: () => Promise<T>): Promise<T> => {
-    const turn = queue.then(work);
-    queue = turn.then(
-      () => undefined,
-      () => undefined,
-    );
-    return turn;
-  };
-  const verify = p.verifyItems ?? verifyContainerItems;
+  const queue = new RerunQueue(p.rerunQueueMax ?? 64, p.rerunConcurrency || defaultRerunConcurrency());
+  const verifyItems = p.verifyItems ?? verifyContainerItems;
+  const verifyFailure = p.verifyFailure ?? verifyFailedRun;
   return {
-    async verify({ jobId, shard, spec, shards, root, beacon, request }) {
+    async verify({ jobId, shard, spec, shards, root, beacon, request, revealBy }) {
       if (spec.kind !== "container") throw new HttpError(400, "ORACLE_BAD_FIELD", "kind: not a container job");
-      if (!request.items)
+      if (!request.items && !request.failure)
         throw new HttpError(400, "ORACLE_BAD_FIELD", "items: required in sampled mode", {
           details: { field: "items" },
         });
       const workDir = path.join(p.workDir, "jobs", `${jobId}-${shard}-${randomBytes(4).toString("hex")}`);
       const started = Date.now();
+      const settings = {
+        spec,
+        jobId,
+        shards,
+        shard,
+        docker: p.docker,
+        workDir,
+        cacheDir: path.join(p.workDir, "cache"),
+        pull: p.pull,
+        gpus: p.gpus,
+        allowRemoteInputHosts: p.allowRemoteInputHosts,
+        allowedFileRoots: p.allowedFileRoots,
+        gate: <T>(work: () => Promise<T>) => queue.run(revealBy, work),
+      };
       try {
-        const finding = await verify({
-          spec,
-          jobId,
-          shards,
-          shard,
-          root,
-          beacon,
-          items: request.items,
-          docker: p.docker,
-          workDir,
-          cacheDir: path.join(p.workDir, "cache"),
-          pull: p.pull,
-          gpus: p.gpus,
-          allowRemoteInputHosts: p.allowRemoteInputHosts,
-          allowedFileRoots: p.allowedFileRoots,
-          gate: serialised,
-        });
+        const finding = request.failure
+          ? await verifyFailure({ ...settings, failure: request.failure })
+          : await verifyItems({ ...settings, root, beacon, items: request.items! });
         p.logger?.info(
           {
             jobId: jobId.toString(),
             shard,
-            items: request.items.length,
+            items: request.items?.length ?? 0,
+            failure: request.failure ?? null,
             ms: Date.now() - started,
+            verdict: finding.verdict,
             reason: finding.reason,
           },
-          "container sample checked",
+          "container proof checked",
         );
         return finding;
       } finally {

@@ -1,4 +1,9 @@
-/** A verifier's finding about a shard: Valid with the units the work is worth, or Invalid with why. */
+/**
+ * A verifier's finding about a shard (docs/PROTOCOL.md §13.1, §18.1): Valid with the units the work
+ * is worth, Invalid (the operator's fault, proven) or DeveloperFault (the developer's code failed or
+ * is not reproducible, §18.2), each with why.
+ */
 export type VerifierFinding =
-  | { valid: true; reason: string; verified: boolean; workUnits?: bigint }
-  | { valid: false; reason: string; verified: boolean };
+  | { verdict: "valid"; reason: string; verified: boolean; workUnits?: bigint }
+  | { verdict: "invalid"; reason: string; verified: boolean }
+  | { verdict: "developerFault"; reason: string; verified: boolean };

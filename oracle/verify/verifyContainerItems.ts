@@ -1,51 +1,34 @@
 import type { Hex } from "viem";
-import type { DockerClient } from "../../sdk/executor/dockerClient";
-import { runContainerJob, type RunContainerJobReturnType } from "../../sdk/executor/runContainerJob";
+import type { RunContainerJobReturnType } from "../../sdk/executor/runContainerJob";
 import { HttpError } from "../../sdk/errors/HttpError";
 import { ItemProofError, ItemSampleError } from "../../sdk/itemSample/errors";
 import { verifyItemSample } from "../../sdk/itemSample/verifyItemSample";
 import type { SampledItemJson } from "../../sdk/oracleApi/types";
-import type { ContainerJobSpec } from "../../sdk/spec/jobSpecTypes";
 import { containerShardItems } from "../../sdk/spec/shardWork";
-import { ExecutorUnavailableError } from "./executorUnavailableError";
+import { rerunItems, type RerunSettings } from "./rerunItems";
 import type { VerifierFinding } from "./verdict";
 
 /** Input of {@link verifyContainerItems}. */
-export interface VerifyContainerItemsParameters {
-  spec: ContainerJobSpec;
-  jobId: bigint;
+export interface VerifyContainerItemsParameters extends RerunSettings {
   shards: number;
-  shard: number;
   root: Hex;
   beacon: Hex;
   /** The sampled items as posted: LOCAL indices (position in the shard's item range), in the order drawn. */
   items: readonly SampledItemJson[];
-  docker: DockerClient;
-  workDir: string;
-  cacheDir: string;
-  /** Pull a missing image (default false: the image must be on this host). */
-  pull?: boolean;
-  /** This node may give a re-run the GPUs the spec asks for (default false: GPU jobs cannot be re-run here). */
-  gpus?: boolean;
-  /** Fetch inputs from non-loopback http(s) hosts (default false). */
-  allowRemoteInputHosts?: boolean;
-  /** Directories `file://` inputs may be read from (default none). */
-  allowedFileRoots?: readonly string[];
-  /** Wraps the re-run, once the sample and proofs are checked (the node's one-at-a-time queue). Default: runs it. */
-  gate?: <T>(rerun: () => Promise<T>) => Promise<T>;
-  /** The executor (sdk/executor runContainerJob); tests pass a fake. */
-  run?: typeof runContainerJob;
 }
 
 /**
- * Container jobs in `sampled` mode (docs/PROTOCOL.md §13.3): `verifyItemSample` (sdk/itemSample) checks
- * that the posted items are exactly the sample `sampleIndices(beacon, itemCount, SAMPLE_SIZE)` (local
- * indices; else HTTP 400, nothing signed) and that each posted leaf `[i, outputHash]` is in the
- * submitted outputs tree (§12.4; else Invalid `ITEM_BAD_PROOF`); then the node re-runs
- * those items with the sdk's Docker executor, as the agent ran them, and compares the item hashes:
- * a re-run that exits non-zero or is killed for memory (`ITEM_RUN_FAILED`) or that hashes otherwise
- * (`ITEM_OUTPUT_MISMATCH`) is Invalid. What this node cannot do itself (missing image, Docker down,
- * input unavailable, no GPU, a timeout on this host) throws {@link ExecutorUnavailableError}.
+ * Container jobs in `sampled` mode (docs/PROTOCOL.md §13.3, §18.2): `verifyItemSample` (sdk/itemSample)
+ * checks that the posted items are exactly the sample `sampleIndices(beacon, itemCount, SAMPLE_SIZE)`
+ * (local indices; else HTTP 400, nothing signed) and that each posted leaf `[i, outputHash]` is in the
+ * submitted outputs tree (§12.4; else Invalid `ITEM_BAD_PROOF`); then the node re-runs those items
+ * with the sdk's Docker executor, as the agent ran them, and compares the item hashes. The first
+ * item whose re-run hashes otherwise or fails (non-zero exit, killed for memory) is re-run once more:
+ * the two runs agree → Invalid (`ITEM_OUTPUT_MISMATCH` / `ITEM_RUN_FAILED`: reproducible here, so the
+ * operator's hash is wrong); they differ → DeveloperFault `ITEM_NOT_REPRODUCIBLE` (the item reads the
+ * clock or randomness; sampled mode presumes deterministic items). What this node cannot do itself
+ * (missing image, Docker down, input unavailable, no GPU, a timeout on this host) throws
+ * `ExecutorUnavailableError` (oracle/verify/rerunItems.ts).
  */
 export async function verifyContainerItems(p: VerifyContainerItemsParameters): Promise<VerifierFinding> {
   const range = containerShardItems(p.spec, p.shards, p.shard);
@@ -68,62 +51,59 @@ export async function verifyContainerItems(p: VerifyContainerItemsParameters): P
       });
     }
     if (err instanceof ItemProofError) {
-      return { valid: false, reason: `${err.code}: ${err.message}`, verified: true };
+      return { verdict: "invalid", reason: `${err.code}: ${err.message}`, verified: true };
     }
     throw err;
   }
-  if (p.spec.gpus > 0 && p.gpus !== true) {
-    throw new ExecutorUnavailableError(`the job needs ${p.spec.gpus} GPU(s) and this node re-runs without GPUs`, {
-      status: 422,
-      details: { gpus: p.spec.gpus },
-    });
+  const first = await rerunItems({ ...p, folder: "run-1", items: indices.map((i) => range.start + i) });
+  const suspect = firstSuspect(first, p.items, range.start);
+  if (suspect === undefined) return { verdict: "valid", reason: "verified", verified: true };
+  // Once more, that item alone: is the node's own result reproducible?
+  const second = await rerunItems({ ...p, folder: "run-2", items: [range.start + suspect.index] });
+  const again = outcomeOf(second, range.start + suspect.index);
+  const posted = p.items.find((item) => item.index === suspect.index)!.outputHash;
+  if (sameOutcome(suspect.outcome, again)) {
+    const reason =
+      suspect.outcome.hash === undefined
+        ? `ITEM_RUN_FAILED: item ${suspect.index} ${suspect.outcome.how}`
+        : `ITEM_OUTPUT_MISMATCH: item ${suspect.index} re-ran to ${suspect.outcome.hash}, not ${posted}`;
+    return { verdict: "invalid", reason, verified: true };
   }
-  const run = p.run ?? runContainerJob;
-  const gate = p.gate ?? ((rerun) => rerun());
-  let result: RunContainerJobReturnType;
-  try {
-    result = await gate(() =>
-      run(p.docker, {
-        spec: p.spec,
-        job: p.jobId.toString(),
-        shard: p.shard,
-        workDir: p.workDir,
-        cacheDir: p.cacheDir,
-        pull: p.pull ?? false,
-        allowRemoteInputHosts: p.allowRemoteInputHosts ?? false,
-        allowedFileRoots: p.allowedFileRoots ?? [],
-        onlyItems: indices.map((i) => range.start + i),
-      }),
-    );
-  } catch (err) {
-    // Missing image, Docker not answering, an input this node cannot fetch or that no longer
-    // matches its hash, a container Docker refuses to create: none of it is the operator's doing.
-    throw new ExecutorUnavailableError(`this node could not re-run the sample: ${(err as Error).message}`, {
-      details: { jobId: p.jobId.toString(), shard: p.shard },
-      cause: err,
-    });
+  return {
+    verdict: "developerFault",
+    reason: `ITEM_NOT_REPRODUCIBLE: item ${suspect.index} ${describe(suspect.outcome)} on one re-run, ${describe(again)} on the other`,
+    verified: true,
+  };
+}
+
+/** How one item ended on a re-run: its output hash, or how it failed. */
+interface ItemOutcome {
+  hash?: Hex;
+  how?: string;
+}
+
+const describe = (o: ItemOutcome): string => (o.hash === undefined ? o.how! : `re-ran to ${o.hash}`);
+const sameOutcome = (a: ItemOutcome, b: ItemOutcome): boolean =>
+  a.hash !== undefined ? b.hash?.toLowerCase() === a.hash.toLowerCase() : b.hash === undefined;
+
+/** The first posted item (in the order drawn) whose re-run failed or hashed otherwise; undefined: all match. */
+function firstSuspect(
+  result: RunContainerJobReturnType,
+  items: readonly SampledItemJson[],
+  start: number,
+): { index: number; outcome: ItemOutcome } | undefined {
+  for (const item of items) {
+    const outcome = outcomeOf(result, start + item.index);
+    if (outcome.hash?.toLowerCase() !== item.outputHash.toLowerCase()) return { index: item.index, outcome };
   }
-  const last = result.runs[result.runs.length - 1];
-  if (result.status === "timedOut") {
-    // A timeout depends on this host's speed and load as much as on the item: never slash for it.
-    throw new ExecutorUnavailableError(`item ${last?.item ?? "?"} timed out on this node`, {
-      details: { jobId: p.jobId.toString(), shard: p.shard, item: last?.item ?? null },
-    });
-  }
-  if (result.status !== "succeeded") {
-    const how = result.status === "oomKilled" ? "was killed for memory" : `exited with code ${last?.exitCode ?? "?"}`;
-    const local = last?.item === null || last?.item === undefined ? "?" : last.item - range.start;
-    return { valid: false, reason: `ITEM_RUN_FAILED: item ${local} ${how}`, verified: true };
-  }
-  for (const item of p.items) {
-    const mine = result.itemHashes.get(range.start + item.index);
-    if (mine === undefined || mine.toLowerCase() !== item.outputHash.toLowerCase()) {
-      return {
-        valid: false,
-        reason: `ITEM_OUTPUT_MISMATCH: item ${item.index} re-ran to ${mine ?? "nothing"}, not ${item.outputHash}`,
-        verified: true,
-      };
-    }
-  }
-  return { valid: true, reason: "verified", verified: true };
+  return undefined;
+}
+
+/** The outcome of global item `item` in a re-run (it ran and failed, or it has a hash). */
+function outcomeOf(result: RunContainerJobReturnType, item: number): ItemOutcome {
+  const hash = result.itemHashes.get(item);
+  if (hash !== undefined) return { hash };
+  const run = result.runs.find((r) => r.item === item);
+  if (run === undefined) return { how: "did not run" };
+  return { how: run.oomKilled ? "was killed for memory" : `exited with code ${run.exitCode}` };
 }

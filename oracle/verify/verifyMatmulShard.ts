@@ -3,6 +3,8 @@ import { generatedOperands, type MatmulOperands } from "../../sdk/pow/operands";
 import type { RevealedRow } from "../../sdk/pow/reveal";
 import { windowOperands } from "../../sdk/pow/rowWindow";
 import { verifySampledRows } from "../../sdk/pow/verify";
+import { PowSampleError } from "../../sdk/pow/errors";
+import { HttpError } from "../../sdk/errors/HttpError";
 import { RigelError } from "../../sdk/errors/RigelError";
 import type { MatmulInt8Spec } from "../../sdk/spec/jobSpecTypes";
 import { matmulShardRows, matmulUnits } from "../../sdk/spec/shardWork";
@@ -25,8 +27,11 @@ export interface VerifyMatmulShardParameters {
 
 /**
  * Verifies a matmul-int8 shard: the sampled rows (the protocol's sample size, docs/PROTOCOL.md §3.5)
- * against the root and A·B, with `verifySampledRows` over the shard's row window. A wrong proof is an
- * Invalid finding naming the fault's code; the work is worth `matmulUnits(rows, n, k)`.
+ * against the root and A·B, with `verifySampledRows` over the shard's row window. Rows whose indices
+ * are not exactly the beacon's sample (`PowSampleError`: another `s`, another block hash) prove
+ * nothing against the operator: HTTP 400 `ORACLE_SAMPLE_MISMATCH`, nothing signed (§18.3). A row at
+ * the right index that fails its proof or A·B is an Invalid finding naming the fault's code; the
+ * work is worth `matmulUnits(rows, n, k)`.
  */
 export function verifyMatmulShard(p: VerifyMatmulShardParameters): VerifierFinding {
   const { spec } = p;
@@ -37,9 +42,15 @@ export function verifyMatmulShard(p: VerifyMatmulShardParameters): VerifierFindi
   try {
     verifySampledRows({ operands: window, root: p.root, beacon: p.beacon, revealed: p.rows });
   } catch (err) {
+    if (err instanceof PowSampleError) {
+      throw new HttpError(400, "ORACLE_SAMPLE_MISMATCH", "rows: not the sample drawn from the shard's beacon", {
+        details: { field: "rows", fault: err.fault, position: err.position, expected: err.expectedIndex ?? null },
+        cause: err,
+      });
+    }
     if (err instanceof RigelError && err.code.startsWith("POW_"))
-      return { valid: false, reason: err.code, verified: true };
+      return { verdict: "invalid", reason: err.code, verified: true };
     throw err;
   }
-  return { valid: true, reason: "verified", verified: true, workUnits };
+  return { verdict: "valid", reason: "verified", verified: true, workUnits };
 }

@@ -23,7 +23,7 @@ function flakyVerifier() {
     async verify(): Promise<VerifierFinding> {
       state.calls += 1;
       if (state.broken) throw new ExecutorUnavailableError("image rigel/busybox:test is not on this host");
-      return { valid: true, reason: "verified", verified: true };
+      return { verdict: "valid", reason: "verified", verified: true };
     },
   };
   return { state, verifier };
@@ -117,6 +117,7 @@ describe("oracle: container proofs deferred for the node's own executor trouble"
     const op = p.ops[1];
     const flaky = flakyVerifier();
     node = await startOracle(p, p.oracles[0], tempDir("oracle-deferral"), { containerVerifier: flaky.verifier });
+    await node.tick(); // available (reading the chain) before the submission: PROTOCOL §18.3
     const { jobId } = await submittedContainerShard(p, op);
     await time.increase(601);
     await node.tick();

@@ -15,7 +15,8 @@ import { commitOutputs } from "../../sdk/executor/commitOutputs";
 import { findContainers } from "../../sdk/executor/findContainers";
 import { runContainerJob } from "../../sdk/executor/runContainerJob";
 import { revealItemSample } from "../../sdk/itemSample/revealItemSample";
-import type { ProofRequest, SampledItemJson } from "../../sdk/oracleApi/types";
+import type { FailedRunJson, ProofRequest, SampledItemJson } from "../../sdk/oracleApi/types";
+import { failedRunRoot } from "../../sdk/failedRun/failedRunRoot";
 import { sampleIndices } from "../../sdk/pow/sample";
 import type { ContainerJobSpec } from "../../sdk/spec/jobSpecTypes";
 import { parseJobSpec } from "../../sdk/spec/parseJobSpec";
@@ -103,12 +104,17 @@ describe("oracle: container items re-run on the real Docker engine (dockerItemVe
       root,
       beacon,
       request: request(items, root),
+      revealBy: 0n,
     });
 
   it("signs Valid for honest items, leaves no container and no work folder behind", async function () {
     const workDir = path.join(dir, "oracle-clean");
     const { root, items } = proveItems(honest, beacon);
-    expect(await verify(items, root, { workDir })).to.deep.equal({ valid: true, reason: "verified", verified: true });
+    expect(await verify(items, root, { workDir })).to.deep.equal({
+      verdict: "valid",
+      reason: "verified",
+      verified: true,
+    });
     expect(await findContainers(docker, { job: jobId.toString() })).to.have.length(0);
     expect(await fs.readdir(path.join(workDir, "jobs"))).to.deep.equal([]);
   });
@@ -118,7 +124,7 @@ describe("oracle: container items re-run on the real Docker engine (dockerItemVe
     const forged = keccak256(toHex("made-up output"));
     const { root, items } = proveItems(honest, beacon, { [sampled[1]]: forged });
     const finding = await verify(items, root);
-    expect(finding.valid).to.equal(false);
+    expect(finding.verdict).to.equal("invalid");
     expect(finding.verified).to.equal(true);
     expect(finding.reason).to.equal(
       `ITEM_OUTPUT_MISMATCH: item ${sampled[1]} re-ran to ${honest[sampled[1]]}, not ${forged}`,
@@ -131,7 +137,7 @@ describe("oracle: container items re-run on the real Docker engine (dockerItemVe
     const claimed = [0, 1, 2, 3].map((i) => keccak256(toHex(`claimed-${i}`)));
     const { root, items } = proveItems(claimed, beacon);
     const finding = await verify(items, root, { spec: badSpec });
-    expect(finding.valid).to.equal(false);
+    expect(finding.verdict).to.equal("invalid");
     expect(finding.reason).to.match(/^ITEM_RUN_FAILED: item \d exited with code 3$/);
   });
 
@@ -139,7 +145,7 @@ describe("oracle: container items re-run on the real Docker engine (dockerItemVe
     const { items } = proveItems(honest, beacon);
     const otherRoot = proveItems(honest, beacon, { 0: keccak256(toHex("x")) }).root;
     const finding = await verify(items, otherRoot);
-    expect(finding.valid).to.equal(false);
+    expect(finding.verdict).to.equal("invalid");
     expect(finding.reason).to.match(/^ITEM_BAD_PROOF: item \d is not in the submitted root$/);
   });
 
@@ -177,7 +183,7 @@ describe("oracle: container items re-run on the real Docker engine (dockerItemVe
     expect(await findContainers(docker, { job: jobId.toString() })).to.have.length(0);
   });
 
-  it("re-runs one verification at a time per node; the checks without a container are not queued", async function () {
+  it("with rerunConcurrency 1 re-runs one verification at a time; the checks without a container are not queued", async function () {
     let running = 0;
     let most = 0;
     const release: (() => void)[] = [];
@@ -187,19 +193,79 @@ describe("oracle: container items re-run on the real Docker engine (dockerItemVe
         most = Math.max(most, running);
         await new Promise<void>((resolve) => release.push(resolve));
         running -= 1;
-        return { valid: true, reason: "verified", verified: true };
+        return { verdict: "valid", reason: "verified", verified: true };
       });
-    const verifier = verifierIn(path.join(dir, "queue"), { verifyItems: fake });
+    const verifier = verifierIn(path.join(dir, "queue"), { verifyItems: fake, rerunConcurrency: 1 });
     const { root, items } = proveItems(honest, beacon);
     const call = () =>
-      verifier.verify({ jobId, shard: SHARD, spec, shards: SHARDS, root, beacon, request: request(items, root) });
+      verifier.verify({
+        jobId,
+        shard: SHARD,
+        spec,
+        shards: SHARDS,
+        root,
+        beacon,
+        request: request(items, root),
+        revealBy: 0n,
+      });
     const all = Promise.all([call(), call(), call()]);
     for (let i = 0; i < 3; i++) {
       while (release.length === 0) await new Promise((r) => setImmediate(r));
       expect(running).to.equal(1);
       release.shift()!();
     }
-    expect((await all).every((f) => f.valid)).to.equal(true);
+    expect((await all).every((f) => f.verdict === "valid")).to.equal(true);
     expect(most).to.equal(1);
+  });
+  it("finds DeveloperFault (ITEM_NOT_REPRODUCIBLE) for an item that reads randomness: the node's two re-runs differ", async function () {
+    const random = containerSpec({ command: ["sh", "-c", "head -c 8 /dev/urandom > $RIGEL_OUTPUT/out"] });
+    const range = containerShardItems(random, SHARDS, SHARD)!;
+    const indices = Array.from({ length: range.end - range.start }, (_, i) => range.start + i);
+    const operator = await runContainerJob(docker, {
+      spec: random,
+      job: jobId.toString(),
+      shard: SHARD,
+      workDir: path.join(dir, "operator-random"),
+      cacheDir: path.join(dir, "operator-cache"),
+      onlyItems: indices,
+    });
+    const { root, items } = proveItems(
+      indices.map((i) => operator.itemHashes.get(i)!),
+      beacon,
+    );
+    const finding = await verify(items, root, { spec: random });
+    expect(finding.verdict).to.equal("developerFault");
+    expect(finding.reason).to.match(
+      /^ITEM_NOT_REPRODUCIBLE: item \d re-ran to 0x[0-9a-f]{64} on one re-run, re-ran to 0x[0-9a-f]{64} on the other$/,
+    );
+  });
+
+  it("verifies failed-run claims by two real re-runs: both fail → DeveloperFault; both succeed → 422 ORACLE_FAILURE_NOT_REPRODUCED", async function () {
+    const claimOn = (claimSpec: ContainerJobSpec, failure: FailedRunJson) => {
+      const root = failedRunRoot(failure);
+      return verifierIn(path.join(dir, "oracle-claims")).verify({
+        jobId,
+        shard: SHARD,
+        spec: claimSpec,
+        shards: SHARDS,
+        root,
+        beacon,
+        request: { ...request([], root), items: undefined, failure },
+        revealBy: 0n,
+      });
+    };
+    const badSpec = containerSpec({ items: ["a", "b", "c", "d", "bad", "bad", "bad", "bad"] });
+    expect(await claimOn(badSpec, { item: 0, status: "failed", exitCode: 3 })).to.deep.equal({
+      verdict: "developerFault",
+      reason: "ITEM_RUN_FAILED: item 0 exited with code 3",
+      verified: true,
+    });
+    const err = await claimOn(spec, { item: 1, status: "failed", exitCode: 3 }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(err).to.be.instanceOf(HttpError);
+    expect([(err as HttpError).status, (err as HttpError).code]).to.deep.equal([422, "ORACLE_FAILURE_NOT_REPRODUCED"]);
+    expect(await findContainers(docker, { job: jobId.toString() })).to.have.length(0);
   });
 });

@@ -12,8 +12,9 @@ import { checkReceipt } from "../../oracle/verify/checkReceipt";
 import { verifyMatmulShard } from "../../oracle/verify/verifyMatmulShard";
 import { verifyContainerItems } from "../../oracle/verify/verifyContainerItems";
 import { StandardMerkleTree } from "@openzeppelin/merkle-tree";
-import type { HttpError } from "../../sdk/errors/HttpError";
+import { HttpError } from "../../sdk/errors/HttpError";
 import { revealItemSample } from "../../sdk/itemSample/revealItemSample";
+import { fakeExecutor } from "../../fixtures/faultScenario";
 
 const spec: MatmulInt8Spec = {
   kind: "matmul-int8",
@@ -28,6 +29,19 @@ const spec: MatmulInt8Spec = {
 const SHARDS = 3;
 const SHARD = 1;
 const beaconFor = (root: Hex) => keccak256(toHex(`beacon-${root}`));
+
+/** Runs `check` and expects HTTP 400 ORACLE_SAMPLE_MISMATCH (no finding, nothing to sign). */
+function expectSampleMismatch(check: () => unknown): void {
+  let err: unknown;
+  try {
+    check();
+  } catch (e) {
+    err = e;
+  }
+  expect(err, "expected a thrown HttpError").to.be.instanceOf(HttpError);
+  expect((err as HttpError).status).to.equal(400);
+  expect((err as HttpError).code).to.equal("ORACLE_SAMPLE_MISMATCH");
+}
 
 async function prove(corrupt?: (c: Int32Array) => void) {
   const range = matmulShardRows(spec, SHARDS, SHARD);
@@ -48,7 +62,7 @@ describe("oracle verifiers", function () {
       const base = { spec, shards: SHARDS, shard: SHARD, root: honest.root, beacon: honest.beacon };
       const sampled = verifyMatmulShard({ ...base, rows: honest.revealed });
       expect(sampled).to.deep.equal({
-        valid: true,
+        verdict: "valid",
         reason: "verified",
         verified: true,
         workUnits: matmulUnits(honest.rows, spec.n, spec.k),
@@ -67,7 +81,7 @@ describe("oracle verifiers", function () {
         beacon: honest.beacon,
         s: 8,
       });
-      expect(verifyMatmulShard({ ...base, rows: fewer }).reason).to.equal("POW_SAMPLE_MISMATCH");
+      expectSampleMismatch(() => verifyMatmulShard({ ...base, rows: fewer }));
     });
 
     it("refuses a prover that skipped every other row (sampled rows)", async function () {
@@ -82,10 +96,10 @@ describe("oracle verifiers", function () {
         beacon: lazy.beacon,
         rows: lazy.revealed,
       });
-      expect(finding).to.deep.equal({ valid: false, reason: "POW_WRONG_ROW", verified: true });
+      expect(finding).to.deep.equal({ verdict: "invalid", reason: "POW_WRONG_ROW", verified: true });
     });
 
-    it("refuses rows revealed for another beacon, or with a forged proof", async function () {
+    it("answers rows at indices that are not the beacon's sample with 400 ORACLE_SAMPLE_MISMATCH (nothing proven), a forged proof with Invalid", async function () {
       const honest = await prove();
       const other = revealRows(
         honest.c,
@@ -94,10 +108,19 @@ describe("oracle verifiers", function () {
         [0, 1, 2, 3, 4, 5, 6, 7],
       );
       const base = { spec, shards: SHARDS, shard: SHARD, root: honest.root, beacon: honest.beacon };
-      expect(verifyMatmulShard({ ...base, rows: other }).reason).to.equal("POW_SAMPLE_MISMATCH");
+      expectSampleMismatch(() => verifyMatmulShard({ ...base, rows: other }));
       const forged = honest.revealed.map((r, i) => (i === 0 ? { ...r, proof: [...r.proof].reverse() } : r));
       expect(verifyMatmulShard({ ...base, rows: forged }).reason).to.equal("POW_BAD_PROOF");
-      expect(verifyMatmulShard({ ...base, rows: honest.revealed.slice(1) }).reason).to.equal("POW_SAMPLE_MISMATCH");
+      expectSampleMismatch(() => verifyMatmulShard({ ...base, rows: honest.revealed.slice(1) }));
+      // Another block hash, another beacon: honest rows for a beacon the oracle did not draw.
+      const stale = revealSample({
+        c: honest.c,
+        m: honest.rows,
+        n: spec.n,
+        commitment: honest.commitment,
+        beacon: keccak256(toHex("another block hash")),
+      });
+      expectSampleMismatch(() => verifyMatmulShard({ ...base, rows: stale }));
     });
   });
 
@@ -113,7 +136,7 @@ describe("oracle verifiers", function () {
     };
     it("accepts a consistent receipt, labelled not verified", function () {
       expect(checkReceipt(receipt, root, 1_200n)).to.deep.equal({
-        valid: true,
+        verdict: "valid",
         reason: "receipt-consistent",
         verified: false,
       });
@@ -183,7 +206,7 @@ describe("oracle verifiers: container items (sampled mode), with a fake executor
       ran = params.onlyItems!;
       return (fakeRun() as (d: unknown, p: unknown) => Promise<unknown>)(d, params);
     }) as never;
-    expect((await verifyContainerItems({ ...base, items: honestItems, run })).valid).to.equal(true);
+    expect((await verifyContainerItems({ ...base, items: honestItems, run })).verdict).to.equal("valid");
     expect(ran).to.deep.equal(drawn.map((i) => 20 + i));
   });
 
@@ -201,5 +224,43 @@ describe("oracle verifiers: container items (sampled mode), with a fake executor
     expect((await verifyContainerItems({ ...base, items: forged, run: fakeRun() })).reason).to.equal(
       `ITEM_BAD_PROOF: item ${drawn[0]} is not in the submitted root`,
     );
+  });
+  it("re-runs a mismatching or failing item once more: agreeing runs are Invalid, differing runs DeveloperFault", async function () {
+    const item = drawn[0];
+    const global = 20 + item;
+    const cases: [Parameters<typeof fakeExecutor>[0], string, RegExp][] = [
+      // Reproducibly another hash: the operator's is wrong.
+      [(g) => (g === global ? hashOf(g + 1000) : hashOf(g!)), "invalid", /^ITEM_OUTPUT_MISMATCH: item \d+ re-ran to /],
+      // Reproducibly failing an item the operator posted as succeeded.
+      [
+        (g) => (g === global ? { status: "failed", exitCode: 3 } : hashOf(g!)),
+        "invalid",
+        /^ITEM_RUN_FAILED: item \d+ exited with code 3$/,
+      ],
+      // The clock: another hash each run.
+      [
+        (g, n) => (g === global ? keccak256(toHex(`t${n}`)) : hashOf(g!)),
+        "developerFault",
+        /^ITEM_NOT_REPRODUCIBLE: item \d+ re-ran to 0x[0-9a-f]{64} on one re-run, re-ran to 0x[0-9a-f]{64} on the other$/,
+      ],
+      // Fails once, then succeeds.
+      [
+        (g, n) => (g === global && n === 1 ? { status: "oomKilled", exitCode: 137 } : hashOf(g!)),
+        "developerFault",
+        /^ITEM_NOT_REPRODUCIBLE: item \d+ was killed for memory on one re-run, re-ran to 0x[0-9a-f]{64} on the other$/,
+      ],
+    ];
+    for (const [outcome, verdict, reason] of cases) {
+      const executor = fakeExecutor(outcome);
+      const finding = await verifyContainerItems({ ...base, items: honestItems, run: executor.run });
+      expect(finding.verdict, reason.source).to.equal(verdict);
+      expect(finding.reason).to.match(reason);
+      expect(finding.reason).to.include(`item ${item} `);
+      expect(executor.runs.get(global)).to.equal(2);
+    }
+    // All equal: one run per item, Valid.
+    const honest = fakeExecutor((g) => hashOf(g!));
+    expect((await verifyContainerItems({ ...base, items: honestItems, run: honest.run })).verdict).to.equal("valid");
+    expect(honest.runs.get(global)).to.equal(1);
   });
 });
