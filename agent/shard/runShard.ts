@@ -1,6 +1,11 @@
 import fs from "node:fs/promises";
 import type { Hex } from "viem";
-import type { ContainerLogListener, ContainerRunResult, DockerClient, GpuRequest } from "../../sdk/executor/dockerClient";
+import type {
+  ContainerLogListener,
+  ContainerRunResult,
+  DockerClient,
+  GpuRequest,
+} from "../../sdk/executor/dockerClient";
 import { failedRunRoot } from "../../sdk/failedRun/failedRunRoot";
 import type { Logger } from "../../sdk/log/createLogger";
 import type { JobSpec } from "../../sdk/spec/jobSpecTypes";
@@ -143,13 +148,16 @@ export async function runShard(p: RunShardParameters): Promise<RunShardReturnTyp
       { status: result.status, reason: result.reason, failure },
       "container run failed (the developer's code); submitting the failed run",
     );
-    const itemHashList = items ? [...Array(items.end - items.start).keys()].map((i) => done.get(items.start + i)) : [];
+    // The items that succeeded before the failure, in local order (kept, not committed).
+    const succeeded = items
+      ? [...done].filter(([i]) => i >= items.start && i < items.end).sort(([a], [b]) => a - b)
+      : [];
     return {
       kind: spec.kind,
       root,
       units: cap(containerUnits(result.runs, spec.gpus)),
       ...range,
-      itemHashList: itemHashList.filter((h): h is Hex => h !== undefined),
+      itemHashList: succeeded.map(([, hash]) => hash),
       receipt,
       failure,
     };
