@@ -1,6 +1,7 @@
 import { getAddress } from "viem";
 import { resultsPath } from "../../sdk/agentApi/resultsManifest";
 import { sortSignaturesBySigner } from "../../sdk/eip712/sortSignatures";
+import { RigelError } from "../../sdk/errors/RigelError";
 import type { Logger } from "../../sdk/log/createLogger";
 import { ShardState, Verdict, shardStateName } from "../../sdk/market/enums";
 import { fetchJobSpec } from "../../sdk/spec/fetchJobSpec";
@@ -10,7 +11,7 @@ import { TERMINAL_STATES, type Journal, type JournalEntry, type ShardState as Jo
 import type { ShardDataPatch, TakenFacts } from "../journal/shardData";
 import type { OracleGateway } from "../oracle/oracleGateway";
 import { shardResultFiles } from "../results/resultsRoutes";
-import { ResultsUploadError, uploadShardResults } from "../results/uploadResults";
+import { uploadShardResults } from "../results/uploadResults";
 import { JobCache, type ImmutableJob } from "./jobCache";
 import { proveShard } from "./proveShard";
 import { runShard, type ShardRunSettings } from "./runShard";
@@ -273,7 +274,7 @@ export class ShardDriver {
         return;
       } catch (err) {
         log.warn({ err, attempt }, "results upload failed");
-        if (err instanceof ResultsUploadError && FINAL_UPLOAD_ERRORS.includes(err.code)) return;
+        if (err instanceof RigelError && FINAL_UPLOAD_ERRORS.includes(err.code)) return;
         if (attempt < 3) await new Promise((r) => setTimeout(r, 1000 * attempt));
       }
     }
