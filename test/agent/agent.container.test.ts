@@ -192,6 +192,10 @@ describe("agent: container jobs on the real Docker engine", function () {
     try {
       const proved = (id: bigint, s: number) => failedProofs.some((f) => f.jobId === id && f.shard === s);
       await runUntil(daemon, () => [0, 1, 2].every((i) => proved(ids[i], 0)) && proved(itemised.jobId, 1), 120);
+      // Docker does not always flag a memory kill as OOMKilled (the killed child's parent exits 137,
+      // seen under load): either way the run failed and is submitted as what the executor reported.
+      const oom = daemon.journal.get(hungry.jobId, 0)!.data.failure!;
+      expect(oom.status === "oomKilled" || (oom.status === "failed" && oom.exitCode === 137)).to.equal(true);
       const expected: [bigint, number, FailedRunJson][] = [
         [exit.jobId, 0, { item: null, status: "failed", exitCode: 3 }],
         [
@@ -199,11 +203,7 @@ describe("agent: container jobs on the real Docker engine", function () {
           0,
           { item: null, status: "timedOut", exitCode: daemon.journal.get(slow.jobId, 0)!.data.failure!.exitCode },
         ],
-        [
-          hungry.jobId,
-          0,
-          { item: null, status: "oomKilled", exitCode: daemon.journal.get(hungry.jobId, 0)!.data.failure!.exitCode },
-        ],
+        [hungry.jobId, 0, { item: null, status: oom.status, exitCode: oom.exitCode }],
         [itemised.jobId, 1, { item: 1, status: "failed", exitCode: 7 }],
       ];
       for (const [id, s, failure] of expected) {
