@@ -15,6 +15,7 @@ import { agentConfig } from "./config";
 import { AgentDaemon } from "./daemon/agentDaemon";
 import { createProgress } from "./daemon/progress";
 import { Journal, JOURNAL_MIGRATIONS } from "./journal/journal";
+import { Offers, type Offer } from "./journal/offers";
 import { OracleClient } from "../sdk/oracleApi/client";
 import { generatorKeys, generateMatrix } from "../sdk/pow/generator";
 import { matmulInt8 } from "../sdk/pow/kernel";
@@ -211,9 +212,14 @@ const status = defineCommand({
       chain.rglBalance(),
     ]);
     const journalFile = path.join(config.dataDir, "journal.db");
-    const counts = fs.existsSync(journalFile)
-      ? new Journal(openDatabase({ file: journalFile, migrations: JOURNAL_MIGRATIONS })).countsByState()
-      : {};
+    let counts: ReturnType<Journal["countsByState"]> = {};
+    let declined: Offer[] = [];
+    if (fs.existsSync(journalFile)) {
+      const db = openDatabase({ file: journalFile, migrations: JOURNAL_MIGRATIONS });
+      counts = new Journal(db).countsByState();
+      declined = new Offers(db).recentDeclined(5);
+      db.close();
+    }
     const model =
       capacity.gpuModel === `0x${"0".repeat(64)}`
         ? "-"
@@ -240,6 +246,7 @@ const status = defineCommand({
             : "none",
         ],
         ["jobs settled/failed/no-show", `${record.settled}/${record.failed}/${record.noShows}`],
+        ["developer fault (journal)", String(counts.developerFault ?? 0)],
         ["slashed", rgl(record.slashed)],
         ["rewards earned", rgl(stats.earned)],
         ["rewards claimable", rgl(claimable)],
@@ -249,6 +256,7 @@ const status = defineCommand({
             .map(([s, n]) => `${s}=${n}`)
             .join(" ") || "empty",
         ],
+        ...declined.map((o): [string, string] => [`declined ${o.jobId}/${o.shard}`, o.reason ?? "-"]),
       ]),
     );
   },

@@ -1,3 +1,5 @@
+import fs from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import { Counter, Gauge, Histogram } from "prom-client";
 import { getAddress, type Hex, type Log } from "viem";
@@ -20,7 +22,7 @@ import type { AgentChain } from "../chain/agentChain";
 import { Journal, JOURNAL_MIGRATIONS, TERMINAL_STATES, type ShardState as JournalState } from "../journal/journal";
 import { Offers, type Offer } from "../journal/offers";
 import type { OracleGateway } from "../oracle/oracleGateway";
-import { decideShard, type ShardPolicy } from "../policy/shardPolicy";
+import { decideShard, type HostFacts, type ShardPolicy } from "../policy/shardPolicy";
 import { resultsRoutes } from "../results/resultsRoutes";
 import { ShardDriver } from "../shard/shardDriver";
 import type { MatmulDevice } from "../work/matmulShard";
@@ -84,6 +86,8 @@ export class AgentDaemon implements Daemon {
   private driver!: ShardDriver;
   http!: HttpService;
   private gpus: GpuInfo[] = [];
+  /** The host's facts for admission (PROTOCOL §18.6): CPUs, GPUs and memory at start, free disk per pass. */
+  private host: HostFacts = { cpus: 1, gpus: 0, memoryBytes: 0, freeDiskBytes: 0 };
   private maxConcurrent = 1;
   private readonly tasks = new Map<string, Promise<void>>();
   private readonly retryAt = new Map<string, number>();
@@ -117,8 +121,14 @@ export class AgentDaemon implements Daemon {
       this.gpus.length > 0 ? this.gpus.length * this.p.policy.maxShardsPerGpu : this.p.policy.cpuSlots;
     const device: MatmulDevice = this.p.device === "auto" ? (this.gpus.length > 0 ? "cuda" : "cpu") : this.p.device;
     this.device = device;
+    this.host = {
+      cpus: os.availableParallelism(),
+      gpus: this.gpus.length,
+      memoryBytes: os.totalmem(),
+      freeDiskBytes: this.freeDiskBytes(),
+    };
     logger.info(
-      { operator: this.address, gpus: this.gpus, device, maxConcurrent: this.maxConcurrent },
+      { operator: this.address, gpus: this.gpus, device, maxConcurrent: this.maxConcurrent, host: this.host },
       "agent starting",
     );
     this.follower = new LogFollower({
@@ -294,7 +304,27 @@ export class AgentDaemon implements Daemon {
     return this.journal.unfinished().filter((e) => BUSY.includes(e.state)).length;
   }
 
+  /** GPUs the spec of each shard holding a slot asks for (journaled when it was taken). */
+  private gpusInUse(): number {
+    return this.journal
+      .unfinished()
+      .filter((e) => BUSY.includes(e.state))
+      .reduce((sum, e) => sum + (e.data.gpus ?? 0), 0);
+  }
+
+  /** Free bytes of the data directory's file system (0 when it cannot be read: no matmul shard then). */
+  private freeDiskBytes(): number {
+    try {
+      const st = fs.statfsSync(this.p.dataDir);
+      return st.bavail * st.bsize;
+    } catch (err) {
+      this.p.logger.warn({ err }, "cannot read the data directory's free space");
+      return 0;
+    }
+  }
+
   private async considerOffers(): Promise<void> {
+    this.host = { ...this.host, freeDiskBytes: this.freeDiskBytes() };
     for (const offer of this.offers.pending(OFFERS_PER_PASS)) {
       if (this.stopping) return;
       if (this.journal.get(offer.jobId, offer.shard)) {
@@ -349,7 +379,8 @@ export class AgentDaemon implements Daemon {
       { ...this.p.policy, maxConcurrentShards: this.maxConcurrent },
       {
         operator: this.address,
-        kind: spec.kind,
+        spec,
+        shard: offer.shard,
         job,
         assigned,
         capacity,
@@ -358,13 +389,15 @@ export class AgentDaemon implements Daemon {
         collateral,
         jailedUntil: info.jailedUntil,
         running: this.busy(),
+        host: this.host,
+        gpusInUse: this.gpusInUse(),
         now,
         submitMarginSec: BigInt(this.p.submitMarginSec),
         gangAcceptDeadline: gang.acceptDeadline,
       },
     );
     if (!decision.take) {
-      if (decision.reason.startsWith("already running")) return "wait";
+      if (decision.passing) return "wait";
       return decline(decision.reason);
     }
     if (spec.kind === "container") {
@@ -393,6 +426,7 @@ export class AgentDaemon implements Daemon {
         specURI: offer.specURI,
         specHash: job.specHash,
         kind: spec.kind,
+        ...(spec.kind === "container" && spec.gpus > 0 ? { gpus: spec.gpus } : {}),
         ...(gang.acceptDeadline > 0n ? { gangAcceptDeadline: gang.acceptDeadline } : {}),
       },
       [null],

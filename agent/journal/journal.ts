@@ -21,9 +21,10 @@ export const SHARD_STATES = [
   "failed",
   "expired",
   "abandoned",
+  "developerFault",
 ] as const;
 export type ShardState = (typeof SHARD_STATES)[number];
-export const TERMINAL_STATES: readonly ShardState[] = ["settled", "failed", "expired", "abandoned"];
+export const TERMINAL_STATES: readonly ShardState[] = ["settled", "failed", "expired", "abandoned", "developerFault"];
 
 /**
  * A shard's journal row. Narrowing on `state` (a `switch`) types `data` as that state's facts

@@ -30,6 +30,7 @@ export class Offers {
   private readonly setStmt;
   private readonly pendingStmt;
   private readonly countStmt;
+  private readonly declinedStmt;
 
   constructor(db: SqliteDatabase) {
     this.insertStmt = db.prepare(
@@ -45,6 +46,9 @@ export class Offers {
     this.countStmt = db.prepare<[], { status: OfferStatus; n: number }>(
       "SELECT status, COUNT(*) AS n FROM offers GROUP BY status",
     );
+    this.declinedStmt = db.prepare<[number], Row>(
+      "SELECT * FROM offers WHERE status = 'declined' ORDER BY updated_at DESC LIMIT ?",
+    );
   }
 
   /** Records a shard seen on-chain; seeing it again (a re-read log range) changes nothing. */
@@ -59,6 +63,17 @@ export class Offers {
   /** At most `limit` offers still to decide, oldest job first (bounded work per loop pass). */
   pending(limit: number): Offer[] {
     return this.pendingStmt.all(limit).map((r) => ({
+      jobId: BigInt(r.job_id),
+      shard: r.shard,
+      specURI: r.spec_uri,
+      status: r.status,
+      reason: r.reason,
+    }));
+  }
+
+  /** The `limit` offers declined last, newest first, with their reasons (`rigel agent status`). */
+  recentDeclined(limit: number): Offer[] {
+    return this.declinedStmt.all(limit).map((r) => ({
       jobId: BigInt(r.job_id),
       shard: r.shard,
       specURI: r.spec_uri,

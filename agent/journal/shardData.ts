@@ -1,6 +1,7 @@
 import type { Hex } from "viem";
 import type { ShardAttestation } from "../../sdk/eip712/types";
 import type { ShardStateName } from "../../sdk/market/enums";
+import type { FailedRunJson } from "../../sdk/oracleApi/types";
 import type { JobSpec } from "../../sdk/spec/jobSpecTypes";
 
 /*
@@ -18,6 +19,8 @@ export interface TakenFacts {
   kind: JobSpec["kind"];
   /** A gang job's accept deadline (docs/PROTOCOL.md §9.7). */
   gangAcceptDeadline?: bigint;
+  /** GPUs the spec asks for (container jobs; absent in older journals: none counted). Admission sums them (§18.6). */
+  gpus?: number;
 }
 
 /** `accepted`: the accept transaction this agent sent, or the collateral read back after a restart. */
@@ -76,10 +79,22 @@ export interface ContainerRanFacts {
   /** Item output hashes by LOCAL index: the leaves of the submitted root (§12.4, §14.4). */
   itemHashList: Hex[];
   receipt: ContainerReceipt;
+  failure?: undefined;
 }
 
-/** What a shard that ran has: one of the two kinds' facts. */
-export type RanFacts = MatmulRanFacts | ContainerRanFacts;
+/**
+ * `ran`, container, a failed run (docs/PROTOCOL.md §18.2): an item (or the single run) exited
+ * non-zero, was killed for memory or timed out. The shard is submitted anyway, with `root =
+ * failedRunRoot(failure)` and the units its runs used, and proved with `failure`. `itemHashList` holds
+ * the items that succeeded before it (LOCAL order, not committed); the receipt's last run is the failed one.
+ */
+export interface ContainerFailedRunFacts extends Omit<ContainerRanFacts, "failure"> {
+  /** The failed item's LOCAL index (null for a single-run job), how it ended, its exit code. */
+  failure: FailedRunJson;
+}
+
+/** What a shard that ran has: one of the two kinds' facts (a container run may have failed). */
+export type RanFacts = MatmulRanFacts | ContainerRanFacts | ContainerFailedRunFacts;
 
 /** `submitted`: the block that recorded the submission (its hash feeds the beacon, §3.4). */
 export interface SubmittedFacts {
@@ -99,7 +114,10 @@ export interface EndedFacts {
   /** The on-chain state that ended the shard, when the chain did. */
   endedOnChain?: ShardStateName;
   reason?: string;
-  /** A container shard that did not succeed: how it ended (failed, timedOut, oomKilled). */
+  /**
+   * A container shard that did not succeed, in journals written before failed runs were submitted
+   * (§18.2): how it ended (failed, timedOut, oomKilled). Now the run's `failure` holds it.
+   */
   status?: string;
   settleTx?: Hex;
 }
@@ -113,7 +131,8 @@ export type ShardFacts = Partial<
     AcceptedFacts &
     RunningFacts &
     Omit<MatmulRanFacts, "kind"> &
-    Omit<ContainerRanFacts, "kind"> &
+    Omit<ContainerRanFacts, "kind" | "failure"> &
+    Pick<ContainerFailedRunFacts, "failure"> &
     SubmittedFacts &
     AttestedFacts &
     EndedFacts
@@ -141,6 +160,8 @@ export interface ShardDataByState {
   /** A shard may end from any state: only what it gathered before, and why it ended. */
   settled: ShardFacts;
   failed: ShardFacts;
+  /** Settled on a DeveloperFault verdict (§18.2): paid for the units used, collateral back. */
+  developerFault: ShardFacts;
   expired: ShardFacts;
   abandoned: ShardFacts;
 }

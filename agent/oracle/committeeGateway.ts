@@ -1,7 +1,7 @@
 import { getAddress } from "viem";
 import { RigelError } from "../../sdk/errors/RigelError";
 import type { Logger } from "../../sdk/log/createLogger";
-import type { OracleClient } from "../../sdk/oracleApi/client";
+import { OracleRequestError, OracleUnavailableError, type OracleClient } from "../../sdk/oracleApi/client";
 import { shardAttestationFromJson, type ProofRequest, type SignedShardAttestation } from "../../sdk/oracleApi/types";
 import type { OracleGateway, ShardProof, ShardQuorum } from "./oracleGateway";
 
@@ -20,6 +20,16 @@ export interface CommitteeGatewayParameters {
   /** How often to re-post while an oracle answers `pending` (it has not seen the submission yet). */
   pendingRetries?: number;
   pendingDelayMs?: number;
+  /**
+   * Retries within one call of an oracle's transient error (HTTP 503, 429, network): default 3, each
+   * after `transientDelayMs` × 2^(try − 1) (default 500 ms), or the 429's `retryAfterMs`, at most
+   * `maxDelayMs` (default 5 s).
+   */
+  transientRetries?: number;
+  transientDelayMs?: number;
+  maxDelayMs?: number;
+  /** Waits between tries (tests pass one that does not wait). */
+  sleep?: (ms: number) => Promise<void>;
 }
 
 /** The wire form of a proof (PROTOCOL §13, `POST /v1/proofs`). */
@@ -34,38 +44,85 @@ export function proofRequest(proof: ShardProof): ProofRequest {
     ...(proof.rows ? { rows: proof.rows } : {}),
     ...(proof.items ? { items: proof.items } : {}),
     ...(proof.receipt ? { receipt: proof.receipt } : {}),
+    ...(proof.failure ? { failure: proof.failure } : {}),
   };
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const wait = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/** An oracle error worth another try within the pass: 503, 429, or no (JSON) answer at all. */
+function isTransient(err: unknown): boolean {
+  if (err instanceof OracleUnavailableError) return true;
+  return err instanceof OracleRequestError && (err.status === 503 || err.status === 429);
+}
+
+/** The oracle's own decision for this proof's shard (root and operator included), or undefined. */
+async function decidedAnswer(client: OracleClient, body: ProofRequest): Promise<SignedShardAttestation | undefined> {
+  let answer: SignedShardAttestation | undefined;
+  try {
+    answer = await client.getAttestation(BigInt(body.jobId), body.shard);
+  } catch {
+    return undefined; // unreachable now: posting decides (and reports) it
+  }
+  if (!answer) return undefined;
+  const same =
+    answer.attestation.resultRoot.toLowerCase() === body.resultRoot.toLowerCase() &&
+    getAddress(answer.attestation.operator) === getAddress(body.operator);
+  return same ? answer : undefined;
+}
 
 /**
- * The daemon's way to the committee: posts the proof to every oracle at once (one round trip each;
- * re-posting is idempotent at the oracle), retries an oracle that answers `pending`, then groups the
- * signed answers by their attestation (every honest oracle signs the identical struct, PROTOCOL §13.1)
- * and returns the first group of at least t distinct signers. Throws {@link OracleQuorumError} naming
- * each oracle's answer when no group reaches t; the driver retries on a later pass.
+ * The daemon's way to the committee (PROTOCOL §14.6, §18.6): posts the proof to every oracle at once,
+ * then groups the signed answers by their attestation (every honest oracle signs the identical struct,
+ * PROTOCOL §13.1) and returns the first group of at least t distinct signers. Per oracle, within the
+ * call: an answer `pending` is posted again (`pendingRetries`); a transient error (503, 429, network)
+ * is retried a few times with a short backoff (a 429 after its `retryAfterMs`); 400, 403 and other
+ * errors are not retried; a 409 (the shard is final, or the oracle decided otherwise) and every call
+ * after the first for a shard (a later pass) first fetch the oracle's decision
+ * (`GET /v1/attestations/:jobId/:shard`) instead of posting again. Throws {@link OracleQuorumError}
+ * naming each oracle's answer when no group reaches t; the driver retries on a later pass.
  */
 export function committeeGateway(p: CommitteeGatewayParameters): OracleGateway {
   const retries = p.pendingRetries ?? 20;
   const delay = p.pendingDelayMs ?? 500;
+  const transientRetries = p.transientRetries ?? 3;
+  const transientDelay = p.transientDelayMs ?? 500;
+  const maxDelay = p.maxDelayMs ?? 5000;
+  const sleep = p.sleep ?? wait;
+  /** `<oracle>:<jobId>:<shard>` of proofs posted before (in this process): a later pass asks first. */
+  const posted = new Set<string>();
+
+  const ask = async (client: OracleClient, i: number, body: ProofRequest): Promise<SignedShardAttestation | Error> => {
+    const key = `${i}:${body.jobId}:${body.shard}`;
+    if (posted.has(key)) {
+      const decided = await decidedAnswer(client, body);
+      if (decided) return decided;
+    }
+    posted.add(key);
+    let pending = 0;
+    let transient = 0;
+    for (;;) {
+      try {
+        const answer = await client.submitProof(body);
+        if (answer.status === "signed") return answer;
+        if (pending++ >= retries) return new Error(`oracle ${i}: still pending (${answer.reason})`);
+        await sleep(delay);
+        continue;
+      } catch (err) {
+        if (err instanceof OracleRequestError && err.status === 409) return (await decidedAnswer(client, body)) ?? err;
+        if (!isTransient(err) || transient++ >= transientRetries) return err as Error;
+        const after = err instanceof OracleRequestError ? Number(err.details.retryAfterMs) : NaN;
+        const ms = Number.isFinite(after) && after >= 0 ? after : transientDelay * 2 ** (transient - 1);
+        p.logger.debug({ oracle: i, err, retryInMs: Math.min(ms, maxDelay) }, "oracle busy or unreachable; retrying");
+        await sleep(Math.min(ms, maxDelay));
+      }
+    }
+  };
+
   return {
     async attestShard(proof: ShardProof): Promise<ShardQuorum> {
       const body = proofRequest(proof);
-      const answers = await Promise.all(
-        p.clients.map(async (client, i): Promise<SignedShardAttestation | Error> => {
-          for (let attempt = 0; ; attempt++) {
-            try {
-              const answer = await client.submitProof(body);
-              if (answer.status === "signed") return answer;
-              if (attempt >= retries) return new Error(`oracle ${i}: still pending (${answer.reason})`);
-            } catch (err) {
-              return err as Error;
-            }
-            await sleep(delay);
-          }
-        }),
-      );
+      const answers = await Promise.all(p.clients.map((client, i) => ask(client, i, body)));
       const threshold = await p.threshold();
       const groups = new Map<string, SignedShardAttestation[]>();
       for (const a of answers) {
@@ -87,6 +144,7 @@ export function committeeGateway(p: CommitteeGatewayParameters): OracleGateway {
         });
       }
       p.logger.info({ jobId: body.jobId, shard: body.shard, answers: summary }, "quorum gathered");
+      p.clients.forEach((_c, i) => posted.delete(`${i}:${body.jobId}:${body.shard}`));
       return {
         attestation: shardAttestationFromJson(quorum[0].attestation),
         signatures: quorum.map((a) => ({ signer: a.signer, signature: a.signature })),

@@ -1,7 +1,7 @@
 import type { Address, Hex } from "viem";
 import type { SignerSignature } from "../../sdk/eip712/sortSignatures";
 import type { ShardAttestation } from "../../sdk/eip712/types";
-import type { ExecutionReceiptJson, SampledItemJson } from "../../sdk/oracleApi/types";
+import type { ExecutionReceiptJson, FailedRunJson, SampledItemJson } from "../../sdk/oracleApi/types";
 import type { RevealedRowJson } from "../../sdk/pow/revealedRowWire";
 
 /** A shard's proof as the agent hands it to the committee (one round trip, PROTOCOL §14.6). */
@@ -20,6 +20,8 @@ export interface ShardProof {
   items?: SampledItemJson[];
   /** container: the execution receipt (receipt mode; also sent in sampled mode). */
   receipt?: ExecutionReceiptJson;
+  /** container: the run failed on an item (PROTOCOL §18.2); the root is `failedRunRoot(failure)`, no items. */
+  failure?: FailedRunJson;
 }
 
 /** A quorum: one attestation every signer signed identically, and their signatures. */

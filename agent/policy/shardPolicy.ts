@@ -1,5 +1,6 @@
 import { getAddress, zeroAddress, type Address } from "viem";
 import type { JobSpec } from "../../sdk/spec/jobSpecTypes";
+import { matmulUnits, shardWorkRange, type WorkRange } from "../../sdk/spec/shardWork";
 
 /** What the operator configured: which shards are worth taking. */
 export interface ShardPolicy {
@@ -13,13 +14,28 @@ export interface ShardPolicy {
   maxConcurrentShards: number;
 }
 
-/** The facts a decision reads: the job on-chain, the shard's assignment, this host and the operator's stake. */
+/** What this host has (PROTOCOL §18.6): read once at start, free disk again at every pass. */
+export interface HostFacts {
+  /** CPUs the agent may use (`os.availableParallelism()`). */
+  cpus: number;
+  /** GPUs detected (nvidia-smi). */
+  gpus: number;
+  /** Physical memory, bytes (`os.totalmem()`). */
+  memoryBytes: number;
+  /** Free space of the data directory's file system, bytes (`fs.statfs`: blocks available × block size). */
+  freeDiskBytes: number;
+}
+
+/** The facts a decision reads: the job on-chain and its spec, the shard's assignment, this host and the operator's stake. */
 export interface ShardOffer {
   operator: Address;
-  kind: JobSpec["kind"];
+  /** The job's spec (fetched and hash-checked) and the shard offered: the work the host must run. */
+  spec: JobSpec;
+  shard: number;
   job: {
     paymentToken: Address;
     maxPricePerUnit: bigint;
+    maxUnitsPerShard: bigint;
     minVramMiB: number;
     minOpsPerSec: bigint;
     deadline: bigint;
@@ -37,6 +53,9 @@ export interface ShardOffer {
   jailedUntil: bigint;
   /** Shards in flight now. */
   running: number;
+  host: HostFacts;
+  /** GPUs held by this agent's shards in flight (accepted, not yet submitted: the journal). */
+  gpusInUse: number;
   now: bigint;
   /** Seconds of work the agent needs before the deadline, at least. */
   submitMarginSec: bigint;
@@ -47,21 +66,75 @@ export interface ShardOffer {
   gangAcceptDeadline?: bigint;
 }
 
-export type ShardDecision = { take: true } | { take: false; reason: string };
+/**
+ * Take it, or why not. `passing`: the reason goes away by itself (a slot or a GPU frees up), so the
+ * offer is asked again later rather than declined for good.
+ */
+export type ShardDecision = { take: true } | { take: false; reason: string; passing?: true };
+
+const MIB = 2 ** 20;
+const GIB = 2 ** 30;
+const gib = (bytes: number) => `${(bytes / GIB).toFixed(1)} GiB`;
+
+/**
+ * Whether this host can run the shard at all (PROTOCOL §18.6); the reason when it cannot. Container:
+ * `⌈milliCpus / 1000⌉` ≤ the host's CPUs, `gpus` ≤ its GPUs, `memoryMiB` ≤ its memory, and every
+ * item's `timeoutSec` (one run for a single-run job) plus the submit margin before the deadline,
+ * counted from the latest start. Matmul: C of the shard (`m' × n × 4` bytes) within memory and free
+ * disk, and its work `matmulUnits(m', n, k)` ≤ `maxUnitsPerShard` (else it is paid for less than it
+ * computes).
+ */
+function hostCannotRun(offer: ShardOffer, start: bigint): string | undefined {
+  const { spec, host, job } = offer;
+  let range: WorkRange | undefined;
+  try {
+    range = shardWorkRange(spec, job.shards, offer.shard);
+  } catch (err) {
+    return `the spec's work does not make shard ${offer.shard} of ${job.shards}: ${(err as Error).message}`;
+  }
+  if (spec.kind === "matmul-int8") {
+    const rows = range!.end - range!.start;
+    const cBytes = rows * spec.n * 4;
+    if (cBytes > host.memoryBytes)
+      return `C of the shard is ${gib(cBytes)}, this host has ${gib(host.memoryBytes)} of memory`;
+    if (cBytes > host.freeDiskBytes) {
+      return `C of the shard is ${gib(cBytes)}, the data directory has ${gib(host.freeDiskBytes)} free`;
+    }
+    const units = matmulUnits(rows, spec.n, spec.k);
+    if (units > job.maxUnitsPerShard) {
+      return `the shard's work is ${units} units, the job pays at most ${job.maxUnitsPerShard} per shard`;
+    }
+    return undefined;
+  }
+  const cpus = Math.ceil(spec.milliCpus / 1000);
+  if (cpus > host.cpus) return `needs ${cpus} CPUs, this host has ${host.cpus}`;
+  if (spec.gpus > host.gpus) return `needs ${spec.gpus} GPUs, this host has ${host.gpus}`;
+  if (spec.memoryMiB * MIB > host.memoryBytes) {
+    return `needs ${spec.memoryMiB} MiB of memory, this host has ${Math.floor(host.memoryBytes / MIB)}`;
+  }
+  const runs = range ? range.end - range.start : 1;
+  const worst = BigInt(runs) * BigInt(spec.timeoutSec);
+  if (start + worst + offer.submitMarginSec >= job.deadline) {
+    return `${runs} run(s) of up to ${spec.timeoutSec} s and the submit margin do not fit before the deadline`;
+  }
+  return undefined;
+}
 
 /**
  * Whether to accept a shard. Pure: every fact comes in `offer`, so the daemon, tests and
  * `rigel agent status` explain a decision the same way. Checks, in order: assignment (an assigned
  * shard is only ever for its operator), kind, payment token, price, time left (for a gang, counted
- * from its accept deadline, the latest possible start), concurrency, jail,
- * attested capacity (the market's own check), local VRAM fit, stake for the collateral.
+ * from its accept deadline, the latest possible start), what the host can run (§18.6: CPUs, GPUs,
+ * memory, disk, time, matmul work), concurrency and free GPUs (passing reasons), jail, attested
+ * capacity (the market's own check), local VRAM fit, stake for the collateral.
  */
 export function decideShard(policy: ShardPolicy, offer: ShardOffer): ShardDecision {
   const { job } = offer;
+  const kind = offer.spec.kind;
   if (offer.assigned !== zeroAddress && getAddress(offer.assigned) !== getAddress(offer.operator)) {
     return { take: false, reason: `assigned to ${offer.assigned}` };
   }
-  if (!policy.kinds.includes(offer.kind)) return { take: false, reason: `kind ${offer.kind} is not taken` };
+  if (!policy.kinds.includes(kind)) return { take: false, reason: `kind ${kind} is not taken` };
   if (
     policy.paymentTokens.length > 0 &&
     !policy.paymentTokens.some((t) => getAddress(t) === getAddress(job.paymentToken))
@@ -79,15 +152,29 @@ export function decideShard(policy: ShardPolicy, offer: ShardOffer): ShardDecisi
       return { take: false, reason: "a gang starting at its accept deadline would leave too little time" };
     }
   }
+  const cannot = hostCannotRun(offer, gangDeadline > offer.now ? gangDeadline : offer.now);
+  if (cannot) return { take: false, reason: cannot };
   if (offer.running >= policy.maxConcurrentShards) {
-    return { take: false, reason: `already running ${offer.running} of ${policy.maxConcurrentShards} shards` };
+    return {
+      take: false,
+      reason: `already running ${offer.running} of ${policy.maxConcurrentShards} shards`,
+      passing: true,
+    };
+  }
+  const gpus = kind === "container" ? offer.spec.gpus : 0;
+  if (gpus > offer.host.gpus - offer.gpusInUse) {
+    return {
+      take: false,
+      reason: `needs ${gpus} GPUs, ${offer.host.gpus - offer.gpusInUse} of ${offer.host.gpus} are free`,
+      passing: true,
+    };
   }
   if (offer.jailedUntil > offer.now) return { take: false, reason: `jailed until ${offer.jailedUntil}` };
   if (offer.capacity.validUntil < offer.now) return { take: false, reason: "no valid capacity attestation" };
   if (offer.capacity.vramMiB < job.minVramMiB || offer.capacity.opsPerSec < job.minOpsPerSec) {
     return { take: false, reason: "attested capacity below the job's minimum" };
   }
-  if (offer.kind === "container" && job.minVramMiB > 0 && offer.localVramMiB < job.minVramMiB) {
+  if (kind === "container" && job.minVramMiB > 0 && offer.localVramMiB < job.minVramMiB) {
     return { take: false, reason: `needs ${job.minVramMiB} MiB of VRAM, this host has ${offer.localVramMiB}` };
   }
   if (offer.freeStake < offer.collateral) {

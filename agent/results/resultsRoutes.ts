@@ -12,11 +12,15 @@ import type { AgentChain } from "../chain/agentChain";
 import type { Journal, ShardState as JournalState } from "../journal/journal";
 import { ranData, type RanData } from "../journal/shardData";
 import { shardWorkspace } from "../shard/shardWorkspace";
+import { assertResultsReleased, ResultsNotReleasedError } from "./assertResultsReleased";
 
-/** What the results routes read: the journal (which shards have results), the chain (who the developer is). */
+/**
+ * What the results routes read: the journal (which shards have results), the chain (who the
+ * developer is, and whether the shard is settled: `getShard` is sdk/market `readShard`).
+ */
 export interface ResultsRoutesContext {
   journal: Journal;
-  chain: Pick<AgentChain, "getJob">;
+  chain: Pick<AgentChain, "getJob" | "getShard">;
   dataDir: string;
   replayGuard: ReplayGuard;
 }
@@ -29,6 +33,7 @@ const SERVED_STATES = new Set<JournalState>([
   "attested",
   "settling",
   "settled",
+  "developerFault",
   "failed",
 ]);
 
@@ -81,7 +86,10 @@ export function shardResultFiles(
 
 /**
  * `GET /v1/results/:jobId/:shard` (the manifest) and `GET /v1/results/:jobId/:shard/file?path=P`
- * (one file), each answered only to a request signed (PROTOCOL §4.2) by the job's developer on-chain.
+ * (one file), each answered only to a request signed (PROTOCOL §4.2) by the job's developer on-chain,
+ * and only once the shard is Settled or DeveloperFault on-chain (§18.7): before that, 409
+ * `AGENT_RESULTS_NOT_RELEASED` with the shard's state. A failed run (§18.2) committed no outputs: 404
+ * `NO_RESULTS` with its `failure`.
  * Browsers may call them from any origin (CORS, PROTOCOL §14.3): the signature, not a cookie or the
  * origin, is the credential, so the dapp can download results from a page served elsewhere.
  */
@@ -110,6 +118,19 @@ export function resultsRoutes(ctx: ResultsRoutesContext) {
     if (getAddress(job.developer) !== getAddress(signer)) {
       throw new HttpError(403, "NOT_DEVELOPER", "only the job's developer may read its results", {
         details: { signer },
+      });
+    }
+    try {
+      assertResultsReleased(jobId, shard, (await ctx.chain.getShard(jobId, shard)).state);
+    } catch (err) {
+      if (err instanceof ResultsNotReleasedError) {
+        throw new HttpError(409, err.code, err.message, { details: err.details });
+      }
+      throw err;
+    }
+    if (data.failure) {
+      throw new HttpError(404, "NO_RESULTS", `shard ${jobId}/${shard} failed on the developer's code: no outputs`, {
+        details: { failure: data.failure },
       });
     }
     return { jobId, shard, data };

@@ -4,6 +4,7 @@ import type { LocalAccount } from "viem";
 import { signRequest } from "../../sdk/auth/signRequest";
 import { RigelError } from "../../sdk/errors/RigelError";
 import type { ResultsManifest } from "../../sdk/agentApi/resultsManifest";
+import { assertResultsReleased } from "./assertResultsReleased";
 
 /** An upload the receiver refused or could not be reached for. */
 export class ResultsUploadError extends RigelError {
@@ -20,6 +21,11 @@ export interface UploadShardResultsParameters {
   files: ReadonlyMap<string, string>;
   /** Upload to hosts other than loopback (the agent's `allowRemoteHosts`). */
   allowRemoteHosts: boolean;
+  /**
+   * The shard's on-chain state now (sdk/market `readShard`): nothing is sent unless it is Settled or
+   * DeveloperFault (PROTOCOL §18.7).
+   */
+  shardState: () => Promise<number>;
   timeoutMs?: number;
 }
 
@@ -56,7 +62,10 @@ async function put(url: URL, body: Blob | string, headers: Record<string, string
  * PUTs a shard's result files, then its manifest (PROTOCOL §14.9): each file to
  * `<base><path>` with `x-rigel-sha256`, then `<base>manifest.json` (the results manifest, every
  * file's sha256 and the committed root) signed by the operator, so the receiver can check who sent
- * it, that each file matches, and (against the chain) that the root is the one committed.
+ * it, that each file matches, and (against the chain) that the root is the one committed. Throws
+ * `ResultsUploadError` `AGENT_UPLOAD_HOST` for a host not allowed, then `ResultsNotReleasedError`
+ * `AGENT_RESULTS_NOT_RELEASED` before the shard is Settled or DeveloperFault on-chain (§18.7),
+ * then `AGENT_UPLOAD_UNREACHABLE` / `AGENT_UPLOAD_REFUSED` for a PUT that fails.
  */
 export async function uploadShardResults(p: UploadShardResultsParameters): Promise<UploadShardResultsReturnType> {
   const base = shardUploadBase(p.uploadUrl, p.manifest.jobId, p.manifest.shard);
@@ -66,6 +75,7 @@ export async function uploadShardResults(p: UploadShardResultsParameters): Promi
       `upload host ${base.hostname} is not allowed (only loopback unless allowRemoteHosts)`,
     );
   }
+  assertResultsReleased(BigInt(p.manifest.jobId), p.manifest.shard, await p.shardState());
   const timeoutMs = p.timeoutMs ?? 120_000;
   const entries: ResultsManifest["files"] = [];
   let bytes = 0;

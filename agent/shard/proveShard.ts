@@ -30,7 +30,8 @@ const unixSeconds = (iso: string) => Date.parse(iso) / 1000;
  * Proves a submitted shard to the committee (docs/PROTOCOL.md §14.6): reads `blockhash(submittedBlock)`,
  * computes the shard beacon (§3.4, §3.10), and sends one proof through the oracle gateway. Matmul:
  * `revealSample` over the window of C kept in the workspace (local indices, the protocol's s).
- * Container: the receipt and, in `sampled` mode, `revealItemSample` over the shard's item hashes.
+ * Container: the receipt and, in `sampled` mode, `revealItemSample` over the shard's item hashes; a
+ * failed run (§18.2) sends only its `failure` (the root is `failedRunRoot(failure)`).
  * Resolves with the quorum the gateway gathered. Throws {@link ShardStepError} (`AGENT_SPEC_KIND`)
  * when the journal's kind and the spec's differ; chain and oracle errors pass through (retried later).
  */
@@ -66,6 +67,11 @@ export async function proveShard(p: ProveShardParameters): Promise<ShardQuorum> 
   }
   if (data.kind !== "container" || spec.kind !== "container") {
     throw new ShardStepError("AGENT_SPEC_KIND", `unexpected kind ${data.kind}`);
+  }
+  if (data.failure) {
+    // A failed run (PROTOCOL §18.2): the root commits to the failure; no items, no receipt (its
+    // exit code is the failure's, which a receipt check would read as the operator's fault).
+    return p.oracle.attestShard({ ...proof, failure: data.failure });
   }
   let items: ShardProof["items"];
   if (spec.verification === "sampled" && data.itemHashList.length > 0) {

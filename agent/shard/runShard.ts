@@ -1,11 +1,17 @@
 import fs from "node:fs/promises";
 import type { Hex } from "viem";
-import type { ContainerLogListener, DockerClient, GpuRequest } from "../../sdk/executor/dockerClient";
+import type {
+  ContainerLogListener,
+  ContainerRunResult,
+  DockerClient,
+  GpuRequest,
+} from "../../sdk/executor/dockerClient";
+import { failedRunRoot } from "../../sdk/failedRun/failedRunRoot";
 import type { Logger } from "../../sdk/log/createLogger";
 import type { JobSpec } from "../../sdk/spec/jobSpecTypes";
 import { containerShardItems, matmulShardRows } from "../../sdk/spec/shardWork";
 import type { ContainerReceipt, RanFacts } from "../journal/shardData";
-import { runContainerShard } from "../work/containerShard";
+import { containerUnits, runContainerShard } from "../work/containerShard";
 import type { DevCheat } from "../work/devCheat";
 import { runMatmulShard, type MatmulDevice } from "../work/matmulShard";
 import type { ImmutableJob } from "./jobCache";
@@ -47,16 +53,33 @@ export interface RunShardParameters {
   onPhase?: (phase: string) => void;
 }
 
-/** How a run ended: the facts of `ran`, or why the shard failed (it is then never submitted). */
-export type RunShardReturnType =
-  { status: "ran"; facts: RanFacts } | { status: "failed"; reason: string; runStatus: string };
+/**
+ * The facts of `ran`: a matmul window, a container run's outputs, or a container run that failed
+ * (`failure`, PROTOCOL §18.2), which is submitted and proved all the same.
+ */
+export type RunShardReturnType = RanFacts;
+
+const receiptOf = (runs: readonly ContainerRunResult[], root: Hex): ContainerReceipt => ({
+  imageId: runs[0]?.imageId,
+  imageRepoDigest: runs[0]?.imageRepoDigest,
+  runs: runs.map((r) => ({
+    item: r.item,
+    exitCode: r.exitCode,
+    startedAt: r.startedAt,
+    finishedAt: r.finishedAt,
+    durationMs: r.durationMs,
+  })),
+  root,
+});
 
 /**
  * Runs one shard's work in its workspace (docs/PROTOCOL.md §14.2, §14.4): a matmul shard computes
  * and commits its window of C (`runMatmulShard`; CPU or CUDA); a container shard runs its items one
  * after another, re-attaching to a container left from before a restart and skipping the items
- * already journaled (`runContainerShard`), and keeps its receipt. Units are capped at the job's
- * `maxUnitsPerShard`. Throws {@link ShardStepError} (`AGENT_NO_DOCKER`) for a container shard on an
+ * already journaled (`runContainerShard`), and keeps its receipt. A container run that ends `failed`,
+ * `oomKilled` or `timedOut` stops the shard there and resolves as a failed run (PROTOCOL §18.2): root
+ * `failedRunRoot({ item, status, exitCode })` with the LOCAL item index (null for a single-run job),
+ * units = `containerUnits` of the runs made. Units are capped at the job's `maxUnitsPerShard`. Throws {@link ShardStepError} (`AGENT_NO_DOCKER`) for a container shard on an
  * agent without Docker; an executor's own error (worker failure, Docker unreachable) passes through
  * to be retried by a later step.
  */
@@ -79,15 +102,12 @@ export async function runShard(p: RunShardParameters): Promise<RunShardReturnTyp
     });
     settings.onRunSeconds?.(spec.kind, (performance.now() - started) / 1000);
     return {
-      status: "ran",
-      facts: {
-        kind: spec.kind,
-        root: result.root,
-        units: cap(result.units),
-        rowStart: rows.start,
-        rowEnd: rows.end,
-        seconds: result.seconds,
-      },
+      kind: spec.kind,
+      root: result.root,
+      units: cap(result.units),
+      rowStart: rows.start,
+      rowEnd: rows.end,
+      seconds: result.seconds,
     };
   }
   if (!settings.docker) throw new ShardStepError("AGENT_NO_DOCKER", "a container shard needs Docker");
@@ -113,36 +133,43 @@ export async function runShard(p: RunShardParameters): Promise<RunShardReturnTyp
     onLog: settings.onContainerLog,
   });
   settings.onRunSeconds?.(spec.kind, (performance.now() - started) / 1000);
+  const range = { itemStart: items?.start ?? null, itemEnd: items?.end ?? null };
   if (result.status !== "succeeded") {
-    p.logger.error(
-      { status: result.status, reason: result.reason },
-      "container shard failed; it will not be submitted",
+    const last = result.runs[result.runs.length - 1];
+    const failure = {
+      item: items && last?.item != null ? last.item - items.start : null,
+      status: result.status,
+      exitCode: last?.exitCode ?? 0,
+    };
+    const root = failedRunRoot(failure);
+    const receipt = receiptOf(result.runs, root);
+    await fs.writeFile(workspace.receiptJson, JSON.stringify(receipt, null, 2));
+    p.logger.warn(
+      { status: result.status, reason: result.reason, failure },
+      "container run failed (the developer's code); submitting the failed run",
     );
-    return { status: "failed", reason: result.reason, runStatus: result.status };
+    // The items that succeeded before the failure, in local order (kept, not committed).
+    const succeeded = items
+      ? [...done].filter(([i]) => i >= items.start && i < items.end).sort(([a], [b]) => a - b)
+      : [];
+    return {
+      kind: spec.kind,
+      root,
+      units: cap(containerUnits(result.runs, spec.gpus)),
+      ...range,
+      itemHashList: succeeded.map(([, hash]) => hash),
+      receipt,
+      failure,
+    };
   }
-  const receipt: ContainerReceipt = {
-    imageId: result.runs[0]?.imageId,
-    imageRepoDigest: result.runs[0]?.imageRepoDigest,
-    runs: result.runs.map((r) => ({
-      item: r.item,
-      exitCode: r.exitCode,
-      startedAt: r.startedAt,
-      finishedAt: r.finishedAt,
-      durationMs: r.durationMs,
-    })),
-    root: result.root,
-  };
+  const receipt = receiptOf(result.runs, result.root);
   await fs.writeFile(workspace.receiptJson, JSON.stringify(receipt, null, 2));
   return {
-    status: "ran",
-    facts: {
-      kind: spec.kind,
-      root: result.root,
-      units: cap(result.units),
-      itemStart: items?.start ?? null,
-      itemEnd: items?.end ?? null,
-      itemHashList: result.itemHashes,
-      receipt,
-    },
+    kind: spec.kind,
+    root: result.root,
+    units: cap(result.units),
+    ...range,
+    itemHashList: result.itemHashes,
+    receipt,
   };
 }

@@ -1,6 +1,7 @@
 import { getAddress } from "viem";
 import { resultsPath } from "../../sdk/agentApi/resultsManifest";
 import { sortSignaturesBySigner } from "../../sdk/eip712/sortSignatures";
+import { RigelError } from "../../sdk/errors/RigelError";
 import type { Logger } from "../../sdk/log/createLogger";
 import { ShardState, Verdict, shardStateName } from "../../sdk/market/enums";
 import { fetchJobSpec } from "../../sdk/spec/fetchJobSpec";
@@ -10,7 +11,7 @@ import { TERMINAL_STATES, type Journal, type JournalEntry, type ShardState as Jo
 import type { ShardDataPatch, TakenFacts } from "../journal/shardData";
 import type { OracleGateway } from "../oracle/oracleGateway";
 import { shardResultFiles } from "../results/resultsRoutes";
-import { ResultsUploadError, uploadShardResults } from "../results/uploadResults";
+import { uploadShardResults } from "../results/uploadResults";
 import { JobCache, type ImmutableJob } from "./jobCache";
 import { proveShard } from "./proveShard";
 import { runShard, type ShardRunSettings } from "./runShard";
@@ -32,7 +33,19 @@ export interface ShardDriverContext extends ShardRunSettings {
   onPhase?: (jobId: bigint, shard: number, phase: string) => void;
 }
 
+/** Upload errors a retry cannot mend: a host not allowed, results not released on-chain. */
+const FINAL_UPLOAD_ERRORS: readonly string[] = ["AGENT_UPLOAD_HOST", "AGENT_RESULTS_NOT_RELEASED"];
+
 const isTerminal = (s: JournalState) => TERMINAL_STATES.includes(s);
+
+/**
+ * The journal state a settled verdict ends in: Valid → `settled`; DeveloperFault → `developerFault`
+ * (paid for the units used, §18.2); Invalid → `failed`.
+ */
+const SETTLED_AS: Partial<Record<number, JournalState>> = {
+  [Verdict.Valid]: "settled",
+  [Verdict.DeveloperFault]: "developerFault",
+};
 
 /**
  * Drives one shard through its life (docs/PROTOCOL.md §14.2), one journaled step at a time: the state
@@ -87,6 +100,8 @@ export class ShardDriver {
         return mine ? "failed" : "abandoned";
       case ShardState.Expired:
         return mine ? "expired" : "abandoned";
+      case ShardState.DeveloperFault:
+        return mine ? "developerFault" : "abandoned";
       case ShardState.Cancelled:
         return "abandoned";
       default:
@@ -222,10 +237,10 @@ export class ShardDriver {
           return;
         }
         const tx = await this.ctx.chain.settle(attestation, signatures);
-        log.info({ tx: tx.hash, verdict: attestation.verdict, units: attestation.units }, "shard settled");
-        const valid = attestation.verdict === Verdict.Valid;
-        this.move(entry, valid ? "settled" : "failed", { settleTx: tx.hash });
-        if (valid) await this.upload(entry);
+        const to = SETTLED_AS[attestation.verdict] ?? "failed";
+        log.info({ tx: tx.hash, verdict: attestation.verdict, units: attestation.units, to }, "shard settled");
+        this.move(entry, to, { settleTx: tx.hash });
+        if (to !== "failed") await this.upload(entry);
         return;
       }
       default:
@@ -236,11 +251,13 @@ export class ShardDriver {
   /**
    * When the spec names an `uploadUrl` (PROTOCOL §14.9), PUTs the settled shard's results there too:
    * three tries, then a warning. Best effort: the results stay served by the agent either way, and
-   * an upload failure never touches the shard's settlement.
+   * an upload failure never touches the shard's settlement. Only once the chain shows the shard
+   * Settled or DeveloperFault (§18.7, checked by `uploadShardResults`); a failed run has no outputs
+   * to upload (its root commits to the failure, not to files).
    */
   private async upload(entry: JournalEntry<"settling">): Promise<void> {
     const spec = await this.spec(entry);
-    if (!spec.uploadUrl) return;
+    if (!spec.uploadUrl || entry.data.failure) return;
     const log = this.log(entry);
     for (let attempt = 1; attempt <= 3; attempt++) {
       try {
@@ -251,12 +268,13 @@ export class ShardDriver {
           manifest,
           files,
           allowRemoteHosts: this.ctx.allowRemoteHosts ?? false,
+          shardState: async () => (await this.readShard(entry)).state,
         });
         log.info(done, "results uploaded");
         return;
       } catch (err) {
         log.warn({ err, attempt }, "results upload failed");
-        if (err instanceof ResultsUploadError && err.code === "AGENT_UPLOAD_HOST") return;
+        if (err instanceof RigelError && FINAL_UPLOAD_ERRORS.includes(err.code)) return;
         if (attempt < 3) await new Promise((r) => setTimeout(r, 1000 * attempt));
       }
     }
@@ -300,10 +318,13 @@ export class ShardDriver {
     }
   }
 
-  /** Runs the work (`runShard`), journaling container items as they finish; then `ran`, or `failed`. */
+  /**
+   * Runs the work (`runShard`), journaling container items as they finish; then `ran`, with the
+   * outputs or, for a container run that failed, the failure (submitted and proved like any result).
+   */
   private async run(entry: JournalEntry<"running">, job: ImmutableJob): Promise<void> {
     const { jobId, shard } = entry;
-    const result = await runShard({
+    const facts = await runShard({
       settings: this.ctx,
       logger: this.log(entry),
       jobId,
@@ -315,10 +336,6 @@ export class ShardDriver {
       onItemsDone: (itemHashes) => this.ctx.journal.transition(jobId, shard, "running", { itemHashes }, ["running"]),
       onPhase: (phase) => this.ctx.onPhase?.(jobId, shard, phase),
     });
-    if (result.status === "failed") {
-      this.move(entry, "failed", { reason: result.reason, status: result.runStatus });
-      return;
-    }
-    this.move(entry, "ran", result.facts);
+    this.move(entry, "ran", facts);
   }
 }

@@ -17,7 +17,7 @@ import { jobMarketAbi } from "../../sdk/contracts/abis";
 import { jobSpecDataUri } from "../../sdk/spec/fetchJobSpec";
 import { hashJobSpec } from "../../sdk/spec/hashJobSpec";
 import { parseJobSpec } from "../../sdk/spec/parseJobSpec";
-import { SHARD_STATES, type ShardState } from "../../agent/journal/journal";
+import { SHARD_STATES, TERMINAL_STATES, type ShardState } from "../../agent/journal/journal";
 import { deployOnNode, walletOf, type NodeDeployment } from "./helpers/deployOnNode";
 import { startTestCommittee, type TestCommittee } from "../../fixtures/oracleCommittee";
 import { tempDataDir } from "../../fixtures/agentHarness";
@@ -181,7 +181,7 @@ describe("agent: chaos (kill -9 in every journal phase, restart; real node, real
       // Keep work in the pipeline (shards journaled and unfinished, or not yet taken) so that every
       // phase is reached, "accepting" included (it needs a shard not yet taken).
       const states = journalStates();
-      const unfinished = states.filter((s) => !["settled", "failed", "expired", "abandoned"].includes(s)).length;
+      const unfinished = states.filter((s) => !(TERMINAL_STATES as readonly string[]).includes(s)).length;
       const untaken = jobs.length * 2 - states.length;
       if (unfinished + untaken < 3 || untaken === 0) jobs.push(await createJob(jobs.length));
       child = startAgent(phase);
@@ -191,7 +191,7 @@ describe("agent: chaos (kill -9 in every journal phase, restart; real node, real
       killedIn.push({
         phase,
         stoppedAt: lastTransition(),
-        inFlight: journalStates().filter((s) => !["settled", "failed", "expired", "abandoned"].includes(s)),
+        inFlight: journalStates().filter((s) => !(TERMINAL_STATES as readonly string[]).includes(s)),
       });
     }
 

@@ -1,6 +1,8 @@
 import { expect } from "chai";
 import { zeroAddress } from "viem";
 import { decideShard, type ShardOffer, type ShardPolicy } from "../../agent/policy/shardPolicy";
+import type { JobSpec } from "../../sdk/spec/jobSpecTypes";
+import { parseJobSpec } from "../../sdk/spec/parseJobSpec";
 
 const ME = "0x00000000000000000000000000000000000000aa" as const;
 const OTHER = "0x00000000000000000000000000000000000000bb" as const;
@@ -13,13 +15,21 @@ const policy: ShardPolicy = {
   maxConcurrentShards: 2,
 };
 
+const GIB = 2 ** 30;
+const matmul = (over: Record<string, unknown> = {}): JobSpec =>
+  parseJobSpec({ kind: "matmul-int8", seed: `0x${"11".repeat(32)}`, m: 64, n: 64, k: 64, ...over });
+const container = (over: Record<string, unknown> = {}): JobSpec =>
+  parseJobSpec({ kind: "container", image: "rigel/busybox:test", memoryMiB: 64, timeoutSec: 60, ...over });
+
 function offer(over: Partial<ShardOffer> = {}, job: Partial<ShardOffer["job"]> = {}): ShardOffer {
   return {
     operator: ME,
-    kind: "matmul-int8",
+    spec: matmul(),
+    shard: 0,
     job: {
       paymentToken: TOKEN,
       maxPricePerUnit: 100n,
+      maxUnitsPerShard: 10n,
       minVramMiB: 1024,
       minOpsPerSec: 10n,
       deadline: 10_000n,
@@ -33,6 +43,8 @@ function offer(over: Partial<ShardOffer> = {}, job: Partial<ShardOffer["job"]> =
     collateral: 500n,
     jailedUntil: 0n,
     running: 1,
+    host: { cpus: 2, gpus: 0, memoryBytes: 8 * GIB, freeDiskBytes: 20 * GIB },
+    gpusInUse: 0,
     now: 1_000n,
     submitMarginSec: 30n,
     ...over,
@@ -61,7 +73,7 @@ describe("agent/policy/decideShard", () => {
 
   const refusals: [string, ShardOffer, ShardPolicy?][] = [
     ["assigned to", offer({ assigned: OTHER })],
-    ["kind container is not taken", offer({ kind: "container" }), { ...policy, kinds: ["matmul-int8"] }],
+    ["kind container is not taken", offer({ spec: container() }), { ...policy, kinds: ["matmul-int8"] }],
     ["payment token", offer(), { ...policy, paymentTokens: [OTHER] }],
     ["price 99 below the minimum 100", offer({}, { maxPricePerUnit: 99n })],
     ["too close to the deadline", offer({ now: 9_970n })],
@@ -73,7 +85,7 @@ describe("agent/policy/decideShard", () => {
     [
       "needs 4096 MiB of VRAM",
       offer(
-        { kind: "container", capacity: { opsPerSec: 10n, vramMiB: 8192, validUntil: 20_000n } },
+        { spec: container(), capacity: { opsPerSec: 10n, vramMiB: 8192, validUntil: 20_000n } },
         { minVramMiB: 4096 },
       ),
     ],
@@ -86,4 +98,82 @@ describe("agent/policy/decideShard", () => {
       expect((d as { reason: string }).reason).to.contain(reason);
     });
   }
+
+  // Regression (PROTOCOL §18.6): the policy looked at price, time and slots only, so a host took
+  // specs it could never run (a 512-CPU container on a 2-CPU host, a C larger than its memory) and
+  // each ended as a no-show, slashed.
+  describe("admission: the host must be able to run the spec", () => {
+    const admissions: [string, ShardOffer][] = [
+      ["needs 512 CPUs, this host has 2", offer({ spec: container({ milliCpus: 512_000 }) })],
+      ["needs 3 CPUs, this host has 2", offer({ spec: container({ milliCpus: 2001 }) })],
+      ["needs 1 GPUs, this host has 0", offer({ spec: container({ gpus: 1 }) })],
+      ["needs 16384 MiB of memory, this host has 8192", offer({ spec: container({ memoryMiB: 16_384 }) })],
+      // 4 items of 1000 s from t = 1000, margin 30: 5030 ≥ deadline 5000.
+      [
+        "4 run(s) of up to 1000 s and the submit margin do not fit",
+        offer({ spec: container({ items: [1, 2, 3, 4], timeoutSec: 1000 }) }, { deadline: 5_000n }),
+      ],
+      // A gang counts from its accept deadline: one 3000 s run from 2000 + 30 ≥ 5000.
+      [
+        "1 run(s) of up to 3000 s",
+        offer({ spec: container({ timeoutSec: 3000 }), gangAcceptDeadline: 2_000n }, { deadline: 5_000n }),
+      ],
+      // C of 2^16 × 2^13 int32 = 2 GiB on a 1 GiB host.
+      [
+        "C of the shard is 2.0 GiB, this host has 1.0 GiB of memory",
+        offer({
+          spec: matmul({ m: 2 ** 16, n: 2 ** 13, k: 1 }),
+          host: { cpus: 2, gpus: 0, memoryBytes: GIB, freeDiskBytes: 20 * GIB },
+        }),
+      ],
+      [
+        "the data directory has 1.0 GiB free",
+        offer(
+          {
+            spec: matmul({ m: 2 ** 19, n: 2 ** 10, k: 1 }),
+            host: { cpus: 2, gpus: 0, memoryBytes: 8 * GIB, freeDiskBytes: GIB },
+          },
+          { maxUnitsPerShard: 10n ** 6n },
+        ),
+      ],
+      // 4096 × 4096 × 4096 multiply-adds = 69 units, the job pays at most 10.
+      ["the shard's work is 69 units, the job pays at most 10", offer({ spec: matmul({ m: 4096, n: 4096, k: 4096 }) })],
+      ["does not make shard 1 of 2", offer({ spec: container(), shard: 1 }, { shards: 2 })],
+    ];
+    for (const [reason, o] of admissions) {
+      it(`declines for good: ${reason}`, () => {
+        const d = decideShard(policy, o);
+        expect(d.take).to.equal(false);
+        expect((d as { reason: string }).reason).to.contain(reason);
+        expect((d as { passing?: boolean }).passing).to.equal(undefined);
+      });
+    }
+
+    it("takes what fits exactly: every CPU, all memory, the last second before the deadline", () => {
+      const host = { cpus: 2, gpus: 2, memoryBytes: 8 * GIB, freeDiskBytes: 20 * GIB };
+      expect(
+        decideShard(
+          policy,
+          offer(
+            { spec: container({ milliCpus: 2000, gpus: 2, memoryMiB: 8192, items: [1, 2], timeoutSec: 1000 }), host },
+            { deadline: 3_031n, minVramMiB: 0 },
+          ),
+        ),
+      ).to.deep.equal({ take: true });
+      // 4096 × 4096 × 596 multiply-adds = 10 units (10^9 each).
+      expect(decideShard(policy, offer({ spec: matmul({ m: 4096, n: 4096, k: 596 }) }))).to.deep.equal({ take: true });
+    });
+
+    it("GPUs held by running shards and a full set of slots are passing reasons: asked again later", () => {
+      const host = { cpus: 2, gpus: 2, memoryBytes: 8 * GIB, freeDiskBytes: 20 * GIB };
+      const gpuJob = offer({ spec: container({ gpus: 2 }), host, gpusInUse: 1 }, { minVramMiB: 0 });
+      expect(decideShard(policy, gpuJob)).to.deep.equal({
+        take: false,
+        reason: "needs 2 GPUs, 1 of 2 are free",
+        passing: true,
+      });
+      expect(decideShard(policy, { ...gpuJob, gpusInUse: 0 })).to.deep.equal({ take: true });
+      expect(decideShard(policy, offer({ running: 2 }))).to.include({ take: false, passing: true });
+    });
+  });
 });

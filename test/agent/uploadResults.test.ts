@@ -6,11 +6,14 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { privateKeyToAccount } from "viem/accounts";
+import { ResultsNotReleasedError } from "../../agent/results/assertResultsReleased";
 import { ResultsUploadError, uploadShardResults } from "../../agent/results/uploadResults";
+import { ShardState } from "../../sdk/market/enums";
 import { startUploadReceiver, type UploadReceiver } from "./helpers/uploadReceiver";
 
 const account = privateKeyToAccount(`0x${"42".repeat(32)}`);
 const ROOT = `0x${"ab".repeat(32)}` as const;
+const settled = async () => ShardState.Settled;
 
 describe("agent: result uploads", function () {
   let receiver: UploadReceiver;
@@ -39,6 +42,7 @@ describe("agent: result uploads", function () {
       manifest: { jobId: "7", shard: 2, root: ROOT, commitment: "container-items", items: 1 },
       files,
       allowRemoteHosts: false,
+      shardState: settled,
     });
     expect(done).to.deep.equal({ manifestUrl: `${receiver.url}/job-7/shard-2/manifest.json`, files: 2, bytes: 10 });
     const file = receiver.puts.get("/uploads/job-7/shard-2/items/0/out%20put.txt")!;
@@ -59,6 +63,7 @@ describe("agent: result uploads", function () {
       account,
       manifest: { jobId: "1", shard: 0, root: ROOT, commitment: "container-files" as const },
       files,
+      shardState: settled,
     };
     let err: unknown;
     try {
@@ -78,5 +83,39 @@ describe("agent: result uploads", function () {
       receiver.failWith = undefined;
     }
     expect((err as ResultsUploadError).code).to.equal("AGENT_UPLOAD_REFUSED");
+  });
+
+  // Regression (PROTOCOL §18.7): results were PUT right after `settle` was sent, whatever the chain
+  // said, so a shard not yet paid for (Submitted, or ended Failed) was handed to the developer.
+  it("results upload before settlement is refused: nothing PUT until the shard is Settled or DeveloperFault", async function () {
+    const manifest = { jobId: "9", shard: 1, root: ROOT, commitment: "container-files" as const };
+    for (const state of [ShardState.Accepted, ShardState.Submitted, ShardState.Failed, ShardState.Expired]) {
+      let err: unknown;
+      try {
+        await uploadShardResults({
+          uploadUrl: receiver.url,
+          account,
+          manifest,
+          files,
+          allowRemoteHosts: false,
+          shardState: async () => state,
+        });
+      } catch (e) {
+        err = e;
+      }
+      expect(err).to.be.instanceOf(ResultsNotReleasedError);
+      expect((err as ResultsNotReleasedError).code).to.equal("AGENT_RESULTS_NOT_RELEASED");
+      expect([...receiver.puts.keys()].some((k) => k.startsWith("/uploads/job-9/"))).to.equal(false);
+    }
+    const done = await uploadShardResults({
+      uploadUrl: receiver.url,
+      account,
+      manifest,
+      files,
+      allowRemoteHosts: false,
+      shardState: async () => ShardState.DeveloperFault,
+    });
+    expect(done.files).to.equal(2);
+    expect(receiver.puts.has("/uploads/job-9/shard-1/manifest.json")).to.equal(true);
   });
 });
