@@ -14,7 +14,7 @@ import http from "node:http";
 import os from "node:os";
 import path from "node:path";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
-import { parseEther, parseEventLogs, type Address, type Hex } from "viem";
+import { parseEther, type Address, type Hex } from "viem";
 import { downloadShardResults } from "../../sdk/agentApi/results";
 import { computeTokenAbi, jobMarketAbi, operatorStakingAbi } from "../../sdk/contracts/abis";
 import { createJob } from "../../sdk/market/createJob";
