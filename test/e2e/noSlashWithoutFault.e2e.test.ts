@@ -216,29 +216,6 @@ describe("end to end: no slash without the operator's fault (PROTOCOL §18.1)", 
     return logs[0].args;
   }
 
-  // ------------------------------------------------------------------ the operator's fault: still caught
-
-  it("a wrong revealed row (the operator's fault): Invalid, the cheat is slashed", async function () {
-    const { shard, stake } = await handMatmulShard();
-    const answers = await postUntilAnswered(hand.proofRequest(shard, await hand.beacon(shard), true));
-    const signed = answers.filter((a): a is SignedShardAttestation => !(a instanceof Error) && a.status === "signed");
-    expect(signed).to.have.length(3);
-    for (const a of signed) expect(a.attestation.verdict).to.equal(2);
-    await hand.settle(signed);
-    expect(await waitForShard(network.devnet, shard.jobId, 0, ["Failed"])).to.equal("Failed");
-    expect(await selfStake(hand.address)).to.be.lessThan(stake);
-  });
-
-  it("no proof by the reveal deadline with the oracles up (the operator's fault): MISSING_REVEAL, slashed", async function () {
-    const { shard, stake } = await handMatmulShard();
-    await oraclesCaughtUp();
-    await advance(REVEAL_SEC + 60);
-    await oraclesCaughtUp();
-    // Oracle 1 relays Invalid verdicts once two oracles signed them.
-    expect(await waitForShard(network.devnet, shard.jobId, 0, ["Failed", "Expired", "Settled"])).to.equal("Failed");
-    expect(await selfStake(hand.address)).to.be.lessThan(stake);
-  });
-
   // ------------------------------------------------------------------ nobody's fault, or the oracle's
 
   it("proofs from outsiders with fresh keys (nobody's fault): refused before any work; the operator's proof settles", async function () {
@@ -494,7 +471,43 @@ describe("end to end: no slash without the operator's fault (PROTOCOL §18.1)", 
     expect(await Promise.all(network.operators.map((o) => selfStake(o.address)))).to.deep.equal(stakes);
   });
 
+  // ------------------------------------------------------------------ the operator's fault: still caught (last: a slashed operator is jailed)
+
+  it("a wrong revealed row (the operator's fault): Invalid, the cheat is slashed", async function () {
+    const { shard, stake } = await handMatmulShard();
+    const answers = await postUntilAnswered(hand.proofRequest(shard, await hand.beacon(shard), true));
+    const signed = answers.filter((a): a is SignedShardAttestation => !(a instanceof Error) && a.status === "signed");
+    expect(signed).to.have.length(3);
+    for (const a of signed) expect(a.attestation.verdict).to.equal(2);
+    await hand.settle(signed);
+    expect(await waitForShard(network.devnet, shard.jobId, 0, ["Failed"])).to.equal("Failed");
+    expect(await selfStake(hand.address)).to.be.lessThan(stake);
+  });
+
+  it("no proof by the reveal deadline with the oracles up (the operator's fault): MISSING_REVEAL, slashed", async function () {
+    await serveJail(hand.address);
+    const { shard, stake } = await handMatmulShard();
+    await oraclesCaughtUp();
+    await advance(REVEAL_SEC + 60);
+    await oraclesCaughtUp();
+    // Oracle 1 relays Invalid verdicts once two oracles signed them.
+    expect(await waitForShard(network.devnet, shard.jobId, 0, ["Failed", "Expired", "Settled"])).to.equal("Failed");
+    expect(await selfStake(hand.address)).to.be.lessThan(stake);
+  });
+
   // ------------------------------------------------------------------ more helpers
+
+  /** Chain time moves past the operator's jail, if it is jailed (the market refuses jailed operators). */
+  async function serveJail(operator: Address): Promise<void> {
+    const until = await network.devnet.client.readContract({
+      address: network.devnet.deployment.contracts.OperatorStaking,
+      abi: operatorStakingAbi,
+      functionName: "jailedUntil",
+      args: [operator],
+    });
+    const now = (await network.devnet.client.getBlock()).timestamp;
+    if (until >= now) await advance(Number(until - now) + 1);
+  }
 
   async function stateOf(jobId: bigint, shard: number): Promise<string> {
     return shardStateName((await readShard(network.devnet.client, { market: market(), jobId, shard })).state);
