@@ -34,6 +34,8 @@ export interface StartNetworkParameters {
   commissionBps?: number;
   /** The RPC URL the services use (default the node's): a proxy in front of it for RPC-fault tests. */
   serviceRpcUrl?: string;
+  /** Oracle i's own RPC URL, where given (default `serviceRpcUrl`): one oracle's RPC can fail alone. */
+  oracleRpcUrls?: readonly (string | undefined)[];
   /** Extra Ignition parameters (module `Rigel`). */
   parameters?: Record<string, string>;
   /** Extra environment for every oracle (e.g. its container executor). */
@@ -122,7 +124,7 @@ export async function startNetwork(p: StartNetworkParameters): Promise<Network> 
       args: ["scripts/rigel.js", "oracle", "start"],
       logFile: path.join(logs, `oracle-${i + 1}.log`),
       env: {
-        RIGEL_ORACLE_RPC_URL: rpcUrl,
+        RIGEL_ORACLE_RPC_URL: p.oracleRpcUrls?.[i] ?? rpcUrl,
         RIGEL_ORACLE_DEPLOYMENTS_DIR: p.workDir,
         RIGEL_ORACLE_PORT: String(p.port + 1 + i),
         RIGEL_ORACLE_DATA_DIR: path.join(p.workDir, `oracle-${i + 1}`),
