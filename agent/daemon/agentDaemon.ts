@@ -17,7 +17,7 @@ import { startHttpService, type HttpService } from "../../sdk/service/startHttpS
 import { fetchJobSpec } from "../../sdk/spec/fetchJobSpec";
 import type { JobSpec } from "../../sdk/spec/jobSpecTypes";
 import { jobKindName, ShardState } from "../../sdk/market/enums";
-import { jobCreatedEvent, shardSettledEvent } from "../../sdk/market/events";
+import { jobCreatedEvent, shardDeveloperFaultEvent, shardSettledEvent } from "../../sdk/market/events";
 import type { AgentChain } from "../chain/agentChain";
 import { Journal, JOURNAL_MIGRATIONS, TERMINAL_STATES, type ShardState as JournalState } from "../journal/journal";
 import { Offers, type Offer } from "../journal/offers";
@@ -135,7 +135,7 @@ export class AgentDaemon implements Daemon {
       name: "job-market",
       client: this.p.chain.publicClient,
       address: this.p.chain.contracts.JobMarket,
-      events: [jobCreatedEvent, shardSettledEvent],
+      events: [jobCreatedEvent, shardSettledEvent, shardDeveloperFaultEvent],
       cursor: sqliteCursorStore(this.db),
       startBlock: this.p.chain.startBlock,
       confirmations: confirmationsFor(this.p.confirmations ?? -1, this.p.chain.chainId),
@@ -224,7 +224,7 @@ export class AgentDaemon implements Daemon {
       }),
       earnings: new Counter({
         name: "rigel_agent_earnings_total",
-        help: "Payments received for settled shards, in payment-token base units",
+        help: "Payments received for settled and developer-fault shards, in payment-token base units",
         labelNames: ["token"],
         registers: [registry],
       }),
@@ -236,7 +236,7 @@ export class AgentDaemon implements Daemon {
       if (log.eventName === "JobCreated") {
         const args = log.args as { jobId: bigint; job: { shards: number }; specURI: string };
         for (let s = 0; s < args.job.shards; s++) this.offers.add(args.jobId, s, args.specURI);
-      } else if (log.eventName === "ShardSettled") {
+      } else if (log.eventName === "ShardSettled" || log.eventName === "ShardDeveloperFault") {
         const args = log.args as { jobId: bigint; operator: Hex; paid: bigint };
         if (getAddress(args.operator) !== getAddress(this.address)) continue;
         const job = await this.p.chain.getJob(args.jobId);
