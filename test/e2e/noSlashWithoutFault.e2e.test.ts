@@ -158,7 +158,7 @@ describe("end to end: no slash without the operator's fault (PROTOCOL §18.1)", 
       timeoutSec: 60,
       items,
       verification,
-      env: { RIGEL_TEST_SEED: String(seed++) },
+      env: { TEST_SEED: String(seed++) },
     });
 
   /** Containers of `jobId` running now (the agent's are gone once it submitted: these are oracles' re-runs). */
@@ -456,7 +456,7 @@ describe("end to end: no slash without the operator's fault (PROTOCOL §18.1)", 
       memoryMiB: 64,
       timeoutSec: 60,
       items: ["one"],
-      env: { RIGEL_TEST_SEED: String(seed++) },
+      env: { TEST_SEED: String(seed++) },
     });
     const { jobId } = await createSpecJob(big, {});
     // A job created after it, open to anyone, settling shows the agents have looked at both.
