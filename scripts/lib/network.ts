@@ -58,8 +58,11 @@ export interface Network {
   operators: DevAccount[];
   /** Display names of the network's accounts, by address. */
   names: Record<string, string>;
-  /** Starts oracle i again (after it was stopped or killed) and waits until it answers. */
-  startOracle(i: number): Promise<Service>;
+  /**
+   * Starts oracle i again (after it was stopped or killed) and waits until it answers healthy, or
+   * with `anyStatus` until it answers at all (a node that halts its signing answers 503).
+   */
+  startOracle(i: number, options?: { anyStatus?: boolean }): Promise<Service>;
   /** Starts agent i again (after it was stopped or killed) and waits until it answers. */
   startAgent(i: number): Promise<Service>;
   /** Throws when a service that should run has exited. */
@@ -235,9 +238,9 @@ export async function startNetwork(p: StartNetworkParameters): Promise<Network> 
     agents,
     operators: devnet.operators,
     names,
-    async startOracle(i) {
+    async startOracle(i, options = {}) {
       oracles[i] = oracleService(i);
-      await waitForHttp(`${oracleUrls[i]}/healthz`, oracles[i], 120_000);
+      await waitForHttp(`${oracleUrls[i]}/healthz`, oracles[i], 120_000, options);
       return oracles[i];
     },
     async startAgent(i) {

@@ -72,13 +72,18 @@ export function startService(params: {
 }
 
 /** Waits until `url` answers 2xx, or the service exits, or `timeoutMs` passes. */
-export async function waitForHttp(url: string, service?: Service, timeoutMs = 60_000): Promise<void> {
+export async function waitForHttp(
+  url: string,
+  service?: Service,
+  timeoutMs = 60_000,
+  options: { anyStatus?: boolean } = {},
+): Promise<void> {
   const until = Date.now() + timeoutMs;
   while (Date.now() < until) {
     if (service?.exited()) throw new Error(`${service.name} exited before ${url} answered; see ${service.logFile}`);
     try {
       const res = await fetch(url, { signal: AbortSignal.timeout(2_000) });
-      if (res.ok) return;
+      if (res.ok || options.anyStatus) return;
     } catch {
       // Not up yet.
     }

@@ -402,6 +402,76 @@ describe("end to end: no slash without the operator's fault (PROTOCOL §18.1)", 
     expect(results.files.length).to.be.greaterThan(0);
   });
 
+  it("a reorg moves the submission to another block (chain trouble): the old beacon's sample is refused 400; the new one settles", async function () {
+    // Old rule: the oracle signed Invalid for rows that were not the sample of the beacon it read,
+    // so a proof drawn from the block the chain later dropped slashed an operator that did the work.
+    const { devnet } = network;
+    const spec = matmulSpec(64);
+    const { jobId } = await createSpecJob(spec, { operators: [hand.address], maxUnitsPerShard: 1n });
+    const stake = await selfStake(hand.address);
+    await hand.accept(jobId, 0);
+    const work = await hand.compute(spec, jobId, 1, 0);
+    const snapshot = await devnet.client.request({ method: "evm_snapshot" as never, params: [] as never });
+    const dropped = await hand.submit(work);
+    const oldBeacon = await hand.beacon(dropped);
+    await oraclesCaughtUp();
+    // The submission's block is replaced: the same transaction lands one block later.
+    await devnet.client.request({ method: "evm_revert" as never, params: [snapshot] as never });
+    await devnet.client.request({ method: "evm_mine" as never, params: [] as never });
+    const kept = await hand.submit(work);
+    expect(kept.submittedBlock).to.equal(dropped.submittedBlock + 1n);
+    for (const answer of await postUntilAnswered(hand.proofRequest(kept, oldBeacon))) {
+      expect((answer as OracleRequestError).code).to.equal("ORACLE_SAMPLE_MISMATCH");
+    }
+    const answers = await postUntilAnswered(hand.proofRequest(kept, await hand.beacon(kept)));
+    const signed = answers.filter((a): a is SignedShardAttestation => !(a instanceof Error) && a.status === "signed");
+    expect(signed.map((a) => a.attestation.verdict)).to.deep.equal([1, 1, 1]);
+    await hand.settle(signed);
+    expect(await stateOf(jobId, 0)).to.equal("Settled");
+    expect(await selfStake(hand.address)).to.equal(stake);
+  });
+
+  it("an oracle restored from an old backup (the oracle's trouble): it sees its own newer signature on-chain and halts instead of signing again", async function () {
+    // Old rule: the protection against a second verdict lived only in the node's database, so a
+    // restored backup signed on as if it had never decided, and could sign a second, different
+    // verdict for a shard (equivocation: its whole bond).
+    const dir = path.join(workDir, "oracle-3");
+    const backup = path.join(workDir, "oracle-3.backup");
+    const current = path.join(workDir, "oracle-3.current");
+    await network.oracles[2].stop();
+    fs.cpSync(dir, backup, { recursive: true });
+    await network.startOracle(2);
+
+    const { shard } = await handMatmulShard();
+    const answers = await postUntilAnswered(hand.proofRequest(shard, await hand.beacon(shard)));
+    const signed = answers.filter((a): a is SignedShardAttestation => !(a instanceof Error) && a.status === "signed");
+    expect(signed).to.have.length(3);
+    await hand.settle(signed);
+    expect(await stateOf(shard.jobId, 0)).to.equal("Settled");
+
+    await network.oracles[2].stop();
+    fs.renameSync(dir, current);
+    fs.renameSync(backup, dir);
+    try {
+      await network.startOracle(2, { anyStatus: true });
+      const until = Date.now() + 120_000;
+      let health: { ok: boolean; signingHalted: { subject: string } | null } | undefined;
+      while (!health?.signingHalted) {
+        if (Date.now() > until) throw new Error(`oracle 3 did not halt: ${JSON.stringify(health)}`);
+        await sleep(250);
+        health = await fetch(`${network.oracleUrls[2]}/healthz`).then((r) => r.json());
+      }
+      expect(health.ok).to.equal(false);
+      expect(health.signingHalted.subject).to.contain(`:${shard.jobId}:0`);
+    } finally {
+      // The newer data and log go back: the node signs again.
+      await network.oracles[2].stop();
+      fs.rmSync(dir, { recursive: true, force: true });
+      fs.renameSync(current, dir);
+      await network.startOracle(2);
+    }
+  });
+
   // ------------------------------------------------------------------ the developer's fault
 
   it("an item that fails (the developer's code): DeveloperFault; the operator is paid for its time, the developer refunded the rest, no slash", async function () {

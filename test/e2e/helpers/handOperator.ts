@@ -48,6 +48,11 @@ export class HandOperator {
 
   /** Accepts the shard, computes its rows of C and submits the root (units = the shard's matmul units). */
   async acceptAndSubmit(spec: MatmulInt8Spec, jobId: bigint, shards: number, shard: number): Promise<HandShard> {
+    await this.accept(jobId, shard);
+    return this.submit(await this.compute(spec, jobId, shards, shard));
+  }
+
+  async accept(jobId: bigint, shard: number): Promise<void> {
     const market = this.devnet.deployment.contracts.JobMarket;
     await sendAs(this.devnet, this.account, {
       address: market,
@@ -55,30 +60,39 @@ export class HandOperator {
       functionName: "accept",
       args: [jobId, shard],
     });
+  }
+
+  /** The shard's rows of C and their commitment (submittedBlock 0 until `submit`). */
+  async compute(spec: MatmulInt8Spec, jobId: bigint, shards: number, shard: number): Promise<HandShard> {
     const range = matmulShardRows(spec, shards, shard);
     const proof = await proveMatmulWindow(
       { seed: spec.seed, m: spec.m, n: spec.n, k: spec.k },
       { rowStart: range.start, rowEnd: range.end },
     );
     const rows = range.end - range.start;
-    const units = 1n < matmulUnits(rows, spec.n, spec.k) ? 1n : matmulUnits(rows, spec.n, spec.k);
-    const receipt = await sendAs(this.devnet, this.account, {
-      address: market,
-      abi: jobMarketAbi,
-      functionName: "submit",
-      args: [jobId, shard, proof.commitment.root, units, ""],
-    });
-    const [submitted] = parseEventLogs({ abi: jobMarketAbi, eventName: "ShardSubmitted", logs: receipt.logs });
+    const work = matmulUnits(rows, spec.n, spec.k);
     return {
       jobId,
       shard,
       proof,
       rows,
       n: spec.n,
-      units,
+      units: work < 1n ? work : 1n,
       root: proof.commitment.root,
-      submittedBlock: submitted.args.blockNumber,
+      submittedBlock: 0n,
     };
+  }
+
+  /** Submits the computed root; returns the shard with its beacon block. */
+  async submit(s: HandShard): Promise<HandShard> {
+    const receipt = await sendAs(this.devnet, this.account, {
+      address: this.devnet.deployment.contracts.JobMarket,
+      abi: jobMarketAbi,
+      functionName: "submit",
+      args: [s.jobId, s.shard, s.root, s.units, ""],
+    });
+    const [submitted] = parseEventLogs({ abi: jobMarketAbi, eventName: "ShardSubmitted", logs: receipt.logs });
+    return { ...s, submittedBlock: submitted.args.blockNumber };
   }
 
   /** The shard's beacon from `blockhash(block)` (the submission's block for the right sample). */
