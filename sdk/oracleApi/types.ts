@@ -326,7 +326,8 @@ export function parseProofRequest(json: unknown): ProofRequest {
   if (obj.items !== undefined) request.items = list(obj.items, "items", MAX_SAMPLE, sampledItemJson);
   if (obj.receipt !== undefined) request.receipt = receiptJson(obj.receipt, "receipt");
   if (obj.failure !== undefined) {
-    if (request.kind !== "container") throw new OracleApiFieldError("failure", "only container proofs report a failed run");
+    if (request.kind !== "container")
+      throw new OracleApiFieldError("failure", "only container proofs report a failed run");
     if (request.items !== undefined) throw new OracleApiFieldError("failure", "a failed run has no sampled items");
     request.failure = failedRunJson(obj.failure, "failure");
   }

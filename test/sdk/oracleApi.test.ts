@@ -84,10 +84,18 @@ describe("sdk/oracleApi", function () {
         parseSignedShardAttestation({
           ...answer,
           signature: "0x" + "00".repeat(65),
-          attestation: { ...answer.attestation, verdict: 3 },
+          attestation: { ...answer.attestation, verdict: 4 },
         }),
       ),
     ).to.equal("attestation.verdict");
+    // DeveloperFault (3) is a verdict an oracle signs (PROTOCOL §18.2).
+    expect(
+      parseSignedShardAttestation({
+        ...answer,
+        signature: "0x" + "00".repeat(65),
+        attestation: { ...answer.attestation, verdict: 3 },
+      }).attestation.verdict,
+    ).to.equal(3);
   });
 
   it("turns a JSON error answer into OracleRequestError, a 404 attestation into undefined, and no server into OracleUnavailableError", async function () {
