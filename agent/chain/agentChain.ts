@@ -47,6 +47,7 @@ export class AgentChain {
   readonly startBlock: bigint;
   /** Sends are serialised: one account, one nonce sequence (concurrent shards would collide). */
   private sendQueue: Promise<unknown> = Promise.resolve();
+  private verifyWindowSec: bigint | undefined;
 
   constructor(p: AgentChainParameters) {
     const chain =
@@ -237,6 +238,20 @@ export class AgentChain {
       functionName: "releaseGang",
       args: [jobId],
     });
+  }
+
+  /** `JobMarket.params().verifyWindow` (read once: seconds after a submission that settle is accepted). */
+  async verifyWindow(): Promise<bigint> {
+    this.verifyWindowSec ??= BigInt(
+      (
+        await this.publicClient.readContract({
+          address: this.contracts.JobMarket,
+          abi: jobMarketAbi,
+          functionName: "params",
+        })
+      ).verifyWindow,
+    );
+    return this.verifyWindowSec;
   }
 
   expire(jobId: bigint, shard: number) {

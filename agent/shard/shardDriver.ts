@@ -210,6 +210,15 @@ export class ShardDriver {
         this.move(entry, "proving");
         return;
       case "proving": {
+        // Nobody answered within the verify window (the oracles could not verify, or did not
+        // reproduce a failure): the market pays no one and slashes no one; taking the collateral back
+        // is this agent's to do (PROTOCOL §18.1).
+        if (now > onChain.submittedAt + (await this.ctx.chain.verifyWindow())) {
+          const tx = await this.ctx.chain.expire(entry.jobId, entry.shard);
+          log.warn({ tx: tx.hash }, "no quorum within the verify window; shard expired (refund, collateral back)");
+          this.move(entry, "expired", { endedOnChain: "Expired" });
+          return;
+        }
         const quorum = await proveShard({
           chain: this.ctx.chain,
           oracle: this.ctx.oracle,

@@ -2,7 +2,7 @@
 // declined before any accept, and a shard's results stay with the agent until it is settled.
 import { expect } from "chai";
 import os from "node:os";
-import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
+import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import type { AgentChain } from "../../agent/chain/agentChain";
 import type { OracleGateway } from "../../agent/oracle/oracleGateway";
 import { downloadShardResults } from "../../sdk/agentApi/results";
@@ -106,6 +106,44 @@ describe("agent: admission and results release on the daemon", function () {
         expectedRoot: settled.resultRoot as `0x${string}`,
       });
       expect(got.root).to.equal(settled.resultRoot);
+    } finally {
+      await daemon.shutdown();
+    }
+  });
+
+  // Regression (PROTOCOL §18.1): a shard nobody could verify (the oracles' own trouble, or a failed
+  // run they did not reproduce) was proved again every pass for ever, its collateral locked until
+  // someone else called expire; now the agent expires it itself once the verify window is over.
+  it("a shard with no quorum by the end of the verify window is expired by its agent: refund, collateral back, no slash", async function () {
+    const p = await loadFixture(deployProtocol);
+    const operator = p.ops[0];
+    const jobId = await createJob(p, { kind: "matmul-int8", seed: `0x${"cd".repeat(32)}`, m: 16, n: 16, k: 16 }, 0);
+    const stakeBefore = await p.staking.operatorInfo(operator.address);
+    const devBefore = await p.usd.balanceOf(p.devs[0].address);
+    let asked = 0;
+    const unverifiable = (): OracleGateway => ({
+      async attestShard() {
+        asked++;
+        throw new Error("ORACLE_SPEC_UNREADABLE: the oracles cannot read the spec");
+      },
+    });
+    const { daemon } = await testDaemon(p, { port: 8673, oracle: unverifiable });
+    await daemon.init();
+    try {
+      await runUntil(daemon, () => asked > 0);
+      expect((await p.market.getShard(jobId, 0)).state).to.equal(BigInt(ShardState.Submitted));
+      await time.increase(Number((await p.market.params()).verifyWindow) + 1);
+      await runUntil(daemon, () => daemon.journal.get(jobId, 0)?.state === "expired");
+      const shard = await p.market.getShard(jobId, 0);
+      expect(shard.state).to.equal(BigInt(ShardState.Expired));
+      const [expired] = await p.market.queryFilter(p.market.filters.ShardExpired(jobId));
+      expect([expired.args.noShow, expired.args.slashed]).to.deep.equal([false, 0n]);
+      const stakeAfter = await p.staking.operatorInfo(operator.address);
+      expect(stakeAfter.selfStake).to.equal(stakeBefore.selfStake);
+      expect(stakeAfter.lockedStake).to.equal(stakeBefore.lockedStake);
+      const value =
+        BigInt((await p.market.getJob(jobId)).maxUnitsPerShard) * (await p.market.getJob(jobId)).maxPricePerUnit;
+      expect((await p.usd.balanceOf(p.devs[0].address)) - devBefore).to.equal(value);
     } finally {
       await daemon.shutdown();
     }
