@@ -187,9 +187,14 @@ const config = defineCommand({
   },
 });
 
-/** The signed-digest log a configuration names (PROTOCOL §18.5). */
-function configuredSignLog(file: string | undefined): SignedDigestLog {
-  return new SignedDigestLog(signedDigestLogPath(oracleConfig.load({ file })));
+/** Runs `use` on the signed-digest log a configuration names (PROTOCOL §18.5) and closes the log. */
+function withSignLog<T>(file: string | undefined, use: (log: SignedDigestLog) => T): T {
+  const log = new SignedDigestLog(signedDigestLogPath(oracleConfig.load({ file })));
+  try {
+    return use(log);
+  } finally {
+    log.close();
+  }
 }
 
 const signlogExport = defineCommand({
@@ -203,14 +208,12 @@ const signlogExport = defineCommand({
     if (!flags.out) throw new UsageError("ORACLE_SIGN_LOG_USAGE", "--out FILE is required");
     if (fs.existsSync(flags.out))
       throw new UsageError("ORACLE_SIGN_LOG_EXISTS", `${flags.out} exists; not overwriting it`);
-    const log = configuredSignLog(flags.config);
-    try {
+    const file = flags.out;
+    withSignLog(flags.config, (log) => {
       const entries = log.entries();
-      fs.writeFileSync(flags.out, entries.map((e) => JSON.stringify(e) + "\n").join(""), { mode: 0o600 });
-      out.result(JSON.stringify({ log: log.file, out: flags.out, subjects: entries.length }));
-    } finally {
-      log.close();
-    }
+      fs.writeFileSync(file, entries.map((e) => JSON.stringify(e) + "\n").join(""), { mode: 0o600 });
+      out.result(JSON.stringify({ log: log.file, out: file, subjects: entries.length }));
+    });
     return 0;
   },
 });
@@ -225,13 +228,10 @@ const signlogImport = defineCommand({
   async run({ flags, out }) {
     if (!flags.file) throw new UsageError("ORACLE_SIGN_LOG_USAGE", "--file FILE is required");
     const entries = readSignedDigestFile(flags.file);
-    const log = configuredSignLog(flags.config);
-    try {
+    withSignLog(flags.config, (log) => {
       const added = log.merge(entries);
       out.result(JSON.stringify({ log: log.file, imported: entries.length, added }));
-    } finally {
-      log.close();
-    }
+    });
     return 0;
   },
 });

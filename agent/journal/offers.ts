@@ -24,6 +24,14 @@ interface Row {
   reason: string | null;
 }
 
+const offerOf = (r: Row): Offer => ({
+  jobId: BigInt(r.job_id),
+  shard: r.shard,
+  specURI: r.spec_uri,
+  status: r.status,
+  reason: r.reason,
+});
+
 /** The offers table of the journal database (migration 2 of JOURNAL_MIGRATIONS). */
 export class Offers {
   private readonly insertStmt;
@@ -62,24 +70,12 @@ export class Offers {
 
   /** At most `limit` offers still to decide, oldest job first (bounded work per loop pass). */
   pending(limit: number): Offer[] {
-    return this.pendingStmt.all(limit).map((r) => ({
-      jobId: BigInt(r.job_id),
-      shard: r.shard,
-      specURI: r.spec_uri,
-      status: r.status,
-      reason: r.reason,
-    }));
+    return this.pendingStmt.all(limit).map(offerOf);
   }
 
   /** The `limit` offers declined last, newest first, with their reasons (`rigel agent status`). */
   recentDeclined(limit: number): Offer[] {
-    return this.declinedStmt.all(limit).map((r) => ({
-      jobId: BigInt(r.job_id),
-      shard: r.shard,
-      specURI: r.spec_uri,
-      status: r.status,
-      reason: r.reason,
-    }));
+    return this.declinedStmt.all(limit).map(offerOf);
   }
 
   counts(): Record<string, number> {

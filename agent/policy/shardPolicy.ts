@@ -1,4 +1,5 @@
 import { getAddress, zeroAddress, type Address } from "viem";
+import { containerCpus } from "../../sdk/executor/containerCpuset";
 import type { JobSpec } from "../../sdk/spec/jobSpecTypes";
 import { matmulUnits, shardWorkRange, type WorkRange } from "../../sdk/spec/shardWork";
 
@@ -106,7 +107,7 @@ function hostCannotRun(offer: ShardOffer, start: bigint): string | undefined {
     }
     return undefined;
   }
-  const cpus = Math.ceil(spec.milliCpus / 1000);
+  const cpus = containerCpus(spec);
   if (cpus > host.cpus) return `needs ${cpus} CPUs, this host has ${host.cpus}`;
   if (spec.gpus > host.gpus) return `needs ${spec.gpus} GPUs, this host has ${host.gpus}`;
   if (spec.memoryMiB * MIB > host.memoryBytes) {

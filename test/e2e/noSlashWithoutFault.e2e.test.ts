@@ -14,7 +14,7 @@ import http from "node:http";
 import os from "node:os";
 import path from "node:path";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
-import { parseEther, type Address, type Hex } from "viem";
+import { parseEther, type Address, type GetContractEventsReturnType, type Hex } from "viem";
 import { downloadShardResults } from "../../sdk/agentApi/results";
 import { computeTokenAbi, jobMarketAbi, operatorStakingAbi } from "../../sdk/contracts/abis";
 import { createJob } from "../../sdk/market/createJob";
@@ -192,27 +192,19 @@ describe("end to end: no slash without the operator's fault (PROTOCOL §18.1)", 
     return { shard: await hand.acceptAndSubmit(spec, jobId, 1, 0), stake };
   }
 
-  async function developerFaultOf(jobId: bigint) {
+  /** The arguments of the one `eventName` event of `jobId` (fails the test unless there is exactly one). */
+  async function oneEventOf<E extends "ShardDeveloperFault" | "ShardExpired">(
+    eventName: E,
+    jobId: bigint,
+  ): Promise<GetContractEventsReturnType<typeof jobMarketAbi, E>[number]["args"]> {
     const logs = await network.devnet.client.getContractEvents({
       address: market(),
       abi: jobMarketAbi,
-      eventName: "ShardDeveloperFault",
-      args: { jobId },
+      eventName,
+      args: { jobId } as never, // viem cannot type indexed args for a generic event name
       fromBlock: 0n,
     });
-    expect(logs, `ShardDeveloperFault of job ${jobId}`).to.have.length(1);
-    return logs[0].args;
-  }
-
-  async function expiredOf(jobId: bigint) {
-    const logs = await network.devnet.client.getContractEvents({
-      address: market(),
-      abi: jobMarketAbi,
-      eventName: "ShardExpired",
-      args: { jobId },
-      fromBlock: 0n,
-    });
-    expect(logs, `ShardExpired of job ${jobId}`).to.have.length(1);
+    expect(logs, `${eventName} of job ${jobId}`).to.have.length(1);
     return logs[0].args;
   }
 
@@ -324,7 +316,7 @@ describe("end to end: no slash without the operator's fault (PROTOCOL §18.1)", 
         args: [jobId, 0],
       });
       expect(await stateOf(jobId, 0)).to.equal("Expired");
-      const expired = await expiredOf(jobId);
+      const expired = await oneEventOf("ShardExpired", jobId);
       expect(expired).to.include({ noShow: false, slashed: 0n });
       expect(await selfStake(operator.address)).to.equal(stake);
       expect(await rgl(developer().address)).to.equal(developerBefore);
@@ -489,7 +481,7 @@ describe("end to end: no slash without the operator's fault (PROTOCOL §18.1)", 
     expect(await waitForShard(network.devnet, jobId, 0, ["DeveloperFault", "Failed", "Expired", "Settled"])).to.equal(
       "DeveloperFault",
     );
-    const { units, paid, fee, refund } = await developerFaultOf(jobId);
+    const { units, paid, fee, refund } = await oneEventOf("ShardDeveloperFault", jobId);
     expect(units! > 0n).to.equal(true);
     expect(paid! + fee! + refund!).to.equal(escrow);
     expect(await rgl(operator.address)).to.equal(operatorBefore + paid!);
@@ -598,7 +590,7 @@ describe("end to end: no slash without the operator's fault (PROTOCOL §18.1)", 
       address: market(),
       abi: jobMarketAbi,
       eventName: "ShardSettled",
-      args: { jobId },
+      args: { jobId } as never, // viem cannot type indexed args for a generic event name
       fromBlock: 0n,
     });
     return settled.args.paid! + settled.args.fee!;

@@ -3,22 +3,24 @@
 // is checked as signed (verdict 3 is settled on-chain by the contracts' branch, not here).
 import { expect } from "chai";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
-import { keccak256, toHex, type Hex } from "viem";
+import { keccak256, toHex } from "viem";
 import type { OracleNode } from "../../oracle/oracleNode";
 import { dockerItemVerifier } from "../../oracle/verify/dockerItemVerifier";
 import { verifyContainerItems } from "../../oracle/verify/verifyContainerItems";
 import { verifyFailedRun } from "../../oracle/verify/verifyFailedRun";
 import { failedRunRoot } from "../../sdk/failedRun/failedRunRoot";
-import { OracleClient, OracleRequestError } from "../../sdk/oracleApi/client";
-import type { FailedRunJson, ProofRequest } from "../../sdk/oracleApi/types";
+import { OracleClient } from "../../sdk/oracleApi/client";
+import type { FailedRunJson } from "../../sdk/oracleApi/types";
 import { Verdict } from "../../sdk/eip712/types";
 import { deployProtocol, type Protocol } from "../../fixtures/protocolFixture";
 import { accountOf, startOracle, tempDir } from "../../fixtures/oracleHarness";
 import {
+  containerRequest,
   containerSpecOf,
   createContainerJob,
   fakeExecutor,
   itemsProof,
+  refusal,
   submitShard,
 } from "../../fixtures/faultScenario";
 
@@ -36,15 +38,6 @@ async function nodeWith(p: Protocol, executor: ReturnType<typeof fakeExecutor>, 
   });
   await node.tick();
   return node;
-}
-
-async function refusal(call: Promise<unknown>): Promise<OracleRequestError> {
-  const err = await call.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err, "expected an OracleRequestError").to.be.instanceOf(OracleRequestError);
-  return err as OracleRequestError;
 }
 
 describe("oracle developer-fault path (PROTOCOL §18.2)", function () {
@@ -65,15 +58,7 @@ describe("oracle developer-fault path (PROTOCOL §18.2)", function () {
     const root = failedRunRoot(failure);
     const units = opts.units ?? 3n;
     await submitShard(p, op, jobId, root, units);
-    const request: ProofRequest = {
-      jobId: jobId.toString(),
-      shard: 0,
-      operator: op.address as Hex,
-      resultRoot: root,
-      units: units.toString(),
-      kind: "container",
-      failure,
-    };
+    const request = containerRequest(jobId, op, root, units, { failure });
     const client = new OracleClient({ baseUrl: node!.url, account: accountOf(op) });
     return { jobId, request, client };
   }
@@ -88,15 +73,9 @@ describe("oracle developer-fault path (PROTOCOL §18.2)", function () {
     // The operator's own run of item 2 hashed to yet another value.
     const proof = itemsProof([0, 1, 2, 3].map((i) => (i === 2 ? keccak256(toHex("clock-op")) : honestHash(i))));
     const beacon = await submitShard(p, op, jobId, proof.root, 7n);
-    const answer = await new OracleClient({ baseUrl: node.url, account: accountOf(op) }).submitProof({
-      jobId: jobId.toString(),
-      shard: 0,
-      operator: op.address as Hex,
-      resultRoot: proof.root,
-      units: "7",
-      kind: "container",
-      items: proof.reveal(beacon),
-    });
+    const answer = await new OracleClient({ baseUrl: node.url, account: accountOf(op) }).submitProof(
+      containerRequest(jobId, op, proof.root, 7n, { items: proof.reveal(beacon) }),
+    );
     if (answer.status !== "signed") throw new Error("expected a signed answer");
     expect(answer.attestation.verdict).to.equal(Verdict.DeveloperFault);
     // min(submitted units, maxUnitsPerShard = 100): the same for every oracle.
@@ -115,15 +94,9 @@ describe("oracle developer-fault path (PROTOCOL §18.2)", function () {
     const op = p.ops[0];
     const proof = itemsProof([0, 1, 2, 3].map((i) => (i === 1 ? keccak256(toHex("made up")) : honestHash(i))));
     const beacon = await submitShard(p, op, jobId, proof.root, 7n);
-    const answer = await new OracleClient({ baseUrl: node.url, account: accountOf(op) }).submitProof({
-      jobId: jobId.toString(),
-      shard: 0,
-      operator: op.address as Hex,
-      resultRoot: proof.root,
-      units: "7",
-      kind: "container",
-      items: proof.reveal(beacon),
-    });
+    const answer = await new OracleClient({ baseUrl: node.url, account: accountOf(op) }).submitProof(
+      containerRequest(jobId, op, proof.root, 7n, { items: proof.reveal(beacon) }),
+    );
     if (answer.status !== "signed") throw new Error("expected a signed answer");
     expect([answer.attestation.verdict, answer.attestation.units]).to.deep.equal([Verdict.Invalid, "0"]);
     expect(answer.reason).to.equal(
@@ -187,15 +160,9 @@ describe("oracle developer-fault path (PROTOCOL §18.2)", function () {
     const proof = itemsProof([honestHash(0)]);
     const beacon = await submitShard(p, op, jobId, proof.root, 2n);
     const err = await refusal(
-      new OracleClient({ baseUrl: node.url, account: accountOf(op) }).submitProof({
-        jobId: jobId.toString(),
-        shard: 0,
-        operator: op.address as Hex,
-        resultRoot: proof.root,
-        units: "2",
-        kind: "container",
-        items: proof.reveal(beacon),
-      }),
+      new OracleClient({ baseUrl: node.url, account: accountOf(op) }).submitProof(
+        containerRequest(jobId, op, proof.root, 2n, { items: proof.reveal(beacon) }),
+      ),
     );
     expect([err.status, err.code]).to.deep.equal([503, "ORACLE_EXECUTOR_UNAVAILABLE"]);
   });

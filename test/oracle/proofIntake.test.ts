@@ -8,7 +8,7 @@ import { keccak256, toHex, type Hex } from "viem";
 import type { OracleNode } from "../../oracle/oracleNode";
 import { ProofArrivalStore } from "../../oracle/store/proofArrivalStore";
 import { SubmissionStore } from "../../oracle/store/submissionStore";
-import { OracleClient, OracleRequestError } from "../../sdk/oracleApi/client";
+import { OracleClient } from "../../sdk/oracleApi/client";
 import { encodeRevealedRow } from "../../sdk/pow/revealedRowWire";
 import { revealSample } from "../../sdk/pow/revealSample";
 import { commitRows, rowHashes } from "../../sdk/pow/commitment";
@@ -25,21 +25,13 @@ import {
 } from "../../fixtures/oracleHarness";
 import {
   breakableClient,
+  containerRequest,
   containerSpecOf,
   createContainerJob,
   heldVerifier,
+  refusal,
   submitShard,
 } from "../../fixtures/faultScenario";
-
-/** Runs `call` and returns the OracleRequestError it throws (fails the test when it does not). */
-async function refusal(call: Promise<unknown>): Promise<OracleRequestError> {
-  const err = await call.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err, "expected an OracleRequestError").to.be.instanceOf(OracleRequestError);
-  return err as OracleRequestError;
-}
 
 /** Waits (on the event loop, no clock) until `ready()` holds. */
 async function until(ready: () => boolean): Promise<void> {
@@ -149,15 +141,9 @@ describe("oracle proof intake (PROTOCOL §18.3): no MISSING_REVEAL without the o
     const op = p.ops[1];
     const root = keccak256(toHex(`root-${jobId}`));
     await submitShard(p, op, jobId, root, 5n);
-    const request = {
-      jobId: jobId.toString(),
-      shard: 0,
-      operator: op.address as Hex,
-      resultRoot: root,
-      units: "5",
-      kind: "container" as const,
+    const request = containerRequest(jobId, op, root, 5n, {
       items: [{ index: 0, outputHash: keccak256(toHex("out")), proof: [] }],
-    };
+    });
     const client = new OracleClient({ baseUrl: node.url, account: accountOf(op), timeoutMs: 120_000 });
     const posted = client.submitProof(request);
     await until(() => held.waiting === 1);
@@ -179,15 +165,9 @@ describe("oracle proof intake (PROTOCOL §18.3): no MISSING_REVEAL without the o
     const op = p.ops[3];
     const root = keccak256(toHex(`root-${jobId}`));
     await submitShard(p, op, jobId, root, 5n);
-    const request = {
-      jobId: jobId.toString(),
-      shard: 0,
-      operator: op.address as Hex,
-      resultRoot: root,
-      units: "5",
-      kind: "container" as const,
+    const request = containerRequest(jobId, op, root, 5n, {
       items: [{ index: 0, outputHash: keccak256(toHex("out")), proof: [] }],
-    };
+    });
     const posted = new OracleClient({ baseUrl: first.url, account: accountOf(op), timeoutMs: 120_000 })
       .submitProof(request)
       .catch(() => undefined);
