@@ -14,8 +14,10 @@ import http from "node:http";
 import os from "node:os";
 import path from "node:path";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
-import { parseEther, type Address, type GetContractEventsReturnType, type Hex } from "viem";
+import { keccak256, parseEther, toHex, type Address, type GetContractEventsReturnType, type Hex } from "viem";
 import { downloadShardResults } from "../../sdk/agentApi/results";
+import { commitOutputs } from "../../sdk/executor/commitOutputs";
+import { revealItemSample } from "../../sdk/itemSample/revealItemSample";
 import { computeTokenAbi, jobMarketAbi, operatorStakingAbi } from "../../sdk/contracts/abis";
 import { createJob } from "../../sdk/market/createJob";
 import { readShard } from "../../sdk/market/readShard";
@@ -554,6 +556,69 @@ describe("end to end: no slash without the operator's fault (PROTOCOL §18.1)", 
     await oraclesCaughtUp();
     // Oracle 1 relays Invalid verdicts once two oracles signed them.
     expect(await waitForShard(network.devnet, shard.jobId, 0, ["Failed", "Expired", "Settled"])).to.equal("Failed");
+    expect(await selfStake(hand.address)).to.be.lessThan(stake);
+  });
+
+  it("a sampled container item the oracles' two re-runs hash otherwise (the operator's fault): Invalid ITEM_OUTPUT_MISMATCH, slashed", async function () {
+    await serveJail(hand.address);
+    const spec = containerSpec('echo "$RIGEL_ITEM" > "$RIGEL_OUTPUT/r.txt"', ["p", "q"]);
+    const { jobId } = await createSpecJob(spec, { operators: [hand.address] });
+    const stake = await selfStake(hand.address);
+    // Outputs the items never make, committed as if they did.
+    const itemHashes = ["p", "q"].map((item) => keccak256(toHex(`not the output of ${item}`)));
+    const root = commitOutputs({ mode: "items", itemHashes }).root;
+    await hand.accept(jobId, 0);
+    const shard = await hand.submit({ jobId, shard: 0, root, units: 1n, submittedBlock: 0n });
+    const items = revealItemSample({ itemHashes, beacon: await hand.beacon(shard) });
+    const answers = await postUntilAnswered({
+      jobId: jobId.toString(),
+      shard: 0,
+      operator: hand.address,
+      resultRoot: root,
+      units: "1",
+      kind: "container",
+      items,
+    });
+    const signed = answers.filter((a): a is SignedShardAttestation => !(a instanceof Error) && a.status === "signed");
+    expect(signed.map((a) => [a.attestation.verdict, a.reason.split(":")[0]])).to.deep.equal(
+      Array(3).fill([2, "ITEM_OUTPUT_MISMATCH"]),
+    );
+    await hand.settle(signed);
+    expect(await stateOf(jobId, 0)).to.equal("Failed");
+    expect(await selfStake(hand.address)).to.be.lessThan(stake);
+  });
+
+  it("a receipt that does not match the submission (the operator's fault, receipt mode): Invalid, slashed", async function () {
+    await serveJail(hand.address);
+    const spec = containerSpec('echo "$RIGEL_ITEM" > "$RIGEL_OUTPUT/r.txt"', ["r"], "receipt");
+    const { jobId } = await createSpecJob(spec, { operators: [hand.address] });
+    const stake = await selfStake(hand.address);
+    const root = keccak256(toHex(`claimed outputs of job ${jobId}`));
+    await hand.accept(jobId, 0);
+    await hand.submit({ jobId, shard: 0, root, units: 1n, submittedBlock: 0n });
+    const now = Number((await network.devnet.client.getBlock()).timestamp);
+    const answers = await postUntilAnswered({
+      jobId: jobId.toString(),
+      shard: 0,
+      operator: hand.address,
+      resultRoot: root,
+      units: "1",
+      kind: "container",
+      receipt: {
+        imageDigest: `sha256:${"0".repeat(64)}`,
+        exitCode: 0,
+        startedAt: now - 10,
+        finishedAt: now - 5,
+        gpuSamples: [],
+        outputsRoot: keccak256(toHex("some other outputs")),
+      },
+    });
+    const signed = answers.filter((a): a is SignedShardAttestation => !(a instanceof Error) && a.status === "signed");
+    expect(signed.map((a) => [a.attestation.verdict, a.reason])).to.deep.equal(
+      Array(3).fill([2, "RECEIPT_ROOT_MISMATCH"]),
+    );
+    await hand.settle(signed);
+    expect(await stateOf(jobId, 0)).to.equal("Failed");
     expect(await selfStake(hand.address)).to.be.lessThan(stake);
   });
 

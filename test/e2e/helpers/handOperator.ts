@@ -19,6 +19,15 @@ import { matmulShardRows, matmulUnits } from "../../../sdk/spec/shardWork";
 import type { DevAccount, Devnet } from "../../../scripts/lib/devnet";
 import { sendAs } from "../../../scripts/lib/network";
 
+/** A root the hand operator submitted for a shard (any kind; `submittedBlock` 0 until submitted). */
+export interface SubmittedRoot {
+  jobId: bigint;
+  shard: number;
+  root: Hex;
+  units: bigint;
+  submittedBlock: bigint;
+}
+
 /** A matmul shard the hand operator computed and submitted. */
 export interface HandShard {
   jobId: bigint;
@@ -83,8 +92,8 @@ export class HandOperator {
     };
   }
 
-  /** Submits the computed root; returns the shard with its beacon block. */
-  async submit(s: HandShard): Promise<HandShard> {
+  /** Submits the shard's root; returns the shard with its beacon block. */
+  async submit<T extends SubmittedRoot>(s: T): Promise<T> {
     const receipt = await sendAs(this.devnet, this.account, {
       address: this.devnet.deployment.contracts.JobMarket,
       abi: jobMarketAbi,
@@ -96,7 +105,7 @@ export class HandOperator {
   }
 
   /** The shard's beacon from `blockhash(block)` (the submission's block for the right sample). */
-  async beacon(s: HandShard, block = s.submittedBlock): Promise<Hex> {
+  async beacon(s: SubmittedRoot, block = s.submittedBlock): Promise<Hex> {
     const { hash } = await this.devnet.client.getBlock({ blockNumber: block });
     return shardBeacon({
       chainId: this.devnet.chain.id,
