@@ -681,7 +681,7 @@ function removeContainersUnder(dir: string): void {
   try {
     const out = execFileSync(
       "docker",
-      ["ps", "-aq", "--filter", "label=rigel.job", "--format", '{{.ID}} {{.Label "rigel.outputDir"}}'],
+      ["ps", "-a", "--filter", "label=rigel.job", "--format", '{{.ID}} {{.Label "rigel.outputDir"}}'],
       { encoding: "utf8" },
     );
     const ids = out
