@@ -134,11 +134,12 @@ export class ProofService {
     if (stored) return stored;
     // The submission to match: the watcher's (no RPC), else the chain's.
     let submission: { root: Hex; units: bigint } | undefined;
+    let onChain: ChainShard | undefined;
     const watched = this.p.submissions.get(jobId, request.shard);
     if (watched?.units !== undefined && watched.units !== null)
       submission = { root: watched.root, units: watched.units };
     else {
-      const onChain = await this.p.reader.getShard(jobId, request.shard);
+      onChain = await this.p.reader.getShard(jobId, request.shard);
       if (onChain.state === ShardState.Open || onChain.state === ShardState.Accepted) return pending();
       submission = { root: onChain.resultRoot, units: onChain.units };
     }
@@ -150,7 +151,7 @@ export class ProofService {
     }
     const arrival = await this.recordArrival(jobId, request.shard, submission.root);
     try {
-      return await this.verifyAndSign(request, jobId, arrival.arrival);
+      return await this.verifyAndSign(request, jobId, arrival.arrival, onChain);
     } catch (err) {
       const status = err instanceof HttpError ? err.status : (err as { status?: unknown }).status;
       if (status === 400 || status === 409) {
@@ -180,8 +181,14 @@ export class ProofService {
     return this.p.arrivals.record({ jobId, shard, root, chainTime });
   }
 
-  private async verifyAndSign(request: ProofRequest, jobId: bigint, arrival: ProofArrival): Promise<ProofResponse> {
-    const shard = await this.p.reader.getShard(jobId, request.shard);
+  /** `read`: the shard as `decide` already read it from the chain, if it did (no second RPC). */
+  private async verifyAndSign(
+    request: ProofRequest,
+    jobId: bigint,
+    arrival: ProofArrival,
+    read?: ChainShard,
+  ): Promise<ProofResponse> {
+    const shard = read ?? (await this.p.reader.getShard(jobId, request.shard));
     if (shard.state === ShardState.Open || shard.state === ShardState.Accepted) return pending();
     if (shard.state !== ShardState.Submitted) {
       throw new HttpError(409, "ORACLE_SHARD_MISMATCH", "the shard is final on-chain", {
