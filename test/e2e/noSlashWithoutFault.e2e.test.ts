@@ -18,10 +18,9 @@ import { keccak256, parseEther, toHex, type Address, type GetContractEventsRetur
 import { downloadShardResults } from "../../sdk/agentApi/results";
 import { commitOutputs } from "../../sdk/executor/commitOutputs";
 import { revealItemSample } from "../../sdk/itemSample/revealItemSample";
-import { computeTokenAbi, jobMarketAbi, operatorStakingAbi } from "../../sdk/contracts/abis";
+import { jobMarketAbi, operatorStakingAbi } from "../../sdk/contracts/abis";
 import { createJob } from "../../sdk/market/createJob";
 import { readShard } from "../../sdk/market/readShard";
-import { shardStateName } from "../../sdk/market/enums";
 import { OracleClient, OracleRequestError } from "../../sdk/oracleApi/client";
 import type { SignedShardAttestation } from "../../sdk/oracleApi/types";
 import { hashJobSpec } from "../../sdk/spec/hashJobSpec";
@@ -30,7 +29,7 @@ import type { JobSpec, MatmulInt8Spec } from "../../sdk/spec/jobSpecTypes";
 import { checkConservation } from "../../scripts/lib/conservation";
 import { sendAs, startNetwork, walletOf, type Network } from "../../scripts/lib/network";
 import { HandOperator, type HandShard } from "./helpers/handOperator";
-import { waitForShard } from "./helpers/jobs";
+import { rglBalance, shardState, waitForShard } from "./helpers/jobs";
 import { startTcpProxy, type TcpProxy } from "./helpers/tcpProxy";
 
 const quiet = process.env.RIGEL_E2E_VERBOSE ? (line: string) => console.log(`      ${line}`) : () => undefined;
@@ -187,6 +186,10 @@ describe("end to end: no slash without the operator's fault (PROTOCOL §18.1)", 
     }
   }
 
+  /** The signed verdicts among the oracles' answers. */
+  const signedAnswers = (answers: Awaited<ReturnType<HandOperator["post"]>>) =>
+    answers.filter((a): a is SignedShardAttestation => !(a instanceof Error) && a.status === "signed");
+
   async function handMatmulShard(size = 64): Promise<{ shard: HandShard; stake: bigint }> {
     const spec = matmulSpec(size);
     const { jobId } = await createSpecJob(spec, { operators: [hand.address], maxUnitsPerShard: 1n });
@@ -268,7 +271,7 @@ describe("end to end: no slash without the operator's fault (PROTOCOL §18.1)", 
       expect((answer as OracleRequestError).status).to.equal(400);
     }
     const answers = await postUntilAnswered(hand.proofRequest(shard, await hand.beacon(shard)));
-    const signed = answers.filter((a): a is SignedShardAttestation => !(a instanceof Error) && a.status === "signed");
+    const signed = signedAnswers(answers);
     expect(signed.map((a) => a.attestation.verdict)).to.deep.equal([1, 1, 1]);
     await hand.settle(signed);
     expect(await waitForShard(network.devnet, shard.jobId, 0, ["Settled", "Failed"])).to.equal("Settled");
@@ -297,7 +300,7 @@ describe("end to end: no slash without the operator's fault (PROTOCOL §18.1)", 
     await new Promise<void>((resolve) => server.listen(9185, "127.0.0.1", resolve));
     try {
       const stake = await selfStake(operator.address);
-      const developerBefore = await rgl(developer().address);
+      const developerBefore = await rglBalance(network.devnet, developer().address);
       const created = await createSpecJob(spec, {
         operators: [operator.address],
         maxUnitsPerShard: 1n,
@@ -309,7 +312,7 @@ describe("end to end: no slash without the operator's fault (PROTOCOL §18.1)", 
       await advance(REVEAL_SEC + 60);
       await oraclesCaughtUp();
       await oraclesCaughtUp();
-      expect(await stateOf(jobId, 0)).to.equal("Submitted");
+      expect(await shardState(network.devnet, jobId, 0)).to.equal("Submitted");
       await advance(VERIFY_SEC);
       await sendAs(devnet, developer(), {
         address: market(),
@@ -317,11 +320,11 @@ describe("end to end: no slash without the operator's fault (PROTOCOL §18.1)", 
         functionName: "expire",
         args: [jobId, 0],
       });
-      expect(await stateOf(jobId, 0)).to.equal("Expired");
+      expect(await shardState(network.devnet, jobId, 0)).to.equal("Expired");
       const expired = await oneEventOf("ShardExpired", jobId);
       expect(expired).to.include({ noShow: false, slashed: 0n });
       expect(await selfStake(operator.address)).to.equal(stake);
-      expect(await rgl(developer().address)).to.equal(developerBefore);
+      expect(await rglBalance(network.devnet, developer().address)).to.equal(developerBefore);
     } finally {
       await new Promise<void>((resolve) => server.close(() => resolve()));
     }
@@ -340,7 +343,7 @@ describe("end to end: no slash without the operator's fault (PROTOCOL §18.1)", 
       await sleep(3_000);
       await advance(REVEAL_SEC + 60);
       await sleep(3_000);
-      expect(await stateOf(jobId, 0)).to.equal("Submitted");
+      expect(await shardState(network.devnet, jobId, 0)).to.equal("Submitted");
     } finally {
       for (const proxy of proxies) await proxy.up();
     }
@@ -418,10 +421,10 @@ describe("end to end: no slash without the operator's fault (PROTOCOL §18.1)", 
       expect((answer as OracleRequestError).code).to.equal("ORACLE_SAMPLE_MISMATCH");
     }
     const answers = await postUntilAnswered(hand.proofRequest(kept, await hand.beacon(kept)));
-    const signed = answers.filter((a): a is SignedShardAttestation => !(a instanceof Error) && a.status === "signed");
+    const signed = signedAnswers(answers);
     expect(signed.map((a) => a.attestation.verdict)).to.deep.equal([1, 1, 1]);
     await hand.settle(signed);
-    expect(await stateOf(jobId, 0)).to.equal("Settled");
+    expect(await shardState(network.devnet, jobId, 0)).to.equal("Settled");
     expect(await selfStake(hand.address)).to.equal(stake);
   });
 
@@ -438,10 +441,10 @@ describe("end to end: no slash without the operator's fault (PROTOCOL §18.1)", 
 
     const { shard } = await handMatmulShard();
     const answers = await postUntilAnswered(hand.proofRequest(shard, await hand.beacon(shard)));
-    const signed = answers.filter((a): a is SignedShardAttestation => !(a instanceof Error) && a.status === "signed");
+    const signed = signedAnswers(answers);
     expect(signed).to.have.length(3);
     await hand.settle(signed);
-    expect(await stateOf(shard.jobId, 0)).to.equal("Settled");
+    expect(await shardState(network.devnet, shard.jobId, 0)).to.equal("Settled");
 
     await network.oracles[2].stop();
     fs.renameSync(dir, current);
@@ -477,8 +480,8 @@ describe("end to end: no slash without the operator's fault (PROTOCOL §18.1)", 
       'if [ "$RIGEL_ITEM" = boom ]; then echo "no such model" >&2; exit 3; fi; echo "$RIGEL_ITEM" > "$RIGEL_OUTPUT/r.txt"',
       ["ok", "boom"],
     );
-    const developerBefore = await rgl(developer().address);
-    const operatorBefore = await rgl(operator.address);
+    const developerBefore = await rglBalance(network.devnet, developer().address);
+    const operatorBefore = await rglBalance(network.devnet, operator.address);
     const { jobId, escrow } = await createSpecJob(spec, { operators: [operator.address] });
     expect(await waitForShard(network.devnet, jobId, 0, ["DeveloperFault", "Failed", "Expired", "Settled"])).to.equal(
       "DeveloperFault",
@@ -486,8 +489,8 @@ describe("end to end: no slash without the operator's fault (PROTOCOL §18.1)", 
     const { units, paid, fee, refund } = await oneEventOf("ShardDeveloperFault", jobId);
     expect(units! > 0n).to.equal(true);
     expect(paid! + fee! + refund!).to.equal(escrow);
-    expect(await rgl(operator.address)).to.equal(operatorBefore + paid!);
-    expect(await rgl(developer().address)).to.equal(developerBefore - escrow + refund!);
+    expect(await rglBalance(network.devnet, operator.address)).to.equal(operatorBefore + paid!);
+    expect(await rglBalance(network.devnet, developer().address)).to.equal(developerBefore - escrow + refund!);
     expect(await selfStake(operator.address)).to.equal(stake);
   });
 
@@ -511,7 +514,7 @@ describe("end to end: no slash without the operator's fault (PROTOCOL §18.1)", 
     // slashed as a no-show at the deadline.
     const { devnet } = network;
     const stakes = await Promise.all(network.operators.map((o) => selfStake(o.address)));
-    const developerBefore = await rgl(developer().address);
+    const developerBefore = await rglBalance(network.devnet, developer().address);
     const big = parseJobSpec({
       kind: "container",
       image: TEST_IMAGE,
@@ -527,11 +530,11 @@ describe("end to end: no slash without the operator's fault (PROTOCOL §18.1)", 
     const { jobId: after } = await createSpecJob(matmulSpec(64), { maxUnitsPerShard: 1n });
     expect(await waitForShard(devnet, after, 0, ["Settled", "Failed", "Expired"])).to.equal("Settled");
     await oraclesCaughtUp();
-    expect(await stateOf(jobId, 0)).to.equal("Open");
+    expect(await shardState(network.devnet, jobId, 0)).to.equal("Open");
     await sendAs(devnet, developer(), { address: market(), abi: jobMarketAbi, functionName: "cancel", args: [jobId] });
-    expect(await stateOf(jobId, 0)).to.equal("Cancelled");
+    expect(await shardState(network.devnet, jobId, 0)).to.equal("Cancelled");
     const paidForSecond = await jobPaid(after);
-    expect(await rgl(developer().address)).to.equal(developerBefore - paidForSecond);
+    expect(await rglBalance(network.devnet, developer().address)).to.equal(developerBefore - paidForSecond);
     expect(await Promise.all(network.operators.map((o) => selfStake(o.address)))).to.deep.equal(stakes);
   });
 
@@ -540,7 +543,7 @@ describe("end to end: no slash without the operator's fault (PROTOCOL §18.1)", 
   it("a wrong revealed row (the operator's fault): Invalid, the cheat is slashed", async function () {
     const { shard, stake } = await handMatmulShard();
     const answers = await postUntilAnswered(hand.proofRequest(shard, await hand.beacon(shard), true));
-    const signed = answers.filter((a): a is SignedShardAttestation => !(a instanceof Error) && a.status === "signed");
+    const signed = signedAnswers(answers);
     expect(signed).to.have.length(3);
     for (const a of signed) expect(a.attestation.verdict).to.equal(2);
     await hand.settle(signed);
@@ -579,12 +582,12 @@ describe("end to end: no slash without the operator's fault (PROTOCOL §18.1)", 
       kind: "container",
       items,
     });
-    const signed = answers.filter((a): a is SignedShardAttestation => !(a instanceof Error) && a.status === "signed");
+    const signed = signedAnswers(answers);
     expect(signed.map((a) => [a.attestation.verdict, a.reason.split(":")[0]])).to.deep.equal(
       Array(3).fill([2, "ITEM_OUTPUT_MISMATCH"]),
     );
     await hand.settle(signed);
-    expect(await stateOf(jobId, 0)).to.equal("Failed");
+    expect(await shardState(network.devnet, jobId, 0)).to.equal("Failed");
     expect(await selfStake(hand.address)).to.be.lessThan(stake);
   });
 
@@ -613,12 +616,12 @@ describe("end to end: no slash without the operator's fault (PROTOCOL §18.1)", 
         outputsRoot: keccak256(toHex("some other outputs")),
       },
     });
-    const signed = answers.filter((a): a is SignedShardAttestation => !(a instanceof Error) && a.status === "signed");
+    const signed = signedAnswers(answers);
     expect(signed.map((a) => [a.attestation.verdict, a.reason])).to.deep.equal(
       Array(3).fill([2, "RECEIPT_ROOT_MISMATCH"]),
     );
     await hand.settle(signed);
-    expect(await stateOf(jobId, 0)).to.equal("Failed");
+    expect(await shardState(network.devnet, jobId, 0)).to.equal("Failed");
     expect(await selfStake(hand.address)).to.be.lessThan(stake);
   });
 
@@ -634,19 +637,6 @@ describe("end to end: no slash without the operator's fault (PROTOCOL §18.1)", 
     });
     const now = (await network.devnet.client.getBlock()).timestamp;
     if (until >= now) await advance(Number(until - now) + 1);
-  }
-
-  async function stateOf(jobId: bigint, shard: number): Promise<string> {
-    return shardStateName((await readShard(network.devnet.client, { market: market(), jobId, shard })).state);
-  }
-
-  async function rgl(who: Address): Promise<bigint> {
-    return network.devnet.client.readContract({
-      address: network.devnet.deployment.contracts.ComputeToken,
-      abi: computeTokenAbi,
-      functionName: "balanceOf",
-      args: [who],
-    });
   }
 
   /** What the developer paid in the end for a settled job: escrow minus refunds. */
