@@ -12,7 +12,8 @@ interface IJobMarket {
     /// @notice Kind of workload.
     enum JobKind {
         MatmulInt8,
-        Container
+        Container,
+        LlmInference
     }
 
     /// @notice Shard states: Open → Accepted → Submitted → Settled | Failed | DeveloperFault;

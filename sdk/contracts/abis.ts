@@ -3757,7 +3757,7 @@ export const timelockControllerAbi = [
 /** Member names, in declaration order, of the enums the protocol interfaces declare (from the AST). */
 export const contractEnums = {
   IJobMarket: {
-    JobKind: ["MatmulInt8", "Container"],
+    JobKind: ["MatmulInt8", "Container", "LlmInference"],
     ShardState: ["Open", "Accepted", "Submitted", "Settled", "Failed", "Cancelled", "Expired", "DeveloperFault"],
   },
   IOracleCommittee: { Verdict: ["None", "Valid", "Invalid", "DeveloperFault"] },

@@ -25,7 +25,10 @@ export type ShardStateValue = (typeof ShardState)[ShardStateName];
 
 /** `IJobMarket.JobKind` names, in on-chain order (PROTOCOL §9.1). */
 export const JOB_KIND_NAMES = contractEnums.IJobMarket.JobKind;
-/** `IJobMarket.JobKind` as numbers: `JobKind.MatmulInt8 === 0`, `JobKind.Container === 1`. */
+/**
+ * `IJobMarket.JobKind` as numbers: `JobKind.MatmulInt8 === 0`, `JobKind.Container === 1`,
+ * `JobKind.LlmInference === 2` (PROTOCOL §19).
+ */
 export const JobKind = enumObject(JOB_KIND_NAMES);
 export type JobKindValue = (typeof JobKind)[(typeof JOB_KIND_NAMES)[number]];
 
@@ -44,15 +47,17 @@ export const SignerStatus = enumObject(contractEnums.IBondedOracleCommittee.Sign
 /**
  * `JobParams.verificationMode` (a `uint8` on chain, informational for the oracle; PROTOCOL §9.1):
  * Sampled = the committee checks a sample of the work; Receipt = it checks the receipt only
- * (container jobs that are attested, not verified).
+ * (container jobs that are attested, not verified); Activations = sampled items re-computed in one
+ * prefill and compared with the operator's activation fingerprints (llm-inference, PROTOCOL §19).
  */
-export const VerificationMode = { Sampled: 0, Receipt: 1 } as const;
+export const VerificationMode = { Sampled: 0, Receipt: 1, Activations: 2 } as const;
 export type VerificationModeValue = (typeof VerificationMode)[keyof typeof VerificationMode];
 
 /** The spec's kind name (`sdk/spec`) for an on-chain job kind. */
-export function jobKindName(kind: number): "matmul-int8" | "container" {
+export function jobKindName(kind: number): "matmul-int8" | "container" | "llm-inference" {
   if (kind === JobKind.MatmulInt8) return "matmul-int8";
   if (kind === JobKind.Container) return "container";
+  if (kind === JobKind.LlmInference) return "llm-inference";
   throw new RangeError(`unknown job kind ${kind}`);
 }
 

@@ -93,7 +93,64 @@ export interface MatmulInt8Spec {
   uploadUrl?: string;
 }
 
-/** Every job kind, discriminated by `kind`. */
+/** One file of a model: fetched like a container input and checked against `sha256` (PROTOCOL §19.1). */
+export interface ModelFile {
+  /** `file://`, `http://` or `https://`. */
+  uri: string;
+  /** sha256 of the file's bytes: `0x` + 64 lowercase hex digits. */
+  sha256: `0x${string}`;
+}
+
+/** A language model in the Hugging Face GPT-2 layout (PROTOCOL §19.1): four hashed files. */
+export interface LlmModel {
+  /** The only architecture so far. */
+  architecture: "gpt2";
+  /** `config.json`: `n_layer`, `n_head`, `n_embd`, `n_positions`, `vocab_size`, `layer_norm_epsilon`. */
+  config: ModelFile;
+  /** `model.safetensors` with the standard GPT-2 tensor names. */
+  weights: ModelFile;
+  /** The byte-level BPE tokenizer's `vocab.json`. */
+  vocab: ModelFile;
+  /** The byte-level BPE tokenizer's `merges.txt`. */
+  merges: ModelFile;
+}
+
+/**
+ * How tokens are chosen from the logits (PROTOCOL §19.2). `sample` draws with a per-item seed
+ * derived from `seed` and the item's global index, so a verifier reproduces every draw.
+ * Fractions are integers in thousandths, as everywhere in a spec.
+ */
+export type LlmDecoding =
+  | { mode: "greedy" }
+  | {
+      mode: "sample";
+      /** Temperature × 1000 (1 – 10 000). */
+      temperatureMilli: number;
+      /** Nucleus top-p × 1000 (1 – 1000; 1000 = no cut). */
+      topPMilli: number;
+      /** bytes32: `0x` + 64 lowercase hex digits. */
+      seed: `0x${string}`;
+    };
+
+/** A verified language-model inference job (PROTOCOL §19): prompts in, generated text out. */
+export interface LlmInferenceSpec {
+  kind: "llm-inference";
+  version: number;
+  model: LlmModel;
+  /** The prompts, one per item (1 – 4096, each a non-empty string of at most 16 KiB UTF-8). */
+  items: string[];
+  /** Most tokens generated per item (1 – 4096); prompt + generated must fit `n_positions`. */
+  maxNewTokens: number;
+  decoding: LlmDecoding;
+  /** The only mode for this kind: sampled items re-computed and compared by fingerprints. */
+  verification: "activations";
+  /** As for the other kinds: items per shard, in shard order. */
+  split?: number[];
+  /** As for the other kinds (PROTOCOL §14.9). */
+  uploadUrl?: string;
+}
+
+/** Every job kind, discriminated by `kind`. (LlmInferenceSpec joins once its parser lands.) */
 export type JobSpec = ContainerJobSpec | MatmulInt8Spec;
 
 /** Defaults filled in by the parser; the canonical form always carries them explicitly. */

@@ -35,7 +35,8 @@ describe("sdk/market enums", () => {
     expect(VerificationMode).to.deep.equal({ Sampled: 0, Receipt: 1 });
     expect(jobKindName(JobKind.MatmulInt8)).to.equal("matmul-int8");
     expect(jobKindName(JobKind.Container)).to.equal("container");
-    expect(() => jobKindName(2)).to.throw(RangeError);
+    expect(jobKindName(JobKind.LlmInference)).to.equal("llm-inference");
+    expect(() => jobKindName(3)).to.throw(RangeError);
   });
 
   it("final states are Settled, Failed, Cancelled, Expired and DeveloperFault (PROTOCOL §9.2)", () => {
