@@ -245,7 +245,7 @@ describe("OperatorStaking: adversarial", () => {
         f.admin.address,
         1,
         RGL(10),
-        5000,
+        1000,
         0,
       ])) as unknown as OracleCommittee;
       const addr = await committee.getAddress();
