@@ -49,13 +49,14 @@ contract OracleCommittee is IBondedOracleCommittee, EIP712, AccessControl, Reent
     IComputeToken private immutable _token;
 
     mapping(address signer => Signer) private _signers;
-    uint256 private _threshold;
     uint256 private _activeSigners;
     uint256 private _memberCount;
     uint256 private _bondAmount;
-    uint16 private _reporterRewardBps;
-    uint64 private _bondUnbondingPeriod;
+    // One slot: a verification reads the lifetime and the threshold with one cold load.
     uint64 private _maxAttestationLifetime;
+    uint64 private _threshold;
+    uint64 private _bondUnbondingPeriod;
+    uint16 private _reporterRewardBps;
 
     /// @param token_ The RGL token (bonds are posted and burned in it).
     /// @param admin The account given `DEFAULT_ADMIN_ROLE` (the timelock in a deployment).
@@ -345,7 +346,8 @@ contract OracleCommittee is IBondedOracleCommittee, EIP712, AccessControl, Reent
 
     function _setThreshold(uint256 newThreshold) private {
         if (newThreshold == 0 || newThreshold > MAX_SIGNERS) revert CommitteeInvalidThreshold(newThreshold);
-        _threshold = newThreshold;
+        // Cannot truncate: newThreshold <= MAX_SIGNERS (32), checked above.
+        _threshold = uint64(newThreshold);
         emit ThresholdSet(newThreshold);
     }
 
