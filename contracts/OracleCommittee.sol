@@ -324,7 +324,8 @@ contract OracleCommittee is IBondedOracleCommittee, EIP712, AccessControl, Reent
         uint256 reward = msg.sender == signer ? 0 : (bond * _reporterRewardBps) / _BPS;
         emit EquivocationReported(signer, msg.sender, subject, bond, reward);
         if (reward > 0) _token.safeTransfer(msg.sender, reward);
-        if (bond > reward) _token.burn(bond - reward);
+        // Always some to burn: bond > 0 (checked above) and reward <= bond * MAX_REPORTER_REWARD_BPS / 10000.
+        _token.burn(bond - reward);
     }
 
     function _remove(address signer) private {
