@@ -186,6 +186,11 @@ describe("Ignition module RigelProduction (docs/DEPLOYMENT.md)", () => {
     // (a local chain): proposer and canceller with a 0 s delay, the deployer schedules and executes
     // grantRole(MINTER_ROLE, itself) and mints up to the cap (10^9 - 10^8 = 9 * 10^8 RGL).
     const dev = await loadFixture(deployDev);
+    const devTimelock = await dev.timelock.getAddress();
+    const devHeld = await rolesHeldBy(ethers.provider, { timelock: devTimelock }, dev.deployer.address);
+    expect(devHeld.map((r) => r.role).sort()).to.deep.equal(
+      [await dev.timelock.PROPOSER_ROLE(), await dev.timelock.CANCELLER_ROLE()].sort(),
+    );
     const rgl = await dev.rgl.getAddress();
     const grant = dev.rgl.interface.encodeFunctionData("grantRole", [
       await dev.rgl.MINTER_ROLE(),
