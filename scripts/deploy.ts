@@ -124,9 +124,21 @@ async function deploy(root: string, chainId: bigint, deploymentId: string | unde
   console.log(`wrote ${path.relative(root, out)}`);
 }
 
+/** The artifact of each contract the module returns, to read the roles each one declares. */
+const ARTIFACTS: Record<string, string> = {
+  timelock: "TimelockController",
+  rgl: "ComputeToken",
+  committee: "OracleCommittee",
+  staking: "OperatorStaking",
+  rewards: "RewardsDistributor",
+  market: "JobMarket",
+};
+
 /**
  * Fails unless the deployer holds no role left on any contract (the dev profile keeps the timelock's
- * proposer and canceller roles, so that the demo can govern through the timelock).
+ * proposer and canceller roles, so that the demo can govern through the timelock). Two sources: every
+ * role granted to the deployer in a RoleGranted log since `fromBlock`, and every `*_ROLE` constant
+ * each contract declares (which also covers grants made before `fromBlock` by an interrupted run).
  */
 async function checkDeployerRoles(
   addresses: Record<string, string>,
@@ -137,12 +149,28 @@ async function checkDeployerRoles(
   const { ethers } = hre;
   const timelock = await ethers.getContractAt("TimelockController", addresses.timelock);
   const devKeeps = new Set([await timelock.PROPOSER_ROLE(), await timelock.CANCELLER_ROLE()]);
-  const held = (await rolesHeldBy(ethers.provider, addresses, deployer, fromBlock)).filter(
-    (r) => !(profile === "dev" && r.contract === "timelock" && devKeeps.has(r.role)),
-  );
-  if (held.length > 0) {
-    const list = held.map((r) => `${r.contract} ${r.role}`).join(", ");
-    throw new Error(`the deployer ${deployer} still holds roles after deployment: ${list}`);
+  const held = new Map<string, string>();
+  for (const r of await rolesHeldBy(ethers.provider, addresses, deployer, fromBlock)) {
+    held.set(`${r.contract} ${r.role}`, `${r.contract} ${r.role}`);
+  }
+  for (const [name, address] of Object.entries(addresses)) {
+    const c = await ethers.getContractAt(ARTIFACTS[name], address);
+    const roles: [string, string][] = [["DEFAULT_ADMIN_ROLE", ethers.ZeroHash]];
+    const names: string[] = [];
+    c.interface.forEachFunction((f) => {
+      if (f.name.endsWith("_ROLE") && f.inputs.length === 0 && f.name !== "DEFAULT_ADMIN_ROLE") names.push(f.name);
+    });
+    for (const roleName of names) roles.push([roleName, (await c.getFunction(roleName).staticCall()) as string]);
+    for (const [roleName, role] of roles) {
+      const hasRole = c.getFunction("hasRole");
+      if (await hasRole.staticCall(role, deployer)) held.set(`${name} ${role}`, `${name} ${roleName}`);
+    }
+  }
+  const problems = [...held.entries()]
+    .filter(([key]) => !(profile === "dev" && key.startsWith("timelock ") && devKeeps.has(key.slice(9))))
+    .map(([, label]) => label);
+  if (problems.length > 0) {
+    throw new Error(`the deployer ${deployer} still holds roles after deployment: ${problems.join(", ")}`);
   }
   console.log(
     `deployer ${deployer} holds ${profile === "dev" ? "only the timelock's proposer and canceller roles" : "no role"}`,
