@@ -18,7 +18,7 @@ from rigel_llm import corpus, fingerprint  # noqa: E402
 from rigel_llm.backends import make_backend, torch_python  # noqa: E402
 from rigel_llm.decoding import Decoding  # noqa: E402
 from rigel_llm.make_model import make_model  # noqa: E402
-from rigel_llm.runtime import Runtime  # noqa: E402
+from rigel_llm.runtime import THRESHOLDS, Runtime  # noqa: E402
 
 INFER = os.path.join(os.path.dirname(os.path.abspath(__file__)), "infer.py")
 N, NEW = 6, 10
@@ -94,11 +94,17 @@ class CheatTest(unittest.TestCase):
     def test_int4_weights(self):
         self.assertAllRejected(gen(MODEL, quantize="int4"))
 
-    def test_int8_weights_are_caught_by_the_fingerprint_when_the_claim_is_float32_grade(self):
-        # int8 error is below the bfloat16 tolerance (PROTOCOL §19.5): whether an item is caught
-        # depends on the model; on this one most are, by the value error.
-        caught = [not v["valid"] for v in verdicts(gen(MODEL, quantize="int8"))]
-        self.assertGreaterEqual(sum(caught), 0)
+    def test_int8_weights_pass_the_bfloat16_tolerance_and_fail_a_float32_grade_one(self):
+        # The documented limit (PROTOCOL §19.5): int8 weights move the fingerprint about as much as
+        # an honest bfloat16 run does, so the production thresholds accept them; thresholds that
+        # allow only float32 noise (mean error 0.002, old rule: bf16 not allowed) reject them all.
+        outs = gen(MODEL, quantize="int8")
+        self.assertTrue(all(v["valid"] for v in verdicts(outs)))
+        strict = dict(THRESHOLDS, max_mean_err=0.002, max_max_err=0.01)
+        for i, o in enumerate(outs):
+            v = REF.verify(PROMPTS[i], o, NEW, GREEDY, i, strict)
+            self.assertFalse(v["valid"], v)
+            self.assertGreater(v["maxMeanErr"], 0.002)
 
     def test_one_generated_token_changed(self):
         outs = copy.deepcopy(HONEST)

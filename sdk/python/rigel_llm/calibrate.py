@@ -284,6 +284,7 @@ def calibrate(args):
     print("\nhonest extremes:", json.dumps(suggested))
     print(f"\n{n} honest items per variant, {n_cheat} per cheat, {m} new tokens; {time.time() - started:.0f} s")
     if args.json:
+        os.makedirs(os.path.dirname(os.path.abspath(args.json)), exist_ok=True)
         with open(args.json, "w", encoding="utf-8") as f:
             json.dump({"thresholds": THRESHOLDS, "rows": rows, "costs": costs, "honestExtremes": suggested,
                        "items": n, "cheatItems": n_cheat, "maxNewTokens": m, "sampleSize": s}, f, indent=1)  # fmt: skip
