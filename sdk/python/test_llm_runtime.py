@@ -146,13 +146,18 @@ class GenerationTest(unittest.TestCase):
 
     def test_generation_stops_at_the_context_length(self):
         rt = runtime()
-        long_prompt = " ".join(corpus.words()[:40])
-        n = len(rt.prompt_tokens(long_prompt))
-        self.assertGreater(n, 40)
-        out = rt.generate([long_prompt], 100, Decoding(), [0])[0]
+        prompt = " ".join(corpus.words()[:22])
+        n = len(rt.prompt_tokens(prompt))
+        self.assertTrue(40 < n < 64, n)
+        out = rt.generate([prompt], 100, Decoding(), [0])[0]
         if out["finishReason"] == "length":
             self.assertEqual(len(out["generatedTokens"]), 64 - n)
         self.assertLessEqual(len(out["generatedTokens"]), 64 - n)
+
+    def test_a_prompt_longer_than_the_context_generates_nothing(self):
+        rt = runtime()
+        out = rt.generate([" ".join(corpus.words()[:60])], 5, Decoding(), [0])[0]
+        self.assertEqual((out["generatedTokens"], out["finishReason"]), ([], "length"))
 
 
 class SamplingTest(unittest.TestCase):
