@@ -108,7 +108,7 @@ def _row(name, kind, verdicts, sample):
     stat = lambda key, f: f([v.get(key, 0.0) for v in verdicts if "tokens" in v]) if any("tokens" in v for v in verdicts) else None  # noqa: E731
     return {
         "variant": name, "kind": kind, "items": n, "rejected": rejected, "rate": rate,
-        "shards": shards, "acceptedShards": accepted_shards, "pAcceptShard": (1 - rate) ** sample,
+        "shards": shards, "acceptedShards": accepted_shards, "pAcceptShard": f"{(1 - rate) ** sample:.3g}",  # a string: prettier rewrites 1e-08
         "minOverlap": stat("minOverlap", min), "maxMeanErr": stat("maxMeanErr", max),
         "maxMaxErr": stat("maxMaxErr", max), "maxSlack": stat("worstSlack", max), "reasons": reasons,
         "meanErrP50": stat("maxMeanErr", lambda xs: float(np.median(xs))),
@@ -287,9 +287,10 @@ def calibrate(args):
     print(f"\n{n} honest items per variant, {n_cheat} per cheat, {m} new tokens; {time.time() - started:.0f} s")
     if args.json:
         os.makedirs(os.path.dirname(os.path.abspath(args.json)), exist_ok=True)
+        record = {"thresholds": THRESHOLDS, "rows": rows, "costs": costs, "honestExtremes": suggested,
+                  "items": n, "cheatItems": n_cheat, "maxNewTokens": m, "sampleSize": s}  # fmt: skip
         with open(args.json, "w", encoding="utf-8") as f:
-            json.dump({"thresholds": THRESHOLDS, "rows": rows, "costs": costs, "honestExtremes": suggested,
-                       "items": n, "cheatItems": n_cheat, "maxNewTokens": m, "sampleSize": s}, f, indent=1)  # fmt: skip
+            f.write(json.dumps(record, indent=2, ensure_ascii=False) + "\n")  # prettier-stable
     if not args.work:
         shutil.rmtree(work, ignore_errors=True)
     false_rejects = sum(r["rejected"] for r in honest_rows)
