@@ -54,7 +54,7 @@ class Runtime:
         live = [i for i, lim in enumerate(limits) if lim > 0]
         if live:
             self._decode_rows(toks, live, limits, decoding, seeds, gen, hid)
-        return [self._output(toks[i], gen[i], hid[i], limits[i]) for i in range(len(toks))]
+        return [self._output(toks[i], gen[i], hid[i]) for i in range(len(toks))]
 
     def _decode_rows(self, toks, rows, limits, decoding, seeds, gen, hid):
         be, width = self.model.backend, max(len(toks[r]) for r in rows)
@@ -88,7 +88,7 @@ class Runtime:
             h, cache = self.model.forward(step_ids, at, valid, cache)
             last, next_pos = h[:, -1], next_pos + 1
 
-    def _output(self, prompt, generated, hidden, limit):
+    def _output(self, prompt, generated, hidden):
         eos = bool(generated) and generated[-1] == self.eos_id
         text_ids = generated[:-1] if eos else generated
         width = self.config.n_embd
