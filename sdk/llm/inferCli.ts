@@ -2,7 +2,15 @@ import { defineCommand, runCli, UsageError, type CliOutput } from "../cli/comman
 import { runInfer } from "./runInfer";
 
 /** Options passed through to `infer.py verify` as they are (docs/PROTOCOL.md §19.2). */
-const PASSED = ["max-new-tokens", "decoding", "temperature-milli", "top-p-milli", "seed", "first-item", "items"] as const;
+const PASSED = [
+  "max-new-tokens",
+  "decoding",
+  "temperature-milli",
+  "top-p-milli",
+  "seed",
+  "first-item",
+  "items",
+] as const;
 
 /** Test seams of the `rigel infer` CLI. */
 export interface InferCliDeps {
@@ -16,10 +24,18 @@ function inferCommands(deps: InferCliDeps) {
     summary:
       "re-compute a generation's outputs with the reference runtime and check them (PROTOCOL §19.3); prints {valid, reason, items}; exit 0 valid, 1 invalid, 2 could not verify",
     flags: {
-      model: { type: "string", description: "model directory (config.json, model.safetensors, vocab.json, merges.txt)", value: "DIR" },
+      model: {
+        type: "string",
+        description: "model directory (config.json, model.safetensors, vocab.json, merges.txt)",
+        value: "DIR",
+      },
       prompts: { type: "string", description: "prompts, one JSON string per line", value: "FILE" },
       result: { type: "string", description: "the generation to check: <i>/output.json per item", value: "DIR" },
-      "max-new-tokens": { type: "string", description: "the job's maxNewTokens (default the runtime's, 16)", value: "N" },
+      "max-new-tokens": {
+        type: "string",
+        description: "the job's maxNewTokens (default the runtime's, 16)",
+        value: "N",
+      },
       decoding: { type: "string", description: "greedy (default) or sample", value: "MODE" },
       "temperature-milli": { type: "string", description: "sample: temperature × 1000", value: "T" },
       "top-p-milli": { type: "string", description: "sample: top-p × 1000", value: "P" },
@@ -34,11 +50,14 @@ function inferCommands(deps: InferCliDeps) {
         if (!flags[required]) throw new UsageError("CLI_USAGE", `--${required} is required`);
       }
       const timeoutSec = Number(flags["timeout-sec"]);
-      if (!Number.isFinite(timeoutSec) || timeoutSec <= 0) throw new UsageError("CLI_USAGE", "--timeout-sec must be > 0");
+      if (!Number.isFinite(timeoutSec) || timeoutSec <= 0)
+        throw new UsageError("CLI_USAGE", "--timeout-sec must be > 0");
       const args = ["--model", flags.model!, "--prompts", flags.prompts!, "--result", flags.result!];
       for (const name of PASSED) if (flags[name] !== undefined) args.push(`--${name}`, flags[name]!);
       const couldNot = (reason: string) => {
-        out.result(JSON.stringify({ valid: false, reason: `could not verify: ${reason}`, couldNotVerify: true, items: [] }));
+        out.result(
+          JSON.stringify({ valid: false, reason: `could not verify: ${reason}`, couldNotVerify: true, items: [] }),
+        );
         return 2;
       };
       let ran;
@@ -61,7 +80,9 @@ function inferCommands(deps: InferCliDeps) {
           out.result(answer);
           return 2;
         }
-        return couldNot(`the runtime exited ${ran.exitCode ?? "by signal"}: ${ran.stderrTail.trim().split("\n").pop() ?? ""}`);
+        return couldNot(
+          `the runtime exited ${ran.exitCode ?? "by signal"}: ${ran.stderrTail.trim().split("\n").pop() ?? ""}`,
+        );
       }
       out.result(answer);
       return ran.exitCode;
