@@ -11,14 +11,11 @@ import { LLM_MODEL_FILE_NAMES, LLM_MODEL_FILES, type LlmModel } from "../../../s
  * layers, 64 wide, 128 positions: about a second), as a spec's `model` of file:// URIs.
  */
 export function makeTestModel(dir: string, options: { layers?: number; python?: string } = {}): LlmModel {
-  execFileSync(options.python ?? "python3", [
-    INFER_SCRIPT,
-    "make-model",
-    "--out",
-    dir,
-    "--layers",
-    String(options.layers ?? 2),
-  ]);
+  execFileSync(
+    options.python ?? "python3",
+    [INFER_SCRIPT, "make-model", "--out", dir, "--layers", String(options.layers ?? 2)],
+    { stdio: "pipe" },
+  );
   const entry = (name: (typeof LLM_MODEL_FILES)[number]) => {
     const file = path.join(dir, LLM_MODEL_FILE_NAMES[name]);
     const sha256 = `0x${createHash("sha256").update(fs.readFileSync(file)).digest("hex")}` as const;
