@@ -108,7 +108,7 @@ def _row(name, kind, verdicts, sample):
     stat = lambda key, f: f([v.get(key, 0.0) for v in verdicts if "tokens" in v]) if any("tokens" in v for v in verdicts) else None  # noqa: E731
     return {
         "variant": name, "kind": kind, "items": n, "rejected": rejected, "rate": rate,
-        "shards": shards, "acceptedShards": accepted_shards, "pAcceptShard": (1 - rate) ** sample,
+        "shards": shards, "acceptedShards": accepted_shards, "pAcceptShard": f"{(1 - rate) ** sample:.3g}",  # a string: prettier rewrites 1e-08
         "minOverlap": stat("minOverlap", min), "maxMeanErr": stat("maxMeanErr", max),
         "maxMaxErr": stat("maxMaxErr", max), "maxSlack": stat("worstSlack", max), "reasons": reasons,
         "meanErrP50": stat("maxMeanErr", lambda xs: float(np.median(xs))),
@@ -236,7 +236,10 @@ def calibrate(args):
         honest += [(f"torch {dt}, batch 16", lambda dt=dt: torch.generate(prompts, dt, greedy)) for dt in ("float32", "bfloat16", "float16")]
     else:
         print("torch is not importable by any python here: the torch variants are skipped", flush=True)
-    for name, gen in honest:
+    parts = set(args.parts.split(","))
+    for name, gen in honest if "greedy" in parts or "cheats" in parts else []:
+        if "greedy" not in parts and name != "numpy float32, batch 16":
+            continue
         outs, per_item = gen()
         costs[f"generate {name} (greedy)"] = per_item
         honest_outs[name] = outs
@@ -245,16 +248,16 @@ def calibrate(args):
     sampled = [("numpy float32, batch 16", lambda: _generate(np32(), sp, m, sample))]
     if torch:
         sampled.append(("torch bfloat16, batch 16", lambda: torch.generate(sp, "bfloat16", sample)))
-    for name, gen in sampled:
+    for name, gen in sampled if "sampled" in parts else []:
         outs, per_item = gen()
         costs[f"generate {name} (sample)"] = per_item
         run(name + ", sampled T=0.8 p=0.9", "honest", outs, sample, cross=True)
         if name == "numpy float32, batch 16":
-            sampled_base = outs
+            run("one generated token changed, sampled", "cheat", _cheat_generated_token(ref, outs[:n_cheat], rng), sample)
 
     # Cheats, on the first n_cheat items.
     cp = prompts[:n_cheat]
-    base = honest_outs["numpy float32, batch 16"][:n_cheat]
+    base = honest_outs.get("numpy float32, batch 16", [])[:n_cheat]
     cheats = [
         ("other weights (seed 2)", lambda: _generate(Runtime(other, make_backend("numpy", "float32")), cp, m, greedy)[0]),
         ("7 of 8 layers", lambda: _generate(Runtime(big, make_backend("numpy", "float32"), layers=7), cp, m, greedy)[0]),
@@ -266,18 +269,17 @@ def calibrate(args):
         ("text of a 2×64 model, true fingerprint", lambda: _cheat_small_text(ref, Runtime(small, make_backend("numpy", "float32")), cp, m, greedy)),
         ("fingerprint of the next item", lambda: _cheat_copied(base)),
     ]
-    for name, build in cheats:
+    for name, build in cheats if "cheats" in parts else []:
         run(name, "cheat", build(), greedy, cross=name.startswith("int8"))
-    run("one generated token changed, sampled", "cheat", _cheat_generated_token(ref, sampled_base[:n_cheat], rng), sample)
 
     honest_rows = [r for r in rows if r["kind"] == "honest"]
     greedy_rows = [r for r in honest_rows if "sampled" not in r["variant"]]
     sample_rows = [r for r in honest_rows if "sampled" in r["variant"]]
     suggested = {
-        "min_overlap (honest min)": min(r["minOverlap"] for r in honest_rows),
-        "max_mean_err (honest max)": max(r["maxMeanErr"] for r in honest_rows),
-        "max_max_err (honest max)": max(r["maxMaxErr"] for r in honest_rows),
-        "greedy logit slack (honest max)": max(r["maxSlack"] for r in greedy_rows),
+        "min_overlap (honest min)": min((r["minOverlap"] for r in honest_rows), default=None),
+        "max_mean_err (honest max)": max((r["maxMeanErr"] for r in honest_rows), default=None),
+        "max_max_err (honest max)": max((r["maxMaxErr"] for r in honest_rows), default=None),
+        "greedy logit slack (honest max)": max((r["maxSlack"] for r in greedy_rows), default=None),
         "sample mass slack (honest max)": max((r["maxSlack"] for r in sample_rows), default=None),
     }
     _print_table(rows, THRESHOLDS, costs, args)
@@ -285,9 +287,10 @@ def calibrate(args):
     print(f"\n{n} honest items per variant, {n_cheat} per cheat, {m} new tokens; {time.time() - started:.0f} s")
     if args.json:
         os.makedirs(os.path.dirname(os.path.abspath(args.json)), exist_ok=True)
+        record = {"thresholds": THRESHOLDS, "rows": rows, "costs": costs, "honestExtremes": suggested,
+                  "items": n, "cheatItems": n_cheat, "maxNewTokens": m, "sampleSize": s}  # fmt: skip
         with open(args.json, "w", encoding="utf-8") as f:
-            json.dump({"thresholds": THRESHOLDS, "rows": rows, "costs": costs, "honestExtremes": suggested,
-                       "items": n, "cheatItems": n_cheat, "maxNewTokens": m, "sampleSize": s}, f, indent=1)  # fmt: skip
+            f.write(json.dumps(record, indent=2, ensure_ascii=False) + "\n")  # prettier-stable
     if not args.work:
         shutil.rmtree(work, ignore_errors=True)
     false_rejects = sum(r["rejected"] for r in honest_rows)

@@ -94,6 +94,7 @@ def build_parser():
     c.add_argument("--work", default=None, help="scratch directory (default a temporary one)")
     c.add_argument("--json", default=None, help="also write the measurements to this file")
     c.add_argument("--cheat-items", type=int, default=200, help="items per cheat")
+    c.add_argument("--parts", default="greedy,sampled,cheats", help="which measurements to run")
     c.add_argument("--sampled-items", type=int, default=1000, help="items per sampled honest variant")
     c.add_argument("--sample-size", type=int, default=8, help="items the oracle samples per shard")
     return parser
@@ -151,8 +152,8 @@ def cmd_verify(args):
                 continue
             verdict = runtime.verify(prompts[i], output, args.max_new_tokens, decoding, args.first_item + i)
             items.append({"index": i, **verdict})
-    except (InputError, ModelError, SafetensorsError, BackendError, ValueError, MemoryError, RuntimeError) as e:
-        print(json.dumps({"valid": False, "reason": f"could not verify: {e}", "couldNotVerify": True, "items": []}))
+    except Exception as e:  # noqa: BLE001 -- any failure of ours is "could not verify", never evidence
+        print(json.dumps({"valid": False, "reason": f"could not verify: {type(e).__name__}: {e}", "couldNotVerify": True, "items": []}))
         return EXIT_COULD_NOT_VERIFY
     bad = next((it for it in items if not it["valid"]), None)
     reason = None if bad is None else f"item {bad['index']}: {bad['reason']}"

@@ -13,8 +13,14 @@ THRESHOLDS = {
     "max_mean_err": 0.02,  # mean |Δvalue| / mean |value| over a chunk's claimed entries
     "max_max_err": 0.08,  # largest |Δvalue| / mean |value| in a chunk
     "greedy_margin": 0.5,  # logits: a greedy token may trail the recomputed maximum by this much
-    "sample_eps": 0.01,  # probability mass: widening of a sampled token's interval
+    "sample_logit_margin": 0.2,  # logits: a sampled token's interval widens by margin / (2·T) of mass
 }
+
+
+def sample_eps(decoding, thresholds):
+    """The mass tolerance of a sampled token: a logit error δ moves a CDF boundary F by at most
+    F(1 − F)(e^(2δ/T) − 1) ≈ δ / (2T), so `sample_logit_margin` δ gives ε = δ / (2T), at most 0.5."""
+    return min(0.5, thresholds["sample_logit_margin"] / (2 * decoding.temperature))
 
 
 class Runtime:
@@ -48,7 +54,7 @@ class Runtime:
         live = [i for i, lim in enumerate(limits) if lim > 0]
         if live:
             self._decode_rows(toks, live, limits, decoding, seeds, gen, hid)
-        return [self._output(toks[i], gen[i], hid[i], limits[i]) for i in range(len(toks))]
+        return [self._output(toks[i], gen[i], hid[i]) for i in range(len(toks))]
 
     def _decode_rows(self, toks, rows, limits, decoding, seeds, gen, hid):
         be, width = self.model.backend, max(len(toks[r]) for r in rows)
@@ -82,7 +88,7 @@ class Runtime:
             h, cache = self.model.forward(step_ids, at, valid, cache)
             last, next_pos = h[:, -1], next_pos + 1
 
-    def _output(self, prompt, generated, hidden, limit):
+    def _output(self, prompt, generated, hidden):
         eos = bool(generated) and generated[-1] == self.eos_id
         text_ids = generated[:-1] if eos else generated
         width = self.config.n_embd
@@ -123,7 +129,7 @@ class Runtime:
         bad_step = None
         for j, tok in enumerate(gen):
             u = uniform(seed, j) if decoding.mode == "sample" else None
-            ok, slack = check(logits[j], tok, decoding, u, thresholds["greedy_margin"], thresholds["sample_eps"])
+            ok, slack = check(logits[j], tok, decoding, u, thresholds["greedy_margin"], sample_eps(decoding, thresholds))
             if slack != float("inf"):
                 verdict["worstSlack"] = max(verdict["worstSlack"], slack)
             if not ok and bad_step is None:
