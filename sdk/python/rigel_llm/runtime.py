@@ -17,6 +17,12 @@ THRESHOLDS = {
 }
 
 
+# PROTOCOL §19.5: float32-grade thresholds (`verify --tolerance float32`), for results that must come
+# from float32 or float16 arithmetic: they reject honest bfloat16 runs, and int8 weights with them.
+THRESHOLDS_FLOAT32 = dict(THRESHOLDS, max_mean_err=0.003, max_max_err=0.012, greedy_margin=0.1, sample_logit_margin=0.05)
+TOLERANCES = {"standard": THRESHOLDS, "float32": THRESHOLDS_FLOAT32}
+
+
 def sample_eps(decoding, thresholds):
     """The mass tolerance of a sampled token: a logit error δ moves a CDF boundary F by at most
     F(1 − F)(e^(2δ/T) − 1) ≈ δ / (2T), so `sample_logit_margin` δ gives ε = δ / (2T), at most 0.5."""
