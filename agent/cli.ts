@@ -346,17 +346,19 @@ const run = defineCommand({
         kinds: config.kinds
           .split(",")
           .map((k) => k.trim())
-          .filter(Boolean) as ("matmul-int8" | "container")[],
+          .filter(Boolean) as ("matmul-int8" | "container" | "llm-inference")[],
         minPricePerUnit: BigInt(config.minPricePerUnit),
         paymentTokens: config.paymentTokens
           .split(",")
           .map((t) => t.trim())
           .filter(Boolean) as `0x${string}`[],
         maxShardsPerGpu: config.maxShardsPerGpu,
+        maxProofBytes: config.maxProofBytes,
         cpuSlots: config.cpuSlots,
       },
       device: config.device as "auto" | "cpu" | "cuda",
       pythonPath: config.pythonPath,
+      inferTimeoutSec: config.inferTimeoutSec,
       cpuThreads: cpuThreadsOf(config),
       claimIntervalSec: config.claimIntervalSec,
       submitMarginSec: config.submitMarginSec,

@@ -1,5 +1,5 @@
 import type { JobSpec } from "../spec/jobSpecTypes";
-import { MULTIPLY_ADDS_PER_UNIT } from "../spec/shardWork";
+import { llmItemMaxUnits, MULTIPLY_ADDS_PER_UNIT } from "../spec/shardWork";
 import { PlannerInputError } from "./errors";
 import type { Plan, PlannerJob } from "./types";
 
@@ -10,17 +10,30 @@ export type PlannerJobForSpecParameters = Omit<PlannerJob, "totalWork" | "opsPer
   itemSeconds?: number;
   /** Container jobs: the attested ops/s of the GPU `itemSeconds` was measured on. */
   referenceOpsPerSec?: number;
+  /**
+   * llm-inference jobs: operations one token costs, in the attested ops/s's unit (default
+   * {@link DEFAULT_LLM_OPS_PER_TOKEN}, ≈ 2 × the parameters of a GPT-2-small-sized model).
+   */
+  opsPerToken?: number;
 };
+
+/** The default cost of one token for the planner: 2.5 × 10^8 operations (2 × ~124 M parameters). */
+export const DEFAULT_LLM_OPS_PER_TOKEN = 2.5e8;
 
 /**
  * The planner's view of a job spec: matmul-int8 splits `rowEnd − rowStart` rows of `2·n·k`
  * operations each, metered in 10^9 multiply-adds; an itemised container job splits its items,
- * each `itemSeconds × referenceOpsPerSec` operations, metered in GPU-seconds.
+ * each `itemSeconds × referenceOpsPerSec` operations, metered in GPU-seconds; an llm-inference job
+ * splits its prompts, each weighted as the job's heaviest item, `max_i (UTF-8 bytes of prompt i +
+ * maxNewTokens)` tokens (the planner's items are uniform: so every shard's units bound is at least its
+ * real Σ bound of PROTOCOL §19.1, and `maxUnitsPerShard` never pays less than the work), metered in
+ * tokens.
  */
 export function plannerJobForSpec({
   spec,
   itemSeconds,
   referenceOpsPerSec,
+  opsPerToken,
   ...rest
 }: PlannerJobForSpecParameters): PlannerJob {
   if (spec.kind === "matmul-int8") {
@@ -29,6 +42,19 @@ export function plannerJobForSpec({
       totalWork: spec.rowEnd - spec.rowStart,
       opsPerItem: 2 * spec.n * spec.k,
       metering: { kind: "work", workPerItem: BigInt(spec.n) * BigInt(spec.k), workPerUnit: MULTIPLY_ADDS_PER_UNIT },
+    };
+  }
+  if (spec.kind === "llm-inference") {
+    let heaviest = 0n;
+    for (const prompt of spec.items) {
+      const tokens = llmItemMaxUnits(prompt, spec.maxNewTokens);
+      if (tokens > heaviest) heaviest = tokens;
+    }
+    return {
+      ...rest,
+      totalWork: spec.items.length,
+      opsPerItem: Number(heaviest) * (opsPerToken ?? DEFAULT_LLM_OPS_PER_TOKEN),
+      metering: { kind: "work", workPerItem: heaviest, workPerUnit: 1n },
     };
   }
   if (spec.items === undefined) {
