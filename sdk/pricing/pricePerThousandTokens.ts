@@ -11,7 +11,7 @@ export class TokenPriceError extends RigelError {
       "TOKEN_PRICE_NOT_EXACT",
       `a price of ${perThousand} base units per 1,000 tokens is not a whole number of base units per token ` +
         `(it must be a positive multiple of ${TOKENS_PER_PRICE_QUOTE})`,
-      { perThousand, remainder: perThousand % TOKENS_PER_PRICE_QUOTE },
+      { details: { perThousand, remainder: perThousand % TOKENS_PER_PRICE_QUOTE } },
     );
   }
 }
