@@ -107,6 +107,7 @@ function hostCannotRun(offer: ShardOffer, start: bigint): string | undefined {
     }
     return undefined;
   }
+  if (spec.kind === "llm-inference") return "llm-inference shards are not run by this agent yet";
   const cpus = containerCpus(spec);
   if (cpus > host.cpus) return `needs ${cpus} CPUs, this host has ${host.cpus}`;
   if (spec.gpus > host.gpus) return `needs ${spec.gpus} GPUs, this host has ${host.gpus}`;

@@ -110,6 +110,9 @@ export async function runShard(p: RunShardParameters): Promise<RunShardReturnTyp
       seconds: result.seconds,
     };
   }
+  if (spec.kind === "llm-inference") {
+    throw new ShardStepError("AGENT_KIND_UNSUPPORTED", "llm-inference shards are not run by this agent yet");
+  }
   if (!settings.docker) throw new ShardStepError("AGENT_NO_DOCKER", "a container shard needs Docker");
   const items = containerShardItems(spec, job.shards, p.shard);
   const done = new Map<number, Hex>(Object.entries(p.itemHashes).map(([i, h]) => [Number(i), h]));

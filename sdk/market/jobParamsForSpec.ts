@@ -7,8 +7,8 @@ import { hashJobSpec } from "../spec/hashJobSpec";
 import { jobSpecDataUri } from "../spec/jobSpecDataUri";
 import type { JobSpec } from "../spec/jobSpecTypes";
 import { parseJobSpec } from "../spec/parseJobSpec";
-import { matmulUnits, shardWorkRange } from "../spec/shardWork";
-import { JobKind, VerificationMode } from "./enums";
+import { llmRangeMaxUnits, matmulUnits, shardWorkRange } from "../spec/shardWork";
+import { JobKind, VerificationMode, type JobKindValue, type VerificationModeValue } from "./enums";
 
 /** `IJobMarket.JobParams`, as `createJob`, `createJobWithPermit` and `createGangJob` take it (typed from the ABI). */
 export type JobParams = ContractFunctionArgs<typeof jobMarketAbi, "nonpayable", "createJob">[0];
@@ -25,7 +25,10 @@ export interface JobParamsForSpecParameters {
   plan?: Pick<Plan, "split" | "shards" | "maxUnitsPerShard">;
   /** Shards of an even split (without a plan); default 1. */
   shards?: number;
-  /** Default: the largest shard's units for a matmul job (§3.13); a container job must give it (GPU-seconds). */
+  /**
+   * Default: the largest shard's units for a matmul job (§3.13) or an llm-inference job (tokens: Σ of
+   * prompt UTF-8 bytes + maxNewTokens over the shard's items, §19.1); a container job must give it (GPU-seconds).
+   */
   maxUnitsPerShard?: bigint;
   /** The operator of shard i (one per shard), or empty: any eligible operator. */
   shardOperators?: readonly Address[];
@@ -58,7 +61,7 @@ export class JobParamsError extends RigelError {
 }
 
 function largestShardUnits(spec: JobSpec, shards: number): bigint {
-  if (spec.kind !== "matmul-int8") {
+  if (spec.kind === "container") {
     throw new JobParamsError("a container job is metered in GPU-seconds: maxUnitsPerShard is required", {
       kind: spec.kind,
     });
@@ -66,10 +69,24 @@ function largestShardUnits(spec: JobSpec, shards: number): bigint {
   let max = 0n;
   for (let i = 0; i < shards; i++) {
     const r = shardWorkRange(spec, shards, i)!;
-    const u = matmulUnits(r.end - r.start, spec.n, spec.k);
+    const u = spec.kind === "matmul-int8" ? matmulUnits(r.end - r.start, spec.n, spec.k) : llmRangeMaxUnits(spec, r);
     if (u > max) max = u;
   }
   return max;
+}
+
+/** The on-chain `JobKind` of a spec. */
+export function jobKindOf(spec: JobSpec): JobKindValue {
+  if (spec.kind === "matmul-int8") return JobKind.MatmulInt8;
+  if (spec.kind === "llm-inference") return JobKind.LlmInference;
+  return JobKind.Container;
+}
+
+/** The on-chain `verificationMode` of a spec: Receipt, Activations (llm-inference) or Sampled. */
+export function verificationModeOf(spec: JobSpec): VerificationModeValue {
+  if (spec.kind === "llm-inference") return VerificationMode.Activations;
+  if (spec.kind === "container" && spec.verification === "receipt") return VerificationMode.Receipt;
+  return VerificationMode.Sampled;
 }
 
 /**
@@ -111,11 +128,8 @@ export function jobParamsForSpec(parameters: JobParamsForSpecParameters): JobPar
   }
   const params: JobParams = {
     paymentToken: parameters.paymentToken,
-    kind: spec.kind === "matmul-int8" ? JobKind.MatmulInt8 : JobKind.Container,
-    verificationMode:
-      spec.kind === "container" && spec.verification === "receipt"
-        ? VerificationMode.Receipt
-        : VerificationMode.Sampled,
+    kind: jobKindOf(spec),
+    verificationMode: verificationModeOf(spec),
     shards,
     maxUnitsPerShard,
     maxPricePerUnit: parameters.maxPricePerUnit,

@@ -150,8 +150,29 @@ export interface LlmInferenceSpec {
   uploadUrl?: string;
 }
 
-/** Every job kind, discriminated by `kind`. (LlmInferenceSpec joins once its parser lands.) */
-export type JobSpec = ContainerJobSpec | MatmulInt8Spec;
+/** Every job kind, discriminated by `kind`. */
+export type JobSpec = ContainerJobSpec | MatmulInt8Spec | LlmInferenceSpec;
+
+/** The files of an {@link LlmModel}, in the order the spec lists them. */
+export const LLM_MODEL_FILES = ["config", "weights", "vocab", "merges"] as const;
+
+/** The standard file name of each model file in a model directory (Hugging Face GPT-2 layout). */
+export const LLM_MODEL_FILE_NAMES = {
+  config: "config.json",
+  weights: "model.safetensors",
+  vocab: "vocab.json",
+  merges: "merges.txt",
+} as const satisfies Record<(typeof LLM_MODEL_FILES)[number], string>;
+
+/** Inclusive bounds of an llm-inference spec (PROTOCOL §19.1). */
+export const LLM_SPEC_LIMITS = {
+  items: { min: 1, max: 4096 },
+  /** Largest prompt, in UTF-8 bytes. */
+  promptBytes: 16 * 1024,
+  maxNewTokens: { min: 1, max: 4096 },
+  temperatureMilli: { min: 1, max: 10_000 },
+  topPMilli: { min: 1, max: 1000 },
+} as const;
 
 /** Defaults filled in by the parser; the canonical form always carries them explicitly. */
 export const CONTAINER_SPEC_DEFAULTS = {

@@ -1,5 +1,6 @@
 import { RigelError } from "../errors/RigelError";
-import type { ContainerJobSpec, JobSpec, MatmulInt8Spec } from "./jobSpecTypes";
+import type { ContainerJobSpec, JobSpec, LlmInferenceSpec, MatmulInt8Spec } from "./jobSpecTypes";
+import { utf8Length } from "./validateJobSpec";
 
 /** A half-open range `[start, end)` of rows (matmul-int8) or items (itemised container jobs). */
 export interface WorkRange {
@@ -88,7 +89,30 @@ export function matmulUnits(rows: number, n: number, k: number): bigint {
   return units > 0n ? units : 1n;
 }
 
+/** The items (prompts) that shard `shard` of an llm-inference job generates. */
+export function llmShardItems(spec: LlmInferenceSpec, shards: number, shard: number): WorkRange {
+  return splitRange(spec.items.length, spec.split, shards, shard);
+}
+
+/**
+ * The most tokens one prompt can be paid for (PROTOCOL §19.1): its UTF-8 bytes + `maxNewTokens`.
+ * A byte-level BPE token covers at least one byte of the text, so a prompt of b bytes has at most
+ * b tokens; generation stops after `maxNewTokens` tokens.
+ */
+export function llmItemMaxUnits(prompt: string, maxNewTokens: number): bigint {
+  return BigInt(utf8Length(prompt)) + BigInt(maxNewTokens);
+}
+
+/** The most tokens the items `[start, end)` of an llm-inference job can be paid for: Σ {@link llmItemMaxUnits}. */
+export function llmRangeMaxUnits(spec: LlmInferenceSpec, range: WorkRange): bigint {
+  let units = 0n;
+  for (let i = range.start; i < range.end; i++) units += llmItemMaxUnits(spec.items[i], spec.maxNewTokens);
+  return units;
+}
+
 /** The work range of one shard of any job (rows or items), or undefined for a single-run container job. */
 export function shardWorkRange(spec: JobSpec, shards: number, shard: number): WorkRange | undefined {
-  return spec.kind === "matmul-int8" ? matmulShardRows(spec, shards, shard) : containerShardItems(spec, shards, shard);
+  if (spec.kind === "matmul-int8") return matmulShardRows(spec, shards, shard);
+  if (spec.kind === "llm-inference") return llmShardItems(spec, shards, shard);
+  return containerShardItems(spec, shards, shard);
 }

@@ -10,7 +10,13 @@ import {
   type ContainerNetwork,
   type JobSpec,
   type JsonValue,
+  type LlmDecoding,
+  type LlmInferenceSpec,
+  type LlmModel,
   type MatmulInt8Spec,
+  type ModelFile,
+  LLM_MODEL_FILES,
+  LLM_SPEC_LIMITS,
   type VerificationMode,
 } from "./jobSpecTypes";
 import { matmulShapeIssues } from "../pow/workload";
@@ -20,7 +26,7 @@ import type { SpecIssue } from "./SpecValidationError";
 export type ValidateJobSpecReturnType = { ok: true; spec: JobSpec } | { ok: false; issues: SpecIssue[] };
 
 /** Job kinds this sdk knows. */
-export const JOB_KINDS = ["container", "matmul-int8"] as const;
+export const JOB_KINDS = ["container", "matmul-int8", "llm-inference"] as const;
 
 const CONTAINER_KEYS = [
   "kind",
@@ -43,6 +49,21 @@ const CONTAINER_KEYS = [
 ] as const;
 const MATMUL_KEYS = ["kind", "version", "seed", "m", "n", "k", "rowStart", "rowEnd", "split", "uploadUrl"] as const;
 const INPUT_KEYS = ["name", "uri", "sha256"] as const;
+const LLM_KEYS = [
+  "kind",
+  "version",
+  "model",
+  "items",
+  "maxNewTokens",
+  "decoding",
+  "verification",
+  "split",
+  "uploadUrl",
+] as const;
+const LLM_MODEL_KEYS = ["architecture", ...LLM_MODEL_FILES] as const;
+const MODEL_FILE_KEYS = ["uri", "sha256"] as const;
+const GREEDY_KEYS = ["mode"] as const;
+const SAMPLE_KEYS = ["mode", "temperatureMilli", "topPMilli", "seed"] as const;
 
 // Docker's reference grammar (distribution/reference), slightly simplified: [domain/]path[:tag][@sha256:hex].
 const COMPONENT = "[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*";
@@ -71,6 +92,7 @@ export function validateJobSpec(input: unknown): ValidateJobSpecReturnType {
   let spec: JobSpec | undefined;
   if (kind === "container") spec = containerSpec(c, input);
   else if (kind === "matmul-int8") spec = matmulSpec(c, input);
+  else if (kind === "llm-inference") spec = llmSpec(c, input);
   else c.issue("kind", `must be one of ${JOB_KINDS.map((k) => `"${k}"`).join(", ")}`);
   if (c.issues.length > 0 || spec === undefined) return { ok: false, issues: c.issues };
   return { ok: true, spec };
@@ -151,6 +173,31 @@ function matmulSpec(c: Checker, o: Record<string, unknown>): MatmulInt8Spec {
   if (rowStart >= rowEnd && rowEnd > 0) c.issue("rowStart", `must be below rowEnd (${rowEnd})`);
   const spec: MatmulInt8Spec = { kind: "matmul-int8", version, seed, m, n, k, rowStart, rowEnd };
   const split = c.split(o.split, rowEnd > rowStart ? rowEnd - rowStart : undefined);
+  if (split !== undefined) spec.split = split;
+  const uploadUrl = c.uploadUrl(o.uploadUrl);
+  if (uploadUrl !== undefined) spec.uploadUrl = uploadUrl;
+  return spec;
+}
+
+function llmSpec(c: Checker, o: Record<string, unknown>): LlmInferenceSpec {
+  c.unknownKeys(o, LLM_KEYS, "");
+  const L = LLM_SPEC_LIMITS;
+  const version = c.version(o);
+  const model = c.llmModel(o.model);
+  const items = c.prompts(o.items);
+  const maxNewTokens = c.int(o.maxNewTokens, "maxNewTokens", undefined, L.maxNewTokens.min, L.maxNewTokens.max);
+  const decoding = c.decoding(o.decoding);
+  const verification = c.oneOf<"activations">(o.verification, "verification", ["activations"], "activations");
+  const spec: LlmInferenceSpec = {
+    kind: "llm-inference",
+    version,
+    model,
+    items,
+    maxNewTokens,
+    decoding,
+    verification,
+  };
+  const split = c.split(o.split, items.length > 0 ? items.length : undefined);
   if (split !== undefined) spec.split = split;
   const uploadUrl = c.uploadUrl(o.uploadUrl);
   if (uploadUrl !== undefined) spec.uploadUrl = uploadUrl;
@@ -249,7 +296,7 @@ class Checker {
       return undefined;
     }
     if (value.includes("\0")) this.issue(path, "must not contain NUL characters");
-    if (Buffer.byteLength(value) > CONTAINER_SPEC_LIMITS.stringBytes) {
+    if (utf8Length(value) > CONTAINER_SPEC_LIMITS.stringBytes) {
       this.issue(path, `must be at most ${CONTAINER_SPEC_LIMITS.stringBytes} bytes`);
     }
     return value;
@@ -356,6 +403,98 @@ class Checker {
     return value;
   }
 
+  /** An llm-inference `model`: the architecture and its four hashed files. */
+  llmModel(value: unknown): LlmModel {
+    const blank = (): ModelFile => ({ uri: "", sha256: `0x${"0".repeat(64)}` });
+    const model: LlmModel = {
+      architecture: "gpt2",
+      config: blank(),
+      weights: blank(),
+      vocab: blank(),
+      merges: blank(),
+    };
+    if (value === undefined) {
+      this.issue("model", "is required");
+      return model;
+    }
+    if (!isPlainObject(value)) {
+      this.issue("model", `must be an object with ${LLM_MODEL_FILES.join(", ")}`);
+      return model;
+    }
+    this.unknownKeys(value, LLM_MODEL_KEYS, "model");
+    model.architecture = this.oneOf<"gpt2">(value.architecture, "model.architecture", ["gpt2"], "gpt2");
+    for (const name of LLM_MODEL_FILES) model[name] = this.modelFile(value[name], `model.${name}`);
+    return model;
+  }
+
+  /** One model file: `{ uri, sha256 }`, normalised like a container input. */
+  modelFile(value: unknown, path: string): ModelFile {
+    if (value === undefined) {
+      this.issue(path, "is required");
+      return { uri: "", sha256: `0x${"0".repeat(64)}` };
+    }
+    if (!isPlainObject(value)) {
+      this.issue(path, "must be an object with uri and sha256");
+      return { uri: "", sha256: `0x${"0".repeat(64)}` };
+    }
+    this.unknownKeys(value, MODEL_FILE_KEYS, path);
+    let uri = "";
+    if (value.uri === undefined) this.issue(`${path}.uri`, "is required");
+    else if (typeof value.uri !== "string" || !isFetchableUri(value.uri)) {
+      this.issue(`${path}.uri`, "must be a file://, http:// or https:// URL");
+    } else uri = value.uri;
+    const sha256 = this.hex32(value.sha256, `${path}.sha256`, true);
+    return { uri, sha256 };
+  }
+
+  /** The prompts: 1 – 4096 non-empty strings of at most 16 KiB of UTF-8 each. */
+  prompts(value: unknown): string[] {
+    const L = LLM_SPEC_LIMITS;
+    if (value === undefined) {
+      this.issue("items", "is required");
+      return [];
+    }
+    if (!Array.isArray(value) || value.length < L.items.min || value.length > L.items.max) {
+      this.issue("items", `must be an array of ${L.items.min} to ${L.items.max} prompts (strings)`);
+      return [];
+    }
+    return value.map((item, i) => {
+      const path = `items[${i}]`;
+      if (typeof item !== "string" || item.length === 0) {
+        this.issue(path, "must be a non-empty string");
+        return "";
+      }
+      if (utf8Length(item) > L.promptBytes) this.issue(path, `must be at most ${L.promptBytes} bytes of UTF-8`);
+      return item;
+    });
+  }
+
+  /** `decoding`: `{ mode: "greedy" }` (the default) or `{ mode: "sample", temperatureMilli, topPMilli, seed }`. */
+  decoding(value: unknown): LlmDecoding {
+    const L = LLM_SPEC_LIMITS;
+    if (value === undefined) return { mode: "greedy" };
+    if (!isPlainObject(value)) {
+      this.issue("decoding", 'must be { "mode": "greedy" } or { "mode": "sample", … }');
+      return { mode: "greedy" };
+    }
+    const mode = this.oneOf<"greedy" | "sample">(value.mode, "decoding.mode", ["greedy", "sample"], "greedy");
+    if (mode === "greedy") {
+      this.unknownKeys(value, GREEDY_KEYS, "decoding");
+      return { mode };
+    }
+    this.unknownKeys(value, SAMPLE_KEYS, "decoding");
+    const temperatureMilli = this.int(
+      value.temperatureMilli,
+      "decoding.temperatureMilli",
+      undefined,
+      L.temperatureMilli.min,
+      L.temperatureMilli.max,
+    );
+    const topPMilli = this.int(value.topPMilli, "decoding.topPMilli", undefined, L.topPMilli.min, L.topPMilli.max);
+    const seed = this.hex32(value.seed, "decoding.seed", true);
+    return { mode, temperatureMilli, topPMilli, seed };
+  }
+
   items(value: unknown): JsonValue[] | undefined {
     if (value === undefined) return undefined;
     const L = CONTAINER_SPEC_LIMITS.items;
@@ -370,7 +509,7 @@ class Checker {
         this.issue(problem.path, problem.message);
         return null;
       }
-      const size = Buffer.byteLength(JSON.stringify(item));
+      const size = utf8Length(JSON.stringify(item));
       if (size > CONTAINER_SPEC_LIMITS.itemBytes) {
         this.issue(path, `must be at most ${CONTAINER_SPEC_LIMITS.itemBytes} bytes of JSON`);
       }
@@ -401,6 +540,11 @@ function jsonProblem(value: unknown, path: string, depth: number): SpecIssue | u
     return undefined;
   }
   return { path, message: "is not a JSON value" };
+}
+
+/** UTF-8 length of a string, without Node's `Buffer` (this module also runs in the browser, app/). */
+export function utf8Length(value: string): number {
+  return new TextEncoder().encode(value).length;
 }
 
 function isFetchableUri(uri: string): boolean {

@@ -196,7 +196,7 @@ describe("sdk/spec/parseJobSpec", () => {
   it("refuses what is not a spec: no object, unknown kind, bad version, bad JSON text", () => {
     expect(issuesOf([1])).to.deep.equal([{ path: "(root)", message: "must be a JSON object" }]);
     expect(issuesOf({ kind: "quantum" })).to.deep.equal([
-      { path: "kind", message: 'must be one of "container", "matmul-int8"' },
+      { path: "kind", message: 'must be one of "container", "matmul-int8", "llm-inference"' },
     ]);
     expect(issuesOf({ kind: "container", image: "x", version: 2 })).to.deep.equal([
       { path: "version", message: "must be 1 (the only version)" },
