@@ -10,6 +10,7 @@ import { isFinalShardState, JobKind, ShardState } from "../sdk/market/enums";
 import { expirable } from "../sdk/market/expirable";
 import { JobParamsError, jobParamsForSpec, type JobParamsForSpecParameters } from "../sdk/market/jobParamsForSpec";
 import type { JobStatus } from "../sdk/market/readJobStatus";
+import { planMaxUnitsForSpec } from "../sdk/planner/plannerJobForSpec";
 import type { Plan } from "../sdk/planner/types";
 import type { JobSpec } from "../sdk/spec/jobSpecTypes";
 import { hashJobSpec } from "../sdk/spec/hashJobSpec";
@@ -136,7 +137,8 @@ export function jobCommands(deps: JobCliDeps = {}): CommandSpec[] {
       if (flags.plan) {
         const { plan: p, operatorsRead } = await planFromChain(conn, spec, flags);
         planned = p;
-        job.plan = p;
+        // llm-inference: the planned split's exact token bound, whatever the prompts' lengths.
+        job.plan = { ...p, maxUnitsPerShard: planMaxUnitsForSpec(spec, p) };
         if (!flags.json) out.info(planText(p, operatorsRead, spec));
       } else {
         job.shards = numberFlag(flags.shards, "shards") ?? 1;

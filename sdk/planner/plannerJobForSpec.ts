@@ -1,5 +1,5 @@
 import type { JobSpec } from "../spec/jobSpecTypes";
-import { MULTIPLY_ADDS_PER_UNIT } from "../spec/shardWork";
+import { llmRangeMaxUnits, MULTIPLY_ADDS_PER_UNIT, splitRange } from "../spec/shardWork";
 import { PlannerInputError } from "./errors";
 import type { Plan, PlannerJob } from "./types";
 
@@ -31,6 +31,24 @@ export function plannerJobForSpec({
       metering: { kind: "work", workPerItem: BigInt(spec.n) * BigInt(spec.k), workPerUnit: MULTIPLY_ADDS_PER_UNIT },
     };
   }
+  if (spec.kind === "llm-inference") {
+    // Metered in tokens (PROTOCOL §19.1): each item weighs the mean of its token bound (prompt bytes
+    // + maxNewTokens), rounded up; the planned split's exact bound is `llmPlanMaxUnits`.
+    const items = spec.items.length;
+    const bound = llmRangeMaxUnits(spec, { start: 0, end: items });
+    if (!(itemSeconds !== undefined && itemSeconds > 0 && referenceOpsPerSec !== undefined && referenceOpsPerSec > 0)) {
+      throw new PlannerInputError("an llm-inference job needs itemSeconds and referenceOpsPerSec to be planned", {
+        itemSeconds,
+        referenceOpsPerSec,
+      });
+    }
+    return {
+      ...rest,
+      totalWork: items,
+      opsPerItem: itemSeconds * referenceOpsPerSec,
+      metering: { kind: "work", workPerItem: (bound + BigInt(items) - 1n) / BigInt(items), workPerUnit: 1n },
+    };
+  }
   if (spec.items === undefined) {
     throw new PlannerInputError("a container job without items is one run: there is nothing to split", {});
   }
@@ -46,6 +64,21 @@ export function plannerJobForSpec({
     opsPerItem: itemSeconds * referenceOpsPerSec,
     metering: { kind: "time" },
   };
+}
+
+/**
+ * An llm-inference plan's `maxUnitsPerShard` made exact: the largest Σ token bound (prompt UTF-8
+ * bytes + maxNewTokens) over each planned shard's items, so no shard can be owed more than its
+ * escrow whatever the prompts' lengths (the planner weighs every item the same). Other kinds: the plan's own.
+ */
+export function planMaxUnitsForSpec(spec: JobSpec, plan: Pick<Plan, "split" | "maxUnitsPerShard">): bigint {
+  if (spec.kind !== "llm-inference") return plan.maxUnitsPerShard;
+  let max = 0n;
+  for (let s = 0; s < plan.split.length; s++) {
+    const units = llmRangeMaxUnits(spec, splitRange(spec.items.length, plan.split, plan.split.length, s));
+    if (units > max) max = units;
+  }
+  return max;
 }
 
 /** The spec with the plan's uneven split written in (a new spec hash), or unchanged for one shard. */

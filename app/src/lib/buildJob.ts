@@ -3,7 +3,7 @@ import { hashJobSpec } from "../../../sdk/spec/hashJobSpec";
 import { jobSpecDataUri } from "../../../sdk/spec/jobSpecDataUri";
 import type { JobSpec } from "../../../sdk/spec/jobSpecTypes";
 import { parseJobSpec } from "../../../sdk/spec/parseJobSpec";
-import { evenSplit, matmulShardRows, matmulUnits } from "../../../sdk/spec/shardWork";
+import { evenSplit, llmRangeMaxUnits, matmulShardRows, matmulUnits } from "../../../sdk/spec/shardWork";
 import type { PromptsFormat } from "../../../sdk/spec/parsePrompts";
 import { llmRawSpec, pricePerTokenOfForm, type LlmForm } from "./llmJobForm";
 
@@ -55,11 +55,6 @@ export class JobFormError extends Error {
   constructor(readonly problems: string[]) {
     super(problems.join("; "));
   }
-}
-
-/** The most tokens one item can be paid for: its prompt's UTF-8 bytes + maxNewTokens. */
-function llmItemMaxTokens(prompt: string, maxNewTokens: number): bigint {
-  return BigInt(new TextEncoder().encode(prompt).length + maxNewTokens);
 }
 
 function int(value: string, field: string, problems: string[], min = 0): number {
@@ -154,9 +149,7 @@ export function buildJob(form: JobForm, nowSeconds: bigint): BuiltJob {
       // maxNewTokens) over its items (a byte-level BPE token is at least one byte, PROTOCOL §19.1).
       shards = Math.min(shards, spec.items.length);
       for (let s = 0; s < shards; s++) {
-        const r = evenSplit(spec.items.length, shards, s);
-        let units = 0n;
-        for (let i = r.start; i < r.end; i++) units += llmItemMaxTokens(spec.items[i], spec.maxNewTokens);
+        const units = llmRangeMaxUnits(spec, evenSplit(spec.items.length, shards, s));
         if (units > unitsPerShard) unitsPerShard = units;
       }
     } else {

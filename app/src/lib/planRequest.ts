@@ -29,7 +29,7 @@ export interface PlanRequest {
 
 /** Whether a job is planned: a container job without items is one run, open to any eligible operator. */
 export function isPlannable(job: BuiltJob): boolean {
-  return job.spec.kind === "matmul-int8" || job.spec.items !== undefined;
+  return job.spec.kind !== "container" || job.spec.items !== undefined;
 }
 
 function positive(value: string, field: string, problems: string[]): number {
@@ -55,7 +55,7 @@ export function planRequest(form: PlanForm, job: BuiltJob): { request?: PlanRequ
   }
   let itemSeconds: number | undefined;
   let referenceOpsPerSec: number | undefined;
-  if (job.spec.kind === "container") {
+  if (job.spec.kind !== "matmul-int8") {
     itemSeconds = positive(form.itemSeconds, "seconds per item", problems);
     referenceOpsPerSec = positive(form.referenceOpsPerSec, "reference ops/s", problems);
   }
