@@ -258,6 +258,10 @@ describe("dapp end to end: an llm-inference job (headless Chromium, hardhat node
     browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_FLAGS });
   });
 
+  afterEach(async function () {
+    if (this.currentTest?.state === "failed" && page) await shot(`failed-${this.currentTest.title.slice(0, 40)}`);
+  });
+
   after(async function () {
     this.timeout(60_000);
     await browser?.close();
@@ -279,7 +283,7 @@ describe("dapp end to end: an llm-inference job (headless Chromium, hardhat node
     const promptsFile = path.join(ARTIFACTS, "prompts.jsonl");
     fs.writeFileSync(promptsFile, PROMPTS.map((p) => JSON.stringify(p)).join("\n") + "\n");
     await page.getByTestId("llm-prompts-file").setInputFiles(promptsFile);
-    await waitForText(page.getByTestId("llm-prompts-format"), /read as JSON strings/);
+    await waitForText(page.getByTestId("llm-prompts-format"), /^2 prompts, read as JSON strings/);
     await page.getByTestId("llm-model-folder").fill(`${FILES}/model`);
     await page.getByTestId("llm-model-fill").click();
     // The page fetched and hashed each file: the weights' sha256 is that of the served bytes.

@@ -1,5 +1,5 @@
 import { useState, type Dispatch, type SetStateAction } from "react";
-import type { PromptsFormat } from "../../../sdk/spec/parsePrompts";
+import { parsePrompts, type PromptsFormat } from "../../../sdk/spec/parsePrompts";
 import { MODEL_FILES, type LlmForm } from "../lib/llmJobForm";
 import { modelFromFolder } from "../lib/modelFromFolder";
 import type { PlanForm } from "../lib/planRequest";
@@ -18,19 +18,18 @@ const FORMAT_TEXT: Record<PromptsFormat, string> = {
 export function LlmFields({
   llm,
   setLlm,
-  promptsFormat,
   itemSeconds,
   referenceOpsPerSec,
   set,
 }: {
   llm: LlmForm;
   setLlm: Dispatch<SetStateAction<LlmForm>>;
-  promptsFormat?: PromptsFormat;
   itemSeconds: string;
   referenceOpsPerSec: string;
   set: (field: keyof PlanForm) => (e: { target: { value: string } }) => void;
 }) {
   const [folder, setFolder] = useState("");
+  const prompts = parsePrompts(llm.prompts);
   const [folderState, setFolderState] = useState<{ busy?: boolean; error?: string }>({});
   const field = (key: keyof LlmForm) => (e: { target: { value: string } }) =>
     setLlm((l) => ({ ...l, [key]: e.target.value }));
@@ -49,9 +48,9 @@ export function LlmFields({
       <label className="wide">
         Prompts (one per line: JSON strings, or plain lines)
         <textarea value={llm.prompts} onChange={field("prompts")} rows={4} data-testid="llm-prompts" />
-        {promptsFormat && (
+        {prompts.prompts.length > 0 && (
           <span className="muted" data-testid="llm-prompts-format">
-            {FORMAT_TEXT[promptsFormat]}
+            {prompts.prompts.length} prompt{prompts.prompts.length === 1 ? "" : "s"}, {FORMAT_TEXT[prompts.format]}
           </span>
         )}
       </label>

@@ -150,7 +150,6 @@ export function DeveloperPage() {
           <LlmFields
             llm={llm}
             setLlm={setLlm}
-            promptsFormat={built.job?.promptsFormat}
             itemSeconds={form.itemSeconds}
             referenceOpsPerSec={form.referenceOpsPerSec}
             set={set}
