@@ -346,7 +346,7 @@ const run = defineCommand({
         kinds: config.kinds
           .split(",")
           .map((k) => k.trim())
-          .filter(Boolean) as ("matmul-int8" | "container")[],
+          .filter(Boolean) as ("matmul-int8" | "container" | "llm-inference")[],
         minPricePerUnit: BigInt(config.minPricePerUnit),
         paymentTokens: config.paymentTokens
           .split(",")
@@ -357,6 +357,7 @@ const run = defineCommand({
       },
       device: config.device as "auto" | "cpu" | "cuda",
       pythonPath: config.pythonPath,
+      inferTimeoutSec: config.inferTimeoutSec,
       cpuThreads: cpuThreadsOf(config),
       claimIntervalSec: config.claimIntervalSec,
       submitMarginSec: config.submitMarginSec,

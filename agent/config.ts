@@ -24,7 +24,7 @@ export const agentConfig = defineConfig("RIGEL_AGENT", {
   },
   publicUrl: { type: "url", description: "the agent URL developers reach (resultURI base; default http://host:port)" },
   region: { type: "string", description: "region announced in the operator metadata", default: "local" },
-  kinds: { type: "string", description: "job kinds taken, comma-separated", default: "matmul-int8,container" },
+  kinds: { type: "string", description: "job kinds taken, comma-separated", default: "matmul-int8,container,llm-inference" },
   minPricePerUnit: {
     type: "string",
     description: "smallest maxPricePerUnit accepted (payment-token base units)",
@@ -50,7 +50,17 @@ export const agentConfig = defineConfig("RIGEL_AGENT", {
     min: 0,
     max: 1024,
   },
-  pythonPath: { type: "string", description: "python3 for the CUDA matmul worker", default: "python3" },
+  pythonPath: {
+    type: "string",
+    description: "python3 for the CUDA matmul worker and the llm-inference runtime (sdk/python/infer.py, needs numpy)",
+    default: "python3",
+  },
+  inferTimeoutSec: {
+    type: "integer",
+    description: "limit of one llm-inference shard's generation run (then it is retried, never submitted)",
+    default: 3600,
+    min: 1,
+  },
   oracleUrls: { type: "string", description: "oracle base URLs, comma-separated", default: "" },
   capacityPollSec: {
     type: "integer",
@@ -82,9 +92,9 @@ export const agentConfig = defineConfig("RIGEL_AGENT", {
   pullImages: { type: "boolean", description: "pull container images that are not present", default: false },
   devCheat: {
     type: "enum",
-    values: ["none", "corrupt-rows"],
+    values: ["none", "corrupt-rows", "cheaper-model"],
     description:
-      "fault injection for demos and tests: commit a corrupted C on every matmul shard (refused unless chain 31337)",
+      "fault injection for demos and tests: commit a corrupted C on every matmul shard (corrupt-rows), or generate llm-inference shards with half the model's layers (cheaper-model); refused unless chain 31337",
     default: "none",
   },
   devCrashAfter: {

@@ -10,7 +10,7 @@ import { isFinalShardState, JobKind, ShardState } from "../sdk/market/enums";
 import { expirable } from "../sdk/market/expirable";
 import { JobParamsError, jobParamsForSpec, type JobParamsForSpecParameters } from "../sdk/market/jobParamsForSpec";
 import type { JobStatus } from "../sdk/market/readJobStatus";
-import { planMaxUnitsForSpec } from "../sdk/planner/plannerJobForSpec";
+import { exactTokenPlan } from "../sdk/planner/exactTokenPlan";
 import type { Plan } from "../sdk/planner/types";
 import type { JobSpec } from "../sdk/spec/jobSpecTypes";
 import { hashJobSpec } from "../sdk/spec/hashJobSpec";
@@ -83,7 +83,9 @@ export function jobCommands(deps: JobCliDeps = {}): CommandSpec[] {
     async run({ flags, positionals, out }) {
       const conn = await connect(flags, deps, false);
       const spec = readSpec(positionals[0], flags);
-      const { plan: p, operatorsRead } = await planFromChain(conn, spec, flags);
+      const { plan: planned, operatorsRead } = await planFromChain(conn, spec, flags);
+      // llm-inference: each shard's exact token bound, not the heaviest prompt's repeated.
+      const p = exactTokenPlan(spec, planned, maxPriceOf(flags, spec));
       out.result(flags.json ? toJson({ plan: p, split: p.split }) : planText(p, operatorsRead, spec));
     },
   });
@@ -135,10 +137,12 @@ export function jobCommands(deps: JobCliDeps = {}): CommandSpec[] {
       };
       let planned: Plan | undefined;
       if (flags.plan) {
-        const { plan: p, operatorsRead } = await planFromChain(conn, spec, flags);
+        const fromChain = await planFromChain(conn, spec, flags);
+        // llm-inference: each shard's exact token bound, not the heaviest prompt's repeated.
+        const p = exactTokenPlan(spec, fromChain.plan, maxPrice);
+        const operatorsRead = fromChain.operatorsRead;
         planned = p;
-        // llm-inference: the planned split's exact token bound, whatever the prompts' lengths.
-        job.plan = { ...p, maxUnitsPerShard: planMaxUnitsForSpec(spec, p) };
+        job.plan = p;
         if (!flags.json) out.info(planText(p, operatorsRead, spec));
       } else {
         job.shards = numberFlag(flags.shards, "shards") ?? 1;

@@ -13,6 +13,7 @@ import { runDaemon } from "../sdk/service/runDaemon";
 import { oracleConfig, type OracleConfig } from "./config";
 import { OracleNode } from "./oracleNode";
 import type { DockerClient } from "../sdk/executor/dockerClient";
+import { llmItemVerifier } from "./verify/llmItemVerifier";
 import { dockerItemVerifier } from "./verify/dockerItemVerifier";
 import { resolveContainerExecutor, type ContainerExecutorSetting } from "./verify/resolveContainerExecutor";
 import Dockerode from "dockerode";
@@ -106,6 +107,16 @@ export async function createOracleNodeFromConfig(
           rerunConcurrency: config.rerunConcurrency,
         })
       : undefined,
+    llmVerifier: llmItemVerifier({
+      workDir: config.workDir ?? path.join(config.dataDir, "work"),
+      logger: logger.child({ layer: "llm-verifier" }),
+      pythonPath: config.pythonPath,
+      timeoutMs: config.inferTimeoutSec * 1000,
+      allowRemoteHosts: config.allowRemoteInputHosts,
+      allowedFileRoots: listOf(config.inputFileRoots),
+      queueMax: config.rerunQueueMax,
+      concurrency: config.rerunConcurrency,
+    }),
   });
 }
 

@@ -102,6 +102,17 @@ export const oracleConfig = defineConfig(
       default: 0,
       min: 0,
     },
+    pythonPath: {
+      type: "string",
+      description: "python3 (with numpy) that runs sdk/python/infer.py to verify llm-inference proofs (PROTOCOL §19.6)",
+      default: "python3",
+    },
+    inferTimeoutSec: {
+      type: "integer",
+      description: "limit of one llm-inference verification run; past it the node answers 503 (its own trouble)",
+      default: 900,
+      min: 1,
+    },
     workDir: {
       type: "path",
       description: "work and input-cache folder of the container executor (default: <dataDir>/work)",

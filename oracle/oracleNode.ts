@@ -48,6 +48,8 @@ export interface OracleNodeParameters {
   bodyLimit: string;
   ratePerMinute: number;
   containerVerifier?: ContainerItemVerifier;
+  /** Verifies llm-inference proofs (PROTOCOL §19.6); absent: such proofs get 422 ORACLE_UNSUPPORTED. */
+  llmVerifier?: ContainerItemVerifier;
   /** Coordinate capacity rounds: OperatorStaking's address and the mean seconds between rounds. */
   capacityRounds?: { staking: Address; meanIntervalSec: number };
   /** Capacity challenge sizing and timing (defaults: DEFAULT_CAPACITY_POLICY). */
@@ -198,6 +200,7 @@ export class OracleNode implements Daemon {
           metrics,
           revealWindowSec: p.revealWindowSec,
           containerVerifier: p.containerVerifier,
+          llmVerifier: p.llmVerifier,
           submissions,
           arrivals: new ProofArrivalStore(db),
           availableSince: () => this.availableFrom,

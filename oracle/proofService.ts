@@ -47,6 +47,8 @@ export interface ProofServiceParameters {
   /** Seconds after submission by which a valid proof must arrive; 0: half the verify window. */
   revealWindowSec: number;
   containerVerifier?: ContainerItemVerifier;
+  /** Verifies llm-inference proofs (activations mode, PROTOCOL §19.6) with the inference runtime. */
+  llmVerifier?: ContainerItemVerifier;
   /** The watcher's submissions: a shard's operator, root and units without RPC. */
   submissions: Pick<SubmissionStore, "get">;
   /** Durable arrival records (PROTOCOL §18.3), written before any proof is queued or verified. */
@@ -350,6 +352,21 @@ export class ProofService {
         beacon,
         rows,
         operands: context.operands,
+      });
+    }
+    if (spec.kind === "llm-inference") {
+      if (!this.p.llmVerifier) {
+        throw new HttpError(422, "ORACLE_UNSUPPORTED", "this node does not verify llm-inference proofs");
+      }
+      return this.p.llmVerifier.verify({
+        jobId,
+        shard: request.shard,
+        spec,
+        shards: job.shards,
+        root: shard.resultRoot,
+        beacon,
+        request,
+        revealBy,
       });
     }
     if (!this.p.containerVerifier) {

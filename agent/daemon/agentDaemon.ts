@@ -15,7 +15,9 @@ import type { OracleClient } from "../../sdk/oracleApi/client";
 import type { Daemon } from "../../sdk/service/runDaemon";
 import { startHttpService, type HttpService } from "../../sdk/service/startHttpService";
 import { fetchJobSpec } from "../../sdk/spec/fetchJobSpec";
-import type { JobSpec } from "../../sdk/spec/jobSpecTypes";
+import { LLM_MODEL_FILES, type JobSpec } from "../../sdk/spec/jobSpecTypes";
+import { probeInferRuntime } from "../../sdk/llm/probeInferRuntime";
+import { readModelConfig } from "../../sdk/llm/readModelConfig";
 import { jobKindName, ShardState } from "../../sdk/market/enums";
 import { jobCreatedEvent, shardDeveloperFaultEvent, shardSettledEvent } from "../../sdk/market/events";
 import type { AgentChain } from "../chain/agentChain";
@@ -51,6 +53,8 @@ export interface AgentDaemonParameters {
   policy: Omit<ShardPolicy, "maxConcurrentShards"> & { maxShardsPerGpu: number; cpuSlots: number };
   device: "auto" | MatmulDevice;
   pythonPath?: string;
+  /** Limit of one llm-inference generation run, seconds (default 3600). */
+  inferTimeoutSec?: number;
   /** Worker threads of the CPU matmul kernel, shards and capacity challenges alike (undefined: every core). */
   cpuThreads?: number;
   claimIntervalSec: number;
@@ -97,6 +101,8 @@ export class AgentDaemon implements Daemon {
   private readonly answeredChallenges = new Set<string>();
   private device: MatmulDevice = "cpu";
   private stopping = false;
+  /** Aborted on shutdown: kills inference runtimes in flight (their shards run again after the restart). */
+  private readonly shutdownSignal = new AbortController();
   private metrics!: {
     runSeconds: Histogram<"kind">;
     earnings: Counter<"token">;
@@ -126,6 +132,9 @@ export class AgentDaemon implements Daemon {
       gpus: this.gpus.length,
       memoryBytes: os.totalmem(),
       freeDiskBytes: this.freeDiskBytes(),
+      llmRuntime: this.p.policy.kinds.includes("llm-inference")
+        ? await probeInferRuntime(this.p.pythonPath ?? "python3")
+        : { runnable: false, reason: "llm-inference is not among the kinds taken" },
     };
     logger.info(
       { operator: this.address, gpus: this.gpus, device, maxConcurrent: this.maxConcurrent, host: this.host },
@@ -174,6 +183,8 @@ export class AgentDaemon implements Daemon {
       publicUrl,
       matmulDevice: device,
       pythonPath: this.p.pythonPath,
+      inferTimeoutMs: (this.p.inferTimeoutSec ?? 3600) * 1000,
+      signal: this.shutdownSignal.signal,
       cpuThreads: this.p.cpuThreads,
       pullImages: this.p.pullImages,
       devCheat: this.p.devCheat,
@@ -375,6 +386,21 @@ export class AgentDaemon implements Daemon {
       chain.collateralFor(offer.jobId),
       chain.latestTimestamp(),
     ]);
+    let llmModel: { nPositions: number } | undefined;
+    if (spec.kind === "llm-inference" && this.host.llmRuntime?.runnable) {
+      try {
+        const config = await fetchInput({
+          uri: spec.model.config.uri,
+          sha256: spec.model.config.sha256,
+          cacheDir: path.join(this.p.dataDir, "cache"),
+          allowRemoteHosts: this.p.allowRemoteHosts,
+          allowedFileRoots: this.p.inputFileRoots ?? [],
+        });
+        llmModel = { nPositions: (await readModelConfig(config.path)).n_positions };
+      } catch (err) {
+        return decline(`the model's config.json cannot be read: ${(err as Error).message}`, "error");
+      }
+    }
     const decision = decideShard(
       { ...this.p.policy, maxConcurrentShards: this.maxConcurrent },
       {
@@ -383,6 +409,7 @@ export class AgentDaemon implements Daemon {
         shard: offer.shard,
         job,
         assigned,
+        llmModel,
         capacity,
         localVramMiB: Math.max(0, ...this.gpus.map((g) => g.vramMiB)),
         freeStake: info.selfStake - info.lockedStake,
@@ -408,6 +435,22 @@ export class AgentDaemon implements Daemon {
           await fetchInput({
             uri: input.uri,
             sha256: input.sha256 as Hex,
+            cacheDir: path.join(this.p.dataDir, "cache"),
+            allowRemoteHosts: this.p.allowRemoteHosts,
+            allowedFileRoots: this.p.inputFileRoots ?? [],
+          });
+        }
+      } catch (err) {
+        return decline(`cannot run it here: ${(err as Error).message}`, "error");
+      }
+    }
+    if (spec.kind === "llm-inference") {
+      // Every model file fetched and hash-checked before the accept: a model that cannot be had is declined.
+      try {
+        for (const file of LLM_MODEL_FILES) {
+          await fetchInput({
+            uri: spec.model[file].uri,
+            sha256: spec.model[file].sha256,
             cacheDir: path.join(this.p.dataDir, "cache"),
             allowRemoteHosts: this.p.allowRemoteHosts,
             allowedFileRoots: this.p.inputFileRoots ?? [],
@@ -483,6 +526,7 @@ export class AgentDaemon implements Daemon {
 
   async shutdown(): Promise<void> {
     this.stopping = true;
+    this.shutdownSignal.abort();
     // Work in flight is journaled: wait a little for steps to finish, then leave the rest to the restart.
     await Promise.race([this.idle(), new Promise((resolve) => setTimeout(resolve, 5000).unref())]);
     await this.http?.close();

@@ -93,8 +93,25 @@ export interface ContainerFailedRunFacts extends Omit<ContainerRanFacts, "failur
   failure: FailedRunJson;
 }
 
-/** What a shard that ran has: one of the two kinds' facts (a container run may have failed). */
-export type RanFacts = MatmulRanFacts | ContainerRanFacts | ContainerFailedRunFacts;
+/**
+ * `ran`, llm-inference (docs/PROTOCOL.md §19.7): the items' outputs root; each item's `output.json`
+ * is kept in its item output folder of the workspace (global index), served and revealed from there.
+ */
+export interface LlmRanFacts {
+  kind: "llm-inference";
+  root: Hex;
+  /** Σ(promptTokens + generatedTokens) of the shard's items. */
+  units: bigint;
+  /** The shard's global item range `[itemStart, itemEnd)`. */
+  itemStart: number;
+  itemEnd: number;
+  /** Item output hashes by LOCAL index: the leaves of the submitted root. */
+  itemHashList: Hex[];
+  failure?: undefined;
+}
+
+/** What a shard that ran has: one of the kinds' facts (a container run may have failed). */
+export type RanFacts = MatmulRanFacts | ContainerRanFacts | ContainerFailedRunFacts | LlmRanFacts;
 
 /** `submitted`: the block that recorded the submission (its hash feeds the beacon, §3.4). */
 export interface SubmittedFacts {
@@ -178,6 +195,8 @@ export function ranData(data: ShardFacts): RanData | undefined {
   if (data.kind === "matmul-int8") {
     return typeof data.rowStart === "number" && typeof data.rowEnd === "number" ? (data as RanData) : undefined;
   }
-  if (data.kind === "container") return Array.isArray(data.itemHashList) ? (data as RanData) : undefined;
+  if (data.kind === "container" || data.kind === "llm-inference") {
+    return Array.isArray(data.itemHashList) ? (data as RanData) : undefined;
+  }
   return undefined;
 }

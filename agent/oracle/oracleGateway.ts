@@ -1,7 +1,13 @@
 import type { Address, Hex } from "viem";
 import type { SignerSignature } from "../../sdk/eip712/sortSignatures";
 import type { ShardAttestation } from "../../sdk/eip712/types";
-import type { ExecutionReceiptJson, FailedRunJson, SampledItemJson } from "../../sdk/oracleApi/types";
+import type {
+  ExecutionReceiptJson,
+  FailedRunJson,
+  ProofKind,
+  RevealedLlmItemJson,
+  SampledItemJson,
+} from "../../sdk/oracleApi/types";
 import type { RevealedRowJson } from "../../sdk/pow/revealedRowWire";
 
 /** A shard's proof as the agent hands it to the committee (one round trip, PROTOCOL §14.6). */
@@ -13,11 +19,14 @@ export interface ShardProof {
   units: bigint;
   /** The public beacon the sample was drawn from (the oracle derives it again). */
   beacon: Hex;
-  kind: "matmul-int8" | "container";
+  kind: ProofKind;
   /** matmul-int8: the sampled rows with their proofs, local indices, in the order drawn. */
   rows?: RevealedRowJson[];
-  /** container, sampled mode: the sampled items (local indices) with their leaf proofs, in the order drawn. */
-  items?: SampledItemJson[];
+  /**
+   * container, sampled mode: the sampled items (local indices) with their leaf proofs, in the order
+   * drawn; llm-inference: the same, each with its `output.json` (PROTOCOL §19.5).
+   */
+  items?: SampledItemJson[] | RevealedLlmItemJson[];
   /** container: the execution receipt (receipt mode; also sent in sampled mode). */
   receipt?: ExecutionReceiptJson;
   /** container: the run failed on an item (PROTOCOL §18.2); the root is `failedRunRoot(failure)`, no items. */

@@ -1,11 +1,12 @@
 import { getAddress, zeroAddress, type Address } from "viem";
 import { containerCpus } from "../../sdk/executor/containerCpuset";
 import type { JobSpec } from "../../sdk/spec/jobSpecTypes";
-import { matmulUnits, shardWorkRange, type WorkRange } from "../../sdk/spec/shardWork";
+import { llmRangeMaxUnits, matmulUnits, shardWorkRange, type WorkRange } from "../../sdk/spec/shardWork";
+import { utf8Length } from "../../sdk/spec/validateJobSpec";
 
 /** What the operator configured: which shards are worth taking. */
 export interface ShardPolicy {
-  /** Job kinds taken (`matmul-int8`, `container`). */
+  /** Job kinds taken (`matmul-int8`, `container`, `llm-inference`). */
   kinds: readonly JobSpec["kind"][];
   /** Smallest `maxPricePerUnit` taken, in the payment token's base units. */
   minPricePerUnit: bigint;
@@ -25,6 +26,11 @@ export interface HostFacts {
   memoryBytes: number;
   /** Free space of the data directory's file system, bytes (`fs.statfs`: blocks available × block size). */
   freeDiskBytes: number;
+  /**
+   * Whether the llm-inference runtime runs here (`pythonPath` imports numpy and sdk/python/infer.py
+   * exists), probed at start; absent: not probed, so llm-inference shards are declined.
+   */
+  llmRuntime?: { runnable: true } | { runnable: false; reason: string };
 }
 
 /** The facts a decision reads: the job on-chain and its spec, the shard's assignment, this host and the operator's stake. */
@@ -44,6 +50,11 @@ export interface ShardOffer {
   };
   /** The shard's assigned operator (zero: anyone). */
   assigned: Address;
+  /**
+   * llm-inference: the model's context length (`n_positions` of its config.json, fetched and
+   * hash-checked by the daemon); absent: not read, the shard is declined.
+   */
+  llmModel?: { nPositions: number };
   /** The operator's attested capacity on-chain. */
   capacity: { opsPerSec: bigint; vramMiB: number; validUntil: bigint };
   /** The largest VRAM of one local GPU (MiB); 0 without a GPU. */
@@ -83,7 +94,7 @@ const gib = (bytes: number) => `${(bytes / GIB).toFixed(1)} GiB`;
  * item's `timeoutSec` (one run for a single-run job) plus the submit margin before the deadline,
  * counted from the latest start. Matmul: C of the shard (`m' × n × 4` bytes) within memory and free
  * disk, and its work `matmulUnits(m', n, k)` ≤ `maxUnitsPerShard` (else it is paid for less than it
- * computes).
+ * computes). llm-inference: {@link llmCannotRun}.
  */
 function hostCannotRun(offer: ShardOffer, start: bigint): string | undefined {
   const { spec, host, job } = offer;
@@ -107,7 +118,7 @@ function hostCannotRun(offer: ShardOffer, start: bigint): string | undefined {
     }
     return undefined;
   }
-  if (spec.kind === "llm-inference") return "llm-inference shards are not run by this agent yet";
+  if (spec.kind === "llm-inference") return llmCannotRun(offer, range!);
   const cpus = containerCpus(spec);
   if (cpus > host.cpus) return `needs ${cpus} CPUs, this host has ${host.cpus}`;
   if (spec.gpus > host.gpus) return `needs ${spec.gpus} GPUs, this host has ${host.gpus}`;
@@ -118,6 +129,36 @@ function hostCannotRun(offer: ShardOffer, start: bigint): string | undefined {
   const worst = BigInt(runs) * BigInt(spec.timeoutSec);
   if (start + worst + offer.submitMarginSec >= job.deadline) {
     return `${runs} run(s) of up to ${spec.timeoutSec} s and the submit margin do not fit before the deadline`;
+  }
+  return undefined;
+}
+
+/**
+ * llm-inference (PROTOCOL §19.7): the runtime runs here; the model's context is known; every prompt
+ * of the shard fits the context for sure: its UTF-8 bytes (an upper bound of its tokens) ≤
+ * `n_positions`. A longer prompt may or may not tokenize to more than the context: the agent cannot
+ * prove it to be the developer's fault, so it declines (nobody is slashed; the shard stays Open and
+ * its escrow returns to the developer). Prompt + `maxNewTokens` over the context is no failure: the
+ * runtime stops generating at the context (`finishReason: "length"`, §19.2) and the oracle checks
+ * the same cut. The shard's token bound Σ(prompt bytes + maxNewTokens) ≤ `maxUnitsPerShard`, else it
+ * may be paid for less than it generates.
+ */
+function llmCannotRun(offer: ShardOffer, range: WorkRange): string | undefined {
+  const { spec, host, job } = offer;
+  if (spec.kind !== "llm-inference") return undefined;
+  if (host.llmRuntime === undefined) return "the inference runtime was not probed on this host";
+  if (!host.llmRuntime.runnable) return `the inference runtime does not run here: ${host.llmRuntime.reason}`;
+  if (offer.llmModel === undefined) return "the model's config.json was not read";
+  const context = offer.llmModel.nPositions;
+  for (let i = range.start; i < range.end; i++) {
+    const bytes = utf8Length(spec.items[i]);
+    if (bytes > context) {
+      return `item ${i}'s prompt is ${bytes} bytes, more than the model's context of ${context} tokens may hold`;
+    }
+  }
+  const bound = llmRangeMaxUnits(spec, range);
+  if (bound > job.maxUnitsPerShard) {
+    return `the shard's items may take ${bound} tokens, the job pays at most ${job.maxUnitsPerShard} per shard`;
   }
   return undefined;
 }

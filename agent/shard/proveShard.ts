@@ -1,3 +1,6 @@
+import fs from "node:fs/promises";
+import path from "node:path";
+import { LLM_OUTPUT_FILE } from "../../sdk/llm/llmItemHash";
 import { revealItemSample } from "../../sdk/itemSample/revealItemSample";
 import { shardBeacon } from "../../sdk/pow/beacon";
 import { encodeRevealedRow } from "../../sdk/pow/revealedRowWire";
@@ -31,7 +34,9 @@ const unixSeconds = (iso: string) => Date.parse(iso) / 1000;
  * computes the shard beacon (§3.4, §3.10), and sends one proof through the oracle gateway. Matmul:
  * `revealSample` over the window of C kept in the workspace (local indices, the protocol's s).
  * Container: the receipt and, in `sampled` mode, `revealItemSample` over the shard's item hashes; a
- * failed run (§18.2) sends only its `failure` (the root is `failedRunRoot(failure)`).
+ * failed run (§18.2) sends only its `failure` (the root is `failedRunRoot(failure)`). llm-inference
+ * (activations, §19.5): the same item sample, each item with its `output.json` (base64) read from
+ * the workspace.
  * Resolves with the quorum the gateway gathered. Throws {@link ShardStepError} (`AGENT_SPEC_KIND`)
  * when the journal's kind and the spec's differ; chain and oracle errors pass through (retried later).
  */
@@ -64,6 +69,17 @@ export async function proveShard(p: ProveShardParameters): Promise<ShardQuorum> 
     const { c, commitment } = await loadMatmulShard(p.workspace.dir, { m, n: spec.n });
     const rows = revealSample({ c, m, n: spec.n, commitment, beacon }).map(encodeRevealedRow);
     return p.oracle.attestShard({ ...proof, rows });
+  }
+  if (data.kind === "llm-inference" && spec.kind === "llm-inference") {
+    // Activations mode (PROTOCOL §19.5): the container sample, each item with its output.json bytes.
+    const sampled = revealItemSample({ itemHashes: data.itemHashList, beacon });
+    const items = await Promise.all(
+      sampled.map(async (item) => {
+        const file = path.join(p.workspace.itemOutputDir(data.itemStart + item.index), LLM_OUTPUT_FILE);
+        return { ...item, output: (await fs.readFile(file)).toString("base64") };
+      }),
+    );
+    return p.oracle.attestShard({ ...proof, items });
   }
   if (data.kind !== "container" || spec.kind !== "container") {
     throw new ShardStepError("AGENT_SPEC_KIND", `unexpected kind ${data.kind}`);

@@ -9,10 +9,11 @@ import type {
 import { failedRunRoot } from "../../sdk/failedRun/failedRunRoot";
 import type { Logger } from "../../sdk/log/createLogger";
 import type { JobSpec } from "../../sdk/spec/jobSpecTypes";
-import { containerShardItems, matmulShardRows } from "../../sdk/spec/shardWork";
+import { containerShardItems, llmShardItems, matmulShardRows } from "../../sdk/spec/shardWork";
 import type { ContainerReceipt, RanFacts } from "../journal/shardData";
 import { containerUnits, runContainerShard } from "../work/containerShard";
 import type { DevCheat } from "../work/devCheat";
+import { runLlmShard } from "../work/llmShard";
 import { runMatmulShard, type MatmulDevice } from "../work/matmulShard";
 import type { ImmutableJob } from "./jobCache";
 import { ShardStepError } from "./shardStepError";
@@ -23,6 +24,10 @@ export interface ShardRunSettings {
   docker?: DockerClient;
   matmulDevice: MatmulDevice;
   pythonPath?: string;
+  /** Limit of one llm-inference generation run (ms; default one hour). */
+  inferTimeoutMs?: number;
+  /** Aborted on shutdown: kills a running inference runtime (its shard is generated again after the restart). */
+  signal?: AbortSignal;
   /** Worker threads of the CPU matmul kernel (undefined: every core). */
   cpuThreads?: number;
   gpus?: GpuRequest;
@@ -111,7 +116,31 @@ export async function runShard(p: RunShardParameters): Promise<RunShardReturnTyp
     };
   }
   if (spec.kind === "llm-inference") {
-    throw new ShardStepError("AGENT_KIND_UNSUPPORTED", "llm-inference shards are not run by this agent yet");
+    const items = llmShardItems(spec, job.shards, p.shard);
+    p.logger.info({ items, cheat: settings.devCheat === "cheaper-model" || undefined }, "generating llm-inference shard");
+    const result = await runLlmShard({
+      spec,
+      items,
+      workDir: workspace.dir,
+      cacheDir: workspace.cacheDir,
+      itemOutputDir: workspace.itemOutputDir,
+      pythonPath: settings.pythonPath,
+      timeoutMs: settings.inferTimeoutMs ?? 3_600_000,
+      allowRemoteHosts: settings.allowRemoteHosts,
+      allowedFileRoots: settings.inputFileRoots ?? [],
+      cheaperModel: settings.devCheat === "cheaper-model",
+      onStderrLine: (line) => p.logger.debug({ layer: "infer" }, line),
+      signal: settings.signal,
+    });
+    settings.onRunSeconds?.(spec.kind, (performance.now() - started) / 1000);
+    return {
+      kind: spec.kind,
+      root: result.root,
+      units: cap(result.units),
+      itemStart: items.start,
+      itemEnd: items.end,
+      itemHashList: result.itemHashes,
+    };
   }
   if (!settings.docker) throw new ShardStepError("AGENT_NO_DOCKER", "a container shard needs Docker");
   const items = containerShardItems(spec, job.shards, p.shard);

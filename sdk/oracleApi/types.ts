@@ -25,7 +25,7 @@ export class OracleApiFieldError extends RigelError {
 export type DecimalString = string;
 
 /** Proof kinds: which verifier a proof is for. */
-export const PROOF_KINDS = ["matmul-int8", "container"] as const;
+export const PROOF_KINDS = ["matmul-int8", "container", "llm-inference"] as const;
 /** How a failed container run ended (sdk/executor's statuses other than "succeeded"). */
 export const FAILED_RUN_STATUSES = ["failed", "oomKilled", "timedOut"] as const;
 export type FailedRunStatus = (typeof FAILED_RUN_STATUSES)[number];
@@ -40,6 +40,19 @@ export interface SampledItemJson {
   /** OpenZeppelin StandardMerkleTree proof of the leaf `[index, outputHash]`. */
   proof: Hex[];
 }
+
+/**
+ * One sampled item of an llm-inference shard in `activations` mode (PROTOCOL §19.4): the leaf and its
+ * proof as for containers, and the item's `output.json` bytes (base64), which hash to `outputHash`
+ * through the one-file manifest of §12.4.
+ */
+export interface RevealedLlmItemJson extends SampledItemJson {
+  /** base64 of the item's `output.json`, at most {@link MAX_LLM_OUTPUT_BYTES} bytes once decoded. */
+  output: string;
+}
+
+/** The largest `output.json` an activations proof may reveal per item, in bytes (decoded). */
+export const MAX_LLM_OUTPUT_BYTES = 512 * 1024;
 
 /** The operator's execution receipt of a container shard (receipt mode; optional otherwise). */
 export interface ExecutionReceiptJson {
@@ -66,8 +79,11 @@ export interface ProofRequest {
   kind: ProofKind;
   /** matmul-int8: the sampled rows with LOCAL indices (PROTOCOL §3.13), in the order drawn. */
   rows?: RevealedRowJson[];
-  /** container, sampled mode: the sampled items, in the order drawn. */
-  items?: SampledItemJson[];
+  /**
+   * container, sampled mode: the sampled items, in the order drawn. llm-inference (activations
+   * mode): the same, each with its `output` ({@link RevealedLlmItemJson}).
+   */
+  items?: SampledItemJson[] | RevealedLlmItemJson[];
   /** container, receipt mode. */
   receipt?: ExecutionReceiptJson;
   /**
@@ -282,6 +298,20 @@ function sampledItemJson(value: unknown, field: string): SampledItemJson {
   };
 }
 
+const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+
+function revealedLlmItemJson(value: unknown, field: string): RevealedLlmItemJson {
+  const obj = asObject(value, field);
+  onlyKeys(obj, field, ["index", "outputHash", "proof", "output"]);
+  const { output, ...leaf } = obj;
+  const item = sampledItemJson(leaf, field);
+  if (typeof output !== "string" || !BASE64.test(output))
+    throw new OracleApiFieldError(`${field}.output`, "must be base64 (padded)");
+  if ((output.length / 4) * 3 - (output.match(/=*$/)?.[0].length ?? 0) > MAX_LLM_OUTPUT_BYTES)
+    throw new OracleApiFieldError(`${field}.output`, `must decode to at most ${MAX_LLM_OUTPUT_BYTES} bytes`);
+  return { ...item, output };
+}
+
 function receiptJson(value: unknown, field: string): ExecutionReceiptJson {
   const obj = asObject(value, field);
   onlyKeys(obj, field, ["imageDigest", "exitCode", "startedAt", "finishedAt", "gpuSamples", "outputsRoot"]);
@@ -323,7 +353,11 @@ export function parseProofRequest(json: unknown): ProofRequest {
     kind: obj.kind as ProofKind,
   };
   if (obj.rows !== undefined) request.rows = list(obj.rows, "rows", MAX_SAMPLE, revealedRowJson);
-  if (obj.items !== undefined) request.items = list(obj.items, "items", MAX_SAMPLE, sampledItemJson);
+  if (obj.items !== undefined)
+    request.items =
+      request.kind === "llm-inference"
+        ? list(obj.items, "items", MAX_SAMPLE, revealedLlmItemJson)
+        : list(obj.items, "items", MAX_SAMPLE, sampledItemJson);
   if (obj.receipt !== undefined) request.receipt = receiptJson(obj.receipt, "receipt");
   if (obj.failure !== undefined) {
     if (request.kind !== "container")
@@ -333,6 +367,11 @@ export function parseProofRequest(json: unknown): ProofRequest {
   }
   if (request.kind === "matmul-int8" && request.rows === undefined)
     throw new OracleApiFieldError("rows", "is required for matmul-int8 proofs");
+  if (request.kind === "llm-inference") {
+    if (request.items === undefined) throw new OracleApiFieldError("items", "is required for llm-inference proofs");
+    if (request.rows !== undefined || request.receipt !== undefined)
+      throw new OracleApiFieldError(request.rows ? "rows" : "receipt", "is not part of an llm-inference proof");
+  }
   return request;
 }
 

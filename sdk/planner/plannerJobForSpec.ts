@@ -1,5 +1,5 @@
 import type { JobSpec } from "../spec/jobSpecTypes";
-import { llmRangeMaxUnits, MULTIPLY_ADDS_PER_UNIT, splitRange } from "../spec/shardWork";
+import { llmItemMaxUnits, llmRangeMaxUnits, MULTIPLY_ADDS_PER_UNIT, splitRange } from "../spec/shardWork";
 import { PlannerInputError } from "./errors";
 import type { Plan, PlannerJob } from "./types";
 
@@ -10,17 +10,30 @@ export type PlannerJobForSpecParameters = Omit<PlannerJob, "totalWork" | "opsPer
   itemSeconds?: number;
   /** Container jobs: the attested ops/s of the GPU `itemSeconds` was measured on. */
   referenceOpsPerSec?: number;
+  /**
+   * llm-inference jobs: operations one token costs, in the attested ops/s's unit (default
+   * {@link DEFAULT_LLM_OPS_PER_TOKEN}, ≈ 2 × the parameters of a GPT-2-small-sized model).
+   */
+  opsPerToken?: number;
 };
+
+/** The default cost of one token for the planner: 2.5 × 10^8 operations (2 × ~124 M parameters). */
+export const DEFAULT_LLM_OPS_PER_TOKEN = 2.5e8;
 
 /**
  * The planner's view of a job spec: matmul-int8 splits `rowEnd − rowStart` rows of `2·n·k`
  * operations each, metered in 10^9 multiply-adds; an itemised container job splits its items,
- * each `itemSeconds × referenceOpsPerSec` operations, metered in GPU-seconds.
+ * each `itemSeconds × referenceOpsPerSec` operations, metered in GPU-seconds; an llm-inference job
+ * splits its prompts, each weighted as the job's heaviest item, `max_i (UTF-8 bytes of prompt i +
+ * maxNewTokens)` tokens (the planner's items are uniform: so every shard's units bound is at least its
+ * real Σ bound of PROTOCOL §19.1, and `maxUnitsPerShard` never pays less than the work), metered in
+ * tokens.
  */
 export function plannerJobForSpec({
   spec,
   itemSeconds,
   referenceOpsPerSec,
+  opsPerToken,
   ...rest
 }: PlannerJobForSpecParameters): PlannerJob {
   if (spec.kind === "matmul-int8") {
@@ -32,21 +45,16 @@ export function plannerJobForSpec({
     };
   }
   if (spec.kind === "llm-inference") {
-    // Metered in tokens (PROTOCOL §19.1): each item weighs the mean of its token bound (prompt bytes
-    // + maxNewTokens), rounded up; the planned split's exact bound is `llmPlanMaxUnits`.
-    const items = spec.items.length;
-    const bound = llmRangeMaxUnits(spec, { start: 0, end: items });
-    if (!(itemSeconds !== undefined && itemSeconds > 0 && referenceOpsPerSec !== undefined && referenceOpsPerSec > 0)) {
-      throw new PlannerInputError("an llm-inference job needs itemSeconds and referenceOpsPerSec to be planned", {
-        itemSeconds,
-        referenceOpsPerSec,
-      });
+    let heaviest = 0n;
+    for (const prompt of spec.items) {
+      const tokens = llmItemMaxUnits(prompt, spec.maxNewTokens);
+      if (tokens > heaviest) heaviest = tokens;
     }
     return {
       ...rest,
-      totalWork: items,
-      opsPerItem: itemSeconds * referenceOpsPerSec,
-      metering: { kind: "work", workPerItem: (bound + BigInt(items) - 1n) / BigInt(items), workPerUnit: 1n },
+      totalWork: spec.items.length,
+      opsPerItem: Number(heaviest) * (opsPerToken ?? DEFAULT_LLM_OPS_PER_TOKEN),
+      metering: { kind: "work", workPerItem: heaviest, workPerUnit: 1n },
     };
   }
   if (spec.items === undefined) {
@@ -68,8 +76,9 @@ export function plannerJobForSpec({
 
 /**
  * An llm-inference plan's `maxUnitsPerShard` made exact: the largest Σ token bound (prompt UTF-8
- * bytes + maxNewTokens) over each planned shard's items, so no shard can be owed more than its
- * escrow whatever the prompts' lengths (the planner weighs every item the same). Other kinds: the plan's own.
+ * bytes + maxNewTokens, PROTOCOL §19.1) over each planned shard's items, so no shard can be owed
+ * more than its escrow and none escrows for the heaviest prompt repeated (the planner weighs every
+ * item as the heaviest). Other kinds: the plan's own.
  */
 export function planMaxUnitsForSpec(spec: JobSpec, plan: Pick<Plan, "split" | "maxUnitsPerShard">): bigint {
   if (spec.kind !== "llm-inference") return plan.maxUnitsPerShard;

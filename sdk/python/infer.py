@@ -13,24 +13,22 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 
-def _torch_python():
-    """A python that imports torch, other than this one, or None."""
-    for candidate in (os.environ.get("RIGEL_TORCH_PYTHON"), "/usr/bin/python3"):
-        if candidate and os.path.exists(candidate) and os.path.realpath(candidate) != os.path.realpath(sys.executable):
-            probe = subprocess.run([candidate, "-c", "import torch, numpy"], capture_output=True)
-            if probe.returncode == 0:
-                return candidate
-    return None
+def _wants_torch(argv):
+    at = argv.index("--backend") if "--backend" in argv else -1
+    return 0 <= at < len(argv) - 1 and argv[at + 1] == "torch"
 
 
 if __name__ == "__main__":
-    if "torch" in sys.argv[sys.argv.index("--backend") + 1 : sys.argv.index("--backend") + 2] if "--backend" in sys.argv else False:
-        from rigel_llm.backends import torch_available
+    if sys.argv[1:2] == ["calibrate"]:
+        # Measured single-threaded: steadier on a shared machine, and the costs compare like for like.
+        for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+            os.environ.setdefault(var, "1")
+    if _wants_torch(sys.argv):
+        from rigel_llm.backends import torch_available, torch_python
 
-        if not torch_available():
-            other = _torch_python()
-            if other:
-                sys.exit(subprocess.run([other, os.path.abspath(__file__), *sys.argv[1:]]).returncode)
+        other = None if torch_available() else torch_python()
+        if other:
+            sys.exit(subprocess.run([other, os.path.abspath(__file__), *sys.argv[1:]]).returncode)
     from rigel_llm.cli import main
 
     sys.exit(main())

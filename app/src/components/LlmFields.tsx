@@ -2,7 +2,6 @@ import { useState, type Dispatch, type SetStateAction } from "react";
 import { parsePrompts, type PromptsFormat } from "../../../sdk/spec/parsePrompts";
 import { MODEL_FILES, type LlmForm } from "../lib/llmJobForm";
 import { modelFromFolder } from "../lib/modelFromFolder";
-import type { PlanForm } from "../lib/planRequest";
 
 const FORMAT_TEXT: Record<PromptsFormat, string> = {
   "json-lines": "read as JSON strings, one per line",
@@ -15,19 +14,7 @@ const FORMAT_TEXT: Record<PromptsFormat, string> = {
  * by its four inputs (uri + sha256 each, or filled from a served folder), max new tokens, and
  * greedy or sampled decoding.
  */
-export function LlmFields({
-  llm,
-  setLlm,
-  itemSeconds,
-  referenceOpsPerSec,
-  set,
-}: {
-  llm: LlmForm;
-  setLlm: Dispatch<SetStateAction<LlmForm>>;
-  itemSeconds: string;
-  referenceOpsPerSec: string;
-  set: (field: keyof PlanForm) => (e: { target: { value: string } }) => void;
-}) {
+export function LlmFields({ llm, setLlm }: { llm: LlmForm; setLlm: Dispatch<SetStateAction<LlmForm>> }) {
   const [folder, setFolder] = useState("");
   const prompts = parsePrompts(llm.prompts);
   const [folderState, setFolderState] = useState<{ busy?: boolean; error?: string }>({});
@@ -152,14 +139,6 @@ export function LlmFields({
           </label>
         </>
       )}
-      <label>
-        Seconds per item
-        <input value={itemSeconds} onChange={set("itemSeconds")} inputMode="decimal" />
-      </label>
-      <label>
-        …on a GPU of (ops/s)
-        <input value={referenceOpsPerSec} onChange={set("referenceOpsPerSec")} inputMode="numeric" />
-      </label>
     </>
   );
 }

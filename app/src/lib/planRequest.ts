@@ -55,7 +55,7 @@ export function planRequest(form: PlanForm, job: BuiltJob): { request?: PlanRequ
   }
   let itemSeconds: number | undefined;
   let referenceOpsPerSec: number | undefined;
-  if (job.spec.kind !== "matmul-int8") {
+  if (job.spec.kind === "container") {
     itemSeconds = positive(form.itemSeconds, "seconds per item", problems);
     referenceOpsPerSec = positive(form.referenceOpsPerSec, "reference ops/s", problems);
   }

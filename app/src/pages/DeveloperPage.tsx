@@ -13,6 +13,7 @@ import { formatToken } from "../lib/format";
 import { EMPTY_MODEL, type LlmForm } from "../lib/llmJobForm";
 import { LlmFields } from "../components/LlmFields";
 import { perThousandTokensFromPricePerUnit } from "../../../sdk/pricing/pricePerThousandTokens";
+import { exactTokenPlan } from "../../../sdk/planner/exactTokenPlan";
 import { plannedJob, type PlannedJob } from "../lib/plannedJob";
 import { isPlannable, planRequest, type PlanForm } from "../lib/planRequest";
 import { useRigel } from "../RigelContext";
@@ -147,13 +148,7 @@ export function DeveloperPage() {
           </select>
         </label>
         {isLlm ? (
-          <LlmFields
-            llm={llm}
-            setLlm={setLlm}
-            itemSeconds={form.itemSeconds}
-            referenceOpsPerSec={form.referenceOpsPerSec}
-            set={set}
-          />
+          <LlmFields llm={llm} setLlm={setLlm} />
         ) : form.kind === "matmul-int8" ? (
           <>
             <label className="wide">
@@ -307,7 +302,7 @@ export function DeveloperPage() {
         </div>
         {built.job && plannable && request.request && (
           <PlanView
-            plan={planned.data?.plan}
+            plan={planned.data && exactTokenPlan(built.job.spec, planned.data.plan, built.job.maxPricePerUnit)}
             error={planned.error ?? undefined}
             loading={planned.isFetching}
             workUnit={built.job.spec.kind === "matmul-int8" ? "rows" : "items"}

@@ -5,6 +5,9 @@ head reshapes, concatenation, embedding lookup), so `model.py` holds one forward
 """
 
 import math
+import os
+import subprocess
+import sys
 
 import numpy as np
 
@@ -34,6 +37,18 @@ def torch_available():
     except ImportError:
         return False
     return True
+
+
+def torch_python():
+    """A python interpreter that imports torch: this one, else RIGEL_TORCH_PYTHON, else
+    /usr/bin/python3 when it does; None when there is none."""
+    if torch_available():
+        return sys.executable
+    for candidate in (os.environ.get("RIGEL_TORCH_PYTHON"), "/usr/bin/python3"):
+        if candidate and os.path.exists(candidate) and os.path.realpath(candidate) != os.path.realpath(sys.executable):
+            if subprocess.run([candidate, "-c", "import torch, numpy"], capture_output=True).returncode == 0:
+                return candidate
+    return None
 
 
 class NumpyBackend:

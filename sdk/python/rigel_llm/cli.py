@@ -90,9 +90,11 @@ def build_parser():
     m.add_argument("--seed", type=int, default=1)
     c = sub.add_parser("calibrate", help="measure honest variants and cheats (npm run bench:inference)")
     c.add_argument("--items", type=int, default=1000)
-    c.add_argument("--max-new-tokens", type=int, default=12)
+    c.add_argument("--max-new-tokens", type=int, default=8)
     c.add_argument("--work", default=None, help="scratch directory (default a temporary one)")
     c.add_argument("--json", default=None, help="also write the measurements to this file")
+    c.add_argument("--cheat-items", type=int, default=200, help="items per cheat")
+    c.add_argument("--sampled-items", type=int, default=1000, help="items per sampled honest variant")
     c.add_argument("--sample-size", type=int, default=8, help="items the oracle samples per shard")
     return parser
 

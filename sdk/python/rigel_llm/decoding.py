@@ -82,7 +82,7 @@ def check(logits, token, decoding, u, margin, eps):
     sample: ok when the token may be in the nucleus and u falls in its interval widened to cover
     every nucleus within `eps` of probability mass (tokens whose membership float noise could flip
     count as in or out, whichever is kinder) and by `eps` on each side; slack = u's distance outside
-    the token's exact interval (0 when inside).
+    that interval before the `eps` widening (0 when inside).
     """
     if not 0 <= token < len(logits):
         return False, float("inf")
@@ -101,8 +101,6 @@ def check(logits, token, decoding, u, margin, eps):
     before = np.arange(len(p)) < token
     lo_min, lo_max = float(p[certain & before].sum()), float(p[possible & before].sum())
     z_min, z_max = float(p[certain].sum()), float(p[possible].sum())
-    low, high = lo_min / z_max - eps, (lo_max + p[token]) / z_min + eps
-    exact_lo = float(p[possible & before].sum()) / z_max
-    exact_hi = exact_lo + float(p[token]) / z_max
-    slack = max(0.0, exact_lo - u, u - exact_hi)
-    return low <= u < high, slack
+    low, high = lo_min / z_max, (lo_max + p[token]) / z_min
+    slack = max(0.0, low - u, u - high)
+    return slack <= eps, slack
