@@ -5,6 +5,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { UsageError } from "../sdk/cli/commands";
+import { LLM_MODEL_FILE_NAMES } from "../sdk/spec/jobSpecTypes";
 import { parsePrompts } from "../sdk/spec/parsePrompts";
 
 /** The flags that make an llm-inference spec. */
@@ -42,14 +43,6 @@ export interface LlmSpecFlags {
   "sample-seed"?: string;
 }
 
-/** The standard file of each model input (PROTOCOL §19.1). */
-const MODEL_FILES = {
-  config: "config.json",
-  weights: "model.safetensors",
-  vocab: "vocab.json",
-  merges: "merges.txt",
-} as const;
-
 function milli(value: string, name: string): number {
   if (!/^\d+(\.\d{1,3})?$/.test(value.trim())) {
     throw new UsageError("RIGEL_JOB_BAD_FLAG", `--${name} must be a number with at most 3 decimals, not "${value}"`);
@@ -73,7 +66,7 @@ export function llmSpecFromFlags(flags: LlmSpecFlags): Record<string, unknown> |
   }
   const base = flags["model-url"];
   const model: Record<string, unknown> = { architecture: "gpt2" };
-  for (const [key, file] of Object.entries(MODEL_FILES)) {
+  for (const [key, file] of Object.entries(LLM_MODEL_FILE_NAMES)) {
     const local = path.resolve(flags.model, file);
     let bytes: Buffer;
     try {

@@ -16,7 +16,7 @@ export interface NetworkAgent {
   /** A short name used in logs and summaries (`agent-1`, `cheater`). */
   name: string;
   /** Dev-chain fault injection (agent/work/devCheat.ts). */
-  cheat?: "corrupt-rows";
+  cheat?: "corrupt-rows" | "cheaper-model";
   /** Extra environment for this agent only, after `agentEnv` (e.g. `RIGEL_AGENT_CPU_THREADS`). */
   env?: NodeJS.ProcessEnv;
 }
