@@ -1,7 +1,7 @@
 // `npm run demo`: the whole network on one machine. A Hardhat node with the protocol deployed, a
-// 2-of-3 oracle committee, three honest agents and one that cheats, a developer who submits a
-// planned multi-shard matmul job (and a container job when a Docker engine answers), a cheat caught
-// and slashed, a reward epoch rolled and claimed by an operator and a delegator; then a summary
+// 2-of-3 oracle committee, three honest agents and one that cheats (two with inference), a developer
+// who submits a planned multi-shard matmul job (a container job when a Docker engine answers, and
+// language-model inference jobs when python3 with numpy runs), the cheats caught and slashed, a reward epoch rolled and claimed by an operator and a delegator; then a summary
 // rebuilt from the chain and a conservation check. Everything it starts, it stops (the chain stays
 // only with --keep). Run `npm run demo -- --help` for the options.
 import path from "node:path";
@@ -109,7 +109,8 @@ async function main(argv: string[]): Promise<number> {
   const opts = options(argv);
   if (!opts) return 0;
   say(
-    `Rigel demo: ${opts.agents} honest agents + 1 cheater, ${opts.jobs} matmul job(s) of ${opts.size}³ over up to ${opts.shards} shards; work dir ${path.relative(process.cwd(), opts.workDir) || "."}`,
+    `Rigel demo: ${opts.agents} honest agents + cheaters, ${opts.jobs} matmul job(s) of ${opts.size}³ over up to ${opts.shards} shards` +
+      `${opts.inference ? ", inference jobs on a small GPT-2" : ""}; work dir ${path.relative(process.cwd(), opts.workDir) || "."}`,
   );
   const result = await runDemo(opts, say);
   const keepChain = opts.keep && result.failures.length === 0;
