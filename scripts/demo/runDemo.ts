@@ -176,6 +176,9 @@ export async function runDemo(opts: DemoOptions, say: (line: string) => void): P
   fs.mkdirSync(opts.workDir, { recursive: true });
   const containerSkipped = opts.container ? await dockerProblem() : "skipped (--no-container)";
   const inferenceSkipped = (opts.inference ?? true) ? await inferenceProblem(PYTHON) : "skipped (--no-inference)";
+  // The model the demo makes is read as file:// URIs: agents and oracles allow that folder only.
+  const modelDir = path.join(opts.workDir, "model");
+  const modelSeconds = inferenceSkipped ? 0 : await makeDemoModel(PYTHON, modelDir);
   const network = await startNetwork({
     port: opts.port,
     workDir: opts.workDir,
@@ -186,7 +189,11 @@ export async function runDemo(opts: DemoOptions, say: (line: string) => void): P
       ...(inferenceSkipped ? [] : [{ name: "cheater-llm", cheat: "cheaper-model" as const }]),
     ],
     // Oracles re-run sampled container items in Docker when it is there (PROTOCOL §13).
-    oracleEnv: containerSkipped ? {} : { RIGEL_ORACLE_CONTAINER_EXECUTOR: "on" },
+    oracleEnv: {
+      ...(containerSkipped ? {} : { RIGEL_ORACLE_CONTAINER_EXECUTOR: "on" }),
+      ...(inferenceSkipped ? {} : { RIGEL_ORACLE_INPUT_FILE_ROOTS: modelDir }),
+    },
+    agentEnv: inferenceSkipped ? {} : { RIGEL_AGENT_INPUT_FILE_ROOTS: modelDir },
     log: say,
   });
   try {
@@ -306,8 +313,6 @@ export async function runDemo(opts: DemoOptions, say: (line: string) => void): P
     if (inferenceSkipped) {
       say(`inference jobs: not run: ${inferenceSkipped}`);
     } else {
-      const modelDir = path.join(opts.workDir, "model");
-      const modelSeconds = await makeDemoModel(PYTHON, modelDir);
       say(`made a 2-layer GPT-2 with infer.py make-model in ${modelSeconds.toFixed(1)} s (${modelDir})`);
       const submitInference = async (name: string, prompts: readonly string[], operators: Address[]) => {
         const res = await jobCommand(
