@@ -24,7 +24,11 @@ export const agentConfig = defineConfig("RIGEL_AGENT", {
   },
   publicUrl: { type: "url", description: "the agent URL developers reach (resultURI base; default http://host:port)" },
   region: { type: "string", description: "region announced in the operator metadata", default: "local" },
-  kinds: { type: "string", description: "job kinds taken, comma-separated", default: "matmul-int8,container,llm-inference" },
+  kinds: {
+    type: "string",
+    description: "job kinds taken, comma-separated",
+    default: "matmul-int8,container,llm-inference",
+  },
   minPricePerUnit: {
     type: "string",
     description: "smallest maxPricePerUnit accepted (payment-token base units)",

@@ -15,6 +15,7 @@ const PARTS = {
   oracle: ["oracle/cli.ts", "run an oracle node of the committee"],
   agent: ["agent/cli.ts", "an operator's agent: keystore, stake, capacity, the job daemon"],
   job: ["developer/cli.ts", "a developer's jobs: plan, submit, status, results, cancel, refund"],
+  infer: ["sdk/llm/inferCli.ts", "check language-model inference results by hand (verify)"],
 };
 
 function help() {

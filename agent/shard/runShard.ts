@@ -117,7 +117,10 @@ export async function runShard(p: RunShardParameters): Promise<RunShardReturnTyp
   }
   if (spec.kind === "llm-inference") {
     const items = llmShardItems(spec, job.shards, p.shard);
-    p.logger.info({ items, cheat: settings.devCheat === "cheaper-model" || undefined }, "generating llm-inference shard");
+    p.logger.info(
+      { items, cheat: settings.devCheat === "cheaper-model" || undefined },
+      "generating llm-inference shard",
+    );
     const result = await runLlmShard({
       spec,
       items,

@@ -87,7 +87,15 @@ export async function runLlmShard(p: RunLlmShardParameters): Promise<RunLlmShard
   });
   await writePromptsFile(promptsFile, p.spec.items.slice(p.items.start, p.items.end));
   await fs.rm(outDir, { recursive: true, force: true });
-  const args = ["--model", modelDir, "--prompts", promptsFile, "--out", outDir, ...inferSpecArgs(p.spec, p.items.start)];
+  const args = [
+    "--model",
+    modelDir,
+    "--prompts",
+    promptsFile,
+    "--out",
+    outDir,
+    ...inferSpecArgs(p.spec, p.items.start),
+  ];
   if (p.cheaperModel) {
     const { n_layer } = await readModelConfig(path.join(modelDir, "config.json"));
     args.push("--layers", String(Math.ceil(n_layer / 2)));
@@ -102,8 +110,15 @@ export async function runLlmShard(p: RunLlmShardParameters): Promise<RunLlmShard
     script: p.script,
   });
   if (ran.exitCode !== 0) {
-    const how = ran.timedOut ? `timed out after ${p.timeoutMs} ms` : ran.aborted ? "was stopped" : `exited ${ran.exitCode}`;
-    throw new LlmRunError(`the inference runtime ${how}`, { exitCode: ran.exitCode, stderr: ran.stderrTail.slice(-2000) });
+    const how = ran.timedOut
+      ? `timed out after ${p.timeoutMs} ms`
+      : ran.aborted
+        ? "was stopped"
+        : `exited ${ran.exitCode}`;
+    throw new LlmRunError(`the inference runtime ${how}`, {
+      exitCode: ran.exitCode,
+      stderr: ran.stderrTail.slice(-2000),
+    });
   }
   const itemHashes: Hex[] = [];
   let units = 0n;

@@ -69,7 +69,12 @@ export async function verifyLlmItems(p: VerifyLlmItemsParameters): Promise<Verif
   const range = llmShardItems(p.spec, p.shards, p.shard);
   let indices: number[];
   try {
-    ({ indices } = verifyItemSample({ root: p.root, beacon: p.beacon, itemCount: range.end - range.start, items: p.items }));
+    ({ indices } = verifyItemSample({
+      root: p.root,
+      beacon: p.beacon,
+      itemCount: range.end - range.start,
+      items: p.items,
+    }));
   } catch (err) {
     if (err instanceof ItemSampleError) {
       throw new HttpError(400, "ORACLE_SAMPLE_MISMATCH", "items: not the sample drawn from the shard's beacon", {
@@ -77,7 +82,8 @@ export async function verifyLlmItems(p: VerifyLlmItemsParameters): Promise<Verif
         cause: err,
       });
     }
-    if (err instanceof ItemProofError) return { verdict: "invalid", reason: `${err.code}: ${err.message}`, verified: true };
+    if (err instanceof ItemProofError)
+      return { verdict: "invalid", reason: `${err.code}: ${err.message}`, verified: true };
     throw err;
   }
   const outputs = p.items.map((item) => Buffer.from(item.output, "base64"));

@@ -40,6 +40,8 @@ export interface StartNetworkParameters {
   parameters?: Record<string, string>;
   /** Extra environment for every oracle (e.g. its container executor). */
   oracleEnv?: NodeJS.ProcessEnv;
+  /** Extra environment for oracle i only, after `oracleEnv` (e.g. a broken runtime on one node). */
+  oracleEnvs?: readonly (NodeJS.ProcessEnv | undefined)[];
   /** Extra environment for every agent. */
   agentEnv?: NodeJS.ProcessEnv;
   /** Progress lines. */
@@ -138,6 +140,7 @@ export async function startNetwork(p: StartNetworkParameters): Promise<Network> 
         RIGEL_ORACLE_START_BLOCK: String(deployment.block),
         RIGEL_ORACLE_POLL_MS: "500",
         ...p.oracleEnv,
+        ...p.oracleEnvs?.[i],
       },
     });
   const agentEnv = (i: number): NodeJS.ProcessEnv => ({

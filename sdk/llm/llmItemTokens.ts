@@ -27,7 +27,12 @@ export function llmItemTokens(outputJson: string): LlmItemTokens {
     throw new LlmOutputError(`not JSON: ${(err as Error).message}`);
   }
   const o = value as { promptTokens?: unknown; generatedTokens?: unknown };
-  if (typeof value !== "object" || value === null || !Array.isArray(o.promptTokens) || !Array.isArray(o.generatedTokens))
+  if (
+    typeof value !== "object" ||
+    value === null ||
+    !Array.isArray(o.promptTokens) ||
+    !Array.isArray(o.generatedTokens)
+  )
     throw new LlmOutputError("promptTokens and generatedTokens must be arrays of token ids");
   return { promptTokens: o.promptTokens.length, generatedTokens: o.generatedTokens.length };
 }

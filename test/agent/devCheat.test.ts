@@ -10,6 +10,8 @@ describe("agent devCheat", () => {
   it("is off by default and allowed only on chain 31337", () => {
     expect(devCheatFor("none", 1)).to.equal(undefined);
     expect(devCheatFor("corrupt-rows", 31337)).to.equal("corrupt-rows");
+    expect(devCheatFor("cheaper-model", 31337)).to.equal("cheaper-model");
+    expect(() => devCheatFor("cheaper-model", 1)).to.throw(DevCheatRefusedError, /only allowed on the local dev chain/);
     expect(() => devCheatFor("corrupt-rows", 1)).to.throw(DevCheatRefusedError, /only allowed on the local dev chain/);
     expect(() => devCheatFor("skip-work", 31337)).to.throw(DevCheatRefusedError, /unknown devCheat/);
   });

@@ -30,9 +30,9 @@ describe("sdk/market enums", () => {
   });
 
   it("numbers the job kinds, verdicts and verification modes", () => {
-    expect(JobKind).to.deep.equal({ MatmulInt8: 0, Container: 1 });
+    expect(JobKind).to.deep.equal({ MatmulInt8: 0, Container: 1, LlmInference: 2 });
     expect(Verdict).to.deep.equal({ None: 0, Valid: 1, Invalid: 2, DeveloperFault: 3 });
-    expect(VerificationMode).to.deep.equal({ Sampled: 0, Receipt: 1 });
+    expect(VerificationMode).to.deep.equal({ Sampled: 0, Receipt: 1, Activations: 2 });
     expect(jobKindName(JobKind.MatmulInt8)).to.equal("matmul-int8");
     expect(jobKindName(JobKind.Container)).to.equal("container");
     expect(jobKindName(JobKind.LlmInference)).to.equal("llm-inference");

@@ -27,6 +27,22 @@ describe("sdk/planner/plannerJobForSpec", () => {
     expect(() => plannerJobForSpec({ ...BASE, spec: single })).to.throw(PlannerInputError, /nothing to split/);
   });
 
+  it("llm-inference: prompts, each weighted as the heaviest item's token bound, metered in tokens", () => {
+    const file = { uri: "file:///m/x", sha256: SEED };
+    const spec = parseJobSpec({
+      kind: "llm-inference",
+      model: { config: file, weights: file, vocab: file, merges: file },
+      items: ["a", "héllo", "xyz"],
+      maxNewTokens: 10,
+    });
+    const job = plannerJobForSpec({ ...BASE, spec, opsPerToken: 1000 });
+    // The heaviest item is "héllo": 6 UTF-8 bytes + 10 new tokens = 16 tokens at most.
+    expect(job.totalWork).to.equal(3);
+    expect(job.opsPerItem).to.equal(16_000);
+    expect(job.metering).to.deep.equal({ kind: "work", workPerItem: 16n, workPerUnit: 1n });
+    expect(plannerJobForSpec({ ...BASE, spec }).opsPerItem).to.equal(16 * 2.5e8);
+  });
+
   it("specWithPlan writes the split (a new spec hash) and drops it for one shard", () => {
     const spec = parseJobSpec({ kind: "matmul-int8", seed: SEED, m: 10, n: 2, k: 2 });
     const split = parseJobSpec(specWithPlan(spec, { split: [7, 3] }));
