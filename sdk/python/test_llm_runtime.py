@@ -186,6 +186,16 @@ class SamplingTest(unittest.TestCase):
             self.assertTrue(ok)
             self.assertEqual(slack, 0.0)
 
+    def test_float_noise_on_the_logits_stays_within_the_tolerance(self):
+        rng = np.random.default_rng(6)
+        dec = Decoding("sample", 800, 900, "0x2")
+        for _ in range(300):
+            logits = rng.standard_normal(40) * 2
+            u = float(rng.random())
+            tok = choose(logits, dec, u)
+            ok, slack = check(logits + rng.standard_normal(40) * 1e-3, tok, dec, u, 0.0, 0.01)
+            self.assertTrue(ok, slack)
+
     def test_ties_at_the_nucleus_edge_keep_both_tokens(self):
         dec = Decoding("sample", 1000, 500, "0x2")
         logits = np.log(np.array([0.4, 0.4, 0.2]))

@@ -94,6 +94,7 @@ def build_parser():
     c.add_argument("--work", default=None, help="scratch directory (default a temporary one)")
     c.add_argument("--json", default=None, help="also write the measurements to this file")
     c.add_argument("--cheat-items", type=int, default=200, help="items per cheat")
+    c.add_argument("--parts", default="greedy,sampled,cheats", help="which measurements to run")
     c.add_argument("--sampled-items", type=int, default=1000, help="items per sampled honest variant")
     c.add_argument("--sample-size", type=int, default=8, help="items the oracle samples per shard")
     return parser

@@ -13,8 +13,14 @@ THRESHOLDS = {
     "max_mean_err": 0.02,  # mean |Δvalue| / mean |value| over a chunk's claimed entries
     "max_max_err": 0.08,  # largest |Δvalue| / mean |value| in a chunk
     "greedy_margin": 0.5,  # logits: a greedy token may trail the recomputed maximum by this much
-    "sample_eps": 0.01,  # probability mass: widening of a sampled token's interval
+    "sample_logit_margin": 0.2,  # logits: a sampled token's interval widens by margin / (2·T) of mass
 }
+
+
+def sample_eps(decoding, thresholds):
+    """The mass tolerance of a sampled token: a logit error δ moves a CDF boundary F by at most
+    F(1 − F)(e^(2δ/T) − 1) ≈ δ / (2T), so `sample_logit_margin` δ gives ε = δ / (2T), at most 0.5."""
+    return min(0.5, thresholds["sample_logit_margin"] / (2 * decoding.temperature))
 
 
 class Runtime:
@@ -123,7 +129,7 @@ class Runtime:
         bad_step = None
         for j, tok in enumerate(gen):
             u = uniform(seed, j) if decoding.mode == "sample" else None
-            ok, slack = check(logits[j], tok, decoding, u, thresholds["greedy_margin"], thresholds["sample_eps"])
+            ok, slack = check(logits[j], tok, decoding, u, thresholds["greedy_margin"], sample_eps(decoding, thresholds))
             if slack != float("inf"):
                 verdict["worstSlack"] = max(verdict["worstSlack"], slack)
             if not ok and bad_step is None:
