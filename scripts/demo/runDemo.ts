@@ -266,6 +266,7 @@ export async function runDemo(opts: DemoOptions, say: (line: string) => void): P
       const jobId = await submitPlannedMatmul("matmul-cheated", `0x${"c".repeat(64)}`, 1, others);
       say(`developer submitted matmul job ${jobId}, which the cheating agent takes`);
     }
+    let containerJobId: bigint | undefined;
     if (containerSkipped) {
       say(`container job: not run: ${containerSkipped}; the matmul jobs run alone`);
     } else {
@@ -302,7 +303,8 @@ export async function runDemo(opts: DemoOptions, say: (line: string) => void): P
         ],
         say,
       );
-      jobIds.push(BigInt(res.jobId as string));
+      containerJobId = BigInt(res.jobId as string);
+      jobIds.push(containerJobId);
       say(`developer submitted container job ${String(res.jobId)} (4 items over 2 shards)`);
     }
 
@@ -354,7 +356,7 @@ export async function runDemo(opts: DemoOptions, say: (line: string) => void): P
     await followShards(network, jobIds, say, opts.timeoutMs ?? 6 * 60_000);
 
     // The developer downloads results from the agents, each checked against its on-chain root.
-    const downloadable = containerSkipped ? [jobIds[0]] : [jobIds[0], jobIds[jobIds.length - 1]];
+    const downloadable = containerJobId === undefined ? [jobIds[0]] : [jobIds[0], containerJobId];
     for (const jobId of downloadable) {
       const results = await jobCommand(
         devnet,
