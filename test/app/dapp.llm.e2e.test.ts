@@ -106,6 +106,8 @@ describe("dapp end to end: an llm-inference job (headless Chromium, hardhat node
   let page: Page;
   /** What the stand-in results endpoint serves, set once the shard is submitted. */
   let results: { root: string; files: Record<string, Buffer> } | undefined;
+  /** Uncaught errors of the page (issue 22: `Buffer is not defined` on the spec parser's path). */
+  const pageErrors: string[] = [];
   /** Signers of the requests the stand-in endpoint answered. */
   const resultSigners: Address[] = [];
 
@@ -274,7 +276,10 @@ describe("dapp end to end: an llm-inference job (headless Chromium, hardhat node
     const context = await browser!.newContext({ viewport: { width: 1280, height: 1000 } });
     await installTestWallet(context, developer, RPC, deployment.chainId);
     page = await context.newPage();
-    page.on("pageerror", (err) => console.error(`[page] ${err.message}`));
+    page.on("pageerror", (err) => {
+      pageErrors.push(err.message);
+      console.error(`[page] ${err.message}`);
+    });
     await page.goto(`${APP}#/developer`);
     await page.getByTestId("connect").click();
     await waitForText(page.getByTestId("connected-address"), /0x/);
@@ -351,6 +356,13 @@ describe("dapp end to end: an llm-inference job (headless Chromium, hardhat node
     expect(job.specHash).to.equal(hashJobSpec(spec).hash);
     await waitForText(page.getByTestId("shard-1-0").getByTestId("shard-state"), /^Open$/);
     await shot("llm-job-open");
+    // Issue 22: the container form parsed its spec with Node's Buffer in the browser. The parser's
+    // browser path is Buffer-free now: the container form builds its job, with no page error.
+    await page.getByTestId("job-kind").selectOption("container");
+    await waitForText(page.getByTestId("job-summary"), /escrow|follows from the plan/);
+    expect(await page.getByTestId("job-summary").textContent()).to.not.match(/Buffer/);
+    await page.getByTestId("job-kind").selectOption("llm-inference");
+    expect(pageErrors).to.deep.equal([]);
   });
 
   it("once settled, the page shows each item's prompt → generated text, read with signed requests", async () => {
