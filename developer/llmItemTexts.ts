@@ -2,6 +2,7 @@
 // prompt (PROTOCOL §15.5), written to `<dir>/texts.jsonl` and printed.
 import fs from "node:fs/promises";
 import path from "node:path";
+import { JobKind } from "../sdk/market/enums";
 import { jobCreatedEvent } from "../sdk/market/events";
 import { readJob } from "../sdk/market/readJob";
 import { fetchJobSpec } from "../sdk/spec/fetchJobSpec";
@@ -22,10 +23,14 @@ export interface LlmItemText {
   finishReason: string;
 }
 
-/** The job's spec from its `JobCreated` log, checked against the on-chain spec hash (sdk `fetchJobSpec`). */
+/**
+ * An llm-inference job's spec from its `JobCreated` log, checked against the on-chain spec hash (sdk
+ * `fetchJobSpec`); undefined for a job of another kind (its spec is not read at all).
+ */
 export async function readLlmSpec(conn: Connection, jobId: bigint): Promise<LlmInferenceSpec | undefined> {
   const market = conn.deployment.contracts.JobMarket;
   const job = await readJob(conn.publicClient, { market, jobId });
+  if (job.kind !== JobKind.LlmInference) return undefined;
   const [log] = await conn.publicClient.getLogs({
     address: market,
     event: jobCreatedEvent,
