@@ -353,6 +353,7 @@ const run = defineCommand({
           .map((t) => t.trim())
           .filter(Boolean) as `0x${string}`[],
         maxShardsPerGpu: config.maxShardsPerGpu,
+        maxProofBytes: config.maxProofBytes,
         cpuSlots: config.cpuSlots,
       },
       device: config.device as "auto" | "cpu" | "cuda",

@@ -39,6 +39,13 @@ export const agentConfig = defineConfig("RIGEL_AGENT", {
     description: "accepted payment tokens, comma-separated addresses (empty: any)",
     default: "",
   },
+  maxProofBytes: {
+    type: "integer",
+    description:
+      "largest proof body the oracles accept (their bodyLimit): llm-inference shards whose worst-case proof is larger are declined",
+    default: 1048576,
+    min: 65536,
+  },
   maxShardsPerGpu: { type: "integer", description: "concurrent shards per GPU", default: 1, min: 1, max: 64 },
   cpuSlots: { type: "integer", description: "concurrent shards when the host has no GPU", default: 1, min: 1, max: 64 },
   device: {

@@ -1,7 +1,14 @@
 import { getAddress, zeroAddress, type Address } from "viem";
 import { containerCpus } from "../../sdk/executor/containerCpuset";
 import type { JobSpec } from "../../sdk/spec/jobSpecTypes";
-import { llmRangeMaxUnits, matmulUnits, shardWorkRange, type WorkRange } from "../../sdk/spec/shardWork";
+import { SAMPLE_SIZE } from "../../sdk/pow/sample";
+import {
+  llmItemMaxUnits,
+  llmRangeMaxUnits,
+  matmulUnits,
+  shardWorkRange,
+  type WorkRange,
+} from "../../sdk/spec/shardWork";
 import { utf8Length } from "../../sdk/spec/validateJobSpec";
 
 /** What the operator configured: which shards are worth taking. */
@@ -14,7 +21,25 @@ export interface ShardPolicy {
   paymentTokens: readonly Address[];
   /** Concurrent shards in total (GPUs × maxShardsPerGpu, or cpuSlots without a GPU). */
   maxConcurrentShards: number;
+  /**
+   * The largest proof body the committee accepts (the oracles' `bodyLimit`; default
+   * {@link DEFAULT_MAX_PROOF_BYTES}): an llm-inference shard whose worst-case proof exceeds it is declined.
+   */
+  maxProofBytes?: number;
 }
+
+/** The oracles' default `bodyLimit` (1 MiB), the default of {@link ShardPolicy.maxProofBytes}. */
+export const DEFAULT_MAX_PROOF_BYTES = 1024 * 1024;
+
+/**
+ * Worst-case bytes one revealed llm-inference item adds to a proof, per token of its bound (prompt
+ * bytes + maxNewTokens): its output.json holds ≈ 31 bytes per generated token (16 of fingerprint,
+ * base64 in JSON, the token id, the text) and ≈ 6 per prompt token, and the proof base64-encodes it
+ * again (× 4/3): 64 leaves room. Plus {@link LLM_PROOF_ITEM_OVERHEAD} for the leaf, its Merkle proof
+ * and the JSON around it.
+ */
+export const LLM_PROOF_BYTES_PER_TOKEN = 64;
+export const LLM_PROOF_ITEM_OVERHEAD = 4096;
 
 /** What this host has (PROTOCOL §18.6): read once at start, free disk again at every pass. */
 export interface HostFacts {
@@ -96,7 +121,7 @@ const gib = (bytes: number) => `${(bytes / GIB).toFixed(1)} GiB`;
  * disk, and its work `matmulUnits(m', n, k)` ≤ `maxUnitsPerShard` (else it is paid for less than it
  * computes). llm-inference: {@link llmCannotRun}.
  */
-function hostCannotRun(offer: ShardOffer, start: bigint): string | undefined {
+function hostCannotRun(offer: ShardOffer, start: bigint, maxProofBytes: number): string | undefined {
   const { spec, host, job } = offer;
   let range: WorkRange | undefined;
   try {
@@ -118,7 +143,7 @@ function hostCannotRun(offer: ShardOffer, start: bigint): string | undefined {
     }
     return undefined;
   }
-  if (spec.kind === "llm-inference") return llmCannotRun(offer, range!);
+  if (spec.kind === "llm-inference") return llmCannotRun(offer, range!, maxProofBytes);
   const cpus = containerCpus(spec);
   if (cpus > host.cpus) return `needs ${cpus} CPUs, this host has ${host.cpus}`;
   if (spec.gpus > host.gpus) return `needs ${spec.gpus} GPUs, this host has ${host.gpus}`;
@@ -141,9 +166,11 @@ function hostCannotRun(offer: ShardOffer, start: bigint): string | undefined {
  * its escrow returns to the developer). Prompt + `maxNewTokens` over the context is no failure: the
  * runtime stops generating at the context (`finishReason: "length"`, §19.2) and the oracle checks
  * the same cut. The shard's token bound Σ(prompt bytes + maxNewTokens) ≤ `maxUnitsPerShard`, else it
- * may be paid for less than it generates.
+ * may be paid for less than it generates. The worst-case proof (its SAMPLE_SIZE heaviest items, each
+ * `64 × (bytes + maxNewTokens) + 4096` bytes) fits `maxProofBytes`, else an oracle could refuse the
+ * proof for its size and the shard would go unproven.
  */
-function llmCannotRun(offer: ShardOffer, range: WorkRange): string | undefined {
+function llmCannotRun(offer: ShardOffer, range: WorkRange, maxProofBytes: number): string | undefined {
   const { spec, host, job } = offer;
   if (spec.kind !== "llm-inference") return undefined;
   if (host.llmRuntime === undefined) return "the inference runtime was not probed on this host";
@@ -159,6 +186,17 @@ function llmCannotRun(offer: ShardOffer, range: WorkRange): string | undefined {
   const bound = llmRangeMaxUnits(spec, range);
   if (bound > job.maxUnitsPerShard) {
     return `the shard's items may take ${bound} tokens, the job pays at most ${job.maxUnitsPerShard} per shard`;
+  }
+  // The proof reveals up to SAMPLE_SIZE items: the heaviest ones bound it.
+  const heaviest = [];
+  for (let i = range.start; i < range.end; i++)
+    heaviest.push(Number(llmItemMaxUnits(spec.items[i], spec.maxNewTokens)));
+  heaviest.sort((a, b) => b - a);
+  const proofBytes = heaviest
+    .slice(0, SAMPLE_SIZE)
+    .reduce((sum, tokens) => sum + tokens * LLM_PROOF_BYTES_PER_TOKEN + LLM_PROOF_ITEM_OVERHEAD, 0);
+  if (proofBytes > maxProofBytes) {
+    return `the shard's proof may take ${proofBytes} bytes, the committee accepts ${maxProofBytes}`;
   }
   return undefined;
 }
@@ -195,7 +233,11 @@ export function decideShard(policy: ShardPolicy, offer: ShardOffer): ShardDecisi
       return { take: false, reason: "a gang starting at its accept deadline would leave too little time" };
     }
   }
-  const cannot = hostCannotRun(offer, gangDeadline > offer.now ? gangDeadline : offer.now);
+  const cannot = hostCannotRun(
+    offer,
+    gangDeadline > offer.now ? gangDeadline : offer.now,
+    policy.maxProofBytes ?? DEFAULT_MAX_PROOF_BYTES,
+  );
   if (cannot) return { take: false, reason: cannot };
   if (offer.running >= policy.maxConcurrentShards) {
     return {

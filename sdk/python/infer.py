@@ -3,7 +3,8 @@
 
 See docs/PROTOCOL.md §19. numpy is the only dependency; torch is used when importable. When
 `--backend torch` is asked of a python without torch, the command re-runs itself under the python
-named by RIGEL_TORCH_PYTHON, else /usr/bin/python3 when that one imports torch.
+named by RIGEL_TORCH_PYTHON, else /usr/bin/python3 when that one imports torch; so does a float16 /
+bfloat16 / cuda request without `--backend numpy`.
 """
 
 import os
@@ -13,9 +14,17 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 
+def _option(argv, name):
+    at = argv.index(name) if name in argv else -1
+    return argv[at + 1] if 0 <= at < len(argv) - 1 else None
+
+
 def _wants_torch(argv):
-    at = argv.index("--backend") if "--backend" in argv else -1
-    return 0 <= at < len(argv) - 1 and argv[at + 1] == "torch"
+    """`--backend torch`, or (backend not numpy) a half dtype or cuda: only torch runs those."""
+    backend = _option(argv, "--backend")
+    if backend == "torch":
+        return True
+    return backend != "numpy" and (_option(argv, "--dtype") in ("float16", "bfloat16") or _option(argv, "--device") == "cuda")
 
 
 if __name__ == "__main__":

@@ -98,6 +98,25 @@ describe("agent/policy/decideShard: llm-inference admission (PROTOCOL §19.7)", 
     });
   });
 
+  it("declines a shard whose worst-case proof exceeds what the committee accepts (it could go unproven and be slashed)", () => {
+    // 32 items of 1-byte prompts and 500 new tokens: 32 × (501 × 64 + 4096) = 1,157,120 bytes > 1 MiB.
+    const big = llm(new Array(32).fill("a"), 500);
+    const o = offer({ spec: big });
+    const job = { ...o.job, maxUnitsPerShard: 32n * 501n };
+    expect(decideShard(policy, { ...o, job })).to.deep.equal({
+      take: false,
+      reason: "the shard's proof may take 1157120 bytes, the committee accepts 1048576",
+    });
+    expect(decideShard({ ...policy, maxProofBytes: 1_157_120 }, { ...o, job })).to.deep.equal({ take: true });
+    // 400 new tokens: 32 × (401 × 64 + 4096) = 952,320 bytes fit.
+    const fits = llm(new Array(32).fill("a"), 400);
+    expect(
+      decideShard(policy, { ...offer({ spec: fits }), job: { ...o.job, maxUnitsPerShard: 32n * 401n } }),
+    ).to.deep.equal({
+      take: true,
+    });
+  });
+
   it("checks only the offered shard's items", () => {
     const spec = llm(["a".repeat(200), "ok"], 8);
     const o = offer({ spec, shard: 1 });

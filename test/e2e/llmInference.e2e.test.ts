@@ -113,10 +113,17 @@ describe("end to end: verified llm-inference (PROTOCOL §19)", function () {
     return r.units;
   }
 
-  /** No oracle-3 attestation for the shard: it could not verify, so it signed nothing (no Invalid). */
+  /**
+   * Oracle 3 received proofs and deferred them (503 ORACLE_EXECUTOR_UNAVAILABLE: its python does
+   * not start), and holds no attestation for the shard: it signed nothing, Invalid least of all.
+   */
   async function oracle3SignedNothing(jobId: bigint, shard: number): Promise<void> {
     const client = new OracleClient({ baseUrl: network.oracleUrls[2] });
     expect(await client.getAttestation(jobId, shard)).to.equal(undefined);
+    const metrics = await (await fetch(`${network.oracleUrls[2]}/metrics`)).text();
+    expect(metrics).to.match(/rigel_oracle_http_requests_total\{[^}]*proofs[^}]*status="503"[^}]*\} [1-9]/);
+    const log = fs.readFileSync(network.oracles[2].logFile, "utf8");
+    expect(log).to.contain("the inference runtime cannot start here");
   }
 
   it("an honest 2-shard job settles Valid and pays each operator for the tokens it generated; the oracle that cannot run the model signs nothing", async function () {

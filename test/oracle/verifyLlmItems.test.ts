@@ -106,6 +106,36 @@ describe("oracle/verify/verifyLlmItems (PROTOCOL §19.6)", function () {
     });
   });
 
+  it("sampled decoding: the spec's temperature, top-p and seed reach both runtimes (Valid), and a shard generated from another seed is Invalid", async () => {
+    const sample = (seed: string) =>
+      ({
+        ...spec,
+        decoding: { mode: "sample", temperatureMilli: 800, topPMilli: 900, seed: `0x${seed.repeat(64)}` },
+      }) as LlmInferenceSpec;
+    const generated = async (s: LlmInferenceSpec, name: string) => {
+      const work = path.join(dir, name);
+      const out = path.join(work, "items");
+      const r = await runLlmShard({
+        spec: s,
+        items: { start: 0, end: PROMPTS.length },
+        workDir: work,
+        cacheDir: path.join(dir, "agent-cache"),
+        itemOutputDir: (i) => path.join(out, String(i)),
+        timeoutMs: 60_000,
+      });
+      return { itemHashes: r.itemHashes, root: r.root, outDir: out };
+    };
+    const honestSample = await generated(sample("5"), "sample-5");
+    const ok = await verifyLlmItems(
+      params({ spec: sample("5"), root: honestSample.root, items: revealed(honestSample) }),
+    );
+    expect(ok.verdict, ok.reason).to.equal("valid");
+    const otherSeed = await generated(sample("6"), "sample-6");
+    const bad = await verifyLlmItems(params({ spec: sample("5"), root: otherSeed.root, items: revealed(otherSeed) }));
+    expect(bad.verdict).to.equal("invalid");
+    expect(bad.reason).to.match(/^ACTIVATIONS_MISMATCH: item \d+: /);
+  });
+
   it("Invalid for a shard generated with half the layers (devCheat cheaper-model): the runtime's reason", async () => {
     const finding = await verifyLlmItems(params({ root: cheat.root, items: revealed(cheat) }));
     expect(finding.verdict).to.equal("invalid");

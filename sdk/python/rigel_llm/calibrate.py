@@ -21,7 +21,7 @@ from . import corpus, fingerprint
 from .backends import make_backend, torch_python
 from .decoding import Decoding
 from .make_model import make_model
-from .runtime import THRESHOLDS, Runtime
+from .runtime import THRESHOLDS, THRESHOLDS_FLOAT32, Runtime
 
 BATCH = 16
 INFER = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "infer.py")
@@ -87,10 +87,10 @@ def _generate(runtime, prompts, max_new, decoding, batch=BATCH):
     return outs, (time.process_time() - started) / max(1, len(prompts))
 
 
-def _verify_all(verifier, prompts, outs, max_new, decoding):
+def _verify_all(verifier, prompts, outs, max_new, decoding, thresholds=THRESHOLDS):
     verdicts, started = [], time.process_time()
     for i, (p, o) in enumerate(zip(prompts, outs)):
-        verdicts.append(verifier.verify(p, o, max_new, decoding, i))
+        verdicts.append(verifier.verify(p, o, max_new, decoding, i, thresholds))
     return verdicts, (time.process_time() - started) / max(1, len(prompts))
 
 
@@ -108,7 +108,7 @@ def _row(name, kind, verdicts, sample):
     stat = lambda key, f: f([v.get(key, 0.0) for v in verdicts if "tokens" in v]) if any("tokens" in v for v in verdicts) else None  # noqa: E731
     return {
         "variant": name, "kind": kind, "items": n, "rejected": rejected, "rate": rate,
-        "shards": shards, "acceptedShards": accepted_shards, "pAcceptShard": (1 - rate) ** sample,
+        "shards": shards, "acceptedShards": accepted_shards, "pAcceptShard": f"{(1 - rate) ** sample:.3g}",  # a string: prettier rewrites 1e-08
         "minOverlap": stat("minOverlap", min), "maxMeanErr": stat("maxMeanErr", max),
         "maxMaxErr": stat("maxMaxErr", max), "maxSlack": stat("worstSlack", max), "reasons": reasons,
         "meanErrP50": stat("maxMeanErr", lambda xs: float(np.median(xs))),
@@ -192,6 +192,24 @@ def _print_table(rows, thresholds, costs, args):
         print(f"  {k}: {v:.4f}")
 
 
+def _float32_tolerance(args, prompts, big, ref, np32, torch, greedy, rows, s, started):
+    """The float32-grade thresholds: float32 / float16 variants must pass, bfloat16 and int8 fail."""
+    fp = prompts[: args.float32_items]
+    m = args.max_new_tokens
+    variants = [
+        ("honest", "numpy float32, batch 16", lambda: _generate(np32(), fp, m, greedy)[0]),
+        ("honest", "numpy float32, reversed sums", lambda: _generate(np32(sum_order="reversed"), fp, m, greedy)[0]),
+        ("cheat", "int8 weights", lambda: _generate(Runtime(big, make_backend("numpy", "float32"), quantize="int8"), fp, m, greedy)[0]),
+    ]
+    if torch:
+        variants += [("honest", "torch float16, batch 16", lambda: torch.generate(fp, "float16", greedy)[0]),
+                     ("excluded", "torch bfloat16, batch 16", lambda: torch.generate(fp, "bfloat16", greedy)[0])]  # fmt: skip
+    for kind, name, gen in variants:
+        verdicts, _ = _verify_all(ref, fp, gen(), m, greedy, THRESHOLDS_FLOAT32)
+        rows.append(_row(f"{name} → verify numpy float64, float32 tolerance", kind, verdicts, s))
+        print(f"[{time.time() - started:6.1f}s] {rows[-1]['variant']}: {rows[-1]['rejected']}/{len(fp)} rejected", flush=True)
+
+
 def calibrate(args):
     work = args.work or tempfile.mkdtemp(prefix="rigel-llm-cal-")
     os.makedirs(work, exist_ok=True)
@@ -255,6 +273,9 @@ def calibrate(args):
         if name == "numpy float32, batch 16":
             run("one generated token changed, sampled", "cheat", _cheat_generated_token(ref, outs[:n_cheat], rng), sample)
 
+    if "float32" in parts:
+        _float32_tolerance(args, prompts, big, ref, np32, torch, greedy, rows, s, started)
+
     # Cheats, on the first n_cheat items.
     cp = prompts[:n_cheat]
     base = honest_outs.get("numpy float32, batch 16", [])[:n_cheat]
@@ -272,7 +293,7 @@ def calibrate(args):
     for name, build in cheats if "cheats" in parts else []:
         run(name, "cheat", build(), greedy, cross=name.startswith("int8"))
 
-    honest_rows = [r for r in rows if r["kind"] == "honest"]
+    honest_rows = [r for r in rows if r["kind"] == "honest" and "float32 tolerance" not in r["variant"]]
     greedy_rows = [r for r in honest_rows if "sampled" not in r["variant"]]
     sample_rows = [r for r in honest_rows if "sampled" in r["variant"]]
     suggested = {
@@ -287,9 +308,10 @@ def calibrate(args):
     print(f"\n{n} honest items per variant, {n_cheat} per cheat, {m} new tokens; {time.time() - started:.0f} s")
     if args.json:
         os.makedirs(os.path.dirname(os.path.abspath(args.json)), exist_ok=True)
+        record = {"thresholds": THRESHOLDS, "rows": rows, "costs": costs, "honestExtremes": suggested,
+                  "items": n, "cheatItems": n_cheat, "maxNewTokens": m, "sampleSize": s}  # fmt: skip
         with open(args.json, "w", encoding="utf-8") as f:
-            json.dump({"thresholds": THRESHOLDS, "rows": rows, "costs": costs, "honestExtremes": suggested,
-                       "items": n, "cheatItems": n_cheat, "maxNewTokens": m, "sampleSize": s}, f, indent=1)  # fmt: skip
+            f.write(json.dumps(record, indent=2, ensure_ascii=False) + "\n")  # prettier-stable
     if not args.work:
         shutil.rmtree(work, ignore_errors=True)
     false_rejects = sum(r["rejected"] for r in honest_rows)

@@ -17,6 +17,12 @@ THRESHOLDS = {
 }
 
 
+# PROTOCOL §19.5: float32-grade thresholds (`verify --tolerance float32`), for results that must come
+# from float32 or float16 arithmetic: they reject honest bfloat16 runs, and int8 weights with them.
+THRESHOLDS_FLOAT32 = dict(THRESHOLDS, max_mean_err=0.003, max_max_err=0.012, greedy_margin=0.1, sample_logit_margin=0.05)
+TOLERANCES = {"standard": THRESHOLDS, "float32": THRESHOLDS_FLOAT32}
+
+
 def sample_eps(decoding, thresholds):
     """The mass tolerance of a sampled token: a logit error δ moves a CDF boundary F by at most
     F(1 − F)(e^(2δ/T) − 1) ≈ δ / (2T), so `sample_logit_margin` δ gives ε = δ / (2T), at most 0.5."""
@@ -54,7 +60,7 @@ class Runtime:
         live = [i for i, lim in enumerate(limits) if lim > 0]
         if live:
             self._decode_rows(toks, live, limits, decoding, seeds, gen, hid)
-        return [self._output(toks[i], gen[i], hid[i], limits[i]) for i in range(len(toks))]
+        return [self._output(toks[i], gen[i], hid[i]) for i in range(len(toks))]
 
     def _decode_rows(self, toks, rows, limits, decoding, seeds, gen, hid):
         be, width = self.model.backend, max(len(toks[r]) for r in rows)
@@ -88,7 +94,7 @@ class Runtime:
             h, cache = self.model.forward(step_ids, at, valid, cache)
             last, next_pos = h[:, -1], next_pos + 1
 
-    def _output(self, prompt, generated, hidden, limit):
+    def _output(self, prompt, generated, hidden):
         eos = bool(generated) and generated[-1] == self.eos_id
         text_ids = generated[:-1] if eos else generated
         width = self.config.n_embd
