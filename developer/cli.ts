@@ -6,31 +6,47 @@ import { getAddress, zeroAddress, type Hex } from "viem";
 import { defineCommand, runCli, UsageError, type CliOutput, type CommandSpec } from "../sdk/cli/commands";
 import { jobMarketAbi } from "../sdk/contracts/abis";
 import { createJob } from "../sdk/market/createJob";
-import { isFinalShardState, ShardState } from "../sdk/market/enums";
+import { isFinalShardState, JobKind, ShardState } from "../sdk/market/enums";
 import { expirable } from "../sdk/market/expirable";
 import { JobParamsError, jobParamsForSpec, type JobParamsForSpecParameters } from "../sdk/market/jobParamsForSpec";
 import type { JobStatus } from "../sdk/market/readJobStatus";
+import { exactTokenPlan } from "../sdk/planner/exactTokenPlan";
 import type { Plan } from "../sdk/planner/types";
 import type { JobSpec } from "../sdk/spec/jobSpecTypes";
+import { hashJobSpec } from "../sdk/spec/hashJobSpec";
 import { parseJobSpec } from "../sdk/spec/parseJobSpec";
+import { perThousandTokensFromPricePerUnit } from "../sdk/pricing/pricePerThousandTokens";
 import { CONNECTION_FLAGS, connect, type Connection, type JobCliDeps } from "./connect";
+import { LLM_SPEC_FLAGS, llmSpecFromFlags, type LlmSpecFlags } from "./llmSpecFromFlags";
 import { jobIdArg, jobStatus, sendTx, toJson, type WriteRequest } from "./commandHelpers";
-import { bigintFlag, numberFlag, paymentTokenOf, PLAN_FLAGS, planFromChain } from "./planFromChain";
+import { bigintFlag, maxPriceOf, numberFlag, paymentTokenOf, PLAN_FLAGS, planFromChain } from "./planFromChain";
 import { refundCommand } from "./refundCommand";
 import { resultsCommand } from "./resultsCommand";
 
-function readSpec(file: string | undefined): JobSpec {
-  if (!file) throw new UsageError("RIGEL_JOB_NO_SPEC", "the spec file is required");
+/** The job's spec: the SPEC file, or an llm-inference spec from `--prompts FILE --model DIR …`. */
+function readSpec(file: string | undefined, flags: LlmSpecFlags = {}): JobSpec {
+  const fromFlags = llmSpecFromFlags(flags);
+  if (fromFlags && file) throw new UsageError("RIGEL_JOB_TWO_SPECS", "give a SPEC file or --prompts, not both");
+  if (fromFlags) return parseJobSpec(fromFlags);
+  if (!file) throw new UsageError("RIGEL_JOB_NO_SPEC", "the spec file (or --prompts FILE --model DIR) is required");
   return parseJobSpec(fs.readFileSync(file, "utf8"));
 }
 
-function planText(plan: Plan, operatorsRead: number): string {
+/** A price per unit, and for an llm-inference job also per 1,000 tokens (a unit is a token). */
+function priceText(spec: Pick<JobSpec, "kind">, perUnit: bigint): string {
+  return spec.kind === "llm-inference"
+    ? `${perThousandTokensFromPricePerUnit(perUnit)} per 1,000 tokens (${perUnit} per token)`
+    : `${perUnit} per unit`;
+}
+
+function planText(plan: Plan, operatorsRead: number, spec: JobSpec): string {
+  const unit = spec.kind === "llm-inference" ? "tokens" : "units";
   const lines = [
     `${plan.objective} plan: ${plan.shards.length} shard(s) from ${operatorsRead} operator(s) read`,
     `  estimated cost ${plan.cost}, makespan ~${plan.makespanSec.toFixed(1)} s` +
       ` (relaxed optimum ${plan.relaxed.makespanSec.toFixed(1)} s, ${Math.ceil(plan.relaxed.cost)}${plan.exact ? ", exact" : ", best of pools"})`,
-    `  escrow ${plan.escrow} (max ${plan.maxUnitsPerShard} units per shard; unused escrow is refunded)`,
-    "  shard  operator                                    range            items  units  cost  est. s",
+    `  escrow ${plan.escrow} (max ${plan.maxUnitsPerShard} ${unit} per shard; unused escrow is refunded)`,
+    `  shard  operator                                    range            items  ${unit}  cost  est. s`,
   ];
   for (const s of plan.shards) {
     lines.push(
@@ -62,23 +78,26 @@ export function jobCommands(deps: JobCliDeps = {}): CommandSpec[] {
   const plan = defineCommand({
     name: "plan",
     summary: "choose operators and split a job's work across them (reads the chain, sends nothing)",
-    args: "SPEC.json",
-    flags: { ...CONNECTION_FLAGS, ...PLAN_FLAGS },
+    args: "[SPEC.json]",
+    flags: { ...CONNECTION_FLAGS, ...PLAN_FLAGS, ...LLM_SPEC_FLAGS },
     async run({ flags, positionals, out }) {
       const conn = await connect(flags, deps, false);
-      const spec = readSpec(positionals[0]);
-      const { plan: p, operatorsRead } = await planFromChain(conn, spec, flags);
-      out.result(flags.json ? toJson({ plan: p, split: p.split }) : planText(p, operatorsRead));
+      const spec = readSpec(positionals[0], flags);
+      const { plan: planned, operatorsRead } = await planFromChain(conn, spec, flags);
+      // llm-inference: each shard's exact token bound, not the heaviest prompt's repeated.
+      const p = exactTokenPlan(spec, planned, maxPriceOf(flags, spec));
+      out.result(flags.json ? toJson({ plan: p, split: p.split }) : planText(p, operatorsRead, spec));
     },
   });
 
   const submit = defineCommand({
     name: "submit",
     summary: "create a job: escrow from your wallet, the spec on-chain as a data: URI unless --spec-uri",
-    args: "SPEC.json",
+    args: "[SPEC.json]",
     flags: {
       ...CONNECTION_FLAGS,
       ...PLAN_FLAGS,
+      ...LLM_SPEC_FLAGS,
       plan: { type: "boolean", description: "assign operators and uneven ranges from the planner" },
       shards: { type: "string", value: "N", description: "shards of an even split (without --plan)", default: "1" },
       "max-units": { type: "string", value: "N", description: "max units per shard (default: from the spec)" },
@@ -103,10 +122,9 @@ export function jobCommands(deps: JobCliDeps = {}): CommandSpec[] {
     },
     async run({ flags, positionals, out }) {
       const conn = await connect(flags, deps, true);
-      const spec = readSpec(positionals[0]);
+      const spec = readSpec(positionals[0], flags);
       const token = paymentTokenOf(conn, flags);
-      const maxPrice = bigintFlag(flags["max-price"], "max-price");
-      if (maxPrice === undefined) throw new UsageError("RIGEL_JOB_NO_PRICE", "--max-price is required");
+      const maxPrice = maxPriceOf(flags, spec);
       const now = (await conn.publicClient.getBlock()).timestamp;
       const job: JobParamsForSpecParameters = {
         spec,
@@ -119,14 +137,17 @@ export function jobCommands(deps: JobCliDeps = {}): CommandSpec[] {
       };
       let planned: Plan | undefined;
       if (flags.plan) {
-        const { plan: p, operatorsRead } = await planFromChain(conn, spec, flags);
+        const fromChain = await planFromChain(conn, spec, flags);
+        // llm-inference: each shard's exact token bound, not the heaviest prompt's repeated.
+        const p = exactTokenPlan(spec, fromChain.plan, maxPrice);
+        const operatorsRead = fromChain.operatorsRead;
         planned = p;
         job.plan = p;
-        if (!flags.json) out.info(planText(p, operatorsRead));
+        if (!flags.json) out.info(planText(p, operatorsRead, spec));
       } else {
         job.shards = numberFlag(flags.shards, "shards") ?? 1;
         job.maxUnitsPerShard = bigintFlag(flags["max-units"], "max-units");
-        if (job.maxUnitsPerShard === undefined && spec.kind !== "matmul-int8") {
+        if (job.maxUnitsPerShard === undefined && spec.kind === "container") {
           throw new UsageError("RIGEL_JOB_MAX_UNITS", "container jobs are metered in GPU-seconds: pass --max-units");
         }
         if (flags.operators) {
@@ -148,7 +169,9 @@ export function jobCommands(deps: JobCliDeps = {}): CommandSpec[] {
       }
       const { params, escrow } = built;
       const estimate = planned?.cost ?? escrow;
-      const summary = `job: ${spec.kind}, ${params.shards} shard(s), escrow ${escrow} of token ${token}, estimated cost ≤ ${estimate}`;
+      const summary =
+        `job: ${spec.kind}, ${params.shards} shard(s) × at most ${params.maxUnitsPerShard} ${spec.kind === "llm-inference" ? "tokens" : "units"}` +
+        ` × ${priceText(spec, params.maxPricePerUnit)}, escrow ${escrow} of token ${token}, estimated cost ≤ ${estimate}`;
       if (!flags.yes) {
         const ok = await (deps.confirm ?? defaultConfirm)(`${summary}. Create it?`);
         if (!ok) {
@@ -173,6 +196,10 @@ export function jobCommands(deps: JobCliDeps = {}): CommandSpec[] {
         transaction: created.hash,
         shards: params.shards,
         maxUnitsPerShard: params.maxUnitsPerShard,
+        maxPricePerUnit: params.maxPricePerUnit,
+        ...(spec.kind === "llm-inference"
+          ? { maxPricePer1kTokens: perThousandTokensFromPricePerUnit(params.maxPricePerUnit) }
+          : {}),
         escrow,
         specHash: params.specHash,
         split: created.spec.split ?? null,
@@ -180,6 +207,17 @@ export function jobCommands(deps: JobCliDeps = {}): CommandSpec[] {
         gang: gang !== undefined,
       };
       out.result(flags.json ? toJson(result) : `created job ${created.jobId} (${created.hash})`);
+    },
+  });
+
+  const specCommand = defineCommand({
+    name: "spec",
+    summary: "print the llm-inference spec that --prompts FILE --model DIR … make (canonical JSON), to save and submit",
+    flags: { ...LLM_SPEC_FLAGS },
+    async run({ flags, out }) {
+      if (flags.prompts === undefined)
+        throw new UsageError("RIGEL_JOB_NO_SPEC", "--prompts FILE --model DIR are required");
+      out.result(hashJobSpec(readSpec(undefined, flags)).canonical);
     },
   });
 
@@ -279,7 +317,17 @@ export function jobCommands(deps: JobCliDeps = {}): CommandSpec[] {
     },
   });
 
-  return [plan, submit, status, resultsCommand(deps), cancel, expire, refundCommand(deps), release] as CommandSpec[];
+  return [
+    plan,
+    submit,
+    specCommand,
+    status,
+    resultsCommand(deps),
+    cancel,
+    expire,
+    refundCommand(deps),
+    release,
+  ] as CommandSpec[];
 }
 
 /** What a DeveloperFault shard means for the developer (PROTOCOL §18.2). */
@@ -288,9 +336,16 @@ const DEVELOPER_FAULT_NOTE =
 
 function statusText(s: JobStatus): string {
   const done = s.shards.filter((x) => isFinalShardState(x.state)).length;
+  const llm = s.kind === JobKind.LlmInference;
   const lines = [
     `job ${s.jobId}: ${done}/${s.shards.length} shard(s) final, escrow left ${s.escrow}, deadline ${s.deadline}`,
   ];
+  if (llm) {
+    lines.push(
+      `  llm-inference: units are tokens (prompt + generated); max ${s.maxUnitsPerShard} tokens per shard at ` +
+        `${perThousandTokensFromPricePerUnit(s.maxPricePerUnit)} per 1,000 tokens (${s.maxPricePerUnit} per token)`,
+    );
+  }
   if (s.gang) {
     lines.push(
       s.gang.startedAt > 0n
@@ -301,7 +356,9 @@ function statusText(s: JobStatus): string {
   for (const x of s.shards) {
     const who =
       x.state === ShardState.Open ? (x.assigned === zeroAddress ? "anyone" : `for ${x.assigned}`) : x.operator;
-    lines.push(`  shard ${x.shard}: ${x.stateName}${x.units > 0n ? ` (${x.units} units)` : ""} ${who}`);
+    lines.push(
+      `  shard ${x.shard}: ${x.stateName}${x.units > 0n ? ` (${x.units} ${llm ? "tokens" : "units"})` : ""} ${who}`,
+    );
     if (x.state === ShardState.DeveloperFault) lines.push(`    ${DEVELOPER_FAULT_NOTE}`);
   }
   return lines.join("\n");

@@ -3,6 +3,7 @@
 import type { Address } from "viem";
 import { UsageError } from "../sdk/cli/commands";
 import { planOnChain } from "../sdk/planner/planOnChain";
+import { pricePerUnitFromPerThousandTokens, TokenPriceError } from "../sdk/pricing/pricePerThousandTokens";
 import type { Plan, PlannerJob } from "../sdk/planner/types";
 import type { JobSpec } from "../sdk/spec/jobSpecTypes";
 import type { Connection } from "./connect";
@@ -12,6 +13,12 @@ export const PLAN_FLAGS = {
   budget: { type: "string", value: "AMOUNT", description: "fastest plan costing at most AMOUNT (token base units)" },
   within: { type: "string", value: "SECONDS", description: "cheapest plan finishing within SECONDS of the start" },
   "max-price": { type: "string", value: "AMOUNT", description: "most paid per unit (token base units)" },
+  "max-price-per-1k-tokens": {
+    type: "string",
+    value: "AMOUNT",
+    description:
+      "llm-inference: most paid per 1,000 tokens (token base units, a multiple of 1000), instead of --max-price",
+  },
   "max-shards": { type: "string", value: "N", description: "most shards/operators (1..64)", default: "64" },
   vram: { type: "string", value: "MiB", description: "VRAM each shard needs", default: "0" },
   "min-ops": { type: "string", value: "OPS", description: "least attested ops/s", default: "0" },
@@ -29,6 +36,7 @@ export interface PlanFlags {
   budget?: string;
   within?: string;
   "max-price"?: string;
+  "max-price-per-1k-tokens"?: string;
   "max-shards"?: string;
   vram?: string;
   "min-ops"?: string;
@@ -57,6 +65,41 @@ export function paymentTokenOf(conn: Connection, flags: { token?: string }): Add
   return (flags.token as Address | undefined) ?? conn.deployment.contracts.ComputeToken;
 }
 
+/**
+ * The most paid per unit: `--max-price`, or for an llm-inference job (a unit is a token)
+ * `--max-price-per-1k-tokens` divided by 1000 exactly (`pricePerUnitFromPerThousandTokens`).
+ */
+export function maxPriceOf(flags: PlanFlags, spec: JobSpec): bigint {
+  const perUnit = bigintFlag(flags["max-price"], "max-price");
+  const perThousand = bigintFlag(flags["max-price-per-1k-tokens"], "max-price-per-1k-tokens");
+  if (perThousand !== undefined) {
+    if (spec.kind !== "llm-inference") {
+      throw new UsageError(
+        "RIGEL_JOB_BAD_FLAG",
+        "--max-price-per-1k-tokens is for llm-inference jobs (units are tokens)",
+      );
+    }
+    if (perUnit !== undefined) {
+      throw new UsageError("RIGEL_JOB_BAD_FLAG", "give --max-price or --max-price-per-1k-tokens, not both");
+    }
+    try {
+      return pricePerUnitFromPerThousandTokens(perThousand);
+    } catch (err) {
+      if (err instanceof TokenPriceError) throw new UsageError("RIGEL_JOB_BAD_PRICE", err.message);
+      throw err;
+    }
+  }
+  if (perUnit === undefined) {
+    throw new UsageError(
+      "RIGEL_JOB_NO_PRICE",
+      spec.kind === "llm-inference"
+        ? "--max-price-per-1k-tokens (or --max-price) is required"
+        : "--max-price is required",
+    );
+  }
+  return perUnit;
+}
+
 /** Plans `spec` over the chain's operators (sdk `planOnChain`: the collateral filter from the plan's own largest shard). */
 export async function planFromChain(
   conn: Connection,
@@ -68,8 +111,7 @@ export async function planFromChain(
   if ((budget === undefined) === (within === undefined)) {
     throw new UsageError("RIGEL_JOB_OBJECTIVE", "give exactly one of --budget (fastest) or --within (cheapest)");
   }
-  const maxPrice = bigintFlag(flags["max-price"], "max-price");
-  if (maxPrice === undefined) throw new UsageError("RIGEL_JOB_NO_PRICE", "--max-price is required");
+  const maxPrice = maxPriceOf(flags, spec);
   const { deployment } = conn;
   const { plan, job, operators } = await planOnChain(conn.publicClient, {
     contracts: deployment.contracts,

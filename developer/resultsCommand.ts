@@ -2,12 +2,13 @@
 import type { LocalAccount } from "viem";
 import { defineCommand, type CliOutput } from "../sdk/cli/commands";
 import type { DownloadProgress } from "../sdk/agentApi/results";
-import { jobIdArg, toJson } from "./commandHelpers";
+import { jobIdArg, jobStatus, toJson } from "./commandHelpers";
+import { llmItemTexts, readLlmSpec, type LlmItemText } from "./llmItemTexts";
 import { CONNECTION_FLAGS, connect, type JobCliDeps } from "./connect";
 import { downloadJobResults, type DownloadJobResultsReturnType } from "./downloadJobResults";
 import { numberFlag } from "./planFromChain";
 
-function resultsText(r: DownloadJobResultsReturnType): string {
+function resultsText(r: DownloadJobResultsReturnType, items?: LlmItemText[]): string {
   const lines = [`job ${r.jobId} → ${r.dir}`];
   for (const s of r.shards) {
     lines.push(
@@ -18,6 +19,14 @@ function resultsText(r: DownloadJobResultsReturnType): string {
   }
   const ok = r.shards.filter((s) => s.ok).length;
   lines.push(`${ok} of ${r.shards.length} shard(s) downloaded and checked against the on-chain root`);
+  if (items) {
+    lines.push(`items (also in ${r.dir}/texts.jsonl):`);
+    for (const i of items) {
+      lines.push(
+        `  #${i.index} ${JSON.stringify(i.prompt)} → ${JSON.stringify(i.text)} (${i.promptTokens} + ${i.generatedTokens} tokens, ${i.finishReason})`,
+      );
+    }
+  }
   return lines.join("\n");
 }
 
@@ -60,7 +69,11 @@ export function resultsCommand(deps: JobCliDeps) {
         timeoutMs: (numberFlag(flags.timeout, "timeout") ?? 120) * 1000,
         onProgress: progressPrinter(out),
       });
-      out.result(flags.json ? toJson(r) : resultsText(r));
+      // llm-inference: each item's text beside its prompt (texts.jsonl), from the checked files.
+      const spec = await readLlmSpec(conn, jobId);
+      const shardCount = spec ? (await jobStatus(conn, jobId)).shards.length : 0;
+      const items = spec ? await llmItemTexts(spec, shardCount, r) : undefined;
+      out.result(flags.json ? toJson(items ? { ...r, items } : r) : resultsText(r, items));
       const failed = r.shards.filter((s) => !s.ok).length;
       if (failed === 0) return 0;
       out.error(`rigel job results: ${failed} shard(s) without checked results`);

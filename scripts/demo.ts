@@ -1,7 +1,7 @@
 // `npm run demo`: the whole network on one machine. A Hardhat node with the protocol deployed, a
-// 2-of-3 oracle committee, three honest agents and one that cheats, a developer who submits a
-// planned multi-shard matmul job (and a container job when a Docker engine answers), a cheat caught
-// and slashed, a reward epoch rolled and claimed by an operator and a delegator; then a summary
+// 2-of-3 oracle committee, three honest agents and one that cheats (two with inference), a developer
+// who submits a planned multi-shard matmul job (a container job when a Docker engine answers, and
+// language-model inference jobs when python3 with numpy runs), the cheats caught and slashed, a reward epoch rolled and claimed by an operator and a delegator; then a summary
 // rebuilt from the chain and a conservation check. Everything it starts, it stops (the chain stays
 // only with --keep). Run `npm run demo -- --help` for the options.
 import path from "node:path";
@@ -23,6 +23,7 @@ Flags:
   --port N          the chain's port on 127.0.0.1 (default 8545); oracles N+1..N+3, agents N+11..
   --work-dir DIR    logs, databases and the deployment record (default .rigel-demo)
   --no-container    skip the container job even when Docker answers
+  --no-inference    skip the inference jobs (they need python3 with numpy)
   --keep            leave the chain running at the end (the app can connect to it)
   -h, --help        this help`;
 
@@ -37,6 +38,7 @@ function options(argv: string[]): DemoOptions | undefined {
       port: { type: "string", default: "8545" },
       "work-dir": { type: "string", default: ".rigel-demo" },
       "no-container": { type: "boolean", default: false },
+      "no-inference": { type: "boolean", default: false },
       keep: { type: "boolean", default: false },
       help: { type: "boolean", short: "h", default: false },
     },
@@ -59,6 +61,7 @@ function options(argv: string[]): DemoOptions | undefined {
     port: int("port", values.port!, 1024, 65000),
     workDir: path.resolve(root, values["work-dir"]!),
     container: !values["no-container"],
+    inference: !values["no-inference"],
     keep: values.keep!,
   };
 }
@@ -75,8 +78,20 @@ function report(result: DemoResult, opts: DemoOptions): void {
   for (const f of result.conservation.facts) console.log(`  ${f}`);
   for (const p of result.conservation.problems) console.log(`  PROBLEM: ${p}`);
   if (result.containerSkipped) console.log(`\nContainer job: not run (${result.containerSkipped})`);
+  if (result.inferenceSkipped) console.log(`\nInference jobs: not run (${result.inferenceSkipped})`);
+  if (result.inference) {
+    const { jobId, cheatedJobId, items, modelSeconds } = result.inference;
+    console.log(
+      `\nInference job ${jobId} (a 2-layer GPT-2 made in ${modelSeconds.toFixed(1)} s; job ${cheatedJobId} went to the cheater with half the layers):`,
+    );
+    for (const i of items) {
+      console.log(
+        `  #${i.index} ${JSON.stringify(i.prompt)} → ${JSON.stringify(i.text)} (${i.promptTokens} + ${i.generatedTokens} tokens)`,
+      );
+    }
+  }
   console.log(
-    `\nLogs: ${path.relative(process.cwd(), result.logsDir) || "."}/ (oracle-N.log, agent-N.log, cheater.log, chain.log, deploy.log)`,
+    `\nLogs: ${path.relative(process.cwd(), result.logsDir) || "."}/ (oracle-N.log, agent-N.log, cheater.log, cheater-llm.log, chain.log, deploy.log)`,
   );
   if (opts.keep && result.failures.length === 0) {
     const { devnet } = result.network;
@@ -94,7 +109,8 @@ async function main(argv: string[]): Promise<number> {
   const opts = options(argv);
   if (!opts) return 0;
   say(
-    `Rigel demo: ${opts.agents} honest agents + 1 cheater, ${opts.jobs} matmul job(s) of ${opts.size}³ over up to ${opts.shards} shards; work dir ${path.relative(process.cwd(), opts.workDir) || "."}`,
+    `Rigel demo: ${opts.agents} honest agents + cheaters, ${opts.jobs} matmul job(s) of ${opts.size}³ over up to ${opts.shards} shards` +
+      `${opts.inference ? ", inference jobs on a small GPT-2" : ""}; work dir ${path.relative(process.cwd(), opts.workDir) || "."}`,
   );
   const result = await runDemo(opts, say);
   const keepChain = opts.keep && result.failures.length === 0;
@@ -108,7 +124,9 @@ async function main(argv: string[]): Promise<number> {
     say(`demo FAILED: ${result.failures.join("; ")}`);
     return 1;
   }
-  say("demo finished: every shard is final, the cheat was slashed, tokens are conserved");
+  say(
+    `demo finished: every shard is final, the ${result.inference ? "cheats were" : "cheat was"} slashed, tokens are conserved`,
+  );
   return 0;
 }
 

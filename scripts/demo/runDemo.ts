@@ -16,9 +16,13 @@ import { readShard } from "../../sdk/market/readShard";
 import { checkConservation, type ConservationReport } from "../lib/conservation";
 import type { DevAccount, Devnet } from "../lib/devnet";
 import { sendAs, startNetwork, type Network } from "../lib/network";
+import { CHEATED_PROMPTS, DEMO_PROMPTS, inferenceProblem, makeDemoModel, writePrompts } from "./inference";
 import { buildSummary, type DemoSummary } from "./summary";
 
 export const TEST_IMAGE = "rigel/busybox:test";
+
+/** The python that makes the demo's model (the agents and oracles use their own `pythonPath`, default python3). */
+const PYTHON = process.env.RIGEL_DEMO_PYTHON ?? "python3";
 
 export interface DemoOptions {
   /** Honest agents; one more agent cheats. */
@@ -33,6 +37,8 @@ export interface DemoOptions {
   workDir: string;
   /** Try the container job (it still runs only when Docker and the test image are there). */
   container: boolean;
+  /** Try the inference jobs (they run only when python3 with numpy runs sdk/python/infer.py). */
+  inference?: boolean;
   /** Leave the chain running at the end. */
   keep: boolean;
   /** Give up on shards still open after this long (default 6 minutes). */
@@ -49,9 +55,22 @@ export interface DemoResult {
   honest: Address[];
   /** Why the container job did not run, when it did not. */
   containerSkipped?: string;
+  /** The inference jobs, when they ran: the honest one's items as downloaded, the cheated one's id. */
+  inference?: { jobId: bigint; cheatedJobId: bigint; cheater: Address; modelSeconds: number; items: DemoItem[] };
+  /** Why the inference jobs did not run, when they did not. */
+  inferenceSkipped?: string;
   /** What went wrong, empty when the demo is green. */
   failures: string[];
   logsDir: string;
+}
+
+/** One item of the honest inference job, as `rigel job results` reports it. */
+export interface DemoItem {
+  index: number;
+  prompt: string;
+  text: string;
+  promptTokens: number;
+  generatedTokens: number;
 }
 
 /** Runs `rigel job ...` in this process and returns its JSON output. */
@@ -156,15 +175,25 @@ export async function runDemo(opts: DemoOptions, say: (line: string) => void): P
   fs.rmSync(opts.workDir, { recursive: true, force: true });
   fs.mkdirSync(opts.workDir, { recursive: true });
   const containerSkipped = opts.container ? await dockerProblem() : "skipped (--no-container)";
+  const inferenceSkipped = (opts.inference ?? true) ? await inferenceProblem(PYTHON) : "skipped (--no-inference)";
+  // The model the demo makes is read as file:// URIs: agents and oracles allow that folder only.
+  const modelDir = path.join(opts.workDir, "model");
+  const modelSeconds = inferenceSkipped ? 0 : await makeDemoModel(PYTHON, modelDir);
   const network = await startNetwork({
     port: opts.port,
     workDir: opts.workDir,
     agents: [
       ...Array.from({ length: opts.agents }, (_, i) => ({ name: `agent-${i + 1}` })),
       { name: "cheater", cheat: "corrupt-rows" as const },
+      // One agent cheats in one kind (agent devCheat is one value): a second one for inference.
+      ...(inferenceSkipped ? [] : [{ name: "cheater-llm", cheat: "cheaper-model" as const }]),
     ],
     // Oracles re-run sampled container items in Docker when it is there (PROTOCOL §13).
-    oracleEnv: containerSkipped ? {} : { RIGEL_ORACLE_CONTAINER_EXECUTOR: "on" },
+    oracleEnv: {
+      ...(containerSkipped ? {} : { RIGEL_ORACLE_CONTAINER_EXECUTOR: "on" }),
+      ...(inferenceSkipped ? {} : { RIGEL_ORACLE_INPUT_FILE_ROOTS: modelDir }),
+    },
+    agentEnv: inferenceSkipped ? {} : { RIGEL_AGENT_INPUT_FILE_ROOTS: modelDir },
     log: say,
   });
   try {
@@ -195,6 +224,8 @@ export async function runDemo(opts: DemoOptions, say: (line: string) => void): P
     const specDir = path.join(opts.workDir, "specs");
     fs.mkdirSync(specDir, { recursive: true });
     const cheater = network.operators[opts.agents].address;
+    const llmCheater = inferenceSkipped ? undefined : network.operators[opts.agents + 1].address;
+    const cheaters = llmCheater ? [cheater, llmCheater] : [cheater];
     const honest = network.operators.slice(0, opts.agents).map((o) => o.address);
     const price = String(parseEther("1"));
     const budget = String(parseEther("1000"));
@@ -226,14 +257,16 @@ export async function runDemo(opts: DemoOptions, say: (line: string) => void): P
         `matmul-${j + 1}`,
         `0x${(j + 1).toString(16).padStart(64, "0")}`,
         opts.shards,
-        [cheater],
+        cheaters,
       );
       say(`developer submitted matmul job ${jobId} (${opts.size}³, planned over up to ${opts.shards} agents)`);
     }
     {
-      const jobId = await submitPlannedMatmul("matmul-cheated", `0x${"c".repeat(64)}`, 1, honest);
+      const others = llmCheater ? [...honest, llmCheater] : honest;
+      const jobId = await submitPlannedMatmul("matmul-cheated", `0x${"c".repeat(64)}`, 1, others);
       say(`developer submitted matmul job ${jobId}, which the cheating agent takes`);
     }
+    let containerJobId: bigint | undefined;
     if (containerSkipped) {
       say(`container job: not run: ${containerSkipped}; the matmul jobs run alone`);
     } else {
@@ -270,14 +303,60 @@ export async function runDemo(opts: DemoOptions, say: (line: string) => void): P
         ],
         say,
       );
-      jobIds.push(BigInt(res.jobId as string));
+      containerJobId = BigInt(res.jobId as string);
+      jobIds.push(containerJobId);
       say(`developer submitted container job ${String(res.jobId)} (4 items over 2 shards)`);
+    }
+
+    // Inference: a small GPT-2 made here (file:// URIs for the local agents and oracles), 4 prompts
+    // over 2 honest agents, priced per 1,000 tokens; and 2 prompts the cheating agent generates
+    // with half the model's layers.
+    let inference: Omit<NonNullable<DemoResult["inference"]>, "items"> | undefined;
+    if (inferenceSkipped) {
+      say(`inference jobs: not run: ${inferenceSkipped}`);
+    } else {
+      say(`made a 2-layer GPT-2 with infer.py make-model in ${modelSeconds.toFixed(1)} s (${modelDir})`);
+      const submitInference = async (name: string, prompts: readonly string[], operators: Address[]) => {
+        const res = await jobCommand(
+          devnet,
+          dev,
+          [
+            "submit",
+            "--prompts",
+            writePrompts(specDir, `${name}.jsonl`, prompts),
+            "--model",
+            modelDir,
+            "--max-new-tokens",
+            "12",
+            "--shards",
+            String(operators.length),
+            "--operators",
+            operators.join(","),
+            "--max-price-per-1k-tokens",
+            String(parseEther("1")),
+            "--deadline",
+            "900",
+            "--yes",
+          ],
+          say,
+        );
+        const jobId = BigInt(res.jobId as string);
+        jobIds.push(jobId);
+        say(
+          `developer submitted inference job ${jobId} (${prompts.length} prompts over ${operators.length} shard(s), ` +
+            `at most ${String(res.maxUnitsPerShard)} tokens per shard at 1 RGL per 1,000 tokens)`,
+        );
+        return jobId;
+      };
+      const jobId = await submitInference("inference", DEMO_PROMPTS, [honest[0], honest[1 % honest.length]]);
+      const cheatedJobId = await submitInference("inference-cheated", CHEATED_PROMPTS, [llmCheater!]);
+      inference = { jobId, cheatedJobId, cheater: llmCheater!, modelSeconds };
     }
 
     await followShards(network, jobIds, say, opts.timeoutMs ?? 6 * 60_000);
 
     // The developer downloads results from the agents, each checked against its on-chain root.
-    const downloadable = containerSkipped ? [jobIds[0]] : [jobIds[0], jobIds[jobIds.length - 1]];
+    const downloadable = containerJobId === undefined ? [jobIds[0]] : [jobIds[0], containerJobId];
     for (const jobId of downloadable) {
       const results = await jobCommand(
         devnet,
@@ -290,6 +369,18 @@ export async function runDemo(opts: DemoOptions, say: (line: string) => void): P
       say(
         `developer downloaded job ${jobId}'s results: ${shards.length} shard(s), ${bytes.toLocaleString("en-US")} bytes, roots match the chain`,
       );
+    }
+
+    let items: DemoItem[] = [];
+    if (inference) {
+      const results = await jobCommand(
+        devnet,
+        dev,
+        ["results", inference.jobId.toString(), "--out", path.join(opts.workDir, "results")],
+        say,
+      );
+      items = (results.items as DemoItem[] | undefined) ?? [];
+      say(`developer downloaded inference job ${inference.jobId}'s ${items.length} item(s), roots match the chain`);
     }
 
     // Roll a reward epoch, then the operator and the delegator claim.
@@ -340,6 +431,13 @@ export async function runDemo(opts: DemoOptions, say: (line: string) => void): P
     if (!summary.shards.some((s) => s.operator === cheater && s.outcome === "Failed" && s.slashed > 0n)) {
       failures.push("the cheat was not slashed");
     }
+    if (inference) {
+      const cheated = summary.shards.filter((s) => s.jobId === inference.cheatedJobId);
+      if (!cheated.every((s) => s.operator === inference.cheater && s.outcome === "Failed" && s.slashed > 0n)) {
+        failures.push("the inference cheat (cheaper-model) was not slashed");
+      }
+      if (items.length !== DEMO_PROMPTS.length) failures.push("the inference job's items were not all downloaded");
+    }
     if (
       !summary.shards.filter((s) => s.operator && honest.includes(s.operator)).every((s) => s.outcome === "Settled")
     ) {
@@ -355,6 +453,8 @@ export async function runDemo(opts: DemoOptions, say: (line: string) => void): P
       cheater,
       honest,
       containerSkipped,
+      inference: inference && { ...inference, items },
+      inferenceSkipped,
       failures,
       logsDir: path.join(opts.workDir, "logs"),
     };

@@ -18,6 +18,8 @@ export interface ShardLine {
   fee: bigint;
   refund: bigint;
   slashed: bigint;
+  /** Units the verdict paid for (tokens for llm-inference), from ShardSettled / ShardDeveloperFault. */
+  units: bigint;
 }
 
 export interface DemoSummary {
@@ -66,7 +68,7 @@ export async function buildSummary(client: PublicClient, deployment: Deployment)
   const shardOf = (jobId: bigint, shard: number) => {
     let line = shards.get(key(jobId, shard));
     if (!line) {
-      line = { jobId, shard, outcome: "Open", paid: 0n, fee: 0n, refund: 0n, slashed: 0n };
+      line = { jobId, shard, outcome: "Open", paid: 0n, fee: 0n, refund: 0n, slashed: 0n, units: 0n };
       shards.set(key(jobId, shard), line);
     }
     return line;
@@ -95,7 +97,13 @@ export async function buildSummary(client: PublicClient, deployment: Deployment)
         shardOf(jobId, shard).outcome = "Submitted";
         break;
       case "ShardSettled":
-        Object.assign(shardOf(jobId, shard), { outcome: "Settled", paid: a.paid, fee: a.fee, refund: a.refund });
+        Object.assign(shardOf(jobId, shard), {
+          outcome: "Settled",
+          paid: a.paid,
+          fee: a.fee,
+          refund: a.refund,
+          units: a.units,
+        });
         break;
       case "ShardDeveloperFault":
         // The developer's code failed: paid for the units used, like Settled, but no slash (PROTOCOL §18.2).
@@ -196,11 +204,11 @@ const short = (a?: Address) => (a ? `${a.slice(0, 6)}…${a.slice(-4)}` : "-");
 /** The summary as text tables; `names` labels known addresses (operators, developers). */
 export function renderSummary(s: DemoSummary, names: Record<string, string> = {}): string {
   const name = (a?: Address) => (a ? (names[getAddress(a)] ?? short(a)) : "-");
-  const kinds = ["matmul-int8", "container"];
+  const kinds = ["matmul-int8", "container", "llm-inference"];
   const parts = [
     "Jobs and shards (amounts in RGL)",
     textTable(
-      ["job", "kind", "shard", "operator", "outcome", "paid", "fee", "refund", "slashed"],
+      ["job", "kind", "shard", "operator", "outcome", "units", "paid", "fee", "refund", "slashed"],
       s.shards.map((x) => {
         const job = s.jobs.find((j) => j.jobId === x.jobId);
         return [
@@ -209,6 +217,7 @@ export function renderSummary(s: DemoSummary, names: Record<string, string> = {}
           String(x.shard),
           name(x.operator),
           x.outcome,
+          x.units > 0n ? `${x.units}${job?.kind === 2 ? " tokens" : ""}` : "-",
           rgl(x.paid),
           rgl(x.fee),
           rgl(x.refund),

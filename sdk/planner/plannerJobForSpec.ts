@@ -1,5 +1,5 @@
 import type { JobSpec } from "../spec/jobSpecTypes";
-import { llmItemMaxUnits, MULTIPLY_ADDS_PER_UNIT } from "../spec/shardWork";
+import { llmItemMaxUnits, llmRangeMaxUnits, MULTIPLY_ADDS_PER_UNIT, splitRange } from "../spec/shardWork";
 import { PlannerInputError } from "./errors";
 import type { Plan, PlannerJob } from "./types";
 
@@ -72,6 +72,22 @@ export function plannerJobForSpec({
     opsPerItem: itemSeconds * referenceOpsPerSec,
     metering: { kind: "time" },
   };
+}
+
+/**
+ * An llm-inference plan's `maxUnitsPerShard` made exact: the largest Σ token bound (prompt UTF-8
+ * bytes + maxNewTokens, PROTOCOL §19.1) over each planned shard's items, so no shard can be owed
+ * more than its escrow and none escrows for the heaviest prompt repeated (the planner weighs every
+ * item as the heaviest). Other kinds: the plan's own.
+ */
+export function planMaxUnitsForSpec(spec: JobSpec, plan: Pick<Plan, "split" | "maxUnitsPerShard">): bigint {
+  if (spec.kind !== "llm-inference") return plan.maxUnitsPerShard;
+  let max = 0n;
+  for (let s = 0; s < plan.split.length; s++) {
+    const units = llmRangeMaxUnits(spec, splitRange(spec.items.length, plan.split, plan.split.length, s));
+    if (units > max) max = units;
+  }
+  return max;
 }
 
 /** The spec with the plan's uneven split written in (a new spec hash), or unchanged for one shard. */

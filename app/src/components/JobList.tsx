@@ -11,6 +11,7 @@ import { useRigel } from "../RigelContext";
 import { useChainNow } from "../wallet/useChainNow";
 import { downloadResult } from "../wallet/downloadResult";
 import { useTx } from "../wallet/useTx";
+import { ItemOutputs } from "./ItemOutputs";
 import { TxStatus } from "./TxStatus";
 
 /** What a DeveloperFault verdict means for the developer (PROTOCOL §18.2). */
@@ -29,7 +30,9 @@ export function verdictLabel(job: Pick<JobRow, "kind" | "verificationMode">, sha
   if (shard.state !== ShardState.Settled && shard.state !== ShardState.Failed) return "—";
   const verdict = shard.state === ShardState.Settled ? "Valid" : "Invalid";
   const how =
-    job.kind === JobKind.MatmulInt8 || job.verificationMode === VerificationMode.Sampled
+    job.kind === JobKind.MatmulInt8 ||
+    job.verificationMode === VerificationMode.Sampled ||
+    job.verificationMode === VerificationMode.Activations
       ? "verified"
       : "attested, not verified";
   return `${verdict} (${how})`;
@@ -94,6 +97,9 @@ function ShardLine({ job, shard, now, developer }: { job: JobRow; shard: ShardRo
           >
             Download result
           </button>
+        )}
+        {shard.state === ShardState.Settled && shard.resultURI && job.kind === JobKind.LlmInference && (
+          <ItemOutputs job={job} shard={shard} developer={developer} />
         )}
         <TxStatus state={tx.state} />
       </td>

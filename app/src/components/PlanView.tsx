@@ -54,12 +54,15 @@ export function PlanView({
   error,
   loading,
   workUnit,
+  unitName = "unit",
 }: {
   plan?: Plan;
   error?: unknown;
   loading?: boolean;
   /** What the work is counted in: `rows` (matmul) or `items` (container). */
   workUnit: "rows" | "items";
+  /** What a unit is: `unit`, or `token` for llm-inference jobs (PROTOCOL §16.5). */
+  unitName?: "unit" | "token";
 }) {
   if (error) {
     return (
@@ -94,7 +97,7 @@ export function PlanView({
               <th>Operator</th>
               <th>{workUnit}</th>
               <th>Share</th>
-              <th>Units</th>
+              <th>{unitName === "token" ? "Tokens (at most)" : "Units"}</th>
               <th>Cost</th>
               <th>Time</th>
             </tr>
@@ -117,7 +120,7 @@ export function PlanView({
         </table>
       </div>
       <div className="muted">
-        Escrow {formatToken(plan.escrow)} (max {plan.maxUnitsPerShard.toString()} unit
+        Escrow {formatToken(plan.escrow)} (max {plan.maxUnitsPerShard.toString()} {unitName}
         {plan.maxUnitsPerShard === 1n ? "" : "s"} per shard; the unused part is refunded).
       </div>
       <details data-testid="plan-decisions" open={plan.decisions.length <= 8}>

@@ -3,11 +3,13 @@ import { hashJobSpec } from "../../../sdk/spec/hashJobSpec";
 import { jobSpecDataUri } from "../../../sdk/spec/jobSpecDataUri";
 import type { JobSpec } from "../../../sdk/spec/jobSpecTypes";
 import { parseJobSpec } from "../../../sdk/spec/parseJobSpec";
-import { matmulShardRows, matmulUnits } from "../../../sdk/spec/shardWork";
+import { evenSplit, llmRangeMaxUnits, matmulShardRows, matmulUnits } from "../../../sdk/spec/shardWork";
+import type { PromptsFormat } from "../../../sdk/spec/parsePrompts";
+import { llmRawSpec, pricePerTokenOfForm, type LlmForm } from "./llmJobForm";
 
 /** The create-job form, as typed. */
 export interface JobForm {
-  kind: "matmul-int8" | "container";
+  kind: "matmul-int8" | "container" | "llm-inference";
   seed: string;
   m: string;
   n: string;
@@ -26,6 +28,8 @@ export interface JobForm {
   deadlineMinutes: string;
   minVramMiB: string;
   minOpsPerSec: string;
+  /** The language-model fields (kind `llm-inference`); their price replaces `maxPricePerUnit`. */
+  llm?: LlmForm;
 }
 
 /** The job as the form gives it: the parsed spec, its hash and URI, and the form's numbers (`plannedJob` makes the params). */
@@ -42,6 +46,8 @@ export interface BuiltJob {
   /** Multiply-adds of the largest shard (matmul only), for the time estimate. */
   multiplyAddsPerShard?: bigint;
   escrow: bigint;
+  /** llm-inference: how the prompts were read (`parsePrompts`). */
+  promptsFormat?: PromptsFormat;
 }
 
 /** A form that does not make a job; `problems` lists every field at fault. */
@@ -69,14 +75,23 @@ export function buildJob(form: JobForm, nowSeconds: bigint): BuiltJob {
   const minVramMiB = int(form.minVramMiB, "minimum VRAM", problems);
   const minOps = int(form.minOpsPerSec, "minimum ops/s", problems);
   let price = 0n;
-  try {
-    price = parseUnits(form.maxPricePerUnit.trim(), 18);
-    if (price <= 0n) problems.push("price per unit must be above 0");
-  } catch {
-    problems.push("price per unit must be a number");
+  if (form.kind === "llm-inference") {
+    // Priced per 1,000 tokens; on-chain a unit is one token (PROTOCOL §19.1), converted exactly.
+    price = pricePerTokenOfForm(form.llm?.pricePer1kTokens ?? "", problems);
+  } else {
+    try {
+      price = parseUnits(form.maxPricePerUnit.trim(), 18);
+      if (price <= 0n) problems.push("price per unit must be above 0");
+    } catch {
+      problems.push("price per unit must be a number");
+    }
   }
   let raw: unknown;
-  if (form.kind === "matmul-int8") {
+  let promptsFormat: PromptsFormat | undefined;
+  if (form.kind === "llm-inference") {
+    if (!form.llm) problems.push("the language-model fields are missing");
+    else ({ raw, promptsFormat } = llmRawSpec(form.llm, problems));
+  } else if (form.kind === "matmul-int8") {
     raw = {
       kind: "matmul-int8",
       seed: form.seed.trim(),
@@ -129,6 +144,14 @@ export function buildJob(form: JobForm, nowSeconds: bigint): BuiltJob {
         unitsPerShard = matmulUnits(rows, spec.n, spec.k);
         multiplyAddsPerShard = BigInt(rows) * BigInt(spec.n) * BigInt(spec.k);
       }
+    } else if (spec.kind === "llm-inference") {
+      // At most one shard per prompt; the most tokens a shard can be paid for is Σ (prompt bytes +
+      // maxNewTokens) over its items (a byte-level BPE token is at least one byte, PROTOCOL §19.1).
+      shards = Math.min(shards, spec.items.length);
+      for (let s = 0; s < shards; s++) {
+        const units = llmRangeMaxUnits(spec, evenSplit(spec.items.length, shards, s));
+        if (units > unitsPerShard) unitsPerShard = units;
+      }
     } else {
       // A container job without items is one run; with items, at most one shard per item.
       shards = spec.items === undefined ? 1 : Math.min(shards, spec.items.length);
@@ -149,5 +172,6 @@ export function buildJob(form: JobForm, nowSeconds: bigint): BuiltJob {
     deadlineSeconds: nowSeconds + BigInt(minutes) * 60n,
     multiplyAddsPerShard,
     escrow: BigInt(shards) * unitsPerShard * price,
+    promptsFormat,
   };
 }

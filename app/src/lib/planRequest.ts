@@ -29,7 +29,7 @@ export interface PlanRequest {
 
 /** Whether a job is planned: a container job without items is one run, open to any eligible operator. */
 export function isPlannable(job: BuiltJob): boolean {
-  return job.spec.kind === "matmul-int8" || job.spec.items !== undefined;
+  return job.spec.kind !== "container" || job.spec.items !== undefined;
 }
 
 function positive(value: string, field: string, problems: string[]): number {

@@ -4,6 +4,7 @@ import {
   type JobParamsForSpecParameters,
   type JobParamsForSpecReturnType,
 } from "../../../sdk/market/jobParamsForSpec";
+import { planMaxUnitsForSpec } from "../../../sdk/planner/plannerJobForSpec";
 import type { Plan } from "../../../sdk/planner/types";
 import type { BuiltJob } from "./buildJob";
 
@@ -31,7 +32,10 @@ export function plannedJob(
     deadline: job.deadlineSeconds,
     minVramMiB: job.minVramMiB,
     minOpsPerSec: job.minOpsPerSec,
-    ...(plan ? { plan } : { shards: 1, maxUnitsPerShard: job.unitsPerShard }),
+    // llm-inference: the planned split's exact token bound, whatever the prompts' lengths.
+    ...(plan
+      ? { plan: { ...plan, maxUnitsPerShard: planMaxUnitsForSpec(job.spec, plan) } }
+      : { shards: 1, maxUnitsPerShard: job.unitsPerShard }),
   };
   return { ...jobParamsForSpec(parameters), parameters };
 }

@@ -1,5 +1,5 @@
 import { useMemo, useState } from "react";
-import type { PublicClient } from "viem";
+import { parseUnits, type PublicClient } from "viem";
 import { useConfig } from "wagmi";
 import { getPublicClient, getWalletClient } from "wagmi/actions";
 import { createJob, type CreateJobStep } from "../../../sdk/market/createJob";
@@ -10,6 +10,10 @@ import { TxStatus } from "../components/TxStatus";
 import { buildJob, JobFormError, type BuiltJob, type JobForm } from "../lib/buildJob";
 import { PlanView } from "../components/PlanView";
 import { formatToken } from "../lib/format";
+import { EMPTY_MODEL, type LlmForm } from "../lib/llmJobForm";
+import { LlmFields } from "../components/LlmFields";
+import { perThousandTokensFromPricePerUnit } from "../../../sdk/pricing/pricePerThousandTokens";
+import { exactTokenPlan } from "../../../sdk/planner/exactTokenPlan";
 import { plannedJob, type PlannedJob } from "../lib/plannedJob";
 import { isPlannable, planRequest, type PlanForm } from "../lib/planRequest";
 import { useRigel } from "../RigelContext";
@@ -51,6 +55,27 @@ const INITIAL: JobForm & PlanForm = {
   minOpsPerSec: "0",
 };
 
+/** What a budget in RGL buys at the max per-token price, in tokens: `≈ 50,000 tokens`. */
+function budgetTokens(budget: string, perToken: bigint): string {
+  try {
+    const tokens = perToken > 0n ? parseUnits(budget.trim(), 18) / perToken : 0n;
+    return `= ${tokens.toLocaleString("en-US")} tokens at most`;
+  } catch {
+    return "";
+  }
+}
+
+const INITIAL_LLM: LlmForm = {
+  prompts: "Once upon a time\nThe meaning of life is",
+  model: EMPTY_MODEL,
+  maxNewTokens: "16",
+  decoding: "greedy",
+  temperature: "0.8",
+  topP: "0.95",
+  sampleSeed: "",
+  pricePer1kTokens: "1",
+};
+
 /** Developers: create and pay for a job, follow its shards, cancel, expire, download results. */
 export function DeveloperPage() {
   const { deployment } = useRigel();
@@ -61,14 +86,16 @@ export function DeveloperPage() {
   const [form, setForm] = useState<JobForm & PlanForm>(() => ({ ...INITIAL, seed: randomSeed() }));
   const set = (field: keyof (JobForm & PlanForm)) => (e: { target: { value: string } }) =>
     setForm((f) => ({ ...f, [field]: e.target.value }));
+  const [llm, setLlm] = useState<LlmForm>(() => ({ ...INITIAL_LLM, sampleSeed: randomSeed() }));
+  const isLlm = form.kind === "llm-inference";
 
   const built = useMemo((): { job?: BuiltJob; problems: string[] } => {
     try {
-      return { job: buildJob(form, now ?? 0n), problems: [] };
+      return { job: buildJob({ ...form, llm }, now ?? 0n), problems: [] };
     } catch (err) {
       return { problems: err instanceof JobFormError ? err.problems : [(err as Error).message] };
     }
-  }, [form, now]);
+  }, [form, llm, now]);
   const plannable = built.job !== undefined && isPlannable(built.job);
   const request = useMemo(
     () => (built.job && plannable ? planRequest(form, built.job) : { problems: [] }),
@@ -117,9 +144,12 @@ export function DeveloperPage() {
           <select value={form.kind} onChange={set("kind")} data-testid="job-kind">
             <option value="matmul-int8">matmul-int8 (verified)</option>
             <option value="container">container</option>
+            <option value="llm-inference">LLM inference (verified)</option>
           </select>
         </label>
-        {form.kind === "matmul-int8" ? (
+        {isLlm ? (
+          <LlmFields llm={llm} setLlm={setLlm} />
+        ) : form.kind === "matmul-int8" ? (
           <>
             <label className="wide">
               Seed
@@ -182,6 +212,11 @@ export function DeveloperPage() {
           <label>
             Budget (RGL)
             <input value={form.budget} onChange={set("budget")} inputMode="decimal" data-testid="plan-budget" />
+            {isLlm && built.job && (
+              <span className="muted" data-testid="plan-budget-tokens">
+                {budgetTokens(form.budget, built.job.maxPricePerUnit)}
+              </span>
+            )}
           </label>
         ) : (
           <label>
@@ -198,15 +233,27 @@ export function DeveloperPage() {
           Max shards
           <input value={form.shards} onChange={set("shards")} inputMode="numeric" data-testid="job-shards" />
         </label>
-        <label>
-          Max price per unit (RGL)
-          <input
-            value={form.maxPricePerUnit}
-            onChange={set("maxPricePerUnit")}
-            inputMode="decimal"
-            data-testid="job-price"
-          />
-        </label>
+        {isLlm ? (
+          <label>
+            Max price per 1,000 tokens (RGL)
+            <input
+              value={llm.pricePer1kTokens}
+              onChange={(e) => setLlm((l) => ({ ...l, pricePer1kTokens: e.target.value }))}
+              inputMode="decimal"
+              data-testid="llm-price-1k"
+            />
+          </label>
+        ) : (
+          <label>
+            Max price per unit (RGL)
+            <input
+              value={form.maxPricePerUnit}
+              onChange={set("maxPricePerUnit")}
+              inputMode="decimal"
+              data-testid="job-price"
+            />
+          </label>
+        )}
         <label>
           Deadline (minutes from now)
           <input value={form.deadlineMinutes} onChange={set("deadlineMinutes")} inputMode="numeric" />
@@ -226,6 +273,19 @@ export function DeveloperPage() {
                 <li key={p}>{p}</li>
               ))}
             </ul>
+          ) : job && isLlm ? (
+            <>
+              <div>
+                {job.params.shards} shard{job.params.shards > 1 ? "s" : ""} × at most{" "}
+                <span data-testid="job-tokens">{job.params.maxUnitsPerShard.toString()}</span> tokens ×{" "}
+                {formatToken(perThousandTokensFromPricePerUnit(job.params.maxPricePerUnit), "RGL", 18)} per 1,000 tokens
+                = escrow <strong data-testid="job-escrow">{formatToken(job.escrow)}</strong>
+              </div>
+              <div className="muted">
+                A token is a unit: the operator is paid for prompt + generated tokens, the unused escrow is refunded.
+              </div>
+              <div className="muted mono">spec hash {job.params.specHash}</div>
+            </>
           ) : job ? (
             <>
               <div>
@@ -242,10 +302,11 @@ export function DeveloperPage() {
         </div>
         {built.job && plannable && request.request && (
           <PlanView
-            plan={planned.data?.plan}
+            plan={planned.data && exactTokenPlan(built.job.spec, planned.data.plan, built.job.maxPricePerUnit)}
             error={planned.error ?? undefined}
             loading={planned.isFetching}
             workUnit={built.job.spec.kind === "matmul-int8" ? "rows" : "items"}
+            unitName={isLlm ? "token" : "unit"}
           />
         )}
         {built.job && !plannable && (

@@ -1,14 +1,11 @@
 import type { Address, Hex } from "viem";
 import type { Config } from "wagmi";
-import { signMessage } from "wagmi/actions";
-import { RIGEL_AUTH_HEADERS } from "../../../sdk/auth/headers";
-import { requestDigest } from "../../../sdk/auth/requestDigest";
+import { signedFetch } from "./signedFetch";
 
 /**
  * Downloads a settled shard's results manifest (PROTOCOL §14.3) from the operator's agent with a
- * wallet-signed request (PROTOCOL §4.2: EIP-191 over the request digest; the agent checks the signer
- * is the job's developer), and checks that the root it names is the one committed on-chain.
- * Returns the manifest as a JSON Blob.
+ * wallet-signed request (`signedFetch`), and checks that the root it names is the one committed
+ * on-chain. Returns the manifest as a JSON Blob.
  */
 export async function downloadResult(
   config: Config,
@@ -16,22 +13,7 @@ export async function downloadResult(
   resultURI: string,
   committedRoot: Hex,
 ): Promise<Blob> {
-  const url = new URL(resultURI);
-  if (url.protocol !== "http:" && url.protocol !== "https:") {
-    throw new Error(`the result is at ${resultURI}, which the browser cannot fetch`);
-  }
-  const timestamp = Math.floor(Date.now() / 1000);
-  const path = `${url.pathname}${url.search}`;
-  const digest = requestDigest({ method: "GET", path, body: "", timestamp });
-  const signature = await signMessage(config, { account: developer, message: { raw: digest } });
-  const res = await fetch(url, {
-    headers: {
-      [RIGEL_AUTH_HEADERS.address]: developer,
-      [RIGEL_AUTH_HEADERS.timestamp]: String(timestamp),
-      [RIGEL_AUTH_HEADERS.signature]: signature,
-    },
-  });
-  if (!res.ok) throw new Error(`the agent answered HTTP ${res.status}`);
+  const res = await signedFetch(config, developer, resultURI);
   const text = await res.text();
   let root: unknown;
   try {
