@@ -579,6 +579,22 @@ export const operatorStakingAbi = [
     type: "error",
   },
   {
+    inputs: [
+      { internalType: "uint64", name: "validUntil", type: "uint64" },
+      { internalType: "uint64", name: "minValidUntil", type: "uint64" },
+    ],
+    name: "StakingCapacityStale",
+    type: "error",
+  },
+  {
+    inputs: [
+      { internalType: "uint64", name: "validUntil", type: "uint64" },
+      { internalType: "uint64", name: "maxValidUntil", type: "uint64" },
+    ],
+    name: "StakingCapacityValidityTooLong",
+    type: "error",
+  },
+  {
     inputs: [{ internalType: "bytes32", name: "challengeId", type: "bytes32" }],
     name: "StakingChallengeUsed",
     type: "error",
@@ -618,12 +634,26 @@ export const operatorStakingAbi = [
     type: "error",
   },
   { inputs: [{ internalType: "uint64", name: "thawEnd", type: "uint64" }], name: "StakingStillThawing", type: "error" },
+  {
+    inputs: [
+      { internalType: "uint64", name: "firstEnd", type: "uint64" },
+      { internalType: "uint64", name: "secondEnd", type: "uint64" },
+    ],
+    name: "StakingThawSlotsFull",
+    type: "error",
+  },
   { inputs: [], name: "StakingZeroAddress", type: "error" },
   { inputs: [], name: "StakingZeroAmount", type: "error" },
   {
     anonymous: false,
     inputs: [{ indexed: false, internalType: "address", name: "listener", type: "address" }],
     name: "CapacityListenerSet",
+    type: "event",
+  },
+  {
+    anonymous: false,
+    inputs: [{ indexed: false, internalType: "uint64", name: "capacityMaxAge", type: "uint64" }],
+    name: "CapacityMaxAgeSet",
     type: "event",
   },
   {
@@ -637,6 +667,12 @@ export const operatorStakingAbi = [
       { indexed: false, internalType: "uint64", name: "validUntil", type: "uint64" },
     ],
     name: "CapacityRecorded",
+    type: "event",
+  },
+  {
+    anonymous: false,
+    inputs: [{ indexed: false, internalType: "uint64", name: "capacityValidity", type: "uint64" }],
+    name: "CapacityValiditySet",
     type: "event",
   },
   {
@@ -706,10 +742,41 @@ export const operatorStakingAbi = [
     inputs: [
       { indexed: true, internalType: "address", name: "operator", type: "address" },
       { indexed: true, internalType: "address", name: "delegator", type: "address" },
+      { indexed: false, internalType: "uint256", name: "tokens", type: "uint256" },
+      { indexed: false, internalType: "uint256", name: "shares", type: "uint256" },
+    ],
+    name: "DelegationActivated",
+    type: "event",
+  },
+  {
+    anonymous: false,
+    inputs: [
+      { indexed: true, internalType: "address", name: "operator", type: "address" },
+      { indexed: true, internalType: "address", name: "delegator", type: "address" },
+      { indexed: false, internalType: "uint256", name: "shares", type: "uint256" },
+      { indexed: false, internalType: "uint256", name: "thawShares", type: "uint256" },
+    ],
+    name: "DelegationWiped",
+    type: "event",
+  },
+  {
+    anonymous: false,
+    inputs: [
+      { indexed: true, internalType: "address", name: "operator", type: "address" },
+      { indexed: true, internalType: "address", name: "delegator", type: "address" },
       { indexed: false, internalType: "uint256", name: "thawShares", type: "uint256" },
       { indexed: false, internalType: "uint256", name: "tokens", type: "uint256" },
     ],
     name: "DelegationWithdrawn",
+    type: "event",
+  },
+  {
+    anonymous: false,
+    inputs: [
+      { indexed: false, internalType: "uint64", name: "genesis", type: "uint64" },
+      { indexed: false, internalType: "uint64", name: "epochLength", type: "uint64" },
+    ],
+    name: "EpochClockSet",
     type: "event",
   },
   {
@@ -753,6 +820,17 @@ export const operatorStakingAbi = [
     anonymous: false,
     inputs: [
       { indexed: true, internalType: "address", name: "operator", type: "address" },
+      { indexed: true, internalType: "uint64", name: "epoch", type: "uint64" },
+      { indexed: false, internalType: "uint256", name: "tokens", type: "uint256" },
+      { indexed: false, internalType: "uint256", name: "shares", type: "uint256" },
+    ],
+    name: "PendingDelegationsJoined",
+    type: "event",
+  },
+  {
+    anonymous: false,
+    inputs: [
+      { indexed: true, internalType: "address", name: "operator", type: "address" },
       { indexed: false, internalType: "uint256", name: "amount", type: "uint256" },
       { indexed: false, internalType: "uint256", name: "poolTokens", type: "uint256" },
     ],
@@ -766,6 +844,17 @@ export const operatorStakingAbi = [
       { indexed: false, internalType: "uint256", name: "amount", type: "uint256" },
     ],
     name: "PoolRewardsToSelfStake",
+    type: "event",
+  },
+  {
+    anonymous: false,
+    inputs: [
+      { indexed: true, internalType: "address", name: "operator", type: "address" },
+      { indexed: false, internalType: "bool", name: "thawPool", type: "bool" },
+      { indexed: false, internalType: "uint32", name: "generation", type: "uint32" },
+      { indexed: false, internalType: "uint256", name: "voidedShares", type: "uint256" },
+    ],
+    name: "PoolWiped",
     type: "event",
   },
   {
@@ -924,6 +1013,7 @@ export const operatorStakingAbi = [
     inputs: [
       { internalType: "address", name: "operator", type: "address" },
       { internalType: "uint256", name: "amount", type: "uint256" },
+      { internalType: "uint64", name: "epoch", type: "uint64" },
     ],
     name: "addPoolRewards",
     outputs: [],
@@ -934,6 +1024,13 @@ export const operatorStakingAbi = [
     inputs: [],
     name: "capacityListener",
     outputs: [{ internalType: "address", name: "", type: "address" }],
+    stateMutability: "view",
+    type: "function",
+  },
+  {
+    inputs: [],
+    name: "capacityMaxAge",
+    outputs: [{ internalType: "uint64", name: "", type: "uint64" }],
     stateMutability: "view",
     type: "function",
   },
@@ -953,6 +1050,13 @@ export const operatorStakingAbi = [
         type: "tuple",
       },
     ],
+    stateMutability: "view",
+    type: "function",
+  },
+  {
+    inputs: [],
+    name: "capacityValidity",
+    outputs: [{ internalType: "uint64", name: "", type: "uint64" }],
     stateMutability: "view",
     type: "function",
   },
@@ -981,6 +1085,13 @@ export const operatorStakingAbi = [
     inputs: [],
     name: "committee",
     outputs: [{ internalType: "address", name: "", type: "address" }],
+    stateMutability: "view",
+    type: "function",
+  },
+  {
+    inputs: [],
+    name: "currentEpoch",
+    outputs: [{ internalType: "uint64", name: "", type: "uint64" }],
     stateMutability: "view",
     type: "function",
   },
@@ -1017,6 +1128,8 @@ export const operatorStakingAbi = [
           { internalType: "uint256", name: "thawShares", type: "uint256" },
           { internalType: "uint256", name: "thawValue", type: "uint256" },
           { internalType: "uint64", name: "thawEnd", type: "uint64" },
+          { internalType: "uint256", name: "pendingTokens", type: "uint256" },
+          { internalType: "uint64", name: "pendingEpoch", type: "uint64" },
         ],
         internalType: "struct IOperatorStaking.DelegationView",
         name: "v",
@@ -1132,6 +1245,9 @@ export const operatorStakingAbi = [
           { internalType: "uint256", name: "thawTokens", type: "uint256" },
           { internalType: "uint256", name: "thawShares", type: "uint256" },
           { internalType: "uint256", name: "totalAtStake", type: "uint256" },
+          { internalType: "uint256", name: "pendingDelegated", type: "uint256" },
+          { internalType: "uint64", name: "pendingEpoch", type: "uint64" },
+          { internalType: "uint32", name: "poolGeneration", type: "uint32" },
         ],
         internalType: "struct IOperatorStaking.OperatorView",
         name: "v",
@@ -1209,6 +1325,27 @@ export const operatorStakingAbi = [
     type: "function",
   },
   {
+    inputs: [
+      { internalType: "address", name: "operator", type: "address" },
+      { internalType: "uint64", name: "epoch", type: "uint64" },
+    ],
+    name: "rewardBase",
+    outputs: [
+      {
+        components: [
+          { internalType: "uint256", name: "selfStake", type: "uint256" },
+          { internalType: "uint256", name: "delegatedStake", type: "uint256" },
+          { internalType: "uint16", name: "commissionBps", type: "uint16" },
+        ],
+        internalType: "struct IStakingHooks.RewardBase",
+        name: "b",
+        type: "tuple",
+      },
+    ],
+    stateMutability: "view",
+    type: "function",
+  },
+  {
     inputs: [{ internalType: "address", name: "operator", type: "address" }],
     name: "selfStake",
     outputs: [{ internalType: "uint256", name: "", type: "uint256" }],
@@ -1218,6 +1355,20 @@ export const operatorStakingAbi = [
   {
     inputs: [{ internalType: "address", name: "listener", type: "address" }],
     name: "setCapacityListener",
+    outputs: [],
+    stateMutability: "nonpayable",
+    type: "function",
+  },
+  {
+    inputs: [{ internalType: "uint64", name: "newMaxAge", type: "uint64" }],
+    name: "setCapacityMaxAge",
+    outputs: [],
+    stateMutability: "nonpayable",
+    type: "function",
+  },
+  {
+    inputs: [{ internalType: "uint64", name: "newValidity", type: "uint64" }],
+    name: "setCapacityValidity",
     outputs: [],
     stateMutability: "nonpayable",
     type: "function",
@@ -3018,6 +3169,26 @@ export const rewardsDistributorAbi = [
     inputs: [
       { indexed: true, internalType: "address", name: "operator", type: "address" },
       { indexed: true, internalType: "uint64", name: "epoch", type: "uint64" },
+      { indexed: true, internalType: "bytes32", name: "challengeId", type: "bytes32" },
+      { indexed: false, internalType: "uint8", name: "reason", type: "uint8" },
+    ],
+    name: "AvailabilityNotCredited",
+    type: "event",
+  },
+  {
+    anonymous: false,
+    inputs: [
+      { indexed: true, internalType: "address", name: "operator", type: "address" },
+      { indexed: true, internalType: "uint64", name: "epoch", type: "uint64" },
+    ],
+    name: "CreditsSuspended",
+    type: "event",
+  },
+  {
+    anonymous: false,
+    inputs: [
+      { indexed: true, internalType: "address", name: "operator", type: "address" },
+      { indexed: true, internalType: "uint64", name: "epoch", type: "uint64" },
       { indexed: false, internalType: "uint256", name: "workPoints", type: "uint256" },
       { indexed: false, internalType: "uint256", name: "availabilityPoints", type: "uint256" },
       { indexed: false, internalType: "uint256", name: "reward", type: "uint256" },
@@ -3030,12 +3201,29 @@ export const rewardsDistributorAbi = [
   },
   {
     anonymous: false,
+    inputs: [{ indexed: false, internalType: "uint256", name: "minimum", type: "uint256" }],
+    name: "MinAvailabilityStakeSet",
+    type: "event",
+  },
+  {
+    anonymous: false,
     inputs: [
       { indexed: true, internalType: "address", name: "operator", type: "address" },
       { indexed: true, internalType: "address", name: "to", type: "address" },
       { indexed: false, internalType: "uint256", name: "amount", type: "uint256" },
     ],
     name: "RewardsClaimed",
+    type: "event",
+  },
+  {
+    anonymous: false,
+    inputs: [
+      { indexed: true, internalType: "address", name: "operator", type: "address" },
+      { indexed: true, internalType: "uint64", name: "epoch", type: "uint64" },
+      { indexed: false, internalType: "uint256", name: "workPoints", type: "uint256" },
+      { indexed: false, internalType: "uint256", name: "availabilityPoints", type: "uint256" },
+    ],
+    name: "RewardsForfeited",
     type: "event",
   },
   {
@@ -3108,6 +3296,13 @@ export const rewardsDistributorAbi = [
     type: "function",
   },
   {
+    inputs: [{ internalType: "address", name: "operator", type: "address" }],
+    name: "beforeStakeChange",
+    outputs: [],
+    stateMutability: "nonpayable",
+    type: "function",
+  },
+  {
     inputs: [{ internalType: "address", name: "to", type: "address" }],
     name: "claim",
     outputs: [{ internalType: "uint256", name: "amount", type: "uint256" }],
@@ -3149,6 +3344,7 @@ export const rewardsDistributorAbi = [
     outputs: [
       { internalType: "uint256", name: "value", type: "uint256" },
       { internalType: "uint256", name: "claimable", type: "uint256" },
+      { internalType: "uint256", name: "pending", type: "uint256" },
     ],
     stateMutability: "view",
     type: "function",
@@ -3157,6 +3353,16 @@ export const rewardsDistributorAbi = [
     inputs: [{ internalType: "uint64", name: "epoch", type: "uint64" }],
     name: "emissionOf",
     outputs: [{ internalType: "uint256", name: "", type: "uint256" }],
+    stateMutability: "view",
+    type: "function",
+  },
+  {
+    inputs: [],
+    name: "epochClock",
+    outputs: [
+      { internalType: "uint64", name: "genesis", type: "uint64" },
+      { internalType: "uint64", name: "epochLength", type: "uint64" },
+    ],
     stateMutability: "view",
     type: "function",
   },
@@ -3207,6 +3413,13 @@ export const rewardsDistributorAbi = [
     type: "function",
   },
   {
+    inputs: [],
+    name: "minAvailabilityStake",
+    outputs: [{ internalType: "uint256", name: "", type: "uint256" }],
+    stateMutability: "view",
+    type: "function",
+  },
+  {
     inputs: [
       { internalType: "address", name: "operator", type: "address" },
       { internalType: "bytes32", name: "challengeId", type: "bytes32" },
@@ -3214,6 +3427,13 @@ export const rewardsDistributorAbi = [
       { internalType: "uint64", name: "", type: "uint64" },
     ],
     name: "onCapacityRecorded",
+    outputs: [],
+    stateMutability: "nonpayable",
+    type: "function",
+  },
+  {
+    inputs: [{ internalType: "address", name: "operator", type: "address" }],
+    name: "onSlashed",
     outputs: [],
     stateMutability: "nonpayable",
     type: "function",
@@ -3313,6 +3533,13 @@ export const rewardsDistributorAbi = [
       },
     ],
     stateMutability: "view",
+    type: "function",
+  },
+  {
+    inputs: [{ internalType: "uint256", name: "minimum", type: "uint256" }],
+    name: "setMinAvailabilityStake",
+    outputs: [],
+    stateMutability: "nonpayable",
     type: "function",
   },
   {
