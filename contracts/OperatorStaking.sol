@@ -92,16 +92,26 @@ contract OperatorStaking is IOperatorStaking, AccessControl, Pausable, Reentranc
         uint128 shares;
     }
 
+    /// @dev The reward epochs, read from the capacity listener (`length` 0: none).
+    struct EpochClock {
+        uint64 genesis;
+        uint64 length;
+    }
+
+    /// @dev How long an attestation is valid after its issue, and the oldest issue accepted.
+    struct CapacityBounds {
+        uint64 validity;
+        uint64 maxAge;
+    }
+
     IComputeToken private immutable _token;
     IOracleCommittee private _committee;
     ICapacityListener private _listener;
     uint64 private _unbondingPeriod;
     uint64 private _jailPeriod;
     uint64 private _commissionDelay;
-    uint64 private _genesis;
-    uint64 private _epochLength;
-    uint64 private _capacityValidity = 7 days;
-    uint64 private _capacityMaxAge = 300;
+    EpochClock private _clock;
+    CapacityBounds private _capacityBounds = CapacityBounds({validity: 7 days, maxAge: 300});
     uint256 private _minDelegation;
 
     mapping(address operator => OperatorState) private _operators;
@@ -181,19 +191,19 @@ contract OperatorStaking is IOperatorStaking, AccessControl, Pausable, Reentranc
 
     /// @inheritdoc IOperatorStaking
     function capacityValidity() external view returns (uint64) {
-        return _capacityValidity;
+        return _capacityBounds.validity;
     }
 
     /// @inheritdoc IOperatorStaking
     function capacityMaxAge() external view returns (uint64) {
-        return _capacityMaxAge;
+        return _capacityBounds.maxAge;
     }
 
     /// @inheritdoc IOperatorStaking
     function currentEpoch() public view returns (uint64) {
-        uint64 length = _epochLength;
-        if (length == 0 || block.timestamp <= _genesis) return 0;
-        return SafeCast.toUint64((block.timestamp - _genesis) / length);
+        uint64 length = _clock.length;
+        if (length == 0 || block.timestamp <= _clock.genesis) return 0;
+        return SafeCast.toUint64((block.timestamp - _clock.genesis) / length);
     }
 
     /// @inheritdoc IOperatorStaking
@@ -387,7 +397,9 @@ contract OperatorStaking is IOperatorStaking, AccessControl, Pausable, Reentranc
         }
         if (second != 0 && block.timestamp >= op.selfThawEnd1) amount += second;
         if (amount == 0) {
-            revert StakingStillThawing(first != 0 && (second == 0 || op.selfThawEnd0 < op.selfThawEnd1) ? op.selfThawEnd0 : op.selfThawEnd1);
+            revert StakingStillThawing(
+                first != 0 && (second == 0 || op.selfThawEnd0 < op.selfThawEnd1) ? op.selfThawEnd0 : op.selfThawEnd1
+            );
         }
         op.selfThawing = total - amount;
         if (op.selfThaw0 == 0 && op.selfThawing != 0) {
@@ -428,7 +440,7 @@ contract OperatorStaking is IOperatorStaking, AccessControl, Pausable, Reentranc
         if (amount == 0 || amount < _minDelegation) revert StakingBelowMinDelegation(amount, _minDelegation);
         uint64 epoch = _beforeChange(operator, op);
         DelegationState storage d = _syncDelegation(operator, msg.sender, op, epoch);
-        if (_epochLength != 0) {
+        if (_clock.length != 0) {
             // Pending until this epoch ends: no share of its rewards, nothing slashable yet.
             d.pendingTokens += amount;
             d.pendingEpoch = epoch;
@@ -496,7 +508,9 @@ contract OperatorStaking is IOperatorStaking, AccessControl, Pausable, Reentranc
             d.thawShares1 = 0;
         }
         if (thawShares == 0) {
-            revert StakingStillThawing(first != 0 && (second == 0 || d.thawEnd0 < d.thawEnd1) ? d.thawEnd0 : d.thawEnd1);
+            revert StakingStillThawing(
+                first != 0 && (second == 0 || d.thawEnd0 < d.thawEnd1) ? d.thawEnd0 : d.thawEnd1
+            );
         }
         uint256 tokens = SharesMath.toTokensDown(thawShares, op.thawTokens, op.thawShares);
         op.thawShares -= thawShares;
@@ -563,7 +577,7 @@ contract OperatorStaking is IOperatorStaking, AccessControl, Pausable, Reentranc
         uint64 epoch = currentEpoch();
         if (address(_listener) != address(0)) _listener.onSlashed(operator);
         _syncPool(operator, op, epoch);
-        if (_epochLength != 0) _rollBase(operator, op, epoch);
+        if (_clock.length != 0) _rollBase(operator, op, epoch);
         op.locked -= Math.min(lockedToRelease, op.locked);
 
         uint256 left = amount;
@@ -605,7 +619,7 @@ contract OperatorStaking is IOperatorStaking, AccessControl, Pausable, Reentranc
     function addPoolRewards(address operator, uint256 amount, uint64 epoch) external onlyRole(REWARDER_ROLE) {
         if (amount == 0) return;
         OperatorState storage op = _requireRegistered(operator);
-        if (_epochLength != 0) {
+        if (_clock.length != 0) {
             uint64 nowEpoch = currentEpoch();
             _rollBase(operator, op, nowEpoch);
             // Delegations pending from before `epoch` were in the pool during it: they join first.
@@ -636,11 +650,11 @@ contract OperatorStaking is IOperatorStaking, AccessControl, Pausable, Reentranc
         if (_usedChallenges[attestation.challengeId]) revert StakingChallengeUsed(attestation.challengeId);
         uint64 validUntil = attestation.validUntil;
         if (validUntil <= block.timestamp) revert StakingCapacityExpired(validUntil);
-        uint64 maxValidUntil = uint64(block.timestamp) + _capacityValidity;
+        uint64 maxValidUntil = uint64(block.timestamp) + _capacityBounds.validity;
         if (validUntil > maxValidUntil) revert StakingCapacityValidityTooLong(validUntil, maxValidUntil);
         // validUntil = issueTime + capacityValidity, so issueTime >= now - capacityMaxAge reads:
-        if (uint256(validUntil) + _capacityMaxAge < maxValidUntil) {
-            revert StakingCapacityStale(validUntil, maxValidUntil - _capacityMaxAge);
+        if (uint256(validUntil) + _capacityBounds.maxAge < maxValidUntil) {
+            revert StakingCapacityStale(validUntil, maxValidUntil - _capacityBounds.maxAge);
         }
         _committee.verifyCapacityAttestation(attestation, signatures);
         _usedChallenges[attestation.challengeId] = true;
@@ -660,7 +674,12 @@ contract OperatorStaking is IOperatorStaking, AccessControl, Pausable, Reentranc
         );
         ICapacityListener listener = _listener;
         if (address(listener) != address(0)) {
-            listener.onCapacityRecorded(attestation.operator, attestation.challengeId, attestation.opsPerSec, validUntil);
+            listener.onCapacityRecorded(
+                attestation.operator,
+                attestation.challengeId,
+                attestation.opsPerSec,
+                validUntil
+            );
         }
     }
 
@@ -692,13 +711,13 @@ contract OperatorStaking is IOperatorStaking, AccessControl, Pausable, Reentranc
 
     /// @inheritdoc IOperatorStaking
     function setCapacityValidity(uint64 newValidity) external onlyRole(DEFAULT_ADMIN_ROLE) {
-        _capacityValidity = _checkPeriod(newValidity);
+        _capacityBounds.validity = _checkPeriod(newValidity);
         emit CapacityValiditySet(newValidity);
     }
 
     /// @inheritdoc IOperatorStaking
     function setCapacityMaxAge(uint64 newMaxAge) external onlyRole(DEFAULT_ADMIN_ROLE) {
-        _capacityMaxAge = _checkPeriod(newMaxAge);
+        _capacityBounds.maxAge = _checkPeriod(newMaxAge);
         emit CapacityMaxAgeSet(newMaxAge);
     }
 
@@ -706,8 +725,8 @@ contract OperatorStaking is IOperatorStaking, AccessControl, Pausable, Reentranc
     function setCapacityListener(address listener) external onlyRole(DEFAULT_ADMIN_ROLE) {
         _listener = ICapacityListener(listener);
         (uint64 genesis, uint64 length) = listener == address(0) ? (0, 0) : _listener.epochClock();
-        _genesis = genesis;
-        _epochLength = length;
+        _clock.genesis = genesis;
+        _clock.length = length;
         emit CapacityListenerSet(listener);
         emit EpochClockSet(genesis, length);
     }
@@ -738,7 +757,7 @@ contract OperatorStaking is IOperatorStaking, AccessControl, Pausable, Reentranc
     /// settles the past open epoch (paying the pool at the old share price), past pending
     /// delegations join the pool, and the epoch's snapshot rolls. Returns the current epoch.
     function _beforeChange(address operator, OperatorState storage op) private returns (uint64 epoch) {
-        bool clock = _epochLength != 0;
+        bool clock = _clock.length != 0;
         if (clock) _listener.beforeStakeChange(operator);
         epoch = currentEpoch();
         _syncPool(operator, op, epoch);
@@ -761,7 +780,7 @@ contract OperatorStaking is IOperatorStaking, AccessControl, Pausable, Reentranc
 
     /// @dev After a change: a decrease lowers the epoch's minima, an increase does not raise them.
     function _lowerBase(address operator, OperatorState storage op, uint64 epoch) private {
-        if (_epochLength == 0) return;
+        if (_clock.length == 0) return;
         BaseSnapshot memory snap = _base[operator];
         // Each new value is below a uint96 minimum where it is written: the casts cannot truncate.
         if (op.selfStake < snap.minSelf) snap.minSelf = uint96(op.selfStake);
@@ -814,14 +833,24 @@ contract OperatorStaking is IOperatorStaking, AccessControl, Pausable, Reentranc
         _syncThaw(operator, delegator, op, d);
     }
 
-    function _wipeDelegation(address operator, address delegator, DelegationState storage d, uint32 generation) private {
+    function _wipeDelegation(
+        address operator,
+        address delegator,
+        DelegationState storage d,
+        uint32 generation
+    ) private {
         if (d.shares != 0) emit DelegationWiped(operator, delegator, d.shares, 0);
         d.shares = 0;
         d.principal = 0;
         d.generation = generation;
     }
 
-    function _syncThaw(address operator, address delegator, OperatorState storage op, DelegationState storage d) private {
+    function _syncThaw(
+        address operator,
+        address delegator,
+        OperatorState storage op,
+        DelegationState storage d
+    ) private {
         if (d.thawGeneration == op.thawGeneration) return;
         uint256 voided = d.thawShares0 + d.thawShares1;
         if (voided != 0) emit DelegationWiped(operator, delegator, 0, voided);
@@ -880,7 +909,7 @@ contract OperatorStaking is IOperatorStaking, AccessControl, Pausable, Reentranc
 
     /// @dev Whether pending tokens of `pendingEpoch` are active in `epoch` (always without a clock).
     function _isPast(uint64 pendingEpoch, uint64 epoch) private view returns (bool) {
-        return _epochLength == 0 || pendingEpoch < epoch;
+        return _clock.length == 0 || pendingEpoch < epoch;
     }
 
     /// @dev The commission in force at `t`: a scheduled increase counts from its effective time.
@@ -890,7 +919,7 @@ contract OperatorStaking is IOperatorStaking, AccessControl, Pausable, Reentranc
     }
 
     function _epochStart(uint64 epoch) private view returns (uint256) {
-        return uint256(_genesis) + uint256(epoch) * _epochLength;
+        return uint256(_clock.genesis) + uint256(epoch) * _clock.length;
     }
 
     function _atStake(OperatorState storage op) private view returns (uint256) {

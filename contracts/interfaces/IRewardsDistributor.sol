@@ -84,7 +84,12 @@ interface IRewardsDistributor is ICapacityListener {
     );
     /// @notice A slash forfeited the operator's points of `epoch` (never minted), or a work credit
     /// arrived in the epoch of a slash.
-    event RewardsForfeited(address indexed operator, uint64 indexed epoch, uint256 workPoints, uint256 availabilityPoints);
+    event RewardsForfeited(
+        address indexed operator,
+        uint64 indexed epoch,
+        uint256 workPoints,
+        uint256 availabilityPoints
+    );
     /// @notice The operator was slashed: no credit counts for it for the rest of `epoch`.
     event CreditsSuspended(address indexed operator, uint64 indexed epoch);
     /// @notice The self-stake needed for availability points changed.
