@@ -225,7 +225,11 @@ describe("OperatorStaking: delegation", () => {
     it("test_addPoolRewards_zeroDoesNothing", async () => {
       const { staking, token, rewarder, op1 } = await loadFixture(withDelegation);
       const before = await operatorFigures(staking, op1.address);
-      await expect(staking.connect(rewarder).addPoolRewards(op1.address, 0, 0)).to.changeTokenBalance(token, rewarder, 0n);
+      await expect(staking.connect(rewarder).addPoolRewards(op1.address, 0, 0)).to.changeTokenBalance(
+        token,
+        rewarder,
+        0n,
+      );
       expect(await operatorFigures(staking, op1.address)).to.deep.equal(before);
     });
 

@@ -49,22 +49,14 @@ describe("OperatorStaking: thaw clocks and pool wipes (issue 19 regressions)", (
       await staking.connect(del1).undelegate(op1.address, shares / 4n);
       await time.increaseTo(t0 + UNBONDING);
       // Old rule: the delegation's thaw end moved to (t0 + U/2) + U for both undelegations.
-      await expect(staking.connect(del1).withdrawDelegation(op1.address)).to.changeTokenBalance(
-        token,
-        del1,
-        RGL(250),
-      );
+      await expect(staking.connect(del1).withdrawDelegation(op1.address)).to.changeTokenBalance(token, del1, RGL(250));
       await expect(staking.connect(del1).undelegate(op1.address, shares / 4n)).not.to.be.reverted;
       await expect(staking.connect(del1).undelegate(op1.address, shares / 8n)).to.be.revertedWithCustomError(
         staking,
         "StakingThawSlotsFull",
       );
       await time.increase(UNBONDING);
-      await expect(staking.connect(del1).withdrawDelegation(op1.address)).to.changeTokenBalance(
-        token,
-        del1,
-        RGL(500),
-      );
+      await expect(staking.connect(del1).withdrawDelegation(op1.address)).to.changeTokenBalance(token, del1, RGL(500));
       expect((await staking.delegationInfo(op1.address, del1.address)).thawShares).to.equal(0n);
     });
   });

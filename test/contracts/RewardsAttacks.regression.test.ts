@@ -5,7 +5,14 @@ import { expect } from "chai";
 import { ethers } from "hardhat";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import type { ContractTransactionResponse } from "ethers";
-import { deployProtocol, OPS_PER_SEC, proveCapacity, signWith, STAKE, type Protocol } from "../../fixtures/protocolFixture";
+import {
+  deployProtocol,
+  OPS_PER_SEC,
+  proveCapacity,
+  signWith,
+  STAKE,
+  type Protocol,
+} from "../../fixtures/protocolFixture";
 import { CAPACITY_TYPES } from "../../fixtures/stakingFixture";
 import { E18 } from "../../fixtures/marketConstants";
 
