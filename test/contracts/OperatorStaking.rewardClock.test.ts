@@ -182,4 +182,21 @@ describe("OperatorStaking: reward clock", () => {
     expect(await p.rewards.claimableRewards(op.address)).to.equal(preview);
     expect(preview).to.be.gt(0n);
   });
+
+  it("test_slash_dropsWorkCreditsOfTheSlashEpoch_andForfeitsNothingWhenNothingIsOpen", async () => {
+    const p = await loadFixture(deployHourly);
+    const [op] = p.ops;
+    await p.staking.connect(p.admin).grantRole(await p.staking.SLASHER_ROLE(), p.admin.address);
+    await p.rewards.connect(p.admin).grantRole(await p.rewards.MARKET_ROLE(), p.admin.address);
+    const e = await startNextEpoch(p);
+    await p.rewards.settleOperator(op.address); // epoch 0's genesis record: nothing open now
+    const tx = p.staking.connect(p.admin).slash(op.address, 1n, 0, ethers.ZeroAddress, 0);
+    await expect(tx).to.emit(p.rewards, "CreditsSuspended").withArgs(op.address, e);
+    await expect(tx).not.to.emit(p.rewards, "RewardsForfeited");
+    await expect(p.rewards.connect(p.admin).creditWork(op.address, 1_000n, 1n, 0))
+      .to.emit(p.rewards, "RewardsForfeited")
+      .withArgs(op.address, e, 1_000n, 0n);
+    expect((await p.rewards.epochTotals(e)).workPoints).to.equal(0n);
+    expect((await p.rewards.operatorEpoch(op.address)).workPoints).to.equal(0n);
+  });
 });

@@ -147,6 +147,7 @@ describe("Rewards and staking attacks (issue 19 regressions)", () => {
       await expect(record(p, attacker.address, ethers.id("borrowed"))).to.emit(p.rewards, "AvailabilityCredited");
       await p.staking.connect(attacker).requestUnstake(100n * E18);
       await startNextEpoch(p);
+      expect(await p.rewards.claimableRewards(attacker.address)).to.equal(0n);
       // Old rule: the stake present at settlement (none) split nothing away: whole reward to self.
       // Now the epoch's minimum self-stake (0) is below minAvailabilityStake: nothing is minted.
       const settled = await settledIn(p, p.rewards.settleOperator(attacker.address));
