@@ -22,6 +22,10 @@ contract RewardsDistributor is IRewardsDistributor, AccessControl, ReentrancyGua
     /// @inheritdoc IRewardsDistributor
     bytes32 public constant GOVERNOR_ROLE = keccak256("GOVERNOR_ROLE");
     uint256 private constant _BPS = 10_000;
+    uint8 private constant NOT_CREDITED_JAILED = 1;
+    uint8 private constant NOT_CREDITED_STAKE = 2;
+    uint8 private constant NOT_CREDITED_SLASHED = 3;
+    uint8 private constant NOT_CREDITED_NOT_ABOVE_MAX = 4;
 
     /// @notice The RGL token (this contract holds its MINTER_ROLE).
     IComputeToken public immutable rgl;
@@ -34,6 +38,7 @@ contract RewardsDistributor is IRewardsDistributor, AccessControl, ReentrancyGua
     uint16 private immutable _decayBps;
     uint16 private immutable _workShareBps;
     uint16 private _workRewardCapBps;
+    uint256 private _minAvailabilityStake = 100e18;
 
     uint256 private _totalMinted;
     mapping(uint64 epoch => uint256) private _workTotal;
@@ -43,7 +48,7 @@ contract RewardsDistributor is IRewardsDistributor, AccessControl, ReentrancyGua
     mapping(address operator => uint256) private _claimable;
     mapping(address operator => uint256) private _earned;
     mapping(address operator => uint64) private _jobsDone;
-    mapping(address operator => mapping(bytes32 challengeId => bool)) private _challengeCounted;
+    mapping(address operator => uint64) private _slashedEpochPlusOne;
 
     /// @param admin Receives the admin and governor roles (the timelock in a deployment).
     /// @param rgl_ The RGL token.
@@ -68,9 +73,15 @@ contract RewardsDistributor is IRewardsDistributor, AccessControl, ReentrancyGua
         _grantRole(GOVERNOR_ROLE, admin);
     }
 
+    modifier onlyStaking() {
+        if (msg.sender != address(staking)) revert RewardsNotStaking(msg.sender);
+        _;
+    }
+
     // ---------------------------------------------------------------- crediting
 
     /// @inheritdoc IRewardsDistributor
+    /// @dev In the epoch of a slash the points are forfeited (not counted in `W(e)`).
     function creditWork(
         address operator,
         uint256 points,
@@ -78,34 +89,68 @@ contract RewardsDistributor is IRewardsDistributor, AccessControl, ReentrancyGua
         uint32 shard
     ) external onlyRole(MARKET_ROLE) nonReentrant {
         uint64 epoch = currentEpoch();
+        _jobsDone[operator] += 1;
+        if (_slashedEpochPlusOne[operator] == epoch + 1) {
+            emit RewardsForfeited(operator, epoch, points, 0);
+            return;
+        }
         _settle(operator, epoch);
         OperatorEpoch storage o = _open[operator];
         o.epoch = epoch;
         o.workPoints += SafeCast.toUint128(points);
         _workTotal[epoch] += points;
-        _jobsDone[operator] += 1;
         emit WorkCredited(operator, epoch, jobId, shard, points);
     }
 
     /// @inheritdoc ICapacityListener
+    /// @dev Never reverts for a refused credit (it emits `AvailabilityNotCredited`), so that
+    /// staking's write of the capacity record never fails because of rewards.
     function onCapacityRecorded(
         address operator,
         bytes32 challengeId,
         uint64 opsPerSec,
         uint64 /* validUntil */
-    ) external nonReentrant {
-        if (msg.sender != address(staking)) revert RewardsNotStaking(msg.sender);
-        // Each challenge counts once per operator; a repeated record is ignored, not reverted, so
-        // that staking's write of the capacity record never fails because of rewards.
-        if (_challengeCounted[operator][challengeId] || opsPerSec == 0) return;
-        _challengeCounted[operator][challengeId] = true;
+    ) external onlyStaking nonReentrant {
         uint64 epoch = currentEpoch();
+        uint8 reason;
+        if (_slashedEpochPlusOne[operator] == epoch + 1) reason = NOT_CREDITED_SLASHED;
+        else if (staking.jailedUntil(operator) > block.timestamp) reason = NOT_CREDITED_JAILED;
+        else if (staking.selfStake(operator) < _minAvailabilityStake) reason = NOT_CREDITED_STAKE;
+        if (reason != 0) {
+            emit AvailabilityNotCredited(operator, epoch, challengeId, reason);
+            return;
+        }
         _settle(operator, epoch);
         OperatorEpoch storage o = _open[operator];
+        // After the settle, a record of an earlier epoch holds no availability points.
+        uint128 best = o.epoch == epoch ? o.availabilityPoints : 0;
+        if (opsPerSec <= best) {
+            emit AvailabilityNotCredited(operator, epoch, challengeId, NOT_CREDITED_NOT_ABOVE_MAX);
+            return;
+        }
+        // The epoch's availability is its best attested throughput: a higher record adds the difference.
+        uint128 added = opsPerSec - best;
         o.epoch = epoch;
-        o.availabilityPoints += opsPerSec;
-        _availTotal[epoch] += opsPerSec;
-        emit AvailabilityCredited(operator, epoch, challengeId, opsPerSec);
+        o.availabilityPoints = opsPerSec;
+        _availTotal[epoch] += added;
+        emit AvailabilityCredited(operator, epoch, challengeId, added);
+    }
+
+    /// @inheritdoc ICapacityListener
+    function beforeStakeChange(address operator) external onlyStaking nonReentrant {
+        _settle(operator, currentEpoch());
+    }
+
+    /// @inheritdoc ICapacityListener
+    function onSlashed(address operator) external onlyStaking nonReentrant {
+        uint64 epoch = currentEpoch();
+        OperatorEpoch memory o = _open[operator];
+        _slashedEpochPlusOne[operator] = epoch + 1;
+        if (o.workPoints != 0 || o.availabilityPoints != 0) {
+            delete _open[operator];
+            emit RewardsForfeited(operator, o.epoch, o.workPoints, o.availabilityPoints);
+        }
+        emit CreditsSuspended(operator, epoch);
     }
 
     // ---------------------------------------------------------------- settlement and claims
@@ -127,11 +172,27 @@ contract RewardsDistributor is IRewardsDistributor, AccessControl, ReentrancyGua
     }
 
     /// @inheritdoc IRewardsDistributor
+    function setMinAvailabilityStake(uint256 minimum) external onlyRole(GOVERNOR_ROLE) {
+        _minAvailabilityStake = minimum;
+        emit MinAvailabilityStakeSet(minimum);
+    }
+
+    /// @inheritdoc IRewardsDistributor
     function setWorkRewardCap(uint16 workRewardCapBps) external onlyRole(GOVERNOR_ROLE) {
         _setWorkRewardCap(workRewardCapBps);
     }
 
     // ---------------------------------------------------------------- views
+
+    /// @inheritdoc IRewardsDistributor
+    function minAvailabilityStake() external view returns (uint256) {
+        return _minAvailabilityStake;
+    }
+
+    /// @inheritdoc ICapacityListener
+    function epochClock() external view returns (uint64 genesis, uint64 epochLength) {
+        return (_genesis, _epochLength);
+    }
 
     /// @inheritdoc IRewardsDistributor
     function currentEpoch() public view returns (uint64) {
@@ -171,8 +232,10 @@ contract RewardsDistributor is IRewardsDistributor, AccessControl, ReentrancyGua
     function claimableRewards(address operator) public view returns (uint256) {
         OperatorEpoch memory o = _open[operator];
         uint256 amount = _claimable[operator];
-        if (o.epoch < currentEpoch()) {
-            (, uint256 commission, uint256 selfShare, ) = _split(operator, _mintable(_rewardOf(o)));
+        if (o.epoch < currentEpoch() && (o.workPoints != 0 || o.availabilityPoints != 0)) {
+            IStakingHooks.RewardBase memory base = staking.rewardBase(operator, o.epoch);
+            if (base.selfStake < _minAvailabilityStake) o.availabilityPoints = 0;
+            (uint256 commission, uint256 selfShare, ) = _split(base, _mintable(_rewardOf(o)));
             amount += commission + selfShare;
         }
         return amount;
@@ -199,12 +262,12 @@ contract RewardsDistributor is IRewardsDistributor, AccessControl, ReentrancyGua
     function delegationValue(
         address operator,
         address delegator
-    ) external view returns (uint256 value, uint256 claimable) {
+    ) external view returns (uint256 value, uint256 claimable, uint256 pending) {
         IOperatorStaking.DelegationView memory d = IOperatorStaking(address(staking)).delegationInfo(
             operator,
             delegator
         );
-        return (d.value, d.claimable);
+        return (d.value, d.claimable, d.pendingTokens);
     }
 
     /// @inheritdoc IRewardsDistributor
@@ -229,12 +292,19 @@ contract RewardsDistributor is IRewardsDistributor, AccessControl, ReentrancyGua
 
     /// @dev Settles the operator's open epoch when it is in the past: mints its reward, keeps
     /// commission and self-stake share claimable, and adds the pool share to the delegation pool.
+    /// The split uses the epoch's reward base (minimum stake, pool and commission over the epoch);
+    /// availability points count only when the base self-stake reached `minAvailabilityStake`.
     function _settle(address operator, uint64 nowEpoch) private {
         OperatorEpoch memory o = _open[operator];
         if (o.epoch >= nowEpoch || (o.workPoints == 0 && o.availabilityPoints == 0)) return;
-        uint256 reward = _mintable(_rewardOf(o));
         delete _open[operator];
-        (uint256 total, uint256 commission, uint256 selfShare, uint256 poolShare) = _split(operator, reward);
+        IStakingHooks.RewardBase memory base = staking.rewardBase(operator, o.epoch);
+        if (o.availabilityPoints != 0 && base.selfStake < _minAvailabilityStake) {
+            emit AvailabilityNotCredited(operator, o.epoch, bytes32(0), NOT_CREDITED_STAKE);
+            o.availabilityPoints = 0;
+        }
+        uint256 total = _mintable(_rewardOf(o));
+        (uint256 commission, uint256 selfShare, uint256 poolShare) = _split(base, total);
         _minted[o.epoch] += total;
         _totalMinted += total;
         _earned[operator] += total;
@@ -254,7 +324,7 @@ contract RewardsDistributor is IRewardsDistributor, AccessControl, ReentrancyGua
         rgl.mint(address(this), total);
         if (poolShare > 0) {
             rgl.forceApprove(address(staking), poolShare);
-            staking.addPoolRewards(operator, poolShare);
+            staking.addPoolRewards(operator, poolShare, o.epoch);
         }
     }
 
@@ -277,18 +347,16 @@ contract RewardsDistributor is IRewardsDistributor, AccessControl, ReentrancyGua
         return reward < room ? reward : room;
     }
 
-    /// @dev commission = reward × commissionBps; the rest by stake between self-stake and pool.
+    /// @dev commission = reward × commissionBps; the rest by stake between self-stake and pool,
+    /// all from the epoch's reward base.
     function _split(
-        address operator,
+        IStakingHooks.RewardBase memory base,
         uint256 reward
-    ) private view returns (uint256 total, uint256 commission, uint256 selfShare, uint256 poolShare) {
-        total = reward;
-        commission = (reward * staking.commissionBps(operator)) / _BPS;
+    ) private pure returns (uint256 commission, uint256 selfShare, uint256 poolShare) {
+        commission = (reward * base.commissionBps) / _BPS;
         uint256 rest = reward - commission;
-        uint256 selfStake = staking.selfStake(operator);
-        uint256 delegated = staking.delegatedStake(operator);
-        uint256 stake = selfStake + delegated;
-        poolShare = stake == 0 ? 0 : (rest * delegated) / stake;
+        uint256 stake = base.selfStake + base.delegatedStake;
+        poolShare = stake == 0 ? 0 : (rest * base.delegatedStake) / stake;
         selfShare = rest - poolShare;
     }
 

@@ -7,8 +7,9 @@ import {ICapacityListener} from "./ICapacityListener.sol";
 /// @notice Emits RGL per epoch, geometrically decaying, to operators by work points (from paid
 /// shards) and availability points (from capacity attestations); splits each operator's share
 /// between its commission, its self-stake and its delegation pool.
-/// @dev Warning: mints through ComputeToken's MINTER_ROLE and never above the cap. Stake and
-/// commission are read from OperatorStaking when an operator's epoch is settled, not averaged.
+/// @dev Warning: mints through ComputeToken's MINTER_ROLE and never above the cap. An epoch is
+/// split by OperatorStaking's reward base of that epoch (the minimum stake, pool and commission
+/// over it; PROTOCOL §10.3), which staking keeps exact by settling the past epoch before changes.
 interface IRewardsDistributor is ICapacityListener {
     /// @notice An operator's unsettled epoch (at most one).
     struct OperatorEpoch {
@@ -65,13 +66,29 @@ interface IRewardsDistributor is ICapacityListener {
         uint32 shard,
         uint256 points
     );
-    /// @notice Availability points credited for a passed capacity challenge.
+    /// @notice Availability points credited: the rise of the epoch's best attested throughput.
     event AvailabilityCredited(
         address indexed operator,
         uint64 indexed epoch,
         bytes32 indexed challengeId,
         uint256 points
     );
+    /// @notice A capacity record earned no availability points. Reasons: 1 jailed, 2 self-stake
+    /// below `minAvailabilityStake` (at the record, or as the epoch's minimum at settlement, then
+    /// with a zero `challengeId`), 3 slashed in this epoch, 4 not above the epoch's best record.
+    event AvailabilityNotCredited(
+        address indexed operator,
+        uint64 indexed epoch,
+        bytes32 indexed challengeId,
+        uint8 reason
+    );
+    /// @notice A slash forfeited the operator's points of `epoch` (never minted), or a work credit
+    /// arrived in the epoch of a slash.
+    event RewardsForfeited(address indexed operator, uint64 indexed epoch, uint256 workPoints, uint256 availabilityPoints);
+    /// @notice The operator was slashed: no credit counts for it for the rest of `epoch`.
+    event CreditsSuspended(address indexed operator, uint64 indexed epoch);
+    /// @notice The self-stake needed for availability points changed.
+    event MinAvailabilityStakeSet(uint256 minimum);
     /// @notice An operator's past epoch was settled: `reward` minted, split three ways.
     event EpochSettled(
         address indexed operator,
@@ -111,6 +128,15 @@ interface IRewardsDistributor is ICapacityListener {
     /// @param to The recipient.
     /// @return amount RGL paid.
     function claim(address to) external returns (uint256 amount);
+
+    /// @notice Set the self-stake an operator needs (at the record and as the epoch's minimum) for
+    /// availability points. Only the governor.
+    /// @param minimum RGL.
+    function setMinAvailabilityStake(uint256 minimum) external;
+
+    /// @notice The self-stake needed for availability points (default 100 RGL).
+    /// @return RGL.
+    function minAvailabilityStake() external view returns (uint256);
 
     /// @notice Set the most reward one work point may earn, in basis points of a point (< 10000).
     /// @param workRewardCapBps The cap.
@@ -156,10 +182,11 @@ interface IRewardsDistributor is ICapacityListener {
     /// @param delegator The delegator.
     /// @return value RGL.
     /// @return claimable The part above the delegation's principal (claimable at once in staking).
+    /// @return pending RGL delegated in the current epoch, not in the pool yet (outside `value`).
     function delegationValue(
         address operator,
         address delegator
-    ) external view returns (uint256 value, uint256 claimable);
+    ) external view returns (uint256 value, uint256 claimable, uint256 pending);
 
     /// @notice The emission schedule.
     /// @return The schedule.

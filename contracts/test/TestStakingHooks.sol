@@ -124,7 +124,12 @@ contract TestStakingHooks is IStakingHooks {
         if (slashed > toRecipient) rgl.burn(slashed - toRecipient);
     }
 
-    function addPoolRewards(address operator, uint256 amount) external {
+    /// @notice The reward base: today's figures (the double keeps no history).
+    function rewardBase(address operator, uint64) external view returns (RewardBase memory) {
+        return RewardBase(selfStake[operator], delegatedStake[operator], commissionBps[operator]);
+    }
+
+    function addPoolRewards(address operator, uint256 amount, uint64) external {
         rgl.safeTransferFrom(msg.sender, address(this), amount);
         delegatedStake[operator] += amount;
     }

@@ -109,7 +109,7 @@ describe("OperatorStaking: invariants", () => {
             else await tryTx(() => staking.connect(who).withdrawDelegation(ops[a.op].address));
             add(paidOut, who.address, (await token.balanceOf(who.address)) - b);
           } else if (a.kind === "reward") {
-            if (await tryTx(() => staking.connect(rewarder).addPoolRewards(ops[a.op].address, a.amount))) {
+            if (await tryTx(() => staking.connect(rewarder).addPoolRewards(ops[a.op].address, a.amount, 0))) {
               rewardsCredited += a.amount;
             }
           } else if (a.kind === "lock") {

@@ -245,6 +245,9 @@ describe("RewardsDistributor", () => {
       const rd = await f.rewards.getAddress();
       expect(await f.staking.selfStake(op.address)).to.equal(0n);
       expect(await f.staking.delegatedStake(op.address)).to.equal(0n);
+      // Governance may drop the availability stake minimum (default 100 RGL, PROTOCOL §10.2); the
+      // split must still never divide by a zero stake.
+      await f.rewards.connect(f.admin).setMinAvailabilityStake(0);
       const e = await nextEpoch(f);
       await f.staking.recordCapacity(rd, op.address, ethers.id("r1"), 1_000n, 0);
       await nextEpoch(f);
