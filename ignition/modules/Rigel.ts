@@ -11,7 +11,7 @@ export const DEV_DEFAULTS = {
   timelockMinDelay: 0n,
   committeeThreshold: 2n,
   oracleBond: 1_000n * E18,
-  reporterRewardBps: 5_000n,
+  reporterRewardBps: 1_000n,
   bondUnbondingPeriod: 120n,
   unbondingPeriod: 120n,
   jailPeriod: 3_600n,
