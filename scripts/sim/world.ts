@@ -163,9 +163,9 @@ export async function challengeCapacity(w: World, op: Actor, hw: Hardware): Prom
   return { attestation, signatures: sortSignaturesBySigner(signed) };
 }
 
-/** How long a capacity attestation is valid from its issue time (the oracle's validity, 7 days). */
-export async function capacityValidity(_w: World): Promise<bigint> {
-  return 7n * 86_400n;
+/** How long a capacity attestation is valid from its issue time: the staking contract's value, which the oracle reads. */
+export async function capacityValidity(w: World): Promise<bigint> {
+  return w.p.staking.capacityValidity();
 }
 
 /** Records a signed attestation; returns the custom error's name when the contract refuses it. */

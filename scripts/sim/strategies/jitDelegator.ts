@@ -1,4 +1,5 @@
 import { formatEther } from "ethers";
+import { time } from "@nomicfoundation/hardhat-network-helpers";
 import { runEpochs } from "../runEpochs";
 import type { SimRow } from "../simRow";
 import {
@@ -46,14 +47,16 @@ export async function playJitDelegator(epochs: number): Promise<SimRow> {
     afterUnbonding: async (e) => {
       if (e === first) return;
       await withdrawIfThawed(w, jit, a);
-      await w.p.staking.connect(jit).delegate(b.address, capital);
+      if ((await w.p.rgl.balanceOf(jit.address)) >= capital) {
+        await w.p.staking.connect(jit).delegate(b.address, capital);
+        legs++;
+      }
       await w.p.rewards.settleOperator(b.address);
       await claimDelegation(w, jit, b);
       await undelegateAll(w, jit, b);
-      legs++;
     },
-    afterSecondUnbonding: async (e) => {
-      if (e !== first) await withdrawIfThawed(w, jit, b);
+    afterSecondUnbonding: async () => {
+      await withdrawIfThawed(w, jit, b);
     },
     middle: async () => {
       await backgroundProves(w);
@@ -61,6 +64,8 @@ export async function playJitDelegator(epochs: number): Promise<SimRow> {
       await proveCapacity(w, b);
     },
     lastBlock: async () => {
+      // Capital still pending in B (when delegations join only from the next epoch) is not at hand.
+      if ((await w.p.rgl.balanceOf(jit.address)) < capital) return;
       await w.p.staking.connect(jit).delegate(a.address, capital);
       legs++;
     },
@@ -92,5 +97,7 @@ async function undelegateAll(w: World, delegator: Actor, op: Actor): Promise<voi
 
 async function withdrawIfThawed(w: World, delegator: Actor, op: Actor): Promise<void> {
   const d = await w.p.staking.delegationInfo(op.address, delegator.address);
-  if (d.thawShares > 0n) await w.p.staking.connect(delegator).withdrawDelegation(op.address);
+  if (d.thawShares > 0n && d.thawEnd <= BigInt(await time.latest())) {
+    await w.p.staking.connect(delegator).withdrawDelegation(op.address);
+  }
 }
