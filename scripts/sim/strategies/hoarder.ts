@@ -17,10 +17,11 @@ import {
 
 /**
  * Hoarder: its GPU is online (and challenged) only in every `cycle`-th epoch, when GPUs are plentiful
- * and availability pays little; it then asks for `cycle` challenges, records one and keeps the
- * others, and records one of the kept attestations in each following epoch, when half the
- * background is offline and availability pays best. Its honest twin has the same GPU online in the
- * same epochs and records what it is challenged for, when it is challenged.
+ * and availability pays little. It answers that epoch's challenge like its twin, and in the epoch's
+ * last seconds asks for `cycle − 1` more challenges and keeps the attestations; it records the first
+ * kept one in the first block of the next epoch (seconds old) and each other one in a later epoch,
+ * when half the background is offline and availability pays best. Its honest twin has the same GPU
+ * online in the same epochs and records what it is challenged for, when it is challenged.
  */
 export async function playHoarder(epochs: number, cycle = 3): Promise<SimRow> {
   const w = await createWorld("hoarder");
@@ -30,22 +31,31 @@ export async function playHoarder(epochs: number, cycle = 3): Promise<SimRow> {
   const kept: SignedCapacity[] = [];
   let recordedLater = 0;
   const refusals = new Map<string, number>();
+  const plentiful = (e: bigint) => (e - first) % BigInt(cycle) === 0n;
+  const recordKept = async () => {
+    const old = kept.shift();
+    if (!old) return;
+    const refused = await recordCapacity(w, old);
+    if (refused) refusals.set(refused, (refusals.get(refused) ?? 0) + 1);
+    else recordedLater++;
+  };
   await runEpochs(w, first, epochs, {
+    boundary: async (e) => {
+      if (e !== first && !plentiful(e) && plentiful(e - 1n)) await recordKept();
+    },
     middle: async (e) => {
-      const plentiful = (e - first) % BigInt(cycle) === 0n;
-      if (plentiful) {
+      if (plentiful(e)) {
         await backgroundProves(w);
         await proveCapacity(w, twin);
         await proveCapacity(w, hoarder);
-        for (let i = 1; i < cycle; i++) kept.push(await challengeCapacity(w, hoarder, FULL_GPU));
         return;
       }
       await backgroundProves(w, w.background.slice(0, w.background.length / 2));
-      const old = kept.shift();
-      if (!old) return;
-      const refused = await recordCapacity(w, old);
-      if (refused) refusals.set(refused, (refusals.get(refused) ?? 0) + 1);
-      else recordedLater++;
+      if (!plentiful(e - 1n)) await recordKept();
+    },
+    lastBlock: async (e) => {
+      if (!plentiful(e)) return;
+      for (let i = 1; i < cycle; i++) kept.push(await challengeCapacity(w, hoarder, FULL_GPU));
     },
   });
   await settleAll(w, [hoarder, twin], []);

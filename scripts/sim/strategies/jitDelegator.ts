@@ -36,7 +36,8 @@ export async function playJitDelegator(epochs: number): Promise<SimRow> {
   // One RGL more than C: an undelegation may round a wei down.
   const jit = await newActor(w, "jit", capital + RGL(1n));
   const first = (await currentEpoch(w)) + 1n;
-  let legs = 0;
+  let legsA = 0;
+  let legsB = 0;
   await runEpochs(w, first, epochs, {
     boundary: async (e) => {
       if (e === first) return;
@@ -49,7 +50,7 @@ export async function playJitDelegator(epochs: number): Promise<SimRow> {
       await withdrawIfThawed(w, jit, a);
       if ((await w.p.rgl.balanceOf(jit.address)) >= capital) {
         await w.p.staking.connect(jit).delegate(b.address, capital);
-        legs++;
+        legsB++;
       }
       await w.p.rewards.settleOperator(b.address);
       await claimDelegation(w, jit, b);
@@ -67,7 +68,7 @@ export async function playJitDelegator(epochs: number): Promise<SimRow> {
       // Capital still pending in B (when delegations join only from the next epoch) is not at hand.
       if ((await w.p.rgl.balanceOf(jit.address)) < capital) return;
       await w.p.staking.connect(jit).delegate(a.address, capital);
-      legs++;
+      legsA++;
     },
   });
   await settleAll(
@@ -86,7 +87,7 @@ export async function playJitDelegator(epochs: number): Promise<SimRow> {
     reward: rewardOf(w, jit),
     honest: rewardOf(w, honest),
     honestActor: "delegator with the same capital in A all along",
-    note: `${legs} delegations of ${rgl(capital)} RGL, each a few blocks before a settlement; B's honest delegator got ${rgl(rewardOf(w, honestB))} RGL`,
+    note: `${rgl(capital)} RGL delegated ${legsA} times to A in an epoch's last block, ${legsB} times to B just before its settlement; B's honest delegator got ${rgl(rewardOf(w, honestB))} RGL`,
   };
 }
 

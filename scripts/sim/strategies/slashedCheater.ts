@@ -37,13 +37,14 @@ export async function playSlashedCheater(epochs: number): Promise<SimRow> {
   const first = (await currentEpoch(w)) + 1n;
   const faultEpoch = first + 1n;
   const twinTake = new Map<bigint, bigint>();
+  const cheaterTake = new Map<bigint, bigint>();
   const forfeited = new Set<bigint>([faultEpoch]);
   let jobId = 0n;
   let slashed = 0n;
   await runEpochs(w, first, Math.max(epochs, 4), {
     boundary: async (e) => {
       if (e === first) return;
-      await claimOperator(w, cheater);
+      cheaterTake.set(e - 1n, await claimOperator(w, cheater));
       twinTake.set(e - 1n, await claimOperator(w, twin));
       if (e !== faultEpoch + 1n) return;
       const before = (await w.p.staking.operatorInfo(cheater.address)).selfStake;
@@ -66,13 +67,18 @@ export async function playSlashedCheater(epochs: number): Promise<SimRow> {
     },
   });
   await settleAll(w, [cheater, twin], []);
-  const owedNothing = [...forfeited].reduce((sum, e) => sum + (twinTake.get(e) ?? 0n), 0n);
+  const inWindow = (takes: Map<bigint, bigint>) => [...forfeited].reduce((sum, e) => sum + (takes.get(e) ?? 0n), 0n);
+  const owedNothing = inWindow(twinTake);
   const epochsNote = [...forfeited].map((e) => String(e - first + 1n)).join(", ");
   return {
     strategy: "slashed cheater",
     reward: rewardOf(w, cheater),
     honest: rewardOf(w, twin) - owedNothing,
     honestActor: "twin's reward outside the fault and jail epochs",
-    note: `slashed ${Number(formatEther(slashed)).toFixed(0)} RGL; fault and jail: epoch(s) ${epochsNote} of the run, where the twin earned ${Number(formatEther(owedNothing)).toFixed(2)} RGL`,
+    note: `slashed ${rglText(slashed)} RGL; fault and jail: epoch(s) ${epochsNote} of the run, where the twin earned ${rglText(owedNothing)} RGL and the cheater kept ${rglText(inWindow(cheaterTake))} RGL`,
   };
+}
+
+function rglText(wei: bigint): string {
+  return Number(formatEther(wei)).toFixed(2);
 }
