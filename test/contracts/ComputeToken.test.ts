@@ -240,7 +240,10 @@ describe("ComputeToken", () => {
       // has the ERC-5805 calls; the gas snapshot shows what a transfer, mint and burn save.
       const { token } = await loadFixture(deployToken);
       for (const fn of ["getVotes", "getPastVotes", "getPastTotalSupply", "delegate", "delegates", "clock"]) {
-        expect(token.interface.getFunction(fn), fn).to.equal(null);
+        expect(
+          token.interface.fragments.some((f) => f.type === "function" && "name" in f && f.name === fn),
+          fn,
+        ).to.equal(false);
       }
     });
   });
