@@ -41,7 +41,8 @@ export async function playHoarder(epochs: number, cycle = 3): Promise<SimRow> {
   };
   await runEpochs(w, first, epochs, {
     boundary: async (e) => {
-      if (e !== first && !plentiful(e) && plentiful(e - 1n)) await recordKept();
+      // Not in the boundary that only settles the run's last epoch.
+      if (e !== first && e !== first + BigInt(epochs) && !plentiful(e) && plentiful(e - 1n)) await recordKept();
     },
     middle: async (e) => {
       if (plentiful(e)) {
