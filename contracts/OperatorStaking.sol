@@ -4,6 +4,7 @@ pragma solidity 0.8.28;
 import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
+import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {Pausable} from "@openzeppelin/contracts/utils/Pausable.sol";
 import {ReentrancyGuard} from "@openzeppelin/contracts/utils/ReentrancyGuard.sol";
 import {ICapacityListener} from "./interfaces/ICapacityListener.sol";
@@ -74,20 +75,21 @@ contract OperatorStaking is IOperatorStaking, AccessControl, Pausable, Reentranc
         uint32 thawGeneration;
     }
 
-    /// @dev The minima of one epoch so far (`epochPlusOne` 0: none recorded yet).
+    /// @dev The minima of one epoch so far (`epochPlusOne` 0: none recorded yet), in one slot:
+    /// RGL amounts fit 96 bits (the token's cap is 10^27 < 2^96 ≈ 7.9·10^28; SafeCast checks).
     struct BaseSnapshot {
-        uint64 epochPlusOne;
+        uint48 epochPlusOne;
         uint16 minCommission;
-        uint256 minSelf;
-        uint256 minDelegated;
+        uint96 minSelf;
+        uint96 minDelegated;
     }
 
-    /// @dev The pool's batch of pending delegations of one epoch: `tokens` joined for `shares`
-    /// of pool `generation`.
+    /// @dev The pool's batch of pending delegations of one epoch, in one slot: `tokens` joined for
+    /// `shares` of pool `generation` (shares ≤ tokens·10^6 at a fresh price: below 2^128).
     struct PoolEntry {
-        uint256 tokens;
-        uint256 shares;
+        uint96 tokens;
         uint32 generation;
+        uint128 shares;
     }
 
     IComputeToken private immutable _token;
@@ -191,7 +193,7 @@ contract OperatorStaking is IOperatorStaking, AccessControl, Pausable, Reentranc
     function currentEpoch() public view returns (uint64) {
         uint64 length = _epochLength;
         if (length == 0 || block.timestamp <= _genesis) return 0;
-        return uint64((block.timestamp - _genesis) / length);
+        return SafeCast.toUint64((block.timestamp - _genesis) / length);
     }
 
     /// @inheritdoc IOperatorStaking
@@ -747,22 +749,27 @@ contract OperatorStaking is IOperatorStaking, AccessControl, Pausable, Reentranc
     /// start (nothing changed since: stake and pool as now, commission as in force at the start).
     function _rollBase(address operator, OperatorState storage op, uint64 epoch) private {
         BaseSnapshot storage snap = _base[operator];
-        if (snap.epochPlusOne == epoch + 1) return;
-        snap.epochPlusOne = epoch + 1;
-        snap.minSelf = op.selfStake;
-        snap.minDelegated = _activeDelegated(op, epoch);
-        snap.minCommission = _commissionAt(op, _epochStart(epoch));
+        uint48 epochPlusOne = SafeCast.toUint48(uint256(epoch) + 1);
+        if (snap.epochPlusOne == epochPlusOne) return;
+        _base[operator] = BaseSnapshot({
+            epochPlusOne: epochPlusOne,
+            minCommission: _commissionAt(op, _epochStart(epoch)),
+            minSelf: SafeCast.toUint96(op.selfStake),
+            minDelegated: SafeCast.toUint96(_activeDelegated(op, epoch))
+        });
     }
 
     /// @dev After a change: a decrease lowers the epoch's minima, an increase does not raise them.
     function _lowerBase(address operator, OperatorState storage op, uint64 epoch) private {
         if (_epochLength == 0) return;
-        BaseSnapshot storage snap = _base[operator];
-        if (op.selfStake < snap.minSelf) snap.minSelf = op.selfStake;
+        BaseSnapshot memory snap = _base[operator];
+        // Each new value is below a uint96 minimum where it is written: the casts cannot truncate.
+        if (op.selfStake < snap.minSelf) snap.minSelf = uint96(op.selfStake);
         uint256 delegated = _activeDelegated(op, epoch);
-        if (delegated < snap.minDelegated) snap.minDelegated = delegated;
+        if (delegated < snap.minDelegated) snap.minDelegated = uint96(delegated);
         uint16 commission = _commissionAt(op, block.timestamp);
         if (commission < snap.minCommission) snap.minCommission = commission;
+        _base[operator] = snap;
     }
 
     /// @dev Past epochs' pending delegations join the pool at the share price of now; the batch's
@@ -772,7 +779,11 @@ contract OperatorStaking is IOperatorStaking, AccessControl, Pausable, Reentranc
         if (tokens == 0 || !_isPast(op.pendingEpoch, epoch)) return;
         uint256 shares = SharesMath.toSharesDown(tokens, op.poolTokens, op.poolShares);
         uint64 pendingEpoch = op.pendingEpoch;
-        _entries[operator][pendingEpoch] = PoolEntry(tokens, shares, op.poolGeneration);
+        _entries[operator][pendingEpoch] = PoolEntry({
+            tokens: SafeCast.toUint96(tokens),
+            generation: op.poolGeneration,
+            shares: SafeCast.toUint128(shares)
+        });
         op.pendingTokens = 0;
         op.poolTokens += tokens;
         op.poolShares += shares;

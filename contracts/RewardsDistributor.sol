@@ -199,7 +199,7 @@ contract RewardsDistributor is IRewardsDistributor, AccessControl, ReentrancyGua
         // Before a future genesis everything counts in epoch 0 (never an underflow revert, which
         // would block staking's capacity records through the listener).
         if (block.timestamp <= _genesis) return 0;
-        return uint64((block.timestamp - _genesis) / _epochLength);
+        return SafeCast.toUint64((block.timestamp - _genesis) / _epochLength);
     }
 
     /// @inheritdoc IRewardsDistributor
