@@ -16,7 +16,7 @@ one fresh deployment per strategy, one-hour epochs in chain time.
 Flags:
   --epochs N     epochs played per strategy (default 12)
   --only A,B     only these strategies (${Object.keys(STRATEGIES).join(", ")})
-  --json         print the result as JSON (amounts in RGL wei, as strings)
+  --json         print the result as JSON (amounts in RGL wei, as strings) before the last line
   -h, --help     this help`;
 
 function rgl(wei: bigint): string {
