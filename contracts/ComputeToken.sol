@@ -6,13 +6,12 @@ import {ERC20} from "@openzeppelin/contracts/token/ERC20/ERC20.sol";
 import {ERC20Burnable} from "@openzeppelin/contracts/token/ERC20/extensions/ERC20Burnable.sol";
 import {ERC20Capped} from "@openzeppelin/contracts/token/ERC20/extensions/ERC20Capped.sol";
 import {ERC20Permit} from "@openzeppelin/contracts/token/ERC20/extensions/ERC20Permit.sol";
-import {ERC20Votes} from "@openzeppelin/contracts/token/ERC20/extensions/ERC20Votes.sol";
-import {Nonces} from "@openzeppelin/contracts/utils/Nonces.sol";
 import {IComputeToken} from "./interfaces/IComputeToken.sol";
 
 /// @title ComputeToken (RGL)
-/// @notice The Rigel staking and reward token.
-contract ComputeToken is IComputeToken, ERC20, ERC20Permit, ERC20Votes, ERC20Burnable, ERC20Capped, AccessControl {
+/// @notice The Rigel staking and reward token. No vote checkpoints: nothing reads them, and every
+/// mint, burn and transfer would pay for them (PROTOCOL §2).
+contract ComputeToken is IComputeToken, ERC20, ERC20Permit, ERC20Burnable, ERC20Capped, AccessControl {
     /// @inheritdoc IComputeToken
     bytes32 public constant MINTER_ROLE = keccak256("MINTER_ROLE");
 
@@ -53,15 +52,8 @@ contract ComputeToken is IComputeToken, ERC20, ERC20Permit, ERC20Votes, ERC20Bur
         super.burnFrom(account, amount);
     }
 
-    /// @notice EIP-2612 nonces, shared by permit and vote delegation by signature.
-    /// @param owner The account whose nonce is read.
-    /// @return The next nonce of `owner`.
-    function nonces(address owner) public view override(ERC20Permit, Nonces) returns (uint256) {
-        return super.nonces(owner);
-    }
-
-    /// @dev One balance hook for votes checkpoints and the cap.
-    function _update(address from, address to, uint256 value) internal override(ERC20, ERC20Votes, ERC20Capped) {
+    /// @dev One balance hook: the cap's check on mints.
+    function _update(address from, address to, uint256 value) internal override(ERC20, ERC20Capped) {
         super._update(from, to, value);
     }
 }

@@ -19,6 +19,21 @@ contract OracleCommittee is IBondedOracleCommittee, EIP712, AccessControl, Reent
     /// @inheritdoc IBondedOracleCommittee
     uint256 public constant MAX_SIGNERS = 32;
 
+    /// @inheritdoc IBondedOracleCommittee
+    uint16 public constant MAX_REPORTER_REWARD_BPS = 1_000;
+
+    /// @inheritdoc IBondedOracleCommittee
+    uint256 public constant MIN_BOND_AMOUNT = 1e18;
+
+    /// @inheritdoc IBondedOracleCommittee
+    uint64 public constant MIN_ATTESTATION_LIFETIME = 1 hours;
+
+    /// @inheritdoc IBondedOracleCommittee
+    uint64 public constant MAX_ATTESTATION_LIFETIME = 90 days;
+
+    /// @dev The `maxAttestationLifetime` a committee starts with: the oracles' capacity validity.
+    uint64 private constant _DEFAULT_ATTESTATION_LIFETIME = 7 days;
+
     uint256 private constant _BPS = 10_000;
 
     bytes32 private constant _SHARD_TYPEHASH = keccak256(
@@ -40,13 +55,17 @@ contract OracleCommittee is IBondedOracleCommittee, EIP712, AccessControl, Reent
     uint256 private _bondAmount;
     uint16 private _reporterRewardBps;
     uint64 private _bondUnbondingPeriod;
+    uint64 private _maxAttestationLifetime;
 
     /// @param token_ The RGL token (bonds are posted and burned in it).
     /// @param admin The account given `DEFAULT_ADMIN_ROLE` (the timelock in a deployment).
-    /// @param threshold_ The initial threshold (1..MAX_SIGNERS).
-    /// @param bondAmount_ The bond a signer posts.
-    /// @param reporterRewardBps_ The reporter's share of a slashed bond.
-    /// @param bondUnbondingPeriod_ How long a removed signer's bond stays slashable.
+    /// @param threshold_ The initial threshold (1..MAX_SIGNERS). The committee starts with no
+    /// member, so this one is not bounded by `memberCount()`: nothing verifies until `threshold_`
+    /// signers are active (later changes are bounded, `setThreshold`).
+    /// @param bondAmount_ The bond a signer posts (at least MIN_BOND_AMOUNT).
+    /// @param reporterRewardBps_ The reporter's share of a slashed bond (at most MAX_REPORTER_REWARD_BPS).
+    /// @param bondUnbondingPeriod_ How long a removed signer's bond stays slashable, at least.
+    /// `maxAttestationLifetime` starts at 7 days; governance sets it with `setMaxAttestationLifetime`.
     constructor(
         IComputeToken token_,
         address admin,
@@ -62,6 +81,7 @@ contract OracleCommittee is IBondedOracleCommittee, EIP712, AccessControl, Reent
         _setBondAmount(bondAmount_);
         _setReporterRewardBps(reporterRewardBps_);
         _setBondUnbondingPeriod(bondUnbondingPeriod_);
+        _setMaxAttestationLifetime(_DEFAULT_ATTESTATION_LIFETIME);
     }
 
     // ---------------------------------------------------------------- views
@@ -102,6 +122,11 @@ contract OracleCommittee is IBondedOracleCommittee, EIP712, AccessControl, Reent
     }
 
     /// @inheritdoc IBondedOracleCommittee
+    function maxAttestationLifetime() external view returns (uint64) {
+        return _maxAttestationLifetime;
+    }
+
+    /// @inheritdoc IBondedOracleCommittee
     function signerInfo(address signer) external view returns (Signer memory) {
         return _signers[signer];
     }
@@ -123,6 +148,7 @@ contract OracleCommittee is IBondedOracleCommittee, EIP712, AccessControl, Reent
 
     /// @inheritdoc IOracleCommittee
     function verifyShardAttestation(ShardAttestation calldata attestation, bytes[] calldata signatures) external view {
+        _checkLifetime(attestation.expiry);
         _verifyQuorum(hashShardAttestation(attestation), signatures);
     }
 
@@ -131,6 +157,7 @@ contract OracleCommittee is IBondedOracleCommittee, EIP712, AccessControl, Reent
         CapacityAttestation calldata attestation,
         bytes[] calldata signatures
     ) external view {
+        _checkLifetime(attestation.validUntil);
         _verifyQuorum(hashCapacityAttestation(attestation), signatures);
     }
 
@@ -142,6 +169,11 @@ contract OracleCommittee is IBondedOracleCommittee, EIP712, AccessControl, Reent
         Signer storage s = _signers[signer];
         bool fresh = s.status == SignerStatus.None || (s.status == SignerStatus.Removed && s.bond == 0);
         if (!fresh) revert CommitteeWrongSignerStatus(signer, s.status);
+        if (s.status == SignerStatus.Removed) {
+            // Every attestation it signed before its removal must have expired (PROTOCOL §7.2).
+            uint256 reapprovableAt = uint256(s.removedAt) + _maxAttestationLifetime;
+            if (block.timestamp < reapprovableAt) revert CommitteeSignerCoolingDown(signer, reapprovableAt);
+        }
         if (_memberCount >= MAX_SIGNERS) revert CommitteeTooManySigners(MAX_SIGNERS);
         s.status = SignerStatus.Approved;
         s.bondReleaseAt = 0;
@@ -182,6 +214,7 @@ contract OracleCommittee is IBondedOracleCommittee, EIP712, AccessControl, Reent
 
     /// @inheritdoc IBondedOracleCommittee
     function setThreshold(uint256 newThreshold) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        if (newThreshold > _memberCount) revert CommitteeThresholdAboveMembers(newThreshold, _memberCount);
         _setThreshold(newThreshold);
     }
 
@@ -198,6 +231,11 @@ contract OracleCommittee is IBondedOracleCommittee, EIP712, AccessControl, Reent
     /// @inheritdoc IBondedOracleCommittee
     function setBondUnbondingPeriod(uint64 newPeriod) external onlyRole(DEFAULT_ADMIN_ROLE) {
         _setBondUnbondingPeriod(newPeriod);
+    }
+
+    /// @inheritdoc IBondedOracleCommittee
+    function setMaxAttestationLifetime(uint64 newLifetime) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        _setMaxAttestationLifetime(newLifetime);
     }
 
     // ---------------------------------------------------------------- equivocation
@@ -236,6 +274,12 @@ contract OracleCommittee is IBondedOracleCommittee, EIP712, AccessControl, Reent
 
     // ---------------------------------------------------------------- internals
 
+    /// @dev Reverts when `expiry` lies more than `_maxAttestationLifetime` after now.
+    function _checkLifetime(uint64 expiry) private view {
+        uint256 latest = block.timestamp + _maxAttestationLifetime;
+        if (expiry > latest) revert CommitteeAttestationTooLong(expiry, latest);
+    }
+
     /// @dev Reverts unless `signatures` recover to strictly increasing active signers, at least
     /// `_threshold` of them. The loop is bounded: a longer list than MAX_SIGNERS cannot be sorted,
     /// unique and active at once, and the check on the count runs first.
@@ -259,7 +303,8 @@ contract OracleCommittee is IBondedOracleCommittee, EIP712, AccessControl, Reent
         return signer;
     }
 
-    /// @dev Both digests must be signed by one signer with a bond; slash it all and remove it.
+    /// @dev Both digests must be signed by one signer with a bond; slash it all and remove it. A
+    /// signer reporting itself gets nothing: its whole bond is burned (PROTOCOL §7.1).
     function _punish(
         bytes32 digestA,
         bytes calldata sigA,
@@ -275,7 +320,7 @@ contract OracleCommittee is IBondedOracleCommittee, EIP712, AccessControl, Reent
         if (bond == 0) revert CommitteeNothingToSlash(signer);
         if (s.status != SignerStatus.Removed) _remove(signer);
         s.bond = 0;
-        uint256 reward = (bond * _reporterRewardBps) / _BPS;
+        uint256 reward = msg.sender == signer ? 0 : (bond * _reporterRewardBps) / _BPS;
         emit EquivocationReported(signer, msg.sender, subject, bond, reward);
         if (reward > 0) _token.safeTransfer(msg.sender, reward);
         if (bond > reward) _token.burn(bond - reward);
@@ -290,7 +335,10 @@ contract OracleCommittee is IBondedOracleCommittee, EIP712, AccessControl, Reent
         if (status == SignerStatus.Active) --_activeSigners;
         --_memberCount;
         s.status = SignerStatus.Removed;
-        uint64 releaseAt = uint64(block.timestamp) + _bondUnbondingPeriod;
+        // Locked, and slashable, until every attestation it may have signed has expired.
+        uint64 lock = _bondUnbondingPeriod > _maxAttestationLifetime ? _bondUnbondingPeriod : _maxAttestationLifetime;
+        uint64 releaseAt = uint64(block.timestamp) + lock;
+        s.removedAt = uint64(block.timestamp);
         s.bondReleaseAt = releaseAt;
         emit SignerRemoved(signer, releaseAt, _activeSigners);
     }
@@ -302,18 +350,28 @@ contract OracleCommittee is IBondedOracleCommittee, EIP712, AccessControl, Reent
     }
 
     function _setBondAmount(uint256 newBondAmount) private {
+        if (newBondAmount < MIN_BOND_AMOUNT) revert CommitteeBondTooSmall(newBondAmount, MIN_BOND_AMOUNT);
         _bondAmount = newBondAmount;
         emit BondAmountSet(newBondAmount);
     }
 
     function _setReporterRewardBps(uint16 newReporterRewardBps) private {
-        if (newReporterRewardBps > _BPS) revert CommitteeInvalidBps(newReporterRewardBps);
+        if (newReporterRewardBps > MAX_REPORTER_REWARD_BPS) revert CommitteeInvalidBps(newReporterRewardBps);
         _reporterRewardBps = newReporterRewardBps;
         emit ReporterRewardSet(newReporterRewardBps);
     }
 
     function _setBondUnbondingPeriod(uint64 newPeriod) private {
+        if (newPeriod > MAX_ATTESTATION_LIFETIME) revert CommitteeInvalidUnbondingPeriod(newPeriod);
         _bondUnbondingPeriod = newPeriod;
         emit BondUnbondingPeriodSet(newPeriod);
+    }
+
+    function _setMaxAttestationLifetime(uint64 newLifetime) private {
+        if (newLifetime < MIN_ATTESTATION_LIFETIME || newLifetime > MAX_ATTESTATION_LIFETIME) {
+            revert CommitteeInvalidAttestationLifetime(newLifetime);
+        }
+        _maxAttestationLifetime = newLifetime;
+        emit MaxAttestationLifetimeSet(newLifetime);
     }
 }

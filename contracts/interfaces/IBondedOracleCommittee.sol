@@ -12,7 +12,8 @@ interface IBondedOracleCommittee is IOracleCommittee {
     /// @notice The life cycle of a signer.
     /// @dev None: unknown. Approved: appointed by governance, no bond yet (cannot sign).
     /// Active: bonded, counts towards the threshold. Removed: no longer signs; its bond (if any)
-    /// stays slashable until `bondReleaseAt`, then may be withdrawn.
+    /// stays slashable until `bondReleaseAt` (at least `maxAttestationLifetime` after removal), then
+    /// may be withdrawn; governance may approve it again from `removedAt + maxAttestationLifetime`.
     enum SignerStatus {
         None,
         Approved,
@@ -21,9 +22,14 @@ interface IBondedOracleCommittee is IOracleCommittee {
     }
 
     /// @notice A signer's record.
+    /// @param status Where the signer is in its life cycle.
+    /// @param bondReleaseAt When a removed signer's bond may be withdrawn (0 while a member).
+    /// @param removedAt When the signer was last removed (0 if never).
+    /// @param bond The RGL bonded (0 before `postBond`, after a slash or a withdrawal).
     struct Signer {
         SignerStatus status;
         uint64 bondReleaseAt;
+        uint64 removedAt;
         uint256 bond;
     }
 
@@ -58,9 +64,41 @@ interface IBondedOracleCommittee is IOracleCommittee {
     /// @param threshold The rejected value.
     error CommitteeInvalidThreshold(uint256 threshold);
 
-    /// @notice A basis-point value above 10000.
+    /// @notice A new threshold above the approved and active members: nothing could verify.
+    /// @param threshold The rejected value.
+    /// @param members The approved and active members (`memberCount()`).
+    error CommitteeThresholdAboveMembers(uint256 threshold, uint256 members);
+
+    /// @notice A reporter share above `MAX_REPORTER_REWARD_BPS`.
     /// @param bps The rejected value.
     error CommitteeInvalidBps(uint256 bps);
+
+    /// @notice A bond below `MIN_BOND_AMOUNT`: equivocation would cost (almost) nothing.
+    /// @param bondAmount The rejected value.
+    /// @param minimum `MIN_BOND_AMOUNT`.
+    error CommitteeBondTooSmall(uint256 bondAmount, uint256 minimum);
+
+    /// @notice A `maxAttestationLifetime` outside [`MIN_ATTESTATION_LIFETIME`, `MAX_ATTESTATION_LIFETIME`].
+    /// @param lifetime The rejected value, in seconds.
+    error CommitteeInvalidAttestationLifetime(uint64 lifetime);
+
+    /// @notice A `bondUnbondingPeriod` above `MAX_ATTESTATION_LIFETIME` (a longer one could overflow
+    /// the release time and make removals, and so equivocation reports, revert).
+    /// @param period The rejected value, in seconds.
+    error CommitteeInvalidUnbondingPeriod(uint64 period);
+
+    /// @notice The attestation's `expiry` (or `validUntil`) lies more than `maxAttestationLifetime`
+    /// after now: no honest oracle signs it, and accepting it would let an old signature outlive
+    /// its signer's membership.
+    /// @param expiry The attestation's `expiry` or `validUntil`.
+    /// @param latest The latest accepted now: `block.timestamp + maxAttestationLifetime`.
+    error CommitteeAttestationTooLong(uint64 expiry, uint256 latest);
+
+    /// @notice The removed signer cannot be approved again before `reapprovableAt`: attestations
+    /// it signed before its removal may still be unexpired.
+    /// @param signer The signer.
+    /// @param reapprovableAt `removedAt + maxAttestationLifetime`.
+    error CommitteeSignerCoolingDown(address signer, uint256 reapprovableAt);
 
     /// @notice The signer address is zero.
     error CommitteeZeroAddress();
@@ -136,9 +174,31 @@ interface IBondedOracleCommittee is IOracleCommittee {
     /// @param bondUnbondingPeriod The new period, in seconds.
     event BondUnbondingPeriodSet(uint64 bondUnbondingPeriod);
 
+    /// @notice The longest accepted attestation lifetime changed.
+    /// @param maxAttestationLifetime The new bound, in seconds.
+    event MaxAttestationLifetimeSet(uint64 maxAttestationLifetime);
+
     /// @notice The most signers (approved or active) the committee holds; bounds every loop.
     /// @return The limit.
     function MAX_SIGNERS() external view returns (uint256);
+
+    /// @notice The highest reporter share, in basis points (10 %): what a sock-puppet reporter of
+    /// its own signer's equivocation recovers at most (PROTOCOL §7.1).
+    /// @return Basis points.
+    function MAX_REPORTER_REWARD_BPS() external view returns (uint16);
+
+    /// @notice The smallest bond governance may ask for (1 RGL); the production value is set by
+    /// governance (docs/DEPLOYMENT.md).
+    /// @return The amount, in token units.
+    function MIN_BOND_AMOUNT() external view returns (uint256);
+
+    /// @notice The smallest `maxAttestationLifetime` (1 hour).
+    /// @return Seconds.
+    function MIN_ATTESTATION_LIFETIME() external view returns (uint64);
+
+    /// @notice The largest `maxAttestationLifetime` (90 days).
+    /// @return Seconds.
+    function MAX_ATTESTATION_LIFETIME() external view returns (uint64);
 
     /// @notice The RGL token bonds are posted in.
     /// @return The token address.
@@ -164,9 +224,18 @@ interface IBondedOracleCommittee is IOracleCommittee {
     /// @return Basis points.
     function reporterRewardBps() external view returns (uint16);
 
-    /// @notice How long a removed signer's bond stays slashable before it can be withdrawn.
+    /// @notice How long a removed signer's bond stays slashable before it can be withdrawn, at
+    /// least (the lock is `max(bondUnbondingPeriod, maxAttestationLifetime)` from the removal).
     /// @return Seconds.
     function bondUnbondingPeriod() external view returns (uint64);
+
+    /// @notice The longest lifetime of an attestation: verification refuses one whose `expiry`
+    /// (`validUntil`) is more than this after now, a removed signer's bond stays locked and
+    /// slashable at least this long, and it cannot be approved again before this long after its
+    /// removal (PROTOCOL §7.2). Must cover the oracles' capacity validity and the market's verify
+    /// window; 7 days by default.
+    /// @return Seconds.
+    function maxAttestationLifetime() external view returns (uint64);
 
     /// @notice A signer's record.
     /// @param signer The signer.
@@ -179,7 +248,8 @@ interface IBondedOracleCommittee is IOracleCommittee {
     function isActiveSigner(address signer) external view returns (bool);
 
     /// @notice Appoint a signer. Governance only (`DEFAULT_ADMIN_ROLE`, the timelock).
-    /// @param signer The signer's address; must be unknown or removed with no bond left.
+    /// @param signer The signer's address; must be unknown, or removed with no bond left and at
+    /// least `maxAttestationLifetime` ago (`CommitteeSignerCoolingDown`).
     function approveSigner(address signer) external;
 
     /// @notice Post the bond (`bondAmount` RGL, pulled from the caller) and become active.
@@ -187,33 +257,49 @@ interface IBondedOracleCommittee is IOracleCommittee {
     function postBond() external;
 
     /// @notice Remove a signer (approved or active). Governance only. The bond stays slashable for
-    /// `bondUnbondingPeriod`.
+    /// `max(bondUnbondingPeriod, maxAttestationLifetime)`. Removal may leave fewer members than the
+    /// threshold: verification then fails closed until governance adds members or lowers the
+    /// threshold (PROTOCOL §7.3).
     /// @param signer The signer.
     function removeSigner(address signer) external;
 
     /// @notice Withdraw the bond of a removed signer after its release time. Only the signer.
     function withdrawBond() external;
 
-    /// @notice Set the threshold (1..MAX_SIGNERS). Governance only.
+    /// @notice Set the threshold: at least 1, at most `memberCount()` (approved and active
+    /// members; `CommitteeThresholdAboveMembers`). Governance only.
     /// @param newThreshold The threshold.
     function setThreshold(uint256 newThreshold) external;
 
-    /// @notice Set the bond new signers post. Governance only; existing bonds are unchanged.
+    /// @notice Set the bond new signers post (at least `MIN_BOND_AMOUNT`). Governance only;
+    /// existing bonds are unchanged.
     /// @param newBondAmount The amount.
     function setBondAmount(uint256 newBondAmount) external;
 
     /// @notice Set the reporter's share of a slashed bond. Governance only.
-    /// @param newReporterRewardBps Basis points (0..10000).
+    /// @param newReporterRewardBps Basis points (0..MAX_REPORTER_REWARD_BPS).
     function setReporterRewardBps(uint16 newReporterRewardBps) external;
 
-    /// @notice Set how long a removed signer's bond stays slashable. Governance only.
+    /// @notice Set how long a removed signer's bond stays slashable (at least; see
+    /// `maxAttestationLifetime`), at most MAX_ATTESTATION_LIFETIME. Governance only. Applies to
+    /// later removals.
     /// @param newPeriod Seconds.
     function setBondUnbondingPeriod(uint64 newPeriod) external;
+
+    /// @notice Set the longest attestation lifetime (MIN_ATTESTATION_LIFETIME..MAX_ATTESTATION_LIFETIME).
+    /// Governance only. Bond locks already running keep their release time.
+    /// @dev Warning: it must stay at or above the oracles' signing horizon (capacity `validitySeconds`,
+    /// the market's `verifyWindow`); below it, the oracles' attestations fail verification until
+    /// close to their expiry, and a removed signer could be approved again while one it signed
+    /// before its removal is still unexpired.
+    /// @param newLifetime Seconds.
+    function setMaxAttestationLifetime(uint64 newLifetime) external;
 
     /// @notice Report that one signer signed two shard attestations for the same (market, jobId,
     /// shard) with different content (operator, resultRoot, verdict or units; `expiry` alone may
     /// differ, a re-signature is not an equivocation). Slashes the signer's whole bond, pays the
-    /// reporter `reporterRewardBps` of it, burns the rest and removes the signer. Anyone may call.
+    /// reporter `reporterRewardBps` of it (nothing when the reporter is the signer itself), burns the
+    /// rest and removes the signer. Anyone may call.
     /// @param a The first attestation.
     /// @param sigA The signer's signature over `a`.
     /// @param b The second attestation.

@@ -4,7 +4,8 @@ pragma solidity 0.8.28;
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 
 /// @title IComputeToken
-/// @notice The RGL token: ERC-20 with EIP-2612 permit, ERC-5805 votes, burning and a hard cap.
+/// @notice The RGL token: ERC-20 with EIP-2612 permit, burning and a hard cap (no ERC-5805
+/// votes: PROTOCOL §2).
 /// @dev New supply is minted only by holders of `MINTER_ROLE` (the RewardsDistributor), and never
 /// above `cap()`. The genesis supply is minted once, in the constructor.
 interface IComputeToken is IERC20 {

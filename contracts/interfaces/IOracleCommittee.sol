@@ -6,7 +6,10 @@ pragma solidity 0.8.28;
 /// Domain: name "Rigel", version "1", chainId, verifyingContract = this committee.
 /// @dev The implementation adds signer management, bonds and equivocation reports (PROTOCOL §7).
 /// Signatures are 65-byte (r, s, v) ECDSA signatures over the EIP-712 digest, ordered by strictly
-/// increasing signer address; every signer must be active; at least `threshold()` of them.
+/// increasing signer address; every signer must be active; at least `threshold()` of them; and the
+/// attestation's `expiry` (`validUntil`) at most `maxAttestationLifetime` after now, so that no
+/// signature outlives its signer's membership (PROTOCOL §7.2). Whether it has expired is the
+/// caller's check.
 interface IOracleCommittee {
     /// @notice A committee verdict on a shard. Values of `ShardAttestation.verdict`.
     /// @dev 0 is never signed; 1 = Valid (pay), 2 = Invalid (slash and refund), 3 = DeveloperFault

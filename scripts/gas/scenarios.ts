@@ -80,7 +80,7 @@ async function shard(f: Awaited<ReturnType<typeof deployStaking>>, verdict: numb
     resultRoot: ethers.id("root"),
     verdict,
     units: 100n,
-    expiry: 2_000_000_000n,
+    expiry: (await now()) + 3_600n,
   };
   return { att, sigs: await signShard(f.committee, f.oracles.slice(0, n), att) };
 }

@@ -21,7 +21,6 @@ export const computeTokenAbi = [
     name: "AccessControlUnauthorizedAccount",
     type: "error",
   },
-  { inputs: [], name: "CheckpointUnorderedInsertion", type: "error" },
   { inputs: [], name: "ECDSAInvalidSignature", type: "error" },
   {
     inputs: [{ internalType: "uint256", name: "length", type: "uint256" }],
@@ -35,14 +34,6 @@ export const computeTokenAbi = [
       { internalType: "uint256", name: "cap", type: "uint256" },
     ],
     name: "ERC20ExceededCap",
-    type: "error",
-  },
-  {
-    inputs: [
-      { internalType: "uint256", name: "increasedSupply", type: "uint256" },
-      { internalType: "uint256", name: "cap", type: "uint256" },
-    ],
-    name: "ERC20ExceededSafeSupply",
     type: "error",
   },
   {
@@ -95,15 +86,6 @@ export const computeTokenAbi = [
   },
   {
     inputs: [
-      { internalType: "uint256", name: "timepoint", type: "uint256" },
-      { internalType: "uint48", name: "clock", type: "uint48" },
-    ],
-    name: "ERC5805FutureLookup",
-    type: "error",
-  },
-  { inputs: [], name: "ERC6372InconsistentClock", type: "error" },
-  {
-    inputs: [
       { internalType: "address", name: "account", type: "address" },
       { internalType: "uint256", name: "currentNonce", type: "uint256" },
     ],
@@ -117,20 +99,7 @@ export const computeTokenAbi = [
     type: "error",
   },
   { inputs: [], name: "RGLZeroAdmin", type: "error" },
-  {
-    inputs: [
-      { internalType: "uint8", name: "bits", type: "uint8" },
-      { internalType: "uint256", name: "value", type: "uint256" },
-    ],
-    name: "SafeCastOverflowedUintDowncast",
-    type: "error",
-  },
   { inputs: [{ internalType: "string", name: "str", type: "string" }], name: "StringTooLong", type: "error" },
-  {
-    inputs: [{ internalType: "uint256", name: "expiry", type: "uint256" }],
-    name: "VotesExpiredSignature",
-    type: "error",
-  },
   {
     anonymous: false,
     inputs: [
@@ -139,26 +108,6 @@ export const computeTokenAbi = [
       { indexed: false, internalType: "uint256", name: "value", type: "uint256" },
     ],
     name: "Approval",
-    type: "event",
-  },
-  {
-    anonymous: false,
-    inputs: [
-      { indexed: true, internalType: "address", name: "delegator", type: "address" },
-      { indexed: true, internalType: "address", name: "fromDelegate", type: "address" },
-      { indexed: true, internalType: "address", name: "toDelegate", type: "address" },
-    ],
-    name: "DelegateChanged",
-    type: "event",
-  },
-  {
-    anonymous: false,
-    inputs: [
-      { indexed: true, internalType: "address", name: "delegate", type: "address" },
-      { indexed: false, internalType: "uint256", name: "previousVotes", type: "uint256" },
-      { indexed: false, internalType: "uint256", name: "newVotes", type: "uint256" },
-    ],
-    name: "DelegateVotesChanged",
     type: "event",
   },
   { anonymous: false, inputs: [], name: "EIP712DomainChanged", type: "event" },
@@ -211,13 +160,6 @@ export const computeTokenAbi = [
     ],
     name: "Transfer",
     type: "event",
-  },
-  {
-    inputs: [],
-    name: "CLOCK_MODE",
-    outputs: [{ internalType: "string", name: "", type: "string" }],
-    stateMutability: "view",
-    type: "function",
   },
   {
     inputs: [],
@@ -292,64 +234,9 @@ export const computeTokenAbi = [
     type: "function",
   },
   {
-    inputs: [
-      { internalType: "address", name: "account", type: "address" },
-      { internalType: "uint32", name: "pos", type: "uint32" },
-    ],
-    name: "checkpoints",
-    outputs: [
-      {
-        components: [
-          { internalType: "uint48", name: "_key", type: "uint48" },
-          { internalType: "uint208", name: "_value", type: "uint208" },
-        ],
-        internalType: "struct Checkpoints.Checkpoint208",
-        name: "",
-        type: "tuple",
-      },
-    ],
-    stateMutability: "view",
-    type: "function",
-  },
-  {
-    inputs: [],
-    name: "clock",
-    outputs: [{ internalType: "uint48", name: "", type: "uint48" }],
-    stateMutability: "view",
-    type: "function",
-  },
-  {
     inputs: [],
     name: "decimals",
     outputs: [{ internalType: "uint8", name: "", type: "uint8" }],
-    stateMutability: "view",
-    type: "function",
-  },
-  {
-    inputs: [{ internalType: "address", name: "delegatee", type: "address" }],
-    name: "delegate",
-    outputs: [],
-    stateMutability: "nonpayable",
-    type: "function",
-  },
-  {
-    inputs: [
-      { internalType: "address", name: "delegatee", type: "address" },
-      { internalType: "uint256", name: "nonce", type: "uint256" },
-      { internalType: "uint256", name: "expiry", type: "uint256" },
-      { internalType: "uint8", name: "v", type: "uint8" },
-      { internalType: "bytes32", name: "r", type: "bytes32" },
-      { internalType: "bytes32", name: "s", type: "bytes32" },
-    ],
-    name: "delegateBySig",
-    outputs: [],
-    stateMutability: "nonpayable",
-    type: "function",
-  },
-  {
-    inputs: [{ internalType: "address", name: "account", type: "address" }],
-    name: "delegates",
-    outputs: [{ internalType: "address", name: "", type: "address" }],
     stateMutability: "view",
     type: "function",
   },
@@ -369,33 +256,9 @@ export const computeTokenAbi = [
     type: "function",
   },
   {
-    inputs: [{ internalType: "uint256", name: "timepoint", type: "uint256" }],
-    name: "getPastTotalSupply",
-    outputs: [{ internalType: "uint256", name: "", type: "uint256" }],
-    stateMutability: "view",
-    type: "function",
-  },
-  {
-    inputs: [
-      { internalType: "address", name: "account", type: "address" },
-      { internalType: "uint256", name: "timepoint", type: "uint256" },
-    ],
-    name: "getPastVotes",
-    outputs: [{ internalType: "uint256", name: "", type: "uint256" }],
-    stateMutability: "view",
-    type: "function",
-  },
-  {
     inputs: [{ internalType: "bytes32", name: "role", type: "bytes32" }],
     name: "getRoleAdmin",
     outputs: [{ internalType: "bytes32", name: "", type: "bytes32" }],
-    stateMutability: "view",
-    type: "function",
-  },
-  {
-    inputs: [{ internalType: "address", name: "account", type: "address" }],
-    name: "getVotes",
-    outputs: [{ internalType: "uint256", name: "", type: "uint256" }],
     stateMutability: "view",
     type: "function",
   },
@@ -440,13 +303,6 @@ export const computeTokenAbi = [
     inputs: [{ internalType: "address", name: "owner", type: "address" }],
     name: "nonces",
     outputs: [{ internalType: "uint256", name: "", type: "uint256" }],
-    stateMutability: "view",
-    type: "function",
-  },
-  {
-    inputs: [{ internalType: "address", name: "account", type: "address" }],
-    name: "numCheckpoints",
-    outputs: [{ internalType: "uint32", name: "", type: "uint32" }],
     stateMutability: "view",
     type: "function",
   },
@@ -1526,6 +1382,14 @@ export const oracleCommitteeAbi = [
   },
   {
     inputs: [
+      { internalType: "uint64", name: "expiry", type: "uint64" },
+      { internalType: "uint256", name: "latest", type: "uint256" },
+    ],
+    name: "CommitteeAttestationTooLong",
+    type: "error",
+  },
+  {
+    inputs: [
       { internalType: "uint256", name: "count", type: "uint256" },
       { internalType: "uint256", name: "threshold", type: "uint256" },
     ],
@@ -1542,6 +1406,14 @@ export const oracleCommitteeAbi = [
   },
   {
     inputs: [
+      { internalType: "uint256", name: "bondAmount", type: "uint256" },
+      { internalType: "uint256", name: "minimum", type: "uint256" },
+    ],
+    name: "CommitteeBondTooSmall",
+    type: "error",
+  },
+  {
+    inputs: [
       { internalType: "address", name: "first", type: "address" },
       { internalType: "address", name: "second", type: "address" },
     ],
@@ -1549,6 +1421,11 @@ export const oracleCommitteeAbi = [
     type: "error",
   },
   { inputs: [], name: "CommitteeDifferentSubjects", type: "error" },
+  {
+    inputs: [{ internalType: "uint64", name: "lifetime", type: "uint64" }],
+    name: "CommitteeInvalidAttestationLifetime",
+    type: "error",
+  },
   { inputs: [{ internalType: "uint256", name: "bps", type: "uint256" }], name: "CommitteeInvalidBps", type: "error" },
   {
     inputs: [{ internalType: "uint256", name: "index", type: "uint256" }],
@@ -1561,11 +1438,24 @@ export const oracleCommitteeAbi = [
     type: "error",
   },
   {
+    inputs: [{ internalType: "uint64", name: "period", type: "uint64" }],
+    name: "CommitteeInvalidUnbondingPeriod",
+    type: "error",
+  },
+  {
     inputs: [{ internalType: "address", name: "signer", type: "address" }],
     name: "CommitteeNothingToSlash",
     type: "error",
   },
   { inputs: [], name: "CommitteeSameContent", type: "error" },
+  {
+    inputs: [
+      { internalType: "address", name: "signer", type: "address" },
+      { internalType: "uint256", name: "reapprovableAt", type: "uint256" },
+    ],
+    name: "CommitteeSignerCoolingDown",
+    type: "error",
+  },
   {
     inputs: [{ internalType: "address", name: "signer", type: "address" }],
     name: "CommitteeSignerNotActive",
@@ -1577,6 +1467,14 @@ export const oracleCommitteeAbi = [
       { internalType: "address", name: "signer", type: "address" },
     ],
     name: "CommitteeSignersNotSorted",
+    type: "error",
+  },
+  {
+    inputs: [
+      { internalType: "uint256", name: "threshold", type: "uint256" },
+      { internalType: "uint256", name: "members", type: "uint256" },
+    ],
+    name: "CommitteeThresholdAboveMembers",
     type: "error",
   },
   {
@@ -1633,6 +1531,12 @@ export const oracleCommitteeAbi = [
       { indexed: false, internalType: "uint256", name: "reporterReward", type: "uint256" },
     ],
     name: "EquivocationReported",
+    type: "event",
+  },
+  {
+    anonymous: false,
+    inputs: [{ indexed: false, internalType: "uint64", name: "maxAttestationLifetime", type: "uint64" }],
+    name: "MaxAttestationLifetimeSet",
     type: "event",
   },
   {
@@ -1712,7 +1616,35 @@ export const oracleCommitteeAbi = [
   },
   {
     inputs: [],
+    name: "MAX_ATTESTATION_LIFETIME",
+    outputs: [{ internalType: "uint64", name: "", type: "uint64" }],
+    stateMutability: "view",
+    type: "function",
+  },
+  {
+    inputs: [],
+    name: "MAX_REPORTER_REWARD_BPS",
+    outputs: [{ internalType: "uint16", name: "", type: "uint16" }],
+    stateMutability: "view",
+    type: "function",
+  },
+  {
+    inputs: [],
     name: "MAX_SIGNERS",
+    outputs: [{ internalType: "uint256", name: "", type: "uint256" }],
+    stateMutability: "view",
+    type: "function",
+  },
+  {
+    inputs: [],
+    name: "MIN_ATTESTATION_LIFETIME",
+    outputs: [{ internalType: "uint64", name: "", type: "uint64" }],
+    stateMutability: "view",
+    type: "function",
+  },
+  {
+    inputs: [],
+    name: "MIN_BOND_AMOUNT",
     outputs: [{ internalType: "uint256", name: "", type: "uint256" }],
     stateMutability: "view",
     type: "function",
@@ -1835,6 +1767,13 @@ export const oracleCommitteeAbi = [
     inputs: [{ internalType: "address", name: "signer", type: "address" }],
     name: "isActiveSigner",
     outputs: [{ internalType: "bool", name: "", type: "bool" }],
+    stateMutability: "view",
+    type: "function",
+  },
+  {
+    inputs: [],
+    name: "maxAttestationLifetime",
+    outputs: [{ internalType: "uint64", name: "", type: "uint64" }],
     stateMutability: "view",
     type: "function",
   },
@@ -1971,6 +1910,13 @@ export const oracleCommitteeAbi = [
     type: "function",
   },
   {
+    inputs: [{ internalType: "uint64", name: "newLifetime", type: "uint64" }],
+    name: "setMaxAttestationLifetime",
+    outputs: [],
+    stateMutability: "nonpayable",
+    type: "function",
+  },
+  {
     inputs: [{ internalType: "uint16", name: "newReporterRewardBps", type: "uint16" }],
     name: "setReporterRewardBps",
     outputs: [],
@@ -1992,6 +1938,7 @@ export const oracleCommitteeAbi = [
         components: [
           { internalType: "enum IBondedOracleCommittee.SignerStatus", name: "status", type: "uint8" },
           { internalType: "uint64", name: "bondReleaseAt", type: "uint64" },
+          { internalType: "uint64", name: "removedAt", type: "uint64" },
           { internalType: "uint256", name: "bond", type: "uint256" },
         ],
         internalType: "struct IBondedOracleCommittee.Signer",

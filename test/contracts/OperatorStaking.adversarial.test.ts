@@ -243,7 +243,7 @@ describe("OperatorStaking: adversarial", () => {
         f.admin.address,
         1,
         RGL(10),
-        5000,
+        1000,
         0,
       ])) as unknown as OracleCommittee;
       const addr = await committee.getAddress();
@@ -263,6 +263,7 @@ describe("OperatorStaking: adversarial", () => {
       await committee.connect(o1).postBond();
       await committee.connect(o2).postBond();
       await committee.connect(f.admin).removeSigner(o2.address);
+      await time.increase(await committee.maxAttestationLifetime()); // the bond lock (PROTOCOL §7.2)
       await evil.arm(addr, committee.interface.encodeFunctionData("withdrawBond"));
       await expect(committee.connect(o2).withdrawBond()).to.be.revertedWithCustomError(
         committee,

@@ -119,7 +119,7 @@ describe("OperatorStaking: governance", () => {
         tl,
         2,
         BOND,
-        5000,
+        1000,
         3600,
       ])) as unknown as OracleCommittee;
       const staking = (await ethers.deployContract("OperatorStaking", [

@@ -6,7 +6,9 @@ import {
   BOND,
   BOND_UNBONDING,
   CAPACITY_TYPES,
+  DAY,
   REPORTER_BPS,
+  RGL,
   SHARD_TYPES,
   type CapacityAttestation,
   type ShardAttestation,
@@ -17,6 +19,9 @@ import {
   signCapacity,
   signShard,
 } from "../../fixtures/stakingFixture";
+
+/** A removed signer's bond lock: max(bondUnbondingPeriod, maxAttestationLifetime) = max(1 day, 7 days). */
+const LOCK = 7n * DAY;
 
 const SECP256K1_N = BigInt("0xFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141");
 
@@ -57,6 +62,11 @@ describe("OracleCommittee", () => {
       expect(await committee.activeSigners()).to.equal(3n);
       expect(await committee.memberCount()).to.equal(3n);
       expect(await committee.MAX_SIGNERS()).to.equal(32n);
+      expect(await committee.MAX_REPORTER_REWARD_BPS()).to.equal(1_000n);
+      expect(await committee.MIN_BOND_AMOUNT()).to.equal(RGL(1));
+      expect(await committee.maxAttestationLifetime()).to.equal(7n * DAY);
+      expect(await committee.MIN_ATTESTATION_LIFETIME()).to.equal(3_600n);
+      expect(await committee.MAX_ATTESTATION_LIFETIME()).to.equal(90n * DAY);
       expect(await committee.hasRole(await committee.DEFAULT_ADMIN_ROLE(), admin.address)).to.equal(true);
     });
 
@@ -83,9 +93,12 @@ describe("OracleCommittee", () => {
       await expect(f.deploy(t, admin.address, 33, BOND, 0, 0))
         .to.be.revertedWithCustomError(f, "CommitteeInvalidThreshold")
         .withArgs(33);
-      await expect(f.deploy(t, admin.address, 1, BOND, 10_001, 0))
+      await expect(f.deploy(t, admin.address, 1, BOND, 1_001, 0))
         .to.be.revertedWithCustomError(f, "CommitteeInvalidBps")
-        .withArgs(10_001);
+        .withArgs(1_001);
+      await expect(f.deploy(t, admin.address, 1, RGL(1) - 1n, 0, 0))
+        .to.be.revertedWithCustomError(f, "CommitteeBondTooSmall")
+        .withArgs(RGL(1) - 1n, RGL(1));
     });
   });
 
@@ -295,7 +308,7 @@ describe("OracleCommittee", () => {
     it("test_approveSigner_reapprovesRemovedAfterBondWithdrawn", async () => {
       const { committee, admin, oracles } = await loadFixture(deployStaking);
       await committee.connect(admin).removeSigner(oracles[0].address);
-      await time.increase(BOND_UNBONDING);
+      await time.increase(LOCK);
       await committee.connect(oracles[0]).withdrawBond();
       await committee.connect(admin).approveSigner(oracles[0].address);
       expect((await committee.signerInfo(oracles[0].address)).status).to.equal(1n);
@@ -340,12 +353,13 @@ describe("OracleCommittee", () => {
     it("test_removeSigner_deactivatesAndSchedulesRelease", async () => {
       const { committee, admin, oracles } = await loadFixture(deployStaking);
       const tx = await committee.connect(admin).removeSigner(oracles[0].address);
-      const releaseAt = (await now()) + BOND_UNBONDING;
+      const releaseAt = (await now()) + LOCK;
       await expect(tx).to.emit(committee, "SignerRemoved").withArgs(oracles[0].address, releaseAt, 2);
       const info = await committee.signerInfo(oracles[0].address);
       expect(info.status).to.equal(3n);
       expect(info.bond).to.equal(BOND);
       expect(info.bondReleaseAt).to.equal(releaseAt);
+      expect(info.removedAt).to.equal(await now());
       expect(await committee.activeSigners()).to.equal(2n);
       expect(await committee.memberCount()).to.equal(2n);
     });
@@ -376,7 +390,7 @@ describe("OracleCommittee", () => {
       await expect(committee.connect(oracles[0]).withdrawBond())
         .to.be.revertedWithCustomError(committee, "CommitteeBondLocked")
         .withArgs(oracles[0].address, info.bondReleaseAt);
-      await time.increase(BOND_UNBONDING);
+      await time.increase(LOCK);
       const tx = committee.connect(oracles[0]).withdrawBond();
       await expect(tx).to.emit(committee, "BondWithdrawn").withArgs(oracles[0].address, BOND);
       await expect(tx).to.changeTokenBalances(token, [oracles[0], committee], [BOND, -BOND]);
@@ -399,7 +413,9 @@ describe("OracleCommittee", () => {
     it("test_setters_updateAndEmit", async () => {
       const { committee, admin } = await loadFixture(deployStaking);
       await expect(committee.connect(admin).setThreshold(3)).to.emit(committee, "ThresholdSet").withArgs(3);
-      await expect(committee.connect(admin).setBondAmount(5n)).to.emit(committee, "BondAmountSet").withArgs(5n);
+      await expect(committee.connect(admin).setBondAmount(RGL(5)))
+        .to.emit(committee, "BondAmountSet")
+        .withArgs(RGL(5));
       await expect(committee.connect(admin).setReporterRewardBps(100))
         .to.emit(committee, "ReporterRewardSet")
         .withArgs(100);
@@ -407,7 +423,7 @@ describe("OracleCommittee", () => {
         .to.emit(committee, "BondUnbondingPeriodSet")
         .withArgs(60);
       expect(await committee.threshold()).to.equal(3n);
-      expect(await committee.bondAmount()).to.equal(5n);
+      expect(await committee.bondAmount()).to.equal(RGL(5));
       expect(await committee.reporterRewardBps()).to.equal(100n);
       expect(await committee.bondUnbondingPeriod()).to.equal(60n);
     });
@@ -419,6 +435,7 @@ describe("OracleCommittee", () => {
         () => committee.connect(outsider).setBondAmount(1),
         () => committee.connect(outsider).setReporterRewardBps(1),
         () => committee.connect(outsider).setBondUnbondingPeriod(1),
+        () => committee.connect(outsider).setMaxAttestationLifetime(DAY),
       ]) {
         await expect(call()).to.be.revertedWithCustomError(committee, "AccessControlUnauthorizedAccount");
       }
@@ -426,10 +443,12 @@ describe("OracleCommittee", () => {
         committee,
         "CommitteeInvalidThreshold",
       );
-      await expect(committee.connect(admin).setReporterRewardBps(10_001)).to.be.revertedWithCustomError(
-        committee,
-        "CommitteeInvalidBps",
-      );
+      await expect(committee.connect(admin).setReporterRewardBps(1_001))
+        .to.be.revertedWithCustomError(committee, "CommitteeInvalidBps")
+        .withArgs(1_001);
+      await expect(committee.connect(admin).setBondUnbondingPeriod(90n * DAY + 1n))
+        .to.be.revertedWithCustomError(committee, "CommitteeInvalidUnbondingPeriod")
+        .withArgs(90n * DAY + 1n);
     });
   });
 
@@ -501,16 +520,16 @@ describe("OracleCommittee", () => {
       expect(await token.totalSupply()).to.equal(supply - BOND);
     });
 
-    it("test_reportShardEquivocation_fullRewardBurnsNothing", async () => {
+    it("test_reportShardEquivocation_maxRewardBurnsNinetyPercent", async () => {
       const { committee, token, admin, outsider, a, b, sigA, sigB } = await twoVerdicts();
-      await committee.connect(admin).setReporterRewardBps(10_000);
+      await committee.connect(admin).setReporterRewardBps(1_000);
       const supply = await token.totalSupply();
-      await expect(committee.connect(outsider).reportShardEquivocation(a, sigA, b, sigB)).to.changeTokenBalance(
+      await expect(committee.connect(outsider).reportShardEquivocation(a, sigA, b, sigB)).to.changeTokenBalances(
         token,
-        outsider,
-        BOND,
+        [outsider, committee],
+        [BOND / 10n, -BOND],
       );
-      expect(await token.totalSupply()).to.equal(supply);
+      expect(await token.totalSupply()).to.equal(supply - (BOND * 9n) / 10n);
     });
 
     it("test_reportShardEquivocation_revertsWhen_differentSubjects", async () => {
@@ -581,7 +600,7 @@ describe("OracleCommittee", () => {
       await committee.connect(outsider).reportShardEquivocation(a, sigA, b, sigB);
       await check();
       await committee.connect(admin).removeSigner(oracles[0].address);
-      await time.increase(BOND_UNBONDING);
+      await time.increase(LOCK);
       await committee.connect(oracles[0]).withdrawBond();
       await check();
     });

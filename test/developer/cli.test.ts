@@ -29,7 +29,7 @@ async function fleet(): Promise<Protocol> {
       opsPerSec: SPEEDS[i],
       vramMiB: 24_576,
       gpuModel: ethers.encodeBytes32String("GPU"),
-      validUntil: BigInt(await time.latest()) + 7n * 86_400n,
+      validUntil: BigInt(await time.latest()) + 7n * 86_400n, // the oracles' capacity validity; the committee refuses longer (PROTOCOL §7.2)
     };
     await p.staking.recordCapacity(att, await signWith(p, CAPACITY_TYPES, att, 2));
   }

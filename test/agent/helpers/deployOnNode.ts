@@ -50,7 +50,7 @@ export async function deployOnNode(url: string): Promise<NodeDeployment> {
     admin.address,
     2,
     1_000n * E18,
-    5_000,
+    1_000,
     86_400,
   ]);
   const staking = await deploy("OperatorStaking", [
@@ -115,7 +115,7 @@ export async function deployOnNode(url: string): Promise<NodeDeployment> {
     opsPerSec: 50_000_000_000_000n,
     vramMiB: 24_576,
     gpuModel: ethers.encodeBytes32String("RTX 4090"),
-    validUntil: BigInt(latest) + 7n * 86_400n,
+    validUntil: BigInt(latest) + 7n * 86_400n, // the oracles' capacity validity; the committee refuses longer (PROTOCOL §7.2)
   };
   const domain = { name: "Rigel", version: "1", chainId, verifyingContract: await committee.getAddress() };
   const sigs = await Promise.all(oracles.slice(0, 2).map((o) => o.signTypedData(domain, CAPACITY_TYPES, att)));

@@ -23,6 +23,8 @@ describe("sdk/eip712 against the OracleCommittee contract", () => {
     const onChain = new Set(f.oracles.map((o) => o.address.toLowerCase()));
     for (const m of members) expect(onChain.has(m.address.toLowerCase())).to.equal(true);
 
+    // Within the committee's maxAttestationLifetime (7 days) of the chain's time (PROTOCOL §7.2).
+    const expiry = BigInt((await hre.ethers.provider.getBlock("latest"))!.timestamp) + 3_600n;
     const shard: ShardAttestation = {
       market: f.market.address as Address,
       jobId: 9n,
@@ -31,7 +33,7 @@ describe("sdk/eip712 against the OracleCommittee contract", () => {
       resultRoot: keccak256("0x1234"),
       verdict: Verdict.Valid,
       units: 77n,
-      expiry: 2_000_000_000n,
+      expiry,
     };
     expect(hashShardAttestation(domain, shard)).to.equal(await f.committee.hashShardAttestation(shard));
     const shardSigs = await Promise.all(
@@ -53,7 +55,7 @@ describe("sdk/eip712 against the OracleCommittee contract", () => {
       opsPerSec: 5_000_000_000n,
       vramMiB: 24576,
       gpuModel: toHex("cpu", { size: 32 }),
-      validUntil: 2_000_000_000n,
+      validUntil: expiry,
     };
     expect(hashCapacityAttestation(domain, capacity)).to.equal(await f.committee.hashCapacityAttestation(capacity));
     const capSigs = await Promise.all(
