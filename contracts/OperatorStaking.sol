@@ -189,7 +189,7 @@ contract OperatorStaking is IOperatorStaking, AccessControl, Pausable, Reentranc
         return _minDelegation;
     }
 
-    /// @inheritdoc IOperatorStaking
+    /// @inheritdoc IStakingHooks
     function capacityValidity() external view returns (uint64) {
         return _capacityBounds.validity;
     }

@@ -26,6 +26,8 @@ contract RewardsDistributor is IRewardsDistributor, AccessControl, ReentrancyGua
     uint8 private constant NOT_CREDITED_STAKE = 2;
     uint8 private constant NOT_CREDITED_SLASHED = 3;
     uint8 private constant NOT_CREDITED_NOT_ABOVE_MAX = 4;
+    uint8 private constant NOT_CREDITED_ISSUED_EARLIER = 5;
+    uint64 private constant _MAX_VESTING_DELAY = 30 days;
 
     /// @notice The RGL token (this contract holds its MINTER_ROLE).
     IComputeToken public immutable rgl;
@@ -49,6 +51,8 @@ contract RewardsDistributor is IRewardsDistributor, AccessControl, ReentrancyGua
     mapping(address operator => uint256) private _earned;
     mapping(address operator => uint64) private _jobsDone;
     mapping(address operator => uint64) private _slashedEpochPlusOne;
+    mapping(address operator => VestingSlot[2]) private _vesting;
+    uint64 private _rewardVestingDelay;
 
     /// @param admin Receives the admin and governor roles (the timelock in a deployment).
     /// @param rgl_ The RGL token.
@@ -109,13 +113,14 @@ contract RewardsDistributor is IRewardsDistributor, AccessControl, ReentrancyGua
         address operator,
         bytes32 challengeId,
         uint64 opsPerSec,
-        uint64 /* validUntil */
+        uint64 validUntil
     ) external onlyStaking nonReentrant {
         uint64 epoch = currentEpoch();
         uint8 reason;
         if (_slashedEpochPlusOne[operator] == epoch + 1) reason = NOT_CREDITED_SLASHED;
         else if (staking.jailedUntil(operator) > block.timestamp) reason = NOT_CREDITED_JAILED;
         else if (staking.selfStake(operator) < _minAvailabilityStake) reason = NOT_CREDITED_STAKE;
+        else if (_epochAt(_issueTime(validUntil)) != epoch) reason = NOT_CREDITED_ISSUED_EARLIER;
         if (reason != 0) {
             emit AvailabilityNotCredited(operator, epoch, challengeId, reason);
             return;
@@ -142,6 +147,7 @@ contract RewardsDistributor is IRewardsDistributor, AccessControl, ReentrancyGua
     }
 
     /// @inheritdoc ICapacityListener
+    /// @dev Also forfeits every unvested operator part (burned); parts already vested stay claimable.
     function onSlashed(address operator) external onlyStaking nonReentrant {
         uint64 epoch = currentEpoch();
         OperatorEpoch memory o = _open[operator];
@@ -151,6 +157,13 @@ contract RewardsDistributor is IRewardsDistributor, AccessControl, ReentrancyGua
             emit RewardsForfeited(operator, o.epoch, o.workPoints, o.availabilityPoints);
         }
         emit CreditsSuspended(operator, epoch);
+        _releaseVested(operator);
+        VestingSlot[2] storage v = _vesting[operator];
+        uint256 unvested = uint256(v[0].amount) + v[1].amount;
+        if (unvested == 0) return;
+        delete _vesting[operator];
+        emit VestingForfeited(operator, unvested);
+        rgl.burn(unvested);
     }
 
     // ---------------------------------------------------------------- settlement and claims
@@ -164,6 +177,7 @@ contract RewardsDistributor is IRewardsDistributor, AccessControl, ReentrancyGua
     function claim(address to) external nonReentrant returns (uint256 amount) {
         if (to == address(0)) revert RewardsZeroAddress();
         _settle(msg.sender, currentEpoch());
+        _releaseVested(msg.sender);
         amount = _claimable[msg.sender];
         if (amount == 0) revert RewardsNothingToClaim(msg.sender);
         _claimable[msg.sender] = 0;
@@ -182,11 +196,39 @@ contract RewardsDistributor is IRewardsDistributor, AccessControl, ReentrancyGua
         _setWorkRewardCap(workRewardCapBps);
     }
 
+    /// @inheritdoc IRewardsDistributor
+    function setRewardVestingDelay(uint64 delay) external onlyRole(GOVERNOR_ROLE) {
+        if (delay > _MAX_VESTING_DELAY) revert RewardsBadParam("rewardVestingDelay", delay);
+        _rewardVestingDelay = delay;
+        emit RewardVestingDelaySet(delay);
+    }
+
     // ---------------------------------------------------------------- views
 
     /// @inheritdoc IRewardsDistributor
     function minAvailabilityStake() external view returns (uint256) {
         return _minAvailabilityStake;
+    }
+
+    /// @inheritdoc IRewardsDistributor
+    function rewardVestingDelay() external view returns (uint64) {
+        return _rewardVestingDelay;
+    }
+
+    /// @inheritdoc IRewardsDistributor
+    function vestingRewards(address operator) public view returns (uint256 amount, uint64 vestedBy) {
+        VestingSlot[2] memory v = _vesting[operator];
+        for (uint256 i = 0; i < 2; ++i) {
+            if (v[i].amount == 0 || v[i].vestsAt <= block.timestamp) continue;
+            amount += v[i].amount;
+            if (v[i].vestsAt > vestedBy) vestedBy = v[i].vestsAt;
+        }
+        (uint256 part, uint64 epoch) = _unsettledOperatorPart(operator);
+        uint64 vestsAt = _vestsAt(epoch);
+        if (part != 0 && vestsAt > block.timestamp) {
+            amount += part;
+            if (vestsAt > vestedBy) vestedBy = vestsAt;
+        }
     }
 
     /// @inheritdoc ICapacityListener
@@ -198,8 +240,7 @@ contract RewardsDistributor is IRewardsDistributor, AccessControl, ReentrancyGua
     function currentEpoch() public view returns (uint64) {
         // Before a future genesis everything counts in epoch 0 (never an underflow revert, which
         // would block staking's capacity records through the listener).
-        if (block.timestamp <= _genesis) return 0;
-        return SafeCast.toUint64((block.timestamp - _genesis) / _epochLength);
+        return _epochAt(uint64(block.timestamp));
     }
 
     /// @inheritdoc IRewardsDistributor
@@ -229,21 +270,20 @@ contract RewardsDistributor is IRewardsDistributor, AccessControl, ReentrancyGua
     }
 
     /// @inheritdoc IRewardsDistributor
-    function claimableRewards(address operator) public view returns (uint256) {
-        OperatorEpoch memory o = _open[operator];
-        uint256 amount = _claimable[operator];
-        if (o.epoch < currentEpoch() && (o.workPoints != 0 || o.availabilityPoints != 0)) {
-            IStakingHooks.RewardBase memory base = staking.rewardBase(operator, o.epoch);
-            if (base.selfStake < _minAvailabilityStake) o.availabilityPoints = 0;
-            (uint256 commission, uint256 selfShare, ) = _split(base, _mintable(_rewardOf(o)));
-            amount += commission + selfShare;
+    function claimableRewards(address operator) public view returns (uint256 amount) {
+        amount = _claimable[operator];
+        VestingSlot[2] memory v = _vesting[operator];
+        for (uint256 i = 0; i < 2; ++i) {
+            if (v[i].vestsAt <= block.timestamp) amount += v[i].amount;
         }
-        return amount;
+        (uint256 part, uint64 epoch) = _unsettledOperatorPart(operator);
+        if (part != 0 && _vestsAt(epoch) <= block.timestamp) amount += part;
     }
 
     /// @inheritdoc IRewardsDistributor
     function operatorStats(address operator) external view returns (OperatorStats memory) {
         IStakingHooks.Capacity memory c = staking.capacityOf(operator);
+        (uint256 vesting, uint64 vestedBy) = vestingRewards(operator);
         return
             OperatorStats({
                 selfStake: staking.selfStake(operator),
@@ -254,7 +294,9 @@ contract RewardsDistributor is IRewardsDistributor, AccessControl, ReentrancyGua
                 jobsDone: _jobsDone[operator],
                 opsPerSec: c.opsPerSec,
                 vramMiB: c.vramMiB,
-                capacityValidUntil: c.validUntil
+                capacityValidUntil: c.validUntil,
+                vesting: vesting,
+                vestedBy: vestedBy
             });
     }
 
@@ -308,7 +350,7 @@ contract RewardsDistributor is IRewardsDistributor, AccessControl, ReentrancyGua
         _minted[o.epoch] += total;
         _totalMinted += total;
         _earned[operator] += total;
-        _claimable[operator] += commission + selfShare;
+        _addOperatorPart(operator, commission + selfShare, o.epoch);
         emit EpochSettled(
             operator,
             o.epoch,
@@ -326,6 +368,76 @@ contract RewardsDistributor is IRewardsDistributor, AccessControl, ReentrancyGua
             rgl.forceApprove(address(staking), poolShare);
             staking.addPoolRewards(operator, poolShare, o.epoch);
         }
+    }
+
+    /// @dev Puts a settled operator part (commission + self share of `epoch`) into vesting until
+    /// `_vestsAt(epoch)`, or straight into the claimable balance when that time has passed. Two
+    /// slots suffice: the vesting times are rounded up to multiples of the delay, and every unvested
+    /// amount vests in `(now, now + 2 × delay)`, which holds at most two such multiples. Should a
+    /// change of the delay leave both slots taken by other times, the part joins the later slot,
+    /// which then vests at the later of the two times (never earlier than either).
+    function _addOperatorPart(address operator, uint256 amount, uint64 epoch) private {
+        if (amount == 0) return;
+        uint64 vestsAt = _vestsAt(epoch);
+        if (vestsAt <= block.timestamp) {
+            _claimable[operator] += amount;
+            return;
+        }
+        _releaseVested(operator);
+        VestingSlot[2] storage v = _vesting[operator];
+        uint256 i = (v[0].amount == 0 || v[0].vestsAt == vestsAt) ? 0 : 1;
+        if (i == 1 && v[1].amount != 0 && v[1].vestsAt != vestsAt) {
+            i = v[0].vestsAt > v[1].vestsAt ? 0 : 1;
+            if (v[i].vestsAt > vestsAt) vestsAt = v[i].vestsAt;
+        }
+        v[i].amount += SafeCast.toUint192(amount);
+        v[i].vestsAt = vestsAt;
+        emit RewardsVesting(operator, epoch, amount, vestsAt);
+    }
+
+    /// @dev Moves every vesting slot whose time has come into the claimable balance.
+    function _releaseVested(address operator) private {
+        VestingSlot[2] storage v = _vesting[operator];
+        uint256 released;
+        for (uint256 i = 0; i < 2; ++i) {
+            if (v[i].amount == 0 || v[i].vestsAt > block.timestamp) continue;
+            released += v[i].amount;
+            delete v[i];
+        }
+        if (released == 0) return;
+        _claimable[operator] += released;
+        emit RewardsVested(operator, released);
+    }
+
+    /// @dev When the part of `epoch`'s reward kept by its operator vests: the epoch's end plus
+    /// `rewardVestingDelay`, rounded up to a multiple of the delay (PROTOCOL §10.9).
+    function _vestsAt(uint64 epoch) private view returns (uint64) {
+        uint256 at = uint256(_genesis) + (uint256(epoch) + 1) * _epochLength + _rewardVestingDelay;
+        uint256 d = _rewardVestingDelay;
+        if (d != 0) at = ((at + d - 1) / d) * d;
+        return SafeCast.toUint64(at);
+    }
+
+    /// @dev The operator part of a past epoch not settled yet (what `_settle` would add), and that epoch.
+    function _unsettledOperatorPart(address operator) private view returns (uint256 part, uint64 epoch) {
+        OperatorEpoch memory o = _open[operator];
+        if (o.epoch >= currentEpoch() || (o.workPoints == 0 && o.availabilityPoints == 0)) return (0, 0);
+        IStakingHooks.RewardBase memory base = staking.rewardBase(operator, o.epoch);
+        if (base.selfStake < _minAvailabilityStake) o.availabilityPoints = 0;
+        (uint256 commission, uint256 selfShare, ) = _split(base, _mintable(_rewardOf(o)));
+        return (commission + selfShare, o.epoch);
+    }
+
+    /// @dev The issue time of a record: `validUntil − capacityValidity` (0 if that is negative).
+    function _issueTime(uint64 validUntil) private view returns (uint64) {
+        uint64 validity = staking.capacityValidity();
+        return validUntil > validity ? validUntil - validity : 0;
+    }
+
+    /// @dev The epoch of time `t` (0 up to genesis), as `currentEpoch` for now.
+    function _epochAt(uint64 t) private view returns (uint64) {
+        if (t <= _genesis) return 0;
+        return SafeCast.toUint64((t - _genesis) / _epochLength);
     }
 
     function _rewardOf(OperatorEpoch memory o) private view returns (uint256) {

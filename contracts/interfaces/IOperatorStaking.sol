@@ -370,10 +370,6 @@ interface IOperatorStaking is IStakingHooks {
     /// @return RGL.
     function minDelegation() external view returns (uint256);
 
-    /// @notice How long a capacity attestation is valid after it was issued; an oracle sets
-    /// `validUntil = issueTime + capacityValidity` (PROTOCOL §13.2).
-    /// @return Seconds.
-    function capacityValidity() external view returns (uint64);
 
     /// @notice The oldest issue time a recorded attestation may have, in seconds before now.
     /// @return Seconds.

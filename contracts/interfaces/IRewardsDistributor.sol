@@ -37,6 +37,16 @@ interface IRewardsDistributor is ICapacityListener {
         uint64 opsPerSec;
         uint32 vramMiB;
         uint64 capacityValidUntil;
+        /// Settled operator part (commission + self share) not vested yet, outside `claimable`.
+        uint256 vesting;
+        /// When the last of `vesting` vests (0 when nothing vests).
+        uint64 vestedBy;
+    }
+
+    /// @notice Operator parts (commission + self share) of settled epochs that vest at `vestsAt`.
+    struct VestingSlot {
+        uint192 amount;
+        uint64 vestsAt;
     }
 
     /// @notice The emission schedule's constants.
@@ -75,7 +85,8 @@ interface IRewardsDistributor is ICapacityListener {
     );
     /// @notice A capacity record earned no availability points. Reasons: 1 jailed, 2 self-stake
     /// below `minAvailabilityStake` (at the record, or as the epoch's minimum at settlement, then
-    /// with a zero `challengeId`), 3 slashed in this epoch, 4 not above the epoch's best record.
+    /// with a zero `challengeId`), 3 slashed in this epoch, 4 not above the epoch's best record, 5
+    /// issued in an earlier epoch (issue time `validUntil − capacityValidity` before this epoch).
     event AvailabilityNotCredited(
         address indexed operator,
         uint64 indexed epoch,
@@ -105,6 +116,15 @@ interface IRewardsDistributor is ICapacityListener {
         uint256 selfShare,
         uint256 poolShare
     );
+    /// @notice The operator part (commission + self share) of `epoch` was settled and vests at
+    /// `vestsAt` (claimable from then on unless a slash comes first).
+    event RewardsVesting(address indexed operator, uint64 indexed epoch, uint256 amount, uint64 vestsAt);
+    /// @notice Vested operator parts moved into the claimable balance.
+    event RewardsVested(address indexed operator, uint256 amount);
+    /// @notice A slash forfeited every unvested operator part of `operator`: `amount` RGL burned.
+    event VestingForfeited(address indexed operator, uint256 amount);
+    /// @notice The vesting delay of operator parts changed.
+    event RewardVestingDelaySet(uint64 delay);
     /// @notice An operator claimed its rewards.
     event RewardsClaimed(address indexed operator, address indexed to, uint256 amount);
     /// @notice The work-reward cap changed.
@@ -129,7 +149,8 @@ interface IRewardsDistributor is ICapacityListener {
     /// @param operator The operator.
     function settleOperator(address operator) external;
 
-    /// @notice Settle and pay the caller's claimable rewards (commission and self-stake share).
+    /// @notice Settle and pay the caller's claimable rewards: its vested commission and self-stake
+    /// share (PROTOCOL §10.9).
     /// @param to The recipient.
     /// @return amount RGL paid.
     function claim(address to) external returns (uint256 amount);
@@ -138,6 +159,23 @@ interface IRewardsDistributor is ICapacityListener {
     /// availability points. Only the governor.
     /// @param minimum RGL.
     function setMinAvailabilityStake(uint256 minimum) external;
+
+    /// @notice Set how long after the end of an epoch its operator part (commission + self share)
+    /// vests; a deployment sets it at least the JobMarket's `verifyWindow`, so every shard
+    /// submitted in an epoch is judged (and a cheater slashed) before that epoch's part vests.
+    /// Only the governor; at most 30 days.
+    /// @param delay Seconds.
+    function setRewardVestingDelay(uint64 delay) external;
+
+    /// @notice The vesting delay of operator parts (0 until governance sets it: no vesting).
+    /// @return Seconds.
+    function rewardVestingDelay() external view returns (uint64);
+
+    /// @notice The operator's settled (or settleable) parts that have not vested yet.
+    /// @param operator The operator.
+    /// @return amount RGL, outside `claimableRewards`.
+    /// @return vestedBy When the last of it vests (0 when nothing vests).
+    function vestingRewards(address operator) external view returns (uint256 amount, uint64 vestedBy);
 
     /// @notice The self-stake needed for availability points (default 100 RGL).
     /// @return RGL.
@@ -171,7 +209,8 @@ interface IRewardsDistributor is ICapacityListener {
     /// @return RGL.
     function pendingRewards(address operator) external view returns (uint256);
 
-    /// @notice What `claim` would pay the operator now (settled plus a past unsettled epoch).
+    /// @notice What `claim` would pay the operator now: vested parts (settled, or of a past
+    /// unsettled epoch whose vesting time has passed); unvested parts are in `vestingRewards`.
     /// @param operator The operator.
     /// @return RGL.
     function claimableRewards(address operator) external view returns (uint256);

@@ -51,6 +51,12 @@ interface IStakingHooks {
     /// @return Basis points (0..10000).
     function commissionBps(address operator) external view returns (uint16);
 
+    /// @notice How long a capacity attestation is valid after it was issued; an oracle sets
+    /// `validUntil = issueTime + capacityValidity` (PROTOCOL §13.2), so a record's issue time is
+    /// `validUntil − capacityValidity` (the RewardsDistributor credits it only in its issue epoch).
+    /// @return Seconds.
+    function capacityValidity() external view returns (uint64);
+
     /// @notice The operator's capacity record.
     /// @param operator The operator.
     /// @return The record (all zero when none).

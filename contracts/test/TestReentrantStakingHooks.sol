@@ -54,6 +54,11 @@ contract TestReentrantStakingHooks {
         return 1_000 ether;
     }
 
+    /// @notice Zero: a record's issue time is its `validUntil`.
+    function capacityValidity() external pure returns (uint64) {
+        return 0;
+    }
+
     /// @notice Never jailed.
     function jailedUntil(address) external pure returns (uint64) {
         return 0;

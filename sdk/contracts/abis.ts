@@ -3162,6 +3162,12 @@ export const rewardsDistributorAbi = [
   },
   {
     anonymous: false,
+    inputs: [{ indexed: false, internalType: "uint64", name: "delay", type: "uint64" }],
+    name: "RewardVestingDelaySet",
+    type: "event",
+  },
+  {
+    anonymous: false,
     inputs: [
       { indexed: true, internalType: "address", name: "operator", type: "address" },
       { indexed: true, internalType: "address", name: "to", type: "address" },
@@ -3179,6 +3185,26 @@ export const rewardsDistributorAbi = [
       { indexed: false, internalType: "uint256", name: "availabilityPoints", type: "uint256" },
     ],
     name: "RewardsForfeited",
+    type: "event",
+  },
+  {
+    anonymous: false,
+    inputs: [
+      { indexed: true, internalType: "address", name: "operator", type: "address" },
+      { indexed: false, internalType: "uint256", name: "amount", type: "uint256" },
+    ],
+    name: "RewardsVested",
+    type: "event",
+  },
+  {
+    anonymous: false,
+    inputs: [
+      { indexed: true, internalType: "address", name: "operator", type: "address" },
+      { indexed: true, internalType: "uint64", name: "epoch", type: "uint64" },
+      { indexed: false, internalType: "uint256", name: "amount", type: "uint256" },
+      { indexed: false, internalType: "uint64", name: "vestsAt", type: "uint64" },
+    ],
+    name: "RewardsVesting",
     type: "event",
   },
   {
@@ -3209,6 +3235,15 @@ export const rewardsDistributorAbi = [
       { indexed: true, internalType: "address", name: "sender", type: "address" },
     ],
     name: "RoleRevoked",
+    type: "event",
+  },
+  {
+    anonymous: false,
+    inputs: [
+      { indexed: true, internalType: "address", name: "operator", type: "address" },
+      { indexed: false, internalType: "uint256", name: "amount", type: "uint256" },
+    ],
+    name: "VestingForfeited",
     type: "event",
   },
   {
@@ -3267,7 +3302,7 @@ export const rewardsDistributorAbi = [
   {
     inputs: [{ internalType: "address", name: "operator", type: "address" }],
     name: "claimableRewards",
-    outputs: [{ internalType: "uint256", name: "", type: "uint256" }],
+    outputs: [{ internalType: "uint256", name: "amount", type: "uint256" }],
     stateMutability: "view",
     type: "function",
   },
@@ -3379,7 +3414,7 @@ export const rewardsDistributorAbi = [
       { internalType: "address", name: "operator", type: "address" },
       { internalType: "bytes32", name: "challengeId", type: "bytes32" },
       { internalType: "uint64", name: "opsPerSec", type: "uint64" },
-      { internalType: "uint64", name: "", type: "uint64" },
+      { internalType: "uint64", name: "validUntil", type: "uint64" },
     ],
     name: "onCapacityRecorded",
     outputs: [],
@@ -3426,6 +3461,8 @@ export const rewardsDistributorAbi = [
           { internalType: "uint64", name: "opsPerSec", type: "uint64" },
           { internalType: "uint32", name: "vramMiB", type: "uint32" },
           { internalType: "uint64", name: "capacityValidUntil", type: "uint64" },
+          { internalType: "uint256", name: "vesting", type: "uint256" },
+          { internalType: "uint64", name: "vestedBy", type: "uint64" },
         ],
         internalType: "struct IRewardsDistributor.OperatorStats",
         name: "",
@@ -3464,6 +3501,13 @@ export const rewardsDistributorAbi = [
   },
   {
     inputs: [],
+    name: "rewardVestingDelay",
+    outputs: [{ internalType: "uint64", name: "", type: "uint64" }],
+    stateMutability: "view",
+    type: "function",
+  },
+  {
+    inputs: [],
     name: "rgl",
     outputs: [{ internalType: "contract IComputeToken", name: "", type: "address" }],
     stateMutability: "view",
@@ -3493,6 +3537,13 @@ export const rewardsDistributorAbi = [
   {
     inputs: [{ internalType: "uint256", name: "minimum", type: "uint256" }],
     name: "setMinAvailabilityStake",
+    outputs: [],
+    stateMutability: "nonpayable",
+    type: "function",
+  },
+  {
+    inputs: [{ internalType: "uint64", name: "delay", type: "uint64" }],
+    name: "setRewardVestingDelay",
     outputs: [],
     stateMutability: "nonpayable",
     type: "function",
@@ -3529,6 +3580,16 @@ export const rewardsDistributorAbi = [
     inputs: [],
     name: "totalMinted",
     outputs: [{ internalType: "uint256", name: "", type: "uint256" }],
+    stateMutability: "view",
+    type: "function",
+  },
+  {
+    inputs: [{ internalType: "address", name: "operator", type: "address" }],
+    name: "vestingRewards",
+    outputs: [
+      { internalType: "uint256", name: "amount", type: "uint256" },
+      { internalType: "uint64", name: "vestedBy", type: "uint64" },
+    ],
     stateMutability: "view",
     type: "function",
   },
