@@ -369,3 +369,162 @@ describe("Rewards and staking attacks (issue 19 regressions)", () => {
     });
   });
 });
+
+describe("Rewards attacks found by the economic simulation (issue 19, scripts/sim)", () => {
+  /** Records a 2-of-3 signed capacity attestation issued at `issuedAt`, in a block at `recordAt`. */
+  async function recordIssuedAt(
+    p: Protocol,
+    operator: string,
+    challengeId: string,
+    issuedAt: bigint,
+    recordAt: bigint,
+  ): Promise<ContractTransactionResponse> {
+    const att = {
+      operator,
+      challengeId,
+      opsPerSec: OPS_PER_SEC,
+      vramMiB: 24_576,
+      gpuModel: ethers.encodeBytes32String("RTX 4090"),
+      validUntil: issuedAt + (await p.staking.capacityValidity()),
+    };
+    const signatures = await signWith(p, CAPACITY_TYPES, att, 2);
+    await time.setNextBlockTimestamp(recordAt);
+    return p.staking.recordCapacity(att, signatures);
+  }
+
+  describe("boundary hoarder", () => {
+    it("test_attestationIssuedInTheLastSecondsOfAnEpoch_isNotCreditedInTheNext", async () => {
+      const p = await loadFixture(deployHourly);
+      const hoarder = p.ops[0];
+      const e1 = await startNextEpoch(p);
+      const end = await epochStart(p, e1 + 1n);
+      const id = ethers.id("kept");
+      // Issued 2 s before the boundary, recorded in the first second of e1 + 1 (well within the
+      // 300 s capacityMaxAge). Old rule: credited in e1 + 1, so an operator online only around a
+      // boundary was paid availability for two epochs (+198 % over its twin in the simulation).
+      await expect(recordIssuedAt(p, hoarder.address, id, end - 2n, end))
+        .to.emit(p.staking, "CapacityRecorded")
+        .and.to.emit(p.rewards, "AvailabilityNotCredited")
+        .withArgs(hoarder.address, e1 + 1n, id, 5);
+      const open = await p.rewards.operatorEpoch(hoarder.address);
+      expect(open.epoch === e1 + 1n ? open.availabilityPoints : 0n).to.equal(0n);
+      expect((await p.rewards.epochTotals(e1 + 1n)).availabilityPoints).to.equal(0n);
+      expect((await p.staking.capacityOf(hoarder.address)).opsPerSec).to.equal(OPS_PER_SEC);
+    });
+
+    it("test_attestationIssuedInTheRecordsEpoch_isCredited", async () => {
+      const p = await loadFixture(deployHourly);
+      const op = p.ops[0];
+      const e1 = await startNextEpoch(p);
+      const start = await epochStart(p, e1 + 1n);
+      await expect(recordIssuedAt(p, op.address, ethers.id("fresh"), start, start + 5n))
+        .to.emit(p.rewards, "AvailabilityCredited")
+        .withArgs(op.address, e1 + 1n, ethers.id("fresh"), OPS_PER_SEC);
+    });
+  });
+
+  describe("slashed cheater who claims before the verdict", () => {
+    /** Epoch e1 with two operators proving capacity, vesting delay `HOUR`; returns at e1 + 1's start. */
+    async function vestingEpoch() {
+      const p = await deployHourly();
+      await expect(p.rewards.connect(p.admin).setRewardVestingDelay(HOUR))
+        .to.emit(p.rewards, "RewardVestingDelaySet")
+        .withArgs(HOUR);
+      const [cheater, twin] = p.ops;
+      const e1 = await startNextEpoch(p);
+      await proveCapacity(p, cheater, ethers.id("cheater"));
+      await proveCapacity(p, twin, ethers.id("twin"));
+      await startNextEpoch(p);
+      const end = await epochStart(p, e1 + 1n);
+      const vestsAt = ((end + HOUR + HOUR - 1n) / HOUR) * HOUR;
+      await p.staking.connect(p.admin).grantRole(await p.staking.SLASHER_ROLE(), p.admin.address);
+      return { p, e1, cheater, twin, vestsAt };
+    }
+
+    /** RGL conservation: the distributor holds exactly the claimable and the unvested parts (the
+     * views also preview unsettled epochs, so every operator is settled first). */
+    async function expectConserved(p: Protocol) {
+      let owed = 0n;
+      for (const op of p.ops) await p.rewards.settleOperator(op.address);
+      for (const op of p.ops) {
+        owed += await p.rewards.claimableRewards(op.address);
+        owed += (await p.rewards.vestingRewards(op.address)).amount;
+      }
+      expect(await p.rgl.balanceOf(await p.rewards.getAddress())).to.equal(owed);
+    }
+
+    it("test_cheaterClaimsInTheFirstBlockAfterItsFaultEpoch_getsNothingAndTheSlashBurnsIt", async () => {
+      const { p, e1, cheater, twin, vestsAt } = await loadFixture(vestingEpoch);
+      const [s] = await settledIn(p, p.rewards.settleOperator(cheater.address));
+      const part = s.commission + s.selfShare;
+      expect(s.epoch).to.equal(e1);
+      expect(part).to.be.gt(0n);
+      // Old rule: the part was claimable at once: the cheater took it in the first block of e1 + 1,
+      // before the Invalid verdict of its last-second submission (+10.5 % in the simulation).
+      await expect(p.rewards.connect(cheater).claim(cheater.address))
+        .to.be.revertedWithCustomError(p.rewards, "RewardsNothingToClaim")
+        .withArgs(cheater.address);
+      expect(await p.rewards.vestingRewards(cheater.address)).to.deep.equal([part, vestsAt]);
+      const stats = await p.rewards.operatorStats(cheater.address);
+      expect([stats.claimable, stats.vesting, stats.vestedBy]).to.deep.equal([0n, part, vestsAt]);
+      await expectConserved(p);
+
+      const rd = await p.rewards.getAddress();
+      const [balance, supply] = [await p.rgl.balanceOf(rd), await p.rgl.totalSupply()];
+      await expect(p.staking.connect(p.admin).slash(cheater.address, E18, 0, ethers.ZeroAddress, 0))
+        .to.emit(p.rewards, "VestingForfeited")
+        .withArgs(cheater.address, part);
+      expect(await p.rgl.balanceOf(rd)).to.equal(balance - part);
+      expect(await p.rgl.totalSupply()).to.equal(supply - part - E18);
+      expect(await p.rewards.vestingRewards(cheater.address)).to.deep.equal([0n, 0n]);
+      await expectConserved(p);
+
+      await time.increaseTo(vestsAt);
+      expect(await p.rewards.claimableRewards(cheater.address)).to.equal(0n);
+      await expect(p.rewards.connect(cheater).claim(cheater.address)).to.be.revertedWithCustomError(
+        p.rewards,
+        "RewardsNothingToClaim",
+      );
+      // The twin's part of the same epoch vests and is paid in full.
+      const twinPart = await p.rewards.claimableRewards(twin.address);
+      expect(twinPart).to.equal(part);
+      const before = await p.rgl.balanceOf(twin.address);
+      await expect(p.rewards.connect(twin).claim(twin.address))
+        .to.emit(p.rewards, "RewardsClaimed")
+        .withArgs(twin.address, twin.address, twinPart);
+      expect((await p.rgl.balanceOf(twin.address)) - before).to.equal(twinPart);
+      await expectConserved(p);
+    });
+
+    it("test_vestedPart_isClaimableAtItsTimeAndSurvivesALaterSlash", async () => {
+      const { p, cheater, vestsAt } = await loadFixture(vestingEpoch);
+      const [s] = await settledIn(p, p.rewards.settleOperator(cheater.address));
+      const part = s.commission + s.selfShare;
+      await time.increaseTo(vestsAt - 1n);
+      expect(await p.rewards.claimableRewards(cheater.address)).to.equal(0n);
+      await time.increaseTo(vestsAt);
+      expect(await p.rewards.claimableRewards(cheater.address)).to.equal(part);
+      expect(await p.rewards.vestingRewards(cheater.address)).to.deep.equal([0n, 0n]);
+      await expect(p.staking.connect(p.admin).slash(cheater.address, E18, 0, ethers.ZeroAddress, 0))
+        .to.emit(p.rewards, "RewardsVested")
+        .withArgs(cheater.address, part)
+        .and.not.to.emit(p.rewards, "VestingForfeited");
+      const before = await p.rgl.balanceOf(cheater.address);
+      await p.rewards.connect(cheater).claim(cheater.address);
+      expect((await p.rgl.balanceOf(cheater.address)) - before).to.equal(part);
+      await expectConserved(p);
+    });
+
+    it("test_vestingDelay_aboveThirtyDays_reverts", async () => {
+      const p = await loadFixture(deployHourly);
+      const tooLong = 30n * 86_400n + 1n;
+      await expect(p.rewards.connect(p.admin).setRewardVestingDelay(tooLong))
+        .to.be.revertedWithCustomError(p.rewards, "RewardsBadParam")
+        .withArgs(ethers.encodeBytes32String("rewardVestingDelay"), tooLong);
+      await expect(p.rewards.connect(p.ops[0]).setRewardVestingDelay(HOUR)).to.be.revertedWithCustomError(
+        p.rewards,
+        "AccessControlUnauthorizedAccount",
+      );
+    });
+  });
+});
