@@ -8,7 +8,7 @@ import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signer
 import { privateKeyToAccount } from "viem/accounts";
 import type { Address, Hex, LocalAccount } from "viem";
 import { deployProtocol, type Protocol } from "../../fixtures/protocolFixture";
-import { E18 } from "../../fixtures/marketConstants";
+import { E18, PARAMS } from "../../fixtures/marketConstants";
 import { hardhatAccountKey } from "../lib/hardhatAccountKey";
 import { signCapacityAttestation } from "../../sdk/eip712/capacityAttestation";
 import { signShardAttestation } from "../../sdk/eip712/shardAttestation";
@@ -62,9 +62,13 @@ export interface World {
   challenges: number;
 }
 
-/** Deploys a fresh protocol with one-hour epochs and returns the world around it. */
+/**
+ * Deploys a fresh protocol with one-hour epochs and returns the world around it. Operator parts
+ * vest one market verify window after their epoch, as a deployment sets it (PROTOCOL §10.9).
+ */
 export async function createWorld(name: string): Promise<World> {
   const p = await deployProtocol({ epochLength: EPOCH_LENGTH });
+  await setVestingDelay(p, PARAMS.verifyWindow);
   const schedule = await p.rewards.schedule();
   const chainId = (await ethers.provider.getNetwork()).chainId;
   const domain = rigelDomain(chainId, (await p.committee.getAddress()) as Address);
@@ -255,11 +259,32 @@ export async function backgroundProves(w: World, online = w.background): Promise
   for (const op of online) await proveCapacity(w, op);
 }
 
-/** Settles every operator's last epoch and takes out every claim of `claimants` (the end of a run). */
+/**
+ * Settles every operator's last epoch, waits until every operator part has vested, and takes out
+ * every claim of `claimants` (the end of a run): strategies and honest actors alike.
+ */
 export async function settleAll(w: World, operators: Actor[], delegations: [Actor, Actor][]): Promise<void> {
   for (const op of w.operators) await w.p.rewards.settleOperator(op.address);
+  let vestedBy = 0n;
+  for (const op of operators) {
+    const v = await vestingOf(w, op);
+    if (v > vestedBy) vestedBy = v;
+  }
+  await moveTo(vestedBy);
   for (const op of operators) await claimOperator(w, op);
   for (const [d, op] of delegations) await claimDelegation(w, d, op);
+}
+
+/** Sets the vesting delay of operator parts; contracts before issue 19's vesting have none (old-rule runs). */
+async function setVestingDelay(p: Protocol, delay: bigint): Promise<void> {
+  if (!p.rewards.interface.getFunction("setRewardVestingDelay")) return;
+  await p.rewards.connect(p.admin).setRewardVestingDelay(delay);
+}
+
+/** When the operator's last unvested part vests (0 when none, or on contracts without vesting). */
+async function vestingOf(w: World, op: Actor): Promise<bigint> {
+  if (!w.p.rewards.interface.getFunction("vestingRewards")) return 0n;
+  return (await w.p.rewards.vestingRewards(op.address)).vestedBy;
 }
 
 /** The custom error's name of a reverted call, from any of the protocol's contracts. */

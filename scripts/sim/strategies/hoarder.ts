@@ -12,7 +12,9 @@ import {
   rewardOf,
   settleAll,
   STAKE,
+  type Actor,
   type SignedCapacity,
+  type World,
 } from "../world";
 
 /**
@@ -61,11 +63,19 @@ export async function playHoarder(epochs: number, cycle = 3): Promise<SimRow> {
   });
   await settleAll(w, [hoarder, twin], []);
   const refusedNote = [...refusals].map(([name, n]) => `, ${n} refused (${name})`).join("");
+  const notCredited = await issuedEarlier(w, hoarder);
   return {
     strategy: "hoarder",
     reward: rewardOf(w, hoarder),
     honest: rewardOf(w, twin),
     honestActor: "twin, same GPU online in the same epochs",
-    note: `online 1 epoch in ${cycle}; ${recordedLater} hoarded attestations recorded in later epochs${refusedNote}`,
+    note: `online 1 epoch in ${cycle}; ${recordedLater} hoarded attestations recorded in later epochs (${notCredited} of them credited nothing: issued in an earlier epoch)${refusedNote}`,
   };
+}
+
+/** How many of the operator's records earned nothing because they were issued in an earlier epoch
+ * (`AvailabilityNotCredited` reason 5; none on contracts before that rule). */
+async function issuedEarlier(w: World, op: Actor): Promise<number> {
+  const logs = await w.p.rewards.queryFilter(w.p.rewards.filters.AvailabilityNotCredited(op.address));
+  return logs.filter((l) => l.args.reason === 5n).length;
 }
