@@ -174,7 +174,7 @@ export const scenarios: GasScenario[] = [
   ),
   scenario("OracleCommittee.withdrawBond", deployStaking, async (f) => {
     await f.committee.connect(f.admin).removeSigner(f.oracles[0].address);
-    await time.increase(86_400);
+    await time.increase(await f.committee.maxAttestationLifetime()); // the bond lock (PROTOCOL §7.2)
     return f.committee.connect(f.oracles[0]).withdrawBond();
   }),
   scenario("OracleCommittee.setThreshold", deployStaking, (f) => f.committee.connect(f.admin).setThreshold(3)),
