@@ -515,6 +515,25 @@ describe("dapp end to end (headless Chromium, hardhat node, test wallet)", funct
     await waitForText(page.getByTestId("capacity"), /^50 Tops\/s$/);
     await waitForText(page.getByTestId("capacity").locator(".."), /24 GiB RTX 4090 · expires in (6d|7d)/);
     await waitForText(page.getByTestId("shard-history"), /#1.*settled.*3 RGL.*1\.95 RGL/);
+    // Commission and self share vest one verify window after their epoch (PROTOCOL §10.9): the page
+    // shows them as vesting until then; the chain's clock moves past the vesting time.
+    await send(deployer, deployment.contracts.RewardsDistributor, rewardsDistributorAbi, "settleOperator", [
+      operatorA.address,
+    ]);
+    const [vesting, vestedBy] = await pub.readContract({
+      address: deployment.contracts.RewardsDistributor,
+      abi: rewardsDistributorAbi,
+      functionName: "vestingRewards",
+      args: [operatorA.address],
+    });
+    if (vesting > 0n) {
+      await waitForText(page.getByTestId("operator-vesting"), /^(?!0 RGL)[\d,.]+ RGL$/);
+      const now = (await pub.getBlock()).timestamp;
+      const test = createTestClient({ chain: hardhat, mode: "hardhat", transport: http(RPC) });
+      if (vestedBy > now) await test.increaseTime({ seconds: Number(vestedBy - now) });
+      await test.mine({ blocks: 1 });
+      await waitForText(page.getByTestId("operator-vesting"), /^0 RGL$/);
+    }
     await waitForText(page.getByTestId("operator-claimable"), /^(?!0 RGL)[\d,.]+ RGL$/);
     const claimable = await pub.readContract({
       address: deployment.contracts.RewardsDistributor,
