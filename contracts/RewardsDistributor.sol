@@ -385,8 +385,12 @@ contract RewardsDistributor is IRewardsDistributor, AccessControl, ReentrancyGua
         }
         _releaseVested(operator);
         VestingSlot[2] storage v = _vesting[operator];
-        uint256 i = (v[0].amount == 0 || v[0].vestsAt == vestsAt) ? 0 : 1;
-        if (i == 1 && v[1].amount != 0 && v[1].vestsAt != vestsAt) {
+        uint256 i;
+        if (v[0].amount != 0 && v[0].vestsAt == vestsAt) i = 0;
+        else if (v[1].amount != 0 && v[1].vestsAt == vestsAt) i = 1;
+        else if (v[0].amount == 0) i = 0;
+        else if (v[1].amount == 0) i = 1;
+        else {
             i = v[0].vestsAt > v[1].vestsAt ? 0 : 1;
             if (v[i].vestsAt > vestsAt) vestsAt = v[i].vestsAt;
         }

@@ -515,6 +515,30 @@ describe("Rewards attacks found by the economic simulation (issue 19, scripts/si
       await expectConserved(p);
     });
 
+    it("test_vesting_twoEpochsInTwoSlots_eachPaidAtItsTime", async () => {
+      const { p, e1, twin, vestsAt } = await loadFixture(vestingEpoch);
+      const [s1] = await settledIn(p, p.rewards.settleOperator(twin.address));
+      await proveCapacity(p, twin, ethers.id("twin-e2"));
+      await startNextEpoch(p);
+      const [s2] = await settledIn(p, p.rewards.settleOperator(twin.address));
+      expect(s2.epoch).to.equal(e1 + 1n);
+      const [part1, part2] = [s1.commission + s1.selfShare, s2.commission + s2.selfShare];
+      const vestsAt2 = vestsAt + HOUR;
+      expect(await p.rewards.vestingRewards(twin.address)).to.deep.equal([part1 + part2, vestsAt2]);
+      await time.increaseTo(vestsAt);
+      expect(await p.rewards.claimableRewards(twin.address)).to.equal(part1);
+      expect(await p.rewards.vestingRewards(twin.address)).to.deep.equal([part2, vestsAt2]);
+      const before = await p.rgl.balanceOf(twin.address);
+      await expect(p.rewards.connect(twin).claim(twin.address))
+        .to.emit(p.rewards, "RewardsVested")
+        .withArgs(twin.address, part1);
+      expect((await p.rgl.balanceOf(twin.address)) - before).to.equal(part1);
+      await time.increaseTo(vestsAt2);
+      await p.rewards.connect(twin).claim(twin.address);
+      expect((await p.rgl.balanceOf(twin.address)) - before).to.equal(part1 + part2);
+      expect(await p.rewards.vestingRewards(twin.address)).to.deep.equal([0n, 0n]);
+    });
+
     it("test_vestingDelay_aboveThirtyDays_reverts", async () => {
       const p = await loadFixture(deployHourly);
       const tooLong = 30n * 86_400n + 1n;
