@@ -251,6 +251,12 @@ const status = defineCommand({
         ["rewards earned", rgl(stats.earned)],
         ["rewards claimable", rgl(claimable)],
         [
+          "rewards vesting",
+          stats.vesting > 0n
+            ? `${rgl(stats.vesting)} until ${new Date(Number(stats.vestedBy) * 1000).toISOString()}`
+            : rgl(0n),
+        ],
+        [
           "journal",
           Object.entries(counts)
             .map(([s, n]) => `${s}=${n}`)

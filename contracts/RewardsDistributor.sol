@@ -22,6 +22,12 @@ contract RewardsDistributor is IRewardsDistributor, AccessControl, ReentrancyGua
     /// @inheritdoc IRewardsDistributor
     bytes32 public constant GOVERNOR_ROLE = keccak256("GOVERNOR_ROLE");
     uint256 private constant _BPS = 10_000;
+    uint8 private constant NOT_CREDITED_JAILED = 1;
+    uint8 private constant NOT_CREDITED_STAKE = 2;
+    uint8 private constant NOT_CREDITED_SLASHED = 3;
+    uint8 private constant NOT_CREDITED_NOT_ABOVE_MAX = 4;
+    uint8 private constant NOT_CREDITED_ISSUED_EARLIER = 5;
+    uint64 private constant _MAX_VESTING_DELAY = 30 days;
 
     /// @notice The RGL token (this contract holds its MINTER_ROLE).
     IComputeToken public immutable rgl;
@@ -34,6 +40,7 @@ contract RewardsDistributor is IRewardsDistributor, AccessControl, ReentrancyGua
     uint16 private immutable _decayBps;
     uint16 private immutable _workShareBps;
     uint16 private _workRewardCapBps;
+    uint256 private _minAvailabilityStake = 100e18;
 
     uint256 private _totalMinted;
     mapping(uint64 epoch => uint256) private _workTotal;
@@ -43,7 +50,9 @@ contract RewardsDistributor is IRewardsDistributor, AccessControl, ReentrancyGua
     mapping(address operator => uint256) private _claimable;
     mapping(address operator => uint256) private _earned;
     mapping(address operator => uint64) private _jobsDone;
-    mapping(address operator => mapping(bytes32 challengeId => bool)) private _challengeCounted;
+    mapping(address operator => uint64) private _slashedEpochPlusOne;
+    mapping(address operator => VestingSlot[2]) private _vesting;
+    uint64 private _rewardVestingDelay;
 
     /// @param admin Receives the admin and governor roles (the timelock in a deployment).
     /// @param rgl_ The RGL token.
@@ -68,9 +77,15 @@ contract RewardsDistributor is IRewardsDistributor, AccessControl, ReentrancyGua
         _grantRole(GOVERNOR_ROLE, admin);
     }
 
+    modifier onlyStaking() {
+        if (msg.sender != address(staking)) revert RewardsNotStaking(msg.sender);
+        _;
+    }
+
     // ---------------------------------------------------------------- crediting
 
     /// @inheritdoc IRewardsDistributor
+    /// @dev In the epoch of a slash the points are forfeited (not counted in `W(e)`).
     function creditWork(
         address operator,
         uint256 points,
@@ -78,34 +93,77 @@ contract RewardsDistributor is IRewardsDistributor, AccessControl, ReentrancyGua
         uint32 shard
     ) external onlyRole(MARKET_ROLE) nonReentrant {
         uint64 epoch = currentEpoch();
+        _jobsDone[operator] += 1;
+        if (_slashedEpochPlusOne[operator] == epoch + 1) {
+            emit RewardsForfeited(operator, epoch, points, 0);
+            return;
+        }
         _settle(operator, epoch);
         OperatorEpoch storage o = _open[operator];
         o.epoch = epoch;
         o.workPoints += SafeCast.toUint128(points);
         _workTotal[epoch] += points;
-        _jobsDone[operator] += 1;
         emit WorkCredited(operator, epoch, jobId, shard, points);
     }
 
     /// @inheritdoc ICapacityListener
+    /// @dev Never reverts for a refused credit (it emits `AvailabilityNotCredited`), so that
+    /// staking's write of the capacity record never fails because of rewards.
     function onCapacityRecorded(
         address operator,
         bytes32 challengeId,
         uint64 opsPerSec,
-        uint64 /* validUntil */
-    ) external nonReentrant {
-        if (msg.sender != address(staking)) revert RewardsNotStaking(msg.sender);
-        // Each challenge counts once per operator; a repeated record is ignored, not reverted, so
-        // that staking's write of the capacity record never fails because of rewards.
-        if (_challengeCounted[operator][challengeId] || opsPerSec == 0) return;
-        _challengeCounted[operator][challengeId] = true;
+        uint64 validUntil
+    ) external onlyStaking nonReentrant {
         uint64 epoch = currentEpoch();
+        uint8 reason;
+        if (_slashedEpochPlusOne[operator] == epoch + 1) reason = NOT_CREDITED_SLASHED;
+        else if (staking.jailedUntil(operator) > block.timestamp) reason = NOT_CREDITED_JAILED;
+        else if (staking.selfStake(operator) < _minAvailabilityStake) reason = NOT_CREDITED_STAKE;
+        else if (_epochAt(_issueTime(validUntil)) != epoch) reason = NOT_CREDITED_ISSUED_EARLIER;
+        if (reason != 0) {
+            emit AvailabilityNotCredited(operator, epoch, challengeId, reason);
+            return;
+        }
         _settle(operator, epoch);
         OperatorEpoch storage o = _open[operator];
+        // After the settle, a record of an earlier epoch holds no availability points.
+        uint128 best = o.epoch == epoch ? o.availabilityPoints : 0;
+        if (opsPerSec <= best) {
+            emit AvailabilityNotCredited(operator, epoch, challengeId, NOT_CREDITED_NOT_ABOVE_MAX);
+            return;
+        }
+        // The epoch's availability is its best attested throughput: a higher record adds the difference.
+        uint128 added = opsPerSec - best;
         o.epoch = epoch;
-        o.availabilityPoints += opsPerSec;
-        _availTotal[epoch] += opsPerSec;
-        emit AvailabilityCredited(operator, epoch, challengeId, opsPerSec);
+        o.availabilityPoints = opsPerSec;
+        _availTotal[epoch] += added;
+        emit AvailabilityCredited(operator, epoch, challengeId, added);
+    }
+
+    /// @inheritdoc ICapacityListener
+    function beforeStakeChange(address operator) external onlyStaking nonReentrant {
+        _settle(operator, currentEpoch());
+    }
+
+    /// @inheritdoc ICapacityListener
+    /// @dev Also forfeits every unvested operator part (burned); parts already vested stay claimable.
+    function onSlashed(address operator) external onlyStaking nonReentrant {
+        uint64 epoch = currentEpoch();
+        OperatorEpoch memory o = _open[operator];
+        _slashedEpochPlusOne[operator] = epoch + 1;
+        if (o.workPoints != 0 || o.availabilityPoints != 0) {
+            delete _open[operator];
+            emit RewardsForfeited(operator, o.epoch, o.workPoints, o.availabilityPoints);
+        }
+        emit CreditsSuspended(operator, epoch);
+        _releaseVested(operator);
+        VestingSlot[2] storage v = _vesting[operator];
+        uint256 unvested = uint256(v[0].amount) + v[1].amount;
+        if (unvested == 0) return;
+        delete _vesting[operator];
+        emit VestingForfeited(operator, unvested);
+        rgl.burn(unvested);
     }
 
     // ---------------------------------------------------------------- settlement and claims
@@ -119,6 +177,7 @@ contract RewardsDistributor is IRewardsDistributor, AccessControl, ReentrancyGua
     function claim(address to) external nonReentrant returns (uint256 amount) {
         if (to == address(0)) revert RewardsZeroAddress();
         _settle(msg.sender, currentEpoch());
+        _releaseVested(msg.sender);
         amount = _claimable[msg.sender];
         if (amount == 0) revert RewardsNothingToClaim(msg.sender);
         _claimable[msg.sender] = 0;
@@ -127,18 +186,61 @@ contract RewardsDistributor is IRewardsDistributor, AccessControl, ReentrancyGua
     }
 
     /// @inheritdoc IRewardsDistributor
+    function setMinAvailabilityStake(uint256 minimum) external onlyRole(GOVERNOR_ROLE) {
+        _minAvailabilityStake = minimum;
+        emit MinAvailabilityStakeSet(minimum);
+    }
+
+    /// @inheritdoc IRewardsDistributor
     function setWorkRewardCap(uint16 workRewardCapBps) external onlyRole(GOVERNOR_ROLE) {
         _setWorkRewardCap(workRewardCapBps);
+    }
+
+    /// @inheritdoc IRewardsDistributor
+    function setRewardVestingDelay(uint64 delay) external onlyRole(GOVERNOR_ROLE) {
+        if (delay > _MAX_VESTING_DELAY) revert RewardsBadParam("rewardVestingDelay", delay);
+        _rewardVestingDelay = delay;
+        emit RewardVestingDelaySet(delay);
     }
 
     // ---------------------------------------------------------------- views
 
     /// @inheritdoc IRewardsDistributor
+    function minAvailabilityStake() external view returns (uint256) {
+        return _minAvailabilityStake;
+    }
+
+    /// @inheritdoc IRewardsDistributor
+    function rewardVestingDelay() external view returns (uint64) {
+        return _rewardVestingDelay;
+    }
+
+    /// @inheritdoc IRewardsDistributor
+    function vestingRewards(address operator) public view returns (uint256 amount, uint64 vestedBy) {
+        VestingSlot[2] memory v = _vesting[operator];
+        for (uint256 i = 0; i < 2; ++i) {
+            if (v[i].amount == 0 || v[i].vestsAt <= block.timestamp) continue;
+            amount += v[i].amount;
+            if (v[i].vestsAt > vestedBy) vestedBy = v[i].vestsAt;
+        }
+        (uint256 part, uint64 epoch) = _unsettledOperatorPart(operator);
+        uint64 vestsAt = _vestsAt(epoch);
+        if (part != 0 && vestsAt > block.timestamp) {
+            amount += part;
+            if (vestsAt > vestedBy) vestedBy = vestsAt;
+        }
+    }
+
+    /// @inheritdoc ICapacityListener
+    function epochClock() external view returns (uint64 genesis, uint64 epochLength) {
+        return (_genesis, _epochLength);
+    }
+
+    /// @inheritdoc IRewardsDistributor
     function currentEpoch() public view returns (uint64) {
         // Before a future genesis everything counts in epoch 0 (never an underflow revert, which
         // would block staking's capacity records through the listener).
-        if (block.timestamp <= _genesis) return 0;
-        return uint64((block.timestamp - _genesis) / _epochLength);
+        return _epochAt(uint64(block.timestamp));
     }
 
     /// @inheritdoc IRewardsDistributor
@@ -168,19 +270,20 @@ contract RewardsDistributor is IRewardsDistributor, AccessControl, ReentrancyGua
     }
 
     /// @inheritdoc IRewardsDistributor
-    function claimableRewards(address operator) public view returns (uint256) {
-        OperatorEpoch memory o = _open[operator];
-        uint256 amount = _claimable[operator];
-        if (o.epoch < currentEpoch()) {
-            (, uint256 commission, uint256 selfShare, ) = _split(operator, _mintable(_rewardOf(o)));
-            amount += commission + selfShare;
+    function claimableRewards(address operator) public view returns (uint256 amount) {
+        amount = _claimable[operator];
+        VestingSlot[2] memory v = _vesting[operator];
+        for (uint256 i = 0; i < 2; ++i) {
+            if (v[i].vestsAt <= block.timestamp) amount += v[i].amount;
         }
-        return amount;
+        (uint256 part, uint64 epoch) = _unsettledOperatorPart(operator);
+        if (part != 0 && _vestsAt(epoch) <= block.timestamp) amount += part;
     }
 
     /// @inheritdoc IRewardsDistributor
     function operatorStats(address operator) external view returns (OperatorStats memory) {
         IStakingHooks.Capacity memory c = staking.capacityOf(operator);
+        (uint256 vesting, uint64 vestedBy) = vestingRewards(operator);
         return
             OperatorStats({
                 selfStake: staking.selfStake(operator),
@@ -191,7 +294,9 @@ contract RewardsDistributor is IRewardsDistributor, AccessControl, ReentrancyGua
                 jobsDone: _jobsDone[operator],
                 opsPerSec: c.opsPerSec,
                 vramMiB: c.vramMiB,
-                capacityValidUntil: c.validUntil
+                capacityValidUntil: c.validUntil,
+                vesting: vesting,
+                vestedBy: vestedBy
             });
     }
 
@@ -199,12 +304,12 @@ contract RewardsDistributor is IRewardsDistributor, AccessControl, ReentrancyGua
     function delegationValue(
         address operator,
         address delegator
-    ) external view returns (uint256 value, uint256 claimable) {
+    ) external view returns (uint256 value, uint256 claimable, uint256 pending) {
         IOperatorStaking.DelegationView memory d = IOperatorStaking(address(staking)).delegationInfo(
             operator,
             delegator
         );
-        return (d.value, d.claimable);
+        return (d.value, d.claimable, d.pendingTokens);
     }
 
     /// @inheritdoc IRewardsDistributor
@@ -229,16 +334,23 @@ contract RewardsDistributor is IRewardsDistributor, AccessControl, ReentrancyGua
 
     /// @dev Settles the operator's open epoch when it is in the past: mints its reward, keeps
     /// commission and self-stake share claimable, and adds the pool share to the delegation pool.
+    /// The split uses the epoch's reward base (minimum stake, pool and commission over the epoch);
+    /// availability points count only when the base self-stake reached `minAvailabilityStake`.
     function _settle(address operator, uint64 nowEpoch) private {
         OperatorEpoch memory o = _open[operator];
         if (o.epoch >= nowEpoch || (o.workPoints == 0 && o.availabilityPoints == 0)) return;
-        uint256 reward = _mintable(_rewardOf(o));
         delete _open[operator];
-        (uint256 total, uint256 commission, uint256 selfShare, uint256 poolShare) = _split(operator, reward);
+        IStakingHooks.RewardBase memory base = staking.rewardBase(operator, o.epoch);
+        if (o.availabilityPoints != 0 && base.selfStake < _minAvailabilityStake) {
+            emit AvailabilityNotCredited(operator, o.epoch, bytes32(0), NOT_CREDITED_STAKE);
+            o.availabilityPoints = 0;
+        }
+        uint256 total = _mintable(_rewardOf(o));
+        (uint256 commission, uint256 selfShare, uint256 poolShare) = _split(base, total);
         _minted[o.epoch] += total;
         _totalMinted += total;
         _earned[operator] += total;
-        _claimable[operator] += commission + selfShare;
+        _addOperatorPart(operator, commission + selfShare, o.epoch);
         emit EpochSettled(
             operator,
             o.epoch,
@@ -254,8 +366,82 @@ contract RewardsDistributor is IRewardsDistributor, AccessControl, ReentrancyGua
         rgl.mint(address(this), total);
         if (poolShare > 0) {
             rgl.forceApprove(address(staking), poolShare);
-            staking.addPoolRewards(operator, poolShare);
+            staking.addPoolRewards(operator, poolShare, o.epoch);
         }
+    }
+
+    /// @dev Puts a settled operator part (commission + self share of `epoch`) into vesting until
+    /// `_vestsAt(epoch)`, or straight into the claimable balance when that time has passed. Two
+    /// slots suffice: the vesting times are rounded up to multiples of the delay, and every unvested
+    /// amount vests in `(now, now + 2 × delay)`, which holds at most two such multiples. Should a
+    /// change of the delay leave both slots taken by other times, the part joins the later slot,
+    /// which then vests at the later of the two times (never earlier than either).
+    function _addOperatorPart(address operator, uint256 amount, uint64 epoch) private {
+        if (amount == 0) return;
+        uint64 vestsAt = _vestsAt(epoch);
+        if (vestsAt <= block.timestamp) {
+            _claimable[operator] += amount;
+            return;
+        }
+        _releaseVested(operator);
+        VestingSlot[2] storage v = _vesting[operator];
+        uint256 i;
+        if (v[0].amount != 0 && v[0].vestsAt == vestsAt) i = 0;
+        else if (v[1].amount != 0 && v[1].vestsAt == vestsAt) i = 1;
+        else if (v[0].amount == 0) i = 0;
+        else if (v[1].amount == 0) i = 1;
+        else {
+            i = v[0].vestsAt > v[1].vestsAt ? 0 : 1;
+            if (v[i].vestsAt > vestsAt) vestsAt = v[i].vestsAt;
+        }
+        v[i].amount += SafeCast.toUint192(amount);
+        v[i].vestsAt = vestsAt;
+        emit RewardsVesting(operator, epoch, amount, vestsAt);
+    }
+
+    /// @dev Moves every vesting slot whose time has come into the claimable balance.
+    function _releaseVested(address operator) private {
+        VestingSlot[2] storage v = _vesting[operator];
+        uint256 released;
+        for (uint256 i = 0; i < 2; ++i) {
+            if (v[i].amount == 0 || v[i].vestsAt > block.timestamp) continue;
+            released += v[i].amount;
+            delete v[i];
+        }
+        if (released == 0) return;
+        _claimable[operator] += released;
+        emit RewardsVested(operator, released);
+    }
+
+    /// @dev When the part of `epoch`'s reward kept by its operator vests: the epoch's end plus
+    /// `rewardVestingDelay`, rounded up to a multiple of the delay (PROTOCOL §10.9).
+    function _vestsAt(uint64 epoch) private view returns (uint64) {
+        uint256 at = uint256(_genesis) + (uint256(epoch) + 1) * _epochLength + _rewardVestingDelay;
+        uint256 d = _rewardVestingDelay;
+        if (d != 0) at = ((at + d - 1) / d) * d;
+        return SafeCast.toUint64(at);
+    }
+
+    /// @dev The operator part of a past epoch not settled yet (what `_settle` would add), and that epoch.
+    function _unsettledOperatorPart(address operator) private view returns (uint256 part, uint64 epoch) {
+        OperatorEpoch memory o = _open[operator];
+        if (o.epoch >= currentEpoch() || (o.workPoints == 0 && o.availabilityPoints == 0)) return (0, 0);
+        IStakingHooks.RewardBase memory base = staking.rewardBase(operator, o.epoch);
+        if (base.selfStake < _minAvailabilityStake) o.availabilityPoints = 0;
+        (uint256 commission, uint256 selfShare, ) = _split(base, _mintable(_rewardOf(o)));
+        return (commission + selfShare, o.epoch);
+    }
+
+    /// @dev The issue time of a record: `validUntil − capacityValidity` (0 if that is negative).
+    function _issueTime(uint64 validUntil) private view returns (uint64) {
+        uint64 validity = staking.capacityValidity();
+        return validUntil > validity ? validUntil - validity : 0;
+    }
+
+    /// @dev The epoch of time `t` (0 up to genesis), as `currentEpoch` for now.
+    function _epochAt(uint64 t) private view returns (uint64) {
+        if (t <= _genesis) return 0;
+        return SafeCast.toUint64((t - _genesis) / _epochLength);
     }
 
     function _rewardOf(OperatorEpoch memory o) private view returns (uint256) {
@@ -277,18 +463,16 @@ contract RewardsDistributor is IRewardsDistributor, AccessControl, ReentrancyGua
         return reward < room ? reward : room;
     }
 
-    /// @dev commission = reward × commissionBps; the rest by stake between self-stake and pool.
+    /// @dev commission = reward × commissionBps; the rest by stake between self-stake and pool,
+    /// all from the epoch's reward base.
     function _split(
-        address operator,
+        IStakingHooks.RewardBase memory base,
         uint256 reward
-    ) private view returns (uint256 total, uint256 commission, uint256 selfShare, uint256 poolShare) {
-        total = reward;
-        commission = (reward * staking.commissionBps(operator)) / _BPS;
+    ) private pure returns (uint256 commission, uint256 selfShare, uint256 poolShare) {
+        commission = (reward * base.commissionBps) / _BPS;
         uint256 rest = reward - commission;
-        uint256 selfStake = staking.selfStake(operator);
-        uint256 delegated = staking.delegatedStake(operator);
-        uint256 stake = selfStake + delegated;
-        poolShare = stake == 0 ? 0 : (rest * delegated) / stake;
+        uint256 stake = base.selfStake + base.delegatedStake;
+        poolShare = stake == 0 ? 0 : (rest * base.delegatedStake) / stake;
         selfShare = rest - poolShare;
     }
 

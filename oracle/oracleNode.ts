@@ -3,6 +3,7 @@ import type { Address, LocalAccount, PublicClient, WalletClient } from "viem";
 import { confirmationsFor, sqliteCursorStore, type LogFollower } from "../sdk/chain/logFollower";
 import type { SqliteDatabase } from "../sdk/db/openDatabase";
 import { rigelDomain, type RigelDomain } from "../sdk/eip712/types";
+import { jobMarketAbi, operatorStakingAbi } from "../sdk/contracts/abis";
 import { ShardState, Verdict } from "../sdk/market/enums";
 import type { Logger } from "../sdk/log/createLogger";
 import type { Daemon } from "../sdk/service/runDaemon";
@@ -52,8 +53,8 @@ export interface OracleNodeParameters {
   llmVerifier?: ContainerItemVerifier;
   /** Coordinate capacity rounds: OperatorStaking's address and the mean seconds between rounds. */
   capacityRounds?: { staking: Address; meanIntervalSec: number };
-  /** Capacity challenge sizing and timing (defaults: DEFAULT_CAPACITY_POLICY). */
-  capacityPolicy?: Partial<CapacityPolicy>;
+  /** Capacity challenge sizing and timing (defaults: DEFAULT_CAPACITY_POLICY; the validity is the chain's). */
+  capacityPolicy?: Partial<Omit<CapacityPolicy, "validitySeconds">>;
   /** The clock that times capacity challenges, in ms (default `Date.now`; tests share a fake one). */
   capacityClock?: () => number;
   /** The signed-digest log of the key (PROTOCOL §18.5; default `<dataDir>/signed.jsonl`). */
@@ -137,6 +138,19 @@ export class OracleNode implements Daemon {
       logger: p.logger.child({ layer: "keys" }),
     });
     this.signer = new ShardSigner(p.account, this.domain, decisions, guard);
+    // The attestation's lifetime is the chain's: OperatorStaking refuses any other (PROTOCOL §6.5).
+    const staking = await p.publicClient.readContract({
+      address: p.market,
+      abi: jobMarketAbi,
+      functionName: "staking",
+    });
+    const validitySeconds = Number(
+      await p.publicClient.readContract({
+        address: staking,
+        abi: operatorStakingAbi,
+        functionName: "capacityValidity",
+      }),
+    );
     const capacity = new CapacityService({
       account: p.account,
       domain: this.domain,
@@ -144,7 +158,7 @@ export class OracleNode implements Daemon {
       decisions,
       isCommitteeMember: (signer) => this.reader.isActiveSigner(signer),
       peers: p.peers,
-      policy: { ...DEFAULT_CAPACITY_POLICY, ...p.capacityPolicy },
+      policy: { ...DEFAULT_CAPACITY_POLICY, ...p.capacityPolicy, validitySeconds },
       logger: p.logger.child({ layer: "capacity" }),
       now: p.capacityClock,
       guard,

@@ -28,6 +28,9 @@ interface IOperatorStaking is IStakingHooks {
         uint256 thawTokens;
         uint256 thawShares;
         uint256 totalAtStake;
+        uint256 pendingDelegated;
+        uint64 pendingEpoch;
+        uint32 poolGeneration;
     }
 
     /// @notice Every figure of one delegation.
@@ -39,6 +42,8 @@ interface IOperatorStaking is IStakingHooks {
         uint256 thawShares;
         uint256 thawValue;
         uint64 thawEnd;
+        uint256 pendingTokens;
+        uint64 pendingEpoch;
     }
 
     /// @notice The operator is not registered.
@@ -92,6 +97,22 @@ interface IOperatorStaking is IStakingHooks {
     /// @notice The capacity attestation has expired.
     /// @param validUntil Its expiry.
     error StakingCapacityExpired(uint64 validUntil);
+
+    /// @notice The attestation is valid for longer than `capacityValidity` from now (not issued by
+    /// an oracle that follows the chain's validity).
+    /// @param validUntil Its expiry.
+    /// @param maxValidUntil now + capacityValidity.
+    error StakingCapacityValidityTooLong(uint64 validUntil, uint64 maxValidUntil);
+
+    /// @notice The attestation was issued more than `capacityMaxAge` ago (hoarded).
+    /// @param validUntil Its expiry.
+    /// @param minValidUntil now + capacityValidity - capacityMaxAge.
+    error StakingCapacityStale(uint64 validUntil, uint64 minValidUntil);
+
+    /// @notice Both thaw slots hold tokens that are still thawing; withdraw one first.
+    /// @param firstEnd The first slot's thaw end.
+    /// @param secondEnd The second slot's thaw end.
+    error StakingThawSlotsFull(uint64 firstEnd, uint64 secondEnd);
 
     /// @notice A zero address where a contract is needed.
     error StakingZeroAddress();
@@ -235,6 +256,48 @@ interface IOperatorStaking is IStakingHooks {
         uint64 validUntil
     );
 
+    /// @notice Delegations pending from `epoch` joined the active pool at the share price of now.
+    /// @param operator The operator.
+    /// @param epoch The epoch they were made in.
+    /// @param tokens RGL that joined.
+    /// @param shares Pool shares minted for them (shared out to each delegation at its next touch).
+    event PendingDelegationsJoined(address indexed operator, uint64 indexed epoch, uint256 tokens, uint256 shares);
+
+    /// @notice A delegation's pending tokens became pool shares.
+    /// @param operator The operator.
+    /// @param delegator The delegator.
+    /// @param tokens RGL that joined.
+    /// @param shares Pool shares credited.
+    event DelegationActivated(address indexed operator, address indexed delegator, uint256 tokens, uint256 shares);
+
+    /// @notice A slash took every token of a pool that still had shares: the shares were voided and
+    /// a new generation of the pool starts at the initial share price.
+    /// @param operator The operator.
+    /// @param thawPool True for the thawing pool, false for the active pool.
+    /// @param generation The new generation.
+    /// @param voidedShares The shares voided.
+    event PoolWiped(address indexed operator, bool thawPool, uint32 generation, uint256 voidedShares);
+
+    /// @notice A delegation's shares of a wiped pool generation were cleared at its next touch.
+    /// @param operator The operator.
+    /// @param delegator The delegator.
+    /// @param shares Active shares cleared.
+    /// @param thawShares Thawing shares cleared.
+    event DelegationWiped(address indexed operator, address indexed delegator, uint256 shares, uint256 thawShares);
+
+    /// @notice The epoch clock was read from a new capacity listener.
+    /// @param genesis Start of epoch 0.
+    /// @param epochLength Seconds per epoch (0: no epochs).
+    event EpochClockSet(uint64 genesis, uint64 epochLength);
+
+    /// @notice A governance parameter changed.
+    /// @param capacityValidity The new value, in seconds.
+    event CapacityValiditySet(uint64 capacityValidity);
+
+    /// @notice A governance parameter changed.
+    /// @param capacityMaxAge The new value, in seconds.
+    event CapacityMaxAgeSet(uint64 capacityMaxAge);
+
     /// @notice A governance parameter changed.
     /// @param unbondingPeriod The new value, in seconds.
     event UnbondingPeriodSet(uint64 unbondingPeriod);
@@ -307,6 +370,15 @@ interface IOperatorStaking is IStakingHooks {
     /// @return RGL.
     function minDelegation() external view returns (uint256);
 
+
+    /// @notice The oldest issue time a recorded attestation may have, in seconds before now.
+    /// @return Seconds.
+    function capacityMaxAge() external view returns (uint64);
+
+    /// @notice The reward epoch now, by the clock read from the capacity listener (0 without one).
+    /// @return The epoch.
+    function currentEpoch() external view returns (uint64);
+
     /// @notice Whether a capacity challenge was recorded already.
     /// @param challengeId The challenge.
     /// @return True when used.
@@ -341,12 +413,14 @@ interface IOperatorStaking is IStakingHooks {
     /// @param amount RGL.
     function stake(uint256 amount) external;
 
-    /// @notice Move `amount` of free self-stake to thawing; resets the thaw end of the whole
-    /// thawing self-stake to now + unbondingPeriod. Thawing stake stays slashable.
+    /// @notice Move `amount` of free self-stake to a free thaw slot (two per operator) that thaws
+    /// until now + unbondingPeriod; stake already thawing keeps its own clock. Thawing stake stays
+    /// slashable. Reverts `StakingThawSlotsFull` when both slots are still thawing.
     /// @param amount RGL, at most `freeStake(caller)`.
     function requestUnstake(uint256 amount) external;
 
-    /// @notice Withdraw the caller's thawed self-stake (what is left of it after slashes).
+    /// @notice Withdraw the caller's thawed self-stake (every slot whose thaw end has passed, what
+    /// is left of it after slashes).
     function withdrawStake() external;
 
     /// @notice Set the caller's commission: a decrease applies now (and cancels a scheduled
@@ -354,18 +428,22 @@ interface IOperatorStaking is IStakingHooks {
     /// @param newCommissionBps Basis points (0..10000).
     function setCommission(uint16 newCommissionBps) external;
 
-    /// @notice Delegate `amount` RGL (pulled from the caller) to `operator`'s pool. Entry.
+    /// @notice Delegate `amount` RGL (pulled from the caller) to `operator`'s pool. Entry. With a
+    /// reward clock the tokens are pending until the current epoch ends: they earn nothing and
+    /// cannot be slashed, then join the pool at the share price of their first touch after it.
     /// @param operator A registered operator.
     /// @param amount RGL, at least `minDelegation`.
     function delegate(address operator, uint256 amount) external;
 
-    /// @notice Move `shares` of the caller's delegation to thawing; resets the thaw end of the
-    /// delegation's thawing tokens. Thawing tokens stay slashable and earn nothing.
+    /// @notice Move `shares` of the caller's delegation to a free thaw slot (two per delegation)
+    /// that thaws until now + unbondingPeriod; earlier undelegations keep their own clock. Thawing
+    /// tokens stay slashable and earn nothing.
     /// @param operator The operator.
     /// @param shares Pool shares to undelegate.
     function undelegate(address operator, uint256 shares) external;
 
-    /// @notice Withdraw the caller's thawed delegation (its value after slashes).
+    /// @notice Withdraw the caller's thawed delegation: every slot whose thaw end has passed (its
+    /// value after slashes).
     /// @param operator The operator.
     function withdrawDelegation(address operator) external;
 
@@ -376,7 +454,8 @@ interface IOperatorStaking is IStakingHooks {
 
     /// @notice Record a capacity attestation verified by the committee; then tell the listener.
     /// Anyone may call.
-    /// @param attestation The attestation (operator registered, challengeId unused, not expired).
+    /// @param attestation The attestation (operator registered, challengeId unused, not expired,
+    /// `validUntil` at most `capacityValidity` from now and issued at most `capacityMaxAge` ago).
     /// @param signatures A committee quorum over it.
     function recordCapacity(
         IOracleCommittee.CapacityAttestation calldata attestation,
@@ -399,7 +478,15 @@ interface IOperatorStaking is IStakingHooks {
     /// @param newMinimum RGL.
     function setMinDelegation(uint256 newMinimum) external;
 
-    /// @notice Set the capacity listener (zero: none). Governance only.
+    /// @notice Set how long an attestation is valid after its issue. Governance only.
+    /// @param newValidity Seconds (at most MAX_PERIOD).
+    function setCapacityValidity(uint64 newValidity) external;
+
+    /// @notice Set the oldest issue time accepted, in seconds before now. Governance only.
+    /// @param newMaxAge Seconds (at most MAX_PERIOD).
+    function setCapacityMaxAge(uint64 newMaxAge) external;
+
+    /// @notice Set the capacity listener (zero: none) and read its epoch clock. Governance only.
     /// @param listener The listener.
     function setCapacityListener(address listener) external;
 

@@ -13,6 +13,14 @@ interface IStakingHooks {
         uint64 validUntil;
     }
 
+    /// @notice What an operator's reward of one epoch is split by: the minimum over the epoch of
+    /// its self-stake, of its active delegation pool and of its commission (PROTOCOL §10.3).
+    struct RewardBase {
+        uint256 selfStake;
+        uint256 delegatedStake;
+        uint16 commissionBps;
+    }
+
     /// @notice Whether `operator` is registered.
     /// @param operator The operator.
     /// @return True when registered.
@@ -43,6 +51,12 @@ interface IStakingHooks {
     /// @return Basis points (0..10000).
     function commissionBps(address operator) external view returns (uint16);
 
+    /// @notice How long a capacity attestation is valid after it was issued; an oracle sets
+    /// `validUntil = issueTime + capacityValidity` (PROTOCOL §13.2), so a record's issue time is
+    /// `validUntil − capacityValidity` (the RewardsDistributor credits it only in its issue epoch).
+    /// @return Seconds.
+    function capacityValidity() external view returns (uint64);
+
     /// @notice The operator's capacity record.
     /// @param operator The operator.
     /// @return The record (all zero when none).
@@ -58,8 +72,11 @@ interface IStakingHooks {
     /// @param amount RGL to unlock.
     function unlockCollateral(address operator, uint256 amount) external;
 
-    /// @notice Slash the operator: self-stake first (locked, free, then thawing), then the
-    /// delegation pool (active, then thawing). Jails the operator. Only the slasher role.
+    /// @notice Slash the operator (PROTOCOL §6.4): release `lockedToRelease` of collateral, then
+    /// take the free self-stake, then the thawing self-stake, then the rest of the locked
+    /// self-stake, then the delegation pool's active tokens, then its thawing tokens. Delegations
+    /// still pending (made in the current epoch) are not taken. Jails the operator and forfeits
+    /// its rewards of the open and current epoch (§10.8). Only the slasher role.
     /// @param operator The operator.
     /// @param amount RGL to slash (capped at what the operator has at stake).
     /// @param lockedToRelease Collateral of this operator that the slash releases (unlocked first).
@@ -74,9 +91,19 @@ interface IStakingHooks {
         uint16 recipientBps
     ) external returns (uint256 slashed);
 
-    /// @notice Add `amount` RGL of rewards to the operator's delegation pool, raising its share
-    /// price. Pulls the RGL from the caller. Only the rewarder role.
+    /// @notice The operator's reward base of `epoch`: the minimum over that epoch of its self-stake,
+    /// its active delegated stake and its commission. Exact for the epoch being settled (staking
+    /// settles the past open epoch before any change); for a later epoch it is the figure so far.
+    /// @param operator The operator.
+    /// @param epoch The epoch.
+    /// @return The base.
+    function rewardBase(address operator, uint64 epoch) external view returns (RewardBase memory);
+
+    /// @notice Add `amount` RGL of rewards of `epoch` to the operator's delegation pool, raising its
+    /// share price. Delegations pending from before `epoch` join the pool first (they were in it
+    /// during `epoch`). Pulls the RGL from the caller. Only the rewarder role.
     /// @param operator The operator.
     /// @param amount RGL.
-    function addPoolRewards(address operator, uint256 amount) external;
+    /// @param epoch The epoch the rewards were earned in.
+    function addPoolRewards(address operator, uint256 amount, uint64 epoch) external;
 }

@@ -33,4 +33,16 @@ contract CapacityListenerMock is ICapacityListener {
         ++calls;
         emit Heard(operator, challengeId, opsPerSec, validUntil);
     }
+
+    /// @inheritdoc ICapacityListener
+    function beforeStakeChange(address) external pure {}
+
+    /// @inheritdoc ICapacityListener
+    function onSlashed(address) external pure {}
+
+    /// @inheritdoc ICapacityListener
+    /// @dev No clock: staking runs without reward epochs.
+    function epochClock() external pure returns (uint64 genesis, uint64 epochLength) {
+        return (0, 0);
+    }
 }

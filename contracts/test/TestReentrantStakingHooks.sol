@@ -5,6 +5,7 @@ import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol
 import {Address} from "@openzeppelin/contracts/utils/Address.sol";
 import {ICapacityListener} from "../interfaces/ICapacityListener.sol";
 import {IComputeToken} from "../interfaces/IComputeToken.sol";
+import {IStakingHooks} from "../interfaces/IStakingHooks.sol";
 
 /// @title TestReentrantStakingHooks
 /// @notice TEST DOUBLE of the staking reads and the pool payment the RewardsDistributor makes. Once
@@ -45,16 +46,31 @@ contract TestReentrantStakingHooks {
 
     /// @notice Equal self-stake and delegated stake, so every reward pays the pool.
     function selfStake(address) external pure returns (uint256) {
-        return 1 ether;
+        return 1_000 ether;
     }
 
     /// @notice Equal self-stake and delegated stake, so every reward pays the pool.
     function delegatedStake(address) external pure returns (uint256) {
-        return 1 ether;
+        return 1_000 ether;
+    }
+
+    /// @notice Zero: a record's issue time is its `validUntil`.
+    function capacityValidity() external pure returns (uint64) {
+        return 0;
+    }
+
+    /// @notice Never jailed.
+    function jailedUntil(address) external pure returns (uint64) {
+        return 0;
+    }
+
+    /// @notice The same equal stakes and no commission in every epoch.
+    function rewardBase(address, uint64) external pure returns (IStakingHooks.RewardBase memory) {
+        return IStakingHooks.RewardBase(1_000 ether, 1_000 ether, 0);
     }
 
     /// @notice Pull the pool's share, then (when armed) call back.
-    function addPoolRewards(address, uint256 amount) external {
+    function addPoolRewards(address, uint256 amount, uint64) external {
         rgl.safeTransferFrom(msg.sender, address(this), amount);
         address target = hookTarget;
         if (target == address(0)) return;

@@ -23,6 +23,7 @@ contract TestStakingHooks is IStakingHooks {
     IComputeToken public immutable rgl;
     address public market;
     uint64 public jailPeriod = 1 days;
+    uint64 public capacityValidity;
 
     mapping(address => bool) public isRegistered;
     mapping(address => uint64) public jailedUntil;
@@ -39,6 +40,11 @@ contract TestStakingHooks is IStakingHooks {
     /// @notice Set the market allowed to lock, unlock and slash.
     function setMarket(address market_) external {
         market = market_;
+    }
+
+    /// @notice Set the capacity validity (0 by default: a record's issue time is its `validUntil`).
+    function setCapacityValidity(uint64 validity) external {
+        capacityValidity = validity;
     }
 
     /// @notice Register an operator with a commission.
@@ -124,7 +130,12 @@ contract TestStakingHooks is IStakingHooks {
         if (slashed > toRecipient) rgl.burn(slashed - toRecipient);
     }
 
-    function addPoolRewards(address operator, uint256 amount) external {
+    /// @notice The reward base: today's figures (the double keeps no history).
+    function rewardBase(address operator, uint64) external view returns (RewardBase memory) {
+        return RewardBase(selfStake[operator], delegatedStake[operator], commissionBps[operator]);
+    }
+
+    function addPoolRewards(address operator, uint256 amount, uint64) external {
         rgl.safeTransferFrom(msg.sender, address(this), amount);
         delegatedStake[operator] += amount;
     }

@@ -127,6 +127,9 @@ export function buildRigel(id: string, profile: RigelProfile, defaults: RigelDef
       m.call(staking, "grantRole", [rewarder, rewards], { id: "staking_rewarder_rewards" }),
       m.call(staking, "setCapacityListener", [rewards], { id: "staking_listener_rewards" }),
       m.call(rewards, "grantRole", [rewardsMarket, market], { id: "rewards_market_market" }),
+      // Operator parts vest one verify window after their epoch, so a cheater's verdict always
+      // lands before its part vests (PROTOCOL §10.9).
+      m.call(rewards, "setRewardVestingDelay", [p("verifyWindow")], { id: "rewards_vesting_delay" }),
       m.call(market, "setPaymentToken", [rgl, true, E18], { id: "market_allow_rgl" }),
     ];
 

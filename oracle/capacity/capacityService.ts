@@ -37,7 +37,11 @@ export interface CapacityPolicy {
   maxRows: number;
   /** The root must arrive within `deadlineFactor × targetSeconds` (+ 5 s). */
   deadlineFactor: number;
-  /** validUntil = ⌊rootAt / 1000⌋ + validitySeconds. */
+  /**
+   * validUntil = ⌊rootAt / 1000⌋ + validitySeconds: OperatorStaking's `capacityValidity`, read from
+   * the chain when the node starts (the contract refuses a longer validity, and an attestation
+   * issued more than `capacityMaxAge` ago; PROTOCOL §6.5).
+   */
   validitySeconds: number;
   /** A peer co-signs opsPerSec up to (1 + tolerance) × its own measurement. */
   tolerance: number;
@@ -50,12 +54,12 @@ export interface CapacityPolicy {
   sampleSize: number;
 }
 
-export const DEFAULT_CAPACITY_POLICY: CapacityPolicy = {
+/** Every policy figure but the validity, which always comes from the chain. */
+export const DEFAULT_CAPACITY_POLICY: Omit<CapacityPolicy, "validitySeconds"> = {
   size: 1024,
   targetSeconds: 10,
   maxRows: 65_536,
   deadlineFactor: 3,
-  validitySeconds: 7 * 24 * 3600,
   tolerance: 0.25,
   relayAllowanceMs: 500,
   sampleSize: 32,

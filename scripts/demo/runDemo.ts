@@ -152,6 +152,24 @@ export async function followShards(
   }
 }
 
+/**
+ * Moves the chain's clock to when the operator's unvested commission and self share vest (one
+ * verify window after their epoch, PROTOCOL §10.9) and mines a block; returns the seconds moved.
+ */
+export async function waitForVesting(devnet: Devnet, operator: Address): Promise<bigint> {
+  const [, vestedBy] = await devnet.client.readContract({
+    address: devnet.deployment.contracts.RewardsDistributor,
+    abi: rewardsDistributorAbi,
+    functionName: "vestingRewards",
+    args: [operator],
+  });
+  const now = (await devnet.client.getBlock()).timestamp;
+  if (vestedBy <= now) return 0n;
+  await devnet.client.request({ method: "evm_increaseTime" as never, params: [Number(vestedBy - now)] as never });
+  await devnet.client.request({ method: "evm_mine" as never, params: [] as never });
+  return vestedBy - now;
+}
+
 /** Moves the chain's clock past the current reward epoch and mines a block. */
 export async function rollEpoch(devnet: Devnet): Promise<bigint> {
   const schedule = await devnet.client.readContract({
@@ -393,6 +411,8 @@ export async function runDemo(opts: DemoOptions, say: (line: string) => void): P
       functionName: "settleOperator",
       args: [op1.address],
     });
+    const waited = await waitForVesting(devnet, op1.address);
+    if (waited > 0n) say(`moved the clock ${waited} s: agent-1's commission and self share vested (PROTOCOL §10.9)`);
     const claimable = await devnet.client.readContract({
       address: contracts.RewardsDistributor,
       abi: rewardsDistributorAbi,

@@ -72,6 +72,31 @@ async function withPastEpochWork(): Promise<Protocol> {
   return p;
 }
 
+/** A past epoch with work and a delegation pool, moved into the next epoch (nothing settled yet). */
+async function inEpochAfterWork(): Promise<Protocol> {
+  const p = await withPastEpochWork();
+  const s = await p.rewards.schedule();
+  await time.increaseTo(s.genesis + ((await p.rewards.currentEpoch()) + 1n) * s.epochLength);
+  return p;
+}
+
+/** As `inEpochAfterWork`, with operator parts vesting one hour after their epoch (PROTOCOL §10.9). */
+async function inEpochAfterWorkVesting(): Promise<Protocol> {
+  const p = await withPastEpochWork();
+  await p.rewards.connect(p.admin).setRewardVestingDelay(3_600n);
+  const s = await p.rewards.schedule();
+  await time.increaseTo(s.genesis + ((await p.rewards.currentEpoch()) + 1n) * s.epochLength);
+  return p;
+}
+
+/** The past epoch settled into a vesting slot, then the vesting time passed. */
+async function vestedAfterWork(): Promise<Protocol> {
+  const p = await inEpochAfterWorkVesting();
+  await p.rewards.settleOperator(p.ops[0].address);
+  await time.increaseTo((await p.rewards.vestingRewards(p.ops[0].address)).vestedBy);
+  return p;
+}
+
 export const marketScenarios: GasScenario[] = [
   scenario("JobMarket.createJob(1 shard)", deployProtocol, async (p) =>
     p.market.connect(p.devs[0]).createJob(await jobParamsFor(await p.usd.getAddress())),
@@ -126,5 +151,31 @@ export const marketScenarios: GasScenario[] = [
     const s = await p.rewards.schedule();
     await time.increaseTo(s.genesis + ((await p.rewards.currentEpoch()) + 1n) * s.epochLength);
     return p.rewards.connect(p.ops[0]).claim(p.ops[0].address);
+  }),
+  // ---- OperatorStaking with the reward clock: each change first settles the past epoch (O(1))
+  scenario("OperatorStaking.delegate(clock, settles past epoch)", inEpochAfterWork, (p) =>
+    p.staking.connect(p.delegators[1]).delegate(p.ops[0].address, 1_000n * 10n ** 18n),
+  ),
+  scenario("OperatorStaking.stake(clock, settles past epoch)", inEpochAfterWork, (p) =>
+    p.staking.connect(p.ops[0]).stake(1_000n * 10n ** 18n),
+  ),
+  scenario("OperatorStaking.claimRewards(clock, joins pending, settles)", inEpochAfterWork, (p) =>
+    p.staking.connect(p.delegators[0]).claimRewards(p.ops[0].address),
+  ),
+  scenario("OperatorStaking.slash(clock, forfeits open epoch)", withPastEpochWork, async (p) => {
+    await p.staking.connect(p.admin).grantRole(await p.staking.SLASHER_ROLE(), p.admin.address);
+    return p.staking.connect(p.admin).slash(p.ops[0].address, 10n ** 18n, 0, p.admin.address, 0);
+  }),
+  // ---- Vesting of operator parts (PROTOCOL §10.9)
+  scenario("RewardsDistributor.settleOperator(into a vesting slot)", inEpochAfterWorkVesting, (p) =>
+    p.rewards.settleOperator(p.ops[0].address),
+  ),
+  scenario("RewardsDistributor.claim(releases a vested slot)", vestedAfterWork, (p) =>
+    p.rewards.connect(p.ops[0]).claim(p.ops[0].address),
+  ),
+  scenario("OperatorStaking.slash(clock, burns unvested parts)", inEpochAfterWorkVesting, async (p) => {
+    await p.rewards.settleOperator(p.ops[0].address);
+    await p.staking.connect(p.admin).grantRole(await p.staking.SLASHER_ROLE(), p.admin.address);
+    return p.staking.connect(p.admin).slash(p.ops[0].address, 10n ** 18n, 0, p.admin.address, 0);
   }),
 ];

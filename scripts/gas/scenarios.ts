@@ -33,7 +33,7 @@ const CHALLENGE = ethers.id("gas-snapshot-challenge");
 async function withDelegation() {
   const f = await deployWithOperator();
   await f.staking.connect(f.del1).delegate(f.op1.address, RGL(1_000));
-  await f.staking.connect(f.rewarder).addPoolRewards(f.op1.address, RGL(100));
+  await f.staking.connect(f.rewarder).addPoolRewards(f.op1.address, RGL(100), 0);
   return f;
 }
 
@@ -66,7 +66,7 @@ async function capacity(f: Awaited<ReturnType<typeof deployStaking>>, n: number)
     opsPerSec: 50_000_000_000_000n,
     vramMiB: 24_576,
     gpuModel: ethers.encodeBytes32String("RTX 4090"),
-    validUntil: (await now()) + 86_400n,
+    validUntil: (await now()) + 7n * 86_400n,
   };
   return { att, sigs: await signCapacity(f.committee, f.oracles.slice(0, n), att) };
 }
@@ -125,7 +125,7 @@ export const scenarios: GasScenario[] = [
     f.staking.connect(f.del1).claimRewards(f.op1.address),
   ),
   scenario("OperatorStaking.addPoolRewards", withDelegation, (f) =>
-    f.staking.connect(f.rewarder).addPoolRewards(f.op1.address, RGL(10)),
+    f.staking.connect(f.rewarder).addPoolRewards(f.op1.address, RGL(10), 0),
   ),
   // ---- OperatorStaking: market hooks
   scenario("OperatorStaking.lockCollateral", withDelegation, (f) =>

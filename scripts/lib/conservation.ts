@@ -15,6 +15,7 @@ import {
   signerBondedEvent as bondedEvent,
   slashedEvent,
   transferEvent,
+  vestingForfeitedEvent,
 } from "../../sdk/market/events";
 
 export interface ConservationReport {
@@ -30,6 +31,8 @@ export interface ConservationReport {
     slashBurned: bigint;
     feeBurned: bigint;
     bondBurned: bigint;
+    /** Unvested operator parts burned by slashes (RewardsDistributor, PROTOCOL §10.9). */
+    vestingBurned: bigint;
     /** RGL escrow of the jobs created in RGL, and what their shards' outcome events paid out of it. */
     escrowIn: bigint;
     escrowOut: bigint;
@@ -45,6 +48,7 @@ export async function checkConservation(client: PublicClient, deployment: Deploy
     OperatorStaking: staking,
     JobMarket: market,
     OracleCommittee: committee,
+    RewardsDistributor: rewards,
   } = deployment.contracts;
   // One block for everything: logs up to it and every read at it, even while transactions land.
   const toBlock = await client.getBlockNumber({ cacheTime: 0 });
@@ -112,10 +116,12 @@ export async function checkConservation(client: PublicClient, deployment: Deploy
     .reduce((s, l) => s + l.args.amount!, 0n);
   const equivocations = await client.getLogs({ address: committee, event: equivocationEvent, ...range });
   const bondBurned = equivocations.reduce((s, l) => s + l.args.slashed! - l.args.reporterReward!, 0n);
+  const forfeits = await client.getLogs({ address: rewards, event: vestingForfeitedEvent, ...range });
+  const vestingBurned = forfeits.reduce((s, l) => s + l.args.amount!, 0n);
   check(
-    burned === slashBurned + feeBurned + bondBurned,
-    `burned ${burned} = slashes ${slashBurned} + fees ${feeBurned} + bonds ${bondBurned}`,
-    `burned ${burned} ≠ slashes ${slashBurned} + fees ${feeBurned} + bonds ${bondBurned}`,
+    burned === slashBurned + feeBurned + bondBurned + vestingBurned,
+    `burned ${burned} = slashes ${slashBurned} + fees ${feeBurned} + bonds ${bondBurned} + forfeited vesting ${vestingBurned}`,
+    `burned ${burned} ≠ slashes ${slashBurned} + fees ${feeBurned} + bonds ${bondBurned} + forfeited vesting ${vestingBurned}`,
   );
 
   // 3. Each contract holds exactly what its accounting says.
@@ -199,6 +205,7 @@ export async function checkConservation(client: PublicClient, deployment: Deploy
       slashBurned,
       feeBurned,
       bondBurned,
+      vestingBurned,
       escrowIn: flows.escrowIn,
       escrowOut: flows.escrowOut,
       outcomes: flows.outcomes,

@@ -412,6 +412,14 @@ export const operatorStakingAbi = [
   { inputs: [], name: "ExpectedPause", type: "error" },
   { inputs: [], name: "ReentrancyGuardReentrantCall", type: "error" },
   {
+    inputs: [
+      { internalType: "uint8", name: "bits", type: "uint8" },
+      { internalType: "uint256", name: "value", type: "uint256" },
+    ],
+    name: "SafeCastOverflowedUintDowncast",
+    type: "error",
+  },
+  {
     inputs: [{ internalType: "address", name: "token", type: "address" }],
     name: "SafeERC20FailedOperation",
     type: "error",
@@ -432,6 +440,22 @@ export const operatorStakingAbi = [
   {
     inputs: [{ internalType: "uint64", name: "validUntil", type: "uint64" }],
     name: "StakingCapacityExpired",
+    type: "error",
+  },
+  {
+    inputs: [
+      { internalType: "uint64", name: "validUntil", type: "uint64" },
+      { internalType: "uint64", name: "minValidUntil", type: "uint64" },
+    ],
+    name: "StakingCapacityStale",
+    type: "error",
+  },
+  {
+    inputs: [
+      { internalType: "uint64", name: "validUntil", type: "uint64" },
+      { internalType: "uint64", name: "maxValidUntil", type: "uint64" },
+    ],
+    name: "StakingCapacityValidityTooLong",
     type: "error",
   },
   {
@@ -474,12 +498,26 @@ export const operatorStakingAbi = [
     type: "error",
   },
   { inputs: [{ internalType: "uint64", name: "thawEnd", type: "uint64" }], name: "StakingStillThawing", type: "error" },
+  {
+    inputs: [
+      { internalType: "uint64", name: "firstEnd", type: "uint64" },
+      { internalType: "uint64", name: "secondEnd", type: "uint64" },
+    ],
+    name: "StakingThawSlotsFull",
+    type: "error",
+  },
   { inputs: [], name: "StakingZeroAddress", type: "error" },
   { inputs: [], name: "StakingZeroAmount", type: "error" },
   {
     anonymous: false,
     inputs: [{ indexed: false, internalType: "address", name: "listener", type: "address" }],
     name: "CapacityListenerSet",
+    type: "event",
+  },
+  {
+    anonymous: false,
+    inputs: [{ indexed: false, internalType: "uint64", name: "capacityMaxAge", type: "uint64" }],
+    name: "CapacityMaxAgeSet",
     type: "event",
   },
   {
@@ -493,6 +531,12 @@ export const operatorStakingAbi = [
       { indexed: false, internalType: "uint64", name: "validUntil", type: "uint64" },
     ],
     name: "CapacityRecorded",
+    type: "event",
+  },
+  {
+    anonymous: false,
+    inputs: [{ indexed: false, internalType: "uint64", name: "capacityValidity", type: "uint64" }],
+    name: "CapacityValiditySet",
     type: "event",
   },
   {
@@ -562,10 +606,41 @@ export const operatorStakingAbi = [
     inputs: [
       { indexed: true, internalType: "address", name: "operator", type: "address" },
       { indexed: true, internalType: "address", name: "delegator", type: "address" },
+      { indexed: false, internalType: "uint256", name: "tokens", type: "uint256" },
+      { indexed: false, internalType: "uint256", name: "shares", type: "uint256" },
+    ],
+    name: "DelegationActivated",
+    type: "event",
+  },
+  {
+    anonymous: false,
+    inputs: [
+      { indexed: true, internalType: "address", name: "operator", type: "address" },
+      { indexed: true, internalType: "address", name: "delegator", type: "address" },
+      { indexed: false, internalType: "uint256", name: "shares", type: "uint256" },
+      { indexed: false, internalType: "uint256", name: "thawShares", type: "uint256" },
+    ],
+    name: "DelegationWiped",
+    type: "event",
+  },
+  {
+    anonymous: false,
+    inputs: [
+      { indexed: true, internalType: "address", name: "operator", type: "address" },
+      { indexed: true, internalType: "address", name: "delegator", type: "address" },
       { indexed: false, internalType: "uint256", name: "thawShares", type: "uint256" },
       { indexed: false, internalType: "uint256", name: "tokens", type: "uint256" },
     ],
     name: "DelegationWithdrawn",
+    type: "event",
+  },
+  {
+    anonymous: false,
+    inputs: [
+      { indexed: false, internalType: "uint64", name: "genesis", type: "uint64" },
+      { indexed: false, internalType: "uint64", name: "epochLength", type: "uint64" },
+    ],
+    name: "EpochClockSet",
     type: "event",
   },
   {
@@ -609,6 +684,17 @@ export const operatorStakingAbi = [
     anonymous: false,
     inputs: [
       { indexed: true, internalType: "address", name: "operator", type: "address" },
+      { indexed: true, internalType: "uint64", name: "epoch", type: "uint64" },
+      { indexed: false, internalType: "uint256", name: "tokens", type: "uint256" },
+      { indexed: false, internalType: "uint256", name: "shares", type: "uint256" },
+    ],
+    name: "PendingDelegationsJoined",
+    type: "event",
+  },
+  {
+    anonymous: false,
+    inputs: [
+      { indexed: true, internalType: "address", name: "operator", type: "address" },
       { indexed: false, internalType: "uint256", name: "amount", type: "uint256" },
       { indexed: false, internalType: "uint256", name: "poolTokens", type: "uint256" },
     ],
@@ -622,6 +708,17 @@ export const operatorStakingAbi = [
       { indexed: false, internalType: "uint256", name: "amount", type: "uint256" },
     ],
     name: "PoolRewardsToSelfStake",
+    type: "event",
+  },
+  {
+    anonymous: false,
+    inputs: [
+      { indexed: true, internalType: "address", name: "operator", type: "address" },
+      { indexed: false, internalType: "bool", name: "thawPool", type: "bool" },
+      { indexed: false, internalType: "uint32", name: "generation", type: "uint32" },
+      { indexed: false, internalType: "uint256", name: "voidedShares", type: "uint256" },
+    ],
+    name: "PoolWiped",
     type: "event",
   },
   {
@@ -780,6 +877,7 @@ export const operatorStakingAbi = [
     inputs: [
       { internalType: "address", name: "operator", type: "address" },
       { internalType: "uint256", name: "amount", type: "uint256" },
+      { internalType: "uint64", name: "epoch", type: "uint64" },
     ],
     name: "addPoolRewards",
     outputs: [],
@@ -790,6 +888,13 @@ export const operatorStakingAbi = [
     inputs: [],
     name: "capacityListener",
     outputs: [{ internalType: "address", name: "", type: "address" }],
+    stateMutability: "view",
+    type: "function",
+  },
+  {
+    inputs: [],
+    name: "capacityMaxAge",
+    outputs: [{ internalType: "uint64", name: "", type: "uint64" }],
     stateMutability: "view",
     type: "function",
   },
@@ -809,6 +914,13 @@ export const operatorStakingAbi = [
         type: "tuple",
       },
     ],
+    stateMutability: "view",
+    type: "function",
+  },
+  {
+    inputs: [],
+    name: "capacityValidity",
+    outputs: [{ internalType: "uint64", name: "", type: "uint64" }],
     stateMutability: "view",
     type: "function",
   },
@@ -837,6 +949,13 @@ export const operatorStakingAbi = [
     inputs: [],
     name: "committee",
     outputs: [{ internalType: "address", name: "", type: "address" }],
+    stateMutability: "view",
+    type: "function",
+  },
+  {
+    inputs: [],
+    name: "currentEpoch",
+    outputs: [{ internalType: "uint64", name: "", type: "uint64" }],
     stateMutability: "view",
     type: "function",
   },
@@ -873,6 +992,8 @@ export const operatorStakingAbi = [
           { internalType: "uint256", name: "thawShares", type: "uint256" },
           { internalType: "uint256", name: "thawValue", type: "uint256" },
           { internalType: "uint64", name: "thawEnd", type: "uint64" },
+          { internalType: "uint256", name: "pendingTokens", type: "uint256" },
+          { internalType: "uint64", name: "pendingEpoch", type: "uint64" },
         ],
         internalType: "struct IOperatorStaking.DelegationView",
         name: "v",
@@ -988,6 +1109,9 @@ export const operatorStakingAbi = [
           { internalType: "uint256", name: "thawTokens", type: "uint256" },
           { internalType: "uint256", name: "thawShares", type: "uint256" },
           { internalType: "uint256", name: "totalAtStake", type: "uint256" },
+          { internalType: "uint256", name: "pendingDelegated", type: "uint256" },
+          { internalType: "uint64", name: "pendingEpoch", type: "uint64" },
+          { internalType: "uint32", name: "poolGeneration", type: "uint32" },
         ],
         internalType: "struct IOperatorStaking.OperatorView",
         name: "v",
@@ -1065,6 +1189,27 @@ export const operatorStakingAbi = [
     type: "function",
   },
   {
+    inputs: [
+      { internalType: "address", name: "operator", type: "address" },
+      { internalType: "uint64", name: "epoch", type: "uint64" },
+    ],
+    name: "rewardBase",
+    outputs: [
+      {
+        components: [
+          { internalType: "uint256", name: "selfStake", type: "uint256" },
+          { internalType: "uint256", name: "delegatedStake", type: "uint256" },
+          { internalType: "uint16", name: "commissionBps", type: "uint16" },
+        ],
+        internalType: "struct IStakingHooks.RewardBase",
+        name: "b",
+        type: "tuple",
+      },
+    ],
+    stateMutability: "view",
+    type: "function",
+  },
+  {
     inputs: [{ internalType: "address", name: "operator", type: "address" }],
     name: "selfStake",
     outputs: [{ internalType: "uint256", name: "", type: "uint256" }],
@@ -1074,6 +1219,20 @@ export const operatorStakingAbi = [
   {
     inputs: [{ internalType: "address", name: "listener", type: "address" }],
     name: "setCapacityListener",
+    outputs: [],
+    stateMutability: "nonpayable",
+    type: "function",
+  },
+  {
+    inputs: [{ internalType: "uint64", name: "newMaxAge", type: "uint64" }],
+    name: "setCapacityMaxAge",
+    outputs: [],
+    stateMutability: "nonpayable",
+    type: "function",
+  },
+  {
+    inputs: [{ internalType: "uint64", name: "newValidity", type: "uint64" }],
+    name: "setCapacityValidity",
     outputs: [],
     stateMutability: "nonpayable",
     type: "function",
@@ -2965,6 +3124,26 @@ export const rewardsDistributorAbi = [
     inputs: [
       { indexed: true, internalType: "address", name: "operator", type: "address" },
       { indexed: true, internalType: "uint64", name: "epoch", type: "uint64" },
+      { indexed: true, internalType: "bytes32", name: "challengeId", type: "bytes32" },
+      { indexed: false, internalType: "uint8", name: "reason", type: "uint8" },
+    ],
+    name: "AvailabilityNotCredited",
+    type: "event",
+  },
+  {
+    anonymous: false,
+    inputs: [
+      { indexed: true, internalType: "address", name: "operator", type: "address" },
+      { indexed: true, internalType: "uint64", name: "epoch", type: "uint64" },
+    ],
+    name: "CreditsSuspended",
+    type: "event",
+  },
+  {
+    anonymous: false,
+    inputs: [
+      { indexed: true, internalType: "address", name: "operator", type: "address" },
+      { indexed: true, internalType: "uint64", name: "epoch", type: "uint64" },
       { indexed: false, internalType: "uint256", name: "workPoints", type: "uint256" },
       { indexed: false, internalType: "uint256", name: "availabilityPoints", type: "uint256" },
       { indexed: false, internalType: "uint256", name: "reward", type: "uint256" },
@@ -2977,12 +3156,55 @@ export const rewardsDistributorAbi = [
   },
   {
     anonymous: false,
+    inputs: [{ indexed: false, internalType: "uint256", name: "minimum", type: "uint256" }],
+    name: "MinAvailabilityStakeSet",
+    type: "event",
+  },
+  {
+    anonymous: false,
+    inputs: [{ indexed: false, internalType: "uint64", name: "delay", type: "uint64" }],
+    name: "RewardVestingDelaySet",
+    type: "event",
+  },
+  {
+    anonymous: false,
     inputs: [
       { indexed: true, internalType: "address", name: "operator", type: "address" },
       { indexed: true, internalType: "address", name: "to", type: "address" },
       { indexed: false, internalType: "uint256", name: "amount", type: "uint256" },
     ],
     name: "RewardsClaimed",
+    type: "event",
+  },
+  {
+    anonymous: false,
+    inputs: [
+      { indexed: true, internalType: "address", name: "operator", type: "address" },
+      { indexed: true, internalType: "uint64", name: "epoch", type: "uint64" },
+      { indexed: false, internalType: "uint256", name: "workPoints", type: "uint256" },
+      { indexed: false, internalType: "uint256", name: "availabilityPoints", type: "uint256" },
+    ],
+    name: "RewardsForfeited",
+    type: "event",
+  },
+  {
+    anonymous: false,
+    inputs: [
+      { indexed: true, internalType: "address", name: "operator", type: "address" },
+      { indexed: false, internalType: "uint256", name: "amount", type: "uint256" },
+    ],
+    name: "RewardsVested",
+    type: "event",
+  },
+  {
+    anonymous: false,
+    inputs: [
+      { indexed: true, internalType: "address", name: "operator", type: "address" },
+      { indexed: true, internalType: "uint64", name: "epoch", type: "uint64" },
+      { indexed: false, internalType: "uint256", name: "amount", type: "uint256" },
+      { indexed: false, internalType: "uint64", name: "vestsAt", type: "uint64" },
+    ],
+    name: "RewardsVesting",
     type: "event",
   },
   {
@@ -3013,6 +3235,15 @@ export const rewardsDistributorAbi = [
       { indexed: true, internalType: "address", name: "sender", type: "address" },
     ],
     name: "RoleRevoked",
+    type: "event",
+  },
+  {
+    anonymous: false,
+    inputs: [
+      { indexed: true, internalType: "address", name: "operator", type: "address" },
+      { indexed: false, internalType: "uint256", name: "amount", type: "uint256" },
+    ],
+    name: "VestingForfeited",
     type: "event",
   },
   {
@@ -3055,6 +3286,13 @@ export const rewardsDistributorAbi = [
     type: "function",
   },
   {
+    inputs: [{ internalType: "address", name: "operator", type: "address" }],
+    name: "beforeStakeChange",
+    outputs: [],
+    stateMutability: "nonpayable",
+    type: "function",
+  },
+  {
     inputs: [{ internalType: "address", name: "to", type: "address" }],
     name: "claim",
     outputs: [{ internalType: "uint256", name: "amount", type: "uint256" }],
@@ -3064,7 +3302,7 @@ export const rewardsDistributorAbi = [
   {
     inputs: [{ internalType: "address", name: "operator", type: "address" }],
     name: "claimableRewards",
-    outputs: [{ internalType: "uint256", name: "", type: "uint256" }],
+    outputs: [{ internalType: "uint256", name: "amount", type: "uint256" }],
     stateMutability: "view",
     type: "function",
   },
@@ -3096,6 +3334,7 @@ export const rewardsDistributorAbi = [
     outputs: [
       { internalType: "uint256", name: "value", type: "uint256" },
       { internalType: "uint256", name: "claimable", type: "uint256" },
+      { internalType: "uint256", name: "pending", type: "uint256" },
     ],
     stateMutability: "view",
     type: "function",
@@ -3104,6 +3343,16 @@ export const rewardsDistributorAbi = [
     inputs: [{ internalType: "uint64", name: "epoch", type: "uint64" }],
     name: "emissionOf",
     outputs: [{ internalType: "uint256", name: "", type: "uint256" }],
+    stateMutability: "view",
+    type: "function",
+  },
+  {
+    inputs: [],
+    name: "epochClock",
+    outputs: [
+      { internalType: "uint64", name: "genesis", type: "uint64" },
+      { internalType: "uint64", name: "epochLength", type: "uint64" },
+    ],
     stateMutability: "view",
     type: "function",
   },
@@ -3154,13 +3403,27 @@ export const rewardsDistributorAbi = [
     type: "function",
   },
   {
+    inputs: [],
+    name: "minAvailabilityStake",
+    outputs: [{ internalType: "uint256", name: "", type: "uint256" }],
+    stateMutability: "view",
+    type: "function",
+  },
+  {
     inputs: [
       { internalType: "address", name: "operator", type: "address" },
       { internalType: "bytes32", name: "challengeId", type: "bytes32" },
       { internalType: "uint64", name: "opsPerSec", type: "uint64" },
-      { internalType: "uint64", name: "", type: "uint64" },
+      { internalType: "uint64", name: "validUntil", type: "uint64" },
     ],
     name: "onCapacityRecorded",
+    outputs: [],
+    stateMutability: "nonpayable",
+    type: "function",
+  },
+  {
+    inputs: [{ internalType: "address", name: "operator", type: "address" }],
+    name: "onSlashed",
     outputs: [],
     stateMutability: "nonpayable",
     type: "function",
@@ -3198,6 +3461,8 @@ export const rewardsDistributorAbi = [
           { internalType: "uint64", name: "opsPerSec", type: "uint64" },
           { internalType: "uint32", name: "vramMiB", type: "uint32" },
           { internalType: "uint64", name: "capacityValidUntil", type: "uint64" },
+          { internalType: "uint256", name: "vesting", type: "uint256" },
+          { internalType: "uint64", name: "vestedBy", type: "uint64" },
         ],
         internalType: "struct IRewardsDistributor.OperatorStats",
         name: "",
@@ -3236,6 +3501,13 @@ export const rewardsDistributorAbi = [
   },
   {
     inputs: [],
+    name: "rewardVestingDelay",
+    outputs: [{ internalType: "uint64", name: "", type: "uint64" }],
+    stateMutability: "view",
+    type: "function",
+  },
+  {
+    inputs: [],
     name: "rgl",
     outputs: [{ internalType: "contract IComputeToken", name: "", type: "address" }],
     stateMutability: "view",
@@ -3260,6 +3532,20 @@ export const rewardsDistributorAbi = [
       },
     ],
     stateMutability: "view",
+    type: "function",
+  },
+  {
+    inputs: [{ internalType: "uint256", name: "minimum", type: "uint256" }],
+    name: "setMinAvailabilityStake",
+    outputs: [],
+    stateMutability: "nonpayable",
+    type: "function",
+  },
+  {
+    inputs: [{ internalType: "uint64", name: "delay", type: "uint64" }],
+    name: "setRewardVestingDelay",
+    outputs: [],
+    stateMutability: "nonpayable",
     type: "function",
   },
   {
@@ -3294,6 +3580,16 @@ export const rewardsDistributorAbi = [
     inputs: [],
     name: "totalMinted",
     outputs: [{ internalType: "uint256", name: "", type: "uint256" }],
+    stateMutability: "view",
+    type: "function",
+  },
+  {
+    inputs: [{ internalType: "address", name: "operator", type: "address" }],
+    name: "vestingRewards",
+    outputs: [
+      { internalType: "uint256", name: "amount", type: "uint256" },
+      { internalType: "uint64", name: "vestedBy", type: "uint64" },
+    ],
     stateMutability: "view",
     type: "function",
   },

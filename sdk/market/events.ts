@@ -1,5 +1,11 @@
 import { getAbiItem } from "viem";
-import { computeTokenAbi, jobMarketAbi, operatorStakingAbi, oracleCommitteeAbi } from "../contracts/abis";
+import {
+  computeTokenAbi,
+  jobMarketAbi,
+  operatorStakingAbi,
+  oracleCommitteeAbi,
+  rewardsDistributorAbi,
+} from "../contracts/abis";
 
 // The events that parts read with `getLogs({ event })` or a log follower, taken from the generated
 // ABI (docs/PROTOCOL.md §17), never written out by hand: a change to a contract's event changes
@@ -25,6 +31,8 @@ export const transferEvent = getAbiItem({ abi: computeTokenAbi, name: "Transfer"
 export const operatorRegisteredEvent = getAbiItem({ abi: operatorStakingAbi, name: "OperatorRegistered" });
 /** `OperatorStaking.Slashed` (§6.4). */
 export const slashedEvent = getAbiItem({ abi: operatorStakingAbi, name: "Slashed" });
+/** `RewardsDistributor.VestingForfeited(operator, amount)`: a slash burned unvested operator parts (§10.9). */
+export const vestingForfeitedEvent = getAbiItem({ abi: rewardsDistributorAbi, name: "VestingForfeited" });
 /** `OracleCommittee.SignerBonded(signer, bond, activeSigners)` (§7). */
 export const signerBondedEvent = getAbiItem({ abi: oracleCommitteeAbi, name: "SignerBonded" });
 /** `OracleCommittee.EquivocationReported` (§7). */

@@ -60,7 +60,7 @@ describe("agent/capacity/answerCapacityChallenge", function () {
           opsPerSec: 123_456_789_000n,
           vramMiB: 24_576,
           gpuModel: challenge.gpuModel,
-          validUntil: (await chain.latestTimestamp()) + 86_400n,
+          validUntil: (await chain.latestTimestamp()) + 7n * 86_400n,
         };
         const domain = rigelDomain(chain.chainId, chain.contracts.OracleCommittee);
         const signers = [12, 13].map(hardhatAccount);

@@ -133,7 +133,7 @@ describe("dapp end to end (headless Chromium, hardhat node, test wallet)", funct
       opsPerSec: 50_000_000_000_000n,
       vramMiB: 24576,
       gpuModel: toHex("RTX 4090", { size: 32 }),
-      validUntil: (await now()) + 7200n,
+      validUntil: (await now()) + 7n * 86_400n, // OperatorStaking.capacityValidity (PROTOCOL §6.5)
     };
     const sigs = await Promise.all(
       oracles
@@ -450,18 +450,17 @@ describe("dapp end to end (headless Chromium, hardhat node, test wallet)", funct
     await page.getByTestId("delegate-amount").fill("100");
     await page.getByTestId("delegate").click();
     await waitForText(page.getByTestId("delegation").getByTestId("tx-status"), /Delegate: confirmed/);
-    await waitForText(page.getByTestId("delegation-value"), /^(100|99\.\d+) RGL$/);
+    // A delegation is pending until the epoch it was made in ends (PROTOCOL §6.2): no reward of it.
+    await waitForText(page.getByTestId("delegation-pending"), /^100 RGL$/);
     expect(await balance(holder.address)).to.equal(900n * E18);
+    const test = createTestClient({ chain: hardhat, mode: "hardhat", transport: http(RPC) });
+    await test.increaseTime({ seconds: 61 });
+    await test.mine({ blocks: 1 });
+    await waitForText(page.getByTestId("delegation-value"), /^(100|99\.\d+) RGL$/);
+    await waitForText(page.getByTestId("delegation-pending"), /^0 RGL$/);
 
     // Availability points in this epoch, then the epoch ends and is settled: the pool gets its share.
-    // Settle the operator's open past epoch first: recording capacity over an unsettled past epoch
-    // reverts ReentrancyGuardReentrantCall (staking.recordCapacity → rewards → staking.addPoolRewards,
-    // both nonReentrant), a contract bug reported to the lead.
-    await send(deployer, deployment.contracts.RewardsDistributor, rewardsDistributorAbi, "settleOperator", [
-      operatorA.address,
-    ]);
     await recordCapacity(operatorA.address, "challenge-2");
-    const test = createTestClient({ chain: hardhat, mode: "hardhat", transport: http(RPC) });
     await test.increaseTime({ seconds: 61 });
     await test.mine({ blocks: 1 });
     await send(deployer, deployment.contracts.RewardsDistributor, rewardsDistributorAbi, "settleOperator", [
@@ -514,8 +513,27 @@ describe("dapp end to end (headless Chromium, hardhat node, test wallet)", funct
     const { page } = await openPage("operator-a", operatorA);
     await connect(page, "operator");
     await waitForText(page.getByTestId("capacity"), /^50 Tops\/s$/);
-    await waitForText(page.getByTestId("capacity").locator(".."), /24 GiB RTX 4090 · expires in (1h|2h)/);
+    await waitForText(page.getByTestId("capacity").locator(".."), /24 GiB RTX 4090 · expires in (6d|7d)/);
     await waitForText(page.getByTestId("shard-history"), /#1.*settled.*3 RGL.*1\.95 RGL/);
+    // Commission and self share vest one verify window after their epoch (PROTOCOL §10.9): the page
+    // shows them as vesting until then; the chain's clock moves past the vesting time.
+    await send(deployer, deployment.contracts.RewardsDistributor, rewardsDistributorAbi, "settleOperator", [
+      operatorA.address,
+    ]);
+    const [vesting, vestedBy] = await pub.readContract({
+      address: deployment.contracts.RewardsDistributor,
+      abi: rewardsDistributorAbi,
+      functionName: "vestingRewards",
+      args: [operatorA.address],
+    });
+    if (vesting > 0n) {
+      await waitForText(page.getByTestId("operator-vesting"), /^(?!0 RGL)[\d,.]+ RGL$/);
+      const now = (await pub.getBlock()).timestamp;
+      const test = createTestClient({ chain: hardhat, mode: "hardhat", transport: http(RPC) });
+      if (vestedBy > now) await test.increaseTime({ seconds: Number(vestedBy - now) });
+      await test.mine({ blocks: 1 });
+      await waitForText(page.getByTestId("operator-vesting"), /^0 RGL$/);
+    }
     await waitForText(page.getByTestId("operator-claimable"), /^(?!0 RGL)[\d,.]+ RGL$/);
     const claimable = await pub.readContract({
       address: deployment.contracts.RewardsDistributor,

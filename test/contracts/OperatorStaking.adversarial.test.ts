@@ -87,7 +87,7 @@ describe("OperatorStaking: adversarial", () => {
       const { staking, rewarder, admin, op1, del1, del2 } = await loadFixture(deployWithOperator);
       await staking.connect(admin).setMinDelegation(0);
       await staking.connect(del1).delegate(op1.address, 1n);
-      await staking.connect(rewarder).addPoolRewards(op1.address, RGL(1));
+      await staking.connect(rewarder).addPoolRewards(op1.address, RGL(1), 0);
       await staking.connect(del2).delegate(op1.address, RGL(1_000));
       const d2 = await staking.delegationInfo(op1.address, del2.address);
       // The victim keeps its deposit up to a rounding loss of at most 1e-6 of the donation.
@@ -120,7 +120,7 @@ describe("OperatorStaking: adversarial", () => {
       }
       const slashAfter = await gasOf(staking.connect(market).slash(op1.address, 1, 0, ethers.ZeroAddress, 0));
       const undelegateAfter = await gasOf(staking.connect(del1).undelegate(op1.address, 1_000_000n));
-      expect(slashAfter).to.equal(slashBefore);
+      expect(slashAfter).to.be.lte(slashBefore);
       expect(undelegateAfter).to.be.lte(undelegateBefore);
     });
   });
@@ -188,7 +188,7 @@ describe("OperatorStaking: adversarial", () => {
     it("test_claimAndWithdrawDelegation_cannotBeReentered", async () => {
       const { staking, evil, op1, del1, rewarder } = await loadFixture(hostile);
       await staking.connect(del1).delegate(op1.address, RGL(100));
-      await staking.connect(rewarder).addPoolRewards(op1.address, RGL(10));
+      await staking.connect(rewarder).addPoolRewards(op1.address, RGL(10), 0);
       const claim = staking.interface.encodeFunctionData("claimRewards", [op1.address]);
       await evil.arm(await staking.getAddress(), claim);
       await expect(staking.connect(del1).claimRewards(op1.address)).to.be.revertedWithCustomError(
@@ -208,7 +208,7 @@ describe("OperatorStaking: adversarial", () => {
     });
 
     it("test_entryAndHooks_cannotBeReentered", async () => {
-      const { staking, evil, admin, op1, del1, rewarder, market } = await loadFixture(hostile);
+      const { staking, evil, admin, op1, del1, market } = await loadFixture(hostile);
       await staking.connect(admin).grantRole(await staking.SLASHER_ROLE(), market.address);
       // The token itself holds the roles, so that its re-entrant calls pass the role checks and
       // reach the re-entrancy guard.
@@ -222,10 +222,8 @@ describe("OperatorStaking: adversarial", () => {
           data: staking.interface.encodeFunctionData("delegate", [op1.address, 1n]),
           call: () => staking.connect(del1).delegate(op1.address, 1n),
         },
-        {
-          data: staking.interface.encodeFunctionData("addPoolRewards", [op1.address, 1n]),
-          call: () => staking.connect(rewarder).addPoolRewards(op1.address, 1n),
-        },
+        // addPoolRewards holds no guard (the RewardsDistributor calls it while settling inside
+        // staking's own guarded entrypoints); only the rewarder calls it and its token pull is last.
         {
           data: staking.interface.encodeFunctionData("slash", [op1.address, 1n, 0n, market.address, 0]),
           call: () => staking.connect(market).slash(op1.address, RGL(1), 0, market.address, 10_000),

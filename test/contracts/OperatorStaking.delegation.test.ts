@@ -41,7 +41,7 @@ describe("OperatorStaking: delegation", () => {
 
     it("test_delegate_secondDelegatorGetsProportionalSharesAfterRewards", async () => {
       const { staking, rewarder, op1, del1, del2 } = await loadFixture(withDelegation);
-      await staking.connect(rewarder).addPoolRewards(op1.address, RGL(1_000));
+      await staking.connect(rewarder).addPoolRewards(op1.address, RGL(1_000), 0);
       await staking.connect(del2).delegate(op1.address, RGL(2_000));
       const d1 = await staking.delegationInfo(op1.address, del1.address);
       const d2 = await staking.delegationInfo(op1.address, del2.address);
@@ -75,7 +75,7 @@ describe("OperatorStaking: delegation", () => {
       await staking.connect(op2).register("op2", 0);
       // A 1-wei pool holding 10 RGL of rewards prices a share above one token unit.
       await staking.connect(del1).delegate(op2.address, 1n);
-      await staking.connect(rewarder).addPoolRewards(op2.address, RGL(10));
+      await staking.connect(rewarder).addPoolRewards(op2.address, RGL(10), 0);
       await expect(staking.connect(del2).delegate(op2.address, 1n)).to.be.revertedWithCustomError(
         staking,
         "StakingDust",
@@ -159,7 +159,15 @@ describe("OperatorStaking: delegation", () => {
       await staking.connect(del1).undelegate(op1.address, d0.shares);
       await staking.connect(market).slash(op1.address, RGL(11_000), 0, ethers.ZeroAddress, 0);
       await time.increase(UNBONDING);
-      await expect(staking.connect(del1).withdrawDelegation(op1.address)).to.changeTokenBalance(token, del1, 0n);
+      // The wiped thaw pool started a new generation: the delegation's thaw shares are void.
+      expect((await staking.operatorInfo(op1.address)).thawShares).to.equal(0n);
+      expect((await staking.delegationInfo(op1.address, del1.address)).thawValue).to.equal(0n);
+      const before = await token.balanceOf(del1.address);
+      await expect(staking.connect(del1).withdrawDelegation(op1.address)).to.be.revertedWithCustomError(
+        staking,
+        "StakingNothingThawing",
+      );
+      expect(await token.balanceOf(del1.address)).to.equal(before);
     });
 
     it("test_withdrawDelegation_revertsWhen_nothingOrStillThawing", async () => {
@@ -194,7 +202,7 @@ describe("OperatorStaking: delegation", () => {
     it("test_addPoolRewards_raisesSharePrice", async () => {
       const { staking, token, rewarder, op1, del1 } = await loadFixture(withDelegation);
       const before = await operatorFigures(staking, op1.address);
-      const tx = staking.connect(rewarder).addPoolRewards(op1.address, RGL(100));
+      const tx = staking.connect(rewarder).addPoolRewards(op1.address, RGL(100), 0);
       await expect(tx).to.emit(staking, "PoolRewardsAdded").withArgs(op1.address, RGL(100), RGL(1_100));
       await expect(tx).to.changeTokenBalances(token, [rewarder, staking], [-RGL(100), RGL(100)]);
       const after = await operatorFigures(staking, op1.address);
@@ -207,7 +215,7 @@ describe("OperatorStaking: delegation", () => {
     it("test_addPoolRewards_emptyPoolCreditsSelfStake", async () => {
       const { staking, token, rewarder, op1 } = await loadFixture(deployWithOperator);
       const before = await operatorFigures(staking, op1.address);
-      const tx = staking.connect(rewarder).addPoolRewards(op1.address, RGL(5));
+      const tx = staking.connect(rewarder).addPoolRewards(op1.address, RGL(5), 0);
       await expect(tx).to.emit(staking, "PoolRewardsToSelfStake").withArgs(op1.address, RGL(5));
       await expect(tx).to.changeTokenBalances(token, [rewarder, staking], [-RGL(5), RGL(5)]);
       const after = await operatorFigures(staking, op1.address);
@@ -217,16 +225,20 @@ describe("OperatorStaking: delegation", () => {
     it("test_addPoolRewards_zeroDoesNothing", async () => {
       const { staking, token, rewarder, op1 } = await loadFixture(withDelegation);
       const before = await operatorFigures(staking, op1.address);
-      await expect(staking.connect(rewarder).addPoolRewards(op1.address, 0)).to.changeTokenBalance(token, rewarder, 0n);
+      await expect(staking.connect(rewarder).addPoolRewards(op1.address, 0, 0)).to.changeTokenBalance(
+        token,
+        rewarder,
+        0n,
+      );
       expect(await operatorFigures(staking, op1.address)).to.deep.equal(before);
     });
 
     it("test_addPoolRewards_revertsWhen_notRewarderOrNotRegistered", async () => {
       const { staking, rewarder, op1, op2, outsider } = await loadFixture(withDelegation);
-      await expect(staking.connect(outsider).addPoolRewards(op1.address, 1))
+      await expect(staking.connect(outsider).addPoolRewards(op1.address, 1, 0))
         .to.be.revertedWithCustomError(staking, "AccessControlUnauthorizedAccount")
         .withArgs(outsider.address, ethers.id("REWARDER_ROLE"));
-      await expect(staking.connect(rewarder).addPoolRewards(op2.address, 1)).to.be.revertedWithCustomError(
+      await expect(staking.connect(rewarder).addPoolRewards(op2.address, 1, 0)).to.be.revertedWithCustomError(
         staking,
         "StakingNotRegistered",
       );
@@ -236,7 +248,7 @@ describe("OperatorStaking: delegation", () => {
   describe("claimRewards", () => {
     it("test_claimRewards_paysValueAbovePrincipalWithoutThawing", async () => {
       const { staking, token, rewarder, op1, del1 } = await loadFixture(withDelegation);
-      await staking.connect(rewarder).addPoolRewards(op1.address, RGL(100));
+      await staking.connect(rewarder).addPoolRewards(op1.address, RGL(100), 0);
       const d0 = await staking.delegationInfo(op1.address, del1.address);
       const before = await operatorFigures(staking, op1.address);
       const tx = await staking.connect(del1).claimRewards(op1.address);
@@ -257,7 +269,7 @@ describe("OperatorStaking: delegation", () => {
 
     it("test_claimRewards_worksWhilePaused", async () => {
       const { staking, rewarder, op1, del1, admin } = await loadFixture(withDelegation);
-      await staking.connect(rewarder).addPoolRewards(op1.address, RGL(100));
+      await staking.connect(rewarder).addPoolRewards(op1.address, RGL(100), 0);
       await staking.connect(admin).pause();
       await expect(staking.connect(del1).claimRewards(op1.address)).to.emit(staking, "RewardsClaimed");
     });
@@ -278,12 +290,12 @@ describe("OperatorStaking: delegation", () => {
       const { staking, rewarder, market, op1, del1 } = await loadFixture(withDelegation);
       // Self-stake 10 000 absorbs the first 10 000; 100 more comes out of the pool.
       await staking.connect(market).slash(op1.address, RGL(10_100), 0, ethers.ZeroAddress, 0);
-      await staking.connect(rewarder).addPoolRewards(op1.address, RGL(60));
+      await staking.connect(rewarder).addPoolRewards(op1.address, RGL(60), 0);
       await expect(staking.connect(del1).claimRewards(op1.address)).to.be.revertedWithCustomError(
         staking,
         "StakingNothingToClaim",
       );
-      await staking.connect(rewarder).addPoolRewards(op1.address, RGL(60));
+      await staking.connect(rewarder).addPoolRewards(op1.address, RGL(60), 0);
       const d = await staking.delegationInfo(op1.address, del1.address);
       expect(d.claimable).to.be.closeTo(RGL(20), 2n);
     });

@@ -10,13 +10,20 @@ describe("OperatorStaking: governance", () => {
   describe("parameter setters", () => {
     it("test_setters_updateAndEmit", async () => {
       const { staking, admin, outsider } = await loadFixture(deployStaking);
+      const listener = await (await ethers.deployContract("CapacityListenerMock")).getAddress();
       await expect(staking.connect(admin).setUnbondingPeriod(120)).to.emit(staking, "UnbondingPeriodSet").withArgs(120);
       await expect(staking.connect(admin).setJailPeriod(60)).to.emit(staking, "JailPeriodSet").withArgs(60);
       await expect(staking.connect(admin).setCommissionDelay(30)).to.emit(staking, "CommissionDelaySet").withArgs(30);
       await expect(staking.connect(admin).setMinDelegation(7)).to.emit(staking, "MinDelegationSet").withArgs(7);
-      await expect(staking.connect(admin).setCapacityListener(outsider.address))
+      await expect(staking.connect(admin).setCapacityListener(listener))
         .to.emit(staking, "CapacityListenerSet")
-        .withArgs(outsider.address);
+        .withArgs(listener)
+        .and.to.emit(staking, "EpochClockSet")
+        .withArgs(0, 0);
+      await expect(staking.connect(admin).setCapacityValidity(3600))
+        .to.emit(staking, "CapacityValiditySet")
+        .withArgs(3600);
+      await expect(staking.connect(admin).setCapacityMaxAge(60)).to.emit(staking, "CapacityMaxAgeSet").withArgs(60);
       await expect(staking.connect(admin).setCommittee(outsider.address))
         .to.emit(staking, "CommitteeSet")
         .withArgs(outsider.address);
@@ -24,7 +31,12 @@ describe("OperatorStaking: governance", () => {
       expect(await staking.jailPeriod()).to.equal(60n);
       expect(await staking.commissionDelay()).to.equal(30n);
       expect(await staking.minDelegation()).to.equal(7n);
-      expect(await staking.capacityListener()).to.equal(outsider.address);
+      expect(await staking.capacityListener()).to.equal(listener);
+      expect(await staking.capacityValidity()).to.equal(3600n);
+      expect(await staking.capacityMaxAge()).to.equal(60n);
+      await expect(staking.connect(admin).setCapacityListener(ethers.ZeroAddress))
+        .to.emit(staking, "EpochClockSet")
+        .withArgs(0, 0);
       expect(await staking.committee()).to.equal(outsider.address);
       expect(await staking.MAX_PERIOD()).to.equal(MAX_PERIOD);
     });
@@ -38,6 +50,8 @@ describe("OperatorStaking: governance", () => {
         () => s.setCommissionDelay(1),
         () => s.setMinDelegation(1),
         () => s.setCapacityListener(outsider.address),
+        () => s.setCapacityValidity(1),
+        () => s.setCapacityMaxAge(1),
         () => s.setCommittee(outsider.address),
         () => s.pause(),
         () => s.unpause(),
@@ -52,6 +66,8 @@ describe("OperatorStaking: governance", () => {
         () => staking.connect(admin).setUnbondingPeriod(MAX_PERIOD + 1n),
         () => staking.connect(admin).setJailPeriod(MAX_PERIOD + 1n),
         () => staking.connect(admin).setCommissionDelay(MAX_PERIOD + 1n),
+        () => staking.connect(admin).setCapacityValidity(MAX_PERIOD + 1n),
+        () => staking.connect(admin).setCapacityMaxAge(MAX_PERIOD + 1n),
       ]) {
         await expect(call())
           .to.be.revertedWithCustomError(staking, "StakingPeriodTooLong")

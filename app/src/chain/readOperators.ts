@@ -23,6 +23,10 @@ export interface OperatorRow {
   slashed: bigint;
   earned: bigint;
   claimable: bigint;
+  /** Commission and self share settled but not vested yet (PROTOCOL §10.9), outside `claimable`. */
+  vesting: bigint;
+  /** When the last of `vesting` vests (0 when nothing vests). */
+  vestedBy: bigint;
   /** The reward of the epoch before the current one (settled, or pending when not yet settled). */
   rewardLastEpoch: bigint;
 }
@@ -111,6 +115,8 @@ export async function readOperators(client: PublicClient, deployment: Deployment
         slashed: record.slashed,
         earned: stats.earned,
         claimable: stats.claimable,
+        vesting: stats.vesting,
+        vestedBy: stats.vestedBy,
         rewardLastEpoch,
       };
     }),

@@ -160,7 +160,11 @@ function OperatorView({ account }: { account: Address }) {
         <div className="stat">
           <span>Rewards</span>
           <strong data-testid="operator-claimable">{formatToken(row?.claimable ?? 0n)}</strong>
-          <small>claimable · {formatToken(row?.earned ?? 0n)} earned in all</small>
+          <small>
+            claimable · <span data-testid="operator-vesting">{formatToken(row?.vesting ?? 0n)}</span> vesting
+            {row && row.vesting > 0n ? ` until ${formatTime(row.vestedBy)}` : ""} · {formatToken(row?.earned ?? 0n)}{" "}
+            earned in all
+          </small>
         </div>
         <div className="stat">
           <span>Wallet</span>

@@ -70,6 +70,15 @@ function DelegationPanel({ account, operators }: { account: Address; operators: 
           <small>principal {formatToken(d?.principal ?? 0n)}</small>
         </div>
         <div className="stat">
+          <span>Pending</span>
+          <strong data-testid="delegation-pending">{formatToken(d?.pendingTokens ?? 0n)}</strong>
+          <small>
+            {!d || d.pendingTokens === 0n
+              ? "nothing pending"
+              : `joins the pool when epoch ${d.pendingEpoch} ends; earns nothing until then`}
+          </small>
+        </div>
+        <div className="stat">
           <span>Claimable rewards</span>
           <strong data-testid="delegation-claimable">{formatToken(d?.claimable ?? 0n)}</strong>
           <small>value above principal, paid at once</small>

@@ -80,6 +80,8 @@ describe("Ignition module Rigel", () => {
     expect(p.noShowSlashBps).to.equal(DEV_DEFAULTS.noShowSlashBps);
     const s = await d.rewards.schedule();
     expect(s.epochLength).to.equal(DEV_DEFAULTS.epochLength);
+    // Operator parts vest one verify window after their epoch (PROTOCOL §10.9).
+    expect(await d.rewards.rewardVestingDelay()).to.equal(DEV_DEFAULTS.verifyWindow);
     expect(await d.committee.threshold()).to.equal(DEV_DEFAULTS.committeeThreshold);
     expect(await d.staking.unbondingPeriod()).to.equal(DEV_DEFAULTS.unbondingPeriod);
     expect(await d.rgl.balanceOf(d.deployer.address)).to.equal(DEV_DEFAULTS.genesisSupply);

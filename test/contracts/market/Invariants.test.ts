@@ -15,7 +15,10 @@ import { isFinalShardState } from "../../../sdk/market/enums";
 //  I1  for each payment token, Σ_jobs unsettled escrow = escrowOf(token) = market's balance;
 //  I2  RGL minted by the distributor ≤ Σ_{e ≤ now} emission(e), and minted(e) ≤ emission(e);
 //  I3  no shard reaches a final state (paid, failed, developer fault, expired, cancelled) twice, and at
-//      the end of each sequence every shard in a final state got exactly the one event of that state.
+//      the end of each sequence every shard in a final state got exactly the one event of that state;
+//  I4  (§10.6 4) the distributor's RGL balance = Σ settled operator parts (commission + self share)
+//      − Σ claimed − Σ burned unvested parts: the sequences run with operator parts vesting 120 s
+//      (two epochs) after their epoch (§10.9), so claims, slashes and vesting interleave.
 
 // The shard's life (create, accept, submit, settle) weighs more than the other actions, so that most
 // sequences carry shards through to a settlement.
@@ -88,12 +91,18 @@ async function tryTx(send: () => Promise<ContractTransactionResponse>): Promise<
   }
 }
 
+/** I4's running sum from the distributor's events: what it owes operators, vested or not. */
+interface RewardsLedger {
+  owed: bigint;
+}
+
 async function step(
   p: Protocol,
   a: ActionT,
   refs: Ref[],
   finals: Map<string, string>,
   epochs: Set<bigint>,
+  ledger: RewardsLedger,
 ): Promise<void> {
   const pick = (n: number) => (refs.length ? refs[n % refs.length] : undefined);
   // Submit and settle pick among the shards that can take them (a pick among all shards almost never
@@ -206,7 +215,13 @@ async function step(
         return null;
       }
     })();
-    if (reward?.name === "EpochSettled") epochs.add(reward.args.epoch as bigint);
+    if (reward?.name === "EpochSettled") {
+      epochs.add(reward.args.epoch as bigint);
+      ledger.owed += (reward.args.commission as bigint) + (reward.args.selfShare as bigint);
+    }
+    if (reward?.name === "RewardsClaimed" || reward?.name === "VestingForfeited") {
+      ledger.owed -= reward.args.amount as bigint;
+    }
     if (parsed && parsed.name in FINAL_EVENT) {
       const key = `${parsed.args.jobId}/${parsed.args.shard}`;
       expect(finals.has(key), `shard ${key} finalised twice`).to.equal(false);
@@ -246,7 +261,12 @@ function scheduledUpTo(acc: EmissionSum, initial: bigint, decayBps: bigint, epoc
   return acc.sum;
 }
 
-async function checkInvariants(p: Protocol, epochs: Set<bigint>, emitted: EmissionSum): Promise<void> {
+async function checkInvariants(
+  p: Protocol,
+  epochs: Set<bigint>,
+  emitted: EmissionSum,
+  ledger: RewardsLedger,
+): Promise<void> {
   const m = await p.market.getAddress();
   const tokens = [p.usd, p.rgl];
   const unsettled = new Map<string, bigint>();
@@ -271,6 +291,14 @@ async function checkInvariants(p: Protocol, epochs: Set<bigint>, emitted: Emissi
   }
   const scheduled = scheduledUpTo(emitted, s.initialEmission, s.decayBps, now);
   expect(await p.rewards.totalMinted()).to.be.lessThanOrEqual(scheduled);
+  expect(await p.rgl.balanceOf(await p.rewards.getAddress())).to.equal(ledger.owed);
+}
+
+/** The protocol with operator parts vesting two 60 s epochs after their epoch (PROTOCOL §10.9). */
+async function deployVesting(): Promise<Protocol> {
+  const p = await deployProtocol();
+  await p.rewards.connect(p.admin).setRewardVestingDelay(120n);
+  return p;
 }
 
 // Bounded work: 30 sequences of at most 40 steps, each step O(jobs) reads (about 13 s on an idle
@@ -284,7 +312,7 @@ describe("Invariants over random action sequences (real protocol)", () => {
     const stats = { finals: 0, settledEpochs: 0, byEvent: {} as Record<string, number> };
     await fc.assert(
       fc.asyncProperty(fc.array(Action, { minLength: 10, maxLength: 40 }), async (actions) => {
-        const p = await loadFixture(deployProtocol);
+        const p = await loadFixture(deployVesting);
         // Start every sequence at an epoch boundary: how long the fixture took to deploy (wall
         // clock) must not decide which steps share an epoch.
         const s = await p.rewards.schedule();
@@ -293,9 +321,10 @@ describe("Invariants over random action sequences (real protocol)", () => {
         const finals = new Map<string, string>();
         const epochs = new Set<bigint>();
         const emitted: EmissionSum = { upTo: -1n, sum: 0n };
+        const ledger: RewardsLedger = { owed: 0n };
         for (const a of actions) {
-          await step(p, a, refs, finals, epochs);
-          await checkInvariants(p, epochs, emitted);
+          await step(p, a, refs, finals, epochs, ledger);
+          await checkInvariants(p, epochs, emitted, ledger);
         }
         await checkFinalEvents(p, refs, finals);
         stats.finals += finals.size;

@@ -29,6 +29,11 @@ async function withMarketRole(f: MarketFixture) {
 }
 
 /** Move to the start of the next epoch; returns that epoch. */
+/** A record's `validUntil` that test staking (capacity validity 0) reads as issued in the next block. */
+async function issuedNow(): Promise<bigint> {
+  return BigInt(await time.latest()) + 1n;
+}
+
 async function nextEpoch(f: MarketFixture): Promise<bigint> {
   const s = await f.rewards.schedule();
   const e = (await f.rewards.currentEpoch()) + 1n;
@@ -158,11 +163,14 @@ describe("RewardsDistributor", () => {
       const rd = await f.rewards.getAddress();
       const id = ethers.id("round-1");
       const e = await nextEpoch(f);
-      await expect(f.staking.recordCapacity(rd, op, id, 1_000n, 0))
+      await expect(f.staking.recordCapacity(rd, op, id, 1_000n, await issuedNow()))
         .to.emit(f.rewards, "AvailabilityCredited")
         .withArgs(op, e, id, 1_000n);
-      await expect(f.staking.recordCapacity(rd, op, id, 1_000n, 0)).not.to.emit(f.rewards, "AvailabilityCredited");
-      await expect(f.staking.recordCapacity(rd, op, ethers.id("zero"), 0n, 0)).not.to.emit(
+      await expect(f.staking.recordCapacity(rd, op, id, 1_000n, await issuedNow())).not.to.emit(
+        f.rewards,
+        "AvailabilityCredited",
+      );
+      await expect(f.staking.recordCapacity(rd, op, ethers.id("zero"), 0n, await issuedNow())).not.to.emit(
         f.rewards,
         "AvailabilityCredited",
       );
@@ -218,8 +226,8 @@ describe("RewardsDistributor", () => {
       await f.staking.connect(delegator).delegate(op.address, OPERATOR_STAKE); // equal to self-stake
       const rd = await f.rewards.getAddress();
       const e = await nextEpoch(f);
-      await f.staking.recordCapacity(rd, op.address, ethers.id("r1"), 500n, 0);
-      await f.staking.recordCapacity(rd, f.ops[1].address, ethers.id("r1"), 1_500n, 0);
+      await f.staking.recordCapacity(rd, op.address, ethers.id("r1"), 500n, await issuedNow());
+      await f.staking.recordCapacity(rd, f.ops[1].address, ethers.id("r1"), 1_500n, await issuedNow());
       await nextEpoch(f);
       const availPart =
         emissionOf(INITIAL_EMISSION, DECAY_BPS, e) -
@@ -245,8 +253,11 @@ describe("RewardsDistributor", () => {
       const rd = await f.rewards.getAddress();
       expect(await f.staking.selfStake(op.address)).to.equal(0n);
       expect(await f.staking.delegatedStake(op.address)).to.equal(0n);
+      // Governance may drop the availability stake minimum (default 100 RGL, PROTOCOL §10.2); the
+      // split must still never divide by a zero stake.
+      await f.rewards.connect(f.admin).setMinAvailabilityStake(0);
       const e = await nextEpoch(f);
-      await f.staking.recordCapacity(rd, op.address, ethers.id("r1"), 1_000n, 0);
+      await f.staking.recordCapacity(rd, op.address, ethers.id("r1"), 1_000n, await issuedNow());
       await nextEpoch(f);
       const emission = emissionOf(INITIAL_EMISSION, DECAY_BPS, e);
       const reward = emission - (emission * WORK_SHARE_BPS) / 10_000n; // alone: the whole availability part
@@ -367,7 +378,7 @@ describe("RewardsDistributor", () => {
       const s = await rewards.schedule();
       const e = (await rewards.currentEpoch()) + 1n;
       await time.increaseTo(s.genesis + e * s.epochLength);
-      await staking.recordCapacity(rd, op.address, ethers.id("r1"), 1_000n, 0);
+      await staking.recordCapacity(rd, op.address, ethers.id("r1"), 1_000n, await issuedNow());
       await time.increaseTo(s.genesis + (e + 1n) * s.epochLength);
       const encode = rewards.interface.encodeFunctionData.bind(rewards.interface);
       // Every nonReentrant entrypoint, called back from addPoolRewards while settling the epoch.
