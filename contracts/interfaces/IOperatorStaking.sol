@@ -370,7 +370,6 @@ interface IOperatorStaking is IStakingHooks {
     /// @return RGL.
     function minDelegation() external view returns (uint256);
 
-
     /// @notice The oldest issue time a recorded attestation may have, in seconds before now.
     /// @return Seconds.
     function capacityMaxAge() external view returns (uint64);
