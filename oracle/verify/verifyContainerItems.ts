@@ -1,11 +1,10 @@
 import type { Hex } from "viem";
 import type { RunContainerJobReturnType } from "../../sdk/executor/runContainerJob";
 import { HttpError } from "../../sdk/errors/HttpError";
-import { ItemProofError, ItemSampleError } from "../../sdk/itemSample/errors";
-import { verifyItemSample } from "../../sdk/itemSample/verifyItemSample";
 import type { SampledItemJson } from "../../sdk/oracleApi/types";
 import { containerShardItems } from "../../sdk/spec/shardWork";
 import { rerunItems, type RerunSettings } from "./rerunItems";
+import { checkPostedSample } from "./checkPostedSample";
 import type { VerifierFinding } from "./verdict";
 
 /** Input of {@link verifyContainerItems}. */
@@ -35,26 +34,14 @@ export async function verifyContainerItems(p: VerifyContainerItemsParameters): P
   if (range === undefined) {
     throw new HttpError(422, "ORACLE_UNSUPPORTED", "a single-run container job has no items to sample");
   }
-  let indices: number[];
-  try {
-    ({ indices } = verifyItemSample({
-      root: p.root,
-      beacon: p.beacon,
-      itemCount: range.end - range.start,
-      items: p.items,
-    }));
-  } catch (err) {
-    if (err instanceof ItemSampleError) {
-      throw new HttpError(400, "ORACLE_SAMPLE_MISMATCH", "items: not the sample drawn from the shard's beacon", {
-        details: { field: "items", expected: err.expected, got: err.got },
-        cause: err,
-      });
-    }
-    if (err instanceof ItemProofError) {
-      return { verdict: "invalid", reason: `${err.code}: ${err.message}`, verified: true };
-    }
-    throw err;
-  }
+  const sample = checkPostedSample({
+    root: p.root,
+    beacon: p.beacon,
+    itemCount: range.end - range.start,
+    items: p.items,
+  });
+  if ("finding" in sample) return sample.finding;
+  const { indices } = sample;
   const first = await rerunItems({ ...p, folder: "run-1", items: indices.map((i) => range.start + i) });
   const suspect = firstSuspect(first, p.items, range.start);
   if (suspect === undefined) return { verdict: "valid", reason: "verified", verified: true };

@@ -1,9 +1,6 @@
 import fs from "node:fs/promises";
 import path from "node:path";
 import type { Hex } from "viem";
-import { HttpError } from "../../sdk/errors/HttpError";
-import { ItemProofError, ItemSampleError } from "../../sdk/itemSample/errors";
-import { verifyItemSample } from "../../sdk/itemSample/verifyItemSample";
 import { inferSpecArgs } from "../../sdk/llm/inferSpecArgs";
 import { LLM_OUTPUT_FILE, llmItemHash } from "../../sdk/llm/llmItemHash";
 import { prepareModelDir } from "../../sdk/llm/prepareModelDir";
@@ -13,6 +10,7 @@ import type { RevealedLlmItemJson } from "../../sdk/oracleApi/types";
 import type { LlmInferenceSpec } from "../../sdk/spec/jobSpecTypes";
 import { llmRangeMaxUnits, llmShardItems } from "../../sdk/spec/shardWork";
 import { ExecutorUnavailableError } from "./executorUnavailableError";
+import { checkPostedSample } from "./checkPostedSample";
 import type { VerifierFinding } from "./verdict";
 
 /** Input of {@link verifyLlmItems}. */
@@ -67,25 +65,14 @@ interface VerifyAnswer {
  */
 export async function verifyLlmItems(p: VerifyLlmItemsParameters): Promise<VerifierFinding> {
   const range = llmShardItems(p.spec, p.shards, p.shard);
-  let indices: number[];
-  try {
-    ({ indices } = verifyItemSample({
-      root: p.root,
-      beacon: p.beacon,
-      itemCount: range.end - range.start,
-      items: p.items,
-    }));
-  } catch (err) {
-    if (err instanceof ItemSampleError) {
-      throw new HttpError(400, "ORACLE_SAMPLE_MISMATCH", "items: not the sample drawn from the shard's beacon", {
-        details: { field: "items", expected: err.expected, got: err.got },
-        cause: err,
-      });
-    }
-    if (err instanceof ItemProofError)
-      return { verdict: "invalid", reason: `${err.code}: ${err.message}`, verified: true };
-    throw err;
-  }
+  const sample = checkPostedSample({
+    root: p.root,
+    beacon: p.beacon,
+    itemCount: range.end - range.start,
+    items: p.items,
+  });
+  if ("finding" in sample) return sample.finding;
+  const { indices } = sample;
   const outputs = p.items.map((item) => Buffer.from(item.output, "base64"));
   for (const [i, item] of p.items.entries()) {
     const hash = llmItemHash(outputs[i]);
