@@ -161,6 +161,7 @@ export class OracleNode implements Daemon {
       policy: { ...DEFAULT_CAPACITY_POLICY, ...p.capacityPolicy, validitySeconds },
       logger: p.logger.child({ layer: "capacity" }),
       now: p.capacityClock,
+      chainTime: () => this.reader.chainTime(),
       guard,
     });
     this.watcher = createSubmissionWatcher({

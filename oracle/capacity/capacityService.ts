@@ -38,9 +38,10 @@ export interface CapacityPolicy {
   /** The root must arrive within `deadlineFactor × targetSeconds` (+ 5 s). */
   deadlineFactor: number;
   /**
-   * validUntil = ⌊rootAt / 1000⌋ + validitySeconds: OperatorStaking's `capacityValidity`, read from
-   * the chain when the node starts (the contract refuses a longer validity, and an attestation
-   * issued more than `capacityMaxAge` ago; PROTOCOL §6.5).
+   * validUntil = the chain's time when the coordinator signs + validitySeconds: OperatorStaking's
+   * `capacityValidity`, read from the chain when the node starts (the contract refuses a longer
+   * validity, and an attestation issued more than `capacityMaxAge` ago, both against its own block
+   * time; PROTOCOL §6.5, §13.2).
    */
   validitySeconds: number;
   /** A peer co-signs opsPerSec up to (1 + tolerance) × its own measurement. */
@@ -76,6 +77,11 @@ export interface CapacityServiceParameters {
   policy: CapacityPolicy;
   logger: Logger;
   now?: () => number;
+  /**
+   * The chain's clock (the latest block's timestamp), which the issue time of an attestation is
+   * stated in; absent: this node's own clock (`now`), for tests without a chain.
+   */
+  chainTime?: () => Promise<bigint>;
   /** The signed-digest log and halt, checked before every signature (PROTOCOL §18.5). */
   guard?: SigningGuard;
 }
@@ -99,6 +105,11 @@ export class CapacityService {
 
   constructor(private readonly p: CapacityServiceParameters) {
     this.now = p.now ?? Date.now;
+  }
+
+  /** Now, in the clock an attestation's issue time is stated in: the chain's, when the node has one. */
+  private async issueTime(): Promise<bigint> {
+    return this.p.chainTime ? await this.p.chainTime() : BigInt(Math.floor(this.now() / 1000));
   }
 
   /** Issues a challenge sized to the claim (an operator's request, or one of a round). */
@@ -208,7 +219,7 @@ export class CapacityService {
       opsPerSec: (2n * BigInt(c.m) * BigInt(c.n) * BigInt(c.k) * 1000n) / BigInt(elapsed),
       vramMiB: c.vramMiB,
       gpuModel: c.gpuModel,
-      validUntil: BigInt(Math.floor(stored.rootAtMs! / 1000) + this.p.policy.validitySeconds),
+      validUntil: (await this.issueTime()) + BigInt(this.p.policy.validitySeconds),
     };
     const own = await this.signDecided(attestation);
     const signatures = [{ signer: this.p.account.address, signature: own }];
@@ -312,13 +323,13 @@ export class CapacityService {
     if (fault) throw new HttpError(422, "ORACLE_CAPACITY_REJECTED", `the reveal failed: ${fault}`);
     const elapsed = Math.max(1, stored.rootAtMs - stored.seenAtMs - this.p.policy.relayAllowanceMs);
     const witnessed = (2 * c.m * c.n * c.k * 1000) / elapsed;
-    const now = this.now();
+    const issuedBy = await this.issueTime();
     if (
       getAddress(attestation.operator) !== getAddress(c.operator) ||
       attestation.vramMiB !== c.vramMiB ||
       attestation.gpuModel !== c.gpuModel.toLowerCase() ||
       Number(attestation.opsPerSec) > witnessed * (1 + this.p.policy.tolerance) ||
-      Number(attestation.validUntil) > Math.floor(now / 1000) + this.p.policy.validitySeconds + 300
+      BigInt(attestation.validUntil) > issuedBy + BigInt(this.p.policy.validitySeconds + 300)
     ) {
       throw new HttpError(422, "ORACLE_CAPACITY_REJECTED", "the attestation is not what this node witnessed", {
         details: { witnessedOpsPerSec: Math.floor(witnessed) },

@@ -153,7 +153,7 @@ describe("dapp end to end with real agents: planned job, uneven split, signed re
       opsPerSec,
       vramMiB: 24576,
       gpuModel: toHex("RTX 4090", { size: 32 }),
-      validUntil: (await pub.getBlock()).timestamp + 7200n,
+      validUntil: (await pub.getBlock()).timestamp + 7n * 86_400n, // issued now: capacityValidity (7 days) from now (PROTOCOL §6.5)
     };
     const sigs = await Promise.all(
       oracles

@@ -190,7 +190,7 @@ describe("dapp end to end: an llm-inference job (headless Chromium, hardhat node
       opsPerSec: 50_000_000_000_000n,
       vramMiB: 24576,
       gpuModel: toHex("RTX 4090", { size: 32 }),
-      validUntil: (await now()) + 7200n,
+      validUntil: (await now()) + 7n * 86_400n, // issued now: capacityValidity (7 days) from now (PROTOCOL §6.5)
     };
     const capacitySigs = await Promise.all(
       oracles

@@ -18,6 +18,7 @@ describe("events (sdk/market)", function () {
       "Transfer(address,address,uint256)",
       "OperatorRegistered(address,string,uint16)",
       "Slashed(address,uint256,uint256,address,uint256,uint256,uint64)",
+      "VestingForfeited(address,uint256)",
       "SignerBonded(address,uint256,uint256)",
       "EquivocationReported(address,address,bytes32,uint256,uint256)",
     ]);
