@@ -539,6 +539,52 @@ describe("Rewards attacks found by the economic simulation (issue 19, scripts/si
       expect(await p.rewards.vestingRewards(twin.address)).to.deep.equal([0n, 0n]);
     });
 
+    it("test_vestingRewards_previewsAPastUnsettledEpoch_asSettlementWillVestIt", async () => {
+      const { p, cheater, vestsAt } = await loadFixture(vestingEpoch);
+      // Nothing settled yet: the view already counts the past epoch's operator part as vesting.
+      const [preview, previewBy] = await p.rewards.vestingRewards(cheater.address);
+      expect(preview).to.be.gt(0n);
+      expect(previewBy).to.equal(vestsAt);
+      const [s] = await settledIn(p, p.rewards.settleOperator(cheater.address));
+      expect(s.commission + s.selfShare).to.equal(preview);
+      expect(await p.rewards.vestingRewards(cheater.address)).to.deep.equal([preview, vestsAt]);
+    });
+
+    it("test_vesting_bothSlotsTakenByOtherTimes_newPartJoinsTheLaterSlotAndNeverVestsEarlier", async () => {
+      const { p, e1, twin } = await loadFixture(vestingEpoch);
+      const vestingOf = async (tx: Promise<ContractTransactionResponse>) => {
+        const receipt = await (await tx).wait();
+        const event = receipt!.logs
+          .map((l) => p.rewards.interface.parseLog(l))
+          .find((e) => e?.name === "RewardsVesting");
+        return { amount: event!.args.amount as bigint, vestsAt: event!.args.vestsAt as bigint };
+      };
+      // Delays long enough that nothing vests during the test, changed between settlements so that
+      // each part gets its own vesting time (governance may change the delay at any time).
+      await p.rewards.connect(p.admin).setRewardVestingDelay(10n * HOUR);
+      const first = await vestingOf(p.rewards.settleOperator(twin.address));
+      await proveCapacity(p, twin, ethers.id("twin-e2"));
+      await startNextEpoch(p);
+      await p.rewards.connect(p.admin).setRewardVestingDelay(7n * HOUR);
+      const second = await vestingOf(p.rewards.settleOperator(twin.address));
+      await proveCapacity(p, twin, ethers.id("twin-e3"));
+      await startNextEpoch(p);
+      await p.rewards.connect(p.admin).setRewardVestingDelay(5n * HOUR);
+      const epoch3 = e1 + 2n;
+      const end3 = await epochStart(p, epoch3 + 1n);
+      const own3 = ((end3 + 5n * HOUR + 5n * HOUR - 1n) / (5n * HOUR)) * (5n * HOUR);
+      expect(new Set([first.vestsAt, second.vestsAt, own3]).size).to.equal(3);
+      const third = await vestingOf(p.rewards.settleOperator(twin.address));
+      const later = first.vestsAt > second.vestsAt ? first.vestsAt : second.vestsAt;
+      // Old two-slot rule had no third place: the part joins the later slot and waits for it.
+      expect(third.vestsAt).to.equal(own3 > later ? own3 : later);
+      expect(await p.rewards.vestingRewards(twin.address)).to.deep.equal([
+        first.amount + second.amount + third.amount,
+        third.vestsAt > later ? third.vestsAt : later,
+      ]);
+      expect(await p.rewards.claimableRewards(twin.address)).to.equal(0n);
+    });
+
     it("test_vestingDelay_aboveThirtyDays_reverts", async () => {
       const p = await loadFixture(deployHourly);
       const tooLong = 30n * 86_400n + 1n;
