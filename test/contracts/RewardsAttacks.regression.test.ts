@@ -560,19 +560,24 @@ describe("Rewards attacks found by the economic simulation (issue 19, scripts/si
         return { amount: event!.args.amount as bigint, vestsAt: event!.args.vestsAt as bigint };
       };
       // Delays long enough that nothing vests during the test, changed between settlements so that
-      // each part gets its own vesting time (governance may change the delay at any time).
-      await p.rewards.connect(p.admin).setRewardVestingDelay(10n * HOUR);
+      // each part gets its own vesting time (governance may change the delay at any time). Which
+      // delay gives a new time depends on where the epochs fall, so it is chosen from the chain.
+      const vestsAtFor = (end: bigint, delay: bigint) => ((end + delay + delay - 1n) / delay) * delay;
+      const setDistinctDelay = async (epoch: bigint, taken: bigint[]) => {
+        const end = await epochStart(p, epoch + 1n);
+        const delay = [10n, 7n, 5n, 11n, 13n].map((h) => h * HOUR).find((d) => !taken.includes(vestsAtFor(end, d)))!;
+        await p.rewards.connect(p.admin).setRewardVestingDelay(delay);
+        return vestsAtFor(end, delay);
+      };
+      await setDistinctDelay(e1, []);
       const first = await vestingOf(p.rewards.settleOperator(twin.address));
       await proveCapacity(p, twin, ethers.id("twin-e2"));
       await startNextEpoch(p);
-      await p.rewards.connect(p.admin).setRewardVestingDelay(7n * HOUR);
+      await setDistinctDelay(e1 + 1n, [first.vestsAt]);
       const second = await vestingOf(p.rewards.settleOperator(twin.address));
       await proveCapacity(p, twin, ethers.id("twin-e3"));
       await startNextEpoch(p);
-      await p.rewards.connect(p.admin).setRewardVestingDelay(5n * HOUR);
-      const epoch3 = e1 + 2n;
-      const end3 = await epochStart(p, epoch3 + 1n);
-      const own3 = ((end3 + 5n * HOUR + 5n * HOUR - 1n) / (5n * HOUR)) * (5n * HOUR);
+      const own3 = await setDistinctDelay(e1 + 2n, [first.vestsAt, second.vestsAt]);
       expect(new Set([first.vestsAt, second.vestsAt, own3]).size).to.equal(3);
       const third = await vestingOf(p.rewards.settleOperator(twin.address));
       const later = first.vestsAt > second.vestsAt ? first.vestsAt : second.vestsAt;
