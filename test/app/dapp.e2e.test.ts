@@ -460,6 +460,16 @@ describe("dapp end to end (headless Chromium, hardhat node, test wallet)", funct
     await waitForText(page.getByTestId("delegation-pending"), /^0 RGL$/);
 
     // Availability points in this epoch, then the epoch ends and is settled: the pool gets its share.
+    // The record is made in the first second of an epoch, so its issue time and its recording fall in
+    // the same epoch on a busy machine too (a record issued in an earlier epoch earns nothing, §10.10).
+    const [genesis, epochLength] = await pub.readContract({
+      address: deployment.contracts.RewardsDistributor,
+      abi: rewardsDistributorAbi,
+      functionName: "epochClock",
+    });
+    const nextEpochStart = genesis + (((await now()) - genesis) / epochLength + 1n) * epochLength;
+    await test.setNextBlockTimestamp({ timestamp: nextEpochStart });
+    await test.mine({ blocks: 1 });
     await recordCapacity(operatorA.address, "challenge-2");
     await test.increaseTime({ seconds: 61 });
     await test.mine({ blocks: 1 });
