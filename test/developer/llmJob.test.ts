@@ -6,17 +6,16 @@ import path from "node:path";
 import { pathToFileURL } from "node:url";
 import hre, { ethers } from "hardhat";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
-import { custom, type Address } from "viem";
+import { custom } from "viem";
 import { main } from "../../developer/cli";
 import type { JobCliDeps } from "../../developer/connect";
-import type { CliOutput } from "../../sdk/cli/commands";
-import type { Deployment } from "../../sdk/contracts/deployments";
 import { JobKind, VerificationMode } from "../../sdk/market/enums";
 import { fetchJobSpec } from "../../sdk/spec/fetchJobSpec";
 import type { LlmInferenceSpec } from "../../sdk/spec/jobSpecTypes";
 import { llmItemMaxUnits, llmRangeMaxUnits, llmShardItems } from "../../sdk/spec/shardWork";
 import { CAPACITY_TYPES } from "../../fixtures/stakingFixture";
 import { deployProtocol, signWith, type Protocol } from "../../fixtures/protocolFixture";
+import { capture, deploymentOfProtocol } from "./helpers/jobCliHarness";
 
 /** Attested ops/s in the ratio 4 : 2 : 1 : 1. */
 const SPEEDS = [40_000_000_000_000n, 20_000_000_000_000n, 10_000_000_000_000n, 10_000_000_000_000n];
@@ -42,12 +41,6 @@ async function fleet(): Promise<Protocol> {
   return p;
 }
 
-function capture(): CliOutput & { results: string[]; errors: string[] } {
-  const results: string[] = [];
-  const errors: string[] = [];
-  return { results, errors, result: (t) => results.push(t), info: () => undefined, error: (t) => errors.push(t) };
-}
-
 describe("rigel job: llm-inference jobs (developer/cli)", () => {
   let dir: string;
   let modelDir: string;
@@ -66,21 +59,7 @@ describe("rigel job: llm-inference jobs (developer/cli)", () => {
 
   async function setup() {
     const p = await loadFixture(fleet);
-    const deployment: Deployment = {
-      chainId: 31337,
-      network: "hardhat",
-      deployer: p.admin.address as Address,
-      block: 0n,
-      contracts: {
-        ComputeToken: (await p.rgl.getAddress()) as Address,
-        OracleCommittee: (await p.committee.getAddress()) as Address,
-        OperatorStaking: (await p.staking.getAddress()) as Address,
-        RewardsDistributor: (await p.rewards.getAddress()) as Address,
-        JobMarket: (await p.market.getAddress()) as Address,
-        TimelockController: p.admin.address as Address,
-      },
-      parameters: {},
-    };
+    const deployment = await deploymentOfProtocol(p);
     const deps: JobCliDeps = {
       transport: custom(hre.network.provider),
       deployment,
