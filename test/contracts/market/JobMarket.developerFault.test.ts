@@ -36,21 +36,33 @@ const V = 100_000_000n; // 100 units × 1 tUSD
 async function snapshot(f: MarketFixture, op: HardhatEthersSigner) {
   const m = await f.market.getAddress();
   const usd = await f.usd.getAddress();
-  const [opUsd, devUsd, treasuryUsd, marketUsd, marketBalance, devRgl, rglSupply, stake, locked, jailed, record, epoch] =
-    await Promise.all([
-      f.market.owedOf(usd, op.address),
-      f.market.owedOf(usd, f.dev.address),
-      f.market.owedOf(usd, f.treasury.address),
-      f.market.escrowOf(usd),
-      f.usd.balanceOf(m),
-      f.rgl.balanceOf(f.dev.address),
-      f.rgl.totalSupply(),
-      f.staking.selfStake(op.address),
-      f.staking.locked(op.address),
-      f.staking.jailedUntil(op.address),
-      f.market.operatorRecord(op.address),
-      f.rewards.operatorEpoch(op.address),
-    ]);
+  const [
+    opUsd,
+    devUsd,
+    treasuryUsd,
+    marketUsd,
+    marketBalance,
+    devRgl,
+    rglSupply,
+    stake,
+    locked,
+    jailed,
+    record,
+    epoch,
+  ] = await Promise.all([
+    f.market.owedOf(usd, op.address),
+    f.market.owedOf(usd, f.dev.address),
+    f.market.owedOf(usd, f.treasury.address),
+    f.market.escrowOf(usd),
+    f.usd.balanceOf(m),
+    f.rgl.balanceOf(f.dev.address),
+    f.rgl.totalSupply(),
+    f.staking.selfStake(op.address),
+    f.staking.locked(op.address),
+    f.staking.jailedUntil(op.address),
+    f.market.operatorRecord(op.address),
+    f.rewards.operatorEpoch(op.address),
+  ]);
   return {
     opUsd,
     devUsd,
@@ -324,9 +336,9 @@ describe("JobMarket developer fault (verdict 3)", () => {
       await expect(tx).to.emit(f.market, "VerdictSkipped").withArgs(ids[0], 0n, 1n);
       await expect(tx).to.emit(f.market, "VerdictsSettled").withArgs(batch.verdictsRoot, 3n, 1n);
 
-      expect(await owed(f, usd, [op0.address, op1.address, op2.address, f.dev.address, f.treasury.address])).to.deep.equal(
-        [78_000_000n, 0n, 39_000_000n, 20_000_000n + V + 60_000_000n, 3_000_000n],
-      );
+      expect(
+        await owed(f, usd, [op0.address, op1.address, op2.address, f.dev.address, f.treasury.address]),
+      ).to.deep.equal([78_000_000n, 0n, 39_000_000n, 20_000_000n + V + 60_000_000n, 3_000_000n]);
       expect(await f.usd.balanceOf(m)).to.equal(mB);
       expect(await f.market.owedTotal(usd)).to.equal(3n * V);
       expect(await f.market.escrowOf(usd)).to.equal(0n);

@@ -3,7 +3,13 @@
 import { expect } from "chai";
 import { ethers } from "hardhat";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
-import { deployProtocol, jobParamsFor, shardVerdict, verdictBatch, type Protocol } from "../../../fixtures/protocolFixture";
+import {
+  deployProtocol,
+  jobParamsFor,
+  shardVerdict,
+  verdictBatch,
+  type Protocol,
+} from "../../../fixtures/protocolFixture";
 
 const ROOT = ethers.id("result");
 

@@ -8,7 +8,10 @@ import {
   proveCapacity,
   shardAttestation,
   STAKE,
-  type Protocol, shardVerdict, verdictBatch } from "../../../fixtures/protocolFixture";
+  type Protocol,
+  shardVerdict,
+  verdictBatch,
+} from "../../../fixtures/protocolFixture";
 
 const ROOT = ethers.id("result-root");
 const COLLATERAL = 300n * E18;

@@ -14,12 +14,7 @@ import type { IOracleCommittee } from "../../../typechain-types/contracts/interf
 import { CAP, E18, GENESIS, PARAMS, USD_RATE } from "../../../fixtures/marketConstants";
 import { jobParamsFor } from "../../../fixtures/protocolFixture";
 import { ShardState, Verdict } from "../../../sdk/market/enums";
-import {
-  signVerdictBatch,
-  verdictRoot,
-  type ShardVerdict,
-  type VerdictBatch,
-} from "../../../fixtures/verdictBatch";
+import { signVerdictBatch, verdictRoot, type ShardVerdict, type VerdictBatch } from "../../../fixtures/verdictBatch";
 
 export type { ShardVerdict, VerdictBatch };
 
