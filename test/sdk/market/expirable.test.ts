@@ -128,8 +128,8 @@ describe("expirable (sdk/market)", function () {
     await expect(p.market.expire(jobId, 0)).to.be.revertedWithCustomError(p.market, "MarketBadShardState");
     const { Settled, Failed, Cancelled, Expired, DeveloperFault } = ShardState;
     for (const state of [Settled, Failed, Cancelled, Expired, DeveloperFault]) {
-      const job = { deadline: 0n, verifyWindow: 0n, gang: undefined };
-      expect(expirable({ job, shard: { state, submittedAt: 0n }, now: 10n ** 12n })).to.equal(false);
+      const job = { deadline: 0n, gang: undefined };
+      expect(expirable({ job, shard: { state, submittedAt: 0n, verifyWindow: 0n }, now: 10n ** 12n })).to.equal(false);
     }
   });
 });

@@ -21,8 +21,9 @@ function status(states: number[], over: Partial<JobStatus> = {}, submittedAt = 1
     stateName: shardStateName(state),
     operator: state === 0 ? zeroAddress : OP,
     submittedAt: state === 2 ? submittedAt : 0n,
+    verifyWindow: state === 0 ? 0n : 500n,
   }));
-  return { developer: DEV, deadline: 2_000n, verifyWindow: 500n, shardValue: 10n, shards, gang: undefined, ...over };
+  return { developer: DEV, deadline: 2_000n, shardValue: 10n, shards, gang: undefined, ...over };
 }
 
 const plan = (s: Status, now: bigint, caller: Address) => planRefund({ status: s, now, caller });
