@@ -134,6 +134,17 @@ describe("oracle committee: batched settlement, three nodes, 2-of-3 (PROTOCOL §
     // Every shard is marked relayed on the relay: the sweep offers none again.
     await relay.tick();
     expect(await client.getTransactionCount({ address: relayAddress })).to.equal(nonceBefore + 1);
+
+    // The chain check (§18.5) reads settleVerdicts: the relay's log holds its statement, so it signs on;
+    // a node on the same key with an empty log (a restored backup) halts on seeing it.
+    expect(relay.guard!.halted()).to.equal(undefined);
+    const stale = await startOracle(p, p.oracles[0], tempDir("batch-stale"));
+    nodes.push(stale);
+    await stale.tick();
+    expect(stale.guard!.halted()).to.include({
+      subject: batchSubject(batch.market, batch.verdictsRoot),
+      digest: hashVerdictBatch(domain, batch),
+    });
   });
 
   it("a relay whose peers do not co-sign batches (the route missing) still settles every shard by the single path", async function () {
