@@ -1,5 +1,5 @@
 import type { Address, Hex, PublicClient } from "viem";
-import { jobMarketAbi, oracleCommitteeAbi } from "../../sdk/contracts/abis";
+import { oracleCommitteeAbi } from "../../sdk/contracts/abis";
 import { RigelError } from "../../sdk/errors/RigelError";
 import { jobCreatedEvent } from "../../sdk/market/events";
 import { MarketUnknownJobError, readJob } from "../../sdk/market/readJob";

@@ -221,7 +221,10 @@ export class VerdictBatcher {
       for (const e of urgent) await this.single(e.leaf);
       if (batched.length > 0) await this.settleBatched(batched);
     } catch (err) {
-      this.p.logger.warn({ err, leaves: taken.length }, "could not close a verdict batch; its leaves are offered again later");
+      this.p.logger.warn(
+        { err, leaves: taken.length },
+        "could not close a verdict batch; its leaves are offered again later",
+      );
     } finally {
       for (const e of taken) this.inFlight.delete(keyOf(e.leaf.verdict));
     }
@@ -270,7 +273,9 @@ export class VerdictBatcher {
       count: verdicts.length,
       expiry,
     };
-    const signatures: SignerSignature[] = [{ signer: this.p.signer.address, signature: await this.p.signer.sign(batch) }];
+    const signatures: SignerSignature[] = [
+      { signer: this.p.signer.address, signature: await this.p.signer.sign(batch) },
+    ];
     const request: VerdictBatchRequest = {
       market: this.p.market,
       expiry: expiry.toString(),

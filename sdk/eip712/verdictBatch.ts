@@ -26,6 +26,10 @@ export function signVerdictBatch(account: LocalAccount, domain: RigelDomain, mes
 }
 
 /** The address that signed a verdict batch. */
-export function recoverVerdictBatchSigner(domain: RigelDomain, message: VerdictBatch, signature: Hex): Promise<Address> {
+export function recoverVerdictBatchSigner(
+  domain: RigelDomain,
+  message: VerdictBatch,
+  signature: Hex,
+): Promise<Address> {
   return recoverTypedDataAddress({ ...verdictBatchTypedData(domain, message), signature });
 }

@@ -49,7 +49,8 @@ function levelsOf(leaves: readonly Hex[]): Hex[][] {
   while (levels[levels.length - 1].length > 1) {
     const below = levels[levels.length - 1];
     const above: Hex[] = [];
-    for (let i = 0; i < below.length; i += 2) above.push(i + 1 < below.length ? hashPair(below[i], below[i + 1]) : below[i]);
+    for (let i = 0; i < below.length; i += 2)
+      above.push(i + 1 < below.length ? hashPair(below[i], below[i + 1]) : below[i]);
     levels.push(above);
   }
   return levels;

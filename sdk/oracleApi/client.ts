@@ -33,8 +33,7 @@ import {
  * not hold (409 `ORACLE_BATCH_UNKNOWN_VERDICTS`). Every other refusal is thrown.
  */
 export type VerdictBatchCosignResult =
-  | ({ status: "signed" } & VerdictBatchSignature)
-  | { status: "missing"; missing: ShardRefJson[] };
+  ({ status: "signed" } & VerdictBatchSignature) | { status: "missing"; missing: ShardRefJson[] };
 
 /** An oracle answered with an error status: its `code`, `message` and `details`, and the HTTP status. */
 export class OracleRequestError extends RigelError {

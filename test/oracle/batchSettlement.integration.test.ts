@@ -158,8 +158,7 @@ describe("oracle committee: batched settlement, three nodes, 2-of-3 (PROTOCOL §
     for (let shard = 0; shard < 2; shard++) subs.push(await computeAndSubmit(p, p.ops[0], spec, jobId, shard, 2));
     const client = viemPublicClient();
     const nonceBefore = await client.getTransactionCount({ address: p.oracles[0].address as Hex });
-    for (const sub of subs)
-      await proveToAll([...peers.map((n) => n.url), relay.url], accountOf(p.ops[0]), sub.request);
+    for (const sub of subs) await proveToAll([...peers.map((n) => n.url), relay.url], accountOf(p.ops[0]), sub.request);
     await relay.batcher!.poll();
     // Two single settle transactions.
     expect(await client.getTransactionCount({ address: p.oracles[0].address as Hex })).to.equal(nonceBefore + 2);

@@ -148,7 +148,12 @@ describe("oracle relay: the verdict batcher (PROTOCOL §20.6)", function () {
     expect(t.sent).to.have.length(1);
     const { batch, signatures, verdicts } = t.sent[0];
     expect(verdicts.map((v) => v.jobId)).to.deep.equal([10n, 11n, 12n, 13n, 14n]);
-    expect(batch).to.deep.include({ market, count: 5, expiry: CHAIN_NOW + 3600n, verdictsRoot: verdictsRoot(verdicts) });
+    expect(batch).to.deep.include({
+      market,
+      count: 5,
+      expiry: CHAIN_NOW + 3600n,
+      verdictsRoot: verdictsRoot(verdicts),
+    });
     expect(signatures).to.have.length(2);
     const signers = await Promise.all(signatures.map((s) => recoverVerdictBatchSigner(domain, batch, s)));
     expect(signers.map((s) => BigInt(s))).to.deep.equal(signers.map((s) => BigInt(s)).sort((x, y) => (x < y ? -1 : 1)));
