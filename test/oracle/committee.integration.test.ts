@@ -138,6 +138,7 @@ describe("oracle committee: three nodes, threshold 2, on the in-process chain", 
     nodes[0] = await startOracle(p, p.oracles[0], dirs[0], {
       relay: true,
       peers: [nodes[1].url, nodes[2].url],
+      batchMaxDelayMs: 0, // a batch closes in the pass that decides its shard (PROTOCOL §20.6)
     });
     const spec = matmulSpec("55");
     const jobId = await createMatmulJob(p, spec, 1);
