@@ -1,4 +1,4 @@
-// The verdict tree of a batch (PROTOCOL §20.5, §20.6): leaf, root and proofs, against OpenZeppelin's
+// The verdict tree of a batch (PROTOCOL §20.4, §20.6): leaf, root and proofs, against OpenZeppelin's
 // merkle-tree library (the leaf encoding and the proof check MerkleProof.verify does) and, once the
 // contract side has written them, the Solidity vectors (test/contracts/market/verdictTree.vectors.json).
 import { expect } from "chai";
