@@ -127,8 +127,8 @@ function setup(opts: { peers: BatchPeer[]; maxSize?: number; maxDelayMs?: number
     now: clock.now,
     timers: clock,
     metrics: {
-      batchLeaves: { observe: (v: number) => observed.leaves.push(v) },
-      batchLatencySeconds: { observe: (v: number) => observed.latency.push(v) },
+      batchLeaves: { observe: (v: number) => void observed.leaves.push(v) },
+      batchLatencySeconds: { observe: (v: number) => void observed.latency.push(v) },
       settlements: { inc: () => undefined },
     },
     logger: createLogger({ name: "batcher-test", level: "silent" }),
