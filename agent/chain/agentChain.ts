@@ -49,7 +49,6 @@ export class AgentChain {
   readonly startBlock: bigint;
   /** Sends are serialised: one account, one nonce sequence (concurrent shards would collide). */
   private sendQueue: Promise<unknown> = Promise.resolve();
-  private verifyWindowSec: bigint | undefined;
 
   constructor(p: AgentChainParameters) {
     const chain =
@@ -261,6 +260,22 @@ export class AgentChain {
     });
   }
 
+  /** A job's spec hash, from its JobCreated event (the market does not store it, §20.3). */
+  async specHashOf(jobId: bigint): Promise<Hex> {
+    const logs = await this.publicClient.getContractEvents({
+      address: this.contracts.JobMarket,
+      abi: jobMarketAbi,
+      eventName: "JobCreated",
+      args: { jobId },
+      fromBlock: this.startBlock,
+      strict: true,
+    });
+    const hash = logs[0]?.args.specHash;
+    if (!hash)
+      throw new AgentTxError("AGENT_UNKNOWN_JOB", `no JobCreated event for job ${jobId}`, { details: { jobId } });
+    return hash;
+  }
+
   /**
    * Every token the market ever allowlisted (its `PaymentTokenSet` events since the deployment):
    * what may be owed, a token disallowed since included.
@@ -304,28 +319,6 @@ export class AgentChain {
       functionName: "releaseGang",
       args: [jobId],
     });
-  }
-
-  /** `JobMarket.params().verifyWindow` (read once: seconds after a submission that settle is accepted). */
-  async verifyWindow(): Promise<bigint> {
-    this.verifyWindowSec ??= BigInt(
-      (
-        await this.publicClient.readContract({
-          address: this.contracts.JobMarket,
-          abi: jobMarketAbi,
-          functionName: "params",
-        })
-      ).verifyWindow,
-    );
-    return this.verifyWindowSec;
-  }
-
-  /**
-   * The verify window a submitted shard is judged by: the one snapshotted when it was accepted (§20.3).
-   * TODO(i20 interface): read the shard's snapshot once the market exposes it.
-   */
-  verifyWindowOf(_jobId: bigint, _shard: number): Promise<bigint> {
-    return this.verifyWindow();
   }
 
   expire(jobId: bigint, shard: number) {

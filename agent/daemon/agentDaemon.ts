@@ -283,8 +283,8 @@ export class AgentDaemon implements Daemon {
     const me = getAddress(this.address);
     for (const log of logs as (Log & { eventName?: string; args?: Record<string, unknown> })[]) {
       if (log.eventName === "JobCreated") {
-        const args = log.args as { jobId: bigint; job: { shards: number }; specURI: string };
-        for (let s = 0; s < args.job.shards; s++) this.offers.add(args.jobId, s, args.specURI);
+        const args = log.args as { jobId: bigint; job: { shards: number }; specHash: Hex; specURI: string };
+        for (let s = 0; s < args.job.shards; s++) this.offers.add(args.jobId, s, args.specURI, args.specHash);
       } else if (log.eventName === "ShardAssigned") {
         // Assigned to another operator at creation: never ours to take, so never read or decided.
         const args = log.args as { jobId: bigint; shard: number; operator: Hex };
@@ -430,9 +430,11 @@ export class AgentDaemon implements Daemon {
       return "gone";
     }
     const job = await chain.getJob(offer.jobId);
+    // The market emits the spec hash and does not store it (§20.3): from the event, kept with the offer.
+    const specHash = offer.specHash ?? (await chain.specHashOf(offer.jobId));
     let spec: JobSpec;
     try {
-      spec = (await fetchJobSpec(offer.specURI, job.specHash, { allowRemoteHosts: this.p.allowRemoteHosts })).spec;
+      spec = (await fetchJobSpec(offer.specURI, specHash, { allowRemoteHosts: this.p.allowRemoteHosts })).spec;
     } catch (err) {
       return decline(`job spec refused: ${(err as Error).message}`, "error");
     }
@@ -533,7 +535,7 @@ export class AgentDaemon implements Daemon {
       "accepting",
       {
         specURI: offer.specURI,
-        specHash: job.specHash,
+        specHash,
         kind: spec.kind,
         ...(spec.kind === "container" && spec.gpus > 0 ? { gpus: spec.gpus } : {}),
         ...(gang.acceptDeadline > 0n ? { gangAcceptDeadline: gang.acceptDeadline } : {}),

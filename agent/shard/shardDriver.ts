@@ -278,7 +278,8 @@ export class ShardDriver {
         // reproduce a failure): the market pays no one and slashes no one; taking the collateral back
         // is this agent's to do (PROTOCOL §18.1).
         const now = await this.latestTimestamp();
-        if (now > onChain.submittedAt + (await this.ctx.chain.verifyWindowOf(entry.jobId, entry.shard))) {
+        // The verify window the shard was accepted under (its snapshot, §20.3), not today's parameter.
+        if (now > onChain.submittedAt + BigInt(onChain.verifyWindow)) {
           const tx = await this.ctx.chain.expire(entry.jobId, entry.shard);
           log.warn({ tx: tx.hash }, "no quorum within the verify window; shard expired (refund, collateral back)");
           this.move(entry, "expired", { endedOnChain: "Expired" });
