@@ -48,6 +48,15 @@ export interface LoadOptions {
   assign: boolean;
   /** Follower and service poll period. */
   pollMs: number;
+  /**
+   * Batching (PROTOCOL §20.7, §20.6): each agent's finished shards per `submitMany` and the committee's
+   * verdicts per `settleVerdicts`, each batch closed after `batchDelayMs` at the latest; assigned
+   * shards are run first and sent with `acceptAndSubmit`. Off: every shard accepted, submitted and
+   * settled alone, as before issue 20.
+   */
+  batching: boolean;
+  /** Longest a shard waits for an agent's submission batch or the committee's verdict batch (ms). */
+  batchDelayMs: number;
   /** Before the load: runs of sequential RGL transfers timed as the chain's baseline (0: none). */
   baselineRuns?: number;
   log: (line: string) => void;
@@ -62,9 +71,11 @@ export const LOAD_DEFAULTS: Omit<LoadOptions, "workDir" | "log"> = {
   batch: 10,
   intervalMs: 1000,
   timeoutMs: 20 * 60_000,
-  cpuSlots: 8,
+  cpuSlots: 32,
   assign: true,
-  pollMs: 500,
+  pollMs: 250,
+  batching: true,
+  batchDelayMs: 1000,
 };
 
 export const FINAL_EVENTS = {
@@ -115,19 +126,47 @@ interface Tracked {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** Service environment for throughput: more concurrent shards per agent, a higher oracle rate limit. */
+/**
+ * Service environment for throughput: more concurrent shards per agent, a higher oracle rate limit,
+ * and batching: the relay (oracle 1) settles Valid verdicts too, in `settleVerdicts` batches, and the
+ * agents leave it that job (they settle a shard alone only if it is still unsettled a minute later).
+ */
 function serviceSettings(o: LoadOptions): { agentEnv: Record<string, string>; oracleEnv: Record<string, string> } {
+  const batching = o.batching
+    ? {
+        agentEnv: {
+          RIGEL_AGENT_SUBMIT_MAX_BATCH: "50",
+          RIGEL_AGENT_SUBMIT_MAX_DELAY_MS: String(o.batchDelayMs),
+          RIGEL_AGENT_COMPUTE_BEFORE_ACCEPT: "assigned",
+          RIGEL_AGENT_SETTLE_DELAY_SEC: "60",
+        },
+        oracleEnv: {
+          RIGEL_ORACLE_RELAY_VALID: "true",
+          RIGEL_ORACLE_BATCH_MAX_SIZE: "100",
+          RIGEL_ORACLE_BATCH_MAX_DELAY_MS: String(o.batchDelayMs),
+        },
+      }
+    : {
+        agentEnv: {
+          RIGEL_AGENT_SUBMIT_MAX_BATCH: "1",
+          RIGEL_AGENT_COMPUTE_BEFORE_ACCEPT: "never",
+          RIGEL_AGENT_SETTLE_DELAY_SEC: "0",
+        },
+        oracleEnv: { RIGEL_ORACLE_RELAY_VALID: "false", RIGEL_ORACLE_BATCH_MAX_SIZE: "1" },
+      };
   return {
     agentEnv: {
       RIGEL_AGENT_CPU_SLOTS: String(o.cpuSlots),
       RIGEL_AGENT_POLL_INTERVAL_MS: String(o.pollMs),
       RIGEL_AGENT_CAPACITY_POLL_SEC: "0",
       RIGEL_AGENT_LOG_LEVEL: "warn",
+      ...batching.agentEnv,
     },
     oracleEnv: {
       RIGEL_ORACLE_POLL_MS: String(o.pollMs),
       RIGEL_ORACLE_RATE_PER_MINUTE: "100000",
       RIGEL_ORACLE_LOG_LEVEL: "warn",
+      ...batching.oracleEnv,
     },
   };
 }
