@@ -132,7 +132,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  * agents leave it that job (they settle a shard alone only if it is still unsettled a minute later).
  */
 function serviceSettings(o: LoadOptions): { agentEnv: Record<string, string>; oracleEnv: Record<string, string> } {
-  const batching = o.batching
+  const batching: { agentEnv: Record<string, string>; oracleEnv: Record<string, string> } = o.batching
     ? {
         agentEnv: {
           RIGEL_AGENT_SUBMIT_MAX_BATCH: "50",
