@@ -281,15 +281,16 @@ export class AgentDaemon implements Daemon {
 
   private async onLogs(logs: Log[]): Promise<void> {
     const me = getAddress(this.address);
+    const othersShards: { jobId: bigint; shard: number }[] = [];
     for (const log of logs as (Log & { eventName?: string; args?: Record<string, unknown> })[]) {
       if (log.eventName === "JobCreated") {
         const args = log.args as { jobId: bigint; job: { shards: number }; specHash: Hex; specURI: string };
         for (let s = 0; s < args.job.shards; s++) this.offers.add(args.jobId, s, args.specURI, args.specHash);
       } else if (log.eventName === "ShardAssigned") {
         // Assigned to another operator at creation: never ours to take, so never read or decided.
+        // (The market emits it before the job's JobCreated: marked once the offers exist, below.)
         const args = log.args as { jobId: bigint; shard: number; operator: Hex };
-        if (getAddress(args.operator) !== me)
-          this.offers.set(args.jobId, args.shard, "gone", "assigned to another operator");
+        if (getAddress(args.operator) !== me) othersShards.push(args);
       } else if (
         log.eventName === "ShardSettled" ||
         log.eventName === "ShardDeveloperFault" ||
@@ -305,6 +306,7 @@ export class AgentDaemon implements Daemon {
         this.metrics.earnings.inc({ token }, Number(args.paid));
       }
     }
+    for (const o of othersShards) this.offers.set(o.jobId, o.shard, "gone", "assigned to another operator");
   }
 
   async tick(): Promise<void> {

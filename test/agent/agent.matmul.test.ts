@@ -122,7 +122,7 @@ describe("agent: matmul shards end to end (in-process chain, committee double)",
     }
   });
 
-  it("declines a shard assigned to another operator and one priced below the policy", async function () {
+  it("drops a shard assigned to another operator unread and declines one priced below the policy", async function () {
     const p = await loadFixture(deployProtocol);
     const spec = parseJobSpec({ kind: "matmul-int8", seed: `0x${"cd".repeat(32)}`, m: 8, n: 8, k: 8 });
     const base = { kind: 0, specHash: hashJobSpec(spec).hash, specURI: jobSpecDataUri(spec) };
@@ -135,7 +135,9 @@ describe("agent: matmul shards end to end (in-process chain, committee double)",
     const { daemon, chain } = await testDaemon(p, { port: 8653, policy: { minPricePerUnit: 1000n } });
     await daemon.init();
     try {
-      await runUntil(daemon, () => (daemon.offers.counts().declined ?? 0) === 2, 10);
+      await runUntil(daemon, () => (daemon.offers.counts().declined ?? 0) === 1, 10);
+      // Assigned to ops[1] (ShardAssigned): gone as soon as the event is read, never decided (§20.7).
+      expect(daemon.offers.counts()).to.deep.include({ gone: 1, declined: 1 });
       expect(daemon.journal.unfinished()).to.have.length(0);
       expect((await p.market.getShard(1n, 0)).state).to.equal(BigInt(ShardState.Open));
       expect((await p.market.getShard(2n, 0)).state).to.equal(BigInt(ShardState.Open));
