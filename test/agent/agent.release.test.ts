@@ -121,7 +121,7 @@ describe("agent: admission and results release on the daemon", function () {
     const operator = p.ops[0];
     const jobId = await createJob(p, { kind: "matmul-int8", seed: `0x${"cd".repeat(32)}`, m: 16, n: 16, k: 16 }, 0);
     const stakeBefore = await p.staking.operatorInfo(operator.address);
-    const devBefore = await p.usd.balanceOf(p.devs[0].address);
+    const devBefore = await p.market.owedOf(await p.usd.getAddress(), p.devs[0].address);
     let asked = 0;
     const unverifiable = (): OracleGateway => ({
       async attestShard() {
@@ -145,7 +145,8 @@ describe("agent: admission and results release on the daemon", function () {
       expect(stakeAfter.lockedStake).to.equal(stakeBefore.lockedStake);
       const value =
         BigInt((await p.market.getJob(jobId)).maxUnitsPerShard) * (await p.market.getJob(jobId)).maxPricePerUnit;
-      expect((await p.usd.balanceOf(p.devs[0].address)) - devBefore).to.equal(value);
+      // The refund is credited to the developer (pull payments, PROTOCOL §20.1).
+      expect((await p.market.owedOf(await p.usd.getAddress(), p.devs[0].address)) - devBefore).to.equal(value);
     } finally {
       await daemon.shutdown();
     }
