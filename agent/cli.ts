@@ -1,7 +1,17 @@
 import fs from "node:fs";
 import path from "node:path";
 import Dockerode from "dockerode";
-import { formatEther, hexToString, parseEther, stringToHex } from "viem";
+import {
+  erc20Abi,
+  formatEther,
+  formatUnits,
+  getAddress,
+  hexToString,
+  isAddress,
+  parseEther,
+  stringToHex,
+  type Address,
+} from "viem";
 import { generatePrivateKey, privateKeyToAddress } from "viem/accounts";
 import { operatorMetadataDataUri } from "../sdk/agentApi/metadata";
 import { defineCommand, runCli, UsageError, type CliOutput, type CommandSpec } from "../sdk/cli/commands";
@@ -12,6 +22,7 @@ import { createLogger } from "../sdk/log/createLogger";
 import { runDaemon } from "../sdk/service/runDaemon";
 import { loadAgent } from "./agentContext";
 import { agentConfig } from "./config";
+import type { AgentChain } from "./chain/agentChain";
 import { AgentDaemon } from "./daemon/agentDaemon";
 import { createProgress } from "./daemon/progress";
 import { Journal, JOURNAL_MIGRATIONS } from "./journal/journal";
@@ -32,6 +43,27 @@ function table(rows: [string, string][]): string {
 }
 
 const rgl = (wei: bigint) => `${formatEther(wei)} RGL`;
+
+/** A token's symbol, or its address when it has none. */
+async function tokenLabel(chain: AgentChain, token: Address): Promise<string> {
+  if (getAddress(token) === getAddress(chain.contracts.ComputeToken)) return "RGL";
+  try {
+    return await chain.publicClient.readContract({ address: token, abi: erc20Abi, functionName: "symbol" });
+  } catch {
+    return token;
+  }
+}
+
+/** An amount in a token's own decimals (18 when it does not say). */
+async function formatAmount(chain: AgentChain, token: Address, amount: bigint): Promise<string> {
+  let decimals = 18;
+  try {
+    decimals = await chain.publicClient.readContract({ address: token, abi: erc20Abi, functionName: "decimals" });
+  } catch {
+    // not an ERC-20 metadata token: base units shown as 18 decimals
+  }
+  return `${formatUnits(amount, decimals)} ${await tokenLabel(chain, token)}`;
+}
 
 const init = defineCommand({
   name: "init",
@@ -169,8 +201,8 @@ const unstake = defineCommand({
   },
 });
 
-const withdraw = defineCommand({
-  name: "withdraw",
+const withdrawStake = defineCommand({
+  name: "withdraw-stake",
   summary: "withdraw thawed self-stake",
   flags: { config: configFlag },
   async run({ flags, out }) {
@@ -178,6 +210,37 @@ const withdraw = defineCommand({
     const before = await chain.rglBalance();
     const tx = await chain.withdrawStake();
     out.result(`withdrew ${rgl((await chain.rglBalance()) - before)} (tx ${tx.hash})`);
+  },
+});
+
+/** The tokens to look at: `--token`, else every token the market allowlisted (RGL included). */
+async function tokensOf(chain: AgentChain, token: string | undefined): Promise<Address[]> {
+  if (token === undefined) return chain.knownPaymentTokens();
+  if (!isAddress(token)) throw new UsageError("AGENT_USAGE", `--token must be an address, not "${token}"`);
+  return [getAddress(token)];
+}
+
+const withdraw = defineCommand({
+  name: "withdraw",
+  summary: "withdraw what the market owes this operator (pull payments): one token, or every token owed",
+  flags: {
+    config: configFlag,
+    token: { type: "string", description: "payment token (default: every token owed)", value: "ADDRESS" },
+    to: { type: "string", description: "recipient (default: the operator)", value: "ADDRESS" },
+  },
+  async run({ flags, out }) {
+    const { chain } = loadAgent(flags);
+    if (flags.to !== undefined && !isAddress(flags.to))
+      throw new UsageError("AGENT_USAGE", `--to must be an address, not "${flags.to}"`);
+    const to = flags.to === undefined ? chain.address : getAddress(flags.to);
+    const rows: [string, string][] = [];
+    for (const token of await tokensOf(chain, flags.token)) {
+      const owed = await chain.owedOf(token);
+      if (owed === 0n) continue;
+      const tx = await chain.withdraw(token, to);
+      rows.push([await tokenLabel(chain, token), `${await formatAmount(chain, token, owed)} to ${to} (tx ${tx.hash})`]);
+    }
+    out.result(rows.length > 0 ? table(rows) : "nothing owed");
   },
 });
 
@@ -203,14 +266,20 @@ const status = defineCommand({
   flags: { config: configFlag },
   async run({ flags, out }) {
     const { config, chain } = loadAgent(flags);
-    const [info, capacity, stats, record, claimable, balance] = await Promise.all([
+    const [info, capacity, stats, record, claimable, balance, tokens] = await Promise.all([
       chain.operatorInfo(),
       chain.capacityOf(),
       chain.operatorStats(),
       chain.operatorRecord(),
       chain.claimableRewards(),
       chain.rglBalance(),
+      chain.knownPaymentTokens(),
     ]);
+    const owed: [string, string][] = [];
+    for (const token of tokens) {
+      const amount = await chain.owedOf(token);
+      if (amount > 0n) owed.push([`owed ${await tokenLabel(chain, token)}`, await formatAmount(chain, token, amount)]);
+    }
     const journalFile = path.join(config.dataDir, "journal.db");
     let counts: ReturnType<Journal["countsByState"]> = {};
     let declined: Offer[] = [];
@@ -248,6 +317,7 @@ const status = defineCommand({
         ["jobs settled/failed/no-show", `${record.settled}/${record.failed}/${record.noShows}`],
         ["developer fault (journal)", String(counts.developerFault ?? 0)],
         ["slashed", rgl(record.slashed)],
+        ...(owed.length > 0 ? owed : [["owed (earnings)", "nothing"] as [string, string]]),
         ["rewards earned", rgl(stats.earned)],
         ["rewards claimable", rgl(claimable)],
         [
@@ -267,6 +337,13 @@ const status = defineCommand({
     );
   },
 });
+
+/** `autoWithdrawMin` as base units: a non-negative integer (0: never). */
+function autoWithdrawMinOf(v: string): bigint {
+  if (!/^\d+$/.test(v.trim()))
+    throw new UsageError("AGENT_USAGE", `autoWithdrawMin must be a whole number of base units, not "${v}"`);
+  return BigInt(v.trim());
+}
 
 /** The CPU kernel's threads from the config: 0 means every core (the kernel's default). */
 const cpuThreadsOf = (config: { cpuThreads: number }) => (config.cpuThreads > 0 ? config.cpuThreads : undefined);
@@ -368,6 +445,11 @@ const run = defineCommand({
       cpuThreads: cpuThreadsOf(config),
       claimIntervalSec: config.claimIntervalSec,
       submitMarginSec: config.submitMarginSec,
+      submitMaxBatch: config.submitMaxBatch,
+      submitMaxDelayMs: config.submitMaxDelayMs,
+      computeBeforeAccept: config.computeBeforeAccept === "assigned",
+      settleDelaySec: config.settleDelaySec,
+      autoWithdraw: { min: autoWithdrawMinOf(config.autoWithdrawMin), to: config.withdrawTo },
       confirmations: config.confirmations,
       allowRemoteHosts: config.allowRemoteHosts,
       inputFileRoots: config.inputFileRoots
@@ -402,6 +484,7 @@ export const AGENT_COMMANDS: CommandSpec[] = [
   stake,
   unstake,
   withdraw,
+  withdrawStake,
   status,
   claim,
   benchmark,

@@ -88,6 +88,43 @@ export const agentConfig = defineConfig("RIGEL_AGENT", {
     max: 1000,
   },
   claimIntervalSec: { type: "integer", description: "claim RGL rewards this often (0: never)", default: 3600, min: 0 },
+  submitMaxBatch: {
+    type: "integer",
+    description: "finished shards sent together in one submitMany (1: every shard alone)",
+    default: 20,
+    min: 1,
+    max: 200,
+  },
+  submitMaxDelayMs: {
+    type: "integer",
+    description:
+      "longest a finished shard waits for its submitMany batch to fill (a shard near its deadline goes alone at once)",
+    default: 1000,
+    min: 0,
+    max: 60000,
+  },
+  computeBeforeAccept: {
+    type: "enum",
+    values: ["assigned", "never"],
+    description:
+      "assigned: run a shard assigned to this operator before accepting it, then acceptAndSubmit (one transaction instead of two; not gang shards); never: accept first",
+    default: "assigned",
+  },
+  settleDelaySec: {
+    type: "integer",
+    description:
+      "after the quorum, leave the settlement this long to the committee's batched relay before settling the shard alone (0: settle at once)",
+    default: 0,
+    min: 0,
+    max: 86400,
+  },
+  autoWithdrawMin: {
+    type: "string",
+    description:
+      "withdraw what the market owes this operator in a token once it reaches this many base units (0: never; rigel agent withdraw does it by hand)",
+    default: "0",
+  },
+  withdrawTo: { type: "address", description: "where withdrawals are paid (default: the operator address)" },
   submitMarginSec: {
     type: "integer",
     description: "do not start work that cannot be submitted this long before the deadline",

@@ -3,6 +3,7 @@ import {
   ContractFunctionRevertedError,
   createPublicClient,
   createWalletClient,
+  getAddress,
   type Address,
   type Chain,
   type Hex,
@@ -17,6 +18,7 @@ import { RigelError } from "../../sdk/errors/RigelError";
 import { readJob } from "../../sdk/market/readJob";
 import { readShard } from "../../sdk/market/readShard";
 import type { CapacityAttestation, ShardAttestation } from "../../sdk/eip712/types";
+import type { Submission, SubmissionSender } from "./submissionBatcher";
 
 /** A transaction that reverted or could not be sent; `details.reason` holds the decoded revert when known. */
 export class AgentTxError extends RigelError {
@@ -47,7 +49,6 @@ export class AgentChain {
   readonly startBlock: bigint;
   /** Sends are serialised: one account, one nonce sequence (concurrent shards would collide). */
   private sendQueue: Promise<unknown> = Promise.resolve();
-  private verifyWindowSec: bigint | undefined;
 
   constructor(p: AgentChainParameters) {
     const chain =
@@ -221,6 +222,86 @@ export class AgentChain {
     });
   }
 
+  /** Accepts a shard and submits its result in one transaction (an assigned shard computed first, §20.7). */
+  acceptAndSubmit(sub: Submission) {
+    return this.send(`acceptAndSubmit ${sub.jobId}/${sub.shard}`, {
+      address: this.contracts.JobMarket,
+      abi: jobMarketAbi,
+      functionName: "acceptAndSubmit",
+      args: [sub.jobId, sub.shard, sub.resultRoot, sub.units, sub.resultURI],
+    });
+  }
+
+  /** Submits the results of many accepted shards in one transaction (reverts whole when one fails). */
+  submitMany(subs: readonly Submission[]) {
+    return this.send(`submitMany ${subs.map((s) => `${s.jobId}/${s.shard}`).join(",")}`, {
+      address: this.contracts.JobMarket,
+      abi: jobMarketAbi,
+      functionName: "submitMany",
+      args: [subs],
+    });
+  }
+
+  /** The batcher's two writes (agent/chain/submissionBatcher.ts). */
+  submissionSender(): SubmissionSender {
+    return {
+      submitMany: (subs) => this.submitMany(subs),
+      submit: (s) => this.submit(s.jobId, s.shard, s.resultRoot, s.units, s.resultURI),
+    };
+  }
+
+  /** What the market owes `account` in `token` (pull payments: withdrawn with {@link withdraw}). */
+  owedOf(token: Address, account: Address = this.address): Promise<bigint> {
+    return this.publicClient.readContract({
+      address: this.contracts.JobMarket,
+      abi: jobMarketAbi,
+      functionName: "owedOf",
+      args: [token, account],
+    });
+  }
+
+  /** A job's spec hash, from its JobCreated event (the market does not store it, §20.3). */
+  async specHashOf(jobId: bigint): Promise<Hex> {
+    const logs = await this.publicClient.getContractEvents({
+      address: this.contracts.JobMarket,
+      abi: jobMarketAbi,
+      eventName: "JobCreated",
+      args: { jobId },
+      fromBlock: this.startBlock,
+      strict: true,
+    });
+    const hash = logs[0]?.args.specHash;
+    if (!hash)
+      throw new AgentTxError("AGENT_UNKNOWN_JOB", `no JobCreated event for job ${jobId}`, { details: { jobId } });
+    return hash;
+  }
+
+  /**
+   * Every token the market ever allowlisted (its `PaymentTokenSet` events since the deployment):
+   * what may be owed, a token disallowed since included.
+   */
+  async knownPaymentTokens(): Promise<Address[]> {
+    const logs = await this.publicClient.getContractEvents({
+      address: this.contracts.JobMarket,
+      abi: jobMarketAbi,
+      eventName: "PaymentTokenSet",
+      fromBlock: this.startBlock,
+    });
+    const tokens = new Set<Address>([getAddress(this.contracts.ComputeToken)]);
+    for (const l of logs) if (l.args.token) tokens.add(getAddress(l.args.token));
+    return [...tokens];
+  }
+
+  /** Withdraws everything the market owes this operator in `token`, paid to `to`. */
+  withdraw(token: Address, to: Address = this.address) {
+    return this.send(`withdraw ${token}`, {
+      address: this.contracts.JobMarket,
+      abi: jobMarketAbi,
+      functionName: "withdraw",
+      args: [token, to],
+    });
+  }
+
   settle(attestation: ShardAttestation, signatures: readonly Hex[]) {
     return this.send(`settle ${attestation.jobId}/${attestation.shard}`, {
       address: this.contracts.JobMarket,
@@ -238,20 +319,6 @@ export class AgentChain {
       functionName: "releaseGang",
       args: [jobId],
     });
-  }
-
-  /** `JobMarket.params().verifyWindow` (read once: seconds after a submission that settle is accepted). */
-  async verifyWindow(): Promise<bigint> {
-    this.verifyWindowSec ??= BigInt(
-      (
-        await this.publicClient.readContract({
-          address: this.contracts.JobMarket,
-          abi: jobMarketAbi,
-          functionName: "params",
-        })
-      ).verifyWindow,
-    );
-    return this.verifyWindowSec;
   }
 
   expire(jobId: bigint, shard: number) {

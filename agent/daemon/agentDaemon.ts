@@ -2,7 +2,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { Counter, Gauge, Histogram } from "prom-client";
-import { getAddress, type Hex, type Log } from "viem";
+import { getAddress, type Address, type Hex, type Log } from "viem";
 import { confirmationsFor, LogFollower, sqliteCursorStore } from "../../sdk/chain/logFollower";
 import { RepeatableReadGuard } from "../../sdk/auth/replayGuard";
 import { openDatabase, type SqliteDatabase } from "../../sdk/db/openDatabase";
@@ -19,8 +19,17 @@ import { LLM_MODEL_FILES, type JobSpec } from "../../sdk/spec/jobSpecTypes";
 import { probeInferRuntime } from "../../sdk/llm/probeInferRuntime";
 import { readModelConfig } from "../../sdk/llm/readModelConfig";
 import { jobKindName, ShardState } from "../../sdk/market/enums";
-import { jobCreatedEvent, shardDeveloperFaultEvent, shardSettledEvent } from "../../sdk/market/events";
+import {
+  jobCreatedEvent,
+  shardDeveloperFaultEvent,
+  shardFailedEvent,
+  shardSettledEvent,
+} from "../../sdk/market/events";
+import { getAbiItem } from "viem";
+import { jobMarketAbi } from "../../sdk/contracts/abis";
 import type { AgentChain } from "../chain/agentChain";
+import { SubmissionBatcher } from "../chain/submissionBatcher";
+import { autoWithdraw } from "./autoWithdraw";
 import { Journal, JOURNAL_MIGRATIONS, TERMINAL_STATES, type ShardState as JournalState } from "../journal/journal";
 import { Offers, type Offer } from "../journal/offers";
 import type { OracleGateway } from "../oracle/oracleGateway";
@@ -33,6 +42,9 @@ import { gpuUtilisation } from "./gpuUtilisation";
 import type { Progress } from "./progress";
 import type { DevCheat } from "../work/devCheat";
 import type { AfterTransition } from "../work/devCrash";
+
+/** A shard assigned to one operator at creation (offers assigned to another are dropped unread). */
+const shardAssignedEvent = getAbiItem({ abi: jobMarketAbi, name: "ShardAssigned" });
 
 /** Journal states that hold a work slot: accepted and not yet submitted. */
 const BUSY: readonly JournalState[] = ["accepting", "accepted", "running", "ran", "submitting"];
@@ -75,6 +87,18 @@ export interface AgentDaemonParameters {
   capacity?: { clients: readonly OracleClient[]; pollSec: number };
   /** Blocks the chain follower stays behind the head (-1 or absent: auto, PROTOCOL §18.4). */
   confirmations?: number;
+  /** Finished shards per `submitMany` and the longest a shard waits for its batch (default 20 and 1000 ms, §20.7). */
+  submitMaxBatch?: number;
+  submitMaxDelayMs?: number;
+  /** Run a shard assigned to us before accepting it, then `acceptAndSubmit` (default true; never gang shards). */
+  computeBeforeAccept?: boolean;
+  /** Seconds the committee's batched relay has to settle a shard before this agent settles it alone (default 0). */
+  settleDelaySec?: number;
+  /**
+   * Automatic withdrawal (§20.7): when the market owes this operator at least `min` base units of a
+   * token it earned in (checked every `intervalSec`), withdraw it to `to`. Absent or min 0: never.
+   */
+  autoWithdraw?: { min: bigint; to?: Address; intervalSec?: number };
 }
 
 /**
@@ -95,6 +119,11 @@ export class AgentDaemon implements Daemon {
   private maxConcurrent = 1;
   private readonly tasks = new Map<string, Promise<void>>();
   private readonly retryAt = new Map<string, number>();
+  private submitter!: SubmissionBatcher;
+  /** Payment tokens this operator was paid in since the start (auto withdrawal looks at these). */
+  private readonly earnedTokens = new Set<Address>();
+  private lastWithdrawCheck = 0;
+  private withdrawTask: Promise<void> | undefined;
   private lastClaim = 0;
   private lastChallengePoll = 0;
   private challengeTask: Promise<void> | undefined;
@@ -144,7 +173,7 @@ export class AgentDaemon implements Daemon {
       name: "job-market",
       client: this.p.chain.publicClient,
       address: this.p.chain.contracts.JobMarket,
-      events: [jobCreatedEvent, shardSettledEvent, shardDeveloperFaultEvent],
+      events: [jobCreatedEvent, shardAssignedEvent, shardSettledEvent, shardDeveloperFaultEvent, shardFailedEvent],
       cursor: sqliteCursorStore(this.db),
       startBlock: this.p.chain.startBlock,
       confirmations: confirmationsFor(this.p.confirmations ?? -1, this.p.chain.chainId),
@@ -173,7 +202,15 @@ export class AgentDaemon implements Daemon {
       },
     });
     const publicUrl = (this.p.publicUrl ?? this.http.url).replace(/\/+$/, "");
+    this.submitter = new SubmissionBatcher({
+      sender: this.p.chain.submissionSender(),
+      maxBatch: this.p.submitMaxBatch ?? 20,
+      maxDelayMs: this.p.submitMaxDelayMs ?? 1000,
+      logger: logger.child({ layer: "submit" }),
+    });
     this.driver = new ShardDriver({
+      submitter: this.submitter,
+      settleDelaySec: this.p.settleDelaySec ?? 0,
       chain: this.p.chain,
       journal: this.journal,
       oracle: this.p.oracle,
@@ -243,17 +280,33 @@ export class AgentDaemon implements Daemon {
   }
 
   private async onLogs(logs: Log[]): Promise<void> {
+    const me = getAddress(this.address);
+    const othersShards: { jobId: bigint; shard: number }[] = [];
     for (const log of logs as (Log & { eventName?: string; args?: Record<string, unknown> })[]) {
       if (log.eventName === "JobCreated") {
-        const args = log.args as { jobId: bigint; job: { shards: number }; specURI: string };
-        for (let s = 0; s < args.job.shards; s++) this.offers.add(args.jobId, s, args.specURI);
-      } else if (log.eventName === "ShardSettled" || log.eventName === "ShardDeveloperFault") {
-        const args = log.args as { jobId: bigint; operator: Hex; paid: bigint };
-        if (getAddress(args.operator) !== getAddress(this.address)) continue;
-        const job = await this.p.chain.getJob(args.jobId);
-        this.metrics.earnings.inc({ token: job.paymentToken }, Number(args.paid));
+        const args = log.args as { jobId: bigint; job: { shards: number }; specHash: Hex; specURI: string };
+        for (let s = 0; s < args.job.shards; s++) this.offers.add(args.jobId, s, args.specURI, args.specHash);
+      } else if (log.eventName === "ShardAssigned") {
+        // Assigned to another operator at creation: never ours to take, so never read or decided.
+        // (The market emits it before the job's JobCreated: marked once the offers exist, below.)
+        const args = log.args as { jobId: bigint; shard: number; operator: Hex };
+        if (getAddress(args.operator) !== me) othersShards.push(args);
+      } else if (
+        log.eventName === "ShardSettled" ||
+        log.eventName === "ShardDeveloperFault" ||
+        log.eventName === "ShardFailed"
+      ) {
+        const args = log.args as { jobId: bigint; shard: number; operator: Hex; paid?: bigint };
+        if (getAddress(args.operator) !== me) continue;
+        // Settled (by the committee's relay, or by us): the shard's driver ends it at once.
+        this.retryAt.delete(`${args.jobId}/${args.shard}`);
+        if (args.paid === undefined) continue;
+        const token = getAddress((await this.p.chain.getJob(args.jobId)).paymentToken);
+        this.earnedTokens.add(token);
+        this.metrics.earnings.inc({ token }, Number(args.paid));
       }
     }
+    for (const o of othersShards) this.offers.set(o.jobId, o.shard, "gone", "assigned to another operator");
   }
 
   async tick(): Promise<void> {
@@ -267,6 +320,7 @@ export class AgentDaemon implements Daemon {
     await this.considerOffers();
     this.startDrives();
     await this.maybeClaim();
+    this.maybeWithdraw();
     await this.pollChallenges();
   }
 
@@ -313,6 +367,14 @@ export class AgentDaemon implements Daemon {
   /** Shards journaled and not yet submitted: they hold a slot. */
   busy(): number {
     return this.journal.unfinished().filter((e) => BUSY.includes(e.state)).length;
+  }
+
+  /** Collateral of the shards taken to run before their accept and not yet submitted (not locked on-chain yet). */
+  private reservedCollateral(): bigint {
+    return this.journal
+      .unfinished()
+      .filter((e) => BUSY.includes(e.state) && e.data.computeFirst)
+      .reduce((sum, e) => sum + (e.data.collateral ?? 0n), 0n);
   }
 
   /** GPUs the spec of each shard holding a slot asks for (journaled when it was taken). */
@@ -370,9 +432,11 @@ export class AgentDaemon implements Daemon {
       return "gone";
     }
     const job = await chain.getJob(offer.jobId);
+    // The market emits the spec hash and does not store it (§20.3): from the event, kept with the offer.
+    const specHash = offer.specHash ?? (await chain.specHashOf(offer.jobId));
     let spec: JobSpec;
     try {
-      spec = (await fetchJobSpec(offer.specURI, job.specHash, { allowRemoteHosts: this.p.allowRemoteHosts })).spec;
+      spec = (await fetchJobSpec(offer.specURI, specHash, { allowRemoteHosts: this.p.allowRemoteHosts })).spec;
     } catch (err) {
       return decline(`job spec refused: ${(err as Error).message}`, "error");
     }
@@ -412,7 +476,8 @@ export class AgentDaemon implements Daemon {
         llmModel,
         capacity,
         localVramMiB: Math.max(0, ...this.gpus.map((g) => g.vramMiB)),
-        freeStake: info.selfStake - info.lockedStake,
+        // Shards run before their accept lock nothing yet: their collateral is set aside here.
+        freeStake: info.selfStake - info.lockedStake - this.reservedCollateral(),
         collateral,
         jailedUntil: info.jailedUntil,
         running: this.busy(),
@@ -460,6 +525,11 @@ export class AgentDaemon implements Daemon {
         return decline(`cannot run it here: ${(err as Error).message}`, "error");
       }
     }
+    // Assigned to us and not a gang: run first, then acceptAndSubmit (one transaction, §20.7).
+    const computeFirst =
+      (this.p.computeBeforeAccept ?? true) &&
+      gang.acceptDeadline === 0n &&
+      getAddress(assigned) === getAddress(this.address);
     // The intent is journaled before the accept transaction is sent (the driver sends it).
     this.journal.transition(
       offer.jobId,
@@ -467,10 +537,11 @@ export class AgentDaemon implements Daemon {
       "accepting",
       {
         specURI: offer.specURI,
-        specHash: job.specHash,
+        specHash,
         kind: spec.kind,
         ...(spec.kind === "container" && spec.gpus > 0 ? { gpus: spec.gpus } : {}),
         ...(gang.acceptDeadline > 0n ? { gangAcceptDeadline: gang.acceptDeadline } : {}),
+        ...(computeFirst ? { computeFirst, collateral } : {}),
       },
       [null],
     );
@@ -489,8 +560,9 @@ export class AgentDaemon implements Daemon {
     if (this.stopping || this.tasks.has(key) || (this.retryAt.get(key) ?? 0) > Date.now()) return;
     const task = this.driver
       .drive(jobId, shard)
-      .then((state) => {
-        this.retryAt.delete(key);
+      .then(({ state, wakeAtMs }) => {
+        if (wakeAtMs !== undefined) this.retryAt.set(key, wakeAtMs);
+        else this.retryAt.delete(key);
         // A gang shard waiting for its start returns unfinished; the next pass drives it again.
         if (!TERMINAL_STATES.includes(state)) return;
         this.p.progress?.done(key, state);
@@ -502,6 +574,26 @@ export class AgentDaemon implements Daemon {
       })
       .finally(() => this.tasks.delete(key));
     this.tasks.set(key, task);
+  }
+
+  /**
+   * Automatic withdrawal (§20.7): every `intervalSec` (default 60), for each token this operator was
+   * paid in, withdraws what the market owes once it reaches `min`. In the background, one at a time;
+   * a failure is logged and tried again at the next interval.
+   */
+  private maybeWithdraw(): void {
+    const w = this.p.autoWithdraw;
+    if (!w || w.min <= 0n || this.withdrawTask || this.earnedTokens.size === 0) return;
+    if (Date.now() - this.lastWithdrawCheck < (w.intervalSec ?? 60) * 1000) return;
+    this.lastWithdrawCheck = Date.now();
+    const log = this.p.logger.child({ layer: "withdraw" });
+    this.withdrawTask = autoWithdraw({ chain: this.p.chain, tokens: [...this.earnedTokens], min: w.min, to: w.to })
+      .then((done) => {
+        for (const d of done)
+          log.info({ token: d.token, amount: d.amount.toString(), tx: d.hash }, "earnings withdrawn");
+      })
+      .catch((err) => log.warn({ err }, "automatic withdrawal failed; next try at the next interval"))
+      .finally(() => (this.withdrawTask = undefined));
   }
 
   private async maybeClaim(): Promise<void> {
@@ -519,8 +611,8 @@ export class AgentDaemon implements Daemon {
 
   /** Resolves when every shard task in flight has ended (tests and shutdown). */
   async idle(): Promise<void> {
-    while (this.tasks.size > 0 || this.challengeTask) {
-      await Promise.allSettled([...this.tasks.values(), this.challengeTask]);
+    while (this.tasks.size > 0 || this.challengeTask || this.withdrawTask) {
+      await Promise.allSettled([...this.tasks.values(), this.challengeTask, this.withdrawTask]);
     }
   }
 

@@ -68,6 +68,8 @@ export const JOURNAL_MIGRATIONS = [
      PRIMARY KEY (job_id, shard)
    );
    CREATE INDEX offers_status ON offers (status);`,
+  // The spec hash from JobCreated: the market no longer stores it (PROTOCOL §20.3). Older rows: NULL.
+  `ALTER TABLE offers ADD COLUMN spec_hash TEXT;`,
 ] as const;
 
 interface Row {

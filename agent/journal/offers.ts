@@ -1,3 +1,4 @@
+import type { Hex } from "viem";
 import type { SqliteDatabase } from "../../sdk/db/openDatabase";
 
 /**
@@ -12,6 +13,8 @@ export interface Offer {
   jobId: bigint;
   shard: number;
   specURI: string;
+  /** The spec hash of the job's JobCreated event (null in rows written before it was kept). */
+  specHash: Hex | null;
   status: OfferStatus;
   reason: string | null;
 }
@@ -20,6 +23,7 @@ interface Row {
   job_id: string;
   shard: number;
   spec_uri: string;
+  spec_hash: Hex | null;
   status: OfferStatus;
   reason: string | null;
 }
@@ -28,6 +32,7 @@ const offerOf = (r: Row): Offer => ({
   jobId: BigInt(r.job_id),
   shard: r.shard,
   specURI: r.spec_uri,
+  specHash: r.spec_hash,
   status: r.status,
   reason: r.reason,
 });
@@ -42,8 +47,8 @@ export class Offers {
 
   constructor(db: SqliteDatabase) {
     this.insertStmt = db.prepare(
-      `INSERT INTO offers (job_id, shard, spec_uri, status, reason, updated_at) VALUES (?, ?, ?, 'new', NULL, ?)
-       ON CONFLICT (job_id, shard) DO NOTHING`,
+      `INSERT INTO offers (job_id, shard, spec_uri, spec_hash, status, reason, updated_at)
+       VALUES (?, ?, ?, ?, 'new', NULL, ?) ON CONFLICT (job_id, shard) DO NOTHING`,
     );
     this.setStmt = db.prepare(
       "UPDATE offers SET status = ?, reason = ?, updated_at = ? WHERE job_id = ? AND shard = ?",
@@ -60,8 +65,8 @@ export class Offers {
   }
 
   /** Records a shard seen on-chain; seeing it again (a re-read log range) changes nothing. */
-  add(jobId: bigint, shard: number, specURI: string, now = Date.now()): void {
-    this.insertStmt.run(jobId.toString(), shard, specURI, now);
+  add(jobId: bigint, shard: number, specURI: string, specHash: Hex | null, now = Date.now()): void {
+    this.insertStmt.run(jobId.toString(), shard, specURI, specHash, now);
   }
 
   set(jobId: bigint, shard: number, status: OfferStatus, reason: string | null = null, now = Date.now()): void {

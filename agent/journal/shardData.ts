@@ -21,6 +21,11 @@ export interface TakenFacts {
   gangAcceptDeadline?: bigint;
   /** GPUs the spec asks for (container jobs; absent in older journals: none counted). Admission sums them (§18.6). */
   gpus?: number;
+  /**
+   * Assigned to this operator and run before it is accepted: accepted and submitted in one
+   * `acceptAndSubmit` once the result is ready (§20.7). Absent: accepted first.
+   */
+  computeFirst?: boolean;
 }
 
 /** `accepted`: the accept transaction this agent sent, or the collateral read back after a restart. */
@@ -124,6 +129,8 @@ export interface SubmittedFacts {
 export interface AttestedFacts {
   attestation: ShardAttestation;
   signatures: Hex[];
+  /** Unix ms the quorum was journaled (the agent's clock): the settle delay of §20.7 counts from it. */
+  attestedAt?: number;
 }
 
 /** A final state: why it ended (any earlier facts may be there too). */

@@ -1,4 +1,4 @@
-import { getAddress } from "viem";
+import { getAddress, type Hex } from "viem";
 import { resultsPath } from "../../sdk/agentApi/resultsManifest";
 import { sortSignaturesBySigner } from "../../sdk/eip712/sortSignatures";
 import { RigelError } from "../../sdk/errors/RigelError";
@@ -8,7 +8,8 @@ import { fetchJobSpec } from "../../sdk/spec/fetchJobSpec";
 import type { JobSpec } from "../../sdk/spec/jobSpecTypes";
 import { AgentTxError, type AgentChain, type ChainShard } from "../chain/agentChain";
 import { TERMINAL_STATES, type Journal, type JournalEntry, type ShardState as JournalState } from "../journal/journal";
-import type { ShardDataPatch, TakenFacts } from "../journal/shardData";
+import { ranData, type ShardDataPatch, type TakenFacts } from "../journal/shardData";
+import type { SubmissionBatcher } from "../chain/submissionBatcher";
 import type { OracleGateway } from "../oracle/oracleGateway";
 import { shardResultFiles } from "../results/resultsRoutes";
 import { uploadShardResults } from "../results/uploadResults";
@@ -27,8 +28,18 @@ export interface ShardDriverContext extends ShardRunSettings {
   dataDir: string;
   /** The agent's public base URL: the resultURI submitted is `<publicUrl>/v1/results/<job>/<shard>`. */
   publicUrl: string;
-  /** Seconds before the deadline after which no work is started. */
+  /**
+   * Seconds before the deadline after which no work is started; a result this close to its deadline
+   * is submitted alone at once instead of waiting for its batch.
+   */
   submitMarginSec: number;
+  /** Where finished shards go to be submitted (one `submitMany` per batch, §20.7). */
+  submitter: Pick<SubmissionBatcher, "submit">;
+  /**
+   * After the quorum, how long the committee's batched relay has to settle the shard before this agent
+   * settles it alone (0: at once). The shard's settlement event wakes it earlier.
+   */
+  settleDelaySec?: number;
   /** Called at each phase: progress display and metrics. */
   onPhase?: (jobId: bigint, shard: number, phase: string) => void;
 }
@@ -47,6 +58,19 @@ const SETTLED_AS: Partial<Record<number, JournalState>> = {
   [Verdict.DeveloperFault]: "developerFault",
 };
 
+/** How a drive ended: the journal state, and for a shard that waits, when to look at it again. */
+export interface DriveOutcome {
+  state: JournalState;
+  /** Unix ms before which driving the shard again is pointless (nothing of ours is due before). */
+  wakeAtMs?: number;
+}
+
+/** A step's answer when the shard must wait for the chain or the committee: until when, if known. */
+type StepWait = { wait: true; untilMs?: number };
+
+/** How long a read of the chain's latest timestamp is reused (many shards step within one pass). */
+const NOW_CACHE_MS = 200;
+
 /**
  * Drives one shard through its life (docs/PROTOCOL.md §14.2), one journaled step at a time: the state
  * machine. Each step writes its intent to the journal BEFORE acting (`accepting`, `running`,
@@ -57,6 +81,7 @@ const SETTLED_AS: Partial<Record<number, JournalState>> = {
  */
 export class ShardDriver {
   private readonly jobs: JobCache;
+  private nowCache: { at: number; value: Promise<bigint> } | undefined;
 
   constructor(private readonly ctx: ShardDriverContext) {
     this.jobs = new JobCache({
@@ -71,12 +96,13 @@ export class ShardDriver {
    * gang started): then it returns the unfinished state and a later pass drives it again. Throws (to
    * be retried later) when a step cannot complete.
    */
-  async drive(jobId: bigint, shard: number): Promise<JournalState> {
+  async drive(jobId: bigint, shard: number): Promise<DriveOutcome> {
     for (let steps = 0; steps < 64; steps++) {
       const entry = this.ctx.journal.get(jobId, shard);
       if (!entry) throw new ShardStepError("AGENT_SHARD_UNKNOWN", `shard ${jobId}/${shard} is not journaled`);
-      if (isTerminal(entry.state)) return entry.state;
-      if ((await this.step(entry)) === "wait") return entry.state;
+      if (isTerminal(entry.state)) return { state: entry.state };
+      const outcome = await this.step(entry);
+      if (outcome?.wait) return { state: entry.state, wakeAtMs: outcome.untilMs };
     }
     throw new ShardStepError("AGENT_SHARD_STUCK", `shard ${jobId}/${shard} did not settle in 64 steps`);
   }
@@ -119,28 +145,53 @@ export class ShardDriver {
     }
   }
 
+  /** The chain's latest block timestamp, one read shared by the steps of the next ~200 ms. */
+  private latestTimestamp(): Promise<bigint> {
+    const at = Date.now();
+    if (!this.nowCache || at - this.nowCache.at > NOW_CACHE_MS) {
+      const value = this.ctx.chain.latestTimestamp();
+      this.nowCache = { at, value };
+      value.catch(() => (this.nowCache = undefined));
+    }
+    return this.nowCache.value;
+  }
+
   /** The job's spec (fetched and checked against its hash once per job). */
   private spec(entry: { jobId: bigint; data: Pick<TakenFacts, "specURI" | "specHash"> }): Promise<JobSpec> {
     return this.jobs.spec(entry.jobId, entry.data.specURI, entry.data.specHash);
   }
 
-  /** One step; "wait" when nothing can happen until the chain moves (an unstarted gang). */
-  private async step(entry: JournalEntry): Promise<"wait" | void> {
+  /**
+   * One step; a wait when nothing can happen until the chain or the committee moves (an unstarted
+   * gang; a quorum left to the committee's relay for `settleDelaySec`).
+   */
+  private async step(entry: JournalEntry): Promise<StepWait | void> {
     const log = this.log(entry);
-    const onChain = await this.readShard(entry);
-    const final = this.finalFromChain(onChain);
-    if (final) {
-      const endedOnChain = shardStateName(onChain.state);
-      log.info({ onChain: endedOnChain, journal: entry.state, to: final }, "shard ended on-chain");
-      this.move(entry, final, { endedOnChain });
-      return;
+    // Moves that only write the next intent: no chain read (the next step reads it anyway).
+    if (entry.state === "ran") return void this.move(entry, "submitting");
+    if (entry.state === "submitted") return void this.move(entry, "proving");
+    if (entry.state === "attested") {
+      const untilMs = (entry.data.attestedAt ?? 0) + (this.ctx.settleDelaySec ?? 0) * 1000;
+      if (Date.now() < untilMs) {
+        // The committee's relay settles in batches (§20.5); this agent waits, then settles alone.
+        const onChain = await this.readShard(entry);
+        if (onChain.state === ShardState.Submitted) return { wait: true, untilMs };
+        if (this.endIfFinal(entry, onChain, log)) return;
+      }
+      return void this.move(entry, "settling");
     }
+    const onChain = await this.readShard(entry);
+    if (this.endIfFinal(entry, onChain, log)) return;
     const job = await this.jobs.job(entry.jobId);
-    const now = await this.ctx.chain.latestTimestamp();
     switch (entry.state) {
       case "accepting": {
         if (onChain.state === ShardState.Accepted) {
           this.move(entry, "accepted", { collateral: onChain.collateral });
+          return;
+        }
+        if (entry.data.computeFirst) {
+          // Assigned to us: run first, then accept and submit in one transaction (§20.7).
+          this.move(entry, "running", { runStartedAt: Date.now() });
           return;
         }
         // Open: the accept was never mined (or never sent). Send it now.
@@ -164,7 +215,13 @@ export class ShardDriver {
         return;
       }
       case "accepted": {
+        // A plain job's journal has no gang accept deadline: no gang read (§14.8).
+        if (entry.data.gangAcceptDeadline === undefined) {
+          this.move(entry, "running", { runStartedAt: Date.now() });
+          return;
+        }
         const gang = await this.ctx.chain.gangOf(entry.jobId);
+        const now = await this.latestTimestamp();
         if (gang.acceptDeadline > 0n && gang.startedAt === 0n) return this.awaitGang(entry, gang, now);
         this.move(entry, "running", {
           runStartedAt: Date.now(),
@@ -178,7 +235,14 @@ export class ShardDriver {
           this.move(entry, "submitted", { root: onChain.resultRoot, units: onChain.units });
           return;
         }
+        const now = await this.latestTimestamp();
         if (now + BigInt(this.ctx.submitMarginSec) >= job.deadline) {
+          if (onChain.state === ShardState.Open) {
+            // Computed first and never accepted: nothing of ours is on-chain, nobody is slashed.
+            log.warn({ deadline: job.deadline }, "no time left before the deadline; the shard is left open");
+            this.move(entry, "abandoned", { reason: "deadline too close to run" });
+            return;
+          }
           log.error({ deadline: job.deadline }, "no time left before the deadline; the shard will expire");
           this.move(entry, "failed", { reason: "deadline too close to run" });
           return;
@@ -186,34 +250,36 @@ export class ShardDriver {
         await this.run(entry, job);
         return;
       }
-      case "ran":
-        this.move(entry, "submitting");
-        return;
       case "submitting": {
         if (onChain.state === ShardState.Submitted) {
           this.move(entry, "submitted", { submittedBlock: onChain.submittedBlock });
           return;
         }
+        const now = await this.latestTimestamp();
         if (now >= job.deadline) {
           log.error("deadline passed before the result was submitted");
-          this.move(entry, "failed", { reason: "deadline passed before submit" });
+          const to = onChain.state === ShardState.Open ? "abandoned" : "failed";
+          this.move(entry, to, { reason: "deadline passed before submit" });
           return;
         }
         const { root, units } = entry.data;
         const resultURI = `${this.ctx.publicUrl}${resultsPath(entry.jobId, entry.shard)}`;
-        const tx = await this.ctx.chain.submit(entry.jobId, entry.shard, root, units, resultURI);
-        log.info({ tx: tx.hash, root, units }, "result submitted");
+        const sub = { jobId: entry.jobId, shard: entry.shard, resultRoot: root, units, resultURI };
+        if (onChain.state === ShardState.Open) return this.acceptAndSubmit(entry, sub);
+        const tx = await this.ctx.submitter.submit(sub, {
+          urgent: job.deadline - now <= BigInt(this.ctx.submitMarginSec),
+        });
+        log.info({ tx: tx.hash, root, units, batch: tx.batchSize }, "result submitted");
         this.move(entry, "submitted", { submitTx: tx.hash, submittedBlock: tx.blockNumber, resultURI });
         return;
       }
-      case "submitted":
-        this.move(entry, "proving");
-        return;
       case "proving": {
         // Nobody answered within the verify window (the oracles could not verify, or did not
         // reproduce a failure): the market pays no one and slashes no one; taking the collateral back
         // is this agent's to do (PROTOCOL §18.1).
-        if (now > onChain.submittedAt + (await this.ctx.chain.verifyWindow())) {
+        const now = await this.latestTimestamp();
+        // The verify window the shard was accepted under (its snapshot, §20.3), not today's parameter.
+        if (now > onChain.submittedAt + BigInt(onChain.verifyWindow)) {
           const tx = await this.ctx.chain.expire(entry.jobId, entry.shard);
           log.warn({ tx: tx.hash }, "no quorum within the verify window; shard expired (refund, collateral back)");
           this.move(entry, "expired", { endedOnChain: "Expired" });
@@ -232,14 +298,13 @@ export class ShardDriver {
         this.move(entry, "attested", {
           attestation: quorum.attestation,
           signatures: sortSignaturesBySigner(quorum.signatures),
+          attestedAt: Date.now(),
         });
         return;
       }
-      case "attested":
-        this.move(entry, "settling");
-        return;
       case "settling": {
         const { attestation, signatures } = entry.data;
+        const now = await this.latestTimestamp();
         if (attestation.expiry < now) {
           log.warn("attestation expired before settlement; asking the oracles again");
           this.ctx.journal.transition(entry.jobId, entry.shard, "proving", {}, ["settling"]);
@@ -254,6 +319,57 @@ export class ShardDriver {
       }
       default:
         throw new ShardStepError("AGENT_BAD_STATE", `unexpected journal state ${entry.state}`);
+    }
+  }
+
+  /**
+   * Ends the journal entry when the chain says the shard left our hands (final, cancelled, another
+   * operator's); uploads the results of a shard the committee's relay settled for us. True when it ended.
+   */
+  private endIfFinal(entry: JournalEntry, onChain: ChainShard, log: Logger): boolean {
+    const final = this.finalFromChain(onChain);
+    if (!final) return false;
+    const endedOnChain = shardStateName(onChain.state);
+    log.info({ onChain: endedOnChain, journal: entry.state, to: final }, "shard ended on-chain");
+    this.move(entry, final, { endedOnChain });
+    if ((final === "settled" || final === "developerFault") && ranData(entry.data)) {
+      this.upload(entry as JournalEntry<"settling">).catch((err: unknown) =>
+        log.warn({ err }, "results upload failed"),
+      );
+    }
+    return true;
+  }
+
+  /**
+   * A shard computed before it was accepted (assigned to us, §20.7): accept and submit in one
+   * transaction. A revert leaves the shard to the next step's chain read: taken by nobody else
+   * (assigned), it is still Open (sent again), Submitted by us (mined before a crash), or cancelled
+   * by its developer (abandoned).
+   */
+  private async acceptAndSubmit(
+    entry: JournalEntry<"submitting">,
+    sub: { jobId: bigint; shard: number; resultRoot: Hex; units: bigint; resultURI: string },
+  ): Promise<void> {
+    const log = this.log(entry);
+    try {
+      const tx = await this.ctx.chain.acceptAndSubmit(sub);
+      log.info({ tx: tx.hash, root: sub.resultRoot, units: sub.units }, "shard accepted and result submitted");
+      this.move(entry, "submitted", {
+        acceptTx: tx.hash,
+        submitTx: tx.hash,
+        submittedBlock: tx.blockNumber,
+        resultURI: sub.resultURI,
+      });
+    } catch (err) {
+      const again = await this.readShard(entry);
+      if (again.state === ShardState.Submitted && getAddress(again.operator) === getAddress(this.ctx.chain.address)) {
+        this.move(entry, "submitted", { submittedBlock: again.submittedBlock, resultURI: sub.resultURI });
+        return;
+      }
+      if (this.endIfFinal(entry, again, log)) return;
+      if (!(err instanceof AgentTxError && err.details.reverted)) throw err;
+      log.warn({ reason: err.details.reason }, "acceptAndSubmit refused by the market; giving the shard up");
+      this.move(entry, "abandoned", { reason: err.message });
     }
   }
 
@@ -299,7 +415,7 @@ export class ShardDriver {
     entry: JournalEntry<"accepted">,
     gang: { acceptDeadline: bigint; released: boolean },
     now: bigint,
-  ): Promise<"wait" | void> {
+  ): Promise<StepWait | void> {
     const log = this.log(entry);
     if (!gang.released && now < gang.acceptDeadline) {
       if (entry.data.gangWaiting !== true) {
@@ -310,7 +426,7 @@ export class ShardDriver {
         this.ctx.onPhase?.(entry.jobId, entry.shard, "gang-waiting");
         this.ctx.journal.transition(entry.jobId, entry.shard, "accepted", { gangWaiting: true }, ["accepted"]);
       }
-      return "wait";
+      return { wait: true };
     }
     if (!gang.released) {
       try {

@@ -9,7 +9,7 @@ import path from "node:path";
 import Dockerode from "dockerode";
 import { parseEther, zeroAddress, type Address } from "viem";
 import { main as jobCli } from "../../developer/cli";
-import { computeTokenAbi, operatorStakingAbi, rewardsDistributorAbi } from "../../sdk/contracts/abis";
+import { computeTokenAbi, jobMarketAbi, operatorStakingAbi, rewardsDistributorAbi } from "../../sdk/contracts/abis";
 import { isFinalShardState, shardStateName } from "../../sdk/market/enums";
 import { readJob } from "../../sdk/market/readJob";
 import { readShard } from "../../sdk/market/readShard";
@@ -444,6 +444,11 @@ export async function runDemo(opts: DemoOptions, say: (line: string) => void): P
       say("delegator claimed its share of agent-1's pool rewards");
     } else say("the delegator's pool earned nothing to claim yet");
 
+    // Pull payments (PROTOCOL §20.1): the market credited every payout and refund; each operator
+    // (`rigel agent withdraw`) and the developer (`rigel job withdraw`) withdraws what it is owed.
+    const withdrawals = await withdrawAll(devnet, [...network.operators, dev], network.names);
+    for (const w of withdrawals) say(`${w.name} withdrew ${Number(w.amount) / 1e18} RGL the market owed it`);
+
     // What happened, from the chain alone.
     const summary = await buildSummary(devnet.client, devnet.deployment);
     const conservation = await checkConservation(devnet.client, devnet.deployment);
@@ -464,6 +469,9 @@ export async function runDemo(opts: DemoOptions, say: (line: string) => void): P
       failures.push("an honest shard did not settle");
     }
     if (!conservation.ok) failures.push("conservation failed");
+    if (summary.operators.some((o) => o.owed > 0n) || summary.developers.some((d) => d.owed > 0n)) {
+      failures.push("something is still owed after every withdrawal");
+    }
     return {
       network,
       summary,
@@ -482,4 +490,34 @@ export async function runDemo(opts: DemoOptions, say: (line: string) => void): P
     await network.stop();
     throw err;
   }
+}
+
+/**
+ * Each account withdraws the RGL the market owes it (`JobMarket.withdraw(token, to)`, what
+ * `rigel agent withdraw` and `rigel job withdraw` send); accounts owed nothing send nothing.
+ */
+async function withdrawAll(
+  devnet: Devnet,
+  accounts: DevAccount[],
+  names: Record<string, string>,
+): Promise<{ name: string; amount: bigint }[]> {
+  const { JobMarket: market, ComputeToken: rgl } = devnet.deployment.contracts;
+  const done: { name: string; amount: bigint }[] = [];
+  for (const who of accounts) {
+    const owed = await devnet.client.readContract({
+      address: market,
+      abi: jobMarketAbi,
+      functionName: "owedOf",
+      args: [rgl, who.address],
+    });
+    if (owed === 0n) continue;
+    await sendAs(devnet, who, {
+      address: market,
+      abi: jobMarketAbi,
+      functionName: "withdraw",
+      args: [rgl, who.address],
+    });
+    done.push({ name: names[who.address] ?? who.address, amount: owed });
+  }
+  return done;
 }

@@ -1,6 +1,6 @@
 // The demo's closing summary, rebuilt from the chain's logs alone: jobs and shards with their
-// outcome and cost, each operator's payment, rewards, slash and stake, the developers' spend and
-// refunds, and the gas of each step.
+// outcome and cost, each operator's payment (credited, then withdrawn: pull payments, PROTOCOL §20.1),
+// rewards, slash and stake, the developers' spend, refunds and withdrawals, and the gas of each step.
 import { formatEther, getAddress, type Address, type Hash, type PublicClient } from "viem";
 import { jobMarketAbi, operatorStakingAbi, rewardsDistributorAbi } from "../../sdk/contracts/abis";
 import type { Deployment } from "../../sdk/contracts/deployments";
@@ -28,13 +28,24 @@ export interface DemoSummary {
   operators: {
     operator: Address;
     paid: bigint;
+    /** RGL withdrawn from the market (`Withdrawn`) and still owed (`owedOf`) at the end. */
+    withdrawn: bigint;
+    owed: bigint;
     rewardsClaimed: bigint;
     rewardsPending: bigint;
     slashed: bigint;
     selfStake: bigint;
     delegated: bigint;
   }[];
-  developers: { developer: Address; escrowed: bigint; paid: bigint; refunded: bigint }[];
+  developers: {
+    developer: Address;
+    escrowed: bigint;
+    paid: bigint;
+    refunded: bigint;
+    /** RGL withdrawn from the market and still owed (refunds are credited, not sent). */
+    withdrawn: bigint;
+    owed: bigint;
+  }[];
   gas: { step: string; count: number; median: bigint; total: bigint }[];
 }
 
@@ -52,7 +63,23 @@ const STEP_OF_EVENT: Record<string, string> = {
   ShardExpired: "expire",
   RewardsClaimed: "claim rewards",
   Delegated: "delegate",
+  Withdrawn: "withdraw",
 };
+
+/**
+ * The step of a transaction from the events it emitted: one event's step, or for the batched and
+ * combined entrypoints of §20.4 their own (`acceptAndSubmit` emits ShardAccepted and ShardSubmitted,
+ * `submitMany` several ShardSubmitted, `settleVerdicts` several outcomes).
+ */
+function stepOf(events: string[]): string | undefined {
+  const count = (name: string) => events.filter((e) => e === name).length;
+  if (count("ShardAccepted") > 0 && count("ShardSubmitted") > 0) return "accept and submit";
+  if (count("ShardSubmitted") > 1) return "submit results (batch)";
+  const outcomes = events.filter((e) => ["ShardSettled", "ShardFailed", "ShardDeveloperFault"].includes(e));
+  if (outcomes.length > 1) return "settle (batch)";
+  for (const e of events) if (STEP_OF_EVENT[e]) return STEP_OF_EVENT[e];
+  return undefined;
+}
 
 /** Reads everything from the deployment's first block. */
 export async function buildSummary(client: PublicClient, deployment: Deployment): Promise<DemoSummary> {
@@ -131,6 +158,20 @@ export async function buildSummary(client: PublicClient, deployment: Deployment)
       slashedBy.set(op, (slashedBy.get(op) ?? 0n) + (a.fromSelf as bigint) + (a.fromPool as bigint));
     }
   }
+  const withdrawnBy = new Map<Address, bigint>();
+  for (const log of marketLogs) {
+    if (log.eventName !== "Withdrawn") continue;
+    const a = log.args as { token: Address; account: Address; amount: bigint };
+    if (getAddress(a.token) !== getAddress(deployment.contracts.ComputeToken)) continue;
+    withdrawnBy.set(getAddress(a.account), (withdrawnBy.get(getAddress(a.account)) ?? 0n) + a.amount);
+  }
+  const owedOf = (account: Address) =>
+    client.readContract({
+      address: market,
+      abi: jobMarketAbi,
+      functionName: "owedOf",
+      args: [deployment.contracts.ComputeToken, account],
+    });
   const claimedBy = new Map<Address, bigint>();
   for (const log of rewardLogs) {
     if (log.eventName !== "RewardsClaimed") continue;
@@ -155,6 +196,8 @@ export async function buildSummary(client: PublicClient, deployment: Deployment)
     operators.push({
       operator,
       paid,
+      withdrawn: withdrawnBy.get(operator) ?? 0n,
+      owed: await owedOf(operator),
       rewardsClaimed: claimedBy.get(operator) ?? 0n,
       rewardsPending: pending,
       slashed: slashedBy.get(operator) ?? 0n,
@@ -165,7 +208,14 @@ export async function buildSummary(client: PublicClient, deployment: Deployment)
 
   const developers = new Map<Address, DemoSummary["developers"][number]>();
   for (const job of jobs) {
-    const d = developers.get(job.developer) ?? { developer: job.developer, escrowed: 0n, paid: 0n, refunded: 0n };
+    const d = developers.get(job.developer) ?? {
+      developer: job.developer,
+      escrowed: 0n,
+      paid: 0n,
+      refunded: 0n,
+      withdrawn: withdrawnBy.get(job.developer) ?? 0n,
+      owed: await owedOf(job.developer),
+    };
     d.escrowed += job.escrow;
     for (const s of shards.values()) {
       if (s.jobId !== job.jobId) continue;
@@ -176,12 +226,14 @@ export async function buildSummary(client: PublicClient, deployment: Deployment)
   }
 
   const gasByStep = new Map<string, bigint[]>();
-  const seen = new Set<Hash>();
+  const eventsOfTx = new Map<Hash, string[]>();
   for (const log of [...stakingLogs, ...marketLogs, ...rewardLogs]) {
-    const step = STEP_OF_EVENT[log.eventName];
-    if (!step || seen.has(log.transactionHash)) continue;
-    seen.add(log.transactionHash);
-    const receipt = await client.getTransactionReceipt({ hash: log.transactionHash });
+    eventsOfTx.set(log.transactionHash, [...(eventsOfTx.get(log.transactionHash) ?? []), log.eventName]);
+  }
+  for (const [hash, events] of eventsOfTx) {
+    const step = stepOf(events);
+    if (!step) continue;
+    const receipt = await client.getTransactionReceipt({ hash });
     gasByStep.set(step, [...(gasByStep.get(step) ?? []), receipt.gasUsed]);
   }
   const gas = [...gasByStep.entries()].map(([step, list]) => {
@@ -206,7 +258,7 @@ export function renderSummary(s: DemoSummary, names: Record<string, string> = {}
   const name = (a?: Address) => (a ? (names[getAddress(a)] ?? short(a)) : "-");
   const kinds = ["matmul-int8", "container", "llm-inference"];
   const parts = [
-    "Jobs and shards (amounts in RGL)",
+    "Jobs and shards (amounts in RGL; payments and refunds are credited, then withdrawn)",
     textTable(
       ["job", "kind", "shard", "operator", "outcome", "units", "paid", "fee", "refund", "slashed"],
       s.shards.map((x) => {
@@ -228,10 +280,22 @@ export function renderSummary(s: DemoSummary, names: Record<string, string> = {}
     "",
     "Operators (RGL)",
     textTable(
-      ["operator", "paid for work", "rewards claimed", "rewards pending", "slashed", "self-stake", "delegated"],
+      [
+        "operator",
+        "paid for work",
+        "withdrawn",
+        "owed",
+        "rewards claimed",
+        "rewards pending",
+        "slashed",
+        "self-stake",
+        "delegated",
+      ],
       s.operators.map((o) => [
         name(o.operator),
         rgl(o.paid),
+        rgl(o.withdrawn),
+        rgl(o.owed),
         rgl(o.rewardsClaimed),
         rgl(o.rewardsPending),
         rgl(o.slashed),
@@ -242,8 +306,15 @@ export function renderSummary(s: DemoSummary, names: Record<string, string> = {}
     "",
     "Developers (RGL)",
     textTable(
-      ["developer", "escrowed", "spent (paid + fees)", "refunded"],
-      s.developers.map((d) => [name(d.developer), rgl(d.escrowed), rgl(d.paid), rgl(d.refunded)]),
+      ["developer", "escrowed", "spent (paid + fees)", "refunded", "withdrawn", "owed"],
+      s.developers.map((d) => [
+        name(d.developer),
+        rgl(d.escrowed),
+        rgl(d.paid),
+        rgl(d.refunded),
+        rgl(d.withdrawn),
+        rgl(d.owed),
+      ]),
     ),
     "",
     "Gas per step",

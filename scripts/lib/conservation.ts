@@ -1,11 +1,15 @@
 // Conservation of RGL across the whole protocol, rebuilt from the chain's own logs: every balance
 // a Transfer log implies matches balanceOf, the supply equals genesis plus mints minus burns, every
 // burn is a slash, a burned fee or an equivocation penalty, each contract holds exactly what its
-// own accounting says (staking: every operator's stake and pools; market: the escrow; committee: the
-// bonds), and the market's RGL moved exactly as its jobs and their shards' outcomes report (escrow in;
-// paid, fee and refund out for Settled and DeveloperFault, refund out for Failed, Expired, Cancelled).
-// Used after every end-to-end test and at the end of the demo.
-import { getAddress, zeroAddress, type Address, type PublicClient } from "viem";
+// own accounting says (staking: every operator's stake and pools; market: the escrow plus what it owes,
+// for every payment token; committee: the bonds), and the market's RGL moved exactly as its jobs and
+// their shards' outcomes report. Payments are pulled (PROTOCOL §20.1): a shard's outcome credits
+// `paid`, `refund` (and a non-RGL fee) to the parties' `owedOf` and burns an RGL fee at once; RGL
+// leaves the market only by `withdraw` (`Withdrawn`) and those fee burns. So: escrow in = RGL in;
+// Σ outcomes (paid + fee + refund for Settled and DeveloperFault, refund for Failed, Expired,
+// Cancelled) = credited + burned fees; RGL out = Σ Withdrawn + burned fees; owedTotal = credited −
+// withdrawn. Used after every end-to-end test, at the end of the demo and of the load run.
+import { erc20Abi, getAddress, zeroAddress, type Address, type PublicClient } from "viem";
 import { computeTokenAbi, jobMarketAbi, operatorStakingAbi, oracleCommitteeAbi } from "../../sdk/contracts/abis";
 import type { Deployment } from "../../sdk/contracts/deployments";
 import {
@@ -33,6 +37,9 @@ export interface ConservationReport {
     bondBurned: bigint;
     /** Unvested operator parts burned by slashes (RewardsDistributor, PROTOCOL §10.9). */
     vestingBurned: bigint;
+    /** RGL the market owes (credited, not yet withdrawn) and RGL withdrawn from it. */
+    owed: bigint;
+    withdrawn: bigint;
     /** RGL escrow of the jobs created in RGL, and what their shards' outcome events paid out of it. */
     escrowIn: bigint;
     escrowOut: bigint;
@@ -150,8 +157,20 @@ export async function checkConservation(client: PublicClient, deployment: Deploy
     functionName: "escrowOf",
     args: [rgl],
   });
+  const owed = await client.readContract({
+    blockNumber: toBlock,
+    address: market,
+    abi: jobMarketAbi,
+    functionName: "owedTotal",
+    args: [rgl],
+  });
   const marketHeld = balances.get(getAddress(market)) ?? 0n;
-  check(marketHeld === escrow, `market holds ${marketHeld} = escrow`, `market holds ${marketHeld} ≠ escrow ${escrow}`);
+  check(
+    marketHeld === escrow + owed,
+    `market holds ${marketHeld} = escrow ${escrow} + owed ${owed}`,
+    `market holds ${marketHeld} ≠ escrow ${escrow} + owed ${owed}`,
+  );
+  for (const line of await otherTokensHeld(client, market, rgl, range)) check(line.ok, line.text, line.text);
   const signers = new Set(
     (await client.getLogs({ address: committee, event: bondedEvent, ...range })).map((l) => getAddress(l.args.signer!)),
   );
@@ -184,10 +203,16 @@ export async function checkConservation(client: PublicClient, deployment: Deploy
   const byOutcome = Object.entries(flows.outcomes)
     .map(([name, n]) => `${n} ${name.replace(/^Shard/, "")}`)
     .join(", ");
+  const credited = flows.escrowOut - feeBurned;
   check(
-    marketOut === flows.escrowOut,
-    `market paid out ${marketOut} = Σ outcomes of ${flows.shards} shards (${byOutcome || "none"})`,
-    `market paid out ${marketOut} ≠ Σ outcomes ${flows.escrowOut} of ${flows.shards} shards (${byOutcome || "none"})`,
+    owed === credited - flows.withdrawn,
+    `market owes ${owed} = Σ outcomes of ${flows.shards} shards (${byOutcome || "none"}) ${flows.escrowOut} − fees burned ${feeBurned} − withdrawn ${flows.withdrawn}`,
+    `market owes ${owed} ≠ Σ outcomes of ${flows.shards} shards (${byOutcome || "none"}) ${flows.escrowOut} − fees burned ${feeBurned} − withdrawn ${flows.withdrawn}`,
+  );
+  check(
+    marketOut === flows.withdrawn + feeBurned,
+    `market paid out ${marketOut} = withdrawn ${flows.withdrawn} + fees burned ${feeBurned}`,
+    `market paid out ${marketOut} ≠ withdrawn ${flows.withdrawn} + fees burned ${feeBurned}`,
   );
   check(
     feeBurned === flows.fees,
@@ -206,6 +231,8 @@ export async function checkConservation(client: PublicClient, deployment: Deploy
       feeBurned,
       bondBurned,
       vestingBurned,
+      owed,
+      withdrawn: flows.withdrawn,
       escrowIn: flows.escrowIn,
       escrowOut: flows.escrowOut,
       outcomes: flows.outcomes,
@@ -219,7 +246,47 @@ interface MarketFlows {
   escrowIn: bigint;
   escrowOut: bigint;
   fees: bigint;
+  /** RGL withdrawn from the market (`Withdrawn` events). */
+  withdrawn: bigint;
   outcomes: Record<string, number>;
+}
+
+/**
+ * Every other payment token the market allowlisted (its `PaymentTokenSet` events): its balance in
+ * the market equals its escrow plus what the market owes in it (PROTOCOL §20.1).
+ */
+async function otherTokensHeld(
+  client: PublicClient,
+  market: Address,
+  rgl: Address,
+  range: { fromBlock: bigint; toBlock: bigint },
+): Promise<{ ok: boolean; text: string }[]> {
+  const set = await client.getContractEvents({
+    address: market,
+    abi: jobMarketAbi,
+    eventName: "PaymentTokenSet",
+    strict: true,
+    ...range,
+  });
+  const tokens = [...new Set(set.map((l) => getAddress(l.args.token)))].filter((t) => t !== getAddress(rgl));
+  const lines: { ok: boolean; text: string }[] = [];
+  for (const token of tokens) {
+    const at = { blockNumber: range.toBlock, address: market, abi: jobMarketAbi } as const;
+    const [held, escrow, owed] = await Promise.all([
+      client.readContract({
+        blockNumber: range.toBlock,
+        address: token,
+        abi: erc20Abi,
+        functionName: "balanceOf",
+        args: [market],
+      }),
+      client.readContract({ ...at, functionName: "escrowOf", args: [token] }),
+      client.readContract({ ...at, functionName: "owedTotal", args: [token] }),
+    ]);
+    const ok = held === escrow + owed;
+    lines.push({ ok, text: `market holds ${held} of ${token} ${ok ? "=" : "≠"} escrow ${escrow} + owed ${owed}` });
+  }
+  return lines;
 }
 
 /**
@@ -236,7 +303,15 @@ async function marketFlows(
 ): Promise<MarketFlows> {
   const events = await client.getContractEvents({ address: market, abi: jobMarketAbi, strict: true, ...range });
   const rglJobs = new Set<bigint>();
-  const flows: MarketFlows = { jobs: 0, shards: 0, escrowIn: 0n, escrowOut: 0n, fees: 0n, outcomes: {} };
+  const flows: MarketFlows = {
+    jobs: 0,
+    shards: 0,
+    escrowIn: 0n,
+    escrowOut: 0n,
+    fees: 0n,
+    withdrawn: 0n,
+    outcomes: {},
+  };
   const out = (name: string, jobId: bigint, amount: bigint, fee = 0n) => {
     if (!rglJobs.has(jobId)) return;
     flows.shards++;
@@ -261,6 +336,9 @@ async function marketFlows(
       case "ShardExpired":
       case "ShardCancelled":
         out(e.eventName, e.args.jobId, e.args.refund);
+        break;
+      case "Withdrawn":
+        if (getAddress(e.args.token) === rgl) flows.withdrawn += e.args.amount;
         break;
     }
   }

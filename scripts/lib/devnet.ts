@@ -126,7 +126,8 @@ export async function startDevnet(params: StartDevnetParameters): Promise<Devnet
     const deploymentFile = path.join(params.workDir, "31337.json");
     const deployment = loadDeployment({ file: deploymentFile, chainId: 31337 });
     const chain: Chain = { ...hardhat, rpcUrls: { default: { http: [node.url] } } };
-    const transport = http(node.url);
+    // Reads made in the same tick go as one JSON-RPC batch (the load run's receipts and follower).
+    const transport = http(node.url, { batch: { wait: 0 } });
     const client = createPublicClient({ chain, transport, cacheTime: 0, pollingInterval: 250 }) as PublicClient;
     const rgl = deployment.contracts.ComputeToken;
     const committee = deployment.contracts.OracleCommittee;

@@ -11,7 +11,7 @@
 // not used because Hardhat's automine gives every transaction its own block with a timestamp at
 // least one second after the last one, so chain time runs ahead of the wall clock under load.
 import fs from "node:fs";
-import { decodeEventLog, maxUint256, parseEther, type Address, type Hash } from "viem";
+import { decodeEventLog, encodeFunctionData, maxUint256, parseEther, type Address, type Hash, type Hex } from "viem";
 import { computeTokenAbi, jobMarketAbi } from "../../sdk/contracts/abis";
 import type { ShardStateName } from "../../sdk/market/enums";
 import { jobParamsForSpec } from "../../sdk/market/jobParamsForSpec";
@@ -48,6 +48,15 @@ export interface LoadOptions {
   assign: boolean;
   /** Follower and service poll period. */
   pollMs: number;
+  /**
+   * Batching (PROTOCOL §20.7, §20.6): each agent's finished shards per `submitMany` and the committee's
+   * verdicts per `settleVerdicts`, each batch closed after `batchDelayMs` at the latest; assigned
+   * shards are run first and sent with `acceptAndSubmit`. Off: every shard accepted, submitted and
+   * settled alone, as before issue 20.
+   */
+  batching: boolean;
+  /** Longest a shard waits for an agent's submission batch or the committee's verdict batch (ms). */
+  batchDelayMs: number;
   /** Before the load: runs of sequential RGL transfers timed as the chain's baseline (0: none). */
   baselineRuns?: number;
   log: (line: string) => void;
@@ -62,9 +71,11 @@ export const LOAD_DEFAULTS: Omit<LoadOptions, "workDir" | "log"> = {
   batch: 10,
   intervalMs: 1000,
   timeoutMs: 20 * 60_000,
-  cpuSlots: 8,
+  cpuSlots: 32,
   assign: true,
-  pollMs: 500,
+  pollMs: 250,
+  batching: true,
+  batchDelayMs: 1000,
 };
 
 export const FINAL_EVENTS = {
@@ -115,24 +126,62 @@ interface Tracked {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** Service environment for throughput: more concurrent shards per agent, a higher oracle rate limit. */
+/**
+ * Service environment for throughput: more concurrent shards per agent, a higher oracle rate limit,
+ * and batching: the relay (oracle 1) settles Valid verdicts too, in `settleVerdicts` batches, and the
+ * agents leave it that job (they settle a shard alone only if it is still unsettled a minute later).
+ */
 function serviceSettings(o: LoadOptions): { agentEnv: Record<string, string>; oracleEnv: Record<string, string> } {
+  const batching: { agentEnv: Record<string, string>; oracleEnv: Record<string, string> } = o.batching
+    ? {
+        agentEnv: {
+          RIGEL_AGENT_SUBMIT_MAX_BATCH: "50",
+          RIGEL_AGENT_SUBMIT_MAX_DELAY_MS: String(o.batchDelayMs),
+          RIGEL_AGENT_COMPUTE_BEFORE_ACCEPT: "assigned",
+          RIGEL_AGENT_SETTLE_DELAY_SEC: "60",
+        },
+        oracleEnv: {
+          RIGEL_ORACLE_RELAY_VALID: "true",
+          RIGEL_ORACLE_BATCH_MAX_SIZE: "100",
+          RIGEL_ORACLE_BATCH_MAX_DELAY_MS: String(o.batchDelayMs),
+        },
+      }
+    : {
+        agentEnv: {
+          RIGEL_AGENT_SUBMIT_MAX_BATCH: "1",
+          RIGEL_AGENT_COMPUTE_BEFORE_ACCEPT: "never",
+          RIGEL_AGENT_SETTLE_DELAY_SEC: "0",
+        },
+        oracleEnv: { RIGEL_ORACLE_RELAY_VALID: "false", RIGEL_ORACLE_BATCH_MAX_SIZE: "1" },
+      };
   return {
     agentEnv: {
       RIGEL_AGENT_CPU_SLOTS: String(o.cpuSlots),
       RIGEL_AGENT_POLL_INTERVAL_MS: String(o.pollMs),
       RIGEL_AGENT_CAPACITY_POLL_SEC: "0",
       RIGEL_AGENT_LOG_LEVEL: "warn",
+      ...batching.agentEnv,
     },
     oracleEnv: {
       RIGEL_ORACLE_POLL_MS: String(o.pollMs),
       RIGEL_ORACLE_RATE_PER_MINUTE: "100000",
       RIGEL_ORACLE_LOG_LEVEL: "warn",
+      ...batching.oracleEnv,
     },
   };
 }
 
-/** Creates `count` jobs from `dev` with consecutive nonces, then waits for every receipt. */
+/**
+ * Fees of the developers' transactions: fixed, so that a create costs one RPC round trip (the raw
+ * transaction), not three (fees, nonce, send). Hardhat's base fee starts at 1 gwei and only falls
+ * while blocks stay under half full, as every automined block of one transaction does.
+ */
+const CREATE_FEES = { maxFeePerGas: 5_000_000_000n, maxPriorityFeePerGas: 1_000_000n } as const;
+
+/**
+ * Creates `count` jobs from `dev` with consecutive nonces, each signed here and sent raw, then reads
+ * every receipt at once (one batched RPC request).
+ */
 async function createBatch(
   devnet: Devnet,
   dev: DevAccount,
@@ -143,26 +192,36 @@ async function createBatch(
 ): Promise<{ jobId: bigint; escrow: bigint; sentAt: number }[]> {
   const wallet = walletOf(devnet, dev);
   const market = devnet.deployment.contracts.JobMarket;
-  const hashes: Hash[] = [];
-  const sentAt: number[] = [];
+  const signed: Hex[] = [];
   for (let i = 0; i < count; i++) {
-    sentAt.push(Date.now());
-    hashes.push(
-      await wallet.writeContract({
-        address: market,
-        abi: jobMarketAbi,
-        functionName: "createJob",
-        args: [jobParamsTuple(params(first + i))],
-        account: dev.account,
-        chain: devnet.chain,
+    signed.push(
+      await dev.account.signTransaction({
+        chainId: devnet.chain.id,
+        type: "eip1559",
+        to: market,
+        data: encodeFunctionData({
+          abi: jobMarketAbi,
+          functionName: "createJob",
+          args: [jobParamsTuple(params(first + i))],
+        }),
         nonce: nonce + i,
         gas: 1_000_000n,
+        ...CREATE_FEES,
       }),
     );
   }
+  const hashes: Hash[] = [];
+  const sentAt: number[] = [];
+  for (const raw of signed) {
+    sentAt.push(Date.now());
+    hashes.push(await wallet.sendRawTransaction({ serializedTransaction: raw }));
+  }
+  const receipts = await Promise.all(
+    hashes.map((hash) => devnet.client.waitForTransactionReceipt({ hash, pollingInterval: 100 })),
+  );
   const out: { jobId: bigint; escrow: bigint; sentAt: number }[] = [];
-  for (const [i, hash] of hashes.entries()) {
-    const receipt = await devnet.client.waitForTransactionReceipt({ hash, pollingInterval: 100 });
+  for (const [i, receipt] of receipts.entries()) {
+    const hash = hashes[i];
     if (receipt.status !== "success") throw new Error(`createJob ${hash} reverted`);
     for (const l of receipt.logs) {
       if (l.address.toLowerCase() !== market.toLowerCase()) continue;

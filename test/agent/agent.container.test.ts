@@ -1,4 +1,5 @@
 import { expect } from "chai";
+import { resultUriOf } from "./helpers/resultUri";
 import type Dockerode from "dockerode";
 import { createHash } from "node:crypto";
 import fs from "node:fs";
@@ -83,18 +84,21 @@ describe("agent: container jobs on the real Docker engine", function () {
       "echo done",
     ].join("\n");
     const { jobId, params } = await createContainerJob(p, { command: ["sh", "-c", script], inputs: inputSpec() });
-    const opBefore = await p.usd.balanceOf(p.ops[0].address);
+    const opBefore = await p.market.owedOf(await p.usd.getAddress(), p.ops[0].address);
     const { daemon, logs } = await testDaemon(p, { port: 8654, docker, inputFileRoots: [inputDir] });
     await daemon.init();
     try {
       await runUntil(daemon, async () => (await p.market.getShard(jobId, 0)).state === BigInt(ShardState.Settled));
       const shard = await p.market.getShard(jobId, 0);
       const pay = shard.units * BigInt(params.maxPricePerUnit);
-      expect((await p.usd.balanceOf(p.ops[0].address)) - opBefore).to.equal(pay - (pay * 250n) / 10_000n);
+      // Credited, not sent (pull payments, PROTOCOL §20.1).
+      expect((await p.market.owedOf(await p.usd.getAddress(), p.ops[0].address)) - opBefore).to.equal(
+        pay - (pay * 250n) / 10_000n,
+      );
       expect(daemon.journal.get(jobId, 0)!.state).to.equal("settled");
       expect(logs.some((l) => l.includes('"layer":"container"') && l.includes("done"))).to.equal(true);
       const out = tempDataDir("dl");
-      const got = await downloadShardResults(shard.resultURI, hardhatAccount(2), out, {
+      const got = await downloadShardResults(await resultUriOf(p, jobId, 0), hardhatAccount(2), out, {
         expectedRoot: shard.resultRoot as `0x${string}`,
       });
       expect(got.manifest.commitment).to.equal("container-files");
@@ -123,7 +127,7 @@ describe("agent: container jobs on the real Docker engine", function () {
       );
       const shard = await p.market.getShard(jobId, 1);
       const out = tempDataDir("dl");
-      const got = await downloadShardResults(shard.resultURI, hardhatAccount(2), out, {
+      const got = await downloadShardResults(await resultUriOf(p, jobId, 1), hardhatAccount(2), out, {
         expectedRoot: shard.resultRoot as `0x${string}`,
       });
       expect(got.manifest.commitment).to.equal("container-items");

@@ -49,12 +49,15 @@ describe("agent: gang jobs (in-process chain, committee double)", function () {
     const p = await loadFixture(deployProtocol);
     const { jobId, params, value } = await createGang(p);
     const [a, b] = [p.ops[0], p.ops[1]];
+    // Pull payments (PROTOCOL §20.1): the parties are credited; the market keeps the tokens.
+    const token = await p.usd.getAddress();
     const usd = async () => ({
-      a: await p.usd.balanceOf(a.address),
-      b: await p.usd.balanceOf(b.address),
-      dev: await p.usd.balanceOf(p.devs[0].address),
-      treasury: await p.usd.balanceOf(p.treasury.address),
+      a: await p.market.owedOf(token, a.address),
+      b: await p.market.owedOf(token, b.address),
+      dev: await p.market.owedOf(token, p.devs[0].address),
+      treasury: await p.market.owedOf(token, p.treasury.address),
       market: await p.usd.balanceOf(await p.market.getAddress()),
+      escrow: await p.market.escrowOf(token),
     });
     const before = await usd();
     const lockedBefore = {
@@ -115,7 +118,8 @@ describe("agent: gang jobs (in-process chain, committee double)", function () {
       const paid = after.a - before.a + (after.b - before.b);
       expect(after.treasury - before.treasury).to.equal(fees);
       expect(after.dev - before.dev).to.equal(2n * value - paid - fees);
-      expect(before.market - after.market).to.equal(2n * value);
+      expect(after.market).to.equal(before.market);
+      expect(before.escrow - after.escrow).to.equal(2n * value);
       expect((await p.staking.operatorInfo(a.address)).lockedStake).to.equal(lockedBefore.a);
       expect((await p.staking.operatorInfo(b.address)).lockedStake).to.equal(lockedBefore.b);
     } finally {
@@ -129,8 +133,10 @@ describe("agent: gang jobs (in-process chain, committee double)", function () {
     const { jobId, value, acceptDeadline } = await createGang(p);
     const a = p.ops[0];
     const infoBefore = await p.staking.operatorInfo(a.address);
-    const devBefore = await p.usd.balanceOf(p.devs[0].address);
+    const token = await p.usd.getAddress();
+    const devBefore = await p.market.owedOf(token, p.devs[0].address);
     const marketBefore = await p.usd.balanceOf(await p.market.getAddress());
+    const escrowBefore = await p.market.escrowOf(token);
     const rglStakingBefore = await p.rgl.balanceOf(await p.staking.getAddress());
 
     const agentA = await testDaemon(p, { port: 9203 });
@@ -159,8 +165,10 @@ describe("agent: gang jobs (in-process chain, committee double)", function () {
       expect(await p.market.queryFilter(p.market.filters.ShardSubmitted(jobId))).to.have.length(0);
 
       // Money: the developer has the whole escrow back, the operator its collateral, nobody slashed or jailed.
-      expect((await p.usd.balanceOf(p.devs[0].address)) - devBefore).to.equal(2n * value);
-      expect(marketBefore - (await p.usd.balanceOf(await p.market.getAddress()))).to.equal(2n * value);
+      // The refund is credited to the developer (withdrawn later), the escrow released.
+      expect((await p.market.owedOf(token, p.devs[0].address)) - devBefore).to.equal(2n * value);
+      expect(await p.usd.balanceOf(await p.market.getAddress())).to.equal(marketBefore);
+      expect(escrowBefore - (await p.market.escrowOf(token))).to.equal(2n * value);
       const infoAfter = await p.staking.operatorInfo(a.address);
       expect(infoAfter.lockedStake).to.equal(infoBefore.lockedStake);
       expect(infoAfter.selfStake).to.equal(infoBefore.selfStake);

@@ -1,4 +1,5 @@
 import { expect } from "chai";
+import { resultUriOf } from "./helpers/resultUri";
 import fs from "node:fs";
 import path from "node:path";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
@@ -30,12 +31,16 @@ describe("agent: matmul shards end to end (in-process chain, committee double)",
     const p = await loadFixture(deployProtocol);
     const operator = p.ops[0];
     const { jobId, params } = await createMatmulJob(p);
-    const usdBefore = {
-      op: await p.usd.balanceOf(operator.address),
-      dev: await p.usd.balanceOf(p.devs[0].address),
+    const usd = await p.usd.getAddress();
+    // Pull payments (PROTOCOL §20.1): settlement credits the parties; nothing leaves the market.
+    const owed = async () => ({
+      op: await p.market.owedOf(usd, operator.address),
+      dev: await p.market.owedOf(usd, p.devs[0].address),
+      treasury: await p.market.owedOf(usd, p.treasury.address),
       market: await p.usd.balanceOf(await p.market.getAddress()),
-      treasury: await p.usd.balanceOf(p.treasury.address),
-    };
+      escrow: await p.market.escrowOf(usd),
+    });
+    const usdBefore = await owed();
     const lockedBefore = (await p.staking.operatorInfo(operator.address)).lockedStake;
 
     const { daemon, oracle: gateway } = await testDaemon(p, { port: 8652 });
@@ -60,10 +65,12 @@ describe("agent: matmul shards end to end (in-process chain, committee double)",
         paid += pay - fee;
         fees += fee;
       }
-      expect((await p.usd.balanceOf(operator.address)) - usdBefore.op).to.equal(paid);
-      expect((await p.usd.balanceOf(p.treasury.address)) - usdBefore.treasury).to.equal(fees);
-      expect((await p.usd.balanceOf(p.devs[0].address)) - usdBefore.dev).to.equal(2n * value - paid - fees);
-      expect(usdBefore.market - (await p.usd.balanceOf(await p.market.getAddress()))).to.equal(2n * value);
+      const after = await owed();
+      expect(after.op - usdBefore.op).to.equal(paid);
+      expect(after.treasury - usdBefore.treasury).to.equal(fees);
+      expect(after.dev - usdBefore.dev).to.equal(2n * value - paid - fees);
+      expect(after.market).to.equal(usdBefore.market);
+      expect(usdBefore.escrow - after.escrow).to.equal(2n * value);
       expect((await p.staking.operatorInfo(operator.address)).lockedStake).to.equal(lockedBefore);
       expect((await p.market.operatorRecord(operator.address)).settled).to.equal(2n);
 
@@ -90,22 +97,23 @@ describe("agent: matmul shards end to end (in-process chain, committee double)",
 
       // Results: the developer downloads shard 1 and the files commit to the on-chain root.
       const shard1 = await p.market.getShard(jobId, 1);
-      expect(shard1.resultURI).to.equal(`${daemon.http.url}/v1/results/${jobId}/1`);
+      const uri1 = await resultUriOf(p, jobId, 1);
+      expect(uri1).to.equal(`${daemon.http.url}/v1/results/${jobId}/1`);
       const out = tempDataDir("download");
-      const got = await downloadShardResults(shard1.resultURI, hardhatAccount(2), out, {
+      const got = await downloadShardResults(uri1, hardhatAccount(2), out, {
         expectedRoot: shard1.resultRoot as `0x${string}`,
       });
       expect(got.root).to.equal(shard1.resultRoot);
       expect(fs.statSync(path.join(out, "c.bin")).size).to.equal(24 * 32 * 4);
       // Browsers may ask from any origin (CORS preflight): the signature is the credential.
-      const preflight = await fetch(shard1.resultURI, { method: "OPTIONS" });
+      const preflight = await fetch(uri1, { method: "OPTIONS" });
       expect(preflight.status).to.equal(204);
       expect(preflight.headers.get("access-control-allow-origin")).to.equal("*");
       expect(preflight.headers.get("access-control-allow-headers")).to.equal(
         "x-rigel-address, x-rigel-timestamp, x-rigel-signature",
       );
       // Anyone else is refused.
-      await downloadShardResults(shard1.resultURI, hardhatAccount(3), tempDataDir("x")).then(
+      await downloadShardResults(uri1, hardhatAccount(3), tempDataDir("x")).then(
         () => expect.fail("a non-developer downloaded the results"),
         (err) => expect(err.message).to.match(/HTTP 403/),
       );
@@ -114,7 +122,7 @@ describe("agent: matmul shards end to end (in-process chain, committee double)",
     }
   });
 
-  it("declines a shard assigned to another operator and one priced below the policy", async function () {
+  it("drops a shard assigned to another operator unread and declines one priced below the policy", async function () {
     const p = await loadFixture(deployProtocol);
     const spec = parseJobSpec({ kind: "matmul-int8", seed: `0x${"cd".repeat(32)}`, m: 8, n: 8, k: 8 });
     const base = { kind: 0, specHash: hashJobSpec(spec).hash, specURI: jobSpecDataUri(spec) };
@@ -127,7 +135,9 @@ describe("agent: matmul shards end to end (in-process chain, committee double)",
     const { daemon, chain } = await testDaemon(p, { port: 8653, policy: { minPricePerUnit: 1000n } });
     await daemon.init();
     try {
-      await runUntil(daemon, () => (daemon.offers.counts().declined ?? 0) === 2, 10);
+      await runUntil(daemon, () => (daemon.offers.counts().declined ?? 0) === 1, 10);
+      // Assigned to ops[1] (ShardAssigned): gone as soon as the event is read, never decided (§20.7).
+      expect(daemon.offers.counts()).to.deep.include({ gone: 1, declined: 1 });
       expect(daemon.journal.unfinished()).to.have.length(0);
       expect((await p.market.getShard(1n, 0)).state).to.equal(BigInt(ShardState.Open));
       expect((await p.market.getShard(2n, 0)).state).to.equal(BigInt(ShardState.Open));

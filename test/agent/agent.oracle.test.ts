@@ -48,7 +48,7 @@ describe("agent: end to end with the real oracle nodes", function () {
     });
     await p.market.connect(p.devs[0]).createJob(params);
     const jobId = await p.market.jobCount();
-    const opBefore = await p.usd.balanceOf(p.ops[0].address);
+    const opBefore = await p.market.owedOf(await p.usd.getAddress(), p.ops[0].address);
     await daemon.init();
     try {
       await runUntil(
@@ -73,7 +73,8 @@ describe("agent: end to end with the real oracle nodes", function () {
         // Every oracle that signed the identical struct is kept (t = 2 of these 3 would do).
         expect(entry.data.signatures as Hex[]).to.have.length(3);
       }
-      expect((await p.usd.balanceOf(p.ops[0].address)) - opBefore).to.equal(expected);
+      // Credited, not sent (pull payments, PROTOCOL §20.1).
+      expect((await p.market.owedOf(await p.usd.getAddress(), p.ops[0].address)) - opBefore).to.equal(expected);
       expect(await p.market.queryFilter(p.market.filters.ShardSubmitted(jobId))).to.have.length(3);
     } finally {
       await daemon.shutdown();

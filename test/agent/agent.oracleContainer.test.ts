@@ -104,7 +104,8 @@ describe("agent + oracles: sampled container jobs re-run by the oracles on the r
     const p = await loadFixture(deployProtocol);
     const c = await startCommittee(p, [8901, 8902, 8903]);
     const op = p.ops[0].address;
-    const usd = (a: string) => p.usd.balanceOf(a);
+    // What each holds or is owed in USD: payouts and refunds are credited (pull payments, §20.1).
+    const usd = async (a: string) => (await p.usd.balanceOf(a)) + (await p.market.owedOf(await p.usd.getAddress(), a));
     const [devBefore, opBefore, treasuryBefore] = await Promise.all([
       usd(p.devs[0].address),
       usd(op),
@@ -161,9 +162,9 @@ describe("agent + oracles: sampled container jobs re-run by the oracles on the r
     const c = await startCommittee(p, [8905, 8906, 8907]);
     const op = p.ops[0].address;
     const [devUsdBefore, devRglBefore, opUsdBefore, supplyBefore, stakeBefore] = await Promise.all([
-      p.usd.balanceOf(p.devs[0].address),
+      usdWealth(p, p.devs[0].address),
       p.rgl.balanceOf(p.devs[0].address),
-      p.usd.balanceOf(op),
+      usdWealth(p, op),
       p.rgl.totalSupply(),
       p.staking.operatorInfo(op).then((i) => i.selfStake),
     ]);
@@ -186,11 +187,11 @@ describe("agent + oracles: sampled container jobs re-run by the oracles on the r
       const slashed = (await p.market.operatorRecord(op)).slashed - slashedBefore;
       expect(slashed).to.be.greaterThan(0n);
       // The whole escrow goes back to the developer with half the slashed collateral; the other half is burned.
-      expect(await p.usd.balanceOf(p.devs[0].address)).to.equal(devUsdBefore);
+      expect(await usdWealth(p, p.devs[0].address)).to.equal(devUsdBefore);
       expect((await p.rgl.balanceOf(p.devs[0].address)) - devRglBefore).to.equal(slashed / 2n);
       expect(supplyBefore - (await p.rgl.totalSupply())).to.equal(slashed - slashed / 2n);
       expect(stakeBefore - (await p.staking.operatorInfo(op).then((i) => i.selfStake))).to.equal(slashed);
-      expect(await p.usd.balanceOf(op)).to.equal(opUsdBefore);
+      expect(await usdWealth(p, op)).to.equal(opUsdBefore);
       expect((await p.staking.operatorInfo(op)).lockedStake).to.equal(0n);
       expect(await p.market.escrowOf(await p.usd.getAddress())).to.equal(0n);
       expect(await containersIn(docker, jobId, [dataDir, ...workDirs])).to.have.length(0);
@@ -199,3 +200,8 @@ describe("agent + oracles: sampled container jobs re-run by the oracles on the r
     }
   });
 });
+
+/** USD held plus USD the market owes (payouts and refunds are credited, PROTOCOL §20.1). */
+async function usdWealth(p: Protocol, who: string): Promise<bigint> {
+  return (await p.usd.balanceOf(who)) + (await p.market.owedOf(await p.usd.getAddress(), who));
+}

@@ -1,6 +1,7 @@
 // PROTOCOL §18.6 and §18.7 on the daemon (in-process chain, no Docker): what the host cannot run is
 // declined before any accept, and a shard's results stay with the agent until it is settled.
 import { expect } from "chai";
+import { resultUriOf } from "./helpers/resultUri";
 import os from "node:os";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import type { AgentChain } from "../../agent/chain/agentChain";
@@ -81,7 +82,8 @@ describe("agent: admission and results release on the daemon", function () {
       await runUntil(daemon, () => daemon.journal.get(jobId, 0)?.state === "proving");
       const shard = await p.market.getShard(jobId, 0);
       expect(shard.state).to.equal(BigInt(ShardState.Submitted));
-      const url = new URL(shard.resultURI);
+      const uri = await resultUriOf(p, jobId, 0);
+      const url = new URL(uri);
       const headers = await signRequest(hardhatAccount(2), { method: "GET", path: url.pathname, body: "" });
       const res = await fetch(url, { headers });
       expect(res.status).to.equal(409);
@@ -89,7 +91,7 @@ describe("agent: admission and results release on the daemon", function () {
         code: "AGENT_RESULTS_NOT_RELEASED",
         details: { jobId: jobId.toString(), shard: 0, state: "Submitted" },
       });
-      await downloadShardResults(shard.resultURI, hardhatAccount(2), tempDataDir("early")).then(
+      await downloadShardResults(uri, hardhatAccount(2), tempDataDir("early")).then(
         () => expect.fail("results were released before settlement"),
         (err) => expect(err.message).to.match(/409/),
       );
@@ -102,7 +104,7 @@ describe("agent: admission and results release on the daemon", function () {
       attest = true;
       await runUntil(daemon, async () => (await p.market.getShard(jobId, 0)).state === BigInt(ShardState.Settled));
       const settled = await p.market.getShard(jobId, 0);
-      const got = await downloadShardResults(settled.resultURI, hardhatAccount(2), tempDataDir("late"), {
+      const got = await downloadShardResults(uri, hardhatAccount(2), tempDataDir("late"), {
         expectedRoot: settled.resultRoot as `0x${string}`,
       });
       expect(got.root).to.equal(settled.resultRoot);
@@ -119,7 +121,7 @@ describe("agent: admission and results release on the daemon", function () {
     const operator = p.ops[0];
     const jobId = await createJob(p, { kind: "matmul-int8", seed: `0x${"cd".repeat(32)}`, m: 16, n: 16, k: 16 }, 0);
     const stakeBefore = await p.staking.operatorInfo(operator.address);
-    const devBefore = await p.usd.balanceOf(p.devs[0].address);
+    const devBefore = await p.market.owedOf(await p.usd.getAddress(), p.devs[0].address);
     let asked = 0;
     const unverifiable = (): OracleGateway => ({
       async attestShard() {
@@ -143,7 +145,8 @@ describe("agent: admission and results release on the daemon", function () {
       expect(stakeAfter.lockedStake).to.equal(stakeBefore.lockedStake);
       const value =
         BigInt((await p.market.getJob(jobId)).maxUnitsPerShard) * (await p.market.getJob(jobId)).maxPricePerUnit;
-      expect((await p.usd.balanceOf(p.devs[0].address)) - devBefore).to.equal(value);
+      // The refund is credited to the developer (pull payments, PROTOCOL §20.1).
+      expect((await p.market.owedOf(await p.usd.getAddress(), p.devs[0].address)) - devBefore).to.equal(value);
     } finally {
       await daemon.shutdown();
     }

@@ -383,7 +383,17 @@ describe("end to end: no slash without the operator's fault (PROTOCOL §18.1)", 
 
     // Before settlement the developer gets no results (PROTOCOL §18.7).
     const onChain = await readShard(devnet.client, { market: market(), jobId, shard: 0 });
-    const early = await downloadShardResults(onChain.resultURI, developer().account, path.join(workDir, "early")).then(
+    // The result URI is emitted in ShardSubmitted, not stored (PROTOCOL §20.3).
+    const [submitted] = await devnet.client.getContractEvents({
+      address: market(),
+      abi: jobMarketAbi,
+      eventName: "ShardSubmitted",
+      args: { jobId, shard: 0 },
+      fromBlock: devnet.deployment.block,
+      strict: true,
+    });
+    const resultURI = submitted.args.resultURI;
+    const early = await downloadShardResults(resultURI, developer().account, path.join(workDir, "early")).then(
       () => undefined,
       (err: Error) => err,
     );
@@ -393,7 +403,7 @@ describe("end to end: no slash without the operator's fault (PROTOCOL §18.1)", 
     await network.startOracle(2);
     expect(await waitForShard(devnet, jobId, 0, ["Settled", "Failed", "Expired"])).to.equal("Settled");
     expect(await selfStake(operator.address)).to.equal(stake);
-    const results = await downloadShardResults(onChain.resultURI, developer().account, path.join(workDir, "late"), {
+    const results = await downloadShardResults(resultURI, developer().account, path.join(workDir, "late"), {
       expectedRoot: onChain.resultRoot,
     });
     expect(results.files.length).to.be.greaterThan(0);
