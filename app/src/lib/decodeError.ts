@@ -37,6 +37,8 @@ const EXPLAIN: Record<string, (args: readonly unknown[]) => string> = {
   MarketTokenNotAllowed: () => "this payment token is not allowlisted",
   MarketBadShardState: ([, shard, state]) => `shard ${shard} is in the wrong state (${String(state)}) for this`,
   MarketVerifyWindowOpen: () => "the committee still has time to settle this shard",
+  MarketNothingOwed: () => "the market owes this account nothing in this token (already withdrawn?)",
+  MarketZeroAddress: () => "the address to pay must not be the zero address",
   StakingInsufficientFreeStake: ([, free, needed]) =>
     `not enough free stake: ${formatToken(free as bigint)} free, ${formatToken(needed as bigint)} asked`,
   StakingStillThawing: ([thawEnd]) => `still thawing until ${new Date(Number(thawEnd) * 1000).toISOString()}`,
