@@ -71,7 +71,11 @@ export function listCommand(deps: JobCliDeps) {
     summary: "your jobs, newest first, what each credited, and what the market owes you per token",
     flags: {
       ...CONNECTION_FLAGS,
-      developer: { type: "string", value: "ADDR", description: "whose jobs (default: your key's address; no key needed)" },
+      developer: {
+        type: "string",
+        value: "ADDR",
+        description: "whose jobs (default: your key's address; no key needed)",
+      },
       limit: { type: "string", value: "N", description: "most jobs shown", default: "20" },
     },
     async run({ flags, out }) {
@@ -87,7 +91,10 @@ export function listCommand(deps: JobCliDeps) {
         fromBlock: conn.deployment.block,
       });
       const limit = numberFlag(flags.limit, "limit") ?? 20;
-      const ids = created.map((e) => e.args.jobId!).reverse().slice(0, limit);
+      const ids = created
+        .map((e) => e.args.jobId!)
+        .reverse()
+        .slice(0, limit);
       const [jobs, owed] = await Promise.all([
         Promise.all(ids.map((id) => jobAccount(conn, id))),
         readOwed(conn, { account: developer }),

@@ -18,31 +18,36 @@ export interface ShardCredit {
   refund: bigint;
 }
 
-type OutcomeEvent = "ShardSettled" | "ShardDeveloperFault" | "ShardFailed" | "ShardCancelled" | "ShardExpired";
-
 /** Every outcome event of `jobId` since the deployment block, by shard (a shard has at most one). */
 export async function readShardCredits(conn: Connection, jobId: bigint): Promise<Map<number, ShardCredit>> {
   const address = conn.deployment.contracts.JobMarket;
   const fromBlock = conn.deployment.block;
-  const read = <E extends OutcomeEvent>(eventName: E) =>
-    conn.publicClient.getContractEvents({ address, abi: jobMarketAbi, eventName, args: { jobId }, fromBlock });
+  const base = { address, abi: jobMarketAbi, args: { jobId }, fromBlock } as const;
   const [settled, developerFault, failed, cancelled, expired] = await Promise.all([
-    read("ShardSettled"),
-    read("ShardDeveloperFault"),
-    read("ShardFailed"),
-    read("ShardCancelled"),
-    read("ShardExpired"),
+    conn.publicClient.getContractEvents({ ...base, eventName: "ShardSettled" }),
+    conn.publicClient.getContractEvents({ ...base, eventName: "ShardDeveloperFault" }),
+    conn.publicClient.getContractEvents({ ...base, eventName: "ShardFailed" }),
+    conn.publicClient.getContractEvents({ ...base, eventName: "ShardCancelled" }),
+    conn.publicClient.getContractEvents({ ...base, eventName: "ShardExpired" }),
   ]);
   const credits = new Map<number, ShardCredit>();
   const put = (c: ShardCredit) => credits.set(c.shard, c);
   for (const { args: a } of settled)
     put({ shard: a.shard!, outcome: "settled", operator: a.operator, paid: a.paid!, fee: a.fee!, refund: a.refund! });
   for (const { args: a } of developerFault) {
-    put({ shard: a.shard!, outcome: "developer-fault", operator: a.operator, paid: a.paid!, fee: a.fee!, refund: a.refund! });
+    put({
+      shard: a.shard!,
+      outcome: "developer-fault",
+      operator: a.operator,
+      paid: a.paid!,
+      fee: a.fee!,
+      refund: a.refund!,
+    });
   }
   for (const { args: a } of failed)
     put({ shard: a.shard!, outcome: "failed", operator: a.operator, paid: 0n, fee: 0n, refund: a.refund! });
-  for (const { args: a } of cancelled) put({ shard: a.shard!, outcome: "cancelled", paid: 0n, fee: 0n, refund: a.refund! });
+  for (const { args: a } of cancelled)
+    put({ shard: a.shard!, outcome: "cancelled", paid: 0n, fee: 0n, refund: a.refund! });
   for (const { args: a } of expired)
     put({ shard: a.shard!, outcome: "expired", operator: a.operator, paid: 0n, fee: 0n, refund: a.refund! });
   return credits;

@@ -31,7 +31,8 @@ export interface WithdrawReturnType {
 export function tokenArg(conn: Connection, value: string | undefined): Address | undefined {
   if (value === undefined) return undefined;
   if (value.toUpperCase() === "RGL") return getAddress(conn.deployment.contracts.ComputeToken);
-  if (!isAddress(value)) throw new UsageError("RIGEL_JOB_BAD_TOKEN", `--token must be an address or RGL, not "${value}"`);
+  if (!isAddress(value))
+    throw new UsageError("RIGEL_JOB_BAD_TOKEN", `--token must be an address or RGL, not "${value}"`);
   return getAddress(value);
 }
 
@@ -99,9 +100,7 @@ export async function withdrawOwed(
 function withdrawText(r: WithdrawReturnType): string {
   if (r.withdrawn.length === 0 && r.failed.length === 0) return `nothing owed to ${r.account} on this market`;
   const lines = [
-    r.dryRun
-      ? `would withdraw to ${r.to} (dry run):`
-      : `withdrew to ${r.to} in ${r.withdrawn.length} transaction(s):`,
+    r.dryRun ? `would withdraw to ${r.to} (dry run):` : `withdrew to ${r.to} in ${r.withdrawn.length} transaction(s):`,
   ];
   for (const w of r.withdrawn)
     lines.push(`  ${formatTokenAmountExact(w.amount, w)} of ${w.address}${w.transaction ? ` (${w.transaction})` : ""}`);

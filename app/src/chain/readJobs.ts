@@ -20,7 +20,7 @@ export interface ShardRow extends Omit<ShardStatus, "resultURI"> {
 }
 
 /** One job with its shards (sdk `readJobStatus`: job, gang state, verify window, shards at one block). */
-export interface JobRow extends JobStatus {
+export interface JobRow extends Omit<JobStatus, "shards"> {
   shards: ShardRow[];
   specURI: string;
 }
@@ -55,7 +55,13 @@ export async function readJobs(
         client.getContractEvents({ address: market, abi: jobMarketAbi, eventName, args: { jobId }, fromBlock });
       const [status, submitted, settled, developerFault, failed, cancelled, expired] = await Promise.all([
         readJobStatus(client, { market, jobId }),
-        client.getContractEvents({ address: market, abi: jobMarketAbi, eventName: "ShardSubmitted", args: { jobId }, fromBlock }),
+        client.getContractEvents({
+          address: market,
+          abi: jobMarketAbi,
+          eventName: "ShardSubmitted",
+          args: { jobId },
+          fromBlock,
+        }),
         paidOutcome("ShardSettled"),
         paidOutcome("ShardDeveloperFault"),
         outcome("ShardFailed"),

@@ -113,6 +113,9 @@ export function decodeError(err: unknown): DecodedError {
     }
     return { kind: "other", message: err.shortMessage };
   }
+  if ((err as { name?: unknown })?.name === "ConnectorNotConnectedError") {
+    return { kind: "other", message: "Your wallet is not connected: connect it and try again." };
+  }
   const code = (err as { code?: unknown })?.code;
   if (code === 4001) return { kind: "rejected", message: "You rejected the request in your wallet." };
   return { kind: "other", message: err instanceof Error ? err.message : String(err) };
