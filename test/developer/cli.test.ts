@@ -155,7 +155,15 @@ describe("rigel job (developer/cli)", () => {
     expect(s.shards.map((x: { stateName: string }) => x.stateName)).to.deep.equal(["Accepted", "Open", "Open", "Open"]);
     const cancelled = await run(["cancel", String(jobId)]);
     expect(cancelled.code).to.equal(0);
+    // The three open shards' escrow is credited to the developer in the market, not sent (pull payments).
+    const refund = escrow - units[0] * 1000n;
+    expect(balB - (await rgl.balanceOf(p.admin.address))).to.equal(escrow);
+    expect(await p.market.owedOf(await rgl.getAddress(), p.admin.address)).to.equal(refund);
+    const withdrawn = await run(["withdraw", "--token", "RGL", "--json"]);
+    expect(withdrawn.code, withdrawn.out.errors.join("\n")).to.equal(0);
+    expect(JSON.parse(withdrawn.out.results[0]).withdrawn[0].amount).to.equal(refund.toString());
     expect(balB - (await rgl.balanceOf(p.admin.address))).to.equal(units[0] * 1000n);
+    expect(await p.market.owedOf(await rgl.getAddress(), p.admin.address)).to.equal(0n);
     const text = await run(["status", String(jobId)]);
     expect(text.out.results[0]).to.match(/job \d+: 3\/4 shard\(s\) final/);
   });
@@ -261,7 +269,18 @@ describe("rigel job (developer/cli)", () => {
 
   it("answers --help for every command", async () => {
     const { run } = await setup();
-    for (const cmd of ["plan", "submit", "status", "results", "cancel", "expire", "refund", "release"]) {
+    for (const cmd of [
+      "plan",
+      "submit",
+      "status",
+      "list",
+      "results",
+      "cancel",
+      "expire",
+      "refund",
+      "withdraw",
+      "release",
+    ]) {
       const { code, out } = await run([cmd, "--help"]);
       expect(code).to.equal(0);
       expect(out.results[0]).to.include(`Usage: rigel job ${cmd}`);
