@@ -5,6 +5,7 @@ import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {IERC20Permit} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Permit.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
+import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {Pausable} from "@openzeppelin/contracts/utils/Pausable.sol";
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 import {IComputeToken} from "./interfaces/IComputeToken.sol";
@@ -13,10 +14,14 @@ import {IOracleCommittee} from "./interfaces/IOracleCommittee.sol";
 import {IRewardsDistributor} from "./interfaces/IRewardsDistributor.sol";
 import {IStakingHooks} from "./interfaces/IStakingHooks.sol";
 import {MarketMath} from "./libraries/MarketMath.sol";
+import {Address} from "@openzeppelin/contracts/utils/Address.sol";
+import {JobMarketSettlement} from "./JobMarketSettlement.sol";
+import {JobMarketStorage} from "./JobMarketStorage.sol";
 
 /// @title JobMarket
-/// @notice Escrow, acceptance, submission and committee settlement of GPU job shards.
-contract JobMarket is IJobMarket, AccessControl, Pausable, ReentrancyGuardTransient {
+/// @notice Escrow, acceptance, submission and committee settlement of GPU job shards, with every
+/// payout, refund and fee credited and withdrawn by its owner (PROTOCOL §9, §20).
+contract JobMarket is JobMarketStorage, IJobMarket, AccessControl, Pausable, ReentrancyGuardTransient {
     using SafeERC20 for IERC20;
 
     /// @inheritdoc IJobMarket
@@ -26,7 +31,6 @@ contract JobMarket is IJobMarket, AccessControl, Pausable, ReentrancyGuardTransi
     /// @inheritdoc IJobMarket
     bytes32 public constant GOVERNOR_ROLE = keccak256("GOVERNOR_ROLE");
     uint32 private constant _MAX_SHARDS = 64;
-    uint16 private constant _BPS = 10_000;
 
     /// @notice The RGL token (fees in RGL are burned).
     IComputeToken public immutable rgl;
@@ -36,16 +40,9 @@ contract JobMarket is IJobMarket, AccessControl, Pausable, ReentrancyGuardTransi
     IOracleCommittee public immutable committee;
     /// @notice The rewards distributor.
     IRewardsDistributor public immutable rewards;
-
-    Params private _params;
-    uint256 private _jobCount;
-    mapping(uint256 jobId => Job) private _jobs;
-    mapping(uint256 jobId => mapping(uint32 shard => Shard)) private _shards;
-    mapping(uint256 jobId => mapping(uint32 shard => address)) private _assigned;
-    mapping(address token => PaymentToken) private _tokens;
-    mapping(address token => uint256) private _escrow;
-    mapping(address operator => OperatorRecord) private _records;
-    mapping(uint256 jobId => Gang) private _gangs;
+    /// @notice The settlement module (settle, settleVerdicts, expire, releaseGang run in it by
+    /// delegatecall), deployed by the constructor.
+    address public immutable settlement;
 
     /// @param admin Receives every role (the timelock in a deployment).
     /// @param rgl_ The RGL token.
@@ -72,6 +69,7 @@ contract JobMarket is IJobMarket, AccessControl, Pausable, ReentrancyGuardTransi
         staking = staking_;
         committee = committee_;
         rewards = rewards_;
+        settlement = address(new JobMarketSettlement(rgl_, staking_, committee_, rewards_));
         _grantRole(DEFAULT_ADMIN_ROLE, admin);
         _grantRole(GOVERNOR_ROLE, admin);
         _grantRole(PAUSER_ROLE, admin);
@@ -115,53 +113,56 @@ contract JobMarket is IJobMarket, AccessControl, Pausable, ReentrancyGuardTransi
 
     /// @inheritdoc IJobMarket
     function cancel(uint256 jobId) external nonReentrant returns (uint256 cancelled) {
-        Job storage job = _job(jobId);
+        JobRecord storage job = _job(jobId);
         if (msg.sender != job.developer) revert MarketNotDeveloper(msg.sender, job.developer);
         uint256 shardValue = MarketMath.shardValue(job.maxUnitsPerShard, job.maxPricePerUnit);
         uint32 n = job.shards;
         for (uint32 i = 0; i < n; ++i) {
-            Shard storage sh = _shards[jobId][i];
+            ShardRecord storage sh = _shards[jobId][i];
             if (sh.state != ShardState.Open) continue;
             sh.state = ShardState.Cancelled;
             ++cancelled;
             emit ShardCancelled(jobId, i, shardValue);
         }
-        uint256 refund = shardValue * cancelled;
-        _release(job, refund);
-        if (refund > 0) IERC20(job.paymentToken).safeTransfer(job.developer, refund);
+        _refund(job, shardValue * cancelled);
     }
 
     // ---------------------------------------------------------------- operator
 
     /// @inheritdoc IJobMarket
     function accept(uint256 jobId, uint32 shard) external nonReentrant whenNotPaused {
-        Job storage job = _job(jobId);
-        Shard storage sh = _shardIn(jobId, shard, ShardState.Open);
+        _accept(jobId, shard);
+    }
+
+    /// @inheritdoc IJobMarket
+    function acceptAndSubmit(
+        uint256 jobId,
+        uint32 shard,
+        bytes32 resultRoot,
+        uint64 units,
+        string calldata resultURI
+    ) external nonReentrant whenNotPaused {
+        JobRecord storage job = _job(jobId);
+        if (job.gang) revert MarketGangNotStarted(jobId);
+        ShardRecord storage sh = _shardIn(jobId, shard, ShardState.Open);
         if (block.timestamp >= job.deadline) revert MarketDeadlinePassed(jobId, job.deadline);
-        address assigned = _assigned[jobId][shard];
-        if (assigned != address(0) && assigned != msg.sender) revert MarketOperatorNotAllowed(jobId, shard, msg.sender);
-        Gang storage gang = _gangs[jobId];
-        uint64 acceptDeadline = gang.acceptDeadline;
-        if (acceptDeadline != 0 && block.timestamp >= acceptDeadline) {
-            revert MarketGangAcceptClosed(jobId, acceptDeadline);
-        }
-        uint256 collateral = collateralFor(jobId);
+        _checkAssigned(jobId, shard);
+        _checkSubmission(job, units, resultRoot);
+        (uint256 collateral, uint32 termsId) = _collateralAndTerms(job);
         _checkEligible(job, msg.sender, collateral);
 
-        sh.state = ShardState.Accepted;
+        uint40 nowTime = uint40(block.timestamp);
         sh.operator = msg.sender;
-        sh.acceptedAt = uint64(block.timestamp);
-        sh.collateral = uint128(collateral);
+        sh.state = ShardState.Submitted;
+        sh.acceptedAt = nowTime;
+        sh.submittedAt = nowTime;
+        sh.resultRoot = resultRoot;
+        sh.units = units;
+        sh.submittedBlock = uint40(block.number);
+        sh.collateral = SafeCast.toUint96(collateral);
+        sh.termsId = termsId;
         emit ShardAccepted(jobId, shard, msg.sender, collateral);
-        if (acceptDeadline != 0) {
-            // Each shard is accepted at most once (Open → Accepted), so `accepted` ≤ shards ≤ 64.
-            uint32 accepted = gang.accepted + 1;
-            gang.accepted = accepted;
-            if (accepted == job.shards) {
-                gang.startedAt = uint64(block.timestamp);
-                emit GangStarted(jobId, uint64(block.timestamp));
-            }
-        }
+        emit ShardSubmitted(jobId, shard, msg.sender, resultRoot, units, uint64(block.number), resultURI);
 
         staking.lockCollateral(msg.sender, collateral);
     }
@@ -174,119 +175,59 @@ contract JobMarket is IJobMarket, AccessControl, Pausable, ReentrancyGuardTransi
         uint64 units,
         string calldata resultURI
     ) external nonReentrant {
-        Job storage job = _job(jobId);
-        Shard storage sh = _shardIn(jobId, shard, ShardState.Accepted);
-        if (msg.sender != sh.operator) revert MarketNotShardOperator(msg.sender, sh.operator);
-        if (block.timestamp > job.deadline) revert MarketDeadlinePassed(jobId, job.deadline);
-        _requireGangStarted(jobId);
-        if (units == 0 || units > job.maxUnitsPerShard) revert MarketBadUnits(units, job.maxUnitsPerShard);
-        if (resultRoot == bytes32(0)) revert MarketZeroRoot();
+        _submit(jobId, shard, resultRoot, units, resultURI);
+    }
 
-        sh.state = ShardState.Submitted;
-        sh.submittedAt = uint64(block.timestamp);
-        sh.submittedBlock = uint64(block.number);
-        sh.units = units;
-        sh.resultRoot = resultRoot;
-        sh.resultURI = resultURI;
-        emit ShardSubmitted(jobId, shard, msg.sender, resultRoot, units, uint64(block.number), resultURI);
+    /// @inheritdoc IJobMarket
+    function submitMany(Submission[] calldata subs) external nonReentrant {
+        uint256 n = subs.length;
+        for (uint256 i = 0; i < n; ++i) {
+            Submission calldata s = subs[i];
+            _submit(s.jobId, s.shard, s.resultRoot, s.units, s.resultURI);
+        }
     }
 
     // ---------------------------------------------------------------- settlement
 
+    // ---------------------------------------------------------------- exits (settlement module)
+
     /// @inheritdoc IJobMarket
-    function settle(
-        IOracleCommittee.ShardAttestation calldata attestation,
-        bytes[] calldata signatures
-    ) external nonReentrant {
-        _shardIn(attestation.jobId, attestation.shard, ShardState.Submitted);
-        _settle(attestation, signatures);
+    function settle(IOracleCommittee.ShardAttestation calldata, bytes[] calldata) external nonReentrant {
+        _delegate();
     }
 
     /// @inheritdoc IJobMarket
-    function settleBatch(
-        IOracleCommittee.ShardAttestation[] calldata attestations,
-        bytes[][] calldata signatures
-    ) external nonReentrant returns (uint256 settled) {
-        uint256 n = attestations.length;
-        if (n != signatures.length) revert MarketLengthMismatch(n, signatures.length);
-        for (uint256 i = 0; i < n; ++i) {
-            IOracleCommittee.ShardAttestation calldata a = attestations[i];
-            // Skipped, not reverted: someone settling one item first must not sink the batch.
-            if (_shards[a.jobId][a.shard].state != ShardState.Submitted) continue;
-            _settle(a, signatures[i]);
-            ++settled;
-        }
+    function settleVerdicts(
+        IOracleCommittee.VerdictBatch calldata,
+        bytes[] calldata,
+        IOracleCommittee.ShardVerdict[] calldata
+    ) external nonReentrant returns (uint256) {
+        return abi.decode(_delegate(), (uint256));
     }
 
     /// @inheritdoc IJobMarket
-    function expire(uint256 jobId, uint32 shard) external nonReentrant {
-        Job storage job = _job(jobId);
-        Shard storage sh = _shard(jobId, shard);
-        uint256 shardValue = MarketMath.shardValue(job.maxUnitsPerShard, job.maxPricePerUnit);
-        address operator = sh.operator;
-        uint256 collateral = sh.collateral;
-        if (sh.state == ShardState.Accepted) {
-            if (block.timestamp <= job.deadline) revert MarketDeadlineNotPassed(jobId, job.deadline);
-            // An unstarted gang's shards could not submit: no no-show slash, `releaseGang` instead.
-            _requireGangStarted(jobId);
-            sh.state = ShardState.Expired;
-            _release(job, shardValue);
-            uint256 toSlash = (collateral * _params.noShowSlashBps) / _BPS;
-            uint256 slashed = staking.slash(operator, toSlash, collateral, job.developer, _params.noShowDeveloperBps);
-            _records[operator].noShows += 1;
-            _records[operator].slashed += uint128(slashed);
-            emit ShardExpired(jobId, shard, operator, true, slashed, shardValue);
-        } else if (sh.state == ShardState.Submitted) {
-            uint256 closesAt = uint256(sh.submittedAt) + _params.verifyWindow;
-            if (block.timestamp <= closesAt) revert MarketVerifyWindowOpen(jobId, shard, closesAt);
-            sh.state = ShardState.Expired;
-            _release(job, shardValue);
-            emit ShardExpired(jobId, shard, operator, false, 0, shardValue);
-            staking.unlockCollateral(operator, collateral);
-        } else {
-            revert MarketBadShardState(jobId, shard, sh.state);
-        }
-        IERC20(job.paymentToken).safeTransfer(job.developer, shardValue);
+    function expire(uint256, uint32) external nonReentrant {
+        _delegate();
     }
 
     /// @inheritdoc IJobMarket
-    function releaseGang(uint256 jobId) external nonReentrant returns (uint256 cancelled) {
-        Job storage job = _job(jobId);
-        Gang storage gang = _gangs[jobId];
-        uint64 acceptDeadline = gang.acceptDeadline;
-        if (acceptDeadline == 0) revert MarketNotGang(jobId);
-        if (gang.startedAt != 0) revert MarketGangStarted(jobId, gang.startedAt);
-        if (gang.released) revert MarketGangAlreadyReleased(jobId);
-        if (block.timestamp < acceptDeadline) revert MarketGangAcceptOpen(jobId, acceptDeadline);
+    function releaseGang(uint256) external nonReentrant returns (uint256) {
+        return abi.decode(_delegate(), (uint256));
+    }
 
-        uint256 shardValue = MarketMath.shardValue(job.maxUnitsPerShard, job.maxPricePerUnit);
-        uint32 n = job.shards;
-        address[] memory operators = new address[](gang.accepted);
-        uint256[] memory collaterals = new uint256[](gang.accepted);
-        uint32 unlocked = 0;
-        // Bounded by the job's shard count (≤ 64). An unstarted gang has only Open, Accepted and
-        // Cancelled shards: nothing can submit before the start.
-        for (uint32 i = 0; i < n; ++i) {
-            Shard storage sh = _shards[jobId][i];
-            ShardState state = sh.state;
-            if (state == ShardState.Accepted) {
-                operators[unlocked] = sh.operator;
-                collaterals[unlocked] = sh.collateral;
-                ++unlocked;
-            } else if (state != ShardState.Open) {
-                continue;
-            }
-            sh.state = ShardState.Cancelled;
-            ++cancelled;
-            emit ShardCancelled(jobId, i, shardValue);
-        }
-        uint256 refund = shardValue * cancelled;
-        gang.released = true;
-        _release(job, refund);
-        emit GangReleased(jobId, unlocked, refund);
+    /// @dev Runs this call's calldata in the settlement module, in this contract's storage; bubbles
+    /// its revert.
+    function _delegate() private returns (bytes memory) {
+        return Address.functionDelegateCall(settlement, msg.data);
+    }
 
-        for (uint32 i = 0; i < unlocked; ++i) staking.unlockCollateral(operators[i], collaterals[i]);
-        if (refund > 0) IERC20(job.paymentToken).safeTransfer(job.developer, refund);
+    // ---------------------------------------------------------------- withdrawals
+
+    /// @inheritdoc IJobMarket
+    function withdraw(address token, address to) external nonReentrant returns (uint256 amount) {
+        if (to == address(0)) revert MarketZeroAddress();
+        amount = _withdraw(token, to);
+        if (amount == 0) revert MarketNothingOwed(token, msg.sender);
     }
 
     // ---------------------------------------------------------------- governance
@@ -295,8 +236,15 @@ contract JobMarket is IJobMarket, AccessControl, Pausable, ReentrancyGuardTransi
     function setPaymentToken(address token, bool allowed, uint128 rglPerToken) external onlyRole(GOVERNOR_ROLE) {
         if (token == address(0)) revert MarketZeroAddress();
         if (allowed && rglPerToken == 0) revert MarketBadParam("rglPerToken", 0);
-        _tokens[token] = PaymentToken({allowed: allowed, rglPerToken: rglPerToken});
-        emit PaymentTokenSet(token, allowed, rglPerToken);
+        TokenState storage ts = _tokens[token];
+        // Disallowing with rate 0 keeps the rate: open shards of its jobs are accepted at it (§20.2).
+        uint128 rate = rglPerToken == 0 ? ts.rglPerToken : rglPerToken;
+        ts.allowed = allowed;
+        if (rate != ts.rglPerToken) {
+            ts.rglPerToken = rate;
+            ts.termsId = 0;
+        }
+        emit PaymentTokenSet(token, allowed, rate);
     }
 
     /// @inheritdoc IJobMarket
@@ -318,12 +266,65 @@ contract JobMarket is IJobMarket, AccessControl, Pausable, ReentrancyGuardTransi
 
     /// @inheritdoc IJobMarket
     function getJob(uint256 jobId) external view returns (Job memory) {
-        return _jobs[jobId];
+        JobRecord storage r = _jobs[jobId];
+        uint32 n = r.shards;
+        uint256 unsettled = 0;
+        // Bounded by the job's shard count (≤ 64).
+        for (uint32 i = 0; i < n; ++i) {
+            ShardState state = _shards[jobId][i].state;
+            if (state == ShardState.Open || state == ShardState.Accepted || state == ShardState.Submitted) ++unsettled;
+        }
+        return _jobView(r, unsettled);
+    }
+
+    /// @dev The `Job` view of a record with `unsettled` shards in escrow.
+    function _jobView(JobRecord storage r, uint256 unsettled) private view returns (Job memory) {
+        return
+            Job({
+                developer: r.developer,
+                deadline: r.deadline,
+                shards: r.shards,
+                paymentToken: r.paymentToken,
+                maxUnitsPerShard: r.maxUnitsPerShard,
+                minVramMiB: r.minVramMiB,
+                maxPricePerUnit: r.maxPricePerUnit,
+                minOpsPerSec: r.minOpsPerSec,
+                kind: r.kind,
+                verificationMode: r.verificationMode,
+                escrow: MarketMath.shardValue(r.maxUnitsPerShard, r.maxPricePerUnit) * unsettled
+            });
     }
 
     /// @inheritdoc IJobMarket
     function getShard(uint256 jobId, uint32 shard) external view returns (Shard memory) {
-        return _shards[jobId][shard];
+        ShardRecord storage sh = _shards[jobId][shard];
+        return
+            Shard({
+                state: sh.state,
+                operator: sh.operator,
+                acceptedAt: sh.acceptedAt,
+                submittedAt: sh.submittedAt,
+                submittedBlock: sh.submittedBlock,
+                units: sh.units,
+                collateral: sh.collateral,
+                resultRoot: sh.resultRoot,
+                verifyWindow: _terms[sh.termsId].verifyWindow
+            });
+    }
+
+    /// @inheritdoc IJobMarket
+    function shardTerms(uint256 jobId, uint32 shard) external view returns (ShardTerms memory) {
+        return _terms[_shards[jobId][shard].termsId];
+    }
+
+    /// @inheritdoc IJobMarket
+    function owedOf(address token, address account) external view returns (uint256) {
+        return _owed[token][account];
+    }
+
+    /// @inheritdoc IJobMarket
+    function owedTotal(address token) external view returns (uint256) {
+        return _books[token].owed;
     }
 
     /// @inheritdoc IJobMarket
@@ -338,7 +339,7 @@ contract JobMarket is IJobMarket, AccessControl, Pausable, ReentrancyGuardTransi
 
     /// @inheritdoc IJobMarket
     function beaconOf(uint256 jobId, uint32 shard) external view returns (bytes32) {
-        Shard storage sh = _shards[jobId][shard];
+        ShardRecord storage sh = _shards[jobId][shard];
         if (sh.submittedBlock == 0) return bytes32(0);
         bytes32 bh = blockhash(sh.submittedBlock);
         if (bh == bytes32(0)) return bytes32(0);
@@ -347,7 +348,7 @@ contract JobMarket is IJobMarket, AccessControl, Pausable, ReentrancyGuardTransi
 
     /// @inheritdoc IJobMarket
     function collateralFor(uint256 jobId) public view returns (uint256) {
-        Job storage job = _jobs[jobId];
+        JobRecord storage job = _jobs[jobId];
         return
             MarketMath.collateral(
                 MarketMath.shardValue(job.maxUnitsPerShard, job.maxPricePerUnit),
@@ -363,17 +364,29 @@ contract JobMarket is IJobMarket, AccessControl, Pausable, ReentrancyGuardTransi
 
     /// @inheritdoc IJobMarket
     function escrowOf(address token) external view returns (uint256) {
-        return _escrow[token];
+        return _books[token].escrow;
     }
 
     /// @inheritdoc IJobMarket
     function paymentToken(address token) external view returns (PaymentToken memory) {
-        return _tokens[token];
+        TokenState storage ts = _tokens[token];
+        return PaymentToken({allowed: ts.allowed, rglPerToken: ts.rglPerToken});
     }
 
     /// @inheritdoc IJobMarket
     function params() external view returns (Params memory) {
-        return _params;
+        ParamsRecord memory p = _params;
+        return
+            Params({
+                treasury: p.treasury,
+                feeBps: p.feeBps,
+                collateralRatioBps: p.collateralRatioBps,
+                verifyWindow: p.verifyWindow,
+                invalidSlashBps: p.invalidSlashBps,
+                invalidDeveloperBps: p.invalidDeveloperBps,
+                noShowSlashBps: p.noShowSlashBps,
+                noShowDeveloperBps: p.noShowDeveloperBps
+            });
     }
 
     /// @inheritdoc IJobMarket
@@ -381,7 +394,7 @@ contract JobMarket is IJobMarket, AccessControl, Pausable, ReentrancyGuardTransi
         return _records[operator];
     }
 
-    // ---------------------------------------------------------------- internals
+    // ---------------------------------------------------------------- internals: entry
 
     function _createJob(JobParams calldata p, uint64 acceptDeadline) private returns (uint256 jobId) {
         if (!_tokens[p.paymentToken].allowed) revert MarketTokenNotAllowed(p.paymentToken);
@@ -393,7 +406,7 @@ contract JobMarket is IJobMarket, AccessControl, Pausable, ReentrancyGuardTransi
         uint256 escrow = MarketMath.shardValue(p.maxUnitsPerShard, p.maxPricePerUnit) * p.shards;
 
         jobId = ++_jobCount;
-        _jobs[jobId] = Job({
+        JobRecord memory r = JobRecord({
             developer: msg.sender,
             deadline: p.deadline,
             shards: p.shards,
@@ -404,9 +417,9 @@ contract JobMarket is IJobMarket, AccessControl, Pausable, ReentrancyGuardTransi
             minOpsPerSec: p.minOpsPerSec,
             kind: p.kind,
             verificationMode: p.verificationMode,
-            specHash: p.specHash,
-            escrow: escrow
+            gang: acceptDeadline != 0
         });
+        _jobs[jobId] = r;
         // Shards start Open (state 0) without a write; only assignments are stored.
         for (uint32 i = 0; i < nOps; ++i) {
             if (p.shardOperators[i] != address(0)) {
@@ -414,8 +427,9 @@ contract JobMarket is IJobMarket, AccessControl, Pausable, ReentrancyGuardTransi
                 emit ShardAssigned(jobId, i, p.shardOperators[i]);
             }
         }
-        _escrow[p.paymentToken] += escrow;
-        emit JobCreated(jobId, msg.sender, p.paymentToken, _jobs[jobId], p.specURI);
+        Book storage book = _books[p.paymentToken];
+        book.escrow = SafeCast.toUint128(book.escrow + escrow);
+        emit JobCreated(jobId, msg.sender, p.paymentToken, _jobView(_jobs[jobId], p.shards), p.specHash, p.specURI);
         if (acceptDeadline != 0) {
             _gangs[jobId].acceptDeadline = acceptDeadline;
             emit GangJobCreated(jobId, acceptDeadline);
@@ -428,119 +442,111 @@ contract JobMarket is IJobMarket, AccessControl, Pausable, ReentrancyGuardTransi
         if (received != escrow) revert MarketTransferShortfall(p.paymentToken, escrow, received);
     }
 
-    function _settle(IOracleCommittee.ShardAttestation calldata a, bytes[] calldata signatures) private {
-        Job storage job = _job(a.jobId);
-        Shard storage sh = _shards[a.jobId][a.shard];
-        if (
-            a.market != address(this) ||
-            a.operator != sh.operator ||
-            a.resultRoot != sh.resultRoot ||
-            a.verdict == uint8(IOracleCommittee.Verdict.None) ||
-            a.verdict > uint8(IOracleCommittee.Verdict.DeveloperFault)
-        ) revert MarketAttestationMismatch(a.jobId, a.shard);
-        if (a.expiry < block.timestamp) revert MarketAttestationExpired(a.expiry, block.timestamp);
-        uint256 closesAt = uint256(sh.submittedAt) + _params.verifyWindow;
-        if (block.timestamp > closesAt) revert MarketVerifyWindowClosed(a.jobId, a.shard, closesAt);
-        committee.verifyShardAttestation(a, signatures);
-
-        if (a.verdict == uint8(IOracleCommittee.Verdict.Valid)) {
-            _payValid(job, sh, a);
-        } else if (a.verdict == uint8(IOracleCommittee.Verdict.DeveloperFault)) {
-            _payDeveloperFault(job, sh, a);
-        } else {
-            _slashInvalid(job, sh, a);
+    function _accept(uint256 jobId, uint32 shard) private {
+        JobRecord storage job = _job(jobId);
+        ShardRecord storage sh = _shardIn(jobId, shard, ShardState.Open);
+        if (block.timestamp >= job.deadline) revert MarketDeadlinePassed(jobId, job.deadline);
+        _checkAssigned(jobId, shard);
+        Gang storage gang = _gangs[jobId];
+        uint64 acceptDeadline = job.gang ? gang.acceptDeadline : 0;
+        if (acceptDeadline != 0 && block.timestamp >= acceptDeadline) {
+            revert MarketGangAcceptClosed(jobId, acceptDeadline);
         }
+        (uint256 collateral, uint32 termsId) = _collateralAndTerms(job);
+        _checkEligible(job, msg.sender, collateral);
+
+        sh.operator = msg.sender;
+        sh.state = ShardState.Accepted;
+        sh.acceptedAt = uint40(block.timestamp);
+        sh.collateral = SafeCast.toUint96(collateral);
+        sh.termsId = termsId;
+        emit ShardAccepted(jobId, shard, msg.sender, collateral);
+        if (acceptDeadline != 0) {
+            // Each shard is accepted at most once (Open → Accepted), so `accepted` ≤ shards ≤ 64.
+            uint32 accepted = gang.accepted + 1;
+            gang.accepted = accepted;
+            if (accepted == job.shards) {
+                gang.startedAt = uint64(block.timestamp);
+                emit GangStarted(jobId, uint64(block.timestamp));
+            }
+        }
+
+        staking.lockCollateral(msg.sender, collateral);
     }
 
-    function _payValid(Job storage job, Shard storage sh, IOracleCommittee.ShardAttestation calldata a) private {
-        (uint64 units, uint256 pay, uint256 fee, uint256 refund) = _closePaid(job, sh, a, ShardState.Settled);
-        uint256 points = MarketMath.toRgl(fee, _tokens[job.paymentToken].rglPerToken);
-        address operator = sh.operator;
-        _records[operator].settled += 1;
-        emit ShardSettled(a.jobId, a.shard, operator, units, pay - fee, fee, refund, points);
+    function _submit(uint256 jobId, uint32 shard, bytes32 resultRoot, uint64 units, string calldata resultURI) private {
+        JobRecord storage job = _job(jobId);
+        ShardRecord storage sh = _shardIn(jobId, shard, ShardState.Accepted);
+        if (msg.sender != sh.operator) revert MarketNotShardOperator(msg.sender, sh.operator);
+        if (block.timestamp > job.deadline) revert MarketDeadlinePassed(jobId, job.deadline);
+        _requireGangStarted(jobId, job.gang);
+        _checkSubmission(job, units, resultRoot);
 
-        staking.unlockCollateral(operator, sh.collateral);
-        if (points > 0) rewards.creditWork(operator, points, a.jobId, a.shard);
-        _transferPayout(job, operator, pay - fee, refund, fee);
+        sh.state = ShardState.Submitted;
+        sh.submittedAt = uint40(block.timestamp);
+        sh.submittedBlock = uint40(block.number);
+        sh.units = units;
+        sh.resultRoot = resultRoot;
+        emit ShardSubmitted(jobId, shard, msg.sender, resultRoot, units, uint64(block.number), resultURI);
     }
 
-    /// @dev The developer's code failed (PROTOCOL §18.2): paid as Valid for the units used, but no
-    /// work points (failing on purpose must farm nothing) and no record counter (not the operator's
-    /// success, not its fault).
-    function _payDeveloperFault(
-        Job storage job,
-        Shard storage sh,
-        IOracleCommittee.ShardAttestation calldata a
-    ) private {
-        (uint64 units, uint256 pay, uint256 fee, uint256 refund) = _closePaid(job, sh, a, ShardState.DeveloperFault);
-        address operator = sh.operator;
-        emit ShardDeveloperFault(a.jobId, a.shard, operator, units, pay - fee, fee, refund);
-
-        staking.unlockCollateral(operator, sh.collateral);
-        _transferPayout(job, operator, pay - fee, refund, fee);
+    function _checkSubmission(JobRecord storage job, uint64 units, bytes32 resultRoot) private view {
+        if (units == 0 || units > job.maxUnitsPerShard) revert MarketBadUnits(units, job.maxUnitsPerShard);
+        if (resultRoot == bytes32(0)) revert MarketZeroRoot();
     }
 
-    /// @dev The effects that the two paying verdicts share: `u = min(attested, submitted units)`, the
-    /// split of §9.3, the final state and the release of the shard's whole value from escrow.
-    function _closePaid(
-        Job storage job,
-        Shard storage sh,
-        IOracleCommittee.ShardAttestation calldata a,
-        ShardState state
-    ) private returns (uint64 units, uint256 pay, uint256 fee, uint256 refund) {
-        units = a.units < sh.units ? a.units : sh.units;
-        uint256 shardValue = MarketMath.shardValue(job.maxUnitsPerShard, job.maxPricePerUnit);
-        (pay, fee, refund) = MarketMath.payment(units, job.maxPricePerUnit, shardValue, _params.feeBps);
-        sh.state = state;
-        _release(job, shardValue);
+    function _checkAssigned(uint256 jobId, uint32 shard) private view {
+        address assigned = _assigned[jobId][shard];
+        if (assigned != address(0) && assigned != msg.sender) revert MarketOperatorNotAllowed(jobId, shard, msg.sender);
     }
 
-    /// @dev The transfers of a paid shard: `paid` to the operator, `refund` to the developer, `fee` to
-    /// the treasury or burned. Only after every effect and event.
-    function _transferPayout(Job storage job, address operator, uint256 paid, uint256 refund, uint256 fee) private {
+    /// @dev The collateral a shard of `job` locks now and the id of the terms it is accepted under,
+    /// recording new terms after a parameter or rate change (PROTOCOL §20.2).
+    function _collateralAndTerms(JobRecord storage job) private returns (uint256 collateral, uint32 termsId) {
         address token = job.paymentToken;
-        IERC20(token).safeTransfer(operator, paid);
-        if (refund > 0) IERC20(token).safeTransfer(job.developer, refund);
-        if (fee > 0) _collectFee(token, fee);
-    }
-
-    function _slashInvalid(Job storage job, Shard storage sh, IOracleCommittee.ShardAttestation calldata a) private {
-        uint256 shardValue = MarketMath.shardValue(job.maxUnitsPerShard, job.maxPricePerUnit);
-        address operator = sh.operator;
-        uint256 collateral = sh.collateral;
-
-        sh.state = ShardState.Failed;
-        _release(job, shardValue);
-        uint256 slashed = staking.slash(
-            operator,
-            (collateral * _params.invalidSlashBps) / _BPS,
-            collateral,
-            job.developer,
-            _params.invalidDeveloperBps
+        TokenState storage ts = _tokens[token];
+        uint128 rate = ts.rglPerToken;
+        if (rate == 0) revert MarketBadParam("rglPerToken", 0);
+        ParamsRecord storage p = _params;
+        collateral = MarketMath.collateral(
+            MarketMath.shardValue(job.maxUnitsPerShard, job.maxPricePerUnit),
+            p.collateralRatioBps,
+            rate
         );
-        _records[operator].failed += 1;
-        _records[operator].slashed += uint128(slashed);
-        emit ShardFailed(a.jobId, a.shard, operator, slashed, shardValue);
-
-        IERC20(job.paymentToken).safeTransfer(job.developer, shardValue);
+        termsId = ts.termsId;
+        uint32 nonce = p.nonce;
+        if (termsId != 0 && ts.paramsNonce == nonce) return (collateral, termsId);
+        termsId = ++_termsCount;
+        ShardTerms memory t = ShardTerms({
+            feeBps: p.feeBps,
+            verifyWindow: p.verifyWindow,
+            invalidSlashBps: p.invalidSlashBps,
+            invalidDeveloperBps: p.invalidDeveloperBps,
+            noShowSlashBps: p.noShowSlashBps,
+            noShowDeveloperBps: p.noShowDeveloperBps,
+            rglPerToken: rate
+        });
+        _terms[termsId] = t;
+        ts.termsId = termsId;
+        ts.paramsNonce = nonce;
+        emit ShardTermsRecorded(termsId, token, t);
     }
 
-    function _collectFee(address token, uint256 fee) private {
-        if (token == address(rgl)) {
-            emit FeeCollected(token, address(0), fee, true);
-            rgl.burn(fee);
-        } else {
-            emit FeeCollected(token, _params.treasury, fee, false);
-            IERC20(token).safeTransfer(_params.treasury, fee);
-        }
+    // ---------------------------------------------------------------- internals: money
+
+    function _withdraw(address token, address to) private returns (uint256 amount) {
+        amount = _owed[token][msg.sender];
+        if (amount == 0) return 0;
+        _owed[token][msg.sender] = 0;
+        // Cannot underflow: `owed` is the sum of every account's credit in `token`.
+        _books[token].owed -= uint128(amount);
+        emit Withdrawn(token, msg.sender, to, amount);
+        IERC20(token).safeTransfer(to, amount);
     }
 
-    function _release(Job storage job, uint256 amount) private {
-        job.escrow -= amount;
-        _escrow[job.paymentToken] -= amount;
-    }
+    // ---------------------------------------------------------------- internals: checks
 
-    function _checkEligible(Job storage job, address operator, uint256 collateral) private view {
+    function _checkEligible(JobRecord storage job, address operator, uint256 collateral) private view {
         if (!staking.isRegistered(operator)) revert MarketNotRegistered(operator);
         uint64 jailed = staking.jailedUntil(operator);
         if (jailed > block.timestamp) revert MarketJailed(operator, jailed);
@@ -556,32 +562,28 @@ contract JobMarket is IJobMarket, AccessControl, Pausable, ReentrancyGuardTransi
         if (p.treasury == address(0)) revert MarketZeroAddress();
         if (p.feeBps > MAX_FEE_BPS) revert MarketBadParam("feeBps", p.feeBps);
         if (p.collateralRatioBps < _BPS) revert MarketBadParam("collateralRatioBps", p.collateralRatioBps);
-        if (p.verifyWindow == 0) revert MarketBadParam("verifyWindow", 0);
+        if (p.verifyWindow == 0 || p.verifyWindow > type(uint32).max)
+            revert MarketBadParam("verifyWindow", p.verifyWindow);
         if (p.invalidSlashBps > _BPS) revert MarketBadParam("invalidSlashBps", p.invalidSlashBps);
         if (p.invalidDeveloperBps > _BPS) revert MarketBadParam("invalidDeveloperBps", p.invalidDeveloperBps);
         if (p.noShowSlashBps > _BPS) revert MarketBadParam("noShowSlashBps", p.noShowSlashBps);
         if (p.noShowDeveloperBps > _BPS) revert MarketBadParam("noShowDeveloperBps", p.noShowDeveloperBps);
-        _params = p;
+        uint32 nonce;
+        // Wraps after 2^32 parameter changes: harmless, the nonce only tells "changed since".
+        unchecked {
+            nonce = _params.nonce + 1;
+        }
+        _params = ParamsRecord({
+            treasury: p.treasury,
+            feeBps: p.feeBps,
+            collateralRatioBps: p.collateralRatioBps,
+            nonce: nonce,
+            verifyWindow: uint32(p.verifyWindow),
+            invalidSlashBps: p.invalidSlashBps,
+            invalidDeveloperBps: p.invalidDeveloperBps,
+            noShowSlashBps: p.noShowSlashBps,
+            noShowDeveloperBps: p.noShowDeveloperBps
+        });
         emit ParamsSet(p);
-    }
-
-    function _requireGangStarted(uint256 jobId) private view {
-        Gang storage gang = _gangs[jobId];
-        if (gang.acceptDeadline != 0 && gang.startedAt == 0) revert MarketGangNotStarted(jobId);
-    }
-
-    function _job(uint256 jobId) private view returns (Job storage job) {
-        job = _jobs[jobId];
-        if (job.developer == address(0)) revert MarketUnknownJob(jobId);
-    }
-
-    function _shard(uint256 jobId, uint32 shard) private view returns (Shard storage) {
-        if (shard >= _jobs[jobId].shards) revert MarketUnknownShard(jobId, shard);
-        return _shards[jobId][shard];
-    }
-
-    function _shardIn(uint256 jobId, uint32 shard, ShardState want) private view returns (Shard storage sh) {
-        sh = _shard(jobId, shard);
-        if (sh.state != want) revert MarketBadShardState(jobId, shard, sh.state);
     }
 }

@@ -5,10 +5,12 @@ import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
 import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
+import {MerkleProof} from "@openzeppelin/contracts/utils/cryptography/MerkleProof.sol";
 import {ReentrancyGuard} from "@openzeppelin/contracts/utils/ReentrancyGuard.sol";
 import {IComputeToken} from "./interfaces/IComputeToken.sol";
 import {IOracleCommittee} from "./interfaces/IOracleCommittee.sol";
 import {IBondedOracleCommittee} from "./interfaces/IBondedOracleCommittee.sol";
+import {VerdictTree} from "./libraries/VerdictTree.sol";
 
 /// @title OracleCommittee
 /// @notice The t-of-n oracle committee: bonded signers appointed by governance, EIP-712
@@ -44,6 +46,10 @@ contract OracleCommittee is IBondedOracleCommittee, EIP712, AccessControl, Reent
     bytes32 private constant _CAPACITY_TYPEHASH = keccak256(
         "CapacityAttestation(address operator,bytes32 challengeId,uint64 opsPerSec,uint32 vramMiB,"
         "bytes32 gpuModel,uint64 validUntil)"
+    );
+
+    bytes32 private constant _BATCH_TYPEHASH = keccak256(
+        "VerdictBatch(address market,bytes32 verdictsRoot,uint32 count,uint64 expiry)"
     );
 
     IComputeToken private immutable _token;
@@ -145,6 +151,17 @@ contract OracleCommittee is IBondedOracleCommittee, EIP712, AccessControl, Reent
     /// @inheritdoc IOracleCommittee
     function hashCapacityAttestation(CapacityAttestation calldata attestation) public view returns (bytes32) {
         return _hashTypedDataV4(keccak256(abi.encode(_CAPACITY_TYPEHASH, attestation)));
+    }
+
+    /// @inheritdoc IOracleCommittee
+    function hashVerdictBatch(VerdictBatch calldata batch) public view returns (bytes32) {
+        return _hashTypedDataV4(keccak256(abi.encode(_BATCH_TYPEHASH, batch)));
+    }
+
+    /// @inheritdoc IOracleCommittee
+    function verifyVerdictBatch(VerdictBatch calldata batch, bytes[] calldata signatures) external view {
+        _checkLifetime(batch.expiry);
+        _verifyQuorum(hashVerdictBatch(batch), signatures);
     }
 
     /// @inheritdoc IOracleCommittee
@@ -257,6 +274,36 @@ contract OracleCommittee is IBondedOracleCommittee, EIP712, AccessControl, Reent
     }
 
     /// @inheritdoc IBondedOracleCommittee
+    function reportVerdictEquivocation(VerdictEvidence calldata a, VerdictEvidence calldata b) external nonReentrant {
+        ShardVerdict calldata va = a.verdict;
+        ShardVerdict calldata vb = b.verdict;
+        if (a.batch.market != b.batch.market || va.jobId != vb.jobId || va.shard != vb.shard) {
+            revert CommitteeDifferentSubjects();
+        }
+        if (_sameVerdict(va.operator, va.resultRoot, va.verdict, va.units, vb)) revert CommitteeSameContent();
+        _requireLeaf(a);
+        _requireLeaf(b);
+        bytes32 subject = keccak256(abi.encode(a.batch.market, va.jobId, va.shard));
+        _punish(hashVerdictBatch(a.batch), a.signature, hashVerdictBatch(b.batch), b.signature, subject);
+    }
+
+    /// @inheritdoc IBondedOracleCommittee
+    function reportMixedEquivocation(
+        ShardAttestation calldata a,
+        bytes calldata sigA,
+        VerdictEvidence calldata b
+    ) external nonReentrant {
+        ShardVerdict calldata vb = b.verdict;
+        if (a.market != b.batch.market || a.jobId != vb.jobId || a.shard != vb.shard) {
+            revert CommitteeDifferentSubjects();
+        }
+        if (_sameVerdict(a.operator, a.resultRoot, a.verdict, a.units, vb)) revert CommitteeSameContent();
+        _requireLeaf(b);
+        bytes32 subject = keccak256(abi.encode(a.market, a.jobId, a.shard));
+        _punish(hashShardAttestation(a), sigA, hashVerdictBatch(b.batch), b.signature, subject);
+    }
+
+    /// @inheritdoc IBondedOracleCommittee
     function reportCapacityEquivocation(
         CapacityAttestation calldata a,
         bytes calldata sigA,
@@ -274,6 +321,25 @@ contract OracleCommittee is IBondedOracleCommittee, EIP712, AccessControl, Reent
     }
 
     // ---------------------------------------------------------------- internals
+
+    /// @dev Whether a verdict says the same as (operator, resultRoot, verdict, units).
+    function _sameVerdict(
+        address operator,
+        bytes32 resultRoot,
+        uint8 verdict,
+        uint64 units,
+        ShardVerdict calldata v
+    ) private pure returns (bool) {
+        return operator == v.operator && resultRoot == v.resultRoot && verdict == v.verdict && units == v.units;
+    }
+
+    /// @dev Reverts unless the evidence's leaf is proven in its batch.
+    function _requireLeaf(VerdictEvidence calldata e) private pure {
+        bytes32 leaf = VerdictTree.leaf(e.verdict);
+        if (!MerkleProof.verifyCalldata(e.proof, e.batch.verdictsRoot, leaf)) {
+            revert CommitteeLeafNotInBatch(e.batch.verdictsRoot, leaf);
+        }
+    }
 
     /// @dev Reverts when `expiry` lies more than `_maxAttestationLifetime` after now.
     function _checkLifetime(uint64 expiry) private view {

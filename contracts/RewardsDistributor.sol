@@ -92,18 +92,39 @@ contract RewardsDistributor is IRewardsDistributor, AccessControl, ReentrancyGua
         uint256 jobId,
         uint32 shard
     ) external onlyRole(MARKET_ROLE) nonReentrant {
-        uint64 epoch = currentEpoch();
-        _jobsDone[operator] += 1;
+        (bool credited, uint64 epoch) = _creditWork(operator, points, 1);
+        if (credited) emit WorkCredited(operator, epoch, jobId, shard, points);
+    }
+
+    /// @inheritdoc IRewardsDistributor
+    function creditWorkBatch(
+        address operator,
+        uint256 points,
+        uint32 shards
+    ) external onlyRole(MARKET_ROLE) nonReentrant {
+        (bool credited, uint64 epoch) = _creditWork(operator, points, shards);
+        if (credited) emit WorkBatchCredited(operator, epoch, shards, points);
+    }
+
+    /// @dev Counts `shards` jobs done and adds `points` to the open epoch, unless the operator was
+    /// slashed in this epoch (then the points are forfeited, `RewardsForfeited`).
+    function _creditWork(
+        address operator,
+        uint256 points,
+        uint32 shards
+    ) private returns (bool credited, uint64 epoch) {
+        epoch = currentEpoch();
+        _jobsDone[operator] += shards;
         if (_slashedEpochPlusOne[operator] == epoch + 1) {
             emit RewardsForfeited(operator, epoch, points, 0);
-            return;
+            return (false, epoch);
         }
         _settle(operator, epoch);
         OperatorEpoch storage o = _open[operator];
         o.epoch = epoch;
         o.workPoints += SafeCast.toUint128(points);
         _workTotal[epoch] += points;
-        emit WorkCredited(operator, epoch, jobId, shard, points);
+        return (true, epoch);
     }
 
     /// @inheritdoc ICapacityListener

@@ -21,6 +21,19 @@ interface IBondedOracleCommittee is IOracleCommittee {
         Removed
     }
 
+    /// @notice One signer's signed batch and one of its leaves, with the leaf's inclusion proof: the
+    /// evidence of what that signer said about one shard through a batch.
+    /// @param batch The signed batch.
+    /// @param signature The signer's signature over `batch`.
+    /// @param verdict A leaf of the batch.
+    /// @param proof Its inclusion proof (OpenZeppelin `MerkleProof`, commutative keccak pairs).
+    struct VerdictEvidence {
+        VerdictBatch batch;
+        bytes signature;
+        ShardVerdict verdict;
+        bytes32[] proof;
+    }
+
     /// @notice A signer's record.
     /// @param status Where the signer is in its life cycle.
     /// @param bondReleaseAt When a removed signer's bond may be withdrawn (0 while a member).
@@ -122,6 +135,11 @@ interface IBondedOracleCommittee is IOracleCommittee {
     /// @notice The equivocating signer has no bond left to slash.
     /// @param signer The signer.
     error CommitteeNothingToSlash(address signer);
+
+    /// @notice The leaf is not in the batch (its proof does not lead to `verdictsRoot`).
+    /// @param verdictsRoot The batch's root.
+    /// @param leaf The leaf hash.
+    error CommitteeLeafNotInBatch(bytes32 verdictsRoot, bytes32 leaf);
 
     /// @notice Governance appointed `signer` (it must post a bond before it can sign).
     /// @param signer The signer.
@@ -309,6 +327,25 @@ interface IBondedOracleCommittee is IOracleCommittee {
         bytes calldata sigA,
         ShardAttestation calldata b,
         bytes calldata sigB
+    ) external;
+
+    /// @notice Report that one signer signed, through two verdict batches, two verdicts for the same
+    /// (market, jobId, shard) with different content (operator, resultRoot, verdict or units). Each
+    /// leaf must be proven in its batch. Consequences as `reportShardEquivocation`. Anyone may call.
+    /// @param a The first evidence.
+    /// @param b The second evidence.
+    function reportVerdictEquivocation(VerdictEvidence calldata a, VerdictEvidence calldata b) external;
+
+    /// @notice Report that one signer signed a shard attestation and a batch leaf for the same
+    /// (market, jobId, shard) with different content: signing both forms cannot dodge the slash.
+    /// Consequences as `reportShardEquivocation`. Anyone may call.
+    /// @param a The single attestation.
+    /// @param sigA The signer's signature over `a`.
+    /// @param b The batch evidence.
+    function reportMixedEquivocation(
+        ShardAttestation calldata a,
+        bytes calldata sigA,
+        VerdictEvidence calldata b
     ) external;
 
     /// @notice Report that one signer signed two capacity attestations for the same challengeId

@@ -5,7 +5,9 @@ import {IOracleCommittee} from "./IOracleCommittee.sol";
 
 /// @title IJobMarket
 /// @notice Escrow market for GPU jobs: developers fund S shards, operators accept them against locked
-/// collateral, submit a result root, and the oracle committee's attestation pays or slashes.
+/// collateral, submit a result root, and the oracle committee's attestation (one shard) or verdict
+/// batch (many shards, one signature each) pays or slashes. Payouts, refunds and fees are credited
+/// inside the market and withdrawn by their owners (pull payments, PROTOCOL §20.1).
 /// @dev Warning: the market trusts the OracleCommittee's quorum for verdicts and units, and
 /// governance's RGL rate of each payment token for collateral and work points.
 interface IJobMarket {
@@ -59,7 +61,9 @@ interface IJobMarket {
         address[] shardOperators;
     }
 
-    /// @notice A job as stored (packed in five slots).
+    /// @notice A job as the market keeps it. `specHash` and `specURI` are not stored: they are in
+    /// `JobCreated` only (PROTOCOL §20.3). `escrow` is what the job still holds in escrow
+    /// (its unsettled shards' value), computed by the view.
     struct Job {
         address developer;
         uint64 deadline;
@@ -71,11 +75,12 @@ interface IJobMarket {
         uint64 minOpsPerSec;
         JobKind kind;
         uint8 verificationMode;
-        bytes32 specHash;
         uint256 escrow;
     }
 
-    /// @notice A shard as stored.
+    /// @notice A shard as the market keeps it. The result URI is not stored (it is in
+    /// `ShardSubmitted`). `verifyWindow` is the window snapshotted when the shard was accepted (0 while
+    /// Open): the committee must settle by `submittedAt + verifyWindow` (PROTOCOL §20.2).
     struct Shard {
         ShardState state;
         address operator;
@@ -85,12 +90,34 @@ interface IJobMarket {
         uint64 units;
         uint128 collateral;
         bytes32 resultRoot;
+        uint64 verifyWindow;
+    }
+
+    /// @notice The terms a shard was accepted under (PROTOCOL §20.2): governance parameters and the
+    /// payment token's RGL rate are snapshotted at accept and never change for that shard.
+    struct ShardTerms {
+        uint16 feeBps;
+        uint32 verifyWindow;
+        uint16 invalidSlashBps;
+        uint16 invalidDeveloperBps;
+        uint16 noShowSlashBps;
+        uint16 noShowDeveloperBps;
+        uint128 rglPerToken;
+    }
+
+    /// @notice One submission of `submitMany`, exactly the arguments of `submit`.
+    struct Submission {
+        uint256 jobId;
+        uint32 shard;
+        bytes32 resultRoot;
+        uint64 units;
         string resultURI;
     }
 
     /// @notice An allowlisted payment token.
     /// @param allowed Whether new jobs may be paid in it.
-    /// @param rglPerToken RGL (18 decimals) per whole base unit of the token, scaled by 1e18.
+    /// @param rglPerToken RGL (18 decimals) per whole base unit of the token, scaled by 1e18. Kept
+    /// when the token is disallowed, so open shards of its jobs are still accepted at this rate.
     struct PaymentToken {
         bool allowed;
         uint128 rglPerToken;
@@ -100,7 +127,7 @@ interface IJobMarket {
     /// @param treasury Receives protocol fees paid in tokens other than RGL.
     /// @param feeBps Protocol fee on each payment, at most `MAX_FEE_BPS`.
     /// @param collateralRatioBps Collateral as a share of a shard's max value, at least 10000.
-    /// @param verifyWindow Seconds the committee has to settle a submitted shard.
+    /// @param verifyWindow Seconds the committee has to settle a submitted shard (1..2^32 − 1).
     /// @param invalidSlashBps Share of the collateral slashed on an Invalid verdict.
     /// @param invalidDeveloperBps Share of that slash paid to the developer; the rest is burned.
     /// @param noShowSlashBps Share of the collateral slashed when an accepted shard is never submitted.
@@ -187,8 +214,15 @@ interface IJobMarket {
     error MarketAttestationMismatch(uint256 jobId, uint32 shard);
     /// @notice The attestation expired.
     error MarketAttestationExpired(uint64 expiry, uint256 nowTime);
-    /// @notice Batch arrays of different lengths.
-    error MarketLengthMismatch(uint256 attestations, uint256 signatures);
+    /// @notice Batch arrays of different lengths (or a verdict batch whose `count` is not the number of
+    /// verdicts given).
+    error MarketLengthMismatch(uint256 expected, uint256 given);
+    /// @notice The verdict batch names another market.
+    error MarketWrongMarket(address market);
+    /// @notice The verdicts given do not hash to the signed root.
+    error MarketVerdictsRootMismatch(bytes32 signed, bytes32 computed);
+    /// @notice Nothing is owed to `account` in `token`.
+    error MarketNothingOwed(address token, address account);
     /// @notice A parameter outside its allowed range.
     error MarketBadParam(bytes32 name, uint256 value);
     /// @notice The zero address where an address is needed.
@@ -208,12 +242,14 @@ interface IJobMarket {
     /// @notice The job is not a gang job.
     error MarketNotGang(uint256 jobId);
 
-    /// @notice A job was created and its escrow (`job.escrow`) pulled.
+    /// @notice A job was created and its escrow (`job.escrow`) pulled. `specHash` and `specURI` live
+    /// only here.
     event JobCreated(
         uint256 indexed jobId,
         address indexed developer,
         address indexed paymentToken,
         Job job,
+        bytes32 specHash,
         string specURI
     );
     /// @notice A shard was assigned to one operator at creation.
@@ -230,7 +266,8 @@ interface IJobMarket {
         uint64 blockNumber,
         string resultURI
     );
-    /// @notice A shard was paid on a Valid verdict.
+    /// @notice A shard was paid on a Valid verdict (amounts credited: `paid` to the operator, `refund`
+    /// to the developer; `fee` to the treasury or burned).
     event ShardSettled(
         uint256 indexed jobId,
         uint32 indexed shard,
@@ -272,12 +309,24 @@ interface IJobMarket {
         uint256 slashed,
         uint256 refund
     );
-    /// @notice The protocol fee was burned (RGL) or sent to the treasury.
+    /// @notice The protocol fee was burned (RGL) or credited to the treasury; once per token per
+    /// settlement transaction.
     event FeeCollected(address indexed token, address indexed treasury, uint256 amount, bool burned);
+    /// @notice A leaf of a verdict batch was not applied. Reasons: 1 the shard is not Submitted (settled
+    /// already, expired, unknown), 2 its operator or result root differ from the leaf, 3 its verify
+    /// window closed, 4 the verdict is not Valid, Invalid or DeveloperFault.
+    event VerdictSkipped(uint256 indexed jobId, uint32 indexed shard, uint8 reason);
+    /// @notice A verdict batch was settled: `settled` leaves applied, `skipped` skipped.
+    event VerdictsSettled(bytes32 indexed verdictsRoot, uint256 settled, uint256 skipped);
+    /// @notice `account` withdrew `amount` of `token` it was owed, paid to `to`.
+    event Withdrawn(address indexed token, address indexed account, address indexed to, uint256 amount);
     /// @notice A payment token's allowlist entry changed.
     event PaymentTokenSet(address indexed token, bool allowed, uint128 rglPerToken);
     /// @notice Governance parameters changed.
     event ParamsSet(Params params);
+    /// @notice A new set of shard terms was recorded for shards of `token` accepted from now on (the
+    /// first accept after a parameter or rate change).
+    event ShardTermsRecorded(uint32 indexed termsId, address indexed token, ShardTerms terms);
     /// @notice A job was created as a gang: its shards start together once all are accepted.
     event GangJobCreated(uint256 indexed jobId, uint64 acceptDeadline);
     /// @notice Every shard of a gang job was accepted: the shared start time, from which shards may submit.
@@ -340,10 +389,31 @@ interface IJobMarket {
     /// @return The gang state.
     function gangOf(uint256 jobId) external view returns (Gang memory);
 
-    /// @notice Accept an open shard: checks eligibility and locks collateral from free self-stake.
+    /// @notice Accept an open shard: checks eligibility, locks collateral from free self-stake and
+    /// snapshots the shard's terms (`shardTerms`). A job whose token was disallowed since is still
+    /// accepted at the token's kept rate; a rate of 0 reverts `MarketBadParam("rglPerToken", 0)`.
     /// @param jobId The job.
     /// @param shard The shard index.
     function accept(uint256 jobId, uint32 shard) external;
+
+    /// @notice Accept and submit an open shard in one call (work done before claiming): exactly
+    /// `accept` then `submit`. Not for gang jobs (`MarketGangNotStarted`).
+    /// @param jobId The job.
+    /// @param shard The shard index.
+    /// @param resultRoot The Merkle root of the result.
+    /// @param units Units claimed (1..maxUnitsPerShard).
+    /// @param resultURI Where the result can be fetched (emitted, not stored).
+    function acceptAndSubmit(
+        uint256 jobId,
+        uint32 shard,
+        bytes32 resultRoot,
+        uint64 units,
+        string calldata resultURI
+    ) external;
+
+    /// @notice Submit many accepted shards, each exactly as `submit`; any failure reverts the whole call.
+    /// @param subs The submissions.
+    function submitMany(Submission[] calldata subs) external;
 
     /// @notice Submit the result of an accepted shard; records the beacon block. A gang job's shard
     /// may submit only after the gang started.
@@ -351,35 +421,49 @@ interface IJobMarket {
     /// @param shard The shard index.
     /// @param resultRoot The Merkle root of the result.
     /// @param units Units claimed (1..maxUnitsPerShard).
-    /// @param resultURI Where the result can be fetched.
+    /// @param resultURI Where the result can be fetched (emitted in `ShardSubmitted`, not stored).
     function submit(uint256 jobId, uint32 shard, bytes32 resultRoot, uint64 units, string calldata resultURI) external;
 
-    /// @notice Settle a submitted shard with a committee attestation, within the verify window. Anyone
-    /// may call; never paused. With `u = min(attestation.units, submitted units)`, `pay = u ×
-    /// maxPricePerUnit` and `fee = ⌊pay × feeBps / 10^4⌋` (PROTOCOL §9.3):
-    /// - Valid (1): Settled; the operator gets `pay − fee`, the developer `V − pay`, the fee goes to the
-    ///   treasury (burned for RGL), the collateral is unlocked, the fee's RGL value credited as work
-    ///   points (`ShardSettled`).
-    /// - Invalid (2): Failed; the developer gets `V`, the collateral is slashed, the operator jailed
-    ///   (`ShardFailed`).
+    /// @notice Settle a submitted shard with a committee attestation, within the shard's verify window
+    /// (snapshotted at accept). Anyone may call; never paused. With `u = min(attestation.units,
+    /// submitted units)`, `pay = u × maxPricePerUnit` and `fee = ⌊pay × feeBps / 10^4⌋` (the shard's
+    /// terms, PROTOCOL §9.3); every amount is credited (`owedOf`), none transferred:
+    /// - Valid (1): Settled; the operator is credited `pay − fee`, the developer `V − pay`, the fee
+    ///   the treasury (burned for RGL), the collateral is unlocked, the fee's RGL value credited as
+    ///   work points (`ShardSettled`).
+    /// - Invalid (2): Failed; the developer is credited `V`, the collateral is slashed, the operator
+    ///   jailed (`ShardFailed`).
     /// - DeveloperFault (3): DeveloperFault; money as for Valid, the collateral unlocked, but no slash,
     ///   no jail and no work points (`ShardDeveloperFault`, PROTOCOL §18.2).
     /// @param attestation The attestation (market = this, the shard's operator and root, verdict 1–3).
     /// @param signatures The committee signatures, sorted by signer.
     function settle(IOracleCommittee.ShardAttestation calldata attestation, bytes[] calldata signatures) external;
 
-    /// @notice Settle many shards, each exactly as `settle` (any of the three verdicts); items whose
-    /// shard is no longer Submitted are skipped, any other failure reverts the whole batch.
-    /// @param attestations The attestations.
-    /// @param signatures One signature list per attestation.
-    /// @return settled How many shards were settled.
-    function settleBatch(
-        IOracleCommittee.ShardAttestation[] calldata attestations,
-        bytes[][] calldata signatures
+    /// @notice Settle many shards with one committee signature set over a verdict batch (PROTOCOL
+    /// §20.4). Reverts unless `verdicts.length == batch.count`, `batch.market` is this market, the
+    /// leaves hash to `batch.verdictsRoot`, `batch.expiry` has not passed and `signatures` are a quorum
+    /// over `batch`. Then each leaf is applied exactly as `settle` applies an attestation, or skipped
+    /// (`VerdictSkipped`) when its shard is not Submitted, its operator or root differ, its verify
+    /// window closed, or its verdict is out of range. Collateral unlocks, work points and fees are
+    /// aggregated per operator and per token. Anyone may call; never paused.
+    /// @param batch The signed batch.
+    /// @param signatures The committee signatures over `batch`, sorted by signer.
+    /// @param verdicts Every leaf of the batch, in tree order.
+    /// @return settled How many leaves were applied.
+    function settleVerdicts(
+        IOracleCommittee.VerdictBatch calldata batch,
+        bytes[] calldata signatures,
+        IOracleCommittee.ShardVerdict[] calldata verdicts
     ) external returns (uint256 settled);
 
+    /// @notice Pay `to` everything the caller is owed in `token` (payouts, refunds, fees).
+    /// @param token The payment token.
+    /// @param to The recipient (not zero).
+    /// @return amount What was paid.
+    function withdraw(address token, address to) external returns (uint256 amount);
+
     /// @notice Expire a shard: Accepted past the deadline (no-show slash, refund) or Submitted past
-    /// the verify window (refund, collateral back, no slash). Anyone may call.
+    /// the verify window (refund, collateral back, no slash). Anyone may call. The refund is credited.
     /// @param jobId The job.
     /// @param shard The shard index.
     function expire(uint256 jobId, uint32 shard) external;
@@ -389,13 +473,16 @@ interface IJobMarket {
     /// @return cancelled How many shards were cancelled.
     function cancel(uint256 jobId) external returns (uint256 cancelled);
 
-    /// @notice Set a payment token's allowlist entry. Only governance.
+    /// @notice Set a payment token's allowlist entry. Only governance. Disallowing with a rate of 0
+    /// keeps the stored rate (open shards of existing jobs are still accepted at it).
     /// @param token The token.
     /// @param allowed Whether new jobs may use it.
-    /// @param rglPerToken Its RGL rate, 1e18-scaled (nonzero when allowed).
+    /// @param rglPerToken Its RGL rate, 1e18-scaled (nonzero when allowed; 0 with `allowed = false`
+    /// keeps the stored rate).
     function setPaymentToken(address token, bool allowed, uint128 rglPerToken) external;
 
-    /// @notice Set the governance parameters. Only governance.
+    /// @notice Set the governance parameters. Only governance. Shards accepted before keep the terms
+    /// they were accepted under; `collateralRatioBps` and `treasury` apply from now on.
     /// @param params The new parameters.
     function setParams(Params calldata params) external;
 
@@ -415,6 +502,23 @@ interface IJobMarket {
     /// @param shard The shard index.
     /// @return The shard.
     function getShard(uint256 jobId, uint32 shard) external view returns (Shard memory);
+
+    /// @notice The terms a shard was accepted under (all zero while Open).
+    /// @param jobId The job.
+    /// @param shard The shard index.
+    /// @return The snapshotted terms.
+    function shardTerms(uint256 jobId, uint32 shard) external view returns (ShardTerms memory);
+
+    /// @notice What `account` is owed in `token` and may `withdraw`.
+    /// @param token The payment token.
+    /// @param account The account.
+    /// @return Amount.
+    function owedOf(address token, address account) external view returns (uint256);
+
+    /// @notice Everything owed in `token`, over all accounts.
+    /// @param token The payment token.
+    /// @return Amount.
+    function owedTotal(address token) external view returns (uint256);
 
     /// @notice The operator a shard is reserved for (zero: anyone eligible).
     /// @param jobId The job.
@@ -438,7 +542,7 @@ interface IJobMarket {
     /// @return The last job id.
     function jobCount() external view returns (uint256);
 
-    /// @notice Unsettled escrow held in `token`, which equals the market's balance of it.
+    /// @notice Unsettled escrow held in `token`; the market's balance of it is `escrowOf + owedTotal`.
     /// @param token The token.
     /// @return Amount.
     function escrowOf(address token) external view returns (uint256);

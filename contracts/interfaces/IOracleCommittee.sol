@@ -45,6 +45,28 @@ interface IOracleCommittee {
         uint64 validUntil;
     }
 
+    /// @notice One leaf of a verdict batch (PROTOCOL §20.4): the committee's verdict on one shard.
+    /// Not an EIP-712 struct: the leaf hash is `keccak256(bytes.concat(keccak256(abi.encode(jobId,
+    /// shard, operator, resultRoot, verdict, units))))` (double-hashed, so a leaf is never an inner node).
+    struct ShardVerdict {
+        uint256 jobId;
+        uint32 shard;
+        address operator;
+        bytes32 resultRoot;
+        uint8 verdict;
+        uint64 units;
+    }
+
+    /// @notice EIP-712 `VerdictBatch(address market,bytes32 verdictsRoot,uint32 count,uint64 expiry)`:
+    /// one signature over the commutative keccak Merkle root of `count` `ShardVerdict` leaves for
+    /// `market`. `expiry` bounds the signature's freshness as for a shard attestation.
+    struct VerdictBatch {
+        address market;
+        bytes32 verdictsRoot;
+        uint32 count;
+        uint64 expiry;
+    }
+
     /// @notice The EIP-712 digest of a shard attestation under this committee's domain.
     /// @param attestation The attestation.
     /// @return The digest that each signer signs.
@@ -54,6 +76,18 @@ interface IOracleCommittee {
     /// @param attestation The attestation.
     /// @return The digest that each signer signs.
     function hashCapacityAttestation(CapacityAttestation calldata attestation) external view returns (bytes32);
+
+    /// @notice The EIP-712 digest of a verdict batch under this committee's domain.
+    /// @param batch The batch.
+    /// @return The digest that each signer signs.
+    function hashVerdictBatch(VerdictBatch calldata batch) external view returns (bytes32);
+
+    /// @notice Reverts unless `signatures` are a valid quorum over `batch` (and `batch.expiry` lies at
+    /// most `maxAttestationLifetime` ahead). Whether the leaves match `batch.verdictsRoot`, and whether
+    /// the batch expired, is the caller's check.
+    /// @param batch The batch.
+    /// @param signatures Signatures sorted by strictly increasing signer address.
+    function verifyVerdictBatch(VerdictBatch calldata batch, bytes[] calldata signatures) external view;
 
     /// @notice Reverts unless `signatures` are a valid quorum over `attestation`.
     /// @param attestation The attestation.

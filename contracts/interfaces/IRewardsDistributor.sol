@@ -76,6 +76,8 @@ interface IRewardsDistributor is ICapacityListener {
         uint32 shard,
         uint256 points
     );
+    /// @notice Work points of `shards` shards of one settlement batch credited at once.
+    event WorkBatchCredited(address indexed operator, uint64 indexed epoch, uint32 shards, uint256 points);
     /// @notice Availability points credited: the rise of the epoch's best attested throughput.
     event AvailabilityCredited(
         address indexed operator,
@@ -144,6 +146,13 @@ interface IRewardsDistributor is ICapacityListener {
     /// @param jobId The job, for the event.
     /// @param shard The shard, for the event.
     function creditWork(address operator, uint256 points, uint256 jobId, uint32 shard) external;
+
+    /// @notice Credit the work points of `shards` paid shards of one settlement batch to `operator`
+    /// in the current epoch, at once (PROTOCOL §20.4). Only the market.
+    /// @param operator The operator.
+    /// @param points The sum of the shards' points (fees paid, in RGL wei).
+    /// @param shards How many shards the points are for (counted in `operatorStats().jobsDone`).
+    function creditWorkBatch(address operator, uint256 points, uint32 shards) external;
 
     /// @notice Settle the operator's past epoch if it has one (anyone may poke it).
     /// @param operator The operator.

@@ -25,6 +25,10 @@ contract TestOracleCommittee is IOracleCommittee, EIP712 {
         "bytes32 gpuModel,uint64 validUntil)"
     );
 
+    bytes32 private constant _BATCH_TYPEHASH = keccak256(
+        "VerdictBatch(address market,bytes32 verdictsRoot,uint32 count,uint64 expiry)"
+    );
+
     mapping(address => bool) public isSigner;
     uint256 public threshold;
 
@@ -39,6 +43,14 @@ contract TestOracleCommittee is IOracleCommittee, EIP712 {
 
     function hashCapacityAttestation(CapacityAttestation calldata a) public view returns (bytes32) {
         return _hashTypedDataV4(keccak256(abi.encode(_CAPACITY_TYPEHASH, a)));
+    }
+
+    function hashVerdictBatch(VerdictBatch calldata b) public view returns (bytes32) {
+        return _hashTypedDataV4(keccak256(abi.encode(_BATCH_TYPEHASH, b)));
+    }
+
+    function verifyVerdictBatch(VerdictBatch calldata b, bytes[] calldata signatures) external view {
+        _verify(hashVerdictBatch(b), signatures);
     }
 
     function verifyShardAttestation(ShardAttestation calldata a, bytes[] calldata signatures) external view {

@@ -1443,6 +1443,14 @@ export const oracleCommitteeAbi = [
     type: "error",
   },
   {
+    inputs: [
+      { internalType: "bytes32", name: "verdictsRoot", type: "bytes32" },
+      { internalType: "bytes32", name: "leaf", type: "bytes32" },
+    ],
+    name: "CommitteeLeafNotInBatch",
+    type: "error",
+  },
+  {
     inputs: [{ internalType: "address", name: "signer", type: "address" }],
     name: "CommitteeNothingToSlash",
     type: "error",
@@ -1764,6 +1772,25 @@ export const oracleCommitteeAbi = [
     type: "function",
   },
   {
+    inputs: [
+      {
+        components: [
+          { internalType: "address", name: "market", type: "address" },
+          { internalType: "bytes32", name: "verdictsRoot", type: "bytes32" },
+          { internalType: "uint32", name: "count", type: "uint32" },
+          { internalType: "uint64", name: "expiry", type: "uint64" },
+        ],
+        internalType: "struct IOracleCommittee.VerdictBatch",
+        name: "batch",
+        type: "tuple",
+      },
+    ],
+    name: "hashVerdictBatch",
+    outputs: [{ internalType: "bytes32", name: "", type: "bytes32" }],
+    stateMutability: "view",
+    type: "function",
+  },
+  {
     inputs: [{ internalType: "address", name: "signer", type: "address" }],
     name: "isActiveSigner",
     outputs: [{ internalType: "bool", name: "", type: "bool" }],
@@ -1858,6 +1885,63 @@ export const oracleCommitteeAbi = [
       { internalType: "bytes", name: "sigA", type: "bytes" },
       {
         components: [
+          {
+            components: [
+              { internalType: "address", name: "market", type: "address" },
+              { internalType: "bytes32", name: "verdictsRoot", type: "bytes32" },
+              { internalType: "uint32", name: "count", type: "uint32" },
+              { internalType: "uint64", name: "expiry", type: "uint64" },
+            ],
+            internalType: "struct IOracleCommittee.VerdictBatch",
+            name: "batch",
+            type: "tuple",
+          },
+          { internalType: "bytes", name: "signature", type: "bytes" },
+          {
+            components: [
+              { internalType: "uint256", name: "jobId", type: "uint256" },
+              { internalType: "uint32", name: "shard", type: "uint32" },
+              { internalType: "address", name: "operator", type: "address" },
+              { internalType: "bytes32", name: "resultRoot", type: "bytes32" },
+              { internalType: "uint8", name: "verdict", type: "uint8" },
+              { internalType: "uint64", name: "units", type: "uint64" },
+            ],
+            internalType: "struct IOracleCommittee.ShardVerdict",
+            name: "verdict",
+            type: "tuple",
+          },
+          { internalType: "bytes32[]", name: "proof", type: "bytes32[]" },
+        ],
+        internalType: "struct IBondedOracleCommittee.VerdictEvidence",
+        name: "b",
+        type: "tuple",
+      },
+    ],
+    name: "reportMixedEquivocation",
+    outputs: [],
+    stateMutability: "nonpayable",
+    type: "function",
+  },
+  {
+    inputs: [
+      {
+        components: [
+          { internalType: "address", name: "market", type: "address" },
+          { internalType: "uint256", name: "jobId", type: "uint256" },
+          { internalType: "uint32", name: "shard", type: "uint32" },
+          { internalType: "address", name: "operator", type: "address" },
+          { internalType: "bytes32", name: "resultRoot", type: "bytes32" },
+          { internalType: "uint8", name: "verdict", type: "uint8" },
+          { internalType: "uint64", name: "units", type: "uint64" },
+          { internalType: "uint64", name: "expiry", type: "uint64" },
+        ],
+        internalType: "struct IOracleCommittee.ShardAttestation",
+        name: "a",
+        type: "tuple",
+      },
+      { internalType: "bytes", name: "sigA", type: "bytes" },
+      {
+        components: [
           { internalType: "address", name: "market", type: "address" },
           { internalType: "uint256", name: "jobId", type: "uint256" },
           { internalType: "uint32", name: "shard", type: "uint32" },
@@ -1874,6 +1958,80 @@ export const oracleCommitteeAbi = [
       { internalType: "bytes", name: "sigB", type: "bytes" },
     ],
     name: "reportShardEquivocation",
+    outputs: [],
+    stateMutability: "nonpayable",
+    type: "function",
+  },
+  {
+    inputs: [
+      {
+        components: [
+          {
+            components: [
+              { internalType: "address", name: "market", type: "address" },
+              { internalType: "bytes32", name: "verdictsRoot", type: "bytes32" },
+              { internalType: "uint32", name: "count", type: "uint32" },
+              { internalType: "uint64", name: "expiry", type: "uint64" },
+            ],
+            internalType: "struct IOracleCommittee.VerdictBatch",
+            name: "batch",
+            type: "tuple",
+          },
+          { internalType: "bytes", name: "signature", type: "bytes" },
+          {
+            components: [
+              { internalType: "uint256", name: "jobId", type: "uint256" },
+              { internalType: "uint32", name: "shard", type: "uint32" },
+              { internalType: "address", name: "operator", type: "address" },
+              { internalType: "bytes32", name: "resultRoot", type: "bytes32" },
+              { internalType: "uint8", name: "verdict", type: "uint8" },
+              { internalType: "uint64", name: "units", type: "uint64" },
+            ],
+            internalType: "struct IOracleCommittee.ShardVerdict",
+            name: "verdict",
+            type: "tuple",
+          },
+          { internalType: "bytes32[]", name: "proof", type: "bytes32[]" },
+        ],
+        internalType: "struct IBondedOracleCommittee.VerdictEvidence",
+        name: "a",
+        type: "tuple",
+      },
+      {
+        components: [
+          {
+            components: [
+              { internalType: "address", name: "market", type: "address" },
+              { internalType: "bytes32", name: "verdictsRoot", type: "bytes32" },
+              { internalType: "uint32", name: "count", type: "uint32" },
+              { internalType: "uint64", name: "expiry", type: "uint64" },
+            ],
+            internalType: "struct IOracleCommittee.VerdictBatch",
+            name: "batch",
+            type: "tuple",
+          },
+          { internalType: "bytes", name: "signature", type: "bytes" },
+          {
+            components: [
+              { internalType: "uint256", name: "jobId", type: "uint256" },
+              { internalType: "uint32", name: "shard", type: "uint32" },
+              { internalType: "address", name: "operator", type: "address" },
+              { internalType: "bytes32", name: "resultRoot", type: "bytes32" },
+              { internalType: "uint8", name: "verdict", type: "uint8" },
+              { internalType: "uint64", name: "units", type: "uint64" },
+            ],
+            internalType: "struct IOracleCommittee.ShardVerdict",
+            name: "verdict",
+            type: "tuple",
+          },
+          { internalType: "bytes32[]", name: "proof", type: "bytes32[]" },
+        ],
+        internalType: "struct IBondedOracleCommittee.VerdictEvidence",
+        name: "b",
+        type: "tuple",
+      },
+    ],
+    name: "reportVerdictEquivocation",
     outputs: [],
     stateMutability: "nonpayable",
     type: "function",
@@ -2016,6 +2174,26 @@ export const oracleCommitteeAbi = [
     stateMutability: "view",
     type: "function",
   },
+  {
+    inputs: [
+      {
+        components: [
+          { internalType: "address", name: "market", type: "address" },
+          { internalType: "bytes32", name: "verdictsRoot", type: "bytes32" },
+          { internalType: "uint32", name: "count", type: "uint32" },
+          { internalType: "uint64", name: "expiry", type: "uint64" },
+        ],
+        internalType: "struct IOracleCommittee.VerdictBatch",
+        name: "batch",
+        type: "tuple",
+      },
+      { internalType: "bytes[]", name: "signatures", type: "bytes[]" },
+    ],
+    name: "verifyVerdictBatch",
+    outputs: [],
+    stateMutability: "view",
+    type: "function",
+  },
   { inputs: [], name: "withdrawBond", outputs: [], stateMutability: "nonpayable", type: "function" },
 ] as const;
 
@@ -2055,8 +2233,10 @@ export const jobMarketAbi = [
     name: "AccessControlUnauthorizedAccount",
     type: "error",
   },
+  { inputs: [{ internalType: "address", name: "target", type: "address" }], name: "AddressEmptyCode", type: "error" },
   { inputs: [], name: "EnforcedPause", type: "error" },
   { inputs: [], name: "ExpectedPause", type: "error" },
+  { inputs: [], name: "FailedCall", type: "error" },
   {
     inputs: [
       { internalType: "uint64", name: "expiry", type: "uint64" },
@@ -2207,8 +2387,8 @@ export const jobMarketAbi = [
   },
   {
     inputs: [
-      { internalType: "uint256", name: "attestations", type: "uint256" },
-      { internalType: "uint256", name: "signatures", type: "uint256" },
+      { internalType: "uint256", name: "expected", type: "uint256" },
+      { internalType: "uint256", name: "given", type: "uint256" },
     ],
     name: "MarketLengthMismatch",
     type: "error",
@@ -2233,6 +2413,14 @@ export const jobMarketAbi = [
       { internalType: "address", name: "operator", type: "address" },
     ],
     name: "MarketNotShardOperator",
+    type: "error",
+  },
+  {
+    inputs: [
+      { internalType: "address", name: "token", type: "address" },
+      { internalType: "address", name: "account", type: "address" },
+    ],
+    name: "MarketNothingOwed",
     type: "error",
   },
   {
@@ -2269,6 +2457,14 @@ export const jobMarketAbi = [
   },
   {
     inputs: [
+      { internalType: "bytes32", name: "signed", type: "bytes32" },
+      { internalType: "bytes32", name: "computed", type: "bytes32" },
+    ],
+    name: "MarketVerdictsRootMismatch",
+    type: "error",
+  },
+  {
+    inputs: [
       { internalType: "uint256", name: "jobId", type: "uint256" },
       { internalType: "uint32", name: "shard", type: "uint32" },
       { internalType: "uint256", name: "closedAt", type: "uint256" },
@@ -2285,10 +2481,19 @@ export const jobMarketAbi = [
     name: "MarketVerifyWindowOpen",
     type: "error",
   },
+  { inputs: [{ internalType: "address", name: "market", type: "address" }], name: "MarketWrongMarket", type: "error" },
   { inputs: [], name: "MarketZeroAddress", type: "error" },
   { inputs: [], name: "MarketZeroRoot", type: "error" },
   { inputs: [], name: "MarketZeroValue", type: "error" },
   { inputs: [], name: "ReentrancyGuardReentrantCall", type: "error" },
+  {
+    inputs: [
+      { internalType: "uint8", name: "bits", type: "uint8" },
+      { internalType: "uint256", name: "value", type: "uint256" },
+    ],
+    name: "SafeCastOverflowedUintDowncast",
+    type: "error",
+  },
   {
     inputs: [{ internalType: "address", name: "token", type: "address" }],
     name: "SafeERC20FailedOperation",
@@ -2351,7 +2556,6 @@ export const jobMarketAbi = [
           { internalType: "uint64", name: "minOpsPerSec", type: "uint64" },
           { internalType: "enum IJobMarket.JobKind", name: "kind", type: "uint8" },
           { internalType: "uint8", name: "verificationMode", type: "uint8" },
-          { internalType: "bytes32", name: "specHash", type: "bytes32" },
           { internalType: "uint256", name: "escrow", type: "uint256" },
         ],
         indexed: false,
@@ -2359,6 +2563,7 @@ export const jobMarketAbi = [
         name: "job",
         type: "tuple",
       },
+      { indexed: false, internalType: "bytes32", name: "specHash", type: "bytes32" },
       { indexed: false, internalType: "string", name: "specURI", type: "string" },
     ],
     name: "JobCreated",
@@ -2534,8 +2739,63 @@ export const jobMarketAbi = [
   },
   {
     anonymous: false,
+    inputs: [
+      { indexed: true, internalType: "uint32", name: "termsId", type: "uint32" },
+      { indexed: true, internalType: "address", name: "token", type: "address" },
+      {
+        components: [
+          { internalType: "uint16", name: "feeBps", type: "uint16" },
+          { internalType: "uint32", name: "verifyWindow", type: "uint32" },
+          { internalType: "uint16", name: "invalidSlashBps", type: "uint16" },
+          { internalType: "uint16", name: "invalidDeveloperBps", type: "uint16" },
+          { internalType: "uint16", name: "noShowSlashBps", type: "uint16" },
+          { internalType: "uint16", name: "noShowDeveloperBps", type: "uint16" },
+          { internalType: "uint128", name: "rglPerToken", type: "uint128" },
+        ],
+        indexed: false,
+        internalType: "struct IJobMarket.ShardTerms",
+        name: "terms",
+        type: "tuple",
+      },
+    ],
+    name: "ShardTermsRecorded",
+    type: "event",
+  },
+  {
+    anonymous: false,
     inputs: [{ indexed: false, internalType: "address", name: "account", type: "address" }],
     name: "Unpaused",
+    type: "event",
+  },
+  {
+    anonymous: false,
+    inputs: [
+      { indexed: true, internalType: "uint256", name: "jobId", type: "uint256" },
+      { indexed: true, internalType: "uint32", name: "shard", type: "uint32" },
+      { indexed: false, internalType: "uint8", name: "reason", type: "uint8" },
+    ],
+    name: "VerdictSkipped",
+    type: "event",
+  },
+  {
+    anonymous: false,
+    inputs: [
+      { indexed: true, internalType: "bytes32", name: "verdictsRoot", type: "bytes32" },
+      { indexed: false, internalType: "uint256", name: "settled", type: "uint256" },
+      { indexed: false, internalType: "uint256", name: "skipped", type: "uint256" },
+    ],
+    name: "VerdictsSettled",
+    type: "event",
+  },
+  {
+    anonymous: false,
+    inputs: [
+      { indexed: true, internalType: "address", name: "token", type: "address" },
+      { indexed: true, internalType: "address", name: "account", type: "address" },
+      { indexed: true, internalType: "address", name: "to", type: "address" },
+      { indexed: false, internalType: "uint256", name: "amount", type: "uint256" },
+    ],
+    name: "Withdrawn",
     type: "event",
   },
   {
@@ -2572,6 +2832,19 @@ export const jobMarketAbi = [
       { internalType: "uint32", name: "shard", type: "uint32" },
     ],
     name: "accept",
+    outputs: [],
+    stateMutability: "nonpayable",
+    type: "function",
+  },
+  {
+    inputs: [
+      { internalType: "uint256", name: "jobId", type: "uint256" },
+      { internalType: "uint32", name: "shard", type: "uint32" },
+      { internalType: "bytes32", name: "resultRoot", type: "bytes32" },
+      { internalType: "uint64", name: "units", type: "uint64" },
+      { internalType: "string", name: "resultURI", type: "string" },
+    ],
+    name: "acceptAndSubmit",
     outputs: [],
     stateMutability: "nonpayable",
     type: "function",
@@ -2712,8 +2985,8 @@ export const jobMarketAbi = [
   },
   {
     inputs: [
-      { internalType: "uint256", name: "jobId", type: "uint256" },
-      { internalType: "uint32", name: "shard", type: "uint32" },
+      { internalType: "uint256", name: "", type: "uint256" },
+      { internalType: "uint32", name: "", type: "uint32" },
     ],
     name: "expire",
     outputs: [],
@@ -2755,7 +3028,6 @@ export const jobMarketAbi = [
           { internalType: "uint64", name: "minOpsPerSec", type: "uint64" },
           { internalType: "enum IJobMarket.JobKind", name: "kind", type: "uint8" },
           { internalType: "uint8", name: "verificationMode", type: "uint8" },
-          { internalType: "bytes32", name: "specHash", type: "bytes32" },
           { internalType: "uint256", name: "escrow", type: "uint256" },
         ],
         internalType: "struct IJobMarket.Job",
@@ -2790,7 +3062,7 @@ export const jobMarketAbi = [
           { internalType: "uint64", name: "units", type: "uint64" },
           { internalType: "uint128", name: "collateral", type: "uint128" },
           { internalType: "bytes32", name: "resultRoot", type: "bytes32" },
-          { internalType: "string", name: "resultURI", type: "string" },
+          { internalType: "uint64", name: "verifyWindow", type: "uint64" },
         ],
         internalType: "struct IJobMarket.Shard",
         name: "",
@@ -2847,6 +3119,23 @@ export const jobMarketAbi = [
     type: "function",
   },
   {
+    inputs: [
+      { internalType: "address", name: "token", type: "address" },
+      { internalType: "address", name: "account", type: "address" },
+    ],
+    name: "owedOf",
+    outputs: [{ internalType: "uint256", name: "", type: "uint256" }],
+    stateMutability: "view",
+    type: "function",
+  },
+  {
+    inputs: [{ internalType: "address", name: "token", type: "address" }],
+    name: "owedTotal",
+    outputs: [{ internalType: "uint256", name: "", type: "uint256" }],
+    stateMutability: "view",
+    type: "function",
+  },
+  {
     inputs: [],
     name: "params",
     outputs: [
@@ -2895,9 +3184,9 @@ export const jobMarketAbi = [
     type: "function",
   },
   {
-    inputs: [{ internalType: "uint256", name: "jobId", type: "uint256" }],
+    inputs: [{ internalType: "uint256", name: "", type: "uint256" }],
     name: "releaseGang",
-    outputs: [{ internalType: "uint256", name: "cancelled", type: "uint256" }],
+    outputs: [{ internalType: "uint256", name: "", type: "uint256" }],
     stateMutability: "nonpayable",
     type: "function",
   },
@@ -2983,10 +3272,10 @@ export const jobMarketAbi = [
           { internalType: "uint64", name: "expiry", type: "uint64" },
         ],
         internalType: "struct IOracleCommittee.ShardAttestation",
-        name: "attestation",
+        name: "",
         type: "tuple",
       },
-      { internalType: "bytes[]", name: "signatures", type: "bytes[]" },
+      { internalType: "bytes[]", name: "", type: "bytes[]" },
     ],
     name: "settle",
     outputs: [],
@@ -2998,23 +3287,64 @@ export const jobMarketAbi = [
       {
         components: [
           { internalType: "address", name: "market", type: "address" },
+          { internalType: "bytes32", name: "verdictsRoot", type: "bytes32" },
+          { internalType: "uint32", name: "count", type: "uint32" },
+          { internalType: "uint64", name: "expiry", type: "uint64" },
+        ],
+        internalType: "struct IOracleCommittee.VerdictBatch",
+        name: "",
+        type: "tuple",
+      },
+      { internalType: "bytes[]", name: "", type: "bytes[]" },
+      {
+        components: [
           { internalType: "uint256", name: "jobId", type: "uint256" },
           { internalType: "uint32", name: "shard", type: "uint32" },
           { internalType: "address", name: "operator", type: "address" },
           { internalType: "bytes32", name: "resultRoot", type: "bytes32" },
           { internalType: "uint8", name: "verdict", type: "uint8" },
           { internalType: "uint64", name: "units", type: "uint64" },
-          { internalType: "uint64", name: "expiry", type: "uint64" },
         ],
-        internalType: "struct IOracleCommittee.ShardAttestation[]",
-        name: "attestations",
+        internalType: "struct IOracleCommittee.ShardVerdict[]",
+        name: "",
         type: "tuple[]",
       },
-      { internalType: "bytes[][]", name: "signatures", type: "bytes[][]" },
     ],
-    name: "settleBatch",
-    outputs: [{ internalType: "uint256", name: "settled", type: "uint256" }],
+    name: "settleVerdicts",
+    outputs: [{ internalType: "uint256", name: "", type: "uint256" }],
     stateMutability: "nonpayable",
+    type: "function",
+  },
+  {
+    inputs: [],
+    name: "settlement",
+    outputs: [{ internalType: "address", name: "", type: "address" }],
+    stateMutability: "view",
+    type: "function",
+  },
+  {
+    inputs: [
+      { internalType: "uint256", name: "jobId", type: "uint256" },
+      { internalType: "uint32", name: "shard", type: "uint32" },
+    ],
+    name: "shardTerms",
+    outputs: [
+      {
+        components: [
+          { internalType: "uint16", name: "feeBps", type: "uint16" },
+          { internalType: "uint32", name: "verifyWindow", type: "uint32" },
+          { internalType: "uint16", name: "invalidSlashBps", type: "uint16" },
+          { internalType: "uint16", name: "invalidDeveloperBps", type: "uint16" },
+          { internalType: "uint16", name: "noShowSlashBps", type: "uint16" },
+          { internalType: "uint16", name: "noShowDeveloperBps", type: "uint16" },
+          { internalType: "uint128", name: "rglPerToken", type: "uint128" },
+        ],
+        internalType: "struct IJobMarket.ShardTerms",
+        name: "",
+        type: "tuple",
+      },
+    ],
+    stateMutability: "view",
     type: "function",
   },
   {
@@ -3038,6 +3368,26 @@ export const jobMarketAbi = [
     type: "function",
   },
   {
+    inputs: [
+      {
+        components: [
+          { internalType: "uint256", name: "jobId", type: "uint256" },
+          { internalType: "uint32", name: "shard", type: "uint32" },
+          { internalType: "bytes32", name: "resultRoot", type: "bytes32" },
+          { internalType: "uint64", name: "units", type: "uint64" },
+          { internalType: "string", name: "resultURI", type: "string" },
+        ],
+        internalType: "struct IJobMarket.Submission[]",
+        name: "subs",
+        type: "tuple[]",
+      },
+    ],
+    name: "submitMany",
+    outputs: [],
+    stateMutability: "nonpayable",
+    type: "function",
+  },
+  {
     inputs: [{ internalType: "bytes4", name: "interfaceId", type: "bytes4" }],
     name: "supportsInterface",
     outputs: [{ internalType: "bool", name: "", type: "bool" }],
@@ -3045,6 +3395,16 @@ export const jobMarketAbi = [
     type: "function",
   },
   { inputs: [], name: "unpause", outputs: [], stateMutability: "nonpayable", type: "function" },
+  {
+    inputs: [
+      { internalType: "address", name: "token", type: "address" },
+      { internalType: "address", name: "to", type: "address" },
+    ],
+    name: "withdraw",
+    outputs: [{ internalType: "uint256", name: "amount", type: "uint256" }],
+    stateMutability: "nonpayable",
+    type: "function",
+  },
 ] as const;
 
 export const rewardsDistributorAbi = [
@@ -3251,6 +3611,17 @@ export const rewardsDistributorAbi = [
     inputs: [
       { indexed: true, internalType: "address", name: "operator", type: "address" },
       { indexed: true, internalType: "uint64", name: "epoch", type: "uint64" },
+      { indexed: false, internalType: "uint32", name: "shards", type: "uint32" },
+      { indexed: false, internalType: "uint256", name: "points", type: "uint256" },
+    ],
+    name: "WorkBatchCredited",
+    type: "event",
+  },
+  {
+    anonymous: false,
+    inputs: [
+      { indexed: true, internalType: "address", name: "operator", type: "address" },
+      { indexed: true, internalType: "uint64", name: "epoch", type: "uint64" },
       { indexed: true, internalType: "uint256", name: "jobId", type: "uint256" },
       { indexed: false, internalType: "uint32", name: "shard", type: "uint32" },
       { indexed: false, internalType: "uint256", name: "points", type: "uint256" },
@@ -3314,6 +3685,17 @@ export const rewardsDistributorAbi = [
       { internalType: "uint32", name: "shard", type: "uint32" },
     ],
     name: "creditWork",
+    outputs: [],
+    stateMutability: "nonpayable",
+    type: "function",
+  },
+  {
+    inputs: [
+      { internalType: "address", name: "operator", type: "address" },
+      { internalType: "uint256", name: "points", type: "uint256" },
+      { internalType: "uint32", name: "shards", type: "uint32" },
+    ],
+    name: "creditWorkBatch",
     outputs: [],
     stateMutability: "nonpayable",
     type: "function",
