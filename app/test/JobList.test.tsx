@@ -57,6 +57,7 @@ function shard(index: number, state: number, submittedAt = 0n): ShardRow {
     units: 0n,
     collateral: 0n,
     resultRoot: `0x${"00".repeat(32)}`,
+    verifyWindow: state === ShardState.Open ? 0n : 3_600n,
   };
 }
 
@@ -72,7 +73,6 @@ function job(shards: ShardRow[], gang?: JobRow["gang"]): JobRow {
     minOpsPerSec: 0n,
     kind: JobKind.MatmulInt8,
     verificationMode: VerificationMode.Sampled,
-    specHash: `0x${"11".repeat(32)}`,
     escrow: 10n * BigInt(shards.length),
     verifyWindow: 3_600n,
     shardValue: 10n,

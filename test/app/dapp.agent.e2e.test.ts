@@ -333,7 +333,7 @@ describe("dapp end to end with real agents: planned job, uneven split, signed re
       args: { jobId },
       fromBlock: deployment.block,
     });
-    const { spec } = await fetchJobSpec(created[0].args.specURI!, job.specHash);
+    const { spec } = await fetchJobSpec(created[0].args.specURI!, created[0].args.specHash!);
     expect(spec.kind === "matmul-int8" && spec.split).to.deep.equal([48, 16]);
     for (const [i, o] of operators.entries()) {
       expect(

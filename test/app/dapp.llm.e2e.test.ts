@@ -353,7 +353,7 @@ describe("dapp end to end: an llm-inference job (headless Chromium, hardhat node
         decoding: { mode: "greedy" },
       }),
     );
-    expect(job.specHash).to.equal(hashJobSpec(spec).hash);
+    expect(created.args.specHash).to.equal(hashJobSpec(spec).hash);
     await waitForText(page.getByTestId("shard-1-0").getByTestId("shard-state"), /^Open$/);
     await shot("llm-job-open");
     // Issue 22: the container form parsed its spec with Node's Buffer in the browser. The parser's
