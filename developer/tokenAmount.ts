@@ -27,15 +27,16 @@ export async function readTokenInfo(client: Client, address: Address): Promise<T
 const SHOWN_DECIMALS = 6;
 
 /**
- * `1,234.5 tUSD`: whole tokens, thousands grouped, at most 6 decimals (a cut amount starts with `~`,
- * and a non-zero amount below 0.000001 reads `<0.000001`). The exact value is the base units.
+ * `1,234.5 tUSD`: whole tokens, thousands grouped, at most 6 decimals (a cut amount starts with `~`);
+ * a non-zero amount below 0.000001 token is written out in full (`0.000000000000002925 RGL`) rather
+ * than rounded to nothing. The exact value is the base units.
  */
 export function formatTokenAmount(amount: bigint, token: Pick<TokenInfo, "symbol" | "decimals">): string {
   const [whole, fraction = ""] = formatUnits(amount, token.decimals).split(".");
   const grouped = whole.replace(/\B(?=(\d{3})+(?!\d))/g, ",");
   const shown = fraction.slice(0, SHOWN_DECIMALS).replace(/0+$/, "");
   const cut = fraction.length > SHOWN_DECIMALS && /[1-9]/.test(fraction.slice(SHOWN_DECIMALS));
-  if (amount > 0n && grouped === "0" && shown === "") return `<0.${"0".repeat(SHOWN_DECIMALS - 1)}1 ${token.symbol}`;
+  if (amount > 0n && grouped === "0" && shown === "") return `0.${fraction} ${token.symbol}`;
   return `${cut ? "~" : ""}${shown ? `${grouped}.${shown}` : grouped} ${token.symbol}`;
 }
 

@@ -4,7 +4,7 @@ import os from "node:os";
 import path from "node:path";
 import hre, { ethers } from "hardhat";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
-import { custom, type Address } from "viem";
+import { custom, formatUnits, type Address } from "viem";
 import { main } from "../../developer/cli";
 import type { JobCliDeps } from "../../developer/connect";
 import type { CliOutput } from "../../sdk/cli/commands";
@@ -237,8 +237,26 @@ describe("rigel job (developer/cli)", () => {
     expect(text).to.include("1/2 shard(s) final");
     expect(text).to.include(`shard 0: DeveloperFault (3 units) ${p.ops[0].address}`);
     expect(text).to.include("developer's code failed: the operator was paid for the units used");
+    // 3 units × 1000 paid less the fee (burned: RGL) credited to the operator; the rest refunded.
+    const units = (await p.market.getJob(jobId)).maxUnitsPerShard;
+    const pay = 3n * 1000n;
+    const fee = (pay * BigInt((await p.market.params()).feeBps)) / 10_000n;
     const json = JSON.parse((await run(["status", String(jobId), "--json"])).out.results[0]);
     expect(json.shards[0].stateName).to.equal("DeveloperFault");
+    expect(json.shards[0].credit).to.deep.equal({
+      shard: 0,
+      outcome: "developer-fault",
+      operator: p.ops[0].address,
+      paid: (pay - fee).toString(),
+      fee: fee.toString(),
+      refund: (units * 1000n - pay).toString(),
+    });
+    expect(json.shards[1].credit).to.equal(null);
+    expect(json.developerOwed).to.equal((await p.market.owedOf(await p.rgl.getAddress(), p.admin.address)).toString());
+    // Wei-sized amounts are written out in full, never rounded to nothing.
+    expect(text).to.include(
+      `credited: ${formatUnits(pay - fee, 18)} RGL to the operator, fee ${formatUnits(fee, 18)} RGL, refund ${formatUnits(units * 1000n - pay, 18)} RGL to the developer`,
+    );
   });
 
   it("submit --operators assigns an even split's shards in order; a count that does not match is refused", async () => {
