@@ -1,15 +1,13 @@
-// `rigel job ...`: a developer's jobs from the command line — plan, submit, status, results, cancel,
-// expire, refund, release (gang jobs). Every command takes --json; see `rigel job <command> --help`.
+// `rigel job ...`: a developer's jobs from the command line — plan, submit, status, list, results,
+// cancel, expire, refund, withdraw (what the market owes you), release (gang jobs). Every command takes --json; see `rigel job <command> --help`.
 import fs from "node:fs";
 import readline from "node:readline/promises";
-import { getAddress, zeroAddress, type Hex } from "viem";
+import { getAddress, type Hex } from "viem";
 import { defineCommand, runCli, UsageError, type CliOutput, type CommandSpec } from "../sdk/cli/commands";
 import { jobMarketAbi } from "../sdk/contracts/abis";
 import { createJob } from "../sdk/market/createJob";
-import { isFinalShardState, JobKind, ShardState } from "../sdk/market/enums";
 import { expirable } from "../sdk/market/expirable";
 import { JobParamsError, jobParamsForSpec, type JobParamsForSpecParameters } from "../sdk/market/jobParamsForSpec";
-import type { JobStatus } from "../sdk/market/readJobStatus";
 import { exactTokenPlan } from "../sdk/planner/exactTokenPlan";
 import type { Plan } from "../sdk/planner/types";
 import type { JobSpec } from "../sdk/spec/jobSpecTypes";
@@ -19,9 +17,12 @@ import { perThousandTokensFromPricePerUnit } from "../sdk/pricing/pricePerThousa
 import { CONNECTION_FLAGS, connect, type Connection, type JobCliDeps } from "./connect";
 import { LLM_SPEC_FLAGS, llmSpecFromFlags, type LlmSpecFlags } from "./llmSpecFromFlags";
 import { jobIdArg, jobStatus, sendTx, toJson, type WriteRequest } from "./commandHelpers";
+import { listCommand } from "./listCommand";
 import { bigintFlag, maxPriceOf, numberFlag, paymentTokenOf, PLAN_FLAGS, planFromChain } from "./planFromChain";
 import { refundCommand } from "./refundCommand";
 import { resultsCommand } from "./resultsCommand";
+import { statusCommand } from "./statusCommand";
+import { withdrawCommand } from "./withdrawCommand";
 
 /** The job's spec: the SPEC file, or an llm-inference spec from `--prompts FILE --model DIR …`. */
 function readSpec(file: string | undefined, flags: LlmSpecFlags = {}): JobSpec {
@@ -221,32 +222,6 @@ export function jobCommands(deps: JobCliDeps = {}): CommandSpec[] {
     },
   });
 
-  const status = defineCommand({
-    name: "status",
-    summary: "a job's shards and their progress (--watch to follow until every shard is final)",
-    args: "JOB_ID",
-    flags: {
-      ...CONNECTION_FLAGS,
-      watch: { type: "boolean", description: "poll until every shard is final" },
-      interval: { type: "string", value: "MS", description: "poll interval for --watch", default: "2000" },
-    },
-    async run({ flags, positionals, out }) {
-      const conn = await connect(flags, deps, false);
-      const jobId = jobIdArg(positionals);
-      let last = "";
-      for (;;) {
-        const s = await jobStatus(conn, jobId);
-        const text = flags.json ? toJson(s) : statusText(s);
-        if (text !== last) out.result(text);
-        last = text;
-        if (!flags.watch || s.shards.every((x) => isFinalShardState(x.state))) return;
-        await (deps.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms))))(
-          numberFlag(flags.interval, "interval") ?? 2000,
-        );
-      }
-    },
-  });
-
   const cancel = defineCommand({
     name: "cancel",
     summary: "cancel every open shard of your job and get their escrow back",
@@ -321,47 +296,15 @@ export function jobCommands(deps: JobCliDeps = {}): CommandSpec[] {
     plan,
     submit,
     specCommand,
-    status,
+    statusCommand(deps),
+    listCommand(deps),
     resultsCommand(deps),
     cancel,
     expire,
     refundCommand(deps),
+    withdrawCommand(deps),
     release,
   ] as CommandSpec[];
-}
-
-/** What a DeveloperFault shard means for the developer (PROTOCOL §18.2). */
-const DEVELOPER_FAULT_NOTE =
-  "developer's code failed: the operator was paid for the units used (at most those submitted), the rest refunded";
-
-function statusText(s: JobStatus): string {
-  const done = s.shards.filter((x) => isFinalShardState(x.state)).length;
-  const llm = s.kind === JobKind.LlmInference;
-  const lines = [
-    `job ${s.jobId}: ${done}/${s.shards.length} shard(s) final, escrow left ${s.escrow}, deadline ${s.deadline}`,
-  ];
-  if (llm) {
-    lines.push(
-      `  llm-inference: units are tokens (prompt + generated); max ${s.maxUnitsPerShard} tokens per shard at ` +
-        `${perThousandTokensFromPricePerUnit(s.maxPricePerUnit)} per 1,000 tokens (${s.maxPricePerUnit} per token)`,
-    );
-  }
-  if (s.gang) {
-    lines.push(
-      s.gang.startedAt > 0n
-        ? `  gang started at ${s.gang.startedAt}`
-        : `  gang: ${s.gang.accepted}/${s.shards.length} accepted, accept deadline ${s.gang.acceptDeadline}${s.gang.released ? ", released" : ""}`,
-    );
-  }
-  for (const x of s.shards) {
-    const who =
-      x.state === ShardState.Open ? (x.assigned === zeroAddress ? "anyone" : `for ${x.assigned}`) : x.operator;
-    lines.push(
-      `  shard ${x.shard}: ${x.stateName}${x.units > 0n ? ` (${x.units} ${llm ? "tokens" : "units"})` : ""} ${who}`,
-    );
-    if (x.state === ShardState.DeveloperFault) lines.push(`    ${DEVELOPER_FAULT_NOTE}`);
-  }
-  return lines.join("\n");
 }
 
 /** `rigel job <command> [flags]`: returns the exit code. */

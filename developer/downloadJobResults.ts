@@ -1,6 +1,6 @@
-// `rigel job results`: downloads each submitted shard's results from its operator's agent (§14.3),
-// checks them against the root committed on-chain, and reports per shard; one shard's failure does
-// not stop the others.
+// `rigel job results`: downloads each submitted shard's results from its operator's agent (§14.3)
+// at the URI of its `ShardSubmitted` event, checks them against the root committed on-chain, and
+// reports per shard; one shard's failure does not stop the others.
 import fs from "node:fs/promises";
 import path from "node:path";
 import type { Address, Hex, LocalAccount } from "viem";
@@ -11,6 +11,7 @@ import { ShardState, shardStateName } from "../sdk/market/enums";
 import { MarketUnknownJobError, readJob } from "../sdk/market/readJob";
 import { readShard } from "../sdk/market/readShard";
 import type { Connection } from "./connect";
+import { readSubmissions } from "./readSubmissions";
 
 /** Parameters of {@link downloadJobResults}. */
 export interface DownloadJobResultsParameters {
@@ -115,6 +116,8 @@ export async function downloadJobResults(
   }
   const dir = path.resolve(params.outDir, `job-${params.jobId}`);
   const indices = params.shard !== undefined ? [params.shard] : Array.from({ length: job.shards }, (_, i) => i);
+  // The result URI is emitted at submit, not stored (PROTOCOL §9.2): one log query for every shard.
+  const submissions = await readSubmissions(conn, params.jobId);
   const shards: ShardResults[] = [];
   for (const i of indices) {
     const sh = await readShard(conn.publicClient, { market, jobId: params.jobId, shard: i });
@@ -124,10 +127,16 @@ export async function downloadJobResults(
       shards.push({ ...base, ok: false, error: reason });
       continue;
     }
-    const where = { operator: sh.operator, resultURI: sh.resultURI };
+    const submitted = submissions.get(i);
+    if (!submitted) {
+      const message = `no ShardSubmitted event for shard ${i} since block ${conn.deployment.block}`;
+      shards.push({ ...base, operator: sh.operator, ok: false, error: { code: "RIGEL_RESULTS_NO_URI", message } });
+      continue;
+    }
+    const where = { operator: sh.operator, resultURI: submitted.resultURI };
     const shardDir = path.join(dir, `shard-${i}`);
     try {
-      const got = await downloadShardResults(sh.resultURI, params.account, shardDir, {
+      const got = await downloadShardResults(submitted.resultURI, params.account, shardDir, {
         expectedRoot: sh.resultRoot,
         timeoutMs: params.timeoutMs,
         onProgress: (event) => params.onProgress?.(i, event),

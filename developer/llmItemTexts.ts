@@ -24,7 +24,7 @@ export interface LlmItemText {
 }
 
 /**
- * An llm-inference job's spec from its `JobCreated` log, checked against the on-chain spec hash (sdk
+ * An llm-inference job's spec from its `JobCreated` log, checked against the spec hash of that log (sdk
  * `fetchJobSpec`); undefined for a job of another kind (its spec is not read at all).
  */
 export async function readLlmSpec(conn: Connection, jobId: bigint): Promise<LlmInferenceSpec | undefined> {
@@ -37,8 +37,9 @@ export async function readLlmSpec(conn: Connection, jobId: bigint): Promise<LlmI
     args: { jobId },
     fromBlock: BigInt(conn.deployment.block ?? 0),
   });
-  if (!log?.args.specURI) return undefined;
-  const { spec } = await fetchJobSpec(log.args.specURI, job.specHash, { allowRemoteHosts: true });
+  // The spec hash is emitted in JobCreated beside the URI, not stored (PROTOCOL §20).
+  if (!log?.args.specURI || !log.args.specHash) return undefined;
+  const { spec } = await fetchJobSpec(log.args.specURI, log.args.specHash, { allowRemoteHosts: true });
   return spec.kind === "llm-inference" ? spec : undefined;
 }
 

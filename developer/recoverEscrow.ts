@@ -1,11 +1,10 @@
 // `rigel job refund`: sends the transactions of planRefund and reports what they refunded, read back
 // from the events of their receipts (ShardCancelled, ShardExpired, and OperatorStaking's Slashed for
 // a no-show's compensation), then what stays locked, from the chain again.
-import { BaseError, parseEventLogs, type Address, type Hex, type TransactionReceipt } from "viem";
+import { parseEventLogs, type Address, type Hex, type TransactionReceipt } from "viem";
 import { jobMarketAbi, operatorStakingAbi } from "../sdk/contracts/abis";
-import { RigelError } from "../sdk/errors/RigelError";
 import { planRefund, type LockedShard, type RefundAction } from "../sdk/market/planRefund";
-import { jobStatus, sendTx } from "./commandHelpers";
+import { errorText, jobStatus, sendTx } from "./commandHelpers";
 import type { Connection } from "./connect";
 
 /** One shard's refund, as its transaction's events tell it (or, with `dryRun`, as planned). */
@@ -99,13 +98,6 @@ function refundsOf(
     }
   }
   return out;
-}
-
-/** One line: a viem error's short message and details (the node's words, a revert's reason), else the message. */
-function errorText(err: unknown): string {
-  if (err instanceof RigelError) return err.chain().join(": ");
-  if (err instanceof BaseError) return [err.shortMessage, err.details].filter(Boolean).join(": ").split("\n")[0];
-  return ((err as Error)?.message ?? String(err)).split("\n")[0];
 }
 
 function sendAction(conn: Connection, jobId: bigint, action: RefundAction): Promise<TransactionReceipt> {

@@ -1,12 +1,15 @@
-// `rigel job refund JOB_ID`: recover every escrow of a job that can be recovered now.
+// `rigel job refund JOB_ID`: recover every escrow of a job that can be recovered now. The refunds are
+// credited to the developer in the market (pull payments, PROTOCOL §9.3); `rigel job withdraw` pays them out.
 import { defineCommand } from "../sdk/cli/commands";
+import { jobMarketAbi } from "../sdk/contracts/abis";
 import { jobIdArg, toJson } from "./commandHelpers";
 import { CONNECTION_FLAGS, connect, type JobCliDeps } from "./connect";
 import { recoverEscrow, type RecoverEscrowReturnType, type ShardRefund } from "./recoverEscrow";
+import { formatTokenAmount, formatTokenAmountExact, readTokenInfo, type TokenInfo } from "./tokenAmount";
 
 const when = (t: bigint) => `${new Date(Number(t) * 1000).toISOString()} (unix ${t})`;
 
-function refundLine(r: ShardRefund, dryRun: boolean): string {
+function refundLine(r: ShardRefund, dryRun: boolean, token: TokenInfo): string {
   const what = {
     cancelled: "cancelled",
     released: "released (gang did not start)",
@@ -17,23 +20,33 @@ function refundLine(r: ShardRefund, dryRun: boolean): string {
     r.slashed !== undefined
       ? `; the operator was slashed ${r.slashed} RGL wei, ${r.compensation} to the developer`
       : "";
-  return `  shard ${r.shard}: ${what}, ${dryRun ? "would refund" : "refund"} ${r.refund}${slash}${r.transaction ? ` (${r.transaction})` : ""}`;
+  return `  shard ${r.shard}: ${what}, ${dryRun ? "would credit" : "credited"} refund ${formatTokenAmountExact(r.refund, token)}${slash}${r.transaction ? ` (${r.transaction})` : ""}`;
 }
 
-function refundText(r: RecoverEscrowReturnType): string {
+/** What `refund` reports: the refunds, then what the market owes the developer in the job's token. */
+export interface RefundReport extends RecoverEscrowReturnType {
+  token: TokenInfo;
+  /** `owedOf(paymentToken, developer)` after the transactions (all the developer's jobs in this token). */
+  developerOwed: bigint;
+}
+
+function refundText(r: RefundReport): string {
   const lines: string[] = [];
+  const { token } = r;
   const txs = new Set(r.refunded.map((x) => x.transaction)).size;
   if (r.refunded.length === 0 && r.failed.length === 0) lines.push(`job ${r.jobId}: nothing to refund now`);
   else if (r.dryRun)
-    lines.push(`job ${r.jobId}: would refund ${r.total} of token ${r.paymentToken} to ${r.developer} (dry run)`);
+    lines.push(
+      `job ${r.jobId}: would credit ${formatTokenAmountExact(r.total, token)} to ${r.developer} in the market (dry run)`,
+    );
   else
     lines.push(
-      `job ${r.jobId}: refunded ${r.total} of token ${r.paymentToken} to ${r.developer} in ${txs} transaction(s)`,
+      `job ${r.jobId}: credited ${formatTokenAmountExact(r.total, token)} to ${r.developer} in the market in ${txs} transaction(s)`,
     );
-  for (const x of r.refunded) lines.push(refundLine(x, r.dryRun));
+  for (const x of r.refunded) lines.push(refundLine(x, r.dryRun, token));
   if (r.refunded.length > 0) {
     lines.push(
-      `  total ${r.total}${r.compensation > 0n ? `, plus ${r.compensation} RGL wei slashed from no-shows to the developer` : ""}`,
+      `  total ${formatTokenAmount(r.total, token)}${r.compensation > 0n ? `, plus ${r.compensation} RGL wei slashed from no-shows to the developer` : ""}`,
     );
   }
   for (const f of r.failed)
@@ -41,10 +54,16 @@ function refundText(r: RecoverEscrowReturnType): string {
   if (r.locked.length === 0)
     lines.push(r.dryRun ? "nothing else would stay locked" : "nothing else locked: every shard is final");
   else {
-    lines.push(`${r.dryRun ? "would stay locked" : "still locked"}: ${r.lockedTotal} in ${r.locked.length} shard(s)`);
+    lines.push(
+      `${r.dryRun ? "would stay locked" : "still locked"}: ${formatTokenAmount(r.lockedTotal, token)} in ${r.locked.length} shard(s)`,
+    );
     for (const l of r.locked)
       lines.push(`  shard ${l.shard}: ${l.reason}${l.until !== undefined ? `; until ${when(l.until)}` : ""}`);
   }
+  lines.push(
+    `owed to ${r.developer} on this market: ${formatTokenAmount(r.developerOwed, token)}` +
+      (r.developerOwed > 0n ? ` — withdraw: rigel job withdraw --token ${token.address}` : ""),
+  );
   return lines.join("\n");
 }
 
@@ -53,7 +72,7 @@ export function refundCommand(deps: JobCliDeps) {
   return defineCommand({
     name: "refund",
     summary:
-      "recover every escrow of a job recoverable now: cancel open shards, expire overdue ones, release an unstarted gang",
+      "recover every escrow of a job recoverable now (credited to you; then withdraw): cancel, expire, release a gang",
     args: "JOB_ID",
     flags: {
       ...CONNECTION_FLAGS,
@@ -62,7 +81,17 @@ export function refundCommand(deps: JobCliDeps) {
     async run({ flags, positionals, out }) {
       const conn = await connect(flags, deps, true);
       const jobId = jobIdArg(positionals);
-      const r = await recoverEscrow(conn, jobId, { dryRun: flags["dry-run"] });
+      const recovered = await recoverEscrow(conn, jobId, { dryRun: flags["dry-run"] });
+      const [token, developerOwed] = await Promise.all([
+        readTokenInfo(conn.publicClient, recovered.paymentToken),
+        conn.publicClient.readContract({
+          address: conn.deployment.contracts.JobMarket,
+          abi: jobMarketAbi,
+          functionName: "owedOf",
+          args: [recovered.paymentToken, recovered.developer],
+        }),
+      ]);
+      const r: RefundReport = { ...recovered, token, developerOwed };
       out.result(flags.json ? toJson(r) : refundText(r));
       if (r.failed.length === 0) return 0;
       out.error(`rigel job refund: ${r.failed.length} transaction(s) failed`);

@@ -57,7 +57,7 @@ function shard(index: number, state: number, submittedAt = 0n): ShardRow {
     units: 0n,
     collateral: 0n,
     resultRoot: `0x${"00".repeat(32)}`,
-    resultURI: "",
+    verifyWindow: state === ShardState.Open ? 0n : 3_600n,
   };
 }
 
@@ -73,7 +73,6 @@ function job(shards: ShardRow[], gang?: JobRow["gang"]): JobRow {
     minOpsPerSec: 0n,
     kind: JobKind.MatmulInt8,
     verificationMode: VerificationMode.Sampled,
-    specHash: `0x${"11".repeat(32)}`,
     escrow: 10n * BigInt(shards.length),
     verifyWindow: 3_600n,
     shardValue: 10n,
@@ -139,9 +138,39 @@ describe("JobCard shows a developer fault as final, paid for the time used and r
     expect(screen.getByTestId("shard-verdict").textContent).toBe(
       "Developer fault: developer's code failed — operator paid for time used, rest refunded",
     );
-    expect(row.textContent).toContain("paid");
-    expect(row.textContent).toContain("refund");
+    expect(row.textContent).toContain("operator credited");
+    expect(row.textContent).toContain("refund credited");
     expect(expireButton(0)).toBeNull();
+    expect(screen.queryByTestId("download-7-0")).toBeNull();
+  });
+});
+
+describe("JobCard shows what settlement credited in the market (pull payments) and downloads from the event's URI", () => {
+  it("shows each shard's credited payment, fee and refund and the job's sums", () => {
+    const E18 = 10n ** 18n;
+    const settled: ShardRow = {
+      ...shard(0, ShardState.Settled, 9_000n),
+      resultURI: "http://127.0.0.1:1/v1/results/7/0",
+      paid: (195n * E18) / 100n,
+      fee: (5n * E18) / 100n,
+      refund: 8n * E18,
+    };
+    const cancelled: ShardRow = { ...shard(1, ShardState.Cancelled), refund: 10n * E18 };
+    render(withProviders(<JobCard job={job([settled, cancelled])} now={9_500n} developer={DEV} />));
+    const row0 = screen.getByTestId("shard-7-0");
+    expect(row0.textContent).toContain("operator credited 1.95 RGL");
+    expect(row0.textContent).toContain("fee 0.05 RGL");
+    expect(row0.textContent).toContain("refund credited 8 RGL");
+    expect(screen.getByTestId("shard-7-1").textContent).toContain("refund credited 10 RGL");
+    expect(screen.getByTestId("job-credited-7").textContent).toBe(
+      "credited: refund 18 RGL to you, 1.95 RGL to operators",
+    );
+    // The download reads the URI of the shard's ShardSubmitted event (not stored on-chain any more).
+    expect(screen.getByTestId("download-7-0").textContent).toBe("Download result");
+  });
+
+  it("offers no download for a settled shard whose ShardSubmitted event was not read", () => {
+    render(withProviders(<JobCard job={job([shard(0, ShardState.Settled, 9_000n)])} now={9_500n} developer={DEV} />));
     expect(screen.queryByTestId("download-7-0")).toBeNull();
   });
 });

@@ -46,6 +46,13 @@ describe("decodeError", () => {
     expect(decoded.message).toContain("still thawing until 1970-01-01");
   });
 
+  it("explains a withdrawal of nothing (pull payments)", () => {
+    const data = encodeErrorResult({ abi: jobMarketAbi, errorName: "MarketNothingOwed", args: [OP, OP] });
+    expect(decodeError(reverted(data)).message).toBe(
+      "MarketNothingOwed: the market owes this account nothing in this token (already withdrawn?)",
+    );
+  });
+
   it("names an error without an explanation with its raw values", () => {
     const data = encodeErrorResult({ abi: jobMarketAbi, errorName: "MarketBadUnits", args: [9n, 4n] });
     expect(decodeError(reverted(data)).message).toBe("MarketBadUnits: 9, 4");

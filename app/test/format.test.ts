@@ -8,6 +8,9 @@ describe("format", () => {
     expect(formatToken(1n)).toBe("<0.0001 RGL");
     expect(formatToken(-(10n ** 18n), "USD", 2)).toBe("−1 USD");
     expect(formatToken(123456789n * 10n ** 14n)).toBe("12,345.6789 RGL");
+    // A token of its own decimals (a 6-decimal stablecoin).
+    expect(formatToken(1_500_000n, "tUSD", 6, 6)).toBe("1.5 tUSD");
+    expect(formatToken(1_234_567_891n, "tUSD", 2, 6)).toBe("1,234.56 tUSD");
   });
   it("formatBps prints percentages", () => {
     expect(formatBps(250)).toBe("2.5%");

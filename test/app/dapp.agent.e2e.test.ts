@@ -333,7 +333,7 @@ describe("dapp end to end with real agents: planned job, uneven split, signed re
       args: { jobId },
       fromBlock: deployment.block,
     });
-    const { spec } = await fetchJobSpec(created[0].args.specURI!, job.specHash);
+    const { spec } = await fetchJobSpec(created[0].args.specURI!, created[0].args.specHash!);
     expect(spec.kind === "matmul-int8" && spec.split).to.deep.equal([48, 16]);
     for (const [i, o] of operators.entries()) {
       expect(
@@ -356,12 +356,20 @@ describe("dapp end to end with real agents: planned job, uneven split, signed re
       if (pass >= 200 && Date.now() - settling > 180_000) throw new Error(`shards not settled: ${states.join(",")}`);
       await new Promise((r) => setTimeout(r, 100));
     }
-    // Each shard: 1 unit × 2 RGL, 2.5% fee; the escrow was exactly the pay, nothing refunded.
+    // Each shard: 1 unit × 2 RGL, 2.5% fee; the escrow was exactly the pay, nothing refunded. The
+    // pay is credited to the operator in the market (pull payments); the wallet moves on withdraw.
     for (const [i, o] of operators.entries()) {
       const s = await shard(jobId, i);
       expect(s.operator).to.equal(o.account.address);
       expect(s.units).to.equal(1n);
-      expect((await balance(o.account.address)) - opsBefore[i]).to.equal(2n * E18 - (2n * E18 * 250n) / 10_000n);
+      const credited = await pub.readContract({
+        address: deployment.contracts.JobMarket,
+        abi: jobMarketAbi,
+        functionName: "owedOf",
+        args: [rgl(), o.account.address],
+      });
+      const withdrawnSince = (await balance(o.account.address)) - opsBefore[i];
+      expect(credited + withdrawnSince).to.equal(2n * E18 - (2n * E18 * 250n) / 10_000n);
     }
     expect(await balance(developer.address)).to.equal(devBefore - 4n * E18);
     expect(await escrowed()).to.equal(0n);
@@ -373,7 +381,16 @@ describe("dapp end to end with real agents: planned job, uneven split, signed re
     // The page's download: the wallet signs the request, the agent (another origin: CORS) answers
     // the manifest, whose root is the committed one.
     const settled = await shard(jobId, 0);
-    expect(settled.resultURI).to.equal(`http://127.0.0.1:${AGENT_PORTS[0]}/v1/results/1/0`);
+    // The result URI is emitted at submit, not stored (PROTOCOL §9.2).
+    const [submitted] = await pub.getContractEvents({
+      address: deployment.contracts.JobMarket,
+      abi: jobMarketAbi,
+      eventName: "ShardSubmitted",
+      args: { jobId, shard: 0 },
+      fromBlock: deployment.block,
+    });
+    const resultURI = submitted.args.resultURI!;
+    expect(resultURI).to.equal(`http://127.0.0.1:${AGENT_PORTS[0]}/v1/results/1/0`);
     const [download] = await Promise.all([page.waitForEvent("download"), page.getByTestId("download-1-0").click()]);
     await waitForText(row.getByTestId("tx-status"), /Download result: confirmed/);
     const saved = path.join(ARTIFACTS, "job-1-shard-0.json");
@@ -385,7 +402,7 @@ describe("dapp end to end with real agents: planned job, uneven split, signed re
     expect(manifest.files.map((f) => [f.path, f.size])).to.deep.equal([["c.bin", 48 * 256 * 4]]);
     // The files the agent serves recompute to that root, and are the ones the page's manifest lists.
     const out = tempDataDir("app-e2e-download");
-    const got = await downloadShardResults(settled.resultURI, developer, out, { expectedRoot: settled.resultRoot });
+    const got = await downloadShardResults(resultURI, developer, out, { expectedRoot: settled.resultRoot });
     expect(got.root).to.equal(settled.resultRoot);
     const bytes = fs.readFileSync(path.join(out, "c.bin"));
     expect(`0x${createHash("sha256").update(bytes).digest("hex")}`).to.equal(manifest.files[0].sha256);

@@ -122,6 +122,24 @@ describe("dapp end to end (headless Chromium, hardhat node, test wallet)", funct
   const balance = (who: Address) =>
     pub.readContract({ address: rgl(), abi: computeTokenAbi, functionName: "balanceOf", args: [who] });
   const fund = (to: Address, amount: bigint) => send(deployer, rgl(), computeTokenAbi, "transfer", [to, amount]);
+  /** What the market owes `who` in RGL (pull payments: credited at settlement, paid by `withdraw`). */
+  const owed = (who: Address) =>
+    pub.readContract({
+      address: deployment.contracts.JobMarket,
+      abi: jobMarketAbi,
+      functionName: "owedOf",
+      args: [rgl(), who],
+    });
+  /** The market's RGL balance is its escrow plus everything it owes (the fee is burned). */
+  const expectMarketConserved = async () => {
+    const market = deployment.contracts.JobMarket;
+    const [held, escrow, owedTotal] = await Promise.all([
+      balance(market),
+      pub.readContract({ address: market, abi: jobMarketAbi, functionName: "escrowOf", args: [rgl()] }),
+      pub.readContract({ address: market, abi: jobMarketAbi, functionName: "owedTotal", args: [rgl()] }),
+    ]);
+    expect(held).to.equal(escrow + owedTotal);
+  };
   const now = async () => (await pub.getBlock()).timestamp;
 
   /** A capacity record for `op`, signed by two committee members (sorted by signer). */
@@ -357,14 +375,20 @@ describe("dapp end to end (headless Chromium, hardhat node, test wallet)", funct
     );
     const opBefore = await balance(operatorA.address);
     const devBefore = await balance(developer.address);
+    const owedBefore = { op: await owed(operatorA.address), dev: await owed(developer.address) };
     await send(deployer, market, jobMarketAbi, "settle", [attestation, sortSignaturesBySigner(sigs)]);
-    // 1 unit × 2 RGL = pay 2 RGL; fee 2.5% burned; 0 refund (the job's max was 1 unit).
-    expect((await balance(operatorA.address)) - opBefore).to.equal(2n * E18 - (2n * E18 * 250n) / 10_000n);
+    // 1 unit × 2 RGL = pay 2 RGL; fee 2.5% burned; 0 refund (the job's max was 1 unit). The pay is
+    // credited to the operator in the market, not sent: no wallet moves.
+    expect((await owed(operatorA.address)) - owedBefore.op).to.equal(2n * E18 - (2n * E18 * 250n) / 10_000n);
+    expect(await owed(developer.address)).to.equal(owedBefore.dev);
+    expect(await balance(operatorA.address)).to.equal(opBefore);
     expect(await balance(developer.address)).to.equal(devBefore);
+    await expectMarketConserved();
     const row = devPage.getByTestId("shard-1-0");
     await waitForText(row.getByTestId("shard-state"), /^Settled$/);
     await waitForText(row.getByTestId("shard-verdict"), /^Valid \(verified\)$/);
-    await waitForText(row, /paid 1\.95 RGL/);
+    await waitForText(row, /operator credited 1\.95 RGL/);
+    await waitForText(devPage.getByTestId("job-credited-1"), /^credited: refund 0 RGL to you, 1\.95 RGL to operators$/);
     await shot(devPage, "developer-job-settled");
     await devPage.setViewportSize({ width: 390, height: 844 });
     await shot(devPage, "developer-phone");
@@ -387,16 +411,21 @@ describe("dapp end to end (headless Chromium, hardhat node, test wallet)", funct
     await shot(devPage, "developer-rejected-transaction");
   });
 
-  it("a developer cancels an open job and is refunded", async () => {
+  it("a developer cancels an open job, sees the refund credited, and withdraws it to the wallet", async () => {
     await devPage.getByTestId("create-job").click();
     await waitForText(devPage.locator("form [data-testid=tx-status]"), /Create job: confirmed/);
     await waitForText(devPage.getByTestId("shard-2-0").getByTestId("shard-state"), /^Open$/);
+    const owedRow = devPage.getByTestId("owed").getByTestId("owed-RGL");
+    await waitForText(owedRow.getByTestId("owed-amount"), /^0 RGL$/);
+    expect(await owedRow.getByTestId("withdraw-RGL").isDisabled()).to.equal(true);
     const before = await balance(developer.address);
     await devPage.getByTestId("cancel-2").click();
     await waitForText(devPage.getByTestId("job-2").locator("> [data-testid=tx-status]"), /Cancel job: confirmed/);
     await waitForText(devPage.getByTestId("shard-2-0").getByTestId("shard-state"), /^Cancelled$/);
-    await waitForText(devPage.getByTestId("shard-2-0"), /refund 2 RGL/);
-    expect((await balance(developer.address)) - before).to.equal(2n * E18);
+    await waitForText(devPage.getByTestId("shard-2-0"), /refund credited 2 RGL/);
+    // Credited, not sent: the wallet has not moved, the market owes the developer the 2 RGL.
+    expect(await balance(developer.address)).to.equal(before);
+    expect(await owed(developer.address)).to.equal(2n * E18);
     expect(
       await pub.readContract({
         address: deployment.contracts.JobMarket,
@@ -405,7 +434,20 @@ describe("dapp end to end (headless Chromium, hardhat node, test wallet)", funct
         args: [rgl()],
       }),
     ).to.equal(0n);
+    await expectMarketConserved();
+    await waitForText(owedRow.getByTestId("owed-amount"), /^2 RGL$/);
     await shot(devPage, "developer-cancelled");
+
+    // Withdraw: the wallet's balance rises by exactly what was owed, and the credit is gone.
+    const owedNow = await owed(developer.address);
+    await owedRow.getByTestId("withdraw-RGL").click();
+    await waitForText(owedRow.getByTestId("tx-status"), /^Withdraw 2 RGL: confirmed \(0x[0-9a-f]{4}…[0-9a-f]{4}\)\.$/i);
+    expect((await balance(developer.address)) - before).to.equal(owedNow);
+    expect(await owed(developer.address)).to.equal(0n);
+    await expectMarketConserved();
+    await waitForText(owedRow.getByTestId("owed-amount"), /^0 RGL$/);
+    expect(await owedRow.getByTestId("withdraw-RGL").isDisabled()).to.equal(true);
+    await shot(devPage, "developer-withdrawn");
   });
 
   it("an operator registers, stakes, requests an unstake and sees the thaw countdown; a revert is decoded", async () => {
@@ -525,6 +567,30 @@ describe("dapp end to end (headless Chromium, hardhat node, test wallet)", funct
     await waitForText(page.getByTestId("capacity"), /^50 Tops\/s$/);
     await waitForText(page.getByTestId("capacity").locator(".."), /24 GiB RTX 4090 · expires in (6d|7d)/);
     await waitForText(page.getByTestId("shard-history"), /#1.*settled.*3 RGL.*1\.95 RGL/);
+
+    // Its earnings from the settled job wait in the market; Withdraw pays exactly them to the wallet.
+    const earnings = page.getByTestId("owed").getByTestId("owed-RGL");
+    await waitForText(earnings.getByTestId("owed-amount"), /^1\.95 RGL$/);
+    const owedToOperator = await owed(operatorA.address);
+    expect(owedToOperator).to.equal(2n * E18 - (2n * E18 * 250n) / 10_000n);
+    const walletBefore = await balance(operatorA.address);
+    await earnings.getByTestId("withdraw-RGL").click();
+    await waitForText(earnings.getByTestId("tx-status"), /^Withdraw 1\.95 RGL: confirmed/);
+    expect((await balance(operatorA.address)) - walletBefore).to.equal(owedToOperator);
+    expect(await owed(operatorA.address)).to.equal(0n);
+    const withdrawn = await pub.getContractEvents({
+      address: deployment.contracts.JobMarket,
+      abi: jobMarketAbi,
+      eventName: "Withdrawn",
+      args: { account: operatorA.address },
+      fromBlock: deployment.block,
+    });
+    expect(withdrawn.map((e) => [e.args.token, e.args.to, e.args.amount])).to.deep.equal([
+      [rgl(), operatorA.address, owedToOperator],
+    ]);
+    await expectMarketConserved();
+    await waitForText(earnings.getByTestId("owed-amount"), /^0 RGL$/);
+    await shot(page, "operator-withdrawn");
     // Commission and self share vest one verify window after their epoch (PROTOCOL §10.9): the page
     // shows them as vesting until then; the chain's clock moves past the vesting time.
     await send(deployer, deployment.contracts.RewardsDistributor, rewardsDistributorAbi, "settleOperator", [

@@ -4,7 +4,7 @@ import os from "node:os";
 import path from "node:path";
 import hre, { ethers } from "hardhat";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
-import { custom, type Address } from "viem";
+import { custom, formatUnits, type Address } from "viem";
 import { main } from "../../developer/cli";
 import type { JobCliDeps } from "../../developer/connect";
 import type { CliOutput } from "../../sdk/cli/commands";
@@ -134,10 +134,10 @@ describe("rigel job (developer/cli)", () => {
     expect(r.split).to.deep.equal([400, 200, 100, 100]);
     const job = await p.market.getJob(jobId);
     expect(job.shards).to.equal(4n);
-    expect(job.specHash).to.equal(r.specHash);
-    // The spec at the on-chain URI carries the split and hashes to the on-chain spec hash.
+    // The spec at the emitted URI carries the split and hashes to the emitted spec hash.
     const ev = (await p.market.queryFilter(p.market.filters.JobCreated(jobId)))[0];
-    const spec = (await fetchJobSpec(ev.args.specURI, job.specHash as `0x${string}`)).spec as MatmulInt8Spec;
+    expect(ev.args.specHash).to.equal(r.specHash);
+    const spec = (await fetchJobSpec(ev.args.specURI, ev.args.specHash as `0x${string}`)).spec as MatmulInt8Spec;
     expect(spec.split).to.deep.equal([400, 200, 100, 100]);
     const units = [0, 1, 2, 3].map((i) => {
       const rows = matmulShardRows(spec, 4, i);
@@ -155,7 +155,15 @@ describe("rigel job (developer/cli)", () => {
     expect(s.shards.map((x: { stateName: string }) => x.stateName)).to.deep.equal(["Accepted", "Open", "Open", "Open"]);
     const cancelled = await run(["cancel", String(jobId)]);
     expect(cancelled.code).to.equal(0);
+    // The three open shards' escrow is credited to the developer in the market, not sent (pull payments).
+    const refund = escrow - units[0] * 1000n;
+    expect(balB - (await rgl.balanceOf(p.admin.address))).to.equal(escrow);
+    expect(await p.market.owedOf(await rgl.getAddress(), p.admin.address)).to.equal(refund);
+    const withdrawn = await run(["withdraw", "--token", "RGL", "--json"]);
+    expect(withdrawn.code, withdrawn.out.errors.join("\n")).to.equal(0);
+    expect(JSON.parse(withdrawn.out.results[0]).withdrawn[0].amount).to.equal(refund.toString());
     expect(balB - (await rgl.balanceOf(p.admin.address))).to.equal(units[0] * 1000n);
+    expect(await p.market.owedOf(await rgl.getAddress(), p.admin.address)).to.equal(0n);
     const text = await run(["status", String(jobId)]);
     expect(text.out.results[0]).to.match(/job \d+: 3\/4 shard\(s\) final/);
   });
@@ -229,8 +237,26 @@ describe("rigel job (developer/cli)", () => {
     expect(text).to.include("1/2 shard(s) final");
     expect(text).to.include(`shard 0: DeveloperFault (3 units) ${p.ops[0].address}`);
     expect(text).to.include("developer's code failed: the operator was paid for the units used");
+    // 3 units × 1000 paid less the fee (burned: RGL) credited to the operator; the rest refunded.
+    const units = (await p.market.getJob(jobId)).maxUnitsPerShard;
+    const pay = 3n * 1000n;
+    const fee = (pay * BigInt((await p.market.params()).feeBps)) / 10_000n;
     const json = JSON.parse((await run(["status", String(jobId), "--json"])).out.results[0]);
     expect(json.shards[0].stateName).to.equal("DeveloperFault");
+    expect(json.shards[0].credit).to.deep.equal({
+      shard: 0,
+      outcome: "developer-fault",
+      operator: p.ops[0].address,
+      paid: (pay - fee).toString(),
+      fee: fee.toString(),
+      refund: (units * 1000n - pay).toString(),
+    });
+    expect(json.shards[1].credit).to.equal(null);
+    expect(json.developerOwed).to.equal((await p.market.owedOf(await p.rgl.getAddress(), p.admin.address)).toString());
+    // Wei-sized amounts are written out in full, never rounded to nothing.
+    expect(text).to.include(
+      `credited: ${formatUnits(pay - fee, 18)} RGL to the operator, fee ${formatUnits(fee, 18)} RGL, refund ${formatUnits(units * 1000n - pay, 18)} RGL to the developer`,
+    );
   });
 
   it("submit --operators assigns an even split's shards in order; a count that does not match is refused", async () => {
@@ -261,7 +287,18 @@ describe("rigel job (developer/cli)", () => {
 
   it("answers --help for every command", async () => {
     const { run } = await setup();
-    for (const cmd of ["plan", "submit", "status", "results", "cancel", "expire", "refund", "release"]) {
+    for (const cmd of [
+      "plan",
+      "submit",
+      "status",
+      "list",
+      "results",
+      "cancel",
+      "expire",
+      "refund",
+      "withdraw",
+      "release",
+    ]) {
       const { code, out } = await run([cmd, "--help"]);
       expect(code).to.equal(0);
       expect(out.results[0]).to.include(`Usage: rigel job ${cmd}`);

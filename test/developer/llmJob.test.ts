@@ -161,7 +161,7 @@ describe("rigel job: llm-inference jobs (developer/cli)", () => {
     const jobId = BigInt(r.jobId);
     const job = await p.market.getJob(jobId);
     const ev = (await p.market.queryFilter(p.market.filters.JobCreated(jobId)))[0];
-    const spec = (await fetchJobSpec(ev.args.specURI, job.specHash as `0x${string}`)).spec as LlmInferenceSpec;
+    const spec = (await fetchJobSpec(ev.args.specURI, ev.args.specHash as `0x${string}`)).spec as LlmInferenceSpec;
     const shards = Number(job.shards);
     const bounds = Array.from({ length: shards }, (_, s) => llmRangeMaxUnits(spec, llmShardItems(spec, shards, s)));
     const largest = bounds.reduce((m, b) => (b > m ? b : m), 0n);

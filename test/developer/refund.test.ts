@@ -60,8 +60,10 @@ describe("rigel job refund (developer/refundCommand)", function () {
     const noShow = p.ops[1].address;
     const collateral1 = (await p.market.getShard(jobId, 1)).collateral;
     const collateral2 = (await p.market.getShard(jobId, 2)).collateral;
+    const usd = await p.usd.getAddress();
     const before = {
       usd: await p.usd.balanceOf(dev),
+      owed: await p.market.owedOf(usd, dev),
       rgl: await p.rgl.balanceOf(dev),
       market: await p.usd.balanceOf(market),
       op1: await p.staking.operatorInfo(noShow),
@@ -112,9 +114,14 @@ describe("rigel job refund (developer/refundCommand)", function () {
     expect(r.escrowLeft).to.equal(V.toString());
     expect((await p.market.getJob(jobId)).escrow).to.equal(V);
 
-    // Balances: exactly the refunds and the compensation moved.
-    expect((await p.usd.balanceOf(dev)) - before.usd).to.equal(3n * V);
-    expect(before.market - (await p.usd.balanceOf(market))).to.equal(3n * V);
+    // Balances: the refunds are credited to the developer in the market (pull payments), not sent:
+    // the wallet and the market's balance stay, the credit grows by exactly the refunds, the escrow
+    // shrinks by as much; the compensation (RGL, through the staking contract's slash) moved.
+    expect(await p.usd.balanceOf(dev)).to.equal(before.usd);
+    expect(await p.usd.balanceOf(market)).to.equal(before.market);
+    expect((await p.market.owedOf(usd, dev)) - before.owed).to.equal(3n * V);
+    expect(r.developerOwed).to.equal((await p.market.owedOf(usd, dev)).toString());
+    expect(r.token).to.deep.equal({ address: usd, symbol: "tUSD", decimals: 6 });
     expect((await p.rgl.balanceOf(dev)) - before.rgl).to.equal(slashed);
     const op1 = await p.staking.operatorInfo(noShow);
     expect(before.op1.lockedStake - op1.lockedStake).to.equal(collateral1);
@@ -136,12 +143,15 @@ describe("rigel job refund (developer/refundCommand)", function () {
     const again = await run(["refund", String(jobId)], DEV);
     expect(again.code, again.out.errors.join("\n")).to.equal(0);
     expect(again.out.results[0]).to.match(new RegExp(`^job ${jobId}: nothing to refund now`));
-    expect(again.out.results[0]).to.include(`still locked: ${V} in 1 shard(s)`);
+    expect(again.out.results[0]).to.include("still locked: 100 tUSD in 1 shard(s)");
     expect(again.out.results[0]).to.include(
       `shard 4: Submitted by ${p.ops[0].address}: awaiting the committee's verdict`,
     );
     expect(again.out.results[0]).to.include(`(unix ${submittedAt4 + VERIFY_WINDOW})`);
     expect(await p.usd.balanceOf(dev)).to.equal(usdNow);
+    expect(again.out.results[0]).to.include(
+      `owed to ${dev} on this market: ${Number(await p.market.owedOf(usd, dev)) / 1e6} tUSD — withdraw: rigel job withdraw --token ${usd}`,
+    );
   });
 
   it("as text: one line per refunded shard and the total", async function () {
@@ -151,11 +161,18 @@ describe("rigel job refund (developer/refundCommand)", function () {
     const { code, out } = await run(["refund", String(jobId)], DEV);
     expect(code, out.errors.join("\n")).to.equal(0);
     const text = out.results[0];
-    expect(text).to.match(new RegExp(`^job ${jobId}: refunded ${3n * V} of token ${await p.usd.getAddress()}`, "i"));
-    expect(text).to.match(/shard 0: cancelled, refund 100000000 \(0x[0-9a-f]{64}\)/);
-    expect(text).to.include(`shard 1: expired, no-show by ${p.ops[1].address}, refund ${V}; the operator was slashed`);
+    const dev = p.devs[0].address;
+    expect(text).to.match(
+      new RegExp(
+        `^job ${jobId}: credited 300 tUSD \\(300000000 base units\\) to ${dev} in the market in 3 transaction\\(s\\)`,
+      ),
+    );
+    expect(text).to.match(/shard 0: cancelled, credited refund 100 tUSD \(100000000 base units\) \(0x[0-9a-f]{64}\)/);
+    expect(text).to.include(
+      `shard 1: expired, no-show by ${p.ops[1].address}, credited refund 100 tUSD (100000000 base units); the operator was slashed`,
+    );
     expect(text).to.include("shard 2: expired, the committee did not answer within the verify window");
-    expect(text).to.include(`total ${3n * V}, plus`);
+    expect(text).to.include("total 300 tUSD, plus");
   });
 
   it("another account expires what anyone may, but cannot cancel the developer's open shards", async function () {
@@ -165,10 +182,13 @@ describe("rigel job refund (developer/refundCommand)", function () {
     await time.increase(200);
     const run = await jobCli(p);
     const dev = p.devs[0].address;
+    const usd = await p.usd.getAddress();
     const before = {
       dev: await p.usd.balanceOf(dev),
+      owed: await p.market.owedOf(usd, dev),
       devRgl: await p.rgl.balanceOf(dev),
       other: await p.usd.balanceOf(p.devs[1].address),
+      otherOwed: await p.market.owedOf(usd, p.devs[1].address),
     };
     const { code, out } = await run(["refund", String(jobId), "--json"], OTHER);
     expect(code, out.errors.join("\n")).to.equal(0);
@@ -179,9 +199,11 @@ describe("rigel job refund (developer/refundCommand)", function () {
     expect(r.locked.map((l: { shard: number; code: string }) => [l.shard, l.code])).to.deep.equal([
       [0, "open-not-developer"],
     ]);
-    // The refund goes to the developer, never to the caller.
-    expect((await p.usd.balanceOf(dev)) - before.dev).to.equal(V);
+    // The refund is credited to the developer, never to the caller.
+    expect((await p.market.owedOf(usd, dev)) - before.owed).to.equal(V);
+    expect(await p.usd.balanceOf(dev)).to.equal(before.dev);
     expect(await p.usd.balanceOf(p.devs[1].address)).to.equal(before.other);
+    expect(await p.market.owedOf(usd, p.devs[1].address)).to.equal(before.otherOwed);
     expect((await p.rgl.balanceOf(dev)) - before.devRgl).to.equal(BigInt(r.compensation));
     expect(BigInt(r.compensation)).to.be.greaterThan(0n);
     expect((await p.market.getShard(jobId, 0)).state).to.equal(BigInt(ShardState.Open));
@@ -212,7 +234,8 @@ describe("rigel job refund (developer/refundCommand)", function () {
 
     await time.increase(61);
     const dev = p.devs[0].address;
-    const usdBefore = await p.usd.balanceOf(dev);
+    const usd = await p.usd.getAddress();
+    const owedBefore = await p.market.owedOf(usd, dev);
     const { code, out } = await run(["refund", String(jobId), "--json"], DEV);
     expect(code, out.errors.join("\n")).to.equal(0);
     const r = JSON.parse(out.results[0]);
@@ -223,7 +246,7 @@ describe("rigel job refund (developer/refundCommand)", function () {
     expect(r.total).to.equal((2n * V).toString());
     expect(r.locked).to.deep.equal([]);
     expect(r.escrowLeft).to.equal("0");
-    expect((await p.usd.balanceOf(dev)) - usdBefore).to.equal(2n * V);
+    expect((await p.market.owedOf(usd, dev)) - owedBefore).to.equal(2n * V);
     expect((await p.staking.operatorInfo(op)).lockedStake).to.equal(lockedBefore);
     expect((await p.market.gangOf(jobId)).released).to.equal(true);
   });
@@ -245,7 +268,8 @@ describe("rigel job refund (developer/refundCommand)", function () {
     });
     const run = await jobCli(p, flaky);
     const dev = p.devs[0].address;
-    const usdBefore = await p.usd.balanceOf(dev);
+    const usd = await p.usd.getAddress();
+    const owedBefore = await p.market.owedOf(usd, dev);
     const { code, out } = await run(["refund", String(jobId), "--json"], DEV);
     expect(code).to.equal(1);
     expect(out.errors.join("\n")).to.include("1 transaction(s) failed");
@@ -261,7 +285,7 @@ describe("rigel job refund (developer/refundCommand)", function () {
     ]);
     expect(r.lockedTotal).to.equal((2n * V).toString());
     expect(r.escrowLeft).to.equal((2n * V).toString());
-    expect((await p.usd.balanceOf(dev)) - usdBefore).to.equal(2n * V);
+    expect((await p.market.owedOf(usd, dev)) - owedBefore).to.equal(2n * V);
     expect((await p.market.getShard(jobId, 0)).state).to.equal(BigInt(ShardState.Open));
   });
 

@@ -84,7 +84,9 @@ describe("rigel job results (developer/resultsCommand)", function () {
         expect(got.state).to.equal("Settled");
         expect(got.root).to.equal(onChain.resultRoot);
         expect(got.rootOk).to.equal(true);
-        expect(got.resultURI).to.equal(onChain.resultURI);
+        const [submitted] = await p.market.queryFilter(p.market.filters.ShardSubmitted(jobId, s));
+        expect(got.resultURI).to.equal(submitted.args.resultURI);
+        expect(got.resultURI).to.match(new RegExp(`^http://127\\.0\\.0\\.1:${AGENT_PORT}/`));
         expect(got.files).to.deep.equal([{ path: "c.bin", size: ROWS_PER_SHARD * N * 4 }]);
         expect(got.bytes).to.equal(ROWS_PER_SHARD * N * 4);
         const file = path.join(outDir, `job-${jobId}`, `shard-${s}`, "c.bin");

@@ -4,6 +4,7 @@ import { usePublicClient } from "wagmi";
 import { useRigel } from "../RigelContext";
 import { readJobs } from "./readJobs";
 import { readOperators } from "./readOperators";
+import { readOwed } from "./readOwed";
 import { readRewardsOverview } from "./readRewardsOverview";
 import { readHistory } from "./readHistory";
 import { readShardHistory } from "./readShardHistory";
@@ -73,6 +74,19 @@ export function useShardHistory(operator: Address | undefined) {
     queryKey: ["shardHistory", deployment.chainId, operator],
     queryFn: () => readShardHistory(client, deployment, operator!),
     enabled: operator !== undefined,
+    refetchInterval: REFRESH_MS,
+    retry: 0,
+  });
+}
+
+/** What the market owes an account per payment token (refunds, earnings), refreshed every 2 s. */
+export function useOwed(account: Address | undefined) {
+  const client = useClient();
+  const { deployment } = useRigel();
+  return useQuery({
+    queryKey: ["owed", deployment.chainId, account],
+    queryFn: () => readOwed(client, deployment, account!),
+    enabled: account !== undefined,
     refetchInterval: REFRESH_MS,
     retry: 0,
   });

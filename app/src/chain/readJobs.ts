@@ -3,23 +3,32 @@ import { jobMarketAbi } from "../../../sdk/contracts/abis";
 import type { Deployment } from "../../../sdk/contracts/parseDeployment";
 import { readJobStatus, type JobStatus, type ShardStatus } from "../../../sdk/market/readJobStatus";
 
-/** One shard as the developer page shows it: as the chain holds it, and what its outcome moved. */
-export interface ShardRow extends ShardStatus {
-  /** Paid to the operator (net of the fee) on a Valid or DeveloperFault verdict. */
+/**
+ * One shard as the developer page shows it: as the chain holds it, its result URI (from
+ * `ShardSubmitted`: the market emits it and does not store it, PROTOCOL §9.2), and what its outcome
+ * credited in the market (pull payments, §9.3: withdrawn with `withdraw`).
+ */
+export interface ShardRow extends Omit<ShardStatus, "resultURI"> {
+  /** Where the operator's agent serves the results; absent until the shard is submitted. */
+  resultURI?: string;
+  /** Credited to the operator (net of the fee) on a Valid or DeveloperFault verdict. */
   paid?: bigint;
-  /** Refunded to the developer (settlement, developer fault, failure, cancel or expiry). */
+  /** The protocol fee of that payment. */
+  fee?: bigint;
+  /** Credited to the developer (settlement, developer fault, failure, cancel or expiry). */
   refund?: bigint;
 }
 
 /** One job with its shards (sdk `readJobStatus`: job, gang state, verify window, shards at one block). */
-export interface JobRow extends JobStatus {
+export interface JobRow extends Omit<JobStatus, "shards"> {
   shards: ShardRow[];
   specURI: string;
 }
 
 /**
  * The jobs a developer created (from `JobCreated` logs since the deployment block), newest first,
- * each read with the sdk's `readJobStatus` and the amounts from the settlement events.
+ * each read with the sdk's `readJobStatus`, the result URIs from `ShardSubmitted` and the credited
+ * amounts from the outcome events.
  */
 export async function readJobs(
   client: PublicClient,
@@ -44,8 +53,15 @@ export async function readJobs(
         client.getContractEvents({ address: market, abi: jobMarketAbi, eventName, args: { jobId }, fromBlock });
       const paidOutcome = (eventName: "ShardSettled" | "ShardDeveloperFault") =>
         client.getContractEvents({ address: market, abi: jobMarketAbi, eventName, args: { jobId }, fromBlock });
-      const [status, settled, developerFault, failed, cancelled, expired] = await Promise.all([
+      const [status, submitted, settled, developerFault, failed, cancelled, expired] = await Promise.all([
         readJobStatus(client, { market, jobId }),
+        client.getContractEvents({
+          address: market,
+          abi: jobMarketAbi,
+          eventName: "ShardSubmitted",
+          args: { jobId },
+          fromBlock,
+        }),
         paidOutcome("ShardSettled"),
         paidOutcome("ShardDeveloperFault"),
         outcome("ShardFailed"),
@@ -53,8 +69,9 @@ export async function readJobs(
         outcome("ShardExpired"),
       ]);
       const rows: ShardRow[] = status.shards.map((s) => ({ ...s }));
+      for (const e of submitted) rows[e.args.shard!].resultURI = e.args.resultURI;
       for (const e of [...settled, ...developerFault]) {
-        Object.assign(rows[e.args.shard!], { paid: e.args.paid, refund: e.args.refund });
+        Object.assign(rows[e.args.shard!], { paid: e.args.paid, fee: e.args.fee, refund: e.args.refund });
       }
       for (const e of [...failed, ...cancelled, ...expired]) rows[e.args.shard!].refund = e.args.refund;
       return { ...status, shards: rows, specURI: log.args.specURI ?? "" };

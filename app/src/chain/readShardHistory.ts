@@ -10,7 +10,7 @@ export interface OperatorShard {
   /** `developer fault`: the developer's code failed; paid for the units used, no slash (PROTOCOL §18.2). */
   outcome: "accepted" | "settled" | "developer fault" | "failed" | "expired";
   collateral: bigint;
-  /** Paid to the operator (net of the fee), on settlement or a developer fault. */
+  /** Credited to the operator in the market (net of the fee), on settlement or a developer fault; withdrawn by `withdraw`. */
   earned: bigint;
   slashed: bigint;
 }

@@ -15,13 +15,14 @@ export function ItemOutputs({ job, shard, developer }: { job: JobRow; shard: Sha
   const config = useConfig();
   const [state, setState] = useState<{ busy?: boolean; outputs?: ItemOutput[]; error?: string }>({});
   const spec = specOfJob(job.specURI);
-  if (!spec || spec.kind !== "llm-inference") return null;
+  const resultURI = shard.resultURI;
+  if (!spec || spec.kind !== "llm-inference" || !resultURI) return null;
   const show = async () => {
     setState({ busy: true });
     try {
       const range = splitRange(spec.items.length, spec.split, job.shards.length, shard.shard);
       const outputs = await readItemOutputs(config, developer, {
-        resultURI: shard.resultURI,
+        resultURI,
         resultRoot: shard.resultRoot,
         prompts: spec.items.slice(range.start, range.end),
         itemsStart: range.start,

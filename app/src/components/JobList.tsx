@@ -55,8 +55,9 @@ function ShardLine({ job, shard, now, developer }: { job: JobRow; shard: ShardRo
       <td className="mono">{who && <span title={shard.operator}>{who}</span>}</td>
       <td data-testid="shard-verdict">{verdictLabel(job, shard)}</td>
       <td>
-        {shard.paid !== undefined && <div>paid {formatToken(shard.paid)}</div>}
-        {shard.refund !== undefined && <div>refund {formatToken(shard.refund)}</div>}
+        {shard.paid !== undefined && <div>operator credited {formatToken(shard.paid)}</div>}
+        {shard.fee !== undefined && shard.fee > 0n && <div className="muted">fee {formatToken(shard.fee)}</div>}
+        {shard.refund !== undefined && <div>refund credited {formatToken(shard.refund)}</div>}
       </td>
       <td>
         {canExpire && (
@@ -86,7 +87,7 @@ function ShardLine({ job, shard, now, developer }: { job: JobRow; shard: ShardRo
             onClick={() =>
               void tx.run("Download result", async (step) => {
                 const blob = await step.ask("Sign the download request", () =>
-                  downloadResult(config, developer, shard.resultURI, shard.resultRoot),
+                  downloadResult(config, developer, shard.resultURI!, shard.resultRoot),
                 );
                 const a = document.createElement("a");
                 a.href = URL.createObjectURL(blob);
@@ -114,12 +115,17 @@ export function JobCard({ job, now, developer }: { job: JobRow; now?: bigint; de
   const tx = useTx();
   const open = job.shards.filter((s) => s.state === ShardState.Open).length;
   const left = now !== undefined && job.deadline > now ? job.deadline - now : 0n;
+  const refunded = job.shards.reduce((sum, s) => sum + (s.refund ?? 0n), 0n);
+  const paid = job.shards.reduce((sum, s) => sum + (s.paid ?? 0n), 0n);
   return (
     <div className="card" data-testid={`job-${job.jobId}`}>
       <div className="card-head">
         <strong>Job #{job.jobId.toString()}</strong>
         <span>{jobKindName(job.kind)}</span>
         <span>escrow held {formatToken(job.escrow)}</span>
+        <span data-testid={`job-credited-${job.jobId}`}>
+          credited: refund {formatToken(refunded)} to you, {formatToken(paid)} to operators
+        </span>
         <span>{left > 0n ? `deadline in ${formatDuration(left)}` : "deadline passed"}</span>
       </div>
       <div className="table-wrap">

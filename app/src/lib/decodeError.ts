@@ -37,6 +37,8 @@ const EXPLAIN: Record<string, (args: readonly unknown[]) => string> = {
   MarketTokenNotAllowed: () => "this payment token is not allowlisted",
   MarketBadShardState: ([, shard, state]) => `shard ${shard} is in the wrong state (${String(state)}) for this`,
   MarketVerifyWindowOpen: () => "the committee still has time to settle this shard",
+  MarketNothingOwed: () => "the market owes this account nothing in this token (already withdrawn?)",
+  MarketZeroAddress: () => "the address to pay must not be the zero address",
   StakingInsufficientFreeStake: ([, free, needed]) =>
     `not enough free stake: ${formatToken(free as bigint)} free, ${formatToken(needed as bigint)} asked`,
   StakingStillThawing: ([thawEnd]) => `still thawing until ${new Date(Number(thawEnd) * 1000).toISOString()}`,
@@ -110,6 +112,9 @@ export function decodeError(err: unknown): DecodedError {
       return { kind: "network", message: "The chain is unreachable: check the RPC URL and that the node is up." };
     }
     return { kind: "other", message: err.shortMessage };
+  }
+  if ((err as { name?: unknown })?.name === "ConnectorNotConnectedError") {
+    return { kind: "other", message: "Your wallet is not connected: connect it and try again." };
   }
   const code = (err as { code?: unknown })?.code;
   if (code === 4001) return { kind: "rejected", message: "You rejected the request in your wallet." };

@@ -1,12 +1,15 @@
 import { formatUnits } from "viem";
 
-/** RGL and every allowlisted token here use 18 decimals. */
+/** RGL's decimals, the default of {@link formatToken}; other tokens pass their own. */
 export const TOKEN_DECIMALS = 18;
 
-/** `1234.5 RGL`: an 18-decimal amount with its unit, grouped, at most `digits` decimals. */
-export function formatToken(amount: bigint, unit = "RGL", digits = 4): string {
+/**
+ * `1234.5 RGL`: an amount of a token of `decimals` decimals (default 18) with its unit, grouped, at
+ * most `digits` decimals.
+ */
+export function formatToken(amount: bigint, unit = "RGL", digits = 4, decimals = TOKEN_DECIMALS): string {
   const negative = amount < 0n;
-  const text = formatUnits(negative ? -amount : amount, TOKEN_DECIMALS);
+  const text = formatUnits(negative ? -amount : amount, decimals);
   const [whole, fraction = ""] = text.split(".");
   const grouped = whole.replace(/\B(?=(\d{3})+(?!\d))/g, ",");
   const cut = fraction.slice(0, digits).replace(/0+$/, "");

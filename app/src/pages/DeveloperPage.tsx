@@ -6,6 +6,7 @@ import { createJob, type CreateJobStep } from "../../../sdk/market/createJob";
 import { usePlan } from "../chain/usePlan";
 import { useReadyWallet } from "../components/ConnectBar";
 import { JobList } from "../components/JobList";
+import { OwedPanel } from "../components/OwedPanel";
 import { TxStatus } from "../components/TxStatus";
 import { buildJob, JobFormError, type BuiltJob, type JobForm } from "../lib/buildJob";
 import { PlanView } from "../components/PlanView";
@@ -76,7 +77,7 @@ const INITIAL_LLM: LlmForm = {
   pricePer1kTokens: "1",
 };
 
-/** Developers: create and pay for a job, follow its shards, cancel, expire, download results. */
+/** Developers: create and pay for a job, follow its shards, cancel, expire, download results, withdraw refunds. */
 export function DeveloperPage() {
   const { deployment } = useRigel();
   const account = useReadyWallet();
@@ -322,6 +323,15 @@ export function DeveloperPage() {
           <TxStatus state={tx.state} />
         </div>
       </form>
+      <h2>Owed to you</h2>
+      {account ? (
+        <OwedPanel
+          account={account}
+          caption="Refunds of your jobs (unused escrow, cancelled, expired and failed shards) are credited to you in the market; withdraw them to your wallet."
+        />
+      ) : (
+        <p className="muted">Connect a wallet to see what the market owes you.</p>
+      )}
       <h2>Your jobs</h2>
       {account ? <JobList developer={account} /> : <p className="muted">Connect a wallet to see your jobs.</p>}
     </section>

@@ -6,6 +6,7 @@ import { computeTokenAbi, operatorStakingAbi, rewardsDistributorAbi } from "../.
 import { useOperators, useShardHistory } from "../chain/queries";
 import type { OperatorShard } from "../chain/readShardHistory";
 import { AmountAction } from "../components/AmountAction";
+import { OwedPanel } from "../components/OwedPanel";
 import { useReadyWallet } from "../components/ConnectBar";
 import { TxStatus } from "../components/TxStatus";
 import { formatBps, formatDuration, formatOpsPerSec, formatTime, formatToken, formatVram } from "../lib/format";
@@ -263,6 +264,11 @@ function OperatorView({ account }: { account: Address }) {
         </form>
         <TxStatus state={tx.state} />
       </div>
+      <h2>Earnings</h2>
+      <OwedPanel
+        account={account}
+        caption="Payments for your settled shards (net of the protocol fee) are credited to you in the market; withdraw them to your wallet."
+      />
       <h2>Shard history</h2>
       {history.data && history.data.length > 0 ? (
         <div className="table-wrap">
@@ -273,7 +279,7 @@ function OperatorView({ account }: { account: Address }) {
                 <th>Shard</th>
                 <th>Outcome</th>
                 <th>Collateral</th>
-                <th>Earned</th>
+                <th>Credited</th>
                 <th>Slashed</th>
               </tr>
             </thead>
@@ -298,7 +304,7 @@ function OperatorView({ account }: { account: Address }) {
   );
 }
 
-/** Operators: register, stake, unstake with its thaw countdown, withdraw, commission, capacity, history, claim. */
+/** Operators: register, stake, unstake with its thaw countdown, withdraw, commission, capacity, earnings, history, claim. */
 export function OperatorPage() {
   const account = useReadyWallet();
   return (
