@@ -115,8 +115,9 @@ export function buildContainerOptions(params: BuildContainerOptionsParameters): 
     });
   }
 
-  // No file larger than the output limit (or /tmp), whatever the container writes it with.
-  const fsize = Math.max(limits.outputBytes, limits.tmpMiB * 1024 * 1024, 1);
+  // No file larger than the output limit (or /tmp) by more than a byte, whatever writes it: the
+  // one byte over makes a cut write visible to the output check, so it fails instead of passing short.
+  const fsize = Math.max(limits.outputBytes, limits.tmpMiB * 1024 * 1024) + 1;
   // Docker's own copy of the log: enough to keep the first logBytes, bounded on disk.
   const logMiB = Math.max(1, Math.ceil((2 * sandbox.logBytes) / (1024 * 1024)));
   const hostConfig: Dockerode.HostConfig = {

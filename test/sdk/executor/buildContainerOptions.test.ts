@@ -35,7 +35,7 @@ describe("sdk/executor/buildContainerOptions", () => {
       SecurityOpt: ["no-new-privileges"],
       ReadonlyRootfs: true,
       Tmpfs: { "/tmp": "rw,nosuid,nodev,size=64m,mode=1777" },
-      Ulimits: [{ Name: "fsize", Soft: 1024 ** 3, Hard: 1024 ** 3 }],
+      Ulimits: [{ Name: "fsize", Soft: 1024 ** 3 + 1, Hard: 1024 ** 3 + 1 }],
       AutoRemove: false,
       LogConfig: { Type: "json-file", Config: { "max-size": "8m", "max-file": "2" } },
     });
@@ -107,7 +107,7 @@ describe("sdk/executor/buildContainerOptions", () => {
     expect(o.HostConfig).to.deep.include({
       Runtime: "runsc",
       Tmpfs: { "/tmp": "rw,nosuid,nodev,size=8m,mode=1777" },
-      Ulimits: [{ Name: "fsize", Soft: 8 * 1024 * 1024, Hard: 8 * 1024 * 1024 }],
+      Ulimits: [{ Name: "fsize", Soft: 8 * 1024 * 1024 + 1, Hard: 8 * 1024 * 1024 + 1 }],
     });
     expect(o.Labels).to.include({ "rigel.outputBytes": "1000", "rigel.outputFiles": "5" });
   });
