@@ -1,4 +1,5 @@
 import path from "node:path";
+import type { ContainerSandbox } from "../../sdk/executor/containerSandbox";
 import type { DockerClient } from "../../sdk/executor/dockerClient";
 import { runContainerJob, type RunContainerJobReturnType } from "../../sdk/executor/runContainerJob";
 import { HttpError } from "../../sdk/errors/HttpError";
@@ -22,6 +23,8 @@ export interface RerunSettings {
   allowRemoteInputHosts?: boolean;
   /** Directories `file://` inputs may be read from (default none). */
   allowedFileRoots?: readonly string[];
+  /** The confinement of the re-run (the agent's sandbox: user, runtime, bridge network, log budget). */
+  sandbox?: ContainerSandbox;
   /** Wraps each re-run (the node's re-run queue, oracle/verify/rerunQueue.ts). Default: runs it. */
   gate?: <T>(rerun: () => Promise<T>) => Promise<T>;
   /** The executor (sdk/executor runContainerJob); tests pass a fake. */
@@ -66,6 +69,7 @@ export async function rerunItems(p: RerunItemsParameters): Promise<RunContainerJ
         pull: p.pull ?? false,
         allowRemoteInputHosts: p.allowRemoteInputHosts ?? false,
         allowedFileRoots: p.allowedFileRoots ?? [],
+        sandbox: p.sandbox,
         onlyItems: p.items,
       }),
     );

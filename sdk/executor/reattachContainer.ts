@@ -69,9 +69,7 @@ export async function reattachContainer(
   // The live view shows lines written from now on (all of them for a container not yet started).
   let attachment: OutputAttachment | undefined;
   if (params.onLog !== undefined && (info.State.Running || info.State.Status === "created")) {
-    attachment = await attachContainerOutput({ container, onLog: params.onLog, item, logBytes }).catch(
-      () => undefined,
-    );
+    attachment = await attachContainerOutput({ container, onLog: params.onLog, item, logBytes }).catch(() => undefined);
   }
   const waitAbort = new AbortController();
   let startedMs = Date.parse(info.State.StartedAt);

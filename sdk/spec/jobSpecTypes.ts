@@ -210,9 +210,11 @@ export const CONTAINER_RUN_DEFAULTS = {
 } as const;
 
 /** The run limits of a container spec, its optional fields filled in from {@link CONTAINER_RUN_DEFAULTS}. */
-export function containerRunLimits(
-  spec: Pick<ContainerJobSpec, "outputBytes" | "outputFiles" | "tmpMiB">,
-): { outputBytes: number; outputFiles: number; tmpMiB: number } {
+export function containerRunLimits(spec: Pick<ContainerJobSpec, "outputBytes" | "outputFiles" | "tmpMiB">): {
+  outputBytes: number;
+  outputFiles: number;
+  tmpMiB: number;
+} {
   return {
     outputBytes: spec.outputBytes ?? CONTAINER_RUN_DEFAULTS.outputBytes,
     outputFiles: spec.outputFiles ?? CONTAINER_RUN_DEFAULTS.outputFiles,

@@ -97,7 +97,9 @@ describe("sdk/executor hostile jobs (real Docker engine)", function () {
     expect(result.strippedOutputs).to.deep.equal(["d", "sh"]);
     const sh = await fs.stat(path.join(p.outputDir, "sh"));
     expect(sh.mode & 0o6000, "no setuid/setgid bit left").to.equal(0);
-    expect(sh.uid, "owned by the sandbox user, not root").to.equal(process.getuid?.() === 0 ? 65534 : process.getuid?.());
+    expect(sh.uid, "owned by the sandbox user, not root").to.equal(
+      process.getuid?.() === 0 ? 65534 : process.getuid?.(),
+    );
     const out = await fs.stat(p.outputDir);
     expect(out.mode & 0o777, "the output folder is closed to other users").to.equal(0o700);
     await fs.rm(path.dirname(p.outputDir), { recursive: true }); // the agent can remove the leftovers
@@ -141,10 +143,10 @@ describe("sdk/executor hostile jobs (real Docker engine)", function () {
   });
 
   it("output bomb (bytes over many files): killed while it runs, long before its timeout", async function () {
-    const p = params(
-      "i=0; while true; do head -c 65536 /dev/zero > $RIGEL_OUTPUT/f$i; i=$((i+1)); sleep 0.01; done",
-      { outputBytes: 1024 * 1024, timeoutSec: 20 },
-    );
+    const p = params("i=0; while true; do head -c 65536 /dev/zero > $RIGEL_OUTPUT/f$i; i=$((i+1)); sleep 0.01; done", {
+      outputBytes: 1024 * 1024,
+      timeoutSec: 20,
+    });
     const result = await runContainer(docker, p);
     expect(result.succeeded).to.equal(false);
     expect(result.timedOut).to.equal(false);
@@ -176,7 +178,9 @@ describe("sdk/executor hostile jobs (real Docker engine)", function () {
     expect(result.succeeded).to.equal(true);
     const liveBytes = lines.reduce((sum, l) => sum + Buffer.byteLength(l.text) + 1, 0);
     expect(liveBytes, "bytes handed to the agent's log").to.be.at.most(64 * 1024 + 200);
-    expect(lines[lines.length - 1].text).to.match(/^\[rigel\] log truncated: the container wrote more than 65536 bytes/);
+    expect(lines[lines.length - 1].text).to.match(
+      /^\[rigel\] log truncated: the container wrote more than 65536 bytes/,
+    );
     const file = await fs.readFile(p.logFile, "utf8");
     expect(Buffer.byteLength(file), "the log file").to.be.below(64 * 1024 + 16 * 1024);
     expect(file.trimEnd().split("\n").pop()).to.match(/^\[rigel\] log truncated/);
@@ -196,9 +200,7 @@ describe("sdk/executor hostile jobs (real Docker engine)", function () {
         .filter((a) => a !== undefined && a.family === "IPv4" && !a.internal)
         .map((a) => a!.address);
       const targets = ["169.254.169.254:80", "172.17.0.1:" + port, ...hostAddresses.map((a) => `${a}:${port}`)];
-      const script = targets
-        .map((t) => probe(t, "no route"))
-        .join("; ");
+      const script = targets.map((t) => probe(t, "no route")).join("; ");
       const p = params(`(${script}) > $RIGEL_OUTPUT/probe.txt`);
       const result = await runContainer(docker, p);
       expect(result.succeeded).to.equal(true);
@@ -221,7 +223,7 @@ describe("sdk/executor hostile jobs (real Docker engine)", function () {
       return this.skip();
     }
     const info = await docker.getNetwork(bridgeNetwork).inspect();
-    const gateway: string = info.IPAM.Config[0].Gateway;
+    const gateway = info.IPAM?.Config?.[0]?.Gateway as string;
     const server = http.createServer((_req, res) => res.end("host secret"));
     await new Promise<void>((resolve) => server.listen(0, "0.0.0.0", resolve));
     const port = (server.address() as AddressInfo).port;
@@ -231,9 +233,7 @@ describe("sdk/executor hostile jobs (real Docker engine)", function () {
         .filter((a) => a !== undefined && a.family === "IPv4" && !a.internal)
         .map((a) => a!.address);
       const targets = ["169.254.169.254:80", `${gateway}:${port}`, ...hostAddresses.map((a) => `${a}:${port}`)];
-      const script = targets
-        .map((t) => probe(t, "blocked"))
-        .join("; ");
+      const script = targets.map((t) => probe(t, "blocked")).join("; ");
       // The old rule: `bridge` was Docker's default bridge, where the same probe reaches the host.
       const old = params(`${probe(`172.17.0.1:${port}`, "blocked")} > $RIGEL_OUTPUT/probe.txt`, { network: "bridge" });
       await runContainer(docker, { ...old, sandbox: { ...sandbox, bridgeNetwork: "bridge" } });
