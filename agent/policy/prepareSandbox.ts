@@ -29,7 +29,7 @@ export class SandboxRuntimeError extends RigelError {
 /**
  * Checks the sandbox against this host at start (PROTOCOL §12.5): the user is `uid:gid` and not
  * root, the runtime is one `docker info` lists (else {@link SandboxRuntimeError}: the agent refuses
- * to start), and when `bridge` is allowed, the filtered public bridge is set up; when it cannot be
+ * to start; an engine that does not answer is only logged, container shards are declined then), and when `bridge` is allowed, the filtered public bridge is set up; when it cannot be
  * (not root, no iptables), `bridge` specs are declined with that reason and the agent runs on.
  */
 export async function prepareSandbox(
@@ -38,11 +38,18 @@ export async function prepareSandbox(
   logger: Logger,
 ): Promise<{ executor: ContainerSandbox; ceilings: SandboxCeilings }> {
   parseSandboxUser(settings.user);
-  const info = (await docker.info()) as { Runtimes?: Record<string, unknown> };
-  const available = Object.keys(info.Runtimes ?? {});
-  if (!available.includes(settings.runtime)) throw new SandboxRuntimeError(settings.runtime, available);
   const executor: ContainerSandbox = { user: settings.user, runtime: settings.runtime, logBytes: settings.logBytes };
   const ceilings: SandboxCeilings = { ...settings.ceilings };
+  let info: { Runtimes?: Record<string, unknown> };
+  try {
+    info = (await docker.info()) as typeof info;
+  } catch (err) {
+    // No engine: container shards are declined anyway (no image); matmul and llm work goes on.
+    logger.warn({ err }, "the Docker engine does not answer: the sandbox is not checked, bridge is declined");
+    return { executor, ceilings: { ...ceilings, bridgeUnavailable: "the Docker engine did not answer at start" } };
+  }
+  const available = Object.keys(info.Runtimes ?? {});
+  if (!available.includes(settings.runtime)) throw new SandboxRuntimeError(settings.runtime, available);
   if (settings.ceilings.networks.includes("bridge")) {
     try {
       executor.bridgeNetwork = await ensurePublicBridge(docker);
