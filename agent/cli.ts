@@ -12,7 +12,7 @@ import { createLogger } from "../sdk/log/createLogger";
 import { runDaemon } from "../sdk/service/runDaemon";
 import { loadAgent } from "./agentContext";
 import { agentConfig } from "./config";
-import { parseSandboxNetworks } from "./policy/prepareSandbox";
+import { sandboxSettingsFromConfig } from "../sdk/executor/sandboxConfig";
 import { AgentDaemon } from "./daemon/agentDaemon";
 import { createProgress } from "./daemon/progress";
 import { Journal, JOURNAL_MIGRATIONS } from "./journal/journal";
@@ -376,26 +376,7 @@ const run = defineCommand({
         .map((r) => r.trim())
         .filter(Boolean),
       pullImages: config.pullImages,
-      sandbox: {
-        ceilings: {
-          cpus: config.sandboxCpus,
-          memoryMiB: config.sandboxMemoryMiB,
-          pids: config.sandboxPids,
-          gpus: config.sandboxGpus,
-          tmpMiB: config.sandboxTmpMiB,
-          outputBytes: config.sandboxOutputBytes,
-          outputFiles: config.sandboxOutputFiles,
-          runSeconds: config.sandboxRunSeconds,
-          networks: parseSandboxNetworks(config.sandboxNetworks),
-          registries: config.sandboxRegistries
-            .split(",")
-            .map((r) => r.trim().toLowerCase())
-            .filter(Boolean),
-        },
-        user: config.sandboxUser,
-        runtime: config.sandboxRuntime,
-        logBytes: config.sandboxLogBytes,
-      },
+      sandbox: sandboxSettingsFromConfig(config),
       devCheat: devCheatFor(config.devCheat, chain.chainId),
       afterJournalTransition: devCrashFor(config.devCrashAfter, chain.chainId),
       detectGpus: () => detectGpus(),

@@ -1,4 +1,5 @@
 import { defineConfig, type ConfigValues } from "../sdk/config/defineConfig";
+import { SANDBOX_CONFIG_OPTIONS } from "../sdk/executor/sandboxConfig";
 import { SHARD_STATES } from "./journal/journal";
 
 /**
@@ -100,92 +101,14 @@ export const agentConfig = defineConfig("RIGEL_AGENT", {
     default: "",
   },
   allowRemoteHosts: { type: "boolean", description: "fetch specs and inputs from non-loopback hosts", default: false },
-  pullImages: { type: "boolean", description: "pull container images that are not present", default: false },
-  // The sandbox: the operator's ceilings over every container spec (PROTOCOL §12.5, docs/OPERATORS.md).
-  // A spec above one is declined before it is accepted, never accepted and then failed.
-  sandboxCpus: {
-    type: "integer",
-    description: "sandbox: most CPUs one container may ask for (⌈milliCpus / 1000⌉; 0: the host's CPUs)",
-    default: 0,
-    min: 0,
-    max: 512,
+  pullImages: {
+    type: "boolean",
+    description: "pull container images that are not present (only from the registries in sandboxRegistries)",
+    default: false,
   },
-  sandboxMemoryMiB: {
-    type: "integer",
-    description: "sandbox: most memory one container may ask for, MiB (0: the host's memory)",
-    default: 0,
-    min: 0,
-  },
-  sandboxPids: {
-    type: "integer",
-    description: "sandbox: most processes one container may ask for (its pidsLimit)",
-    default: 4096,
-    min: 8,
-    max: 1_000_000,
-  },
-  sandboxGpus: {
-    type: "integer",
-    description: "sandbox: most GPUs one container may ask for (the host's free GPUs limit it further)",
-    default: 16,
-    min: 0,
-    max: 16,
-  },
-  sandboxTmpMiB: {
-    type: "integer",
-    description: "sandbox: largest /tmp (tmpfs, counted in memory) one container may ask for, MiB",
-    default: 1024,
-    min: 1,
-  },
-  sandboxOutputBytes: {
-    type: "integer",
-    description:
-      "sandbox: most output bytes one container invocation may ask for (the spec's outputBytes, default 1 GiB)",
-    default: 1024 ** 3,
-    min: 0,
-  },
-  sandboxOutputFiles: {
-    type: "integer",
-    description:
-      "sandbox: most output files one container invocation may ask for (the spec's outputFiles, default 10000)",
-    default: 10_000,
-    min: 1,
-  },
-  sandboxLogBytes: {
-    type: "integer",
-    description: "sandbox: most bytes of one container's output kept in its log file and the agent's log",
-    default: 4 * 1024 * 1024,
-    min: 1024,
-    max: 1024 ** 3,
-  },
-  sandboxRunSeconds: {
-    type: "integer",
-    description: "sandbox: longest timeoutSec one container invocation may ask for",
-    default: 24 * 3600,
-    min: 1,
-  },
-  sandboxNetworks: {
-    type: "string",
-    description:
-      "sandbox: networks a spec may ask for, comma-separated: none, bridge (bridge: public internet only, through a network the agent filters)",
-    default: "none",
-  },
-  sandboxRegistries: {
-    type: "string",
-    description:
-      "sandbox: registries a spec's image may come from, comma-separated (docker.io for short names; empty: any image already on this host)",
-    default: "",
-  },
-  sandboxRuntime: {
-    type: "enum",
-    values: ["runc", "runsc", "kata-runtime"],
-    description: "sandbox: OCI runtime of every container (runsc or kata-runtime only when `docker info` lists it)",
-    default: "runc",
-  },
-  sandboxUser: {
-    type: "string",
-    description: "sandbox: uid:gid every container runs as (never 0); the agent owns output folders for it",
-    default: "65534:65534",
-  },
+  // The sandbox: the operator's ceilings over every container spec (PROTOCOL §12.5, docs/OPERATORS.md),
+  // the same keys as the oracle's. A spec above one is declined before it is accepted, never accepted and then failed.
+  ...SANDBOX_CONFIG_OPTIONS,
   devCheat: {
     type: "enum",
     values: ["none", "corrupt-rows", "cheaper-model"],

@@ -6,7 +6,7 @@ import { getAddress, type Hex, type Log } from "viem";
 import { confirmationsFor, LogFollower, sqliteCursorStore } from "../../sdk/chain/logFollower";
 import { RepeatableReadGuard } from "../../sdk/auth/replayGuard";
 import { openDatabase, type SqliteDatabase } from "../../sdk/db/openDatabase";
-import { ensureImage } from "../../sdk/executor/ensureImage";
+import { ensureImage, ImageRegistryError } from "../../sdk/executor/ensureImage";
 import { fetchInput } from "../../sdk/executor/fetchInput";
 import type { DockerClient } from "../../sdk/executor/dockerClient";
 import type { GpuInfo } from "../../sdk/gpu/parseNvidiaSmi";
@@ -455,7 +455,10 @@ export class AgentDaemon implements Daemon {
     if (spec.kind === "container") {
       if (!this.p.docker) return decline("this agent has no Docker engine");
       try {
-        await ensureImage(this.p.docker, spec.image, { pull: this.p.pullImages });
+        await ensureImage(this.p.docker, spec.image, {
+          pull: this.p.pullImages,
+          registries: this.sandbox?.executor.registries ?? [],
+        });
         for (const input of spec.inputs) {
           await fetchInput({
             uri: input.uri,
@@ -466,6 +469,8 @@ export class AgentDaemon implements Daemon {
           });
         }
       } catch (err) {
+        // The operator's registry allow-list: a clear decline with its code, not a local fault.
+        if (err instanceof ImageRegistryError) return decline(err.message, "info", "SANDBOX_REGISTRY");
         return decline(`cannot run it here: ${(err as Error).message}`, "error");
       }
     }

@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import fs from "node:fs/promises";
 import path from "node:path";
 import { defaultSandbox, type ContainerSandbox } from "../../sdk/executor/containerSandbox";
+import type { SandboxCeilings } from "../../sdk/executor/sandboxCeilings";
 import type { DockerClient } from "../../sdk/executor/dockerClient";
 import { HttpError } from "../../sdk/errors/HttpError";
 import type { Logger } from "../../sdk/log/createLogger";
@@ -26,9 +27,14 @@ export interface DockerItemVerifierParameters {
   /**
    * The confinement of every re-run (default `defaultSandbox()`: nobody, runc, no bridge network, a
    * 4 MiB log), the agent's executor with the same limits (PROTOCOL §12.3). Without `bridgeNetwork`
-   * a `bridge` job is the node's trouble (503 ORACLE_EXECUTOR_UNAVAILABLE), never the operator's.
+   * a `bridge` job is not re-run here (422 ORACLE_EXECUTOR_UNAVAILABLE with the reason), never the operator's fault.
    */
   sandbox?: ContainerSandbox;
+  /**
+   * This node's `sandbox*` ceilings (`prepareSandbox`, the agent's keys): a spec above one is not
+   * re-run here (422 with the reason). Absent: no ceilings but the sandbox's own.
+   */
+  ceilings?: SandboxCeilings;
   /** Re-runs that may wait for a slot (default 64); one more is answered 503 ORACLE_BUSY. */
   rerunQueueMax?: number;
   /** Re-runs at once (default, or 0: half the host's CPUs, at least 1). */
@@ -74,6 +80,7 @@ export function dockerItemVerifier(p: DockerItemVerifierParameters): ContainerIt
         allowRemoteInputHosts: p.allowRemoteInputHosts,
         allowedFileRoots: p.allowedFileRoots,
         sandbox,
+        ceilings: p.ceilings,
         gate: <T>(work: () => Promise<T>) => queue.run(revealBy, work),
       };
       try {

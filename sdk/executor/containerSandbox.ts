@@ -14,6 +14,11 @@ export interface ContainerSandbox {
   bridgeNetwork?: string;
   /** Most bytes of one container's output written to its log file and handed to `onLog`. */
   logBytes: number;
+  /**
+   * Registries an image may come from and be pulled from (`sandboxRegistries`, normalized by
+   * `parseRegistryList`). Absent or empty: no registry, so only images already on this host run.
+   */
+  registries?: readonly string[];
 }
 
 /** The unprivileged user a root agent runs containers as: `nobody:nogroup`. */
@@ -25,7 +30,7 @@ export const DEFAULT_LOG_BYTES = 4 * 1024 * 1024;
 /**
  * The sandbox when the caller gives none: `nobody` when this process is root (it can hand the
  * output folder to that user), else this process's own uid:gid (so it can remove what the container
- * leaves); `runc`; no bridge network; a 4 MiB log.
+ * leaves); `runc`; no bridge network; a 4 MiB log; no registry (only images already on this host).
  */
 export function defaultSandbox(overrides: Partial<ContainerSandbox> = {}): ContainerSandbox {
   const uid = process.getuid?.() ?? 0;

@@ -47,7 +47,10 @@ export class ContainerStartError extends RigelError {
 export async function runContainer(docker: DockerClient, params: RunContainerParameters): Promise<ContainerRunResult> {
   const sandbox = params.sandbox ?? defaultSandbox();
   const options = buildContainerOptions({ ...params, sandbox });
-  const image = await ensureImage(docker, params.spec.image, { pull: params.pull });
+  const image = await ensureImage(docker, params.spec.image, {
+    pull: params.pull,
+    registries: sandbox.registries ?? [],
+  });
   await prepareOutputDir(params.outputDir, sandbox.user);
   await fs.mkdir(path.dirname(params.logFile), { recursive: true });
 

@@ -226,7 +226,7 @@ describe("agent/policy/decideShard", () => {
       expect(decide(container({ image: "evil.example:5000/miner:1" }), { registries: ["ghcr.io"] })).to.deep.equal({
         take: false,
         code: "SANDBOX_REGISTRY",
-        reason: "images from evil.example:5000 are not allowed by this operator",
+        reason: "images from evil.example:5000 are not allowed by this operator (ghcr.io)",
       });
     });
 
@@ -265,6 +265,22 @@ describe("agent/policy/decideShard", () => {
       expect(imageRegistry("ghcr.io/a/b@sha256:" + "a".repeat(64))).to.equal("ghcr.io");
       expect(imageRegistry("localhost:5000/x")).to.equal("localhost:5000");
       expect(decide(container({ image: "busybox:1" }), { registries: ["docker.io"] })).to.deep.equal({ take: true });
+      // A digest after a short name, or a host that only starts like an allowed one, is read the same way.
+      const pinned = `busybox@sha256:${"b".repeat(64)}`;
+      expect(decide(container({ image: pinned }), { registries: ["docker.io"] })).to.deep.equal({ take: true });
+      expect(decide(container({ image: pinned }), { registries: ["ghcr.io"] })).to.include({
+        take: false,
+        code: "SANDBOX_REGISTRY",
+      });
+      expect(decide(container({ image: "ghcr.io.evil.example/a/b:1" }), { registries: ["ghcr.io"] })).to.include({
+        take: false,
+        code: "SANDBOX_REGISTRY",
+      });
+      // An empty list is no decline here: the image must then be on the host, which ensureImage checks
+      // before the accept (ImageRegistryError, declined with SANDBOX_REGISTRY by the daemon).
+      expect(decide(container({ image: "evil.example:5000/miner:1" }), { registries: [] })).to.deep.equal({
+        take: true,
+      });
     });
 
     it("leaves matmul and llm shards alone", () => {
