@@ -23,6 +23,7 @@ import { runDaemon } from "../sdk/service/runDaemon";
 import { loadAgent } from "./agentContext";
 import { agentConfig } from "./config";
 import type { AgentChain } from "./chain/agentChain";
+import { sandboxSettingsFromConfig } from "../sdk/executor/sandboxConfig";
 import { AgentDaemon } from "./daemon/agentDaemon";
 import { createProgress } from "./daemon/progress";
 import { Journal, JOURNAL_MIGRATIONS } from "./journal/journal";
@@ -457,6 +458,7 @@ const run = defineCommand({
         .map((r) => r.trim())
         .filter(Boolean),
       pullImages: config.pullImages,
+      sandbox: sandboxSettingsFromConfig(config),
       devCheat: devCheatFor(config.devCheat, chain.chainId),
       afterJournalTransition: devCrashFor(config.devCrashAfter, chain.chainId),
       detectGpus: () => detectGpus(),

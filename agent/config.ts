@@ -1,4 +1,5 @@
 import { defineConfig, type ConfigValues } from "../sdk/config/defineConfig";
+import { SANDBOX_CONFIG_OPTIONS } from "../sdk/executor/sandboxConfig";
 import { SHARD_STATES } from "./journal/journal";
 
 /**
@@ -137,7 +138,14 @@ export const agentConfig = defineConfig("RIGEL_AGENT", {
     default: "",
   },
   allowRemoteHosts: { type: "boolean", description: "fetch specs and inputs from non-loopback hosts", default: false },
-  pullImages: { type: "boolean", description: "pull container images that are not present", default: false },
+  pullImages: {
+    type: "boolean",
+    description: "pull container images that are not present (only from the registries in sandboxRegistries)",
+    default: false,
+  },
+  // The sandbox: the operator's ceilings over every container spec (PROTOCOL §12.5, docs/OPERATORS.md),
+  // the same keys as the oracle's. A spec above one is declined before it is accepted, never accepted and then failed.
+  ...SANDBOX_CONFIG_OPTIONS,
   devCheat: {
     type: "enum",
     values: ["none", "corrupt-rows", "cheaper-model"],

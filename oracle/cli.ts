@@ -13,6 +13,10 @@ import { runDaemon } from "../sdk/service/runDaemon";
 import { oracleConfig, type OracleConfig } from "./config";
 import { OracleNode } from "./oracleNode";
 import type { DockerClient } from "../sdk/executor/dockerClient";
+import { prepareSandbox, type PreparedSandbox } from "../sdk/executor/prepareSandbox";
+import type { IptablesRunner } from "../sdk/executor/publicBridgeNetwork";
+import { sandboxSettingsFromConfig } from "../sdk/executor/sandboxConfig";
+import type { Logger } from "../sdk/log/createLogger";
 import { llmItemVerifier } from "./verify/llmItemVerifier";
 import { dockerItemVerifier } from "./verify/dockerItemVerifier";
 import { resolveContainerExecutor, type ContainerExecutorSetting } from "./verify/resolveContainerExecutor";
@@ -40,14 +44,36 @@ const listOf = (value: string): string[] =>
     .map((s) => s.trim())
     .filter((s) => s.length > 0);
 
+/** The Docker calls the oracle makes at start: the ping, the sandbox's runtime check and public bridge. */
+export type OracleDocker = DockerClient & Pick<Dockerode, "ping" | "info" | "getNetwork" | "createNetwork">;
+
+/**
+ * The sandbox re-runs run under (PROTOCOL §12.5), from the `sandbox*` keys the agent has too: the
+ * runtime checked against `docker info` (a runtime the engine lacks stops the oracle at start,
+ * `SandboxRuntimeError`), the filtered public bridge set up when `sandboxNetworks` allows `bridge`
+ * (when it cannot be, `ceilings.bridgeUnavailable` says why and `bridge` jobs are answered 422 with
+ * that reason), the registries images may come from.
+ * @throws ConfigError for a bad `sandbox*` value, SandboxRuntimeError.
+ */
+export function prepareOracleSandbox(
+  config: OracleConfig,
+  docker: Pick<Dockerode, "info" | "getNetwork" | "createNetwork">,
+  logger: Logger,
+  iptables?: IptablesRunner,
+): Promise<PreparedSandbox> {
+  return prepareSandbox(docker, sandboxSettingsFromConfig(config), logger, iptables);
+}
+
 /**
  * Builds a node from a loaded configuration (HTTP JSON-RPC, deployments/<chainId>.json). With
- * `containerExecutor` auto it pings the Docker engine (`docker`, default `new Dockerode()`) first.
+ * `containerExecutor` auto it pings the Docker engine (`docker`, default `new Dockerode()`) first;
+ * with the executor on, it prepares the re-runs' sandbox ({@link prepareOracleSandbox}).
  */
 export async function createOracleNodeFromConfig(
   config: OracleConfig,
-  options: { docker?: DockerClient & Pick<Dockerode, "ping"> } = {},
+  options: { docker?: OracleDocker } = {},
 ): Promise<OracleNode> {
+  sandboxSettingsFromConfig(config); // a bad sandbox value stops the node before anything starts
   const deployment = loadDeployment({ chainId: config.chainId, dir: path.resolve(config.deploymentsDir) });
   const account = privateKeyToAccount(loadSignerKey(config));
   const chain = defineChain({
@@ -70,6 +96,9 @@ export async function createOracleNodeFromConfig(
       ? "container executor on: sampled container items are re-run with Docker"
       : "container executor off: container proofs are answered 422 ORACLE_UNSUPPORTED",
   );
+  const sandbox = executor.enabled
+    ? await prepareOracleSandbox(config, docker, logger.child({ layer: "sandbox" }))
+    : undefined;
   return new OracleNode({
     account,
     publicClient: createPublicClient({ chain, transport }) as PublicClient,
@@ -96,7 +125,7 @@ export async function createOracleNodeFromConfig(
       config.capacityRoundSec > 0
         ? { staking: deployment.contracts.OperatorStaking, meanIntervalSec: config.capacityRoundSec }
         : undefined,
-    containerVerifier: executor.enabled
+    containerVerifier: sandbox
       ? dockerItemVerifier({
           docker,
           workDir: config.workDir ?? path.join(config.dataDir, "work"),
@@ -107,6 +136,8 @@ export async function createOracleNodeFromConfig(
           allowedFileRoots: listOf(config.inputFileRoots),
           rerunQueueMax: config.rerunQueueMax,
           rerunConcurrency: config.rerunConcurrency,
+          sandbox: sandbox.executor,
+          ceilings: sandbox.ceilings,
         })
       : undefined,
     llmVerifier: llmItemVerifier({

@@ -1,4 +1,5 @@
 import { defineConfig } from "../sdk/config/defineConfig";
+import { SANDBOX_CONFIG_OPTIONS } from "../sdk/executor/sandboxConfig";
 
 /** Options the oracle had once: setting one is a configuration error that says why it went. */
 const REMOVED_OPTIONS = {
@@ -86,7 +87,8 @@ export const oracleConfig = defineConfig(
     },
     containerPullImages: {
       type: "boolean",
-      description: "pull a missing job image before a re-run (default: the image must already be on this host)",
+      description:
+        "pull a missing job image before a re-run, only from the registries in sandboxRegistries (default: the image must already be on this host)",
       default: false,
     },
     containerGpus: {
@@ -132,6 +134,9 @@ export const oracleConfig = defineConfig(
       type: "path",
       description: "work and input-cache folder of the container executor (default: <dataDir>/work)",
     },
+    // Re-runs run under the same sandbox as the agents' containers, with the same keys (PROTOCOL §12.5):
+    // a spec above a ceiling is not re-run here (422 with the reason), never a bare 503.
+    ...SANDBOX_CONFIG_OPTIONS,
     logLevel: { type: "enum", values: ["debug", "info", "warn", "error"], description: "log level", default: "info" },
   },
   REMOVED_OPTIONS,

@@ -6,7 +6,7 @@ import { getAddress, type Address, type Hex, type Log } from "viem";
 import { confirmationsFor, LogFollower, sqliteCursorStore } from "../../sdk/chain/logFollower";
 import { RepeatableReadGuard } from "../../sdk/auth/replayGuard";
 import { openDatabase, type SqliteDatabase } from "../../sdk/db/openDatabase";
-import { ensureImage } from "../../sdk/executor/ensureImage";
+import { ensureImage, ImageRegistryError } from "../../sdk/executor/ensureImage";
 import { fetchInput } from "../../sdk/executor/fetchInput";
 import type { DockerClient } from "../../sdk/executor/dockerClient";
 import type { GpuInfo } from "../../sdk/gpu/parseNvidiaSmi";
@@ -34,6 +34,9 @@ import { Journal, JOURNAL_MIGRATIONS, TERMINAL_STATES, type ShardState as Journa
 import { Offers, type Offer } from "../journal/offers";
 import type { OracleGateway } from "../oracle/oracleGateway";
 import { decideShard, type HostFacts, type ShardPolicy } from "../policy/shardPolicy";
+import { GpuAllocator } from "../policy/gpuAllocator";
+import { prepareSandbox, type AgentSandboxSettings } from "../policy/prepareSandbox";
+import type { ContainerSandbox } from "../../sdk/executor/containerSandbox";
 import { resultsRoutes } from "../results/resultsRoutes";
 import { ShardDriver } from "../shard/shardDriver";
 import type { MatmulDevice } from "../work/matmulShard";
@@ -75,6 +78,8 @@ export interface AgentDaemonParameters {
   /** Directories `file://` inputs may come from (default none: a spec cannot read the operator's files). */
   inputFileRoots?: readonly string[];
   pullImages?: boolean;
+  /** The operator's container sandbox (agent config `sandbox*`, PROTOCOL §12.5); absent: the executor's defaults, no ceilings. */
+  sandbox?: AgentSandboxSettings;
   /** Fault injection on a dev chain only (see agent/work/devCheat.ts). */
   devCheat?: DevCheat;
   /** Crash injection on a dev chain only: called after each journal transition (agent/work/devCrash.ts). */
@@ -135,7 +140,10 @@ export class AgentDaemon implements Daemon {
   private metrics!: {
     runSeconds: Histogram<"kind">;
     earnings: Counter<"token">;
+    declined: Counter<"code">;
   };
+  /** The container sandbox and ceilings, once `init` has checked the runtime and the bridge. */
+  private sandbox: { executor: ContainerSandbox; ceilings: ShardPolicy["sandbox"] } | undefined;
 
   constructor(private readonly p: AgentDaemonParameters) {}
 
@@ -154,6 +162,14 @@ export class AgentDaemon implements Daemon {
     });
     this.maxConcurrent =
       this.gpus.length > 0 ? this.gpus.length * this.p.policy.maxShardsPerGpu : this.p.policy.cpuSlots;
+    if (this.p.sandbox && this.p.docker) {
+      // Refuses to start with a runtime the engine lacks; a bridge it cannot filter is declined per spec.
+      this.sandbox = await prepareSandbox(
+        this.p.docker as unknown as Parameters<typeof prepareSandbox>[0],
+        this.p.sandbox,
+        logger,
+      );
+    }
     const device: MatmulDevice = this.p.device === "auto" ? (this.gpus.length > 0 ? "cuda" : "cpu") : this.p.device;
     this.device = device;
     this.host = {
@@ -224,6 +240,8 @@ export class AgentDaemon implements Daemon {
       signal: this.shutdownSignal.signal,
       cpuThreads: this.p.cpuThreads,
       pullImages: this.p.pullImages,
+      sandbox: this.sandbox?.executor,
+      gpuAllocator: new GpuAllocator(this.gpus.map((g) => g.uuid)),
       devCheat: this.p.devCheat,
       allowRemoteHosts: this.p.allowRemoteHosts,
       inputFileRoots: this.p.inputFileRoots ?? [],
@@ -274,6 +292,12 @@ export class AgentDaemon implements Daemon {
         name: "rigel_agent_earnings_total",
         help: "Payments received for settled and developer-fault shards, in payment-token base units",
         labelNames: ["token"],
+        registers: [registry],
+      }),
+      declined: new Counter({
+        name: "rigel_agent_shards_declined_total",
+        help: "Shards declined, by code (SANDBOX_* for the operator's sandbox ceilings, OTHER otherwise)",
+        labelNames: ["code"],
         registers: [registry],
       }),
     };
@@ -421,8 +445,9 @@ export class AgentDaemon implements Daemon {
   private async consider(offer: Offer): Promise<"taken" | "declined" | "gone" | "wait"> {
     const { chain, logger } = this.p;
     const log = logger.child({ jobId: offer.jobId.toString(), shard: offer.shard });
-    const decline = (reason: string, level: "info" | "error" = "info") => {
-      log[level]({ reason }, "shard declined");
+    const decline = (reason: string, level: "info" | "error" = "info", code = "OTHER") => {
+      log[level]({ reason, code }, "shard declined");
+      this.metrics.declined.inc({ code });
       this.offers.set(offer.jobId, offer.shard, "declined", reason);
       return "declined" as const;
     };
@@ -466,7 +491,7 @@ export class AgentDaemon implements Daemon {
       }
     }
     const decision = decideShard(
-      { ...this.p.policy, maxConcurrentShards: this.maxConcurrent },
+      { ...this.p.policy, maxConcurrentShards: this.maxConcurrent, sandbox: this.sandbox?.ceilings },
       {
         operator: this.address,
         spec,
@@ -490,12 +515,15 @@ export class AgentDaemon implements Daemon {
     );
     if (!decision.take) {
       if (decision.passing) return "wait";
-      return decline(decision.reason);
+      return decline(decision.reason, "info", decision.code);
     }
     if (spec.kind === "container") {
       if (!this.p.docker) return decline("this agent has no Docker engine");
       try {
-        await ensureImage(this.p.docker, spec.image, { pull: this.p.pullImages });
+        await ensureImage(this.p.docker, spec.image, {
+          pull: this.p.pullImages,
+          registries: this.sandbox?.executor.registries ?? [],
+        });
         for (const input of spec.inputs) {
           await fetchInput({
             uri: input.uri,
@@ -506,6 +534,8 @@ export class AgentDaemon implements Daemon {
           });
         }
       } catch (err) {
+        // The operator's registry allow-list: a clear decline with its code, not a local fault.
+        if (err instanceof ImageRegistryError) return decline(err.message, "info", "SANDBOX_REGISTRY");
         return decline(`cannot run it here: ${(err as Error).message}`, "error");
       }
     }

@@ -10,6 +10,7 @@ import {
   type WorkRange,
 } from "../../sdk/spec/shardWork";
 import { utf8Length } from "../../sdk/spec/validateJobSpec";
+import { sandboxDecline, type SandboxCeilings } from "./sandboxCeilings";
 
 /** What the operator configured: which shards are worth taking. */
 export interface ShardPolicy {
@@ -26,6 +27,11 @@ export interface ShardPolicy {
    * {@link DEFAULT_MAX_PROOF_BYTES}): an llm-inference shard whose worst-case proof exceeds it is declined.
    */
   maxProofBytes?: number;
+  /**
+   * The operator's ceilings over container specs (`sandbox*` config, PROTOCOL §12.5); absent: none
+   * but the host's. A container spec above one is declined, with a `SANDBOX_*` code.
+   */
+  sandbox?: SandboxCeilings;
 }
 
 /** The oracles' default `bodyLimit` (1 MiB), the default of {@link ShardPolicy.maxProofBytes}. */
@@ -107,7 +113,15 @@ export interface ShardOffer {
  * Take it, or why not. `passing`: the reason goes away by itself (a slot or a GPU frees up), so the
  * offer is asked again later rather than declined for good.
  */
-export type ShardDecision = { take: true } | { take: false; reason: string; passing?: true };
+export type ShardDecision =
+  | { take: true }
+  | {
+      take: false;
+      reason: string;
+      passing?: true;
+      /** A stable code for metrics, when the decline is the sandbox's (`SANDBOX_CPUS`, `SANDBOX_NETWORK`, …). */
+      code?: string;
+    };
 
 const MIB = 2 ** 20;
 const GIB = 2 ** 30;
@@ -206,7 +220,8 @@ function llmCannotRun(offer: ShardOffer, range: WorkRange, maxProofBytes: number
  * `rigel agent status` explain a decision the same way. Checks, in order: assignment (an assigned
  * shard is only ever for its operator), kind, payment token, price, time left (for a gang, counted
  * from its accept deadline, the latest possible start), what the host can run (§18.6: CPUs, GPUs,
- * memory, disk, time, matmul work), concurrency and free GPUs (passing reasons), jail, attested
+ * memory, disk, time, matmul work), the operator's sandbox ceilings for containers (§12.5),
+ * concurrency and free GPUs (passing reasons), jail, attested
  * capacity (the market's own check), local VRAM fit, stake for the collateral.
  */
 export function decideShard(policy: ShardPolicy, offer: ShardOffer): ShardDecision {
@@ -239,6 +254,10 @@ export function decideShard(policy: ShardPolicy, offer: ShardOffer): ShardDecisi
     policy.maxProofBytes ?? DEFAULT_MAX_PROOF_BYTES,
   );
   if (cannot) return { take: false, reason: cannot };
+  if (offer.spec.kind === "container" && policy.sandbox !== undefined) {
+    const above = sandboxDecline(offer.spec, policy.sandbox);
+    if (above) return { take: false, reason: above.reason, code: above.code };
+  }
   if (offer.running >= policy.maxConcurrentShards) {
     return {
       take: false,

@@ -6,11 +6,13 @@ import type {
   DockerClient,
   GpuRequest,
 } from "../../sdk/executor/dockerClient";
+import type { ContainerSandbox } from "../../sdk/executor/containerSandbox";
 import { failedRunRoot } from "../../sdk/failedRun/failedRunRoot";
 import type { Logger } from "../../sdk/log/createLogger";
 import type { JobSpec } from "../../sdk/spec/jobSpecTypes";
 import { containerShardItems, llmShardItems, matmulShardRows } from "../../sdk/spec/shardWork";
 import type { ContainerReceipt, RanFacts } from "../journal/shardData";
+import type { GpuAllocator } from "../policy/gpuAllocator";
 import { containerUnits, runContainerShard } from "../work/containerShard";
 import type { DevCheat } from "../work/devCheat";
 import { runLlmShard } from "../work/llmShard";
@@ -31,6 +33,10 @@ export interface ShardRunSettings {
   /** Worker threads of the CPU matmul kernel (undefined: every core). */
   cpuThreads?: number;
   gpus?: GpuRequest;
+  /** Hands each GPU shard its own free devices for the run (PROTOCOL §12.5); absent: `gpus`, or a count. */
+  gpuAllocator?: GpuAllocator;
+  /** The operator's container confinement (agent config `sandbox*`, PROTOCOL §12.5). */
+  sandbox?: ContainerSandbox;
   pullImages?: boolean;
   /** Fault injection on a dev chain only: commit a corrupted C (demos and tests of slashing). */
   devCheat?: DevCheat;
@@ -148,6 +154,15 @@ export async function runShard(p: RunShardParameters): Promise<RunShardReturnTyp
   if (!settings.docker) throw new ShardStepError("AGENT_NO_DOCKER", "a container shard needs Docker");
   const items = containerShardItems(spec, job.shards, p.shard);
   const done = new Map<number, Hex>(Object.entries(p.itemHashes).map(([i, h]) => [Number(i), h]));
+  const holder = `${p.jobId}/${p.shard}`;
+  let gpus: GpuRequest | undefined;
+  if (spec.gpus > 0 && settings.gpuAllocator) {
+    const deviceIds = settings.gpuAllocator.acquire(holder, spec.gpus);
+    if (deviceIds === undefined) {
+      throw new ShardStepError("AGENT_GPUS_BUSY", `needs ${spec.gpus} free GPUs; retrying when they are given back`);
+    }
+    gpus = { deviceIds };
+  } else if (spec.gpus > 0) gpus = settings.gpus ?? { count: spec.gpus };
   const result = await runContainerShard({
     docker: settings.docker,
     spec,
@@ -156,7 +171,8 @@ export async function runShard(p: RunShardParameters): Promise<RunShardReturnTyp
     items,
     workDir: workspace.dir,
     cacheDir: workspace.cacheDir,
-    gpus: spec.gpus > 0 ? (settings.gpus ?? { count: spec.gpus }) : undefined,
+    gpus,
+    sandbox: settings.sandbox,
     pull: settings.pullImages,
     allowRemoteHosts: settings.allowRemoteHosts,
     allowedFileRoots: settings.inputFileRoots ?? [],
@@ -166,7 +182,7 @@ export async function runShard(p: RunShardParameters): Promise<RunShardReturnTyp
       p.onItemsDone(Object.fromEntries(done));
     },
     onLog: settings.onContainerLog,
-  });
+  }).finally(() => settings.gpuAllocator?.release(holder));
   settings.onRunSeconds?.(spec.kind, (performance.now() - started) / 1000);
   const range = { itemStart: items?.start ?? null, itemEnd: items?.end ?? null };
   if (result.status !== "succeeded") {

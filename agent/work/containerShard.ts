@@ -1,6 +1,7 @@
 import path from "node:path";
 import type { Hex } from "viem";
 import { commitOutputs } from "../../sdk/executor/commitOutputs";
+import type { ContainerSandbox } from "../../sdk/executor/containerSandbox";
 import type {
   ContainerLogListener,
   ContainerRunResult,
@@ -35,6 +36,8 @@ export interface RunContainerShardParameters {
   onItemDone?: (item: number, hash: Hex) => void;
   onLog?: ContainerLogListener;
   signal?: AbortSignal;
+  /** The operator's confinement (agent config `sandbox*`): user, runtime, bridge network, log budget. */
+  sandbox?: ContainerSandbox;
 }
 
 /** How a container shard ended. */
@@ -50,6 +53,10 @@ export function containerUnits(runs: readonly ContainerRunResult[], gpus: number
 }
 
 function reasonOf(run: ContainerRunResult): string {
+  if (run.limitExceeded) {
+    const { limit, max, seen } = run.limitExceeded;
+    return `passed its ${limit} limit of ${max} (at least ${seen}; item ${run.item ?? "-"})`;
+  }
   if (run.timedOut) return `timed out (item ${run.item ?? "-"})`;
   if (run.oomKilled) return `killed for memory (item ${run.item ?? "-"})`;
   return `exited with code ${run.exitCode} (item ${run.item ?? "-"})`;
@@ -91,6 +98,7 @@ export async function runContainerShard(p: RunContainerShardParameters): Promise
           allowedFileRoots: p.allowedFileRoots,
           onLog: p.onLog,
           signal: p.signal,
+          sandbox: p.sandbox,
         })
       ).runs[0];
     runs.push(run);
@@ -123,6 +131,7 @@ export async function runContainerShard(p: RunContainerShardParameters): Promise
         allowedFileRoots: p.allowedFileRoots,
         onLog: p.onLog,
         signal: p.signal,
+        sandbox: p.sandbox,
         onlyItems: [item],
       });
       run = result.runs[0];

@@ -1,6 +1,8 @@
 import { randomBytes } from "node:crypto";
 import fs from "node:fs/promises";
 import path from "node:path";
+import { defaultSandbox, type ContainerSandbox } from "../../sdk/executor/containerSandbox";
+import type { SandboxCeilings } from "../../sdk/executor/sandboxCeilings";
 import type { DockerClient } from "../../sdk/executor/dockerClient";
 import { HttpError } from "../../sdk/errors/HttpError";
 import type { Logger } from "../../sdk/log/createLogger";
@@ -22,6 +24,17 @@ export interface DockerItemVerifierParameters {
   allowRemoteInputHosts?: boolean;
   /** Directories `file://` inputs may be read from (default none). */
   allowedFileRoots?: readonly string[];
+  /**
+   * The confinement of every re-run (default `defaultSandbox()`: nobody, runc, no bridge network, a
+   * 4 MiB log), the agent's executor with the same limits (PROTOCOL §12.3). Without `bridgeNetwork`
+   * a `bridge` job is not re-run here (422 ORACLE_EXECUTOR_UNAVAILABLE with the reason), never the operator's fault.
+   */
+  sandbox?: ContainerSandbox;
+  /**
+   * This node's `sandbox*` ceilings (`prepareSandbox`, the agent's keys): a spec above one is not
+   * re-run here (422 with the reason). Absent: no ceilings but the sandbox's own.
+   */
+  ceilings?: SandboxCeilings;
   /** Re-runs that may wait for a slot (default 64); one more is answered 503 ORACLE_BUSY. */
   rerunQueueMax?: number;
   /** Re-runs at once (default, or 0: half the host's CPUs, at least 1). */
@@ -44,6 +57,7 @@ export function dockerItemVerifier(p: DockerItemVerifierParameters): ContainerIt
   const queue = new RerunQueue(p.rerunQueueMax ?? 64, p.rerunConcurrency || defaultRerunConcurrency());
   const verifyItems = p.verifyItems ?? verifyContainerItems;
   const verifyFailure = p.verifyFailure ?? verifyFailedRun;
+  const sandbox = p.sandbox ?? defaultSandbox();
   return {
     async verify({ jobId, shard, spec, shards, root, beacon, request, revealBy }) {
       if (spec.kind !== "container") throw new HttpError(400, "ORACLE_BAD_FIELD", "kind: not a container job");
@@ -65,6 +79,8 @@ export function dockerItemVerifier(p: DockerItemVerifierParameters): ContainerIt
         gpus: p.gpus,
         allowRemoteInputHosts: p.allowRemoteInputHosts,
         allowedFileRoots: p.allowedFileRoots,
+        sandbox,
+        ceilings: p.ceilings,
         gate: <T>(work: () => Promise<T>) => queue.run(revealBy, work),
       };
       try {

@@ -1,4 +1,6 @@
 import path from "node:path";
+import type { ContainerSandbox } from "../../sdk/executor/containerSandbox";
+import { sandboxDecline, type SandboxCeilings } from "../../sdk/executor/sandboxCeilings";
 import type { DockerClient } from "../../sdk/executor/dockerClient";
 import { runContainerJob, type RunContainerJobReturnType } from "../../sdk/executor/runContainerJob";
 import { HttpError } from "../../sdk/errors/HttpError";
@@ -22,6 +24,13 @@ export interface RerunSettings {
   allowRemoteInputHosts?: boolean;
   /** Directories `file://` inputs may be read from (default none). */
   allowedFileRoots?: readonly string[];
+  /** The confinement of the re-run (the agent's sandbox: user, runtime, bridge network, log budget, registries). */
+  sandbox?: ContainerSandbox;
+  /**
+   * This node's `sandbox*` ceilings (the agent's keys, PROTOCOL §12.5): a spec above one, or asking
+   * for a network this node does not offer, is not re-run here (422, with the reason). Absent: none.
+   */
+  ceilings?: SandboxCeilings;
   /** Wraps each re-run (the node's re-run queue, oracle/verify/rerunQueue.ts). Default: runs it. */
   gate?: <T>(rerun: () => Promise<T>) => Promise<T>;
   /** The executor (sdk/executor runContainerJob); tests pass a fake. */
@@ -42,7 +51,8 @@ export interface RerunItemsParameters extends RerunSettings {
  * One re-run of a container shard's items (or its single run) on this node, through the node's
  * re-run queue (PROTOCOL §13.3, §18.2). A non-zero exit or an OOM kill is a result; what this node
  * cannot do itself — a GPU job without `gpus`, a missing image, Docker not answering, an input it
- * cannot fetch, and (unless `timeoutIsResult`) a timeout, which depends on this host's speed and load
+ * cannot fetch, a spec above this node's sandbox ceilings or asking for a network it does not offer
+ * (422, the reason said, never a bare 503), and (unless `timeoutIsResult`) a timeout, which depends on this host's speed and load
  * as much as on the item — throws {@link ExecutorUnavailableError}; a full queue throws 503 `ORACLE_BUSY`.
  */
 export async function rerunItems(p: RerunItemsParameters): Promise<RunContainerJobReturnType> {
@@ -50,6 +60,13 @@ export async function rerunItems(p: RerunItemsParameters): Promise<RunContainerJ
     throw new ExecutorUnavailableError(`the job needs ${p.spec.gpus} GPU(s) and this node re-runs without GPUs`, {
       status: 422,
       details: { gpus: p.spec.gpus },
+    });
+  }
+  const refused = sandboxRefusal(p.spec, p.sandbox, p.ceilings);
+  if (refused !== undefined) {
+    throw new ExecutorUnavailableError(`this node does not re-run this job: ${refused.reason}`, {
+      status: 422,
+      details: { code: refused.code },
     });
   }
   const run = p.run ?? runContainerJob;
@@ -66,6 +83,7 @@ export async function rerunItems(p: RerunItemsParameters): Promise<RunContainerJ
         pull: p.pull ?? false,
         allowRemoteInputHosts: p.allowRemoteInputHosts ?? false,
         allowedFileRoots: p.allowedFileRoots ?? [],
+        sandbox: p.sandbox,
         onlyItems: p.items,
       }),
     );
@@ -85,4 +103,27 @@ export async function rerunItems(p: RerunItemsParameters): Promise<RunContainerJ
     });
   }
   return result;
+}
+
+/**
+ * Why this node's sandbox will not re-run a spec, before any container: above a ceiling, a network
+ * not allowed, or `bridge` without the filtered public bridge (its setup failed at start: the reason
+ * is `ceilings.bridgeUnavailable`; no ceilings and no bridge network: `bridge` is not offered).
+ */
+function sandboxRefusal(
+  spec: ContainerJobSpec,
+  sandbox: ContainerSandbox | undefined,
+  ceilings: SandboxCeilings | undefined,
+): { code: string; reason: string } | undefined {
+  if (ceilings !== undefined) {
+    const above = sandboxDecline(spec, ceilings);
+    if (above !== undefined) return above;
+  }
+  if (spec.network === "bridge" && sandbox?.bridgeNetwork === undefined) {
+    return {
+      code: "SANDBOX_NETWORK",
+      reason: `network "bridge" is unavailable here: ${ceilings?.bridgeUnavailable ?? "this node offers no filtered public bridge (sandboxNetworks)"}`,
+    };
+  }
+  return undefined;
 }

@@ -2,8 +2,9 @@ import type Dockerode from "dockerode";
 import path from "node:path";
 import { RigelError } from "../errors/RigelError";
 import { canonicalJson } from "../spec/canonicalJson";
-import { CONTAINER_PATHS, type ContainerJobSpec, type JsonValue } from "../spec/jobSpecTypes";
+import { CONTAINER_PATHS, containerRunLimits, type ContainerJobSpec, type JsonValue } from "../spec/jobSpecTypes";
 import { containerCpuset } from "./containerCpuset";
+import { defaultSandbox, type ContainerSandbox } from "./containerSandbox";
 import { CONTAINER_LABELS, type GpuRequest } from "./dockerClient";
 
 /** The arguments of {@link buildContainerOptions}. */
@@ -24,6 +25,20 @@ export interface BuildContainerOptionsParameters {
   gpus?: GpuRequest;
   /** The host's CPU ids the cpuset is drawn from (default: the host's online CPUs, `hostCpuIds`). */
   hostCpus?: readonly number[];
+  /** The operator's confinement: user, runtime, bridge network, log budget (default `defaultSandbox()`). */
+  sandbox?: ContainerSandbox;
+}
+
+/** The spec asks for a network this host's sandbox does not offer (`bridge` without a filtered network). */
+export class SandboxNetworkError extends RigelError {
+  override readonly name = "SandboxNetworkError";
+  constructor(network: string) {
+    super(
+      "EXECUTOR_NETWORK_UNAVAILABLE",
+      `the spec asks for network "${network}" and this host offers no filtered network for it`,
+      { details: { network } },
+    );
+  }
 }
 
 /** A GPU request that does not fit the spec (wrong number of devices, or count and ids both given). */
@@ -35,14 +50,26 @@ export class GpuRequestError extends RigelError {
 }
 
 /**
- * The Docker create options for one container invocation of a job: resource limits, the container
- * pinned to ⌈milliCpus / 1000⌉ CPUs (`CpusetCpus`, so `nproc` reads the spec's CPUs), no network
- * unless the spec asks, inputs read-only, one writable output directory, all capabilities dropped,
- * labels to find it again. No Docker call.
- * @throws NotEnoughCpusError (the host has fewer CPUs than the spec asks), GpuRequestError.
+ * The Docker create options for one container invocation of a job (PROTOCOL §12.3): resource
+ * limits, the container pinned to ⌈milliCpus / 1000⌉ CPUs (`CpusetCpus`, so `nproc` reads the
+ * spec's CPUs), the sandbox's unprivileged user and runtime, a read-only root file system with a
+ * `nosuid,nodev` tmpfs at `/tmp` (`tmpMiB`), no single file larger than the output limit
+ * (`RLIMIT_FSIZE`), no network unless the spec asks (then only the sandbox's filtered bridge),
+ * inputs read-only, one writable output directory, all capabilities dropped, no new privileges,
+ * labels to find it again. The executor's environment names are set last, so a spec cannot
+ * override them. No Docker call.
+ * @throws NotEnoughCpusError (the host has fewer CPUs than the spec asks), GpuRequestError,
+ * SandboxNetworkError.
  */
 export function buildContainerOptions(params: BuildContainerOptionsParameters): Dockerode.ContainerCreateOptions {
   const { spec, job, shard, item, inputPaths, outputDir, logFile } = params;
+  const sandbox = params.sandbox ?? defaultSandbox();
+  const limits = containerRunLimits(spec);
+  let networkMode = "none";
+  if (spec.network === "bridge") {
+    if (sandbox.bridgeNetwork === undefined) throw new SandboxNetworkError(spec.network);
+    networkMode = sandbox.bridgeNetwork;
+  }
   const env: Record<string, string> = {
     ...spec.env,
     RIGEL_JOB: job,
@@ -71,6 +98,9 @@ export function buildContainerOptions(params: BuildContainerOptionsParameters): 
     [CONTAINER_LABELS.timeoutSec]: String(spec.timeoutSec),
     [CONTAINER_LABELS.outputDir]: path.resolve(outputDir),
     [CONTAINER_LABELS.logFile]: path.resolve(logFile),
+    [CONTAINER_LABELS.outputBytes]: String(limits.outputBytes),
+    [CONTAINER_LABELS.outputFiles]: String(limits.outputFiles),
+    [CONTAINER_LABELS.logBytes]: String(sandbox.logBytes),
   };
   if (item !== undefined) {
     env.RIGEL_ITEM = typeof item.value === "string" ? item.value : canonicalJson(item.value);
@@ -85,9 +115,14 @@ export function buildContainerOptions(params: BuildContainerOptionsParameters): 
     });
   }
 
+  // No file larger than the output limit (or /tmp) by more than a byte, whatever writes it: the
+  // one byte over makes a cut write visible to the output check, so it fails instead of passing short.
+  const fsize = Math.max(limits.outputBytes, limits.tmpMiB * 1024 * 1024) + 1;
+  // Docker's own copy of the log: enough to keep the first logBytes, bounded on disk.
+  const logMiB = Math.max(1, Math.ceil((2 * sandbox.logBytes) / (1024 * 1024)));
   const hostConfig: Dockerode.HostConfig = {
     Mounts: mounts,
-    NetworkMode: spec.network,
+    NetworkMode: networkMode,
     Memory: spec.memoryMiB * 1024 * 1024,
     MemorySwap: spec.memoryMiB * 1024 * 1024,
     NanoCpus: spec.milliCpus * 1_000_000,
@@ -95,15 +130,20 @@ export function buildContainerOptions(params: BuildContainerOptionsParameters): 
     PidsLimit: spec.pidsLimit,
     CapDrop: ["ALL"],
     SecurityOpt: ["no-new-privileges"],
+    ReadonlyRootfs: true,
+    Tmpfs: { "/tmp": `rw,nosuid,nodev,size=${limits.tmpMiB}m,mode=1777` },
+    Ulimits: [{ Name: "fsize", Soft: fsize, Hard: fsize }],
     AutoRemove: false,
     // Readable back by `docker logs` whatever the daemon's default driver; bounded on disk.
-    LogConfig: { Type: "json-file", Config: { "max-size": "64m", "max-file": "2" } },
+    LogConfig: { Type: "json-file", Config: { "max-size": `${logMiB}m`, "max-file": "2" } },
   };
+  if (sandbox.runtime !== "runc") hostConfig.Runtime = sandbox.runtime;
   const deviceRequest = gpuDeviceRequest(spec.gpus, params.gpus);
   if (deviceRequest !== undefined) hostConfig.DeviceRequests = [deviceRequest];
 
   return {
     Image: spec.image,
+    User: sandbox.user,
     ...(spec.command.length > 0 ? { Cmd: spec.command } : {}),
     Env: Object.entries(env).map(([k, v]) => `${k}=${v}`),
     Labels: labels,

@@ -1,4 +1,5 @@
 import type Dockerode from "dockerode";
+import type { OutputLimitExceeded } from "./scanOutputDirectory";
 
 /**
  * The part of a dockerode client the executor uses. Pass a real `new Dockerode()` in production;
@@ -33,13 +34,21 @@ export interface OutputFile {
   size: number;
 }
 
-/** What one container invocation did. `succeeded` is exit code 0, not OOM-killed, not timed out. */
+/**
+ * What one container invocation did. `succeeded` is exit code 0, not OOM-killed, not timed out, and
+ * no output limit passed.
+ */
 export interface ContainerRunResult {
   containerId: string;
   item: number | null;
   exitCode: number;
   oomKilled: boolean;
   timedOut: boolean;
+  /**
+   * The output limit (the spec's `outputBytes` / `outputFiles`) the run passed, if any: seen while it
+   * ran (then it was killed at once) or after it exited. A failure of the developer's code.
+   */
+  limitExceeded?: OutputLimitExceeded;
   succeeded: boolean;
   /** Docker's own start and finish times (RFC 3339, UTC). */
   startedAt: string;
@@ -53,6 +62,8 @@ export interface ContainerRunResult {
   outputs: OutputFile[];
   /** Output entries that are not regular files (symlinks, devices, ...): never read, never committed. */
   ignoredOutputs: string[];
+  /** Output files and directories that had setuid/setgid bits: the bits were removed before any read. */
+  strippedOutputs: string[];
   outputDir: string;
   logFile: string;
 }
@@ -65,4 +76,7 @@ export const CONTAINER_LABELS = {
   timeoutSec: "rigel.timeoutSec",
   outputDir: "rigel.outputDir",
   logFile: "rigel.logFile",
+  outputBytes: "rigel.outputBytes",
+  outputFiles: "rigel.outputFiles",
+  logBytes: "rigel.logBytes",
 } as const;

@@ -5,7 +5,9 @@ import {
   type ContainerRunResult,
   type DockerClient,
 } from "./dockerClient";
+import { CONTAINER_RUN_DEFAULTS } from "../spec/jobSpecTypes";
 import { attachContainerOutput, type OutputAttachment } from "./attachContainerOutput";
+import { DEFAULT_LOG_BYTES } from "./containerSandbox";
 import { superviseContainer } from "./superviseContainer";
 
 /** The arguments of {@link reattachContainer}. */
@@ -48,6 +50,16 @@ export async function reattachContainer(
     });
   }
   const item = labels[CONTAINER_LABELS.item] === undefined ? null : Number(labels[CONTAINER_LABELS.item]);
+  // Limits from the labels (containers started before they were labelled get the defaults).
+  const labelled = (name: keyof typeof CONTAINER_LABELS, fallback: number): number => {
+    const value = Number(labels[CONTAINER_LABELS[name]]);
+    return Number.isSafeInteger(value) && value >= 0 ? value : fallback;
+  };
+  const limits = {
+    outputBytes: labelled("outputBytes", CONTAINER_RUN_DEFAULTS.outputBytes),
+    outputFiles: labelled("outputFiles", CONTAINER_RUN_DEFAULTS.outputFiles),
+  };
+  const logBytes = labelled("logBytes", DEFAULT_LOG_BYTES);
   const repoDigests = await docker
     .getImage(info.Image)
     .inspect()
@@ -57,7 +69,7 @@ export async function reattachContainer(
   // The live view shows lines written from now on (all of them for a container not yet started).
   let attachment: OutputAttachment | undefined;
   if (params.onLog !== undefined && (info.State.Running || info.State.Status === "created")) {
-    attachment = await attachContainerOutput({ container, onLog: params.onLog, item }).catch(() => undefined);
+    attachment = await attachContainerOutput({ container, onLog: params.onLog, item, logBytes }).catch(() => undefined);
   }
   const waitAbort = new AbortController();
   let startedMs = Date.parse(info.State.StartedAt);
@@ -77,7 +89,9 @@ export async function reattachContainer(
     waitAbort,
     deadlineMs: startedMs + timeoutSec * 1000,
     outputDir,
+    limits,
     logFile,
+    logBytes,
     attachment,
     item,
     imageRepoDigest: repoDigests.length > 0 ? repoDigests[0] : null,

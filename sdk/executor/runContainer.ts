@@ -5,7 +5,10 @@ import { RigelError } from "../errors/RigelError";
 import { attachContainerOutput, type OutputAttachment } from "./attachContainerOutput";
 import { buildContainerOptions, type BuildContainerOptionsParameters } from "./buildContainerOptions";
 import type { ContainerLogListener, ContainerRunResult, DockerClient } from "./dockerClient";
+import { containerRunLimits } from "../spec/jobSpecTypes";
+import { defaultSandbox } from "./containerSandbox";
 import { ensureImage } from "./ensureImage";
+import { prepareOutputDir } from "./prepareOutputDir";
 import { superviseContainer } from "./superviseContainer";
 
 /** The arguments of {@link runContainer}. */
@@ -33,19 +36,23 @@ export class ContainerStartError extends RigelError {
 
 /**
  * Runs one container invocation of a container job to its end and removes the container:
- * limits, mounts and labels from {@link buildContainerOptions}, the spec's timeout enforced by a
- * kill, every output line handed to `onLog` as it is written, the whole log written to `logFile`
- * after the exit, the outputs hashed.
- * A non-zero exit, an OOM kill or a timeout is a result, not an error.
- * @throws ImageNotFoundError, NotEnoughCpusError, ContainerStartError, GpuRequestError, ContainerDetachedError.
+ * limits, mounts, sandbox and labels from {@link buildContainerOptions}, the output directory owned
+ * by the sandbox user (`0700`), the spec's timeout and output limits enforced by a kill, output lines
+ * handed to `onLog` as they are written and written to `logFile` after the exit (both at most the
+ * sandbox's `logBytes`), the outputs stripped of setuid/setgid bits, checked and hashed.
+ * A non-zero exit, an OOM kill, a timeout or an output limit passed is a result, not an error.
+ * @throws ImageNotFoundError, NotEnoughCpusError, ContainerStartError, GpuRequestError,
+ * SandboxNetworkError, ContainerDetachedError.
  */
 export async function runContainer(docker: DockerClient, params: RunContainerParameters): Promise<ContainerRunResult> {
-  const image = await ensureImage(docker, params.spec.image, { pull: params.pull });
-  await fs.mkdir(params.outputDir, { recursive: true });
-  // The container may run as any user: its output directory must be writable by all.
-  await fs.chmod(params.outputDir, 0o777);
+  const sandbox = params.sandbox ?? defaultSandbox();
+  const options = buildContainerOptions({ ...params, sandbox });
+  const image = await ensureImage(docker, params.spec.image, {
+    pull: params.pull,
+    registries: sandbox.registries ?? [],
+  });
+  await prepareOutputDir(params.outputDir, sandbox.user);
   await fs.mkdir(path.dirname(params.logFile), { recursive: true });
-  const options = buildContainerOptions(params);
 
   let container: Dockerode.Container;
   try {
@@ -60,6 +67,7 @@ export async function runContainer(docker: DockerClient, params: RunContainerPar
       container,
       onLog: params.onLog,
       item: params.item?.index ?? null,
+      logBytes: sandbox.logBytes,
     }).catch(() => undefined);
   }
   // Wait for the next exit BEFORE starting: a wait made after the container has already exited
@@ -82,7 +90,9 @@ export async function runContainer(docker: DockerClient, params: RunContainerPar
     waitAbort,
     deadlineMs: startedMs + params.spec.timeoutSec * 1000,
     outputDir: params.outputDir,
+    limits: containerRunLimits(params.spec),
     logFile: params.logFile,
+    logBytes: sandbox.logBytes,
     attachment,
     item: params.item?.index ?? null,
     imageRepoDigest: image.repoDigest,

@@ -5,6 +5,7 @@ import { canonicalJson } from "../spec/canonicalJson";
 import type { ContainerJobSpec } from "../spec/jobSpecTypes";
 import { commitOutputs, type CommitOutputsReturnType } from "./commitOutputs";
 import { containerCpuset } from "./containerCpuset";
+import type { ContainerSandbox } from "./containerSandbox";
 import type { ContainerLogListener, ContainerRunResult, DockerClient, GpuRequest } from "./dockerClient";
 import { fetchInput } from "./fetchInput";
 import { itemOutputHash } from "./itemOutputHash";
@@ -34,6 +35,8 @@ export interface RunContainerJobParameters {
   completedItems?: ReadonlyMap<number, `0x${string}`>;
   /** Only read `file://` inputs under these directories (default: anywhere). */
   allowedFileRoots?: readonly string[];
+  /** The host's confinement (default `defaultSandbox()`): the agent's config, or the oracle's. */
+  sandbox?: ContainerSandbox;
 }
 
 /** How a container job ended: the first run that did not succeed decides. */
@@ -55,9 +58,10 @@ export interface RunContainerJobReturnType {
  * (or once per item, in order, each with a fresh output directory), stops at the first failure,
  * and commits the outputs. Re-running a shard starts its outputs afresh, except for the items
  * given as `completedItems`.
- * Pass a spec from `parseJobSpec`. A non-zero exit, an OOM kill or a timeout is a status, not an error.
+ * Pass a spec from `parseJobSpec`. A non-zero exit, an OOM kill, a timeout or an output limit passed
+ * (`failed`, with the run's `limitExceeded`) is a status, not an error.
  * @throws NotEnoughCpusError (before anything is fetched or run), InputHashMismatchError,
- * InputFetchError, ImageNotFoundError, ContainerStartError, GpuRequestError, ContainerDetachedError.
+ * InputFetchError, ImageNotFoundError, ContainerStartError, GpuRequestError, SandboxNetworkError, ContainerDetachedError.
  */
 export async function runContainerJob(
   docker: DockerClient,
@@ -86,6 +90,7 @@ export async function runContainerJob(
     pull: params.pull,
     onLog: params.onLog,
     signal: params.signal,
+    sandbox: params.sandbox,
   };
   const runs: ContainerRunResult[] = [];
   const itemHashes = new Map<number, `0x${string}`>(params.completedItems ?? []);

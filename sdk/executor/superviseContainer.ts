@@ -3,6 +3,8 @@ import { RigelError } from "../errors/RigelError";
 import type { OutputAttachment } from "./attachContainerOutput";
 import type { ContainerRunResult } from "./dockerClient";
 import { hashOutputDirectory } from "./hashOutputDirectory";
+import type { OutputLimits } from "./scanOutputDirectory";
+import { watchOutputLimits } from "./watchOutputLimits";
 import { writeContainerLog } from "./writeContainerLog";
 
 /** Supervision stopped on request (the caller's AbortSignal); the container was left running. */
@@ -25,8 +27,11 @@ export interface SuperviseContainerParameters {
   /** When to kill the container (ms since the epoch). */
   deadlineMs: number;
   outputDir: string;
-  /** Rewritten with the container's whole log once it has exited. */
+  /** The output limits: watched while it runs (passing one kills it) and checked after it exits. */
+  limits: OutputLimits;
+  /** Rewritten with the container's log (at most `logBytes` of its output) once it has exited. */
   logFile: string;
+  logBytes: number;
   /** The live view of the container's output, when the caller wants one (`attachContainerOutput`). */
   attachment?: OutputAttachment;
   item: number | null;
@@ -41,9 +46,10 @@ const POLL_MS = 1000;
 const LOG_DRAIN_MS = 10_000;
 
 /**
- * Watches a started container to its end: kills it at the deadline, then writes its whole log to
- * the log file, reads its exit state, removes it and hashes its outputs. Shared by a fresh run and
- * a re-attach.
+ * Watches a started container to its end: kills it at the deadline or as soon as its output passes
+ * a limit, then writes its log (bounded) to the log file, reads its exit state, removes it, strips
+ * setuid/setgid bits from its outputs, checks them against the limits and hashes them. Shared by a
+ * fresh run and a re-attach.
  * @throws ContainerDetachedError when `signal` aborts first.
  */
 export async function superviseContainer(params: SuperviseContainerParameters): Promise<ContainerRunResult> {
@@ -61,6 +67,9 @@ export async function superviseContainer(params: SuperviseContainerParameters): 
     },
     Math.max(0, params.deadlineMs - Date.now()),
   );
+  const watch = watchOutputLimits(params.outputDir, params.limits, () => {
+    container.kill({ signal: "SIGKILL" }).catch(() => undefined);
+  });
   const stopPolling = new AbortController();
   try {
     await untilFirst([params.exited, pollUntilStopped(container, stopPolling.signal)], signal);
@@ -73,6 +82,7 @@ export async function superviseContainer(params: SuperviseContainerParameters): 
     });
   } finally {
     clearTimeout(timer);
+    watch.stop();
     stopPolling.abort();
     params.waitAbort.abort();
   }
@@ -80,12 +90,13 @@ export async function superviseContainer(params: SuperviseContainerParameters): 
   const drainTimer = setTimeout(() => attachment.stop(), LOG_DRAIN_MS);
   await attachment.done;
   clearTimeout(drainTimer);
-  await writeContainerLog(container, params.logFile);
+  await writeContainerLog(container, params.logFile, params.logBytes);
 
   const info = await container.inspect();
   const state = info.State;
   if (!params.keepContainer) await removeQuietly(container);
-  const { files, ignored } = await hashOutputDirectory(params.outputDir);
+  const { files, ignored, stripped, exceeded } = await hashOutputDirectory(params.outputDir, params.limits);
+  const limitExceeded = watch.exceeded ?? exceeded;
   const oomKilled = state.OOMKilled === true;
   const exitCode = state.ExitCode;
   const timedOut = killed === undefined ? false : (await killed) && !oomKilled;
@@ -95,7 +106,8 @@ export async function superviseContainer(params: SuperviseContainerParameters): 
     exitCode,
     oomKilled,
     timedOut,
-    succeeded: exitCode === 0 && !oomKilled && !timedOut,
+    ...(limitExceeded ? { limitExceeded } : {}),
+    succeeded: exitCode === 0 && !oomKilled && !timedOut && limitExceeded === undefined,
     startedAt: state.StartedAt,
     finishedAt: state.FinishedAt,
     durationMs: Math.max(0, Date.parse(state.FinishedAt) - Date.parse(state.StartedAt)),
@@ -103,6 +115,7 @@ export async function superviseContainer(params: SuperviseContainerParameters): 
     imageRepoDigest: params.imageRepoDigest,
     outputs: files,
     ignoredOutputs: ignored,
+    strippedOutputs: stripped,
     outputDir: params.outputDir,
     logFile: params.logFile,
   };

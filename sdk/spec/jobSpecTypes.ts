@@ -38,7 +38,7 @@ export interface ContainerJobSpec {
   image: string;
   /** The argv to run; empty means the image's own CMD. */
   command: string[];
-  /** Extra environment; names starting with `RIGEL_` are reserved for the executor. */
+  /** Extra environment; names in {@link RESERVED_ENV} are set by the executor only and refused here. */
   env: Record<string, string>;
   /** How many GPUs the container gets (0: none). The operator chooses which devices. */
   gpus: number;
@@ -54,6 +54,15 @@ export interface ContainerJobSpec {
   outputPath: string;
   /** Wall-clock limit of one container invocation (one item, or the single run), in seconds. */
   timeoutSec: number;
+  /**
+   * Optional: most bytes one invocation may leave in its output directory (absent:
+   * {@link CONTAINER_RUN_DEFAULTS}.outputBytes). Over it the run is cut off and fails (PROTOCOL §12.3).
+   */
+  outputBytes?: number;
+  /** Optional: most files and directories one invocation may leave in its output (absent: the default). */
+  outputFiles?: number;
+  /** Optional: size of the writable `/tmp` (a tmpfs counted in `memoryMiB`), MiB (absent: the default). */
+  tmpMiB?: number;
   /** Independent work items; each one is its own container invocation. Absent: a single run. */
   items?: JsonValue[];
   verification: VerificationMode;
@@ -189,6 +198,48 @@ export const CONTAINER_SPEC_DEFAULTS = {
   timeoutSec: 3600,
 } as const;
 
+/**
+ * The limits that apply when a container spec leaves its optional run limits out: protocol
+ * constants, so the agent and the oracle cut a run at the same point (PROTOCOL §12.3). Optional
+ * fields are not written into the canonical form when absent, so older specs keep their hash.
+ */
+export const CONTAINER_RUN_DEFAULTS = {
+  outputBytes: 1024 * 1024 * 1024,
+  outputFiles: 10_000,
+  tmpMiB: 64,
+} as const;
+
+/** The run limits of a container spec, its optional fields filled in from {@link CONTAINER_RUN_DEFAULTS}. */
+export function containerRunLimits(spec: Pick<ContainerJobSpec, "outputBytes" | "outputFiles" | "tmpMiB">): {
+  outputBytes: number;
+  outputFiles: number;
+  tmpMiB: number;
+} {
+  return {
+    outputBytes: spec.outputBytes ?? CONTAINER_RUN_DEFAULTS.outputBytes,
+    outputFiles: spec.outputFiles ?? CONTAINER_RUN_DEFAULTS.outputFiles,
+    tmpMiB: spec.tmpMiB ?? CONTAINER_RUN_DEFAULTS.tmpMiB,
+  };
+}
+
+/**
+ * Environment names a spec may not set (PROTOCOL §12.3): the executor's own (`RIGEL_*`), and those
+ * that change how the dynamic linker, the GPU runtime or the container tooling treat the process.
+ * `prefixes` match the start of a name, `names` the whole name; both case-insensitively.
+ */
+export const RESERVED_ENV = {
+  prefixes: ["RIGEL_", "LD_", "NVIDIA_", "CUDA_", "DOCKER_", "GCONV_", "MALLOC_", "GLIBC_", "ROCR_", "HIP_"],
+  names: ["GPU_DEVICE_ORDINAL"],
+} as const;
+
+/** The reserved prefix or name `name` falls under, if any ({@link RESERVED_ENV}). */
+export function reservedEnvName(name: string): string | undefined {
+  const upper = name.toUpperCase();
+  const prefix = RESERVED_ENV.prefixes.find((p) => upper.startsWith(p));
+  if (prefix !== undefined) return `${prefix}*`;
+  return RESERVED_ENV.names.find((n) => n === upper);
+}
+
 /** Inclusive bounds the parser enforces. */
 export const CONTAINER_SPEC_LIMITS = {
   gpus: { min: 0, max: 16 },
@@ -196,6 +247,9 @@ export const CONTAINER_SPEC_LIMITS = {
   milliCpus: { min: 10, max: 512_000 },
   pidsLimit: { min: 8, max: 1_000_000 },
   timeoutSec: { min: 1, max: 7 * 24 * 3600 },
+  outputBytes: { min: 0, max: 2 ** 50 },
+  outputFiles: { min: 1, max: 10_000_000 },
+  tmpMiB: { min: 1, max: 1024 * 1024 },
   inputs: { max: 256 },
   items: { min: 1, max: 4096 },
   /** Largest canonical JSON of one item, in bytes. */

@@ -18,6 +18,7 @@ import {
   LLM_MODEL_FILES,
   LLM_SPEC_LIMITS,
   type VerificationMode,
+  reservedEnvName,
 } from "./jobSpecTypes";
 import { matmulShapeIssues } from "../pow/workload";
 import type { SpecIssue } from "./SpecValidationError";
@@ -42,6 +43,9 @@ const CONTAINER_KEYS = [
   "inputs",
   "outputPath",
   "timeoutSec",
+  "outputBytes",
+  "outputFiles",
+  "tmpMiB",
   "items",
   "verification",
   "split",
@@ -147,6 +151,12 @@ function containerSpec(c: Checker, o: Record<string, unknown>): ContainerJobSpec
     timeoutSec,
     verification,
   };
+  // Optional run limits: written into the canonical form only when given (older specs keep their hash).
+  for (const key of ["outputBytes", "outputFiles", "tmpMiB"] as const) {
+    if (o[key] === undefined) continue;
+    const value = c.int(o[key], key, undefined, L[key].min, L[key].max);
+    if (c.issues.every((i) => i.path !== key)) spec[key] = value;
+  }
   if (items !== undefined) spec.items = items;
   if (o.split !== undefined) {
     if (o.items === undefined) c.issue("split", "needs `items`: a container job without items is one run");
@@ -339,7 +349,12 @@ class Checker {
     for (const key of keys) {
       const path = join("env", key);
       if (!ENV_NAME.test(key)) this.issue(path, "is not a valid environment variable name");
-      else if (key.toUpperCase().startsWith("RIGEL_")) this.issue(path, "names starting with RIGEL_ are reserved");
+      else {
+        const reserved = reservedEnvName(key);
+        if (reserved !== undefined) {
+          this.issue(path, `is reserved (${reserved}): the executor sets it, a spec may not (PROTOCOL §12.3)`);
+        }
+      }
       const v = this.string(value[key], path);
       if (v !== undefined) env[key] = v;
     }

@@ -1,5 +1,6 @@
 import { expect } from "chai";
 import { zeroAddress } from "viem";
+import { imageRegistry, type SandboxCeilings } from "../../agent/policy/sandboxCeilings";
 import { decideShard, type ShardOffer, type ShardPolicy } from "../../agent/policy/shardPolicy";
 import type { JobSpec } from "../../sdk/spec/jobSpecTypes";
 import { parseJobSpec } from "../../sdk/spec/parseJobSpec";
@@ -174,6 +175,116 @@ describe("agent/policy/decideShard", () => {
       });
       expect(decideShard(policy, { ...gpuJob, gpusInUse: 0 })).to.deep.equal({ take: true });
       expect(decideShard(policy, offer({ running: 2 }))).to.include({ take: false, passing: true });
+    });
+  });
+
+  describe("sandbox ceilings (the operator's policy over the developer's wishes, PROTOCOL §12.5)", () => {
+    // The agent's defaults (agent/config.ts), on a host with 512 CPUs and 8 TiB so only the ceilings decide.
+    const ceilings: SandboxCeilings = {
+      cpus: 0,
+      memoryMiB: 0,
+      pids: 4096,
+      gpus: 16,
+      tmpMiB: 1024,
+      outputBytes: 1024 ** 3,
+      outputFiles: 10_000,
+      runSeconds: 86_400,
+      networks: ["none"],
+      registries: [],
+    };
+    const big = { cpus: 512, gpus: 16, memoryBytes: 8 * 1024 * GIB, freeDiskBytes: 20 * GIB };
+    const sandboxed: ShardPolicy = { ...policy, sandbox: ceilings };
+    const decide = (spec: JobSpec, c: Partial<SandboxCeilings> = {}) =>
+      decideShard(
+        { ...sandboxed, sandbox: { ...ceilings, ...c } },
+        offer({ spec, host: big }, { deadline: 1_000_000n, minVramMiB: 0 }),
+      );
+
+    it("regression: 4 TiB of memory, 1,000,000 processes, bridge and any registry were accepted; each is declined now", () => {
+      const hostile = container({ memoryMiB: 4 * 1024 * 1024, pidsLimit: 1_000_000 });
+      // The old rule: no ceilings, only the host's facts (this host has the memory).
+      expect(
+        decideShard(policy, offer({ spec: hostile, host: big }, { deadline: 1_000_000n, minVramMiB: 0 })),
+      ).to.deep.equal({
+        take: true,
+      });
+      expect(decide(hostile, { memoryMiB: 65_536 })).to.deep.equal({
+        take: false,
+        code: "SANDBOX_MEMORY",
+        reason: "the spec asks for 4194304 MiB of memory, this operator allows at most 65536",
+      });
+      expect(decide(container({ pidsLimit: 1_000_000 }))).to.deep.equal({
+        take: false,
+        code: "SANDBOX_PIDS",
+        reason: "the spec asks for 1000000 processes, this operator allows at most 4096",
+      });
+      expect(decide(container({ network: "bridge" }))).to.deep.equal({
+        take: false,
+        code: "SANDBOX_NETWORK",
+        reason: 'network "bridge" is not allowed by this operator',
+      });
+      expect(decide(container({ image: "evil.example:5000/miner:1" }), { registries: ["ghcr.io"] })).to.deep.equal({
+        take: false,
+        code: "SANDBOX_REGISTRY",
+        reason: "images from evil.example:5000 are not allowed by this operator (ghcr.io)",
+      });
+    });
+
+    it("declines each ceiling passed, with its code", () => {
+      const cases: [Record<string, unknown>, Partial<SandboxCeilings>, string][] = [
+        [{ milliCpus: 3000 }, { cpus: 2 }, "SANDBOX_CPUS"],
+        [{ gpus: 2 }, { gpus: 1 }, "SANDBOX_GPUS"],
+        [{ tmpMiB: 2048 }, {}, "SANDBOX_TMP"],
+        [{ outputBytes: 2 * 1024 ** 3 }, {}, "SANDBOX_OUTPUT_BYTES"],
+        [{ outputFiles: 10_001 }, {}, "SANDBOX_OUTPUT_FILES"],
+        [{ timeoutSec: 86_401 }, {}, "SANDBOX_RUN_SECONDS"],
+        // A spec without outputBytes is held to the protocol's default (1 GiB): above a smaller ceiling.
+        [{}, { outputBytes: 1024 ** 2 }, "SANDBOX_OUTPUT_BYTES"],
+      ];
+      for (const [fields, c, code] of cases) expect(decide(container(fields), c)).to.include({ take: false, code });
+      expect(
+        decide(container({ milliCpus: 2000, gpus: 1, outputBytes: 1024 ** 2 }), { cpus: 2, gpus: 1 }),
+      ).to.deep.equal({ take: true });
+    });
+
+    it("offers bridge only when the operator allows it and its filter is installed", () => {
+      const bridge = container({ network: "bridge" });
+      expect(decide(bridge, { networks: ["none", "bridge"] })).to.deep.equal({ take: true });
+      expect(
+        decide(bridge, { networks: ["none", "bridge"], bridgeUnavailable: "iptables: Permission denied" }),
+      ).to.deep.equal({
+        take: false,
+        code: "SANDBOX_NETWORK",
+        reason: 'network "bridge" is unavailable here: iptables: Permission denied',
+      });
+    });
+
+    it("reads an image's registry as Docker does", () => {
+      expect(imageRegistry("busybox")).to.equal("docker.io");
+      expect(imageRegistry("library/busybox:1")).to.equal("docker.io");
+      expect(imageRegistry("ghcr.io/a/b@sha256:" + "a".repeat(64))).to.equal("ghcr.io");
+      expect(imageRegistry("localhost:5000/x")).to.equal("localhost:5000");
+      expect(decide(container({ image: "busybox:1" }), { registries: ["docker.io"] })).to.deep.equal({ take: true });
+      // A digest after a short name, or a host that only starts like an allowed one, is read the same way.
+      const pinned = `busybox@sha256:${"b".repeat(64)}`;
+      expect(decide(container({ image: pinned }), { registries: ["docker.io"] })).to.deep.equal({ take: true });
+      expect(decide(container({ image: pinned }), { registries: ["ghcr.io"] })).to.include({
+        take: false,
+        code: "SANDBOX_REGISTRY",
+      });
+      expect(decide(container({ image: "ghcr.io.evil.example/a/b:1" }), { registries: ["ghcr.io"] })).to.include({
+        take: false,
+        code: "SANDBOX_REGISTRY",
+      });
+      // An empty list is no decline here: the image must then be on the host, which ensureImage checks
+      // before the accept (ImageRegistryError, declined with SANDBOX_REGISTRY by the daemon).
+      expect(decide(container({ image: "evil.example:5000/miner:1" }), { registries: [] })).to.deep.equal({
+        take: true,
+      });
+    });
+
+    it("leaves matmul and llm shards alone", () => {
+      expect(decide(matmul(), { cpus: 1, memoryMiB: 8, pids: 8 })).to.deep.equal({ take: true });
     });
   });
 });

@@ -1,6 +1,11 @@
 import { expect } from "chai";
 import path from "node:path";
-import { buildContainerOptions, GpuRequestError } from "../../../sdk/executor/buildContainerOptions";
+import {
+  buildContainerOptions,
+  GpuRequestError,
+  SandboxNetworkError,
+} from "../../../sdk/executor/buildContainerOptions";
+import { defaultSandbox } from "../../../sdk/executor/containerSandbox";
 import type { ContainerJobSpec } from "../../../sdk/spec/jobSpecTypes";
 import { parseJobSpec } from "../../../sdk/spec/parseJobSpec";
 
@@ -10,12 +15,14 @@ function spec(fields: Record<string, unknown> = {}): ContainerJobSpec {
   return parseJobSpec({ kind: "container", image: "rigel/worker:1", ...fields }) as ContainerJobSpec;
 }
 
-const base = { job: "42", shard: 3, inputPaths: {}, outputDir: "/tmp/out", logFile: "/tmp/logs/c.log" };
+const sandbox = defaultSandbox({ user: "65534:65534", logBytes: 4 * 1024 * 1024 });
+const base = { job: "42", shard: 3, inputPaths: {}, outputDir: "/tmp/out", logFile: "/tmp/logs/c.log", sandbox };
 
 describe("sdk/executor/buildContainerOptions", () => {
-  it("sets the default limits, no network, dropped capabilities and the labels", () => {
+  it("sets the default limits, no network, the sandbox user, dropped capabilities and the labels", () => {
     const o = buildContainerOptions({ ...base, spec: spec() });
     expect(o.Image).to.equal("rigel/worker:1");
+    expect(o.User).to.equal("65534:65534");
     expect(o).to.not.have.property("Cmd");
     expect(o.NetworkDisabled).to.equal(true);
     expect(o.HostConfig).to.deep.include({
@@ -26,9 +33,13 @@ describe("sdk/executor/buildContainerOptions", () => {
       PidsLimit: 256,
       CapDrop: ["ALL"],
       SecurityOpt: ["no-new-privileges"],
+      ReadonlyRootfs: true,
+      Tmpfs: { "/tmp": "rw,nosuid,nodev,size=64m,mode=1777" },
+      Ulimits: [{ Name: "fsize", Soft: 1024 ** 3 + 1, Hard: 1024 ** 3 + 1 }],
       AutoRemove: false,
-      LogConfig: { Type: "json-file", Config: { "max-size": "64m", "max-file": "2" } },
+      LogConfig: { Type: "json-file", Config: { "max-size": "8m", "max-file": "2" } },
     });
+    expect(o.HostConfig).to.not.have.property("Runtime");
     expect(o.HostConfig).to.not.have.property("DeviceRequests");
     expect(o.HostConfig?.Mounts).to.deep.equal([
       { Type: "bind", Source: "/tmp/out", Target: "/rigel/output", ReadOnly: false },
@@ -39,6 +50,9 @@ describe("sdk/executor/buildContainerOptions", () => {
       "rigel.timeoutSec": "3600",
       "rigel.outputDir": "/tmp/out",
       "rigel.logFile": "/tmp/logs/c.log",
+      "rigel.outputBytes": String(1024 ** 3),
+      "rigel.outputFiles": "10000",
+      "rigel.logBytes": String(4 * 1024 * 1024),
     });
     expect(o.Env).to.deep.equal([
       "RIGEL_JOB=42",
@@ -61,13 +75,14 @@ describe("sdk/executor/buildContainerOptions", () => {
     });
     const o = buildContainerOptions({
       ...base,
+      sandbox: { ...sandbox, bridgeNetwork: "rigel-public" },
       spec: s,
       inputPaths: { "a.bin": "/cache/a", "b.bin": "relative/b" },
       item: { index: 0, value: { q: 1 }, hostFile: "/work/items/0/item.json" },
     });
     expect(o.Cmd).to.deep.equal(["run", "--fast"]);
     expect(o.NetworkDisabled).to.equal(false);
-    expect(o.HostConfig?.NetworkMode).to.equal("bridge");
+    expect(o.HostConfig?.NetworkMode).to.equal("rigel-public");
     expect(o.HostConfig?.Mounts).to.deep.equal([
       { Type: "bind", Source: "/cache/a", Target: "/rigel/inputs/a.bin", ReadOnly: true },
       { Type: "bind", Source: path.resolve("relative/b"), Target: "/rigel/inputs/b.bin", ReadOnly: true },
@@ -81,6 +96,27 @@ describe("sdk/executor/buildContainerOptions", () => {
       "RIGEL_ITEM_FILE=/rigel/item.json",
     ]);
     expect(o.Labels?.["rigel.item"]).to.equal("0");
+  });
+
+  it("takes the spec's output and tmp limits, and the sandbox's runtime", () => {
+    const o = buildContainerOptions({
+      ...base,
+      sandbox: { ...sandbox, runtime: "runsc" },
+      spec: spec({ outputBytes: 1000, outputFiles: 5, tmpMiB: 8 }),
+    });
+    expect(o.HostConfig).to.deep.include({
+      Runtime: "runsc",
+      Tmpfs: { "/tmp": "rw,nosuid,nodev,size=8m,mode=1777" },
+      Ulimits: [{ Name: "fsize", Soft: 8 * 1024 * 1024 + 1, Hard: 8 * 1024 * 1024 + 1 }],
+    });
+    expect(o.Labels).to.include({ "rigel.outputBytes": "1000", "rigel.outputFiles": "5" });
+  });
+
+  it("refuses a bridge spec when the sandbox has no filtered bridge network", () => {
+    expect(() => buildContainerOptions({ ...base, spec: spec({ network: "bridge" }) })).to.throw(
+      SandboxNetworkError,
+      'the spec asks for network "bridge" and this host offers no filtered network for it',
+    );
   });
 
   it("refuses to run without a fetched input", () => {

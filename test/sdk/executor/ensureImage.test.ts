@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { Readable } from "node:stream";
 import type { DockerClient } from "../../../sdk/executor/dockerClient";
-import { ensureImage, ImageNotFoundError } from "../../../sdk/executor/ensureImage";
+import { ensureImage, ImageNotFoundError, ImageRegistryError } from "../../../sdk/executor/ensureImage";
 
 /** A Docker client double: images in `present` exist; `pull` adds `pullable` ones, fails on others. */
 function fakeDocker(present: Record<string, { Id: string; RepoDigests?: string[] }>, pullable: string[]) {
@@ -49,18 +49,55 @@ describe("sdk/executor/ensureImage (with a Docker client double)", () => {
 
   it("pulls a missing image when asked", async () => {
     const { docker, calls } = fakeDocker({}, ["b:1"]);
-    const got = await ensureImage(docker, "b:1", { pull: true });
+    const got = await ensureImage(docker, "b:1", { pull: true, registries: ["docker.io"] });
     expect(got).to.deep.equal({ id: "sha256:pulled", repoDigest: `b:1@sha256:${"1".repeat(64)}` });
     expect(calls).to.deep.equal(["inspect b:1", "pull b:1", "inspect b:1"]);
   });
 
   it("reports a failed pull with its cause", async () => {
     const { docker } = fakeDocker({}, []);
-    const err = await ensureImage(docker, "c:1", { pull: true }).catch((e: unknown) => e);
+    const err = await ensureImage(docker, "c:1", { pull: true, registries: ["docker.io"] }).catch((e: unknown) => e);
     expect(err).to.be.instanceOf(ImageNotFoundError);
     expect((err as ImageNotFoundError).chain()).to.deep.equal([
       "image c:1 is not on this host and pulling it failed",
       "registry unreachable",
     ]);
+  });
+
+  describe("the registry allow-list (sandboxRegistries, PROTOCOL §12.5)", () => {
+    it("an empty list never pulls: a missing image is refused with the allow-list's reason", async () => {
+      // The old rule pulled any missing image whenever pulling was on (pullImages: true).
+      const { docker, calls } = fakeDocker({}, ["b:1"]);
+      const err = await ensureImage(docker, "b:1", { pull: true, registries: [] }).catch((e: unknown) => e);
+      expect(err).to.be.instanceOf(ImageRegistryError);
+      expect((err as ImageRegistryError).code).to.equal("EXECUTOR_IMAGE_REGISTRY");
+      expect((err as Error).message).to.match(/sandboxRegistries is empty/);
+      expect(calls).to.deep.equal(["inspect b:1"]);
+    });
+
+    it("an empty list still runs an image already on this host", async () => {
+      const { docker } = fakeDocker({ "evil.example:5000/x:1": { Id: "sha256:local" } }, []);
+      const got = await ensureImage(docker, "evil.example:5000/x:1", { pull: true, registries: [] });
+      expect(got.id).to.equal("sha256:local");
+    });
+
+    it("a registry not listed is refused before any inspect or pull, even when the image is here", async () => {
+      const image = `evil.example:5000/x@sha256:${"2".repeat(64)}`;
+      const { docker, calls } = fakeDocker({ [image]: { Id: "sha256:local" } }, [image]);
+      const err = await ensureImage(docker, image, { pull: true, registries: ["ghcr.io"] }).catch((e: unknown) => e);
+      expect(err).to.be.instanceOf(ImageRegistryError);
+      expect((err as ImageRegistryError).details).to.deep.include({ registry: "evil.example:5000" });
+      expect(calls).to.deep.equal([]);
+    });
+
+    it("a listed registry is pulled from (Docker Hub's aliases read as docker.io)", async () => {
+      const { docker, calls } = fakeDocker({}, ["index.docker.io/library/b:1", "ghcr.io/o/b:1"]);
+      await ensureImage(docker, "index.docker.io/library/b:1", { pull: true, registries: ["docker.io"] });
+      await ensureImage(docker, "ghcr.io/o/b:1", { pull: true, registries: ["ghcr.io"] });
+      expect(calls.filter((c) => c.startsWith("pull"))).to.deep.equal([
+        "pull index.docker.io/library/b:1",
+        "pull ghcr.io/o/b:1",
+      ]);
+    });
   });
 });

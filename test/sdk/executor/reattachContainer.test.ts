@@ -5,6 +5,8 @@ import fs from "node:fs/promises";
 import path from "node:path";
 import { buildContainerOptions } from "../../../sdk/executor/buildContainerOptions";
 import { findContainers } from "../../../sdk/executor/findContainers";
+import { prepareOutputDir } from "../../../sdk/executor/prepareOutputDir";
+import { defaultSandbox } from "../../../sdk/executor/containerSandbox";
 import { reattachContainer } from "../../../sdk/executor/reattachContainer";
 import { runContainer } from "../../../sdk/executor/runContainer";
 import { ContainerDetachedError } from "../../../sdk/executor/superviseContainer";
@@ -41,7 +43,7 @@ describe("sdk/executor/reattachContainer (real Docker engine)", function () {
   /** What an agent that died right after `docker create` (and maybe `start`) leaves behind. */
   async function leftBehind(shard: number, s: ContainerJobSpec, start: boolean): Promise<Dockerode.Container> {
     const outputDir = path.join(dir, `shard-${shard}`, "output");
-    await fs.mkdir(outputDir, { recursive: true });
+    await prepareOutputDir(outputDir, defaultSandbox().user);
     const logFile = path.join(dir, `shard-${shard}`, "container.log");
     const container = await docker.createContainer(
       buildContainerOptions({ spec: s, job, shard, inputPaths: {}, outputDir, logFile }),

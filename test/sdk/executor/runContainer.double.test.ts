@@ -1,4 +1,5 @@
 import { expect } from "chai";
+import Dockerode from "dockerode";
 import fs from "node:fs/promises";
 import path from "node:path";
 import { Readable } from "node:stream";
@@ -22,6 +23,8 @@ function fakeDocker(options: { logsFail?: boolean } = {}) {
   const exited = new Promise<void>((resolve) => (exit = resolve));
   const container = {
     id: "c0ffee",
+    // dockerode's real demultiplexer (no connection is made).
+    modem: new Dockerode().modem,
     wait: async (opts: { condition?: string }) => {
       calls.push(`wait ${opts.condition}`);
       await exited;
@@ -38,7 +41,7 @@ function fakeDocker(options: { logsFail?: boolean } = {}) {
     logs: async () => {
       calls.push("logs");
       if (options.logsFail) throw new Error("logs unavailable");
-      return Buffer.concat([frame("hi\n"), frame("there")]);
+      return Readable.from([Buffer.concat([frame("hi\n"), frame("there")])]);
     },
     inspect: async () => {
       calls.push("inspect");

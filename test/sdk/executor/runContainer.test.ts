@@ -3,6 +3,8 @@ import type Dockerode from "dockerode";
 import { randomBytes } from "node:crypto";
 import fs from "node:fs/promises";
 import path from "node:path";
+import { SandboxNetworkError } from "../../../sdk/executor/buildContainerOptions";
+import { defaultSandbox } from "../../../sdk/executor/containerSandbox";
 import { CONTAINER_LABELS } from "../../../sdk/executor/dockerClient";
 import { findContainers } from "../../../sdk/executor/findContainers";
 import { ContainerStartError, runContainer, type RunContainerParameters } from "../../../sdk/executor/runContainer";
@@ -106,9 +108,19 @@ describe("sdk/executor/runContainer (real Docker engine)", function () {
     expect(await fs.readFile(path.join(p.outputDir, "net.txt"), "utf8")).to.equal("lo\n");
   });
 
-  it("gives a container a network interface when the spec asks for one", async function () {
+  it("refuses a bridge spec when the sandbox offers no filtered network, before any container exists", async function () {
+    const p = params("true", { network: "bridge" });
+    const err = await runContainer(docker, p).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(err).to.be.instanceOf(SandboxNetworkError);
+    expect((err as SandboxNetworkError).code).to.equal("EXECUTOR_NETWORK_UNAVAILABLE");
+  });
+
+  it("gives a container a network interface when the spec asks for one and the sandbox has a network", async function () {
     const p = params("ls /sys/class/net > $RIGEL_OUTPUT/net.txt", { network: "bridge" });
-    const result = await runContainer(docker, p);
+    const result = await runContainer(docker, { ...p, sandbox: defaultSandbox({ bridgeNetwork: "bridge" }) });
     expect(result.exitCode).to.equal(0);
     expect((await fs.readFile(path.join(p.outputDir, "net.txt"), "utf8")).split("\n")).to.include("eth0");
   });

@@ -113,7 +113,7 @@ describe("sdk/spec/parseJobSpec", () => {
       expect(err.issues).to.deep.include({ path: "inputs[1].name", message: 'duplicates another input\'s name "a"' });
       expect(err.issues).to.deep.include({
         path: "env.RIGEL_ITEM",
-        message: "names starting with RIGEL_ are reserved",
+        message: "is reserved (RIGEL_*): the executor sets it, a spec may not (PROTOCOL §12.3)",
       });
       expect(err.message).to.match(/^job spec is invalid \(20 problems\): colour: is not a known field; /);
       expect(err.toJSON().details.issues).to.have.length(20);
