@@ -57,6 +57,8 @@ export interface LoadOptions {
   batching: boolean;
   /** Longest a shard waits for an agent's submission batch or the committee's verdict batch (ms). */
   batchDelayMs: number;
+  /** Log level of the services (default warn: logging costs CPU the run measures). */
+  logLevel?: string;
   /** Before the load: runs of sequential RGL transfers timed as the chain's baseline (0: none). */
   baselineRuns?: number;
   log: (line: string) => void;
@@ -159,13 +161,13 @@ function serviceSettings(o: LoadOptions): { agentEnv: Record<string, string>; or
       RIGEL_AGENT_CPU_SLOTS: String(o.cpuSlots),
       RIGEL_AGENT_POLL_INTERVAL_MS: String(o.pollMs),
       RIGEL_AGENT_CAPACITY_POLL_SEC: "0",
-      RIGEL_AGENT_LOG_LEVEL: "warn",
+      RIGEL_AGENT_LOG_LEVEL: o.logLevel ?? "warn",
       ...batching.agentEnv,
     },
     oracleEnv: {
       RIGEL_ORACLE_POLL_MS: String(o.pollMs),
       RIGEL_ORACLE_RATE_PER_MINUTE: "100000",
-      RIGEL_ORACLE_LOG_LEVEL: "warn",
+      RIGEL_ORACLE_LOG_LEVEL: o.logLevel ?? "warn",
       ...batching.oracleEnv,
     },
   };
