@@ -384,31 +384,39 @@ async function drive(
     }
   })();
 
-  // The developers: batches at a steady pace, round robin over the accounts.
+  // The developers: batches at a steady pace, each batch split over the accounts, which send their
+  // parts side by side (one nonce sequence each).
   try {
-    for (let first = 0, b = 0; first < o.jobs; first += o.batch, b++) {
+    for (let first = 0; first < o.jobs; first += o.batch) {
       const started = Date.now();
-      const d = b % devnet.developers.length;
-      const dev = devnet.developers[d];
       const count = Math.min(o.batch, o.jobs - first);
-      const created = await createBatch(
-        devnet,
-        dev,
-        nonces[d],
-        (i) => ({
-          paymentToken: rgl,
-          seed: BigInt(i + 1),
-          size: o.size,
-          price,
-          deadline,
-          operator: o.assign ? network.operators[i % network.operators.length].address : undefined,
+      const per = Math.ceil(count / devnet.developers.length);
+      const parts = devnet.developers
+        .map((dev, d) => ({ dev, d, from: first + d * per, n: Math.max(0, Math.min(per, count - d * per)) }))
+        .filter((part) => part.n > 0);
+      const created = await Promise.all(
+        parts.map(async ({ dev, d, from, n }) => {
+          const jobs = await createBatch(
+            devnet,
+            dev,
+            nonces[d],
+            (i) => ({
+              paymentToken: rgl,
+              seed: BigInt(i + 1),
+              size: o.size,
+              price,
+              deadline,
+              operator: o.assign ? network.operators[i % network.operators.length].address : undefined,
+            }),
+            from,
+            n,
+          );
+          nonces[d] += n;
+          return jobs.map((c) => ({ ...c, developer: dev.address }));
         }),
-        first,
-        count,
       );
-      nonces[d] += count;
-      for (const c of created) {
-        const t: Tracked = { developer: dev.address, created: c.sentAt, escrow: c.escrow, paidOut: 0n };
+      for (const c of created.flat()) {
+        const t: Tracked = { developer: c.developer, created: c.sentAt, escrow: c.escrow, paidOut: 0n };
         t.accepted = earlyAccept.get(c.jobId);
         earlyAccept.delete(c.jobId);
         const e = early.get(c.jobId);
