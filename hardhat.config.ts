@@ -64,9 +64,7 @@ const config: HardhatUserConfig = {
     timeout: 300_000,
   },
   networks: {
-    // TEMPORARY (issue 20 interface commit): JobMarket is above the 24,576-byte limit until its
-    // settlement moves into a delegate module; removed in the follow-up commit.
-    hardhat: { allowUnlimitedContractSize: true },
+    hardhat: {},
     // RIGEL_LOCALHOST_URL moves the dev node off 8545 (parallel checkouts, CI).
     localhost: { url: process.env.RIGEL_LOCALHOST_URL ?? "http://127.0.0.1:8545", chainId: 31337 },
     ...externalNetwork(),

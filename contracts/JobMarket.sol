@@ -14,13 +14,17 @@ import {IOracleCommittee} from "./interfaces/IOracleCommittee.sol";
 import {IRewardsDistributor} from "./interfaces/IRewardsDistributor.sol";
 import {IStakingHooks} from "./interfaces/IStakingHooks.sol";
 import {MarketMath} from "./libraries/MarketMath.sol";
-import {VerdictTree} from "./libraries/VerdictTree.sol";
+import {ShardTransitions} from "./libraries/ShardTransitions.sol";
+import {Address} from "@openzeppelin/contracts/utils/Address.sol";
+import {JobMarketSettlement} from "./JobMarketSettlement.sol";
+import {JobMarketStorage} from "./JobMarketStorage.sol";
 
 /// @title JobMarket
 /// @notice Escrow, acceptance, submission and committee settlement of GPU job shards, with every
 /// payout, refund and fee credited and withdrawn by its owner (PROTOCOL §9, §20).
-contract JobMarket is IJobMarket, AccessControl, Pausable, ReentrancyGuardTransient {
+contract JobMarket is JobMarketStorage, IJobMarket, AccessControl, Pausable, ReentrancyGuardTransient {
     using SafeERC20 for IERC20;
+    using ShardTransitions for ShardTransitions.Record;
 
     /// @inheritdoc IJobMarket
     uint16 public constant MAX_FEE_BPS = 1_000;
@@ -29,99 +33,6 @@ contract JobMarket is IJobMarket, AccessControl, Pausable, ReentrancyGuardTransi
     /// @inheritdoc IJobMarket
     bytes32 public constant GOVERNOR_ROLE = keccak256("GOVERNOR_ROLE");
     uint32 private constant _MAX_SHARDS = 64;
-    uint16 private constant _BPS = 10_000;
-
-    uint8 private constant _SKIP_STATE = 1;
-    uint8 private constant _SKIP_MISMATCH = 2;
-    uint8 private constant _SKIP_WINDOW = 3;
-    uint8 private constant _SKIP_VERDICT = 4;
-
-    /// @dev A job as stored: three slots, what accept and settlement read (PROTOCOL §20.3).
-    struct JobRecord {
-        address developer;
-        uint64 deadline;
-        uint32 shards;
-        address paymentToken;
-        uint64 maxUnitsPerShard;
-        uint32 minVramMiB;
-        uint128 maxPricePerUnit;
-        uint64 minOpsPerSec;
-        JobKind kind;
-        uint8 verificationMode;
-        bool gang;
-    }
-
-    /// @dev A shard as stored: three slots. Times fit 40 bits until the year 36812; the collateral
-    /// fits 96 bits (it is at most the operator's free stake, below RGL's cap).
-    struct ShardRecord {
-        address operator;
-        ShardState state;
-        uint40 acceptedAt;
-        uint40 submittedAt;
-        bytes32 resultRoot;
-        uint64 units;
-        uint40 submittedBlock;
-        uint96 collateral;
-        uint32 termsId;
-    }
-
-    /// @dev A payment token's entry and the id of the terms its next shards are accepted under
-    /// (valid while `paramsNonce` is the parameters' nonce).
-    struct TokenState {
-        bool allowed;
-        uint128 rglPerToken;
-        uint32 termsId;
-        uint32 paramsNonce;
-    }
-
-    /// @dev Per token: unsettled escrow and everything owed (one slot).
-    struct Book {
-        uint128 escrow;
-        uint128 owed;
-    }
-
-    /// @dev The governance parameters as stored; slot 0 holds what accept reads.
-    struct ParamsRecord {
-        address treasury;
-        uint16 feeBps;
-        uint32 collateralRatioBps;
-        uint32 nonce;
-        uint32 verifyWindow;
-        uint16 invalidSlashBps;
-        uint16 invalidDeveloperBps;
-        uint16 noShowSlashBps;
-        uint16 noShowDeveloperBps;
-    }
-
-    /// @dev What one settlement transaction accumulates before writing: runs of consecutive leaves
-    /// with the same (operator, token), (developer, token) and token are written once per run.
-    struct Settlement {
-        address op;
-        address opToken;
-        uint256 opPaid;
-        uint256 opUnlock;
-        uint256 opPoints;
-        uint32 opPointShards;
-        uint64 opSettled;
-        address dev;
-        address devToken;
-        uint256 devCredit;
-        address token;
-        uint256 released;
-        uint256 credited;
-        uint256 fee;
-    }
-
-    /// @dev One leaf being applied (reused across a batch): its id, verdict, paid units and split.
-    struct Leaf {
-        uint256 jobId;
-        uint32 shard;
-        uint8 verdict;
-        uint64 units;
-        uint256 pay;
-        uint256 fee;
-        uint256 refund;
-    }
 
     /// @notice The RGL token (fees in RGL are burned).
     IComputeToken public immutable rgl;
@@ -131,19 +42,9 @@ contract JobMarket is IJobMarket, AccessControl, Pausable, ReentrancyGuardTransi
     IOracleCommittee public immutable committee;
     /// @notice The rewards distributor.
     IRewardsDistributor public immutable rewards;
-
-    ParamsRecord private _params;
-    uint256 private _jobCount;
-    uint32 private _termsCount;
-    mapping(uint256 jobId => JobRecord) private _jobs;
-    mapping(uint256 jobId => mapping(uint32 shard => ShardRecord)) private _shards;
-    mapping(uint256 jobId => mapping(uint32 shard => address)) private _assigned;
-    mapping(address token => TokenState) private _tokens;
-    mapping(address token => Book) private _books;
-    mapping(address token => mapping(address account => uint256)) private _owed;
-    mapping(uint32 termsId => ShardTerms) private _terms;
-    mapping(address operator => OperatorRecord) private _records;
-    mapping(uint256 jobId => Gang) private _gangs;
+    /// @notice The settlement module (settle, settleVerdicts, expire, releaseGang run in it by
+    /// delegatecall), deployed by the constructor.
+    address public immutable settlement;
 
     /// @param admin Receives every role (the timelock in a deployment).
     /// @param rgl_ The RGL token.
@@ -170,6 +71,7 @@ contract JobMarket is IJobMarket, AccessControl, Pausable, ReentrancyGuardTransi
         staking = staking_;
         committee = committee_;
         rewards = rewards_;
+        settlement = address(new JobMarketSettlement(rgl_, staking_, committee_, rewards_));
         _grantRole(DEFAULT_ADMIN_ROLE, admin);
         _grantRole(GOVERNOR_ROLE, admin);
         _grantRole(PAUSER_ROLE, admin);
@@ -218,9 +120,9 @@ contract JobMarket is IJobMarket, AccessControl, Pausable, ReentrancyGuardTransi
         uint256 shardValue = MarketMath.shardValue(job.maxUnitsPerShard, job.maxPricePerUnit);
         uint32 n = job.shards;
         for (uint32 i = 0; i < n; ++i) {
-            ShardRecord storage sh = _shards[jobId][i];
+            ShardTransitions.Record storage sh = _shards[jobId][i];
             if (sh.state != ShardState.Open) continue;
-            sh.state = ShardState.Cancelled;
+            sh.close(ShardState.Cancelled);
             ++cancelled;
             emit ShardCancelled(jobId, i, shardValue);
         }
@@ -244,23 +146,14 @@ contract JobMarket is IJobMarket, AccessControl, Pausable, ReentrancyGuardTransi
     ) external nonReentrant whenNotPaused {
         JobRecord storage job = _job(jobId);
         if (job.gang) revert MarketGangNotStarted(jobId);
-        ShardRecord storage sh = _shardIn(jobId, shard, ShardState.Open);
+        ShardTransitions.Record storage sh = _shardIn(jobId, shard, ShardState.Open);
         if (block.timestamp >= job.deadline) revert MarketDeadlinePassed(jobId, job.deadline);
         _checkAssigned(jobId, shard);
         _checkSubmission(job, units, resultRoot);
         (uint256 collateral, uint32 termsId) = _collateralAndTerms(job);
         _checkEligible(job, msg.sender, collateral);
 
-        uint40 nowTime = uint40(block.timestamp);
-        sh.operator = msg.sender;
-        sh.state = ShardState.Submitted;
-        sh.acceptedAt = nowTime;
-        sh.submittedAt = nowTime;
-        sh.resultRoot = resultRoot;
-        sh.units = units;
-        sh.submittedBlock = uint40(block.number);
-        sh.collateral = SafeCast.toUint96(collateral);
-        sh.termsId = termsId;
+        sh.acceptAndSubmit(msg.sender, collateral, termsId, resultRoot, units);
         emit ShardAccepted(jobId, shard, msg.sender, collateral);
         emit ShardSubmitted(jobId, shard, msg.sender, resultRoot, units, uint64(block.number), resultURI);
 
@@ -289,145 +182,36 @@ contract JobMarket is IJobMarket, AccessControl, Pausable, ReentrancyGuardTransi
 
     // ---------------------------------------------------------------- settlement
 
-    /// @inheritdoc IJobMarket
-    function settle(
-        IOracleCommittee.ShardAttestation calldata a,
-        bytes[] calldata signatures
-    ) external nonReentrant {
-        ShardRecord storage sh = _shardIn(a.jobId, a.shard, ShardState.Submitted);
-        if (
-            a.market != address(this) ||
-            a.operator != sh.operator ||
-            a.resultRoot != sh.resultRoot ||
-            a.verdict == uint8(IOracleCommittee.Verdict.None) ||
-            a.verdict > uint8(IOracleCommittee.Verdict.DeveloperFault)
-        ) revert MarketAttestationMismatch(a.jobId, a.shard);
-        if (a.expiry < block.timestamp) revert MarketAttestationExpired(a.expiry, block.timestamp);
-        ShardTerms memory t = _terms[sh.termsId];
-        uint256 closesAt = uint256(sh.submittedAt) + t.verifyWindow;
-        if (block.timestamp > closesAt) revert MarketVerifyWindowClosed(a.jobId, a.shard, closesAt);
-        committee.verifyShardAttestation(a, signatures);
+    // ---------------------------------------------------------------- exits (settlement module)
 
-        Settlement memory s;
-        _apply(s, Leaf(a.jobId, a.shard, a.verdict, a.units, 0, 0, 0), sh, t);
-        _flush(s);
+    /// @inheritdoc IJobMarket
+    function settle(IOracleCommittee.ShardAttestation calldata, bytes[] calldata) external nonReentrant {
+        _delegate();
     }
 
     /// @inheritdoc IJobMarket
     function settleVerdicts(
-        IOracleCommittee.VerdictBatch calldata batch,
-        bytes[] calldata signatures,
-        IOracleCommittee.ShardVerdict[] calldata verdicts
-    ) external nonReentrant returns (uint256 settled) {
-        uint256 n = verdicts.length;
-        if (n == 0 || n != batch.count) revert MarketLengthMismatch(batch.count, n);
-        if (batch.market != address(this)) revert MarketWrongMarket(batch.market);
-        if (batch.expiry < block.timestamp) revert MarketAttestationExpired(batch.expiry, block.timestamp);
-        bytes32[] memory leaves = new bytes32[](n);
-        for (uint256 i = 0; i < n; ++i) leaves[i] = VerdictTree.leaf(verdicts[i]);
-        bytes32 root = VerdictTree.rootInPlace(leaves);
-        if (root != batch.verdictsRoot) revert MarketVerdictsRootMismatch(batch.verdictsRoot, root);
-        committee.verifyVerdictBatch(batch, signatures);
-
-        Settlement memory s;
-        Leaf memory l;
-        for (uint256 i = 0; i < n; ++i) {
-            IOracleCommittee.ShardVerdict calldata v = verdicts[i];
-            ShardRecord storage sh = _shards[v.jobId][v.shard];
-            // An index at or past the job's shard count (or an unknown job) reads as Open: skipped.
-            if (sh.state != ShardState.Submitted) {
-                emit VerdictSkipped(v.jobId, v.shard, _SKIP_STATE);
-                continue;
-            }
-            if (v.operator != sh.operator || v.resultRoot != sh.resultRoot) {
-                emit VerdictSkipped(v.jobId, v.shard, _SKIP_MISMATCH);
-                continue;
-            }
-            if (v.verdict == uint8(IOracleCommittee.Verdict.None) || v.verdict > uint8(IOracleCommittee.Verdict.DeveloperFault)) {
-                emit VerdictSkipped(v.jobId, v.shard, _SKIP_VERDICT);
-                continue;
-            }
-            ShardTerms memory t = _terms[sh.termsId];
-            if (block.timestamp > uint256(sh.submittedAt) + t.verifyWindow) {
-                emit VerdictSkipped(v.jobId, v.shard, _SKIP_WINDOW);
-                continue;
-            }
-            (l.jobId, l.shard, l.verdict, l.units) = (v.jobId, v.shard, v.verdict, v.units);
-            _apply(s, l, sh, t);
-            ++settled;
-        }
-        _flush(s);
-        emit VerdictsSettled(root, settled, n - settled);
+        IOracleCommittee.VerdictBatch calldata,
+        bytes[] calldata,
+        IOracleCommittee.ShardVerdict[] calldata
+    ) external nonReentrant returns (uint256) {
+        return abi.decode(_delegate(), (uint256));
     }
 
     /// @inheritdoc IJobMarket
-    function expire(uint256 jobId, uint32 shard) external nonReentrant {
-        JobRecord storage job = _job(jobId);
-        ShardRecord storage sh = _shard(jobId, shard);
-        uint256 shardValue = MarketMath.shardValue(job.maxUnitsPerShard, job.maxPricePerUnit);
-        address operator = sh.operator;
-        uint256 collateral = sh.collateral;
-        if (sh.state == ShardState.Accepted) {
-            if (block.timestamp <= job.deadline) revert MarketDeadlineNotPassed(jobId, job.deadline);
-            // An unstarted gang's shards could not submit: no no-show slash, `releaseGang` instead.
-            _requireGangStarted(jobId, job.gang);
-            ShardTerms memory t = _terms[sh.termsId];
-            sh.state = ShardState.Expired;
-            _refund(job, shardValue);
-            uint256 toSlash = (collateral * t.noShowSlashBps) / _BPS;
-            uint256 slashed = staking.slash(operator, toSlash, collateral, job.developer, t.noShowDeveloperBps);
-            _records[operator].noShows += 1;
-            _records[operator].slashed += uint128(slashed);
-            emit ShardExpired(jobId, shard, operator, true, slashed, shardValue);
-        } else if (sh.state == ShardState.Submitted) {
-            uint256 closesAt = uint256(sh.submittedAt) + _terms[sh.termsId].verifyWindow;
-            if (block.timestamp <= closesAt) revert MarketVerifyWindowOpen(jobId, shard, closesAt);
-            sh.state = ShardState.Expired;
-            _refund(job, shardValue);
-            emit ShardExpired(jobId, shard, operator, false, 0, shardValue);
-            staking.unlockCollateral(operator, collateral);
-        } else {
-            revert MarketBadShardState(jobId, shard, sh.state);
-        }
+    function expire(uint256, uint32) external nonReentrant {
+        _delegate();
     }
 
     /// @inheritdoc IJobMarket
-    function releaseGang(uint256 jobId) external nonReentrant returns (uint256 cancelled) {
-        JobRecord storage job = _job(jobId);
-        Gang storage gang = _gangs[jobId];
-        uint64 acceptDeadline = gang.acceptDeadline;
-        if (acceptDeadline == 0) revert MarketNotGang(jobId);
-        if (gang.startedAt != 0) revert MarketGangStarted(jobId, gang.startedAt);
-        if (gang.released) revert MarketGangAlreadyReleased(jobId);
-        if (block.timestamp < acceptDeadline) revert MarketGangAcceptOpen(jobId, acceptDeadline);
+    function releaseGang(uint256) external nonReentrant returns (uint256) {
+        return abi.decode(_delegate(), (uint256));
+    }
 
-        uint256 shardValue = MarketMath.shardValue(job.maxUnitsPerShard, job.maxPricePerUnit);
-        uint32 n = job.shards;
-        address[] memory operators = new address[](gang.accepted);
-        uint256[] memory collaterals = new uint256[](gang.accepted);
-        uint32 unlocked = 0;
-        // Bounded by the job's shard count (≤ 64). An unstarted gang has only Open, Accepted and
-        // Cancelled shards: nothing can submit before the start.
-        for (uint32 i = 0; i < n; ++i) {
-            ShardRecord storage sh = _shards[jobId][i];
-            ShardState state = sh.state;
-            if (state == ShardState.Accepted) {
-                operators[unlocked] = sh.operator;
-                collaterals[unlocked] = sh.collateral;
-                ++unlocked;
-            } else if (state != ShardState.Open) {
-                continue;
-            }
-            sh.state = ShardState.Cancelled;
-            ++cancelled;
-            emit ShardCancelled(jobId, i, shardValue);
-        }
-        uint256 refund = shardValue * cancelled;
-        gang.released = true;
-        _refund(job, refund);
-        emit GangReleased(jobId, unlocked, refund);
-
-        for (uint32 i = 0; i < unlocked; ++i) staking.unlockCollateral(operators[i], collaterals[i]);
+    /// @dev Runs this call's calldata in the settlement module, in this contract's storage; bubbles
+    /// its revert.
+    function _delegate() private returns (bytes memory) {
+        return Address.functionDelegateCall(settlement, msg.data);
     }
 
     // ---------------------------------------------------------------- withdrawals
@@ -481,31 +265,32 @@ contract JobMarket is IJobMarket, AccessControl, Pausable, ReentrancyGuardTransi
         // Bounded by the job's shard count (≤ 64).
         for (uint32 i = 0; i < n; ++i) {
             ShardState state = _shards[jobId][i].state;
-            if (state == ShardState.Open || state == ShardState.Accepted || state == ShardState.Submitted) ++unsettled;
+            if (ShardTransitions.isUnsettled(state)) ++unsettled;
         }
         return _jobView(r, unsettled);
     }
 
     /// @dev The `Job` view of a record with `unsettled` shards in escrow.
     function _jobView(JobRecord storage r, uint256 unsettled) private view returns (Job memory) {
-        return Job({
-            developer: r.developer,
-            deadline: r.deadline,
-            shards: r.shards,
-            paymentToken: r.paymentToken,
-            maxUnitsPerShard: r.maxUnitsPerShard,
-            minVramMiB: r.minVramMiB,
-            maxPricePerUnit: r.maxPricePerUnit,
-            minOpsPerSec: r.minOpsPerSec,
-            kind: r.kind,
-            verificationMode: r.verificationMode,
-            escrow: MarketMath.shardValue(r.maxUnitsPerShard, r.maxPricePerUnit) * unsettled
-        });
+        return
+            Job({
+                developer: r.developer,
+                deadline: r.deadline,
+                shards: r.shards,
+                paymentToken: r.paymentToken,
+                maxUnitsPerShard: r.maxUnitsPerShard,
+                minVramMiB: r.minVramMiB,
+                maxPricePerUnit: r.maxPricePerUnit,
+                minOpsPerSec: r.minOpsPerSec,
+                kind: r.kind,
+                verificationMode: r.verificationMode,
+                escrow: MarketMath.shardValue(r.maxUnitsPerShard, r.maxPricePerUnit) * unsettled
+            });
     }
 
     /// @inheritdoc IJobMarket
     function getShard(uint256 jobId, uint32 shard) external view returns (Shard memory) {
-        ShardRecord storage sh = _shards[jobId][shard];
+        ShardTransitions.Record storage sh = _shards[jobId][shard];
         return
             Shard({
                 state: sh.state,
@@ -547,7 +332,7 @@ contract JobMarket is IJobMarket, AccessControl, Pausable, ReentrancyGuardTransi
 
     /// @inheritdoc IJobMarket
     function beaconOf(uint256 jobId, uint32 shard) external view returns (bytes32) {
-        ShardRecord storage sh = _shards[jobId][shard];
+        ShardTransitions.Record storage sh = _shards[jobId][shard];
         if (sh.submittedBlock == 0) return bytes32(0);
         bytes32 bh = blockhash(sh.submittedBlock);
         if (bh == bytes32(0)) return bytes32(0);
@@ -652,7 +437,7 @@ contract JobMarket is IJobMarket, AccessControl, Pausable, ReentrancyGuardTransi
 
     function _accept(uint256 jobId, uint32 shard) private {
         JobRecord storage job = _job(jobId);
-        ShardRecord storage sh = _shardIn(jobId, shard, ShardState.Open);
+        ShardTransitions.Record storage sh = _shardIn(jobId, shard, ShardState.Open);
         if (block.timestamp >= job.deadline) revert MarketDeadlinePassed(jobId, job.deadline);
         _checkAssigned(jobId, shard);
         Gang storage gang = _gangs[jobId];
@@ -663,11 +448,7 @@ contract JobMarket is IJobMarket, AccessControl, Pausable, ReentrancyGuardTransi
         (uint256 collateral, uint32 termsId) = _collateralAndTerms(job);
         _checkEligible(job, msg.sender, collateral);
 
-        sh.operator = msg.sender;
-        sh.state = ShardState.Accepted;
-        sh.acceptedAt = uint40(block.timestamp);
-        sh.collateral = SafeCast.toUint96(collateral);
-        sh.termsId = termsId;
+        sh.accept(msg.sender, collateral, termsId);
         emit ShardAccepted(jobId, shard, msg.sender, collateral);
         if (acceptDeadline != 0) {
             // Each shard is accepted at most once (Open → Accepted), so `accepted` ≤ shards ≤ 64.
@@ -684,17 +465,13 @@ contract JobMarket is IJobMarket, AccessControl, Pausable, ReentrancyGuardTransi
 
     function _submit(uint256 jobId, uint32 shard, bytes32 resultRoot, uint64 units, string calldata resultURI) private {
         JobRecord storage job = _job(jobId);
-        ShardRecord storage sh = _shardIn(jobId, shard, ShardState.Accepted);
+        ShardTransitions.Record storage sh = _shardIn(jobId, shard, ShardState.Accepted);
         if (msg.sender != sh.operator) revert MarketNotShardOperator(msg.sender, sh.operator);
         if (block.timestamp > job.deadline) revert MarketDeadlinePassed(jobId, job.deadline);
         _requireGangStarted(jobId, job.gang);
         _checkSubmission(job, units, resultRoot);
 
-        sh.state = ShardState.Submitted;
-        sh.submittedAt = uint40(block.timestamp);
-        sh.submittedBlock = uint40(block.number);
-        sh.units = units;
-        sh.resultRoot = resultRoot;
+        sh.submit(msg.sender, resultRoot, units);
         emit ShardSubmitted(jobId, shard, msg.sender, resultRoot, units, uint64(block.number), resultURI);
     }
 
@@ -740,165 +517,7 @@ contract JobMarket is IJobMarket, AccessControl, Pausable, ReentrancyGuardTransi
         emit ShardTermsRecorded(termsId, token, t);
     }
 
-    // ---------------------------------------------------------------- internals: settlement
-
-    /// @dev Applies one checked verdict (1–3) to a Submitted shard: its effects and event now, its
-    /// credits and collateral into the runs of `s` (PROTOCOL §9.3, §20.4).
-    function _apply(Settlement memory s, Leaf memory l, ShardRecord storage sh, ShardTerms memory t) private {
-        JobRecord storage job = _jobs[l.jobId];
-        address token = job.paymentToken;
-        uint256 shardValue = MarketMath.shardValue(job.maxUnitsPerShard, job.maxPricePerUnit);
-        if (s.token != token) _flushToken(s, token);
-        s.released += shardValue;
-        if (l.verdict == uint8(IOracleCommittee.Verdict.Invalid)) {
-            _applyInvalid(s, l, sh, t, job, shardValue);
-        } else {
-            uint64 submitted = sh.units;
-            if (l.units > submitted) l.units = submitted;
-            (l.pay, l.fee, l.refund) = MarketMath.payment(l.units, job.maxPricePerUnit, shardValue, t.feeBps);
-            _applyPaid(s, l, sh, t, token);
-            if (l.refund > 0) _creditDeveloper(s, job.developer, token, l.refund);
-        }
-    }
-
-    /// @dev Valid or DeveloperFault: the operator is credited `pay − fee` and its collateral unlocked;
-    /// Valid also earns the fee's RGL value as work points (PROTOCOL §9.3, §18.2).
-    function _applyPaid(
-        Settlement memory s,
-        Leaf memory l,
-        ShardRecord storage sh,
-        ShardTerms memory t,
-        address token
-    ) private {
-        address operator = sh.operator;
-        if (s.op != operator || s.opToken != token) _flushOperator(s, operator, token);
-        uint256 paid = l.pay - l.fee;
-        s.opPaid += paid;
-        s.opUnlock += sh.collateral;
-        s.credited += paid;
-        s.fee += l.fee;
-        if (l.verdict == uint8(IOracleCommittee.Verdict.Valid)) {
-            sh.state = ShardState.Settled;
-            uint256 points = MarketMath.toRgl(l.fee, t.rglPerToken);
-            if (points > 0) {
-                s.opPoints += points;
-                ++s.opPointShards;
-            }
-            ++s.opSettled;
-            emit ShardSettled(l.jobId, l.shard, operator, l.units, paid, l.fee, l.refund, points);
-        } else {
-            sh.state = ShardState.DeveloperFault;
-            emit ShardDeveloperFault(l.jobId, l.shard, operator, l.units, paid, l.fee, l.refund);
-        }
-    }
-
-    /// @dev Invalid: Failed, the collateral slashed (the operator's earlier unlocks and credits of
-    /// this batch written first, as one by one), the developer credited the shard's whole value.
-    function _applyInvalid(
-        Settlement memory s,
-        Leaf memory l,
-        ShardRecord storage sh,
-        ShardTerms memory t,
-        JobRecord storage job,
-        uint256 shardValue
-    ) private {
-        address operator = sh.operator;
-        uint256 collateral = sh.collateral;
-        sh.state = ShardState.Failed;
-        if (s.op == operator) _flushOperator(s, address(0), address(0));
-        uint256 slashed = staking.slash(
-            operator,
-            (collateral * t.invalidSlashBps) / _BPS,
-            collateral,
-            job.developer,
-            t.invalidDeveloperBps
-        );
-        OperatorRecord storage rec = _records[operator];
-        rec.failed += 1;
-        rec.slashed += uint128(slashed);
-        emit ShardFailed(l.jobId, l.shard, operator, slashed, shardValue);
-        _creditDeveloper(s, job.developer, job.paymentToken, shardValue);
-    }
-
-    function _creditDeveloper(Settlement memory s, address developer, address token, uint256 amount) private {
-        if (s.dev != developer || s.devToken != token) {
-            if (s.devCredit > 0) _owed[s.devToken][s.dev] += s.devCredit;
-            s.dev = developer;
-            s.devToken = token;
-            s.devCredit = 0;
-        }
-        s.devCredit += amount;
-        s.credited += amount;
-    }
-
-    /// @dev Writes the operator run of `s` (credit, counters, unlock, work points) and starts a run of
-    /// (`operator`, `token`).
-    function _flushOperator(Settlement memory s, address operator, address token) private {
-        address op = s.op;
-        if (op != address(0)) {
-            if (s.opPaid > 0) _owed[s.opToken][op] += s.opPaid;
-            if (s.opSettled > 0) _records[op].settled += s.opSettled;
-            uint256 unlock = s.opUnlock;
-            uint256 points = s.opPoints;
-            uint32 pointShards = s.opPointShards;
-            s.opPaid = 0;
-            s.opUnlock = 0;
-            s.opPoints = 0;
-            s.opPointShards = 0;
-            s.opSettled = 0;
-            staking.unlockCollateral(op, unlock);
-            if (points > 0) rewards.creditWorkBatch(op, points, pointShards);
-        }
-        s.op = operator;
-        s.opToken = token;
-    }
-
-    /// @dev Writes the token run of `s` (escrow released, credits, fee) and starts a run of `token`.
-    function _flushToken(Settlement memory s, address token) private {
-        address t = s.token;
-        if (t != address(0)) {
-            uint256 fee = s.fee;
-            Book storage book = _books[t];
-            bool burn = t == address(rgl);
-            uint256 credited = burn ? s.credited : s.credited + fee;
-            book.escrow -= SafeCast.toUint128(s.released);
-            book.owed += SafeCast.toUint128(credited);
-            s.released = 0;
-            s.credited = 0;
-            s.fee = 0;
-            if (fee > 0) {
-                if (burn) {
-                    emit FeeCollected(t, address(0), fee, true);
-                    rgl.burn(fee);
-                } else {
-                    address treasury = _params.treasury;
-                    _owed[t][treasury] += fee;
-                    emit FeeCollected(t, treasury, fee, false);
-                }
-            }
-        }
-        s.token = token;
-    }
-
-    /// @dev Writes every open run of `s`.
-    function _flush(Settlement memory s) private {
-        _flushOperator(s, address(0), address(0));
-        if (s.devCredit > 0) _owed[s.devToken][s.dev] += s.devCredit;
-        _flushToken(s, address(0));
-    }
-
     // ---------------------------------------------------------------- internals: money
-
-    /// @dev Moves `amount` of the job's escrow to the developer's credit.
-    function _refund(JobRecord storage job, uint256 amount) private {
-        if (amount == 0) return;
-        address token = job.paymentToken;
-        Book storage book = _books[token];
-        uint128 a = SafeCast.toUint128(amount);
-        book.escrow -= a;
-        book.owed += a;
-        _owed[token][job.developer] += amount;
-    }
 
     function _withdraw(address token, address to) private returns (uint256 amount) {
         amount = _owed[token][msg.sender];
@@ -928,7 +547,8 @@ contract JobMarket is IJobMarket, AccessControl, Pausable, ReentrancyGuardTransi
         if (p.treasury == address(0)) revert MarketZeroAddress();
         if (p.feeBps > MAX_FEE_BPS) revert MarketBadParam("feeBps", p.feeBps);
         if (p.collateralRatioBps < _BPS) revert MarketBadParam("collateralRatioBps", p.collateralRatioBps);
-        if (p.verifyWindow == 0 || p.verifyWindow > type(uint32).max) revert MarketBadParam("verifyWindow", p.verifyWindow);
+        if (p.verifyWindow == 0 || p.verifyWindow > type(uint32).max)
+            revert MarketBadParam("verifyWindow", p.verifyWindow);
         if (p.invalidSlashBps > _BPS) revert MarketBadParam("invalidSlashBps", p.invalidSlashBps);
         if (p.invalidDeveloperBps > _BPS) revert MarketBadParam("invalidDeveloperBps", p.invalidDeveloperBps);
         if (p.noShowSlashBps > _BPS) revert MarketBadParam("noShowSlashBps", p.noShowSlashBps);
@@ -950,24 +570,5 @@ contract JobMarket is IJobMarket, AccessControl, Pausable, ReentrancyGuardTransi
             noShowDeveloperBps: p.noShowDeveloperBps
         });
         emit ParamsSet(p);
-    }
-
-    function _requireGangStarted(uint256 jobId, bool gang) private view {
-        if (gang && _gangs[jobId].startedAt == 0) revert MarketGangNotStarted(jobId);
-    }
-
-    function _job(uint256 jobId) private view returns (JobRecord storage job) {
-        job = _jobs[jobId];
-        if (job.developer == address(0)) revert MarketUnknownJob(jobId);
-    }
-
-    function _shard(uint256 jobId, uint32 shard) private view returns (ShardRecord storage) {
-        if (shard >= _jobs[jobId].shards) revert MarketUnknownShard(jobId, shard);
-        return _shards[jobId][shard];
-    }
-
-    function _shardIn(uint256 jobId, uint32 shard, ShardState want) private view returns (ShardRecord storage sh) {
-        sh = _shard(jobId, shard);
-        if (sh.state != want) revert MarketBadShardState(jobId, shard, sh.state);
     }
 }

@@ -48,8 +48,9 @@ contract OracleCommittee is IBondedOracleCommittee, EIP712, AccessControl, Reent
         "bytes32 gpuModel,uint64 validUntil)"
     );
 
-    bytes32 private constant _BATCH_TYPEHASH =
-        keccak256("VerdictBatch(address market,bytes32 verdictsRoot,uint32 count,uint64 expiry)");
+    bytes32 private constant _BATCH_TYPEHASH = keccak256(
+        "VerdictBatch(address market,bytes32 verdictsRoot,uint32 count,uint64 expiry)"
+    );
 
     IComputeToken private immutable _token;
 

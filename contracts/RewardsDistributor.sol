@@ -97,14 +97,22 @@ contract RewardsDistributor is IRewardsDistributor, AccessControl, ReentrancyGua
     }
 
     /// @inheritdoc IRewardsDistributor
-    function creditWorkBatch(address operator, uint256 points, uint32 shards) external onlyRole(MARKET_ROLE) nonReentrant {
+    function creditWorkBatch(
+        address operator,
+        uint256 points,
+        uint32 shards
+    ) external onlyRole(MARKET_ROLE) nonReentrant {
         (bool credited, uint64 epoch) = _creditWork(operator, points, shards);
         if (credited) emit WorkBatchCredited(operator, epoch, shards, points);
     }
 
     /// @dev Counts `shards` jobs done and adds `points` to the open epoch, unless the operator was
     /// slashed in this epoch (then the points are forfeited, `RewardsForfeited`).
-    function _creditWork(address operator, uint256 points, uint32 shards) private returns (bool credited, uint64 epoch) {
+    function _creditWork(
+        address operator,
+        uint256 points,
+        uint32 shards
+    ) private returns (bool credited, uint64 epoch) {
         epoch = currentEpoch();
         _jobsDone[operator] += shards;
         if (_slashedEpochPlusOne[operator] == epoch + 1) {

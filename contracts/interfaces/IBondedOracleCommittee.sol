@@ -342,7 +342,11 @@ interface IBondedOracleCommittee is IOracleCommittee {
     /// @param a The single attestation.
     /// @param sigA The signer's signature over `a`.
     /// @param b The batch evidence.
-    function reportMixedEquivocation(ShardAttestation calldata a, bytes calldata sigA, VerdictEvidence calldata b) external;
+    function reportMixedEquivocation(
+        ShardAttestation calldata a,
+        bytes calldata sigA,
+        VerdictEvidence calldata b
+    ) external;
 
     /// @notice Report that one signer signed two capacity attestations for the same challengeId
     /// with different content (operator, opsPerSec, vramMiB or gpuModel; `validUntil` alone may

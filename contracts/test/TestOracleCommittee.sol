@@ -25,8 +25,9 @@ contract TestOracleCommittee is IOracleCommittee, EIP712 {
         "bytes32 gpuModel,uint64 validUntil)"
     );
 
-    bytes32 private constant _BATCH_TYPEHASH =
-        keccak256("VerdictBatch(address market,bytes32 verdictsRoot,uint32 count,uint64 expiry)");
+    bytes32 private constant _BATCH_TYPEHASH = keccak256(
+        "VerdictBatch(address market,bytes32 verdictsRoot,uint32 count,uint64 expiry)"
+    );
 
     mapping(address => bool) public isSigner;
     uint256 public threshold;

@@ -5,12 +5,21 @@ import { hashShardAttestation, recoverShardAttestationSigner } from "../../sdk/e
 import type { RigelDomain, ShardAttestation, ShardVerdict, VerdictBatch } from "../../sdk/eip712/types";
 import { hashVerdictBatch, recoverVerdictBatchSigner } from "../../sdk/eip712/verdictBatch";
 import type { Logger } from "../../sdk/log/createLogger";
-import { shardDeveloperFaultEvent, shardFailedEvent, shardSettledEvent } from "../../sdk/market/events";
+import {
+  shardDeveloperFaultEvent,
+  shardFailedEvent,
+  shardSettledEvent,
+  verdictsSettledEvent,
+} from "../../sdk/market/events";
 import { batchSubject } from "../attest/batchSigner";
 import { shardSubject } from "../attest/shardSigner";
 import type { SigningGuard } from "../attest/signingGuard";
 
-type FinalLog = Log & { args: { jobId: bigint; shard: number | bigint } };
+/** A shard's final event, or a batch's `VerdictsSettled` (which also covers a batch whose every leaf was skipped). */
+type WatchedLog = Log & {
+  eventName?: string;
+  args: { jobId?: bigint; shard?: number | bigint; verdictsRoot?: Hex };
+};
 
 /** What one settling call signed: a statement's subject, digest and signatures, and the shards it covers. */
 interface SignedStatement {
@@ -18,7 +27,8 @@ interface SignedStatement {
   digest: Hex;
   signatures: readonly Hex[];
   recover: (signature: Hex) => Promise<Address>;
-  covers: (jobId: bigint, shard: number) => boolean;
+  /** Whether a watched log belongs to this statement (its shard's event, or its batch's `VerdictsSettled`). */
+  covers: (log: WatchedLog) => boolean;
 }
 
 /**
@@ -42,7 +52,7 @@ function settledStatements(input: Hex, market: Address, domain: RigelDomain): Si
         digest: hashShardAttestation(domain, a),
         signatures,
         recover: (signature) => recoverShardAttestationSigner(domain, a, signature),
-        covers: (jobId, shard) => a.jobId === jobId && a.shard === shard,
+        covers: (log) => log.args.jobId === a.jobId && Number(log.args.shard) === a.shard,
       },
     ];
   }
@@ -57,7 +67,10 @@ function settledStatements(input: Hex, market: Address, domain: RigelDomain): Si
         digest: hashVerdictBatch(domain, batch),
         signatures,
         recover: (signature) => recoverVerdictBatchSigner(domain, batch, signature),
-        covers: (jobId, shard) => verdicts.some((v) => v.jobId === jobId && v.shard === shard),
+        covers: (log) =>
+          log.eventName === "VerdictsSettled"
+            ? log.args.verdictsRoot?.toLowerCase() === batch.verdictsRoot.toLowerCase()
+            : verdicts.some((v) => v.jobId === log.args.jobId && v.shard === Number(log.args.shard)),
       },
     ];
   }
@@ -65,8 +78,8 @@ function settledStatements(input: Hex, market: Address, domain: RigelDomain): Si
 }
 
 /**
- * The chain half of key safety (PROTOCOL §18.5): follows JobMarket's `ShardSettled`, `ShardFailed`
- * and `ShardDeveloperFault`, reads each settling transaction, decodes its `settle` / `settleVerdicts`
+ * The chain half of key safety (PROTOCOL §18.5): follows JobMarket's `ShardSettled`, `ShardFailed`,
+ * `ShardDeveloperFault` and `VerdictsSettled` (a batch, even one whose every leaf was skipped), reads each settling transaction, decodes its `settle` / `settleVerdicts`
  * calldata and recovers the signers of the statement that settled the shard (its attestation, or the
  * batch statement whose leaves hold it, subject `batch:<market>:<root>`) (domain `rigelDomain(chainId,
  * committee)`). When one of them is this node's key over a digest the signed-digest log does not
@@ -91,14 +104,14 @@ export function createSignatureWatcher(p: {
     name: `oracle-signatures-${market.toLowerCase()}`,
     client: p.client,
     address: market,
-    events: [shardSettledEvent, shardFailedEvent, shardDeveloperFaultEvent],
+    events: [shardSettledEvent, shardFailedEvent, shardDeveloperFaultEvent, verdictsSettledEvent],
     cursor: p.cursor,
     startBlock: p.startBlock,
     confirmations: p.confirmations,
     onLogs: async (logs) => {
       const inputs = new Map<Hex, Hex>();
       const checked = new Set<string>();
-      for (const log of logs as FinalLog[]) {
+      for (const log of logs as WatchedLog[]) {
         const hash = log.transactionHash;
         if (!hash) continue;
         let input = inputs.get(hash);
@@ -113,12 +126,10 @@ export function createSignatureWatcher(p: {
           }
           inputs.set(hash, input);
         }
-        const jobId = log.args.jobId;
-        const shard = Number(log.args.shard);
-        const settled = settledStatements(input, market, p.domain)?.find((s) => s.covers(jobId, shard));
+        const settled = settledStatements(input, market, p.domain)?.find((s) => s.covers(log));
         if (!settled) {
           p.logger?.warn(
-            { tx: hash, jobId: jobId.toString(), shard },
+            { tx: hash, jobId: log.args.jobId?.toString(), shard: log.args.shard, root: log.args.verdictsRoot },
             "settling transaction not decoded; its signatures are not checked",
           );
           continue;

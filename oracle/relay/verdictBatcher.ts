@@ -1,5 +1,4 @@
 import type { Address, Hex } from "viem";
-import type { Histogram } from "prom-client";
 import { sortSignaturesBySigner, type SignerSignature } from "../../sdk/eip712/sortSignatures";
 import type { RigelDomain, ShardVerdict, VerdictBatch } from "../../sdk/eip712/types";
 import { recoverVerdictBatchSigner } from "../../sdk/eip712/verdictBatch";
@@ -31,8 +30,8 @@ export interface BatchTimers {
 
 /** The batcher's metrics (oracle/metrics.ts). */
 export interface BatchMetrics {
-  batchLeaves: Pick<Histogram, "observe">;
-  batchLatencySeconds: Pick<Histogram, "observe">;
+  batchLeaves: { observe(value: number): void };
+  batchLatencySeconds: { observe(value: number): void };
   settlements: { inc(labels: { path: "batch" | "single" }, value?: number): void };
 }
 
@@ -45,6 +44,11 @@ export interface VerdictBatcherParameters {
   peers: readonly BatchPeer[];
   /** The committee's threshold. */
   threshold: () => Promise<number>;
+  /**
+   * Whether a co-signer is an active committee member (a removed peer's signature would make the
+   * whole `settleVerdicts` revert); absent: every recovered signer counts.
+   */
+  isActiveSigner?: (signer: Address) => Promise<boolean>;
   /** The chain's clock (latest block's timestamp). */
   chainTime: () => Promise<bigint>;
   /** `JobMarket.settleVerdicts`, simulated, sent and mined; the transaction hash. */
@@ -75,6 +79,16 @@ interface Entry {
 }
 
 const keyOf = (v: ShardVerdict) => `${v.jobId}:${v.shard}`;
+
+function byOperator(a: Entry, b: Entry): number {
+  const x = a.leaf.verdict;
+  const y = b.leaf.verdict;
+  const ox = BigInt(x.operator);
+  const oy = BigInt(y.operator);
+  if (ox !== oy) return ox < oy ? -1 : 1;
+  if (x.jobId !== y.jobId) return x.jobId < y.jobId ? -1 : 1;
+  return x.shard - y.shard;
+}
 
 const realTimers: BatchTimers = {
   set: (fn, ms) => setTimeout(fn, ms),
@@ -217,7 +231,9 @@ export class VerdictBatcher {
       const chainNow = await this.p.chainTime();
       this.lastChainTime = chainNow;
       const urgent = taken.filter((e) => e.leaf.expiry - chainNow <= this.urgentSec);
-      const batched = taken.filter((e) => e.leaf.expiry - chainNow > this.urgentSec);
+      // Ordered by operator (then job, shard): the market credits consecutive leaves of one operator
+      // once (PROTOCOL §20.4), so a batch sorted this way settles for the least gas.
+      const batched = taken.filter((e) => e.leaf.expiry - chainNow > this.urgentSec).sort(byOperator);
       for (const e of urgent) await this.single(e.leaf);
       if (batched.length > 0) await this.settleBatched(batched);
     } catch (err) {
@@ -296,8 +312,9 @@ export class VerdictBatcher {
       if (a.root.toLowerCase() !== batch.verdictsRoot.toLowerCase()) continue;
       if (signatures.some((s) => BigInt(s.signer) === BigInt(a.signer))) continue;
       const recovered = await recoverVerdictBatchSigner(this.p.domain, batch, a.signature).catch(() => undefined);
-      if (recovered !== undefined && BigInt(recovered) === BigInt(a.signer))
-        signatures.push({ signer: a.signer, signature: a.signature });
+      if (recovered === undefined || BigInt(recovered) !== BigInt(a.signer)) continue;
+      if (this.p.isActiveSigner && !(await this.p.isActiveSigner(a.signer).catch(() => false))) continue;
+      signatures.push({ signer: a.signer, signature: a.signature });
     }
     return { batch, signatures, missing };
   }

@@ -3,7 +3,7 @@ import { RigelError } from "../errors/RigelError";
 import type { ShardVerdict } from "../eip712/types";
 
 /**
- * The verdict tree of a batch (docs/PROTOCOL.md §20.5, §20.6): what `JobMarket.settleVerdicts`
+ * The verdict tree of a batch (docs/PROTOCOL.md §20.4, §20.6): what `JobMarket.settleVerdicts`
  * recomputes from the leaves and the committee's `VerdictBatch` signs as `verdictsRoot`.
  *
  * - Leaf: `keccak256(keccak256(abi.encode(uint256 jobId, uint32 shard, address operator, bytes32

@@ -1,4 +1,4 @@
-// The verdict tree of a batch (PROTOCOL §20.5, §20.6): leaf, root and proofs, against OpenZeppelin's
+// The verdict tree of a batch (PROTOCOL §20.4, §20.6): leaf, root and proofs, against OpenZeppelin's
 // merkle-tree library (the leaf encoding and the proof check MerkleProof.verify does) and, once the
 // contract side has written them, the Solidity vectors (test/contracts/market/verdictTree.vectors.json).
 import { expect } from "chai";
@@ -108,14 +108,13 @@ describe("sdk/market/verdictTree (PROTOCOL §20.6)", function () {
   });
 });
 
-/** The vectors file as the contract helper writes it; its shape is checked loosely and reported. */
+/** The shared vectors (written by the Solidity side): `{ vectors: [{ name, verdicts, leaves, root, proofs }] }`. */
 function checkVectors(json: unknown) {
-  const cases = (Array.isArray(json) ? json : (json as { cases?: unknown[] }).cases) as Record<string, unknown>[];
-  expect(cases, "vectors: a list of cases").to.be.an("array");
+  const cases = (json as { vectors: Record<string, unknown>[] }).vectors;
+  expect(cases, "vectors").to.be.an("array");
   expect(cases.length).to.be.greaterThan(0);
   for (const c of cases) {
-    const verdicts = (c.verdicts ?? c.leaves) as Record<string, unknown>[];
-    const list: ShardVerdict[] = verdicts.map((v) => ({
+    const list: ShardVerdict[] = (c.verdicts as Record<string, unknown>[]).map((v) => ({
       jobId: BigInt(v.jobId as string),
       shard: Number(v.shard),
       operator: v.operator as Address,
@@ -123,11 +122,13 @@ function checkVectors(json: unknown) {
       verdict: Number(v.verdict) as ShardVerdict["verdict"],
       units: BigInt(v.units as string),
     }));
-    expect(verdictsRoot(list)).to.equal((c.root as string).toLowerCase());
-    const leafHashes = c.leafHashes as string[] | undefined;
-    if (leafHashes) expect(list.map(verdictLeafHash)).to.deep.equal(leafHashes.map((h) => h.toLowerCase()));
-    const proofs = c.proofs as string[][] | undefined;
-    if (proofs)
-      proofs.forEach((proof, i) => expect(verdictProof(list, i)).to.deep.equal(proof.map((h) => h.toLowerCase())));
+    const name = c.name as string;
+    expect(list.map(verdictLeafHash), `${name}: leaves`).to.deep.equal(
+      (c.leaves as string[]).map((h) => h.toLowerCase()),
+    );
+    expect(verdictsRoot(list), `${name}: root`).to.equal((c.root as string).toLowerCase());
+    (c.proofs as string[][]).forEach((proof, i) =>
+      expect(verdictProof(list, i), `${name}: proof ${i}`).to.deep.equal(proof.map((h) => h.toLowerCase())),
+    );
   }
 }
