@@ -7,12 +7,12 @@ import {SlashWaterfall} from "../libraries/SlashWaterfall.sol";
 /// @notice TEST HARNESS exposing the SlashWaterfall library.
 contract TestSlashWaterfall {
     function take(
-        SlashWaterfall.Stakes memory s,
+        SlashWaterfall.Stakes calldata given,
         uint256 amount,
         uint256 lockedToRelease
-    ) external pure returns (SlashWaterfall.Stakes memory, uint256 fromSelf, uint256 slashed) {
+    ) external pure returns (SlashWaterfall.Stakes memory s, uint256 fromSelf, uint256 slashed) {
+        s = given;
         (fromSelf, slashed) = SlashWaterfall.take(s, amount, lockedToRelease);
-        return (s, fromSelf, slashed);
     }
 
     function split(

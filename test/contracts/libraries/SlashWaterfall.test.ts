@@ -6,6 +6,7 @@ import { ethers } from "hardhat";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import fc from "fast-check";
 import type { TestSlashWaterfall } from "../../../typechain-types";
+import type { SlashWaterfall } from "../../../typechain-types/contracts/test/TestSlashWaterfall";
 
 interface Stakes {
   selfStake: bigint;
@@ -47,7 +48,7 @@ function model(s0: Stakes, amount: bigint, release: bigint) {
 
 const deploy = async () => (await ethers.deployContract("TestSlashWaterfall")) as unknown as TestSlashWaterfall;
 
-function asStakes(r: TestSlashWaterfall.StakesStructOutput): Stakes {
+function asStakes(r: SlashWaterfall.StakesStructOutput): Stakes {
   return {
     selfStake: r.selfStake,
     locked: r.locked,
