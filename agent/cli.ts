@@ -230,9 +230,11 @@ const withdraw = defineCommand({
     to: { type: "string", description: "recipient (default: the operator)", value: "ADDRESS" },
   },
   async run({ flags, out }) {
-    const { chain } = loadAgent(flags);
     if (flags.to !== undefined && !isAddress(flags.to))
       throw new UsageError("AGENT_USAGE", `--to must be an address, not "${flags.to}"`);
+    if (flags.token !== undefined && !isAddress(flags.token))
+      throw new UsageError("AGENT_USAGE", `--token must be an address, not "${flags.token}"`);
+    const { chain } = loadAgent(flags);
     const to = flags.to === undefined ? chain.address : getAddress(flags.to);
     const rows: [string, string][] = [];
     for (const token of await tokensOf(chain, flags.token)) {

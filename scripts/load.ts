@@ -28,6 +28,7 @@ Options:
   --timeout-s S     give up this long after the last create     (default ${LOAD_DEFAULTS.timeoutMs / 1000})
   --port P          chain port; oracles P+1..3, agents P+11..    (default ${LOAD_DEFAULTS.port})
   --work-dir DIR    logs and service data                       (default $TMPDIR/rigel-load)
+  --log-level L     the services' log level: trace|debug|info|warn|error   (default warn)
   --json            print the result as JSON (progress goes to stderr)
   -h, --help`;
 
@@ -36,6 +37,13 @@ const int = (v: string | undefined, name: string, fallback: number, min = 1): nu
   const n = Number(v);
   if (!Number.isInteger(n) || n < min) throw new Error(`--${name} must be an integer ≥ ${min}, not "${v}"`);
   return n;
+};
+
+const LOG_LEVELS = ["trace", "debug", "info", "warn", "error"];
+const logLevelOf = (v: string | undefined): string | undefined => {
+  if (v !== undefined && !LOG_LEVELS.includes(v))
+    throw new Error(`--log-level must be one of ${LOG_LEVELS.join(", ")}`);
+  return v;
 };
 
 export function parseLoadArgs(argv: string[]): (Omit<LoadOptions, "log"> & { json: boolean }) | "help" {
@@ -53,6 +61,7 @@ export function parseLoadArgs(argv: string[]): (Omit<LoadOptions, "log"> & { jso
       port: { type: "string" },
       "work-dir": { type: "string" },
       json: { type: "boolean", default: false },
+      "log-level": { type: "string" },
       "no-assign": { type: "boolean", default: false },
       "no-batching": { type: "boolean", default: false },
       "batch-delay-ms": { type: "string" },
@@ -76,6 +85,7 @@ export function parseLoadArgs(argv: string[]): (Omit<LoadOptions, "log"> & { jso
     assign: !values["no-assign"],
     batching: !values["no-batching"],
     batchDelayMs: int(values["batch-delay-ms"], "batch-delay-ms", d.batchDelayMs, 0),
+    logLevel: logLevelOf(values["log-level"]),
     workDir: path.resolve(values["work-dir"] ?? path.join(os.tmpdir(), "rigel-load")),
     json: values.json ?? false,
   };

@@ -49,6 +49,8 @@ export class AgentChain {
   readonly startBlock: bigint;
   /** Sends are serialised: one account, one nonce sequence (concurrent shards would collide). */
   private sendQueue: Promise<unknown> = Promise.resolve();
+  private nonce: number | undefined;
+  private feeCache: { at: number; value: { maxFeePerGas: bigint; maxPriorityFeePerGas: bigint } } | undefined;
 
   constructor(p: AgentChainParameters) {
     const chain =
@@ -157,31 +159,63 @@ export class AgentChain {
     return (await this.publicClient.getBlock({ blockTag: "latest" })).timestamp;
   }
 
-  /** Sends a call to one of the protocol contracts and waits for it to be mined; reverts throw. */
+  /**
+   * The next nonce of this account: read once ("pending"), then counted here, since every transaction
+   * of the account goes through {@link send}'s queue. Forgotten (read again) after any failed send.
+   */
+  private async nextNonce(): Promise<number> {
+    this.nonce ??= await this.publicClient.getTransactionCount({ address: this.address, blockTag: "pending" });
+    return this.nonce;
+  }
+
+  /** EIP-1559 fees, estimated at most once every {@link FEES_TTL_MS} (`maxFeePerGas` covers a rising base fee). */
+  private async fees(): Promise<{ maxFeePerGas: bigint; maxPriorityFeePerGas: bigint }> {
+    if (!this.feeCache || Date.now() - this.feeCache.at > FEES_TTL_MS) {
+      const { maxFeePerGas, maxPriorityFeePerGas } = await this.publicClient.estimateFeesPerGas();
+      this.feeCache = { at: Date.now(), value: { maxFeePerGas, maxPriorityFeePerGas } };
+    }
+    return this.feeCache.value;
+  }
+
+  /**
+   * Sends a call to one of the protocol contracts and waits for it to be mined; reverts throw.
+   * The gas estimate (which also reverts, with the decoded reason, when the call would) runs outside
+   * the queue, so the shards of one agent estimate side by side; only the nonce, signature and raw
+   * send are serialised (one account, one nonce sequence).
+   */
   private async send(
     what: string,
     request: { address: Address; abi: readonly unknown[]; functionName: string; args: readonly unknown[] },
   ): Promise<{ hash: Hex; blockNumber: bigint }> {
-    const write = async (): Promise<Hex> => {
-      const { request: simulated } = await this.publicClient.simulateContract({
-        ...(request as Parameters<PublicClient["simulateContract"]>[0]),
-        account: this.account,
-      });
+    let hash: Hex;
+    try {
       // Headroom over the estimate: the state can change between estimate and inclusion (the last
       // accept of a gang also writes its start; another agent's accept may land first). Unused gas is
       // not charged.
-      const estimate = await this.publicClient.estimateContractGas(
-        simulated as Parameters<PublicClient["estimateContractGas"]>[0],
-      );
-      return this.walletClient.writeContract({
-        ...(simulated as Parameters<WalletClient["writeContract"]>[0]),
-        gas: withGasHeadroom(estimate),
+      const estimate = await this.publicClient.estimateContractGas({
+        ...(request as Parameters<PublicClient["estimateContractGas"]>[0]),
+        account: this.account,
       });
-    };
-    const queued = this.sendQueue.then(write, write);
-    this.sendQueue = queued.catch(() => undefined);
-    let hash: Hex;
-    try {
+      const write = async (): Promise<Hex> => {
+        const nonce = await this.nextNonce();
+        try {
+          const sent = await this.walletClient.writeContract({
+            ...request,
+            account: this.account,
+            chain: this.walletClient.chain,
+            gas: withGasHeadroom(estimate),
+            nonce,
+            ...(await this.fees()),
+          } as Parameters<WalletClient["writeContract"]>[0]);
+          this.nonce = nonce + 1;
+          return sent;
+        } catch (err) {
+          this.nonce = undefined;
+          throw err;
+        }
+      };
+      const queued = this.sendQueue.then(write, write);
+      this.sendQueue = queued.catch(() => undefined);
       hash = await queued;
     } catch (err) {
       const reason = revertReason(err);
@@ -195,7 +229,10 @@ export class AgentChain {
         cause: err,
       });
     }
-    const receipt = await this.publicClient.waitForTransactionReceipt({ hash, pollingInterval: 100 });
+    // Automine (and most fast chains) have the receipt at once: one read, then the polling wait.
+    const receipt =
+      (await this.publicClient.getTransactionReceipt({ hash }).catch(() => undefined)) ??
+      (await this.publicClient.waitForTransactionReceipt({ hash, pollingInterval: 100 }));
     if (receipt.status !== "success") {
       throw new AgentTxError("AGENT_TX_REVERTED", `${what} reverted in block ${receipt.blockNumber}`, {
         details: { what, hash },
@@ -417,12 +454,15 @@ export class AgentChain {
   }
 }
 
-/** The decoded custom error name (and args) of a viem contract error, when there is one. */
+/** How long an estimate of the EIP-1559 fees is reused. */
+const FEES_TTL_MS = 5_000;
+
 /** Gas sent with a transaction: the estimate plus a quarter plus 50,000. */
 export function withGasHeadroom(estimate: bigint): bigint {
   return estimate + estimate / 4n + 50_000n;
 }
 
+/** The decoded custom error name (and args) of a viem contract error, when there is one. */
 export function revertReason(err: unknown): string | undefined {
   let current: unknown = err;
   for (let depth = 0; current && depth < 8; depth++) {

@@ -57,6 +57,8 @@ export interface LoadOptions {
   batching: boolean;
   /** Longest a shard waits for an agent's submission batch or the committee's verdict batch (ms). */
   batchDelayMs: number;
+  /** Log level of the services (default warn: logging costs CPU the run measures). */
+  logLevel?: string;
   /** Before the load: runs of sequential RGL transfers timed as the chain's baseline (0: none). */
   baselineRuns?: number;
   log: (line: string) => void;
@@ -159,13 +161,13 @@ function serviceSettings(o: LoadOptions): { agentEnv: Record<string, string>; or
       RIGEL_AGENT_CPU_SLOTS: String(o.cpuSlots),
       RIGEL_AGENT_POLL_INTERVAL_MS: String(o.pollMs),
       RIGEL_AGENT_CAPACITY_POLL_SEC: "0",
-      RIGEL_AGENT_LOG_LEVEL: "warn",
+      RIGEL_AGENT_LOG_LEVEL: o.logLevel ?? "warn",
       ...batching.agentEnv,
     },
     oracleEnv: {
       RIGEL_ORACLE_POLL_MS: String(o.pollMs),
       RIGEL_ORACLE_RATE_PER_MINUTE: "100000",
-      RIGEL_ORACLE_LOG_LEVEL: "warn",
+      RIGEL_ORACLE_LOG_LEVEL: o.logLevel ?? "warn",
       ...batching.oracleEnv,
     },
   };
@@ -382,31 +384,39 @@ async function drive(
     }
   })();
 
-  // The developers: batches at a steady pace, round robin over the accounts.
+  // The developers: batches at a steady pace, each batch split over the accounts, which send their
+  // parts side by side (one nonce sequence each).
   try {
-    for (let first = 0, b = 0; first < o.jobs; first += o.batch, b++) {
+    for (let first = 0; first < o.jobs; first += o.batch) {
       const started = Date.now();
-      const d = b % devnet.developers.length;
-      const dev = devnet.developers[d];
       const count = Math.min(o.batch, o.jobs - first);
-      const created = await createBatch(
-        devnet,
-        dev,
-        nonces[d],
-        (i) => ({
-          paymentToken: rgl,
-          seed: BigInt(i + 1),
-          size: o.size,
-          price,
-          deadline,
-          operator: o.assign ? network.operators[i % network.operators.length].address : undefined,
+      const per = Math.ceil(count / devnet.developers.length);
+      const parts = devnet.developers
+        .map((dev, d) => ({ dev, d, from: first + d * per, n: Math.max(0, Math.min(per, count - d * per)) }))
+        .filter((part) => part.n > 0);
+      const created = await Promise.all(
+        parts.map(async ({ dev, d, from, n }) => {
+          const jobs = await createBatch(
+            devnet,
+            dev,
+            nonces[d],
+            (i) => ({
+              paymentToken: rgl,
+              seed: BigInt(i + 1),
+              size: o.size,
+              price,
+              deadline,
+              operator: o.assign ? network.operators[i % network.operators.length].address : undefined,
+            }),
+            from,
+            n,
+          );
+          nonces[d] += n;
+          return jobs.map((c) => ({ ...c, developer: dev.address }));
         }),
-        first,
-        count,
       );
-      nonces[d] += count;
-      for (const c of created) {
-        const t: Tracked = { developer: dev.address, created: c.sentAt, escrow: c.escrow, paidOut: 0n };
+      for (const c of created.flat()) {
+        const t: Tracked = { developer: c.developer, created: c.sentAt, escrow: c.escrow, paidOut: 0n };
         t.accepted = earlyAccept.get(c.jobId);
         earlyAccept.delete(c.jobId);
         const e = early.get(c.jobId);

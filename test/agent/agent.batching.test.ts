@@ -64,7 +64,7 @@ describe("agent: batched submissions, acceptAndSubmit and withdrawals (§20.7)",
       treasury: await p.market.owedOf(usd, p.treasury.address),
     };
     // The batch closes by size (3) long before its delay.
-    const { daemon, chain } = await testDaemon(p, { port: 8661, submitMaxBatch: 3, submitMaxDelayMs: 600_000 });
+    const { daemon, chain } = await testDaemon(p, { port: 8691, submitMaxBatch: 3, submitMaxDelayMs: 600_000 });
     await daemon.init();
     try {
       await runUntil(daemon, allSettled(p, jobId, 3));
@@ -103,7 +103,7 @@ describe("agent: batched submissions, acceptAndSubmit and withdrawals (§20.7)",
     const operator = p.ops[0].address;
     const { jobId } = await matmulJob(p, 2, [operator, operator]);
     const lockedBefore = (await p.staking.operatorInfo(operator)).lockedStake;
-    const { daemon } = await testDaemon(p, { port: 8662 });
+    const { daemon } = await testDaemon(p, { port: 8692 });
     await daemon.init();
     try {
       await runUntil(daemon, allSettled(p, jobId, 2));
@@ -138,7 +138,7 @@ describe("agent: batched submissions, acceptAndSubmit and withdrawals (§20.7)",
   it("leaves settlement to the committee's relay for settleDelaySec, and ends the shard from the chain", async function () {
     const p = await loadFixture(deployProtocol);
     const { jobId } = await matmulJob(p, 1);
-    const { daemon } = await testDaemon(p, { port: 8663, settleDelaySec: 3600 });
+    const { daemon } = await testDaemon(p, { port: 8693, settleDelaySec: 3600 });
     await daemon.init();
     try {
       await runUntil(daemon, () => daemon.journal.get(jobId, 0)?.state === "attested");
@@ -168,7 +168,7 @@ describe("agent: batched submissions, acceptAndSubmit and withdrawals (§20.7)",
     const { jobId } = await matmulJob(p, 1);
     const before = await p.usd.balanceOf(operator);
     const owedBefore = await p.market.owedOf(usd, operator);
-    const { daemon } = await testDaemon(p, { port: 8664, autoWithdraw: { min: 1n, intervalSec: 0 } });
+    const { daemon } = await testDaemon(p, { port: 8694, autoWithdraw: { min: 1n, intervalSec: 0 } });
     await daemon.init();
     try {
       await runUntil(daemon, allSettled(p, jobId, 1));
@@ -188,7 +188,7 @@ describe("agent: batched submissions, acceptAndSubmit and withdrawals (§20.7)",
     const usd = await p.usd.getAddress();
     const operator = p.ops[0].address;
     const { jobId } = await matmulJob(p, 1);
-    const { daemon } = await testDaemon(p, { port: 8665, autoWithdraw: { min: 10n ** 30n, intervalSec: 0 } });
+    const { daemon } = await testDaemon(p, { port: 8695, autoWithdraw: { min: 10n ** 30n, intervalSec: 0 } });
     await daemon.init();
     try {
       await runUntil(daemon, allSettled(p, jobId, 1));

@@ -77,6 +77,13 @@ describe("agent/cli", () => {
     const amount = capture();
     expect(await main(["stake", "--amount", "-3"], amount)).to.equal(2);
     expect(amount.text()).to.contain("--amount");
+    // withdraw (what the market owes, §20.7) checks its addresses before touching a key or the chain.
+    const badToken = capture();
+    expect(await main(["withdraw", "--token", "0x12"], badToken)).to.equal(2);
+    expect(badToken.text()).to.contain("--token must be an address");
+    const badTo = capture();
+    expect(await main(["withdraw", "--to", "me"], badTo)).to.equal(2);
+    expect(badTo.text()).to.contain("--to must be an address");
     const dir = tempDataDir("cli");
     fs.writeFileSync(path.join(dir, "c.json"), JSON.stringify({ keystore: path.join(dir, "k.json") }));
     const noPassword = capture();

@@ -12,7 +12,7 @@ import { jobMarketAbi, operatorStakingAbi } from "../../sdk/contracts/abis";
 import { jobCommand, runDemo, type DemoResult } from "../../scripts/demo/runDemo";
 import { checkConservation } from "../../scripts/lib/conservation";
 import { sendAs, startNetwork, type Network } from "../../scripts/lib/network";
-import { createMatmulJob, PRICE, rglBalance, shardState, UNITS, waitForShard } from "./helpers/jobs";
+import { createMatmulJob, PRICE, rglBalance, rglOwed, shardState, UNITS, waitForShard } from "./helpers/jobs";
 import { startTcpProxy, type TcpProxy } from "./helpers/tcpProxy";
 import { startUploadReceiver } from "../agent/helpers/uploadReceiver";
 import { commitRows, rowHashes } from "../../sdk/pow/commitment";
@@ -58,6 +58,14 @@ describe("end to end: the demo's scenario (no UI)", function () {
     }
     const dev = summary.developers[0];
     expect(dev.escrowed).to.equal(dev.paid + dev.refunded);
+    // Pull payments (PROTOCOL §20.1): every payout and refund was credited, then withdrawn in full.
+    expect(dev.withdrawn).to.equal(dev.refunded);
+    expect(dev.owed).to.equal(0n);
+    for (const o of summary.operators) {
+      expect(o.withdrawn).to.equal(o.paid);
+      expect(o.owed).to.equal(0n);
+    }
+    expect(summary.gas.map((g) => g.step)).to.include("withdraw");
     const op1 = summary.operators.find((o) => o.operator === result!.network.operators[0].address)!;
     expect(op1.rewardsClaimed > 0n).to.equal(true);
     await expectConserved(result.network);
@@ -210,13 +218,13 @@ describe("end to end: faults on a running network", function () {
       args: [jobId, 0],
     });
 
-    // Cancel: shards 1 and 2 are Open; their escrow comes back at once.
-    const beforeCancel = await rglBalance(devnet, dev.address);
+    // Cancel: shards 1 and 2 are Open; their escrow is credited back at once (withdrawn later, §20.1).
+    const beforeCancel = await rglOwed(devnet, dev.address);
     const cancelled = await jobCommand(devnet, dev, ["cancel", jobId.toString()]);
     expect(cancelled.jobId).to.equal(jobId.toString());
     expect(await shardState(devnet, jobId, 1)).to.equal("Cancelled");
     expect(await shardState(devnet, jobId, 2)).to.equal("Cancelled");
-    expect(await rglBalance(devnet, dev.address)).to.equal(beforeCancel + (escrow * 2n) / 3n);
+    expect(await rglOwed(devnet, dev.address)).to.equal(beforeCancel + (escrow * 2n) / 3n);
 
     // Expire: the accepted shard after its deadline: escrow back plus the developer's share of the slash.
     const stakeBefore = (
@@ -232,6 +240,7 @@ describe("end to end: faults on a running network", function () {
     await devnet.client.request({ method: "evm_increaseTime" as never, params: [121] as never });
     await devnet.client.request({ method: "evm_mine" as never, params: [] as never });
     const beforeExpire = await rglBalance(devnet, dev.address);
+    const owedBeforeExpire = await rglOwed(devnet, dev.address);
     const expired = await jobCommand(devnet, dev, ["expire", jobId.toString()]);
     const [entry] = expired.expired as { shard: number; transaction: `0x${string}` }[];
     expect(entry.shard).to.equal(0);
@@ -247,7 +256,9 @@ describe("end to end: faults on a running network", function () {
     const slashed = (collateral * BigInt(params.noShowSlashBps)) / 10_000n;
     expect(event.args.slashed).to.equal(slashed);
     const toDeveloper = (slashed * BigInt(params.noShowDeveloperBps)) / 10_000n;
-    expect(await rglBalance(devnet, dev.address)).to.equal(beforeExpire + escrow / 3n + toDeveloper);
+    // The escrow is credited; the developer's share of the slash comes from staking at once.
+    expect(await rglOwed(devnet, dev.address)).to.equal(owedBeforeExpire + escrow / 3n);
+    expect(await rglBalance(devnet, dev.address)).to.equal(beforeExpire + toDeveloper);
     const stakeAfter = (
       await devnet.client.readContract({
         address: contracts.OperatorStaking,

@@ -87,6 +87,16 @@ export async function waitForShard(
   }
 }
 
+/** RGL the market owes `who` (credited payouts and refunds, not yet withdrawn: PROTOCOL §20.1). */
+export async function rglOwed(devnet: Devnet, who: Address): Promise<bigint> {
+  return devnet.client.readContract({
+    address: devnet.deployment.contracts.JobMarket,
+    abi: jobMarketAbi,
+    functionName: "owedOf",
+    args: [devnet.deployment.contracts.ComputeToken, who],
+  });
+}
+
 export async function rglBalance(devnet: Devnet, who: Address): Promise<bigint> {
   return devnet.client.readContract({
     address: devnet.deployment.contracts.ComputeToken,

@@ -57,6 +57,16 @@ describe("scripts/demo/summary (in-process protocol)", () => {
     const dev = s.developers.find((d) => d.developer === getAddress(p.devs[0].address))!;
     expect(dev).to.include({ escrowed: 20n * E18, paid: 8n * E18, refunded: 12n * E18 });
     expect(s.gas.map((g) => g.step)).to.include.members(["settle (developer fault)", "settle (valid)"]);
+    // Pull payments (PROTOCOL §20.1): all credited, nothing withdrawn yet; then op0 withdraws.
+    expect(op0).to.include({ withdrawn: 0n, owed: line.paid });
+    expect(dev).to.include({ withdrawn: 0n, owed: 12n * E18 });
+    await p.market.connect(p.ops[0]).withdraw(await p.rgl.getAddress(), p.ops[0].address);
+    const after = await buildSummary(publicClient, deployment);
+    expect(after.operators.find((o) => o.operator === getAddress(p.ops[0].address))).to.include({
+      withdrawn: line.paid,
+      owed: 0n,
+    });
+    expect(after.gas.find((g) => g.step === "withdraw")?.count).to.equal(1);
     expect(renderSummary(s)).to.match(/DeveloperFault/);
   });
 });

@@ -44,6 +44,11 @@ describe("scripts/lib/conservation (in-process protocol)", () => {
     await p.market.connect(p.devs[0]).cancel(jobId);
     await time.increase(3_601);
     await p.market.expire(jobId, 3);
+    // Pull payments (PROTOCOL §20.1): the Valid shard's operator and the developer withdraw their credit.
+    const rgl = await p.rgl.getAddress();
+    const withdrawn = (await p.market.owedOf(rgl, p.ops[0].address)) + (await p.market.owedOf(rgl, p.devs[0].address));
+    await p.market.connect(p.ops[0]).withdraw(rgl, p.ops[0].address);
+    await p.market.connect(p.devs[0]).withdraw(rgl, p.devs[0].address);
 
     const report = await checkConservation(publicClient, deployment);
     expect(report.problems).to.deep.equal([]);
@@ -62,7 +67,15 @@ describe("scripts/lib/conservation (in-process protocol)", () => {
     const fee = (3n * E18 * 250n) / 10_000n;
     expect(report.totals.feeBurned).to.equal(2n * fee);
     expect(report.facts).to.include(`fees burned ${2n * fee} = Σ fees of Settled and DeveloperFault RGL shards`);
-    expect(report.facts.join("\n")).to.match(/market paid out 50000000000000000000 = Σ outcomes of 5 shards/);
+    // Out of the market: the withdrawals and the burned fees; the rest is owed (credited, not withdrawn).
+    expect(report.totals.withdrawn).to.equal(withdrawn);
+    expect(report.totals.owed).to.equal(50n * E18 - 2n * fee - withdrawn);
+    expect(report.facts).to.include(
+      `market paid out ${withdrawn + 2n * fee} = withdrawn ${withdrawn} + fees burned ${2n * fee}`,
+    );
+    expect(report.facts.join("\n")).to.match(
+      /market owes \d+ = Σ outcomes of 5 shards .* 50000000000000000000 − fees burned/,
+    );
   });
 
   it("a DeveloperFault settlement alone: paid, fee and refund leave the market, nothing is slashed", async () => {
