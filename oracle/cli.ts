@@ -84,6 +84,8 @@ export async function createOracleNodeFromConfig(
     peers: listOf(config.peers),
     relay: config.relay,
     relayValid: config.relayValid,
+    batchMaxSize: config.batchMaxSize,
+    batchMaxDelayMs: config.batchMaxDelayMs,
     startBlock: config.startBlock > 0 ? BigInt(config.startBlock) : deployment.block,
     revealWindowSec: config.revealWindowSec,
     bodyLimit: config.bodyLimit,

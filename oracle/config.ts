@@ -45,6 +45,21 @@ export const oracleConfig = defineConfig(
       default: false,
     },
     relayValid: { type: "boolean", description: "when relaying, also settle Valid verdicts", default: false },
+    // Batched settlement (docs/PROTOCOL.md §20.6).
+    batchMaxSize: {
+      type: "integer",
+      description: "when relaying, a verdict batch closes at this many shards (one settleVerdicts transaction)",
+      default: 100,
+      min: 1,
+      max: 1024,
+    },
+    batchMaxDelayMs: {
+      type: "integer",
+      description: "when relaying, a verdict batch closes this long (ms) after its oldest shard, if not full before",
+      default: 2000,
+      min: 0,
+      max: 600_000,
+    },
     startBlock: { type: "integer", description: "first block to watch on a fresh database", default: 0, min: 0 },
     pollMs: { type: "integer", description: "main loop period (ms)", default: 2000, min: 10 },
     revealWindowSec: {

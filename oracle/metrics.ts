@@ -6,6 +6,12 @@ export interface OracleMetrics {
   verifySeconds: Histogram<"kind">;
   chainLagBlocks: Gauge;
   refused: Counter<"code">;
+  /** Leaves per settled verdict batch (PROTOCOL §20.6). */
+  batchLeaves: Histogram;
+  /** From a batch's oldest leaf joining it to its settlement mined. */
+  batchLatencySeconds: Histogram;
+  /** Shards whose settlement this relay sent, by path (batch, single). */
+  settlements: Counter<"path">;
 }
 
 export function createOracleMetrics(registry: Registry): OracleMetrics {
@@ -32,6 +38,24 @@ export function createOracleMetrics(registry: Registry): OracleMetrics {
       name: "rigel_oracle_refused_total",
       help: "Requests refused with a 4xx, by error code",
       labelNames: ["code"],
+      registers: [registry],
+    }),
+    batchLeaves: new Histogram({
+      name: "rigel_oracle_batch_leaves",
+      help: "Leaves (shards) per settled verdict batch",
+      buckets: [1, 2, 5, 10, 20, 50, 100, 200, 500],
+      registers: [registry],
+    }),
+    batchLatencySeconds: new Histogram({
+      name: "rigel_oracle_batch_latency_seconds",
+      help: "Time from a batch's oldest leaf to its settleVerdicts transaction mined",
+      buckets: [0.25, 0.5, 1, 2, 3, 5, 10, 30, 60],
+      registers: [registry],
+    }),
+    settlements: new Counter({
+      name: "rigel_oracle_relayed_shards_total",
+      help: "Shards whose settlement this relay sent, by path (batch: settleVerdicts, single: settle)",
+      labelNames: ["path"],
       registers: [registry],
     }),
   };

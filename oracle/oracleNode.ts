@@ -18,7 +18,16 @@ import { mountOracleRoutes } from "./http/oracleRoutes";
 import { RateLimiter } from "./http/rateLimiter";
 import { createOracleMetrics, type OracleMetrics } from "./metrics";
 import { ProofService, type ContainerItemVerifier } from "./proofService";
-import { gatherShardSignatures, settleWithQuorum } from "./relay/relayVerdicts";
+import { gatherShardSignatures, settleVerdictBatch, settleWithQuorum } from "./relay/relayVerdicts";
+import { VerdictBatchCosigner } from "./relay/verdictBatchCosigner";
+import { VerdictBatcher, type BatchLeaf, type BatchTimers } from "./relay/verdictBatcher";
+import { BatchSigner } from "./attest/batchSigner";
+import { OracleClient } from "../sdk/oracleApi/client";
+import {
+  shardAttestationFromJson,
+  shardVerdictOfAttestation,
+  type SignedShardAttestation,
+} from "../sdk/oracleApi/types";
 import { DecisionStore } from "./store/decisionStore";
 import { ProofArrivalStore } from "./store/proofArrivalStore";
 import { ChallengeStore } from "./capacity/challengeStore";
@@ -44,6 +53,12 @@ export interface OracleNodeParameters {
   peers: readonly string[];
   relay: boolean;
   relayValid: boolean;
+  /** A relay's verdict batch closes at this many shards (default 100, PROTOCOL §20.6). */
+  batchMaxSize?: number;
+  /** … or this many ms after its oldest shard (default 2000). */
+  batchMaxDelayMs?: number;
+  /** The batcher's clock and timers (default `Date.now`, `setTimeout`; tests drive their own). */
+  batchClock?: { now: () => number; timers: BatchTimers };
   startBlock: bigint;
   revealWindowSec: number;
   bodyLimit: string;
@@ -86,6 +101,8 @@ export class OracleNode implements Daemon {
   private watcher?: LogFollower;
   private submissions?: SubmissionStore;
   private signer?: ShardSigner;
+  /** The relay's batch coordinator (relay nodes with a wallet only). */
+  batcher?: VerdictBatcher;
   /** Key safety (PROTOCOL §18.5): the signed-digest log, the halt, and the chain check feeding it. */
   guard?: SigningGuard;
   private signatureWatcher?: LogFollower;
@@ -138,6 +155,13 @@ export class OracleNode implements Daemon {
       logger: p.logger.child({ layer: "keys" }),
     });
     this.signer = new ShardSigner(p.account, this.domain, decisions, guard);
+    const batchSigner = new BatchSigner(p.account, this.domain, guard);
+    const cosigner = new VerdictBatchCosigner({
+      market: p.market,
+      shards: this.signer,
+      batches: batchSigner,
+      isCommitteeMember: (signer) => this.reader.isActiveSigner(signer),
+    });
     // The attestation's lifetime is the chain's: OperatorStaking refuses any other (PROTOCOL §6.5).
     const staking = await p.publicClient.readContract({
       address: p.market,
@@ -229,9 +253,63 @@ export class OracleNode implements Daemon {
           rateLimiter,
           metrics,
           capacity,
+          batches: cosigner,
         });
       },
     });
+    if (p.relay && p.walletClient) this.startBatcher(batchSigner);
+  }
+
+  /** The relay's batch coordinator (PROTOCOL §20.6); every decided shard is offered to it as it is signed. */
+  private startBatcher(batchSigner: BatchSigner): void {
+    const { p } = this;
+    const walletClient = p.walletClient!;
+    const logger = p.logger.child({ layer: "relay" });
+    this.batcher = new VerdictBatcher({
+      market: p.market,
+      domain: this.domain,
+      signer: batchSigner,
+      peers: p.peers.map((url) => {
+        const client = new OracleClient({ baseUrl: url, account: p.account, timeoutMs: 5_000 });
+        return { url, cosign: (request) => client.cosignVerdictBatch(request) };
+      }),
+      threshold: async () => (this.threshold ??= await this.reader.threshold()),
+      chainTime: () => this.reader.chainTime(),
+      settleVerdicts: async (batch, signatures, verdicts) =>
+        (
+          await settleVerdictBatch({
+            publicClient: p.publicClient,
+            walletClient,
+            market: p.market,
+            batch,
+            signatures,
+            verdicts,
+            logger,
+          })
+        ).hash,
+      settleSingle: (leaf) => this.relaySingle(leaf.own),
+      onRelayed: (leaves) => {
+        for (const l of leaves) this.submissions!.markRelayed(l.verdict.jobId, l.verdict.shard);
+      },
+      maxSize: p.batchMaxSize ?? 100,
+      maxDelayMs: p.batchMaxDelayMs ?? 2000,
+      now: p.batchClock?.now,
+      timers: p.batchClock?.timers,
+      metrics: this.metrics,
+      logger,
+    });
+    this.signer!.onSigned = (answer) => this.offer(answer);
+  }
+
+  /** Offers a signed verdict to the batcher: Invalid always, Valid and DeveloperFault only with relayValid. */
+  private offer(own: SignedShardAttestation): void {
+    const batcher = this.batcher;
+    if (!batcher) return;
+    if (own.attestation.verdict !== Verdict.Invalid && !this.p.relayValid) return;
+    const attestation = shardAttestationFromJson(own.attestation);
+    if (batcher.holds(attestation.jobId, attestation.shard)) return;
+    const leaf: BatchLeaf = { verdict: shardVerdictOfAttestation(attestation), own, expiry: attestation.expiry };
+    batcher.add(leaf);
   }
 
   /** One pass: follow the chain, sign Invalid for missing reveals (a page), relay what has a quorum. */
@@ -260,11 +338,13 @@ export class OracleNode implements Daemon {
     for (const s of this.sweepPage()) {
       try {
         await this.proofs!.signMissingReveal(s.jobId, s.shard);
-        if (this.p.relay) await this.relay(s.jobId, s.shard);
+        const own = this.signer!.stored(this.p.market, s.jobId, s.shard);
+        if (own) this.offer(own);
       } catch (err) {
         this.p.logger.warn({ err, jobId: s.jobId.toString(), shard: s.shard }, "shard pass failed");
       }
     }
+    await this.batcher?.poll();
   }
 
   /** The chain check of PROTOCOL §18.5: this key's signatures on settled shards against the log. */
@@ -284,19 +364,21 @@ export class OracleNode implements Daemon {
     return page;
   }
 
-  private async relay(jobId: bigint, shard: number): Promise<void> {
-    const own = this.signer!.stored(this.p.market, jobId, shard);
-    if (!own || !this.p.walletClient) return;
-    // Valid and DeveloperFault pay the operator: settled only with relayValid (Invalid always).
-    if (own.attestation.verdict !== Verdict.Invalid && !this.p.relayValid) return;
+  /**
+   * The single path (PROTOCOL §13.1, relay): this shard's attestations gathered from the peers and,
+   * with a quorum, `settle`. Whether the shard is done with (settled now, or no longer Submitted).
+   */
+  private async relaySingle(own: SignedShardAttestation): Promise<boolean> {
+    const jobId = BigInt(own.attestation.jobId);
+    const shard = own.attestation.shard;
     this.threshold ??= await this.reader.threshold();
     const signatures = await gatherShardSignatures({ own, peers: this.p.peers, domain: this.domain });
-    if (signatures.length < this.threshold) return;
+    if (signatures.length < this.threshold) return false;
     const onChain = await this.reader.getShard(jobId, shard);
     if (onChain.state === ShardState.Submitted) {
       await settleWithQuorum({
         publicClient: this.p.publicClient,
-        walletClient: this.p.walletClient,
+        walletClient: this.p.walletClient!,
         market: this.p.market,
         attestation: own.attestation,
         signatures,
@@ -304,10 +386,11 @@ export class OracleNode implements Daemon {
         logger: this.p.logger.child({ layer: "relay" }),
       });
     }
-    this.submissions!.markRelayed(jobId, shard);
+    return true;
   }
 
   async shutdown(): Promise<void> {
+    await this.batcher?.close();
     await this.http?.close();
     this.http = undefined;
     this.guard?.log.close();

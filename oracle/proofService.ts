@@ -84,7 +84,6 @@ export class ProofService {
   private readonly jobs = new Map<string, Promise<JobContext>>();
   private readonly inFlight = new Map<string, Promise<ProofResponse>>();
   private readonly operators = new Map<string, Address>();
-  private verifyWindow: bigint | undefined;
 
   constructor(private readonly p: ProofServiceParameters) {}
 
@@ -205,7 +204,7 @@ export class ProofService {
         details: { field: "kind" },
       });
     }
-    const window = await this.window();
+    const window = this.window(shard);
     const revealBy = this.revealBy(shard, window);
     let finding: VerifierFinding;
     if (this.late(arrival, shard, revealBy)) {
@@ -229,7 +228,7 @@ export class ProofService {
     if (known && known.chainTime === null) return undefined;
     const shard = await this.p.reader.getShard(jobId, shardIndex);
     if (shard.state !== ShardState.Submitted) return undefined;
-    const window = await this.window();
+    const window = this.window(shard);
     const revealBy = this.revealBy(shard, window);
     if ((await this.p.reader.chainTime()) <= revealBy) return undefined;
     if (!this.wasAvailable(shard)) return undefined;
@@ -388,9 +387,12 @@ export class ProofService {
     });
   }
 
-  private async window(): Promise<bigint> {
-    this.verifyWindow ??= await this.p.reader.verifyWindow();
-    return this.verifyWindow;
+  /**
+   * The shard's verify window: the one snapshotted when it was accepted (PROTOCOL §13.1, §20.2), not
+   * the market's current parameter, so every oracle signs the same expiry whatever governance did since.
+   */
+  private window(shard: ChainShard): bigint {
+    return shard.verifyWindow;
   }
 
   private jobContext(jobId: bigint): Promise<JobContext> {
@@ -408,10 +410,10 @@ export class ProofService {
 
   private async loadJob(jobId: bigint): Promise<JobContext> {
     const job = await this.p.reader.getJob(jobId);
-    const uri = await this.p.reader.specUri(jobId);
-    if (uri === undefined) throw new HttpError(409, "ORACLE_SHARD_MISMATCH", "no JobCreated log for the job");
+    const ref = await this.p.reader.specOf(jobId);
+    if (ref === undefined) throw new HttpError(409, "ORACLE_SHARD_MISMATCH", "no JobCreated log for the job");
     try {
-      return { job, spec: (await fetchJobSpec(uri, job.specHash)).spec };
+      return { job, spec: (await fetchJobSpec(ref.specURI, ref.specHash)).spec };
     } catch (err) {
       throw new HttpError(422, "ORACLE_SPEC_UNREADABLE", "the job's spec cannot be read or does not match its hash", {
         cause: err,

@@ -24,6 +24,9 @@ export function shardSubject(market: Address, jobId: bigint, shard: number): str
  * only then does it leave the process.
  */
 export class ShardSigner {
+  /** Told of every answer this signer makes or finishes (the relay's batcher listens, PROTOCOL §20.6). */
+  onSigned?: (answer: SignedShardAttestation) => void;
+
   constructor(
     private readonly account: LocalAccount,
     private readonly domain: RigelDomain,
@@ -72,7 +75,9 @@ export class ShardSigner {
     // The digest is on disk: signing it (again, after a crash) can never be equivocation.
     const signature = await signShardAttestation(this.account, this.domain, attestation);
     this.decisions.attachSignature(subject, digest, signature);
-    return answerOf({ ...decision, signature });
+    const answer = answerOf({ ...decision, signature });
+    this.onSigned?.(answer);
+    return answer;
   }
 }
 

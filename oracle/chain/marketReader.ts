@@ -1,5 +1,5 @@
 import type { Address, Hex, PublicClient } from "viem";
-import { jobMarketAbi, oracleCommitteeAbi } from "../../sdk/contracts/abis";
+import { oracleCommitteeAbi } from "../../sdk/contracts/abis";
 import { RigelError } from "../../sdk/errors/RigelError";
 import { jobCreatedEvent } from "../../sdk/market/events";
 import { MarketUnknownJobError, readJob } from "../../sdk/market/readJob";
@@ -13,7 +13,8 @@ export interface ChainShard {
   submittedBlock: bigint;
   units: bigint;
   resultRoot: Hex;
-  resultURI: string;
+  /** The verify window snapshotted when the shard was accepted (PROTOCOL §20.2; 0 while Open). */
+  verifyWindow: bigint;
 }
 
 /** The job fields the oracle needs. */
@@ -22,7 +23,12 @@ export interface ChainJob {
   maxUnitsPerShard: bigint;
   kind: number;
   verificationMode: number;
+}
+
+/** What the job's `JobCreated` log says and storage does not keep (PROTOCOL §20.3). */
+export interface JobSpecRef {
   specHash: Hex;
+  specURI: string;
 }
 
 /** The RPC failed while the node read the chain: retry later (HTTP 503). */
@@ -65,7 +71,7 @@ export class MarketReader {
         submittedBlock: BigInt(s.submittedBlock),
         units: BigInt(s.units),
         resultRoot: s.resultRoot,
-        resultURI: s.resultURI,
+        verifyWindow: BigInt(s.verifyWindow),
       };
     });
   }
@@ -78,13 +84,12 @@ export class MarketReader {
         maxUnitsPerShard: BigInt(j.maxUnitsPerShard),
         kind: Number(j.kind),
         verificationMode: Number(j.verificationMode),
-        specHash: j.specHash,
       };
     });
   }
 
-  /** The spec URI, from the job's `JobCreated` log (it is not stored on-chain). */
-  specUri(jobId: bigint): Promise<string | undefined> {
+  /** The spec hash and URI, from the job's `JobCreated` log (neither is stored on-chain). */
+  specOf(jobId: bigint): Promise<JobSpecRef | undefined> {
     return this.read("spec URI", async () => {
       const logs = await this.client.getLogs({
         address: this.market,
@@ -94,14 +99,8 @@ export class MarketReader {
         toBlock: "latest",
         strict: true,
       });
-      return logs[0]?.args.specURI;
-    });
-  }
-
-  verifyWindow(): Promise<bigint> {
-    return this.read("verify window", async () => {
-      const p = await this.client.readContract({ address: this.market, abi: jobMarketAbi, functionName: "params" });
-      return BigInt(p.verifyWindow);
+      const args = logs[0]?.args;
+      return args && { specHash: args.specHash, specURI: args.specURI };
     });
   }
 

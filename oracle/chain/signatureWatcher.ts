@@ -2,16 +2,40 @@ import { decodeFunctionData, getAddress, type Address, type Hex, type Log, type 
 import { ChainReadError, LogFollower, type CursorStore } from "../../sdk/chain/logFollower";
 import { jobMarketAbi } from "../../sdk/contracts/abis";
 import { hashShardAttestation, recoverShardAttestationSigner } from "../../sdk/eip712/shardAttestation";
-import type { RigelDomain, ShardAttestation } from "../../sdk/eip712/types";
+import type { RigelDomain, ShardAttestation, ShardVerdict, VerdictBatch } from "../../sdk/eip712/types";
+import { hashVerdictBatch, recoverVerdictBatchSigner } from "../../sdk/eip712/verdictBatch";
 import type { Logger } from "../../sdk/log/createLogger";
-import { shardDeveloperFaultEvent, shardFailedEvent, shardSettledEvent } from "../../sdk/market/events";
+import {
+  shardDeveloperFaultEvent,
+  shardFailedEvent,
+  shardSettledEvent,
+  verdictsSettledEvent,
+} from "../../sdk/market/events";
+import { batchSubject } from "../attest/batchSigner";
 import { shardSubject } from "../attest/shardSigner";
 import type { SigningGuard } from "../attest/signingGuard";
 
-type FinalLog = Log & { args: { jobId: bigint; shard: number | bigint } };
+/** A shard's final event, or a batch's `VerdictsSettled` (which also covers a batch whose every leaf was skipped). */
+type WatchedLog = Log & {
+  eventName?: string;
+  args: { jobId?: bigint; shard?: number | bigint; verdictsRoot?: Hex };
+};
 
-/** The attestations and signatures a `settle` or `settleBatch` call carried; undefined for other calldata. */
-function settledAttestations(input: Hex): { attestation: ShardAttestation; signatures: readonly Hex[] }[] | undefined {
+/** What one settling call signed: a statement's subject, digest and signatures, and the shards it covers. */
+interface SignedStatement {
+  subject: string;
+  digest: Hex;
+  signatures: readonly Hex[];
+  recover: (signature: Hex) => Promise<Address>;
+  /** Whether a watched log belongs to this statement (its shard's event, or its batch's `VerdictsSettled`). */
+  covers: (log: WatchedLog) => boolean;
+}
+
+/**
+ * The statements a `settle` or `settleVerdicts` call carried (PROTOCOL §18.5, §20.6), for this
+ * market; undefined for other calldata.
+ */
+function settledStatements(input: Hex, market: Address, domain: RigelDomain): SignedStatement[] | undefined {
   let call;
   try {
     call = decodeFunctionData({ abi: jobMarketAbi, data: input });
@@ -19,20 +43,45 @@ function settledAttestations(input: Hex): { attestation: ShardAttestation; signa
     return undefined;
   }
   if (call.functionName === "settle") {
-    const [attestation, signatures] = call.args;
-    return [{ attestation: attestation as ShardAttestation, signatures }];
+    const [raw, signatures] = call.args;
+    const a = raw as ShardAttestation;
+    if (getAddress(a.market) !== market) return [];
+    return [
+      {
+        subject: shardSubject(market, a.jobId, a.shard),
+        digest: hashShardAttestation(domain, a),
+        signatures,
+        recover: (signature) => recoverShardAttestationSigner(domain, a, signature),
+        covers: (log) => log.args.jobId === a.jobId && Number(log.args.shard) === a.shard,
+      },
+    ];
   }
-  if (call.functionName === "settleBatch") {
-    const [attestations, signatures] = call.args;
-    return attestations.map((a, i) => ({ attestation: a as ShardAttestation, signatures: signatures[i] ?? [] }));
+  if (call.functionName === "settleVerdicts") {
+    const [rawBatch, signatures, rawVerdicts] = call.args;
+    const batch = rawBatch as VerdictBatch;
+    const verdicts = rawVerdicts as readonly ShardVerdict[];
+    if (getAddress(batch.market) !== market) return [];
+    return [
+      {
+        subject: batchSubject(market, batch.verdictsRoot),
+        digest: hashVerdictBatch(domain, batch),
+        signatures,
+        recover: (signature) => recoverVerdictBatchSigner(domain, batch, signature),
+        covers: (log) =>
+          log.eventName === "VerdictsSettled"
+            ? log.args.verdictsRoot?.toLowerCase() === batch.verdictsRoot.toLowerCase()
+            : verdicts.some((v) => v.jobId === log.args.jobId && v.shard === Number(log.args.shard)),
+      },
+    ];
   }
   return undefined;
 }
 
 /**
- * The chain half of key safety (PROTOCOL §18.5): follows JobMarket's `ShardSettled`, `ShardFailed`
- * and `ShardDeveloperFault`, reads each settling transaction, decodes its `settle` / `settleBatch`
- * calldata and recovers the signers of that shard's attestation (domain `rigelDomain(chainId,
+ * The chain half of key safety (PROTOCOL §18.5): follows JobMarket's `ShardSettled`, `ShardFailed`,
+ * `ShardDeveloperFault` and `VerdictsSettled` (a batch, even one whose every leaf was skipped), reads each settling transaction, decodes its `settle` / `settleVerdicts`
+ * calldata and recovers the signers of the statement that settled the shard (its attestation, or the
+ * batch statement whose leaves hold it, subject `batch:<market>:<root>`) (domain `rigelDomain(chainId,
  * committee)`). When one of them is this node's key over a digest the signed-digest log does not
  * hold, the guard halts signing. A transaction that is not a direct call of the market (a contract
  * in between) is skipped with a warning.
@@ -55,13 +104,14 @@ export function createSignatureWatcher(p: {
     name: `oracle-signatures-${market.toLowerCase()}`,
     client: p.client,
     address: market,
-    events: [shardSettledEvent, shardFailedEvent, shardDeveloperFaultEvent],
+    events: [shardSettledEvent, shardFailedEvent, shardDeveloperFaultEvent, verdictsSettledEvent],
     cursor: p.cursor,
     startBlock: p.startBlock,
     confirmations: p.confirmations,
     onLogs: async (logs) => {
       const inputs = new Map<Hex, Hex>();
-      for (const log of logs as FinalLog[]) {
+      const checked = new Set<string>();
+      for (const log of logs as WatchedLog[]) {
         const hash = log.transactionHash;
         if (!hash) continue;
         let input = inputs.get(hash);
@@ -76,30 +126,24 @@ export function createSignatureWatcher(p: {
           }
           inputs.set(hash, input);
         }
-        const jobId = log.args.jobId;
-        const shard = Number(log.args.shard);
-        const settled = settledAttestations(input)?.find(
-          (s) =>
-            getAddress(s.attestation.market) === market &&
-            s.attestation.jobId === jobId &&
-            s.attestation.shard === shard,
-        );
+        const settled = settledStatements(input, market, p.domain)?.find((s) => s.covers(log));
         if (!settled) {
           p.logger?.warn(
-            { tx: hash, jobId: jobId.toString(), shard },
+            { tx: hash, jobId: log.args.jobId?.toString(), shard: log.args.shard, root: log.args.verdictsRoot },
             "settling transaction not decoded; its signatures are not checked",
           );
           continue;
         }
-        const digest = hashShardAttestation(p.domain, settled.attestation);
+        // A batch settles many shards in one transaction: its statement is checked once.
+        const seenKey = `${hash}:${settled.subject}`;
+        if (checked.has(seenKey)) continue;
+        checked.add(seenKey);
         for (const signature of settled.signatures) {
-          const recovered = await recoverShardAttestationSigner(p.domain, settled.attestation, signature).catch(
-            () => undefined,
-          );
+          const recovered = await settled.recover(signature).catch(() => undefined);
           if (recovered === undefined || getAddress(recovered) !== signer) continue;
           p.guard.sawOwnSignature({
-            subject: shardSubject(market, jobId, shard),
-            digest,
+            subject: settled.subject,
+            digest: settled.digest,
             tx: hash,
             block: log.blockNumber ?? 0n,
           });

@@ -12,6 +12,7 @@ import type { RateLimiter } from "./rateLimiter";
 import type { CapacityService } from "../capacity/capacityService";
 import { mountCapacityRoutes } from "../capacity/capacityRoutes";
 import { toOracleHttpError } from "./toOracleHttpError";
+import type { VerdictBatchCosigner } from "../relay/verdictBatchCosigner";
 
 export interface OracleRoutesParameters {
   proofs: ProofService;
@@ -21,6 +22,8 @@ export interface OracleRoutesParameters {
   rateLimiter: RateLimiter;
   metrics: OracleMetrics;
   capacity?: CapacityService;
+  /** The peer side of batched settlement (PROTOCOL §20.6); absent: the route answers 404. */
+  batches?: VerdictBatchCosigner;
 }
 
 /** The signer of an operator-signed request (PROTOCOL §4.2), rate-limited per signer. */
@@ -82,6 +85,16 @@ export function mountOracleRoutes(app: Express, p: OracleRoutesParameters): void
       res.json(stored);
     }),
   );
+
+  const batches = p.batches;
+  if (batches) {
+    app.post(
+      "/v1/verdict-batches",
+      handler(p.metrics, async (req, res) => {
+        res.json(await batches.cosign(req.body, await authenticate(req)));
+      }),
+    );
+  }
 
   if (p.capacity) mountCapacityRoutes(app, { capacity: p.capacity, authenticate, metrics: p.metrics });
 }

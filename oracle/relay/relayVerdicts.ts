@@ -2,7 +2,7 @@ import type { Address, Hex, PublicClient, WalletClient } from "viem";
 import { jobMarketAbi } from "../../sdk/contracts/abis";
 import { recoverShardAttestationSigner } from "../../sdk/eip712/shardAttestation";
 import { sortSignaturesBySigner, type SignerSignature } from "../../sdk/eip712/sortSignatures";
-import type { RigelDomain } from "../../sdk/eip712/types";
+import type { RigelDomain, ShardVerdict, VerdictBatch } from "../../sdk/eip712/types";
 import type { Logger } from "../../sdk/log/createLogger";
 import { OracleClient } from "../../sdk/oracleApi/client";
 import { shardAttestationFromJson, type SignedShardAttestation } from "../../sdk/oracleApi/types";
@@ -68,4 +68,33 @@ export async function settleWithQuorum(p: {
   await p.publicClient.waitForTransactionReceipt({ hash });
   p.logger.info({ jobId: p.attestation.jobId, shard: p.attestation.shard, hash }, "relayed a verdict on-chain");
   return hash;
+}
+
+/**
+ * Settles a verdict batch on-chain (PROTOCOL §20.6): `JobMarket.settleVerdicts(batch, signatures,
+ * verdicts)` with signatures already sorted by signer, simulated first, then sent and mined. Returns
+ * the transaction hash and how many leaves the market settled (the others it skipped:
+ * `VerdictSkipped`, e.g. a shard another relay settled first).
+ */
+export async function settleVerdictBatch(p: {
+  publicClient: PublicClient;
+  walletClient: WalletClient;
+  market: Address;
+  batch: VerdictBatch;
+  signatures: Hex[];
+  verdicts: ShardVerdict[];
+  logger: Logger;
+}): Promise<{ hash: Hex; settled: bigint }> {
+  const { request, result } = await p.publicClient.simulateContract({
+    account: p.walletClient.account!,
+    address: p.market,
+    abi: jobMarketAbi,
+    functionName: "settleVerdicts",
+    args: [p.batch, p.signatures, p.verdicts],
+  });
+  const hash = await p.walletClient.writeContract(request);
+  const receipt = await p.publicClient.waitForTransactionReceipt({ hash });
+  if (receipt.status !== "success") throw new Error(`settleVerdicts ${hash} reverted`);
+  p.logger.debug({ hash, leaves: p.verdicts.length, settled: result.toString() }, "relayed a verdict batch on-chain");
+  return { hash, settled: result };
 }

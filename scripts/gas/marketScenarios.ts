@@ -3,7 +3,15 @@
 // the measured call never includes an epoch settlement by accident of wall-clock time.
 import { ethers } from "hardhat";
 import { time } from "@nomicfoundation/hardhat-network-helpers";
-import { deployProtocol, jobParamsFor, shardAttestation, type Protocol } from "../../fixtures/protocolFixture";
+import {
+  deployProtocol,
+  jobParamsFor,
+  shardAttestation,
+  shardVerdict,
+  verdictBatch,
+  type Protocol,
+} from "../../fixtures/protocolFixture";
+import type { ShardVerdict } from "../../fixtures/verdictBatch";
 import type { GasScenario, Measured } from "./scenarios";
 
 const ROOT = ethers.id("gas-root");
@@ -54,13 +62,69 @@ const submitted10 = () => withSubmitted(10);
 const submitted50 = () => withSubmitted(50);
 
 async function settleBatch(p: Protocol, n: number): Measured {
-  const signed = [];
-  for (let s = 0; s < n; s++) signed.push(await shardAttestation(p, 1n, s));
+  const verdicts: ShardVerdict[] = [];
+  for (let s = 0; s < n; s++) verdicts.push(await shardVerdict(p, 1n, s));
+  const { batch, sigs } = await verdictBatch(p, verdicts);
   await freshEpoch(p);
-  return p.market.settleBatch(
-    signed.map((x) => x.att),
-    signed.map((x) => x.sigs),
-  );
+  return p.market.settleVerdicts(batch, sigs, verdicts);
+}
+
+/** One single-shard job, accepted and submitted at once and settled in a batch of one (2-of-3). */
+async function oneShardLifecycle(p: Protocol, dev: number, op: number): Promise<bigint> {
+  const created = await (
+    await p.market.connect(p.devs[dev]).createJob(await jobParamsFor(await p.usd.getAddress()))
+  ).wait();
+  const jobId = await p.market.jobCount();
+  const submitted = await (
+    await p.market.connect(p.ops[op]).acceptAndSubmit(jobId, 0, ROOT, 100n, "http://agent.example/v1/results/1/0")
+  ).wait();
+  const verdicts = [await shardVerdict(p, jobId, 0)];
+  const { batch, sigs } = await verdictBatch(p, verdicts);
+  const settled = await (await p.market.settleVerdicts(batch, sigs, verdicts)).wait();
+  if (process.env.GAS_PARTS === "1") {
+    process.stderr.write(`lifecycle parts: ${created!.gasUsed} ${submitted!.gasUsed} ${settled!.gasUsed}\n`);
+  }
+  return created!.gasUsed + submitted!.gasUsed + settled!.gasUsed;
+}
+
+/** The protocol after one paid lifecycle of the first developer with ops[0] (every slot warm). */
+async function afterFirstLifecycle(): Promise<Protocol> {
+  const p = await deployProtocol();
+  await freshEpoch(p);
+  await oneShardLifecycle(p, 0, 0);
+  return p;
+}
+
+/**
+ * `shardsPerJob`-shard jobs of devs[0] adding up to `n` shards, accepted round-robin by ops[0..2] and
+ * submitted; each operator (and the treasury) already paid once before. Leaves ordered by operator.
+ */
+async function withManySubmitted(n: number, shardsPerJob: number): Promise<{ p: Protocol; verdicts: ShardVerdict[] }> {
+  const p = await deployProtocol();
+  for (let op = 0; op < 3; op++) await oneShardLifecycle(p, 0, op);
+  const usd = await p.usd.getAddress();
+  const byOp: ShardVerdict[][] = [[], [], []];
+  for (let made = 0; made < n; made += shardsPerJob) {
+    const shards = Math.min(shardsPerJob, n - made);
+    await p.market.connect(p.devs[0]).createJob(await jobParamsFor(usd, { shards }));
+    const jobId = await p.market.jobCount();
+    for (let s = 0; s < shards; s++) {
+      const op = (made + s) % 3;
+      await p.market.connect(p.ops[op]).acceptAndSubmit(jobId, s, ROOT, 100n, "http://agent.example/r");
+      byOp[op].push(await shardVerdict(p, jobId, s));
+    }
+  }
+  return { p, verdicts: byOp.flat() };
+}
+
+const hundredInTenJobs = () => withManySubmitted(100, 10);
+const hundredSingleShardJobs = () => withManySubmitted(100, 1);
+
+async function settleMany(ctx: { p: Protocol; verdicts: ShardVerdict[] }): Promise<bigint> {
+  const { batch, sigs } = await verdictBatch(ctx.p, ctx.verdicts);
+  await freshEpoch(ctx.p);
+  const receipt = await (await ctx.p.market.settleVerdicts(batch, sigs, ctx.verdicts)).wait();
+  return receipt!.gasUsed / BigInt(ctx.verdicts.length);
 }
 
 async function withPastEpochWork(): Promise<Protocol> {
@@ -124,9 +188,18 @@ export const marketScenarios: GasScenario[] = [
     await freshEpoch(p);
     return p.market.settle(att, sigs);
   }),
-  scenario("JobMarket.settleBatch(1, total)", submitted1, (p) => settleBatch(p, 1)),
-  scenario("JobMarket.settleBatch(10, total)", submitted10, (p) => settleBatch(p, 10)),
-  scenario("JobMarket.settleBatch(50, total)", submitted50, (p) => settleBatch(p, 50)),
+  scenario("JobMarket.settleVerdicts(1, total)", submitted1, (p) => settleBatch(p, 1)),
+  scenario("JobMarket.settleVerdicts(10, total)", submitted10, (p) => settleBatch(p, 10)),
+  scenario("JobMarket.settleVerdicts(50, total)", submitted50, (p) => settleBatch(p, 50)),
+  scenario("JobMarket.lifecycle(1 shard, 2-of-3)", afterFirstLifecycle, (p) => oneShardLifecycle(p, 1, 0)),
+  scenario("JobMarket.settleBatch(100, per shard)", hundredInTenJobs, settleMany),
+  scenario("JobMarket.settleBatch(100 single-shard jobs, per shard)", hundredSingleShardJobs, settleMany),
+  scenario("JobMarket.acceptAndSubmit", job1, (p) =>
+    p.market.connect(p.ops[0]).acceptAndSubmit(1, 0, ROOT, 80n, "http://agent.example/v1/results/1/0"),
+  ),
+  scenario("JobMarket.withdraw", afterFirstLifecycle, (p) =>
+    p.market.connect(p.ops[0]).withdraw(p.usd.getAddress(), p.ops[0].address),
+  ),
   scenario("JobMarket.expire(no-show)", accepted1, async (p) => {
     await time.increase(86_401);
     return p.market.expire(1, 0);

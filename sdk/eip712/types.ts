@@ -28,6 +28,12 @@ export const rigelAttestationTypes = {
     { name: "gpuModel", type: "bytes32" },
     { name: "validUntil", type: "uint64" },
   ],
+  VerdictBatch: [
+    { name: "market", type: "address" },
+    { name: "verdictsRoot", type: "bytes32" },
+    { name: "count", type: "uint32" },
+    { name: "expiry", type: "uint64" },
+  ],
 } as const;
 
 /** `IOracleCommittee.Verdict` as signed (sdk/market/enums, from the contract): None (0) never is. */
@@ -47,6 +53,31 @@ export interface ShardAttestation {
   resultRoot: Hex;
   verdict: Verdict;
   units: bigint;
+  expiry: bigint;
+}
+
+/**
+ * One leaf of a verdict batch (`IOracleCommittee.ShardVerdict`, field for field): a shard
+ * attestation without the market (the batch names it) and without the expiry (the batch's).
+ */
+export interface ShardVerdict {
+  jobId: bigint;
+  shard: number;
+  operator: Address;
+  resultRoot: Hex;
+  verdict: Verdict;
+  units: bigint;
+}
+
+/**
+ * The statement a committee signs once for many shards (`IOracleCommittee.VerdictBatch`): the root
+ * of the tree of their {@link ShardVerdict} leaves (sdk/market/verdictTree), how many leaves, and
+ * the signature's freshness.
+ */
+export interface VerdictBatch {
+  market: Address;
+  verdictsRoot: Hex;
+  count: number;
   expiry: bigint;
 }
 

@@ -11,7 +11,10 @@ import {
 // ABI (docs/PROTOCOL.md §17), never written out by hand: a change to a contract's event changes
 // them with it, and `npm test` checks that the ABI file is up to date.
 
-/** `JobMarket.JobCreated(jobId, developer, paymentToken, job, specURI)` (§9.1): the spec URI lives only here. */
+/**
+ * `JobMarket.JobCreated(jobId, developer, paymentToken, job, specHash, specURI)` (§9.1, §20.3): the
+ * spec hash and URI live only here.
+ */
 export const jobCreatedEvent = getAbiItem({ abi: jobMarketAbi, name: "JobCreated" });
 /** `JobMarket.ShardSubmitted` (§9.2). */
 export const shardSubmittedEvent = getAbiItem({ abi: jobMarketAbi, name: "ShardSubmitted" });
@@ -25,6 +28,12 @@ export const shardDeveloperFaultEvent = getAbiItem({ abi: jobMarketAbi, name: "S
 export const shardExpiredEvent = getAbiItem({ abi: jobMarketAbi, name: "ShardExpired" });
 /** `JobMarket.FeeCollected(token, treasury, amount, burned)` (§9.3). */
 export const feeCollectedEvent = getAbiItem({ abi: jobMarketAbi, name: "FeeCollected" });
+/** `JobMarket.VerdictSkipped(jobId, shard, reason)`: a leaf of a verdict batch not applied (§20.4). */
+export const verdictSkippedEvent = getAbiItem({ abi: jobMarketAbi, name: "VerdictSkipped" });
+/** `JobMarket.VerdictsSettled(verdictsRoot, settled, skipped)`: one per `settleVerdicts` (§20.4). */
+export const verdictsSettledEvent = getAbiItem({ abi: jobMarketAbi, name: "VerdictsSettled" });
+/** `JobMarket.Withdrawn(token, account, to, amount)`: a credit paid out (§20.1). */
+export const withdrawnEvent = getAbiItem({ abi: jobMarketAbi, name: "Withdrawn" });
 /** `ComputeToken.Transfer` (ERC-20, §2). */
 export const transferEvent = getAbiItem({ abi: computeTokenAbi, name: "Transfer" });
 /** `OperatorStaking.OperatorRegistered(operator, metadataURI, commissionBps)` (§6.1). */

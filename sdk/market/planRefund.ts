@@ -27,11 +27,11 @@ export interface LockedShard {
 }
 
 /** What {@link planRefund} reads of each shard. */
-type RefundShard = Pick<ShardStatus, "shard" | "state" | "stateName" | "operator" | "submittedAt">;
+type RefundShard = Pick<ShardStatus, "shard" | "state" | "stateName" | "operator" | "submittedAt" | "verifyWindow">;
 
 /** Parameters of {@link planRefund}. */
 export interface PlanRefundParameters {
-  status: Pick<JobStatus, "developer" | "deadline" | "verifyWindow" | "shardValue" | "gang"> & {
+  status: Pick<JobStatus, "developer" | "deadline" | "shardValue" | "gang"> & {
     shards: readonly RefundShard[];
   };
   /** Chain time: the latest block's timestamp (`status.timestamp` when it was just read). */
@@ -108,7 +108,7 @@ export function planRefund({ status, now, caller }: PlanRefundParameters): PlanR
         s,
         "awaiting-verdict",
         `Submitted by ${s.operator}: awaiting the committee's verdict (settle pays for the units used and refunds the rest); expires unanswered after the verify window`,
-        s.submittedAt + status.verifyWindow,
+        s.submittedAt + BigInt(s.verifyWindow),
       );
     }
   }

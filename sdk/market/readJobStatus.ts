@@ -14,7 +14,10 @@ export interface ReadJobStatusParameters {
   blockNumber?: bigint;
 }
 
-/** One shard of a {@link JobStatus}: the stored shard, its index, state name and assigned operator. */
+/**
+ * One shard of a {@link JobStatus}: the stored shard (with `verifyWindow`, the window it was accepted
+ * under: the one that decides when it expires, PROTOCOL §20.2), its index, state name and assigned operator.
+ */
 export interface ShardStatus extends ReadShardReturnType {
   shard: number;
   stateName: ShardStateName;
@@ -25,7 +28,10 @@ export interface ShardStatus extends ReadShardReturnType {
 /** A job with everything the market's rules decide with, read at one block. */
 export interface JobStatus extends Omit<ReadJobReturnType, "shards"> {
   jobId: bigint;
-  /** The market's verify window (`params().verifyWindow`, seconds). */
+  /**
+   * The market's current verify window (`params().verifyWindow`, seconds): what a shard accepted now
+   * would get. A shard already accepted keeps its own (`shards[i].verifyWindow`).
+   */
   verifyWindow: bigint;
   /** V = maxUnitsPerShard × maxPricePerUnit: what each unsettled shard holds in escrow (§9.1). */
   shardValue: bigint;

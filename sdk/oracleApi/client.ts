@@ -11,6 +11,8 @@ import {
   parseProofResponse,
   parseSignedCapacityAttestation,
   parseSignedShardAttestation,
+  parseMissingVerdicts,
+  parseVerdictBatchSignature,
   type CapacityChallengeJson,
   type ChallengeListResponse,
   type ChallengeRequest,
@@ -21,7 +23,17 @@ import {
   type RevealRequest,
   type SignedCapacityAttestation,
   type SignedShardAttestation,
+  type ShardRefJson,
+  type VerdictBatchRequest,
+  type VerdictBatchSignature,
 } from "./types";
+
+/**
+ * What a peer answered a co-sign request with: its signature, or the leaves its decision store does
+ * not hold (409 `ORACLE_BATCH_UNKNOWN_VERDICTS`). Every other refusal is thrown.
+ */
+export type VerdictBatchCosignResult =
+  ({ status: "signed" } & VerdictBatchSignature) | { status: "missing"; missing: ShardRefJson[] };
 
 /** An oracle answered with an error status: its `code`, `message` and `details`, and the HTTP status. */
 export class OracleRequestError extends RigelError {
@@ -113,6 +125,21 @@ export class OracleClient {
     return parseSignedCapacityAttestation(
       await this.request("POST", `/v1/capacity/challenges/${challengeId}/reveal`, reveal, true),
     );
+  }
+
+  /**
+   * `POST /v1/verdict-batches` (*peer*-signed with the client's account, a committee member's key;
+   * PROTOCOL §13, §20.6): the peer's signature over the batch, or the leaves it lacks.
+   */
+  async cosignVerdictBatch(request: VerdictBatchRequest): Promise<VerdictBatchCosignResult> {
+    try {
+      const answer = parseVerdictBatchSignature(await this.request("POST", "/v1/verdict-batches", request, true));
+      return { status: "signed", ...answer };
+    } catch (err) {
+      if (err instanceof OracleRequestError && err.status === 409 && err.code === "ORACLE_BATCH_UNKNOWN_VERDICTS")
+        return { status: "missing", missing: parseMissingVerdicts(err.details) };
+      throw err;
+    }
   }
 
   /** `GET /healthz` (a 503 answer is returned as `ok: false`, not thrown). */

@@ -1,5 +1,5 @@
 import { getAddress, type Address, type Hex } from "viem";
-import { Verdict, type CapacityAttestation, type ShardAttestation } from "../eip712/types";
+import { Verdict, type CapacityAttestation, type ShardAttestation, type ShardVerdict } from "../eip712/types";
 import { RigelError } from "../errors/RigelError";
 import type { RevealedRowJson } from "../pow/revealedRowWire";
 
@@ -114,6 +114,43 @@ export interface ShardAttestationJson {
   units: DecimalString;
   expiry: DecimalString;
 }
+
+/** A ShardVerdict (one leaf of a verdict batch, PROTOCOL §20.6) on the wire. */
+export interface ShardVerdictJson {
+  jobId: DecimalString;
+  shard: number;
+  operator: Address;
+  resultRoot: Hex;
+  /** `Verdict.Valid` (1), `Verdict.Invalid` (2) or `Verdict.DeveloperFault` (3). */
+  verdict: Verdict;
+  units: DecimalString;
+}
+
+/** A shard named in an answer: `{ jobId, shard }`. */
+export interface ShardRefJson {
+  jobId: DecimalString;
+  shard: number;
+}
+
+/**
+ * `POST /v1/verdict-batches` body (*peer*-signed, PROTOCOL §13, §20.6): co-sign the `VerdictBatch`
+ * over these leaves, in this order, with this expiry.
+ */
+export interface VerdictBatchRequest {
+  market: Address;
+  expiry: DecimalString;
+  verdicts: ShardVerdictJson[];
+}
+
+/** `POST /v1/verdict-batches` answered 200: the peer's signature over the batch and the root it computed. */
+export interface VerdictBatchSignature {
+  signer: Address;
+  signature: Hex;
+  root: Hex;
+}
+
+/** Most leaves one verdict batch request may carry. */
+export const MAX_BATCH_VERDICTS = 1024;
 
 /** A CapacityAttestation on the wire. */
 export interface CapacityAttestationJson {
@@ -425,6 +462,64 @@ export function parseSignedShardAttestation(json: unknown): SignedShardAttestati
   };
 }
 
+/** Parses a ShardVerdict in JSON (only its six fields). */
+export function parseShardVerdictJson(json: unknown, field = "verdict"): ShardVerdictJson {
+  const obj = asObject(json, field);
+  onlyKeys(obj, field, ["jobId", "shard", "operator", "resultRoot", "verdict", "units"]);
+  return {
+    jobId: decimal(obj.jobId, `${field}.jobId`),
+    shard: integer(obj.shard, `${field}.shard`, 0, 2 ** 32 - 1),
+    operator: address(obj.operator, `${field}.operator`),
+    resultRoot: hex32(obj.resultRoot, `${field}.resultRoot`),
+    verdict: integer(obj.verdict, `${field}.verdict`, Verdict.Valid, Verdict.DeveloperFault) as Verdict,
+    units: decimal(obj.units, `${field}.units`, (1n << 64n) - 1n),
+  };
+}
+
+/**
+ * Parses a `POST /v1/verdict-batches` body: 1 to {@link MAX_BATCH_VERDICTS} leaves, no shard twice
+ * (a batch settles a shard once; the contract would skip the second).
+ */
+export function parseVerdictBatchRequest(json: unknown): VerdictBatchRequest {
+  const obj = asObject(json, "body");
+  onlyKeys(obj, "", ["market", "expiry", "verdicts"]);
+  const verdicts = list(obj.verdicts, "verdicts", MAX_BATCH_VERDICTS, parseShardVerdictJson);
+  if (verdicts.length === 0) throw new OracleApiFieldError("verdicts", "must hold at least one verdict");
+  const seen = new Set<string>();
+  verdicts.forEach((v, i) => {
+    const key = `${v.jobId}:${v.shard}`;
+    if (seen.has(key)) throw new OracleApiFieldError(`verdicts[${i}]`, "names a shard already in the batch");
+    seen.add(key);
+  });
+  return {
+    market: address(obj.market, "market"),
+    expiry: decimal(obj.expiry, "expiry", (1n << 64n) - 1n),
+    verdicts,
+  };
+}
+
+/** Parses a `POST /v1/verdict-batches` 200 answer. */
+export function parseVerdictBatchSignature(json: unknown): VerdictBatchSignature {
+  const obj = asObject(json, "body");
+  return {
+    signer: address(obj.signer, "signer"),
+    signature: signatureHex(obj.signature, "signature"),
+    root: hex32(obj.root, "root"),
+  };
+}
+
+/** The `details.missing` list of a 409 `ORACLE_BATCH_UNKNOWN_VERDICTS` (empty when absent or malformed). */
+export function parseMissingVerdicts(details: Record<string, unknown>): ShardRefJson[] {
+  try {
+    return list(details.missing, "missing", MAX_BATCH_VERDICTS, (v, f) => {
+      const o = asObject(v, f);
+      return { jobId: decimal(o.jobId, `${f}.jobId`), shard: integer(o.shard, `${f}.shard`, 0, 2 ** 32 - 1) };
+    });
+  } catch {
+    return [];
+  }
+}
+
 /** Parses a `POST /v1/proofs` answer: signed, or pending. */
 export function parseProofResponse(json: unknown): ProofResponse {
   const obj = asObject(json, "body");
@@ -576,6 +671,42 @@ export function shardAttestationFromJson(a: ShardAttestationJson): ShardAttestat
     verdict: a.verdict,
     units: BigInt(a.units),
     expiry: BigInt(a.expiry),
+  };
+}
+
+/** The wire form of a ShardVerdict. */
+export function shardVerdictToJson(v: ShardVerdict): ShardVerdictJson {
+  return {
+    jobId: v.jobId.toString(),
+    shard: v.shard,
+    operator: v.operator,
+    resultRoot: v.resultRoot,
+    verdict: v.verdict,
+    units: v.units.toString(),
+  };
+}
+
+/** The sdk/eip712 form of a wire ShardVerdict (for the tree and `settleVerdicts`). */
+export function shardVerdictFromJson(v: ShardVerdictJson): ShardVerdict {
+  return {
+    jobId: BigInt(v.jobId),
+    shard: v.shard,
+    operator: v.operator,
+    resultRoot: v.resultRoot,
+    verdict: v.verdict,
+    units: BigInt(v.units),
+  };
+}
+
+/** The leaf of a shard attestation: its fields without the market and the expiry. */
+export function shardVerdictOfAttestation(a: ShardAttestation): ShardVerdict {
+  return {
+    jobId: a.jobId,
+    shard: a.shard,
+    operator: a.operator,
+    resultRoot: a.resultRoot,
+    verdict: a.verdict,
+    units: a.units,
   };
 }
 

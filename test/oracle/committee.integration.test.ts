@@ -60,12 +60,16 @@ describe("oracle committee: three nodes, threshold 2, on the in-process chain", 
     }
     const shardBefore = await p.market.getShard(jobId, 1);
     expect(BigInt(answers[0].attestation.expiry)).to.equal(shardBefore.submittedAt + 3_600n);
+    const usd = await p.usd.getAddress();
+    const owedBefore = await p.market.owedOf(usd, op.address);
     const usdBefore = await p.usd.balanceOf(op.address);
     const lockedBefore = (await p.staking.operatorInfo(op.address)).lockedStake;
     await expect(settleWith(p, answers)).to.emit(p.market, "ShardSettled");
     const pay = sub.units * 1_000_000n;
     const fee = (pay * 250n) / 10_000n;
-    expect((await p.usd.balanceOf(op.address)) - usdBefore).to.equal(pay - fee);
+    // Credited, not sent (pull payments, PROTOCOL §20.1).
+    expect((await p.market.owedOf(usd, op.address)) - owedBefore).to.equal(pay - fee);
+    expect(await p.usd.balanceOf(op.address)).to.equal(usdBefore);
     expect(lockedBefore - (await p.staking.operatorInfo(op.address)).lockedStake).to.equal(shardBefore.collateral);
     expect((await p.market.getShard(jobId, 1)).state).to.equal(3n);
   });
@@ -138,6 +142,7 @@ describe("oracle committee: three nodes, threshold 2, on the in-process chain", 
     nodes[0] = await startOracle(p, p.oracles[0], dirs[0], {
       relay: true,
       peers: [nodes[1].url, nodes[2].url],
+      batchMaxDelayMs: 0, // a batch closes in the pass that decides its shard (PROTOCOL §20.6)
     });
     const spec = matmulSpec("55");
     const jobId = await createMatmulJob(p, spec, 1);

@@ -4,15 +4,24 @@ import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import fc from "fast-check";
 import type { ContractTransactionResponse } from "ethers";
 import { E18, State, Verdict } from "./fixture";
-import { deployProtocol, jobParamsFor, shardAttestation, type Protocol } from "../../../fixtures/protocolFixture";
+import {
+  deployProtocol,
+  jobParamsFor,
+  shardAttestation,
+  shardVerdict,
+  verdictBatch,
+  type Protocol,
+} from "../../../fixtures/protocolFixture";
 import { emissionOf } from "./emission";
 import { isFinalShardState } from "../../../sdk/market/enums";
 
 // Invariants (docs/PROTOCOL.md §9.6 and §10.6), checked after every step of random sequences of create,
-// accept, submit, settle and settleBatch (Valid, Invalid = slash, DeveloperFault = pay the units used
-// without slash or points), expire, cancel, stake, delegate, claim and time jumps by many accounts,
-// against the real OperatorStaking and OracleCommittee:
-//  I1  for each payment token, Σ_jobs unsettled escrow = escrowOf(token) = market's balance;
+// accept, submit, acceptAndSubmit, settle and settleVerdicts batches (Valid, Invalid = slash,
+// DeveloperFault = pay the units used without slash or points), expire, cancel, withdraw, stake,
+// delegate, claim and time jumps by many accounts, against the real OperatorStaking and OracleCommittee:
+//  I1  for each payment token, Σ_jobs unsettled escrow = escrowOf(token), and the market's balance =
+//      escrowOf(token) + owedTotal(token), with owedTotal(token) = Σ_accounts owedOf(token, account)
+//      (pull payments, PROTOCOL §20.1);
 //  I2  RGL minted by the distributor ≤ Σ_{e ≤ now} emission(e), and minted(e) ≤ emission(e);
 //  I3  no shard reaches a final state (paid, failed, developer fault, expired, cancelled) twice, and at
 //      the end of each sequence every shard in a final state got exactly the one event of that state;
@@ -52,6 +61,13 @@ const Action = fc.oneof(
   },
   // Item i of a batch gets the verdict `first + i` (cycling through 1, 2, 3): batches mix all three.
   fc.record({ kind: fc.constant("batch" as const), first: fc.nat(2) }),
+  fc.record({
+    kind: fc.constant("acceptAndSubmit" as const),
+    who: fc.nat(3),
+    pick: fc.nat(50),
+    units: fc.integer({ min: 1, max: 100 }),
+  }),
+  fc.record({ kind: fc.constant("withdraw" as const), who: fc.nat(7), rgl: fc.boolean() }),
   fc.record({ kind: fc.constant("expire" as const), pick: fc.nat(50) }),
   fc.record({ kind: fc.constant("cancel" as const), pick: fc.nat(50) }),
   fc.record({ kind: fc.constant("stake" as const), who: fc.nat(3), amount: fc.integer({ min: 1, max: 1000 }) }),
@@ -160,13 +176,27 @@ async function step(
       const open: Ref[] = [];
       for (const r of refs) if ((await p.market.getShard(r.jobId, r.shard)).state === State.Submitted) open.push(r);
       if (!open.length) break;
-      const signed = await Promise.all(
-        open.map((r, i) => shardAttestation(p, r.jobId, r.shard, VERDICTS[(a.first + i) % VERDICTS.length])),
+      const leaves = await Promise.all(
+        open.map((r, i) => shardVerdict(p, r.jobId, r.shard, VERDICTS[(a.first + i) % VERDICTS.length])),
       );
-      // Include the first item twice: the second copy must be skipped, not paid again.
-      const atts = [...signed.map((s) => s.att), signed[0].att];
-      const sigs = [...signed.map((s) => s.sigs), signed[0].sigs];
-      logs = await tryTx(() => p.market.settleBatch(atts, sigs));
+      // Include the first leaf twice: the second copy must be skipped, not paid again.
+      const all = [...leaves, leaves[0]];
+      const { batch, sigs } = await verdictBatch(p, all);
+      logs = await tryTx(() => p.market.settleVerdicts(batch, sigs, all));
+      break;
+    }
+    case "acceptAndSubmit": {
+      const r = pick(a.pick);
+      if (r)
+        logs = await tryTx(() =>
+          p.market.connect(p.ops[a.who]).acceptAndSubmit(r.jobId, r.shard, ethers.id(`r${r.jobId}`), a.units, ""),
+        );
+      break;
+    }
+    case "withdraw": {
+      const who = owedAccounts(p)[a.who];
+      const token = a.rgl ? await p.rgl.getAddress() : await p.usd.getAddress();
+      logs = await tryTx(() => p.market.connect(who).withdraw(token, who.address));
       break;
     }
     case "expire": {
@@ -261,6 +291,11 @@ function scheduledUpTo(acc: EmissionSum, initial: bigint, decayBps: bigint, epoc
   return acc.sum;
 }
 
+/** Every account the market can owe: the developers, the operators and the treasury. */
+function owedAccounts(p: Protocol) {
+  return [...p.devs, ...p.ops, p.treasury];
+}
+
 async function checkInvariants(
   p: Protocol,
   epochs: Set<bigint>,
@@ -281,7 +316,11 @@ async function checkInvariants(
     const addr = await token.getAddress();
     const sum = unsettled.get(addr)!;
     expect(await p.market.escrowOf(addr)).to.equal(sum);
-    expect(await token.balanceOf(m)).to.equal(sum);
+    const owedTotal = await p.market.owedTotal(addr);
+    expect(await token.balanceOf(m)).to.equal(sum + owedTotal);
+    let credits = 0n;
+    for (const who of owedAccounts(p)) credits += await p.market.owedOf(addr, who.address);
+    expect(credits).to.equal(owedTotal);
   }
   const s = await p.rewards.schedule();
   const now = await p.rewards.currentEpoch();

@@ -138,7 +138,8 @@ describe("JobMarket.accept / submit", () => {
       expect(sh.state).to.equal(State.Submitted);
       expect(sh.units).to.equal(80n);
       expect(sh.resultRoot).to.equal(ROOT);
-      expect(sh.resultURI).to.equal("ipfs://result");
+      // The result URI is emitted (above), not stored (PROTOCOL §20.3); the window is the one accepted under.
+      expect(sh.verifyWindow).to.equal(3_600n);
       expect(sh.submittedBlock).to.equal(block);
       // blockhash(b) is readable from block b + 1 on.
       await mine(1);

@@ -11,9 +11,11 @@ import {
   PARAMS,
   ROOT,
   sign,
+  signedBatch,
   State,
   submittedJob,
   USD_RATE,
+  verdictOf,
 } from "./fixture";
 import type { TestFeeOnTransferToken, TestReentrantToken, TestRevertingToken } from "../../../typechain-types";
 
@@ -32,7 +34,9 @@ describe("JobMarket adversarial and governance", () => {
       expect(await f.market.escrowOf(await fot.getAddress())).to.equal(0n);
     });
 
-    it("test_revertingToken_settleRevertsAtomically_thenSucceedsWhenTokenRecovers", async () => {
+    it("test_revertingToken_settleStillUnlocksCollateral_withdrawWaitsForTheToken", async () => {
+      // Old rule (push payments): settle transferred inside the call, so a failing token reverted the
+      // settlement and kept the operator's 300 RGL collateral locked until the token recovered.
       const f = await loadFixture(deployMarket);
       const rev = (await ethers.deployContract("TestRevertingToken")) as unknown as TestRevertingToken;
       const token = await rev.getAddress();
@@ -43,13 +47,21 @@ describe("JobMarket adversarial and governance", () => {
       const a = await attestation(f, jobId, 0);
       const sigs = await sign(f, a);
       await rev.setFailing(true);
-      await expect(f.market.settle(a, sigs)).to.be.revertedWithCustomError(rev, "TestTokenFailing");
-      expect((await f.market.getShard(jobId, 0)).state).to.equal(State.Submitted);
-      expect(await f.market.escrowOf(token)).to.equal(100_000_000n);
-      expect(await f.staking.locked(f.ops[0].address)).to.equal(300n * E18);
+      await expect(f.market.settle(a, sigs)).to.emit(f.market, "ShardSettled");
+      expect((await f.market.getShard(jobId, 0)).state).to.equal(State.Settled);
+      expect(await f.market.escrowOf(token)).to.equal(0n);
+      expect(await f.staking.locked(f.ops[0].address)).to.equal(0n);
+      expect(await f.market.owedOf(token, f.ops[0].address)).to.equal(78_000_000n);
+      await expect(f.market.connect(f.ops[0]).withdraw(token, f.ops[0].address)).to.be.revertedWithCustomError(
+        rev,
+        "TestTokenFailing",
+      );
+      expect(await f.market.owedOf(token, f.ops[0].address)).to.equal(78_000_000n);
       await rev.setFailing(false);
-      await f.market.settle(a, sigs);
-      expect(await rev.balanceOf(await f.market.getAddress())).to.equal(0n);
+      await f.market.connect(f.ops[0]).withdraw(token, f.ops[0].address);
+      expect(await rev.balanceOf(f.ops[0].address)).to.equal(78_000_000n);
+      expect(await rev.balanceOf(await f.market.getAddress())).to.equal(22_000_000n);
+      expect(await f.market.owedTotal(token)).to.equal(22_000_000n);
     });
 
     it("test_reentrantToken_cannotReenterMarketOnTransfer", async () => {
@@ -60,14 +72,15 @@ describe("JobMarket adversarial and governance", () => {
       await ree.mint(f.dev.address, 10n ** 12n);
       await ree.connect(f.dev).approve(await f.market.getAddress(), ethers.MaxUint256);
       const jobId = await createJob(f, { shards: 2 }, token);
-      // On the refund transfer in cancel, the token tries to cancel again (a double refund).
-      const payload = f.market.interface.encodeFunctionData("cancel", [jobId]);
+      await f.market.connect(f.dev).cancel(jobId);
+      // On the refund's transfer in withdraw, the token tries to withdraw again (a double refund).
+      const payload = f.market.interface.encodeFunctionData("withdraw", [token, f.dev.address]);
       await ree.arm(await f.market.getAddress(), payload);
-      await expect(f.market.connect(f.dev).cancel(jobId)).to.be.revertedWithCustomError(
+      await expect(f.market.connect(f.dev).withdraw(token, f.dev.address)).to.be.revertedWithCustomError(
         f.market,
         "ReentrancyGuardReentrantCall",
       );
-      expect(await f.market.escrowOf(token)).to.equal(200_000_000n);
+      expect(await f.market.owedOf(token, f.dev.address)).to.equal(200_000_000n);
       expect(await ree.balanceOf(await f.market.getAddress())).to.equal(200_000_000n);
     });
 
@@ -100,9 +113,12 @@ describe("JobMarket adversarial and governance", () => {
       const p = await jobParams(token);
       const a = await attestation(f, jobId, 0);
       const sigs = await sign(f, a);
+      const leaf = await verdictOf(f, jobId, 0);
+      const batch = await signedBatch(f, [leaf]);
+      await f.market.connect(f.dev).cancel(jobId);
       const acceptDeadline = BigInt(await time.latest()) + 600n;
       const encode = f.market.interface.encodeFunctionData.bind(f.market.interface);
-      // Every nonReentrant entrypoint, called back from the refund transfer of `cancel`.
+      // Every nonReentrant entrypoint, called back from the refund transfer of `withdraw`.
       const calls: [string, string][] = [
         ["createJob", encode("createJob", [p])],
         ["createGangJob", encode("createGangJob", [p, acceptDeadline])],
@@ -111,31 +127,34 @@ describe("JobMarket adversarial and governance", () => {
         ["accept", encode("accept", [jobId, 0])],
         ["submit", encode("submit", [jobId, 0, ROOT, 1n, ""])],
         ["settle", encode("settle", [a, sigs])],
-        ["settleBatch", encode("settleBatch", [[a], [sigs]])],
+        ["acceptAndSubmit", encode("acceptAndSubmit", [jobId, 0, ROOT, 1n, ""])],
+        ["submitMany", encode("submitMany", [[{ jobId, shard: 0, resultRoot: ROOT, units: 1n, resultURI: "" }]])],
+        ["settleVerdicts", encode("settleVerdicts", [batch.batch, batch.sigs, [leaf]])],
+        ["withdraw", encode("withdraw", [token, f.dev.address])],
         ["expire", encode("expire", [jobId, 0])],
         ["releaseGang", encode("releaseGang", [jobId])],
       ];
       const [devB, count] = await Promise.all([ree.balanceOf(f.dev.address), f.market.jobCount()]);
       for (const [name, payload] of calls) {
         await ree.arm(m, payload);
-        await expect(f.market.connect(f.dev).cancel(jobId), name).to.be.revertedWithCustomError(
+        await expect(f.market.connect(f.dev).withdraw(token, f.dev.address), name).to.be.revertedWithCustomError(
           f.market,
           "ReentrancyGuardReentrantCall",
         );
-        expect(await f.market.escrowOf(token), name).to.equal(200_000_000n);
+        expect(await f.market.owedOf(token, f.dev.address), name).to.equal(200_000_000n);
         expect(await ree.balanceOf(m), name).to.equal(200_000_000n);
         expect(await ree.balanceOf(f.dev.address), name).to.equal(devB);
         expect(await f.market.jobCount(), name).to.equal(count);
-        expect((await f.market.getShard(jobId, 0)).state, name).to.equal(State.Open);
+        expect((await f.market.getShard(jobId, 0)).state, name).to.equal(State.Cancelled);
       }
-      // Disarmed, the same cancel refunds both shards.
+      // Disarmed, the same withdrawal pays both refunds, once.
       await ree.arm(ethers.ZeroAddress, "0x");
-      await expect(f.market.connect(f.dev).cancel(jobId)).to.changeTokenBalances(
+      await expect(f.market.connect(f.dev).withdraw(token, f.dev.address)).to.changeTokenBalances(
         ree,
         [f.dev.address, m],
         [200_000_000n, -200_000_000n],
       );
-      expect(await f.market.escrowOf(token)).to.equal(0n);
+      expect(await f.market.owedTotal(token)).to.equal(0n);
     });
   });
 
@@ -164,8 +183,9 @@ describe("JobMarket adversarial and governance", () => {
       const jobId = await createJob(f);
       await f.market.connect(griefer).accept(jobId, 0);
       await time.increase(86_401);
+      const usd = await f.usd.getAddress();
       const [usdB, rglB, stakeB] = await Promise.all([
-        f.usd.balanceOf(f.dev.address),
+        f.market.owedOf(usd, f.dev.address),
         f.rgl.balanceOf(f.dev.address),
         f.staking.selfStake(griefer.address),
       ]);
@@ -175,7 +195,7 @@ describe("JobMarket adversarial and governance", () => {
       const value = 100_000_000n;
       const compensation = (value * BigInt(PARAMS.collateralRatioBps) * BigInt(PARAMS.noShowSlashBps)) / 10n ** 8n;
       const compensationRgl = (compensation * USD_RATE) / E18;
-      expect((await f.usd.balanceOf(f.dev.address)) - usdB).to.equal(value);
+      expect((await f.market.owedOf(usd, f.dev.address)) - usdB).to.equal(value);
       expect((await f.rgl.balanceOf(f.dev.address)) - rglB).to.equal(compensationRgl);
       expect(stakeB - (await f.staking.selfStake(griefer.address))).to.equal(compensationRgl);
       // The griefer is jailed and cannot grab the next shard.
@@ -200,9 +220,13 @@ describe("JobMarket adversarial and governance", () => {
       await time.increase(86_401);
       await f.market.expire(accepted, 0);
       await f.market.expire(submitted, 0);
-      expect(await f.market.escrowOf(await f.usd.getAddress())).to.equal(0n);
-      expect(await f.usd.balanceOf(await f.market.getAddress())).to.equal(0n);
+      const usd = await f.usd.getAddress();
+      expect(await f.market.escrowOf(usd)).to.equal(0n);
       for (const op of f.ops) expect(await f.staking.locked(op.address)).to.equal(0n);
+      // Withdrawals are exits too: everyone owed is paid while paused.
+      for (const who of [f.dev, f.ops[2], f.treasury]) await f.market.connect(who).withdraw(usd, who.address);
+      expect(await f.usd.balanceOf(await f.market.getAddress())).to.equal(0n);
+      expect(await f.market.owedTotal(usd)).to.equal(0n);
       await f.market.unpause();
       await createJob(f);
     });

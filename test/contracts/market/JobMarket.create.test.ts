@@ -176,21 +176,25 @@ describe("JobMarket.createJob / createJobWithPermit / cancel", () => {
       const f = await loadFixture(deployMarket);
       const jobId = await createJob(f, { shards: 3 });
       await f.market.connect(f.ops[0]).accept(jobId, 1);
+      const usd = await f.usd.getAddress();
       const before = await f.usd.balanceOf(f.dev.address);
       await expect(f.market.connect(f.dev).cancel(jobId))
         .to.emit(f.market, "ShardCancelled")
         .withArgs(jobId, 0n, 100_000_000n)
         .and.to.emit(f.market, "ShardCancelled")
         .withArgs(jobId, 2n, 100_000_000n);
+      // Refunds are credited (PROTOCOL §20.1): nothing sent until the developer withdraws.
+      expect(await f.usd.balanceOf(f.dev.address)).to.equal(before);
+      expect(await f.market.owedOf(usd, f.dev.address)).to.equal(200_000_000n);
+      await f.market.connect(f.dev).withdraw(usd, f.dev.address);
       expect((await f.usd.balanceOf(f.dev.address)) - before).to.equal(200_000_000n);
       expect((await f.market.getJob(jobId)).escrow).to.equal(100_000_000n);
       expect(await f.market.escrowOf(await f.usd.getAddress())).to.equal(100_000_000n);
       expect((await f.market.getShard(jobId, 0)).state).to.equal(State.Cancelled);
       expect((await f.market.getShard(jobId, 1)).state).to.equal(State.Accepted);
       // A second cancel finds nothing open and moves nothing.
-      const again = await f.usd.balanceOf(f.dev.address);
       await f.market.connect(f.dev).cancel(jobId);
-      expect(await f.usd.balanceOf(f.dev.address)).to.equal(again);
+      expect(await f.market.owedOf(usd, f.dev.address)).to.equal(0n);
     });
 
     it("test_cancel_worksWhilePaused", async () => {

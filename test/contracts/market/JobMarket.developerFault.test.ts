@@ -10,43 +10,65 @@ import {
   E18,
   sign,
   State,
+  owed,
+  signedBatch,
   submittedJob,
   USD_RATE,
   Verdict,
+  verdictOf,
   type MarketFixture,
 } from "./fixture";
 import { deployProtocol, jobParamsFor, shardAttestation, STAKE } from "../../../fixtures/protocolFixture";
 import type { TestReentrantToken } from "../../../typechain-types";
 
-// settle / settleBatch with verdict 3, DeveloperFault (docs/PROTOCOL.md §9.3, §18.2): the operator is
+// settle / settleVerdicts with verdict 3, DeveloperFault (docs/PROTOCOL.md §9.3, §18.2): the operator is
 // paid for the units used, the developer refunded the rest, the fee taken as for Valid, the collateral
 // unlocked; no slash, no jail, no work points, no record counter.
 
 const COLLATERAL = 300n * E18;
 const V = 100_000_000n; // 100 units × 1 tUSD
 
-/** Every balance and counter a settlement can touch, for before/after deltas. */
+/**
+ * Every credit, balance and counter a settlement can touch, for before/after deltas. Payouts are
+ * credited (PROTOCOL §20.1): `opUsd`, `devUsd` and `treasuryUsd` are what each is owed, `marketUsd`
+ * the market's escrow; the market's token balance never moves on settlement (`marketBalance`).
+ */
 async function snapshot(f: MarketFixture, op: HardhatEthersSigner) {
   const m = await f.market.getAddress();
-  const [opUsd, devUsd, treasuryUsd, marketUsd, devRgl, rglSupply, stake, locked, jailed, record, epoch] =
-    await Promise.all([
-      f.usd.balanceOf(op.address),
-      f.usd.balanceOf(f.dev.address),
-      f.usd.balanceOf(f.treasury.address),
-      f.usd.balanceOf(m),
-      f.rgl.balanceOf(f.dev.address),
-      f.rgl.totalSupply(),
-      f.staking.selfStake(op.address),
-      f.staking.locked(op.address),
-      f.staking.jailedUntil(op.address),
-      f.market.operatorRecord(op.address),
-      f.rewards.operatorEpoch(op.address),
-    ]);
+  const usd = await f.usd.getAddress();
+  const [
+    opUsd,
+    devUsd,
+    treasuryUsd,
+    marketUsd,
+    marketBalance,
+    devRgl,
+    rglSupply,
+    stake,
+    locked,
+    jailed,
+    record,
+    epoch,
+  ] = await Promise.all([
+    f.market.owedOf(usd, op.address),
+    f.market.owedOf(usd, f.dev.address),
+    f.market.owedOf(usd, f.treasury.address),
+    f.market.escrowOf(usd),
+    f.usd.balanceOf(m),
+    f.rgl.balanceOf(f.dev.address),
+    f.rgl.totalSupply(),
+    f.staking.selfStake(op.address),
+    f.staking.locked(op.address),
+    f.staking.jailedUntil(op.address),
+    f.market.operatorRecord(op.address),
+    f.rewards.operatorEpoch(op.address),
+  ]);
   return {
     opUsd,
     devUsd,
     treasuryUsd,
     marketUsd,
+    marketBalance,
     devRgl,
     rglSupply,
     stake,
@@ -74,7 +96,7 @@ describe("JobMarket developer fault (verdict 3)", () => {
         .and.to.emit(f.market, "FeeCollected")
         .withArgs(await f.usd.getAddress(), f.treasury.address, 2_000_000n, false)
         .and.not.to.emit(f.market, "ShardSettled")
-        .and.not.to.emit(f.rewards, "WorkCredited");
+        .and.not.to.emit(f.rewards, "WorkBatchCredited");
 
       const after = await snapshot(f, op);
       expect(after.opUsd - before.opUsd).to.equal(78_000_000n);
@@ -145,8 +167,8 @@ describe("JobMarket developer fault (verdict 3)", () => {
       expect(await f.staking.locked(op.address)).to.equal(15n * E18);
       const a = await attestation(f, jobId, 0, { verdict: Verdict.DeveloperFault });
       const [opB, devB, supply, stake] = await Promise.all([
-        f.rgl.balanceOf(op.address),
-        f.rgl.balanceOf(f.dev.address),
+        f.market.owedOf(rglAddr, op.address),
+        f.market.owedOf(rglAddr, f.dev.address),
         f.rgl.totalSupply(),
         f.staking.selfStake(op.address),
       ]);
@@ -155,13 +177,15 @@ describe("JobMarket developer fault (verdict 3)", () => {
         .withArgs(jobId, 0n, op.address, 3n, 2_925n * 10n ** 15n, 75n * 10n ** 15n, 7n * E18)
         .and.to.emit(f.market, "FeeCollected")
         .withArgs(rglAddr, ethers.ZeroAddress, 75n * 10n ** 15n, true);
-      expect((await f.rgl.balanceOf(op.address)) - opB).to.equal(2_925n * 10n ** 15n);
-      expect((await f.rgl.balanceOf(f.dev.address)) - devB).to.equal(7n * E18);
+      expect((await f.market.owedOf(rglAddr, op.address)) - opB).to.equal(2_925n * 10n ** 15n);
+      expect((await f.market.owedOf(rglAddr, f.dev.address)) - devB).to.equal(7n * E18);
       expect(supply - (await f.rgl.totalSupply())).to.equal(75n * 10n ** 15n);
       expect(await f.staking.selfStake(op.address)).to.equal(stake);
       expect(await f.staking.locked(op.address)).to.equal(0n);
       expect(await f.market.escrowOf(rglAddr)).to.equal(0n);
-      expect(await f.rgl.balanceOf(await f.market.getAddress())).to.equal(0n);
+      // What remains in the market is exactly what it owes (the fee was burned).
+      expect(await f.rgl.balanceOf(await f.market.getAddress())).to.equal(await f.market.owedTotal(rglAddr));
+      expect(await f.market.owedTotal(rglAddr)).to.equal(2_925n * 10n ** 15n + 7n * E18);
     });
 
     it("test_settle_developerFault_zeroFee_collectsNothing", async () => {
@@ -256,7 +280,7 @@ describe("JobMarket developer fault (verdict 3)", () => {
       await expect(f.market.settle(a, await sign(f, a))).to.emit(f.market, "ShardDeveloperFault");
     });
 
-    it("test_settle_developerFault_reentrantTokenCannotReenter", async () => {
+    it("test_settle_developerFault_reentrantToken_settleMakesNoTokenCall_withdrawCannotReenter", async () => {
       const f = await loadFixture(deployMarket);
       const ree = (await ethers.deployContract("TestReentrantToken")) as unknown as TestReentrantToken;
       const token = await ree.getAddress();
@@ -267,38 +291,41 @@ describe("JobMarket developer fault (verdict 3)", () => {
       const jobId = await submittedJob(f, f.ops[0], 80n, { shards: 1 }, token);
       const a = await attestation(f, jobId, 0, { verdict: Verdict.DeveloperFault });
       const sigs = await sign(f, a);
-      // On the payment to the operator, the token tries to settle the same shard again (a double payout).
-      await ree.arm(m, f.market.interface.encodeFunctionData("settle", [a, sigs]));
-      await expect(f.market.settle(a, sigs)).to.be.revertedWithCustomError(f.market, "ReentrancyGuardReentrantCall");
-      expect((await f.market.getShard(jobId, 0)).state).to.equal(State.Submitted);
-      expect(await f.market.escrowOf(token)).to.equal(V);
-      expect(await ree.balanceOf(m)).to.equal(V);
-      expect(await f.staking.locked(f.ops[0].address)).to.equal(COLLATERAL);
-      await ree.arm(ethers.ZeroAddress, "0x");
+      // Armed to re-enter on any transfer: settlement makes none (the old rule transferred the
+      // operator's pay inside settle, and the token could call back there).
+      await ree.arm(m, f.market.interface.encodeFunctionData("withdraw", [token, f.ops[0].address]));
       await expect(f.market.settle(a, sigs)).to.emit(f.market, "ShardDeveloperFault");
-      expect(await ree.balanceOf(m)).to.equal(0n);
+      expect(await ree.balanceOf(m)).to.equal(V);
+      expect(await f.staking.locked(f.ops[0].address)).to.equal(0n);
+      expect(await f.market.owedOf(token, f.ops[0].address)).to.equal(78_000_000n);
+      // The withdrawal's transfer tries to withdraw again (a double payout): the guard stops it.
+      await expect(f.market.connect(f.ops[0]).withdraw(token, f.ops[0].address)).to.be.revertedWithCustomError(
+        f.market,
+        "ReentrancyGuardReentrantCall",
+      );
+      expect(await f.market.owedOf(token, f.ops[0].address)).to.equal(78_000_000n);
+      expect(await ree.balanceOf(m)).to.equal(V);
+      await ree.arm(ethers.ZeroAddress, "0x");
+      await f.market.connect(f.ops[0]).withdraw(token, f.ops[0].address);
+      expect(await ree.balanceOf(f.ops[0].address)).to.equal(78_000_000n);
+      expect(await ree.balanceOf(m)).to.equal(V - 78_000_000n);
     });
   });
 
-  describe("settleBatch", () => {
-    it("test_settleBatch_mixesValidInvalidAndDeveloperFault", async () => {
+  describe("settleVerdicts", () => {
+    it("test_settleVerdicts_mixesValidInvalidAndDeveloperFault", async () => {
       const f = await loadFixture(deployMarket);
       const [op0, op1, op2] = f.ops;
+      const usd = await f.usd.getAddress();
       const ids = [await submittedJob(f, op0, 80n), await submittedJob(f, op1, 80n), await submittedJob(f, op2, 40n)];
-      const verdicts = [Verdict.Valid, Verdict.Invalid, Verdict.DeveloperFault];
-      const atts = await Promise.all(ids.map((id, i) => attestation(f, id, 0, { verdict: verdicts[i] })));
-      const sigs = await Promise.all(atts.map((a) => sign(f, a)));
+      const kinds = [Verdict.Valid, Verdict.Invalid, Verdict.DeveloperFault];
+      const leaves = await Promise.all(ids.map((id, i) => verdictOf(f, id, 0, { verdict: kinds[i] })));
       const m = await f.market.getAddress();
-      const [b0, b2, devB, trB, mB, rglDevB] = await Promise.all([
-        f.usd.balanceOf(op0.address),
-        f.usd.balanceOf(op2.address),
-        f.usd.balanceOf(f.dev.address),
-        f.usd.balanceOf(f.treasury.address),
-        f.usd.balanceOf(m),
-        f.rgl.balanceOf(f.dev.address),
-      ]);
-      // The Valid item twice: its second copy is skipped, not paid again.
-      const tx = f.market.settleBatch([...atts, atts[0]], [...sigs, sigs[0]]);
+      const [mB, rglDevB] = await Promise.all([f.usd.balanceOf(m), f.rgl.balanceOf(f.dev.address)]);
+      // The Valid leaf twice: its second copy is skipped (reason 1), not paid again.
+      const all = [...leaves, leaves[0]];
+      const { batch, sigs } = await signedBatch(f, all);
+      const tx = f.market.settleVerdicts(batch, sigs, all);
       await expect(tx)
         .to.emit(f.market, "ShardSettled")
         .withArgs(ids[0], 0n, op0.address, 80n, 78_000_000n, 2_000_000n, 20_000_000n, 4n * E18);
@@ -306,13 +333,15 @@ describe("JobMarket developer fault (verdict 3)", () => {
       await expect(tx)
         .to.emit(f.market, "ShardDeveloperFault")
         .withArgs(ids[2], 0n, op2.address, 40n, 39_000_000n, 1_000_000n, 60_000_000n);
+      await expect(tx).to.emit(f.market, "VerdictSkipped").withArgs(ids[0], 0n, 1n);
+      await expect(tx).to.emit(f.market, "VerdictsSettled").withArgs(batch.verdictsRoot, 3n, 1n);
 
-      expect((await f.usd.balanceOf(op0.address)) - b0).to.equal(78_000_000n);
-      expect((await f.usd.balanceOf(op2.address)) - b2).to.equal(39_000_000n);
-      expect((await f.usd.balanceOf(f.dev.address)) - devB).to.equal(20_000_000n + V + 60_000_000n);
-      expect((await f.usd.balanceOf(f.treasury.address)) - trB).to.equal(3_000_000n);
-      expect(mB - (await f.usd.balanceOf(m))).to.equal(3n * V);
-      expect(await f.market.escrowOf(await f.usd.getAddress())).to.equal(0n);
+      expect(
+        await owed(f, usd, [op0.address, op1.address, op2.address, f.dev.address, f.treasury.address]),
+      ).to.deep.equal([78_000_000n, 0n, 39_000_000n, 20_000_000n + V + 60_000_000n, 3_000_000n]);
+      expect(await f.usd.balanceOf(m)).to.equal(mB);
+      expect(await f.market.owedTotal(usd)).to.equal(3n * V);
+      expect(await f.market.escrowOf(usd)).to.equal(0n);
       expect((await f.rgl.balanceOf(f.dev.address)) - rglDevB).to.equal(COLLATERAL / 2n);
       const states = await Promise.all(ids.map(async (id) => (await f.market.getShard(id, 0)).state));
       expect(states).to.deep.equal([State.Settled, State.Failed, State.DeveloperFault]);
@@ -323,26 +352,27 @@ describe("JobMarket developer fault (verdict 3)", () => {
       expect((await f.rewards.operatorEpoch(op0.address)).workPoints).to.equal(4n * E18);
     });
 
-    it("test_settleBatch_returnsCountIncludingDeveloperFault", async () => {
+    it("test_settleVerdicts_returnsCountIncludingDeveloperFault", async () => {
       const f = await loadFixture(deployMarket);
       const ids = [await submittedJob(f), await submittedJob(f, f.ops[1])];
-      const atts = await Promise.all(ids.map((id) => attestation(f, id, 0, { verdict: Verdict.DeveloperFault })));
-      const sigs = await Promise.all(atts.map((a) => sign(f, a)));
-      expect(await f.market.settleBatch.staticCall(atts, sigs)).to.equal(2n);
+      const leaves = await Promise.all(ids.map((id) => verdictOf(f, id, 0, { verdict: Verdict.DeveloperFault })));
+      const { batch, sigs } = await signedBatch(f, leaves);
+      expect(await f.market.settleVerdicts.staticCall(batch, sigs, leaves)).to.equal(2n);
     });
 
-    it("test_settleBatch_revertsWhen_anItemHasVerdictAboveDeveloperFault", async () => {
+    it("test_settleVerdicts_skipsALeafWithVerdictAboveDeveloperFault", async () => {
       const f = await loadFixture(deployMarket);
       const ids = [await submittedJob(f), await submittedJob(f, f.ops[1])];
-      const atts = [
-        await attestation(f, ids[0], 0, { verdict: Verdict.DeveloperFault }),
-        await attestation(f, ids[1], 0, { verdict: 4 }),
+      const leaves = [
+        await verdictOf(f, ids[0], 0, { verdict: Verdict.DeveloperFault }),
+        await verdictOf(f, ids[1], 0, { verdict: 4 }),
       ];
-      const sigs = await Promise.all(atts.map((a) => sign(f, a)));
-      await expect(f.market.settleBatch(atts, sigs))
-        .to.be.revertedWithCustomError(f.market, "MarketAttestationMismatch")
-        .withArgs(ids[1], 0n);
-      expect((await f.market.getShard(ids[0], 0)).state).to.equal(State.Submitted);
+      const { batch, sigs } = await signedBatch(f, leaves);
+      await expect(f.market.settleVerdicts(batch, sigs, leaves))
+        .to.emit(f.market, "VerdictSkipped")
+        .withArgs(ids[1], 0n, 4n);
+      expect((await f.market.getShard(ids[0], 0)).state).to.equal(State.DeveloperFault);
+      expect((await f.market.getShard(ids[1], 0)).state).to.equal(State.Submitted);
     });
   });
 
@@ -356,19 +386,20 @@ describe("JobMarket developer fault (verdict 3)", () => {
       await p.market.connect(op).submit(jobId, 0, ethers.id("failed-run"), 80n, "");
       expect((await p.staking.operatorInfo(op.address)).lockedStake).to.equal(COLLATERAL);
       const { att, sigs } = await shardAttestation(p, jobId, 0, Verdict.DeveloperFault);
+      const usd = await p.usd.getAddress();
       const [opUsd, devUsd, info, points] = await Promise.all([
-        p.usd.balanceOf(op.address),
-        p.usd.balanceOf(p.devs[0].address),
+        p.market.owedOf(usd, op.address),
+        p.market.owedOf(usd, p.devs[0].address),
         p.staking.operatorInfo(op.address),
         p.rewards.operatorEpoch(op.address),
       ]);
       await expect(p.market.settle(att, sigs))
         .to.emit(p.market, "ShardDeveloperFault")
         .and.not.to.emit(p.staking, "Slashed")
-        .and.not.to.emit(p.rewards, "WorkCredited");
+        .and.not.to.emit(p.rewards, "WorkBatchCredited");
       const after = await p.staking.operatorInfo(op.address);
-      expect((await p.usd.balanceOf(op.address)) - opUsd).to.equal(78_000_000n);
-      expect((await p.usd.balanceOf(p.devs[0].address)) - devUsd).to.equal(20_000_000n);
+      expect((await p.market.owedOf(usd, op.address)) - opUsd).to.equal(78_000_000n);
+      expect((await p.market.owedOf(usd, p.devs[0].address)) - devUsd).to.equal(20_000_000n);
       expect(after.lockedStake).to.equal(0n);
       expect(after.selfStake).to.equal(info.selfStake).and.to.equal(STAKE);
       expect(after.jailedUntil).to.equal(info.jailedUntil);

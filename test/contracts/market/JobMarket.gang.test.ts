@@ -97,9 +97,9 @@ describe("JobMarket gang jobs", () => {
       await f.market.connect(op).accept(jobId, 0);
       await f.market.connect(op).submit(jobId, 0, ROOT, 80n, "r");
       const a = await attestation(f, jobId, 0);
-      const opB = await f.usd.balanceOf(op.address);
+      const usd = await f.usd.getAddress();
       await expect(f.market.settle(a, await sign(f, a))).to.emit(f.market, "ShardSettled");
-      expect((await f.usd.balanceOf(op.address)) - opB).to.equal(78_000_000n);
+      expect(await f.market.owedOf(usd, op.address)).to.equal(78_000_000n);
       expect(await f.staking.locked(op.address)).to.equal(0n);
       expect(await f.market.escrowOf(await f.usd.getAddress())).to.equal(0n);
     });
@@ -124,8 +124,8 @@ describe("JobMarket gang jobs", () => {
       await f.market.connect(f.ops[2]).accept(jobId, 2);
       await time.increaseTo(acceptDeadline);
       const [devB, mB, rglB] = await Promise.all([
-        f.usd.balanceOf(f.dev.address),
-        f.usd.balanceOf(market),
+        f.market.owedOf(usd, f.dev.address),
+        f.market.owedTotal(usd),
         f.rgl.balanceOf(await f.staking.getAddress()),
       ]);
       const stakeB = await Promise.all(f.ops.map((o) => f.staking.selfStake(o.address)));
@@ -135,8 +135,10 @@ describe("JobMarket gang jobs", () => {
         .withArgs(jobId, 2n, 3n * SHARD_VALUE)
         .and.to.emit(f.market, "ShardCancelled")
         .withArgs(jobId, 1n, SHARD_VALUE);
-      expect((await f.usd.balanceOf(f.dev.address)) - devB).to.equal(3n * SHARD_VALUE);
-      expect(mB - (await f.usd.balanceOf(market))).to.equal(3n * SHARD_VALUE);
+      // Credited (PROTOCOL §20.1): the market keeps the tokens until the developer withdraws.
+      expect((await f.market.owedOf(usd, f.dev.address)) - devB).to.equal(3n * SHARD_VALUE);
+      expect((await f.market.owedTotal(usd)) - mB).to.equal(3n * SHARD_VALUE);
+      expect(await f.usd.balanceOf(market)).to.equal(await f.market.owedTotal(usd));
       expect(await f.market.escrowOf(usd)).to.equal(0n);
       expect((await f.market.getJob(jobId)).escrow).to.equal(0n);
       expect(await f.rgl.balanceOf(await f.staking.getAddress())).to.equal(rglB);
@@ -214,12 +216,12 @@ describe("JobMarket gang jobs", () => {
       const f = await loadFixture(deployMarket);
       const { jobId, acceptDeadline } = await gangJob(f, 3);
       await f.market.connect(f.ops[1]).accept(jobId, 1);
-      const devB = await f.usd.balanceOf(f.dev.address);
+      const usd = await f.usd.getAddress();
       await expect(f.market.connect(f.dev).cancel(jobId)).to.emit(f.market, "ShardCancelled");
-      expect((await f.usd.balanceOf(f.dev.address)) - devB).to.equal(2n * SHARD_VALUE);
+      expect(await f.market.owedOf(usd, f.dev.address)).to.equal(2n * SHARD_VALUE);
       await time.increaseTo(acceptDeadline);
       await expect(f.market.releaseGang(jobId)).to.emit(f.market, "GangReleased").withArgs(jobId, 1n, SHARD_VALUE);
-      expect((await f.usd.balanceOf(f.dev.address)) - devB).to.equal(3n * SHARD_VALUE);
+      expect(await f.market.owedOf(usd, f.dev.address)).to.equal(3n * SHARD_VALUE);
       expect(await f.market.escrowOf(await f.usd.getAddress())).to.equal(0n);
       expect(await f.staking.locked(f.ops[1].address)).to.equal(0n);
     });

@@ -7,16 +7,19 @@ import {
   deployMarket,
   paramsOf,
   E18,
+  owed,
   ROOT,
   sign,
+  signedBatch,
   State,
   submittedJob,
   Verdict,
+  verdictOf,
 } from "./fixture";
 
 const COLLATERAL = 300n * E18;
 
-describe("JobMarket.settle / settleBatch / expire", () => {
+describe("JobMarket.settle / settleVerdicts / expire", () => {
   describe("settle", () => {
     it("test_settle_valid_paysUnitsRefundsRestChargesFeeCreditsWork", async () => {
       const f = await loadFixture(deployMarket);
@@ -25,23 +28,38 @@ describe("JobMarket.settle / settleBatch / expire", () => {
       const a = await attestation(f, jobId, 0);
       const sigs = await sign(f, a);
       const m = await f.market.getAddress();
-      const [opB, devB, trB, mB] = await Promise.all([
-        f.usd.balanceOf(op.address),
-        f.usd.balanceOf(f.dev.address),
-        f.usd.balanceOf(f.treasury.address),
-        f.usd.balanceOf(m),
-      ]);
+      const usd = await f.usd.getAddress();
+      const mB = await f.usd.balanceOf(m);
       await expect(f.market.connect(f.others[0]).settle(a, sigs))
         .to.emit(f.market, "ShardSettled")
         .withArgs(jobId, 0n, op.address, 80n, 78_000_000n, 2_000_000n, 20_000_000n, 4n * E18)
         .and.to.emit(f.market, "FeeCollected")
-        .withArgs(await f.usd.getAddress(), f.treasury.address, 2_000_000n, false)
-        .and.to.emit(f.rewards, "WorkCredited");
-      expect((await f.usd.balanceOf(op.address)) - opB).to.equal(78_000_000n);
-      expect((await f.usd.balanceOf(f.dev.address)) - devB).to.equal(20_000_000n);
-      expect((await f.usd.balanceOf(f.treasury.address)) - trB).to.equal(2_000_000n);
+        .withArgs(usd, f.treasury.address, 2_000_000n, false)
+        .and.to.emit(f.rewards, "WorkBatchCredited");
+      // Credited, not sent: the market still holds the whole shard value (PROTOCOL §20.1).
+      expect(await owed(f, usd, [op.address, f.dev.address, f.treasury.address])).to.deep.equal([
+        78_000_000n,
+        20_000_000n,
+        2_000_000n,
+      ]);
+      expect(await f.usd.balanceOf(m)).to.equal(mB);
+      expect(await f.market.owedTotal(usd)).to.equal(100_000_000n);
+      expect(await f.market.escrowOf(usd)).to.equal(0n);
+      // Each withdraws its credit.
+      for (const [who, amount] of [
+        [op, 78_000_000n],
+        [f.dev, 20_000_000n],
+        [f.treasury, 2_000_000n],
+      ] as const) {
+        const before = await f.usd.balanceOf(who.address);
+        await expect(f.market.connect(who).withdraw(usd, who.address))
+          .to.emit(f.market, "Withdrawn")
+          .withArgs(usd, who.address, who.address, amount);
+        expect((await f.usd.balanceOf(who.address)) - before).to.equal(amount);
+        expect(await f.market.owedOf(usd, who.address)).to.equal(0n);
+      }
       expect(mB - (await f.usd.balanceOf(m))).to.equal(100_000_000n);
-      expect(await f.market.escrowOf(await f.usd.getAddress())).to.equal(0n);
+      expect(await f.market.owedTotal(usd)).to.equal(0n);
       expect(await f.staking.locked(op.address)).to.equal(0n);
       expect((await f.market.getShard(jobId, 0)).state).to.equal(State.Settled);
       expect((await f.market.operatorRecord(op.address)).settled).to.equal(1n);
@@ -64,19 +82,17 @@ describe("JobMarket.settle / settleBatch / expire", () => {
       // The committee counted 30 of the 80 claimed units: 30 are paid, the other 70 refunded.
       const a = await attestation(f, jobId, 0, { units: 30n });
       const m = await f.market.getAddress();
-      const [opB, devB, trB, mB] = await Promise.all([
-        f.usd.balanceOf(op.address),
-        f.usd.balanceOf(f.dev.address),
-        f.usd.balanceOf(f.treasury.address),
-        f.usd.balanceOf(m),
-      ]);
+      const usd = await f.usd.getAddress();
+      const mB = await f.usd.balanceOf(m);
       await expect(f.market.settle(a, await sign(f, a)))
         .to.emit(f.market, "ShardSettled")
         .withArgs(jobId, 0n, op.address, 30n, 29_250_000n, 750_000n, 70_000_000n, 15n * 10n ** 17n);
-      expect((await f.usd.balanceOf(op.address)) - opB).to.equal(29_250_000n);
-      expect((await f.usd.balanceOf(f.dev.address)) - devB).to.equal(70_000_000n);
-      expect((await f.usd.balanceOf(f.treasury.address)) - trB).to.equal(750_000n);
-      expect(mB - (await f.usd.balanceOf(m))).to.equal(100_000_000n);
+      expect(await owed(f, usd, [op.address, f.dev.address, f.treasury.address])).to.deep.equal([
+        29_250_000n,
+        70_000_000n,
+        750_000n,
+      ]);
+      expect(await f.usd.balanceOf(m)).to.equal(mB);
       expect(await f.market.escrowOf(await f.usd.getAddress())).to.equal(0n);
       expect(await f.staking.locked(op.address)).to.equal(0n);
       expect((await f.rewards.operatorEpoch(op.address)).workPoints).to.equal(15n * 10n ** 17n);
@@ -94,7 +110,9 @@ describe("JobMarket.settle / settleBatch / expire", () => {
         .withArgs(rglAddr, ethers.ZeroAddress, 2n * E18, true);
       expect(supply - (await f.rgl.totalSupply())).to.equal(2n * E18);
       expect(await f.market.escrowOf(rglAddr)).to.equal(0n);
-      expect(await f.rgl.balanceOf(await f.market.getAddress())).to.equal(0n);
+      // The operator's 78 RGL and the developer's 20 RGL refund wait as credits; the fee is gone.
+      expect(await f.market.owedTotal(rglAddr)).to.equal(98n * E18);
+      expect(await f.rgl.balanceOf(await f.market.getAddress())).to.equal(98n * E18);
     });
 
     it("test_settle_valid_zeroFee_creditsNoPoints", async () => {
@@ -102,7 +120,7 @@ describe("JobMarket.settle / settleBatch / expire", () => {
       await f.market.setParams({ ...(await paramsOf(f.market)), feeBps: 0 });
       const jobId = await submittedJob(f);
       const a = await attestation(f, jobId, 0);
-      await expect(f.market.settle(a, await sign(f, a))).not.to.emit(f.rewards, "WorkCredited");
+      await expect(f.market.settle(a, await sign(f, a))).not.to.emit(f.rewards, "WorkBatchCredited");
     });
 
     it("test_settle_invalid_slashesCollateralHalfToDeveloperRefundsAll", async () => {
@@ -119,7 +137,9 @@ describe("JobMarket.settle / settleBatch / expire", () => {
       await expect(f.market.settle(a, await sign(f, a)))
         .to.emit(f.market, "ShardFailed")
         .withArgs(jobId, 0n, op.address, COLLATERAL, 100_000_000n);
-      expect((await f.usd.balanceOf(f.dev.address)) - usdB).to.equal(100_000_000n);
+      // The refund is credited (the RGL slash share is paid by staking, in RGL).
+      expect(await f.usd.balanceOf(f.dev.address)).to.equal(usdB);
+      expect(await f.market.owedOf(await f.usd.getAddress(), f.dev.address)).to.equal(100_000_000n);
       expect((await f.rgl.balanceOf(f.dev.address)) - rglB).to.equal(COLLATERAL / 2n);
       expect(supply - (await f.rgl.totalSupply())).to.equal(COLLATERAL / 2n);
       expect(stakeB - (await f.staking.selfStake(op.address))).to.equal(COLLATERAL);
@@ -225,34 +245,40 @@ describe("JobMarket.settle / settleBatch / expire", () => {
     });
   });
 
-  describe("settleBatch", () => {
-    it("test_settleBatch_settlesAllAndSkipsAlreadySettled", async () => {
+  describe("settleVerdicts (basics; adversarial cases in JobMarket.settleVerdicts.test.ts)", () => {
+    it("test_settleVerdicts_settlesAllAndSkipsAlreadySettled", async () => {
       const f = await loadFixture(deployMarket);
       const ids = [await submittedJob(f), await submittedJob(f, f.ops[1]), await submittedJob(f, f.ops[2])];
-      const atts = await Promise.all(ids.map((id) => attestation(f, id, 0)));
-      const sigs = await Promise.all(atts.map((a) => sign(f, a)));
-      await f.market.settle(atts[1], sigs[1]);
-      const settled = await f.market.settleBatch.staticCall(atts, sigs);
-      expect(settled).to.equal(2n);
-      await f.market.settleBatch(atts, sigs);
+      const a1 = await attestation(f, ids[1], 0);
+      await f.market.settle(a1, await sign(f, a1));
+      const verdicts = await Promise.all(ids.map((id) => verdictOf(f, id, 0)));
+      const { batch, sigs } = await signedBatch(f, verdicts);
+      expect(await f.market.settleVerdicts.staticCall(batch, sigs, verdicts)).to.equal(2n);
+      await expect(f.market.settleVerdicts(batch, sigs, verdicts))
+        .to.emit(f.market, "VerdictSkipped")
+        .withArgs(ids[1], 0n, 1n)
+        .and.to.emit(f.market, "VerdictsSettled")
+        .withArgs(batch.verdictsRoot, 2n, 1n);
       for (const id of ids) expect((await f.market.getShard(id, 0)).state).to.equal(State.Settled);
       expect(await f.market.escrowOf(await f.usd.getAddress())).to.equal(0n);
     });
 
-    it("test_settleBatch_revertsWhen_lengthMismatch", async () => {
+    it("test_settleVerdicts_revertsWhen_countMismatch", async () => {
       const f = await loadFixture(deployMarket);
       const id = await submittedJob(f);
-      const a = await attestation(f, id, 0);
-      await expect(f.market.settleBatch([a], []))
+      const v = await verdictOf(f, id, 0);
+      const { batch, sigs } = await signedBatch(f, [v], { count: 2 });
+      await expect(f.market.settleVerdicts(batch, sigs, [v]))
         .to.be.revertedWithCustomError(f.market, "MarketLengthMismatch")
-        .withArgs(1n, 0n);
+        .withArgs(2n, 1n);
     });
 
-    it("test_settleBatch_revertsWhen_anItemHasBadSignatures", async () => {
+    it("test_settleVerdicts_revertsWhen_badSignatures", async () => {
       const f = await loadFixture(deployMarket);
       const id = await submittedJob(f);
-      const a = await attestation(f, id, 0);
-      await expect(f.market.settleBatch([a], [await sign(f, a, 1)])).to.be.revertedWithCustomError(
+      const v = await verdictOf(f, id, 0);
+      const { batch, sigs } = await signedBatch(f, [v], {}, 1);
+      await expect(f.market.settleVerdicts(batch, sigs, [v])).to.be.revertedWithCustomError(
         f.committee,
         "TestCommitteeNoQuorum",
       );
@@ -274,7 +300,8 @@ describe("JobMarket.settle / settleBatch / expire", () => {
       await expect(f.market.connect(f.others[0]).expire(jobId, 0))
         .to.emit(f.market, "ShardExpired")
         .withArgs(jobId, 0n, op.address, true, COLLATERAL / 10n, 100_000_000n);
-      expect((await f.usd.balanceOf(f.dev.address)) - usdB).to.equal(100_000_000n);
+      expect(await f.usd.balanceOf(f.dev.address)).to.equal(usdB);
+      expect(await f.market.owedOf(await f.usd.getAddress(), f.dev.address)).to.equal(100_000_000n);
       expect((await f.rgl.balanceOf(f.dev.address)) - rglB).to.equal(COLLATERAL / 10n);
       expect(stakeB - (await f.staking.selfStake(op.address))).to.equal(COLLATERAL / 10n);
       expect(await f.staking.locked(op.address)).to.equal(0n);
@@ -293,7 +320,8 @@ describe("JobMarket.settle / settleBatch / expire", () => {
       await expect(f.market.expire(jobId, 0))
         .to.emit(f.market, "ShardExpired")
         .withArgs(jobId, 0n, op.address, false, 0n, 100_000_000n);
-      expect((await f.usd.balanceOf(f.dev.address)) - usdB).to.equal(100_000_000n);
+      expect(await f.usd.balanceOf(f.dev.address)).to.equal(usdB);
+      expect(await f.market.owedOf(await f.usd.getAddress(), f.dev.address)).to.equal(100_000_000n);
       expect(await f.staking.selfStake(op.address)).to.equal(stakeB);
       expect(await f.staking.locked(op.address)).to.equal(0n);
       expect(await f.market.escrowOf(await f.usd.getAddress())).to.equal(0n);

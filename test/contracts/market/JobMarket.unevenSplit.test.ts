@@ -38,7 +38,9 @@ describe("JobMarket with an uneven split (spec.split)", () => {
       shardOperators: f.ops.map((o) => o.address),
     });
     expect(devB0 - (await f.usd.balanceOf(f.dev.address))).to.equal(3n * shardValue);
-    expect((await f.market.getJob(jobId)).specHash).to.equal(hashJobSpec(spec).hash);
+    // specHash is emitted, not stored (PROTOCOL §20.3).
+    const [created] = await f.market.queryFilter(f.market.filters.JobCreated(jobId));
+    expect(created.args.specHash).to.equal(hashJobSpec(spec).hash);
 
     for (let s = 0; s < 3; s++) {
       const op = f.ops[s];
@@ -51,26 +53,29 @@ describe("JobMarket with an uneven split (spec.split)", () => {
       const pay = units[s] * PRICE;
       const fee = (pay * FEE_BPS) / 10_000n;
       const [opB, devB, trB, mB, escB] = await Promise.all([
-        f.usd.balanceOf(op.address),
-        f.usd.balanceOf(f.dev.address),
-        f.usd.balanceOf(f.treasury.address),
-        f.usd.balanceOf(market),
+        f.market.owedOf(usd, op.address),
+        f.market.owedOf(usd, f.dev.address),
+        f.market.owedOf(usd, f.treasury.address),
+        f.market.owedTotal(usd),
         f.market.escrowOf(usd),
       ]);
       await expect(f.market.settle(a, await sign(f, a)))
         .to.emit(f.market, "ShardSettled")
         .withArgs(jobId, s, op.address, units[s], pay - fee, fee, shardValue - pay, (fee * USD_RATE) / E18);
-      expect((await f.usd.balanceOf(op.address)) - opB).to.equal(pay - fee);
-      expect((await f.usd.balanceOf(f.dev.address)) - devB).to.equal(shardValue - pay);
-      expect((await f.usd.balanceOf(f.treasury.address)) - trB).to.equal(fee);
-      expect(mB - (await f.usd.balanceOf(market))).to.equal(shardValue);
+      // Credited, not sent (PROTOCOL §20.1): the whole shard value moves from escrow to credits.
+      expect((await f.market.owedOf(usd, op.address)) - opB).to.equal(pay - fee);
+      expect((await f.market.owedOf(usd, f.dev.address)) - devB).to.equal(shardValue - pay);
+      expect((await f.market.owedOf(usd, f.treasury.address)) - trB).to.equal(fee);
+      expect((await f.market.owedTotal(usd)) - mB).to.equal(shardValue);
       expect(escB - (await f.market.escrowOf(usd))).to.equal(shardValue);
       expect((await f.market.getShard(jobId, s)).state).to.equal(State.Settled);
       expect(await f.staking.locked(op.address)).to.equal(0n);
     }
-    // The developer paid exactly the work done: Σ units × price.
+    // The developer paid exactly the work done: Σ units × price (after withdrawing its refunds).
+    await f.market.connect(f.dev).withdraw(usd, f.dev.address);
     const total = (units[0] + units[1] + units[2]) * PRICE;
     expect(devB0 - (await f.usd.balanceOf(f.dev.address))).to.equal(total);
+    expect(await f.usd.balanceOf(market)).to.equal(await f.market.owedTotal(usd));
     expect(await f.market.escrowOf(usd)).to.equal(0n);
   });
 });

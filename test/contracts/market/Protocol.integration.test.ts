@@ -9,6 +9,8 @@ import {
   shardAttestation,
   STAKE,
   type Protocol,
+  shardVerdict,
+  verdictBatch,
 } from "../../../fixtures/protocolFixture";
 
 const ROOT = ethers.id("result-root");
@@ -44,8 +46,11 @@ describe("Protocol integration (real OperatorStaking and OracleCommittee)", () =
     expect((await p.staking.operatorInfo(op.address)).lockedStake).to.equal(COLLATERAL);
     await p.market.connect(op).submit(jobId, 0, ROOT, 80n, "ipfs://out");
     const { att, sigs } = await shardAttestation(p, jobId, 0);
-    const opUsd = await p.usd.balanceOf(op.address);
+    const usd = await p.usd.getAddress();
     await p.market.settle(att, sigs);
+    expect(await p.market.owedOf(usd, op.address)).to.equal(78_000_000n);
+    const opUsd = await p.usd.balanceOf(op.address);
+    await p.market.connect(op).withdraw(usd, op.address);
     expect((await p.usd.balanceOf(op.address)) - opUsd).to.equal(78_000_000n);
     expect((await p.staking.operatorInfo(op.address)).lockedStake).to.equal(0n);
     const epoch = (await p.rewards.operatorEpoch(op.address)).epoch;
@@ -110,14 +115,14 @@ describe("Protocol integration (real OperatorStaking and OracleCommittee)", () =
     expect((await p.staking.operatorInfo(op.address)).selfStake).to.equal(STAKE - COLLATERAL / 10n);
   });
 
-  it("test_settleBatch_withRealCommittee", async () => {
+  it("test_settleVerdicts_withRealCommittee", async () => {
     const p = await loadFixture(deployProtocol);
     const ids = [await submitted(p, 0), await submitted(p, 1), await submitted(p, 2)];
-    const signed = await Promise.all(ids.map((id) => shardAttestation(p, id, 0)));
-    await p.market.settleBatch(
-      signed.map((s) => s.att),
-      signed.map((s) => s.sigs),
-    );
+    const verdicts = await Promise.all(ids.map((id) => shardVerdict(p, id, 0)));
+    const { batch, sigs } = await verdictBatch(p, verdicts);
+    await expect(p.market.settleVerdicts(batch, sigs, verdicts))
+      .to.emit(p.market, "VerdictsSettled")
+      .withArgs(batch.verdictsRoot, 3n, 0n);
     for (const id of ids) expect((await p.market.getShard(id, 0)).state).to.equal(3n);
     expect(await p.market.escrowOf(await p.usd.getAddress())).to.equal(0n);
   });

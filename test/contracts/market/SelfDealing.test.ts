@@ -40,6 +40,8 @@ async function selfDeal(p: Protocol, feeBps: number, capBps: number, jobs: numbe
     const { att, sigs } = await shardAttestation(p, jobId, 0);
     await p.market.settle(att, sigs);
   }
+  // Its pay and its own refunds were credited (PROTOCOL §20.1): it withdraws them.
+  if ((await p.market.owedOf(rgl, op.address)) > 0n) await p.market.connect(op).withdraw(rgl, op.address);
   await nextEpoch(p);
   if ((await p.rewards.claimableRewards(op.address)) > 0n) await p.rewards.connect(op).claim(op.address);
   return (await wealth(p, op.address)) - before;

@@ -14,6 +14,9 @@ import type { IOracleCommittee } from "../../../typechain-types/contracts/interf
 import { CAP, E18, GENESIS, PARAMS, USD_RATE } from "../../../fixtures/marketConstants";
 import { jobParamsFor } from "../../../fixtures/protocolFixture";
 import { ShardState, Verdict } from "../../../sdk/market/enums";
+import { signVerdictBatch, verdictRoot, type ShardVerdict, type VerdictBatch } from "../../../fixtures/verdictBatch";
+
+export type { ShardVerdict, VerdictBatch };
 
 export { CAP, E18, GENESIS, PARAMS, USD_RATE };
 
@@ -227,4 +230,53 @@ export async function paramsOf(market: JobMarket): Promise<IJobMarket.ParamsStru
     noShowSlashBps: p.noShowSlashBps,
     noShowDeveloperBps: p.noShowDeveloperBps,
   };
+}
+
+/** What each account is owed in `token` (pull payments, PROTOCOL §20.1). */
+export async function owed(f: MarketFixture, token: string, accounts: string[]): Promise<bigint[]> {
+  return Promise.all(accounts.map((a) => f.market.owedOf(token, a)));
+}
+
+/** The leaf of a submitted shard's verdict, read from the chain, with overrides. */
+export async function verdictOf(
+  f: MarketFixture,
+  jobId: bigint,
+  shard: number,
+  over: Partial<ShardVerdict> = {},
+): Promise<ShardVerdict> {
+  const sh = await f.market.getShard(jobId, shard);
+  return {
+    jobId,
+    shard,
+    operator: sh.operator,
+    resultRoot: sh.resultRoot,
+    verdict: Verdict.Valid,
+    units: sh.units,
+    ...over,
+  };
+}
+
+/** A verdict batch over `verdicts` signed by the first `count` oracles (market = this one unless overridden). */
+export async function signedBatch(
+  f: MarketFixture,
+  verdicts: ShardVerdict[],
+  over: Partial<VerdictBatch> = {},
+  count = 2,
+  chainId?: bigint,
+  verifyingContract?: string,
+): Promise<{ batch: VerdictBatch; sigs: string[] }> {
+  const batch: VerdictBatch = {
+    market: await f.market.getAddress(),
+    verdictsRoot: verdictRoot(verdicts),
+    count: verdicts.length,
+    expiry: BigInt(await time.latest()) + 3_600n,
+    ...over,
+  };
+  const sigs = await signVerdictBatch(
+    verifyingContract ?? (await f.committee.getAddress()),
+    f.oracles.slice(0, count),
+    batch,
+    chainId,
+  );
+  return { batch, sigs };
 }

@@ -1,6 +1,7 @@
 import { expect } from "chai";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
-import { maxUint256, type Address } from "viem";
+import { maxUint256, parseEventLogs, type Address, type TransactionReceipt } from "viem";
+import { jobCreatedEvent } from "../../../sdk/market/events";
 import { createJob, type CreateJobStep } from "../../../sdk/market/createJob";
 import { hashJobSpec } from "../../../sdk/spec/hashJobSpec";
 import { parseJobSpec } from "../../../sdk/spec/parseJobSpec";
@@ -19,6 +20,11 @@ async function noAllowance(): Promise<Protocol> {
   await p.rgl.connect(p.devs[0]).approve(market, 0);
   await p.usd.connect(p.devs[0]).approve(market, 0);
   return p;
+}
+
+/** The spec hash lives in `JobCreated` only, not in storage (PROTOCOL §20.3). */
+function specHashOf(receipt: TransactionReceipt) {
+  return parseEventLogs({ abi: [jobCreatedEvent], logs: receipt.logs })[0].args.specHash;
 }
 
 async function balances(p: Protocol, token: "rgl" | "usd") {
@@ -60,7 +66,7 @@ describe("createJob (sdk/market)", function () {
     expect(job.developer).to.equal(p.devs[0].address);
     expect(job.shards).to.equal(2n);
     expect(job.maxUnitsPerShard).to.equal(units);
-    expect(job.specHash).to.equal(hashJobSpec(SPEC).hash);
+    expect(specHashOf(r.receipt)).to.equal(hashJobSpec(SPEC).hash);
     expect(job.escrow).to.equal(escrow);
     const after = await balances(p, "usd");
     expect(before.dev - after.dev).to.equal(escrow);
@@ -152,7 +158,7 @@ describe("createJob (sdk/market)", function () {
     const job = await p.market.getJob(r.jobId);
     expect(job.shards).to.equal(2n);
     expect(job.maxUnitsPerShard).to.equal(5n);
-    expect(job.specHash).to.equal(hashJobSpec(r.spec).hash);
+    expect(specHashOf(r.receipt)).to.equal(hashJobSpec(r.spec).hash);
     expect(await p.market.assignedOperator(r.jobId, 0)).to.equal(ops[0]);
     expect(await p.market.assignedOperator(r.jobId, 1)).to.equal(ops[1]);
     const after = await balances(p, "usd");

@@ -8,13 +8,16 @@ import { addressesOf, publicClient } from "./helpers/marketClients";
 describe("events (sdk/market)", function () {
   it("are the contracts' own events, taken from the generated ABI", () => {
     expect(Object.values(events).map((e) => toEventSignature(e))).to.deep.equal([
-      "JobCreated(uint256,address,address,(address,uint64,uint32,address,uint64,uint32,uint128,uint64,uint8,uint8,bytes32,uint256),string)",
+      "JobCreated(uint256,address,address,(address,uint64,uint32,address,uint64,uint32,uint128,uint64,uint8,uint8,uint256),bytes32,string)",
       "ShardSubmitted(uint256,uint32,address,bytes32,uint64,uint64,string)",
       "ShardSettled(uint256,uint32,address,uint64,uint256,uint256,uint256,uint256)",
       "ShardFailed(uint256,uint32,address,uint256,uint256)",
       "ShardDeveloperFault(uint256,uint32,address,uint64,uint256,uint256,uint256)",
       "ShardExpired(uint256,uint32,address,bool,uint256,uint256)",
       "FeeCollected(address,address,uint256,bool)",
+      "VerdictSkipped(uint256,uint32,uint8)",
+      "VerdictsSettled(bytes32,uint256,uint256)",
+      "Withdrawn(address,address,address,uint256)",
       "Transfer(address,address,uint256)",
       "OperatorRegistered(address,string,uint16)",
       "Slashed(address,uint256,uint256,address,uint256,uint256,uint64)",
@@ -39,6 +42,7 @@ describe("events (sdk/market)", function () {
     });
     expect(created).to.have.length(1);
     expect(created[0].args.specURI).to.equal("ipfs://the-spec");
+    expect(created[0].args.specHash).to.equal(params.specHash);
     expect(created[0].args.developer).to.equal(p.devs[0].address);
     const registered = await publicClient.getLogs({
       address: (await p.staking.getAddress()) as `0x${string}`,

@@ -28,13 +28,14 @@ async function rule(p: Protocol, jobId: bigint, shard: number, now?: bigint): Pr
   return expirable({ job: status, shard: status.shards[shard], now: now ?? status.timestamp });
 }
 
+/** Refunds are credited to the developer, not sent (pull payments, PROTOCOL §20.1): its credit and the escrow. */
 async function snapshot(p: Protocol, op: string) {
-  const market = await p.market.getAddress();
+  const usd = await p.usd.getAddress();
   const info = await p.staking.operatorInfo(op);
   return {
-    devUsd: await p.usd.balanceOf(p.devs[0].address),
+    devOwed: await p.market.owedOf(usd, p.devs[0].address),
     devRgl: await p.rgl.balanceOf(p.devs[0].address),
-    marketUsd: await p.usd.balanceOf(market),
+    escrow: await p.market.escrowOf(usd),
     locked: info.lockedStake,
     selfStake: info.selfStake,
   };
@@ -58,8 +59,8 @@ describe("expirable (sdk/market)", function () {
     await p.market.connect(p.devs[1]).expire(jobId, 0);
     const after = await snapshot(p, op.address);
     const slashed = (collateral * 1_000n) / 10_000n; // noShowSlashBps 10%, all of it to the developer
-    expect(after.devUsd - before.devUsd).to.equal(V);
-    expect(before.marketUsd - after.marketUsd).to.equal(V);
+    expect(after.devOwed - before.devOwed).to.equal(V);
+    expect(before.escrow - after.escrow).to.equal(V);
     expect(after.devRgl - before.devRgl).to.equal(slashed);
     expect(before.locked - after.locked).to.equal(collateral);
     expect(before.selfStake - after.selfStake).to.equal(slashed);
@@ -91,8 +92,8 @@ describe("expirable (sdk/market)", function () {
     const before = await snapshot(p, p.ops[1].address);
     await p.market.expire(jobId, 0);
     const after = await snapshot(p, p.ops[1].address);
-    expect(after.devUsd - before.devUsd).to.equal(V);
-    expect(before.marketUsd - after.marketUsd).to.equal(V);
+    expect(after.devOwed - before.devOwed).to.equal(V);
+    expect(before.escrow - after.escrow).to.equal(V);
   });
 
   it("a submitted shard: false until submittedAt + verifyWindow, as the contract refuses; true after, expire refunds without a slash", async function () {
@@ -113,8 +114,8 @@ describe("expirable (sdk/market)", function () {
     const before = await snapshot(p, op.address);
     await p.market.expire(jobId, 0);
     const after = await snapshot(p, op.address);
-    expect(after.devUsd - before.devUsd).to.equal(V);
-    expect(before.marketUsd - after.marketUsd).to.equal(V);
+    expect(after.devOwed - before.devOwed).to.equal(V);
+    expect(before.escrow - after.escrow).to.equal(V);
     expect(after.devRgl).to.equal(before.devRgl);
     expect(before.locked - after.locked).to.equal(collateral);
     expect(after.selfStake).to.equal(before.selfStake);
@@ -128,8 +129,8 @@ describe("expirable (sdk/market)", function () {
     await expect(p.market.expire(jobId, 0)).to.be.revertedWithCustomError(p.market, "MarketBadShardState");
     const { Settled, Failed, Cancelled, Expired, DeveloperFault } = ShardState;
     for (const state of [Settled, Failed, Cancelled, Expired, DeveloperFault]) {
-      const job = { deadline: 0n, verifyWindow: 0n, gang: undefined };
-      expect(expirable({ job, shard: { state, submittedAt: 0n }, now: 10n ** 12n })).to.equal(false);
+      const job = { deadline: 0n, gang: undefined };
+      expect(expirable({ job, shard: { state, submittedAt: 0n, verifyWindow: 0n }, now: 10n ** 12n })).to.equal(false);
     }
   });
 });

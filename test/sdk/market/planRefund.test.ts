@@ -21,8 +21,9 @@ function status(states: number[], over: Partial<JobStatus> = {}, submittedAt = 1
     stateName: shardStateName(state),
     operator: state === 0 ? zeroAddress : OP,
     submittedAt: state === 2 ? submittedAt : 0n,
+    verifyWindow: state === 0 ? 0n : 500n,
   }));
-  return { developer: DEV, deadline: 2_000n, verifyWindow: 500n, shardValue: 10n, shards, gang: undefined, ...over };
+  return { developer: DEV, deadline: 2_000n, shardValue: 10n, shards, gang: undefined, ...over };
 }
 
 const plan = (s: Status, now: bigint, caller: Address) => planRefund({ status: s, now, caller });
@@ -84,16 +85,21 @@ describe("planRefund (sdk/market)", () => {
 describe("planRefund against JobMarket: each planned refund is what the contract pays", function () {
   const V = 100n * 1_000_000n;
 
-  /** Sends one planned action as devs[0] and returns what it moved: the developer's and the market's tUSD. */
+  /**
+   * Sends one planned action as devs[0] and returns what it moved: the developer's credit and the
+   * market's escrow in tUSD (refunds are credited, not sent: pull payments, PROTOCOL §20.1).
+   */
   async function send(p: Protocol, jobId: bigint, action: RefundAction): Promise<{ dev: bigint; market: bigint }> {
-    const market = await p.market.getAddress();
+    const usd = await p.usd.getAddress();
     const dev = p.devs[0].address;
-    const before = { dev: await p.usd.balanceOf(dev), market: await p.usd.balanceOf(market) };
+    const read = async () => ({ dev: await p.market.owedOf(usd, dev), market: await p.market.escrowOf(usd) });
+    const before = await read();
     const m = p.market.connect(p.devs[0]);
     if (action.kind === "expire") await m.expire(jobId, action.shards[0]);
     else if (action.kind === "cancel") await m.cancel(jobId);
     else await m.releaseGang(jobId);
-    return { dev: (await p.usd.balanceOf(dev)) - before.dev, market: before.market - (await p.usd.balanceOf(market)) };
+    const after = await read();
+    return { dev: after.dev - before.dev, market: before.market - after.market };
   }
 
   async function planNow(p: Protocol, jobId: bigint) {

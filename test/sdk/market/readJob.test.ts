@@ -24,7 +24,8 @@ describe("readJob (sdk/market)", function () {
     expect(job.deadline).to.equal(stored.deadline);
     expect(job.maxUnitsPerShard).to.equal(stored.maxUnitsPerShard);
     expect(job.maxPricePerUnit).to.equal(stored.maxPricePerUnit);
-    expect(job.specHash).to.equal(stored.specHash);
+    // The spec hash is emitted in JobCreated, not stored (PROTOCOL §20.3).
+    expect(job).to.not.have.property("specHash");
     expect(job.escrow).to.equal(3n * stored.maxUnitsPerShard * stored.maxPricePerUnit);
   });
 

@@ -34,6 +34,8 @@ describe("readJobStatus (sdk/market)", function () {
       [1, ShardState.Open, "Open", zeroAddress, zeroAddress],
     ]);
     expect(s.shards[0].collateral).to.equal((await p.market.getShard(jobId, 0)).collateral);
+    // Each shard carries the window it was accepted under (0 while Open): what decides its expiry.
+    expect(s.shards.map((x) => x.verifyWindow)).to.deep.equal([VERIFY_WINDOW, 0n]);
   });
 
   it("a plain job has no gang; a past block reads the past", async function () {

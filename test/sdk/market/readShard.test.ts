@@ -35,7 +35,10 @@ describe("readShard (sdk/market)", function () {
     expect(submitted.state).to.equal(ShardState.Submitted);
     expect(submitted.units).to.equal(7n);
     expect(submitted.resultRoot).to.equal(root);
-    expect(submitted.resultURI).to.equal("http://127.0.0.1:1/r");
+    // The result URI is emitted (ShardSubmitted), not stored (PROTOCOL §20.3); the verify window is the
+    // one snapshotted at accept.
+    expect(submitted).to.not.have.property("resultURI");
+    expect(submitted.verifyWindow).to.equal(3_600n);
     expect(submitted.submittedBlock).to.equal(await publicClient.getBlockNumber());
     // The other shard is untouched.
     expect((await readShard(publicClient, { market, jobId, shard: 1 })).state).to.equal(ShardState.Open);
