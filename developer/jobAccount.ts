@@ -1,6 +1,6 @@
 // A job as `rigel job status` and `list` show it: the chain's status (sdk readJobStatus), what each
 // final shard credited (outcome events), and what the market owes the developer in the job's token.
-import { jobMarketAbi } from "../sdk/contracts/abis";
+import { readOwed } from "../sdk/market/readOwed";
 import type { JobStatus } from "../sdk/market/readJobStatus";
 import { jobStatus } from "./commandHelpers";
 import type { Connection } from "./connect";
@@ -26,11 +26,10 @@ export async function jobAccount(conn: Connection, jobId: bigint): Promise<JobAc
   const [token, credits, developerOwed] = await Promise.all([
     readTokenInfo(conn.publicClient, status.paymentToken),
     readShardCredits(conn, jobId),
-    conn.publicClient.readContract({
-      address: conn.deployment.contracts.JobMarket,
-      abi: jobMarketAbi,
-      functionName: "owedOf",
-      args: [status.paymentToken, status.developer],
+    readOwed(conn.publicClient, {
+      market: conn.deployment.contracts.JobMarket,
+      token: status.paymentToken,
+      account: status.developer,
       blockNumber: status.blockNumber,
     }),
   ]);

@@ -1,7 +1,7 @@
 // What the market owes an account, per payment token (`owedOf`, PROTOCOL §9.3): refunds and payouts are
 // credited there and leave only by `withdraw`.
 import type { Address } from "viem";
-import { jobMarketAbi } from "../sdk/contracts/abis";
+import { readOwed as readOwedIn } from "../sdk/market/readOwed";
 import type { Connection } from "./connect";
 import { knownPaymentTokens } from "./knownPaymentTokens";
 import { readTokenInfo, type TokenInfo } from "./tokenAmount";
@@ -18,19 +18,14 @@ export interface ReadOwedParameters {
   tokens?: Address[];
 }
 
-/** `owedOf(token, account)` for each token, with the token's symbol and decimals, in token order. */
+/** `owedOf(token, account)` (sdk `readOwed`) for each token, with the token's symbol and decimals, in token order. */
 export async function readOwed(conn: Connection, { account, tokens }: ReadOwedParameters): Promise<OwedBalance[]> {
   const list = tokens ?? (await knownPaymentTokens(conn));
   return Promise.all(
     list.map(async (token) => {
       const [info, owed] = await Promise.all([
         readTokenInfo(conn.publicClient, token),
-        conn.publicClient.readContract({
-          address: conn.deployment.contracts.JobMarket,
-          abi: jobMarketAbi,
-          functionName: "owedOf",
-          args: [token, account],
-        }),
+        readOwedIn(conn.publicClient, { market: conn.deployment.contracts.JobMarket, token, account }),
       ]);
       return { ...info, owed };
     }),

@@ -1,7 +1,7 @@
 // `rigel job refund JOB_ID`: recover every escrow of a job that can be recovered now. The refunds are
 // credited to the developer in the market (pull payments, PROTOCOL §9.3); `rigel job withdraw` pays them out.
 import { defineCommand } from "../sdk/cli/commands";
-import { jobMarketAbi } from "../sdk/contracts/abis";
+import { readOwed } from "../sdk/market/readOwed";
 import { jobIdArg, toJson } from "./commandHelpers";
 import { CONNECTION_FLAGS, connect, type JobCliDeps } from "./connect";
 import { recoverEscrow, type RecoverEscrowReturnType, type ShardRefund } from "./recoverEscrow";
@@ -84,11 +84,10 @@ export function refundCommand(deps: JobCliDeps) {
       const recovered = await recoverEscrow(conn, jobId, { dryRun: flags["dry-run"] });
       const [token, developerOwed] = await Promise.all([
         readTokenInfo(conn.publicClient, recovered.paymentToken),
-        conn.publicClient.readContract({
-          address: conn.deployment.contracts.JobMarket,
-          abi: jobMarketAbi,
-          functionName: "owedOf",
-          args: [recovered.paymentToken, recovered.developer],
+        readOwed(conn.publicClient, {
+          market: conn.deployment.contracts.JobMarket,
+          token: recovered.paymentToken,
+          account: recovered.developer,
         }),
       ]);
       const r: RefundReport = { ...recovered, token, developerOwed };

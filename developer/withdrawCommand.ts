@@ -1,9 +1,9 @@
 // `rigel job withdraw [--token T] [--to A] [--dry-run]`: the market credits refunds and payouts
 // (PROTOCOL §9.3, pull payments); this pays them out, one `withdraw(token, to)` per token owed.
-import { getAddress, isAddress, parseEventLogs, zeroAddress, type Address, type Hex } from "viem";
+import { getAddress, isAddress, zeroAddress, type Address, type Hex } from "viem";
 import { defineCommand, UsageError } from "../sdk/cli/commands";
-import { jobMarketAbi } from "../sdk/contracts/abis";
-import { errorText, sendTx, toJson } from "./commandHelpers";
+import { withdraw } from "../sdk/market/withdraw";
+import { errorText, toJson } from "./commandHelpers";
 import { CONNECTION_FLAGS, connect, type Connection, type JobCliDeps } from "./connect";
 import { readOwed, type OwedBalance } from "./readOwed";
 import { formatTokenAmount, formatTokenAmountExact, type TokenInfo } from "./tokenAmount";
@@ -43,21 +43,14 @@ function toArg(value: string | undefined, self: Address): Address {
   return getAddress(value);
 }
 
+/** sdk `withdraw`: reads `owedOf`, simulates, sends, and reports the `Withdrawn` event's amount. */
 async function withdrawOne(conn: Connection, token: OwedBalance, to: Address): Promise<Withdrawal> {
-  const receipt = await sendTx(conn, {
-    address: conn.deployment.contracts.JobMarket,
-    abi: jobMarketAbi,
-    functionName: "withdraw",
-    args: [token.address, to],
-    account: conn.account!,
-    chain: conn.walletClient!.chain,
-  });
-  const event = parseEventLogs({ abi: jobMarketAbi, eventName: "Withdrawn", logs: receipt.logs }).find(
-    (e) => e.address.toLowerCase() === conn.deployment.contracts.JobMarket.toLowerCase(),
+  const { amount, hash } = await withdraw(
+    { publicClient: conn.publicClient, walletClient: conn.walletClient! },
+    { market: conn.deployment.contracts.JobMarket, token: token.address, to },
   );
-  const amount = event?.args.amount ?? 0n;
   const { owed: _owed, ...info } = token;
-  return { ...info, amount, amountText: formatTokenAmount(amount, info), transaction: receipt.transactionHash };
+  return { ...info, amount, amountText: formatTokenAmount(amount, info), transaction: hash ?? null };
 }
 
 /**
@@ -81,7 +74,9 @@ export async function withdrawOwed(
       continue;
     }
     try {
-      withdrawn.push(await withdrawOne(conn, token, to));
+      const w = await withdrawOne(conn, token, to);
+      // Nothing sent when the credit was withdrawn meanwhile (sdk withdraw reads owedOf first).
+      if (w.transaction) withdrawn.push(w);
     } catch (err) {
       failed.push({ token: token.address, symbol: token.symbol, error: errorText(err) });
     }

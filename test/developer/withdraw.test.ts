@@ -1,6 +1,7 @@
 import { expect } from "chai";
 import { loadFixture, mine, time } from "@nomicfoundation/hardhat-network-helpers";
-import { ethers } from "hardhat";
+import hre, { ethers } from "hardhat";
+import { custom } from "viem";
 import { deployProtocol, jobParamsFor, shardAttestation, type Protocol } from "../../fixtures/protocolFixture";
 import { jobCli } from "./helpers/jobCliHarness";
 
@@ -156,6 +157,51 @@ describe("rigel job withdraw, list and status: what the market owes the develope
     const other = await run(["list"], OTHER);
     expect(other.out.results[0]).to.include(`no jobs of ${p.devs[1].address} on this market`);
     expect(other.out.results[0]).to.include("on this market: nothing");
+  });
+
+  it("a failed withdrawal is reported, the other token still goes, and its credit stays (exit 1)", async function () {
+    const p = await loadFixture(deployProtocol);
+    const dev = p.devs[0].address;
+    const usd = await p.usd.getAddress();
+    const rgl = await p.rgl.getAddress();
+    // A refund in each token: a cancelled tUSD job and a cancelled RGL job.
+    await p.market.connect(p.devs[0]).cancel(await createJob(p, 1));
+    await mine();
+    const rglParams = await jobParamsFor(rgl, { shards: 1, deadline: BigInt(await time.latest()) + 5_000n });
+    await p.market.connect(p.devs[0]).createJob(rglParams);
+    await p.market.connect(p.devs[0]).cancel(await p.market.jobCount());
+    const owed = { usd: await p.market.owedOf(usd, dev), rgl: await p.market.owedOf(rgl, dev) };
+    expect(owed.usd).to.equal(V);
+    expect(owed.rgl).to.equal(V);
+    // The first transaction sent (RGL's: RGL is listed first) never reaches the chain.
+    let failNext = true;
+    const provider = hre.network.provider;
+    const flaky = custom({
+      async request(args: { method: string; params?: unknown }) {
+        if (args.method === "eth_sendRawTransaction" && failNext) {
+          failNext = false;
+          throw new Error("injected: node refused the transaction");
+        }
+        return provider.request(args as { method: string; params?: unknown[] });
+      },
+    });
+    const run = await jobCli(p, flaky);
+    const before = { usd: await p.usd.balanceOf(dev), rgl: await p.rgl.balanceOf(dev) };
+    const { code, out } = await run(["withdraw", "--json"], DEV);
+    expect(code).to.equal(1);
+    expect(out.errors.join("\n")).to.include("1 transaction(s) failed");
+    const r = JSON.parse(out.results[0]);
+    expect(r.failed).to.have.length(1);
+    expect(r.failed[0]).to.include({ token: rgl, symbol: "RGL" });
+    expect(r.failed[0].error).to.include("injected");
+    expect(r.withdrawn.map((w: { address: string; amount: string }) => [w.address, w.amount])).to.deep.equal([
+      [usd, V.toString()],
+    ]);
+    expect(r.owed.find((t: { address: string }) => t.address === rgl).owed).to.equal(V.toString());
+    expect((await p.usd.balanceOf(dev)) - before.usd).to.equal(V);
+    expect(await p.rgl.balanceOf(dev)).to.equal(before.rgl);
+    expect(await p.market.owedOf(usd, dev)).to.equal(0n);
+    expect(await p.market.owedOf(rgl, dev)).to.equal(V);
   });
 
   it("answers --help for withdraw and list", async function () {

@@ -1,6 +1,7 @@
 import { erc20Abi, getAddress, type Address, type PublicClient } from "viem";
 import { jobMarketAbi } from "../../../sdk/contracts/abis";
 import type { Deployment } from "../../../sdk/contracts/parseDeployment";
+import { readOwed as readOwedIn } from "../../../sdk/market/readOwed";
 
 /** What the market owes one account in one payment token (PROTOCOL §9.3: credited, then withdrawn). */
 export interface OwedRow {
@@ -14,7 +15,7 @@ export interface OwedRow {
 }
 
 /**
- * `owedOf(token, account)` for RGL and every token of a `PaymentTokenSet` event since the deployment
+ * `owedOf(token, account)` (sdk `readOwed`) for RGL and every token of a `PaymentTokenSet` event since the deployment
  * block (a token disallowed later stays: its credit can still be withdrawn), RGL first.
  */
 export async function readOwed(client: PublicClient, deployment: Deployment, account: Address): Promise<OwedRow[]> {
@@ -31,7 +32,7 @@ export async function readOwed(client: PublicClient, deployment: Deployment, acc
   return Promise.all(
     tokens.map(async (token): Promise<OwedRow> => {
       const [owed, symbol, decimals] = await Promise.all([
-        client.readContract({ address: market, abi: jobMarketAbi, functionName: "owedOf", args: [token, account] }),
+        readOwedIn(client, { market, token, account }),
         client
           .readContract({ address: token, abi: erc20Abi, functionName: "symbol" })
           .catch(() => `${token.slice(0, 6)}…${token.slice(-4)}`),
