@@ -20,6 +20,8 @@ import { hashJobSpec } from "../../sdk/spec/hashJobSpec";
 import { parseJobSpec } from "../../sdk/spec/parseJobSpec";
 import { deployProtocol, jobParamsFor, type Protocol } from "../../fixtures/protocolFixture";
 import { dockerForTests, TEST_IMAGE } from "../sdk/executor/dockerTestEnv";
+import { agentConfig } from "../../agent/config";
+import { sandboxSettingsFromConfig } from "../../sdk/executor/sandboxConfig";
 import {
   committeeDouble,
   containersIn,
@@ -296,6 +298,34 @@ describe("agent: container jobs on the real Docker engine", function () {
         expect((await p.market.getShard(id, 0)).state).to.equal(BigInt(ShardState.Open));
         expect(daemon.journal.get(id, 0)).to.equal(undefined);
       }
+    } finally {
+      await daemon.shutdown();
+    }
+  });
+
+  it("registry allow-list: with no registry listed (the default) a missing image is declined before the accept (SANDBOX_REGISTRY) and never pulled, even with pullImages", async function () {
+    // The old rule: pullImages pulled any image a spec named, from any registry.
+    const p = await loadFixture(deployProtocol);
+    const missing = await createContainerJob(p, { image: "rigel/does-not-exist:never", command: ["true"] });
+    const pulls: string[] = [];
+    const spy = Object.create(docker) as Dockerode;
+    spy.pull = (async (image: string) => {
+      pulls.push(image);
+      throw new Error("pull called");
+    }) as unknown as Dockerode["pull"];
+    const sandbox = sandboxSettingsFromConfig(agentConfig.load({ env: {} }));
+    expect(sandbox.ceilings.registries).to.deep.equal([]);
+    const { daemon, logs } = await testDaemon(p, { port: 8661, docker: spy, pullImages: true, sandbox });
+    await daemon.init();
+    try {
+      await runUntil(daemon, () => (daemon.offers.counts().declined ?? 0) === 1, 10);
+      const declined = logs.filter((l) => l.includes("shard declined")).map((l) => JSON.parse(l));
+      expect(declined).to.have.length(1);
+      expect(declined[0]).to.deep.include({ level: 30, code: "SANDBOX_REGISTRY" });
+      expect(declined[0].reason).to.match(/rigel\/does-not-exist:never is not on this host and no registry is allowed/);
+      expect(pulls).to.deep.equal([]);
+      expect((await p.market.getShard(missing.jobId, 0)).state).to.equal(BigInt(ShardState.Open));
+      expect(daemon.journal.get(missing.jobId, 0)).to.equal(undefined);
     } finally {
       await daemon.shutdown();
     }

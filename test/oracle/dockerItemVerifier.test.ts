@@ -7,11 +7,16 @@ import { randomBytes } from "node:crypto";
 import fs from "node:fs/promises";
 import path from "node:path";
 import { keccak256, toHex, type Hex } from "viem";
+import { prepareOracleSandbox } from "../../oracle/cli";
+import { oracleConfig } from "../../oracle/config";
 import { dockerItemVerifier } from "../../oracle/verify/dockerItemVerifier";
 import { ExecutorUnavailableError } from "../../oracle/verify/executorUnavailableError";
 import { verifyContainerItems } from "../../oracle/verify/verifyContainerItems";
 import { HttpError } from "../../sdk/errors/HttpError";
 import { commitOutputs } from "../../sdk/executor/commitOutputs";
+import { defaultSandbox } from "../../sdk/executor/containerSandbox";
+import type { SandboxCeilings } from "../../sdk/executor/sandboxCeilings";
+import { createLogger } from "../../sdk/log/createLogger";
 import { findContainers } from "../../sdk/executor/findContainers";
 import { runContainerJob } from "../../sdk/executor/runContainerJob";
 import { revealItemSample } from "../../sdk/itemSample/revealItemSample";
@@ -95,8 +100,16 @@ describe("oracle: container items re-run on the real Docker engine (dockerItemVe
     items,
   });
 
-  const verify = (items: SampledItemJson[], root: Hex, over: { spec?: ContainerJobSpec; workDir?: string } = {}) =>
-    verifierIn(over.workDir ?? path.join(dir, "oracle")).verify({
+  const verify = (
+    items: SampledItemJson[],
+    root: Hex,
+    over: {
+      spec?: ContainerJobSpec;
+      workDir?: string;
+      verifier?: Partial<Parameters<typeof dockerItemVerifier>[0]>;
+    } = {},
+  ) =>
+    verifierIn(over.workDir ?? path.join(dir, "oracle"), over.verifier).verify({
       jobId,
       shard: SHARD,
       spec: over.spec ?? spec,
@@ -181,6 +194,91 @@ describe("oracle: container items re-run on the real Docker engine (dockerItemVe
       expect((err as Error).message).to.match(message);
     }
     expect(await findContainers(docker, { job: jobId.toString() })).to.have.length(0);
+  });
+
+  it("a job this node's sandbox will not run is answered 422 with the reason, before any container (never a bare 503)", async function () {
+    const { root, items } = proveItems(honest, beacon);
+    const ceilings: SandboxCeilings = {
+      cpus: 0,
+      memoryMiB: 0,
+      pids: 256,
+      gpus: 0,
+      tmpMiB: 64,
+      outputBytes: 1024 ** 3,
+      outputFiles: 10_000,
+      runSeconds: 3600,
+      networks: ["none", "bridge"],
+      registries: ["docker.io"],
+      bridgeUnavailable: "iptables: Permission denied (you must be root).",
+    };
+    const cases: [ContainerJobSpec, Partial<Parameters<typeof dockerItemVerifier>[0]>, RegExp, string][] = [
+      // The old rule: the executor threw "no filtered network" inside the re-run: a bare 503, retried for ever.
+      [
+        containerSpec({ network: "bridge" }),
+        {},
+        /"bridge" is unavailable here: this node offers no filtered/,
+        "SANDBOX_NETWORK",
+      ],
+      [
+        containerSpec({ network: "bridge" }),
+        { ceilings },
+        /"bridge" is unavailable here: iptables: Permission denied/,
+        "SANDBOX_NETWORK",
+      ],
+      [
+        containerSpec({ pidsLimit: 512 }),
+        { ceilings },
+        /asks for 512 processes, this operator allows at most 256/,
+        "SANDBOX_PIDS",
+      ],
+      [
+        containerSpec({ image: "evil.example:5000/miner:1" }),
+        { ceilings },
+        /images from evil.example:5000 are not allowed/,
+        "SANDBOX_REGISTRY",
+      ],
+    ];
+    for (const [badSpec, verifier, message, code] of cases) {
+      const err = await verify(items, root, { spec: badSpec, verifier }).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(err, message.source).to.be.instanceOf(ExecutorUnavailableError);
+      expect((err as ExecutorUnavailableError).status).to.equal(422);
+      expect((err as ExecutorUnavailableError).details).to.deep.equal({ code });
+      expect((err as Error).message).to.match(/^this node does not re-run this job: /);
+      expect((err as Error).message).to.match(message);
+    }
+    // A registry the allow-list refuses is never pulled (ensureImage, defence in depth): the image is
+    // not on this host, pulling is on, the list is empty.
+    const pulled = await verify(items, root, {
+      spec: containerSpec({ image: "rigel/does-not-exist:never" }),
+      verifier: { pull: true, sandbox: { ...defaultSandbox(), registries: [] } },
+    }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect((pulled as Error).message).to.match(
+      /no registry is allowed \(sandboxRegistries is empty\): nothing is pulled/,
+    );
+    expect(await findContainers(docker, { job: jobId.toString() })).to.have.length(0);
+  });
+
+  it("re-runs a bridge job on the public bridge this node set up from its sandbox config", async function () {
+    const config = oracleConfig.load({ env: { RIGEL_ORACLE_SANDBOX_NETWORKS: "none,bridge" } });
+    const prepared = await prepareOracleSandbox(config, docker, createLogger({ name: "t", level: "error" }));
+    if (prepared.executor.bridgeNetwork === undefined) {
+      // Not root here: the bridge is declined with this reason (the case above).
+      console.log(`      (skipped: ${prepared.ceilings.bridgeUnavailable})`);
+      return this.skip();
+    }
+    // The items only write their output: the honest hashes of the network-none run hold.
+    const { root, items } = proveItems(honest, beacon);
+    const finding = await verify(items, root, {
+      spec: containerSpec({ network: "bridge" }),
+      verifier: { sandbox: prepared.executor, ceilings: prepared.ceilings },
+    });
+    expect(finding).to.deep.equal({ verdict: "valid", reason: "verified", verified: true });
   });
 
   it("with rerunConcurrency 1 re-runs one verification at a time; the checks without a container are not queued", async function () {
