@@ -5,6 +5,7 @@ import { privateKeyToAccount } from "viem/accounts";
 import { loadDeployment } from "../sdk/contracts/deployments";
 import { RigelError } from "../sdk/errors/RigelError";
 import { decryptKeystore } from "../sdk/keystore/keystore";
+import { readKeystoreFile } from "../sdk/keystore/keystoreFile";
 import { AgentChain } from "./chain/agentChain";
 import { agentConfig, type AgentConfig } from "./config";
 
@@ -17,7 +18,7 @@ export function loadAccount(config: AgentConfig): LocalAccount {
         `the keystore needs its password in ${agentConfig.envName("keystorePassword")}`,
       );
     }
-    const json = JSON.parse(fs.readFileSync(config.keystore, "utf8"));
+    const json = readKeystoreFile(config.keystore);
     return privateKeyToAccount(decryptKeystore(json, config.keystorePassword));
   }
   if (config.privateKey) return privateKeyToAccount(config.privateKey);

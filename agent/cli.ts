@@ -8,6 +8,7 @@ import { defineCommand, runCli, UsageError, type CliOutput, type CommandSpec } f
 import { openDatabase } from "../sdk/db/openDatabase";
 import { detectGpus } from "../sdk/gpu/detectGpus";
 import { encryptKeystore } from "../sdk/keystore/keystore";
+import { writeKeystoreFile } from "../sdk/keystore/keystoreFile";
 import { createLogger } from "../sdk/log/createLogger";
 import { runDaemon } from "../sdk/service/runDaemon";
 import { loadAgent } from "./agentContext";
@@ -70,7 +71,7 @@ const init = defineCommand({
     if (flags.import && !imported)
       throw new UsageError("AGENT_USAGE", `--import needs ${agentConfig.envName("privateKey")}`);
     const key = flags.import ? (imported as `0x${string}`) : generatePrivateKey();
-    fs.writeFileSync(flags.keystore!, JSON.stringify(encryptKeystore(key, password), null, 2), { mode: 0o600 });
+    writeKeystoreFile(flags.keystore!, encryptKeystore(key, password));
     const config: Record<string, unknown> = { keystore: path.resolve(flags.keystore!) };
     if (flags["rpc-url"]) config.rpcUrl = flags["rpc-url"];
     if (flags.port) config.port = Number(flags.port);
