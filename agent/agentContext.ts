@@ -4,6 +4,7 @@ import { http, type LocalAccount } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { loadDeployment } from "../sdk/contracts/deployments";
 import { RigelError } from "../sdk/errors/RigelError";
+import { createLogger } from "../sdk/log/createLogger";
 import { decryptKeystore } from "../sdk/keystore/keystore";
 import { readKeystoreFile } from "../sdk/keystore/keystoreFile";
 import { AgentChain } from "./chain/agentChain";
@@ -40,6 +41,8 @@ export function loadAgent(flags: { config?: string }, overrides: Record<string, 
     transport: http(config.rpcUrl, { retryCount: 3, retryDelay: 250, timeout: 30_000 }),
     account,
     deployment,
+    feeBump: { bumpAfterMs: config.txBumpAfterMs, maxFeePerGas: BigInt(config.txMaxFeeGwei) * 10n ** 9n },
+    logger: createLogger({ name: "agent", level: config.logLevel }).child({ layer: "chain" }),
   });
   return { config, account, chain, deployment };
 }

@@ -370,6 +370,7 @@ const run = defineCommand({
       claimIntervalSec: config.claimIntervalSec,
       submitMarginSec: config.submitMarginSec,
       confirmations: config.confirmations,
+      metricsToken: config.metricsToken,
       allowRemoteHosts: config.allowRemoteHosts,
       inputFileRoots: config.inputFileRoots
         .split(",")

@@ -3,6 +3,7 @@ import {
   ContractFunctionRevertedError,
   createPublicClient,
   createWalletClient,
+  encodeFunctionData,
   type Address,
   type Chain,
   type Hex,
@@ -17,6 +18,8 @@ import { RigelError } from "../../sdk/errors/RigelError";
 import { readJob } from "../../sdk/market/readJob";
 import { readShard } from "../../sdk/market/readShard";
 import type { CapacityAttestation, ShardAttestation } from "../../sdk/eip712/types";
+import { FeeBumpSender, type FeeBumpPolicy, type PendingTx } from "../../sdk/chain/sendWithFeeBump";
+import type { Logger } from "../../sdk/log/createLogger";
 
 /** A transaction that reverted or could not be sent; `details.reason` holds the decoded revert when known. */
 export class AgentTxError extends RigelError {
@@ -29,7 +32,17 @@ export interface AgentChainParameters {
   chain?: Chain;
   account: LocalAccount;
   deployment: Pick<Deployment, "chainId" | "contracts" | "block">;
+  /**
+   * Replace a transaction not mined in time (PROTOCOL §14.2, sdk/chain `FeeBumpSender`); default
+   * 60 s and 500 gwei (config `txBumpAfterMs`, `txMaxFeeGwei`).
+   */
+  feeBump?: FeeBumpPolicy;
+  /** Where replacements are logged. */
+  logger?: Logger;
 }
+
+/** The default {@link FeeBumpPolicy} of an agent: replace after 60 s, never offer over 500 gwei. */
+export const DEFAULT_FEE_BUMP: FeeBumpPolicy = { bumpAfterMs: 60_000, maxFeePerGas: 500n * 10n ** 9n };
 
 export type ChainJob = Awaited<ReturnType<AgentChain["getJob"]>>;
 export type ChainShard = Awaited<ReturnType<AgentChain["getShard"]>>;
@@ -48,6 +61,7 @@ export class AgentChain {
   /** Sends are serialised: one account, one nonce sequence (concurrent shards would collide). */
   private sendQueue: Promise<unknown> = Promise.resolve();
   private verifyWindowSec: bigint | undefined;
+  private readonly sender: FeeBumpSender;
 
   constructor(p: AgentChainParameters) {
     const chain =
@@ -64,6 +78,14 @@ export class AgentChain {
     this.contracts = p.deployment.contracts;
     this.chainId = p.deployment.chainId;
     this.startBlock = p.deployment.block;
+    this.sender = new FeeBumpSender({
+      publicClient: this.publicClient,
+      walletClient: this.walletClient,
+      account: p.account,
+      chain,
+      policy: p.feeBump ?? DEFAULT_FEE_BUMP,
+      logger: p.logger,
+    });
   }
 
   get address(): Address {
@@ -161,7 +183,7 @@ export class AgentChain {
     what: string,
     request: { address: Address; abi: readonly unknown[]; functionName: string; args: readonly unknown[] },
   ): Promise<{ hash: Hex; blockNumber: bigint }> {
-    const write = async (): Promise<Hex> => {
+    const write = async (): Promise<PendingTx> => {
       const { request: simulated } = await this.publicClient.simulateContract({
         ...(request as Parameters<PublicClient["simulateContract"]>[0]),
         account: this.account,
@@ -172,16 +194,18 @@ export class AgentChain {
       const estimate = await this.publicClient.estimateContractGas(
         simulated as Parameters<PublicClient["estimateContractGas"]>[0],
       );
-      return this.walletClient.writeContract({
-        ...(simulated as Parameters<WalletClient["writeContract"]>[0]),
+      // Sent by the fee-bump sender: a transaction not mined in time is replaced with higher fees.
+      return this.sender.broadcast({
+        to: request.address,
+        data: encodeFunctionData(simulated as Parameters<typeof encodeFunctionData>[0]),
         gas: withGasHeadroom(estimate),
       });
     };
     const queued = this.sendQueue.then(write, write);
     this.sendQueue = queued.catch(() => undefined);
-    let hash: Hex;
+    let pending: PendingTx;
     try {
-      hash = await queued;
+      pending = await queued;
     } catch (err) {
       const reason = revertReason(err);
       // Out of gas is not the market refusing: the step is retried.
@@ -194,7 +218,7 @@ export class AgentChain {
         cause: err,
       });
     }
-    const receipt = await this.publicClient.waitForTransactionReceipt({ hash, pollingInterval: 100 });
+    const { hash, receipt } = await this.sender.waitMined(pending);
     if (receipt.status !== "success") {
       throw new AgentTxError("AGENT_TX_REVERTED", `${what} reverted in block ${receipt.blockNumber}`, {
         details: { what, hash },

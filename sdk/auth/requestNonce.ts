@@ -1,7 +1,9 @@
-import { randomBytes } from "node:crypto";
 import { bytesToHex, type Hex } from "viem";
 
-/** A fresh 32-byte request nonce (`x-rigel-nonce`, PROTOCOL §4.2): random, so never used twice. */
+/**
+ * A fresh 32-byte request nonce (`x-rigel-nonce`, PROTOCOL §4.2): random, so never used twice.
+ * Web Crypto, so that node and the browser app share it.
+ */
 export function requestNonce(): Hex {
-  return bytesToHex(randomBytes(32));
+  return bytesToHex(globalThis.crypto.getRandomValues(new Uint8Array(32)));
 }
