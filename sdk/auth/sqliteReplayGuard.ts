@@ -27,6 +27,7 @@ export class SqliteReplayGuard implements ReplayGuard {
   private readonly insert;
   private readonly sweepStmt;
   private readonly countStmt;
+  private readonly liveStmt;
   private nextSweep = 0;
   private entries: number;
 
@@ -40,6 +41,9 @@ export class SqliteReplayGuard implements ReplayGuard {
     );
     this.sweepStmt = db.prepare("DELETE FROM replay WHERE expires_at < ?");
     this.countStmt = db.prepare<[], { n: number }>("SELECT COUNT(*) AS n FROM replay");
+    this.liveStmt = db.prepare<[string, number], { key: string }>(
+      "SELECT key FROM replay WHERE key = ? AND expires_at >= ?",
+    );
     this.entries = this.countStmt.get()!.n;
   }
 
@@ -48,6 +52,8 @@ export class SqliteReplayGuard implements ReplayGuard {
     if (this.entries >= this.capacity) {
       this.sweep(now);
       if (this.entries >= this.capacity) {
+        // A replay is still told so; only a new request finds no room.
+        if (this.liveStmt.get(key, now)) return false;
         throw new ReplayMemoryFullError("AUTH_REPLAY_MEMORY_FULL", "too many recent requests to remember another", {
           details: { capacity: this.capacity },
         });
