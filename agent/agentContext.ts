@@ -4,7 +4,9 @@ import { http, type LocalAccount } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { loadDeployment } from "../sdk/contracts/deployments";
 import { RigelError } from "../sdk/errors/RigelError";
+import { createLogger } from "../sdk/log/createLogger";
 import { decryptKeystore } from "../sdk/keystore/keystore";
+import { readKeystoreFile } from "../sdk/keystore/keystoreFile";
 import { AgentChain } from "./chain/agentChain";
 import { agentConfig, type AgentConfig } from "./config";
 
@@ -17,7 +19,7 @@ export function loadAccount(config: AgentConfig): LocalAccount {
         `the keystore needs its password in ${agentConfig.envName("keystorePassword")}`,
       );
     }
-    const json = JSON.parse(fs.readFileSync(config.keystore, "utf8"));
+    const json = readKeystoreFile(config.keystore);
     return privateKeyToAccount(decryptKeystore(json, config.keystorePassword));
   }
   if (config.privateKey) return privateKeyToAccount(config.privateKey);
@@ -40,6 +42,8 @@ export function loadAgent(flags: { config?: string }, overrides: Record<string, 
     transport: http(config.rpcUrl, { retryCount: 3, retryDelay: 250, timeout: 30_000, batch: { wait: 0 } }),
     account,
     deployment,
+    feeBump: { bumpAfterMs: config.txBumpAfterMs, maxFeePerGas: BigInt(config.txMaxFeeGwei) * 10n ** 9n },
+    logger: createLogger({ name: "agent", level: config.logLevel }).child({ layer: "chain" }),
   });
   return { config, account, chain, deployment };
 }

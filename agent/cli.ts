@@ -18,6 +18,7 @@ import { defineCommand, runCli, UsageError, type CliOutput, type CommandSpec } f
 import { openDatabase } from "../sdk/db/openDatabase";
 import { detectGpus } from "../sdk/gpu/detectGpus";
 import { encryptKeystore } from "../sdk/keystore/keystore";
+import { writeKeystoreFile } from "../sdk/keystore/keystoreFile";
 import { createLogger } from "../sdk/log/createLogger";
 import { runDaemon } from "../sdk/service/runDaemon";
 import { loadAgent } from "./agentContext";
@@ -103,7 +104,7 @@ const init = defineCommand({
     if (flags.import && !imported)
       throw new UsageError("AGENT_USAGE", `--import needs ${agentConfig.envName("privateKey")}`);
     const key = flags.import ? (imported as `0x${string}`) : generatePrivateKey();
-    fs.writeFileSync(flags.keystore!, JSON.stringify(encryptKeystore(key, password), null, 2), { mode: 0o600 });
+    writeKeystoreFile(flags.keystore!, encryptKeystore(key, password));
     const config: Record<string, unknown> = { keystore: path.resolve(flags.keystore!) };
     if (flags["rpc-url"]) config.rpcUrl = flags["rpc-url"];
     if (flags.port) config.port = Number(flags.port);
@@ -454,6 +455,7 @@ const run = defineCommand({
       settleDelaySec: config.settleDelaySec,
       autoWithdraw: { min: autoWithdrawMinOf(config.autoWithdrawMin), to: config.withdrawTo },
       confirmations: config.confirmations,
+      metricsToken: config.metricsToken,
       allowRemoteHosts: config.allowRemoteHosts,
       inputFileRoots: config.inputFileRoots
         .split(",")

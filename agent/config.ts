@@ -126,6 +126,24 @@ export const agentConfig = defineConfig("RIGEL_AGENT", {
     default: "0",
   },
   withdrawTo: { type: "address", description: "where withdrawals are paid (default: the operator address)" },
+  txBumpAfterMs: {
+    type: "integer",
+    description: "replace a transaction not mined after this long with the same nonce and fees raised 12.5% (0: never)",
+    default: 60_000,
+    min: 0,
+  },
+  txMaxFeeGwei: {
+    type: "integer",
+    description: "the highest maxFeePerGas, in gwei, a transaction or its replacement ever offers",
+    default: 500,
+    min: 1,
+  },
+  metricsToken: {
+    type: "string",
+    description: "bearer token /metrics asks for (Authorization: Bearer <token>); empty: /metrics is not served",
+    default: "",
+    secret: true,
+  },
   submitMarginSec: {
     type: "integer",
     description: "do not start work that cannot be submitted this long before the deadline",

@@ -141,9 +141,12 @@ export async function downloadJobResults(
         timeoutMs: params.timeoutMs,
         onProgress: (event) => params.onProgress?.(i, event),
       });
-      // Sizes of the files as written (the manifest's sizes are the agent's word; the bytes were checked).
+      // The committed files as written (only those: anything else in the manifest was not fetched).
       const files = await Promise.all(
-        got.manifest.files.map(async (f, x) => ({ path: f.path, size: (await fs.stat(got.files[x])).size })),
+        got.files.map(async (file) => ({
+          path: path.relative(shardDir, file).split(path.sep).join("/"),
+          size: (await fs.stat(file)).size,
+        })),
       );
       shards.push({
         ...base,

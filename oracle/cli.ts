@@ -8,6 +8,7 @@ import { RigelError } from "../sdk/errors/RigelError";
 import { confirmationsFor } from "../sdk/chain/logFollower";
 import { readSignedDigestFile, SignedDigestLog, signedDigestLogPath } from "./attest/signedDigestLog";
 import { decryptKeystore, encryptKeystore } from "../sdk/keystore/keystore";
+import { readKeystoreFile, writeKeystoreFile } from "../sdk/keystore/keystoreFile";
 import { createLogger } from "../sdk/log/createLogger";
 import { runDaemon } from "../sdk/service/runDaemon";
 import { oracleConfig, type OracleConfig } from "./config";
@@ -34,7 +35,7 @@ export function loadSignerKey(config: OracleConfig): Hex {
   if (!config.keystorePassword) {
     throw new UsageError("ORACLE_NO_KEY", `${oracleConfig.envName("keystorePassword")} is needed to open the keystore`);
   }
-  return decryptKeystore(JSON.parse(fs.readFileSync(config.keystore, "utf8")), config.keystorePassword);
+  return decryptKeystore(readKeystoreFile(config.keystore), config.keystorePassword);
 }
 
 /** Splits a comma-separated list option, dropping empty entries. */
@@ -199,8 +200,7 @@ const init = defineCommand({
         throw new UsageError("ORACLE_NO_KEY", "RIGEL_ORACLE_SIGNER_KEY is not a key");
       key = env as Hex;
     } else key = generatePrivateKey();
-    fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
-    fs.writeFileSync(file, JSON.stringify(encryptKeystore(key, password), null, 2), { mode: 0o600 });
+    writeKeystoreFile(file, encryptKeystore(key, password));
     out.result(JSON.stringify({ keystore: file, signer: privateKeyToAccount(key).address }));
     return 0;
   },

@@ -3,6 +3,7 @@ import {
   ContractFunctionRevertedError,
   createPublicClient,
   createWalletClient,
+  encodeFunctionData,
   getAddress,
   type Address,
   type Chain,
@@ -19,6 +20,8 @@ import { readJob } from "../../sdk/market/readJob";
 import { readShard } from "../../sdk/market/readShard";
 import type { CapacityAttestation, ShardAttestation } from "../../sdk/eip712/types";
 import type { Submission, SubmissionSender } from "./submissionBatcher";
+import { FeeBumpSender, type FeeBumpPolicy, type PendingTx } from "../../sdk/chain/sendWithFeeBump";
+import type { Logger } from "../../sdk/log/createLogger";
 
 /** A transaction that reverted or could not be sent; `details.reason` holds the decoded revert when known. */
 export class AgentTxError extends RigelError {
@@ -31,7 +34,17 @@ export interface AgentChainParameters {
   chain?: Chain;
   account: LocalAccount;
   deployment: Pick<Deployment, "chainId" | "contracts" | "block">;
+  /**
+   * Replace a transaction not mined in time (PROTOCOL §14.2, sdk/chain `FeeBumpSender`); default
+   * 60 s and 500 gwei (config `txBumpAfterMs`, `txMaxFeeGwei`).
+   */
+  feeBump?: FeeBumpPolicy;
+  /** Where replacements are logged. */
+  logger?: Logger;
 }
+
+/** The default {@link FeeBumpPolicy} of an agent: replace after 60 s, never offer over 500 gwei. */
+export const DEFAULT_FEE_BUMP: FeeBumpPolicy = { bumpAfterMs: 60_000, maxFeePerGas: 500n * 10n ** 9n };
 
 export type ChainJob = Awaited<ReturnType<AgentChain["getJob"]>>;
 export type ChainShard = Awaited<ReturnType<AgentChain["getShard"]>>;
@@ -51,6 +64,7 @@ export class AgentChain {
   private sendQueue: Promise<unknown> = Promise.resolve();
   private nonce: number | undefined;
   private feeCache: { at: number; value: { maxFeePerGas: bigint; maxPriorityFeePerGas: bigint } } | undefined;
+  private readonly sender: FeeBumpSender;
 
   constructor(p: AgentChainParameters) {
     const chain =
@@ -67,6 +81,14 @@ export class AgentChain {
     this.contracts = p.deployment.contracts;
     this.chainId = p.deployment.chainId;
     this.startBlock = p.deployment.block;
+    this.sender = new FeeBumpSender({
+      publicClient: this.publicClient,
+      walletClient: this.walletClient,
+      account: p.account,
+      chain,
+      policy: p.feeBump ?? DEFAULT_FEE_BUMP,
+      logger: p.logger,
+    });
   }
 
   get address(): Address {
@@ -187,7 +209,7 @@ export class AgentChain {
     what: string,
     request: { address: Address; abi: readonly unknown[]; functionName: string; args: readonly unknown[] },
   ): Promise<{ hash: Hex; blockNumber: bigint }> {
-    let hash: Hex;
+    let pending: PendingTx;
     try {
       // Headroom over the estimate: the state can change between estimate and inclusion (the last
       // accept of a gang also writes its start; another agent's accept may land first). Unused gas is
@@ -196,17 +218,16 @@ export class AgentChain {
         ...(request as Parameters<PublicClient["estimateContractGas"]>[0]),
         account: this.account,
       });
-      const write = async (): Promise<Hex> => {
+      const data = encodeFunctionData(request as Parameters<typeof encodeFunctionData>[0]);
+      const write = async (): Promise<PendingTx> => {
         const nonce = await this.nextNonce();
         try {
-          const sent = await this.walletClient.writeContract({
-            ...request,
-            account: this.account,
-            chain: this.walletClient.chain,
-            gas: withGasHeadroom(estimate),
-            nonce,
-            ...(await this.fees()),
-          } as Parameters<WalletClient["writeContract"]>[0]);
+          // Sent by the fee-bump sender: a transaction not mined in time is replaced with higher fees
+          // (same nonce, PROTOCOL §14.2).
+          const sent = await this.sender.broadcast(
+            { to: request.address, data, gas: withGasHeadroom(estimate) },
+            { nonce, fees: await this.fees() },
+          );
           this.nonce = nonce + 1;
           return sent;
         } catch (err) {
@@ -216,7 +237,7 @@ export class AgentChain {
       };
       const queued = this.sendQueue.then(write, write);
       this.sendQueue = queued.catch(() => undefined);
-      hash = await queued;
+      pending = await queued;
     } catch (err) {
       const reason = revertReason(err);
       // Out of gas is not the market refusing: the step is retried.
@@ -229,10 +250,18 @@ export class AgentChain {
         cause: err,
       });
     }
-    // Automine (and most fast chains) have the receipt at once: one read, then the polling wait.
-    const receipt =
-      (await this.publicClient.getTransactionReceipt({ hash }).catch(() => undefined)) ??
-      (await this.publicClient.waitForTransactionReceipt({ hash, pollingInterval: 100 }));
+    let mined: Awaited<ReturnType<FeeBumpSender["waitMined"]>>;
+    try {
+      mined = await this.sender.waitMined(pending);
+    } catch (err) {
+      // The nonce was taken by another transaction of this account: count again from the chain.
+      this.nonce = undefined;
+      throw new AgentTxError("AGENT_TX_FAILED", `${what} failed: ${(err as Error).message}`, {
+        details: { what, reverted: false },
+        cause: err,
+      });
+    }
+    const { hash, receipt } = mined;
     if (receipt.status !== "success") {
       throw new AgentTxError("AGENT_TX_REVERTED", `${what} reverted in block ${receipt.blockNumber}`, {
         details: { what, hash },

@@ -4,7 +4,7 @@ import path from "node:path";
 import { Counter, Gauge, Histogram } from "prom-client";
 import { getAddress, type Address, type Hex, type Log } from "viem";
 import { confirmationsFor, LogFollower, sqliteCursorStore } from "../../sdk/chain/logFollower";
-import { RepeatableReadGuard } from "../../sdk/auth/replayGuard";
+import { REPLAY_GUARD_MIGRATIONS, SqliteReplayGuard } from "../../sdk/auth/sqliteReplayGuard";
 import { openDatabase, type SqliteDatabase } from "../../sdk/db/openDatabase";
 import { ensureImage, ImageRegistryError } from "../../sdk/executor/ensureImage";
 import { fetchInput } from "../../sdk/executor/fetchInput";
@@ -104,6 +104,8 @@ export interface AgentDaemonParameters {
    * token it earned in (checked every `intervalSec`), withdraw it to `to`. Absent or min 0: never.
    */
   autoWithdraw?: { min: bigint; to?: Address; intervalSec?: number };
+  /** Bearer token of `/metrics` (config `metricsToken`); empty or absent: `/metrics` is not served. */
+  metricsToken?: string;
 }
 
 /**
@@ -113,6 +115,8 @@ export interface AgentDaemonParameters {
  */
 export class AgentDaemon implements Daemon {
   private db!: SqliteDatabase;
+  /** The results endpoint's replay memory (`<dataDir>/results-replay.db`, PROTOCOL §14.3). */
+  private replayDb!: SqliteDatabase;
   journal!: Journal;
   offers!: Offers;
   private follower!: LogFollower;
@@ -156,6 +160,10 @@ export class AgentDaemon implements Daemon {
     this.db = openDatabase({ file: path.join(this.p.dataDir, "journal.db"), migrations: JOURNAL_MIGRATIONS });
     this.journal = new Journal(this.db, this.p.afterJournalTransition);
     this.offers = new Offers(this.db);
+    this.replayDb = openDatabase({
+      file: path.join(this.p.dataDir, "results-replay.db"),
+      migrations: REPLAY_GUARD_MIGRATIONS,
+    });
     this.gpus = await this.p.detectGpus().catch((err) => {
       logger.warn({ err }, "GPU detection failed; running as a CPU host");
       return [];
@@ -200,6 +208,7 @@ export class AgentDaemon implements Daemon {
       host: this.p.host,
       port: this.p.port,
       logger: logger.child({ layer: "http" }),
+      metrics: this.p.metricsToken ? { token: this.p.metricsToken } : "off",
       health: () => ({
         ok: true,
         operator: this.address,
@@ -213,7 +222,7 @@ export class AgentDaemon implements Daemon {
           journal: this.journal,
           chain: this.p.chain,
           dataDir: this.p.dataDir,
-          replayGuard: new RepeatableReadGuard(),
+          replayGuard: new SqliteReplayGuard(this.replayDb),
         })(app);
       },
     });
@@ -653,5 +662,6 @@ export class AgentDaemon implements Daemon {
     await Promise.race([this.idle(), new Promise((resolve) => setTimeout(resolve, 5000).unref())]);
     await this.http?.close();
     this.db?.close();
+    this.replayDb?.close();
   }
 }

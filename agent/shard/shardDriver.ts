@@ -8,10 +8,11 @@ import { fetchJobSpec } from "../../sdk/spec/fetchJobSpec";
 import type { JobSpec } from "../../sdk/spec/jobSpecTypes";
 import { AgentTxError, type AgentChain, type ChainShard } from "../chain/agentChain";
 import { TERMINAL_STATES, type Journal, type JournalEntry, type ShardState as JournalState } from "../journal/journal";
-import { ranData, type ShardDataPatch, type TakenFacts } from "../journal/shardData";
+import { ranData, type RanData, type ShardDataPatch, type TakenFacts } from "../journal/shardData";
 import type { SubmissionBatcher } from "../chain/submissionBatcher";
 import type { OracleGateway } from "../oracle/oracleGateway";
 import { shardResultFiles } from "../results/resultsRoutes";
+import { persistShardResults } from "../results/shardResultsManifest";
 import { uploadShardResults } from "../results/uploadResults";
 import { JobCache, type ImmutableJob } from "./jobCache";
 import { proveShard } from "./proveShard";
@@ -460,6 +461,13 @@ export class ShardDriver {
       itemHashes: entry.data.itemHashes ?? {},
       onItemsDone: (itemHashes) => this.ctx.journal.transition(jobId, shard, "running", { itemHashes }, ["running"]),
       onPhase: (phase) => this.ctx.onPhase?.(jobId, shard, phase),
+    });
+    // Durable first (files and folders fsync'd, manifest kept), then journaled (PROTOCOL §14.2).
+    await persistShardResults({
+      dataDir: this.ctx.dataDir,
+      jobId,
+      shard,
+      data: { ...entry.data, ...facts } as RanData,
     });
     this.move(entry, "ran", facts);
   }

@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import fs from "node:fs/promises";
 import path from "node:path";
 import type { Hex, LocalAccount } from "viem";
+import { requestNonce } from "../auth/requestNonce";
 import { signRequest } from "../auth/signRequest";
 import { RigelError } from "../errors/RigelError";
 import { commitOutputs } from "../executor/commitOutputs";
@@ -9,7 +10,7 @@ import type { OutputFile } from "../executor/dockerClient";
 import { itemOutputHash } from "../executor/itemOutputHash";
 import { commitRows, rowHashes } from "../pow/commitment";
 import { decodeInt32LE } from "../pow/decodeInt32LE";
-import type { ResultsManifest } from "./resultsManifest";
+import type { ResultFile, ResultsManifest } from "./resultsManifest";
 
 /** A download whose files do not match what the operator committed, or an agent that refused. */
 export class ResultsDownloadError extends RigelError {
@@ -40,13 +41,16 @@ export interface DownloadProgress {
 export interface DownloadShardResultsReturnType {
   manifest: ResultsManifest;
   root: Hex;
-  /** Absolute paths of the files written, in manifest order. */
+  /** Absolute paths of the files written, in manifest order (committed files only). */
   files: string[];
+  /** Manifest paths the commitment does not cover: neither downloaded nor written. */
+  skipped: string[];
 }
 
 async function signedGet(account: LocalAccount, url: URL, timeoutMs: number): Promise<Response> {
   const target = url.pathname + url.search;
-  const headers = await signRequest(account, { method: "GET", path: target, body: "" });
+  // A fresh nonce per request (PROTOCOL §4.2 v2): the agent answers each signed request once (§14.3).
+  const headers = await signRequest(account, { method: "GET", path: target, body: "", nonce: requestNonce() });
   let response: Response;
   try {
     response = await fetch(url, { headers, signal: AbortSignal.timeout(timeoutMs) });
@@ -62,30 +66,46 @@ async function signedGet(account: LocalAccount, url: URL, timeoutMs: number): Pr
   return response;
 }
 
-function safeRelative(p: string): string {
-  const normal = path.posix.normalize(p);
-  if (normal.startsWith("../") || normal === ".." || path.posix.isAbsolute(normal) || normal.length === 0) {
-    throw new ResultsDownloadError("RESULTS_BAD_PATH", `unsafe path in manifest: ${p}`);
-  }
-  return normal;
+/**
+ * A manifest path as a relative path under the download folder: `/`-separated, no empty, `.` or
+ * `..` segment, not absolute, no backslash or NUL (what Windows or a C API would read otherwise).
+ */
+export function safeRelative(p: string): string {
+  const segments = typeof p === "string" ? p.split("/") : [""];
+  const bad =
+    typeof p !== "string" ||
+    p.length === 0 ||
+    p.length > 4096 ||
+    p.startsWith("/") ||
+    /[\\\0]/.test(p) ||
+    /^[A-Za-z]:/.test(p) ||
+    segments.some((s) => s === "" || s === "." || s === "..");
+  if (bad) throw new ResultsDownloadError("RESULTS_BAD_PATH", `unsafe path in manifest: ${String(p).slice(0, 200)}`);
+  return p;
 }
 
-/** Recomputes the committed root from the downloaded files, as the manifest's commitment says. */
-function rootOf(manifest: ResultsManifest, contents: Map<string, Buffer>): Hex {
-  const hashOf = (buf: Buffer) => `0x${createHash("sha256").update(buf).digest("hex")}` as const;
+/**
+ * Whether the manifest's commitment covers `file` (PROTOCOL §14.3): `c.bin` for matmul rows,
+ * `output/…` for container files, `items/<i>/…` with `i` below `items` for container items. Nothing
+ * else enters the root, so nothing else is downloaded.
+ */
+export function committedPath(manifest: Pick<ResultsManifest, "commitment" | "items">, file: string): boolean {
+  if (manifest.commitment === "matmul-rows") return file === "c.bin";
+  if (manifest.commitment === "container-files") return file.startsWith("output/");
+  const match = /^items\/(0|[1-9]\d{0,8})\/./.exec(file);
+  return match !== null && Number(match[1]) < (manifest.items ?? 0);
+}
+
+/** Recomputes the committed root, from the files' checked hashes (and c.bin's bytes for matmul). */
+async function rootOf(manifest: ResultsManifest, files: ResultFile[], cBin?: string): Promise<Hex> {
   if (manifest.commitment === "matmul-rows") {
-    const bytes = contents.get("c.bin");
     const { rowStart = 0, rowEnd = 0, n = 0 } = manifest;
     const m = rowEnd - rowStart;
+    const bytes = cBin === undefined ? undefined : await fs.readFile(cBin);
     if (!bytes || bytes.length !== m * n * 4)
       throw new ResultsDownloadError("RESULTS_BAD_FILES", "c.bin has the wrong size");
     return commitRows(rowHashes(decodeInt32LE(bytes), m, n)).root;
   }
-  const files: OutputFile[] = manifest.files.map((f) => ({
-    path: f.path,
-    sha256: hashOf(contents.get(f.path)!),
-    size: contents.get(f.path)!.length,
-  }));
   const byBytes = (a: OutputFile, b: OutputFile) => Buffer.compare(Buffer.from(a.path), Buffer.from(b.path));
   if (manifest.commitment === "container-files") {
     const outputs = files
@@ -107,12 +127,41 @@ function rootOf(manifest: ResultsManifest, contents: Map<string, Buffer>): Hex {
   return commitOutputs({ mode: "items", itemHashes }).root;
 }
 
+/** Streams a response body into `file`, hashing it; stops past `maxBytes`. */
+async function receiveFile(response: Response, file: string, maxBytes: number): Promise<ResultFile["sha256"]> {
+  const hash = createHash("sha256");
+  let size = 0;
+  const handle = await fs.open(file, "wx", 0o600);
+  try {
+    const body = response.body;
+    if (body) {
+      for await (const chunk of body as unknown as AsyncIterable<Uint8Array>) {
+        size += chunk.length;
+        if (size > maxBytes) {
+          throw new ResultsDownloadError("RESULTS_FILE_MISMATCH", "a file is longer than the manifest says", {
+            details: { expectedSize: maxBytes },
+          });
+        }
+        hash.update(chunk);
+        await handle.write(chunk);
+      }
+    }
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+  return `0x${hash.digest("hex")}`;
+}
+
 /**
  * Downloads a shard's results from the operator's agent (`resultURI` as submitted on-chain), with
- * requests signed by the job's developer (`account`), into `outDir`; checks each file's sha256
- * against the manifest and the root recomputed from the files against the manifest's root and, when
- * given, the on-chain root. Throws {@link ResultsDownloadError} on any refusal or mismatch; a file
- * that fails its check is not kept.
+ * requests signed by the job's developer (`account`, a fresh nonce each), into `outDir`.
+ * Only files the manifest's commitment covers are fetched (others are listed in `skipped`); each is
+ * streamed to a temporary file in `outDir/.rigel-download-*` and its sha256 checked against the
+ * manifest; the root recomputed from them is checked against the manifest's root and, when given,
+ * the on-chain root. Only then are the files renamed into place: a download that fails writes
+ * nothing into `outDir` (its temporary folder is removed). Paths are checked first (no `..`, no
+ * absolute path). Throws {@link ResultsDownloadError} on any refusal or mismatch.
  */
 export async function downloadShardResults(
   resultURI: string,
@@ -131,46 +180,64 @@ export async function downloadShardResults(
       details: { expected: options.expectedRoot, manifest: manifest.root },
     });
   }
-  const contents = new Map<string, Buffer>();
-  const totalBytes = manifest.files.reduce((sum, f) => sum + (Number.isFinite(f.size) ? f.size : 0), 0);
+  const seen = new Set<string>();
+  for (const f of manifest.files) {
+    safeRelative(f?.path);
+    if (!Number.isSafeInteger(f.size) || f.size < 0 || typeof f.sha256 !== "string" || seen.has(f.path)) {
+      throw new ResultsDownloadError("RESULTS_BAD_MANIFEST", `manifest entry ${f.path.slice(0, 200)} is malformed`);
+    }
+    seen.add(f.path);
+  }
+  const wanted = manifest.files.filter((f) => committedPath(manifest, f.path));
+  const skipped = manifest.files.filter((f) => !committedPath(manifest, f.path)).map((f) => f.path);
+  const totalBytes = wanted.reduce((sum, f) => sum + f.size, 0);
   let bytesDone = 0;
+  let filesDone = 0;
   const progress = (checked?: string) =>
-    options.onProgress?.({
-      filesDone: contents.size,
-      files: manifest.files.length,
-      bytesDone,
-      bytes: totalBytes,
-      path: checked,
-    });
+    options.onProgress?.({ filesDone, files: wanted.length, bytesDone, bytes: totalBytes, path: checked });
   progress();
-  for (const file of manifest.files) {
-    const rel = safeRelative(file.path);
-    const url = new URL(base.toString());
-    url.pathname = `${url.pathname.replace(/\/+$/, "")}/file`;
-    url.search = `?path=${encodeURIComponent(rel)}`;
-    const bytes = Buffer.from(await (await signedGet(account, url, timeoutMs)).arrayBuffer());
-    const actual = `0x${createHash("sha256").update(bytes).digest("hex")}`;
-    if (actual !== file.sha256.toLowerCase()) {
-      throw new ResultsDownloadError("RESULTS_FILE_MISMATCH", `${rel}: sha256 does not match the manifest`, {
-        details: { path: rel, expected: file.sha256, actual },
+
+  const root = path.resolve(outDir);
+  await fs.mkdir(root, { recursive: true });
+  const staging = await fs.mkdtemp(path.join(root, ".rigel-download-"));
+  try {
+    const checked: ResultFile[] = [];
+    const temps = new Map<string, string>();
+    for (const [index, file] of wanted.entries()) {
+      const url = new URL(base.toString());
+      url.pathname = `${url.pathname.replace(/\/+$/, "")}/file`;
+      url.search = `?path=${encodeURIComponent(file.path)}`;
+      const temp = path.join(staging, String(index));
+      const actual = await receiveFile(await signedGet(account, url, timeoutMs), temp, file.size);
+      if (actual !== file.sha256.toLowerCase()) {
+        throw new ResultsDownloadError("RESULTS_FILE_MISMATCH", `${file.path}: sha256 does not match the manifest`, {
+          details: { path: file.path, expected: file.sha256, actual },
+        });
+      }
+      checked.push({ path: file.path, sha256: actual, size: file.size });
+      temps.set(file.path, temp);
+      filesDone++;
+      bytesDone += file.size;
+      progress(file.path);
+    }
+    const computed = await rootOf(manifest, checked, temps.get("c.bin"));
+    if (computed.toLowerCase() !== manifest.root.toLowerCase()) {
+      throw new ResultsDownloadError("RESULTS_ROOT_MISMATCH", "the files do not commit to the announced root", {
+        details: { computed, manifest: manifest.root },
       });
     }
-    contents.set(file.path, bytes);
-    bytesDone += bytes.length;
-    progress(rel);
+    const written: string[] = [];
+    for (const file of checked) {
+      const target = path.resolve(root, ...file.path.split("/"));
+      if (!target.startsWith(root + path.sep)) {
+        throw new ResultsDownloadError("RESULTS_BAD_PATH", `unsafe path in manifest: ${file.path}`);
+      }
+      await fs.mkdir(path.dirname(target), { recursive: true });
+      await fs.rename(temps.get(file.path)!, target);
+      written.push(target);
+    }
+    return { manifest, root: computed, files: written, skipped };
+  } finally {
+    await fs.rm(staging, { recursive: true, force: true });
   }
-  const root = rootOf(manifest, contents);
-  if (root.toLowerCase() !== manifest.root.toLowerCase()) {
-    throw new ResultsDownloadError("RESULTS_ROOT_MISMATCH", "the files do not commit to the announced root", {
-      details: { computed: root, manifest: manifest.root },
-    });
-  }
-  const written: string[] = [];
-  for (const file of manifest.files) {
-    const target = path.join(outDir, safeRelative(file.path));
-    await fs.mkdir(path.dirname(target), { recursive: true });
-    await fs.writeFile(target, contents.get(file.path)!);
-    written.push(target);
-  }
-  return { manifest, root, files: written };
 }

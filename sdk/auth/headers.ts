@@ -6,6 +6,11 @@ export const RIGEL_AUTH_HEADERS = {
   timestamp: "x-rigel-timestamp",
   /** The 65-byte EIP-191 signature, 0x-hex. */
   signature: "x-rigel-signature",
+  /**
+   * A 32-byte random value, 0x-hex, chosen by the signer for this one request (PROTOCOL §4.2): when
+   * present the digest is version 2 and covers it. Required by the agent's results endpoint (§14.3).
+   */
+  nonce: "x-rigel-nonce",
 } as const;
 
 /** Default staleness window: a request older (or further in the future) than this is refused. */

@@ -7,7 +7,8 @@ export interface ReplayGuard {
 /**
  * An in-process {@link ReplayGuard}. Entries live only until their request would be stale anyway,
  * so memory is bounded by the request rate times the staleness window. A node that restarts
- * within the window forgets: an oracle that must refuse replays across restarts persists them.
+ * within the window forgets: one that must refuse replays across restarts persists them
+ * (`SqliteReplayGuard`, bounded, in ./sqliteReplayGuard.ts).
  */
 export class MemoryReplayGuard implements ReplayGuard {
   private readonly seen = new Map<string, number>();
@@ -27,18 +28,5 @@ export class MemoryReplayGuard implements ReplayGuard {
   /** Entries held now (for metrics and tests). */
   get size(): number {
     return this.seen.size;
-  }
-}
-
-/**
- * A {@link ReplayGuard} that lets a signed request repeat within its freshness window: for
- * idempotent reads only (an agent's results, PROTOCOL §14.3). Replaying such a read returns the
- * same bytes the signer was already allowed to fetch, while refusing it would fail honest clients
- * that fetch the same path twice in one second (the signed timestamp has one-second resolution).
- * Staleness and the signature are still checked.
- */
-export class RepeatableReadGuard implements ReplayGuard {
-  claim(): boolean {
-    return true;
   }
 }

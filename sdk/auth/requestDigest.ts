@@ -10,6 +10,8 @@ export interface SignedRequestFields {
   body: Uint8Array | string;
   /** Unix time in seconds at signing. */
   timestamp: number;
+  /** A 32-byte value used for this one request (`x-rigel-nonce`); present: the version-2 digest. */
+  nonce?: Hex;
 }
 
 /** `keccak256(body bytes)`; the empty body hashes to keccak256(0x). */
@@ -19,13 +21,31 @@ export function bodyHash(body: Uint8Array | string): Hex {
 
 /**
  * The 32 bytes an operator signs with EIP-191 (`personal_sign` of these raw bytes):
- * `keccak256(abi.encode(string "rigel-request-v1", string METHOD, string path, bytes32 keccak256(body), uint64 timestamp))`.
+ * `keccak256(abi.encode(string "rigel-request-v1", string METHOD, string path, bytes32 keccak256(body), uint64 timestamp))`,
+ * or, with a nonce, `keccak256(abi.encode(string "rigel-request-v2", string METHOD, string path,
+ * bytes32 keccak256(body), uint64 timestamp, bytes32 nonce))` (PROTOCOL §4.2).
  */
 export function requestDigest(fields: SignedRequestFields): Hex {
+  const common = [fields.method.toUpperCase(), fields.path, bodyHash(fields.body), BigInt(fields.timestamp)] as const;
+  if (fields.nonce === undefined) {
+    return keccak256(
+      encodeAbiParameters(
+        [{ type: "string" }, { type: "string" }, { type: "string" }, { type: "bytes32" }, { type: "uint64" }],
+        ["rigel-request-v1", ...common],
+      ),
+    );
+  }
   return keccak256(
     encodeAbiParameters(
-      [{ type: "string" }, { type: "string" }, { type: "string" }, { type: "bytes32" }, { type: "uint64" }],
-      ["rigel-request-v1", fields.method.toUpperCase(), fields.path, bodyHash(fields.body), BigInt(fields.timestamp)],
+      [
+        { type: "string" },
+        { type: "string" },
+        { type: "string" },
+        { type: "bytes32" },
+        { type: "uint64" },
+        { type: "bytes32" },
+      ],
+      ["rigel-request-v2", ...common, fields.nonce],
     ),
   );
 }

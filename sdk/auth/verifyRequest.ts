@@ -1,4 +1,4 @@
-import { getAddress, isAddress, isHex, recoverMessageAddress, type Address } from "viem";
+import { getAddress, isAddress, isHex, recoverMessageAddress, type Address, type Hex } from "viem";
 import { RigelError } from "../errors/RigelError";
 import { DEFAULT_MAX_AGE_SECONDS, RIGEL_AUTH_HEADERS } from "./headers";
 import type { ReplayGuard } from "./replayGuard";
@@ -35,6 +35,13 @@ export interface VerifyRequestParameters {
   now?: number;
   /** Staleness window in seconds, both ways (clock skew); default 60. */
   maxAgeSeconds?: number;
+  /** Refuse a request without an `x-rigel-nonce` (the agent's results endpoint, §14.3); default false. */
+  requireNonce?: boolean;
+  /**
+   * Runs once the signature is checked and before the request is claimed in the replay memory: a
+   * receiver that serves only some signers throws here, so that others never fill its memory.
+   */
+  beforeClaim?: (signer: Address) => Promise<void> | void;
 }
 
 function header(headers: VerifyRequestParameters["headers"], name: string): string {
@@ -46,15 +53,27 @@ function header(headers: VerifyRequestParameters["headers"], name: string): stri
 }
 
 /**
- * Checks an operator-signed request and returns the operator's address. Refuses with
- * {@link RequestAuthError}: a missing or malformed header; a timestamp more than `maxAgeSeconds`
- * in the past (stale) or in the future; a signature that does not recover to the claimed address;
- * a request already accepted (replayed).
+ * Checks a signed request and returns the signer's address. Refuses with
+ * {@link RequestAuthError}: a missing or malformed header (the nonce too, when `requireNonce`); a
+ * timestamp more than `maxAgeSeconds` in the past (stale) or in the future; a signature that does
+ * not recover to the claimed address; then whatever `beforeClaim` throws, unchanged; then a request
+ * already accepted (replayed). A replay guard that cannot remember more throws its own error.
  */
 export async function verifyRequest(params: VerifyRequestParameters): Promise<Address> {
   const claimed = header(params.headers, RIGEL_AUTH_HEADERS.address);
   const timestampText = header(params.headers, RIGEL_AUTH_HEADERS.timestamp);
   const signature = header(params.headers, RIGEL_AUTH_HEADERS.signature);
+  const nonceValue = params.headers[RIGEL_AUTH_HEADERS.nonce];
+  const nonce = Array.isArray(nonceValue) ? nonceValue[0] : nonceValue;
+  if (nonce === undefined || nonce === "") {
+    if (params.requireNonce) {
+      throw new RequestAuthError("missing-header", `missing header ${RIGEL_AUTH_HEADERS.nonce}`, {
+        header: RIGEL_AUTH_HEADERS.nonce,
+      });
+    }
+  } else if (!/^0x[0-9a-fA-F]{64}$/.test(nonce)) {
+    throw new RequestAuthError("bad-header", "malformed nonce header", { nonce: nonce.slice(0, 80) });
+  }
   if (!isAddress(claimed)) throw new RequestAuthError("bad-header", "malformed address header", { claimed });
   if (!/^\d{1,15}$/.test(timestampText)) {
     throw new RequestAuthError("bad-header", "malformed timestamp header", { timestamp: timestampText });
@@ -69,7 +88,13 @@ export async function verifyRequest(params: VerifyRequestParameters): Promise<Ad
   if (timestamp - now > window)
     throw new RequestAuthError("future", "request is from the future", { timestamp, now, window });
 
-  const digest = requestDigest({ method: params.method, path: params.path, body: params.body, timestamp });
+  const digest = requestDigest({
+    method: params.method,
+    path: params.path,
+    body: params.body,
+    timestamp,
+    nonce: nonce ? (nonce.toLowerCase() as Hex) : undefined,
+  });
   let signer: Address;
   try {
     signer = await recoverMessageAddress({ message: { raw: digest }, signature });
@@ -79,6 +104,7 @@ export async function verifyRequest(params: VerifyRequestParameters): Promise<Ad
   if (signer !== getAddress(claimed)) {
     throw new RequestAuthError("wrong-signer", "signature is not by the claimed address", { claimed, signer });
   }
+  await params.beforeClaim?.(signer);
   if (!params.replayGuard.claim(`${signer}:${digest}`, timestamp + window, now)) {
     throw new RequestAuthError("replayed", "request was already accepted", { signer, digest });
   }

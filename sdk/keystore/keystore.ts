@@ -22,27 +22,42 @@ export class KeystoreError extends RigelError {
   override readonly name = "KeystoreError";
 }
 
+/** The Ethereum keystore norm (geth's "standard" and ethers' default): N = 2^18, r = 8, p = 1. */
+export const KEYSTORE_SCRYPT = { n: 1 << 18, r: 8, p: 1 } as const;
+/**
+ * The largest scrypt cost a keystore may ask for when read: 2^20 (1 GiB of memory at r = 8). A file
+ * is not trusted to make the reader allocate more.
+ */
+export const MAX_KEYSTORE_SCRYPT_N = 1 << 20;
+
 export interface EncryptKeystoreOptions {
-  /** scrypt cost (power of two). Default 2^15: about 0.1 s here; raise it for long-lived keys. */
+  /** scrypt cost (power of two). Default 2^18 ({@link KEYSTORE_SCRYPT}); tests pass a small one. */
   scryptN?: number;
 }
 
 const strip0x = (s: string) => (s.startsWith("0x") ? s.slice(2) : s);
 
 function deriveKey(password: string, salt: Buffer, n: number, r: number, p: number, dklen: number): Buffer {
+  const powerOfTwo = Number.isSafeInteger(n) && n > 1 && (n & (n - 1)) === 0;
+  const fits = powerOfTwo && n <= MAX_KEYSTORE_SCRYPT_N && r >= 1 && r <= 32 && p >= 1 && p <= 16;
+  if (!fits || !Number.isSafeInteger(r) || !Number.isSafeInteger(p) || dklen !== 32) {
+    throw new KeystoreError("KEYSTORE_UNSUPPORTED", "keystore scrypt parameters out of range", {
+      details: { n, r, p, dklen, maxN: MAX_KEYSTORE_SCRYPT_N },
+    });
+  }
+  // scrypt needs 128·N·r bytes (plus 128·r·p); node's default maxmem (32 MiB) is below the norm's 256 MiB.
   return crypto.scryptSync(Buffer.from(password.normalize("NFKC"), "utf8"), salt, dklen, {
     N: n,
     r,
     p,
-    maxmem: 256 * n * r + 1024 * 1024,
+    maxmem: 128 * n * r + 128 * r * p + 1024 * 1024,
   });
 }
 
 /** Encrypt a private key under a password into a version-3 keystore. */
 export function encryptKeystore(privateKey: Hex, password: string, options: EncryptKeystoreOptions = {}): KeystoreJson {
-  const n = options.scryptN ?? 1 << 15;
-  const r = 8;
-  const p = 1;
+  const n = options.scryptN ?? KEYSTORE_SCRYPT.n;
+  const { r, p } = KEYSTORE_SCRYPT;
   const salt = crypto.randomBytes(32);
   const iv = crypto.randomBytes(16);
   const derived = deriveKey(password, salt, n, r, p, 32);
@@ -64,7 +79,11 @@ export function encryptKeystore(privateKey: Hex, password: string, options: Encr
   };
 }
 
-/** Decrypt a version-3 scrypt keystore. Throws KeystoreError on a wrong password or a malformed file. */
+/**
+ * Decrypt a version-3 scrypt keystore with the parameters it names (older Rigel keystores used
+ * N = 2^15 and still open). Throws KeystoreError on a wrong password, a malformed file, or scrypt
+ * parameters beyond {@link MAX_KEYSTORE_SCRYPT_N}.
+ */
 export function decryptKeystore(json: unknown, password: string): Hex {
   const ks = json as KeystoreJson & { Crypto?: KeystoreJson["crypto"] };
   // Some writers (ethers among them) spell the section "Crypto".

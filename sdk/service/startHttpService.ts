@@ -1,4 +1,5 @@
 import express, { type Express, type NextFunction, type Request, type Response } from "express";
+import { createHash, timingSafeEqual } from "node:crypto";
 import type { AddressInfo } from "node:net";
 import type { Server } from "node:http";
 import { collectDefaultMetrics, Counter, Histogram, Registry } from "prom-client";
@@ -19,6 +20,12 @@ export interface StartHttpServiceParameters {
   routes: (app: Express, registry: Registry) => void;
   /** A registry to reuse (default: a new one with Node's default metrics). */
   registry?: Registry;
+  /**
+   * Who may read `/metrics`: `"public"` (default), `"off"` (404, as any unknown path), or
+   * `{ token }`: only a request with `Authorization: Bearer <token>` (else 401 `METRICS_UNAUTHORIZED`).
+   * The services' config key is `metricsToken` (empty: off).
+   */
+  metrics?: "public" | "off" | { token: string };
 }
 
 /** A request whose JSON body's exact bytes were kept (`undefined` when it had no JSON body). */
@@ -82,12 +89,24 @@ export async function startHttpService(params: StartHttpServiceParameters): Prom
       const report = await params.health();
       res.status(report.ok ? 200 : 503).json(report);
     } catch (err) {
-      next(new HttpError(503, "UNHEALTHY", (err as Error).message, { cause: err }));
+      // The cause is logged, never sent: internal error text stays on the host.
+      logger.warn({ err }, "health check failed");
+      next(new HttpError(503, "UNHEALTHY", "the service is not healthy"));
     }
   });
-  app.get("/metrics", async (_req, res) => {
-    res.type(registry.contentType).send(await registry.metrics());
-  });
+  const metrics = params.metrics ?? "public";
+  if (metrics !== "off") {
+    const expected = typeof metrics === "object" ? tokenDigest(metrics.token) : undefined;
+    app.get("/metrics", async (req, res) => {
+      if (expected) {
+        const given = /^Bearer (.+)$/.exec(req.headers.authorization ?? "")?.[1] ?? "";
+        if (!timingSafeEqual(tokenDigest(given), expected)) {
+          throw new HttpError(401, "METRICS_UNAUTHORIZED", "metrics need the bearer token");
+        }
+      }
+      res.type(registry.contentType).send(await registry.metrics());
+    });
+  }
 
   params.routes(app, registry);
 
@@ -135,7 +154,19 @@ export function toHttpError(err: unknown): HttpError {
         : e.type === "entity.parse.failed"
           ? "MALFORMED_JSON"
           : "BAD_REQUEST";
-    return new HttpError(status, code, e.message ?? "bad request", { cause: err });
+    // A fixed text per code: the parser's own message is not echoed.
+    const message =
+      code === "BODY_TOO_LARGE"
+        ? "request body too large"
+        : code === "MALFORMED_JSON"
+          ? "malformed JSON body"
+          : "bad request";
+    return new HttpError(status, code, message, { cause: err });
   }
   return new HttpError(500, "INTERNAL", "internal error", { cause: err });
+}
+
+/** sha256 of a token, so that tokens of any length compare in constant time. */
+function tokenDigest(token: string): Buffer {
+  return createHash("sha256").update(token, "utf8").digest();
 }

@@ -110,7 +110,7 @@ describe("agent: matmul shards end to end (in-process chain, committee double)",
       expect(preflight.status).to.equal(204);
       expect(preflight.headers.get("access-control-allow-origin")).to.equal("*");
       expect(preflight.headers.get("access-control-allow-headers")).to.equal(
-        "x-rigel-address, x-rigel-timestamp, x-rigel-signature",
+        "x-rigel-address, x-rigel-timestamp, x-rigel-signature, x-rigel-nonce",
       );
       // Anyone else is refused.
       await downloadShardResults(uri1, hardhatAccount(3), tempDataDir("x")).then(

@@ -7,6 +7,7 @@ import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import type { AgentChain } from "../../agent/chain/agentChain";
 import type { OracleGateway } from "../../agent/oracle/oracleGateway";
 import { downloadShardResults } from "../../sdk/agentApi/results";
+import { requestNonce } from "../../sdk/auth/requestNonce";
 import { signRequest } from "../../sdk/auth/signRequest";
 import { ShardState } from "../../sdk/market/enums";
 import { jobSpecDataUri } from "../../sdk/spec/fetchJobSpec";
@@ -84,7 +85,12 @@ describe("agent: admission and results release on the daemon", function () {
       expect(shard.state).to.equal(BigInt(ShardState.Submitted));
       const uri = await resultUriOf(p, jobId, 0);
       const url = new URL(uri);
-      const headers = await signRequest(hardhatAccount(2), { method: "GET", path: url.pathname, body: "" });
+      const headers = await signRequest(hardhatAccount(2), {
+        method: "GET",
+        path: url.pathname,
+        body: "",
+        nonce: requestNonce(),
+      });
       const res = await fetch(url, { headers });
       expect(res.status).to.equal(409);
       expect((await res.json()).error).to.deep.include({
@@ -97,7 +103,12 @@ describe("agent: admission and results release on the daemon", function () {
       );
       // Another signer is still told 403 first: the state is the developer's to see.
       const other = await fetch(url, {
-        headers: await signRequest(hardhatAccount(3), { method: "GET", path: url.pathname, body: "" }),
+        headers: await signRequest(hardhatAccount(3), {
+          method: "GET",
+          path: url.pathname,
+          body: "",
+          nonce: requestNonce(),
+        }),
       });
       expect(other.status).to.equal(403);
 

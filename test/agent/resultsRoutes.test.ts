@@ -10,7 +10,8 @@ import { Journal, JOURNAL_MIGRATIONS } from "../../agent/journal/journal";
 import type { ShardDataPatch } from "../../agent/journal/shardData";
 import { resultsRoutes } from "../../agent/results/resultsRoutes";
 import { shardWorkspace } from "../../agent/shard/shardWorkspace";
-import { RepeatableReadGuard } from "../../sdk/auth/replayGuard";
+import { requestNonce } from "../../sdk/auth/requestNonce";
+import { MemoryReplayGuard } from "../../sdk/auth/replayGuard";
 import { signRequest } from "../../sdk/auth/signRequest";
 import { openDatabase } from "../../sdk/db/openDatabase";
 import { failedRunRoot } from "../../sdk/failedRun/failedRunRoot";
@@ -64,7 +65,7 @@ describe("agent/results/resultsRoutes: release by on-chain state", function () {
       port: 0,
       logger,
       health: () => ({ ok: true }),
-      routes: (app) => resultsRoutes({ journal, chain, dataDir, replayGuard: new RepeatableReadGuard() })(app),
+      routes: (app) => resultsRoutes({ journal, chain, dataDir, replayGuard: new MemoryReplayGuard() })(app),
     });
   });
 
@@ -73,7 +74,7 @@ describe("agent/results/resultsRoutes: release by on-chain state", function () {
   });
 
   const get = async (target: string) => {
-    const headers = await signRequest(developer, { method: "GET", path: target, body: "" });
+    const headers = await signRequest(developer, { method: "GET", path: target, body: "", nonce: requestNonce() });
     const res = await fetch(`${http.url}${target}`, { headers });
     return { status: res.status, body: await res.json() };
   };

@@ -114,7 +114,8 @@ describe("rigel job results (developer/resultsCommand)", function () {
       expect(one.out.results[0]).to.match(/shard 0: 1 file\(s\), 1536 bytes, root ok \(0x[0-9a-f]{64}\)/);
       expect(one.out.results[0]).to.include("1 of 1 shard(s) downloaded and checked against the on-chain root");
 
-      // A tampered file on the agent: the root check fails and nothing is written.
+      // A tampered file on the agent: its bytes no longer match the sha256 kept when the shard ran
+      // (issue 18: the agent no longer re-hashes per request), and nothing is written.
       const served = shardWorkspace(dataDir, jobId, 1).cBin;
       const original = fs.readFileSync(served);
       const tampered = Buffer.from(original);
@@ -125,7 +126,7 @@ describe("rigel job results (developer/resultsCommand)", function () {
       expect(bad.code).to.equal(1);
       const badShard = JSON.parse(bad.out.results[0]).shards[0];
       expect(badShard.ok).to.equal(false);
-      expect(badShard.error.code).to.equal("RESULTS_ROOT_MISMATCH");
+      expect(badShard.error.code).to.equal("RESULTS_FILE_MISMATCH");
       expect(fs.existsSync(path.join(tamperDir, `job-${jobId}`, "shard-1", "c.bin"))).to.equal(false);
       fs.writeFileSync(served, original);
 

@@ -76,4 +76,48 @@ describe("sdk/service/startHttpService", () => {
     const ok = await post("/echo", JSON.stringify({ n: 5 }));
     expect(await ok.json()).to.deep.equal({ n: 5 });
   });
+
+  // Regression (issue 18): the agent's /metrics was public and a failing health check echoed its
+  // error's text ("ECONNREFUSED 10.0.0.5:8545", a path on the host...) to anyone.
+  it("/metrics behind a bearer token (metricsToken) or off; a failed health check says no internal text", async () => {
+    let failHealth = false;
+    const start = (metrics: "off" | { token: string }) =>
+      startHttpService({
+        name: "svcmetrics",
+        port: 0,
+        logger: quiet,
+        metrics,
+        health: () => {
+          if (failHealth) throw new Error("connect ECONNREFUSED 10.0.0.5:8545 /home/op/.rigel/agent");
+          return { ok: true };
+        },
+        routes: () => undefined,
+      });
+    const guarded = await start({ token: "s3cret-token" });
+    try {
+      const none = await fetch(guarded.url + "/metrics");
+      expect(none.status).to.equal(401);
+      expect((await errorOf(none)).code).to.equal("METRICS_UNAUTHORIZED");
+      const wrong = await fetch(guarded.url + "/metrics", { headers: { authorization: "Bearer s3cret-tokeN" } });
+      expect(wrong.status).to.equal(401);
+      const right = await fetch(guarded.url + "/metrics", { headers: { authorization: "Bearer s3cret-token" } });
+      expect(right.status).to.equal(200);
+      expect(await right.text()).to.contain("rigel_svcmetrics_http_requests_total");
+      failHealth = true;
+      const sick = await fetch(guarded.url + "/healthz");
+      expect(sick.status).to.equal(503);
+      const text = JSON.stringify(await sick.json());
+      expect(text).to.contain("UNHEALTHY");
+      expect(text).not.to.contain("ECONNREFUSED");
+      expect(text).not.to.contain("/home/op");
+    } finally {
+      await guarded.close();
+    }
+    const off = await start("off");
+    try {
+      expect((await fetch(off.url + "/metrics")).status).to.equal(404);
+    } finally {
+      await off.close();
+    }
+  });
 });
