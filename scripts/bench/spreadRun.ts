@@ -117,7 +117,8 @@ async function readSpreadJob(
     args: { jobId },
     fromBlock: deployment.block,
   });
-  const { spec } = await fetchJobSpec((created.args as { specURI: string }).specURI, job.specHash);
+  const createdArgs = created.args as { specURI: string; specHash: `0x${string}` };
+  const { spec } = await fetchJobSpec(createdArgs.specURI, createdArgs.specHash);
   if (spec.kind !== "matmul-int8") throw new Error(`job ${jobId} is not a matmul job`);
   const shards: SpreadShard[] = [];
   for (const shard of job.shards) {
