@@ -14,6 +14,7 @@ import {IOracleCommittee} from "./interfaces/IOracleCommittee.sol";
 import {IRewardsDistributor} from "./interfaces/IRewardsDistributor.sol";
 import {IStakingHooks} from "./interfaces/IStakingHooks.sol";
 import {MarketMath} from "./libraries/MarketMath.sol";
+import {ShardTransitions} from "./libraries/ShardTransitions.sol";
 import {Address} from "@openzeppelin/contracts/utils/Address.sol";
 import {JobMarketSettlement} from "./JobMarketSettlement.sol";
 import {JobMarketStorage} from "./JobMarketStorage.sol";
@@ -23,6 +24,7 @@ import {JobMarketStorage} from "./JobMarketStorage.sol";
 /// payout, refund and fee credited and withdrawn by its owner (PROTOCOL §9, §20).
 contract JobMarket is JobMarketStorage, IJobMarket, AccessControl, Pausable, ReentrancyGuardTransient {
     using SafeERC20 for IERC20;
+    using ShardTransitions for ShardTransitions.Record;
 
     /// @inheritdoc IJobMarket
     uint16 public constant MAX_FEE_BPS = 1_000;
@@ -118,9 +120,9 @@ contract JobMarket is JobMarketStorage, IJobMarket, AccessControl, Pausable, Ree
         uint256 shardValue = MarketMath.shardValue(job.maxUnitsPerShard, job.maxPricePerUnit);
         uint32 n = job.shards;
         for (uint32 i = 0; i < n; ++i) {
-            ShardRecord storage sh = _shards[jobId][i];
+            ShardTransitions.Record storage sh = _shards[jobId][i];
             if (sh.state != ShardState.Open) continue;
-            sh.state = ShardState.Cancelled;
+            sh.close(ShardState.Cancelled);
             ++cancelled;
             emit ShardCancelled(jobId, i, shardValue);
         }
@@ -144,23 +146,14 @@ contract JobMarket is JobMarketStorage, IJobMarket, AccessControl, Pausable, Ree
     ) external nonReentrant whenNotPaused {
         JobRecord storage job = _job(jobId);
         if (job.gang) revert MarketGangNotStarted(jobId);
-        ShardRecord storage sh = _shardIn(jobId, shard, ShardState.Open);
+        ShardTransitions.Record storage sh = _shardIn(jobId, shard, ShardState.Open);
         if (block.timestamp >= job.deadline) revert MarketDeadlinePassed(jobId, job.deadline);
         _checkAssigned(jobId, shard);
         _checkSubmission(job, units, resultRoot);
         (uint256 collateral, uint32 termsId) = _collateralAndTerms(job);
         _checkEligible(job, msg.sender, collateral);
 
-        uint40 nowTime = uint40(block.timestamp);
-        sh.operator = msg.sender;
-        sh.state = ShardState.Submitted;
-        sh.acceptedAt = nowTime;
-        sh.submittedAt = nowTime;
-        sh.resultRoot = resultRoot;
-        sh.units = units;
-        sh.submittedBlock = uint40(block.number);
-        sh.collateral = SafeCast.toUint96(collateral);
-        sh.termsId = termsId;
+        sh.acceptAndSubmit(msg.sender, collateral, termsId, resultRoot, units);
         emit ShardAccepted(jobId, shard, msg.sender, collateral);
         emit ShardSubmitted(jobId, shard, msg.sender, resultRoot, units, uint64(block.number), resultURI);
 
@@ -272,7 +265,7 @@ contract JobMarket is JobMarketStorage, IJobMarket, AccessControl, Pausable, Ree
         // Bounded by the job's shard count (≤ 64).
         for (uint32 i = 0; i < n; ++i) {
             ShardState state = _shards[jobId][i].state;
-            if (state == ShardState.Open || state == ShardState.Accepted || state == ShardState.Submitted) ++unsettled;
+            if (ShardTransitions.isUnsettled(state)) ++unsettled;
         }
         return _jobView(r, unsettled);
     }
@@ -297,7 +290,7 @@ contract JobMarket is JobMarketStorage, IJobMarket, AccessControl, Pausable, Ree
 
     /// @inheritdoc IJobMarket
     function getShard(uint256 jobId, uint32 shard) external view returns (Shard memory) {
-        ShardRecord storage sh = _shards[jobId][shard];
+        ShardTransitions.Record storage sh = _shards[jobId][shard];
         return
             Shard({
                 state: sh.state,
@@ -339,7 +332,7 @@ contract JobMarket is JobMarketStorage, IJobMarket, AccessControl, Pausable, Ree
 
     /// @inheritdoc IJobMarket
     function beaconOf(uint256 jobId, uint32 shard) external view returns (bytes32) {
-        ShardRecord storage sh = _shards[jobId][shard];
+        ShardTransitions.Record storage sh = _shards[jobId][shard];
         if (sh.submittedBlock == 0) return bytes32(0);
         bytes32 bh = blockhash(sh.submittedBlock);
         if (bh == bytes32(0)) return bytes32(0);
@@ -444,7 +437,7 @@ contract JobMarket is JobMarketStorage, IJobMarket, AccessControl, Pausable, Ree
 
     function _accept(uint256 jobId, uint32 shard) private {
         JobRecord storage job = _job(jobId);
-        ShardRecord storage sh = _shardIn(jobId, shard, ShardState.Open);
+        ShardTransitions.Record storage sh = _shardIn(jobId, shard, ShardState.Open);
         if (block.timestamp >= job.deadline) revert MarketDeadlinePassed(jobId, job.deadline);
         _checkAssigned(jobId, shard);
         Gang storage gang = _gangs[jobId];
@@ -455,11 +448,7 @@ contract JobMarket is JobMarketStorage, IJobMarket, AccessControl, Pausable, Ree
         (uint256 collateral, uint32 termsId) = _collateralAndTerms(job);
         _checkEligible(job, msg.sender, collateral);
 
-        sh.operator = msg.sender;
-        sh.state = ShardState.Accepted;
-        sh.acceptedAt = uint40(block.timestamp);
-        sh.collateral = SafeCast.toUint96(collateral);
-        sh.termsId = termsId;
+        sh.accept(msg.sender, collateral, termsId);
         emit ShardAccepted(jobId, shard, msg.sender, collateral);
         if (acceptDeadline != 0) {
             // Each shard is accepted at most once (Open → Accepted), so `accepted` ≤ shards ≤ 64.
@@ -476,17 +465,13 @@ contract JobMarket is JobMarketStorage, IJobMarket, AccessControl, Pausable, Ree
 
     function _submit(uint256 jobId, uint32 shard, bytes32 resultRoot, uint64 units, string calldata resultURI) private {
         JobRecord storage job = _job(jobId);
-        ShardRecord storage sh = _shardIn(jobId, shard, ShardState.Accepted);
+        ShardTransitions.Record storage sh = _shardIn(jobId, shard, ShardState.Accepted);
         if (msg.sender != sh.operator) revert MarketNotShardOperator(msg.sender, sh.operator);
         if (block.timestamp > job.deadline) revert MarketDeadlinePassed(jobId, job.deadline);
         _requireGangStarted(jobId, job.gang);
         _checkSubmission(job, units, resultRoot);
 
-        sh.state = ShardState.Submitted;
-        sh.submittedAt = uint40(block.timestamp);
-        sh.submittedBlock = uint40(block.number);
-        sh.units = units;
-        sh.resultRoot = resultRoot;
+        sh.submit(msg.sender, resultRoot, units);
         emit ShardSubmitted(jobId, shard, msg.sender, resultRoot, units, uint64(block.number), resultURI);
     }
 

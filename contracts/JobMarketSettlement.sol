@@ -8,6 +8,7 @@ import {IOracleCommittee} from "./interfaces/IOracleCommittee.sol";
 import {IRewardsDistributor} from "./interfaces/IRewardsDistributor.sol";
 import {IStakingHooks} from "./interfaces/IStakingHooks.sol";
 import {MarketMath} from "./libraries/MarketMath.sol";
+import {ShardTransitions} from "./libraries/ShardTransitions.sol";
 import {VerdictTree} from "./libraries/VerdictTree.sol";
 import {JobMarketStorage} from "./JobMarketStorage.sol";
 
@@ -16,13 +17,10 @@ import {JobMarketStorage} from "./JobMarketStorage.sol";
 /// market's constructor and run only by delegatecall from it, in its storage: the market stays under
 /// the 24,576-byte code limit. Documented in IJobMarket; the market guards reentrancy.
 contract JobMarketSettlement is JobMarketStorage {
+    using ShardTransitions for ShardTransitions.Record;
+
     /// @notice Called directly, not through the market's delegatecall.
     error SettlementNotDelegated();
-
-    uint8 private constant _SKIP_STATE = 1;
-    uint8 private constant _SKIP_MISMATCH = 2;
-    uint8 private constant _SKIP_WINDOW = 3;
-    uint8 private constant _SKIP_VERDICT = 4;
 
     /// @dev What one settlement transaction accumulates before writing: runs of consecutive leaves
     /// with the same (operator, token), (developer, token) and token are written once per run.
@@ -79,7 +77,7 @@ contract JobMarketSettlement is JobMarketStorage {
 
     /// @notice See IJobMarket.
     function settle(IOracleCommittee.ShardAttestation calldata a, bytes[] calldata signatures) external onlyDelegated {
-        ShardRecord storage sh = _shardIn(a.jobId, a.shard, IJobMarket.ShardState.Submitted);
+        ShardTransitions.Record storage sh = _shardIn(a.jobId, a.shard, IJobMarket.ShardState.Submitted);
         if (
             a.market != address(this) ||
             a.operator != sh.operator ||
@@ -89,7 +87,7 @@ contract JobMarketSettlement is JobMarketStorage {
         ) revert IJobMarket.MarketAttestationMismatch(a.jobId, a.shard);
         if (a.expiry < block.timestamp) revert IJobMarket.MarketAttestationExpired(a.expiry, block.timestamp);
         IJobMarket.ShardTerms memory t = _terms[sh.termsId];
-        uint256 closesAt = uint256(sh.submittedAt) + t.verifyWindow;
+        uint256 closesAt = sh.closesAt(t.verifyWindow);
         if (block.timestamp > closesAt) revert IJobMarket.MarketVerifyWindowClosed(a.jobId, a.shard, closesAt);
         _committee.verifyShardAttestation(a, signatures);
 
@@ -118,26 +116,12 @@ contract JobMarketSettlement is JobMarketStorage {
         Leaf memory item;
         for (uint256 i = 0; i < n; ++i) {
             IOracleCommittee.ShardVerdict calldata v = verdicts[i];
-            ShardRecord storage sh = _shards[v.jobId][v.shard];
+            ShardTransitions.Record storage sh = _shards[v.jobId][v.shard];
             // An index at or past the job's shard count (or an unknown job) reads as Open: skipped.
-            if (sh.state != IJobMarket.ShardState.Submitted) {
-                emit IJobMarket.VerdictSkipped(v.jobId, v.shard, _SKIP_STATE);
-                continue;
-            }
-            if (v.operator != sh.operator || v.resultRoot != sh.resultRoot) {
-                emit IJobMarket.VerdictSkipped(v.jobId, v.shard, _SKIP_MISMATCH);
-                continue;
-            }
-            if (
-                v.verdict == uint8(IOracleCommittee.Verdict.None) ||
-                v.verdict > uint8(IOracleCommittee.Verdict.DeveloperFault)
-            ) {
-                emit IJobMarket.VerdictSkipped(v.jobId, v.shard, _SKIP_VERDICT);
-                continue;
-            }
             IJobMarket.ShardTerms memory t = _terms[sh.termsId];
-            if (block.timestamp > uint256(sh.submittedAt) + t.verifyWindow) {
-                emit IJobMarket.VerdictSkipped(v.jobId, v.shard, _SKIP_WINDOW);
+            uint8 reason = sh.skipReason(v.operator, v.resultRoot, v.verdict, t.verifyWindow);
+            if (reason != ShardTransitions.APPLY) {
+                emit IJobMarket.VerdictSkipped(v.jobId, v.shard, reason);
                 continue;
             }
             (item.jobId, item.shard, item.verdict, item.units) = (v.jobId, v.shard, v.verdict, v.units);
@@ -151,7 +135,7 @@ contract JobMarketSettlement is JobMarketStorage {
     /// @notice See IJobMarket.
     function expire(uint256 jobId, uint32 shard) external onlyDelegated {
         JobRecord storage job = _job(jobId);
-        ShardRecord storage sh = _shard(jobId, shard);
+        ShardTransitions.Record storage sh = _shard(jobId, shard);
         uint256 shardValue = MarketMath.shardValue(job.maxUnitsPerShard, job.maxPricePerUnit);
         address operator = sh.operator;
         uint256 collateral = sh.collateral;
@@ -160,7 +144,7 @@ contract JobMarketSettlement is JobMarketStorage {
             // An unstarted gang's shards could not submit: no no-show slash, `releaseGang` instead.
             _requireGangStarted(jobId, job.gang);
             IJobMarket.ShardTerms memory t = _terms[sh.termsId];
-            sh.state = IJobMarket.ShardState.Expired;
+            sh.close(IJobMarket.ShardState.Expired);
             _refund(job, shardValue);
             uint256 toSlash = (collateral * t.noShowSlashBps) / _BPS;
             uint256 slashed = _staking.slash(operator, toSlash, collateral, job.developer, t.noShowDeveloperBps);
@@ -168,9 +152,9 @@ contract JobMarketSettlement is JobMarketStorage {
             _records[operator].slashed += uint128(slashed);
             emit IJobMarket.ShardExpired(jobId, shard, operator, true, slashed, shardValue);
         } else if (sh.state == IJobMarket.ShardState.Submitted) {
-            uint256 closesAt = uint256(sh.submittedAt) + _terms[sh.termsId].verifyWindow;
+            uint256 closesAt = sh.closesAt(_terms[sh.termsId].verifyWindow);
             if (block.timestamp <= closesAt) revert IJobMarket.MarketVerifyWindowOpen(jobId, shard, closesAt);
-            sh.state = IJobMarket.ShardState.Expired;
+            sh.close(IJobMarket.ShardState.Expired);
             _refund(job, shardValue);
             emit IJobMarket.ShardExpired(jobId, shard, operator, false, 0, shardValue);
             _staking.unlockCollateral(operator, collateral);
@@ -197,7 +181,7 @@ contract JobMarketSettlement is JobMarketStorage {
         // Bounded by the job's shard count (≤ 64). An unstarted gang has only Open, Accepted and
         // Cancelled shards: nothing can submit before the start.
         for (uint32 i = 0; i < n; ++i) {
-            ShardRecord storage sh = _shards[jobId][i];
+            ShardTransitions.Record storage sh = _shards[jobId][i];
             IJobMarket.ShardState state = sh.state;
             if (state == IJobMarket.ShardState.Accepted) {
                 operators[unlocked] = sh.operator;
@@ -206,7 +190,7 @@ contract JobMarketSettlement is JobMarketStorage {
             } else if (state != IJobMarket.ShardState.Open) {
                 continue;
             }
-            sh.state = IJobMarket.ShardState.Cancelled;
+            sh.close(IJobMarket.ShardState.Cancelled);
             ++cancelled;
             emit IJobMarket.ShardCancelled(jobId, i, shardValue);
         }
@@ -225,7 +209,7 @@ contract JobMarketSettlement is JobMarketStorage {
     function _apply(
         Settlement memory s,
         Leaf memory item,
-        ShardRecord storage sh,
+        ShardTransitions.Record storage sh,
         IJobMarket.ShardTerms memory t
     ) private {
         JobRecord storage job = _jobs[item.jobId];
@@ -254,7 +238,7 @@ contract JobMarketSettlement is JobMarketStorage {
     function _applyPaid(
         Settlement memory s,
         Leaf memory item,
-        ShardRecord storage sh,
+        ShardTransitions.Record storage sh,
         IJobMarket.ShardTerms memory t,
         address token
     ) private {
@@ -266,7 +250,7 @@ contract JobMarketSettlement is JobMarketStorage {
         s.credited += paid;
         s.fee += item.fee;
         if (item.verdict == uint8(IOracleCommittee.Verdict.Valid)) {
-            sh.state = IJobMarket.ShardState.Settled;
+            sh.close(IJobMarket.ShardState.Settled);
             uint256 points = MarketMath.toRgl(item.fee, t.rglPerToken);
             if (points > 0) {
                 s.opPoints += points;
@@ -284,7 +268,7 @@ contract JobMarketSettlement is JobMarketStorage {
                 points
             );
         } else {
-            sh.state = IJobMarket.ShardState.DeveloperFault;
+            sh.close(IJobMarket.ShardState.DeveloperFault);
             emit IJobMarket.ShardDeveloperFault(
                 item.jobId,
                 item.shard,
@@ -302,14 +286,14 @@ contract JobMarketSettlement is JobMarketStorage {
     function _applyInvalid(
         Settlement memory s,
         Leaf memory item,
-        ShardRecord storage sh,
+        ShardTransitions.Record storage sh,
         IJobMarket.ShardTerms memory t,
         JobRecord storage job,
         uint256 shardValue
     ) private {
         address operator = sh.operator;
         uint256 collateral = sh.collateral;
-        sh.state = IJobMarket.ShardState.Failed;
+        sh.close(IJobMarket.ShardState.Failed);
         if (s.op == operator) _flushOperator(s, address(0), address(0));
         uint256 slashed = _staking.slash(
             operator,

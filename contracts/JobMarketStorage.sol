@@ -3,6 +3,7 @@ pragma solidity 0.8.28;
 
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {IJobMarket} from "./interfaces/IJobMarket.sol";
+import {ShardTransitions} from "./libraries/ShardTransitions.sol";
 
 /// @title JobMarketStorage
 /// @notice The JobMarket's records and state, shared by the market and its settlement module (which
@@ -24,20 +25,6 @@ abstract contract JobMarketStorage {
         IJobMarket.JobKind kind;
         uint8 verificationMode;
         bool gang;
-    }
-
-    /// @dev A shard as stored: three slots. Times fit 40 bits until the year 36812; the collateral
-    /// fits 96 bits (it is at most the operator's free stake, below RGL's cap).
-    struct ShardRecord {
-        address operator;
-        IJobMarket.ShardState state;
-        uint40 acceptedAt;
-        uint40 submittedAt;
-        bytes32 resultRoot;
-        uint64 units;
-        uint40 submittedBlock;
-        uint96 collateral;
-        uint32 termsId;
     }
 
     /// @dev A payment token's entry and the id of the terms its next shards are accepted under
@@ -72,7 +59,7 @@ abstract contract JobMarketStorage {
     uint256 internal _jobCount;
     uint32 internal _termsCount;
     mapping(uint256 jobId => JobRecord) internal _jobs;
-    mapping(uint256 jobId => mapping(uint32 shard => ShardRecord)) internal _shards;
+    mapping(uint256 jobId => mapping(uint32 shard => ShardTransitions.Record)) internal _shards;
     mapping(uint256 jobId => mapping(uint32 shard => address)) internal _assigned;
     mapping(address token => TokenState) internal _tokens;
     mapping(address token => Book) internal _books;
@@ -103,7 +90,7 @@ abstract contract JobMarketStorage {
         if (job.developer == address(0)) revert IJobMarket.MarketUnknownJob(jobId);
     }
 
-    function _shard(uint256 jobId, uint32 shard) internal view returns (ShardRecord storage) {
+    function _shard(uint256 jobId, uint32 shard) internal view returns (ShardTransitions.Record storage) {
         if (shard >= _jobs[jobId].shards) revert IJobMarket.MarketUnknownShard(jobId, shard);
         return _shards[jobId][shard];
     }
@@ -112,7 +99,7 @@ abstract contract JobMarketStorage {
         uint256 jobId,
         uint32 shard,
         IJobMarket.ShardState want
-    ) internal view returns (ShardRecord storage sh) {
+    ) internal view returns (ShardTransitions.Record storage sh) {
         sh = _shard(jobId, shard);
         if (sh.state != want) revert IJobMarket.MarketBadShardState(jobId, shard, sh.state);
     }

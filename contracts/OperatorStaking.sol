@@ -12,6 +12,7 @@ import {IComputeToken} from "./interfaces/IComputeToken.sol";
 import {IOperatorStaking} from "./interfaces/IOperatorStaking.sol";
 import {IOracleCommittee} from "./interfaces/IOracleCommittee.sol";
 import {IStakingHooks} from "./interfaces/IStakingHooks.sol";
+import {SlashWaterfall} from "./libraries/SlashWaterfall.sol";
 import {SharesMath} from "./libraries/SharesMath.sol";
 
 /// @title OperatorStaking
@@ -578,33 +579,28 @@ contract OperatorStaking is IOperatorStaking, AccessControl, Pausable, Reentranc
         if (address(_listener) != address(0)) _listener.onSlashed(operator);
         _syncPool(operator, op, epoch);
         if (_clock.length != 0) _rollBase(operator, op, epoch);
-        op.locked -= Math.min(lockedToRelease, op.locked);
-
-        uint256 left = amount;
-        uint256 take = Math.min(left, op.selfStake - op.locked);
-        op.selfStake -= take;
-        left -= take;
-        take = _takeSelfThawing(op, left);
-        left -= take;
-        take = Math.min(left, op.selfStake);
-        op.selfStake -= take;
-        op.locked -= take;
-        left -= take;
-        uint256 fromSelf = amount - left;
-        take = Math.min(left, op.poolTokens);
-        op.poolTokens -= take;
-        left -= take;
-        take = Math.min(left, op.thawTokens);
-        op.thawTokens -= take;
-        left -= take;
-        slashed = amount - left;
+        SlashWaterfall.Stakes memory st = SlashWaterfall.Stakes({
+            selfStake: op.selfStake,
+            locked: op.locked,
+            selfThawing: op.selfThawing,
+            selfThaw0: op.selfThaw0,
+            poolTokens: op.poolTokens,
+            thawTokens: op.thawTokens
+        });
+        uint256 fromSelf;
+        (fromSelf, slashed) = SlashWaterfall.take(st, amount, lockedToRelease);
+        op.selfStake = st.selfStake;
+        op.locked = st.locked;
+        op.selfThawing = st.selfThawing;
+        op.selfThaw0 = st.selfThaw0;
+        op.poolTokens = st.poolTokens;
+        op.thawTokens = st.thawTokens;
         _wipeEmptyPools(operator, op);
         _lowerBase(operator, op, epoch);
 
         uint64 until = uint64(block.timestamp) + _jailPeriod;
         if (until > op.jailedUntil) op.jailedUntil = until;
-        uint256 toRecipient = recipient == address(0) ? 0 : (slashed * recipientBps) / _BPS;
-        uint256 burned = slashed - toRecipient;
+        (uint256 toRecipient, uint256 burned) = SlashWaterfall.split(slashed, recipient, recipientBps);
         emit Slashed(operator, fromSelf, slashed - fromSelf, recipient, toRecipient, burned, op.jailedUntil);
         if (toRecipient > 0) _token.safeTransfer(recipient, toRecipient);
         if (burned > 0) _token.burn(burned);
@@ -873,13 +869,6 @@ contract OperatorStaking is IOperatorStaking, AccessControl, Pausable, Reentranc
     }
 
     /// @dev Takes up to `amount` of thawing self-stake, the second slot first; returns what it took.
-    function _takeSelfThawing(OperatorState storage op, uint256 amount) private returns (uint256 take) {
-        take = Math.min(amount, op.selfThawing);
-        uint256 second = op.selfThawing - op.selfThaw0;
-        if (take > second) op.selfThaw0 -= take - second;
-        op.selfThawing -= take;
-    }
-
     /// @dev Pool tokens plus pending delegations of an epoch before `epoch`.
     function _activeDelegated(OperatorState storage op, uint64 epoch) private view returns (uint256) {
         return op.poolTokens + _joiningTokens(op, epoch);

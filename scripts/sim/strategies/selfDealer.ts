@@ -43,6 +43,8 @@ export async function playSelfDealer(epochs: number): Promise<SimRow> {
       await w.p.market.connect(dealer).submit(jobId, 0, ethers.id(`self-dealt-${jobId}`), 100n, "");
       const { signatures, ...attestation } = await signShard(w, jobId, 0, Verdict.Valid);
       await w.p.market.settle(attestation, signatures);
+      // Its pay and refund are credited (pull payments, PROTOCOL §20.1): it withdraws them.
+      await w.p.market.connect(dealer).withdraw(rgl, dealer.address);
       const paid = before - (await w.p.rgl.balanceOf(dealer.address));
       credit(w, dealer, -paid);
       cost += paid;

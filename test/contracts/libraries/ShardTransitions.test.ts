@@ -1,0 +1,129 @@
+// ShardTransitions (docs/PROTOCOL.md §9.2, §20.3) tested alone: every transition from every state,
+// the record each one writes, and the skip reasons of a verdict leaf.
+import { expect } from "chai";
+import { ethers } from "hardhat";
+import { loadFixture, mine, time } from "@nomicfoundation/hardhat-network-helpers";
+import type { TestShardTransitions } from "../../../typechain-types";
+import { ShardState } from "../../../sdk/market/enums";
+
+const S = ShardState;
+const ALL = Object.values(S).filter((v) => typeof v === "number") as number[];
+const ROOT = ethers.id("root");
+
+async function deploy() {
+  const [op, other] = await ethers.getSigners();
+  const t = (await ethers.deployContract("TestShardTransitions")) as unknown as TestShardTransitions;
+  return { t, op, other };
+}
+
+/** The allowed final transitions (PROTOCOL §9.2): from → the final states it may close into. */
+const CLOSES: Record<number, number[]> = {
+  [S.Open]: [S.Cancelled],
+  [S.Accepted]: [S.Expired, S.Cancelled],
+  [S.Submitted]: [S.Settled, S.Failed, S.DeveloperFault, S.Expired],
+};
+
+describe("ShardTransitions", () => {
+  it("test_canClose_matchesTheStateMachine_forEveryPair", async () => {
+    const { t } = await loadFixture(deploy);
+    for (const from of ALL) {
+      for (const to of ALL) {
+        const allowed = (CLOSES[from] ?? []).includes(to);
+        expect(await t.canClose(from, to), `${from} → ${to}`).to.equal(allowed);
+      }
+    }
+  });
+
+  it("test_close_writesOrRevertsFromEveryState", async () => {
+    const { t } = await loadFixture(deploy);
+    for (const from of ALL) {
+      for (const to of ALL) {
+        await t.setState(from);
+        if ((CLOSES[from] ?? []).includes(to)) {
+          await t.close(to);
+          expect((await t.record()).state).to.equal(BigInt(to));
+        } else {
+          await expect(t.close(to), `${from} → ${to}`).to.be.revertedWithCustomError(t, "MarketBadShardState");
+        }
+      }
+    }
+  });
+
+  it("test_isUnsettled_onlyOpenAcceptedSubmitted", async () => {
+    const { t } = await loadFixture(deploy);
+    for (const s of ALL) {
+      expect(await t.isUnsettled(s)).to.equal(s === S.Open || s === S.Accepted || s === S.Submitted);
+    }
+  });
+
+  it("test_acceptThenSubmit_writesTheRecord", async () => {
+    const { t, op, other } = await loadFixture(deploy);
+    await t.accept(op.address, 300n, 7);
+    const acceptedAt = BigInt(await time.latest());
+    let r = await t.record();
+    expect([r.operator, r.state, r.acceptedAt, r.collateral, r.termsId]).to.deep.equal([
+      op.address,
+      BigInt(S.Accepted),
+      acceptedAt,
+      300n,
+      7n,
+    ]);
+    await expect(t.accept(op.address, 1n, 1)).to.be.revertedWithCustomError(t, "MarketBadShardState");
+    await expect(t.connect(other).submit(ROOT, 5n))
+      .to.be.revertedWithCustomError(t, "MarketNotShardOperator")
+      .withArgs(other.address, op.address);
+    await mine(3);
+    const tx = await t.connect(op).submit(ROOT, 5n);
+    const rc = await tx.wait();
+    r = await t.record();
+    expect([r.state, r.resultRoot, r.units, r.submittedBlock]).to.deep.equal([
+      BigInt(S.Submitted),
+      ROOT,
+      5n,
+      BigInt(rc!.blockNumber),
+    ]);
+    expect(r.acceptedAt).to.equal(acceptedAt);
+    await expect(t.connect(op).submit(ROOT, 5n)).to.be.revertedWithCustomError(t, "MarketBadShardState");
+  });
+
+  it("test_acceptAndSubmit_fromOpenOnly_oneWrite", async () => {
+    const { t, op } = await loadFixture(deploy);
+    await t.acceptAndSubmit(op.address, 300n, 2, ROOT, 9n);
+    const r = await t.record();
+    expect([r.state, r.operator, r.units, r.collateral, r.termsId]).to.deep.equal([
+      BigInt(S.Submitted),
+      op.address,
+      9n,
+      300n,
+      2n,
+    ]);
+    expect(r.acceptedAt).to.equal(r.submittedAt);
+    await expect(t.acceptAndSubmit(op.address, 1n, 1, ROOT, 1n)).to.be.revertedWithCustomError(
+      t,
+      "MarketBadShardState",
+    );
+    // The collateral fits 96 bits (SafeCast), beyond that the write reverts.
+    await t.setState(S.Open);
+    await expect(t.acceptAndSubmit(op.address, 2n ** 96n, 1, ROOT, 1n)).to.be.revertedWithCustomError(
+      t,
+      "SafeCastOverflowedUintDowncast",
+    );
+  });
+
+  it("test_skipReason_stateMismatchVerdictWindow", async () => {
+    const { t, op, other } = await loadFixture(deploy);
+    expect(await t.skipReason(op.address, ROOT, 1, 60)).to.equal(1n); // Open
+    await t.acceptAndSubmit(op.address, 300n, 1, ROOT, 9n);
+    expect(await t.skipReason(op.address, ROOT, 1, 60)).to.equal(0n);
+    expect(await t.skipReason(other.address, ROOT, 1, 60)).to.equal(2n);
+    expect(await t.skipReason(op.address, ethers.id("x"), 1, 60)).to.equal(2n);
+    expect(await t.skipReason(op.address, ROOT, 0, 60)).to.equal(4n);
+    expect(await t.skipReason(op.address, ROOT, 4, 60)).to.equal(4n);
+    expect(await t.skipReason(op.address, ROOT, 3, 60)).to.equal(0n);
+    await time.increase(61);
+    expect(await t.skipReason(op.address, ROOT, 1, 60)).to.equal(3n);
+    expect(await t.skipReason(op.address, ROOT, 1, 3_600)).to.equal(0n);
+    await t.close(S.Settled);
+    expect(await t.skipReason(op.address, ROOT, 1, 3_600)).to.equal(1n);
+  });
+});
