@@ -274,6 +274,7 @@ export class OracleNode implements Daemon {
         return { url, cosign: (request) => client.cosignVerdictBatch(request) };
       }),
       threshold: async () => (this.threshold ??= await this.reader.threshold()),
+      isActiveSigner: (signer) => this.activeSigner(signer),
       chainTime: () => this.reader.chainTime(),
       settleVerdicts: async (batch, signatures, verdicts) =>
         (
@@ -299,6 +300,17 @@ export class OracleNode implements Daemon {
       logger,
     });
     this.signer!.onSigned = (answer) => this.offer(answer);
+  }
+
+  /** Committee membership of co-signers, read at most once a minute per signer. */
+  private readonly members = new Map<string, { active: boolean; at: number }>();
+  private async activeSigner(signer: Address): Promise<boolean> {
+    const key = signer.toLowerCase();
+    const known = this.members.get(key);
+    if (known && Date.now() - known.at < 60_000) return known.active;
+    const active = await this.reader.isActiveSigner(signer);
+    this.members.set(key, { active, at: Date.now() });
+    return active;
   }
 
   /** Offers a signed verdict to the batcher: Invalid always, Valid and DeveloperFault only with relayValid. */

@@ -44,6 +44,11 @@ export interface VerdictBatcherParameters {
   peers: readonly BatchPeer[];
   /** The committee's threshold. */
   threshold: () => Promise<number>;
+  /**
+   * Whether a co-signer is an active committee member (a removed peer's signature would make the
+   * whole `settleVerdicts` revert); absent: every recovered signer counts.
+   */
+  isActiveSigner?: (signer: Address) => Promise<boolean>;
   /** The chain's clock (latest block's timestamp). */
   chainTime: () => Promise<bigint>;
   /** `JobMarket.settleVerdicts`, simulated, sent and mined; the transaction hash. */
@@ -307,8 +312,9 @@ export class VerdictBatcher {
       if (a.root.toLowerCase() !== batch.verdictsRoot.toLowerCase()) continue;
       if (signatures.some((s) => BigInt(s.signer) === BigInt(a.signer))) continue;
       const recovered = await recoverVerdictBatchSigner(this.p.domain, batch, a.signature).catch(() => undefined);
-      if (recovered !== undefined && BigInt(recovered) === BigInt(a.signer))
-        signatures.push({ signer: a.signer, signature: a.signature });
+      if (recovered === undefined || BigInt(recovered) !== BigInt(a.signer)) continue;
+      if (this.p.isActiveSigner && !(await this.p.isActiveSigner(a.signer).catch(() => false))) continue;
+      signatures.push({ signer: a.signer, signature: a.signature });
     }
     return { batch, signatures, missing };
   }

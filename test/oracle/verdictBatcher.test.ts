@@ -96,7 +96,13 @@ function peer(account: typeof peerA, behaviour: { lacks?: bigint[]; refuses?: bo
   return p;
 }
 
-function setup(opts: { peers: BatchPeer[]; maxSize?: number; maxDelayMs?: number; singleQuorum?: boolean }) {
+function setup(opts: {
+  peers: BatchPeer[];
+  maxSize?: number;
+  maxDelayMs?: number;
+  singleQuorum?: boolean;
+  inactive?: string[];
+}) {
   const clock = new ManualClock();
   const dir = tempDir("batcher");
   const db = openOracleDatabase(":memory:");
@@ -112,6 +118,7 @@ function setup(opts: { peers: BatchPeer[]; maxSize?: number; maxDelayMs?: number
     signer: new BatchSigner(me, domain, guard),
     peers: opts.peers,
     threshold: async () => 2,
+    isActiveSigner: async (signer) => !(opts.inactive ?? []).includes(signer),
     chainTime: async () => CHAIN_NOW,
     settleVerdicts: async (batch, signatures, verdicts) => {
       sent.push({ batch, signatures, verdicts });
@@ -253,6 +260,24 @@ describe("oracle relay: the verdict batcher (PROTOCOL §20.6)", function () {
     t.batcher.add(leafAt(2, CHAIN_NOW + 10n));
     await t.batcher.poll();
     expect(t.singles.map((l) => l.verdict.jobId)).to.deep.equal([11n, 12n]);
+  });
+
+  it("a co-signer that is no longer an active committee member does not count (its signature would revert the whole batch)", async function () {
+    const t = setup({ peers: [peer(peerA), peer(peerB)], maxSize: 2, inactive: [peerA.address] });
+    t.batcher.add(leafAt(0));
+    t.batcher.add(leafAt(1));
+    await t.batcher.poll();
+    expect(t.sent).to.have.length(1);
+    const signers = await Promise.all(
+      t.sent[0].signatures.map((s) => recoverVerdictBatchSigner(domain, t.sent[0].batch, s)),
+    );
+    expect(signers).to.not.include(peerA.address);
+    expect(signers).to.include(peerB.address);
+    const alone = setup({ peers: [peer(peerA)], maxSize: 1, inactive: [peerA.address] });
+    alone.batcher.add(leafAt(0));
+    await alone.batcher.poll();
+    expect(alone.sent).to.have.length(0);
+    expect(alone.singles).to.have.length(1);
   });
 
   it("a shard is held once: adding it again while it waits is a no-op", async function () {
