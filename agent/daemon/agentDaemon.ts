@@ -148,6 +148,8 @@ export class AgentDaemon implements Daemon {
     this.db = openDatabase({ file: path.join(this.p.dataDir, "journal.db"), migrations: JOURNAL_MIGRATIONS });
     this.journal = new Journal(this.db, this.p.afterJournalTransition);
     this.offers = new Offers(this.db);
+    // Automatic withdrawal looks at the tokens paid in since the start, and the ones the policy names.
+    for (const token of this.p.policy.paymentTokens) this.earnedTokens.add(getAddress(token));
     this.gpus = await this.p.detectGpus().catch((err) => {
       logger.warn({ err }, "GPU detection failed; running as a CPU host");
       return [];
