@@ -64,7 +64,10 @@ const config: HardhatUserConfig = {
     timeout: 300_000,
   },
   networks: {
-    hardhat: {},
+    // Coverage only: the instrumented JobMarket deploys its settlement module in its constructor
+    // (PROTOCOL §20.3) and needs ~18M gas there, above Osaka's per-transaction cap of 2^24 (EIP-7825)
+    // that solidity-coverage applies on the default hardfork. Prague has no such cap.
+    hardhat: COVERAGE_RUN ? { hardfork: "prague" } : {},
     // RIGEL_LOCALHOST_URL moves the dev node off 8545 (parallel checkouts, CI).
     localhost: { url: process.env.RIGEL_LOCALHOST_URL ?? "http://127.0.0.1:8545", chainId: 31337 },
     ...externalNetwork(),
