@@ -164,6 +164,8 @@ export class AgentDaemon implements Daemon {
       file: path.join(this.p.dataDir, "results-replay.db"),
       migrations: REPLAY_GUARD_MIGRATIONS,
     });
+    // Automatic withdrawal looks at the tokens paid in since the start, and the ones the policy names.
+    for (const token of this.p.policy.paymentTokens) this.earnedTokens.add(getAddress(token));
     this.gpus = await this.p.detectGpus().catch((err) => {
       logger.warn({ err }, "GPU detection failed; running as a CPU host");
       return [];

@@ -70,7 +70,7 @@ export const LOAD_DEFAULTS: Omit<LoadOptions, "workDir" | "log"> = {
   size: 32,
   port: 8940,
   developers: 2,
-  batch: 10,
+  batch: 20,
   intervalMs: 1000,
   timeoutMs: 20 * 60_000,
   cpuSlots: 32,
