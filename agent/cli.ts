@@ -375,6 +375,7 @@ const run = defineCommand({
         .map((r) => r.trim())
         .filter(Boolean),
       pullImages: config.pullImages,
+      inputCacheMaxBytes: config.inputCacheMaxMiB > 0 ? config.inputCacheMaxMiB * 1024 * 1024 : undefined,
       devCheat: devCheatFor(config.devCheat, chain.chainId),
       afterJournalTransition: devCrashFor(config.devCrashAfter, chain.chainId),
       detectGpus: () => detectGpus(),

@@ -38,7 +38,7 @@ export async function readLlmSpec(conn: Connection, jobId: bigint): Promise<LlmI
     fromBlock: BigInt(conn.deployment.block ?? 0),
   });
   if (!log?.args.specURI) return undefined;
-  const { spec } = await fetchJobSpec(log.args.specURI, job.specHash, { allowRemoteHosts: true });
+  const { spec } = await fetchJobSpec(log.args.specURI, job.specHash, { allowRemoteHosts: true, allowLoopback: true });
   return spec.kind === "llm-inference" ? spec : undefined;
 }
 

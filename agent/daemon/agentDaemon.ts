@@ -62,6 +62,8 @@ export interface AgentDaemonParameters {
   allowRemoteHosts?: boolean;
   /** Directories `file://` inputs may come from (default none: a spec cannot read the operator's files). */
   inputFileRoots?: readonly string[];
+  /** The input cache's cap in bytes: least recently used inputs are pruned past it (default: no cap). */
+  inputCacheMaxBytes?: number;
   pullImages?: boolean;
   /** Fault injection on a dev chain only (see agent/work/devCheat.ts). */
   devCheat?: DevCheat;
@@ -372,7 +374,12 @@ export class AgentDaemon implements Daemon {
     const job = await chain.getJob(offer.jobId);
     let spec: JobSpec;
     try {
-      spec = (await fetchJobSpec(offer.specURI, job.specHash, { allowRemoteHosts: this.p.allowRemoteHosts })).spec;
+      spec = (
+        await fetchJobSpec(offer.specURI, job.specHash, {
+          allowRemoteHosts: this.p.allowRemoteHosts,
+          fileRoots: this.p.inputFileRoots ?? [],
+        })
+      ).spec;
     } catch (err) {
       return decline(`job spec refused: ${(err as Error).message}`, "error");
     }
@@ -395,6 +402,8 @@ export class AgentDaemon implements Daemon {
           cacheDir: path.join(this.p.dataDir, "cache"),
           allowRemoteHosts: this.p.allowRemoteHosts,
           allowedFileRoots: this.p.inputFileRoots ?? [],
+          cacheMaxBytes: this.p.inputCacheMaxBytes,
+          signal: this.shutdownSignal.signal,
         });
         llmModel = { nPositions: (await readModelConfig(config.path)).n_positions };
       } catch (err) {
@@ -430,7 +439,10 @@ export class AgentDaemon implements Daemon {
     if (spec.kind === "container") {
       if (!this.p.docker) return decline("this agent has no Docker engine");
       try {
-        await ensureImage(this.p.docker, spec.image, { pull: this.p.pullImages });
+        await ensureImage(this.p.docker, spec.image, {
+          pull: this.p.pullImages,
+          signal: this.shutdownSignal.signal,
+        });
         for (const input of spec.inputs) {
           await fetchInput({
             uri: input.uri,
@@ -438,6 +450,8 @@ export class AgentDaemon implements Daemon {
             cacheDir: path.join(this.p.dataDir, "cache"),
             allowRemoteHosts: this.p.allowRemoteHosts,
             allowedFileRoots: this.p.inputFileRoots ?? [],
+            cacheMaxBytes: this.p.inputCacheMaxBytes,
+            signal: this.shutdownSignal.signal,
           });
         }
       } catch (err) {
@@ -454,6 +468,8 @@ export class AgentDaemon implements Daemon {
             cacheDir: path.join(this.p.dataDir, "cache"),
             allowRemoteHosts: this.p.allowRemoteHosts,
             allowedFileRoots: this.p.inputFileRoots ?? [],
+            cacheMaxBytes: this.p.inputCacheMaxBytes,
+            signal: this.shutdownSignal.signal,
           });
         }
       } catch (err) {

@@ -35,11 +35,12 @@ export class EgressRefused extends RigelError {
   constructor(
     readonly reason: EgressRefusalReason,
     readonly url: string,
-    message: string,
+    /** The message without the URL (for callers that name the URL themselves). */
+    readonly summary: string,
     details: Record<string, unknown> = {},
     cause?: unknown,
   ) {
-    super("EGRESS_REFUSED", `${describeUrl(url)}: ${message}`, {
+    super("EGRESS_REFUSED", `${describeUrl(url)}: ${summary}`, {
       details: { reason, url: describeUrl(url), ...details },
       cause,
     });
