@@ -1,4 +1,5 @@
 import express, { type Express, type NextFunction, type Request, type Response } from "express";
+import { timingSafeEqual } from "node:crypto";
 import type { AddressInfo } from "node:net";
 import type { Server } from "node:http";
 import { collectDefaultMetrics, Counter, Histogram, Registry } from "prom-client";
@@ -17,6 +18,16 @@ export interface StartHttpServiceParameters {
   health: () => Promise<{ ok: boolean; [key: string]: unknown }> | { ok: boolean; [key: string]: unknown };
   /** Adds the service's own routes. */
   routes: (app: Express, registry: Registry) => void;
+  /**
+   * Middleware that must run before any body is read (rate limits, header checks, body deadlines):
+   * mounted after the request metrics and before the JSON parser.
+   */
+  beforeBody?: (app: Express, registry: Registry) => void;
+  /**
+   * Who may read `/metrics` on this port: everyone ("public", the default), nobody ("off"), or
+   * requests with `Authorization: Bearer <bearerToken>`.
+   */
+  metrics?: "public" | "off" | { bearerToken: string };
   /** A registry to reuse (default: a new one with Node's default metrics). */
   registry?: Registry;
 }
@@ -67,6 +78,7 @@ export async function startHttpService(params: StartHttpServiceParameters): Prom
     });
     next();
   });
+  params.beforeBody?.(app, registry);
   app.use(
     express.json({
       limit: params.bodyLimit ?? "256kb",
@@ -85,9 +97,14 @@ export async function startHttpService(params: StartHttpServiceParameters): Prom
       next(new HttpError(503, "UNHEALTHY", (err as Error).message, { cause: err }));
     }
   });
-  app.get("/metrics", async (_req, res) => {
-    res.type(registry.contentType).send(await registry.metrics());
-  });
+  const metricsAccess = params.metrics ?? "public";
+  if (metricsAccess !== "off") {
+    app.get("/metrics", async (req, res, next) => {
+      if (typeof metricsAccess === "object" && !bearerMatches(req.headers.authorization, metricsAccess.bearerToken))
+        return next(new HttpError(401, "METRICS_UNAUTHORIZED", "metrics need the bearer token"));
+      res.type(registry.contentType).send(await registry.metrics());
+    });
+  }
 
   params.routes(app, registry);
 
@@ -123,19 +140,30 @@ export async function startHttpService(params: StartHttpServiceParameters): Prom
   };
 }
 
-/** Map any thrown value to an HttpError: body-parser's errors keep their 4xx status. */
+/** Constant-time comparison of an `Authorization: Bearer` header with the token. */
+function bearerMatches(header: string | undefined, token: string): boolean {
+  const given = Buffer.from(header ?? "");
+  const wanted = Buffer.from(`Bearer ${token}`);
+  return given.length === wanted.length && timingSafeEqual(given, wanted);
+}
+
+/** Body-parser's errors, with fixed messages (never the parser's text, which quotes the input). */
+const BODY_ERRORS: Record<string, { code: string; message: string }> = {
+  "entity.too.large": { code: "BODY_TOO_LARGE", message: "the request body is larger than this service accepts" },
+  "entity.parse.failed": { code: "MALFORMED_JSON", message: "the request body is not valid JSON" },
+};
+
+/**
+ * Map any thrown value to an HttpError: body-parser's errors keep their 4xx status with a fixed
+ * message; anything else is a 500 `INTERNAL` whose text is logged, never sent.
+ */
 export function toHttpError(err: unknown): HttpError {
   if (err instanceof HttpError) return err;
   const e = err as { status?: number; statusCode?: number; type?: string; message?: string };
   const status = e?.status ?? e?.statusCode;
   if (typeof status === "number" && status >= 400 && status < 500) {
-    const code =
-      e.type === "entity.too.large"
-        ? "BODY_TOO_LARGE"
-        : e.type === "entity.parse.failed"
-          ? "MALFORMED_JSON"
-          : "BAD_REQUEST";
-    return new HttpError(status, code, e.message ?? "bad request", { cause: err });
+    const known = e.type === undefined ? undefined : BODY_ERRORS[e.type];
+    return new HttpError(status, known?.code ?? "BAD_REQUEST", known?.message ?? "bad request", { cause: err });
   }
   return new HttpError(500, "INTERNAL", "internal error", { cause: err });
 }
