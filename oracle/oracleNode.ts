@@ -16,7 +16,7 @@ import { MarketReader } from "./chain/marketReader";
 import { createSubmissionWatcher } from "./chain/submissionWatcher";
 import type { FetchJobSpecOptions } from "../sdk/spec/fetchJobSpec";
 import { mountOracleRoutes } from "./http/oracleRoutes";
-import { mountRequestGuards } from "./http/mountRequestGuards";
+import { byteSize, mountRequestGuards } from "./http/mountRequestGuards";
 import { startMetricsServer, type MetricsServer } from "./http/startMetricsServer";
 import { RateLimiter } from "./http/rateLimiter";
 import { createOracleMetrics, type OracleMetrics } from "./metrics";
@@ -222,6 +222,7 @@ export class OracleNode implements Daemon {
           perAddressPerMinute: p.ratePerAddressPerMinute ?? 600,
           perKeyPerMinute: p.ratePerMinute,
           bodyTimeoutMs: p.bodyTimeoutMs ?? 10_000,
+          maxBodyBytes: byteSize(p.bodyLimit),
           onRefused: (code) => this.metrics?.refused.inc({ code }),
         }),
       health: () => ({

@@ -13,12 +13,22 @@ export interface RequestGuardsParameters {
   perKeyPerMinute: number;
   /** A request's body must have arrived whole within this many ms of its headers, else the socket is closed. */
   bodyTimeoutMs: number;
+  /** The body limit in bytes: a declared content-length above it is refused (413) before the body. */
+  maxBodyBytes: number;
   /** Seconds a signed request's timestamp may be off (default the protocol's 60). */
   maxAgeSeconds?: number;
   /** Unix seconds now (tests). */
   now?: () => number;
   /** Called with the code of every request refused here (for the refusal counter). */
   onRefused?: (code: string) => void;
+}
+
+/** Bytes of a size like "1mb", "256kb" or "1048576" (body-parser's units: powers of 1024). */
+export function byteSize(text: string): number {
+  const match = /^\s*(\d+(?:\.\d+)?)\s*(b|kb|mb|gb)?\s*$/i.exec(text);
+  if (!match) throw new RangeError(`not a byte size: ${text}`);
+  const unit = { b: 1, kb: 1024, mb: 1024 ** 2, gb: 1024 ** 3 }[(match[2] ?? "b").toLowerCase() as "b"];
+  return Math.floor(Number(match[1]) * unit);
 }
 
 /** Methods whose requests carry a body and must be signed (PROTOCOL §4.2). */
@@ -85,6 +95,8 @@ export function mountRequestGuards(app: Express, p: RequestGuardsParameters): vo
       legacyHeaders: false,
       keyGenerator: (req) => ipKeyGenerator(req.ip ?? req.socket.remoteAddress ?? "unknown", 56),
       validate: { xForwardedForHeader: false, forwardedHeader: false },
+      // Health checks are cheap and must answer during a flood.
+      skip: (req) => req.method === "GET" && req.path === "/healthz",
       handler: limited("client address"),
     }),
   );
@@ -113,6 +125,18 @@ export function mountRequestGuards(app: Express, p: RequestGuardsParameters): vo
   );
   app.use((req: Request, res: Response, next: NextFunction) => {
     if (!SIGNED_METHODS.has(req.method)) return next();
+    // A declared size past the limit: refused now and the connection closed (the JSON parser would
+    // read the whole body off the socket before answering).
+    const declared = Number(req.headers["content-length"]);
+    if (Number.isFinite(declared) && declared > p.maxBodyBytes) {
+      res.set("connection", "close");
+      return refuse(
+        next,
+        new HttpError(413, "BODY_TOO_LARGE", "the request body is larger than this service accepts", {
+          details: { maxBodyBytes: p.maxBodyBytes },
+        }),
+      );
+    }
     // A body that trickles in holds a socket and a parser: it gets `bodyTimeoutMs`, then the socket goes.
     const timer = setTimeout(() => {
       p.onRefused?.("ORACLE_BODY_TIMEOUT");
