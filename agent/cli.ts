@@ -463,6 +463,7 @@ const run = defineCommand({
         .filter(Boolean),
       pullImages: config.pullImages,
       sandbox: sandboxSettingsFromConfig(config),
+      inputCacheMaxBytes: config.inputCacheMaxMiB > 0 ? config.inputCacheMaxMiB * 1024 * 1024 : undefined,
       devCheat: devCheatFor(config.devCheat, chain.chainId),
       afterJournalTransition: devCrashFor(config.devCrashAfter, chain.chainId),
       detectGpus: () => detectGpus(),

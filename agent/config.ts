@@ -155,7 +155,18 @@ export const agentConfig = defineConfig("RIGEL_AGENT", {
     description: "directories file:// job inputs may be read from, comma-separated (empty: file:// inputs refused)",
     default: "",
   },
-  allowRemoteHosts: { type: "boolean", description: "fetch specs and inputs from non-loopback hosts", default: false },
+  allowRemoteHosts: {
+    type: "boolean",
+    description:
+      "fetch specs and inputs from, and upload results to, public hosts (then never loopback; private, link-local and metadata addresses never; off: loopback only)",
+    default: false,
+  },
+  inputCacheMaxMiB: {
+    type: "integer",
+    description: "cap of the input cache in MiB: least recently used inputs are pruned past it (0: no cap)",
+    default: 51200,
+    min: 0,
+  },
   pullImages: {
     type: "boolean",
     description: "pull container images that are not present (only from the registries in sandboxRegistries)",

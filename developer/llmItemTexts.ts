@@ -39,7 +39,10 @@ export async function readLlmSpec(conn: Connection, jobId: bigint): Promise<LlmI
   });
   // The spec hash is emitted in JobCreated beside the URI, not stored (PROTOCOL §20).
   if (!log?.args.specURI || !log.args.specHash) return undefined;
-  const { spec } = await fetchJobSpec(log.args.specURI, log.args.specHash, { allowRemoteHosts: true });
+  const { spec } = await fetchJobSpec(log.args.specURI, log.args.specHash, {
+    allowRemoteHosts: true,
+    allowLoopback: true,
+  });
   return spec.kind === "llm-inference" ? spec : undefined;
 }
 

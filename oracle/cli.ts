@@ -120,6 +120,12 @@ export async function createOracleNodeFromConfig(
     revealWindowSec: config.revealWindowSec,
     bodyLimit: config.bodyLimit,
     ratePerMinute: config.ratePerMinute,
+    ratePerAddressPerMinute: config.ratePerAddressPerMinute,
+    bodyTimeoutMs: config.bodyTimeoutSec * 1000,
+    metrics: metricsAccess(config),
+    metricsPort: config.metricsPort > 0 ? config.metricsPort : undefined,
+    metricsHost: config.metricsHost,
+    specSources: { allowRemoteHosts: config.allowRemoteInputHosts, fileRoots: listOf(config.inputFileRoots) },
     signLog: signedDigestLogPath(config),
     confirmations: confirmationsFor(config.confirmations, config.chainId),
     capacityRounds:
@@ -152,6 +158,14 @@ export async function createOracleNodeFromConfig(
       concurrency: config.rerunConcurrency,
     }),
   });
+}
+
+/** Who may read `/metrics` on the public port (a token setting without a token is a configuration error). */
+function metricsAccess(config: OracleConfig): "public" | "off" | { bearerToken: string } {
+  if (config.metrics !== "token") return config.metrics as "public" | "off";
+  if (config.metricsToken.length < 16)
+    throw new RigelError("ORACLE_CONFIG", "metrics=token needs a metricsToken of at least 16 characters");
+  return { bearerToken: config.metricsToken };
 }
 
 const configFlag = {

@@ -72,6 +72,35 @@ export const oracleConfig = defineConfig(
     },
     bodyLimit: { type: "string", description: "largest request body", default: "1mb" },
     ratePerMinute: { type: "integer", description: "signed requests per operator per minute", default: 120, min: 1 },
+    ratePerAddressPerMinute: {
+      type: "integer",
+      description: "requests per client address per minute, counted before the body is read (IPv6: per /56)",
+      default: 600,
+      min: 1,
+    },
+    bodyTimeoutSec: {
+      type: "integer",
+      description: "a request body must arrive whole within this many seconds, else the connection is closed",
+      default: 10,
+      min: 1,
+      max: 600,
+    },
+    metrics: {
+      type: "enum",
+      values: ["off", "public", "token"],
+      description:
+        "/metrics on the public port: off, public, or token (needs Authorization: Bearer <metricsToken>); see also metricsPort",
+      default: "off",
+    },
+    metricsToken: { type: "string", description: "the bearer token of metrics=token", default: "", secret: true },
+    metricsPort: {
+      type: "integer",
+      description: "serve /metrics on this separate port too, bound to metricsHost (0: no separate listener)",
+      default: 0,
+      min: 0,
+      max: 65535,
+    },
+    metricsHost: { type: "string", description: "bind address of the metrics port", default: "127.0.0.1" },
     capacityRoundSec: {
       type: "integer",
       description: "coordinate capacity rounds at random times about this many seconds apart (0: never)",

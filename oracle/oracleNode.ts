@@ -14,7 +14,10 @@ import { SigningGuard } from "./attest/signingGuard";
 import { createSignatureWatcher } from "./chain/signatureWatcher";
 import { MarketReader } from "./chain/marketReader";
 import { createSubmissionWatcher } from "./chain/submissionWatcher";
+import type { FetchJobSpecOptions } from "../sdk/spec/fetchJobSpec";
 import { mountOracleRoutes } from "./http/oracleRoutes";
+import { byteSize, mountRequestGuards } from "./http/mountRequestGuards";
+import { startMetricsServer, type MetricsServer } from "./http/startMetricsServer";
 import { RateLimiter } from "./http/rateLimiter";
 import { createOracleMetrics, type OracleMetrics } from "./metrics";
 import { ProofService, type ContainerItemVerifier } from "./proofService";
@@ -62,7 +65,21 @@ export interface OracleNodeParameters {
   startBlock: bigint;
   revealWindowSec: number;
   bodyLimit: string;
+  /** Signed requests a minute per confirmed signer (and per claimed key, before the body). */
   ratePerMinute: number;
+  /** Requests a minute per client address, before anything else (default 600; PROTOCOL §13). */
+  ratePerAddressPerMinute?: number;
+  /** A request body must arrive whole within this many ms, else the socket is closed (default 10 000). */
+  bodyTimeoutMs?: number;
+  /**
+   * `/metrics` on the public port: "off" (the default), "public", or behind a bearer token;
+   * `metricsPort` (with `metricsHost`, default 127.0.0.1) serves it on a separate listener too.
+   */
+  metrics?: "public" | "off" | { bearerToken: string };
+  metricsPort?: number;
+  metricsHost?: string;
+  /** Where the oracle may read job specs from besides `data:` URIs (default: loopback http, no file://). */
+  specSources?: FetchJobSpecOptions;
   containerVerifier?: ContainerItemVerifier;
   /** Verifies llm-inference proofs (PROTOCOL §19.6); absent: such proofs get 422 ORACLE_UNSUPPORTED. */
   llmVerifier?: ContainerItemVerifier;
@@ -96,6 +113,8 @@ export class OracleNode implements Daemon {
   /** The capacity-round coordinator, when this node runs rounds. */
   rounds?: CapacityRounds;
   http?: HttpService;
+  /** The separate metrics listener, when `metricsPort` is set. */
+  metricsServer?: MetricsServer;
   metrics?: OracleMetrics;
   proofs?: ProofService;
   private watcher?: LogFollower;
@@ -220,6 +239,16 @@ export class OracleNode implements Daemon {
       port: p.port,
       logger: logger.child({ layer: "http" }),
       bodyLimit: p.bodyLimit,
+      metrics: p.metrics ?? "off",
+      // Rate limits, auth headers and a body deadline before any body byte is read (PROTOCOL §13).
+      beforeBody: (app) =>
+        mountRequestGuards(app, {
+          perAddressPerMinute: p.ratePerAddressPerMinute ?? 600,
+          perKeyPerMinute: p.ratePerMinute,
+          bodyTimeoutMs: p.bodyTimeoutMs ?? 10_000,
+          maxBodyBytes: byteSize(p.bodyLimit),
+          onRefused: (code) => this.metrics?.refused.inc({ code }),
+        }),
       health: () => ({
         ok: this.lastPollOk && !guard.halted(),
         signingHalted: guard.halted() ?? null,
@@ -244,6 +273,7 @@ export class OracleNode implements Daemon {
           arrivals: new ProofArrivalStore(db),
           availableSince: () => this.availableFrom,
           rateLimit: (signer) => rateLimiter.take(signer),
+          specSources: p.specSources,
         });
         mountOracleRoutes(app, {
           proofs: this.proofs,
@@ -258,6 +288,17 @@ export class OracleNode implements Daemon {
       },
     });
     if (p.relay && p.walletClient) this.startBatcher(batchSigner);
+    await this.startMetrics();
+  }
+
+  /** The separate metrics listener (after `init`, which made the registry). */
+  private async startMetrics(): Promise<void> {
+    if (this.p.metricsPort === undefined || !this.http) return;
+    this.metricsServer = await startMetricsServer(
+      this.http.registry,
+      this.p.metricsHost ?? "127.0.0.1",
+      this.p.metricsPort,
+    );
   }
 
   /** The relay's batch coordinator (PROTOCOL §20.6); every decided shard is offered to it as it is signed. */
@@ -403,6 +444,8 @@ export class OracleNode implements Daemon {
 
   async shutdown(): Promise<void> {
     await this.batcher?.close();
+    await this.metricsServer?.close();
+    this.metricsServer = undefined;
     await this.http?.close();
     this.http = undefined;
     this.guard?.log.close();

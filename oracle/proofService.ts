@@ -5,9 +5,8 @@ import type { Logger } from "../sdk/log/createLogger";
 import type { ProofRequest, ProofResponse, SignedShardAttestation } from "../sdk/oracleApi/types";
 import { failedRunRoot } from "../sdk/failedRun/failedRunRoot";
 import { shardBeacon } from "../sdk/pow/beacon";
-import { generatedOperands, type MatmulOperands } from "../sdk/pow/operands";
 import { decodeRevealedRow } from "../sdk/pow/revealedRowWire";
-import { fetchJobSpec } from "../sdk/spec/fetchJobSpec";
+import { fetchJobSpec, type FetchJobSpecOptions } from "../sdk/spec/fetchJobSpec";
 import type { JobSpec } from "../sdk/spec/jobSpecTypes";
 import { jobKindName, ShardState, VerificationMode } from "../sdk/market/enums";
 import type { ChainJob, ChainShard, MarketReader } from "./chain/marketReader";
@@ -61,12 +60,14 @@ export interface ProofServiceParameters {
   availableSince: () => bigint | undefined;
   /** The per-signer rate limit, taken once the signer is known to be the shard's operator (429). */
   rateLimit?: (signer: Address) => void;
+  /** Where specs may be read from besides `data:` URIs (sdk/spec fetchJobSpec; default loopback http only). */
+  specSources?: FetchJobSpecOptions;
 }
 
+/** A job as read once: no operands are kept (the matmul verifier streams B's rows, PROTOCOL §13.4). */
 interface JobContext {
   job: ChainJob;
   spec: JobSpec;
-  operands?: MatmulOperands;
 }
 
 /** Shard operators read from the chain and cached (a shard's operator never changes once Accepted). */
@@ -342,15 +343,13 @@ export class ProofService {
           });
         }
       });
-      context.operands ??= generatedOperands({ seed: spec.seed, m: spec.m, n: spec.n, k: spec.k });
-      return verifyMatmulShard({
+      return await verifyMatmulShard({
         spec,
         shards: job.shards,
         shard: request.shard,
         root: shard.resultRoot,
         beacon,
         rows,
-        operands: context.operands,
       });
     }
     if (spec.kind === "llm-inference") {
@@ -413,7 +412,7 @@ export class ProofService {
     const ref = await this.p.reader.specOf(jobId);
     if (ref === undefined) throw new HttpError(409, "ORACLE_SHARD_MISMATCH", "no JobCreated log for the job");
     try {
-      return { job, spec: (await fetchJobSpec(ref.specURI, ref.specHash)).spec };
+      return { job, spec: (await fetchJobSpec(ref.specURI, ref.specHash, this.p.specSources)).spec };
     } catch (err) {
       throw new HttpError(422, "ORACLE_SPEC_UNREADABLE", "the job's spec cannot be read or does not match its hash", {
         cause: err,

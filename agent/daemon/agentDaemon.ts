@@ -77,6 +77,8 @@ export interface AgentDaemonParameters {
   allowRemoteHosts?: boolean;
   /** Directories `file://` inputs may come from (default none: a spec cannot read the operator's files). */
   inputFileRoots?: readonly string[];
+  /** The input cache's cap in bytes: least recently used inputs are pruned past it (default: no cap). */
+  inputCacheMaxBytes?: number;
   pullImages?: boolean;
   /** The operator's container sandbox (agent config `sandbox*`, PROTOCOL §12.5); absent: the executor's defaults, no ceilings. */
   sandbox?: AgentSandboxSettings;
@@ -210,7 +212,7 @@ export class AgentDaemon implements Daemon {
       host: this.p.host,
       port: this.p.port,
       logger: logger.child({ layer: "http" }),
-      metrics: this.p.metricsToken ? { token: this.p.metricsToken } : "off",
+      metrics: this.p.metricsToken ? { bearerToken: this.p.metricsToken } : "off",
       health: () => ({
         ok: true,
         operator: this.address,
@@ -472,7 +474,12 @@ export class AgentDaemon implements Daemon {
     const specHash = offer.specHash ?? (await chain.specHashOf(offer.jobId));
     let spec: JobSpec;
     try {
-      spec = (await fetchJobSpec(offer.specURI, specHash, { allowRemoteHosts: this.p.allowRemoteHosts })).spec;
+      spec = (
+        await fetchJobSpec(offer.specURI, specHash, {
+          allowRemoteHosts: this.p.allowRemoteHosts,
+          fileRoots: this.p.inputFileRoots ?? [],
+        })
+      ).spec;
     } catch (err) {
       return decline(`job spec refused: ${(err as Error).message}`, "error");
     }
@@ -495,6 +502,8 @@ export class AgentDaemon implements Daemon {
           cacheDir: path.join(this.p.dataDir, "cache"),
           allowRemoteHosts: this.p.allowRemoteHosts,
           allowedFileRoots: this.p.inputFileRoots ?? [],
+          cacheMaxBytes: this.p.inputCacheMaxBytes,
+          signal: this.shutdownSignal.signal,
         });
         llmModel = { nPositions: (await readModelConfig(config.path)).n_positions };
       } catch (err) {
@@ -534,6 +543,7 @@ export class AgentDaemon implements Daemon {
         await ensureImage(this.p.docker, spec.image, {
           pull: this.p.pullImages,
           registries: this.sandbox?.executor.registries ?? [],
+          signal: this.shutdownSignal.signal,
         });
         for (const input of spec.inputs) {
           await fetchInput({
@@ -542,6 +552,8 @@ export class AgentDaemon implements Daemon {
             cacheDir: path.join(this.p.dataDir, "cache"),
             allowRemoteHosts: this.p.allowRemoteHosts,
             allowedFileRoots: this.p.inputFileRoots ?? [],
+            cacheMaxBytes: this.p.inputCacheMaxBytes,
+            signal: this.shutdownSignal.signal,
           });
         }
       } catch (err) {
@@ -560,6 +572,8 @@ export class AgentDaemon implements Daemon {
             cacheDir: path.join(this.p.dataDir, "cache"),
             allowRemoteHosts: this.p.allowRemoteHosts,
             allowedFileRoots: this.p.inputFileRoots ?? [],
+            cacheMaxBytes: this.p.inputCacheMaxBytes,
+            signal: this.shutdownSignal.signal,
           });
         }
       } catch (err) {

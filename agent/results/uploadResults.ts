@@ -1,6 +1,8 @@
-import { createHash } from "node:crypto";
 import fs from "node:fs";
+import type { Readable } from "node:stream";
 import type { LocalAccount } from "viem";
+import { sha256File } from "../../sdk/executor/sha256File";
+import { egressPut, EgressRefused, hostPolicy } from "../../sdk/net/egress";
 import { signRequest } from "../../sdk/auth/signRequest";
 import { RigelError } from "../../sdk/errors/RigelError";
 import type { ResultsManifest } from "../../sdk/agentApi/resultsManifest";
@@ -19,8 +21,12 @@ export interface UploadShardResultsParameters {
   manifest: Omit<ResultsManifest, "files">;
   /** Manifest path → absolute file path (agent/results/resultsRoutes.ts `shardResultFiles`). */
   files: ReadonlyMap<string, string>;
-  /** Upload to hosts other than loopback (the agent's `allowRemoteHosts`). */
+  /**
+   * Upload to public hosts (the agent's `allowRemoteHosts`; loopback then only with
+   * `allowLoopback`); off: loopback only. Private, link-local and metadata addresses never.
+   */
   allowRemoteHosts: boolean;
+  allowLoopback?: boolean;
   /**
    * The shard's on-chain state now (sdk/market `readShard`): nothing is sent unless it is Settled or
    * DeveloperFault (PROTOCOL §18.7).
@@ -35,25 +41,35 @@ export interface UploadShardResultsReturnType {
   bytes: number;
 }
 
-const LOOPBACK = new Set(["127.0.0.1", "localhost", "[::1]", "::1"]);
-
 /** `<uploadUrl>/job-<id>/shard-<n>/`: where one shard's files go. */
 export function shardUploadBase(uploadUrl: string, jobId: string, shard: number): URL {
   return new URL(`job-${jobId}/shard-${shard}/`, uploadUrl.endsWith("/") ? uploadUrl : `${uploadUrl}/`);
 }
 
-async function put(url: URL, body: Blob | string, headers: Record<string, string>, timeoutMs: number): Promise<void> {
-  let response: Response;
+async function put(
+  url: URL,
+  body: Readable | string,
+  headers: Record<string, string>,
+  timeoutMs: number,
+  hosts: { allowPublic: boolean; allowLoopback: boolean },
+): Promise<void> {
   try {
-    response = await fetch(url, { method: "PUT", body, headers, signal: AbortSignal.timeout(timeoutMs) });
+    await egressPut({
+      url: url.href,
+      body,
+      headers,
+      policy: { ...hosts, maxBytes: 64 * 1024, totalTimeoutMs: timeoutMs },
+    });
   } catch (err) {
+    if (err instanceof EgressRefused && err.reason === "address")
+      throw new ResultsUploadError("AGENT_UPLOAD_HOST", `PUT ${url.href}: ${err.summary}`, { cause: err });
+    if (err instanceof EgressRefused && (err.reason === "status" || err.reason === "redirect"))
+      throw new ResultsUploadError("AGENT_UPLOAD_REFUSED", `PUT ${url.href}: ${err.summary}`, {
+        details: { status: err.details.status },
+        cause: err,
+      });
     throw new ResultsUploadError("AGENT_UPLOAD_UNREACHABLE", `PUT ${url.href}: ${(err as Error).message}`, {
       cause: err,
-    });
-  }
-  if (!response.ok) {
-    throw new ResultsUploadError("AGENT_UPLOAD_REFUSED", `PUT ${url.href} answered HTTP ${response.status}`, {
-      details: { status: response.status },
     });
   }
 }
@@ -63,36 +79,37 @@ async function put(url: URL, body: Blob | string, headers: Record<string, string
  * `<base><path>` with `x-rigel-sha256`, then `<base>manifest.json` (the results manifest, every
  * file's sha256 and the committed root) signed by the operator, so the receiver can check who sent
  * it, that each file matches, and (against the chain) that the root is the one committed. Throws
- * `ResultsUploadError` `AGENT_UPLOAD_HOST` for a host not allowed, then `ResultsNotReleasedError`
+ * `ResultsUploadError` `AGENT_UPLOAD_HOST` for a scheme not allowed, then `ResultsNotReleasedError`
  * `AGENT_RESULTS_NOT_RELEASED` before the shard is Settled or DeveloperFault on-chain (§18.7),
- * then `AGENT_UPLOAD_UNREACHABLE` / `AGENT_UPLOAD_REFUSED` for a PUT that fails.
+ * then, per PUT (through sdk/net/egress: addresses checked at connect time, no redirects),
+ * `AGENT_UPLOAD_HOST` for an address the policy refuses (checked before anything is sent),
+ * `AGENT_UPLOAD_REFUSED` for a non-2xx or redirect answer, `AGENT_UPLOAD_UNREACHABLE` otherwise.
  */
 export async function uploadShardResults(p: UploadShardResultsParameters): Promise<UploadShardResultsReturnType> {
   const base = shardUploadBase(p.uploadUrl, p.manifest.jobId, p.manifest.shard);
-  if (!p.allowRemoteHosts && !LOOPBACK.has(base.hostname)) {
-    throw new ResultsUploadError(
-      "AGENT_UPLOAD_HOST",
-      `upload host ${base.hostname} is not allowed (only loopback unless allowRemoteHosts)`,
-    );
-  }
+  const hosts = hostPolicy(p.allowRemoteHosts, p.allowLoopback);
+  if (base.protocol !== "http:" && base.protocol !== "https:")
+    throw new ResultsUploadError("AGENT_UPLOAD_HOST", `upload scheme ${base.protocol} is not allowed`);
   assertResultsReleased(BigInt(p.manifest.jobId), p.manifest.shard, await p.shardState());
   const timeoutMs = p.timeoutMs ?? 120_000;
   const entries: ResultsManifest["files"] = [];
   let bytes = 0;
   for (const [rel, abs] of p.files) {
-    const data = fs.readFileSync(abs);
-    const sha256 = `0x${createHash("sha256").update(data).digest("hex")}`;
+    // Hashed, then streamed: a file is never held in memory whole.
+    const { sha256, size } = await sha256File(abs);
     await put(
       new URL(rel.split("/").map(encodeURIComponent).join("/"), base),
-      new Blob([data]),
+      fs.createReadStream(abs),
       {
         "content-type": "application/octet-stream",
+        "content-length": String(size),
         "x-rigel-sha256": sha256,
       },
       timeoutMs,
+      hosts,
     );
-    entries.push({ path: rel, sha256: sha256 as `0x${string}`, size: data.length });
-    bytes += data.length;
+    entries.push({ path: rel, sha256, size });
+    bytes += size;
   }
   const manifestUrl = new URL("manifest.json", base);
   const text = JSON.stringify({ ...p.manifest, files: entries });
@@ -101,6 +118,6 @@ export async function uploadShardResults(p: UploadShardResultsParameters): Promi
     path: manifestUrl.pathname + manifestUrl.search,
     body: text,
   });
-  await put(manifestUrl, text, { "content-type": "application/json", ...signed }, timeoutMs);
+  await put(manifestUrl, text, { "content-type": "application/json", ...signed }, timeoutMs, hosts);
   return { manifestUrl: manifestUrl.href, files: entries.length, bytes };
 }

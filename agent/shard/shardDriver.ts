@@ -88,7 +88,12 @@ export class ShardDriver {
     this.jobs = new JobCache({
       job: (jobId) => ctx.chain.getJob(jobId),
       spec: async (uri, specHash) =>
-        (await fetchJobSpec(uri, specHash, { allowRemoteHosts: ctx.allowRemoteHosts })).spec,
+        (
+          await fetchJobSpec(uri, specHash, {
+            allowRemoteHosts: ctx.allowRemoteHosts,
+            fileRoots: ctx.inputFileRoots ?? [],
+          })
+        ).spec,
     });
   }
 

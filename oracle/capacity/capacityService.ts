@@ -22,7 +22,7 @@ import {
 import { capacityBeacon, nonceCommitment } from "../../sdk/pow/beacon";
 import { generatedOperands } from "../../sdk/pow/operands";
 import { decodeRevealedRow, type RevealedRowJson } from "../../sdk/pow/revealedRowWire";
-import { verifySampledRows } from "../../sdk/pow/verify";
+import { verifySampledRowsStreamed } from "../../sdk/pow/verifySampledRowsStreamed";
 import type { DecisionStore } from "../store/decisionStore";
 import type { ChallengeStore, StoredChallenge } from "./challengeStore";
 import type { SigningGuard } from "../attest/signingGuard";
@@ -53,6 +53,12 @@ export interface CapacityPolicy {
    */
   relayAllowanceMs: number;
   sampleSize: number;
+  /** Challenges one operator may hold open (issued within one deadline) at a coordinator. */
+  maxOpenPerOperator: number;
+  /** Challenges a coordinator may hold open in all (and a peer accepts from one coordinator) within one deadline. */
+  maxOpen: number;
+  /** Challenges are forgotten this long after they were issued or witnessed (ms). */
+  retentionMs: number;
 }
 
 /** Every policy figure but the validity, which always comes from the chain. */
@@ -64,6 +70,9 @@ export const DEFAULT_CAPACITY_POLICY: Omit<CapacityPolicy, "validitySeconds"> = 
   tolerance: 0.25,
   relayAllowanceMs: 500,
   sampleSize: 32,
+  maxOpenPerOperator: 2,
+  maxOpen: 256,
+  retentionMs: 3_600_000,
 };
 
 export interface CapacityServiceParameters {
@@ -102,6 +111,7 @@ function stateError(message: string, details: Record<string, unknown> = {}): Htt
  */
 export class CapacityService {
   private readonly now: () => number;
+  private nextPruneMs = 0;
 
   constructor(private readonly p: CapacityServiceParameters) {
     this.now = p.now ?? Date.now;
@@ -112,9 +122,43 @@ export class CapacityService {
     return this.p.chainTime ? await this.p.chainTime() : BigInt(Math.floor(this.now() / 1000));
   }
 
+  /** How long a challenge stays open: its deadline after issue. */
+  private openMs(): number {
+    return this.p.policy.deadlineFactor * this.p.policy.targetSeconds * 1000 + 5000;
+  }
+
+  /** Forgets challenges past the retention, at most once a minute. */
+  private prune(): void {
+    const now = this.now();
+    if (now < this.nextPruneMs) return;
+    this.nextPruneMs = now + 60_000;
+    const gone = this.p.challenges.prune(now - this.p.policy.retentionMs);
+    if (gone > 0) this.p.logger.debug({ gone }, "capacity challenges past retention forgotten");
+  }
+
+  /**
+   * Refuses a new challenge beyond the caps (HTTP 429 `ORACLE_CHALLENGE_LIMIT`): at most
+   * `maxOpenPerOperator` open for one operator and `maxOpen` in all from one coordinator, open
+   * meaning issued within one deadline. What is refused is neither stored nor forwarded.
+   */
+  private checkCaps(coordinator: Address, operator?: Address): void {
+    const since = this.now() - this.openMs();
+    const { maxOpenPerOperator, maxOpen } = this.p.policy;
+    if (operator && this.p.challenges.countSince(coordinator, since, operator) >= maxOpenPerOperator)
+      throw new HttpError(429, "ORACLE_CHALLENGE_LIMIT", "this operator already holds the most open challenges", {
+        details: { maxOpenPerOperator },
+      });
+    if (this.p.challenges.countSince(coordinator, since) >= maxOpen)
+      throw new HttpError(429, "ORACLE_CHALLENGE_LIMIT", "this node holds the most open challenges", {
+        details: { maxOpen },
+      });
+  }
+
   /** Issues a challenge sized to the claim (an operator's request, or one of a round). */
   async issue(request: ChallengeRequest, round = 0n): Promise<CapacityChallengeJson> {
     const { policy } = this.p;
+    this.prune();
+    this.checkCaps(this.p.account.address, request.operator);
     const n = policy.size;
     const k = policy.size;
     const claimed = BigInt(request.claimedOpsPerSec);
@@ -205,7 +249,7 @@ export class CapacityService {
     if (decided?.signature) return JSON.parse(decided.payload) as SignedCapacityAttestation;
     if (stored.challenge.state !== "committed")
       throw stateError("reveal needs a committed root", { state: stored.challenge.state });
-    const fault = this.checkRows(stored, rows);
+    const fault = await this.checkRows(stored, rows);
     if (fault) {
       stored.challenge.state = "failed";
       this.p.challenges.save(stored);
@@ -240,11 +284,11 @@ export class CapacityService {
     return { status: "signed", attestation: json, signatures };
   }
 
-  private checkRows(stored: StoredChallenge, rows: RevealedRowJson[]): string | undefined {
+  private async checkRows(stored: StoredChallenge, rows: RevealedRowJson[]): Promise<string | undefined> {
     const c = stored.challenge;
     try {
       const beacon = capacityBeacon({ challengeId: c.challengeId, root: stored.root!, nonce: stored.nonce! });
-      verifySampledRows({
+      await verifySampledRowsStreamed({
         operands: generatedOperands({ seed: c.seed, m: c.m, n: c.n, k: c.k }),
         root: stored.root!,
         beacon,
@@ -288,6 +332,8 @@ export class CapacityService {
     if (getAddress(challenge.coordinator) !== signer)
       throw new HttpError(403, "ORACLE_NOT_A_PEER", "not the coordinator");
     if (this.p.challenges.get(challenge.challengeId)) return;
+    this.prune();
+    this.checkCaps(signer, challenge.operator);
     this.p.challenges.save({ challenge, seenAtMs: this.now() });
   }
 
@@ -319,7 +365,7 @@ export class CapacityService {
     )
       throw new HttpError(422, "ORACLE_CAPACITY_REJECTED", "the nonce does not match its commitment");
     if (!Array.isArray(b.rows)) throw new HttpError(400, "ORACLE_BAD_FIELD", "rows: must be an array");
-    const fault = this.checkRows({ ...stored, nonce: b.nonce as Hex }, b.rows as RevealedRowJson[]);
+    const fault = await this.checkRows({ ...stored, nonce: b.nonce as Hex }, b.rows as RevealedRowJson[]);
     if (fault) throw new HttpError(422, "ORACLE_CAPACITY_REJECTED", `the reveal failed: ${fault}`);
     const elapsed = Math.max(1, stored.rootAtMs - stored.seenAtMs - this.p.policy.relayAllowanceMs);
     const witnessed = (2 * c.m * c.n * c.k * 1000) / elapsed;

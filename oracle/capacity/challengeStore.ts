@@ -19,6 +19,9 @@ export class ChallengeStore {
   private readonly put;
   private readonly getStmt;
   private readonly listStmt;
+  private readonly countOperatorStmt;
+  private readonly countCoordinatorStmt;
+  private readonly pruneStmt;
 
   constructor(db: SqliteDatabase) {
     this.put = db.prepare(
@@ -29,6 +32,26 @@ export class ChallengeStore {
     this.listStmt = db.prepare<[string, string], { body: string }>(
       "SELECT body FROM challenges WHERE operator = ? AND coordinator = ? ORDER BY created_at DESC LIMIT 100",
     );
+    this.countOperatorStmt = db.prepare<[string, string, number], { n: number }>(
+      "SELECT COUNT(*) AS n FROM challenges WHERE operator = ? AND coordinator = ? AND created_at >= ?",
+    );
+    this.countCoordinatorStmt = db.prepare<[string, number], { n: number }>(
+      "SELECT COUNT(*) AS n FROM challenges WHERE coordinator = ? AND created_at >= ?",
+    );
+    this.pruneStmt = db.prepare<[number]>("DELETE FROM challenges WHERE created_at < ?");
+  }
+
+  /** Challenges `coordinator` issued (or this node witnessed from it) since `sinceMs`; to one operator when given. */
+  countSince(coordinator: Address, sinceMs: number, operator?: Address): number {
+    const row = operator
+      ? this.countOperatorStmt.get(operator.toLowerCase(), coordinator.toLowerCase(), sinceMs)
+      : this.countCoordinatorStmt.get(coordinator.toLowerCase(), sinceMs);
+    return row?.n ?? 0;
+  }
+
+  /** Forgets every challenge created before `beforeMs`; returns how many went. */
+  prune(beforeMs: number): number {
+    return this.pruneStmt.run(beforeMs).changes;
   }
 
   save(s: StoredChallenge): void {

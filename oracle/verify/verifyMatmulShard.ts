@@ -2,7 +2,7 @@ import type { Hex } from "viem";
 import { generatedOperands, type MatmulOperands } from "../../sdk/pow/operands";
 import type { RevealedRow } from "../../sdk/pow/reveal";
 import { windowOperands } from "../../sdk/pow/rowWindow";
-import { verifySampledRows } from "../../sdk/pow/verify";
+import { verifySampledRowsStreamed } from "../../sdk/pow/verifySampledRowsStreamed";
 import { PowSampleError } from "../../sdk/pow/errors";
 import { HttpError } from "../../sdk/errors/HttpError";
 import { RigelError } from "../../sdk/errors/RigelError";
@@ -21,26 +21,29 @@ export interface VerifyMatmulShardParameters {
   beacon: Hex;
   /** The revealed rows, decoded, LOCAL indices (docs/PROTOCOL.md §3.13), in the order drawn. */
   rows: readonly RevealedRow[];
-  /** Operands of the whole job, reused across shards of one job (B is generated once). */
+  /** Operands of the whole job (default: generated; B is streamed a row at a time, never built whole). */
   operands?: MatmulOperands;
 }
 
 /**
  * Verifies a matmul-int8 shard: the sampled rows (the protocol's sample size, docs/PROTOCOL.md §3.5)
- * against the root and A·B, with `verifySampledRows` over the shard's row window. Rows whose indices
+ * against the root and A·B, with `verifySampledRowsStreamed` over the shard's row window: the
+ * proof's shape first (the sample's indices in the window, each row's length and Merkle proof), then
+ * A·B for the sampled rows with B's rows generated one at a time, the event loop served between
+ * slices. Rows whose indices
  * are not exactly the beacon's sample (`PowSampleError`: another `s`, another block hash) prove
  * nothing against the operator: HTTP 400 `ORACLE_SAMPLE_MISMATCH`, nothing signed (§18.3). A row at
  * the right index that fails its proof or A·B is an Invalid finding naming the fault's code; the
  * work is worth `matmulUnits(rows, n, k)`.
  */
-export function verifyMatmulShard(p: VerifyMatmulShardParameters): VerifierFinding {
+export async function verifyMatmulShard(p: VerifyMatmulShardParameters): Promise<VerifierFinding> {
   const { spec } = p;
   const range = matmulShardRows(spec, p.shards, p.shard);
   const whole = p.operands ?? generatedOperands({ seed: spec.seed, m: spec.m, n: spec.n, k: spec.k });
   const window = windowOperands(whole, { rowStart: range.start, rowEnd: range.end });
   const workUnits = matmulUnits(range.end - range.start, spec.n, spec.k);
   try {
-    verifySampledRows({ operands: window, root: p.root, beacon: p.beacon, revealed: p.rows });
+    await verifySampledRowsStreamed({ operands: window, root: p.root, beacon: p.beacon, revealed: p.rows });
   } catch (err) {
     if (err instanceof PowSampleError) {
       throw new HttpError(400, "ORACLE_SAMPLE_MISMATCH", "rows: not the sample drawn from the shard's beacon", {

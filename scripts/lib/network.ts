@@ -132,6 +132,10 @@ export async function startNetwork(p: StartNetworkParameters): Promise<Network> 
         RIGEL_ORACLE_RPC_URL: p.oracleRpcUrls?.[i] ?? rpcUrl,
         RIGEL_ORACLE_DEPLOYMENTS_DIR: p.workDir,
         RIGEL_ORACLE_PORT: String(p.port + 1 + i),
+        // A local devnet on loopback: the tests and the demo read every oracle's /metrics.
+        RIGEL_ORACLE_METRICS: "public",
+        // Every agent and peer of a devnet shares 127.0.0.1.
+        RIGEL_ORACLE_RATE_PER_ADDRESS_PER_MINUTE: "1000000",
         RIGEL_ORACLE_DATA_DIR: path.join(p.workDir, `oracle-${i + 1}`),
         RIGEL_ORACLE_WORK_DIR: path.join(p.workDir, `oracle-${i + 1}`, "work"),
         RIGEL_ORACLE_SIGNER_KEY: devnet.oracles[i].privateKey,

@@ -42,18 +42,34 @@ export interface EnsureImageReturnType {
   repoDigest: string | null;
 }
 
+/** Options of {@link ensureImage}. */
+export interface EnsureImageOptions {
+  /** Pull the image when it is absent (default false). */
+  pull?: boolean;
+  /** Give up on a pull after this long (default 15 minutes): the pull stream is destroyed. */
+  timeoutMs?: number;
+  /** Cancels the pull (the shutdown signal). */
+  signal?: AbortSignal;
+  /** The operator's registry allow-list (PROTOCOL §12.5); empty or absent: nothing is pulled. */
+  registries?: readonly string[];
+}
+
+/** The default bound on one image pull. */
+export const DEFAULT_PULL_TIMEOUT_MS = 15 * 60_000;
+
 /**
  * Makes sure `image` is present locally, pulling it first only when `pull` is set and its registry
  * is in `registries` (the operator's allow-list, PROTOCOL §12.5). A non-empty list refuses an image
  * from any other registry outright, even one already here; an empty (or absent) list lets only
- * images already on this host run and never pulls.
+ * images already on this host run and never pulls. A pull is bounded by `timeoutMs` and cancelled by
+ * `signal`: either destroys the pull stream and fails.
  * @throws ImageRegistryError when the allow-list refuses it, ImageNotFoundError when it is absent
- * and pulling is off, or the pull fails.
+ * and pulling is off, or the pull fails, times out or is cancelled.
  */
 export async function ensureImage(
   docker: DockerClient,
   image: string,
-  options: { pull?: boolean; registries?: readonly string[] } = {},
+  options: EnsureImageOptions = {},
 ): Promise<EnsureImageReturnType> {
   const registries = options.registries ?? [];
   if (registries.length > 0 && !registryAllowed(image, registries)) throw new ImageRegistryError(image, registries);
@@ -61,11 +77,24 @@ export async function ensureImage(
   if (found) return found;
   if (!options.pull) throw new ImageNotFoundError(image, false);
   if (registries.length === 0) throw new ImageRegistryError(image, registries);
+  const timeout = AbortSignal.timeout(options.timeoutMs ?? DEFAULT_PULL_TIMEOUT_MS);
+  const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
   try {
-    const stream = await docker.pull(image);
-    await new Promise<void>((resolve, reject) =>
-      docker.modem.followProgress(stream, (err: Error | null) => (err ? reject(err) : resolve())),
-    );
+    signal.throwIfAborted();
+    const stream = (await docker.pull(image)) as NodeJS.ReadableStream & { destroy?: (err?: Error) => void };
+    await new Promise<void>((resolve, reject) => {
+      const abort = () => {
+        stream.destroy?.();
+        reject(signal.reason instanceof Error ? signal.reason : new Error("pull cancelled"));
+      };
+      if (signal.aborted) return abort();
+      signal.addEventListener("abort", abort, { once: true });
+      docker.modem.followProgress(stream, (err: Error | null) => {
+        signal.removeEventListener("abort", abort);
+        if (err) reject(err);
+        else resolve();
+      });
+    });
   } catch (err) {
     throw new ImageNotFoundError(image, true, err);
   }

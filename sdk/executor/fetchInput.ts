@@ -1,10 +1,11 @@
 import { createHash, randomBytes } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
-import { Readable, Transform } from "node:stream";
+import { Transform, type Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
-import { fileURLToPath } from "node:url";
 import { RigelError } from "../errors/RigelError";
+import { egressOpen, EgressRefused, hostPolicy } from "../net/egress";
+import { pruneInputCache } from "./pruneInputCache";
 
 /** An input's bytes do not hash to the sha256 the spec promised. Nothing is kept. */
 export class InputHashMismatchError extends RigelError {
@@ -32,14 +33,26 @@ export interface FetchInputParameters {
   sha256: `0x${string}`;
   /** Verified inputs are kept here, named by their hash, and reused. */
   cacheDir: string;
-  /** Allow http(s) hosts other than loopback (default false: nothing leaves the machine). */
+  /**
+   * Reach public http(s) hosts (then loopback only with `allowLoopback`); off (default): loopback
+   * only, nothing leaves the machine. Private, link-local and metadata addresses never (sdk/net/egress).
+   */
   allowRemoteHosts?: boolean;
-  /** Largest input accepted, in bytes (default 16 GiB). */
+  /** With `allowRemoteHosts`: reach loopback too (development). */
+  allowLoopback?: boolean;
+  /** Largest input accepted, in bytes (default 16 GiB), enforced while it streams. */
   maxBytes?: number;
   /** Give up on a download after this long (default 10 minutes). */
   timeoutMs?: number;
-  /** Only read `file://` inputs under these directories, symlinks resolved (default: anywhere). */
+  /** Cancels the download (the shutdown signal). */
+  signal?: AbortSignal;
+  /**
+   * Only read `file://` inputs under these directories, symlinks resolved, regular files only
+   * (absent: anywhere, still regular files only; empty: `file://` refused).
+   */
   allowedFileRoots?: readonly string[];
+  /** After a fetch, prune the cache's least recently used inputs until it holds at most this many bytes. */
+  cacheMaxBytes?: number;
 }
 
 /** Where the verified input is, and whether it came from the cache. */
@@ -49,39 +62,58 @@ export interface FetchInputReturnType {
   cached: boolean;
 }
 
-const LOOPBACK = new Set(["127.0.0.1", "localhost", "[::1]", "::1"]);
-
 /**
- * Fetches an input into the cache, checking its sha256 while it streams; only a file that matched
- * is moved into place (atomically), so the cache never holds unverified bytes.
+ * Fetches an input into the cache through the egress module (sdk/net/egress: address policy at
+ * connect time, no redirects, the byte limit while streaming, timeouts), checking its sha256 while
+ * it streams; only a file that matched is moved into place (atomically), so the cache never holds
+ * unverified bytes. A cache hit is marked used (its mtime), and the cache is pruned to
+ * `cacheMaxBytes`, least recently used first, never the input just asked for.
  * @throws InputHashMismatchError, InputFetchError.
  */
 export async function fetchInput(params: FetchInputParameters): Promise<FetchInputReturnType> {
   const expected = params.sha256.toLowerCase();
   const target = path.join(params.cacheDir, `sha256-${expected.replace(/^0x/, "")}`);
   const existing = await fs.promises.stat(target).catch(() => undefined);
-  if (existing?.isFile()) return { path: target, size: existing.size, cached: true };
+  if (existing?.isFile()) {
+    const now = new Date();
+    await fs.promises.utimes(target, now, now).catch(() => undefined);
+    return { path: target, size: existing.size, cached: true };
+  }
 
   await fs.promises.mkdir(params.cacheDir, { recursive: true });
-  const source = await openSource(params);
+  const maxBytes = params.maxBytes ?? 16 * 1024 ** 3;
+  let source: Readable;
+  try {
+    source = (
+      await egressOpen(
+        params.uri,
+        {
+          ...hostPolicy(params.allowRemoteHosts, params.allowLoopback),
+          fileRoots: params.allowedFileRoots ?? [path.parse(process.cwd()).root],
+          maxBytes,
+          totalTimeoutMs: params.timeoutMs ?? 600_000,
+        },
+        params.signal,
+      )
+    ).stream;
+  } catch (err) {
+    throw asFetchError(params.uri, err);
+  }
   const temp = `${target}.${randomBytes(6).toString("hex")}.partial`;
   const hash = createHash("sha256");
-  const maxBytes = params.maxBytes ?? 16 * 1024 ** 3;
   let size = 0;
   const meter = new Transform({
     transform(chunk: Buffer, _enc, done) {
       size += chunk.length;
-      if (size > maxBytes) return done(new InputFetchError(params.uri, `larger than ${maxBytes} bytes`));
       hash.update(chunk);
       done(null, chunk);
     },
   });
   try {
-    await pipeline(source, meter, fs.createWriteStream(temp, { mode: 0o644 }));
+    await pipeline(source, meter, fs.createWriteStream(temp, { mode: 0o644 }), { signal: params.signal });
   } catch (err) {
     await fs.promises.rm(temp, { force: true });
-    if (err instanceof InputFetchError) throw err;
-    throw new InputFetchError(params.uri, (err as Error).message, err);
+    throw asFetchError(params.uri, err);
   }
   const actual = `0x${hash.digest("hex")}`;
   if (actual !== expected) {
@@ -89,45 +121,20 @@ export async function fetchInput(params: FetchInputParameters): Promise<FetchInp
     throw new InputHashMismatchError(params.uri, expected, actual);
   }
   await fs.promises.rename(temp, target);
+  if (params.cacheMaxBytes !== undefined) await pruneInputCache(params.cacheDir, params.cacheMaxBytes, target);
   return { path: target, size, cached: false };
 }
 
-async function openSource(params: FetchInputParameters): Promise<Readable> {
-  let url: URL;
-  try {
-    url = new URL(params.uri);
-  } catch (err) {
-    throw new InputFetchError(params.uri, "not a URL", err);
+function asFetchError(uri: string, err: unknown): InputFetchError {
+  if (err instanceof InputFetchError) return err;
+  if (err instanceof EgressRefused) {
+    const reason =
+      err.reason === "file-root"
+        ? "outside the directories allowed for file inputs"
+        : err.reason === "status"
+          ? `HTTP ${String(err.details.status)}`
+          : err.summary;
+    return new InputFetchError(uri, reason, err);
   }
-  if (url.protocol === "file:") {
-    const file = fileURLToPath(url);
-    const stat = await fs.promises.stat(file).catch((err) => {
-      throw new InputFetchError(params.uri, "no such file", err);
-    });
-    if (!stat.isFile()) throw new InputFetchError(params.uri, "not a regular file");
-    if (params.allowedFileRoots !== undefined) {
-      const real = await fs.promises.realpath(file);
-      const roots = await Promise.all(params.allowedFileRoots.map((r) => fs.promises.realpath(r).catch(() => r)));
-      if (!roots.some((root) => real === root || real.startsWith(root.endsWith(path.sep) ? root : root + path.sep))) {
-        throw new InputFetchError(params.uri, "outside the directories allowed for file inputs");
-      }
-    }
-    return fs.createReadStream(file);
-  }
-  if (url.protocol !== "http:" && url.protocol !== "https:") {
-    throw new InputFetchError(params.uri, `scheme ${url.protocol} is not supported`);
-  }
-  if (!params.allowRemoteHosts && !LOOPBACK.has(url.hostname)) {
-    throw new InputFetchError(params.uri, `host ${url.hostname} is not allowed (only loopback unless allowed)`);
-  }
-  let response: Response;
-  try {
-    response = await fetch(url, { signal: AbortSignal.timeout(params.timeoutMs ?? 600_000), redirect: "error" });
-  } catch (err) {
-    throw new InputFetchError(params.uri, (err as Error).message, err);
-  }
-  if (!response.ok || response.body === null) {
-    throw new InputFetchError(params.uri, `HTTP ${response.status}`);
-  }
-  return Readable.fromWeb(response.body as import("node:stream/web").ReadableStream<Uint8Array>);
+  return new InputFetchError(uri, (err as Error).message, err);
 }

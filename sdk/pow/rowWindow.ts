@@ -33,8 +33,18 @@ function assertWindow(m: number, { rowStart, rowEnd }: RowWindow): void {
  */
 export function windowOperands(operands: MatmulOperands, window: RowWindow): MatmulOperands {
   assertWindow(operands.m, window);
-  const { n, k, b } = operands;
-  return { m: window.rowEnd - window.rowStart, n, k, b, rowOfA: (i: number) => operands.rowOfA(window.rowStart + i) };
+  const { n, k } = operands;
+  return {
+    m: window.rowEnd - window.rowStart,
+    n,
+    k,
+    // B is the whole workload's, read through (never built here).
+    get b() {
+      return operands.b;
+    },
+    rowOfA: (i: number) => operands.rowOfA(window.rowStart + i),
+    rowOfB: (l: number, out?: Int8Array) => operands.rowOfB(l, out),
+  };
 }
 
 /**

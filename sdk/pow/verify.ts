@@ -41,6 +41,26 @@ function checkIndices(expected: readonly number[], revealed: readonly RevealedRo
 }
 
 /**
+ * The cheap half of {@link verifySampledRows}, before any operand is generated: the indices are
+ * the drawn sample, every row has n elements and its Merkle proof reaches the root. Returns the
+ * indices. Throws PowSampleError, PowRowLengthError, PowProofError (in that order).
+ */
+export function checkRevealedShape(
+  params: Omit<VerifySampledRowsParameters, "operands"> & { operands: { m: number; n: number } },
+): number[] {
+  const { operands, root, beacon, revealed } = params;
+  const { m, n } = operands;
+  const indices = sampleIndices(beacon, m, params.s ?? SAMPLE_SIZE);
+  checkIndices(indices, revealed);
+  for (const { index, row, proof } of revealed) {
+    if (row.length !== n) throw new PowRowLengthError(index, n, row.length);
+    const hash = rowHash(row);
+    if (!verifyRowProof(root, index, hash, proof)) throw new PowProofError(index, hash, root);
+  }
+  return indices;
+}
+
+/**
  * The sampled-row check of docs/PROTOCOL.md §3.6 and §3.10, the verifier's half of the proof (the
  * prover's half is `revealSample`, `./revealSample.ts`). Checks, in this order, and throws at the first fault:
  * {@link PowSampleError} when the revealed indices are not exactly the drawn sample (in order);
@@ -51,15 +71,9 @@ function checkIndices(expected: readonly number[], revealed: readonly RevealedRo
  * at most f^s (docs/PROTOCOL.md §3.10).
  */
 export function verifySampledRows(params: VerifySampledRowsParameters): VerifySampledRowsReturnType {
-  const { operands, root, beacon, revealed } = params;
-  const { m, n, k } = operands;
-  const indices = sampleIndices(beacon, m, params.s ?? SAMPLE_SIZE);
-  checkIndices(indices, revealed);
-  for (const { index, row, proof } of revealed) {
-    if (row.length !== n) throw new PowRowLengthError(index, n, row.length);
-    const hash = rowHash(row);
-    if (!verifyRowProof(root, index, hash, proof)) throw new PowProofError(index, hash, root);
-  }
+  const { operands, revealed } = params;
+  const { n, k } = operands;
+  const indices = checkRevealedShape(params);
   // Recompute the sampled rows in one kernel call: the kernel's row blocking then reuses each
   // block of B across four rows, as the prover's does.
   const sampledA = new Int8Array(indices.length * k);

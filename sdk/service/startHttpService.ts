@@ -1,5 +1,5 @@
 import express, { type Express, type NextFunction, type Request, type Response } from "express";
-import { createHash, timingSafeEqual } from "node:crypto";
+import { timingSafeEqual } from "node:crypto";
 import type { AddressInfo } from "node:net";
 import type { Server } from "node:http";
 import { collectDefaultMetrics, Counter, Histogram, Registry } from "prom-client";
@@ -18,14 +18,19 @@ export interface StartHttpServiceParameters {
   health: () => Promise<{ ok: boolean; [key: string]: unknown }> | { ok: boolean; [key: string]: unknown };
   /** Adds the service's own routes. */
   routes: (app: Express, registry: Registry) => void;
+  /**
+   * Middleware that must run before any body is read (rate limits, header checks, body deadlines):
+   * mounted after the request metrics and before the JSON parser.
+   */
+  beforeBody?: (app: Express, registry: Registry) => void;
+  /**
+   * Who may read `/metrics` on this port: everyone ("public", the default), nobody ("off"), or
+   * requests with `Authorization: Bearer <bearerToken>` (else 401 `METRICS_UNAUTHORIZED`). The
+   * services' config key is `metricsToken` (empty: off).
+   */
+  metrics?: "public" | "off" | { bearerToken: string };
   /** A registry to reuse (default: a new one with Node's default metrics). */
   registry?: Registry;
-  /**
-   * Who may read `/metrics`: `"public"` (default), `"off"` (404, as any unknown path), or
-   * `{ token }`: only a request with `Authorization: Bearer <token>` (else 401 `METRICS_UNAUTHORIZED`).
-   * The services' config key is `metricsToken` (empty: off).
-   */
-  metrics?: "public" | "off" | { token: string };
 }
 
 /** A request whose JSON body's exact bytes were kept (`undefined` when it had no JSON body). */
@@ -74,6 +79,7 @@ export async function startHttpService(params: StartHttpServiceParameters): Prom
     });
     next();
   });
+  params.beforeBody?.(app, registry);
   app.use(
     express.json({
       limit: params.bodyLimit ?? "256kb",
@@ -94,16 +100,11 @@ export async function startHttpService(params: StartHttpServiceParameters): Prom
       next(new HttpError(503, "UNHEALTHY", "the service is not healthy"));
     }
   });
-  const metrics = params.metrics ?? "public";
-  if (metrics !== "off") {
-    const expected = typeof metrics === "object" ? tokenDigest(metrics.token) : undefined;
-    app.get("/metrics", async (req, res) => {
-      if (expected) {
-        const given = /^Bearer (.+)$/.exec(req.headers.authorization ?? "")?.[1] ?? "";
-        if (!timingSafeEqual(tokenDigest(given), expected)) {
-          throw new HttpError(401, "METRICS_UNAUTHORIZED", "metrics need the bearer token");
-        }
-      }
+  const metricsAccess = params.metrics ?? "public";
+  if (metricsAccess !== "off") {
+    app.get("/metrics", async (req, res, next) => {
+      if (typeof metricsAccess === "object" && !bearerMatches(req.headers.authorization, metricsAccess.bearerToken))
+        return next(new HttpError(401, "METRICS_UNAUTHORIZED", "metrics need the bearer token"));
       res.type(registry.contentType).send(await registry.metrics());
     });
   }
@@ -142,31 +143,30 @@ export async function startHttpService(params: StartHttpServiceParameters): Prom
   };
 }
 
-/** Map any thrown value to an HttpError: body-parser's errors keep their 4xx status. */
+/** Constant-time comparison of an `Authorization: Bearer` header with the token. */
+function bearerMatches(header: string | undefined, token: string): boolean {
+  const given = Buffer.from(header ?? "");
+  const wanted = Buffer.from(`Bearer ${token}`);
+  return given.length === wanted.length && timingSafeEqual(given, wanted);
+}
+
+/** Body-parser's errors, with fixed messages (never the parser's text, which quotes the input). */
+const BODY_ERRORS: Record<string, { code: string; message: string }> = {
+  "entity.too.large": { code: "BODY_TOO_LARGE", message: "the request body is larger than this service accepts" },
+  "entity.parse.failed": { code: "MALFORMED_JSON", message: "the request body is not valid JSON" },
+};
+
+/**
+ * Map any thrown value to an HttpError: body-parser's errors keep their 4xx status with a fixed
+ * message; anything else is a 500 `INTERNAL` whose text is logged, never sent.
+ */
 export function toHttpError(err: unknown): HttpError {
   if (err instanceof HttpError) return err;
   const e = err as { status?: number; statusCode?: number; type?: string; message?: string };
   const status = e?.status ?? e?.statusCode;
   if (typeof status === "number" && status >= 400 && status < 500) {
-    const code =
-      e.type === "entity.too.large"
-        ? "BODY_TOO_LARGE"
-        : e.type === "entity.parse.failed"
-          ? "MALFORMED_JSON"
-          : "BAD_REQUEST";
-    // A fixed text per code: the parser's own message is not echoed.
-    const message =
-      code === "BODY_TOO_LARGE"
-        ? "request body too large"
-        : code === "MALFORMED_JSON"
-          ? "malformed JSON body"
-          : "bad request";
-    return new HttpError(status, code, message, { cause: err });
+    const known = e.type === undefined ? undefined : BODY_ERRORS[e.type];
+    return new HttpError(status, known?.code ?? "BAD_REQUEST", known?.message ?? "bad request", { cause: err });
   }
   return new HttpError(500, "INTERNAL", "internal error", { cause: err });
-}
-
-/** sha256 of a token, so that tokens of any length compare in constant time. */
-function tokenDigest(token: string): Buffer {
-  return createHash("sha256").update(token, "utf8").digest();
 }

@@ -1,15 +1,12 @@
-import fs from "node:fs";
-import { fileURLToPath } from "node:url";
 import type { Hex } from "viem";
 import { RigelError } from "../errors/RigelError";
+import { egressRead, EgressRefused, hostPolicy } from "../net/egress";
 import { hashJobSpec } from "./hashJobSpec";
 import type { JobSpec } from "./jobSpecTypes";
 import { parseJobSpec } from "./parseJobSpec";
 
 /** The largest spec text accepted from a spec URI. */
 export const MAX_SPEC_BYTES = 1024 * 1024;
-
-const LOOPBACK = new Set(["127.0.0.1", "localhost", "[::1]", "::1"]);
 
 /** A spec URI that cannot be read, or whose text does not hash to the on-chain spec hash. */
 export class JobSpecFetchError extends RigelError {
@@ -29,60 +26,54 @@ function describe(uri: string): string {
 /** Moved to `./jobSpecDataUri` (browser-safe); kept here for the Node importers. */
 export { jobSpecDataUri } from "./jobSpecDataUri";
 
-async function readUri(uri: string, allowRemoteHosts: boolean): Promise<string> {
+/** Where a spec may come from, beyond `data:` URIs (sdk/net/egress). */
+export interface FetchJobSpecOptions {
+  /** Reach public hosts (then loopback only with `allowLoopback`); off: loopback only (development). */
+  allowRemoteHosts?: boolean;
+  /** With `allowRemoteHosts`: reach loopback too (development). */
+  allowLoopback?: boolean;
+  /** `file://` specs are read only under these directories; absent or empty: refused. */
+  fileRoots?: readonly string[];
+  /** Give up after this long (default 30 s). */
+  timeoutMs?: number;
+}
+
+async function readUri(uri: string, options: FetchJobSpecOptions): Promise<string> {
   if (uri.startsWith("data:")) {
+    if (uri.length > 4 * MAX_SPEC_BYTES) throw new JobSpecFetchError(uri, `larger than ${MAX_SPEC_BYTES} bytes`);
     const comma = uri.indexOf(",");
     if (comma < 0) throw new JobSpecFetchError(uri, "malformed data: URI");
     const meta = uri.slice(5, comma);
     const body = uri.slice(comma + 1);
     return meta.endsWith(";base64") ? Buffer.from(body, "base64").toString("utf8") : decodeURIComponent(body);
   }
-  let url: URL;
   try {
-    url = new URL(uri);
+    const bytes = await egressRead(uri, {
+      ...hostPolicy(options.allowRemoteHosts, options.allowLoopback),
+      fileRoots: options.fileRoots,
+      maxBytes: MAX_SPEC_BYTES,
+      totalTimeoutMs: options.timeoutMs ?? 30_000,
+    });
+    return bytes.toString("utf8");
   } catch (err) {
-    throw new JobSpecFetchError(uri, "not a URL", {}, err);
+    if (err instanceof EgressRefused)
+      throw new JobSpecFetchError(uri, err.summary, { ...err.details, reason: err.reason }, err);
+    throw new JobSpecFetchError(uri, "cannot read it", {}, err);
   }
-  if (url.protocol === "file:") {
-    try {
-      const file = fileURLToPath(url);
-      if (fs.statSync(file).size > MAX_SPEC_BYTES)
-        throw new JobSpecFetchError(uri, `larger than ${MAX_SPEC_BYTES} bytes`);
-      return fs.readFileSync(file, "utf8");
-    } catch (err) {
-      if (err instanceof JobSpecFetchError) throw err;
-      throw new JobSpecFetchError(uri, "cannot read the file", {}, err);
-    }
-  }
-  if (url.protocol !== "http:" && url.protocol !== "https:") {
-    throw new JobSpecFetchError(uri, `scheme ${url.protocol} is not supported`);
-  }
-  if (!allowRemoteHosts && !LOOPBACK.has(url.hostname)) {
-    throw new JobSpecFetchError(uri, "remote hosts are not allowed by this configuration");
-  }
-  let response: Response;
-  try {
-    response = await fetch(url, { signal: AbortSignal.timeout(30_000) });
-  } catch (err) {
-    throw new JobSpecFetchError(uri, "request failed", {}, err);
-  }
-  if (!response.ok) throw new JobSpecFetchError(uri, `HTTP ${response.status}`, { status: response.status });
-  const text = await response.text();
-  if (Buffer.byteLength(text) > MAX_SPEC_BYTES) throw new JobSpecFetchError(uri, `larger than ${MAX_SPEC_BYTES} bytes`);
-  return text;
 }
 
 /**
- * Reads a job's spec from its URI (`data:`, `file://`, or `http(s)://` on loopback unless
- * `allowRemoteHosts`), parses it, and checks that its canonical form hashes to `expectedHash`
+ * Reads a job's spec from its URI (`data:`; `file://` under `fileRoots`; `http(s)://` through
+ * the egress module: loopback only unless `allowRemoteHosts`, then public addresses only, no
+ * redirects, at most {@link MAX_SPEC_BYTES} read, 30 s), parses it, and checks that its canonical form hashes to `expectedHash`
  * (the on-chain spec hash). Throws {@link JobSpecFetchError} or a `SpecValidationError`.
  */
 export async function fetchJobSpec(
   uri: string,
   expectedHash: Hex,
-  options: { allowRemoteHosts?: boolean } = {},
+  options: FetchJobSpecOptions = {},
 ): Promise<{ spec: JobSpec; canonical: string }> {
-  const text = await readUri(uri, options.allowRemoteHosts ?? false);
+  const text = await readUri(uri, options);
   let json: unknown;
   try {
     json = JSON.parse(text);

@@ -67,12 +67,25 @@ describe("agent: result uploads", function () {
     };
     let err: unknown;
     try {
-      await uploadShardResults({ ...common, uploadUrl: "https://example.com/up", allowRemoteHosts: false });
+      await uploadShardResults({ ...common, uploadUrl: "https://93.184.216.34/up", allowRemoteHosts: false });
     } catch (e) {
       err = e;
     }
     expect(err).to.be.instanceOf(ResultsUploadError);
     expect((err as ResultsUploadError).code).to.equal("AGENT_UPLOAD_HOST");
+    // Regression (issue 18): with remote hosts on, the old rule PUT job-controlled bytes to any
+    // loopback port and to private and metadata addresses; now each is refused before a byte is sent.
+    for (const uploadUrl of [receiver.url, "http://169.254.169.254/up", "http://10.0.0.1/up"]) {
+      const before = receiver.puts.size;
+      err = undefined;
+      try {
+        await uploadShardResults({ ...common, uploadUrl, allowRemoteHosts: true });
+      } catch (e) {
+        err = e;
+      }
+      expect((err as ResultsUploadError).code, uploadUrl).to.equal("AGENT_UPLOAD_HOST");
+      expect(receiver.puts.size).to.equal(before);
+    }
     receiver.failWith = 500;
     err = undefined;
     try {

@@ -31,10 +31,10 @@ const SHARD = 1;
 const beaconFor = (root: Hex) => keccak256(toHex(`beacon-${root}`));
 
 /** Runs `check` and expects HTTP 400 ORACLE_SAMPLE_MISMATCH (no finding, nothing to sign). */
-function expectSampleMismatch(check: () => unknown): void {
+async function expectSampleMismatch(check: () => unknown): Promise<void> {
   let err: unknown;
   try {
-    check();
+    await check();
   } catch (e) {
     err = e;
   }
@@ -60,7 +60,7 @@ describe("oracle verifiers", function () {
     it("accepts an honest shard, worth matmulUnits of its rows", async function () {
       const honest = await prove();
       const base = { spec, shards: SHARDS, shard: SHARD, root: honest.root, beacon: honest.beacon };
-      const sampled = verifyMatmulShard({ ...base, rows: honest.revealed });
+      const sampled = await verifyMatmulShard({ ...base, rows: honest.revealed });
       expect(sampled).to.deep.equal({
         verdict: "valid",
         reason: "verified",
@@ -81,14 +81,14 @@ describe("oracle verifiers", function () {
         beacon: honest.beacon,
         s: 8,
       });
-      expectSampleMismatch(() => verifyMatmulShard({ ...base, rows: fewer }));
+      await expectSampleMismatch(() => verifyMatmulShard({ ...base, rows: fewer }));
     });
 
     it("refuses a prover that skipped every other row (sampled rows)", async function () {
       const lazy = await prove((c) => {
         for (let i = 0; i < c.length / spec.n; i += 2) c.fill(0, i * spec.n, (i + 1) * spec.n);
       });
-      const finding = verifyMatmulShard({
+      const finding = await verifyMatmulShard({
         spec,
         shards: SHARDS,
         shard: SHARD,
@@ -108,10 +108,10 @@ describe("oracle verifiers", function () {
         [0, 1, 2, 3, 4, 5, 6, 7],
       );
       const base = { spec, shards: SHARDS, shard: SHARD, root: honest.root, beacon: honest.beacon };
-      expectSampleMismatch(() => verifyMatmulShard({ ...base, rows: other }));
+      await expectSampleMismatch(() => verifyMatmulShard({ ...base, rows: other }));
       const forged = honest.revealed.map((r, i) => (i === 0 ? { ...r, proof: [...r.proof].reverse() } : r));
-      expect(verifyMatmulShard({ ...base, rows: forged }).reason).to.equal("POW_BAD_PROOF");
-      expectSampleMismatch(() => verifyMatmulShard({ ...base, rows: honest.revealed.slice(1) }));
+      expect((await verifyMatmulShard({ ...base, rows: forged })).reason).to.equal("POW_BAD_PROOF");
+      await expectSampleMismatch(() => verifyMatmulShard({ ...base, rows: honest.revealed.slice(1) }));
       // Another block hash, another beacon: honest rows for a beacon the oracle did not draw.
       const stale = revealSample({
         c: honest.c,
@@ -120,7 +120,7 @@ describe("oracle verifiers", function () {
         commitment: honest.commitment,
         beacon: keccak256(toHex("another block hash")),
       });
-      expectSampleMismatch(() => verifyMatmulShard({ ...base, rows: stale }));
+      await expectSampleMismatch(() => verifyMatmulShard({ ...base, rows: stale }));
     });
   });
 

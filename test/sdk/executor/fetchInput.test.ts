@@ -5,10 +5,11 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
+import { pruneInputCache } from "../../../sdk/executor/pruneInputCache";
 import { fetchInput, InputFetchError, InputHashMismatchError } from "../../../sdk/executor/fetchInput";
 import { tempDir } from "./dockerTestEnv";
 
-const sha256 = (data: string): `0x${string}` => `0x${createHash("sha256").update(data).digest("hex")}`;
+const sha256 = (data: string | Buffer): `0x${string}` => `0x${createHash("sha256").update(data).digest("hex")}`;
 const PORT = 8621;
 
 describe("sdk/executor/fetchInput", () => {
@@ -84,9 +85,9 @@ describe("sdk/executor/fetchInput", () => {
     const noFile = await fetchInput({ uri: "file:///no/such/file", sha256: h, cacheDir }).catch((e: unknown) => e);
     expect((noFile as Error).message).to.equal("could not fetch input file:///no/such/file: no such file");
 
-    const remote = await fetchInput({ uri: "https://example.com/x", sha256: h, cacheDir }).catch((e: unknown) => e);
+    const remote = await fetchInput({ uri: "https://93.184.216.34/x", sha256: h, cacheDir }).catch((e: unknown) => e);
     expect((remote as Error).message).to.equal(
-      "could not fetch input https://example.com/x: host example.com is not allowed (only loopback unless allowed)",
+      "could not fetch input https://93.184.216.34/x: address 93.184.216.34 is not allowed by this node's egress policy",
     );
   });
 
@@ -120,5 +121,32 @@ describe("sdk/executor/fetchInput", () => {
     );
     expect((err as Error).message).to.equal(`could not fetch input ${base}/data: larger than 4 bytes`);
     expect(await fs.readdir(cacheDir)).to.deep.equal([]);
+  });
+
+  it("prunes the cache to its cap, least recently used first, never the input just fetched", async () => {
+    const cacheDir = path.join(dir, "cache-lru");
+    const roots = [dir];
+    const put = async (name: string, bytes: number) => {
+      const file = path.join(dir, name);
+      await fs.writeFile(file, Buffer.alloc(bytes, name));
+      return fetchInput({
+        uri: pathToFileURL(file).href,
+        sha256: sha256(Buffer.alloc(bytes, name)),
+        cacheDir,
+        allowedFileRoots: roots,
+        cacheMaxBytes: 2500,
+      });
+    };
+    const a = await put("a", 1000);
+    const b = await put("b", 1000);
+    // `a` used again: now `b` is the least recently used.
+    await fs.utimes(b.path, new Date(Date.now() - 60_000), new Date(Date.now() - 60_000));
+    expect((await put("a", 1000)).cached).to.equal(true);
+    const c = await put("c", 1000);
+    const left = await fs.readdir(cacheDir);
+    expect(left).to.have.members([path.basename(a.path), path.basename(c.path)]);
+    // A cap below one input keeps just that input.
+    expect(await pruneInputCache(cacheDir, 10, c.path)).to.have.length(1);
+    expect(await fs.readdir(cacheDir)).to.deep.equal([path.basename(c.path)]);
   });
 });

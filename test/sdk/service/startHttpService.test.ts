@@ -81,7 +81,7 @@ describe("sdk/service/startHttpService", () => {
   // error's text ("ECONNREFUSED 10.0.0.5:8545", a path on the host...) to anyone.
   it("/metrics behind a bearer token (metricsToken) or off; a failed health check says no internal text", async () => {
     let failHealth = false;
-    const start = (metrics: "off" | { token: string }) =>
+    const start = (metrics: "off" | { bearerToken: string }) =>
       startHttpService({
         name: "svcmetrics",
         port: 0,
@@ -93,7 +93,7 @@ describe("sdk/service/startHttpService", () => {
         },
         routes: () => undefined,
       });
-    const guarded = await start({ token: "s3cret-token" });
+    const guarded = await start({ bearerToken: "s3cret-token" });
     try {
       const none = await fetch(guarded.url + "/metrics");
       expect(none.status).to.equal(401);

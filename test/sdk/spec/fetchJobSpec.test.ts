@@ -1,3 +1,4 @@
+import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import http from "node:http";
 import os from "node:os";
@@ -32,7 +33,23 @@ describe("sdk/spec/fetchJobSpec", () => {
   it("reads a file:// URI", async () => {
     const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "rigel-spec-")), "spec.json");
     fs.writeFileSync(file, canonical);
-    expect((await fetchJobSpec(pathToFileURL(file).href, hash)).canonical).to.equal(canonical);
+    const fileRoots = [path.dirname(file)];
+    expect((await fetchJobSpec(pathToFileURL(file).href, hash, { fileRoots })).canonical).to.equal(canonical);
+    await rejects(fetchJobSpec(pathToFileURL(file).href, hash), /file:\/\/ URLs are not allowed here/);
+  });
+
+  // Regression (issue 18): the old rule read file:// specs with a blocking readFileSync anywhere:
+  // /dev/zero grew until the process died, and a FIFO froze every agent that saw the job.
+  it("refuses /dev/zero and a FIFO without blocking", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "rigel-spec-"));
+    execFileSync("mkfifo", [path.join(dir, "fifo")]);
+    const started = Date.now();
+    await rejects(
+      fetchJobSpec(pathToFileURL(path.join(dir, "fifo")).href, hash, { fileRoots: [dir] }),
+      /not a regular file/,
+    );
+    await rejects(fetchJobSpec("file:///dev/zero", hash, { fileRoots: ["/dev"] }), /not a regular file/);
+    expect(Date.now() - started).to.be.below(2_000);
   });
 
   it("reads http on loopback, and refuses remote hosts unless allowed", async () => {
@@ -43,7 +60,11 @@ describe("sdk/spec/fetchJobSpec", () => {
     } finally {
       server.close();
     }
-    await rejects(fetchJobSpec("http://example.com/spec.json", hash), /remote hosts are not allowed/);
+    await rejects(fetchJobSpec("http://93.184.216.34/spec.json", hash), /not allowed by this node's egress policy/);
+    await rejects(
+      fetchJobSpec("http://127.0.0.1:8629/spec.json", hash, { allowRemoteHosts: true }),
+      /not allowed by this node's egress policy/,
+    );
   });
 
   it("refuses a spec that does not hash to the on-chain hash", async () => {
@@ -51,8 +72,8 @@ describe("sdk/spec/fetchJobSpec", () => {
   });
 
   it("explains unreadable URIs", async () => {
-    await rejects(fetchJobSpec("file:///nonexistent/spec.json", hash), /cannot read/);
-    await rejects(fetchJobSpec("ftp://x/y", hash), /not supported/);
+    await rejects(fetchJobSpec("file:///nonexistent/spec.json", hash, { fileRoots: ["/"] }), /no such file/);
+    await rejects(fetchJobSpec("ftp://x/y", hash), /not allowed/);
     await rejects(fetchJobSpec("data:application/json,{oops", hash), /not valid JSON/);
   });
 });
