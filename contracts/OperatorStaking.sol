@@ -257,6 +257,21 @@ contract OperatorStaking is IOperatorStaking, AccessControl, Pausable, Reentranc
     }
 
     /// @inheritdoc IStakingHooks
+    function eligibilityOf(address operator) external view returns (Eligibility memory) {
+        OperatorState storage op = _operators[operator];
+        Capacity storage c = _capacity[operator];
+        return
+            Eligibility({
+                registered: op.registered,
+                jailedUntil: op.jailedUntil,
+                opsPerSec: c.opsPerSec,
+                vramMiB: c.vramMiB,
+                capacityValidUntil: c.validUntil,
+                freeStake: op.selfStake - op.locked
+            });
+    }
+
+    /// @inheritdoc IStakingHooks
     function rewardBase(address operator, uint64 epoch) external view returns (RewardBase memory b) {
         OperatorState storage op = _operators[operator];
         BaseSnapshot storage snap = _base[operator];
