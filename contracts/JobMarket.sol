@@ -148,7 +148,7 @@ contract JobMarket is JobMarketStorage, IJobMarket, AccessControl, Pausable, Ree
         if (job.gang) revert MarketGangNotStarted(jobId);
         ShardTransitions.Record storage sh = _shardIn(jobId, shard, ShardState.Open);
         if (block.timestamp >= job.deadline) revert MarketDeadlinePassed(jobId, job.deadline);
-        _checkAssigned(jobId, shard);
+        _checkAssigned(job, jobId, shard);
         _checkSubmission(job, units, resultRoot);
         (uint256 collateral, uint32 termsId) = _collateralAndTerms(job);
         _checkEligible(job, msg.sender, collateral);
@@ -410,7 +410,8 @@ contract JobMarket is JobMarketStorage, IJobMarket, AccessControl, Pausable, Ree
             minOpsPerSec: p.minOpsPerSec,
             kind: p.kind,
             verificationMode: p.verificationMode,
-            gang: acceptDeadline != 0
+            gang: acceptDeadline != 0,
+            assigned: nOps != 0
         });
         _jobs[jobId] = r;
         // Shards start Open (state 0) without a write; only assignments are stored.
@@ -439,7 +440,7 @@ contract JobMarket is JobMarketStorage, IJobMarket, AccessControl, Pausable, Ree
         JobRecord storage job = _job(jobId);
         ShardTransitions.Record storage sh = _shardIn(jobId, shard, ShardState.Open);
         if (block.timestamp >= job.deadline) revert MarketDeadlinePassed(jobId, job.deadline);
-        _checkAssigned(jobId, shard);
+        _checkAssigned(job, jobId, shard);
         Gang storage gang = _gangs[jobId];
         uint64 acceptDeadline = job.gang ? gang.acceptDeadline : 0;
         if (acceptDeadline != 0 && block.timestamp >= acceptDeadline) {
@@ -480,7 +481,9 @@ contract JobMarket is JobMarketStorage, IJobMarket, AccessControl, Pausable, Ree
         if (resultRoot == bytes32(0)) revert MarketZeroRoot();
     }
 
-    function _checkAssigned(uint256 jobId, uint32 shard) private view {
+    /// @dev A job created without an operator list has no assignment to read.
+    function _checkAssigned(JobRecord storage job, uint256 jobId, uint32 shard) private view {
+        if (!job.assigned) return;
         address assigned = _assigned[jobId][shard];
         if (assigned != address(0) && assigned != msg.sender) revert MarketOperatorNotAllowed(jobId, shard, msg.sender);
     }
@@ -532,15 +535,13 @@ contract JobMarket is JobMarketStorage, IJobMarket, AccessControl, Pausable, Ree
     // ---------------------------------------------------------------- internals: checks
 
     function _checkEligible(JobRecord storage job, address operator, uint256 collateral) private view {
-        if (!staking.isRegistered(operator)) revert MarketNotRegistered(operator);
-        uint64 jailed = staking.jailedUntil(operator);
-        if (jailed > block.timestamp) revert MarketJailed(operator, jailed);
-        IStakingHooks.Capacity memory c = staking.capacityOf(operator);
-        if (c.validUntil < block.timestamp || c.vramMiB < job.minVramMiB || c.opsPerSec < job.minOpsPerSec) {
-            revert MarketCapacityTooLow(operator, c.opsPerSec, c.vramMiB, c.validUntil);
+        IStakingHooks.Eligibility memory e = staking.eligibilityOf(operator);
+        if (!e.registered) revert MarketNotRegistered(operator);
+        if (e.jailedUntil > block.timestamp) revert MarketJailed(operator, e.jailedUntil);
+        if (e.capacityValidUntil < block.timestamp || e.vramMiB < job.minVramMiB || e.opsPerSec < job.minOpsPerSec) {
+            revert MarketCapacityTooLow(operator, e.opsPerSec, e.vramMiB, e.capacityValidUntil);
         }
-        uint256 free = staking.freeStake(operator);
-        if (free < collateral) revert MarketInsufficientStake(operator, free, collateral);
+        if (e.freeStake < collateral) revert MarketInsufficientStake(operator, e.freeStake, collateral);
     }
 
     function _setParams(Params memory p) private {

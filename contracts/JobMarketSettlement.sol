@@ -114,11 +114,19 @@ contract JobMarketSettlement is JobMarketStorage {
 
         Settlement memory s;
         Leaf memory item;
+        // The terms of the previous leaf, read again only when the id changes (id 0 is never
+        // recorded: its terms are the zero struct `t` starts as).
+        IJobMarket.ShardTerms memory t;
+        uint32 termsId = 0;
         for (uint256 i = 0; i < n; ++i) {
             IOracleCommittee.ShardVerdict calldata v = verdicts[i];
             ShardTransitions.Record storage sh = _shards[v.jobId][v.shard];
             // An index at or past the job's shard count (or an unknown job) reads as Open: skipped.
-            IJobMarket.ShardTerms memory t = _terms[sh.termsId];
+            uint32 id = sh.termsId;
+            if (id != termsId) {
+                t = _terms[id];
+                termsId = id;
+            }
             uint8 reason = sh.skipReason(v.operator, v.resultRoot, v.verdict, t.verifyWindow);
             if (reason != ShardTransitions.APPLY) {
                 emit IJobMarket.VerdictSkipped(v.jobId, v.shard, reason);

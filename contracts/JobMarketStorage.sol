@@ -12,7 +12,8 @@ import {ShardTransitions} from "./libraries/ShardTransitions.sol";
 abstract contract JobMarketStorage {
     uint16 internal constant _BPS = 10_000;
 
-    /// @dev A job as stored: three slots, what accept and settlement read (PROTOCOL §20.3).
+    /// @dev A job as stored: three slots, what accept and settlement read (PROTOCOL §20.3);
+    /// `assigned`: created with an operator list (only then are `_assigned` entries read).
     struct JobRecord {
         address developer;
         uint64 deadline;
@@ -25,6 +26,7 @@ abstract contract JobMarketStorage {
         IJobMarket.JobKind kind;
         uint8 verificationMode;
         bool gang;
+        bool assigned;
     }
 
     /// @dev A payment token's entry and the id of the terms its next shards are accepted under

@@ -34,7 +34,9 @@ contract OperatorStaking is IOperatorStaking, AccessControl, Pausable, Reentranc
 
     uint256 private constant _BPS = 10_000;
 
-    /// @dev One operator. `selfStake` includes `locked`; thawing amounts are outside both. The
+    /// @dev One operator. `selfStake` includes `locked` (both in one slot: the market's lock and
+    /// unlock write a warm non-zero slot, never a fresh one; RGL's cap fits 128 bits); thawing
+    /// amounts are outside both. The
     /// thawing self-stake sits in two slots: `selfThaw0` until `selfThawEnd0`, the rest of
     /// `selfThawing` until `selfThawEnd1`. `pendingTokens` are delegations of `pendingEpoch` that
     /// join the pool after it.
@@ -49,8 +51,8 @@ contract OperatorStaking is IOperatorStaking, AccessControl, Pausable, Reentranc
         uint64 selfThawEnd0;
         uint64 selfThawEnd1;
         uint64 pendingEpoch;
-        uint256 selfStake;
-        uint256 locked;
+        uint128 selfStake;
+        uint128 locked;
         uint256 selfThawing;
         uint256 selfThaw0;
         uint256 poolTokens;
@@ -255,6 +257,21 @@ contract OperatorStaking is IOperatorStaking, AccessControl, Pausable, Reentranc
     }
 
     /// @inheritdoc IStakingHooks
+    function eligibilityOf(address operator) external view returns (Eligibility memory) {
+        OperatorState storage op = _operators[operator];
+        Capacity storage c = _capacity[operator];
+        return
+            Eligibility({
+                registered: op.registered,
+                jailedUntil: op.jailedUntil,
+                opsPerSec: c.opsPerSec,
+                vramMiB: c.vramMiB,
+                capacityValidUntil: c.validUntil,
+                freeStake: op.selfStake - op.locked
+            });
+    }
+
+    /// @inheritdoc IStakingHooks
     function rewardBase(address operator, uint64 epoch) external view returns (RewardBase memory b) {
         OperatorState storage op = _operators[operator];
         BaseSnapshot storage snap = _base[operator];
@@ -355,7 +372,7 @@ contract OperatorStaking is IOperatorStaking, AccessControl, Pausable, Reentranc
         OperatorState storage op = _requireRegistered(msg.sender);
         if (amount == 0) revert StakingZeroAmount();
         _beforeChange(msg.sender, op);
-        op.selfStake += amount;
+        op.selfStake += SafeCast.toUint128(amount);
         emit Staked(msg.sender, amount, op.selfStake);
         _token.safeTransferFrom(msg.sender, address(this), amount);
     }
@@ -378,7 +395,7 @@ contract OperatorStaking is IOperatorStaking, AccessControl, Pausable, Reentranc
         } else {
             revert StakingThawSlotsFull(op.selfThawEnd0, op.selfThawEnd1);
         }
-        op.selfStake -= amount;
+        op.selfStake -= uint128(amount);
         op.selfThawing += amount;
         _lowerBase(msg.sender, op, epoch);
         emit UnstakeRequested(msg.sender, amount, op.selfThawing, thawEnd);
@@ -545,7 +562,7 @@ contract OperatorStaking is IOperatorStaking, AccessControl, Pausable, Reentranc
         OperatorState storage op = _operators[operator];
         uint256 free = op.selfStake - op.locked;
         if (amount > free) revert StakingInsufficientFreeStake(operator, free, amount);
-        op.locked += amount;
+        op.locked += SafeCast.toUint128(amount);
         emit CollateralLocked(operator, amount, op.locked);
     }
 
@@ -554,7 +571,7 @@ contract OperatorStaking is IOperatorStaking, AccessControl, Pausable, Reentranc
     function unlockCollateral(address operator, uint256 amount) external onlyRole(MARKET_ROLE) {
         OperatorState storage op = _operators[operator];
         uint256 unlocked = Math.min(amount, op.locked);
-        op.locked -= unlocked;
+        op.locked -= uint128(unlocked);
         emit CollateralUnlocked(operator, unlocked, op.locked);
     }
 
@@ -589,8 +606,8 @@ contract OperatorStaking is IOperatorStaking, AccessControl, Pausable, Reentranc
         });
         uint256 fromSelf;
         (fromSelf, slashed) = SlashWaterfall.take(st, amount, lockedToRelease);
-        op.selfStake = st.selfStake;
-        op.locked = st.locked;
+        op.selfStake = uint128(st.selfStake);
+        op.locked = uint128(st.locked);
         op.selfThawing = st.selfThawing;
         op.selfThaw0 = st.selfThaw0;
         op.poolTokens = st.poolTokens;
@@ -622,7 +639,7 @@ contract OperatorStaking is IOperatorStaking, AccessControl, Pausable, Reentranc
             _syncPool(operator, op, epoch);
         }
         if (op.poolShares == 0) {
-            op.selfStake += amount;
+            op.selfStake += SafeCast.toUint128(amount);
             emit PoolRewardsToSelfStake(operator, amount);
         } else {
             op.poolTokens += amount;

@@ -42,15 +42,24 @@ contract RewardsDistributor is IRewardsDistributor, AccessControl, ReentrancyGua
     uint16 private _workRewardCapBps;
     uint256 private _minAvailabilityStake = 100e18;
 
+    /// @dev An operator's open epoch (`OperatorEpoch`) with its all-time jobs-done count and the
+    /// epoch (+1) of its last slash, in two slots: a work credit reads and writes slot 0 only, and
+    /// reads slot 1 once (PROTOCOL §20.4).
+    struct OpenRecord {
+        uint64 epoch;
+        uint128 workPoints;
+        uint64 jobsDone;
+        uint128 availabilityPoints;
+        uint64 slashedEpochPlusOne;
+    }
+
     uint256 private _totalMinted;
     mapping(uint64 epoch => uint256) private _workTotal;
     mapping(uint64 epoch => uint256) private _availTotal;
     mapping(uint64 epoch => uint256) private _minted;
-    mapping(address operator => OperatorEpoch) private _open;
+    mapping(address operator => OpenRecord) private _open;
     mapping(address operator => uint256) private _claimable;
     mapping(address operator => uint256) private _earned;
-    mapping(address operator => uint64) private _jobsDone;
-    mapping(address operator => uint64) private _slashedEpochPlusOne;
     mapping(address operator => VestingSlot[2]) private _vesting;
     uint64 private _rewardVestingDelay;
 
@@ -114,13 +123,13 @@ contract RewardsDistributor is IRewardsDistributor, AccessControl, ReentrancyGua
         uint32 shards
     ) private returns (bool credited, uint64 epoch) {
         epoch = currentEpoch();
-        _jobsDone[operator] += shards;
-        if (_slashedEpochPlusOne[operator] == epoch + 1) {
+        OpenRecord storage o = _open[operator];
+        o.jobsDone += shards;
+        if (o.slashedEpochPlusOne == epoch + 1) {
             emit RewardsForfeited(operator, epoch, points, 0);
             return (false, epoch);
         }
         _settle(operator, epoch);
-        OperatorEpoch storage o = _open[operator];
         o.epoch = epoch;
         o.workPoints += SafeCast.toUint128(points);
         _workTotal[epoch] += points;
@@ -138,7 +147,7 @@ contract RewardsDistributor is IRewardsDistributor, AccessControl, ReentrancyGua
     ) external onlyStaking nonReentrant {
         uint64 epoch = currentEpoch();
         uint8 reason;
-        if (_slashedEpochPlusOne[operator] == epoch + 1) reason = NOT_CREDITED_SLASHED;
+        if (_open[operator].slashedEpochPlusOne == epoch + 1) reason = NOT_CREDITED_SLASHED;
         else if (staking.jailedUntil(operator) > block.timestamp) reason = NOT_CREDITED_JAILED;
         else if (staking.selfStake(operator) < _minAvailabilityStake) reason = NOT_CREDITED_STAKE;
         else if (_epochAt(_issueTime(validUntil)) != epoch) reason = NOT_CREDITED_ISSUED_EARLIER;
@@ -147,7 +156,7 @@ contract RewardsDistributor is IRewardsDistributor, AccessControl, ReentrancyGua
             return;
         }
         _settle(operator, epoch);
-        OperatorEpoch storage o = _open[operator];
+        OpenRecord storage o = _open[operator];
         // After the settle, a record of an earlier epoch holds no availability points.
         uint128 best = o.epoch == epoch ? o.availabilityPoints : 0;
         if (opsPerSec <= best) {
@@ -171,10 +180,10 @@ contract RewardsDistributor is IRewardsDistributor, AccessControl, ReentrancyGua
     /// @dev Also forfeits every unvested operator part (burned); parts already vested stay claimable.
     function onSlashed(address operator) external onlyStaking nonReentrant {
         uint64 epoch = currentEpoch();
-        OperatorEpoch memory o = _open[operator];
-        _slashedEpochPlusOne[operator] = epoch + 1;
+        OperatorEpoch memory o = _openOf(operator);
+        _open[operator].slashedEpochPlusOne = epoch + 1;
         if (o.workPoints != 0 || o.availabilityPoints != 0) {
-            delete _open[operator];
+            _clearOpen(operator);
             emit RewardsForfeited(operator, o.epoch, o.workPoints, o.availabilityPoints);
         }
         emit CreditsSuspended(operator, epoch);
@@ -282,12 +291,12 @@ contract RewardsDistributor is IRewardsDistributor, AccessControl, ReentrancyGua
 
     /// @inheritdoc IRewardsDistributor
     function operatorEpoch(address operator) external view returns (OperatorEpoch memory) {
-        return _open[operator];
+        return _openOf(operator);
     }
 
     /// @inheritdoc IRewardsDistributor
     function pendingRewards(address operator) external view returns (uint256) {
-        return _rewardOf(_open[operator]);
+        return _rewardOf(_openOf(operator));
     }
 
     /// @inheritdoc IRewardsDistributor
@@ -312,7 +321,7 @@ contract RewardsDistributor is IRewardsDistributor, AccessControl, ReentrancyGua
                 commissionBps: staking.commissionBps(operator),
                 earned: _earned[operator],
                 claimable: claimableRewards(operator),
-                jobsDone: _jobsDone[operator],
+                jobsDone: _open[operator].jobsDone,
                 opsPerSec: c.opsPerSec,
                 vramMiB: c.vramMiB,
                 capacityValidUntil: c.validUntil,
@@ -358,9 +367,11 @@ contract RewardsDistributor is IRewardsDistributor, AccessControl, ReentrancyGua
     /// The split uses the epoch's reward base (minimum stake, pool and commission over the epoch);
     /// availability points count only when the base self-stake reached `minAvailabilityStake`.
     function _settle(address operator, uint64 nowEpoch) private {
-        OperatorEpoch memory o = _open[operator];
-        if (o.epoch >= nowEpoch || (o.workPoints == 0 && o.availabilityPoints == 0)) return;
-        delete _open[operator];
+        // Read slot 0 first: a credit in the open epoch returns here without reading slot 1.
+        if (_open[operator].epoch >= nowEpoch) return;
+        OperatorEpoch memory o = _openOf(operator);
+        if (o.workPoints == 0 && o.availabilityPoints == 0) return;
+        _clearOpen(operator);
         IStakingHooks.RewardBase memory base = staking.rewardBase(operator, o.epoch);
         if (o.availabilityPoints != 0 && base.selfStake < _minAvailabilityStake) {
             emit AvailabilityNotCredited(operator, o.epoch, bytes32(0), NOT_CREDITED_STAKE);
@@ -445,7 +456,7 @@ contract RewardsDistributor is IRewardsDistributor, AccessControl, ReentrancyGua
 
     /// @dev The operator part of a past epoch not settled yet (what `_settle` would add), and that epoch.
     function _unsettledOperatorPart(address operator) private view returns (uint256 part, uint64 epoch) {
-        OperatorEpoch memory o = _open[operator];
+        OperatorEpoch memory o = _openOf(operator);
         if (o.epoch >= currentEpoch() || (o.workPoints == 0 && o.availabilityPoints == 0)) return (0, 0);
         IStakingHooks.RewardBase memory base = staking.rewardBase(operator, o.epoch);
         if (base.selfStake < _minAvailabilityStake) o.availabilityPoints = 0;
@@ -463,6 +474,20 @@ contract RewardsDistributor is IRewardsDistributor, AccessControl, ReentrancyGua
     function _epochAt(uint64 t) private view returns (uint64) {
         if (t <= _genesis) return 0;
         return SafeCast.toUint64((t - _genesis) / _epochLength);
+    }
+
+    /// @dev The open epoch of `operator` as the interface's `OperatorEpoch`.
+    function _openOf(address operator) private view returns (OperatorEpoch memory) {
+        OpenRecord storage r = _open[operator];
+        return OperatorEpoch({epoch: r.epoch, workPoints: r.workPoints, availabilityPoints: r.availabilityPoints});
+    }
+
+    /// @dev Empties the open epoch of `operator`, keeping its jobs-done count and last slash epoch.
+    function _clearOpen(address operator) private {
+        OpenRecord storage r = _open[operator];
+        r.epoch = 0;
+        r.workPoints = 0;
+        r.availabilityPoints = 0;
     }
 
     function _rewardOf(OperatorEpoch memory o) private view returns (uint256) {

@@ -13,6 +13,17 @@ interface IStakingHooks {
         uint64 validUntil;
     }
 
+    /// @notice What the market checks before an operator takes a shard, read in one call
+    /// (`isRegistered`, `jailedUntil`, `capacityOf` without the GPU model, `freeStake`).
+    struct Eligibility {
+        bool registered;
+        uint64 jailedUntil;
+        uint64 opsPerSec;
+        uint32 vramMiB;
+        uint64 capacityValidUntil;
+        uint256 freeStake;
+    }
+
     /// @notice What an operator's reward of one epoch is split by: the minimum over the epoch of
     /// its self-stake, of its active delegation pool and of its commission (PROTOCOL §10.3).
     struct RewardBase {
@@ -61,6 +72,11 @@ interface IStakingHooks {
     /// @param operator The operator.
     /// @return The record (all zero when none).
     function capacityOf(address operator) external view returns (Capacity memory);
+
+    /// @notice Everything the market checks before `operator` takes a shard, in one call.
+    /// @param operator The operator.
+    /// @return e Registration, jail end, capacity (ops/s, VRAM, validity) and free self-stake.
+    function eligibilityOf(address operator) external view returns (Eligibility memory e);
 
     /// @notice Lock `amount` of the operator's free self-stake as collateral. Only the market role.
     /// @param operator The operator.

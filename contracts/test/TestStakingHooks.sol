@@ -94,6 +94,19 @@ contract TestStakingHooks is IStakingHooks {
         return _capacity[operator];
     }
 
+    function eligibilityOf(address operator) external view returns (Eligibility memory) {
+        Capacity storage c = _capacity[operator];
+        return
+            Eligibility({
+                registered: isRegistered[operator],
+                jailedUntil: jailedUntil[operator],
+                opsPerSec: c.opsPerSec,
+                vramMiB: c.vramMiB,
+                capacityValidUntil: c.validUntil,
+                freeStake: selfStake[operator] - locked[operator]
+            });
+    }
+
     function lockCollateral(address operator, uint256 amount) external {
         if (msg.sender != market) revert TestStakingNotMarket(msg.sender);
         uint256 free = selfStake[operator] - locked[operator];

@@ -1005,6 +1005,27 @@ export const operatorStakingAbi = [
   },
   {
     inputs: [{ internalType: "address", name: "operator", type: "address" }],
+    name: "eligibilityOf",
+    outputs: [
+      {
+        components: [
+          { internalType: "bool", name: "registered", type: "bool" },
+          { internalType: "uint64", name: "jailedUntil", type: "uint64" },
+          { internalType: "uint64", name: "opsPerSec", type: "uint64" },
+          { internalType: "uint32", name: "vramMiB", type: "uint32" },
+          { internalType: "uint64", name: "capacityValidUntil", type: "uint64" },
+          { internalType: "uint256", name: "freeStake", type: "uint256" },
+        ],
+        internalType: "struct IStakingHooks.Eligibility",
+        name: "",
+        type: "tuple",
+      },
+    ],
+    stateMutability: "view",
+    type: "function",
+  },
+  {
+    inputs: [{ internalType: "address", name: "operator", type: "address" }],
     name: "freeStake",
     outputs: [{ internalType: "uint256", name: "", type: "uint256" }],
     stateMutability: "view",

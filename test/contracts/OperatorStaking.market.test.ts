@@ -51,6 +51,32 @@ describe("OperatorStaking: collateral and slashing", () => {
     });
   });
 
+  describe("eligibilityOf", () => {
+    it("test_eligibilityOf_equalsTheFourViews_registeredLockedJailedAndOutsider", async () => {
+      const { staking, market, op1, outsider } = await loadFixture(deployWithOperator);
+      await staking.connect(market).lockCollateral(op1.address, RGL(3_000));
+      const expectSame = async (who: string) => {
+        const e = await staking.eligibilityOf(who);
+        const c = await staking.capacityOf(who);
+        expect(e.registered).to.equal(await staking.isRegistered(who));
+        expect(e.jailedUntil).to.equal(await staking.jailedUntil(who));
+        expect(e.freeStake).to.equal(await staking.freeStake(who));
+        expect([e.opsPerSec, e.vramMiB, e.capacityValidUntil]).to.deep.equal([c.opsPerSec, c.vramMiB, c.validUntil]);
+        return e;
+      };
+      const e1 = await expectSame(op1.address);
+      expect(e1.registered).to.equal(true);
+      expect(e1.freeStake).to.equal(RGL(7_000));
+      const eo = await expectSame(outsider.address);
+      expect([eo.registered, eo.freeStake]).to.deep.equal([false, 0n]);
+      // A slash jails: the jail end shows in the one-call view too.
+      await staking.connect(market).slash(op1.address, RGL(1_000), RGL(3_000), ethers.ZeroAddress, 0);
+      const e2 = await expectSame(op1.address);
+      expect(e2.jailedUntil).to.be.greaterThan(await now());
+      expect(e2.freeStake).to.equal(RGL(9_000));
+    });
+  });
+
   describe("unlockCollateral", () => {
     it("test_unlockCollateral_unlocks", async () => {
       const { staking, market, op1 } = await loadFixture(deployWithOperator);
