@@ -388,9 +388,12 @@ export class OracleNode implements Daemon {
         this.p.logger.warn({ err }, "capacity round pass failed");
       }
     }
-    for (const s of this.sweepPage()) {
+    const page = this.sweepPage();
+    // One chain-time read a pass (PROTOCOL §20.8): shards whose reveal deadline it has not reached cost no RPC.
+    const chainNow = page.length > 0 ? await this.reader.chainTime().catch(() => undefined) : undefined;
+    for (const s of page) {
       try {
-        await this.proofs!.signMissingReveal(s.jobId, s.shard);
+        await this.proofs!.signMissingReveal(s.jobId, s.shard, chainNow);
         const own = this.signer!.stored(this.p.market, s.jobId, s.shard);
         if (own) this.offer(own);
       } catch (err) {

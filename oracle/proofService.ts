@@ -72,6 +72,7 @@ interface JobContext {
 
 /** Shard operators read from the chain and cached (a shard's operator never changes once Accepted). */
 const OPERATOR_CACHE = 4096;
+const REVEAL_CACHE = 16384;
 
 /**
  * Turns a proof request into a signed verdict (PROTOCOL §18.3): the signer must be the shard's
@@ -85,6 +86,8 @@ export class ProofService {
   private readonly jobs = new Map<string, Promise<JobContext>>();
   private readonly inFlight = new Map<string, Promise<ProofResponse>>();
   private readonly operators = new Map<string, Address>();
+  /** Reveal deadlines (`revealBy`) of Submitted shards already read: the sweep skips them, no RPC, until then. */
+  private readonly revealDeadlines = new Map<string, bigint>();
 
   constructor(private readonly p: ProofServiceParameters) {}
 
@@ -223,14 +226,32 @@ export class ProofService {
    * called by the main loop's sweep. Never for a shard with an in-time (or untimed) arrival record,
    * and only for shards submitted while this node was available (PROTOCOL §18.3).
    */
-  async signMissingReveal(jobId: bigint, shardIndex: number): Promise<SignedShardAttestation | undefined> {
+  async signMissingReveal(
+    jobId: bigint,
+    shardIndex: number,
+    chainNow?: bigint,
+  ): Promise<SignedShardAttestation | undefined> {
     if (await this.p.signer.decided(this.market, jobId, shardIndex)) return undefined;
     const known = this.p.arrivals.get(jobId, shardIndex);
     if (known && known.chainTime === null) return undefined;
+    // A shard read before whose reveal deadline has not passed by the sweep's chain time (read once a
+    // pass, never ahead of the chain): nothing to read again. Under load this spares two RPCs per open
+    // shard per pass.
+    const key = `${jobId}:${shardIndex}`;
+    const deadline = this.revealDeadlines.get(key);
+    if (deadline !== undefined && chainNow !== undefined && chainNow <= deadline) return undefined;
     const shard = await this.p.reader.getShard(jobId, shardIndex);
-    if (shard.state !== ShardState.Submitted) return undefined;
+    if (shard.state !== ShardState.Submitted) {
+      this.revealDeadlines.delete(key);
+      return undefined;
+    }
     const window = this.window(shard);
     const revealBy = this.revealBy(shard, window);
+    this.revealDeadlines.delete(key);
+    this.revealDeadlines.set(key, revealBy);
+    if (this.revealDeadlines.size > REVEAL_CACHE)
+      this.revealDeadlines.delete(this.revealDeadlines.keys().next().value as string);
+    if (chainNow !== undefined && chainNow <= revealBy) return undefined;
     if ((await this.p.reader.chainTime()) <= revealBy) return undefined;
     if (!this.wasAvailable(shard)) return undefined;
     // No await from here to the decision: an arrival recorded meanwhile is seen.

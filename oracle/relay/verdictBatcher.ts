@@ -66,6 +66,11 @@ export interface VerdictBatcherParameters {
   maxDelayMs: number;
   /** A leaf with at most this many seconds of its verify window left is settled alone at once (default 60). */
   urgentSec?: number;
+  /**
+   * How many times a leaf that peers have not decided yet goes back to the queue (another batch,
+   * `maxDelayMs` later) before it takes the single path (default 5).
+   */
+  maxRetries?: number;
   /** The clock the delay is measured with, in ms (default `Date.now`). */
   now?: () => number;
   timers?: BatchTimers;
@@ -76,6 +81,8 @@ export interface VerdictBatcherParameters {
 interface Entry {
   leaf: BatchLeaf;
   addedAtMs: number;
+  /** How many batches this leaf has gone back to the queue from (peers had not decided it yet). */
+  retries: number;
 }
 
 const keyOf = (v: ShardVerdict) => `${v.jobId}:${v.shard}`;
@@ -103,10 +110,13 @@ const realTimers: BatchTimers = {
  * 2. the rest form a `VerdictBatch` (`expiry` = the earliest leaf's `submittedAt + verifyWindow`, so it
  *    outlives none of them; every peer checks that), signed by this node and sent to every peer's
  *    `POST /v1/verdict-batches` at once;
- * 3. with `threshold` signatures: one `settleVerdicts`. Short of it, leaves a peer reported missing
- *    (409) are dropped from the batch (the sweep offers them again later) and the rest asked once more;
- * 4. still short of a quorum (peers that do not co-sign batches, or refuse): each leaf by the single
- *    path (`settle` with single attestations), which settles what has a quorum.
+ * 3. with `threshold` signatures: one `settleVerdicts`. Short of it, the leaves missing (409) at the
+ *    peers that lack the fewest — as many peers as the quorum still needs — are dropped from the batch
+ *    and the rest asked once more;
+ * 4. leaves dropped, or still short of a quorum after that, go back to the queue (a later batch, after
+ *    `maxDelayMs`: the peers are still deciding them), at most `maxRetries` times each; then, and when
+ *    no peer co-signs batches at all (refusals), each leaf by the single path (`settle` with single
+ *    attestations), which settles what has a quorum.
  *
  * One batch is closed at a time (one wallet, one nonce sequence); a leaf waits at most `maxDelayMs`
  * plus the batch before it and one round trip to the peers (their timeout).
@@ -120,12 +130,14 @@ export class VerdictBatcher {
   private readonly now: () => number;
   private readonly timers: BatchTimers;
   private readonly urgentSec: bigint;
+  private readonly maxRetries: number;
   private closed = false;
 
   constructor(private readonly p: VerdictBatcherParameters) {
     this.now = p.now ?? Date.now;
     this.timers = p.timers ?? realTimers;
     this.urgentSec = BigInt(p.urgentSec ?? 60);
+    this.maxRetries = p.maxRetries ?? 5;
   }
 
   /** Leaves waiting for their batch to close. */
@@ -144,7 +156,7 @@ export class VerdictBatcher {
     if (this.closed) return;
     const key = keyOf(leaf.verdict);
     if (this.pending.has(key) || this.inFlight.has(key)) return;
-    this.pending.set(key, { leaf, addedAtMs: this.now() });
+    this.pending.set(key, { leaf, addedAtMs: this.now(), retries: 0 });
     if (this.pending.size >= this.p.maxSize || this.isUrgent(leaf)) this.kick();
     else this.arm();
   }
@@ -264,19 +276,43 @@ export class VerdictBatcher {
   private async settleBatched(entries: Entry[]): Promise<void> {
     const threshold = await this.p.threshold();
     let attempt = entries;
+    const heldBack: Entry[] = [];
     for (let round = 0; round < 2 && attempt.length > 0; round++) {
       const gathered = await this.gather(attempt.map((e) => e.leaf));
       if (gathered.signatures.length >= threshold) {
         await this.send(gathered.batch, gathered.signatures, attempt, threshold);
+        await this.retryLater(heldBack);
         return;
       }
-      if (gathered.missing.size === 0) break;
-      // Peers lack some leaves (not decided there yet): without them, ask once more.
-      attempt = attempt.filter((e) => !gathered.missing.has(keyOf(e.leaf.verdict)));
-      this.p.logger.debug({ dropped: gathered.missing.size, left: attempt.length }, "peers lack some leaves; dropped");
+      const drop = leavesToDrop(gathered.missingByPeer, threshold - gathered.signatures.length);
+      if (drop === undefined) {
+        // Too few peers answer batches at all (they refuse, or are unreachable): the single path.
+        for (const e of attempt) await this.single(e.leaf);
+        await this.retryLater(heldBack);
+        return;
+      }
+      // Peers have not decided some leaves yet: without them, ask once more; they come back later.
+      heldBack.push(...attempt.filter((e) => drop.has(keyOf(e.leaf.verdict))));
+      attempt = attempt.filter((e) => !drop.has(keyOf(e.leaf.verdict)));
+      this.p.logger.debug({ dropped: drop.size, left: attempt.length }, "peers lack some leaves; held back");
     }
-    // No batch quorum (peers that do not co-sign batches, or lack the leaves): the single path, leaf by leaf.
-    for (const e of attempt) await this.single(e.leaf);
+    await this.retryLater([...heldBack, ...attempt]);
+  }
+
+  /**
+   * Leaves the peers have not decided yet go back to the queue for a later batch (`maxDelayMs` from
+   * now); one that has come back `maxRetries` times already takes the single path.
+   */
+  private async retryLater(entries: Entry[]): Promise<void> {
+    for (const e of entries) {
+      const key = keyOf(e.leaf.verdict);
+      if (e.retries >= this.maxRetries || this.closed) {
+        await this.single(e.leaf);
+        continue;
+      }
+      this.inFlight.delete(key);
+      this.pending.set(key, { leaf: e.leaf, addedAtMs: this.now(), retries: e.retries + 1 });
+    }
   }
 
   /** This node's and every peer's signature over the batch of `leaves`, and the leaves peers lack. */
@@ -297,7 +333,7 @@ export class VerdictBatcher {
       expiry: expiry.toString(),
       verdicts: verdicts.map(shardVerdictToJson),
     };
-    const missing = new Set<string>();
+    const missingByPeer: Set<string>[] = [];
     const answers = await Promise.allSettled(this.p.peers.map((peer) => peer.cosign(request)));
     for (const [i, answer] of answers.entries()) {
       if (answer.status === "rejected") {
@@ -306,7 +342,7 @@ export class VerdictBatcher {
       }
       const a = answer.value;
       if (a.status === "missing") {
-        for (const m of a.missing) missing.add(`${m.jobId}:${m.shard}`);
+        missingByPeer.push(new Set(a.missing.map((m) => `${m.jobId}:${m.shard}`)));
         continue;
       }
       if (a.root.toLowerCase() !== batch.verdictsRoot.toLowerCase()) continue;
@@ -316,7 +352,7 @@ export class VerdictBatcher {
       if (this.p.isActiveSigner && !(await this.p.isActiveSigner(a.signer).catch(() => false))) continue;
       signatures.push({ signer: a.signer, signature: a.signature });
     }
-    return { batch, signatures, missing };
+    return { batch, signatures, missingByPeer };
   }
 
   private async send(batch: VerdictBatch, signatures: SignerSignature[], entries: Entry[], threshold: number) {
@@ -333,4 +369,17 @@ export class VerdictBatcher {
     this.p.onRelayed(entries.map((e) => e.leaf));
     this.p.logger.info({ hash, leaves: entries.length, root: batch.verdictsRoot }, "settled a verdict batch");
   }
+}
+
+/**
+ * The leaves to drop so that `need` more peers can co-sign: the union of what the `need` peers lacking
+ * the fewest leaves lack (a leaf only a lagging third peer lacks stays in a 2-of-3 batch). Undefined
+ * when fewer than `need` peers answered with what they lack (the others refused).
+ */
+function leavesToDrop(missingByPeer: Set<string>[], need: number): Set<string> | undefined {
+  if (need <= 0 || missingByPeer.length < need) return undefined;
+  const fewest = [...missingByPeer].sort((a, b) => a.size - b.size).slice(0, need);
+  const drop = new Set<string>();
+  for (const m of fewest) for (const k of m) drop.add(k);
+  return drop;
 }

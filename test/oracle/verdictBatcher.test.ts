@@ -102,6 +102,7 @@ function setup(opts: {
   maxDelayMs?: number;
   singleQuorum?: boolean;
   inactive?: string[];
+  maxRetries?: number;
 }) {
   const clock = new ManualClock();
   const dir = tempDir("batcher");
@@ -131,6 +132,7 @@ function setup(opts: {
     onRelayed: (leaves) => relayed.push(...leaves),
     maxSize: opts.maxSize ?? 100,
     maxDelayMs: opts.maxDelayMs ?? 2000,
+    maxRetries: opts.maxRetries,
     now: clock.now,
     timers: clock,
     metrics: {
@@ -223,9 +225,10 @@ describe("oracle relay: the verdict batcher (PROTOCOL §20.6)", function () {
     expect(t.batcher.holds(10n, 0)).to.equal(true);
   });
 
-  it("a peer that lacks a leaf: that leaf is dropped, the rest asked once more and settled in one batch", async function () {
-    const a = peer(peerA, { lacks: [11n] });
-    const t = setup({ peers: [a], maxSize: 3 });
+  it("a peer that lacks a leaf: that leaf is held back, the rest asked once more and settled in one batch; the held leaf goes in a later batch once the peer has decided it", async function () {
+    const behaviour = { lacks: [11n] };
+    const a = peer(peerA, behaviour);
+    const t = setup({ peers: [a], maxSize: 3, maxDelayMs: 1000 });
     for (let i = 0; i < 3; i++) t.batcher.add(leafAt(i));
     await t.batcher.poll();
     expect(a.requests).to.have.length(2);
@@ -233,7 +236,50 @@ describe("oracle relay: the verdict batcher (PROTOCOL §20.6)", function () {
     expect(t.sent).to.have.length(1);
     expect(t.sent[0].verdicts.map((v) => v.jobId)).to.deep.equal([10n, 12n]);
     expect(t.relayed.map((l) => l.verdict.jobId)).to.deep.equal([10n, 12n]);
-    expect(t.batcher.holds(11n, 0)).to.equal(false); // released: offered again by the sweep later
+    // Old rule: the held leaf was released and settled alone (one `settle` each, ~1.4 s apart under load).
+    expect(t.singles).to.have.length(0);
+    expect(t.batcher.holds(11n, 0)).to.equal(true); // back in the queue, not settled alone
+    behaviour.lacks = [];
+    t.clock.advance(999);
+    await t.batcher.poll();
+    expect(t.sent).to.have.length(1); // not before maxDelayMs
+    t.clock.advance(1);
+    await t.batcher.poll();
+    expect(t.sent).to.have.length(2);
+    expect(t.sent[1].verdicts.map((v) => v.jobId)).to.deep.equal([11n]);
+    expect(t.singles).to.have.length(0);
+    expect(t.batcher.holds(11n, 0)).to.equal(false);
+  });
+
+  it("a leaf the peers never decide comes back at most maxRetries times, then takes the single path", async function () {
+    const a = peer(peerA, { lacks: [11n] });
+    const t = setup({ peers: [a], maxSize: 2, maxDelayMs: 1000, maxRetries: 2 });
+    t.batcher.add(leafAt(0));
+    t.batcher.add(leafAt(1));
+    await t.batcher.poll();
+    expect(t.sent.map((s) => s.verdicts.map((v) => v.jobId))).to.deep.equal([[10n]]);
+    expect(t.batcher.holds(11n, 0)).to.equal(true); // back in the queue once
+    t.clock.advance(1000);
+    await t.batcher.poll();
+    expect(t.singles).to.have.length(0);
+    expect(t.batcher.holds(11n, 0)).to.equal(true); // twice
+    t.clock.advance(1000);
+    await t.batcher.poll();
+    expect(t.singles.map((l) => l.verdict.jobId)).to.deep.equal([11n]);
+    expect(t.batcher.holds(11n, 0)).to.equal(false);
+    expect(t.sent).to.have.length(1);
+  });
+
+  it("2-of-3: only what the peer lacking the fewest leaves lacks is dropped (a lagging third peer does not shrink the batch)", async function () {
+    const lagging = peer(peerA, { lacks: [11n, 12n] });
+    const b = peer(peerB, { lacks: [12n] });
+    const t = setup({ peers: [lagging, b], maxSize: 3 });
+    for (let i = 0; i < 3; i++) t.batcher.add(leafAt(i));
+    await t.batcher.poll();
+    // Old rule: the union [11, 12] was dropped, and a batch of one leaf sent.
+    expect(t.sent).to.have.length(1);
+    expect(t.sent[0].verdicts.map((v) => v.jobId)).to.deep.equal([10n, 11n]);
+    expect(t.batcher.holds(12n, 0)).to.equal(true);
   });
 
   it("one peer suffices for 2-of-3: a second peer that refuses or lacks leaves changes nothing", async function () {
