@@ -225,6 +225,8 @@ describe("dapp end to end: an llm-inference job (headless Chromium, hardhat node
             path: req.originalUrl,
             body: "",
             timestamp: Number(req.get(RIGEL_AUTH_HEADERS.timestamp)),
+            // The app signs the v2 digest with a fresh nonce (PROTOCOL §4.2).
+            nonce: req.get(RIGEL_AUTH_HEADERS.nonce) as `0x${string}` | undefined,
           }),
         },
         signature: req.get(RIGEL_AUTH_HEADERS.signature) as `0x${string}`,
