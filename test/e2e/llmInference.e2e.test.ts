@@ -21,7 +21,7 @@ import { llmRangeMaxUnits, llmShardItems } from "../../sdk/spec/shardWork";
 import { checkConservation } from "../../scripts/lib/conservation";
 import { startNetwork, walletOf, type Network } from "../../scripts/lib/network";
 import { makeTestModel } from "../sdk/llm/makeTestModel";
-import { rglBalance, waitForShard } from "./helpers/jobs";
+import { rglOwed, waitForShard } from "./helpers/jobs";
 
 const quiet = process.env.RIGEL_E2E_VERBOSE ? (line: string) => console.log(`      ${line}`) : () => undefined;
 const PORT = 9400;
@@ -129,10 +129,7 @@ describe("end to end: verified llm-inference (PROTOCOL §19)", function () {
   it("an honest 2-shard job settles Valid and pays each operator for the tokens it generated; the oracle that cannot run the model signs nothing", async function () {
     const [op1, op2] = network.operators;
     const { jobId } = await createLlmJob([op1.address, op2.address]);
-    const before = await Promise.all([
-      rglBalance(network.devnet, op1.address),
-      rglBalance(network.devnet, op2.address),
-    ]);
+    const before = await Promise.all([rglOwed(network.devnet, op1.address), rglOwed(network.devnet, op2.address)]);
     for (const shard of [0, 1]) {
       expect(await waitForShard(network.devnet, jobId, shard, ["Settled", "Failed"], 300_000)).to.equal("Settled");
     }
@@ -160,11 +157,11 @@ describe("end to end: verified llm-inference (PROTOCOL §19)", function () {
       expect(onChain.units).to.equal(tokens);
       await oracle3SignedNothing(jobId, shard);
     }
-    // Each operator received exactly what it was paid.
-    expect(await rglBalance(network.devnet, op1.address)).to.equal(
+    // Each operator was credited exactly what it was paid (pull payments, PROTOCOL §20.1).
+    expect(await rglOwed(network.devnet, op1.address)).to.equal(
       before[0] + logs.find((l) => l.args.shard === 0)!.args.paid!,
     );
-    expect(await rglBalance(network.devnet, op2.address)).to.equal(
+    expect(await rglOwed(network.devnet, op2.address)).to.equal(
       before[1] + logs.find((l) => l.args.shard === 1)!.args.paid!,
     );
   });

@@ -29,7 +29,7 @@ import type { JobSpec, MatmulInt8Spec } from "../../sdk/spec/jobSpecTypes";
 import { checkConservation } from "../../scripts/lib/conservation";
 import { sendAs, startNetwork, walletOf, type Network } from "../../scripts/lib/network";
 import { HandOperator, type HandShard } from "./helpers/handOperator";
-import { rglBalance, shardState, waitForShard } from "./helpers/jobs";
+import { rglHeld, shardState, waitForShard } from "./helpers/jobs";
 import { startTcpProxy, type TcpProxy } from "./helpers/tcpProxy";
 
 const quiet = process.env.RIGEL_E2E_VERBOSE ? (line: string) => console.log(`      ${line}`) : () => undefined;
@@ -300,7 +300,7 @@ describe("end to end: no slash without the operator's fault (PROTOCOL §18.1)", 
     await new Promise<void>((resolve) => server.listen(9185, "127.0.0.1", resolve));
     try {
       const stake = await selfStake(operator.address);
-      const developerBefore = await rglBalance(network.devnet, developer().address);
+      const developerBefore = await rglHeld(network.devnet, developer().address);
       const created = await createSpecJob(spec, {
         operators: [operator.address],
         maxUnitsPerShard: 1n,
@@ -324,7 +324,7 @@ describe("end to end: no slash without the operator's fault (PROTOCOL §18.1)", 
       const expired = await oneEventOf("ShardExpired", jobId);
       expect(expired).to.include({ noShow: false, slashed: 0n });
       expect(await selfStake(operator.address)).to.equal(stake);
-      expect(await rglBalance(network.devnet, developer().address)).to.equal(developerBefore);
+      expect(await rglHeld(network.devnet, developer().address)).to.equal(developerBefore);
     } finally {
       await new Promise<void>((resolve) => server.close(() => resolve()));
     }
@@ -490,8 +490,8 @@ describe("end to end: no slash without the operator's fault (PROTOCOL §18.1)", 
       'if [ "$RIGEL_ITEM" = boom ]; then echo "no such model" >&2; exit 3; fi; echo "$RIGEL_ITEM" > "$RIGEL_OUTPUT/r.txt"',
       ["ok", "boom"],
     );
-    const developerBefore = await rglBalance(network.devnet, developer().address);
-    const operatorBefore = await rglBalance(network.devnet, operator.address);
+    const developerBefore = await rglHeld(network.devnet, developer().address);
+    const operatorBefore = await rglHeld(network.devnet, operator.address);
     const { jobId, escrow } = await createSpecJob(spec, { operators: [operator.address] });
     expect(await waitForShard(network.devnet, jobId, 0, ["DeveloperFault", "Failed", "Expired", "Settled"])).to.equal(
       "DeveloperFault",
@@ -499,8 +499,8 @@ describe("end to end: no slash without the operator's fault (PROTOCOL §18.1)", 
     const { units, paid, fee, refund } = await oneEventOf("ShardDeveloperFault", jobId);
     expect(units! > 0n).to.equal(true);
     expect(paid! + fee! + refund!).to.equal(escrow);
-    expect(await rglBalance(network.devnet, operator.address)).to.equal(operatorBefore + paid!);
-    expect(await rglBalance(network.devnet, developer().address)).to.equal(developerBefore - escrow + refund!);
+    expect(await rglHeld(network.devnet, operator.address)).to.equal(operatorBefore + paid!);
+    expect(await rglHeld(network.devnet, developer().address)).to.equal(developerBefore - escrow + refund!);
     expect(await selfStake(operator.address)).to.equal(stake);
   });
 
@@ -524,7 +524,7 @@ describe("end to end: no slash without the operator's fault (PROTOCOL §18.1)", 
     // slashed as a no-show at the deadline.
     const { devnet } = network;
     const stakes = await Promise.all(network.operators.map((o) => selfStake(o.address)));
-    const developerBefore = await rglBalance(network.devnet, developer().address);
+    const developerBefore = await rglHeld(network.devnet, developer().address);
     const big = parseJobSpec({
       kind: "container",
       image: TEST_IMAGE,
@@ -544,7 +544,7 @@ describe("end to end: no slash without the operator's fault (PROTOCOL §18.1)", 
     await sendAs(devnet, developer(), { address: market(), abi: jobMarketAbi, functionName: "cancel", args: [jobId] });
     expect(await shardState(network.devnet, jobId, 0)).to.equal("Cancelled");
     const paidForSecond = await jobPaid(after);
-    expect(await rglBalance(network.devnet, developer().address)).to.equal(developerBefore - paidForSecond);
+    expect(await rglHeld(network.devnet, developer().address)).to.equal(developerBefore - paidForSecond);
     expect(await Promise.all(network.operators.map((o) => selfStake(o.address)))).to.deep.equal(stakes);
   });
 

@@ -97,6 +97,11 @@ export async function rglOwed(devnet: Devnet, who: Address): Promise<bigint> {
   });
 }
 
+/** RGL `who` holds in its wallet plus what the market owes it (credited, withdrawable: PROTOCOL §20.1). */
+export async function rglHeld(devnet: Devnet, who: Address): Promise<bigint> {
+  return (await rglBalance(devnet, who)) + (await rglOwed(devnet, who));
+}
+
 export async function rglBalance(devnet: Devnet, who: Address): Promise<bigint> {
   return devnet.client.readContract({
     address: devnet.deployment.contracts.ComputeToken,
