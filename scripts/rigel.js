@@ -13,8 +13,8 @@ const root = path.resolve(__dirname, "..");
 /** Part name → [module path relative to the root, one-line summary]. */
 const PARTS = {
   oracle: ["oracle/cli.ts", "run an oracle node of the committee"],
-  agent: ["agent/cli.ts", "an operator's agent: keystore, stake, capacity, the job daemon"],
-  job: ["developer/cli.ts", "a developer's jobs: plan, submit, status, results, cancel, refund"],
+  agent: ["agent/cli.ts", "an operator's agent: keystore, stake, capacity, the job daemon, withdraw earnings"],
+  job: ["developer/cli.ts", "a developer's jobs: plan, submit, status, list, results, cancel, refund, withdraw"],
   infer: ["sdk/llm/inferCli.ts", "check language-model inference results by hand (verify)"],
 };
 
