@@ -60,7 +60,9 @@ describe("agent/capacity/answerCapacityChallenge", function () {
           opsPerSec: 123_456_789_000n,
           vramMiB: 24_576,
           gpuModel: challenge.gpuModel,
-          validUntil: (await chain.latestTimestamp()) + 7n * 86_400n,
+          // Issued at the chain's "now", the pending block's time (as the oracle does): the latest block
+          // of this shared in-process chain can be minutes old after a long idle test before this one.
+          validUntil: (await chain.publicClient.getBlock({ blockTag: "pending" })).timestamp + 7n * 86_400n,
         };
         const domain = rigelDomain(chain.chainId, chain.contracts.OracleCommittee);
         const signers = [12, 13].map(hardhatAccount);
