@@ -136,15 +136,7 @@ export class MarketReader {
   }
 
   /** The latest block's timestamp: the chain's clock. */
-  /**
-   * The chain's "now": the pending block's timestamp (what the next block would carry), else the latest
-   * block's. On an idle dev chain (automine) the latest block can be minutes old, and an attestation
-   * issued at its time would already look stale when it is recorded (PROTOCOL §10.10).
-   */
   chainTime(): Promise<bigint> {
-    return this.read("chain time", async () => {
-      const pending = await this.client.getBlock({ blockTag: "pending" }).catch(() => undefined);
-      return (pending ?? (await this.client.getBlock({ blockTag: "latest" }))).timestamp;
-    });
+    return this.read("chain time", async () => (await this.client.getBlock({ blockTag: "latest" })).timestamp);
   }
 }
