@@ -60,7 +60,7 @@ describe("agent/capacity/answerCapacityChallenge", function () {
           opsPerSec: 123_456_789_000n,
           vramMiB: 24_576,
           gpuModel: challenge.gpuModel,
-          // Issued at the chain's "now", the pending block's time (as the oracle does): the latest block
+          // Issued at the chain's "now", the pending block's time: the latest block
           // of this shared in-process chain can be minutes old after a long idle test before this one.
           validUntil: (await chain.publicClient.getBlock({ blockTag: "pending" })).timestamp + 7n * 86_400n,
         };
