@@ -94,7 +94,10 @@ describe("sdk/executor/runContainer (real Docker engine)", function () {
     // `tail` keeps a newline-free stream in memory: 256 MiB of zeros against a 16 MiB limit.
     const p = params("head -c 268435456 /dev/zero | tail > /dev/null", { memoryMiB: 16 });
     const result = await runContainer(docker, p);
-    expect(result.oomKilled).to.equal(true);
+    // Docker sets State.OOMKilled reliably only when the container's first process is the one killed;
+    // here the kernel may pick `tail` in the pipeline, and the run then ends by SIGKILL (137) with the
+    // flag unset (seen once in CI). Either way the limit cut the job, with no timeout.
+    expect(result.oomKilled || result.exitCode === 137).to.equal(true);
     expect(result.succeeded).to.equal(false);
     expect(result.timedOut).to.equal(false);
     expect(result.exitCode).to.not.equal(0);
