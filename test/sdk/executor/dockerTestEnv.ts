@@ -4,6 +4,9 @@ import fs from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
+import type { RunContainerParameters } from "../../../sdk/executor/runContainer";
+import type { ContainerJobSpec } from "../../../sdk/spec/jobSpecTypes";
+import { parseJobSpec } from "../../../sdk/spec/parseJobSpec";
 
 /** The local image the container tests run (scripts/build-test-image.sh builds it; no registry). */
 export const TEST_IMAGE = "rigel/busybox:test";
@@ -48,4 +51,37 @@ export async function dockerForTests(ctx: Mocha.Context): Promise<Dockerode> {
 /** A fresh temporary directory; remove it with `fs.rm(dir, { recursive: true })`. */
 export function tempDir(prefix: string): Promise<string> {
   return fs.mkdtemp(path.join(os.tmpdir(), `rigel-${prefix}-`));
+}
+
+/**
+ * Parameters for runs of `sh -c SCRIPT` in the test image, each on its own shard of `job` with its
+ * output and log under `dir` (a thunk: suites make `dir` in `before`). `defaults` are spec fields every
+ * run gets (a call's `fields` override them); `extra` goes into every parameter set (e.g. a sandbox).
+ */
+export function shellRuns(
+  job: string,
+  dir: () => string,
+  defaults: Record<string, unknown>,
+  extra: Partial<RunContainerParameters> = {},
+): (script: string, fields?: Record<string, unknown>) => RunContainerParameters {
+  let shard = 0;
+  return (script, fields = {}) => {
+    const spec = parseJobSpec({
+      kind: "container",
+      image: TEST_IMAGE,
+      command: ["sh", "-c", script],
+      ...defaults,
+      ...fields,
+    }) as ContainerJobSpec;
+    shard += 1;
+    return {
+      spec,
+      job,
+      shard,
+      inputPaths: {},
+      outputDir: path.join(dir(), `shard-${shard}`, "output"),
+      logFile: path.join(dir(), `shard-${shard}`, "container.log"),
+      ...extra,
+    };
+  };
 }

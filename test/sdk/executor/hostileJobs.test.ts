@@ -11,12 +11,12 @@ import { defaultSandbox } from "../../../sdk/executor/containerSandbox";
 import type { ContainerLogLine } from "../../../sdk/executor/dockerClient";
 import { findContainers } from "../../../sdk/executor/findContainers";
 import { ensurePublicBridge, PUBLIC_BRIDGE } from "../../../sdk/executor/publicBridgeNetwork";
-import { runContainer, type RunContainerParameters } from "../../../sdk/executor/runContainer";
+import { runContainer } from "../../../sdk/executor/runContainer";
 import { runContainerJob } from "../../../sdk/executor/runContainerJob";
 import type { ContainerJobSpec } from "../../../sdk/spec/jobSpecTypes";
 import { parseJobSpec } from "../../../sdk/spec/parseJobSpec";
 import { SpecValidationError } from "../../../sdk/spec/SpecValidationError";
-import { dockerForTests, tempDir, TEST_IMAGE } from "./dockerTestEnv";
+import { dockerForTests, shellRuns, tempDir, TEST_IMAGE } from "./dockerTestEnv";
 
 /**
  * Hostile images against the real Docker engine (issue 18): each attack is contained, declined or
@@ -27,7 +27,6 @@ describe("sdk/executor hostile jobs (real Docker engine)", function () {
   let docker: Dockerode;
   let dir: string;
   const job = `9${randomBytes(4).readUInt32BE(0)}`;
-  let shard = 0;
   const sandbox = defaultSandbox({ logBytes: 64 * 1024 });
 
   before(async function () {
@@ -41,27 +40,7 @@ describe("sdk/executor hostile jobs (real Docker engine)", function () {
     await fs.rm(dir, { recursive: true, force: true });
   });
 
-  function params(script: string, fields: Record<string, unknown> = {}): RunContainerParameters {
-    const spec = parseJobSpec({
-      kind: "container",
-      image: TEST_IMAGE,
-      command: ["sh", "-c", script],
-      memoryMiB: 64,
-      pidsLimit: 32,
-      timeoutSec: 20,
-      ...fields,
-    }) as ContainerJobSpec;
-    shard += 1;
-    return {
-      spec,
-      job,
-      shard,
-      inputPaths: {},
-      outputDir: path.join(dir, `shard-${shard}`, "output"),
-      logFile: path.join(dir, `shard-${shard}`, "container.log"),
-      sandbox,
-    };
-  }
+  const params = shellRuns(job, () => dir, { memoryMiB: 64, pidsLimit: 32, timeoutSec: 20 }, { sandbox });
 
   /**
    * A shell line that prints `reached <target>` when an HTTP request to `host:port` gets an answer,

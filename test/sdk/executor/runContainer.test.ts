@@ -7,16 +7,13 @@ import { SandboxNetworkError } from "../../../sdk/executor/buildContainerOptions
 import { defaultSandbox } from "../../../sdk/executor/containerSandbox";
 import { CONTAINER_LABELS } from "../../../sdk/executor/dockerClient";
 import { findContainers } from "../../../sdk/executor/findContainers";
-import { ContainerStartError, runContainer, type RunContainerParameters } from "../../../sdk/executor/runContainer";
-import type { ContainerJobSpec } from "../../../sdk/spec/jobSpecTypes";
-import { parseJobSpec } from "../../../sdk/spec/parseJobSpec";
-import { dockerForTests, tempDir, TEST_IMAGE } from "./dockerTestEnv";
+import { ContainerStartError, runContainer } from "../../../sdk/executor/runContainer";
+import { dockerForTests, shellRuns, tempDir } from "./dockerTestEnv";
 
 describe("sdk/executor/runContainer (real Docker engine)", function () {
   let docker: Dockerode;
   let dir: string;
   const job = `8${randomBytes(4).readUInt32BE(0)}`;
-  let shard = 0;
 
   before(async function () {
     docker = await dockerForTests(this);
@@ -29,26 +26,7 @@ describe("sdk/executor/runContainer (real Docker engine)", function () {
     await fs.rm(dir, { recursive: true, force: true });
   });
 
-  /** Parameters for one run of `script` under `sh -c`, each on its own shard. */
-  function params(script: string, fields: Record<string, unknown> = {}): RunContainerParameters {
-    const spec = parseJobSpec({
-      kind: "container",
-      image: TEST_IMAGE,
-      command: ["sh", "-c", script],
-      memoryMiB: 64,
-      timeoutSec: 60,
-      ...fields,
-    }) as ContainerJobSpec;
-    shard += 1;
-    return {
-      spec,
-      job,
-      shard,
-      inputPaths: {},
-      outputDir: path.join(dir, `shard-${shard}`, "output"),
-      logFile: path.join(dir, `shard-${shard}`, "container.log"),
-    };
-  }
+  const params = shellRuns(job, () => dir, { memoryMiB: 64, timeoutSec: 60 });
 
   it("reports a non-zero exit as a failed result, with its log", async function () {
     const p = params("echo about to fail >&2; exit 3");
