@@ -12,6 +12,8 @@ export interface OracleMetrics {
   batchLatencySeconds: Histogram;
   /** Shards whose settlement this relay sent, by path (batch, single). */
   settlements: Counter<"path">;
+  /** Heartbeats posted to this oracle, by result (accepted, or why refused; PROTOCOL §12.6). */
+  heartbeats: Counter<"result">;
 }
 
 export function createOracleMetrics(registry: Registry): OracleMetrics {
@@ -56,6 +58,12 @@ export function createOracleMetrics(registry: Registry): OracleMetrics {
       name: "rigel_oracle_relayed_shards_total",
       help: "Shards whose settlement this relay sent, by path (batch: settleVerdicts, single: settle)",
       labelNames: ["path"],
+      registers: [registry],
+    }),
+    heartbeats: new Counter({
+      name: "rigel_oracle_heartbeats_total",
+      help: "Operator heartbeats posted, by result (accepted, bad_signature, unregistered, clock_skew, too_large, rate_limited, invalid, error)",
+      labelNames: ["result"],
       registers: [registry],
     }),
   };

@@ -16,6 +16,9 @@ import { MarketReader } from "./chain/marketReader";
 import { createSubmissionWatcher } from "./chain/submissionWatcher";
 import type { FetchJobSpecOptions } from "../sdk/spec/fetchJobSpec";
 import { mountOracleRoutes } from "./http/oracleRoutes";
+import { mountHeartbeatBodyCap, mountHeartbeatRoutes } from "./http/heartbeatRoutes";
+import { registeredOperatorCheck } from "./chain/registeredOperatorCheck";
+import { HeartbeatStore } from "./store/heartbeatStore";
 import { byteSize, mountRequestGuards } from "./http/mountRequestGuards";
 import { startMetricsServer, type MetricsServer } from "./http/startMetricsServer";
 import { RateLimiter } from "./http/rateLimiter";
@@ -67,6 +70,8 @@ export interface OracleNodeParameters {
   bodyLimit: string;
   /** Signed requests a minute per confirmed signer (and per claimed key, before the body). */
   ratePerMinute: number;
+  /** Heartbeats a minute per operator (default 12; PROTOCOL §12.6). */
+  heartbeatsPerMinute?: number;
   /** Requests a minute per client address, before anything else (default 600; PROTOCOL §13). */
   ratePerAddressPerMinute?: number;
   /** A request body must arrive whole within this many ms, else the socket is closed (default 10 000). */
@@ -231,6 +236,10 @@ export class OracleNode implements Daemon {
     this.replayDb = openReplayDatabase(path.join(p.dataDir, "replay.sqlite"));
     const replayGuard = new SqliteReplayGuard(this.replayDb);
     const rateLimiter = new RateLimiter(p.ratePerMinute);
+    // Heartbeats have their own budget (PROTOCOL §12.6): an agent's every 15 s never eats its proofs' one.
+    const heartbeatLimiter = new RateLimiter(p.heartbeatsPerMinute ?? 12);
+    const heartbeats = new HeartbeatStore(db);
+    const isRegisteredOperator = registeredOperatorCheck(p.publicClient, staking);
     const submissions = this.submissions;
     const logger = p.logger;
     this.http = await startHttpService({
@@ -241,14 +250,19 @@ export class OracleNode implements Daemon {
       bodyLimit: p.bodyLimit,
       metrics: p.metrics ?? "off",
       // Rate limits, auth headers and a body deadline before any body byte is read (PROTOCOL §13).
-      beforeBody: (app) =>
+      beforeBody: (app) => {
         mountRequestGuards(app, {
           perAddressPerMinute: p.ratePerAddressPerMinute ?? 600,
           perKeyPerMinute: p.ratePerMinute,
           bodyTimeoutMs: p.bodyTimeoutMs ?? 10_000,
           maxBodyBytes: byteSize(p.bodyLimit),
           onRefused: (code) => this.metrics?.refused.inc({ code }),
-        }),
+        });
+        mountHeartbeatBodyCap(app, (code) => {
+          this.metrics?.refused.inc({ code });
+          this.metrics?.heartbeats.inc({ result: "too_large" });
+        });
+      },
       health: () => ({
         ok: this.lastPollOk && !guard.halted(),
         signingHalted: guard.halted() ?? null,
@@ -284,6 +298,13 @@ export class OracleNode implements Daemon {
           metrics,
           capacity,
           batches: cosigner,
+        });
+        mountHeartbeatRoutes(app, {
+          store: heartbeats,
+          replayGuard,
+          rateLimiter: heartbeatLimiter,
+          isRegisteredOperator,
+          metrics,
         });
       },
     });

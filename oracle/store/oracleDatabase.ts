@@ -1,10 +1,12 @@
 import { openDatabase, type SqliteDatabase } from "../../sdk/db/openDatabase";
 import { DECISION_MIGRATIONS } from "./decisionStore";
+import { HEARTBEAT_MIGRATIONS } from "./heartbeatStore";
 import { PROOF_ARRIVAL_MIGRATIONS } from "./proofArrivalStore";
 
 /**
  * The oracle's schema: decisions (decisionStore.ts), watched submissions (submissionStore.ts),
- * capacity challenges, proof arrivals (proofArrivalStore.ts; the former deferred proofs fold into it).
+ * capacity challenges, proof arrivals (proofArrivalStore.ts; the former deferred proofs fold into it),
+ * operators' latest heartbeats (heartbeatStore.ts).
  * Append only: migration i brings a database from version i to i + 1.
  */
 export const ORACLE_MIGRATIONS = [
@@ -40,6 +42,7 @@ export const ORACLE_MIGRATIONS = [
   // The submitted units (ShardSubmitted), so a proof is matched against its submission without RPC.
   `ALTER TABLE submissions ADD COLUMN units TEXT`,
   ...PROOF_ARRIVAL_MIGRATIONS,
+  ...HEARTBEAT_MIGRATIONS,
 ] as const;
 
 /** Opens (and migrates) the oracle's SQLite database. */
