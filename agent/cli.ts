@@ -36,6 +36,7 @@ import { answerCapacityChallenge } from "./capacity/answerCapacityChallenge";
 import { createOracleGateway } from "./oracle/createOracleGateway";
 import { devCheatFor } from "./work/devCheat";
 import { devCrashFor } from "./work/devCrash";
+import { AGENT_VERSION } from "./daemon/heartbeatPublisher";
 
 const configFlag = { type: "string", description: "agent config file (JSON)", value: "FILE" } as const;
 
@@ -456,6 +457,14 @@ const run = defineCommand({
       autoWithdraw: { min: autoWithdrawMinOf(config.autoWithdrawMin), to: config.withdrawTo },
       confirmations: config.confirmations,
       metricsToken: config.metricsToken,
+      heartbeats: {
+        oracleUrls: config.oracleUrls
+          .split(",")
+          .map((u) => u.trim())
+          .filter(Boolean),
+        intervalMs: config.heartbeatIntervalMs,
+        agentVersion: AGENT_VERSION,
+      },
       allowRemoteHosts: config.allowRemoteHosts,
       inputFileRoots: config.inputFileRoots
         .split(",")

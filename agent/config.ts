@@ -80,6 +80,14 @@ export const agentConfig = defineConfig("RIGEL_AGENT", {
     default: 10,
     min: 0,
   },
+  heartbeatIntervalMs: {
+    type: "integer",
+    description:
+      "send a signed heartbeat to every oracle this often (PROTOCOL §12.6; the planner leaves out operators not heard from in 60 s)",
+    default: 15_000,
+    min: 1000,
+    max: 60_000,
+  },
   pollIntervalMs: { type: "integer", description: "main loop period", default: 1000, min: 50 },
   confirmations: {
     type: "integer",

@@ -42,6 +42,8 @@ import { ShardDriver } from "../shard/shardDriver";
 import type { MatmulDevice } from "../work/matmulShard";
 import { answerCapacityChallenge } from "../capacity/answerCapacityChallenge";
 import { gpuUtilisation } from "./gpuUtilisation";
+import { HeartbeatPublisher, type HeartbeatState } from "./heartbeatPublisher";
+import { MAX_HEARTBEAT_SHARDS, MAX_RECENT_FAILURES, type HeartbeatFailure } from "../../sdk/liveness/heartbeat";
 import type { Progress } from "./progress";
 import type { DevCheat } from "../work/devCheat";
 import type { AfterTransition } from "../work/devCrash";
@@ -108,6 +110,8 @@ export interface AgentDaemonParameters {
   autoWithdraw?: { min: bigint; to?: Address; intervalSec?: number };
   /** Bearer token of `/metrics` (config `metricsToken`); empty or absent: `/metrics` is not served. */
   metricsToken?: string;
+  /** Signed heartbeats to these oracles every `intervalMs` (PROTOCOL §12.6); absent or no URL: none. */
+  heartbeats?: { oracleUrls: readonly string[]; intervalMs: number; agentVersion: string };
 }
 
 /**
@@ -148,6 +152,10 @@ export class AgentDaemon implements Daemon {
     earnings: Counter<"token">;
     declined: Counter<"code">;
   };
+  /** Publishes the heartbeats (PROTOCOL §12.6), when oracles are configured. */
+  heartbeat?: HeartbeatPublisher;
+  /** The last shard failures, newest last (at most MAX_RECENT_FAILURES), for the heartbeats. */
+  private readonly recentFailures: HeartbeatFailure[] = [];
   /** The container sandbox and ceilings, once `init` has checked the runtime and the bridge. */
   private sandbox: { executor: ContainerSandbox; ceilings: ShardPolicy["sandbox"] } | undefined;
 
@@ -267,6 +275,54 @@ export class AgentDaemon implements Daemon {
           line.text,
         ),
     });
+    const beats = this.p.heartbeats;
+    if (beats && beats.oracleUrls.length > 0) {
+      this.heartbeat = new HeartbeatPublisher({
+        account: this.p.chain.account,
+        oracleUrls: beats.oracleUrls,
+        intervalMs: beats.intervalMs,
+        agentVersion: beats.agentVersion,
+        state: () => this.heartbeatState(),
+        logger: logger.child({ layer: "heartbeat" }),
+      });
+      this.heartbeat.start();
+    }
+  }
+
+  /** What the heartbeats report (PROTOCOL §12.6): GPUs, shards in flight, recent failures, admission. */
+  private async heartbeatState(): Promise<HeartbeatState> {
+    const utilisation = this.gpus.length > 0 ? await gpuUtilisation() : [];
+    const unfinished = this.journal.unfinished();
+    const busy = unfinished.filter((e) => BUSY.includes(e.state)).length;
+    const declineReasons: string[] = [];
+    if (this.stopping) declineReasons.push("the agent is shutting down");
+    else if (busy >= this.maxConcurrent) declineReasons.push(`all ${this.maxConcurrent} work slots are busy`);
+    return {
+      gpus: this.gpus.map((g, index) => ({
+        index,
+        model: g.model.slice(0, 200),
+        vramMiB: g.vramMiB,
+        utilisationPct: utilisation[index] ?? null,
+      })),
+      shardsInFlight: unfinished
+        .slice(0, MAX_HEARTBEAT_SHARDS)
+        .map((e) => ({ jobId: e.jobId.toString(), shard: e.shard, phase: e.state })),
+      recentFailures: [...this.recentFailures],
+      acceptingWork: declineReasons.length === 0,
+      ...(declineReasons.length > 0 ? { declineReasons } : {}),
+    };
+  }
+
+  /** Remembers a shard failure for the heartbeats (the last MAX_RECENT_FAILURES). */
+  private noteFailure(jobId: bigint, shard: number, code: string, reason: string): void {
+    this.recentFailures.push({
+      jobId: jobId.toString(),
+      shard,
+      at: Math.floor(Date.now() / 1000),
+      code: code.slice(0, 64),
+      reason: reason.slice(0, 200),
+    });
+    if (this.recentFailures.length > MAX_RECENT_FAILURES) this.recentFailures.shift();
   }
 
   private registerMetrics(registry: import("prom-client").Registry) {
@@ -620,11 +676,16 @@ export class AgentDaemon implements Daemon {
         else this.retryAt.delete(key);
         // A gang shard waiting for its start returns unfinished; the next pass drives it again.
         if (!TERMINAL_STATES.includes(state)) return;
+        if (state === "failed" || state === "expired" || state === "abandoned") {
+          const reason = (this.journal.get(jobId, shard)?.data as { reason?: string } | undefined)?.reason;
+          this.noteFailure(jobId, shard, state.toUpperCase(), reason ?? `the shard ended ${state}`);
+        }
         this.p.progress?.done(key, state);
         this.p.logger.info({ jobId: jobId.toString(), shard, state }, "shard finished");
       })
       .catch((err) => {
         this.retryAt.set(key, Date.now() + (this.p.retrySec ?? 2) * 1000);
+        this.noteFailure(jobId, shard, (err as { code?: string }).code ?? "STEP_FAILED", (err as Error).message);
         this.p.logger.error({ err, jobId: jobId.toString(), shard }, "shard step failed; will retry");
       })
       .finally(() => this.tasks.delete(key));
@@ -676,6 +737,7 @@ export class AgentDaemon implements Daemon {
     this.shutdownSignal.abort();
     // Work in flight is journaled: wait a little for steps to finish, then leave the rest to the restart.
     await Promise.race([this.idle(), new Promise((resolve) => setTimeout(resolve, 5000).unref())]);
+    await this.heartbeat?.stop();
     await this.http?.close();
     this.db?.close();
     this.replayDb?.close();
