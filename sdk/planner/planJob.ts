@@ -2,8 +2,9 @@ import { effectiveOpsPerSec } from "./effectiveThroughput";
 import { PlannerInfeasibleError, PlannerInputError } from "./errors";
 import { cheapestWithin, fastestWithin, fillOrder, type RelaxCandidate, type RelaxedSolution } from "./relaxation";
 import { roundShares, type RoundingLimit } from "./roundShares";
+import { screenLiveness, shortAddress } from "./screenLiveness";
 import { screenOperator } from "./screenOperator";
-import type { Plan, PlannedShard, PlannerDecision, PlannerJob, PlannerOperator } from "./types";
+import type { Plan, PlannedShard, PlannerDecision, PlannerJob, PlannerLiveness, PlannerOperator } from "./types";
 
 /** The market's shard limit (JobMarket: 1..64 shards). */
 export const PLANNER_MAX_SHARDS = 64;
@@ -12,6 +13,8 @@ export const PLANNER_MAX_SHARDS = 64;
 export interface PlanJobParameters {
   job: PlannerJob;
   operators: readonly PlannerOperator[];
+  /** The oracles' heartbeats: operators not heard from recently are left out (absent: liveness unknown). */
+  liveness?: PlannerLiveness;
 }
 
 export type PlanJobReturnType = Plan;
@@ -32,7 +35,7 @@ const REL = 1e-9;
  * items. Every operator gets a decision saying why it was taken or left out.
  * @throws PlannerInputError for a malformed job; PlannerInfeasibleError naming the constraint no plan meets.
  */
-export function planJob({ job, operators }: PlanJobParameters): PlanJobReturnType {
+export function planJob({ job, operators, liveness }: PlanJobParameters): PlanJobReturnType {
   checkJob(job);
   const seen = new Set<string>();
   for (const op of operators) {
@@ -50,8 +53,13 @@ export function planJob({ job, operators }: PlanJobParameters): PlanJobReturnTyp
   }));
   const cands: Candidate[] = [];
   const filtered = new Map<string, number>();
+  const offline: string[] = [];
   operators.forEach((op, i) => {
-    const failure = screenOperator(op, job, excluded);
+    const offlineReason = screenLiveness(op.address, liveness);
+    const failure =
+      screenOperator(op, job, excluded) ??
+      (offlineReason === undefined ? undefined : { code: "offline" as const, reason: offlineReason });
+    if (failure?.code === "offline") offline.push(`${shortAddress(op.address)}: ${failure.reason}`);
     if (failure) {
       decisions[i].code = failure.code;
       decisions[i].reason = failure.reason;
@@ -65,10 +73,11 @@ export function planJob({ job, operators }: PlanJobParameters): PlanJobReturnTyp
   });
   if (cands.length === 0) {
     const why = [...filtered.entries()].map(([code, count]) => `${count} ${code}`).join(", ");
+    const offlineWhy = offline.length > 0 ? `; offline: ${offline.join(", ")}` : "";
     throw new PlannerInfeasibleError(
       "operators",
-      `no operator passes the hard filters (${operators.length} given${why ? `: ${why}` : ""})`,
-      { given: operators.length, filtered: Object.fromEntries(filtered) },
+      `no operator passes the hard filters (${operators.length} given${why ? `: ${why}` : ""})${offlineWhy}`,
+      { given: operators.length, filtered: Object.fromEntries(filtered), offline },
     );
   }
 
@@ -125,7 +134,13 @@ export function planJob({ job, operators }: PlanJobParameters): PlanJobReturnTyp
       d.reason = notNeededReason;
     }
   }
-  return { ...plan, relaxed: { cost: relaxed.cost, makespanSec: relaxed.makespanSec }, exact, decisions };
+  return {
+    ...plan,
+    relaxed: { cost: relaxed.cost, makespanSec: relaxed.makespanSec },
+    exact,
+    decisions,
+    liveness: liveness ? "checked" : "unknown",
+  };
 }
 
 function checkJob(job: PlannerJob): void {
@@ -262,7 +277,7 @@ function roundAndPrice(
   operators: readonly PlannerOperator[],
   chosen: readonly Candidate[],
   relaxed: RelaxedSolution,
-): Omit<Plan, "relaxed" | "exact" | "decisions"> {
+): Omit<Plan, "relaxed" | "exact" | "decisions" | "liveness"> {
   let solution = relaxed;
   let limit: RoundingLimit =
     job.objective === "fastest"
@@ -311,7 +326,7 @@ function price(
   operators: readonly PlannerOperator[],
   chosen: readonly Candidate[],
   items: readonly number[],
-): Omit<Plan, "relaxed" | "exact" | "decisions"> {
+): Omit<Plan, "relaxed" | "exact" | "decisions" | "liveness"> {
   const order = chosen
     .map((_, i) => i)
     .filter((i) => items[i] > 0)

@@ -3,7 +3,7 @@ import { planJob } from "./planJob";
 import { plannerJobForSpec, type PlannerJobForSpecParameters } from "./plannerJobForSpec";
 import { readOperators, type ChainOperator } from "./readOperators";
 import { shardCollateral } from "./shardCollateral";
-import type { Plan, PlannerJob } from "./types";
+import type { Plan, PlannerJob, PlannerLiveness } from "./types";
 
 /** Parameters of {@link planOnChain}: where the protocol lives, and the job as {@link plannerJobForSpec} takes it. */
 export type PlanOnChainParameters = Omit<PlannerJobForSpecParameters, "collateralPerShard" | "now"> & {
@@ -13,6 +13,8 @@ export type PlanOnChainParameters = Omit<PlannerJobForSpecParameters, "collatera
   paymentToken: Address;
   /** Unix seconds "now" (default: the latest block's timestamp). */
   now?: number;
+  /** The oracles' heartbeats (sdk/liveness `fetchHeartbeats`): offline operators are left out; absent: liveness unknown. */
+  liveness?: PlannerLiveness;
 };
 
 /** What {@link planOnChain} returns: the plan, the planner job it solved, and the operators it read. */
@@ -31,7 +33,7 @@ export interface PlanOnChainReturnType {
  */
 export async function planOnChain(
   client: PublicClient,
-  { contracts, fromBlock = 0n, paymentToken, now, ...job }: PlanOnChainParameters,
+  { contracts, fromBlock = 0n, paymentToken, now, liveness, ...job }: PlanOnChainParameters,
 ): Promise<PlanOnChainReturnType> {
   const operators = await readOperators(client, {
     staking: contracts.OperatorStaking,
@@ -42,7 +44,7 @@ export async function planOnChain(
   let collateral = 0n;
   for (let round = 0; ; round++) {
     const plannerJob = plannerJobForSpec({ ...job, collateralPerShard: collateral, now: at });
-    const plan = planJob({ job: plannerJob, operators });
+    const plan = planJob({ job: plannerJob, operators, liveness });
     const needed = await shardCollateral(client, {
       market: contracts.JobMarket,
       paymentToken,

@@ -2,7 +2,7 @@ import type { PlannerDecisionCode, PlannerJob, PlannerOperator } from "./types";
 
 /** Why an operator fails a hard filter, or undefined when it may be taken. */
 export interface ScreenFailure {
-  code: Exclude<PlannerDecisionCode, "taken" | "not-needed" | "shard-limit" | "share-below-one-item">;
+  code: Exclude<PlannerDecisionCode, "taken" | "not-needed" | "shard-limit" | "share-below-one-item" | "offline">;
   reason: string;
 }
 

@@ -45,6 +45,17 @@ export interface PlannerJob {
   exclude?: readonly string[];
 }
 
+/**
+ * What the oracles say about who is up (PROTOCOL §12.6): the latest heartbeat's `receivedAt` per
+ * operator (keys lower-case; absent: never seen), on the reader's clock `nowSec`.
+ */
+export interface PlannerLiveness {
+  heartbeats: ReadonlyMap<string, { receivedAt: number }>;
+  nowSec: number;
+  /** Online means heard from within this many seconds (default 60). */
+  windowSec?: number;
+}
+
 /** One operator as read from the chain (see `readOperators`). */
 export interface PlannerOperator {
   address: string;
@@ -70,6 +81,7 @@ export interface PlannerOperator {
 export type PlannerDecisionCode =
   | "taken"
   | "not-registered"
+  | "offline"
   | "excluded"
   | "no-capacity"
   | "capacity-expired"
@@ -131,4 +143,6 @@ export interface Plan {
   exact: boolean;
   /** One decision per operator given, in input order. */
   decisions: PlannerDecision[];
+  /** "checked": offline operators were left out (code `offline`); "unknown": no heartbeats were given. */
+  liveness: "checked" | "unknown";
 }
