@@ -58,6 +58,8 @@ function planText(plan: Plan, operatorsRead: number, spec: JobSpec): string {
   lines.push("  why:");
   for (const d of plan.decisions)
     lines.push(`    ${d.address} ${d.taken ? "TAKEN" : "left out"} (${d.code}): ${d.reason}`);
+  if (plan.liveness === "unknown")
+    lines.push("  liveness: unknown (no oracle given: --oracle URL or RIGEL_ORACLE_URLS leave offline operators out)");
   return lines.join("\n");
 }
 
@@ -84,7 +86,7 @@ export function jobCommands(deps: JobCliDeps = {}): CommandSpec[] {
     async run({ flags, positionals, out }) {
       const conn = await connect(flags, deps, false);
       const spec = readSpec(positionals[0], flags);
-      const { plan: planned, operatorsRead } = await planFromChain(conn, spec, flags);
+      const { plan: planned, operatorsRead } = await planFromChain(conn, spec, flags, deps.env);
       // llm-inference: each shard's exact token bound, not the heaviest prompt's repeated.
       const p = exactTokenPlan(spec, planned, maxPriceOf(flags, spec));
       out.result(flags.json ? toJson({ plan: p, split: p.split }) : planText(p, operatorsRead, spec));
@@ -138,7 +140,7 @@ export function jobCommands(deps: JobCliDeps = {}): CommandSpec[] {
       };
       let planned: Plan | undefined;
       if (flags.plan) {
-        const fromChain = await planFromChain(conn, spec, flags);
+        const fromChain = await planFromChain(conn, spec, flags, deps.env);
         // llm-inference: each shard's exact token bound, not the heaviest prompt's repeated.
         const p = exactTokenPlan(spec, fromChain.plan, maxPrice);
         const operatorsRead = fromChain.operatorsRead;

@@ -2,9 +2,11 @@
 // (sdk/planner/planOnChain, which the dapp uses too).
 import type { Address } from "viem";
 import { UsageError } from "../sdk/cli/commands";
+import { RigelError } from "../sdk/errors/RigelError";
+import { fetchHeartbeats } from "../sdk/liveness/fetchHeartbeats";
 import { planOnChain } from "../sdk/planner/planOnChain";
 import { pricePerUnitFromPerThousandTokens, TokenPriceError } from "../sdk/pricing/pricePerThousandTokens";
-import type { Plan, PlannerJob } from "../sdk/planner/types";
+import type { Plan, PlannerJob, PlannerLiveness } from "../sdk/planner/types";
 import type { JobSpec } from "../sdk/spec/jobSpecTypes";
 import type { Connection } from "./connect";
 
@@ -30,6 +32,13 @@ export const PLAN_FLAGS = {
   },
   exclude: { type: "string", value: "ADDRS", description: "comma-separated operators never to take" },
   token: { type: "string", value: "ADDR", description: "payment token (default: RGL)" },
+  oracle: {
+    type: "string",
+    value: "URL",
+    multiple: true,
+    description:
+      "an oracle whose operator heartbeats leave offline operators out of the plan (repeatable; env RIGEL_ORACLE_URLS, comma-separated; none: liveness unknown)",
+  },
 } as const;
 
 export interface PlanFlags {
@@ -44,6 +53,33 @@ export interface PlanFlags {
   "reference-ops"?: string;
   exclude?: string;
   token?: string;
+  oracle?: string;
+}
+
+/** The oracle URLs to read liveness from: `--oracle` (repeatable), else `RIGEL_ORACLE_URLS` (comma-separated). */
+export function oracleUrlsOf(flags: { oracle?: string }, env: Record<string, string | undefined>): string[] {
+  return (flags.oracle ?? env.RIGEL_ORACLE_URLS ?? "")
+    .split(",")
+    .map((u) => u.trim())
+    .filter(Boolean);
+}
+
+/**
+ * The operators' liveness from the oracles' heartbeats (PROTOCOL §12.6); undefined when no oracle is
+ * configured. Oracles that answer are enough; none answering is an error (the user asked for liveness).
+ */
+export async function livenessFromOracles(urls: readonly string[]): Promise<PlannerLiveness | undefined> {
+  if (urls.length === 0) return undefined;
+  try {
+    const { heartbeats, nowSec } = await fetchHeartbeats({ oracleUrls: urls });
+    return { heartbeats, nowSec };
+  } catch (err) {
+    throw new RigelError(
+      "RIGEL_JOB_NO_LIVENESS",
+      `no oracle answered for operator liveness (${urls.join(", ")}): check --oracle / RIGEL_ORACLE_URLS, or leave them out to plan without liveness`,
+      { cause: err },
+    );
+  }
 }
 
 export function bigintFlag(value: string | undefined, name: string): bigint | undefined {
@@ -105,6 +141,7 @@ export async function planFromChain(
   conn: Connection,
   spec: JobSpec,
   flags: PlanFlags,
+  env: Record<string, string | undefined> = process.env,
 ): Promise<{ plan: Plan; job: PlannerJob; operatorsRead: number }> {
   const budget = bigintFlag(flags.budget, "budget");
   const within = numberFlag(flags.within, "within");
@@ -113,7 +150,9 @@ export async function planFromChain(
   }
   const maxPrice = maxPriceOf(flags, spec);
   const { deployment } = conn;
+  const liveness = await livenessFromOracles(oracleUrlsOf(flags, env));
   const { plan, job, operators } = await planOnChain(conn.publicClient, {
+    liveness,
     contracts: deployment.contracts,
     fromBlock: deployment.block,
     paymentToken: paymentTokenOf(conn, flags),

@@ -9,6 +9,8 @@ export interface FlagSpec {
   default?: string | boolean;
   /** Shown in help as the value's name, e.g. "FILE". */
   value?: string;
+  /** A string flag that may be given several times: the command sees the values joined with ",". */
+  multiple?: boolean;
 }
 
 /** A command of a CLI: `rigel agent stake --amount 100`. */
@@ -96,11 +98,15 @@ export async function runCli(params: {
   }
   let parsed;
   try {
-    const options: Record<string, { type: "string" | "boolean"; short?: string }> = {
+    const options: Record<string, { type: "string" | "boolean"; short?: string; multiple?: boolean }> = {
       help: { type: "boolean", short: "h" },
     };
     for (const [flag, f] of Object.entries(cmd.flags))
-      options[flag] = f.short ? { type: f.type, short: f.short } : { type: f.type };
+      options[flag] = {
+        type: f.type,
+        ...(f.short ? { short: f.short } : {}),
+        ...(f.multiple ? { multiple: true } : {}),
+      };
     parsed = parseArgs({ args: rest, options, allowPositionals: true, strict: true });
   } catch (err) {
     out.error(`${program} ${cmd.name}: ${(err as Error).message}\n\n${commandHelp(program, cmd)}`);
@@ -111,8 +117,11 @@ export async function runCli(params: {
     return 0;
   }
   const flags: Record<string, unknown> = {};
-  for (const [flag, f] of Object.entries(cmd.flags))
-    flags[flag] = parsed.values[flag] ?? f.default ?? (f.type === "boolean" ? false : undefined);
+  for (const [flag, f] of Object.entries(cmd.flags)) {
+    const value = parsed.values[flag];
+    flags[flag] =
+      (Array.isArray(value) ? value.join(",") : value) ?? f.default ?? (f.type === "boolean" ? false : undefined);
+  }
   try {
     const code = await cmd.run({ flags: flags as never, positionals: parsed.positionals, out });
     return code ?? 0;
