@@ -12,15 +12,22 @@ import { defineConfig, type Plugin } from "vite";
 const appDir = path.dirname(fileURLToPath(import.meta.url));
 const repo = path.resolve(appDir, "..");
 
-/** The `rigel.json` the page loads: `{ rpcUrl, deployment }` (deployment null when none exists yet). */
+/**
+ * The `rigel.json` the page loads: `{ rpcUrl, oracleUrls, deployment }` (deployment null when none
+ * exists yet; oracleUrls from VITE_RIGEL_ORACLE_URLS, comma-separated, for the operators' liveness).
+ */
 export function rigelJson(env: NodeJS.ProcessEnv = process.env): string {
   const rpcUrl = env.VITE_RIGEL_RPC_URL ?? "http://127.0.0.1:8545";
+  const oracleUrls = (env.VITE_RIGEL_ORACLE_URLS ?? "")
+    .split(",")
+    .map((u) => u.trim())
+    .filter(Boolean);
   const file = path.resolve(
     repo,
     env.RIGEL_DEPLOYMENT ?? path.join("deployments", `${env.RIGEL_CHAIN_ID ?? "31337"}.json`),
   );
   const deployment = fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, "utf8")) : null;
-  return JSON.stringify({ rpcUrl, deployment }, null, 2);
+  return JSON.stringify({ rpcUrl, oracleUrls, deployment }, null, 2);
 }
 
 function rigelConfigPlugin(): Plugin {

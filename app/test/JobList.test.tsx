@@ -81,6 +81,7 @@ function job(shards: ShardRow[], gang?: JobRow["gang"]): JobRow {
     blockNumber: 5n,
     timestamp: DEADLINE + 1n,
     specURI: "",
+    createdAt: 1n,
   };
 }
 

@@ -1,9 +1,9 @@
 import { livenessOf } from "../liveness/liveness";
 import type { PlannerLiveness } from "./types";
 
-/** "0xab…cd": an address shortened for a sentence. */
+/** "0x1234…abcd": an address shortened for a sentence. */
 export function shortAddress(address: string): string {
-  return `${address.slice(0, 4)}…${address.slice(-2)}`.toLowerCase();
+  return `${address.slice(0, 6)}…${address.slice(-4)}`;
 }
 
 /**

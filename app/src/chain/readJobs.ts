@@ -2,6 +2,7 @@ import type { Address, PublicClient } from "viem";
 import { jobMarketAbi } from "../../../sdk/contracts/abis";
 import type { Deployment } from "../../../sdk/contracts/parseDeployment";
 import { readJobStatus, type JobStatus, type ShardStatus } from "../../../sdk/market/readJobStatus";
+import { readAssignmentsReopenAt } from "../../../sdk/market/readAssignmentsReopenAt";
 
 /**
  * One shard as the developer page shows it: as the chain holds it, its result URI (from
@@ -23,6 +24,10 @@ export interface ShardRow extends Omit<ShardStatus, "resultURI"> {
 export interface JobRow extends Omit<JobStatus, "shards"> {
   shards: ShardRow[];
   specURI: string;
+  /** The block time of its `JobCreated`. */
+  createdAt: bigint;
+  /** `assignmentsReopenAt(jobId)` (PROTOCOL §20.9); undefined when the market has no such rule. */
+  reopensAt?: bigint;
 }
 
 /**
@@ -53,28 +58,31 @@ export async function readJobs(
         client.getContractEvents({ address: market, abi: jobMarketAbi, eventName, args: { jobId }, fromBlock });
       const paidOutcome = (eventName: "ShardSettled" | "ShardDeveloperFault") =>
         client.getContractEvents({ address: market, abi: jobMarketAbi, eventName, args: { jobId }, fromBlock });
-      const [status, submitted, settled, developerFault, failed, cancelled, expired] = await Promise.all([
-        readJobStatus(client, { market, jobId }),
-        client.getContractEvents({
-          address: market,
-          abi: jobMarketAbi,
-          eventName: "ShardSubmitted",
-          args: { jobId },
-          fromBlock,
-        }),
-        paidOutcome("ShardSettled"),
-        paidOutcome("ShardDeveloperFault"),
-        outcome("ShardFailed"),
-        outcome("ShardCancelled"),
-        outcome("ShardExpired"),
-      ]);
+      const [status, submitted, settled, developerFault, failed, cancelled, expired, block, reopensAt] =
+        await Promise.all([
+          readJobStatus(client, { market, jobId }),
+          client.getContractEvents({
+            address: market,
+            abi: jobMarketAbi,
+            eventName: "ShardSubmitted",
+            args: { jobId },
+            fromBlock,
+          }),
+          paidOutcome("ShardSettled"),
+          paidOutcome("ShardDeveloperFault"),
+          outcome("ShardFailed"),
+          outcome("ShardCancelled"),
+          outcome("ShardExpired"),
+          client.getBlock({ blockNumber: log.blockNumber! }),
+          readAssignmentsReopenAt(client, { market, jobId }),
+        ]);
       const rows: ShardRow[] = status.shards.map((s) => ({ ...s }));
       for (const e of submitted) rows[e.args.shard!].resultURI = e.args.resultURI;
       for (const e of [...settled, ...developerFault]) {
         Object.assign(rows[e.args.shard!], { paid: e.args.paid, fee: e.args.fee, refund: e.args.refund });
       }
       for (const e of [...failed, ...cancelled, ...expired]) rows[e.args.shard!].refund = e.args.refund;
-      return { ...status, shards: rows, specURI: log.args.specURI ?? "" };
+      return { ...status, shards: rows, specURI: log.args.specURI ?? "", createdAt: block.timestamp, reopensAt };
     }),
   );
 }

@@ -10,6 +10,11 @@ import { RigelError } from "../../../sdk/errors/RigelError";
  */
 export interface RigelConfig {
   rpcUrl: string;
+  /**
+   * Oracle base URLs whose heartbeats say which operators are up (PROTOCOL §12.6; written from
+   * `VITE_RIGEL_ORACLE_URLS`); empty: liveness is unknown.
+   */
+  oracleUrls: string[];
   deployment: Deployment;
   chain: Chain;
 }
@@ -34,7 +39,7 @@ export function rigelChain(chainId: number, rpcUrl: string): Chain {
 
 /** Validates the parsed `rigel.json`. */
 export function parseRigelConfig(value: unknown): RigelConfig {
-  const v = (value ?? {}) as { rpcUrl?: unknown; deployment?: unknown };
+  const v = (value ?? {}) as { rpcUrl?: unknown; deployment?: unknown; oracleUrls?: unknown };
   if (typeof v.rpcUrl !== "string" || !/^https?:\/\//.test(v.rpcUrl)) {
     throw new RigelConfigError("rigel.json: rpcUrl must be an http(s) URL");
   }
@@ -44,7 +49,11 @@ export function parseRigelConfig(value: unknown): RigelConfig {
     );
   }
   const deployment = parseDeployment(v.deployment, "rigel.json deployment");
-  return { rpcUrl: v.rpcUrl, deployment, chain: rigelChain(deployment.chainId, v.rpcUrl) };
+  const oracleUrls = v.oracleUrls ?? [];
+  if (!Array.isArray(oracleUrls) || !oracleUrls.every((u) => typeof u === "string" && /^https?:\/\//.test(u))) {
+    throw new RigelConfigError("rigel.json: oracleUrls must be a list of http(s) URLs");
+  }
+  return { rpcUrl: v.rpcUrl, oracleUrls, deployment, chain: rigelChain(deployment.chainId, v.rpcUrl) };
 }
 
 /** Fetches and validates `rigel.json` from beside the page. */

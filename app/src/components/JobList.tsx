@@ -1,10 +1,12 @@
-import type { Address } from "viem";
+import { zeroAddress, type Address } from "viem";
 import { useConfig } from "wagmi";
 import { writeChecked } from "../wallet/writeChecked";
 import { jobMarketAbi } from "../../../sdk/contracts/abis";
 import { JobKind, jobKindName, ShardState, VerificationMode } from "../../../sdk/market/enums";
 import { expirable } from "../../../sdk/market/expirable";
-import { useJobs } from "../chain/queries";
+import { useJobs, useOperators } from "../chain/queries";
+import { useLiveness } from "../chain/readLiveness";
+import { shardWaitReason, type ShardWaitContext } from "../lib/shardWaitReason";
 import type { JobRow, ShardRow } from "../chain/readJobs";
 import { formatDuration, formatToken, shortAddress } from "../lib/format";
 import { useRigel } from "../RigelContext";
@@ -38,21 +40,57 @@ export function verdictLabel(job: Pick<JobRow, "kind" | "verificationMode">, sha
   return `${verdict} (${how})`;
 }
 
-function ShardLine({ job, shard, now, developer }: { job: JobRow; shard: ShardRow; now?: bigint; developer: Address }) {
+function ShardLine({
+  job,
+  shard,
+  now,
+  developer,
+  wait,
+}: {
+  job: JobRow;
+  shard: ShardRow;
+  now?: bigint;
+  developer: Address;
+  /** Why an Open shard waits (absent until the chain time is known). */
+  wait?: ShardWaitContext;
+}) {
   const { deployment } = useRigel();
   const config = useConfig();
   const tx = useTx();
   // The contract's own rule (sdk expirable): never an Accepted shard of a gang that has not started.
   const canExpire = now !== undefined && expirable({ job, shard, now });
+  // An Open shard shows the operator it is assigned to, if any, and why it still waits.
   const who =
-    shard.state === ShardState.Open || shard.state === ShardState.Cancelled ? "" : shortAddress(shard.operator);
+    shard.state === ShardState.Cancelled
+      ? ""
+      : shard.state === ShardState.Open
+        ? shard.assigned === zeroAddress
+          ? ""
+          : shortAddress(shard.assigned)
+        : shortAddress(shard.operator);
+  const online =
+    shard.state === ShardState.Open && shard.assigned !== zeroAddress ? wait?.liveness(shard.assigned) : undefined;
+  const waitReason = wait && shardWaitReason(job, shard, wait);
   return (
     <tr data-testid={`shard-${job.jobId}-${shard.shard}`}>
       <td>{shard.shard}</td>
       <td data-testid="shard-state" className={`state state-${shard.stateName.toLowerCase()}`}>
         {stateLabel(shard)}
       </td>
-      <td className="mono">{who && <span title={shard.operator}>{who}</span>}</td>
+      <td className="mono">
+        {who && <span title={shard.state === ShardState.Open ? shard.assigned : shard.operator}>{who}</span>}
+        {online && (
+          <span className={online.online ? "online" : "error"} data-testid="shard-operator-liveness">
+            {" "}
+            {online.online ? "online" : "offline"}
+          </span>
+        )}
+        {waitReason && (
+          <div className="muted" data-testid="shard-wait-reason">
+            {waitReason}
+          </div>
+        )}
+      </td>
       <td data-testid="shard-verdict">{verdictLabel(job, shard)}</td>
       <td>
         {shard.paid !== undefined && <div>operator credited {formatToken(shard.paid)}</div>}
@@ -117,6 +155,17 @@ export function JobCard({ job, now, developer }: { job: JobRow; now?: bigint; de
   const left = now !== undefined && job.deadline > now ? job.deadline - now : 0n;
   const refunded = job.shards.reduce((sum, s) => sum + (s.refund ?? 0n), 0n);
   const paid = job.shards.reduce((sum, s) => sum + (s.paid ?? 0n), 0n);
+  const liveness = useLiveness();
+  const operators = useOperators();
+  const wait: ShardWaitContext | undefined =
+    now === undefined
+      ? undefined
+      : {
+          now,
+          nowSec: Math.floor(Date.now() / 1000),
+          liveness: (a) => liveness.of(a),
+          operators: operators.data,
+        };
   return (
     <div className="card" data-testid={`job-${job.jobId}`}>
       <div className="card-head">
@@ -142,7 +191,7 @@ export function JobCard({ job, now, developer }: { job: JobRow; now?: bigint; de
           </thead>
           <tbody>
             {job.shards.map((s) => (
-              <ShardLine key={s.shard} job={job} shard={s} now={now} developer={developer} />
+              <ShardLine key={s.shard} job={job} shard={s} now={now} developer={developer} wait={wait} />
             ))}
           </tbody>
         </table>

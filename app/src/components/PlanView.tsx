@@ -45,6 +45,34 @@ function decisionText(plan: Plan, d: PlannerDecision, total: number, workUnit: "
 }
 
 /**
+ * Which operators the plan left out because the oracles have not heard from them (PROTOCOL §12.6),
+ * or that liveness is unknown and why.
+ */
+function LivenessNote({ plan }: { plan: Plan }) {
+  const offline = plan.decisions.filter((d) => d.code === "offline");
+  if (plan.liveness === "unknown") {
+    return (
+      <div className="muted" data-testid="plan-liveness-unknown">
+        Operator liveness unknown (no oracle in rigel.json oracleUrls, or none answered): operators that are offline may
+        be planned.
+      </div>
+    );
+  }
+  if (offline.length === 0) return null;
+  return (
+    <div data-testid="plan-offline">
+      Left out as offline ({offline.length}):{" "}
+      {offline.map((d, i) => (
+        <span key={d.address} data-testid={`plan-offline-${d.address.toLowerCase()}`}>
+          {i > 0 ? "; " : ""}
+          <span className="mono">{shortAddress(d.address)}</span>: {d.reason}
+        </span>
+      ))}
+    </div>
+  );
+}
+
+/**
  * The sdk planner's answer (PROTOCOL §16.3): each chosen operator with its share of the work, the
  * estimated cost and makespan, and why every operator read was taken or left out; or the planner's
  * error naming the constraint no plan meets.
@@ -81,6 +109,7 @@ export function PlanView({
   const total = plan.shards.reduce((s, x) => s + x.items, 0);
   return (
     <div className="wide suggestion" data-testid="plan">
+      <LivenessNote plan={plan} />
       <div>
         <strong>
           Plan ({plan.objective === "fastest" ? "fastest within the budget" : "cheapest within the deadline"})

@@ -84,7 +84,7 @@ describe("planner: operators offline by the oracles' heartbeats are left out", f
     expect(plan.decisions[1]!.code).to.equal("not-registered");
   });
 
-  it("everyone offline: infeasible, the message lists each as '0xab…cd: why'", function () {
+  it("everyone offline: infeasible, the message lists each as '0x1234…abcd: why'", function () {
     let error: PlannerInfeasibleError | undefined;
     try {
       planJob({ job, operators: ops.slice(0, 2), liveness: liveness([[1, NOW - 7 * 60 - 3]]) });
@@ -93,7 +93,7 @@ describe("planner: operators offline by the oracles' heartbeats are left out", f
     }
     expect(error).to.be.instanceOf(PlannerInfeasibleError);
     expect(error!.message).to.equal(
-      "no operator passes the hard filters (2 given: 2 offline); offline: 0xab…cd: never seen by the oracles, 0xab…cd: last seen 7 min ago",
+      "no operator passes the hard filters (2 given: 2 offline); offline: 0xAB00…01CD: never seen by the oracles, 0xAB00…02CD: last seen 7 min ago",
     );
   });
 });
