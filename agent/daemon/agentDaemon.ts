@@ -2,7 +2,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { Counter, Gauge, Histogram } from "prom-client";
-import { getAddress, type Address, type Hex, type Log } from "viem";
+import { getAddress, zeroAddress, type Address, type Hex, type Log } from "viem";
 import { confirmationsFor, LogFollower, sqliteCursorStore } from "../../sdk/chain/logFollower";
 import { REPLAY_GUARD_MIGRATIONS, SqliteReplayGuard } from "../../sdk/auth/sqliteReplayGuard";
 import { openDatabase, type SqliteDatabase } from "../../sdk/db/openDatabase";
@@ -44,6 +44,7 @@ import { answerCapacityChallenge } from "../capacity/answerCapacityChallenge";
 import { gpuUtilisation } from "./gpuUtilisation";
 import { HeartbeatPublisher, type HeartbeatState } from "./heartbeatPublisher";
 import { MAX_HEARTBEAT_SHARDS, MAX_RECENT_FAILURES, type HeartbeatFailure } from "../../sdk/liveness/heartbeat";
+import { readAssignmentsReopenAt } from "../../sdk/market/readAssignmentsReopenAt";
 import type { Progress } from "./progress";
 import type { DevCheat } from "../work/devCheat";
 import type { AfterTransition } from "../work/devCrash";
@@ -154,6 +155,11 @@ export class AgentDaemon implements Daemon {
   };
   /** Publishes the heartbeats (PROTOCOL §12.6), when oracles are configured. */
   heartbeat?: HeartbeatPublisher;
+  /**
+   * Shards assigned to other operators, by job, to offer again once the market reopens them to
+   * anyone (PROTOCOL §20.9); in memory: after a restart only new jobs' reservations are watched.
+   */
+  private readonly reservedElsewhere = new Map<bigint, { shards: Set<number>; checkAfterMs: number }>();
   /** The last shard failures, newest last (at most MAX_RECENT_FAILURES), for the heartbeats. */
   private readonly recentFailures: HeartbeatFailure[] = [];
   /** The container sandbox and ceilings, once `init` has checked the runtime and the bridge. */
@@ -399,7 +405,12 @@ export class AgentDaemon implements Daemon {
         this.metrics.earnings.inc({ token }, Number(args.paid));
       }
     }
-    for (const o of othersShards) this.offers.set(o.jobId, o.shard, "gone", "assigned to another operator");
+    for (const o of othersShards) {
+      this.offers.set(o.jobId, o.shard, "gone", "assigned to another operator");
+      const reserved = this.reservedElsewhere.get(o.jobId) ?? { shards: new Set<number>(), checkAfterMs: 0 };
+      reserved.shards.add(o.shard);
+      this.reservedElsewhere.set(o.jobId, reserved);
+    }
   }
 
   async tick(): Promise<void> {
@@ -410,6 +421,7 @@ export class AgentDaemon implements Daemon {
       this.p.logger.error({ err }, "cannot read the chain; retrying next pass");
       return;
     }
+    await this.reofferReopened();
     await this.considerOffers();
     this.startDrives();
     await this.maybeClaim();
@@ -454,6 +466,35 @@ export class AgentDaemon implements Daemon {
         .catch((err) => log.error({ err }, "capacity challenge failed"))
         .finally(() => (this.challengeTask = undefined));
       return;
+    }
+  }
+
+  /**
+   * Offers again the shards reserved for other operators whose job the market has reopened to anyone
+   * (PROTOCOL §20.9): a few jobs a pass, each checked at most every 10 s; a market without the rule
+   * (`assignmentsReopenAt` absent) or a job with no reopen time drops them for good.
+   */
+  private async reofferReopened(): Promise<void> {
+    if (this.reservedElsewhere.size === 0) return;
+    let checked = 0;
+    for (const [jobId, reserved] of this.reservedElsewhere) {
+      if (checked >= 4) return;
+      if (reserved.checkAfterMs > Date.now()) continue;
+      checked += 1;
+      const reopensAt = await readAssignmentsReopenAt(this.p.chain.publicClient, {
+        market: this.p.chain.contracts.JobMarket,
+        jobId,
+      });
+      if (reopensAt === undefined || reopensAt === 0n) {
+        this.reservedElsewhere.delete(jobId);
+        continue;
+      }
+      if ((await this.p.chain.latestTimestamp()) < reopensAt) {
+        reserved.checkAfterMs = Date.now() + 10_000;
+        continue;
+      }
+      for (const shard of reserved.shards) this.offers.set(jobId, shard, "new", "reopened to any eligible operator");
+      this.reservedElsewhere.delete(jobId);
     }
   }
 
@@ -549,6 +590,11 @@ export class AgentDaemon implements Daemon {
       chain.collateralFor(offer.jobId),
       chain.latestTimestamp(),
     ]);
+    // Assigned to another operator: ours only once the market reopens it to anyone (§20.9).
+    const reopensAt =
+      assigned !== zeroAddress && getAddress(assigned) !== getAddress(this.address)
+        ? await readAssignmentsReopenAt(chain.publicClient, { market: chain.contracts.JobMarket, jobId: offer.jobId })
+        : undefined;
     let llmModel: { nPositions: number } | undefined;
     if (spec.kind === "llm-inference" && this.host.llmRuntime?.runnable) {
       try {
@@ -574,6 +620,7 @@ export class AgentDaemon implements Daemon {
         shard: offer.shard,
         job,
         assigned,
+        reopensAt,
         llmModel,
         capacity,
         localVramMiB: Math.max(0, ...this.gpus.map((g) => g.vramMiB)),

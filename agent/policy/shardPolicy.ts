@@ -82,6 +82,11 @@ export interface ShardOffer {
   /** The shard's assigned operator (zero: anyone). */
   assigned: Address;
   /**
+   * When the job's assigned shards still Open open to any eligible operator (the market's
+   * `assignmentsReopenAt`, PROTOCOL §20.9); absent or 0: never (a market without the rule).
+   */
+  reopensAt?: bigint;
+  /**
    * llm-inference: the model's context length (`n_positions` of its config.json, fetched and
    * hash-checked by the daemon); absent: not read, the shard is declined.
    */
@@ -228,7 +233,10 @@ export function decideShard(policy: ShardPolicy, offer: ShardOffer): ShardDecisi
   const { job } = offer;
   const kind = offer.spec.kind;
   if (offer.assigned !== zeroAddress && getAddress(offer.assigned) !== getAddress(offer.operator)) {
-    return { take: false, reason: `assigned to ${offer.assigned}` };
+    // Reserved for its operator until the grace ends; then any eligible operator may take it (§20.9).
+    const reopensAt = offer.reopensAt ?? 0n;
+    if (reopensAt === 0n) return { take: false, reason: `assigned to ${offer.assigned}` };
+    if (offer.now < reopensAt) return { take: false, reason: `assigned to ${offer.assigned} until ${reopensAt}` };
   }
   if (!policy.kinds.includes(kind)) return { take: false, reason: `kind ${kind} is not taken` };
   if (
