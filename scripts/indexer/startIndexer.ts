@@ -1,0 +1,128 @@
+// Starts the Rigel indexer (indexer/, Ponder) for a deployment, as `npm run indexer`, the demo and
+// the indexer tests do: `ponder start` on 127.0.0.1 with the embedded PGlite store in a data dir of
+// its own per chain instance, or Postgres when `databaseUrl` is given (PROTOCOL §21.1).
+import fs from "node:fs";
+import path from "node:path";
+import { createPublicClient, http } from "viem";
+import { loadDeployment } from "../../sdk/contracts/deployments";
+import { startService, waitForHttp, type Service } from "../lib/processes";
+
+const root = path.resolve(__dirname, "..", "..");
+
+export const INDEXER_DEFAULT_PORT = 42069;
+
+export interface IndexerOptions {
+  /** The deployment record (absolute, or relative to the repository root). */
+  deploymentFile: string;
+  rpcUrl: string;
+  port: number;
+  hostname?: string;
+  /** PGlite directory; default `indexer/.ponder/<chainId>-<hash of the deployment block>`. */
+  dataDir?: string;
+  /** Postgres connection string; the PGlite store when absent. */
+  databaseUrl?: string;
+  /** Postgres schema; default `rigel_<chainId>_<hash of the deployment block>`. */
+  dbSchema?: string;
+  /** How often realtime sync polls for a new block (ms). */
+  pollMs?: number;
+  logLevel?: "error" | "warn" | "info" | "debug" | "trace";
+}
+
+/** Where a chain instance's data lives: the same deployment on a restarted dev chain is another chain. */
+export async function chainInstanceTag(deploymentFile: string, rpcUrl: string): Promise<string> {
+  const deployment = loadDeployment({ file: path.resolve(root, deploymentFile) });
+  const client = createPublicClient({ transport: http(rpcUrl, { retryCount: 0 }) });
+  let hash: string;
+  try {
+    hash = (await client.getBlock({ blockNumber: deployment.block })).hash;
+  } catch (err) {
+    throw new Error(
+      `no chain answers at ${rpcUrl} with block ${deployment.block} of the deployment (${err instanceof Error ? err.message.split("\n")[0] : String(err)})`,
+    );
+  }
+  return `${deployment.chainId}_${hash.slice(2, 10)}`;
+}
+
+/** The command line and environment that run Ponder for `opts`. */
+export async function indexerCommand(opts: IndexerOptions): Promise<{ args: string[]; env: NodeJS.ProcessEnv }> {
+  const tag = await chainInstanceTag(opts.deploymentFile, opts.rpcUrl);
+  const dataDir = path.resolve(root, opts.dataDir ?? path.join("indexer", ".ponder", tag));
+  const env: NodeJS.ProcessEnv = {
+    RIGEL_REPO_ROOT: root,
+    RIGEL_DEPLOYMENT: path.resolve(root, opts.deploymentFile),
+    RIGEL_RPC_URL: opts.rpcUrl,
+    RIGEL_INDEXER_POLL_MS: String(opts.pollMs ?? 1000),
+    RIGEL_INDEXER_DATA_DIR: dataDir,
+    PONDER_TELEMETRY_DISABLED: "true",
+    DATABASE_URL: opts.databaseUrl ?? "",
+    DATABASE_PRIVATE_URL: "",
+  };
+  if (!opts.databaseUrl) fs.mkdirSync(dataDir, { recursive: true });
+  const args = [
+    "--root",
+    path.join(root, "indexer"),
+    "--log-level",
+    opts.logLevel ?? "info",
+    "start",
+    "--port",
+    String(opts.port),
+    "--hostname",
+    opts.hostname ?? "127.0.0.1",
+    "--schema",
+    opts.dbSchema ?? `rigel_${tag}`,
+  ];
+  return { args, env };
+}
+
+export interface RunningIndexer {
+  url: string;
+  service: Service;
+  stop(): Promise<void>;
+}
+
+/** Starts the indexer in the background (output to `logFile`) and waits until its API answers. */
+export async function startIndexer(opts: IndexerOptions & { logFile: string; timeoutMs?: number }): Promise<RunningIndexer> {
+  const { args, env } = await indexerCommand(opts);
+  const service = startService({
+    name: "indexer",
+    command: path.join(root, "node_modules", ".bin", "ponder"),
+    args,
+    env,
+    logFile: opts.logFile,
+  });
+  const url = `http://${opts.hostname ?? "127.0.0.1"}:${opts.port}`;
+  try {
+    await waitForHttp(`${url}/health`, service, opts.timeoutMs ?? 180_000);
+  } catch (err) {
+    await service.stop();
+    throw err;
+  }
+  return { url, service, stop: () => service.stop() };
+}
+
+/** The block the indexer has indexed up to (0 before the first checkpoint). */
+export async function indexedBlock(url: string): Promise<number> {
+  const res = await fetch(`${url}/status`, { signal: AbortSignal.timeout(5_000) });
+  if (!res.ok) return 0;
+  const status = (await res.json()) as Record<string, { block?: { number?: number } }>;
+  return Object.values(status)[0]?.block?.number ?? 0;
+}
+
+/** Waits until the indexer has indexed `block` (and is ready), or throws after `timeoutMs`. */
+export async function waitIndexed(url: string, block: bigint | number, timeoutMs = 120_000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  let last = 0;
+  while (Date.now() < until) {
+    try {
+      last = await indexedBlock(url);
+      if (last >= Number(block)) {
+        const ready = await fetch(`${url}/ready`, { signal: AbortSignal.timeout(5_000) });
+        if (ready.ok) return;
+      }
+    } catch {
+      // Not answering yet.
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`the indexer at ${url} reached block ${last}, not ${block}, within ${timeoutMs} ms`);
+}
