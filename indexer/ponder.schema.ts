@@ -166,6 +166,8 @@ export const operatorEpoch = onchainTable(
     poolShare: t.bigint().notNull(),
     vestsAt: t.bigint(),
     settledAt: t.bigint(),
+    settledBlock: t.bigint(),
+    settledLogIndex: t.integer(),
   }),
   (table) => ({ pk: primaryKey({ columns: [table.operator, table.epoch] }), epochIdx: index().on(table.epoch) }),
 );
@@ -230,6 +232,7 @@ export const shard = onchainTable(
     workPoints: t.bigint().notNull(),
     noShow: t.boolean(),
     acceptedBlock: t.bigint(),
+    acceptedLogIndex: t.integer(),
     finalBlock: t.bigint(),
     finalAt: t.bigint(),
   }),

@@ -32,7 +32,7 @@ const MOCHA_GROUPS = [
   { name: "agent+app", dirs: ["test/agent", "test/app"] },
   {
     name: "contracts+sdk+oracle+cli",
-    dirs: ["test/contracts", "test/sdk", "test/oracle", "test/scripts", "test/developer"],
+    dirs: ["test/contracts", "test/sdk", "test/oracle", "test/scripts", "test/developer", "test/indexer"],
   },
 ];
 

@@ -172,6 +172,7 @@ ponder.on("JobMarket:ShardAccepted", async ({ event, context }) => {
     operator: a.operator,
     collateral: a.collateral,
     acceptedBlock: event.block.number,
+    acceptedLogIndex: event.log.logIndex,
   }));
 });
 

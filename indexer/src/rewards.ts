@@ -28,7 +28,15 @@ async function touchOperatorEpoch(
   n: bigint,
   change: (row: OperatorEpochRow) => Partial<OperatorEpochRow>,
 ): Promise<void> {
-  const blank = { operator: who, epoch: n, ...EMPTY, vestsAt: null, settledAt: null } as OperatorEpochRow;
+  const blank = {
+    operator: who,
+    epoch: n,
+    ...EMPTY,
+    vestsAt: null,
+    settledAt: null,
+    settledBlock: null,
+    settledLogIndex: null,
+  } as OperatorEpochRow;
   await context.db
     .insert(operatorEpoch)
     .values({ ...blank, ...change(blank) })
@@ -102,6 +110,8 @@ ponder.on("RewardsDistributor:EpochSettled", async ({ event, context }) => {
     selfShare: a.selfShare,
     poolShare: a.poolShare,
     settledAt: event.block.timestamp,
+    settledBlock: event.block.number,
+    settledLogIndex: event.log.logIndex,
   }));
   await touchEpoch(context, a.epoch, { minted: a.reward, operatorsSettled: 1 });
   if (await context.db.find(operator, { address: a.operator })) {

@@ -5,7 +5,7 @@ import { db } from "ponder:api";
 import schema from "ponder:schema";
 import { Hono } from "hono";
 import { cors } from "hono/cors";
-import { and, client, desc, eq, graphql, inArray, or, replaceBigInts } from "ponder";
+import { and, client, count, desc, eq, graphql, inArray, isNotNull, replaceBigInts, sum } from "ponder";
 import { isAddress, type Address } from "viem";
 
 const app = new Hono();
@@ -49,8 +49,8 @@ app.get("/v1/operators/:address/shards", async (c) => {
   const rows = await db
     .select()
     .from(schema.shard)
-    .where(eq(schema.shard.operator, operator))
-    .orderBy(desc(schema.shard.acceptedBlock), desc(schema.shard.jobId), desc(schema.shard.shard))
+    .where(and(eq(schema.shard.operator, operator), isNotNull(schema.shard.acceptedBlock)))
+    .orderBy(desc(schema.shard.acceptedBlock), desc(schema.shard.acceptedLogIndex))
     .limit(limitParam(c.req.query("limit"), 30));
   return json({ operator, shards: rows });
 });
@@ -139,9 +139,13 @@ app.get("/v1/history", async (c) => {
       .select()
       .from(schema.operatorEpoch)
       .where(eq(schema.operatorEpoch.settled, true))
-      .orderBy(desc(schema.operatorEpoch.settledAt))
+      .orderBy(desc(schema.operatorEpoch.settledBlock), desc(schema.operatorEpoch.settledLogIndex))
       .limit(limit),
-    db.select().from(schema.rewardClaim).orderBy(desc(schema.rewardClaim.blockNumber)).limit(limit),
+    db
+      .select()
+      .from(schema.rewardClaim)
+      .orderBy(desc(schema.rewardClaim.blockNumber), desc(schema.rewardClaim.logIndex))
+      .limit(limit),
     db
       .select()
       .from(d)
@@ -157,20 +161,54 @@ app.get("/v1/history", async (c) => {
   return json({ settled, claims, delegations });
 });
 
-/** Totals rebuilt from indexed events for the conservation check (scripts/indexer-conservation.ts). */
+/**
+ * Totals rebuilt from indexed events for the conservation check (scripts/indexer/indexedConservation.ts):
+ * RGL supply, mints and burns; balances of `accounts`; Σ balances; for jobs paid in `token`, Σ escrow
+ * and Σ outcomes; Σ withdrawn and burned fees in `token`; Σ committee bonds; the operators.
+ */
 app.get("/v1/conservation", async (c) => {
+  const token = addressParam(c.req.query("token"));
+  if (!token) return badAddress("token");
   const accounts = (c.req.query("accounts") ?? "")
     .split(",")
     .map((a) => addressParam(a))
     .filter((a): a is Address => a !== undefined);
-  const [supply] = await db.select().from(schema.tokenSupply).where(eq(schema.tokenSupply.id, "RGL"));
-  const balances = accounts.length
-    ? await db.select().from(schema.tokenBalance).where(or(...accounts.map((a) => eq(schema.tokenBalance.account, a))))
-    : [];
-  const jobs = await db.select().from(schema.job);
-  const fees = await db.select().from(schema.fee);
-  const withdrawals = await db.select().from(schema.marketWithdrawal);
-  return json({ supply: supply ?? null, balances, jobs, fees, withdrawals });
+  const { job: j, fee: f, marketWithdrawal: w, tokenBalance: b, signer: s } = schema;
+  const [[supply], balances, [holders], [jobs], [fees], [withdrawn], [bonds], operators, signers] = await Promise.all([
+    db.select().from(schema.tokenSupply).where(eq(schema.tokenSupply.id, "RGL")),
+    accounts.length ? db.select().from(b).where(inArray(b.account, accounts)) : Promise.resolve([]),
+    db.select({ total: sum(b.balance), count: count() }).from(b),
+    db
+      .select({ count: count(), escrow: sum(j.escrow), paid: sum(j.paid), fees: sum(j.fees), refunds: sum(j.refunds) })
+      .from(j)
+      .where(eq(j.paymentToken, token)),
+    db
+      .select({ burned: sum(f.amount) })
+      .from(f)
+      .where(and(eq(f.token, token), eq(f.burned, true))),
+    db.select({ amount: sum(w.amount) }).from(w).where(eq(w.token, token)),
+    db.select({ total: sum(s.bond), count: count() }).from(s),
+    db.select({ address: schema.operator.address }).from(schema.operator),
+    db.select({ address: s.address }).from(s),
+  ]);
+  const big = (v: string | null | undefined) => BigInt(v ?? 0);
+  return json({
+    supply: supply ?? { supply: 0n, minted: 0n, burned: 0n, transfers: 0 },
+    balances,
+    holders: { total: big(holders?.total), count: holders?.count ?? 0 },
+    jobs: {
+      count: jobs?.count ?? 0,
+      escrow: big(jobs?.escrow),
+      paid: big(jobs?.paid),
+      fees: big(jobs?.fees),
+      refunds: big(jobs?.refunds),
+    },
+    feesBurned: big(fees?.burned),
+    withdrawn: big(withdrawn?.amount),
+    bonds: { total: big(bonds?.total), count: bonds?.count ?? 0 },
+    operators: operators.map((o) => o.address),
+    signers: signers.map((x) => x.address),
+  });
 });
 
 export default app;
