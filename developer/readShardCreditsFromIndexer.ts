@@ -23,7 +23,10 @@ interface IndexedShard {
 }
 
 /** Every final shard's outcome and credit of `jobId`, by shard, as the indexer has it. */
-export async function readShardCreditsFromIndexer(indexerUrl: string, jobId: bigint): Promise<Map<number, ShardCredit>> {
+export async function readShardCreditsFromIndexer(
+  indexerUrl: string,
+  jobId: bigint,
+): Promise<Map<number, ShardCredit>> {
   let res: Response;
   try {
     res = await fetch(`${indexerUrl}/v1/jobs/${jobId}`);

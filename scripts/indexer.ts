@@ -70,7 +70,9 @@ async function main(argv: string[]): Promise<number> {
     pollMs,
     logLevel: level as "info",
   });
-  console.log(`indexer: ${process.env.DATABASE_URL ? "Postgres (DATABASE_URL)" : `PGlite in ${env.RIGEL_INDEXER_DATA_DIR}`}`);
+  console.log(
+    `indexer: ${process.env.DATABASE_URL ? "Postgres (DATABASE_URL)" : `PGlite in ${env.RIGEL_INDEXER_DATA_DIR}`}`,
+  );
   console.log(`indexer: GraphQL at http://${values.host}:${port}/graphql`);
   const child = spawn(path.join(root, "node_modules", ".bin", "ponder"), args, {
     cwd: root,

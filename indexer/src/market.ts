@@ -235,7 +235,11 @@ ponder.on("JobMarket:ShardFailed", async ({ event, context }) => {
 
 ponder.on("JobMarket:ShardCancelled", async ({ event, context }) => {
   const a = event.args;
-  await moveShard(context, event, a, "cancelled", null, () => ({ state: "cancelled", refund: a.refund, ...final(event) }));
+  await moveShard(context, event, a, "cancelled", null, () => ({
+    state: "cancelled",
+    refund: a.refund,
+    ...final(event),
+  }));
   await closeShard(context, event, a.jobId, { refund: a.refund });
 });
 

@@ -115,7 +115,9 @@ ponder.on("RewardsDistributor:EpochSettled", async ({ event, context }) => {
   }));
   await touchEpoch(context, a.epoch, { minted: a.reward, operatorsSettled: 1 });
   if (await context.db.find(operator, { address: a.operator })) {
-    await context.db.update(operator, { address: a.operator }).set((r) => ({ rewardsTotal: r.rewardsTotal + a.reward }));
+    await context.db
+      .update(operator, { address: a.operator })
+      .set((r) => ({ rewardsTotal: r.rewardsTotal + a.reward }));
   }
 });
 

@@ -41,11 +41,15 @@ export async function checkIndexedConservation(
   const c = deployment.contracts;
   const rgl = c.ComputeToken;
   const block = BigInt(await indexedBlock(indexerUrl));
-  const query = new URLSearchParams({ token: rgl, accounts: [c.OperatorStaking, c.JobMarket, c.OracleCommittee].join(",") });
+  const query = new URLSearchParams({
+    token: rgl,
+    accounts: [c.OperatorStaking, c.JobMarket, c.OracleCommittee].join(","),
+  });
   const res = await fetch(`${indexerUrl}/v1/conservation?${query}`);
   if (!res.ok) throw new Error(`${indexerUrl}/v1/conservation answered HTTP ${res.status}`);
   const t = (await res.json()) as ConservationTotals;
-  const held = (who: Address) => BigInt(t.balances.find((b) => getAddress(b.account) === getAddress(who))?.balance ?? 0);
+  const held = (who: Address) =>
+    BigInt(t.balances.find((b) => getAddress(b.account) === getAddress(who))?.balance ?? 0);
   const at = { blockNumber: block } as const;
 
   const facts: string[] = [];
@@ -54,7 +58,10 @@ export async function checkIndexedConservation(
 
   const supply = await client.readContract({ ...at, address: rgl, abi: computeTokenAbi, functionName: "totalSupply" });
   const indexedSupply = BigInt(t.supply.minted) - BigInt(t.supply.burned);
-  check(indexedSupply === supply, `supply: indexed mints − burns ${indexedSupply} ${indexedSupply === supply ? "=" : "≠"} totalSupply ${supply}`);
+  check(
+    indexedSupply === supply,
+    `supply: indexed mints − burns ${indexedSupply} ${indexedSupply === supply ? "=" : "≠"} totalSupply ${supply}`,
+  );
   check(
     BigInt(t.holders.total) === supply,
     `supply: Σ indexed balances of ${t.holders.count} holders ${t.holders.total} ${BigInt(t.holders.total) === supply ? "=" : "≠"} totalSupply ${supply}`,
@@ -115,6 +122,9 @@ export async function checkIndexedConservation(
     });
     bonds += info.bond;
   }
-  check(bonds === bondsIndexed, `bonds: Σ signerInfo().bond ${bonds} ${bonds === bondsIndexed ? "=" : "≠"} Σ indexed bonds ${bondsIndexed}`);
+  check(
+    bonds === bondsIndexed,
+    `bonds: Σ signerInfo().bond ${bonds} ${bonds === bondsIndexed ? "=" : "≠"} Σ indexed bonds ${bondsIndexed}`,
+  );
   return { ok: problems.length === 0, block, facts, problems };
 }

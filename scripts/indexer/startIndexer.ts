@@ -81,7 +81,9 @@ export interface RunningIndexer {
 }
 
 /** Starts the indexer in the background (output to `logFile`) and waits until its API answers. */
-export async function startIndexer(opts: IndexerOptions & { logFile: string; timeoutMs?: number }): Promise<RunningIndexer> {
+export async function startIndexer(
+  opts: IndexerOptions & { logFile: string; timeoutMs?: number },
+): Promise<RunningIndexer> {
   const { args, env } = await indexerCommand(opts);
   const service = startService({
     name: "indexer",

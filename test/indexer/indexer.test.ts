@@ -14,9 +14,19 @@ import { createPublicClient, getAddress, http, type PublicClient } from "viem";
 import { hardhat } from "viem/chains";
 import { contractEnums } from "../../sdk/contracts/abis";
 import { loadDeployment } from "../../sdk/contracts/deployments";
-import { deployProtocol, jobParamsFor, shardVerdict, verdictBatch, type Protocol } from "../../fixtures/protocolFixture";
+import {
+  deployProtocol,
+  jobParamsFor,
+  shardVerdict,
+  verdictBatch,
+  type Protocol,
+} from "../../fixtures/protocolFixture";
 import { E18 } from "../../fixtures/marketConstants";
 import { checkIndexedConservation } from "../../scripts/indexer/indexedConservation";
+import { chainHistoryReader, indexerHistoryReader } from "../../app/src/chain/historyReader";
+import type { Connection } from "../../developer/connect";
+import { readShardCredits } from "../../developer/readShardCredits";
+import { readShardCreditsFromIndexer } from "../../developer/readShardCreditsFromIndexer";
 import {
   getJson,
   graphql,
@@ -250,6 +260,36 @@ describe("indexer: Ponder against a Hardhat chain", function () {
       const report = await checkIndexedConservation(ix.url, client, deployment);
       expect(report.problems, `${ix.store}: ${report.facts.join("; ")}`).to.deep.equal([]);
       expect(report.facts.length).to.be.gte(7);
+    }
+  });
+
+  it("the dapp's and the CLI's readers answer the same from the indexer as from chain logs", async function () {
+    const deployment = loadDeployment({ file: deploymentFile });
+    const fromChain = chainHistoryReader(client, deployment);
+    const conn = { deployment, publicClient: client } as unknown as Connection;
+    for (const ix of indexers) {
+      const fromIndexer = indexerHistoryReader(ix.url, client, deployment);
+      const history = await fromIndexer.history();
+      expect(history.length, `${ix.store}: history`).to.be.gte(5);
+      expect(history).to.deep.equal(await fromChain.history());
+      expect(await fromIndexer.history(p.delegators[0].address, 3)).to.deep.equal(
+        await fromChain.history(p.delegators[0].address, 3),
+      );
+      for (const op of p.ops) {
+        expect(await fromIndexer.shardHistory(op.address), `${ix.store}: shards of ${op.address}`).to.deep.equal(
+          await fromChain.shardHistory(op.address),
+        );
+      }
+      for (const dev of p.devs) {
+        expect(await fromIndexer.jobs(dev.address), `${ix.store}: jobs of ${dev.address}`).to.deep.equal(
+          await fromChain.jobs(dev.address),
+        );
+      }
+      for (let jobId = 1n; jobId <= (await p.market.jobCount()); jobId++) {
+        expect(await readShardCreditsFromIndexer(ix.url, jobId), `${ix.store}: credits of job ${jobId}`).to.deep.equal(
+          await readShardCredits(conn, jobId),
+        );
+      }
     }
   });
 

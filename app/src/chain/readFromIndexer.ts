@@ -15,7 +15,9 @@ async function getJson<T>(indexerUrl: string, path: string): Promise<T> {
   try {
     res = await fetch(`${indexerUrl}${path}`, { cache: "no-store" });
   } catch (err) {
-    throw new Error(`the indexer at ${indexerUrl} does not answer (${err instanceof Error ? err.message : String(err)})`);
+    throw new Error(
+      `the indexer at ${indexerUrl} does not answer (${err instanceof Error ? err.message : String(err)})`,
+    );
   }
   if (!res.ok) throw new Error(`the indexer answered ${path} with HTTP ${res.status}`);
   return (await res.json()) as T;
@@ -32,7 +34,11 @@ const DELEGATION_KINDS: Record<string, HistoryEntry["kind"]> = {
 };
 
 /** {@link readHistory}'s answer from the indexer's `/v1/history`. */
-export async function readHistoryFromIndexer(indexerUrl: string, account?: Address, limit = 50): Promise<HistoryEntry[]> {
+export async function readHistoryFromIndexer(
+  indexerUrl: string,
+  account?: Address,
+  limit = 50,
+): Promise<HistoryEntry[]> {
   const query = new URLSearchParams({ limit: String(limit), ...(account ? { account } : {}) });
   const body = await getJson<{ settled: Row[]; claims: Row[]; delegations: Row[] }>(indexerUrl, `/v1/history?${query}`);
   const entries: HistoryEntry[] = [

@@ -47,7 +47,11 @@ export function parseRigelConfig(value: unknown): RigelConfig {
     );
   }
   const deployment = parseDeployment(v.deployment, "rigel.json deployment");
-  if (v.indexerUrl !== undefined && v.indexerUrl !== null && (typeof v.indexerUrl !== "string" || !/^https?:\/\//.test(v.indexerUrl))) {
+  if (
+    v.indexerUrl !== undefined &&
+    v.indexerUrl !== null &&
+    (typeof v.indexerUrl !== "string" || !/^https?:\/\//.test(v.indexerUrl))
+  ) {
     throw new RigelConfigError("rigel.json: indexerUrl must be an http(s) URL when present");
   }
   const indexerUrl = typeof v.indexerUrl === "string" ? v.indexerUrl.replace(/\/+$/, "") : undefined;

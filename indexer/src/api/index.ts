@@ -186,7 +186,10 @@ app.get("/v1/conservation", async (c) => {
       .select({ burned: sum(f.amount) })
       .from(f)
       .where(and(eq(f.token, token), eq(f.burned, true))),
-    db.select({ amount: sum(w.amount) }).from(w).where(eq(w.token, token)),
+    db
+      .select({ amount: sum(w.amount) })
+      .from(w)
+      .where(eq(w.token, token)),
     db.select({ total: sum(s.bond), count: count() }).from(s),
     db.select({ address: schema.operator.address }).from(schema.operator),
     db.select({ address: s.address }).from(s),

@@ -52,7 +52,10 @@ export interface StoreIndexer extends RunningIndexer {
 /** The Postgres URL from scripts/indexer-postgres.sh, or the reason there is none. */
 export function postgresUrl(): { url?: string; reason?: string } {
   try {
-    const url = execFileSync(path.join(root, "scripts", "indexer-postgres.sh"), { encoding: "utf8", stdio: "pipe" }).trim();
+    const url = execFileSync(path.join(root, "scripts", "indexer-postgres.sh"), {
+      encoding: "utf8",
+      stdio: "pipe",
+    }).trim();
     return { url };
   } catch (err) {
     const e = err as { stderr?: Buffer | string; message: string };
