@@ -75,6 +75,7 @@ export async function startStores(deploymentFile: string, rpcUrl: string, firstP
     logFile: path.join(work, "pglite.log"),
   }).then((ix) => ({ ...ix, store: "pglite" as const, dropStore: async () => undefined }));
   const pg = postgresUrl();
+  if (!pg.url && process.env.RIGEL_REQUIRE_POSTGRES) throw new Error(`RIGEL_REQUIRE_POSTGRES is set: ${pg.reason}`);
   if (!pg.url) console.log(`      (Postgres case skipped: ${pg.reason})`);
   const schema = `rigel_test_${process.pid}_${Date.now() % 1e8}`;
   const postgres = pg.url
