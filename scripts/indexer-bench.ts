@@ -9,6 +9,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { ethers } from "hardhat";
+import { time } from "@nomicfoundation/hardhat-network-helpers";
 import { createPublicClient, http, type PublicClient } from "viem";
 import { hardhat } from "viem/chains";
 import { chainHistoryReader, indexerHistoryReader, type HistoryReader } from "../app/src/chain/historyReader";
@@ -58,6 +59,20 @@ async function main(): Promise<void> {
     const { batch, sigs } = await verdictBatch(p, leaves);
     await p.market.settleVerdicts(batch, sigs, leaves);
   }
+  // Two epochs of rewards for the README's query: settle the work epoch, then one more.
+  for (let e = 0; e < 2; e++) {
+    const schedule = await p.rewards.schedule();
+    await time.increaseTo(schedule.genesis + ((await p.rewards.currentEpoch()) + 1n) * schedule.epochLength);
+    for (const op of p.ops) await p.rewards.settleOperator(op.address);
+    if (e === 0) {
+      await p.market.connect(p.devs[0]).createJob(await jobParamsFor(rgl, { shards: 1, maxPricePerUnit: 10n ** 15n }));
+      const jobId = await p.market.jobCount();
+      await p.market.connect(p.ops[0]).acceptAndSubmit(jobId, 0, ROOT, 80n, `http://agent/${jobId}/0`);
+      const leaves = [await shardVerdict(p, jobId, 0, 1)];
+      const { batch, sigs } = await verdictBatch(p, leaves);
+      await p.market.settleVerdicts(batch, sigs, leaves);
+    }
+  }
   const head = await ethers.provider.getBlockNumber();
   const client = createPublicClient({ chain: hardhat, transport: http(chain.url) }) as PublicClient;
   const deployment = loadDeployment({ file: deploymentFile });
@@ -86,6 +101,10 @@ async function main(): Promise<void> {
     `indexing: ${events} events in ${seconds.toFixed(1)} s after the API answered = ${(events / seconds).toFixed(0)} events/s ` +
       `(start-up ${((up - launched) / 1000).toFixed(1)} s; indexed block ${await indexedBlock(ix.url)})`,
   );
+
+  const query = `${ix.url}/v1/operators/${p.ops[0].address}/rewards-per-epoch`;
+  console.log(`\n$ curl ${query}`);
+  console.log(JSON.stringify(await (await fetch(query)).json(), null, 2));
 
   const dev = p.devs[0].address;
   const readers: HistoryReader[] = [
