@@ -23,8 +23,8 @@ Flags:
   --rpc URL          the chain's JSON-RPC endpoint (default http://127.0.0.1:8545; env RIGEL_RPC_URL)
   --port N           the API's port (default ${INDEXER_DEFAULT_PORT})
   --host HOST        the address to bind (default 127.0.0.1)
-  --data-dir DIR     the PGlite store (default indexer/.ponder/<chainId>_<deployment block hash>)
-  --db-schema NAME   the Postgres schema (default rigel_<chainId>_<deployment block hash>)
+  --data-dir DIR     the PGlite store (default indexer/.ponder/<chainId>_<block hash>_<code hash>)
+  --db-schema NAME   the Postgres schema (default rigel_<chainId>_<block hash>_<code hash>)
   --poll-ms MS       how often to poll the chain for new blocks (default 1000)
   --log-level LEVEL  error | warn | info | debug | trace (default info)
   -h, --help         this help

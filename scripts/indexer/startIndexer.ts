@@ -1,6 +1,7 @@
 // Starts the Rigel indexer (indexer/, Ponder) for a deployment, as `npm run indexer`, the demo and
 // the indexer tests do: `ponder start` on 127.0.0.1 with the embedded PGlite store in a data dir of
 // its own per chain instance, or Postgres when `databaseUrl` is given (PROTOCOL §21.1).
+import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { createPublicClient, http } from "viem";
@@ -17,19 +18,42 @@ export interface IndexerOptions {
   rpcUrl: string;
   port: number;
   hostname?: string;
-  /** PGlite directory; default `indexer/.ponder/<chainId>-<hash of the deployment block>`. */
+  /** PGlite directory; default `indexer/.ponder/<storeTag>`. */
   dataDir?: string;
   /** Postgres connection string; the PGlite store when absent. */
   databaseUrl?: string;
-  /** Postgres schema; default `rigel_<chainId>_<hash of the deployment block>`. */
+  /** Postgres schema; default `rigel_<storeTag>`. */
   dbSchema?: string;
   /** How often realtime sync polls for a new block (ms). */
   pollMs?: number;
   logLevel?: "error" | "warn" | "info" | "debug" | "trace";
 }
 
-/** Where a chain instance's data lives: the same deployment on a restarted dev chain is another chain. */
-export async function chainInstanceTag(deploymentFile: string, rpcUrl: string): Promise<string> {
+/** The indexer's code and ABIs: a change re-indexes into a new store (Ponder refuses a store another build wrote). */
+function codeFiles(dir: string): string[] {
+  return fs
+    .readdirSync(dir, { withFileTypes: true })
+    .flatMap((e) => (e.isDirectory() ? codeFiles(path.join(dir, e.name)) : [path.join(dir, e.name)]))
+    .filter((f) => f.endsWith(".ts"));
+}
+
+function codeHash(): string {
+  const hash = crypto.createHash("sha256");
+  const files = [
+    path.join(root, "indexer", "ponder.config.ts"),
+    path.join(root, "indexer", "ponder.schema.ts"),
+    path.join(root, "sdk", "contracts", "abis.ts"),
+    ...codeFiles(path.join(root, "indexer", "src")).sort(),
+  ];
+  for (const f of files) hash.update(fs.readFileSync(f));
+  return hash.digest("hex").slice(0, 8);
+}
+
+/**
+ * Names a store after the chain instance and the indexer's code: `<chainId>_<8 hex of the deployment
+ * block's hash>_<8 hex of the code>`. The same deployment on a restarted dev chain is another chain.
+ */
+export async function storeTag(deploymentFile: string, rpcUrl: string): Promise<string> {
   const deployment = loadDeployment({ file: path.resolve(root, deploymentFile) });
   const client = createPublicClient({ transport: http(rpcUrl, { retryCount: 0 }) });
   let hash: string;
@@ -40,12 +64,12 @@ export async function chainInstanceTag(deploymentFile: string, rpcUrl: string): 
       `no chain answers at ${rpcUrl} with block ${deployment.block} of the deployment (${err instanceof Error ? err.message.split("\n")[0] : String(err)})`,
     );
   }
-  return `${deployment.chainId}_${hash.slice(2, 10)}`;
+  return `${deployment.chainId}_${hash.slice(2, 10)}_${codeHash()}`;
 }
 
 /** The command line and environment that run Ponder for `opts`. */
 export async function indexerCommand(opts: IndexerOptions): Promise<{ args: string[]; env: NodeJS.ProcessEnv }> {
-  const tag = await chainInstanceTag(opts.deploymentFile, opts.rpcUrl);
+  const tag = await storeTag(opts.deploymentFile, opts.rpcUrl);
   const dataDir = path.resolve(root, opts.dataDir ?? path.join("indexer", ".ponder", tag));
   const env: NodeJS.ProcessEnv = {
     RIGEL_REPO_ROOT: root,
