@@ -139,6 +139,12 @@ function allStages(mochaGroups) {
       optionalFile: "app/tsconfig.json",
     },
     {
+      name: "typecheck: indexer",
+      cmd: bin("tsc"),
+      args: ["--noEmit", "-p", "indexer/tsconfig.json"],
+      optionalFile: "indexer/tsconfig.json",
+    },
+    {
       name: "gas snapshot",
       cmd: "node",
       args: ["scripts/gas-snapshot.js", "--check"],
