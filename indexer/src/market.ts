@@ -114,6 +114,23 @@ async function bumpOperator(
   if (row) await context.db.update(operator, { address }).set(change(row));
 }
 
+/** A shard as `JobCreated` opens it. */
+function openShard(jobId: bigint, index: number): typeof shard.$inferInsert {
+  return {
+    jobId,
+    shard: index,
+    operator: null,
+    state: "open",
+    collateral: 0n,
+    units: 0n,
+    paid: 0n,
+    fee: 0n,
+    refund: 0n,
+    slashed: 0n,
+    workPoints: 0n,
+  };
+}
+
 const final = (event: MarketEvent) => ({ finalBlock: event.block.number, finalAt: event.block.timestamp });
 
 ponder.on("JobMarket:JobCreated", async ({ event, context }) => {
@@ -135,22 +152,11 @@ ponder.on("JobMarket:JobCreated", async ({ event, context }) => {
     refunds: 0n,
     slashed: 0n,
   });
-  // One row per shard (a job's shard count is bounded by the market's maxShards).
-  await context.db.insert(shard).values(
-    Array.from({ length: a.job.shards }, (_, i) => ({
-      jobId: a.jobId,
-      shard: i,
-      operator: null,
-      state: "open",
-      collateral: 0n,
-      units: 0n,
-      paid: 0n,
-      fee: 0n,
-      refund: 0n,
-      slashed: 0n,
-      workPoints: 0n,
-    })),
-  );
+  // One row per shard (a job's shard count is bounded by the market's maxShards); assigned ones exist.
+  await context.db
+    .insert(shard)
+    .values(Array.from({ length: a.job.shards }, (_, i) => openShard(a.jobId, i)))
+    .onConflictDoNothing();
   await addVolume(context, event.block.timestamp, a.paymentToken, { jobsCreated: 1, escrowIn: a.job.escrow });
 });
 
@@ -160,9 +166,14 @@ ponder.on("JobMarket:GangJobCreated", async ({ event, context }) => {
   }
 });
 
+// `ShardAssigned` comes before `JobCreated` in the creating transaction: the shard row starts here.
 ponder.on("JobMarket:ShardAssigned", async ({ event, context }) => {
   const a = event.args;
-  await moveShard(context, event, a, "assigned", a.operator, () => ({ state: "assigned", operator: a.operator }));
+  await context.db
+    .insert(shard)
+    .values({ ...openShard(a.jobId, a.shard), state: "assigned", operator: a.operator })
+    .onConflictDoUpdate(() => ({ state: "assigned", operator: a.operator }));
+  await moveShard(context, event, a, "assigned", a.operator, () => ({}));
 });
 
 ponder.on("JobMarket:ShardAccepted", async ({ event, context }) => {

@@ -83,9 +83,13 @@ describe("indexer: Ponder against a Hardhat chain", function () {
   }
 
   /** Creates an RGL job, has `ops[i]` accept and submit each shard, settles them with `verdicts`. */
-  async function runJob(dev: number, opOfShard: number[], verdicts: number[]): Promise<bigint> {
+  async function runJob(dev: number, opOfShard: number[], verdicts: number[], assigned = false): Promise<bigint> {
     const rgl = await p.rgl.getAddress();
-    const params = await jobParamsFor(rgl, { shards: opOfShard.length, maxPricePerUnit: PRICE });
+    const params = await jobParamsFor(rgl, {
+      shards: opOfShard.length,
+      maxPricePerUnit: PRICE,
+      shardOperators: assigned ? opOfShard.map((i) => p.ops[i].address) : [],
+    });
     await p.market.connect(p.devs[dev]).createJob(params);
     const jobId = await p.market.jobCount();
     for (let s = 0; s < opOfShard.length; s++) {
@@ -115,7 +119,7 @@ describe("indexer: Ponder against a Hardhat chain", function () {
     await nextEpoch();
     for (const op of [op0, op1, op2]) await p.rewards.settleOperator(op.address);
     await runJob(1, [0, 2], [1, 3]); // op2's shard: the developer's fault
-    await runJob(0, [0], [1]);
+    await runJob(0, [0], [1], true); // created assigned to op0 (ShardAssigned before JobCreated)
     await nextEpoch();
     for (const op of [op0, op2]) await p.rewards.settleOperator(op.address);
     await p.rewards.connect(op0).claim(op0.address);
@@ -243,6 +247,8 @@ describe("indexer: Ponder against a Hardhat chain", function () {
           refund: l.args.refund.toString(),
         });
       }
+      const assignedJob = await getJson<{ events: { kind: string }[] }>(`${ix.url}/v1/jobs/3`);
+      expect(assignedJob.events.map((e) => e.kind)).to.deep.equal(["assigned", "accepted", "submitted", "settled"]);
       const tx = settledLogs[0].transactionHash;
       const receipt = await ethers.provider.getTransactionReceipt(tx);
       const gas = await graphql<{ marketTransaction: { gasUsed: string; shardsMoved: number } }>(
