@@ -102,6 +102,17 @@ async function main(): Promise<void> {
       `(start-up ${((up - launched) / 1000).toFixed(1)} s; indexed block ${await indexedBlock(ix.url)})`,
   );
 
+  const metrics = await (await fetch(`${ix.url}/metrics`)).text();
+  const total = (name: string) =>
+    metrics
+      .split("\n")
+      .filter((l) => l.startsWith(`${name}{`) || l.startsWith(`${name} `))
+      .reduce((sum, l) => sum + Number(l.split(" ").pop()), 0);
+  console.log(
+    `  of which: indexing functions ${(total("ponder_indexing_function_duration_sum") / 1000).toFixed(1)} s, ` +
+      `${total("ponder_rpc_request_duration_count")} RPC requests (${(total("ponder_rpc_request_duration_sum") / 1000).toFixed(1)} s summed)`,
+  );
+
   const query = `${ix.url}/v1/operators/${p.ops[0].address}/rewards-per-epoch`;
   console.log(`\n$ curl ${query}`);
   console.log(JSON.stringify(await (await fetch(query)).json(), null, 2));
