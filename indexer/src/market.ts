@@ -50,7 +50,8 @@ async function moveShard(
     .onConflictDoUpdate((row) => ({ shardsMoved: row.shardsMoved + 1 }));
   const row = await context.db.find(shard, key);
   if (!row) return undefined;
-  return context.db.update(shard, key).set(change(row));
+  const fields = change(row);
+  return Object.keys(fields).length > 0 ? context.db.update(shard, key).set(fields) : row;
 }
 
 /** Adds a final outcome's amounts to its job (and, for paid outcomes, the day's volume). */
