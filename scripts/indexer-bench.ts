@@ -10,7 +10,7 @@ import os from "node:os";
 import path from "node:path";
 import { ethers } from "hardhat";
 import { time } from "@nomicfoundation/hardhat-network-helpers";
-import { createPublicClient, http, type PublicClient } from "viem";
+import { createPublicClient, getAddress, http, type PublicClient } from "viem";
 import { hardhat } from "viem/chains";
 import { chainHistoryReader, indexerHistoryReader, type HistoryReader } from "../app/src/chain/historyReader";
 import { loadDeployment } from "../sdk/contracts/deployments";
@@ -117,7 +117,7 @@ async function main(): Promise<void> {
   console.log(`\n$ curl ${query}`);
   console.log(JSON.stringify(await (await fetch(query)).json(), null, 2));
 
-  const dev = p.devs[0].address;
+  const dev = getAddress(p.devs[0].address);
   const readers: HistoryReader[] = [
     chainHistoryReader(client, deployment),
     indexerHistoryReader(ix.url, client, deployment),
@@ -125,7 +125,7 @@ async function main(): Promise<void> {
   for (const r of readers) {
     const jobs = await median(5, () => r.jobs(dev, 20));
     const history = await median(5, () => r.history(undefined, 50));
-    const shards = await median(5, () => r.shardHistory(p.ops[0].address, 30));
+    const shards = await median(5, () => r.shardHistory(getAddress(p.ops[0].address), 30));
     console.log(
       `latency from ${r.source.padEnd(7)}: Developer page jobs(20) ${jobs.toFixed(0)} ms, Rewards history(50) ${history.toFixed(0)} ms, Operator shards(30) ${shards.toFixed(0)} ms (median of 5)`,
     );

@@ -278,17 +278,18 @@ describe("indexer: Ponder against a Hardhat chain", function () {
       const history = await fromIndexer.history();
       expect(history.length, `${ix.store}: history`).to.be.gte(5);
       expect(history).to.deep.equal(await fromChain.history());
-      expect(await fromIndexer.history(p.delegators[0].address, 3)).to.deep.equal(
-        await fromChain.history(p.delegators[0].address, 3),
+      expect(await fromIndexer.history(getAddress(p.delegators[0].address), 3)).to.deep.equal(
+        await fromChain.history(getAddress(p.delegators[0].address), 3),
       );
       for (const op of p.ops) {
-        expect(await fromIndexer.shardHistory(op.address), `${ix.store}: shards of ${op.address}`).to.deep.equal(
-          await fromChain.shardHistory(op.address),
-        );
+        expect(
+          await fromIndexer.shardHistory(getAddress(op.address)),
+          `${ix.store}: shards of ${op.address}`,
+        ).to.deep.equal(await fromChain.shardHistory(getAddress(op.address)));
       }
       for (const dev of p.devs) {
-        expect(await fromIndexer.jobs(dev.address), `${ix.store}: jobs of ${dev.address}`).to.deep.equal(
-          await fromChain.jobs(dev.address),
+        expect(await fromIndexer.jobs(getAddress(dev.address)), `${ix.store}: jobs of ${dev.address}`).to.deep.equal(
+          await fromChain.jobs(getAddress(dev.address)),
         );
       }
       for (let jobId = 1n; jobId <= (await p.market.jobCount()); jobId++) {
