@@ -1,8 +1,8 @@
 // The indexer's numbers (docs/BENCHMARKS.md "Indexer"): indexing speed in events per second, and the
 // latency of the dapp's heaviest page's data (a developer's 20 newest jobs with every shard's outcome,
 // the Developer page) read from chain logs and from the indexer. Runs on the in-process Hardhat
-// network served over HTTP (ports 8606 chain, 8607 indexer; take the port-tests lock):
-//   flock /tmp/rigel-port-tests.lock npx hardhat run scripts/indexer-bench.ts
+// network served over HTTP (free ports the OS picks: no fixed port, no node process):
+//   npx hardhat run --no-compile scripts/indexer-bench.ts
 // RIGEL_BENCH_JOBS (default 150) jobs of RIGEL_BENCH_SHARDS (default 4) shards, each accepted,
 // submitted and settled in one verdict batch, spread over RIGEL_BENCH_DEVS (default 2) developers.
 import fs from "node:fs";
@@ -15,7 +15,7 @@ import { hardhat } from "viem/chains";
 import { chainHistoryReader, indexerHistoryReader, type HistoryReader } from "../app/src/chain/historyReader";
 import { loadDeployment } from "../sdk/contracts/deployments";
 import { deployProtocol, jobParamsFor, shardVerdict, verdictBatch } from "../fixtures/protocolFixture";
-import { serveHardhat, writeDeployment } from "../test/indexer/helpers/indexerHarness";
+import { freePort, serveHardhat, writeDeployment } from "../test/indexer/helpers/indexerHarness";
 import { indexedBlock, startIndexer, waitIndexed } from "./indexer/startIndexer";
 
 const int = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
@@ -36,7 +36,7 @@ async function median(runs: number, f: () => Promise<unknown>): Promise<number> 
 }
 
 async function main(): Promise<void> {
-  const chain = await serveHardhat(8606);
+  const chain = await serveHardhat();
   const startBlock = (await ethers.provider.getBlockNumber()) + 1;
   const p = await deployProtocol();
   const rgl = await p.rgl.getAddress();
@@ -87,7 +87,7 @@ async function main(): Promise<void> {
   const ix = await startIndexer({
     deploymentFile,
     rpcUrl: chain.url,
-    port: 8607,
+    port: await freePort(),
     dataDir: path.join(work, "pglite"),
     logFile: path.join(work, "indexer.log"),
     logLevel: "warn",

@@ -3,7 +3,7 @@
 // chain's (rewards per operator per epoch, RGL balances, shard outcomes, gas), conservation holds
 // from indexed events alone, and a reorg (evm_snapshot, blocks, evm_revert, other blocks) is
 // reflected. Every case runs on the embedded PGlite store and, when the machine has Postgres, on
-// Postgres too (else it prints why not). Ports 8603 (chain), 8604 (PGlite), 8605 (Postgres).
+// Postgres too (else it prints why not). Ports: free ones the OS picks (no fixed port, no node process).
 import { expect } from "chai";
 import fs from "node:fs";
 import os from "node:os";
@@ -38,8 +38,6 @@ import {
   type StoreIndexer,
 } from "./helpers/indexerHarness";
 
-const CHAIN_PORT = 8603;
-const INDEXER_PORT = 8604;
 const ROOT = ethers.id("indexer-result");
 const PRICE = 10n ** 16n; // 0.01 RGL a unit: 80 units pay 0.8 RGL
 
@@ -103,13 +101,13 @@ describe("indexer: Ponder against a Hardhat chain", function () {
   }
 
   before(async function () {
-    chain = await serveHardhat(CHAIN_PORT);
+    chain = await serveHardhat();
     const startBlock = (await head()) + 1;
     p = await deployProtocol();
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "rigel-indexer-deployment-"));
     deploymentFile = await writeDeployment(p, startBlock, dir);
     client = createPublicClient({ chain: hardhat, transport: http(chain.url) }) as PublicClient;
-    indexers = await startStores(deploymentFile, chain.url, INDEXER_PORT);
+    indexers = await startStores(deploymentFile, chain.url);
 
     // The scenario: a delegation, then two epochs of work (a slash in the first), settled and claimed.
     const [op0, op1, op2] = p.ops;

@@ -4,6 +4,7 @@
 // (scripts/indexer-postgres.sh), else a printed reason.
 import { execFileSync } from "node:child_process";
 import fs from "node:fs";
+import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { network, run } from "hardhat";
@@ -18,14 +19,26 @@ export interface ServedChain {
   close(): Promise<void>;
 }
 
-/** Serves the in-process Hardhat network as JSON-RPC on 127.0.0.1:`port`. */
-export async function serveHardhat(port: number): Promise<ServedChain> {
+/** Serves the in-process Hardhat network as JSON-RPC on 127.0.0.1:`port` (0: a free port). */
+export async function serveHardhat(port = 0): Promise<ServedChain> {
   const server = (await run(TASK_NODE_CREATE_SERVER, { hostname: "127.0.0.1", port, provider: network.provider })) as {
     listen(): Promise<{ address: string; port: number }>;
     close(): Promise<void>;
   };
-  await server.listen();
-  return { url: `http://127.0.0.1:${port}`, close: () => server.close() };
+  const bound = await server.listen();
+  return { url: `http://127.0.0.1:${bound.port}`, close: () => server.close() };
+}
+
+/** A port free on 127.0.0.1 now (the OS's pick), for a child process that needs a number. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
 }
 
 /** Writes the deployment record of a fixture protocol (the fixture has no timelock: the admin stands in). */
@@ -63,14 +76,14 @@ export function postgresUrl(): { url?: string; reason?: string } {
   }
 }
 
-/** Starts one indexer per available store against `rpcUrl`; ports `firstPort`, `firstPort + 1`. */
-export async function startStores(deploymentFile: string, rpcUrl: string, firstPort: number): Promise<StoreIndexer[]> {
+/** Starts one indexer per available store against `rpcUrl`, each on a free port. */
+export async function startStores(deploymentFile: string, rpcUrl: string): Promise<StoreIndexer[]> {
   const work = fs.mkdtempSync(path.join(os.tmpdir(), "rigel-indexer-test-"));
   const started: StoreIndexer[] = [];
   const common = { deploymentFile, rpcUrl, pollMs: 100, logLevel: "warn" as const };
   const pglite = startIndexer({
     ...common,
-    port: firstPort,
+    port: await freePort(),
     dataDir: path.join(work, "pglite"),
     logFile: path.join(work, "pglite.log"),
   }).then((ix) => ({ ...ix, store: "pglite" as const, dropStore: async () => undefined }));
@@ -81,7 +94,7 @@ export async function startStores(deploymentFile: string, rpcUrl: string, firstP
   const postgres = pg.url
     ? startIndexer({
         ...common,
-        port: firstPort + 1,
+        port: await freePort(),
         databaseUrl: pg.url,
         dbSchema: schema,
         logFile: path.join(work, "postgres.log"),
