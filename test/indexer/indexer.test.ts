@@ -27,6 +27,7 @@ import { chainHistoryReader, indexerHistoryReader } from "../../app/src/chain/hi
 import type { Connection } from "../../developer/connect";
 import { readShardCredits } from "../../developer/readShardCredits";
 import { readShardCreditsFromIndexer } from "../../developer/readShardCreditsFromIndexer";
+import { indexedStatusRows } from "../../agent/status/indexedStatusRows";
 import {
   getJson,
   graphql,
@@ -295,6 +296,14 @@ describe("indexer: Ponder against a Hardhat chain", function () {
           await readShardCredits(conn, jobId),
         );
       }
+      const op0 = getAddress(p.ops[0].address);
+      const settledByOp0 = await p.market.queryFilter(p.market.filters.ShardSettled(undefined, undefined, op0));
+      const rewardsOfOp0 = (await p.rewards.queryFilter(p.rewards.filters.EpochSettled(op0))).slice(-5);
+      const rows = new Map(await indexedStatusRows(ix.url, op0, (wei) => `${wei} wei`));
+      expect(rows.get("shards (indexer)")).to.match(new RegExp(`^settled ${settledByOp0.length}, failed 0,`));
+      expect(rows.get("rewards, last 5 epochs")).to.equal(
+        rewardsOfOp0.map((l) => `${l.args.epoch}: ${l.args.reward} wei`).join(", "),
+      );
     }
   });
 
