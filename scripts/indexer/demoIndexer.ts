@@ -20,15 +20,16 @@ interface EpochRow {
 
 /** Starts the indexer on the demo's chain, waits until it has caught up, and prints one query. */
 export async function startDemoIndexer(
-  devnet: Devnet,
+  devnet: Pick<Devnet, "deploymentFile" | "rpcUrl" | "client" | "operators">,
   workDir: string,
   say: (line: string) => void,
+  port = INDEXER_DEFAULT_PORT,
 ): Promise<DemoIndexer> {
   say(`starting the indexer (Ponder, PGlite in ${path.relative(process.cwd(), workDir) || "."}/indexer)`);
   const ix = await startIndexer({
     deploymentFile: devnet.deploymentFile,
     rpcUrl: devnet.rpcUrl,
-    port: INDEXER_DEFAULT_PORT,
+    port,
     dataDir: path.join(workDir, "indexer"),
     logFile: path.join(workDir, "logs", "indexer.log"),
     logLevel: "warn",

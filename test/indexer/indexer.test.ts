@@ -10,7 +10,7 @@ import os from "node:os";
 import path from "node:path";
 import { ethers, network } from "hardhat";
 import { time } from "@nomicfoundation/hardhat-network-helpers";
-import { createPublicClient, getAddress, http, type PublicClient } from "viem";
+import { createPublicClient, formatEther, getAddress, http, type PublicClient } from "viem";
 import { hardhat } from "viem/chains";
 import { contractEnums } from "../../sdk/contracts/abis";
 import { loadDeployment } from "../../sdk/contracts/deployments";
@@ -28,7 +28,10 @@ import type { Connection } from "../../developer/connect";
 import { readShardCredits } from "../../developer/readShardCredits";
 import { readShardCreditsFromIndexer } from "../../developer/readShardCreditsFromIndexer";
 import { indexedStatusRows } from "../../agent/status/indexedStatusRows";
+import { startDemoIndexer } from "../../scripts/indexer/demoIndexer";
+import type { DevAccount } from "../../scripts/lib/devnet";
 import {
+  freePort,
   getJson,
   graphql,
   serveHardhat,
@@ -304,6 +307,34 @@ describe("indexer: Ponder against a Hardhat chain", function () {
       expect(rows.get("rewards, last 5 epochs")).to.equal(
         rewardsOfOp0.map((l) => `${l.args.epoch}: ${l.args.reward} wei`).join(", "),
       );
+    }
+  });
+
+  it("the demo's indexer (--keep) starts, catches up and prints the first operator's rewards per epoch", async function () {
+    const workDir = fs.mkdtempSync(path.join(os.tmpdir(), "rigel-indexer-demo-"));
+    const op0 = getAddress(p.ops[0].address);
+    const lines: string[] = [];
+    const log = console.log;
+    console.log = (...args: unknown[]) => void lines.push(args.join(" "));
+    let demo: { url: string; pid: number } | undefined;
+    try {
+      demo = await startDemoIndexer(
+        { deploymentFile, rpcUrl: chain.url, client, operators: [{ address: op0 } as DevAccount] },
+        workDir,
+        () => undefined,
+        await freePort(),
+      );
+    } finally {
+      console.log = log;
+      if (demo) process.kill(-demo.pid, "SIGTERM");
+    }
+    const settled = (await p.rewards.queryFilter(p.rewards.filters.EpochSettled(op0))).filter(
+      (l) => l.args.reward > 0n,
+    );
+    expect(settled.length).to.be.gte(2);
+    expect(lines.join("\n")).to.include(`/v1/operators/${op0}/rewards-per-epoch`);
+    for (const l of settled) {
+      expect(lines.join("\n")).to.include(`epoch ${l.args.epoch}: ${formatEther(l.args.reward)} RGL`);
     }
   });
 
