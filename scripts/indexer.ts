@@ -1,11 +1,8 @@
 // `npm run indexer`: the Rigel indexer (indexer/, Ponder 0.16) against a deployment, in the
 // foreground. GraphQL at /graphql, SQL over HTTP at /sql/*, REST aggregates at /v1/* (PROTOCOL §21).
-import path from "node:path";
 import { spawn } from "node:child_process";
 import { parseArgs } from "node:util";
-import { INDEXER_DEFAULT_PORT, indexerCommand } from "./indexer/startIndexer";
-
-const root = path.resolve(__dirname, "..");
+import { INDEXER_DEFAULT_PORT, INDEXER_DIR, PONDER_BIN, indexerCommand } from "./indexer/startIndexer";
 
 const HELP = `Usage: npm run indexer -- [flags]
 
@@ -74,8 +71,9 @@ async function main(argv: string[]): Promise<number> {
     `indexer: ${process.env.DATABASE_URL ? "Postgres (DATABASE_URL)" : `PGlite in ${env.RIGEL_INDEXER_DATA_DIR}`}`,
   );
   console.log(`indexer: GraphQL at http://${values.host}:${port}/graphql`);
-  const child = spawn(path.join(root, "node_modules", ".bin", "ponder"), args, {
-    cwd: root,
+  // In indexer/: Ponder writes generated/schema.graphql under the working directory.
+  const child = spawn(PONDER_BIN, args, {
+    cwd: INDEXER_DIR,
     env: { ...process.env, ...env },
     stdio: "inherit",
   });

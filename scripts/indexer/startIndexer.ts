@@ -11,6 +11,9 @@ import { startService, waitForHttp, type Service } from "../lib/processes";
 const root = path.resolve(__dirname, "..", "..");
 
 export const INDEXER_DEFAULT_PORT = 42069;
+/** The Ponder project, and the directory Ponder runs in. */
+export const INDEXER_DIR = path.join(root, "indexer");
+export const PONDER_BIN = path.join(root, "node_modules", ".bin", "ponder");
 
 export interface IndexerOptions {
   /** The deployment record (absolute, or relative to the repository root). */
@@ -55,7 +58,7 @@ function codeHash(): string {
  */
 export async function storeTag(deploymentFile: string, rpcUrl: string): Promise<string> {
   const deployment = loadDeployment({ file: path.resolve(root, deploymentFile) });
-  const client = createPublicClient({ transport: http(rpcUrl, { retryCount: 0 }) });
+  const client = createPublicClient({ transport: http(rpcUrl, { retryCount: 1, timeout: 60_000 }) });
   let hash: string;
   try {
     hash = (await client.getBlock({ blockNumber: deployment.block })).hash;
@@ -84,7 +87,7 @@ export async function indexerCommand(opts: IndexerOptions): Promise<{ args: stri
   if (!opts.databaseUrl) fs.mkdirSync(dataDir, { recursive: true });
   const args = [
     "--root",
-    path.join(root, "indexer"),
+    INDEXER_DIR,
     "--log-level",
     opts.logLevel ?? "info",
     "start",
@@ -109,10 +112,11 @@ export async function startIndexer(
   opts: IndexerOptions & { logFile: string; timeoutMs?: number },
 ): Promise<RunningIndexer> {
   const { args, env } = await indexerCommand(opts);
+  // In indexer/: Ponder writes generated/schema.graphql under the working directory.
   const service = startService({
     name: "indexer",
-    command: path.join(root, "node_modules", ".bin", "ponder"),
-    args,
+    command: "/bin/sh",
+    args: ["-c", 'cd "$1" && shift && exec "$@"', "sh", INDEXER_DIR, PONDER_BIN, ...args],
     env,
     logFile: opts.logFile,
   });

@@ -19,7 +19,7 @@ function indexerCli(args: string[]) {
 }
 
 describe("indexer: entry points and configuration", function () {
-  this.timeout(60_000);
+  this.timeout(300_000);
 
   it("npm run indexer -- --help prints the flags, the API and the store, and exits 0", function () {
     const r = indexerCli(["--help"]);
