@@ -31,9 +31,11 @@ import { Journal, JOURNAL_MIGRATIONS } from "./journal/journal";
 import { Offers, type Offer } from "./journal/offers";
 import { OracleClient } from "../sdk/oracleApi/client";
 import { generatorKeys, generateMatrix } from "../sdk/pow/generator";
+import { indexerUrlFrom } from "../sdk/indexer/indexerUrl";
 import { matmulInt8 } from "../sdk/pow/kernel";
 import { answerCapacityChallenge } from "./capacity/answerCapacityChallenge";
 import { createOracleGateway } from "./oracle/createOracleGateway";
+import { indexedStatusRows } from "./status/indexedStatusRows";
 import { devCheatFor } from "./work/devCheat";
 import { devCrashFor } from "./work/devCrash";
 import { AGENT_VERSION } from "./daemon/heartbeatPublisher";
@@ -268,9 +270,17 @@ const claim = defineCommand({
 const status = defineCommand({
   name: "status",
   summary: "stake, locks, capacity, jobs, earnings and rewards in a table",
-  flags: { config: configFlag },
+  flags: {
+    config: configFlag,
+    indexer: {
+      type: "string",
+      value: "URL",
+      description: "add rewards per epoch and shard outcomes from the Rigel indexer (default RIGEL_INDEXER_URL)",
+    },
+  },
   async run({ flags, out }) {
     const { config, chain } = loadAgent(flags);
+    const indexerUrl = indexerUrlFrom(flags.indexer);
     const [info, capacity, stats, record, claimable, balance, tokens] = await Promise.all([
       chain.operatorInfo(),
       chain.capacityOf(),
@@ -338,6 +348,7 @@ const status = defineCommand({
             .join(" ") || "empty",
         ],
         ...declined.map((o): [string, string] => [`declined ${o.jobId}/${o.shard}`, o.reason ?? "-"]),
+        ...(indexerUrl ? await indexedStatusRows(indexerUrl, chain.address, rgl) : []),
       ]),
     );
   },

@@ -27,7 +27,9 @@ export function rigelJson(env: NodeJS.ProcessEnv = process.env): string {
     env.RIGEL_DEPLOYMENT ?? path.join("deployments", `${env.RIGEL_CHAIN_ID ?? "31337"}.json`),
   );
   const deployment = fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, "utf8")) : null;
-  return JSON.stringify({ rpcUrl, oracleUrls, deployment }, null, 2);
+  // The indexer (PROTOCOL §21), optional: without it the page reads history from chain logs.
+  const indexerUrl = env.VITE_RIGEL_INDEXER_URL || undefined;
+  return JSON.stringify({ rpcUrl, oracleUrls, deployment, indexerUrl }, null, 2);
 }
 
 function rigelConfigPlugin(): Plugin {

@@ -5,6 +5,7 @@ import type { JobStatus } from "../sdk/market/readJobStatus";
 import { jobStatus } from "./commandHelpers";
 import type { Connection } from "./connect";
 import { readShardCredits, type ShardCredit } from "./readShardCredits";
+import { readShardCreditsFromIndexer } from "./readShardCreditsFromIndexer";
 import { readTokenInfo, type TokenInfo } from "./tokenAmount";
 
 export interface JobAccount {
@@ -20,12 +21,15 @@ export interface JobAccount {
   developerOwed: bigint;
 }
 
-/** Reads a job's status, credits and the developer's credit (an unknown job is `RIGEL_JOB_UNKNOWN`). */
-export async function jobAccount(conn: Connection, jobId: bigint): Promise<JobAccount> {
+/**
+ * Reads a job's status, credits and the developer's credit (an unknown job is `RIGEL_JOB_UNKNOWN`);
+ * the credits from the indexer at `indexerUrl` when given (PROTOCOL §21.4), else from chain logs.
+ */
+export async function jobAccount(conn: Connection, jobId: bigint, indexerUrl?: string): Promise<JobAccount> {
   const status = await jobStatus(conn, jobId);
   const [token, credits, developerOwed] = await Promise.all([
     readTokenInfo(conn.publicClient, status.paymentToken),
-    readShardCredits(conn, jobId),
+    indexerUrl ? readShardCreditsFromIndexer(indexerUrl, jobId) : readShardCredits(conn, jobId),
     readOwed(conn.publicClient, {
       market: conn.deployment.contracts.JobMarket,
       token: status.paymentToken,

@@ -2,6 +2,7 @@
 // market owes the developer (refunds are credited, then withdrawn: `rigel job withdraw`).
 import { zeroAddress } from "viem";
 import { defineCommand } from "../sdk/cli/commands";
+import { indexerUrlFrom } from "../sdk/indexer/indexerUrl";
 import { isFinalShardState, JobKind, ShardState } from "../sdk/market/enums";
 import { perThousandTokensFromPricePerUnit } from "../sdk/pricing/pricePerThousandTokens";
 import { jobIdArg, toJson } from "./commandHelpers";
@@ -88,13 +89,19 @@ export function statusCommand(deps: JobCliDeps) {
       ...CONNECTION_FLAGS,
       watch: { type: "boolean", description: "poll until every shard is final" },
       interval: { type: "string", value: "MS", description: "poll interval for --watch", default: "2000" },
+      indexer: {
+        type: "string",
+        value: "URL",
+        description: "read shard outcomes from the Rigel indexer (default RIGEL_INDEXER_URL; none: chain logs)",
+      },
     },
     async run({ flags, positionals, out }) {
       const conn = await connect(flags, deps, false);
       const jobId = jobIdArg(positionals);
+      const indexerUrl = indexerUrlFrom(flags.indexer);
       let last = "";
       for (;;) {
-        const a = await jobAccount(conn, jobId);
+        const a = await jobAccount(conn, jobId, indexerUrl);
         const text = flags.json ? statusJson(a) : statusText(a);
         if (text !== last) out.result(text);
         last = text;

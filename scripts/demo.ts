@@ -8,6 +8,7 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import { runDemo, type DemoOptions, type DemoResult } from "./demo/runDemo";
 import { renderSummary } from "./demo/summary";
+import { startDemoIndexer } from "./indexer/demoIndexer";
 
 const root = path.resolve(__dirname, "..");
 
@@ -24,7 +25,8 @@ Flags:
   --work-dir DIR    logs, databases and the deployment record (default .rigel-demo)
   --no-container    skip the container job even when Docker answers
   --no-inference    skip the inference jobs (they need python3 with numpy)
-  --keep            leave the chain running at the end (the app can connect to it)
+  --keep            leave the chain running at the end (the app can connect to it), and start the
+                    indexer beside it (http://127.0.0.1:42069/graphql)
   -h, --help        this help`;
 
 function options(argv: string[]): DemoOptions | undefined {
@@ -105,6 +107,15 @@ function report(result: DemoResult, opts: DemoOptions): void {
   }
 }
 
+/** --keep: the indexer runs beside the kept chain (PROTOCOL §21); a failure to start it is reported, not fatal. */
+async function keepIndexer(result: DemoResult, opts: DemoOptions): Promise<void> {
+  try {
+    await startDemoIndexer(result.network.devnet, opts.workDir, say);
+  } catch (err) {
+    say(`the indexer did not start: ${err instanceof Error ? err.message : String(err)}`);
+  }
+}
+
 async function main(argv: string[]): Promise<number> {
   const opts = options(argv);
   if (!opts) return 0;
@@ -124,6 +135,7 @@ async function main(argv: string[]): Promise<number> {
     say(`demo FAILED: ${result.failures.join("; ")}`);
     return 1;
   }
+  if (keepChain) await keepIndexer(result, opts);
   say(
     `demo finished: every shard is final, the ${result.inference ? "cheats were" : "cheat was"} slashed, tokens are conserved`,
   );

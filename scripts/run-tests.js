@@ -32,7 +32,7 @@ const MOCHA_GROUPS = [
   { name: "agent+app", dirs: ["test/agent", "test/app"] },
   {
     name: "contracts+sdk+oracle+cli",
-    dirs: ["test/contracts", "test/sdk", "test/oracle", "test/scripts", "test/developer"],
+    dirs: ["test/contracts", "test/sdk", "test/oracle", "test/scripts", "test/developer", "test/indexer"],
   },
 ];
 
@@ -137,6 +137,12 @@ function allStages(mochaGroups) {
       cmd: bin("tsc"),
       args: ["--noEmit", "-p", "app/tsconfig.json"],
       optionalFile: "app/tsconfig.json",
+    },
+    {
+      name: "typecheck: indexer",
+      cmd: bin("tsc"),
+      args: ["--noEmit", "-p", "indexer/tsconfig.json"],
+      optionalFile: "indexer/tsconfig.json",
     },
     {
       name: "gas snapshot",

@@ -2,12 +2,10 @@ import { useQuery } from "@tanstack/react-query";
 import type { Address, PublicClient } from "viem";
 import { usePublicClient } from "wagmi";
 import { useRigel } from "../RigelContext";
-import { readJobs } from "./readJobs";
+import { historyReader } from "./historyReader";
 import { readOperators } from "./readOperators";
 import { readOwed } from "./readOwed";
 import { readRewardsOverview } from "./readRewardsOverview";
-import { readHistory } from "./readHistory";
-import { readShardHistory } from "./readShardHistory";
 
 const REFRESH_MS = 2_000;
 
@@ -32,10 +30,11 @@ export function useOperators() {
 /** The developer's jobs, refreshed every 2 s. */
 export function useJobs(developer: Address | undefined) {
   const client = useClient();
-  const { deployment } = useRigel();
+  const rigel = useRigel();
+  const { deployment } = rigel;
   return useQuery({
     queryKey: ["jobs", deployment.chainId, developer],
-    queryFn: () => readJobs(client, deployment, developer!),
+    queryFn: () => historyReader(rigel, client).jobs(developer!),
     enabled: developer !== undefined,
     refetchInterval: REFRESH_MS,
     retry: 0,
@@ -57,10 +56,11 @@ export function useRewardsOverview() {
 /** Reward and delegation history rebuilt from events (optionally one account's). */
 export function useHistory(account?: Address) {
   const client = useClient();
-  const { deployment } = useRigel();
+  const rigel = useRigel();
+  const { deployment } = rigel;
   return useQuery({
     queryKey: ["history", deployment.chainId, account],
-    queryFn: () => readHistory(client, deployment, account),
+    queryFn: () => historyReader(rigel, client).history(account),
     refetchInterval: REFRESH_MS * 2,
     retry: 0,
   });
@@ -69,10 +69,11 @@ export function useHistory(account?: Address) {
 /** The operator's shard history, refreshed every 2 s. */
 export function useShardHistory(operator: Address | undefined) {
   const client = useClient();
-  const { deployment } = useRigel();
+  const rigel = useRigel();
+  const { deployment } = rigel;
   return useQuery({
     queryKey: ["shardHistory", deployment.chainId, operator],
-    queryFn: () => readShardHistory(client, deployment, operator!),
+    queryFn: () => historyReader(rigel, client).shardHistory(operator!),
     enabled: operator !== undefined,
     refetchInterval: REFRESH_MS,
     retry: 0,

@@ -17,6 +17,9 @@ export interface RigelConfig {
   oracleUrls: string[];
   deployment: Deployment;
   chain: Chain;
+  /** The indexer's base URL (PROTOCOL §21, from `VITE_RIGEL_INDEXER_URL`): history, charts and
+   * aggregates come from it; without one the page rebuilds them from chain logs. */
+  indexerUrl?: string;
 }
 
 /** `rigel.json` missing or malformed. */
@@ -39,7 +42,7 @@ export function rigelChain(chainId: number, rpcUrl: string): Chain {
 
 /** Validates the parsed `rigel.json`. */
 export function parseRigelConfig(value: unknown): RigelConfig {
-  const v = (value ?? {}) as { rpcUrl?: unknown; deployment?: unknown; oracleUrls?: unknown };
+  const v = (value ?? {}) as { rpcUrl?: unknown; deployment?: unknown; oracleUrls?: unknown; indexerUrl?: unknown };
   if (typeof v.rpcUrl !== "string" || !/^https?:\/\//.test(v.rpcUrl)) {
     throw new RigelConfigError("rigel.json: rpcUrl must be an http(s) URL");
   }
@@ -53,7 +56,15 @@ export function parseRigelConfig(value: unknown): RigelConfig {
   if (!Array.isArray(oracleUrls) || !oracleUrls.every((u) => typeof u === "string" && /^https?:\/\//.test(u))) {
     throw new RigelConfigError("rigel.json: oracleUrls must be a list of http(s) URLs");
   }
-  return { rpcUrl: v.rpcUrl, oracleUrls, deployment, chain: rigelChain(deployment.chainId, v.rpcUrl) };
+  if (
+    v.indexerUrl !== undefined &&
+    v.indexerUrl !== null &&
+    (typeof v.indexerUrl !== "string" || !/^https?:\/\//.test(v.indexerUrl))
+  ) {
+    throw new RigelConfigError("rigel.json: indexerUrl must be an http(s) URL when present");
+  }
+  const indexerUrl = typeof v.indexerUrl === "string" ? v.indexerUrl.replace(/\/+$/, "") : undefined;
+  return { rpcUrl: v.rpcUrl, oracleUrls, deployment, chain: rigelChain(deployment.chainId, v.rpcUrl), indexerUrl };
 }
 
 /** Fetches and validates `rigel.json` from beside the page. */

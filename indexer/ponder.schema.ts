@@ -1,0 +1,350 @@
+// The indexer's tables (PROTOCOL §21.2). Amounts are wei (bigint, Postgres numeric(78)); times are
+// unix seconds of the block; `id` of an event row is `<block>-<logIndex>`.
+import { index, onchainTable, primaryKey } from "ponder";
+
+// ── Operators ────────────────────────────────────────────────────────────────────────────────────
+
+/** One row per registered operator: its stake as the events report it, and running totals. */
+export const operator = onchainTable("operator", (t) => ({
+  address: t.hex().primaryKey(),
+  registeredAt: t.bigint().notNull(),
+  metadataURI: t.text().notNull(),
+  commissionBps: t.integer().notNull(),
+  /** Active self-stake after the last `Staked` (slashes and unstakes lower it as reported). */
+  selfStake: t.bigint().notNull(),
+  /** RGL delegated to it minus undelegated (principal, not pool value). */
+  delegated: t.bigint().notNull(),
+  /** Collateral locked for accepted shards. */
+  locked: t.bigint().notNull(),
+  slashedTotal: t.bigint().notNull(),
+  slashCount: t.integer().notNull(),
+  jailedUntil: t.bigint().notNull(),
+  /** Latest attested capacity. */
+  opsPerSec: t.bigint(),
+  vramMiB: t.integer(),
+  gpuModel: t.hex(),
+  capacityValidUntil: t.bigint(),
+  shardsSettled: t.integer().notNull(),
+  shardsFailed: t.integer().notNull(),
+  shardsExpired: t.integer().notNull(),
+  shardsDeveloperFault: t.integer().notNull(),
+  /** Σ `paid` of its Valid and DeveloperFault shards, per payment token summed in wei of each. */
+  earnedTotal: t.bigint().notNull(),
+  /** Σ `reward` of its settled epochs (RGL minted). */
+  rewardsTotal: t.bigint().notNull(),
+}));
+
+/** Every commission change: applied now (`scheduled` false) or scheduled for `effectiveAt`. */
+export const commissionChange = onchainTable(
+  "commission_change",
+  (t) => ({
+    id: t.text().primaryKey(),
+    operator: t.hex().notNull(),
+    commissionBps: t.integer().notNull(),
+    scheduled: t.boolean().notNull(),
+    effectiveAt: t.bigint().notNull(),
+    blockNumber: t.bigint().notNull(),
+    timestamp: t.bigint().notNull(),
+  }),
+  (table) => ({ operatorIdx: index().on(table.operator) }),
+);
+
+/** Every recorded capacity attestation. */
+export const capacityRecord = onchainTable(
+  "capacity_record",
+  (t) => ({
+    id: t.text().primaryKey(),
+    operator: t.hex().notNull(),
+    challengeId: t.hex().notNull(),
+    opsPerSec: t.bigint().notNull(),
+    vramMiB: t.integer().notNull(),
+    gpuModel: t.hex().notNull(),
+    validUntil: t.bigint().notNull(),
+    blockNumber: t.bigint().notNull(),
+    timestamp: t.bigint().notNull(),
+  }),
+  (table) => ({ operatorIdx: index().on(table.operator) }),
+);
+
+/** Every stake movement of an operator's own stake and collateral. */
+export const stakeEvent = onchainTable(
+  "stake_event",
+  (t) => ({
+    id: t.text().primaryKey(),
+    operator: t.hex().notNull(),
+    kind: t.text().notNull(), // staked | unstake requested | withdrawn | locked | unlocked | pool rewards | pool rewards to self
+    amount: t.bigint().notNull(),
+    blockNumber: t.bigint().notNull(),
+    timestamp: t.bigint().notNull(),
+  }),
+  (table) => ({ operatorIdx: index().on(table.operator) }),
+);
+
+/** Every slash (stake and pool) with its jail. */
+export const slash = onchainTable(
+  "slash",
+  (t) => ({
+    id: t.text().primaryKey(),
+    operator: t.hex().notNull(),
+    fromSelf: t.bigint().notNull(),
+    fromPool: t.bigint().notNull(),
+    recipient: t.hex().notNull(),
+    toRecipient: t.bigint().notNull(),
+    burned: t.bigint().notNull(),
+    jailedUntil: t.bigint().notNull(),
+    blockNumber: t.bigint().notNull(),
+    timestamp: t.bigint().notNull(),
+    txHash: t.hex().notNull(),
+  }),
+  (table) => ({ operatorIdx: index().on(table.operator) }),
+);
+
+// ── Delegations ──────────────────────────────────────────────────────────────────────────────────
+
+/** One row per (operator, delegator): running totals in RGL. */
+export const delegation = onchainTable(
+  "delegation",
+  (t) => ({
+    id: t.text().primaryKey(), // `${operator}-${delegator}`
+    operator: t.hex().notNull(),
+    delegator: t.hex().notNull(),
+    delegated: t.bigint().notNull(),
+    undelegated: t.bigint().notNull(),
+    withdrawn: t.bigint().notNull(),
+    claimed: t.bigint().notNull(),
+  }),
+  (table) => ({ operatorIdx: index().on(table.operator), delegatorIdx: index().on(table.delegator) }),
+);
+
+/** Every delegation event. */
+export const delegationEvent = onchainTable(
+  "delegation_event",
+  (t) => ({
+    id: t.text().primaryKey(),
+    operator: t.hex().notNull(),
+    delegator: t.hex().notNull(),
+    kind: t.text().notNull(), // delegated | undelegated | withdrawn | claimed | activated | wiped
+    amount: t.bigint().notNull(),
+    shares: t.bigint().notNull(),
+    blockNumber: t.bigint().notNull(),
+    logIndex: t.integer().notNull(),
+    timestamp: t.bigint().notNull(),
+  }),
+  (table) => ({ operatorIdx: index().on(table.operator), delegatorIdx: index().on(table.delegator) }),
+);
+
+// ── Epochs and rewards ───────────────────────────────────────────────────────────────────────────
+
+/** One row per epoch with something credited or settled in it: the network's totals. */
+export const epoch = onchainTable("epoch", (t) => ({
+  epoch: t.bigint().primaryKey(),
+  workPoints: t.bigint().notNull(),
+  availabilityPoints: t.bigint().notNull(),
+  /** Σ rewards minted for it (over every operator settled so far). */
+  minted: t.bigint().notNull(),
+  operatorsSettled: t.integer().notNull(),
+}));
+
+/** One row per (operator, epoch): points credited, forfeited, and the settled reward split. */
+export const operatorEpoch = onchainTable(
+  "operator_epoch",
+  (t) => ({
+    operator: t.hex().notNull(),
+    epoch: t.bigint().notNull(),
+    workPointsCredited: t.bigint().notNull(),
+    availabilityPointsCredited: t.bigint().notNull(),
+    shardsCredited: t.integer().notNull(),
+    forfeitedWorkPoints: t.bigint().notNull(),
+    forfeitedAvailabilityPoints: t.bigint().notNull(),
+    settled: t.boolean().notNull(),
+    /** From `EpochSettled` (the points the distributor counted, after forfeits). */
+    workPoints: t.bigint().notNull(),
+    availabilityPoints: t.bigint().notNull(),
+    reward: t.bigint().notNull(),
+    commission: t.bigint().notNull(),
+    selfShare: t.bigint().notNull(),
+    poolShare: t.bigint().notNull(),
+    vestsAt: t.bigint(),
+    settledAt: t.bigint(),
+    settledBlock: t.bigint(),
+    settledLogIndex: t.integer(),
+  }),
+  (table) => ({ pk: primaryKey({ columns: [table.operator, table.epoch] }), epochIdx: index().on(table.epoch) }),
+);
+
+/** Operator claims of vested rewards (RewardsDistributor `RewardsClaimed`). */
+export const rewardClaim = onchainTable(
+  "reward_claim",
+  (t) => ({
+    id: t.text().primaryKey(),
+    operator: t.hex().notNull(),
+    to: t.hex().notNull(),
+    amount: t.bigint().notNull(),
+    blockNumber: t.bigint().notNull(),
+    logIndex: t.integer().notNull(),
+    timestamp: t.bigint().notNull(),
+  }),
+  (table) => ({ operatorIdx: index().on(table.operator) }),
+);
+
+// ── Jobs and shards ──────────────────────────────────────────────────────────────────────────────
+
+export const job = onchainTable(
+  "job",
+  (t) => ({
+    jobId: t.bigint().primaryKey(),
+    developer: t.hex().notNull(),
+    paymentToken: t.hex().notNull(),
+    shards: t.integer().notNull(),
+    escrow: t.bigint().notNull(),
+    specHash: t.hex().notNull(),
+    specURI: t.text().notNull(),
+    gang: t.boolean().notNull(),
+    createdBlock: t.bigint().notNull(),
+    createdAt: t.bigint().notNull(),
+    /** Shards with a final outcome so far. */
+    shardsFinal: t.integer().notNull(),
+    paid: t.bigint().notNull(),
+    fees: t.bigint().notNull(),
+    refunds: t.bigint().notNull(),
+    slashed: t.bigint().notNull(),
+  }),
+  (table) => ({ developerIdx: index().on(table.developer) }),
+);
+
+/** One row per shard: its latest state and every amount its outcome moved. */
+export const shard = onchainTable(
+  "shard",
+  (t) => ({
+    jobId: t.bigint().notNull(),
+    shard: t.integer().notNull(),
+    operator: t.hex(),
+    /** open | assigned | accepted | submitted | settled | developer fault | failed | cancelled | expired */
+    state: t.text().notNull(),
+    collateral: t.bigint().notNull(),
+    units: t.bigint().notNull(),
+    resultRoot: t.hex(),
+    resultURI: t.text(),
+    paid: t.bigint().notNull(),
+    fee: t.bigint().notNull(),
+    refund: t.bigint().notNull(),
+    slashed: t.bigint().notNull(),
+    workPoints: t.bigint().notNull(),
+    noShow: t.boolean(),
+    acceptedBlock: t.bigint(),
+    acceptedLogIndex: t.integer(),
+    finalBlock: t.bigint(),
+    finalAt: t.bigint(),
+  }),
+  (table) => ({
+    pk: primaryKey({ columns: [table.jobId, table.shard] }),
+    operatorIdx: index().on(table.operator),
+  }),
+);
+
+/** Every shard state change; its transaction's gas is in `market_transaction`. */
+export const shardEvent = onchainTable(
+  "shard_event",
+  (t) => ({
+    id: t.text().primaryKey(),
+    jobId: t.bigint().notNull(),
+    shard: t.integer().notNull(),
+    kind: t.text().notNull(),
+    operator: t.hex(),
+    blockNumber: t.bigint().notNull(),
+    logIndex: t.integer().notNull(),
+    timestamp: t.bigint().notNull(),
+    txHash: t.hex().notNull(),
+  }),
+  (table) => ({ jobIdx: index().on(table.jobId), operatorIdx: index().on(table.operator) }),
+);
+
+/** Every market transaction that moved a shard, from its receipt: gas per shard is
+ * `gasUsed / shardsMoved` (a batch moves many). */
+export const marketTransaction = onchainTable("market_transaction", (t) => ({
+  hash: t.hex().primaryKey(),
+  from: t.hex().notNull(),
+  gasUsed: t.bigint().notNull(),
+  effectiveGasPrice: t.bigint().notNull(),
+  shardsMoved: t.integer().notNull(),
+  blockNumber: t.bigint().notNull(),
+  timestamp: t.bigint().notNull(),
+}));
+
+/** Protocol fees: burned (RGL) or credited to the treasury. */
+export const fee = onchainTable("fee", (t) => ({
+  id: t.text().primaryKey(),
+  token: t.hex().notNull(),
+  treasury: t.hex().notNull(),
+  amount: t.bigint().notNull(),
+  burned: t.boolean().notNull(),
+  blockNumber: t.bigint().notNull(),
+  timestamp: t.bigint().notNull(),
+}));
+
+/** Pull-payment withdrawals from the market. */
+export const marketWithdrawal = onchainTable("market_withdrawal", (t) => ({
+  id: t.text().primaryKey(),
+  token: t.hex().notNull(),
+  account: t.hex().notNull(),
+  to: t.hex().notNull(),
+  amount: t.bigint().notNull(),
+  blockNumber: t.bigint().notNull(),
+  timestamp: t.bigint().notNull(),
+}));
+
+/** Settled volume per UTC day and payment token (Valid and DeveloperFault outcomes). */
+export const dailyVolume = onchainTable(
+  "daily_volume",
+  (t) => ({
+    day: t.text().notNull(), // YYYY-MM-DD (UTC)
+    token: t.hex().notNull(),
+    shardsPaid: t.integer().notNull(),
+    paid: t.bigint().notNull(),
+    fees: t.bigint().notNull(),
+    refunds: t.bigint().notNull(),
+    jobsCreated: t.integer().notNull(),
+    escrowIn: t.bigint().notNull(),
+  }),
+  (table) => ({ pk: primaryKey({ columns: [table.day, table.token] }) }),
+);
+
+// ── Committee ────────────────────────────────────────────────────────────────────────────────────
+
+export const signer = onchainTable("signer", (t) => ({
+  address: t.hex().primaryKey(),
+  /** approved | active | removed | withdrawn */
+  status: t.text().notNull(),
+  bond: t.bigint().notNull(),
+  bondReleaseAt: t.bigint(),
+  slashed: t.bigint().notNull(),
+  equivocations: t.integer().notNull(),
+}));
+
+export const equivocation = onchainTable("equivocation", (t) => ({
+  id: t.text().primaryKey(),
+  signer: t.hex().notNull(),
+  reporter: t.hex().notNull(),
+  subject: t.hex().notNull(),
+  slashed: t.bigint().notNull(),
+  reporterReward: t.bigint().notNull(),
+  blockNumber: t.bigint().notNull(),
+  timestamp: t.bigint().notNull(),
+}));
+
+// ── The RGL token ────────────────────────────────────────────────────────────────────────────────
+
+/** RGL balances rebuilt from `Transfer`. */
+export const tokenBalance = onchainTable("token_balance", (t) => ({
+  account: t.hex().primaryKey(),
+  balance: t.bigint().notNull(),
+}));
+
+/** One row (`id` "RGL"): supply rebuilt from `Transfer` mints and burns. */
+export const tokenSupply = onchainTable("token_supply", (t) => ({
+  id: t.text().primaryKey(),
+  supply: t.bigint().notNull(),
+  minted: t.bigint().notNull(),
+  burned: t.bigint().notNull(),
+  transfers: t.integer().notNull(),
+}));
