@@ -238,7 +238,7 @@ function accountOf(chain: unknown[], ctx: ExplainContext): string | undefined {
 /**
  * One sentence and a hint for any error: a decoded Rigel custom error, a plain `Error(string)`
  * revert, "this account has no ETH for gas", "no chain answers at URL", a keystore or usage error,
- * else the innermost message.
+ * else the innermost message. A RigelError's `details.hint` (a string) is its hint.
  */
 export function explainError(err: unknown, ctx: ExplainContext = {}): ExplainedError {
   const chain = causes(err);
@@ -247,7 +247,8 @@ export function explainError(err: unknown, ctx: ExplainContext = {}): ExplainedE
   const outer = chain[0];
   if (outer instanceof RigelError && !(outer.cause === undefined || outer.cause === null)) {
     const inner = explainError(outer.cause, ctx);
-    return { message: `${outer.message}: ${inner.message}`, hint: inner.hint, code: outer.code };
+    const hint = typeof outer.details.hint === "string" ? outer.details.hint : inner.hint;
+    return { message: `${outer.message}: ${inner.message}`, hint, code: outer.code };
   }
 
   for (const e of chain) {
@@ -278,7 +279,7 @@ export function explainError(err: unknown, ctx: ExplainContext = {}): ExplainedE
     const url = urlOf(chain, ctx);
     return {
       message: `no chain answers at ${url ?? "the RPC URL"}`,
-      hint: "start one (npm run node, or npm run demo -- --keep) or pass --rpc URL (env RIGEL_RPC_URL)",
+      hint: "start one (npx hardhat node, or npm run demo -- --keep) or pass --rpc URL (env RIGEL_RPC_URL)",
       code: "CLI_NO_CHAIN",
     };
   }
@@ -306,7 +307,8 @@ export function explainError(err: unknown, ctx: ExplainContext = {}): ExplainedE
           code: e.code,
         };
       }
-      return { message: e.message, code: e.code };
+      const hint = typeof e.details.hint === "string" ? e.details.hint : undefined;
+      return { message: e.message, ...(hint ? { hint } : {}), code: e.code };
     }
   }
 
