@@ -43,6 +43,8 @@ export interface DemoOptions {
   keep: boolean;
   /** Give up on shards still open after this long (default 6 minutes). */
   timeoutMs?: number;
+  /** Called once the network runs, before the scenario: the caller can stop it on Ctrl-C. */
+  onNetwork?: (network: Network) => void;
 }
 
 export interface DemoResult {
@@ -214,6 +216,7 @@ export async function runDemo(opts: DemoOptions, say: (line: string) => void): P
     agentEnv: inferenceSkipped ? {} : { RIGEL_AGENT_INPUT_FILE_ROOTS: modelDir },
     log: say,
   });
+  opts.onNetwork?.(network);
   try {
     const { devnet } = network;
     const { contracts } = devnet.deployment;

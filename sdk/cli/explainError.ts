@@ -216,7 +216,8 @@ function urlOf(chain: unknown[], ctx: ExplainContext): string | undefined {
   return ctx.rpcUrl;
 }
 
-const NO_CHAIN = /fetch failed|ECONNREFUSED|ECONNRESET|ENOTFOUND|EHOSTUNREACH|socket hang up|connect ETIMEDOUT/i;
+const NO_CHAIN =
+  /fetch failed|ECONNREFUSED|ECONNRESET|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|socket hang up|connect ETIMEDOUT/i;
 const NO_GAS =
   /insufficient funds|doesn't have enough funds|exceeds transaction sender account balance|sender doesn't have enough/i;
 
