@@ -18,8 +18,9 @@ import { CONNECTION_FLAGS, connect, type Connection, type JobCliDeps } from "./c
 import { LLM_SPEC_FLAGS, llmSpecFromFlags, type LlmSpecFlags } from "./llmSpecFromFlags";
 import { jobIdArg, jobStatus, sendTx, toJson, type WriteRequest } from "./commandHelpers";
 import { listCommand } from "./listCommand";
-import { formatAddress, formatDate, formatDuration, formatTokenAmount } from "../sdk/cli/humanFormat";
+import { formatAddress, formatDate, formatTokenAmount } from "../sdk/cli/humanFormat";
 import { maxPriceOf } from "./moneyFlags";
+import { decisionText, secondsText } from "./planDecisionText";
 import { bigintFlag, numberFlag, paymentTokenOf, PLAN_FLAGS, planFromChain } from "./planFromChain";
 import { readTokenInfo, type TokenInfo } from "./tokenAmount";
 import { refundCommand } from "./refundCommand";
@@ -44,11 +45,6 @@ function priceText(spec: Pick<JobSpec, "kind">, perUnit: bigint, token: TokenInf
     : `${amount(perUnit)} per unit`;
 }
 
-/** Seconds for people: `45.2 s` under a minute, else `2 h 5 min`. */
-function secondsText(seconds: number): string {
-  return seconds < 60 ? `${seconds.toFixed(1)} s` : formatDuration(seconds);
-}
-
 function planText(plan: Plan, operatorsRead: number, spec: JobSpec, token: TokenInfo): string {
   const unit = spec.kind === "llm-inference" ? "tokens" : "units";
   const amount = (v: bigint) => formatTokenAmount(v, token.decimals, token.symbol);
@@ -69,13 +65,12 @@ function planText(plan: Plan, operatorsRead: number, spec: JobSpec, token: Token
     `${plan.objective} plan: ${plan.shards.length} shard(s) from ${operatorsRead} operator(s) read`,
     `  estimated cost ${amount(plan.cost)}, done in about ${secondsText(plan.makespanSec)}` +
       ` (relaxed optimum ${secondsText(plan.relaxed.makespanSec)}, ${amount(BigInt(Math.ceil(plan.relaxed.cost)))}${plan.exact ? ", exact" : ", best of pools"})`,
-    `  escrow ${amount(plan.escrow)} (at most ${plan.maxUnitsPerShard} ${unit} per shard; unused escrow is refunded)`,
+    `  escrow ${amount(plan.escrow)} (at most ${plan.maxUnitsPerShard} ${unit} per shard; the unused escrow is refunded)`,
     line(head),
     ...rows.map(line),
     "  why:",
   ];
-  for (const d of plan.decisions)
-    lines.push(`    ${formatAddress(d.address)} ${d.taken ? "TAKEN" : "left out"} (${d.code}): ${d.reason}`);
+  for (const d of plan.decisions) lines.push(`    ${decisionText(d, plan, token)}`);
   return lines.join("\n");
 }
 

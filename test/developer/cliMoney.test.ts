@@ -110,7 +110,10 @@ describe("rigel job: amounts in tokens, human output, errors in a sentence", () 
     const planned = await run(["plan", specFile, "--within", "3600", "--max-price", "0.5"], 2);
     expect(planned.code, planned.out.errors.join("\n")).to.equal(0);
     expect(planned.out.results[0]).to.match(/estimated cost [\d,.]+ RGL, done in about/);
-    expect(planned.out.results[0]).to.match(/0x[0-9a-fA-F]{4}…[0-9a-fA-F]{4} TAKEN/);
+    expect(planned.out.results[0]).to.match(
+      /0x[0-9a-fA-F]{4}…[0-9a-fA-F]{4} TAKEN \(taken\): shard \d: \d+ items \([\d.]+ %\), done in ~[\d.]+ s for [\d,.]+ RGL/,
+    );
+    expect(planned.out.results[0]).to.not.match(/\d{9,}/); // no wei, no unix time
     const created = await run(["submit", specFile, "--shards", "2", "--max-price", "0.5", "--yes"], 2);
     expect(created.code, created.out.errors.join("\n")).to.equal(0);
     expect(created.out.infos.join("\n")).to.match(
