@@ -25,7 +25,9 @@ interface Marker {
 }
 
 const SHELL = /^```(sh|bash|shell)\s*$/;
-const MARKER = /<!--\s*readme-test:\s*(skip|fails)\s+"([^"]+)"\s*(?::\s*(.+?)|with\s+"([^"]+)")\s*-->/g;
+const MARKER = /<!--\s*readme-test:(.*?)-->/g;
+const SKIP = /^\s*skip\s+"([^"]+)"\s*:\s*(\S.*?)\s*$/;
+const FAILS = /^\s*fails\s+"([^"]+)"\s+with\s+"([^"]+)"\s*$/;
 
 /** The line without a trailing `# comment` (a `#` after whitespace, outside quotes). */
 export function stripComment(line: string): string {
@@ -46,15 +48,14 @@ export function readmeExamples(readme: string): ReadmeExample[] {
   const examples: ReadmeExample[] = [];
   let pending: Marker[] = [];
   for (let i = 0; i < lines.length; i++) {
-    for (const m of lines[i].matchAll(MARKER)) {
-      if (m[1] === "skip" && !m[3]) throw new Error(`README.md:${i + 1}: a skip marker needs a reason`);
-      pending.push({
-        kind: m[1] as Marker["kind"],
-        text: m[2],
-        value: (m[3] ?? m[4]).trim(),
-        used: false,
-        line: i + 1,
-      });
+    for (const [, body] of lines[i].matchAll(MARKER)) {
+      const skip = SKIP.exec(body);
+      const fails = FAILS.exec(body);
+      if (!skip && !fails) {
+        throw new Error(`README.md:${i + 1}: write 'skip "TEXT": WHY' or 'fails "TEXT" with "MESSAGE"'`);
+      }
+      const [, text, value] = (skip ?? fails)!;
+      pending.push({ kind: skip ? "skip" : "fails", text, value, used: false, line: i + 1 });
     }
     if (!SHELL.test(lines[i])) continue;
     const markers = pending;
