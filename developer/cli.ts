@@ -79,6 +79,9 @@ async function send(conn: Connection, request: WriteRequest): Promise<Hex> {
 }
 
 async function defaultConfirm(question: string): Promise<boolean> {
+  if (!process.stdin.isTTY) {
+    throw new UsageError("RIGEL_JOB_CONFIRM", "no terminal to confirm on: pass --yes to create the job without asking");
+  }
   const rl = readline.createInterface({ input: process.stdin, output: process.stderr });
   try {
     return /^y(es)?$/i.test((await rl.question(`${question} [y/N] `)).trim());
