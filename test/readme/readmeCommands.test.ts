@@ -4,7 +4,7 @@
 // submit` is taken, settled and downloadable. The commands run in a scratch folder that mirrors the
 // repository root (symlinks, a fresh deployments/), so the files they write stay out of the checkout.
 // What is not run is marked in the README right above its block, with the reason (readmeExamples.ts).
-// Ports: chain 9450, oracles 9451..9453, agents 9461..9462.
+// Ports (group e2e): chain 9280, oracles 9281..9283, agents 9291..9292.
 import { expect } from "chai";
 import { spawn } from "node:child_process";
 import fs from "node:fs";
@@ -14,7 +14,7 @@ import { startNetwork, type Network } from "../../scripts/lib/network";
 import { readmeExamples, stripComment, type ReadmeExample } from "./readmeExamples";
 
 const root = path.resolve(__dirname, "..", "..");
-const PORT = 9450;
+const PORT = 9280;
 
 /** A folder that looks like the repository root: a symlink to every entry but deployments/ (fresh). */
 function scratchCheckout(): string {

@@ -1,6 +1,6 @@
 // `npm run demo -- --keep` keeps the whole network running (chain, oracles, agents) until Ctrl-C,
 // prints the command that opens the app against it, and on SIGINT stops every process it started
-// (each by its process group). Ports: chain 9400, oracles 9401..9403, agents 9411..9412.
+// (each by its process group). Ports: chain 8600, oracles 8601..8603, agents 8611..8612.
 import { expect } from "chai";
 import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
@@ -9,7 +9,7 @@ import os from "node:os";
 import path from "node:path";
 
 const root = path.resolve(__dirname, "..", "..", "..");
-const PORT = 9400;
+const PORT = 8600;
 const ORACLES = [PORT + 1, PORT + 2, PORT + 3];
 const AGENTS = [PORT + 11, PORT + 12]; // agent-1 and the cheater
 
