@@ -18,7 +18,11 @@ import { CONNECTION_FLAGS, connect, type Connection, type JobCliDeps } from "./c
 import { LLM_SPEC_FLAGS, llmSpecFromFlags, type LlmSpecFlags } from "./llmSpecFromFlags";
 import { jobIdArg, jobStatus, sendTx, toJson, type WriteRequest } from "./commandHelpers";
 import { listCommand } from "./listCommand";
-import { bigintFlag, maxPriceOf, numberFlag, paymentTokenOf, PLAN_FLAGS, planFromChain } from "./planFromChain";
+import { formatAddress, formatDate, formatTokenAmount } from "../sdk/cli/humanFormat";
+import { maxPriceOf } from "./moneyFlags";
+import { decisionText, secondsText } from "./planDecisionText";
+import { bigintFlag, numberFlag, paymentTokenOf, PLAN_FLAGS, planFromChain } from "./planFromChain";
+import { readTokenInfo, type TokenInfo } from "./tokenAmount";
 import { refundCommand } from "./refundCommand";
 import { resultsCommand } from "./resultsCommand";
 import { statusCommand } from "./statusCommand";
@@ -33,31 +37,40 @@ function readSpec(file: string | undefined, flags: LlmSpecFlags = {}): JobSpec {
   return parseJobSpec(fs.readFileSync(file, "utf8"));
 }
 
-/** A price per unit, and for an llm-inference job also per 1,000 tokens (a unit is a token). */
-function priceText(spec: Pick<JobSpec, "kind">, perUnit: bigint): string {
+/** A price per unit in tokens, and for an llm-inference job per 1,000 tokens (a unit is a token). */
+function priceText(spec: Pick<JobSpec, "kind">, perUnit: bigint, token: TokenInfo): string {
+  const amount = (v: bigint) => formatTokenAmount(v, token.decimals, token.symbol);
   return spec.kind === "llm-inference"
-    ? `${perThousandTokensFromPricePerUnit(perUnit)} per 1,000 tokens (${perUnit} per token)`
-    : `${perUnit} per unit`;
+    ? `${amount(perThousandTokensFromPricePerUnit(perUnit))} per 1,000 tokens`
+    : `${amount(perUnit)} per unit`;
 }
 
-function planText(plan: Plan, operatorsRead: number, spec: JobSpec): string {
+function planText(plan: Plan, operatorsRead: number, spec: JobSpec, token: TokenInfo): string {
   const unit = spec.kind === "llm-inference" ? "tokens" : "units";
+  const amount = (v: bigint) => formatTokenAmount(v, token.decimals, token.symbol);
+  const rows = plan.shards.map((s) => [
+    String(s.shard),
+    formatAddress(s.operator),
+    `[${s.start}, ${s.end})`,
+    String(s.items),
+    String(s.units),
+    amount(s.cost),
+    secondsText(s.seconds),
+  ]);
+  const head = ["shard", "operator", "range", "items", unit, "cost", "time"];
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const line = (r: string[]) =>
+    "  " + r.map((c, i) => (i < 3 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join("  ");
   const lines = [
     `${plan.objective} plan: ${plan.shards.length} shard(s) from ${operatorsRead} operator(s) read`,
-    `  estimated cost ${plan.cost}, makespan ~${plan.makespanSec.toFixed(1)} s` +
-      ` (relaxed optimum ${plan.relaxed.makespanSec.toFixed(1)} s, ${Math.ceil(plan.relaxed.cost)}${plan.exact ? ", exact" : ", best of pools"})`,
-    `  escrow ${plan.escrow} (max ${plan.maxUnitsPerShard} ${unit} per shard; unused escrow is refunded)`,
-    `  shard  operator                                    range            items  ${unit}  cost  est. s`,
+    `  estimated cost ${amount(plan.cost)}, done in about ${secondsText(plan.makespanSec)}` +
+      ` (relaxed optimum ${secondsText(plan.relaxed.makespanSec)}, ${amount(BigInt(Math.ceil(plan.relaxed.cost)))}${plan.exact ? ", exact" : ", best of pools"})`,
+    `  escrow ${amount(plan.escrow)} (at most ${plan.maxUnitsPerShard} ${unit} per shard; the unused escrow is refunded)`,
+    line(head),
+    ...rows.map(line),
+    "  why:",
   ];
-  for (const s of plan.shards) {
-    lines.push(
-      `  ${String(s.shard).padEnd(6)} ${s.operator}  [${s.start}, ${s.end})`.padEnd(78) +
-        ` ${String(s.items).padStart(6)} ${String(s.units).padStart(6)} ${String(s.cost).padStart(5)} ${s.seconds.toFixed(1).padStart(7)}`,
-    );
-  }
-  lines.push("  why:");
-  for (const d of plan.decisions)
-    lines.push(`    ${d.address} ${d.taken ? "TAKEN" : "left out"} (${d.code}): ${d.reason}`);
+  for (const d of plan.decisions) lines.push(`    ${decisionText(d, plan, token)}`);
   if (plan.liveness === "unknown")
     lines.push("  liveness: unknown (no oracle given: --oracle URL or RIGEL_ORACLE_URLS leave offline operators out)");
   return lines.join("\n");
@@ -68,6 +81,9 @@ async function send(conn: Connection, request: WriteRequest): Promise<Hex> {
 }
 
 async function defaultConfirm(question: string): Promise<boolean> {
+  if (!process.stdin.isTTY) {
+    throw new UsageError("RIGEL_JOB_CONFIRM", "no terminal to confirm on: pass --yes to create the job without asking");
+  }
   const rl = readline.createInterface({ input: process.stdin, output: process.stderr });
   try {
     return /^y(es)?$/i.test((await rl.question(`${question} [y/N] `)).trim());
@@ -86,10 +102,11 @@ export function jobCommands(deps: JobCliDeps = {}): CommandSpec[] {
     async run({ flags, positionals, out }) {
       const conn = await connect(flags, deps, false);
       const spec = readSpec(positionals[0], flags);
-      const { plan: planned, operatorsRead } = await planFromChain(conn, spec, flags, deps.env);
+      const token = await readTokenInfo(conn.publicClient, paymentTokenOf(conn, flags));
+      const { plan: planned, operatorsRead } = await planFromChain(conn, spec, flags, token, deps.env);
       // llm-inference: each shard's exact token bound, not the heaviest prompt's repeated.
-      const p = exactTokenPlan(spec, planned, maxPriceOf(flags, spec));
-      out.result(flags.json ? toJson({ plan: p, split: p.split }) : planText(p, operatorsRead, spec));
+      const p = exactTokenPlan(spec, planned, maxPriceOf(flags, spec, token));
+      out.result(flags.json ? toJson({ plan: p, split: p.split, token }) : planText(p, operatorsRead, spec, token));
     },
   });
 
@@ -127,7 +144,8 @@ export function jobCommands(deps: JobCliDeps = {}): CommandSpec[] {
       const conn = await connect(flags, deps, true);
       const spec = readSpec(positionals[0], flags);
       const token = paymentTokenOf(conn, flags);
-      const maxPrice = maxPriceOf(flags, spec);
+      const tokenInfo = await readTokenInfo(conn.publicClient, token);
+      const maxPrice = maxPriceOf(flags, spec, tokenInfo);
       const now = (await conn.publicClient.getBlock()).timestamp;
       const job: JobParamsForSpecParameters = {
         spec,
@@ -140,13 +158,13 @@ export function jobCommands(deps: JobCliDeps = {}): CommandSpec[] {
       };
       let planned: Plan | undefined;
       if (flags.plan) {
-        const fromChain = await planFromChain(conn, spec, flags, deps.env);
+        const fromChain = await planFromChain(conn, spec, flags, tokenInfo, deps.env);
         // llm-inference: each shard's exact token bound, not the heaviest prompt's repeated.
         const p = exactTokenPlan(spec, fromChain.plan, maxPrice);
         const operatorsRead = fromChain.operatorsRead;
         planned = p;
         job.plan = p;
-        if (!flags.json) out.info(planText(p, operatorsRead, spec));
+        if (!flags.json) out.info(planText(p, operatorsRead, spec, tokenInfo));
       } else {
         job.shards = numberFlag(flags.shards, "shards") ?? 1;
         job.maxUnitsPerShard = bigintFlag(flags["max-units"], "max-units");
@@ -172,9 +190,11 @@ export function jobCommands(deps: JobCliDeps = {}): CommandSpec[] {
       }
       const { params, escrow } = built;
       const estimate = planned?.cost ?? escrow;
+      const amount = (v: bigint) => formatTokenAmount(v, tokenInfo.decimals, tokenInfo.symbol);
       const summary =
         `job: ${spec.kind}, ${params.shards} shard(s) × at most ${params.maxUnitsPerShard} ${spec.kind === "llm-inference" ? "tokens" : "units"}` +
-        ` × ${priceText(spec, params.maxPricePerUnit)}, escrow ${escrow} of token ${token}, estimated cost ≤ ${estimate}`;
+        ` × ${priceText(spec, params.maxPricePerUnit, tokenInfo)}, escrow ${amount(escrow)}` +
+        ` (token ${formatAddress(token)}), estimated cost at most ${amount(estimate)}, deadline ${formatDate(job.deadline)}`;
       if (!flags.yes) {
         const ok = await (deps.confirm ?? defaultConfirm)(`${summary}. Create it?`);
         if (!ok) {
@@ -208,8 +228,15 @@ export function jobCommands(deps: JobCliDeps = {}): CommandSpec[] {
         split: created.spec.split ?? null,
         operators: params.shardOperators,
         gang: gang !== undefined,
+        paymentToken: token,
+        deadline: job.deadline,
       };
-      out.result(flags.json ? toJson(result) : `created job ${created.jobId} (${created.hash})`);
+      out.result(
+        flags.json
+          ? toJson(result)
+          : `created job ${created.jobId}: escrow ${amount(escrow)} (transaction ${created.hash})\n` +
+              `follow it: rigel job status ${created.jobId} --watch`,
+      );
     },
   });
 

@@ -1,8 +1,8 @@
 // Small pieces every `rigel job` command shares: JSON output, the job id argument, reading a job,
 // sending a transaction.
-import { BaseError, type TransactionReceipt } from "viem";
+import type { TransactionReceipt } from "viem";
 import { UsageError } from "../sdk/cli/commands";
-import { RigelError } from "../sdk/errors/RigelError";
+import { explainError } from "../sdk/cli/explainError";
 import { MarketUnknownJobError } from "../sdk/market/readJob";
 import { readJobStatus, type JobStatus } from "../sdk/market/readJobStatus";
 import type { Connection } from "./connect";
@@ -42,9 +42,7 @@ export async function sendTx(conn: Connection, request: WriteRequest): Promise<T
   return receipt;
 }
 
-/** One line: a viem error's short message and details (the node's words, a revert's reason), else the message. */
+/** One sentence for a failed transaction of a batch (sdk/cli/explainError: decoded custom errors, no gas, no chain). */
 export function errorText(err: unknown): string {
-  if (err instanceof RigelError) return err.chain().join(": ");
-  if (err instanceof BaseError) return [err.shortMessage, err.details].filter(Boolean).join(": ").split("\n")[0];
-  return ((err as Error)?.message ?? String(err)).split("\n")[0];
+  return explainError(err).message;
 }

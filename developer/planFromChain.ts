@@ -6,20 +6,34 @@ import { RigelError } from "../sdk/errors/RigelError";
 import { fetchHeartbeats } from "../sdk/liveness/fetchHeartbeats";
 import { planOnChain } from "../sdk/planner/planOnChain";
 import { pricePerUnitFromPerThousandTokens, TokenPriceError } from "../sdk/pricing/pricePerThousandTokens";
+import { formatTokenAmount } from "../sdk/cli/humanFormat";
+import { PlannerInfeasibleError } from "../sdk/planner/errors";
 import type { Plan, PlannerJob, PlannerLiveness } from "../sdk/planner/types";
 import type { JobSpec } from "../sdk/spec/jobSpecTypes";
 import type { Connection } from "./connect";
+import { budgetOf, maxPriceOf } from "./moneyFlags";
+import type { TokenInfo } from "./tokenAmount";
+
+export { maxPriceOf } from "./moneyFlags";
 
 /** The planning flags shared by `plan` and `submit --plan`. */
 export const PLAN_FLAGS = {
-  budget: { type: "string", value: "AMOUNT", description: "fastest plan costing at most AMOUNT (token base units)" },
+  budget: {
+    type: "string",
+    value: "AMOUNT",
+    description: "fastest plan costing at most AMOUNT tokens (100 or 100RGL; 100wei for base units)",
+  },
   within: { type: "string", value: "SECONDS", description: "cheapest plan finishing within SECONDS of the start" },
-  "max-price": { type: "string", value: "AMOUNT", description: "most paid per unit (token base units)" },
+  "max-price": {
+    type: "string",
+    value: "AMOUNT",
+    description: "most paid per unit, in tokens (0.001 or 0.001RGL; 1000wei for base units)",
+  },
   "max-price-per-1k-tokens": {
     type: "string",
     value: "AMOUNT",
     description:
-      "llm-inference: most paid per 1,000 tokens (token base units, a multiple of 1000), instead of --max-price",
+      "llm-inference: most paid per 1,000 tokens, in payment tokens (1 = 1 RGL per 1,000 tokens), instead of --max-price",
   },
   "max-shards": { type: "string", value: "N", description: "most shards/operators (1..64)", default: "64" },
   vram: { type: "string", value: "MiB", description: "VRAM each shard needs", default: "0" },
@@ -101,39 +115,22 @@ export function paymentTokenOf(conn: Connection, flags: { token?: string }): Add
   return (flags.token as Address | undefined) ?? conn.deployment.contracts.ComputeToken;
 }
 
-/**
- * The most paid per unit: `--max-price`, or for an llm-inference job (a unit is a token)
- * `--max-price-per-1k-tokens` divided by 1000 exactly (`pricePerUnitFromPerThousandTokens`).
- */
-export function maxPriceOf(flags: PlanFlags, spec: JobSpec): bigint {
-  const perUnit = bigintFlag(flags["max-price"], "max-price");
-  const perThousand = bigintFlag(flags["max-price-per-1k-tokens"], "max-price-per-1k-tokens");
-  if (perThousand !== undefined) {
-    if (spec.kind !== "llm-inference") {
-      throw new UsageError(
-        "RIGEL_JOB_BAD_FLAG",
-        "--max-price-per-1k-tokens is for llm-inference jobs (units are tokens)",
-      );
-    }
-    if (perUnit !== undefined) {
-      throw new UsageError("RIGEL_JOB_BAD_FLAG", "give --max-price or --max-price-per-1k-tokens, not both");
-    }
-    try {
-      return pricePerUnitFromPerThousandTokens(perThousand);
-    } catch (err) {
-      if (err instanceof TokenPriceError) throw new UsageError("RIGEL_JOB_BAD_PRICE", err.message);
-      throw err;
-    }
-  }
-  if (perUnit === undefined) {
-    throw new UsageError(
-      "RIGEL_JOB_NO_PRICE",
-      spec.kind === "llm-inference"
-        ? "--max-price-per-1k-tokens (or --max-price) is required"
-        : "--max-price is required",
-    );
-  }
-  return perUnit;
+/** A budget the planner found below the least the job can cost, in tokens: a sentence and a hint. */
+function budgetTooLow(err: PlannerInfeasibleError, token: TokenInfo): RigelError {
+  const amount = (v: bigint) => formatTokenAmount(v, token.decimals, token.symbol, { exact: true });
+  const budget = BigInt(err.details.budget as bigint);
+  const minCost = BigInt(err.details.minCost as number);
+  return new RigelError(
+    "RIGEL_JOB_BUDGET_TOO_LOW",
+    `--budget ${amount(budget)} is below the least this job can cost: about ${amount(minCost)} at the cheapest eligible operator's price`,
+    {
+      details: {
+        budget,
+        minCost,
+        hint: `raise --budget to at least ${amount(minCost)}, or plan with --within SECONDS`,
+      },
+    },
+  );
 }
 
 /** Plans `spec` over the chain's operators (sdk `planOnChain`: the collateral filter from the plan's own largest shard). */
@@ -141,17 +138,18 @@ export async function planFromChain(
   conn: Connection,
   spec: JobSpec,
   flags: PlanFlags,
+  token: TokenInfo,
   env: Record<string, string | undefined> = process.env,
 ): Promise<{ plan: Plan; job: PlannerJob; operatorsRead: number }> {
-  const budget = bigintFlag(flags.budget, "budget");
+  const budget = budgetOf(flags, token);
   const within = numberFlag(flags.within, "within");
   if ((budget === undefined) === (within === undefined)) {
     throw new UsageError("RIGEL_JOB_OBJECTIVE", "give exactly one of --budget (fastest) or --within (cheapest)");
   }
-  const maxPrice = maxPriceOf(flags, spec);
+  const maxPrice = maxPriceOf(flags, spec, token);
   const { deployment } = conn;
   const liveness = await livenessFromOracles(oracleUrlsOf(flags, env));
-  const { plan, job, operators } = await planOnChain(conn.publicClient, {
+  const planned = await planOnChain(conn.publicClient, {
     liveness,
     contracts: deployment.contracts,
     fromBlock: deployment.block,
@@ -169,6 +167,9 @@ export async function planFromChain(
     exclude: flags.exclude ? flags.exclude.split(",").map((a) => a.trim()) : [],
     // Accepting takes a moment: ask for a capacity record valid a little beyond now.
     capacityMarginSec: 60,
+  }).catch((err: unknown) => {
+    if (err instanceof PlannerInfeasibleError && err.constraint === "budget") throw budgetTooLow(err, token);
+    throw err;
   });
-  return { plan, job, operatorsRead: operators.length };
+  return { plan: planned.plan, job: planned.job, operatorsRead: planned.operators.length };
 }

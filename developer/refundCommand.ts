@@ -5,9 +5,10 @@ import { readOwed } from "../sdk/market/readOwed";
 import { jobIdArg, toJson } from "./commandHelpers";
 import { CONNECTION_FLAGS, connect, type JobCliDeps } from "./connect";
 import { recoverEscrow, type RecoverEscrowReturnType, type ShardRefund } from "./recoverEscrow";
+import { formatDate, formatRgl } from "../sdk/cli/humanFormat";
 import { formatTokenAmount, formatTokenAmountExact, readTokenInfo, type TokenInfo } from "./tokenAmount";
 
-const when = (t: bigint) => `${new Date(Number(t) * 1000).toISOString()} (unix ${t})`;
+const when = (t: bigint) => formatDate(t);
 
 function refundLine(r: ShardRefund, dryRun: boolean, token: TokenInfo): string {
   const what = {
@@ -18,7 +19,7 @@ function refundLine(r: ShardRefund, dryRun: boolean, token: TokenInfo): string {
   }[r.outcome];
   const slash =
     r.slashed !== undefined
-      ? `; the operator was slashed ${r.slashed} RGL wei, ${r.compensation} to the developer`
+      ? `; the operator was slashed ${formatRgl(r.slashed)}, ${formatRgl(r.compensation ?? 0n)} to the developer`
       : "";
   return `  shard ${r.shard}: ${what}, ${dryRun ? "would credit" : "credited"} refund ${formatTokenAmountExact(r.refund, token)}${slash}${r.transaction ? ` (${r.transaction})` : ""}`;
 }
@@ -46,7 +47,7 @@ function refundText(r: RefundReport): string {
   for (const x of r.refunded) lines.push(refundLine(x, r.dryRun, token));
   if (r.refunded.length > 0) {
     lines.push(
-      `  total ${formatTokenAmount(r.total, token)}${r.compensation > 0n ? `, plus ${r.compensation} RGL wei slashed from no-shows to the developer` : ""}`,
+      `  total ${formatTokenAmount(r.total, token)}${r.compensation > 0n ? `, plus ${formatRgl(r.compensation)} slashed from no-shows to the developer` : ""}`,
     );
   }
   for (const f of r.failed)

@@ -11,6 +11,13 @@ import { jobAccount, type JobAccount } from "./jobAccount";
 import { numberFlag } from "./planFromChain";
 import type { ShardCredit } from "./readShardCredits";
 import { formatTokenAmount, type TokenInfo } from "./tokenAmount";
+import { formatAddress, formatDate, formatDuration } from "../sdk/cli/humanFormat";
+
+/** `2026-12-06 17:05 UTC (in 2 h 5 min)` against the chain's time. */
+export function whenText(at: bigint, now: bigint): string {
+  const delta = Number(at - now);
+  return `${formatDate(at)} (${delta >= 0 ? `in ${formatDuration(delta)}` : `${formatDuration(-delta)} ago`})`;
+}
 
 /** What a DeveloperFault shard means for the developer (PROTOCOL §18.2). */
 const DEVELOPER_FAULT_NOTE =
@@ -31,24 +38,28 @@ export function statusText(a: JobAccount): string {
   const done = s.shards.filter((x) => isFinalShardState(x.state)).length;
   const llm = s.kind === JobKind.LlmInference;
   const lines = [
-    `job ${s.jobId}: ${done}/${s.shards.length} shard(s) final, escrow left ${formatTokenAmount(s.escrow, token)}, deadline ${s.deadline}`,
+    `job ${s.jobId}: ${done}/${s.shards.length} shard(s) final, escrow left ${formatTokenAmount(s.escrow, token)}, deadline ${whenText(s.deadline, s.timestamp)}`,
   ];
   if (llm) {
     lines.push(
       `  llm-inference: units are tokens (prompt + generated); max ${s.maxUnitsPerShard} tokens per shard at ` +
-        `${perThousandTokensFromPricePerUnit(s.maxPricePerUnit)} per 1,000 tokens (${s.maxPricePerUnit} per token)`,
+        `${formatTokenAmount(perThousandTokensFromPricePerUnit(s.maxPricePerUnit), token)} per 1,000 tokens`,
     );
   }
   if (s.gang) {
     lines.push(
       s.gang.startedAt > 0n
-        ? `  gang started at ${s.gang.startedAt}`
-        : `  gang: ${s.gang.accepted}/${s.shards.length} accepted, accept deadline ${s.gang.acceptDeadline}${s.gang.released ? ", released" : ""}`,
+        ? `  gang started at ${formatDate(s.gang.startedAt)}`
+        : `  gang: ${s.gang.accepted}/${s.shards.length} accepted, accept deadline ${whenText(s.gang.acceptDeadline, s.timestamp)}${s.gang.released ? ", released" : ""}`,
     );
   }
   for (const x of s.shards) {
     const who =
-      x.state === ShardState.Open ? (x.assigned === zeroAddress ? "anyone" : `for ${x.assigned}`) : x.operator;
+      x.state === ShardState.Open
+        ? x.assigned === zeroAddress
+          ? "open to anyone"
+          : `waiting for ${formatAddress(x.assigned)}`
+        : `by ${formatAddress(x.operator)}`;
     lines.push(
       `  shard ${x.shard}: ${x.stateName}${x.units > 0n ? ` (${x.units} ${llm ? "tokens" : "units"})` : ""} ${who}`,
     );
@@ -60,7 +71,7 @@ export function statusText(a: JobAccount): string {
     `this job credited ${formatTokenAmount(a.refunded, token)} to the developer and ${formatTokenAmount(a.paid, token)} to operators`,
   );
   lines.push(
-    `owed to the developer ${s.developer} on this market (all jobs): ${formatTokenAmount(a.developerOwed, token)}` +
+    `owed to the developer ${formatAddress(s.developer)} on this market (all jobs): ${formatTokenAmount(a.developerOwed, token)}` +
       (a.developerOwed > 0n ? ` — withdraw: rigel job withdraw --token ${token.address}` : ""),
   );
   return lines.join("\n");

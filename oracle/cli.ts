@@ -232,16 +232,9 @@ const config = defineCommand({
       out.result(oracleConfig.describe().join("\n"));
       return 0;
     }
-    try {
-      out.result(JSON.stringify(oracleConfig.redact(oracleConfig.load({ file: flags.config })), null, 2));
-      return 0;
-    } catch (err) {
-      if (err instanceof RigelError) {
-        out.error(err.message);
-        return 1;
-      }
-      throw err;
-    }
+    // A bad config throws: runCli prints it as `error: …` with exit 1.
+    out.result(JSON.stringify(oracleConfig.redact(oracleConfig.load({ file: flags.config })), null, 2));
+    return 0;
   },
 });
 

@@ -2,13 +2,17 @@
 // 2-of-3 oracle committee, three honest agents and one that cheats (two with inference), a developer
 // who submits a planned multi-shard matmul job (a container job when a Docker engine answers, and
 // language-model inference jobs when python3 with numpy runs), the cheats caught and slashed, a reward epoch rolled and claimed by an operator and a delegator; then a summary
-// rebuilt from the chain and a conservation check. Everything it starts, it stops (the chain stays
-// only with --keep). Run `npm run demo -- --help` for the options.
+// rebuilt from the chain and a conservation check. Everything it starts, it stops, on Ctrl-C too
+// (each service runs in its own process group; the demo stops each group). With --keep the whole
+// network (chain, oracles, agents) keeps running until Ctrl-C, and the command that opens the app
+// against it is printed (scripts/demo/keep.ts). Run `npm run demo -- --help` for the options.
 import path from "node:path";
 import { parseArgs } from "node:util";
+import type { Network } from "./lib/network";
+import { stopChildGroups } from "./demo/childGroups";
+import { keepBanner, keepNetwork, nextStopSignal } from "./demo/keep";
 import { runDemo, type DemoOptions, type DemoResult } from "./demo/runDemo";
 import { renderSummary } from "./demo/summary";
-import { startDemoIndexer } from "./indexer/demoIndexer";
 
 const root = path.resolve(__dirname, "..");
 
@@ -25,8 +29,9 @@ Flags:
   --work-dir DIR    logs, databases and the deployment record (default .rigel-demo)
   --no-container    skip the container job even when Docker answers
   --no-inference    skip the inference jobs (they need python3 with numpy)
-  --keep            leave the chain running at the end (the app can connect to it), and start the
-                    indexer beside it (http://127.0.0.1:42069/graphql)
+  --keep            keep the whole network (chain, oracles, agents, and the indexer on
+                    http://127.0.0.1:42069/graphql) running until Ctrl-C and print the command
+                    that opens the app against it
   -h, --help        this help`;
 
 function options(argv: string[]): DemoOptions | undefined {
@@ -74,7 +79,7 @@ function say(line: string): void {
   console.log(`[${String(Math.floor(s / 60)).padStart(2, "0")}:${String(s % 60).padStart(2, "0")}] ${line}`);
 }
 
-function report(result: DemoResult, opts: DemoOptions): void {
+function report(result: DemoResult): void {
   console.log(`\n${renderSummary(result.summary, result.names)}\n`);
   console.log(result.conservation.ok ? "Conservation: ok" : "Conservation: FAILED");
   for (const f of result.conservation.facts) console.log(`  ${f}`);
@@ -95,50 +100,73 @@ function report(result: DemoResult, opts: DemoOptions): void {
   console.log(
     `\nLogs: ${path.relative(process.cwd(), result.logsDir) || "."}/ (oracle-N.log, agent-N.log, cheater.log, cheater-llm.log, chain.log, deploy.log)`,
   );
-  if (opts.keep && result.failures.length === 0) {
-    const { devnet } = result.network;
-    console.log(`\nThe chain keeps running (--keep): ${devnet.rpcUrl} (chainId ${devnet.deployment.chainId})`);
-    console.log(`Deployment: ${devnet.deploymentFile}`);
-    for (const [n, a] of Object.entries(devnet.deployment.contracts)) console.log(`  ${n.padEnd(20)} ${a}`);
-    console.log(
-      `Open the app against it: VITE_RIGEL_RPC_URL=${devnet.rpcUrl} RIGEL_DEPLOYMENT=${devnet.deploymentFile} npm run app`,
-    );
-    console.log(`Stop the chain: kill -- -${devnet.node.pid}`);
-  }
 }
 
-/** --keep: the indexer runs beside the kept chain (PROTOCOL §21); a failure to start it is reported, not fatal. */
-async function keepIndexer(result: DemoResult, opts: DemoOptions): Promise<void> {
-  try {
-    await startDemoIndexer(result.network.devnet, opts.workDir, say);
-  } catch (err) {
-    say(`the indexer did not start: ${err instanceof Error ? err.message : String(err)}`);
-  }
+/** The network once it runs: stopped on Ctrl-C whatever the demo is doing. */
+let running: Network | undefined;
+let stopping = false;
+
+/** Stops every process the demo started: the network's services and chain, then any child group left. */
+async function stopEverything(): Promise<void> {
+  await running?.stop();
+  await stopChildGroups();
+}
+
+/** Ctrl-C (or SIGTERM) before the demo's end: stop everything and exit 130. */
+function onInterrupt(sig: NodeJS.Signals): void {
+  if (stopping) return;
+  stopping = true;
+  say(`${sig}: stopping every process the demo started`);
+  stopEverything().finally(() => process.exit(130));
 }
 
 async function main(argv: string[]): Promise<number> {
   const opts = options(argv);
   if (!opts) return 0;
+  process.on("SIGINT", onInterrupt);
+  process.on("SIGTERM", onInterrupt);
   say(
     `Rigel demo: ${opts.agents} honest agents + cheaters, ${opts.jobs} matmul job(s) of ${opts.size}³ over up to ${opts.shards} shards` +
       `${opts.inference ? ", inference jobs on a small GPT-2" : ""}; work dir ${path.relative(process.cwd(), opts.workDir) || "."}`,
   );
-  const result = await runDemo(opts, say);
-  const keepChain = opts.keep && result.failures.length === 0;
+  const result = await runDemo({ ...opts, onNetwork: (n) => (running = n) }, say);
+  running = result.network;
+  const keep = opts.keep && result.failures.length === 0;
   try {
-    report(result, opts);
-  } finally {
-    say(keepChain ? "stopping the services (the chain keeps running)" : "stopping every process the demo started");
-    await result.network.stop({ keepChain });
+    report(result);
+  } catch (err) {
+    await stopEverything();
+    throw err;
   }
   if (result.failures.length > 0) {
+    say("stopping every process the demo started");
+    await stopEverything();
     say(`demo FAILED: ${result.failures.join("; ")}`);
     return 1;
   }
-  if (keepChain) await keepIndexer(result, opts);
   say(
     `demo finished: every shard is final, the ${result.inference ? "cheats were" : "cheat was"} slashed, tokens are conserved`,
   );
+  if (!keep) {
+    say("stopping every process the demo started");
+    await stopEverything();
+    return 0;
+  }
+  const kept = await keepNetwork(result.network, opts.workDir, say);
+  for (const line of keepBanner(kept)) console.log(line);
+  // From here Ctrl-C is the normal end: wait for it, then stop everything and exit 0.
+  process.off("SIGINT", onInterrupt);
+  process.off("SIGTERM", onInterrupt);
+  const stopSignal = nextStopSignal();
+  say(
+    `ready: the chain, ${result.network.oracles.length} oracles and ${result.network.agents.length} agents keep running until Ctrl-C`,
+  );
+  const sig = await stopSignal;
+  stopping = true;
+  say(`${sig}: stopping every process the demo started`);
+  await Promise.all(kept.extras.map((s) => s.stop()));
+  await stopEverything();
+  say("stopped");
   return 0;
 }
 
@@ -146,6 +174,7 @@ main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (err) => {
     console.error(`demo: ${err instanceof Error ? err.message : String(err)}`);
-    process.exit(1);
+    // runDemo stopped its network; anything else still running goes too.
+    void stopChildGroups().finally(() => process.exit(1));
   },
 );

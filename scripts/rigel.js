@@ -33,18 +33,18 @@ async function run(argv) {
   }
   const entry = PARTS[part];
   if (!entry) {
-    process.stderr.write(`rigel: unknown part "${part}"\n\n${help()}\n`);
+    process.stderr.write(`error: rigel has no part "${part}"\n\n${help()}\n`);
     return 2;
   }
   const file = path.join(root, entry[0]);
   if (!fs.existsSync(file)) {
-    process.stderr.write(`rigel: ${part} is not built in this checkout (${entry[0]} is missing)\n`);
+    process.stderr.write(`error: ${part} is not built in this checkout (${entry[0]} is missing)\n`);
     return 1;
   }
   require("ts-node").register({ transpileOnly: true, project: path.join(root, "tsconfig.json") });
   const mod = require(file);
   if (typeof mod.main !== "function") {
-    process.stderr.write(`rigel: ${entry[0]} does not export main(argv)\n`);
+    process.stderr.write(`error: ${entry[0]} does not export main(argv)\n`);
     return 1;
   }
   return mod.main(rest);
@@ -55,7 +55,12 @@ run(process.argv.slice(2)).then(
     process.exitCode = typeof code === "number" ? code : 0;
   },
   (err) => {
-    process.stderr.write(`rigel: ${err instanceof Error ? err.stack : String(err)}\n`);
+    // Each part's main reports its own failures (sdk/cli/runCli); this is a failure to load one.
+    const verbose = process.argv.includes("--verbose");
+    const message = err instanceof Error ? err.message.split("\n")[0] : String(err);
+    process.stderr.write(
+      `error: ${message}\n${verbose && err instanceof Error ? err.stack : "(run again with --verbose for the details)"}\n`,
+    );
     process.exitCode = 1;
   },
 );

@@ -28,7 +28,7 @@ const bin = (name) => path.join(root, "node_modules", ".bin", name);
  * side by side. Balanced by measured time: the e2e networks are the longest part, alone.
  */
 const MOCHA_GROUPS = [
-  { name: "e2e", dirs: ["test/e2e"] },
+  { name: "e2e", dirs: ["test/e2e", "test/readme"] },
   { name: "agent+app", dirs: ["test/agent", "test/app"] },
   {
     name: "contracts+sdk+oracle+cli",

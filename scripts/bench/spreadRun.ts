@@ -61,10 +61,10 @@ async function submit(
   say: (line: string) => void,
 ): Promise<bigint> {
   const { devnet } = network;
-  const common = ["--max-price", String(PRICE), "--deadline", "1800", "--gang", "300", "--yes"];
+  const common = ["--max-price", `${PRICE}wei`, "--deadline", "1800", "--gang", "300", "--yes"];
   const args =
     mode === "planned"
-      ? ["submit", specFile, "--plan", "--max-shards", "3", "--budget", String(parseEther("100")), ...common]
+      ? ["submit", specFile, "--plan", "--max-shards", "3", "--budget", "100", ...common]
       : [
           "submit",
           specFile,

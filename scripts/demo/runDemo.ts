@@ -43,6 +43,8 @@ export interface DemoOptions {
   keep: boolean;
   /** Give up on shards still open after this long (default 6 minutes). */
   timeoutMs?: number;
+  /** Called once the network runs, before the scenario: the caller can stop it on Ctrl-C. */
+  onNetwork?: (network: Network) => void;
 }
 
 export interface DemoResult {
@@ -214,6 +216,7 @@ export async function runDemo(opts: DemoOptions, say: (line: string) => void): P
     agentEnv: inferenceSkipped ? {} : { RIGEL_AGENT_INPUT_FILE_ROOTS: modelDir },
     log: say,
   });
+  opts.onNetwork?.(network);
   try {
     const { devnet } = network;
     const { contracts } = devnet.deployment;
@@ -245,8 +248,9 @@ export async function runDemo(opts: DemoOptions, say: (line: string) => void): P
     const llmCheater = inferenceSkipped ? undefined : network.operators[opts.agents + 1].address;
     const cheaters = llmCheater ? [cheater, llmCheater] : [cheater];
     const honest = network.operators.slice(0, opts.agents).map((o) => o.address);
-    const price = String(parseEther("1"));
-    const budget = String(parseEther("1000"));
+    // `rigel job` amounts are whole RGL (wei only with the unit, "1000wei").
+    const price = "1";
+    const budget = "1000";
     const jobIds: bigint[] = [];
     // A planned matmul job: the spec written to a file, submitted with `rigel job submit --plan`.
     const submitPlannedMatmul = async (name: string, seed: string, maxShards: number, exclude: string[]) => {
@@ -351,7 +355,7 @@ export async function runDemo(opts: DemoOptions, say: (line: string) => void): P
             "--operators",
             operators.join(","),
             "--max-price-per-1k-tokens",
-            String(parseEther("1")),
+            "1",
             "--deadline",
             "900",
             "--yes",

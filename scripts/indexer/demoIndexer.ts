@@ -1,5 +1,6 @@
 // The demo's indexer (`npm run demo -- --keep`): started once the network has run, left running
 // beside the chain, with one query printed (the first operator's rewards per epoch, PROTOCOL §21.3).
+import type { Service } from "../lib/processes";
 import path from "node:path";
 import { formatEther, type Address } from "viem";
 import type { Devnet } from "../lib/devnet";
@@ -8,6 +9,8 @@ import { INDEXER_DEFAULT_PORT, startIndexer, waitIndexed } from "./startIndexer"
 export interface DemoIndexer {
   url: string;
   pid: number;
+  /** The indexer's process group: stopped with the kept network. */
+  service: Service;
 }
 
 interface EpochRow {
@@ -48,6 +51,5 @@ export async function startDemoIndexer(
   console.log(
     `Open the app with it: VITE_RIGEL_INDEXER_URL=${ix.url} (beside VITE_RIGEL_RPC_URL and RIGEL_DEPLOYMENT)`,
   );
-  console.log(`Stop the indexer: kill -- -${ix.service.pid}`);
-  return { url: ix.url, pid: ix.service.pid };
+  return { url: ix.url, pid: ix.service.pid, service: ix.service };
 }

@@ -8,6 +8,7 @@ import { custom, formatUnits, type Address } from "viem";
 import { main } from "../../developer/cli";
 import type { JobCliDeps } from "../../developer/connect";
 import type { CliOutput } from "../../sdk/cli/commands";
+import { formatAddress } from "../../sdk/cli/humanFormat";
 import type { Deployment } from "../../sdk/contracts/deployments";
 import { fetchJobSpec } from "../../sdk/spec/fetchJobSpec";
 import { matmulShardRows, matmulUnits } from "../../sdk/spec/shardWork";
@@ -90,14 +91,14 @@ describe("rigel job (developer/cli)", () => {
 
   it("plan: splits the rows in proportion to attested speed and explains every operator", async () => {
     const { p, run } = await setup();
-    const { code, out } = await run(["plan", specFile, "--budget", "1000000", "--max-price", "1000", "--json"]);
+    const { code, out } = await run(["plan", specFile, "--budget", "1000000wei", "--max-price", "1000wei", "--json"]);
     expect(code, out.errors.join("\n")).to.equal(0);
     const { plan } = JSON.parse(out.results[0]);
     expect(plan.split).to.deep.equal([400, 200, 100, 100]);
     expect(plan.shards.map((s: { operator: string }) => s.operator)).to.deep.equal(p.ops.map((o) => o.address));
     expect(plan.decisions).to.have.length(4);
     expect(plan.decisions.every((d: { code: string }) => d.code === "taken")).to.equal(true);
-    const text = await run(["plan", specFile, "--within", "3600", "--max-price", "1000"]);
+    const text = await run(["plan", specFile, "--within", "3600", "--max-price", "1000wei"]);
     expect(text.code).to.equal(0);
     expect(text.out.results[0]).to.match(/^cheapest plan: 4 shard\(s\) from 4 operator\(s\) read/);
     expect(text.out.results[0]).to.include("TAKEN (taken)");
@@ -105,10 +106,13 @@ describe("rigel job (developer/cli)", () => {
 
   it("plan: an infeasible job fails with the constraint named", async () => {
     const { run } = await setup();
-    const { code, out } = await run(["plan", specFile, "--budget", "1", "--max-price", "1000"]);
+    const { code, out } = await run(["plan", specFile, "--budget", "1wei", "--max-price", "1000wei"]);
     expect(code).to.equal(1);
-    expect(out.errors[0]).to.match(/budget 1 is below the least possible cost/);
-    const usage = await run(["plan", specFile, "--max-price", "1000"]);
+    expect(out.errors[0]).to.match(
+      /^error: --budget 0\.000000000000000001 RGL is below the least this job can cost: about [\d.]+ RGL/,
+    );
+    expect(out.errors[0]).to.match(/\nhint: raise --budget to at least [\d.]+ RGL, or plan with --within SECONDS/);
+    const usage = await run(["plan", specFile, "--max-price", "1000wei"]);
     expect(usage.code).to.equal(2);
     expect(usage.out.errors[0]).to.match(/exactly one of --budget/);
   });
@@ -122,9 +126,9 @@ describe("rigel job (developer/cli)", () => {
       specFile,
       "--plan",
       "--budget",
-      "1000000",
+      "1000000wei",
       "--max-price",
-      "1000",
+      "1000wei",
       "--yes",
       "--json",
     ]);
@@ -171,7 +175,7 @@ describe("rigel job (developer/cli)", () => {
   it("submit without --plan asks for confirmation and creates an even job; expire refunds a no-show", async () => {
     const { p, deps, run } = await setup();
     deps.confirm = async () => false;
-    const declined = await run(["submit", specFile, "--shards", "2", "--max-price", "1000"]);
+    const declined = await run(["submit", specFile, "--shards", "2", "--max-price", "1000wei"]);
     expect(declined.code).to.equal(1);
     expect(await p.market.jobCount()).to.equal(0n);
     deps.confirm = async () => true;
@@ -181,7 +185,7 @@ describe("rigel job (developer/cli)", () => {
       "--shards",
       "2",
       "--max-price",
-      "1000",
+      "1000wei",
       "--deadline",
       "100",
       "--json",
@@ -204,7 +208,7 @@ describe("rigel job (developer/cli)", () => {
       "--shards",
       "2",
       "--max-price",
-      "1000",
+      "1000wei",
       "--gang",
       "60",
       "--yes",
@@ -226,7 +230,7 @@ describe("rigel job (developer/cli)", () => {
 
   it("status explains a DeveloperFault shard: final, the operator paid for the units used, the rest refunded", async () => {
     const { p, run } = await setup();
-    const { code, out } = await run(["submit", specFile, "--shards", "2", "--max-price", "1000", "--yes", "--json"]);
+    const { code, out } = await run(["submit", specFile, "--shards", "2", "--max-price", "1000wei", "--yes", "--json"]);
     expect(code, out.errors.join("\n")).to.equal(0);
     const jobId = BigInt(JSON.parse(out.results[0]).jobId);
     await p.market.connect(p.ops[0]).accept(jobId, 0);
@@ -235,7 +239,7 @@ describe("rigel job (developer/cli)", () => {
     await p.market.settle(att, sigs);
     const text = (await run(["status", String(jobId)])).out.results[0];
     expect(text).to.include("1/2 shard(s) final");
-    expect(text).to.include(`shard 0: DeveloperFault (3 units) ${p.ops[0].address}`);
+    expect(text).to.include(`shard 0: DeveloperFault (3 units) by ${formatAddress(p.ops[0].address)}`);
     expect(text).to.include("developer's code failed: the operator was paid for the units used");
     // 3 units × 1000 paid less the fee (burned: RGL) credited to the operator; the rest refunded.
     const units = (await p.market.getJob(jobId)).maxUnitsPerShard;
@@ -262,7 +266,17 @@ describe("rigel job (developer/cli)", () => {
   it("submit --operators assigns an even split's shards in order; a count that does not match is refused", async () => {
     const { p, run } = await setup();
     const ops = [p.ops[1].address, p.ops[0].address];
-    const bad = await run(["submit", specFile, "--shards", "2", "--operators", ops[0], "--max-price", "1000", "--yes"]);
+    const bad = await run([
+      "submit",
+      specFile,
+      "--shards",
+      "2",
+      "--operators",
+      ops[0],
+      "--max-price",
+      "1000wei",
+      "--yes",
+    ]);
     expect(bad.code).to.not.equal(0);
     expect(bad.out.errors.join("\n")).to.include("1 operator(s) for 2 shard(s)");
     expect(await p.market.jobCount()).to.equal(0n);
@@ -274,7 +288,7 @@ describe("rigel job (developer/cli)", () => {
       "--operators",
       ops.join(","),
       "--max-price",
-      "1000",
+      "1000wei",
       "--yes",
       "--json",
     ]);

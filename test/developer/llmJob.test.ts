@@ -121,7 +121,7 @@ describe("rigel job: llm-inference jobs (developer/cli)", () => {
       "--shards",
       "2",
       "--max-price-per-1k-tokens",
-      String(PER_1K),
+      "2", // RGL: amounts are whole tokens by default
       "--yes",
       "--json",
     ]);
@@ -138,9 +138,7 @@ describe("rigel job: llm-inference jobs (developer/cli)", () => {
     expect(job.escrow).to.equal(2n * 39n * 2n * 10n ** 15n);
     expect(before - (await p.rgl.balanceOf(p.admin.address))).to.equal(job.escrow);
     const status = await run(["status", String(r.jobId)]);
-    expect(status.out.results[0]).to.include(
-      `max 39 tokens per shard at ${PER_1K} per 1,000 tokens (2000000000000000 per token)`,
-    );
+    expect(status.out.results[0]).to.include("max 39 tokens per shard at 2 RGL per 1,000 tokens");
   });
 
   it("submit --plan: each planned shard escrows its own prompts' token bound, not the heaviest prompt's repeated", async () => {
@@ -150,9 +148,9 @@ describe("rigel job: llm-inference jobs (developer/cli)", () => {
       ...llmFlags(),
       "--plan",
       "--budget",
-      String(10n ** 18n),
+      "1",
       "--max-price-per-1k-tokens",
-      String(PER_1K),
+      "2", // RGL: amounts are whole tokens by default
       "--yes",
       "--json",
     ]);
@@ -175,12 +173,12 @@ describe("rigel job: llm-inference jobs (developer/cli)", () => {
 
   it("refuses a price per 1,000 tokens that is not whole wei per token, or on a job that is not llm-inference", async () => {
     const { p, run } = await setup();
-    const bad = await run(["submit", ...llmFlags(), "--max-price-per-1k-tokens", "1001", "--yes"]);
+    const bad = await run(["submit", ...llmFlags(), "--max-price-per-1k-tokens", "1001wei", "--yes"]);
     expect(bad.code).to.equal(2);
-    expect(bad.out.errors.join("\n")).to.match(/RIGEL_JOB_BAD_PRICE|not a whole number of base units per token/);
+    expect(bad.out.errors.join("\n")).to.match(/not a whole number of base units per token/);
     const specFile = path.join(dir, "matmul.json");
     fs.writeFileSync(specFile, JSON.stringify({ kind: "matmul-int8", seed: `0x${"11".repeat(32)}`, m: 8, n: 8, k: 8 }));
-    const wrongKind = await run(["submit", specFile, "--max-price-per-1k-tokens", "1000", "--yes"]);
+    const wrongKind = await run(["submit", specFile, "--max-price-per-1k-tokens", "1000wei", "--yes"]);
     expect(wrongKind.code).to.equal(2);
     expect(wrongKind.out.errors.join("\n")).to.match(/for llm-inference jobs/);
     const both = await run(["submit", specFile, ...llmFlags(), "--max-price", "1", "--yes"]);

@@ -4,6 +4,7 @@ import hre, { ethers } from "hardhat";
 import { custom } from "viem";
 import { ShardState } from "../../sdk/market/enums";
 import { deployProtocol, jobParamsFor, shardAttestation, type Protocol } from "../../fixtures/protocolFixture";
+import { formatDate } from "../../sdk/cli/humanFormat";
 import { jobCli } from "./helpers/jobCliHarness";
 
 const DEV = 2; // devs[0], the jobs' developer
@@ -147,7 +148,7 @@ describe("rigel job refund (developer/refundCommand)", function () {
     expect(again.out.results[0]).to.include(
       `shard 4: Submitted by ${p.ops[0].address}: awaiting the committee's verdict`,
     );
-    expect(again.out.results[0]).to.include(`(unix ${submittedAt4 + VERIFY_WINDOW})`);
+    expect(again.out.results[0]).to.include(`until ${formatDate(submittedAt4 + VERIFY_WINDOW)}`);
     expect(await p.usd.balanceOf(dev)).to.equal(usdNow);
     expect(again.out.results[0]).to.include(
       `owed to ${dev} on this market: ${Number(await p.market.owedOf(usd, dev)) / 1e6} tUSD — withdraw: rigel job withdraw --token ${usd}`,

@@ -3,6 +3,7 @@ import { loadFixture, mine, time } from "@nomicfoundation/hardhat-network-helper
 import hre, { ethers } from "hardhat";
 import { custom } from "viem";
 import { deployProtocol, jobParamsFor, shardAttestation, type Protocol } from "../../fixtures/protocolFixture";
+import { formatAddress } from "../../sdk/cli/humanFormat";
 import { jobCli } from "./helpers/jobCliHarness";
 
 const DEV = 2; // devs[0], the jobs' developer
@@ -59,7 +60,7 @@ describe("rigel job withdraw, list and status: what the market owes the develope
     expect(text).to.include(`credited: ${(Number(pay - fee) / 1e6).toString()} tUSD to the operator`);
     expect(text).to.include("refund 60 tUSD to the developer");
     expect(text).to.include("refund 100 tUSD to the developer");
-    expect(text).to.include(`owed to the developer ${dev} on this market (all jobs): 160 tUSD`);
+    expect(text).to.include(`owed to the developer ${formatAddress(dev)} on this market (all jobs): 160 tUSD`);
     expect(text).to.include(`rigel job withdraw --token ${usd}`);
     const json = JSON.parse((await run(["status", String(jobId), "--json"], DEV)).out.results[0]);
     expect(json.developerOwed).to.equal(refund.toString());
