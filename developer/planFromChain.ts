@@ -5,7 +5,6 @@ import { UsageError } from "../sdk/cli/commands";
 import { RigelError } from "../sdk/errors/RigelError";
 import { fetchHeartbeats } from "../sdk/liveness/fetchHeartbeats";
 import { planOnChain } from "../sdk/planner/planOnChain";
-import { pricePerUnitFromPerThousandTokens, TokenPriceError } from "../sdk/pricing/pricePerThousandTokens";
 import { formatTokenAmount } from "../sdk/cli/humanFormat";
 import { PlannerInfeasibleError } from "../sdk/planner/errors";
 import type { Plan, PlannerJob, PlannerLiveness } from "../sdk/planner/types";

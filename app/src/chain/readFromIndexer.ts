@@ -1,3 +1,4 @@
+import { readAssignmentsReopenAt } from "../../../sdk/market/readAssignmentsReopenAt";
 import { getAddress, type Address, type PublicClient } from "viem";
 import type { Deployment } from "../../../sdk/contracts/parseDeployment";
 import { readJobStatus } from "../../../sdk/market/readJobStatus";
@@ -120,7 +121,10 @@ export async function readJobsFromIndexer(
   const market = deployment.contracts.JobMarket;
   return Promise.all(
     body.jobs.map(async (j) => {
-      const status = await readJobStatus(client, { market, jobId: big(j.jobId) });
+      const [status, reopensAt] = await Promise.all([
+        readJobStatus(client, { market, jobId: big(j.jobId) }),
+        readAssignmentsReopenAt(client, { market, jobId: big(j.jobId) }),
+      ]);
       const indexed = new Map(j.shards.map((s) => [Number(s.shard), s]));
       const rows: ShardRow[] = status.shards.map((s, i) => {
         const row: ShardRow = { ...s };
@@ -135,7 +139,7 @@ export async function readJobsFromIndexer(
         }
         return row;
       });
-      return { ...status, shards: rows, specURI: String(j.specURI ?? "") };
+      return { ...status, shards: rows, specURI: String(j.specURI ?? ""), createdAt: big(j.createdAt), reopensAt };
     }),
   );
 }
