@@ -45,6 +45,7 @@ contract JobMarketSettlement is JobMarketStorage {
     struct Leaf {
         uint256 jobId;
         uint32 shard;
+        address operator;
         uint8 verdict;
         uint64 units;
         uint256 pay;
@@ -80,7 +81,7 @@ contract JobMarketSettlement is JobMarketStorage {
         ShardTransitions.Record storage sh = _shardIn(a.jobId, a.shard, IJobMarket.ShardState.Submitted);
         if (
             a.market != address(this) ||
-            a.operator != sh.operator ||
+            _operatorIds[a.operator] != sh.operatorId ||
             a.resultRoot != sh.resultRoot ||
             a.verdict == uint8(IOracleCommittee.Verdict.None) ||
             a.verdict > uint8(IOracleCommittee.Verdict.DeveloperFault)
@@ -92,7 +93,7 @@ contract JobMarketSettlement is JobMarketStorage {
         _committee.verifyShardAttestation(a, signatures);
 
         Settlement memory s;
-        _apply(s, Leaf(a.jobId, a.shard, a.verdict, a.units, 0, 0, 0), sh, t);
+        _apply(s, Leaf(a.jobId, a.shard, a.operator, a.verdict, a.units, 0, 0, 0), sh, t);
         _flush(s);
     }
 
@@ -127,12 +128,16 @@ contract JobMarketSettlement is JobMarketStorage {
                 t = _terms[id];
                 termsId = id;
             }
-            uint8 reason = sh.skipReason(v.operator, v.resultRoot, v.verdict, t.verifyWindow);
+            uint8 reason = sh.skipReason(_operatorIds[v.operator], v.resultRoot, v.verdict, t.verifyWindow);
             if (reason != ShardTransitions.APPLY) {
                 emit IJobMarket.VerdictSkipped(v.jobId, v.shard, reason);
                 continue;
             }
-            (item.jobId, item.shard, item.verdict, item.units) = (v.jobId, v.shard, v.verdict, v.units);
+            item.jobId = v.jobId;
+            item.shard = v.shard;
+            item.operator = v.operator;
+            item.verdict = v.verdict;
+            item.units = v.units;
             _apply(s, item, sh, t);
             ++settled;
         }
@@ -145,13 +150,13 @@ contract JobMarketSettlement is JobMarketStorage {
         JobRecord storage job = _job(jobId);
         ShardTransitions.Record storage sh = _shard(jobId, shard);
         uint256 shardValue = MarketMath.shardValue(job.maxUnitsPerShard, job.maxPricePerUnit);
-        address operator = sh.operator;
-        uint256 collateral = sh.collateral;
+        address operator = _operatorById[sh.operatorId];
+        IJobMarket.ShardTerms memory t = _terms[sh.termsId];
+        uint256 collateral = _collateralOf(job, t);
         if (sh.state == IJobMarket.ShardState.Accepted) {
             if (block.timestamp <= job.deadline) revert IJobMarket.MarketDeadlineNotPassed(jobId, job.deadline);
             // An unstarted gang's shards could not submit: no no-show slash, `releaseGang` instead.
             _requireGangStarted(jobId, job.gang);
-            IJobMarket.ShardTerms memory t = _terms[sh.termsId];
             sh.close(IJobMarket.ShardState.Expired);
             _refund(job, shardValue);
             uint256 toSlash = (collateral * t.noShowSlashBps) / _BPS;
@@ -160,7 +165,7 @@ contract JobMarketSettlement is JobMarketStorage {
             _records[operator].slashed += uint128(slashed);
             emit IJobMarket.ShardExpired(jobId, shard, operator, true, slashed, shardValue);
         } else if (sh.state == IJobMarket.ShardState.Submitted) {
-            uint256 closesAt = sh.closesAt(_terms[sh.termsId].verifyWindow);
+            uint256 closesAt = sh.closesAt(t.verifyWindow);
             if (block.timestamp <= closesAt) revert IJobMarket.MarketVerifyWindowOpen(jobId, shard, closesAt);
             sh.close(IJobMarket.ShardState.Expired);
             _refund(job, shardValue);
@@ -192,8 +197,8 @@ contract JobMarketSettlement is JobMarketStorage {
             ShardTransitions.Record storage sh = _shards[jobId][i];
             IJobMarket.ShardState state = sh.state;
             if (state == IJobMarket.ShardState.Accepted) {
-                operators[unlocked] = sh.operator;
-                collaterals[unlocked] = sh.collateral;
+                operators[unlocked] = _operatorById[sh.operatorId];
+                collaterals[unlocked] = _collateralOf(job, _terms[sh.termsId]);
                 ++unlocked;
             } else if (state != IJobMarket.ShardState.Open) {
                 continue;
@@ -221,7 +226,7 @@ contract JobMarketSettlement is JobMarketStorage {
         IJobMarket.ShardTerms memory t
     ) private {
         JobRecord storage job = _jobs[item.jobId];
-        address token = job.paymentToken;
+        address token = _tokenById[job.tokenId];
         uint256 shardValue = MarketMath.shardValue(job.maxUnitsPerShard, job.maxPricePerUnit);
         if (s.token != token) _flushToken(s, token);
         s.released += shardValue;
@@ -236,7 +241,7 @@ contract JobMarketSettlement is JobMarketStorage {
                 shardValue,
                 t.feeBps
             );
-            _applyPaid(s, item, sh, t, token);
+            _applyPaid(s, item, sh, t, token, _collateralOf(job, t));
             if (item.refund > 0) _creditDeveloper(s, job.developer, token, item.refund);
         }
     }
@@ -248,13 +253,14 @@ contract JobMarketSettlement is JobMarketStorage {
         Leaf memory item,
         ShardTransitions.Record storage sh,
         IJobMarket.ShardTerms memory t,
-        address token
+        address token,
+        uint256 collateral
     ) private {
-        address operator = sh.operator;
+        address operator = item.operator;
         if (s.op != operator || s.opToken != token) _flushOperator(s, operator, token);
         uint256 paid = item.pay - item.fee;
         s.opPaid += paid;
-        s.opUnlock += sh.collateral;
+        s.opUnlock += collateral;
         s.credited += paid;
         s.fee += item.fee;
         if (item.verdict == uint8(IOracleCommittee.Verdict.Valid)) {
@@ -299,8 +305,8 @@ contract JobMarketSettlement is JobMarketStorage {
         JobRecord storage job,
         uint256 shardValue
     ) private {
-        address operator = sh.operator;
-        uint256 collateral = sh.collateral;
+        address operator = item.operator;
+        uint256 collateral = _collateralOf(job, t);
         sh.close(IJobMarket.ShardState.Failed);
         if (s.op == operator) _flushOperator(s, address(0), address(0));
         uint256 slashed = _staking.slash(
@@ -314,7 +320,7 @@ contract JobMarketSettlement is JobMarketStorage {
         rec.failed += 1;
         rec.slashed += uint128(slashed);
         emit IJobMarket.ShardFailed(item.jobId, item.shard, operator, slashed, shardValue);
-        _creditDeveloper(s, job.developer, job.paymentToken, shardValue);
+        _creditDeveloper(s, job.developer, _tokenById[job.tokenId], shardValue);
     }
 
     function _creditDeveloper(Settlement memory s, address developer, address token, uint256 amount) private {

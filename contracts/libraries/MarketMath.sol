@@ -9,11 +9,11 @@ library MarketMath {
     uint256 private constant _BPS = 10_000;
     uint256 private constant _WAD = 1e18;
 
-    /// @notice A shard's maximum value: `maxUnits × maxPrice` (< 2^192, so `× 64` shards fits).
+    /// @notice A shard's maximum value: `maxUnits × maxPrice` (< 2^160: prices are stored in 96 bits).
     /// @param maxUnits Max units per shard.
     /// @param maxPrice Max price per unit.
     /// @return The value in payment-token units.
-    function shardValue(uint64 maxUnits, uint128 maxPrice) internal pure returns (uint256) {
+    function shardValue(uint64 maxUnits, uint96 maxPrice) internal pure returns (uint256) {
         return uint256(maxUnits) * maxPrice;
     }
 
@@ -30,7 +30,7 @@ library MarketMath {
     /// @return refund What goes back to the developer.
     function payment(
         uint64 units,
-        uint128 price,
+        uint96 price,
         uint256 value,
         uint16 feeBps
     ) internal pure returns (uint256 pay, uint256 fee, uint256 refund) {

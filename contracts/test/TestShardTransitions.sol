@@ -15,22 +15,16 @@ contract TestShardTransitions {
         record.state = state;
     }
 
-    function accept(address operator, uint256 collateral, uint32 termsId) external {
-        record.accept(operator, collateral, termsId);
+    function accept(uint32 operatorId, uint32 termsId) external {
+        record.accept(operatorId, termsId);
     }
 
-    function submit(bytes32 root, uint64 units) external {
-        record.submit(msg.sender, root, units);
+    function submit(uint32 callerId, bytes32 root, uint64 units) external {
+        record.submit(callerId, root, units);
     }
 
-    function acceptAndSubmit(
-        address operator,
-        uint256 collateral,
-        uint32 termsId,
-        bytes32 root,
-        uint64 units
-    ) external {
-        record.acceptAndSubmit(operator, collateral, termsId, root, units);
+    function acceptAndSubmit(uint32 operatorId, uint32 termsId, bytes32 root, uint64 units) external {
+        record.acceptAndSubmit(operatorId, termsId, root, units);
     }
 
     function close(IJobMarket.ShardState to) external {
@@ -45,7 +39,7 @@ contract TestShardTransitions {
         return ShardTransitions.isUnsettled(state);
     }
 
-    function skipReason(address operator, bytes32 root, uint8 verdict, uint32 window) external view returns (uint8) {
-        return record.skipReason(operator, root, verdict, window);
+    function skipReason(uint32 operatorId, bytes32 root, uint8 verdict, uint32 window) external view returns (uint8) {
+        return record.skipReason(operatorId, root, verdict, window);
     }
 }
