@@ -446,19 +446,7 @@ contract JobMarket is JobMarketStorage, IJobMarket, AccessControl, Pausable, Ree
             minOpsPerSec: p.minOpsPerSec
         });
         _jobs[jobId] = r;
-        // Shards start Open (state 0) without a write; only assignments are stored, with the time
-        // they lapse (PROTOCOL §20.9).
-        if (nOps != 0) {
-            uint64 reopensAt = uint64(block.timestamp) + _assignGrace;
-            _reopensAt[jobId] = reopensAt;
-            emit AssignmentsReopenAt(jobId, reopensAt);
-        }
-        for (uint32 i = 0; i < nOps; ++i) {
-            if (p.shardOperators[i] != address(0)) {
-                _assigned[jobId][i] = p.shardOperators[i];
-                emit ShardAssigned(jobId, i, p.shardOperators[i]);
-            }
-        }
+        if (nOps != 0) _recordAssignments(jobId, p.shardOperators);
         Book storage book = _books[p.paymentToken];
         book.escrow = SafeCast.toUint128(book.escrow + escrow);
         emit JobCreated(
@@ -479,6 +467,21 @@ contract JobMarket is JobMarketStorage, IJobMarket, AccessControl, Pausable, Ree
         token.safeTransferFrom(msg.sender, address(this), escrow);
         uint256 received = token.balanceOf(address(this)) - before;
         if (received != escrow) revert MarketTransferShortfall(p.paymentToken, escrow, received);
+    }
+
+    /// @dev Shards start Open (state 0) without a write; only assignments are stored, with the time
+    /// they lapse (PROTOCOL §20.9).
+    function _recordAssignments(uint256 jobId, address[] calldata operators) private {
+        uint64 reopensAt = uint64(block.timestamp) + _assignGrace;
+        _reopensAt[jobId] = reopensAt;
+        emit AssignmentsReopenAt(jobId, reopensAt);
+        uint256 n = operators.length;
+        for (uint32 i = 0; i < n; ++i) {
+            if (operators[i] != address(0)) {
+                _assigned[jobId][i] = operators[i];
+                emit ShardAssigned(jobId, i, operators[i]);
+            }
+        }
     }
 
     function _accept(uint256 jobId, uint32 shard) private {
@@ -569,7 +572,7 @@ contract JobMarket is JobMarketStorage, IJobMarket, AccessControl, Pausable, Ree
         emit ShardTermsRecorded(termsId, token, t);
     }
 
-    /// @dev The operator's market id, given on its first accept (PROTOCOL §9.4).
+    /// @dev The operator's market id, given on its first accept (PROTOCOL §20.3).
     function _operatorIdOf(address operator) private returns (uint32 id) {
         id = _operatorIds[operator];
         if (id != 0) return id;

@@ -10,10 +10,12 @@ import {ShardTransitions} from "./libraries/ShardTransitions.sol";
 /// @notice The JobMarket's records and state, shared by the market and its settlement module (which
 /// runs by delegatecall in the market's storage): both inherit this contract FIRST, so every
 /// variable has the same slot in both (PROTOCOL §20.3).
+// One storage layout for the market and its module by design (PROTOCOL §20.3).
+// solhint-disable-next-line max-states-count
 abstract contract JobMarketStorage {
     uint16 internal constant _BPS = 10_000;
 
-    /// @dev A job as stored: two slots, what accept and settlement read (PROTOCOL §9.4, §20.3). Slot 0:
+    /// @dev A job as stored: two slots, what accept and settlement read (PROTOCOL §20.3). Slot 0:
     /// developer, deadline, shard count, kind, mode, flags and the payment token's id; slot 1: the
     /// price, max units and the operator requirements. `assigned`: created with an operator list (only
     /// then are `_assigned` entries read). Prices fit 96 bits and deadlines 40 bits (checked at

@@ -334,7 +334,7 @@ interface IJobMarket {
     /// may be accepted by any eligible operator (PROTOCOL §20.9).
     event AssignmentsReopenAt(uint256 indexed jobId, uint64 reopensAt);
     /// @notice `operator` accepted its first shard and was given the id the market's shard records
-    /// carry instead of its address (PROTOCOL §9.4).
+    /// carry instead of its address (PROTOCOL §20.3).
     event OperatorIdAssigned(address indexed operator, uint32 indexed id);
     /// @notice A job was created as a gang: its shards start together once all are accepted.
     event GangJobCreated(uint256 indexed jobId, uint64 acceptDeadline);

@@ -34,8 +34,11 @@ library MarketMath {
         uint256 value,
         uint16 feeBps
     ) internal pure returns (uint256 pay, uint256 fee, uint256 refund) {
-        pay = uint256(units) * price;
-        fee = (pay * feeBps) / _BPS;
+        // A 64-bit count times a 96-bit price, times a 16-bit rate: no overflow.
+        unchecked {
+            pay = uint256(units) * price;
+            fee = (pay * feeBps) / _BPS;
+        }
         refund = value - pay;
     }
 
@@ -53,6 +56,8 @@ library MarketMath {
     /// @param rglPerToken RGL per token, 1e18-scaled.
     /// @return RGL wei.
     function toRgl(uint256 amount, uint128 rglPerToken) internal pure returns (uint256) {
+        // Below 2^128 the product fits 256 bits: the plain floor division, the same result cheaper.
+        if (amount <= type(uint128).max) return (amount * rglPerToken) / _WAD;
         return Math.mulDiv(amount, rglPerToken, _WAD);
     }
 }

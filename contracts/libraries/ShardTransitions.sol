@@ -23,7 +23,7 @@ library ShardTransitions {
     /// @notice `submit` by an operator id that is not the shard's.
     error ShardNotOperator(uint32 callerId, uint32 operatorId);
 
-    /// @notice A shard as stored: two slots (PROTOCOL §9.4). Slot 0: the operator's market id (see
+    /// @notice A shard as stored: two slots (PROTOCOL §20.3). Slot 0: the operator's market id (see
     /// `JobMarket` `OperatorIdAssigned`), the state, the terms id, the accept and submit times, the
     /// beacon block and the units; slot 1: the result root. The collateral is not stored: it follows
     /// from the job and the terms. Times and blocks fit 40 bits until the year 36812.
@@ -85,6 +85,71 @@ library ShardTransitions {
     function close(Record storage sh, IJobMarket.ShardState to) internal {
         if (!canClose(sh.state, to)) revert IJobMarket.MarketBadShardState(0, 0, sh.state);
         sh.state = to;
+    }
+
+    /// @notice Slot 0 of a record as one word (one SLOAD), for loops that read a shard once: decode
+    /// it with `stateOf`, `operatorIdOf`, `termsIdOf`, `submittedAtOf`, `unitsOf`, write it back with
+    /// `closeWord`. Layout (low bits first, as Solidity packs `Record`): operatorId 0–31, state 32–39,
+    /// termsId 40–71, acceptedAt 72–111, submittedAt 112–151, submittedBlock 152–191, units 192–255.
+    function word(Record storage sh) internal view returns (uint256 w) {
+        // solhint-disable-next-line no-inline-assembly
+        assembly ("memory-safe") {
+            w := sload(sh.slot)
+        }
+    }
+
+    /// @notice The operator id in a record's slot-0 word.
+    function operatorIdOf(uint256 w) internal pure returns (uint32) {
+        return uint32(w);
+    }
+
+    /// @notice The state in a record's slot-0 word.
+    function stateOf(uint256 w) internal pure returns (IJobMarket.ShardState) {
+        return IJobMarket.ShardState(uint8(w >> 32));
+    }
+
+    /// @notice The terms id in a record's slot-0 word.
+    function termsIdOf(uint256 w) internal pure returns (uint32) {
+        return uint32(w >> 40);
+    }
+
+    /// @notice The submit time in a record's slot-0 word.
+    function submittedAtOf(uint256 w) internal pure returns (uint40) {
+        return uint40(w >> 112);
+    }
+
+    /// @notice The submitted units in a record's slot-0 word.
+    function unitsOf(uint256 w) internal pure returns (uint64) {
+        return uint64(w >> 192);
+    }
+
+    /// @notice `close` for a record whose slot 0 was read as `w` (and not written since): the same
+    /// guard, one SSTORE and no second read.
+    function closeWord(Record storage sh, uint256 w, IJobMarket.ShardState to) internal {
+        IJobMarket.ShardState from = stateOf(w);
+        if (!canClose(from, to)) revert IJobMarket.MarketBadShardState(0, 0, from);
+        uint256 next = (w & ~(uint256(0xff) << 32)) | (uint256(uint8(to)) << 32);
+        // solhint-disable-next-line no-inline-assembly
+        assembly ("memory-safe") {
+            sstore(sh.slot, next)
+        }
+    }
+
+    /// @notice `skipReason` for a record whose slot 0 was read as `w`; the result root is read only
+    /// when the state and operator match.
+    function skipReasonWord(
+        Record storage sh,
+        uint256 w,
+        uint32 operatorId,
+        bytes32 resultRoot,
+        uint8 verdict,
+        uint32 window
+    ) internal view returns (uint8) {
+        if (stateOf(w) != IJobMarket.ShardState.Submitted) return SKIP_STATE;
+        if (operatorId != operatorIdOf(w) || resultRoot != sh.resultRoot) return SKIP_MISMATCH;
+        if (verdict == 0 || verdict > 3) return SKIP_VERDICT;
+        if (block.timestamp > uint256(submittedAtOf(w)) + window) return SKIP_WINDOW;
+        return APPLY;
     }
 
     /// @notice Whether `close` may move a shard from `from` to `to`.

@@ -27,6 +27,35 @@ contract TestShardTransitions {
         record.acceptAndSubmit(operatorId, termsId, root, units);
     }
 
+    /// @notice The slot-0 word decoded by the library's word helpers.
+    function decodeWord()
+        external
+        view
+        returns (uint32 operatorId, IJobMarket.ShardState state, uint32 termsId, uint40 submittedAt, uint64 units)
+    {
+        uint256 w = record.word();
+        return (
+            ShardTransitions.operatorIdOf(w),
+            ShardTransitions.stateOf(w),
+            ShardTransitions.termsIdOf(w),
+            ShardTransitions.submittedAtOf(w),
+            ShardTransitions.unitsOf(w)
+        );
+    }
+
+    function closeWord(IJobMarket.ShardState to) external {
+        record.closeWord(record.word(), to);
+    }
+
+    function skipReasonWord(
+        uint32 operatorId,
+        bytes32 root,
+        uint8 verdict,
+        uint32 window
+    ) external view returns (uint8) {
+        return record.skipReasonWord(record.word(), operatorId, root, verdict, window);
+    }
+
     function close(IJobMarket.ShardState to) external {
         record.close(to);
     }

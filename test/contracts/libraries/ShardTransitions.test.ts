@@ -111,4 +111,40 @@ describe("ShardTransitions", () => {
     await t.close(S.Settled);
     expect(await t.skipReason(3, ROOT, 1, 3_600)).to.equal(1n);
   });
+
+  it("test_word_decodesTheRecord_closeWordAndSkipReasonWordMatch", async () => {
+    const { t } = await loadFixture(deploy);
+    await t.acceptAndSubmit(2 ** 32 - 1, 2 ** 32 - 2, ROOT, 2n ** 64n - 1n);
+    const r = await t.record();
+    const d = await t.decodeWord();
+    expect([d.operatorId, d.state, d.termsId, d.submittedAt, d.units]).to.deep.equal([
+      r.operatorId,
+      r.state,
+      r.termsId,
+      r.submittedAt,
+      r.units,
+    ]);
+    for (const [id, root, verdict, window] of [
+      [2 ** 32 - 1, ROOT, 1, 60],
+      [1, ROOT, 1, 60],
+      [2 ** 32 - 1, ethers.id("x"), 1, 60],
+      [2 ** 32 - 1, ROOT, 0, 60],
+      [2 ** 32 - 1, ROOT, 3, 0],
+    ] as const) {
+      expect(await t.skipReasonWord(id, root, verdict, window)).to.equal(await t.skipReason(id, root, verdict, window));
+    }
+    await t.closeWord(S.Settled);
+    const after = await t.record();
+    // Only the state changed.
+    expect([
+      after.state,
+      after.operatorId,
+      after.termsId,
+      after.acceptedAt,
+      after.submittedBlock,
+      after.units,
+    ]).to.deep.equal([BigInt(S.Settled), r.operatorId, r.termsId, r.acceptedAt, r.submittedBlock, r.units]);
+    await expect(t.closeWord(S.Failed)).to.be.revertedWithCustomError(t, "MarketBadShardState");
+    expect(await t.skipReasonWord(2 ** 32 - 1, ROOT, 1, 60)).to.equal(1n);
+  });
 });
