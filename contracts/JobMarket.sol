@@ -33,6 +33,8 @@ contract JobMarket is JobMarketStorage, IJobMarket, AccessControl, Pausable, Ree
     /// @inheritdoc IJobMarket
     bytes32 public constant GOVERNOR_ROLE = keccak256("GOVERNOR_ROLE");
     uint32 private constant _MAX_SHARDS = 64;
+    uint32 private constant _MAX_ASSIGN_GRACE = 7 days;
+    uint32 private constant _DEFAULT_ASSIGN_GRACE = 10 minutes;
 
     /// @notice The RGL token (fees in RGL are burned).
     IComputeToken public immutable rgl;
@@ -76,6 +78,8 @@ contract JobMarket is JobMarketStorage, IJobMarket, AccessControl, Pausable, Ree
         _grantRole(GOVERNOR_ROLE, admin);
         _grantRole(PAUSER_ROLE, admin);
         _setParams(params_);
+        _assignGrace = _DEFAULT_ASSIGN_GRACE;
+        emit AssignGraceSet(_DEFAULT_ASSIGN_GRACE);
     }
 
     // ---------------------------------------------------------------- developer
@@ -153,7 +157,7 @@ contract JobMarket is JobMarketStorage, IJobMarket, AccessControl, Pausable, Ree
         (uint256 collateral, uint32 termsId) = _collateralAndTerms(job);
         _checkEligible(job, msg.sender, collateral);
 
-        sh.acceptAndSubmit(msg.sender, collateral, termsId, resultRoot, units);
+        sh.acceptAndSubmit(_operatorIdOf(msg.sender), termsId, resultRoot, units);
         emit ShardAccepted(jobId, shard, msg.sender, collateral);
         emit ShardSubmitted(jobId, shard, msg.sender, resultRoot, units, uint64(block.number), resultURI);
 
@@ -230,6 +234,11 @@ contract JobMarket is JobMarketStorage, IJobMarket, AccessControl, Pausable, Ree
         if (token == address(0)) revert MarketZeroAddress();
         if (allowed && rglPerToken == 0) revert MarketBadParam("rglPerToken", 0);
         TokenState storage ts = _tokens[token];
+        if (ts.id == 0) {
+            uint16 id = ++_tokenCount;
+            ts.id = id;
+            _tokenById[id] = token;
+        }
         // Disallowing with rate 0 keeps the rate: open shards of its jobs are accepted at it (§20.2).
         uint128 rate = rglPerToken == 0 ? ts.rglPerToken : rglPerToken;
         ts.allowed = allowed;
@@ -238,6 +247,13 @@ contract JobMarket is JobMarketStorage, IJobMarket, AccessControl, Pausable, Ree
             ts.termsId = 0;
         }
         emit PaymentTokenSet(token, allowed, rate);
+    }
+
+    /// @inheritdoc IJobMarket
+    function setAssignGrace(uint32 grace) external onlyRole(GOVERNOR_ROLE) {
+        if (grace > _MAX_ASSIGN_GRACE) revert MarketBadParam("assignGrace", grace);
+        _assignGrace = grace;
+        emit AssignGraceSet(grace);
     }
 
     /// @inheritdoc IJobMarket
@@ -267,17 +283,17 @@ contract JobMarket is JobMarketStorage, IJobMarket, AccessControl, Pausable, Ree
             ShardState state = _shards[jobId][i].state;
             if (ShardTransitions.isUnsettled(state)) ++unsettled;
         }
-        return _jobView(r, unsettled);
+        return _jobView(r, _tokenById[r.tokenId], unsettled);
     }
 
     /// @dev The `Job` view of a record with `unsettled` shards in escrow.
-    function _jobView(JobRecord storage r, uint256 unsettled) private view returns (Job memory) {
+    function _jobView(JobRecord storage r, address token, uint256 unsettled) private view returns (Job memory) {
         return
             Job({
                 developer: r.developer,
                 deadline: r.deadline,
                 shards: r.shards,
-                paymentToken: r.paymentToken,
+                paymentToken: token,
                 maxUnitsPerShard: r.maxUnitsPerShard,
                 minVramMiB: r.minVramMiB,
                 maxPricePerUnit: r.maxPricePerUnit,
@@ -291,17 +307,18 @@ contract JobMarket is JobMarketStorage, IJobMarket, AccessControl, Pausable, Ree
     /// @inheritdoc IJobMarket
     function getShard(uint256 jobId, uint32 shard) external view returns (Shard memory) {
         ShardTransitions.Record storage sh = _shards[jobId][shard];
+        ShardTerms memory t = _terms[sh.termsId];
         return
             Shard({
                 state: sh.state,
-                operator: sh.operator,
+                operator: _operatorById[sh.operatorId],
                 acceptedAt: sh.acceptedAt,
                 submittedAt: sh.submittedAt,
                 submittedBlock: sh.submittedBlock,
                 units: sh.units,
-                collateral: sh.collateral,
+                collateral: sh.termsId == 0 ? 0 : uint128(_collateralOf(_jobs[jobId], t)),
                 resultRoot: sh.resultRoot,
-                verifyWindow: _terms[sh.termsId].verifyWindow
+                verifyWindow: t.verifyWindow
             });
     }
 
@@ -326,6 +343,16 @@ contract JobMarket is JobMarketStorage, IJobMarket, AccessControl, Pausable, Ree
     }
 
     /// @inheritdoc IJobMarket
+    function assignmentsReopenAt(uint256 jobId) external view returns (uint64) {
+        return _reopensAt[jobId];
+    }
+
+    /// @inheritdoc IJobMarket
+    function assignGrace() external view returns (uint32) {
+        return _assignGrace;
+    }
+
+    /// @inheritdoc IJobMarket
     function gangOf(uint256 jobId) external view returns (Gang memory) {
         return _gangs[jobId];
     }
@@ -346,7 +373,7 @@ contract JobMarket is JobMarketStorage, IJobMarket, AccessControl, Pausable, Ree
             MarketMath.collateral(
                 MarketMath.shardValue(job.maxUnitsPerShard, job.maxPricePerUnit),
                 _params.collateralRatioBps,
-                _tokens[job.paymentToken].rglPerToken
+                _tokens[_tokenById[job.tokenId]].rglPerToken
             );
     }
 
@@ -390,40 +417,46 @@ contract JobMarket is JobMarketStorage, IJobMarket, AccessControl, Pausable, Ree
     // ---------------------------------------------------------------- internals: entry
 
     function _createJob(JobParams calldata p, uint64 acceptDeadline) private returns (uint256 jobId) {
-        if (!_tokens[p.paymentToken].allowed) revert MarketTokenNotAllowed(p.paymentToken);
+        TokenState storage ts = _tokens[p.paymentToken];
+        if (!ts.allowed) revert MarketTokenNotAllowed(p.paymentToken);
         if (p.shards == 0 || p.shards > _MAX_SHARDS) revert MarketBadShardCount(p.shards);
         if (p.maxUnitsPerShard == 0 || p.maxPricePerUnit == 0) revert MarketZeroValue();
-        if (p.deadline <= block.timestamp) revert MarketBadDeadline(p.deadline, block.timestamp);
+        if (p.maxPricePerUnit > type(uint96).max) revert MarketBadParam("maxPricePerUnit", p.maxPricePerUnit);
+        if (p.deadline <= block.timestamp || p.deadline > type(uint40).max) {
+            revert MarketBadDeadline(p.deadline, block.timestamp);
+        }
         uint256 nOps = p.shardOperators.length;
         if (nOps != 0 && nOps != p.shards) revert MarketBadOperatorList(nOps, p.shards);
-        uint256 escrow = MarketMath.shardValue(p.maxUnitsPerShard, p.maxPricePerUnit) * p.shards;
+        uint96 price = uint96(p.maxPricePerUnit);
+        uint256 escrow = MarketMath.shardValue(p.maxUnitsPerShard, price) * p.shards;
 
         jobId = ++_jobCount;
         JobRecord memory r = JobRecord({
             developer: msg.sender,
-            deadline: p.deadline,
-            shards: p.shards,
-            paymentToken: p.paymentToken,
-            maxUnitsPerShard: p.maxUnitsPerShard,
-            minVramMiB: p.minVramMiB,
-            maxPricePerUnit: p.maxPricePerUnit,
-            minOpsPerSec: p.minOpsPerSec,
+            deadline: uint40(p.deadline),
+            shards: uint8(p.shards),
             kind: p.kind,
             verificationMode: p.verificationMode,
             gang: acceptDeadline != 0,
-            assigned: nOps != 0
+            assigned: nOps != 0,
+            tokenId: ts.id,
+            maxPricePerUnit: price,
+            maxUnitsPerShard: p.maxUnitsPerShard,
+            minVramMiB: p.minVramMiB,
+            minOpsPerSec: p.minOpsPerSec
         });
         _jobs[jobId] = r;
-        // Shards start Open (state 0) without a write; only assignments are stored.
-        for (uint32 i = 0; i < nOps; ++i) {
-            if (p.shardOperators[i] != address(0)) {
-                _assigned[jobId][i] = p.shardOperators[i];
-                emit ShardAssigned(jobId, i, p.shardOperators[i]);
-            }
-        }
+        if (nOps != 0) _recordAssignments(jobId, p.shardOperators);
         Book storage book = _books[p.paymentToken];
         book.escrow = SafeCast.toUint128(book.escrow + escrow);
-        emit JobCreated(jobId, msg.sender, p.paymentToken, _jobView(_jobs[jobId], p.shards), p.specHash, p.specURI);
+        emit JobCreated(
+            jobId,
+            msg.sender,
+            p.paymentToken,
+            _jobView(_jobs[jobId], p.paymentToken, p.shards),
+            p.specHash,
+            p.specURI
+        );
         if (acceptDeadline != 0) {
             _gangs[jobId].acceptDeadline = acceptDeadline;
             emit GangJobCreated(jobId, acceptDeadline);
@@ -434,6 +467,21 @@ contract JobMarket is JobMarketStorage, IJobMarket, AccessControl, Pausable, Ree
         token.safeTransferFrom(msg.sender, address(this), escrow);
         uint256 received = token.balanceOf(address(this)) - before;
         if (received != escrow) revert MarketTransferShortfall(p.paymentToken, escrow, received);
+    }
+
+    /// @dev Shards start Open (state 0) without a write; only assignments are stored, with the time
+    /// they lapse (PROTOCOL §20.9).
+    function _recordAssignments(uint256 jobId, address[] calldata operators) private {
+        uint64 reopensAt = uint64(block.timestamp) + _assignGrace;
+        _reopensAt[jobId] = reopensAt;
+        emit AssignmentsReopenAt(jobId, reopensAt);
+        uint256 n = operators.length;
+        for (uint32 i = 0; i < n; ++i) {
+            if (operators[i] != address(0)) {
+                _assigned[jobId][i] = operators[i];
+                emit ShardAssigned(jobId, i, operators[i]);
+            }
+        }
     }
 
     function _accept(uint256 jobId, uint32 shard) private {
@@ -449,7 +497,7 @@ contract JobMarket is JobMarketStorage, IJobMarket, AccessControl, Pausable, Ree
         (uint256 collateral, uint32 termsId) = _collateralAndTerms(job);
         _checkEligible(job, msg.sender, collateral);
 
-        sh.accept(msg.sender, collateral, termsId);
+        sh.accept(_operatorIdOf(msg.sender), termsId);
         emit ShardAccepted(jobId, shard, msg.sender, collateral);
         if (acceptDeadline != 0) {
             // Each shard is accepted at most once (Open → Accepted), so `accepted` ≤ shards ≤ 64.
@@ -467,12 +515,13 @@ contract JobMarket is JobMarketStorage, IJobMarket, AccessControl, Pausable, Ree
     function _submit(uint256 jobId, uint32 shard, bytes32 resultRoot, uint64 units, string calldata resultURI) private {
         JobRecord storage job = _job(jobId);
         ShardTransitions.Record storage sh = _shardIn(jobId, shard, ShardState.Accepted);
-        if (msg.sender != sh.operator) revert MarketNotShardOperator(msg.sender, sh.operator);
+        uint32 callerId = _operatorIds[msg.sender];
+        if (callerId != sh.operatorId) revert MarketNotShardOperator(msg.sender, _operatorById[sh.operatorId]);
         if (block.timestamp > job.deadline) revert MarketDeadlinePassed(jobId, job.deadline);
         _requireGangStarted(jobId, job.gang);
         _checkSubmission(job, units, resultRoot);
 
-        sh.submit(msg.sender, resultRoot, units);
+        sh.submit(callerId, resultRoot, units);
         emit ShardSubmitted(jobId, shard, msg.sender, resultRoot, units, uint64(block.number), resultURI);
     }
 
@@ -481,17 +530,19 @@ contract JobMarket is JobMarketStorage, IJobMarket, AccessControl, Pausable, Ree
         if (resultRoot == bytes32(0)) revert MarketZeroRoot();
     }
 
-    /// @dev A job created without an operator list has no assignment to read.
+    /// @dev A job created without an operator list has no assignment to read. An assigned shard is
+    /// reserved for its operator until the job's assignments reopen (PROTOCOL §20.9).
     function _checkAssigned(JobRecord storage job, uint256 jobId, uint32 shard) private view {
         if (!job.assigned) return;
         address assigned = _assigned[jobId][shard];
-        if (assigned != address(0) && assigned != msg.sender) revert MarketOperatorNotAllowed(jobId, shard, msg.sender);
+        if (assigned == address(0) || assigned == msg.sender) return;
+        if (block.timestamp < _reopensAt[jobId]) revert MarketOperatorNotAllowed(jobId, shard, msg.sender);
     }
 
     /// @dev The collateral a shard of `job` locks now and the id of the terms it is accepted under,
     /// recording new terms after a parameter or rate change (PROTOCOL §20.2).
     function _collateralAndTerms(JobRecord storage job) private returns (uint256 collateral, uint32 termsId) {
-        address token = job.paymentToken;
+        address token = _tokenById[job.tokenId];
         TokenState storage ts = _tokens[token];
         uint128 rate = ts.rglPerToken;
         if (rate == 0) revert MarketBadParam("rglPerToken", 0);
@@ -512,12 +563,23 @@ contract JobMarket is JobMarketStorage, IJobMarket, AccessControl, Pausable, Ree
             invalidDeveloperBps: p.invalidDeveloperBps,
             noShowSlashBps: p.noShowSlashBps,
             noShowDeveloperBps: p.noShowDeveloperBps,
-            rglPerToken: rate
+            rglPerToken: rate,
+            collateralRatioBps: p.collateralRatioBps
         });
         _terms[termsId] = t;
         ts.termsId = termsId;
         ts.paramsNonce = nonce;
         emit ShardTermsRecorded(termsId, token, t);
+    }
+
+    /// @dev The operator's market id, given on its first accept (PROTOCOL §20.3).
+    function _operatorIdOf(address operator) private returns (uint32 id) {
+        id = _operatorIds[operator];
+        if (id != 0) return id;
+        id = ++_operatorCount;
+        _operatorIds[operator] = id;
+        _operatorById[id] = operator;
+        emit OperatorIdAssigned(operator, id);
     }
 
     // ---------------------------------------------------------------- internals: money

@@ -45,11 +45,24 @@ contract JobMarketSettlement is JobMarketStorage {
     struct Leaf {
         uint256 jobId;
         uint32 shard;
+        address operator;
         uint8 verdict;
         uint64 units;
         uint256 pay;
         uint256 fee;
         uint256 refund;
+    }
+
+    /// @dev What the leaves of one job under one terms id share, read once per run of such leaves:
+    /// the job's developer, token, price, shard value and the shards' collateral.
+    struct JobCtx {
+        uint256 jobId;
+        uint32 termsId;
+        address developer;
+        address token;
+        uint96 price;
+        uint256 shardValue;
+        uint256 collateral;
     }
 
     IComputeToken private immutable _rgl;
@@ -80,7 +93,7 @@ contract JobMarketSettlement is JobMarketStorage {
         ShardTransitions.Record storage sh = _shardIn(a.jobId, a.shard, IJobMarket.ShardState.Submitted);
         if (
             a.market != address(this) ||
-            a.operator != sh.operator ||
+            _operatorIds[a.operator] != sh.operatorId ||
             a.resultRoot != sh.resultRoot ||
             a.verdict == uint8(IOracleCommittee.Verdict.None) ||
             a.verdict > uint8(IOracleCommittee.Verdict.DeveloperFault)
@@ -92,7 +105,9 @@ contract JobMarketSettlement is JobMarketStorage {
         _committee.verifyShardAttestation(a, signatures);
 
         Settlement memory s;
-        _apply(s, Leaf(a.jobId, a.shard, a.verdict, a.units, 0, 0, 0), sh, t);
+        JobCtx memory c;
+        _loadJob(c, a.jobId, sh.termsId, t);
+        _apply(s, Leaf(a.jobId, a.shard, a.operator, a.verdict, a.units, 0, 0, 0), c, t, sh, sh.word());
         _flush(s);
     }
 
@@ -113,31 +128,55 @@ contract JobMarketSettlement is JobMarketStorage {
         _committee.verifyVerdictBatch(batch, signatures);
 
         Settlement memory s;
-        Leaf memory item;
-        // The terms of the previous leaf, read again only when the id changes (id 0 is never
-        // recorded: its terms are the zero struct `t` starts as).
-        IJobMarket.ShardTerms memory t;
-        uint32 termsId = 0;
-        for (uint256 i = 0; i < n; ++i) {
-            IOracleCommittee.ShardVerdict calldata v = verdicts[i];
-            ShardTransitions.Record storage sh = _shards[v.jobId][v.shard];
-            // An index at or past the job's shard count (or an unknown job) reads as Open: skipped.
-            uint32 id = sh.termsId;
-            if (id != termsId) {
-                t = _terms[id];
-                termsId = id;
-            }
-            uint8 reason = sh.skipReason(v.operator, v.resultRoot, v.verdict, t.verifyWindow);
-            if (reason != ShardTransitions.APPLY) {
-                emit IJobMarket.VerdictSkipped(v.jobId, v.shard, reason);
-                continue;
-            }
-            (item.jobId, item.shard, item.verdict, item.units) = (v.jobId, v.shard, v.verdict, v.units);
-            _apply(s, item, sh, t);
-            ++settled;
-        }
+        settled = _applyLeaves(s, verdicts);
         _flush(s);
         emit IJobMarket.VerdictsSettled(root, settled, n - settled);
+    }
+
+    /// @dev Applies every leaf of a checked batch (skipping stale ones) into `s`; returns how many.
+    function _applyLeaves(
+        Settlement memory s,
+        IOracleCommittee.ShardVerdict[] calldata verdicts
+    ) private returns (uint256 settled) {
+        Leaf memory item;
+        // The previous leaf's terms, job and operator id are read again only when they change (terms
+        // id 0 is never recorded: its terms are the zero struct `t` starts as).
+        IJobMarket.ShardTerms memory t;
+        JobCtx memory c;
+        uint32 termsId = 0;
+        uint32 lastOpId = 0;
+        uint256 n = verdicts.length;
+        for (uint256 i = 0; i < n; ++i) {
+            IOracleCommittee.ShardVerdict calldata v = verdicts[i];
+            item.jobId = v.jobId;
+            item.shard = v.shard;
+            ShardTransitions.Record storage sh = _shards[item.jobId][item.shard];
+            // An index at or past the job's shard count (or an unknown job) reads as Open: skipped.
+            uint256 w = sh.word();
+            {
+                uint32 id = ShardTransitions.termsIdOf(w);
+                if (id != termsId) {
+                    t = _terms[id];
+                    termsId = id;
+                }
+            }
+            if (v.operator != item.operator) {
+                item.operator = v.operator;
+                lastOpId = _operatorIds[v.operator];
+            }
+            uint8 reason = sh.skipReasonWord(w, lastOpId, v.resultRoot, v.verdict, t.verifyWindow);
+            if (reason != ShardTransitions.APPLY) {
+                emit IJobMarket.VerdictSkipped(item.jobId, item.shard, reason);
+                continue;
+            }
+            if (item.jobId != c.jobId || termsId != c.termsId) _loadJob(c, item.jobId, termsId, t);
+            item.verdict = v.verdict;
+            item.units = v.units;
+            _apply(s, item, c, t, sh, w);
+            unchecked {
+                ++settled;
+            }
+        }
     }
 
     /// @notice See IJobMarket.
@@ -145,13 +184,13 @@ contract JobMarketSettlement is JobMarketStorage {
         JobRecord storage job = _job(jobId);
         ShardTransitions.Record storage sh = _shard(jobId, shard);
         uint256 shardValue = MarketMath.shardValue(job.maxUnitsPerShard, job.maxPricePerUnit);
-        address operator = sh.operator;
-        uint256 collateral = sh.collateral;
+        address operator = _operatorById[sh.operatorId];
+        IJobMarket.ShardTerms memory t = _terms[sh.termsId];
+        uint256 collateral = _collateralOf(job, t);
         if (sh.state == IJobMarket.ShardState.Accepted) {
             if (block.timestamp <= job.deadline) revert IJobMarket.MarketDeadlineNotPassed(jobId, job.deadline);
             // An unstarted gang's shards could not submit: no no-show slash, `releaseGang` instead.
             _requireGangStarted(jobId, job.gang);
-            IJobMarket.ShardTerms memory t = _terms[sh.termsId];
             sh.close(IJobMarket.ShardState.Expired);
             _refund(job, shardValue);
             uint256 toSlash = (collateral * t.noShowSlashBps) / _BPS;
@@ -160,7 +199,7 @@ contract JobMarketSettlement is JobMarketStorage {
             _records[operator].slashed += uint128(slashed);
             emit IJobMarket.ShardExpired(jobId, shard, operator, true, slashed, shardValue);
         } else if (sh.state == IJobMarket.ShardState.Submitted) {
-            uint256 closesAt = sh.closesAt(_terms[sh.termsId].verifyWindow);
+            uint256 closesAt = sh.closesAt(t.verifyWindow);
             if (block.timestamp <= closesAt) revert IJobMarket.MarketVerifyWindowOpen(jobId, shard, closesAt);
             sh.close(IJobMarket.ShardState.Expired);
             _refund(job, shardValue);
@@ -192,8 +231,8 @@ contract JobMarketSettlement is JobMarketStorage {
             ShardTransitions.Record storage sh = _shards[jobId][i];
             IJobMarket.ShardState state = sh.state;
             if (state == IJobMarket.ShardState.Accepted) {
-                operators[unlocked] = sh.operator;
-                collaterals[unlocked] = sh.collateral;
+                operators[unlocked] = _operatorById[sh.operatorId];
+                collaterals[unlocked] = _collateralOf(job, _terms[sh.termsId]);
                 ++unlocked;
             } else if (state != IJobMarket.ShardState.Open) {
                 continue;
@@ -212,32 +251,41 @@ contract JobMarketSettlement is JobMarketStorage {
 
     // ---------------------------------------------------------------- internals: settlement
 
-    /// @dev Applies one checked verdict (1–3) to a Submitted shard: its effects and event now, its
-    /// credits and collateral into the runs of `s` (PROTOCOL §9.3, §20.4).
+    /// @dev Reads into `c` what leaves of job `jobId` under terms `termsId` (`t`) share.
+    function _loadJob(JobCtx memory c, uint256 jobId, uint32 termsId, IJobMarket.ShardTerms memory t) private view {
+        JobRecord storage job = _jobs[jobId];
+        c.jobId = jobId;
+        c.termsId = termsId;
+        c.developer = job.developer;
+        c.token = _tokenById[job.tokenId];
+        c.price = job.maxPricePerUnit;
+        c.shardValue = MarketMath.shardValue(job.maxUnitsPerShard, c.price);
+        c.collateral = MarketMath.collateral(c.shardValue, t.collateralRatioBps, t.rglPerToken);
+    }
+
+    /// @dev Applies one checked verdict (1–3) to a Submitted shard whose slot 0 reads `w`: its effects
+    /// and event now, its credits and collateral into the runs of `s` (PROTOCOL §9.3, §20.4).
     function _apply(
         Settlement memory s,
         Leaf memory item,
+        JobCtx memory c,
+        IJobMarket.ShardTerms memory t,
         ShardTransitions.Record storage sh,
-        IJobMarket.ShardTerms memory t
+        uint256 w
     ) private {
-        JobRecord storage job = _jobs[item.jobId];
-        address token = job.paymentToken;
-        uint256 shardValue = MarketMath.shardValue(job.maxUnitsPerShard, job.maxPricePerUnit);
-        if (s.token != token) _flushToken(s, token);
-        s.released += shardValue;
+        if (s.token != c.token) _flushToken(s, c.token);
+        // At most the token's escrow (128 bits).
+        unchecked {
+            s.released += c.shardValue;
+        }
         if (item.verdict == uint8(IOracleCommittee.Verdict.Invalid)) {
-            _applyInvalid(s, item, sh, t, job, shardValue);
+            _applyInvalid(s, item, c, t, sh, w);
         } else {
-            uint64 submitted = sh.units;
+            uint64 submitted = ShardTransitions.unitsOf(w);
             if (item.units > submitted) item.units = submitted;
-            (item.pay, item.fee, item.refund) = MarketMath.payment(
-                item.units,
-                job.maxPricePerUnit,
-                shardValue,
-                t.feeBps
-            );
-            _applyPaid(s, item, sh, t, token);
-            if (item.refund > 0) _creditDeveloper(s, job.developer, token, item.refund);
+            (item.pay, item.fee, item.refund) = MarketMath.payment(item.units, c.price, c.shardValue, t.feeBps);
+            _applyPaid(s, item, c, t, sh, w);
+            if (item.refund > 0) _creditDeveloper(s, c.developer, c.token, item.refund);
         }
     }
 
@@ -246,25 +294,32 @@ contract JobMarketSettlement is JobMarketStorage {
     function _applyPaid(
         Settlement memory s,
         Leaf memory item,
-        ShardTransitions.Record storage sh,
+        JobCtx memory c,
         IJobMarket.ShardTerms memory t,
-        address token
+        ShardTransitions.Record storage sh,
+        uint256 w
     ) private {
-        address operator = sh.operator;
-        if (s.op != operator || s.opToken != token) _flushOperator(s, operator, token);
+        address operator = item.operator;
+        if (s.op != operator || s.opToken != c.token) _flushOperator(s, operator, c.token);
         uint256 paid = item.pay - item.fee;
-        s.opPaid += paid;
-        s.opUnlock += sh.collateral;
-        s.credited += paid;
-        s.fee += item.fee;
+        // Sums of escrowed amounts (each book fits 128 bits) and of collateral locked in staking.
+        unchecked {
+            s.opPaid += paid;
+            s.opUnlock += c.collateral;
+            s.credited += paid;
+            s.fee += item.fee;
+        }
         if (item.verdict == uint8(IOracleCommittee.Verdict.Valid)) {
-            sh.close(IJobMarket.ShardState.Settled);
+            sh.closeWord(w, IJobMarket.ShardState.Settled);
             uint256 points = MarketMath.toRgl(item.fee, t.rglPerToken);
-            if (points > 0) {
-                s.opPoints += points;
-                ++s.opPointShards;
+            // Counts bounded by the batch's length; points by the fees' RGL value.
+            unchecked {
+                if (points > 0) {
+                    s.opPoints += points;
+                    ++s.opPointShards;
+                }
+                ++s.opSettled;
             }
-            ++s.opSettled;
             emit IJobMarket.ShardSettled(
                 item.jobId,
                 item.shard,
@@ -276,7 +331,7 @@ contract JobMarketSettlement is JobMarketStorage {
                 points
             );
         } else {
-            sh.close(IJobMarket.ShardState.DeveloperFault);
+            sh.closeWord(w, IJobMarket.ShardState.DeveloperFault);
             emit IJobMarket.ShardDeveloperFault(
                 item.jobId,
                 item.shard,
@@ -294,27 +349,27 @@ contract JobMarketSettlement is JobMarketStorage {
     function _applyInvalid(
         Settlement memory s,
         Leaf memory item,
-        ShardTransitions.Record storage sh,
+        JobCtx memory c,
         IJobMarket.ShardTerms memory t,
-        JobRecord storage job,
-        uint256 shardValue
+        ShardTransitions.Record storage sh,
+        uint256 w
     ) private {
-        address operator = sh.operator;
-        uint256 collateral = sh.collateral;
-        sh.close(IJobMarket.ShardState.Failed);
+        address operator = item.operator;
+        uint256 collateral = c.collateral;
+        sh.closeWord(w, IJobMarket.ShardState.Failed);
         if (s.op == operator) _flushOperator(s, address(0), address(0));
         uint256 slashed = _staking.slash(
             operator,
             (collateral * t.invalidSlashBps) / _BPS,
             collateral,
-            job.developer,
+            c.developer,
             t.invalidDeveloperBps
         );
         IJobMarket.OperatorRecord storage rec = _records[operator];
         rec.failed += 1;
         rec.slashed += uint128(slashed);
-        emit IJobMarket.ShardFailed(item.jobId, item.shard, operator, slashed, shardValue);
-        _creditDeveloper(s, job.developer, job.paymentToken, shardValue);
+        emit IJobMarket.ShardFailed(item.jobId, item.shard, operator, slashed, c.shardValue);
+        _creditDeveloper(s, c.developer, c.token, c.shardValue);
     }
 
     function _creditDeveloper(Settlement memory s, address developer, address token, uint256 amount) private {

@@ -3,39 +3,47 @@ pragma solidity 0.8.28;
 
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {IJobMarket} from "./interfaces/IJobMarket.sol";
+import {MarketMath} from "./libraries/MarketMath.sol";
 import {ShardTransitions} from "./libraries/ShardTransitions.sol";
 
 /// @title JobMarketStorage
 /// @notice The JobMarket's records and state, shared by the market and its settlement module (which
 /// runs by delegatecall in the market's storage): both inherit this contract FIRST, so every
 /// variable has the same slot in both (PROTOCOL §20.3).
+// One storage layout for the market and its module by design (PROTOCOL §20.3).
+// solhint-disable-next-line max-states-count
 abstract contract JobMarketStorage {
     uint16 internal constant _BPS = 10_000;
 
-    /// @dev A job as stored: three slots, what accept and settlement read (PROTOCOL §20.3);
-    /// `assigned`: created with an operator list (only then are `_assigned` entries read).
+    /// @dev A job as stored: two slots, what accept and settlement read (PROTOCOL §20.3). Slot 0:
+    /// developer, deadline, shard count, kind, mode, flags and the payment token's id; slot 1: the
+    /// price, max units and the operator requirements. `assigned`: created with an operator list (only
+    /// then are `_assigned` entries read). Prices fit 96 bits and deadlines 40 bits (checked at
+    /// creation); the token is its allowlist id (`_tokenById`).
     struct JobRecord {
         address developer;
-        uint64 deadline;
-        uint32 shards;
-        address paymentToken;
-        uint64 maxUnitsPerShard;
-        uint32 minVramMiB;
-        uint128 maxPricePerUnit;
-        uint64 minOpsPerSec;
+        uint40 deadline;
+        uint8 shards;
         IJobMarket.JobKind kind;
         uint8 verificationMode;
         bool gang;
         bool assigned;
+        uint16 tokenId;
+        uint96 maxPricePerUnit;
+        uint64 maxUnitsPerShard;
+        uint32 minVramMiB;
+        uint64 minOpsPerSec;
     }
 
     /// @dev A payment token's entry and the id of the terms its next shards are accepted under
     /// (valid while `paramsNonce` is the parameters' nonce).
+    /// `id`: its number in `_tokenById` (given on its first `setPaymentToken`, never reused).
     struct TokenState {
         bool allowed;
         uint128 rglPerToken;
         uint32 termsId;
         uint32 paramsNonce;
+        uint16 id;
     }
 
     /// @dev Per token: unsettled escrow and everything owed (one slot).
@@ -69,18 +77,36 @@ abstract contract JobMarketStorage {
     mapping(uint32 termsId => IJobMarket.ShardTerms) internal _terms;
     mapping(address operator => IJobMarket.OperatorRecord) internal _records;
     mapping(uint256 jobId => IJobMarket.Gang) internal _gangs;
+    uint16 internal _tokenCount;
+    uint32 internal _operatorCount;
+    mapping(uint16 id => address token) internal _tokenById;
+    mapping(address operator => uint32 id) internal _operatorIds;
+    mapping(uint32 id => address operator) internal _operatorById;
+    /// @dev Assigned jobs only: the time from which any eligible operator may accept (PROTOCOL §20.9).
+    mapping(uint256 jobId => uint64 reopensAt) internal _reopensAt;
+    uint32 internal _assignGrace;
 
     // ---------------------------------------------------------------- shared internals
 
     /// @dev Moves `amount` of the job's escrow to the developer's credit.
     function _refund(JobRecord storage job, uint256 amount) internal {
         if (amount == 0) return;
-        address token = job.paymentToken;
+        address token = _tokenById[job.tokenId];
         Book storage book = _books[token];
         uint128 a = SafeCast.toUint128(amount);
         book.escrow -= a;
         book.owed += a;
         _owed[token][job.developer] += amount;
+    }
+
+    /// @dev A shard's collateral under its terms: derived, not stored (PROTOCOL §20.2).
+    function _collateralOf(JobRecord storage job, IJobMarket.ShardTerms memory t) internal view returns (uint256) {
+        return
+            MarketMath.collateral(
+                MarketMath.shardValue(job.maxUnitsPerShard, job.maxPricePerUnit),
+                t.collateralRatioBps,
+                t.rglPerToken
+            );
     }
 
     function _requireGangStarted(uint256 jobId, bool gang) internal view {

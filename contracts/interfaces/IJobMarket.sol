@@ -103,6 +103,7 @@ interface IJobMarket {
         uint16 noShowSlashBps;
         uint16 noShowDeveloperBps;
         uint128 rglPerToken;
+        uint32 collateralRatioBps;
     }
 
     /// @notice One submission of `submitMany`, exactly the arguments of `submit`.
@@ -327,6 +328,14 @@ interface IJobMarket {
     /// @notice A new set of shard terms was recorded for shards of `token` accepted from now on (the
     /// first accept after a parameter or rate change).
     event ShardTermsRecorded(uint32 indexed termsId, address indexed token, ShardTerms terms);
+    /// @notice Governance set the grace of assigned shards for jobs created from now on.
+    event AssignGraceSet(uint32 grace);
+    /// @notice A job with assigned shards was created: from `reopensAt` its still Open assigned shards
+    /// may be accepted by any eligible operator (PROTOCOL §20.9).
+    event AssignmentsReopenAt(uint256 indexed jobId, uint64 reopensAt);
+    /// @notice `operator` accepted its first shard and was given the id the market's shard records
+    /// carry instead of its address (PROTOCOL §20.3).
+    event OperatorIdAssigned(address indexed operator, uint32 indexed id);
     /// @notice A job was created as a gang: its shards start together once all are accepted.
     event GangJobCreated(uint256 indexed jobId, uint64 acceptDeadline);
     /// @notice Every shard of a gang job was accepted: the shared start time, from which shards may submit.
@@ -482,7 +491,7 @@ interface IJobMarket {
     function setPaymentToken(address token, bool allowed, uint128 rglPerToken) external;
 
     /// @notice Set the governance parameters. Only governance. Shards accepted before keep the terms
-    /// they were accepted under; `collateralRatioBps` and `treasury` apply from now on.
+    /// (collateral ratio included) they were accepted under; `treasury` applies from now on.
     /// @param params The new parameters.
     function setParams(Params calldata params) external;
 
@@ -520,11 +529,27 @@ interface IJobMarket {
     /// @return Amount.
     function owedTotal(address token) external view returns (uint256);
 
-    /// @notice The operator a shard is reserved for (zero: anyone eligible).
+    /// @notice The operator a shard is reserved for (zero: anyone eligible). From
+    /// `assignmentsReopenAt(jobId)` on, any eligible operator may accept it too (PROTOCOL §20.9).
     /// @param jobId The job.
     /// @param shard The shard index.
     /// @return The operator.
     function assignedOperator(uint256 jobId, uint32 shard) external view returns (address);
+
+    /// @notice When the assigned shards of a job still Open may be accepted by any eligible operator:
+    /// its creation time plus the `assignGrace` in force then (0 for a job without assignments).
+    /// @param jobId The job.
+    /// @return Unix time.
+    function assignmentsReopenAt(uint256 jobId) external view returns (uint64);
+
+    /// @notice The grace after a job's creation during which its assigned shards are reserved for
+    /// their operators (PROTOCOL §20.9); a job keeps the grace in force at its creation.
+    /// @return Seconds.
+    function assignGrace() external view returns (uint32);
+
+    /// @notice Set `assignGrace` for jobs created from now on. Only governance.
+    /// @param grace Seconds (at most 7 days).
+    function setAssignGrace(uint32 grace) external;
 
     /// @notice The sampling beacon of a submitted shard, or zero when its block hash is no longer
     /// available (older than 256 blocks) or it was never submitted.

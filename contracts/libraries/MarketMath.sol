@@ -9,11 +9,11 @@ library MarketMath {
     uint256 private constant _BPS = 10_000;
     uint256 private constant _WAD = 1e18;
 
-    /// @notice A shard's maximum value: `maxUnits × maxPrice` (< 2^192, so `× 64` shards fits).
+    /// @notice A shard's maximum value: `maxUnits × maxPrice` (< 2^160: prices are stored in 96 bits).
     /// @param maxUnits Max units per shard.
     /// @param maxPrice Max price per unit.
     /// @return The value in payment-token units.
-    function shardValue(uint64 maxUnits, uint128 maxPrice) internal pure returns (uint256) {
+    function shardValue(uint64 maxUnits, uint96 maxPrice) internal pure returns (uint256) {
         return uint256(maxUnits) * maxPrice;
     }
 
@@ -30,12 +30,15 @@ library MarketMath {
     /// @return refund What goes back to the developer.
     function payment(
         uint64 units,
-        uint128 price,
+        uint96 price,
         uint256 value,
         uint16 feeBps
     ) internal pure returns (uint256 pay, uint256 fee, uint256 refund) {
-        pay = uint256(units) * price;
-        fee = (pay * feeBps) / _BPS;
+        // A 64-bit count times a 96-bit price, times a 16-bit rate: no overflow.
+        unchecked {
+            pay = uint256(units) * price;
+            fee = (pay * feeBps) / _BPS;
+        }
         refund = value - pay;
     }
 
@@ -53,6 +56,8 @@ library MarketMath {
     /// @param rglPerToken RGL per token, 1e18-scaled.
     /// @return RGL wei.
     function toRgl(uint256 amount, uint128 rglPerToken) internal pure returns (uint256) {
+        // Below 2^128 the product fits 256 bits: the plain floor division, the same result cheaper.
+        if (amount <= type(uint128).max) return (amount * rglPerToken) / _WAD;
         return Math.mulDiv(amount, rglPerToken, _WAD);
     }
 }

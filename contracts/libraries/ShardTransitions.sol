@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.28;
 
-import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {IJobMarket} from "../interfaces/IJobMarket.sol";
 
 /// @title ShardTransitions
@@ -21,34 +20,38 @@ library ShardTransitions {
     uint8 internal constant SKIP_WINDOW = 3;
     uint8 internal constant SKIP_VERDICT = 4;
 
-    /// @notice A shard as stored: three slots. Times fit 40 bits until the year 36812; the collateral
-    /// fits 96 bits (it is at most the operator's free stake, below RGL's cap).
+    /// @notice `submit` by an operator id that is not the shard's.
+    error ShardNotOperator(uint32 callerId, uint32 operatorId);
+
+    /// @notice A shard as stored: two slots (PROTOCOL §20.3). Slot 0: the operator's market id (see
+    /// `JobMarket` `OperatorIdAssigned`), the state, the terms id, the accept and submit times, the
+    /// beacon block and the units; slot 1: the result root. The collateral is not stored: it follows
+    /// from the job and the terms. Times and blocks fit 40 bits until the year 36812.
     struct Record {
-        address operator;
+        uint32 operatorId;
         IJobMarket.ShardState state;
+        uint32 termsId;
         uint40 acceptedAt;
         uint40 submittedAt;
-        bytes32 resultRoot;
-        uint64 units;
         uint40 submittedBlock;
-        uint96 collateral;
-        uint32 termsId;
+        uint64 units;
+        bytes32 resultRoot;
     }
 
-    /// @notice Open → Accepted by `operator`, locking `collateral` under terms `termsId`.
-    function accept(Record storage sh, address operator, uint256 collateral, uint32 termsId) internal {
+    /// @notice Open → Accepted by operator `operatorId` under terms `termsId`.
+    function accept(Record storage sh, uint32 operatorId, uint32 termsId) internal {
         _require(sh, IJobMarket.ShardState.Open);
-        sh.operator = operator;
+        sh.operatorId = operatorId;
         sh.state = IJobMarket.ShardState.Accepted;
         sh.acceptedAt = uint40(block.timestamp);
-        sh.collateral = SafeCast.toUint96(collateral);
         sh.termsId = termsId;
     }
 
-    /// @notice Accepted → Submitted by its operator: the result root, the units and the beacon block.
-    function submit(Record storage sh, address caller, bytes32 resultRoot, uint64 units) internal {
+    /// @notice Accepted → Submitted by its operator (`callerId`): the result root, the units and the
+    /// beacon block.
+    function submit(Record storage sh, uint32 callerId, bytes32 resultRoot, uint64 units) internal {
         _require(sh, IJobMarket.ShardState.Accepted);
-        if (caller != sh.operator) revert IJobMarket.MarketNotShardOperator(caller, sh.operator);
+        if (callerId != sh.operatorId) revert ShardNotOperator(callerId, sh.operatorId);
         sh.state = IJobMarket.ShardState.Submitted;
         sh.submittedAt = uint40(block.timestamp);
         sh.submittedBlock = uint40(block.number);
@@ -56,26 +59,24 @@ library ShardTransitions {
         sh.resultRoot = resultRoot;
     }
 
-    /// @notice Open → Submitted in one write (accept then submit, same time and block).
+    /// @notice Open → Submitted in one write of each slot (accept then submit, same time and block).
     function acceptAndSubmit(
         Record storage sh,
-        address operator,
-        uint256 collateral,
+        uint32 operatorId,
         uint32 termsId,
         bytes32 resultRoot,
         uint64 units
     ) internal {
         _require(sh, IJobMarket.ShardState.Open);
         uint40 nowTime = uint40(block.timestamp);
-        sh.operator = operator;
+        sh.operatorId = operatorId;
         sh.state = IJobMarket.ShardState.Submitted;
+        sh.termsId = termsId;
         sh.acceptedAt = nowTime;
         sh.submittedAt = nowTime;
-        sh.resultRoot = resultRoot;
-        sh.units = units;
         sh.submittedBlock = uint40(block.number);
-        sh.collateral = SafeCast.toUint96(collateral);
-        sh.termsId = termsId;
+        sh.units = units;
+        sh.resultRoot = resultRoot;
     }
 
     /// @notice Moves a shard into the final state `to`, from the states that may reach it: Settled,
@@ -84,6 +85,71 @@ library ShardTransitions {
     function close(Record storage sh, IJobMarket.ShardState to) internal {
         if (!canClose(sh.state, to)) revert IJobMarket.MarketBadShardState(0, 0, sh.state);
         sh.state = to;
+    }
+
+    /// @notice Slot 0 of a record as one word (one SLOAD), for loops that read a shard once: decode
+    /// it with `stateOf`, `operatorIdOf`, `termsIdOf`, `submittedAtOf`, `unitsOf`, write it back with
+    /// `closeWord`. Layout (low bits first, as Solidity packs `Record`): operatorId 0–31, state 32–39,
+    /// termsId 40–71, acceptedAt 72–111, submittedAt 112–151, submittedBlock 152–191, units 192–255.
+    function word(Record storage sh) internal view returns (uint256 w) {
+        // solhint-disable-next-line no-inline-assembly
+        assembly ("memory-safe") {
+            w := sload(sh.slot)
+        }
+    }
+
+    /// @notice The operator id in a record's slot-0 word.
+    function operatorIdOf(uint256 w) internal pure returns (uint32) {
+        return uint32(w);
+    }
+
+    /// @notice The state in a record's slot-0 word.
+    function stateOf(uint256 w) internal pure returns (IJobMarket.ShardState) {
+        return IJobMarket.ShardState(uint8(w >> 32));
+    }
+
+    /// @notice The terms id in a record's slot-0 word.
+    function termsIdOf(uint256 w) internal pure returns (uint32) {
+        return uint32(w >> 40);
+    }
+
+    /// @notice The submit time in a record's slot-0 word.
+    function submittedAtOf(uint256 w) internal pure returns (uint40) {
+        return uint40(w >> 112);
+    }
+
+    /// @notice The submitted units in a record's slot-0 word.
+    function unitsOf(uint256 w) internal pure returns (uint64) {
+        return uint64(w >> 192);
+    }
+
+    /// @notice `close` for a record whose slot 0 was read as `w` (and not written since): the same
+    /// guard, one SSTORE and no second read.
+    function closeWord(Record storage sh, uint256 w, IJobMarket.ShardState to) internal {
+        IJobMarket.ShardState from = stateOf(w);
+        if (!canClose(from, to)) revert IJobMarket.MarketBadShardState(0, 0, from);
+        uint256 next = (w & ~(uint256(0xff) << 32)) | (uint256(uint8(to)) << 32);
+        // solhint-disable-next-line no-inline-assembly
+        assembly ("memory-safe") {
+            sstore(sh.slot, next)
+        }
+    }
+
+    /// @notice `skipReason` for a record whose slot 0 was read as `w`; the result root is read only
+    /// when the state and operator match.
+    function skipReasonWord(
+        Record storage sh,
+        uint256 w,
+        uint32 operatorId,
+        bytes32 resultRoot,
+        uint8 verdict,
+        uint32 window
+    ) internal view returns (uint8) {
+        if (stateOf(w) != IJobMarket.ShardState.Submitted) return SKIP_STATE;
+        if (operatorId != operatorIdOf(w) || resultRoot != sh.resultRoot) return SKIP_MISMATCH;
+        if (verdict == 0 || verdict > 3) return SKIP_VERDICT;
+        if (block.timestamp > uint256(submittedAtOf(w)) + window) return SKIP_WINDOW;
+        return APPLY;
     }
 
     /// @notice Whether `close` may move a shard from `from` to `to`.
@@ -119,13 +185,13 @@ library ShardTransitions {
     /// not Submitted, the leaf's operator or root differ, the verdict is not 1–3, or the window closed.
     function skipReason(
         Record storage sh,
-        address operator,
+        uint32 operatorId,
         bytes32 resultRoot,
         uint8 verdict,
         uint32 window
     ) internal view returns (uint8) {
         if (sh.state != IJobMarket.ShardState.Submitted) return SKIP_STATE;
-        if (operator != sh.operator || resultRoot != sh.resultRoot) return SKIP_MISMATCH;
+        if (operatorId != sh.operatorId || resultRoot != sh.resultRoot) return SKIP_MISMATCH;
         if (verdict == 0 || verdict > 3) return SKIP_VERDICT;
         if (block.timestamp > closesAt(sh, window)) return SKIP_WINDOW;
         return APPLY;

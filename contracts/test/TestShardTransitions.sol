@@ -15,22 +15,45 @@ contract TestShardTransitions {
         record.state = state;
     }
 
-    function accept(address operator, uint256 collateral, uint32 termsId) external {
-        record.accept(operator, collateral, termsId);
+    function accept(uint32 operatorId, uint32 termsId) external {
+        record.accept(operatorId, termsId);
     }
 
-    function submit(bytes32 root, uint64 units) external {
-        record.submit(msg.sender, root, units);
+    function submit(uint32 callerId, bytes32 root, uint64 units) external {
+        record.submit(callerId, root, units);
     }
 
-    function acceptAndSubmit(
-        address operator,
-        uint256 collateral,
-        uint32 termsId,
+    function acceptAndSubmit(uint32 operatorId, uint32 termsId, bytes32 root, uint64 units) external {
+        record.acceptAndSubmit(operatorId, termsId, root, units);
+    }
+
+    /// @notice The slot-0 word decoded by the library's word helpers.
+    function decodeWord()
+        external
+        view
+        returns (uint32 operatorId, IJobMarket.ShardState state, uint32 termsId, uint40 submittedAt, uint64 units)
+    {
+        uint256 w = record.word();
+        return (
+            ShardTransitions.operatorIdOf(w),
+            ShardTransitions.stateOf(w),
+            ShardTransitions.termsIdOf(w),
+            ShardTransitions.submittedAtOf(w),
+            ShardTransitions.unitsOf(w)
+        );
+    }
+
+    function closeWord(IJobMarket.ShardState to) external {
+        record.closeWord(record.word(), to);
+    }
+
+    function skipReasonWord(
+        uint32 operatorId,
         bytes32 root,
-        uint64 units
-    ) external {
-        record.acceptAndSubmit(operator, collateral, termsId, root, units);
+        uint8 verdict,
+        uint32 window
+    ) external view returns (uint8) {
+        return record.skipReasonWord(record.word(), operatorId, root, verdict, window);
     }
 
     function close(IJobMarket.ShardState to) external {
@@ -45,7 +68,7 @@ contract TestShardTransitions {
         return ShardTransitions.isUnsettled(state);
     }
 
-    function skipReason(address operator, bytes32 root, uint8 verdict, uint32 window) external view returns (uint8) {
-        return record.skipReason(operator, root, verdict, window);
+    function skipReason(uint32 operatorId, bytes32 root, uint8 verdict, uint32 window) external view returns (uint8) {
+        return record.skipReason(operatorId, root, verdict, window);
     }
 }

@@ -2521,6 +2521,29 @@ export const jobMarketAbi = [
     type: "error",
   },
   {
+    inputs: [
+      { internalType: "uint32", name: "callerId", type: "uint32" },
+      { internalType: "uint32", name: "operatorId", type: "uint32" },
+    ],
+    name: "ShardNotOperator",
+    type: "error",
+  },
+  {
+    anonymous: false,
+    inputs: [{ indexed: false, internalType: "uint32", name: "grace", type: "uint32" }],
+    name: "AssignGraceSet",
+    type: "event",
+  },
+  {
+    anonymous: false,
+    inputs: [
+      { indexed: true, internalType: "uint256", name: "jobId", type: "uint256" },
+      { indexed: false, internalType: "uint64", name: "reopensAt", type: "uint64" },
+    ],
+    name: "AssignmentsReopenAt",
+    type: "event",
+  },
+  {
     anonymous: false,
     inputs: [
       { indexed: true, internalType: "address", name: "token", type: "address" },
@@ -2588,6 +2611,15 @@ export const jobMarketAbi = [
       { indexed: false, internalType: "string", name: "specURI", type: "string" },
     ],
     name: "JobCreated",
+    type: "event",
+  },
+  {
+    anonymous: false,
+    inputs: [
+      { indexed: true, internalType: "address", name: "operator", type: "address" },
+      { indexed: true, internalType: "uint32", name: "id", type: "uint32" },
+    ],
+    name: "OperatorIdAssigned",
     type: "event",
   },
   {
@@ -2772,6 +2804,7 @@ export const jobMarketAbi = [
           { internalType: "uint16", name: "noShowSlashBps", type: "uint16" },
           { internalType: "uint16", name: "noShowDeveloperBps", type: "uint16" },
           { internalType: "uint128", name: "rglPerToken", type: "uint128" },
+          { internalType: "uint32", name: "collateralRatioBps", type: "uint32" },
         ],
         indexed: false,
         internalType: "struct IJobMarket.ShardTerms",
@@ -2871,12 +2904,26 @@ export const jobMarketAbi = [
     type: "function",
   },
   {
+    inputs: [],
+    name: "assignGrace",
+    outputs: [{ internalType: "uint32", name: "", type: "uint32" }],
+    stateMutability: "view",
+    type: "function",
+  },
+  {
     inputs: [
       { internalType: "uint256", name: "jobId", type: "uint256" },
       { internalType: "uint32", name: "shard", type: "uint32" },
     ],
     name: "assignedOperator",
     outputs: [{ internalType: "address", name: "", type: "address" }],
+    stateMutability: "view",
+    type: "function",
+  },
+  {
+    inputs: [{ internalType: "uint256", name: "jobId", type: "uint256" }],
+    name: "assignmentsReopenAt",
+    outputs: [{ internalType: "uint64", name: "", type: "uint64" }],
     stateMutability: "view",
     type: "function",
   },
@@ -3246,6 +3293,13 @@ export const jobMarketAbi = [
     type: "function",
   },
   {
+    inputs: [{ internalType: "uint32", name: "grace", type: "uint32" }],
+    name: "setAssignGrace",
+    outputs: [],
+    stateMutability: "nonpayable",
+    type: "function",
+  },
+  {
     inputs: [
       {
         components: [
@@ -3359,6 +3413,7 @@ export const jobMarketAbi = [
           { internalType: "uint16", name: "noShowSlashBps", type: "uint16" },
           { internalType: "uint16", name: "noShowDeveloperBps", type: "uint16" },
           { internalType: "uint128", name: "rglPerToken", type: "uint128" },
+          { internalType: "uint32", name: "collateralRatioBps", type: "uint32" },
         ],
         internalType: "struct IJobMarket.ShardTerms",
         name: "",

@@ -11,9 +11,8 @@ const ALL = Object.values(S).filter((v) => typeof v === "number") as number[];
 const ROOT = ethers.id("root");
 
 async function deploy() {
-  const [op, other] = await ethers.getSigners();
   const t = (await ethers.deployContract("TestShardTransitions")) as unknown as TestShardTransitions;
-  return { t, op, other };
+  return { t };
 }
 
 /** The allowed final transitions (PROTOCOL §9.2): from → the final states it may close into. */
@@ -57,23 +56,17 @@ describe("ShardTransitions", () => {
   });
 
   it("test_acceptThenSubmit_writesTheRecord", async () => {
-    const { t, op, other } = await loadFixture(deploy);
-    await t.accept(op.address, 300n, 7);
+    const { t } = await loadFixture(deploy);
+    await t.accept(3, 7);
     const acceptedAt = BigInt(await time.latest());
     let r = await t.record();
-    expect([r.operator, r.state, r.acceptedAt, r.collateral, r.termsId]).to.deep.equal([
-      op.address,
-      BigInt(S.Accepted),
-      acceptedAt,
-      300n,
-      7n,
-    ]);
-    await expect(t.accept(op.address, 1n, 1)).to.be.revertedWithCustomError(t, "MarketBadShardState");
-    await expect(t.connect(other).submit(ROOT, 5n))
-      .to.be.revertedWithCustomError(t, "MarketNotShardOperator")
-      .withArgs(other.address, op.address);
+    expect([r.operatorId, r.state, r.acceptedAt, r.termsId]).to.deep.equal([3n, BigInt(S.Accepted), acceptedAt, 7n]);
+    await expect(t.accept(3, 1)).to.be.revertedWithCustomError(t, "MarketBadShardState");
+    await expect(t.submit(4, ROOT, 5n))
+      .to.be.revertedWithCustomError(t, "ShardNotOperator")
+      .withArgs(4, 3);
     await mine(3);
-    const tx = await t.connect(op).submit(ROOT, 5n);
+    const tx = await t.submit(3, ROOT, 5n);
     const rc = await tx.wait();
     r = await t.record();
     expect([r.state, r.resultRoot, r.units, r.submittedBlock]).to.deep.equal([
@@ -83,47 +76,75 @@ describe("ShardTransitions", () => {
       BigInt(rc!.blockNumber),
     ]);
     expect(r.acceptedAt).to.equal(acceptedAt);
-    await expect(t.connect(op).submit(ROOT, 5n)).to.be.revertedWithCustomError(t, "MarketBadShardState");
+    await expect(t.submit(3, ROOT, 5n)).to.be.revertedWithCustomError(t, "MarketBadShardState");
   });
 
   it("test_acceptAndSubmit_fromOpenOnly_oneWrite", async () => {
-    const { t, op } = await loadFixture(deploy);
-    await t.acceptAndSubmit(op.address, 300n, 2, ROOT, 9n);
+    const { t } = await loadFixture(deploy);
+    await t.acceptAndSubmit(3, 2, ROOT, 9n);
     const r = await t.record();
-    expect([r.state, r.operator, r.units, r.collateral, r.termsId]).to.deep.equal([
+    expect([r.state, r.operatorId, r.units, r.termsId, r.resultRoot]).to.deep.equal([
       BigInt(S.Submitted),
-      op.address,
+      3n,
       9n,
-      300n,
       2n,
+      ROOT,
     ]);
     expect(r.acceptedAt).to.equal(r.submittedAt);
-    await expect(t.acceptAndSubmit(op.address, 1n, 1, ROOT, 1n)).to.be.revertedWithCustomError(
-      t,
-      "MarketBadShardState",
-    );
-    // The collateral fits 96 bits (SafeCast), beyond that the write reverts.
-    await t.setState(S.Open);
-    await expect(t.acceptAndSubmit(op.address, 2n ** 96n, 1, ROOT, 1n)).to.be.revertedWithCustomError(
-      t,
-      "SafeCastOverflowedUintDowncast",
-    );
+    await expect(t.acceptAndSubmit(3, 1, ROOT, 1n)).to.be.revertedWithCustomError(t, "MarketBadShardState");
   });
 
   it("test_skipReason_stateMismatchVerdictWindow", async () => {
-    const { t, op, other } = await loadFixture(deploy);
-    expect(await t.skipReason(op.address, ROOT, 1, 60)).to.equal(1n); // Open
-    await t.acceptAndSubmit(op.address, 300n, 1, ROOT, 9n);
-    expect(await t.skipReason(op.address, ROOT, 1, 60)).to.equal(0n);
-    expect(await t.skipReason(other.address, ROOT, 1, 60)).to.equal(2n);
-    expect(await t.skipReason(op.address, ethers.id("x"), 1, 60)).to.equal(2n);
-    expect(await t.skipReason(op.address, ROOT, 0, 60)).to.equal(4n);
-    expect(await t.skipReason(op.address, ROOT, 4, 60)).to.equal(4n);
-    expect(await t.skipReason(op.address, ROOT, 3, 60)).to.equal(0n);
+    const { t } = await loadFixture(deploy);
+    expect(await t.skipReason(3, ROOT, 1, 60)).to.equal(1n); // Open
+    await t.acceptAndSubmit(3, 1, ROOT, 9n);
+    expect(await t.skipReason(3, ROOT, 1, 60)).to.equal(0n);
+    expect(await t.skipReason(4, ROOT, 1, 60)).to.equal(2n);
+    expect(await t.skipReason(0, ROOT, 1, 60)).to.equal(2n); // an address the market never numbered
+    expect(await t.skipReason(3, ethers.id("x"), 1, 60)).to.equal(2n);
+    expect(await t.skipReason(3, ROOT, 0, 60)).to.equal(4n);
+    expect(await t.skipReason(3, ROOT, 4, 60)).to.equal(4n);
+    expect(await t.skipReason(3, ROOT, 3, 60)).to.equal(0n);
     await time.increase(61);
-    expect(await t.skipReason(op.address, ROOT, 1, 60)).to.equal(3n);
-    expect(await t.skipReason(op.address, ROOT, 1, 3_600)).to.equal(0n);
+    expect(await t.skipReason(3, ROOT, 1, 60)).to.equal(3n);
+    expect(await t.skipReason(3, ROOT, 1, 3_600)).to.equal(0n);
     await t.close(S.Settled);
-    expect(await t.skipReason(op.address, ROOT, 1, 3_600)).to.equal(1n);
+    expect(await t.skipReason(3, ROOT, 1, 3_600)).to.equal(1n);
+  });
+
+  it("test_word_decodesTheRecord_closeWordAndSkipReasonWordMatch", async () => {
+    const { t } = await loadFixture(deploy);
+    await t.acceptAndSubmit(2 ** 32 - 1, 2 ** 32 - 2, ROOT, 2n ** 64n - 1n);
+    const r = await t.record();
+    const d = await t.decodeWord();
+    expect([d.operatorId, d.state, d.termsId, d.submittedAt, d.units]).to.deep.equal([
+      r.operatorId,
+      r.state,
+      r.termsId,
+      r.submittedAt,
+      r.units,
+    ]);
+    for (const [id, root, verdict, window] of [
+      [2 ** 32 - 1, ROOT, 1, 60],
+      [1, ROOT, 1, 60],
+      [2 ** 32 - 1, ethers.id("x"), 1, 60],
+      [2 ** 32 - 1, ROOT, 0, 60],
+      [2 ** 32 - 1, ROOT, 3, 0],
+    ] as const) {
+      expect(await t.skipReasonWord(id, root, verdict, window)).to.equal(await t.skipReason(id, root, verdict, window));
+    }
+    await t.closeWord(S.Settled);
+    const after = await t.record();
+    // Only the state changed.
+    expect([
+      after.state,
+      after.operatorId,
+      after.termsId,
+      after.acceptedAt,
+      after.submittedBlock,
+      after.units,
+    ]).to.deep.equal([BigInt(S.Settled), r.operatorId, r.termsId, r.acceptedAt, r.submittedBlock, r.units]);
+    await expect(t.closeWord(S.Failed)).to.be.revertedWithCustomError(t, "MarketBadShardState");
+    expect(await t.skipReasonWord(2 ** 32 - 1, ROOT, 1, 60)).to.equal(1n);
   });
 });
