@@ -33,7 +33,7 @@ const matmul: JobSpec = parseJobSpec({ kind: "matmul-int8", seed: `0x${"11".repe
 const container = (gpus: number): JobSpec =>
   parseJobSpec({ kind: "container", image: "rigel/busybox:test", memoryMiB: 64, timeoutSec: 60, gpus });
 
-const job = (kind: JobKind = JobKind.MatmulInt8) =>
+const job = (kind: number = JobKind.MatmulInt8) =>
   ({
     kind,
     paymentToken: TOKEN,
