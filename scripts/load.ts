@@ -25,6 +25,9 @@ Options:
   --no-batching     every shard accepted, submitted and settled alone (no submitMany, acceptAndSubmit
                     or settleVerdicts batches): the pre-issue-20 path, for comparison
   --batch-delay-ms MS  longest a shard waits for a submission or verdict batch  (default ${LOAD_DEFAULTS.batchDelayMs})
+  --mining M        auto (a block per transaction) or an interval in ms (Hardhat interval mining)
+                                                                (default ${LOAD_DEFAULTS.miningIntervalMs > 0 ? LOAD_DEFAULTS.miningIntervalMs : "auto"})
+  --admission-concurrency N  offers each agent decides side by side  (default ${LOAD_DEFAULTS.admissionConcurrency})
   --timeout-s S     give up this long after the last create     (default ${LOAD_DEFAULTS.timeoutMs / 1000})
   --port P          chain port; oracles P+1..3, agents P+11..    (default ${LOAD_DEFAULTS.port})
   --work-dir DIR    logs and service data                       (default $TMPDIR/rigel-load)
@@ -46,6 +49,13 @@ const logLevelOf = (v: string | undefined): string | undefined => {
   return v;
 };
 
+/** `--mining auto` (0) or an interval of at least 50 ms. */
+const miningOf = (v: string | undefined, fallback: number): number => {
+  if (v === undefined) return fallback;
+  if (v === "auto") return 0;
+  return int(v, "mining", fallback, 50);
+};
+
 export function parseLoadArgs(argv: string[]): (Omit<LoadOptions, "log"> & { json: boolean }) | "help" {
   const { values } = parseArgs({
     args: argv,
@@ -65,6 +75,8 @@ export function parseLoadArgs(argv: string[]): (Omit<LoadOptions, "log"> & { jso
       "no-assign": { type: "boolean", default: false },
       "no-batching": { type: "boolean", default: false },
       "batch-delay-ms": { type: "string" },
+      mining: { type: "string" },
+      "admission-concurrency": { type: "string" },
       help: { type: "boolean", short: "h", default: false },
     },
     strict: true,
@@ -85,6 +97,8 @@ export function parseLoadArgs(argv: string[]): (Omit<LoadOptions, "log"> & { jso
     assign: !values["no-assign"],
     batching: !values["no-batching"],
     batchDelayMs: int(values["batch-delay-ms"], "batch-delay-ms", d.batchDelayMs, 0),
+    miningIntervalMs: miningOf(values.mining, d.miningIntervalMs),
+    admissionConcurrency: int(values["admission-concurrency"], "admission-concurrency", d.admissionConcurrency),
     logLevel: logLevelOf(values["log-level"]),
     workDir: path.resolve(values["work-dir"] ?? path.join(os.tmpdir(), "rigel-load")),
     json: values.json ?? false,
@@ -100,6 +114,7 @@ export function loadReport(r: LoadResult): string {
       .join(", ")}`,
     `timing: ${f(r.runSeconds)} s from the first create to the last final shard; creating took ${f(r.submitSeconds)} s`,
     `create→settle (wall clock at observation): p50 ${f(r.createToSettle.p50)} s, p99 ${f(r.createToSettle.p99)} s, max ${f(r.createToSettle.max)} s`,
+    `phases (p50 / p95 s, n): ${r.phases.map((p) => `${p.phase} ${f(p.p50)} / ${f(p.p95)} (${p.n})`).join("; ")}`,
     `chain clock ahead of the wall clock by ${f(r.chainDriftSeconds)} s at the end (one second per block under automine)`,
     `conservation: ${r.conservation.ok ? "ok" : `FAILED: ${r.conservation.problems.join("; ")}`}`,
     `settings: ${Object.entries(r.settings)

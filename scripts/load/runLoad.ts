@@ -11,6 +11,8 @@
 // not used because Hardhat's automine gives every transaction its own block with a timestamp at
 // least one second after the last one, so chain time runs ahead of the wall clock under load.
 import fs from "node:fs";
+import path from "node:path";
+import Database from "better-sqlite3";
 import { decodeEventLog, encodeFunctionData, maxUint256, parseEther, type Address, type Hash, type Hex } from "viem";
 import { computeTokenAbi, jobMarketAbi } from "../../sdk/contracts/abis";
 import type { ShardStateName } from "../../sdk/market/enums";
@@ -57,6 +59,14 @@ export interface LoadOptions {
   batching: boolean;
   /** Longest a shard waits for an agent's submission batch or the committee's verdict batch (ms). */
   batchDelayMs: number;
+  /**
+   * The chain's mining during the load: 0 = automine (one block per transaction, each at least one
+   * second after the last: the chain clock runs ahead), else one block every this many ms (Hardhat
+   * interval mining, switched on after the network is set up: a transaction waits up to one block).
+   */
+  miningIntervalMs: number;
+  /** Offers each agent decides side by side (RIGEL_AGENT_ADMISSION_CONCURRENCY). */
+  admissionConcurrency: number;
   /** Log level of the services (default warn: logging costs CPU the run measures). */
   logLevel?: string;
   /** Before the load: runs of sequential RGL transfers timed as the chain's baseline (0: none). */
@@ -78,6 +88,8 @@ export const LOAD_DEFAULTS: Omit<LoadOptions, "workDir" | "log"> = {
   pollMs: 250,
   batching: true,
   batchDelayMs: 1000,
+  miningIntervalMs: 0,
+  admissionConcurrency: 16,
 };
 
 export const FINAL_EVENTS = {
@@ -103,6 +115,13 @@ export interface LoadResult {
   createToSettle: { p50: number; p99: number; max: number };
   /** Create→accepted seconds of every accepted shard (wall clock at observation, unsorted). */
   createToAccept: number[];
+  /**
+   * Where a shard's time goes, per phase (seconds, p50 / p95 over the shards that reached both ends):
+   * create → admitted (the agent journaled `accepting`) → ran → submitted (on-chain, seen by the
+   * follower) → attested (the agent holds the committee's quorum) → settled (seen by the follower).
+   * The agent's times come from its journal's transitions, the others are wall clock at observation.
+   */
+  phases: { phase: string; n: number; p50: number; p95: number }[];
   /** Create→settled seconds of every settled shard (unsorted). */
   settleSeconds: number[];
   /** Sequential transactions per second (transfer, then wait for its receipt), one per baseline run. */
@@ -123,6 +142,7 @@ interface Tracked {
   escrow: bigint;
   paidOut: bigint;
   accepted?: number;
+  submitted?: number;
   final?: { state: string; at: number };
 }
 
@@ -159,6 +179,7 @@ function serviceSettings(o: LoadOptions): { agentEnv: Record<string, string>; or
   return {
     agentEnv: {
       RIGEL_AGENT_CPU_SLOTS: String(o.cpuSlots),
+      RIGEL_AGENT_ADMISSION_CONCURRENCY: String(o.admissionConcurrency),
       RIGEL_AGENT_POLL_INTERVAL_MS: String(o.pollMs),
       RIGEL_AGENT_CAPACITY_POLL_SEC: "0",
       RIGEL_AGENT_LOG_LEVEL: o.logLevel ?? "warn",
@@ -321,6 +342,11 @@ async function drive(
     }
     txPerSecond.push(20 / ((Date.now() - t) / 1000));
   }
+  if (o.miningIntervalMs > 0) {
+    // Interval mining from here on: many transactions per block, the chain clock at the wall clock's.
+    await client.request({ method: "evm_setAutomine" as never, params: [false] as never });
+    await client.request({ method: "evm_setIntervalMining" as never, params: [o.miningIntervalMs] as never });
+  }
   const nonces = await Promise.all(devnet.developers.map((d) => client.getTransactionCount({ address: d.address })));
   const deadline = BigInt(Number((await client.getBlock()).timestamp) + 7 * 86_400);
   const tracked = new Map<bigint, Tracked>();
@@ -335,6 +361,7 @@ async function drive(
   // The follower: every event of the market since the last poll.
   const early = new Map<bigint, { state: string; at: number; paid: bigint }>();
   const earlyAccept = new Map<bigint, number>();
+  const earlySubmit = new Map<bigint, number>();
   const follow = async () => {
     const to = await client.getBlockNumber({ cacheTime: 0 });
     if (to < fromBlock) return;
@@ -347,8 +374,13 @@ async function drive(
         const t = tracked.get(jobId);
         if (t) t.accepted ??= now;
         else earlyAccept.set(jobId, now);
-      } else if (ev.eventName === "ShardSubmitted") counts.submitted++;
-      else if (ev.eventName in FINAL_EVENTS) {
+      } else if (ev.eventName === "ShardSubmitted") {
+        counts.submitted++;
+        const jobId = ev.args.jobId as bigint;
+        const t = tracked.get(jobId);
+        if (t) t.submitted ??= now;
+        else earlySubmit.set(jobId, now);
+      } else if (ev.eventName in FINAL_EVENTS) {
         const args = ev.args as { jobId: bigint; paid?: bigint; fee?: bigint; refund?: bigint };
         const paid = (args.paid ?? 0n) + (args.fee ?? 0n) + (args.refund ?? 0n);
         const state = FINAL_EVENTS[ev.eventName as keyof typeof FINAL_EVENTS];
@@ -419,6 +451,8 @@ async function drive(
         const t: Tracked = { developer: c.developer, created: c.sentAt, escrow: c.escrow, paidOut: 0n };
         t.accepted = earlyAccept.get(c.jobId);
         earlyAccept.delete(c.jobId);
+        t.submitted = earlySubmit.get(c.jobId);
+        earlySubmit.delete(c.jobId);
         const e = early.get(c.jobId);
         if (e) {
           t.final = { state: e.state, at: e.at };
@@ -494,12 +528,75 @@ async function drive(
       ? { p50: percentile(latencies, 0.5), p99: percentile(latencies, 0.99), max: percentile(latencies, 1) }
       : { p50: NaN, p99: NaN, max: NaN },
     createToAccept,
+    phases: phaseBreakdown(tracked, agentJournalTimes(o)),
     settleSeconds: latencies,
     txPerSecond,
     submitSeconds: submitDone,
     runSeconds,
     chainDriftSeconds: chainNow - Date.now() / 1000,
     conservation: { ok: conservation.ok, problems: conservation.problems },
-    settings: { ...settings.agentEnv, ...settings.oracleEnv },
+    settings: {
+      ...settings.agentEnv,
+      ...settings.oracleEnv,
+      mining: o.miningIntervalMs > 0 ? `interval ${o.miningIntervalMs} ms` : "automine",
+    },
   };
+}
+
+/** Per job (single-shard jobs): when an agent first journaled `accepting`, `ran` and `attested` (ms). */
+type JournalTimes = Map<bigint, { admitted?: number; ran?: number; attested?: number }>;
+
+/** Reads the agents' journals (`<workDir>/agent-i/journal.db`, read-only) after the run. */
+function agentJournalTimes(o: LoadOptions): JournalTimes {
+  const out: JournalTimes = new Map();
+  for (let i = 1; i <= o.agents; i++) {
+    const file = path.join(o.workDir, `agent-${i}`, "journal.db");
+    if (!fs.existsSync(file)) continue;
+    const db = new Database(file, { readonly: true, fileMustExist: true });
+    try {
+      const rows = db
+        .prepare(
+          `SELECT job_id, to_state, MIN(at) AS at FROM transitions
+           WHERE to_state IN ('accepting', 'ran', 'attested') GROUP BY job_id, to_state`,
+        )
+        .all() as { job_id: string; to_state: string; at: number }[];
+      for (const r of rows) {
+        const jobId = BigInt(r.job_id);
+        const t = out.get(jobId) ?? {};
+        if (r.to_state === "accepting") t.admitted = r.at;
+        else if (r.to_state === "ran") t.ran = r.at;
+        else t.attested = r.at;
+        out.set(jobId, t);
+      }
+    } finally {
+      db.close();
+    }
+  }
+  return out;
+}
+
+/** p50 / p95 of each phase of a shard's life, and of create → each point (seconds). */
+function phaseBreakdown(tracked: Map<bigint, Tracked>, journal: JournalTimes): LoadResult["phases"] {
+  const points = ["created", "admitted", "ran", "submitted", "attested", "settled"] as const;
+  const timesOf = (jobId: bigint, t: Tracked): Record<(typeof points)[number], number | undefined> => {
+    const j = journal.get(jobId) ?? {};
+    return {
+      created: t.created,
+      admitted: j.admitted,
+      ran: j.ran,
+      submitted: t.submitted,
+      attested: j.attested,
+      settled: t.final?.state === "Settled" ? t.final.at : undefined,
+    };
+  };
+  const all = [...tracked].map(([jobId, t]) => timesOf(jobId, t));
+  const row = (phase: string, from: (typeof points)[number], to: (typeof points)[number]) => {
+    const d = all.flatMap((x) => (x[from] !== undefined && x[to] !== undefined ? [(x[to]! - x[from]!) / 1000] : []));
+    return d.length
+      ? { phase, n: d.length, p50: percentile(d, 0.5), p95: percentile(d, 0.95) }
+      : { phase, n: 0, p50: NaN, p95: NaN };
+  };
+  const steps = points.slice(1).map((to, i) => row(`${points[i]}→${to}`, points[i], to));
+  const cumulative = points.slice(2).map((to) => row(`created→${to}`, "created", to));
+  return [...steps, ...cumulative];
 }
