@@ -13,7 +13,19 @@
 import fs from "node:fs";
 import path from "node:path";
 import Database from "better-sqlite3";
-import { decodeEventLog, encodeFunctionData, maxUint256, parseEther, type Address, type Hash, type Hex } from "viem";
+import {
+  createPublicClient,
+  createWalletClient,
+  decodeEventLog,
+  encodeFunctionData,
+  http,
+  maxUint256,
+  parseEther,
+  type Address,
+  type Hash,
+  type Hex,
+  type PublicClient,
+} from "viem";
 import { computeTokenAbi, jobMarketAbi } from "../../sdk/contracts/abis";
 import type { ShardStateName } from "../../sdk/market/enums";
 import { jobParamsForSpec } from "../../sdk/market/jobParamsForSpec";
@@ -21,7 +33,7 @@ import { parseJobSpec } from "../../sdk/spec/parseJobSpec";
 import { matmulUnits } from "../../sdk/spec/shardWork";
 import { checkConservation } from "../lib/conservation";
 import type { DevAccount, Devnet } from "../lib/devnet";
-import { sendAs, startNetwork, walletOf, type Network } from "../lib/network";
+import { sendAs, startNetwork, type Network } from "../lib/network";
 import { percentile } from "../lib/percentile";
 
 export interface LoadOptions {
@@ -146,6 +158,9 @@ interface Tracked {
   final?: { state: string; at: number };
 }
 
+/** HTTP to the node with a 60 s timeout and retries (the load's own requests). */
+const loadTransport = (devnet: Devnet) => http(devnet.rpcUrl, { timeout: 60_000, retryCount: 5, retryDelay: 500 });
+
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
@@ -207,13 +222,14 @@ const CREATE_FEES = { maxFeePerGas: 5_000_000_000n, maxPriorityFeePerGas: 1_000_
  */
 async function createBatch(
   devnet: Devnet,
+  client: PublicClient,
   dev: DevAccount,
   nonce: number,
   params: (i: number) => JobInput,
   first: number,
   count: number,
 ): Promise<{ jobId: bigint; escrow: bigint; sentAt: number }[]> {
-  const wallet = walletOf(devnet, dev);
+  const wallet = createWalletClient({ account: dev.account, chain: devnet.chain, transport: loadTransport(devnet) });
   const market = devnet.deployment.contracts.JobMarket;
   const signed: Hex[] = [];
   for (let i = 0; i < count; i++) {
@@ -240,7 +256,7 @@ async function createBatch(
     hashes.push(await wallet.sendRawTransaction({ serializedTransaction: raw }));
   }
   const receipts = await Promise.all(
-    hashes.map((hash) => devnet.client.waitForTransactionReceipt({ hash, pollingInterval: 100 })),
+    hashes.map((hash) => client.waitForTransactionReceipt({ hash, pollingInterval: 100, timeout: 300_000 })),
   );
   const out: { jobId: bigint; escrow: bigint; sentAt: number }[] = [];
   for (const [i, receipt] of receipts.entries()) {
@@ -317,7 +333,14 @@ async function drive(
   settings: { agentEnv: Record<string, string>; oracleEnv: Record<string, string> },
 ): Promise<LoadResult> {
   const { devnet } = network;
-  const { client } = devnet;
+  // The load's own client: a node starved by the load (or a busy host) may take longer than viem's
+  // default 10 s to answer; one slow answer must not end the run.
+  const client = createPublicClient({
+    chain: devnet.chain,
+    transport: loadTransport(devnet),
+    cacheTime: 0,
+    pollingInterval: 250,
+  }) as PublicClient;
   const { JobMarket: market, ComputeToken: rgl } = devnet.deployment.contracts;
   const price = parseEther("1") / 1000n;
   for (const dev of devnet.developers) {
@@ -430,6 +453,7 @@ async function drive(
         parts.map(async ({ dev, d, from, n }) => {
           const jobs = await createBatch(
             devnet,
+            client,
             dev,
             nonces[d],
             (i) => ({
