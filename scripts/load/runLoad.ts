@@ -35,6 +35,7 @@ import { checkConservation } from "../lib/conservation";
 import type { DevAccount, Devnet } from "../lib/devnet";
 import { sendAs, startNetwork, type Network } from "../lib/network";
 import { percentile } from "../lib/percentile";
+import { startRpcCounter, type RpcCounter } from "./rpcCounter";
 
 export interface LoadOptions {
   /** Single-shard jobs to create. */
@@ -79,6 +80,11 @@ export interface LoadOptions {
   miningIntervalMs: number;
   /** Offers each agent decides side by side (RIGEL_AGENT_ADMISSION_CONCURRENCY). */
   admissionConcurrency: number;
+  /**
+   * Count the services' JSON-RPC traffic (agents and oracles each through a counting proxy on
+   * `port + 8` and `port + 9`) from the first create to the end: the profile of what loads the node.
+   */
+  rpcStats?: boolean;
   /** Log level of the services (default warn: logging costs CPU the run measures). */
   logLevel?: string;
   /** Before the load: runs of sequential RGL transfers timed as the chain's baseline (0: none). */
@@ -144,6 +150,8 @@ export interface LoadResult {
   /** Chain time minus wall clock at the end, seconds (Hardhat's one-second-per-block drift). */
   chainDriftSeconds: number;
   conservation: { ok: boolean; problems: string[] };
+  /** JSON-RPC traffic of the agents and of the oracles during the run (with `rpcStats`). */
+  rpc?: Record<"agents" | "oracles", ReturnType<RpcCounter["counts"]>>;
   /** The service settings the load run set. */
   settings: Record<string, string>;
 }
@@ -310,7 +318,15 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
   fs.rmSync(o.workDir, { recursive: true, force: true });
   fs.mkdirSync(o.workDir, { recursive: true });
   const settings = serviceSettings(o);
+  const counters = o.rpcStats
+    ? {
+        agents: await startRpcCounter({ upstream: `http://127.0.0.1:${o.port}`, port: o.port + 8 }),
+        oracles: await startRpcCounter({ upstream: `http://127.0.0.1:${o.port}`, port: o.port + 9 }),
+      }
+    : undefined;
   const network: Network = await startNetwork({
+    serviceRpcUrl: counters?.agents.url,
+    oracleRpcUrls: counters ? [1, 2, 3].map(() => counters.oracles.url) : undefined,
     port: o.port,
     workDir: o.workDir,
     agents: Array.from({ length: o.agents }, (_, i) => ({ name: `agent-${i + 1}` })),
@@ -321,9 +337,11 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
     log: o.log,
   });
   try {
-    return await drive(network, o, settings);
+    return await drive(network, o, settings, counters);
   } finally {
     await network.stop();
+    await counters?.agents.close();
+    await counters?.oracles.close();
   }
 }
 
@@ -331,6 +349,7 @@ async function drive(
   network: Network,
   o: LoadOptions,
   settings: { agentEnv: Record<string, string>; oracleEnv: Record<string, string> },
+  counters?: { agents: RpcCounter; oracles: RpcCounter },
 ): Promise<LoadResult> {
   const { devnet } = network;
   // The load's own client: a node starved by the load (or a busy host) may take longer than viem's
@@ -378,6 +397,8 @@ async function drive(
   let submitting = true;
   let submitDone = Infinity;
   const t0 = Date.now();
+  counters?.agents.reset();
+  counters?.oracles.reset();
   const elapsed = () => (Date.now() - t0) / 1000;
   const finals = () => [...tracked.values()].filter((t) => t.final).length;
 
@@ -538,6 +559,7 @@ async function drive(
       }
     });
   }
+  const rpc = counters && { agents: counters.agents.counts(), oracles: counters.oracles.counts() };
   const conservation = await checkConservation(client, devnet.deployment);
   const chainNow = Number((await client.getBlock()).timestamp);
   const runSeconds = (lastFinal - t0) / 1000;
@@ -559,6 +581,7 @@ async function drive(
     runSeconds,
     chainDriftSeconds: chainNow - Date.now() / 1000,
     conservation: { ok: conservation.ok, problems: conservation.problems },
+    rpc,
     settings: {
       ...settings.agentEnv,
       ...settings.oracleEnv,
