@@ -28,7 +28,7 @@ Options:
   --mining M        auto (a block per transaction) or an interval in ms (Hardhat interval mining)
                                                                 (default ${LOAD_DEFAULTS.miningIntervalMs > 0 ? LOAD_DEFAULTS.miningIntervalMs : "auto"})
   --admission-concurrency N  offers each agent decides side by side  (default ${LOAD_DEFAULTS.admissionConcurrency})
-  --rpc-stats       count the agents' and oracles' JSON-RPC calls by method (proxies on port+8, port+9)
+  --rpc-stats       count the agents' and oracles' JSON-RPC calls per job, by method (proxies on port+8, port+9)
   --timeout-s S     give up this long after the last create     (default ${LOAD_DEFAULTS.timeoutMs / 1000})
   --port P          chain port; oracles P+1..3, agents P+11..    (default ${LOAD_DEFAULTS.port})
   --work-dir DIR    logs and service data                       (default $TMPDIR/rigel-load)
@@ -120,12 +120,12 @@ export function loadReport(r: LoadResult): string {
     `phases (p50 / p95 s, n): ${r.phases.map((p) => `${p.phase} ${f(p.p50)} / ${f(p.p95)} (${p.n})`).join("; ")}`,
     `chain clock ahead of the wall clock by ${f(r.chainDriftSeconds)} s at the end (one second per block under automine)`,
     ...Object.entries(r.rpc ?? {}).map(([who, c]) => {
-      const per = (n: number) => (r.states.Settled > 0 ? (n / r.states.Settled).toFixed(1) : "n/a");
+      const per = (n: number) => (r.jobs > 0 ? (n / r.jobs).toFixed(1) : "n/a");
       const top = Object.entries(c.byMethod)
         .slice(0, 6)
         .map(([m, n]) => `${m} ${per(n)}`)
         .join(", ");
-      return `rpc ${who} per settled shard: ${per(c.calls)} calls in ${per(c.requests)} HTTP requests (${top})`;
+      return `rpc ${who} per job: ${per(c.calls)} calls in ${per(c.requests)} HTTP requests (${top})`;
     }),
     `conservation: ${r.conservation.ok ? "ok" : `FAILED: ${r.conservation.problems.join("; ")}`}`,
     `settings: ${Object.entries(r.settings)
