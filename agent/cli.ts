@@ -461,6 +461,7 @@ const run = defineCommand({
       cpuThreads: cpuThreadsOf(config),
       claimIntervalSec: config.claimIntervalSec,
       submitMarginSec: config.submitMarginSec,
+      admissionConcurrency: config.admissionConcurrency,
       submitMaxBatch: config.submitMaxBatch,
       submitMaxDelayMs: config.submitMaxDelayMs,
       computeBeforeAccept: config.computeBeforeAccept === "assigned",

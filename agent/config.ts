@@ -97,6 +97,14 @@ export const agentConfig = defineConfig("RIGEL_AGENT", {
     max: 1000,
   },
   claimIntervalSec: { type: "integer", description: "claim RGL rewards this often (0: never)", default: 3600, min: 0 },
+  admissionConcurrency: {
+    type: "integer",
+    description:
+      "offers decided side by side (each reads its shard, job, gang, assignment and collateral in one batched round; slots and stake are still counted one decision at a time)",
+    default: 16,
+    min: 1,
+    max: 256,
+  },
   submitMaxBatch: {
     type: "integer",
     description: "finished shards sent together in one submitMany (1: every shard alone)",

@@ -25,6 +25,10 @@ Options:
   --no-batching     every shard accepted, submitted and settled alone (no submitMany, acceptAndSubmit
                     or settleVerdicts batches): the pre-issue-20 path, for comparison
   --batch-delay-ms MS  longest a shard waits for a submission or verdict batch  (default ${LOAD_DEFAULTS.batchDelayMs})
+  --mining M        auto (a block per transaction) or an interval in ms (Hardhat interval mining)
+                                                                (default ${LOAD_DEFAULTS.miningIntervalMs > 0 ? LOAD_DEFAULTS.miningIntervalMs : "auto"})
+  --admission-concurrency N  offers each agent decides side by side  (default ${LOAD_DEFAULTS.admissionConcurrency})
+  --rpc-stats       count the agents' and oracles' JSON-RPC calls per job, by method (proxies on port+8, port+9)
   --timeout-s S     give up this long after the last create     (default ${LOAD_DEFAULTS.timeoutMs / 1000})
   --port P          chain port; oracles P+1..3, agents P+11..    (default ${LOAD_DEFAULTS.port})
   --work-dir DIR    logs and service data                       (default $TMPDIR/rigel-load)
@@ -46,6 +50,13 @@ const logLevelOf = (v: string | undefined): string | undefined => {
   return v;
 };
 
+/** `--mining auto` (0) or an interval of at least 50 ms. */
+const miningOf = (v: string | undefined, fallback: number): number => {
+  if (v === undefined) return fallback;
+  if (v === "auto") return 0;
+  return int(v, "mining", fallback, 50);
+};
+
 export function parseLoadArgs(argv: string[]): (Omit<LoadOptions, "log"> & { json: boolean }) | "help" {
   const { values } = parseArgs({
     args: argv,
@@ -65,6 +76,9 @@ export function parseLoadArgs(argv: string[]): (Omit<LoadOptions, "log"> & { jso
       "no-assign": { type: "boolean", default: false },
       "no-batching": { type: "boolean", default: false },
       "batch-delay-ms": { type: "string" },
+      mining: { type: "string" },
+      "admission-concurrency": { type: "string" },
+      "rpc-stats": { type: "boolean", default: false },
       help: { type: "boolean", short: "h", default: false },
     },
     strict: true,
@@ -85,6 +99,9 @@ export function parseLoadArgs(argv: string[]): (Omit<LoadOptions, "log"> & { jso
     assign: !values["no-assign"],
     batching: !values["no-batching"],
     batchDelayMs: int(values["batch-delay-ms"], "batch-delay-ms", d.batchDelayMs, 0),
+    miningIntervalMs: miningOf(values.mining, d.miningIntervalMs),
+    admissionConcurrency: int(values["admission-concurrency"], "admission-concurrency", d.admissionConcurrency),
+    rpcStats: values["rpc-stats"] ?? false,
     logLevel: logLevelOf(values["log-level"]),
     workDir: path.resolve(values["work-dir"] ?? path.join(os.tmpdir(), "rigel-load")),
     json: values.json ?? false,
@@ -100,7 +117,16 @@ export function loadReport(r: LoadResult): string {
       .join(", ")}`,
     `timing: ${f(r.runSeconds)} s from the first create to the last final shard; creating took ${f(r.submitSeconds)} s`,
     `create→settle (wall clock at observation): p50 ${f(r.createToSettle.p50)} s, p99 ${f(r.createToSettle.p99)} s, max ${f(r.createToSettle.max)} s`,
+    `phases (p50 / p95 s, n): ${r.phases.map((p) => `${p.phase} ${f(p.p50)} / ${f(p.p95)} (${p.n})`).join("; ")}`,
     `chain clock ahead of the wall clock by ${f(r.chainDriftSeconds)} s at the end (one second per block under automine)`,
+    ...Object.entries(r.rpc ?? {}).map(([who, c]) => {
+      const per = (n: number) => (r.jobs > 0 ? (n / r.jobs).toFixed(1) : "n/a");
+      const top = Object.entries(c.byMethod)
+        .slice(0, 6)
+        .map(([m, n]) => `${m} ${per(n)}`)
+        .join(", ");
+      return `rpc ${who} per job: ${per(c.calls)} calls in ${per(c.requests)} HTTP requests (${top})`;
+    }),
     `conservation: ${r.conservation.ok ? "ok" : `FAILED: ${r.conservation.problems.join("; ")}`}`,
     `settings: ${Object.entries(r.settings)
       .map(([k, v]) => `${k}=${v}`)

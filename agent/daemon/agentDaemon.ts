@@ -18,7 +18,7 @@ import { fetchJobSpec } from "../../sdk/spec/fetchJobSpec";
 import { LLM_MODEL_FILES, type JobSpec } from "../../sdk/spec/jobSpecTypes";
 import { probeInferRuntime } from "../../sdk/llm/probeInferRuntime";
 import { readModelConfig } from "../../sdk/llm/readModelConfig";
-import { jobKindName, ShardState } from "../../sdk/market/enums";
+import { jobKindName } from "../../sdk/market/enums";
 import {
   jobCreatedEvent,
   shardDeveloperFaultEvent,
@@ -27,13 +27,21 @@ import {
 } from "../../sdk/market/events";
 import { getAbiItem } from "viem";
 import { jobMarketAbi } from "../../sdk/contracts/abis";
-import type { AgentChain } from "../chain/agentChain";
+import type { AgentChain, ChainJob } from "../chain/agentChain";
 import { SubmissionBatcher } from "../chain/submissionBatcher";
 import { autoWithdraw } from "./autoWithdraw";
-import { Journal, JOURNAL_MIGRATIONS, TERMINAL_STATES, type ShardState as JournalState } from "../journal/journal";
+import { Journal, JOURNAL_MIGRATIONS, TERMINAL_STATES } from "../journal/journal";
 import { Offers, type Offer } from "../journal/offers";
 import type { OracleGateway } from "../oracle/oracleGateway";
-import { decideShard, type HostFacts, type ShardPolicy } from "../policy/shardPolicy";
+import type { HostFacts, ShardPolicy } from "../policy/shardPolicy";
+import {
+  BUSY_STATES,
+  OfferAdmission,
+  type Decline,
+  type InspectedSpec,
+  type OfferChainFacts,
+  type OperatorStanding,
+} from "./offerAdmission";
 import { GpuAllocator } from "../policy/gpuAllocator";
 import { prepareSandbox, type AgentSandboxSettings } from "../policy/prepareSandbox";
 import type { ContainerSandbox } from "../../sdk/executor/containerSandbox";
@@ -52,10 +60,8 @@ import type { AfterTransition } from "../work/devCrash";
 /** A shard assigned to one operator at creation (offers assigned to another are dropped unread). */
 const shardAssignedEvent = getAbiItem({ abi: jobMarketAbi, name: "ShardAssigned" });
 
-/** Journal states that hold a work slot: accepted and not yet submitted. */
-const BUSY: readonly JournalState[] = ["accepting", "accepted", "running", "ran", "submitting"];
-/** Offers decided per loop pass (bounded work per pass). */
-const OFFERS_PER_PASS = 16;
+/** Offers decided side by side by default (config `admissionConcurrency`, PROTOCOL §20.8). */
+export const DEFAULT_ADMISSION_CONCURRENCY = 16;
 
 /** Everything the daemon runs with; the CLI builds it from the config, tests build it directly. */
 export interface AgentDaemonParameters {
@@ -100,6 +106,11 @@ export interface AgentDaemonParameters {
   /** Finished shards per `submitMany` and the longest a shard waits for its batch (default 20 and 1000 ms, §20.7). */
   submitMaxBatch?: number;
   submitMaxDelayMs?: number;
+  /**
+   * Offers decided side by side (default {@link DEFAULT_ADMISSION_CONCURRENCY}); a pass looks at four
+   * times as many at most (PROTOCOL §20.8).
+   */
+  admissionConcurrency?: number;
   /** Run a shard assigned to us before accepting it, then `acceptAndSubmit` (default true; never gang shards). */
   computeBeforeAccept?: boolean;
   /** Seconds the committee's batched relay has to settle a shard before this agent settles it alone (default 0). */
@@ -136,6 +147,7 @@ export class AgentDaemon implements Daemon {
   private readonly tasks = new Map<string, Promise<void>>();
   private readonly retryAt = new Map<string, number>();
   private submitter!: SubmissionBatcher;
+  private admission!: OfferAdmission;
   /** Payment tokens this operator was paid in since the start (auto withdrawal looks at these). */
   private readonly earnedTokens = new Set<Address>();
   private lastWithdrawCheck = 0;
@@ -244,6 +256,27 @@ export class AgentDaemon implements Daemon {
         })(app);
       },
     });
+    const concurrency = this.p.admissionConcurrency ?? DEFAULT_ADMISSION_CONCURRENCY;
+    this.admission = new OfferAdmission(
+      {
+        journal: this.journal,
+        offers: this.offers,
+        logger,
+        operator: this.address,
+        policy: () => ({ ...this.p.policy, maxConcurrentShards: this.maxConcurrent, sandbox: this.sandbox?.ceilings }),
+        host: () => this.host,
+        localVramMiB: Math.max(0, ...this.gpus.map((g) => g.vramMiB)),
+        submitMarginSec: this.p.submitMarginSec,
+        computeBeforeAccept: this.p.computeBeforeAccept ?? true,
+        readStanding: () => this.readStanding(),
+        readOffer: (offer) => this.readOffer(offer),
+        inspect: (offer, job) => this.inspectOffer(offer, job),
+        prepare: (spec) => this.prepareOffer(spec),
+        onTaken: (jobId, shard) => this.startDrive(jobId, shard),
+        onDeclined: (code) => this.metrics.declined.inc({ code }),
+      },
+      { concurrency, perPass: concurrency * 4 },
+    );
     const publicUrl = (this.p.publicUrl ?? this.http.url).replace(/\/+$/, "");
     this.submitter = new SubmissionBatcher({
       sender: this.p.chain.submissionSender(),
@@ -500,23 +533,7 @@ export class AgentDaemon implements Daemon {
 
   /** Shards journaled and not yet submitted: they hold a slot. */
   busy(): number {
-    return this.journal.unfinished().filter((e) => BUSY.includes(e.state)).length;
-  }
-
-  /** Collateral of the shards taken to run before their accept and not yet submitted (not locked on-chain yet). */
-  private reservedCollateral(): bigint {
-    return this.journal
-      .unfinished()
-      .filter((e) => BUSY.includes(e.state) && e.data.computeFirst)
-      .reduce((sum, e) => sum + (e.data.collateral ?? 0n), 0n);
-  }
-
-  /** GPUs the spec of each shard holding a slot asks for (journaled when it was taken). */
-  private gpusInUse(): number {
-    return this.journal
-      .unfinished()
-      .filter((e) => BUSY.includes(e.state))
-      .reduce((sum, e) => sum + (e.data.gpus ?? 0), 0);
+    return this.journal.unfinished().filter((e) => BUSY_STATES.includes(e.state)).length;
   }
 
   /** Free bytes of the data directory's file system (0 when it cannot be read: no matmul shard then). */
@@ -532,43 +549,14 @@ export class AgentDaemon implements Daemon {
 
   private async considerOffers(): Promise<void> {
     this.host = { ...this.host, freeDiskBytes: this.freeDiskBytes() };
-    for (const offer of this.offers.pending(OFFERS_PER_PASS)) {
-      if (this.stopping) return;
-      if (this.journal.get(offer.jobId, offer.shard)) {
-        this.offers.set(offer.jobId, offer.shard, "taken");
-        continue;
-      }
-      try {
-        const outcome = await this.consider(offer);
-        if (outcome === "wait") return;
-      } catch (err) {
-        this.p.logger.warn(
-          { err, jobId: offer.jobId.toString(), shard: offer.shard },
-          "could not decide on a shard; retrying later",
-        );
-        return;
-      }
-    }
+    if (this.stopping) return;
+    await this.admission.pass();
   }
 
-  /** Decides one offer; "wait" when only a passing reason (no free slot) stood in the way. */
-  private async consider(offer: Offer): Promise<"taken" | "declined" | "gone" | "wait"> {
-    const { chain, logger } = this.p;
-    const log = logger.child({ jobId: offer.jobId.toString(), shard: offer.shard });
-    const decline = (reason: string, level: "info" | "error" = "info", code = "OTHER") => {
-      log[level]({ reason, code }, "shard declined");
-      this.metrics.declined.inc({ code });
-      this.offers.set(offer.jobId, offer.shard, "declined", reason);
-      return "declined" as const;
-    };
-    const onChain = await chain.getShard(offer.jobId, offer.shard);
-    if (onChain.state !== ShardState.Open) {
-      this.offers.set(offer.jobId, offer.shard, "gone");
-      return "gone";
-    }
-    const job = await chain.getJob(offer.jobId);
+  /** Fetches and checks an offer's spec against its job (kind; the llm model's context). */
+  private async inspectOffer(offer: Offer, job: ChainJob): Promise<InspectedSpec | Decline> {
     // The market emits the spec hash and does not store it (§20.3): from the event, kept with the offer.
-    const specHash = offer.specHash ?? (await chain.specHashOf(offer.jobId));
+    const specHash = offer.specHash ?? (await this.p.chain.specHashOf(offer.jobId));
     let spec: JobSpec;
     try {
       spec = (
@@ -578,135 +566,99 @@ export class AgentDaemon implements Daemon {
         })
       ).spec;
     } catch (err) {
-      return decline(`job spec refused: ${(err as Error).message}`, "error");
+      return { reason: `job spec refused: ${(err as Error).message}`, level: "error" };
     }
     const kindOnChain = jobKindName(job.kind);
-    if (spec.kind !== kindOnChain) return decline(`spec kind ${spec.kind} but the job is ${kindOnChain}`, "error");
-    const [gang, assigned, capacity, info, collateral, now] = await Promise.all([
-      chain.gangOf(offer.jobId),
-      chain.assignedOperator(offer.jobId, offer.shard),
-      chain.capacityOf(),
-      chain.operatorInfo(),
-      chain.collateralFor(offer.jobId),
-      chain.latestTimestamp(),
-    ]);
-    // Assigned to another operator: ours only once the market reopens it to anyone (§20.9).
-    const reopensAt =
-      assigned !== zeroAddress && getAddress(assigned) !== getAddress(this.address)
-        ? await readAssignmentsReopenAt(chain.publicClient, { market: chain.contracts.JobMarket, jobId: offer.jobId })
-        : undefined;
-    let llmModel: { nPositions: number } | undefined;
-    if (spec.kind === "llm-inference" && this.host.llmRuntime?.runnable) {
-      try {
-        const config = await fetchInput({
-          uri: spec.model.config.uri,
-          sha256: spec.model.config.sha256,
-          cacheDir: path.join(this.p.dataDir, "cache"),
-          allowRemoteHosts: this.p.allowRemoteHosts,
-          allowedFileRoots: this.p.inputFileRoots ?? [],
-          cacheMaxBytes: this.p.inputCacheMaxBytes,
-          signal: this.shutdownSignal.signal,
-        });
-        llmModel = { nPositions: (await readModelConfig(config.path)).n_positions };
-      } catch (err) {
-        return decline(`the model's config.json cannot be read: ${(err as Error).message}`, "error");
-      }
+    if (spec.kind !== kindOnChain)
+      return { reason: `spec kind ${spec.kind} but the job is ${kindOnChain}`, level: "error" };
+    if (spec.kind !== "llm-inference" || !this.host.llmRuntime?.runnable) return { spec, specHash };
+    try {
+      const config = await fetchInput({
+        uri: spec.model.config.uri,
+        sha256: spec.model.config.sha256,
+        cacheDir: path.join(this.p.dataDir, "cache"),
+        allowRemoteHosts: this.p.allowRemoteHosts,
+        allowedFileRoots: this.p.inputFileRoots ?? [],
+        cacheMaxBytes: this.p.inputCacheMaxBytes,
+        signal: this.shutdownSignal.signal,
+      });
+      return { spec, specHash, llmModel: { nPositions: (await readModelConfig(config.path)).n_positions } };
+    } catch (err) {
+      return { reason: `the model's config.json cannot be read: ${(err as Error).message}`, level: "error" };
     }
-    const decision = decideShard(
-      { ...this.p.policy, maxConcurrentShards: this.maxConcurrent, sandbox: this.sandbox?.ceilings },
-      {
-        operator: this.address,
-        spec,
-        shard: offer.shard,
-        job,
-        assigned,
-        reopensAt,
-        llmModel,
-        capacity,
-        localVramMiB: Math.max(0, ...this.gpus.map((g) => g.vramMiB)),
-        // Shards run before their accept lock nothing yet: their collateral is set aside here.
-        freeStake: info.selfStake - info.lockedStake - this.reservedCollateral(),
-        collateral,
-        jailedUntil: info.jailedUntil,
-        running: this.busy(),
-        host: this.host,
-        gpusInUse: this.gpusInUse(),
-        now,
-        submitMarginSec: BigInt(this.p.submitMarginSec),
-        gangAcceptDeadline: gang.acceptDeadline,
-      },
-    );
-    if (!decision.take) {
-      if (decision.passing) return "wait";
-      return decline(decision.reason, "info", decision.code);
-    }
+  }
+
+  /** The work before an accept: a container's image and inputs, an llm job's model files (§14.2). */
+  private async prepareOffer(spec: JobSpec): Promise<Decline | undefined> {
+    const fetchOne = (uri: string, sha256: Hex) =>
+      fetchInput({
+        uri,
+        sha256,
+        cacheDir: path.join(this.p.dataDir, "cache"),
+        allowRemoteHosts: this.p.allowRemoteHosts,
+        allowedFileRoots: this.p.inputFileRoots ?? [],
+        cacheMaxBytes: this.p.inputCacheMaxBytes,
+        signal: this.shutdownSignal.signal,
+      });
     if (spec.kind === "container") {
-      if (!this.p.docker) return decline("this agent has no Docker engine");
+      if (!this.p.docker) return { reason: "this agent has no Docker engine" };
       try {
         await ensureImage(this.p.docker, spec.image, {
           pull: this.p.pullImages,
           registries: this.sandbox?.executor.registries ?? [],
           signal: this.shutdownSignal.signal,
         });
-        for (const input of spec.inputs) {
-          await fetchInput({
-            uri: input.uri,
-            sha256: input.sha256 as Hex,
-            cacheDir: path.join(this.p.dataDir, "cache"),
-            allowRemoteHosts: this.p.allowRemoteHosts,
-            allowedFileRoots: this.p.inputFileRoots ?? [],
-            cacheMaxBytes: this.p.inputCacheMaxBytes,
-            signal: this.shutdownSignal.signal,
-          });
-        }
+        for (const input of spec.inputs) await fetchOne(input.uri, input.sha256 as Hex);
       } catch (err) {
         // The operator's registry allow-list: a clear decline with its code, not a local fault.
-        if (err instanceof ImageRegistryError) return decline(err.message, "info", "SANDBOX_REGISTRY");
-        return decline(`cannot run it here: ${(err as Error).message}`, "error");
+        if (err instanceof ImageRegistryError) return { reason: err.message, code: "SANDBOX_REGISTRY" };
+        return { reason: `cannot run it here: ${(err as Error).message}`, level: "error" };
       }
     }
     if (spec.kind === "llm-inference") {
       // Every model file fetched and hash-checked before the accept: a model that cannot be had is declined.
       try {
-        for (const file of LLM_MODEL_FILES) {
-          await fetchInput({
-            uri: spec.model[file].uri,
-            sha256: spec.model[file].sha256,
-            cacheDir: path.join(this.p.dataDir, "cache"),
-            allowRemoteHosts: this.p.allowRemoteHosts,
-            allowedFileRoots: this.p.inputFileRoots ?? [],
-            cacheMaxBytes: this.p.inputCacheMaxBytes,
-            signal: this.shutdownSignal.signal,
-          });
-        }
+        for (const file of LLM_MODEL_FILES) await fetchOne(spec.model[file].uri, spec.model[file].sha256);
       } catch (err) {
-        return decline(`cannot run it here: ${(err as Error).message}`, "error");
+        return { reason: `cannot run it here: ${(err as Error).message}`, level: "error" };
       }
     }
-    // Assigned to us and not a gang: run first, then acceptAndSubmit (one transaction, §20.7).
-    const computeFirst =
-      (this.p.computeBeforeAccept ?? true) &&
-      gang.acceptDeadline === 0n &&
-      getAddress(assigned) === getAddress(this.address);
-    // The intent is journaled before the accept transaction is sent (the driver sends it).
-    this.journal.transition(
-      offer.jobId,
-      offer.shard,
-      "accepting",
-      {
-        specURI: offer.specURI,
-        specHash,
-        kind: spec.kind,
-        ...(spec.kind === "container" && spec.gpus > 0 ? { gpus: spec.gpus } : {}),
-        ...(gang.acceptDeadline > 0n ? { gangAcceptDeadline: gang.acceptDeadline } : {}),
-        ...(computeFirst ? { computeFirst, collateral } : {}),
-      },
-      [null],
-    );
-    this.offers.set(offer.jobId, offer.shard, "taken");
-    log.info({ kind: spec.kind, price: job.maxPricePerUnit }, "taking shard");
-    this.startDrive(offer.jobId, offer.shard);
-    return "taken";
+    return undefined;
+  }
+
+  /** The operator's standing for one admission pass: stake, jail, capacity and chain time, side by side. */
+  private async readStanding(): Promise<OperatorStanding> {
+    const { chain } = this.p;
+    const [info, capacity, now] = await Promise.all([
+      chain.operatorInfo(),
+      chain.capacityOf(),
+      chain.latestTimestamp(),
+    ]);
+    return {
+      selfStake: info.selfStake,
+      lockedStake: info.lockedStake,
+      jailedUntil: info.jailedUntil,
+      capacity,
+      now,
+    };
+  }
+
+  /** One offer's chain facts, read side by side (one JSON-RPC batch). */
+  private async readOffer(offer: Offer): Promise<OfferChainFacts> {
+    const { chain } = this.p;
+    const [shard, job, gang, assigned, collateral] = await Promise.all([
+      chain.getShard(offer.jobId, offer.shard),
+      chain.getJob(offer.jobId),
+      chain.gangOf(offer.jobId),
+      chain.assignedOperator(offer.jobId, offer.shard),
+      chain.collateralFor(offer.jobId),
+    ]);
+    // Assigned to another operator: ours only once the market reopens it to anyone (§20.9).
+    const reopensAt =
+      assigned !== zeroAddress && getAddress(assigned) !== getAddress(this.address)
+        ? await readAssignmentsReopenAt(chain.publicClient, { market: chain.contracts.JobMarket, jobId: offer.jobId })
+        : undefined;
+    return { state: shard.state, job, gangAcceptDeadline: gang.acceptDeadline, assigned, collateral, reopensAt };
   }
 
   private startDrives(): void {

@@ -11,7 +11,21 @@
 // not used because Hardhat's automine gives every transaction its own block with a timestamp at
 // least one second after the last one, so chain time runs ahead of the wall clock under load.
 import fs from "node:fs";
-import { decodeEventLog, encodeFunctionData, maxUint256, parseEther, type Address, type Hash, type Hex } from "viem";
+import path from "node:path";
+import Database from "better-sqlite3";
+import {
+  createPublicClient,
+  createWalletClient,
+  decodeEventLog,
+  encodeFunctionData,
+  http,
+  maxUint256,
+  parseEther,
+  type Address,
+  type Hash,
+  type Hex,
+  type PublicClient,
+} from "viem";
 import { computeTokenAbi, jobMarketAbi } from "../../sdk/contracts/abis";
 import type { ShardStateName } from "../../sdk/market/enums";
 import { jobParamsForSpec } from "../../sdk/market/jobParamsForSpec";
@@ -19,8 +33,9 @@ import { parseJobSpec } from "../../sdk/spec/parseJobSpec";
 import { matmulUnits } from "../../sdk/spec/shardWork";
 import { checkConservation } from "../lib/conservation";
 import type { DevAccount, Devnet } from "../lib/devnet";
-import { sendAs, startNetwork, walletOf, type Network } from "../lib/network";
+import { sendAs, startNetwork, type Network } from "../lib/network";
 import { percentile } from "../lib/percentile";
+import { startRpcCounter, type RpcCounter } from "./rpcCounter";
 
 export interface LoadOptions {
   /** Single-shard jobs to create. */
@@ -57,6 +72,19 @@ export interface LoadOptions {
   batching: boolean;
   /** Longest a shard waits for an agent's submission batch or the committee's verdict batch (ms). */
   batchDelayMs: number;
+  /**
+   * The chain's mining during the load: 0 = automine (one block per transaction, each at least one
+   * second after the last: the chain clock runs ahead), else one block every this many ms (Hardhat
+   * interval mining, switched on after the network is set up: a transaction waits up to one block).
+   */
+  miningIntervalMs: number;
+  /** Offers each agent decides side by side (RIGEL_AGENT_ADMISSION_CONCURRENCY). */
+  admissionConcurrency: number;
+  /**
+   * Count the services' JSON-RPC traffic (agents and oracles each through a counting proxy on
+   * `port + 8` and `port + 9`) from the first create to the end: the profile of what loads the node.
+   */
+  rpcStats?: boolean;
   /** Log level of the services (default warn: logging costs CPU the run measures). */
   logLevel?: string;
   /** Before the load: runs of sequential RGL transfers timed as the chain's baseline (0: none). */
@@ -78,6 +106,8 @@ export const LOAD_DEFAULTS: Omit<LoadOptions, "workDir" | "log"> = {
   pollMs: 250,
   batching: true,
   batchDelayMs: 1000,
+  miningIntervalMs: 0,
+  admissionConcurrency: 16,
 };
 
 export const FINAL_EVENTS = {
@@ -103,6 +133,13 @@ export interface LoadResult {
   createToSettle: { p50: number; p99: number; max: number };
   /** Create→accepted seconds of every accepted shard (wall clock at observation, unsorted). */
   createToAccept: number[];
+  /**
+   * Where a shard's time goes, per phase (seconds, p50 / p95 over the shards that reached both ends):
+   * create → admitted (the agent journaled `accepting`) → ran → submitted (on-chain, seen by the
+   * follower) → attested (the agent holds the committee's quorum) → settled (seen by the follower).
+   * The agent's times come from its journal's transitions, the others are wall clock at observation.
+   */
+  phases: { phase: string; n: number; p50: number; p95: number }[];
   /** Create→settled seconds of every settled shard (unsorted). */
   settleSeconds: number[];
   /** Sequential transactions per second (transfer, then wait for its receipt), one per baseline run. */
@@ -113,6 +150,8 @@ export interface LoadResult {
   /** Chain time minus wall clock at the end, seconds (Hardhat's one-second-per-block drift). */
   chainDriftSeconds: number;
   conservation: { ok: boolean; problems: string[] };
+  /** JSON-RPC traffic of the agents and of the oracles during the run (with `rpcStats`). */
+  rpc?: Record<"agents" | "oracles", ReturnType<RpcCounter["counts"]>>;
   /** The service settings the load run set. */
   settings: Record<string, string>;
 }
@@ -123,8 +162,12 @@ interface Tracked {
   escrow: bigint;
   paidOut: bigint;
   accepted?: number;
+  submitted?: number;
   final?: { state: string; at: number };
 }
+
+/** HTTP to the node with a 60 s timeout and retries (the load's own requests). */
+const loadTransport = (devnet: Devnet) => http(devnet.rpcUrl, { timeout: 60_000, retryCount: 5, retryDelay: 500 });
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -159,6 +202,7 @@ function serviceSettings(o: LoadOptions): { agentEnv: Record<string, string>; or
   return {
     agentEnv: {
       RIGEL_AGENT_CPU_SLOTS: String(o.cpuSlots),
+      RIGEL_AGENT_ADMISSION_CONCURRENCY: String(o.admissionConcurrency),
       RIGEL_AGENT_POLL_INTERVAL_MS: String(o.pollMs),
       RIGEL_AGENT_CAPACITY_POLL_SEC: "0",
       RIGEL_AGENT_LOG_LEVEL: o.logLevel ?? "warn",
@@ -186,13 +230,14 @@ const CREATE_FEES = { maxFeePerGas: 5_000_000_000n, maxPriorityFeePerGas: 1_000_
  */
 async function createBatch(
   devnet: Devnet,
+  client: PublicClient,
   dev: DevAccount,
   nonce: number,
   params: (i: number) => JobInput,
   first: number,
   count: number,
 ): Promise<{ jobId: bigint; escrow: bigint; sentAt: number }[]> {
-  const wallet = walletOf(devnet, dev);
+  const wallet = createWalletClient({ account: dev.account, chain: devnet.chain, transport: loadTransport(devnet) });
   const market = devnet.deployment.contracts.JobMarket;
   const signed: Hex[] = [];
   for (let i = 0; i < count; i++) {
@@ -219,7 +264,7 @@ async function createBatch(
     hashes.push(await wallet.sendRawTransaction({ serializedTransaction: raw }));
   }
   const receipts = await Promise.all(
-    hashes.map((hash) => devnet.client.waitForTransactionReceipt({ hash, pollingInterval: 100 })),
+    hashes.map((hash) => client.waitForTransactionReceipt({ hash, pollingInterval: 100, timeout: 300_000 })),
   );
   const out: { jobId: bigint; escrow: bigint; sentAt: number }[] = [];
   for (const [i, receipt] of receipts.entries()) {
@@ -273,7 +318,15 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
   fs.rmSync(o.workDir, { recursive: true, force: true });
   fs.mkdirSync(o.workDir, { recursive: true });
   const settings = serviceSettings(o);
+  const counters = o.rpcStats
+    ? {
+        agents: await startRpcCounter({ upstream: `http://127.0.0.1:${o.port}`, port: o.port + 8 }),
+        oracles: await startRpcCounter({ upstream: `http://127.0.0.1:${o.port}`, port: o.port + 9 }),
+      }
+    : undefined;
   const network: Network = await startNetwork({
+    serviceRpcUrl: counters?.agents.url,
+    oracleRpcUrls: counters ? [1, 2, 3].map(() => counters.oracles.url) : undefined,
     port: o.port,
     workDir: o.workDir,
     agents: Array.from({ length: o.agents }, (_, i) => ({ name: `agent-${i + 1}` })),
@@ -284,9 +337,11 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
     log: o.log,
   });
   try {
-    return await drive(network, o, settings);
+    return await drive(network, o, settings, counters);
   } finally {
     await network.stop();
+    await counters?.agents.close();
+    await counters?.oracles.close();
   }
 }
 
@@ -294,9 +349,17 @@ async function drive(
   network: Network,
   o: LoadOptions,
   settings: { agentEnv: Record<string, string>; oracleEnv: Record<string, string> },
+  counters?: { agents: RpcCounter; oracles: RpcCounter },
 ): Promise<LoadResult> {
   const { devnet } = network;
-  const { client } = devnet;
+  // The load's own client: a node starved by the load (or a busy host) may take longer than viem's
+  // default 10 s to answer; one slow answer must not end the run.
+  const client = createPublicClient({
+    chain: devnet.chain,
+    transport: loadTransport(devnet),
+    cacheTime: 0,
+    pollingInterval: 250,
+  }) as PublicClient;
   const { JobMarket: market, ComputeToken: rgl } = devnet.deployment.contracts;
   const price = parseEther("1") / 1000n;
   for (const dev of devnet.developers) {
@@ -321,6 +384,11 @@ async function drive(
     }
     txPerSecond.push(20 / ((Date.now() - t) / 1000));
   }
+  if (o.miningIntervalMs > 0) {
+    // Interval mining from here on: many transactions per block, the chain clock at the wall clock's.
+    await client.request({ method: "evm_setAutomine" as never, params: [false] as never });
+    await client.request({ method: "evm_setIntervalMining" as never, params: [o.miningIntervalMs] as never });
+  }
   const nonces = await Promise.all(devnet.developers.map((d) => client.getTransactionCount({ address: d.address })));
   const deadline = BigInt(Number((await client.getBlock()).timestamp) + 7 * 86_400);
   const tracked = new Map<bigint, Tracked>();
@@ -329,12 +397,15 @@ async function drive(
   let submitting = true;
   let submitDone = Infinity;
   const t0 = Date.now();
+  counters?.agents.reset();
+  counters?.oracles.reset();
   const elapsed = () => (Date.now() - t0) / 1000;
   const finals = () => [...tracked.values()].filter((t) => t.final).length;
 
   // The follower: every event of the market since the last poll.
   const early = new Map<bigint, { state: string; at: number; paid: bigint }>();
   const earlyAccept = new Map<bigint, number>();
+  const earlySubmit = new Map<bigint, number>();
   const follow = async () => {
     const to = await client.getBlockNumber({ cacheTime: 0 });
     if (to < fromBlock) return;
@@ -347,8 +418,13 @@ async function drive(
         const t = tracked.get(jobId);
         if (t) t.accepted ??= now;
         else earlyAccept.set(jobId, now);
-      } else if (ev.eventName === "ShardSubmitted") counts.submitted++;
-      else if (ev.eventName in FINAL_EVENTS) {
+      } else if (ev.eventName === "ShardSubmitted") {
+        counts.submitted++;
+        const jobId = ev.args.jobId as bigint;
+        const t = tracked.get(jobId);
+        if (t) t.submitted ??= now;
+        else earlySubmit.set(jobId, now);
+      } else if (ev.eventName in FINAL_EVENTS) {
         const args = ev.args as { jobId: bigint; paid?: bigint; fee?: bigint; refund?: bigint };
         const paid = (args.paid ?? 0n) + (args.fee ?? 0n) + (args.refund ?? 0n);
         const state = FINAL_EVENTS[ev.eventName as keyof typeof FINAL_EVENTS];
@@ -398,6 +474,7 @@ async function drive(
         parts.map(async ({ dev, d, from, n }) => {
           const jobs = await createBatch(
             devnet,
+            client,
             dev,
             nonces[d],
             (i) => ({
@@ -419,6 +496,8 @@ async function drive(
         const t: Tracked = { developer: c.developer, created: c.sentAt, escrow: c.escrow, paidOut: 0n };
         t.accepted = earlyAccept.get(c.jobId);
         earlyAccept.delete(c.jobId);
+        t.submitted = earlySubmit.get(c.jobId);
+        earlySubmit.delete(c.jobId);
         const e = early.get(c.jobId);
         if (e) {
           t.final = { state: e.state, at: e.at };
@@ -480,6 +559,7 @@ async function drive(
       }
     });
   }
+  const rpc = counters && { agents: counters.agents.counts(), oracles: counters.oracles.counts() };
   const conservation = await checkConservation(client, devnet.deployment);
   const chainNow = Number((await client.getBlock()).timestamp);
   const runSeconds = (lastFinal - t0) / 1000;
@@ -494,12 +574,76 @@ async function drive(
       ? { p50: percentile(latencies, 0.5), p99: percentile(latencies, 0.99), max: percentile(latencies, 1) }
       : { p50: NaN, p99: NaN, max: NaN },
     createToAccept,
+    phases: phaseBreakdown(tracked, agentJournalTimes(o)),
     settleSeconds: latencies,
     txPerSecond,
     submitSeconds: submitDone,
     runSeconds,
     chainDriftSeconds: chainNow - Date.now() / 1000,
     conservation: { ok: conservation.ok, problems: conservation.problems },
-    settings: { ...settings.agentEnv, ...settings.oracleEnv },
+    rpc,
+    settings: {
+      ...settings.agentEnv,
+      ...settings.oracleEnv,
+      mining: o.miningIntervalMs > 0 ? `interval ${o.miningIntervalMs} ms` : "automine",
+    },
   };
+}
+
+/** Per job (single-shard jobs): when an agent first journaled `accepting`, `ran` and `attested` (ms). */
+type JournalTimes = Map<bigint, { admitted?: number; ran?: number; attested?: number }>;
+
+/** Reads the agents' journals (`<workDir>/agent-i/journal.db`, read-only) after the run. */
+function agentJournalTimes(o: LoadOptions): JournalTimes {
+  const out: JournalTimes = new Map();
+  for (let i = 1; i <= o.agents; i++) {
+    const file = path.join(o.workDir, `agent-${i}`, "journal.db");
+    if (!fs.existsSync(file)) continue;
+    const db = new Database(file, { readonly: true, fileMustExist: true });
+    try {
+      const rows = db
+        .prepare(
+          `SELECT job_id, to_state, MIN(at) AS at FROM transitions
+           WHERE to_state IN ('accepting', 'ran', 'attested') GROUP BY job_id, to_state`,
+        )
+        .all() as { job_id: string; to_state: string; at: number }[];
+      for (const r of rows) {
+        const jobId = BigInt(r.job_id);
+        const t = out.get(jobId) ?? {};
+        if (r.to_state === "accepting") t.admitted = r.at;
+        else if (r.to_state === "ran") t.ran = r.at;
+        else t.attested = r.at;
+        out.set(jobId, t);
+      }
+    } finally {
+      db.close();
+    }
+  }
+  return out;
+}
+
+/** p50 / p95 of each phase of a shard's life, and of create → each point (seconds). */
+function phaseBreakdown(tracked: Map<bigint, Tracked>, journal: JournalTimes): LoadResult["phases"] {
+  const points = ["created", "admitted", "ran", "submitted", "attested", "settled"] as const;
+  const timesOf = (jobId: bigint, t: Tracked): Record<(typeof points)[number], number | undefined> => {
+    const j = journal.get(jobId) ?? {};
+    return {
+      created: t.created,
+      admitted: j.admitted,
+      ran: j.ran,
+      submitted: t.submitted,
+      attested: j.attested,
+      settled: t.final?.state === "Settled" ? t.final.at : undefined,
+    };
+  };
+  const all = [...tracked].map(([jobId, t]) => timesOf(jobId, t));
+  const row = (phase: string, from: (typeof points)[number], to: (typeof points)[number]) => {
+    const d = all.flatMap((x) => (x[from] !== undefined && x[to] !== undefined ? [(x[to]! - x[from]!) / 1000] : []));
+    return d.length
+      ? { phase, n: d.length, p50: percentile(d, 0.5), p95: percentile(d, 0.95) }
+      : { phase, n: 0, p50: NaN, p95: NaN };
+  };
+  const steps = points.slice(1).map((to, i) => row(`${points[i]}→${to}`, points[i], to));
+  const cumulative = points.slice(2).map((to) => row(`created→${to}`, "created", to));
+  return [...steps, ...cumulative];
 }
