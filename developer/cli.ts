@@ -17,6 +17,7 @@ import { perThousandTokensFromPricePerUnit } from "../sdk/pricing/pricePerThousa
 import { CONNECTION_FLAGS, connect, type Connection, type JobCliDeps } from "./connect";
 import { LLM_SPEC_FLAGS, llmSpecFromFlags, type LlmSpecFlags } from "./llmSpecFromFlags";
 import { jobIdArg, jobStatus, sendTx, toJson, type WriteRequest } from "./commandHelpers";
+import { initCommand } from "./initCommand";
 import { listCommand } from "./listCommand";
 import { bigintFlag, maxPriceOf, numberFlag, paymentTokenOf, PLAN_FLAGS, planFromChain } from "./planFromChain";
 import { refundCommand } from "./refundCommand";
@@ -293,6 +294,7 @@ export function jobCommands(deps: JobCliDeps = {}): CommandSpec[] {
   });
 
   return [
+    initCommand(),
     plan,
     submit,
     specCommand,
