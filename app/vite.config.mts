@@ -20,7 +20,9 @@ export function rigelJson(env: NodeJS.ProcessEnv = process.env): string {
     env.RIGEL_DEPLOYMENT ?? path.join("deployments", `${env.RIGEL_CHAIN_ID ?? "31337"}.json`),
   );
   const deployment = fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, "utf8")) : null;
-  return JSON.stringify({ rpcUrl, deployment }, null, 2);
+  // Optional: the page offers WalletConnect (phones) beside the injected wallet (PROTOCOL §16.7).
+  const walletConnectProjectId = env.VITE_WALLETCONNECT_PROJECT_ID || undefined;
+  return JSON.stringify({ rpcUrl, deployment, walletConnectProjectId }, null, 2);
 }
 
 function rigelConfigPlugin(): Plugin {

@@ -12,6 +12,8 @@ export interface RigelConfig {
   rpcUrl: string;
   deployment: Deployment;
   chain: Chain;
+  /** A WalletConnect project id: the page then offers WalletConnect beside the injected wallet (§16.7). */
+  walletConnectProjectId?: string;
 }
 
 /** `rigel.json` missing or malformed. */
@@ -34,7 +36,7 @@ export function rigelChain(chainId: number, rpcUrl: string): Chain {
 
 /** Validates the parsed `rigel.json`. */
 export function parseRigelConfig(value: unknown): RigelConfig {
-  const v = (value ?? {}) as { rpcUrl?: unknown; deployment?: unknown };
+  const v = (value ?? {}) as { rpcUrl?: unknown; deployment?: unknown; walletConnectProjectId?: unknown };
   if (typeof v.rpcUrl !== "string" || !/^https?:\/\//.test(v.rpcUrl)) {
     throw new RigelConfigError("rigel.json: rpcUrl must be an http(s) URL");
   }
@@ -44,7 +46,16 @@ export function parseRigelConfig(value: unknown): RigelConfig {
     );
   }
   const deployment = parseDeployment(v.deployment, "rigel.json deployment");
-  return { rpcUrl: v.rpcUrl, deployment, chain: rigelChain(deployment.chainId, v.rpcUrl) };
+  const wc = v.walletConnectProjectId;
+  if (wc !== undefined && wc !== null && (typeof wc !== "string" || !/^[0-9a-fA-F]{32}$/.test(wc))) {
+    throw new RigelConfigError("rigel.json: walletConnectProjectId must be a WalletConnect project id (32 hex digits)");
+  }
+  return {
+    rpcUrl: v.rpcUrl,
+    deployment,
+    chain: rigelChain(deployment.chainId, v.rpcUrl),
+    ...(typeof wc === "string" ? { walletConnectProjectId: wc } : {}),
+  };
 }
 
 /** Fetches and validates `rigel.json` from beside the page. */

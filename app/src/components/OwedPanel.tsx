@@ -85,6 +85,6 @@ export function OwedTable({ rows, account, caption }: { rows: OwedRow[]; account
 export function OwedPanel({ account, caption }: { account: Address; caption: string }) {
   const owed = useOwed(account);
   if (owed.isError) return <p className="error">Cannot read what the market owes you: the chain is unreachable.</p>;
-  if (!owed.data) return <p className="muted">Loading…</p>;
+  if (!owed.data) return <p className="muted">Loading what the market owes you…</p>;
   return <OwedTable rows={owed.data} account={account} caption={caption} />;
 }
