@@ -29,7 +29,9 @@ export function rigelJson(env: NodeJS.ProcessEnv = process.env): string {
   const deployment = fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, "utf8")) : null;
   // The indexer (PROTOCOL §21), optional: without it the page reads history from chain logs.
   const indexerUrl = env.VITE_RIGEL_INDEXER_URL || undefined;
-  return JSON.stringify({ rpcUrl, oracleUrls, deployment, indexerUrl }, null, 2);
+  // Optional: the page offers WalletConnect (phones) beside the injected wallet (PROTOCOL §16.7).
+  const walletConnectProjectId = env.VITE_WALLETCONNECT_PROJECT_ID || undefined;
+  return JSON.stringify({ rpcUrl, oracleUrls, deployment, indexerUrl, walletConnectProjectId }, null, 2);
 }
 
 function rigelConfigPlugin(): Plugin {

@@ -17,6 +17,7 @@ import { perThousandTokensFromPricePerUnit } from "../sdk/pricing/pricePerThousa
 import { CONNECTION_FLAGS, connect, type Connection, type JobCliDeps } from "./connect";
 import { LLM_SPEC_FLAGS, llmSpecFromFlags, type LlmSpecFlags } from "./llmSpecFromFlags";
 import { jobIdArg, jobStatus, sendTx, toJson, type WriteRequest } from "./commandHelpers";
+import { initCommand } from "./initCommand";
 import { listCommand } from "./listCommand";
 import { formatAddress, formatDate, formatTokenAmount } from "../sdk/cli/humanFormat";
 import { maxPriceOf } from "./moneyFlags";
@@ -322,6 +323,7 @@ export function jobCommands(deps: JobCliDeps = {}): CommandSpec[] {
   });
 
   return [
+    initCommand(),
     plan,
     submit,
     specCommand,

@@ -1,4 +1,4 @@
-import { getAddress, zeroAddress, type Address } from "viem";
+import { getAddress, zeroAddress, type Address, type Hex } from "viem";
 import { containerCpus } from "../../sdk/executor/containerCpuset";
 import type { JobSpec } from "../../sdk/spec/jobSpecTypes";
 import { SAMPLE_SIZE } from "../../sdk/pow/sample";
@@ -10,6 +10,7 @@ import {
   type WorkRange,
 } from "../../sdk/spec/shardWork";
 import { utf8Length } from "../../sdk/spec/validateJobSpec";
+import { gpuModelMismatch, gpuModelName } from "../../sdk/spec/gpuModels";
 import { sandboxDecline, type SandboxCeilings } from "./sandboxCeilings";
 
 /** What the operator configured: which shards are worth taking. */
@@ -91,8 +92,11 @@ export interface ShardOffer {
    * hash-checked by the daemon); absent: not read, the shard is declined.
    */
   llmModel?: { nPositions: number };
-  /** The operator's attested capacity on-chain. */
-  capacity: { opsPerSec: bigint; vramMiB: number; validUntil: bigint };
+  /**
+   * The operator's attested capacity on-chain; `gpuModel` the attested bytes32 model (absent: none),
+   * matched against the spec's `requirements.gpuModels`.
+   */
+  capacity: { opsPerSec: bigint; vramMiB: number; validUntil: bigint; gpuModel?: Hex };
   /** The largest VRAM of one local GPU (MiB); 0 without a GPU. */
   localVramMiB: number;
   /** Free self-stake and the collateral this shard would lock. */
@@ -124,7 +128,7 @@ export type ShardDecision =
       take: false;
       reason: string;
       passing?: true;
-      /** A stable code for metrics, when the decline is the sandbox's (`SANDBOX_CPUS`, `SANDBOX_NETWORK`, …). */
+      /** A stable code for metrics: the sandbox's (`SANDBOX_CPUS`, `SANDBOX_NETWORK`, …) or `GPU_MODEL`. */
       code?: string;
     };
 
@@ -227,7 +231,8 @@ function llmCannotRun(offer: ShardOffer, range: WorkRange, maxProofBytes: number
  * from its accept deadline, the latest possible start), what the host can run (§18.6: CPUs, GPUs,
  * memory, disk, time, matmul work), the operator's sandbox ceilings for containers (§12.5),
  * concurrency and free GPUs (passing reasons), jail, attested
- * capacity (the market's own check), local VRAM fit, stake for the collateral.
+ * capacity (the market's own check), the attested GPU model against the spec's `requirements.gpuModels`
+ * (code `GPU_MODEL`), local VRAM fit, stake for the collateral.
  */
 export function decideShard(policy: ShardPolicy, offer: ShardOffer): ShardDecision {
   const { job } = offer;
@@ -286,6 +291,11 @@ export function decideShard(policy: ShardPolicy, offer: ShardOffer): ShardDecisi
   if (offer.capacity.vramMiB < job.minVramMiB || offer.capacity.opsPerSec < job.minOpsPerSec) {
     return { take: false, reason: "attested capacity below the job's minimum" };
   }
+  const wrongModel = gpuModelMismatch(
+    offer.spec.requirements?.gpuModels,
+    offer.capacity.gpuModel === undefined ? "" : gpuModelName(offer.capacity.gpuModel),
+  );
+  if (wrongModel !== undefined) return { take: false, reason: `GPU model: ${wrongModel}`, code: "GPU_MODEL" };
   if (kind === "container" && job.minVramMiB > 0 && offer.localVramMiB < job.minVramMiB) {
     return { take: false, reason: `needs ${job.minVramMiB} MiB of VRAM, this host has ${offer.localVramMiB}` };
   }

@@ -5,18 +5,22 @@ import { WagmiProvider } from "wagmi";
 import { App } from "./App";
 import { loadRigelConfig } from "./chain/rigelConfig";
 import { createWagmiConfig } from "./chain/wagmiConfig";
+import { walletConnectConnectors } from "./lib/walletConnectConnectors";
 import { RigelContext } from "./RigelContext";
 import "./styles.css";
 
 const root = createRoot(document.getElementById("root")!);
 
 loadRigelConfig()
-  .then((rigel) => {
+  .then(async (rigel) => {
+    const walletConnect = await walletConnectConnectors(
+      rigel.walletConnectProjectId ?? import.meta.env.VITE_WALLETCONNECT_PROJECT_ID,
+    );
     const queryClient = new QueryClient();
     root.render(
       <StrictMode>
         <RigelContext.Provider value={rigel}>
-          <WagmiProvider config={createWagmiConfig(rigel)}>
+          <WagmiProvider config={createWagmiConfig(rigel, walletConnect)}>
             <QueryClientProvider client={queryClient}>
               <App />
             </QueryClientProvider>

@@ -42,13 +42,13 @@ describe("buildJob", () => {
 
   it("reports every problem at once", () => {
     try {
-      buildJob({ ...FORM, m: "0", shards: "0", maxPricePerUnit: "abc" }, 0n);
+      buildJob({ ...FORM, m: "0", shards: "x", maxPricePerUnit: "abc" }, 0n);
       expect.unreachable();
     } catch (err) {
       expect(err).toBeInstanceOf(JobFormError);
       expect((err as JobFormError).problems).toEqual(
         expect.arrayContaining([
-          "shards must be a whole number ≥ 1",
+          "Max shards must be a whole number from 1 to 64",
           "m must be a whole number ≥ 1",
           "price per unit must be a number",
         ]),

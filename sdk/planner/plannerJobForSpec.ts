@@ -36,6 +36,9 @@ export function plannerJobForSpec({
   opsPerToken,
   ...rest
 }: PlannerJobForSpecParameters): PlannerJob {
+  // The spec's GPU models are a hard filter of the planner (PROTOCOL §15.1); the caller's list wins.
+  const gpuModels = rest.gpuModels ?? spec.requirements?.gpuModels;
+  if (gpuModels !== undefined) rest.gpuModels = gpuModels;
   if (spec.kind === "matmul-int8") {
     return {
       ...rest,

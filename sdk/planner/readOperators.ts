@@ -1,6 +1,7 @@
 import type { Address, Hex, PublicClient } from "viem";
 import { jobMarketAbi, operatorStakingAbi } from "../contracts/abis";
 import { RigelError } from "../errors/RigelError";
+import { gpuModelName } from "../spec/gpuModels";
 import type { PlannerOperator } from "./types";
 
 /** Parameters of {@link readOperators}. */
@@ -86,6 +87,7 @@ async function readOne(
       vramMiB: capacity.vramMiB,
       capacityValidUntil: Number(capacity.validUntil),
       gpuModel: capacity.gpuModel,
+      gpuModelName: gpuModelName(capacity.gpuModel),
       jailedUntil: Number(jailedUntil),
       freeStake,
       commissionBps,

@@ -1,3 +1,4 @@
+import { gpuModelMismatch } from "../spec/gpuModels";
 import type { PlannerDecisionCode, PlannerJob, PlannerOperator } from "./types";
 
 /** Why an operator fails a hard filter, or undefined when it may be taken. */
@@ -8,8 +9,8 @@ export interface ScreenFailure {
 
 /**
  * The hard filters, in the order the market checks them (docs/PROTOCOL.md §15.1): registered, not
- * excluded, a capacity record valid beyond now (+ margin), not jailed, enough VRAM and attested
- * ops/s, an asking price within the job's, and free stake for the collateral.
+ * excluded, a capacity record valid beyond now (+ margin), not jailed, enough VRAM, an attested GPU
+ * model the job accepts (`needs an H100; has an RTX 4090`), enough attested ops/s, an asking price within the job's, and free stake for the collateral.
  */
 export function screenOperator(
   op: PlannerOperator,
@@ -30,6 +31,8 @@ export function screenOperator(
   if (op.vramMiB < job.vramMiB) {
     return { code: "vram", reason: `${op.vramMiB} MiB of VRAM is below the ${job.vramMiB} MiB a shard needs` };
   }
+  const wrongModel = gpuModelMismatch(job.gpuModels, op.gpuModelName ?? "");
+  if (wrongModel !== undefined) return { code: "gpu-model", reason: wrongModel };
   const minOps = job.minOpsPerSec ?? 0;
   if (op.opsPerSec < minOps) {
     return { code: "min-ops", reason: `attested ${op.opsPerSec} ops/s is below the job's minimum ${minOps}` };

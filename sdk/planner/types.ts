@@ -23,6 +23,11 @@ export interface PlannerJob {
   metering: PlannerMetering;
   /** VRAM one shard needs (MiB): a hard filter. */
   vramMiB: number;
+  /**
+   * GPU models that may run the job (the spec's `requirements.gpuModels`, a hard filter): an
+   * operator's attested model must match one (`gpuModelMatches`). Absent or empty: any model.
+   */
+  gpuModels?: readonly string[];
   /** Least attested ops/s an operator must have (a hard filter; default 0). */
   minOpsPerSec?: number;
   /** The most the developer pays per unit; operators asking more are left out. */
@@ -63,6 +68,8 @@ export interface PlannerOperator {
   /** Attested throughput (the oracle's measurement, not the operator's claim). 0: no capacity record. */
   opsPerSec: number;
   vramMiB: number;
+  /** The attested GPU model as text (`capacityOf().gpuModel` decoded); absent: not read (no model). */
+  gpuModelName?: string;
   /** Unix seconds until which the capacity attestation is valid. */
   capacityValidUntil: number;
   /** Unix seconds until which the operator is jailed (0: never jailed). */
@@ -87,6 +94,7 @@ export type PlannerDecisionCode =
   | "capacity-expired"
   | "jailed"
   | "vram"
+  | "gpu-model"
   | "min-ops"
   | "price"
   | "stake"

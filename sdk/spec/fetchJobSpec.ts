@@ -45,7 +45,15 @@ async function readUri(uri: string, options: FetchJobSpecOptions): Promise<strin
     if (comma < 0) throw new JobSpecFetchError(uri, "malformed data: URI");
     const meta = uri.slice(5, comma);
     const body = uri.slice(comma + 1);
-    return meta.endsWith(";base64") ? Buffer.from(body, "base64").toString("utf8") : decodeURIComponent(body);
+    // atob + TextDecoder, not Node's Buffer: the same code decodes a spec in the dapp.
+    if (!meta.endsWith(";base64")) return decodeURIComponent(body);
+    let binary: string;
+    try {
+      binary = atob(body);
+    } catch (err) {
+      throw new JobSpecFetchError(uri, "malformed base64 in the data: URI", {}, err);
+    }
+    return new TextDecoder().decode(Uint8Array.from(binary, (c) => c.charCodeAt(0)));
   }
   try {
     const bytes = await egressRead(uri, {

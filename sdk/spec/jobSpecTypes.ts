@@ -30,6 +30,20 @@ export interface ContainerInput {
   sha256: `0x${string}`;
 }
 
+/**
+ * What an operator's hardware must be to run the job, beyond the on-chain `minVramMiB` and
+ * `minOpsPerSec` (PROTOCOL §12.1, §15.1). Optional on every kind; absent, it is not written into
+ * the canonical form (older specs keep their hash).
+ */
+export interface JobRequirements {
+  /**
+   * GPU models that may run the job (1 – 16 names of at most 32 bytes): an operator qualifies when
+   * its attested `gpuModel` matches one of them, case-insensitively, as whole words
+   * (`gpuModelMatches`: `"H100"` matches `"NVIDIA H100 80GB HBM3"`).
+   */
+  gpuModels: string[];
+}
+
 /** A container job: one image run once, or once per item. All fields present after parsing. */
 export interface ContainerJobSpec {
   kind: "container";
@@ -76,6 +90,8 @@ export interface ContainerJobSpec {
    * (docs/PROTOCOL.md §14.9). Absent: results are only served by the agent.
    */
   uploadUrl?: string;
+  /** Optional: the GPU models that may run it (PROTOCOL §12.1). */
+  requirements?: JobRequirements;
 }
 
 /** A matmul-int8 proof-of-work job (docs/PROTOCOL.md §3): rows `[rowStart, rowEnd)` of `C = A·B`. */
@@ -100,6 +116,8 @@ export interface MatmulInt8Spec {
    * (docs/PROTOCOL.md §14.9). Absent: results are only served by the agent.
    */
   uploadUrl?: string;
+  /** Optional: the GPU models that may run it (PROTOCOL §12.1). */
+  requirements?: JobRequirements;
 }
 
 /** One file of a model: fetched like a container input and checked against `sha256` (PROTOCOL §19.1). */
@@ -157,6 +175,8 @@ export interface LlmInferenceSpec {
   split?: number[];
   /** As for the other kinds (PROTOCOL §14.9). */
   uploadUrl?: string;
+  /** As for the other kinds: the GPU models that may run it. */
+  requirements?: JobRequirements;
 }
 
 /** Every job kind, discriminated by `kind`. */

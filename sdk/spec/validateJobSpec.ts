@@ -1,4 +1,3 @@
-import path from "node:path";
 import {
   CONTAINER_PATHS,
   CONTAINER_SPEC_DEFAULTS,
@@ -9,6 +8,7 @@ import {
   type ContainerJobSpec,
   type ContainerNetwork,
   type JobSpec,
+  type JobRequirements,
   type JsonValue,
   type LlmDecoding,
   type LlmInferenceSpec,
@@ -21,6 +21,7 @@ import {
   reservedEnvName,
 } from "./jobSpecTypes";
 import { matmulShapeIssues } from "../pow/workload";
+import { GPU_MODEL_LIMITS, GPU_MODEL_NAME } from "./gpuModels";
 import type { SpecIssue } from "./SpecValidationError";
 
 /** The outcome of {@link validateJobSpec}: the parsed spec with defaults, or every problem found. */
@@ -50,8 +51,22 @@ const CONTAINER_KEYS = [
   "verification",
   "split",
   "uploadUrl",
+  "requirements",
 ] as const;
-const MATMUL_KEYS = ["kind", "version", "seed", "m", "n", "k", "rowStart", "rowEnd", "split", "uploadUrl"] as const;
+const MATMUL_KEYS = [
+  "kind",
+  "version",
+  "seed",
+  "m",
+  "n",
+  "k",
+  "rowStart",
+  "rowEnd",
+  "split",
+  "uploadUrl",
+  "requirements",
+] as const;
+const REQUIREMENTS_KEYS = ["gpuModels"] as const;
 const INPUT_KEYS = ["name", "uri", "sha256"] as const;
 const LLM_KEYS = [
   "kind",
@@ -63,6 +78,7 @@ const LLM_KEYS = [
   "verification",
   "split",
   "uploadUrl",
+  "requirements",
 ] as const;
 const LLM_MODEL_KEYS = ["architecture", ...LLM_MODEL_FILES] as const;
 const MODEL_FILE_KEYS = ["uri", "sha256"] as const;
@@ -165,6 +181,8 @@ function containerSpec(c: Checker, o: Record<string, unknown>): ContainerJobSpec
   }
   const uploadUrl = c.uploadUrl(o.uploadUrl);
   if (uploadUrl !== undefined) spec.uploadUrl = uploadUrl;
+  const requirements = c.requirements(o.requirements);
+  if (requirements !== undefined) spec.requirements = requirements;
   return spec;
 }
 
@@ -186,6 +204,8 @@ function matmulSpec(c: Checker, o: Record<string, unknown>): MatmulInt8Spec {
   if (split !== undefined) spec.split = split;
   const uploadUrl = c.uploadUrl(o.uploadUrl);
   if (uploadUrl !== undefined) spec.uploadUrl = uploadUrl;
+  const requirements = c.requirements(o.requirements);
+  if (requirements !== undefined) spec.requirements = requirements;
   return spec;
 }
 
@@ -211,6 +231,8 @@ function llmSpec(c: Checker, o: Record<string, unknown>): LlmInferenceSpec {
   if (split !== undefined) spec.split = split;
   const uploadUrl = c.uploadUrl(o.uploadUrl);
   if (uploadUrl !== undefined) spec.uploadUrl = uploadUrl;
+  const requirements = c.requirements(o.requirements);
+  if (requirements !== undefined) spec.requirements = requirements;
   return spec;
 }
 
@@ -235,6 +257,46 @@ class Checker {
       return void bad();
     }
     return value;
+  }
+
+  /**
+   * The optional `requirements`: `{ gpuModels }`, 1 – 16 distinct model names (case-insensitively),
+   * each a letter or digit then letters, digits, spaces and `._+-`, at most 32 bytes (the attested
+   * `gpuModel` is a bytes32).
+   */
+  requirements(value: unknown): JobRequirements | undefined {
+    if (value === undefined) return undefined;
+    if (!isPlainObject(value)) {
+      this.issue("requirements", 'must be an object such as { "gpuModels": ["H100"] }');
+      return undefined;
+    }
+    this.unknownKeys(value, REQUIREMENTS_KEYS, "requirements");
+    const L = GPU_MODEL_LIMITS;
+    const models = value.gpuModels;
+    if (models === undefined) {
+      this.issue("requirements.gpuModels", "is required (the only requirement so far)");
+      return undefined;
+    }
+    if (!Array.isArray(models) || models.length < L.models.min || models.length > L.models.max) {
+      this.issue("requirements.gpuModels", `must be an array of ${L.models.min} to ${L.models.max} GPU model names`);
+      return undefined;
+    }
+    const seen = new Set<string>();
+    let ok = true;
+    models.forEach((model: unknown, i) => {
+      const path = `requirements.gpuModels[${i}]`;
+      if (typeof model !== "string" || !GPU_MODEL_NAME.test(model)) {
+        this.issue(path, 'must be a GPU model name of letters, digits, spaces and ._+- (such as "H100" or "RTX 4090")');
+        ok = false;
+      } else if (utf8Length(model) > L.bytes) {
+        this.issue(path, `must be at most ${L.bytes} bytes (the attested model is a bytes32)`);
+        ok = false;
+      } else if (seen.has(model.toLowerCase())) {
+        this.issue(path, `duplicates "${model}"`);
+        ok = false;
+      } else seen.add(model.toLowerCase());
+    });
+    return ok ? { gpuModels: [...(models as string[])] } : undefined;
   }
 
   unknownKeys(o: Record<string, unknown>, allowed: readonly string[], prefix: string): void {
@@ -400,7 +462,7 @@ class Checker {
   outputPath(value: unknown): string {
     const fallback = CONTAINER_SPEC_DEFAULTS.outputPath;
     if (value === undefined) return fallback;
-    if (typeof value !== "string" || !value.startsWith("/") || path.posix.normalize(value) !== value) {
+    if (typeof value !== "string" || !isNormalisedAbsolutePath(value)) {
       this.issue("outputPath", "must be a normalised absolute path (no '..', no trailing '/')");
       return fallback;
     }
@@ -560,6 +622,18 @@ function jsonProblem(value: unknown, path: string, depth: number): SpecIssue | u
 /** UTF-8 length of a string, without Node's `Buffer` (this module also runs in the browser, app/). */
 export function utf8Length(value: string): number {
   return new TextEncoder().encode(value).length;
+}
+
+/**
+ * Whether `value` is an absolute POSIX path that `path.posix.normalize` leaves unchanged (no empty,
+ * `.` or `..` segment; a trailing `/` is kept, as normalize keeps it), without Node's `path`: this
+ * module runs in the browser too.
+ */
+export function isNormalisedAbsolutePath(value: string): boolean {
+  if (!value.startsWith("/")) return false;
+  if (value === "/") return true;
+  const segments = value.slice(1).split("/");
+  return segments.every((s, i) => (s === "" ? i === segments.length - 1 : s !== "." && s !== ".."));
 }
 
 function isFetchableUri(uri: string): boolean {

@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { zeroAddress } from "viem";
+import { stringToHex, zeroAddress } from "viem";
 import { imageRegistry, type SandboxCeilings } from "../../agent/policy/sandboxCeilings";
 import { decideShard, type ShardOffer, type ShardPolicy } from "../../agent/policy/shardPolicy";
 import type { JobSpec } from "../../sdk/spec/jobSpecTypes";
@@ -285,6 +285,40 @@ describe("agent/policy/decideShard", () => {
 
     it("leaves matmul and llm shards alone", () => {
       expect(decide(matmul(), { cpus: 1, memoryMiB: 8, pids: 8 })).to.deep.equal({ take: true });
+    });
+  });
+
+  describe("GPU models (requirements.gpuModels against the attested gpuModel)", () => {
+    const attested = (model: string) => ({
+      capacity: { opsPerSec: 10n, vramMiB: 1024, validUntil: 20_000n, gpuModel: stringToHex(model, { size: 32 }) },
+    });
+    const needing = (gpuModels: string[]) => container({ requirements: { gpuModels } });
+
+    it("declines a job whose GPU models its attested GPU is not, with code GPU_MODEL", () => {
+      expect(decideShard(policy, offer({ spec: needing(["H100"]), ...attested("RTX 4090") }))).to.deep.equal({
+        take: false,
+        reason: "GPU model: needs an H100; has an RTX 4090",
+        code: "GPU_MODEL",
+      });
+      // No attested model at all (a zero bytes32, or none read).
+      expect(decideShard(policy, offer({ spec: needing(["H100", "A100"]) }))).to.deep.equal({
+        take: false,
+        reason: "GPU model: needs an H100 or an A100; has no attested GPU model",
+        code: "GPU_MODEL",
+      });
+    });
+
+    it("takes it when one of the models matches, case-insensitively, and any model when none is required", () => {
+      expect(
+        decideShard(policy, offer({ spec: needing(["h100"]), ...attested("NVIDIA H100 80GB HBM3") })),
+      ).to.deep.equal({ take: true });
+      expect(
+        decideShard(policy, offer({ spec: needing(["A100", "RTX 4090"]), ...attested("RTX 4090") })),
+      ).to.deep.equal({ take: true });
+      expect(decideShard(policy, offer({ spec: container(), ...attested("RTX 4090") }))).to.deep.equal({ take: true });
+      expect(
+        decideShard(policy, offer({ spec: matmul({ requirements: { gpuModels: ["H100"] } }), ...attested("L4") })),
+      ).to.deep.include({ take: false, code: "GPU_MODEL" });
     });
   });
 });

@@ -289,8 +289,10 @@ describe("dapp end to end (headless Chromium, hardhat node, test wallet)", funct
     expect(wallet!.chainId).to.equal(deployment.chainId);
     expect(wallet!.calls).to.include("wallet_switchEthereumChain");
 
-    // A rejected permit signature: the page says so, nothing moves.
+    // A rejected permit signature (the permit is chosen: the default approves the escrow exactly,
+    // PROTOCOL §16.7): the page says so, nothing moves.
     const before = await balance(developer.address);
+    await page.getByTestId("use-permit").check();
     wallet!.rejectNext();
     await page.getByTestId("create-job").click();
     await waitForText(
@@ -317,6 +319,8 @@ describe("dapp end to end (headless Chromium, hardhat node, test wallet)", funct
     // The sdk planner: the one operator with capacity takes all 64 rows (dapp.agent.e2e plans two).
     await waitForText(devPage.getByTestId("plan-shard-0"), /0x9965…A4dc.*64 \[0, 64\).*100\.0%/i);
     const devBefore = await balance(developer.address);
+    // One signature instead of an approve: chosen on purpose (the default approves exactly the escrow).
+    await devPage.getByTestId("use-permit").check();
     const escrowBefore = await pub.readContract({
       address: deployment.contracts.JobMarket,
       abi: jobMarketAbi,

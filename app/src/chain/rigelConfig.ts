@@ -20,6 +20,8 @@ export interface RigelConfig {
   /** The indexer's base URL (PROTOCOL §21, from `VITE_RIGEL_INDEXER_URL`): history, charts and
    * aggregates come from it; without one the page rebuilds them from chain logs. */
   indexerUrl?: string;
+  /** A WalletConnect project id: the page then offers WalletConnect beside the injected wallet (§16.7). */
+  walletConnectProjectId?: string;
 }
 
 /** `rigel.json` missing or malformed. */
@@ -42,7 +44,13 @@ export function rigelChain(chainId: number, rpcUrl: string): Chain {
 
 /** Validates the parsed `rigel.json`. */
 export function parseRigelConfig(value: unknown): RigelConfig {
-  const v = (value ?? {}) as { rpcUrl?: unknown; deployment?: unknown; oracleUrls?: unknown; indexerUrl?: unknown };
+  const v = (value ?? {}) as {
+    rpcUrl?: unknown;
+    deployment?: unknown;
+    oracleUrls?: unknown;
+    indexerUrl?: unknown;
+    walletConnectProjectId?: unknown;
+  };
   if (typeof v.rpcUrl !== "string" || !/^https?:\/\//.test(v.rpcUrl)) {
     throw new RigelConfigError("rigel.json: rpcUrl must be an http(s) URL");
   }
@@ -64,7 +72,18 @@ export function parseRigelConfig(value: unknown): RigelConfig {
     throw new RigelConfigError("rigel.json: indexerUrl must be an http(s) URL when present");
   }
   const indexerUrl = typeof v.indexerUrl === "string" ? v.indexerUrl.replace(/\/+$/, "") : undefined;
-  return { rpcUrl: v.rpcUrl, oracleUrls, deployment, chain: rigelChain(deployment.chainId, v.rpcUrl), indexerUrl };
+  const wc = v.walletConnectProjectId;
+  if (wc !== undefined && wc !== null && (typeof wc !== "string" || !/^[0-9a-fA-F]{32}$/.test(wc))) {
+    throw new RigelConfigError("rigel.json: walletConnectProjectId must be a WalletConnect project id (32 hex digits)");
+  }
+  return {
+    rpcUrl: v.rpcUrl,
+    oracleUrls,
+    deployment,
+    chain: rigelChain(deployment.chainId, v.rpcUrl),
+    indexerUrl,
+    ...(typeof wc === "string" ? { walletConnectProjectId: wc } : {}),
+  };
 }
 
 /** Fetches and validates `rigel.json` from beside the page. */

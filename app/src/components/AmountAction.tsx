@@ -1,33 +1,46 @@
 import { useState } from "react";
 import { parseUnits } from "viem";
+import { amountActionReason } from "../lib/spendCheck";
+import { useReadyWallet } from "./ConnectBar";
+import { useWalletFunds, WalletBalances } from "./WalletBalances";
 
-/** An amount field (RGL) with one button; the button is off until the amount parses above zero. */
+/**
+ * An amount field (RGL) with one button, the wallet's RGL and ETH beside it (PROTOCOL §16.7). The
+ * button is off until the amount parses above zero, and says why when it is off (title and a
+ * visible line): `disabledReason` from the caller, else the amount's own problem.
+ */
 export function AmountAction({
   label,
   testId,
   disabled,
+  disabledReason,
   onSubmit,
   placeholder = "amount in RGL",
 }: {
   label: string;
   testId: string;
   disabled?: boolean;
+  /** Why `disabled` holds (shown on the button and beside it); a generic sentence when absent. */
+  disabledReason?: string;
   onSubmit: (amount: bigint) => void;
   placeholder?: string;
 }) {
   const [text, setText] = useState("");
+  const account = useReadyWallet();
+  const funds = useWalletFunds(account);
   let amount: bigint | undefined;
   try {
     amount = text.trim() ? parseUnits(text.trim(), 18) : undefined;
   } catch {
     amount = undefined;
   }
+  const why = amountActionReason({ account, disabled, disabledReason, text, amount, label });
   return (
     <form
       className="inline-form"
       onSubmit={(e) => {
         e.preventDefault();
-        if (amount !== undefined && amount > 0n) onSubmit(amount);
+        if (why === undefined && amount !== undefined) onSubmit(amount);
       }}
     >
       <input
@@ -38,9 +51,15 @@ export function AmountAction({
         data-testid={`${testId}-amount`}
         aria-label={`${label} amount`}
       />
-      <button type="submit" disabled={disabled || amount === undefined || amount <= 0n} data-testid={testId}>
+      <button type="submit" disabled={why !== undefined} title={why ?? label} data-testid={testId}>
         {label}
       </button>
+      {account && <WalletBalances funds={funds} testId={`${testId}-balances`} />}
+      {why !== undefined && (
+        <span className="muted why" data-testid={`${testId}-why`}>
+          {why}
+        </span>
+      )}
     </form>
   );
 }

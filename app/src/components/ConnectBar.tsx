@@ -28,9 +28,29 @@ export function ConnectBar() {
     </span>
   );
 
+  // WalletConnect is offered only when a project id is configured (PROTOCOL §16.7).
+  const walletConnect = connectors.find((c) => c.type === "walletConnect");
+  const walletConnectButton = walletConnect && (
+    <button
+      className={hasInjectedWallet() ? "secondary" : undefined}
+      data-testid="connect-walletconnect"
+      disabled={connect.isPending}
+      title={connect.isPending ? "A connection request is open in a wallet." : "Scan a QR code with a phone wallet"}
+      onClick={() => connect.mutate({ connector: walletConnect })}
+    >
+      WalletConnect (phone wallet)
+    </button>
+  );
   let wallet;
-  if (!hasInjectedWallet()) {
-    wallet = (
+  if (!hasInjectedWallet() && !connection.isConnected) {
+    wallet = walletConnectButton ? (
+      <>
+        {walletConnectButton}
+        <span className="muted" data-testid="no-wallet">
+          No browser wallet here: connect a phone wallet with WalletConnect. Everything can be read without one.
+        </span>
+      </>
+    ) : (
       <span data-testid="no-wallet">
         No wallet found: install an Ethereum wallet (EIP-1193) to send transactions. Everything can be read without one.
       </span>
@@ -42,10 +62,12 @@ export function ConnectBar() {
         <button
           data-testid="connect"
           disabled={connect.isPending}
+          title={connect.isPending ? "A connection request is open in your wallet." : "Connect your browser wallet"}
           onClick={() => connectors[0] && connect.mutate({ connector: connectors[0] })}
         >
           {connect.isPending ? "Connecting…" : "Connect wallet"}
         </button>
+        {walletConnectButton}
         {error && (
           <span className="error" role="alert" data-testid="connect-error">
             {error.kind === "rejected" ? "You rejected the connection request in your wallet." : error.message}

@@ -226,7 +226,7 @@ export function JobList({ developer }: { developer: Address }) {
   const jobs = useJobs(developer);
   const now = useChainNow();
   if (jobs.isError) return <p className="error">Cannot read your jobs: the chain is unreachable.</p>;
-  if (!jobs.data) return <p className="muted">Loading…</p>;
+  if (!jobs.data) return <p className="muted">Loading your jobs…</p>;
   if (jobs.data.length === 0) return <p className="muted">No jobs yet.</p>;
   return (
     <div data-testid="job-list">

@@ -66,6 +66,13 @@ export function LlmFields({ llm, setLlm }: { llm: LlmForm; setLlm: Dispatch<SetS
             type="button"
             className="secondary"
             disabled={!folder.trim() || folderState.busy}
+            title={
+              !folder.trim()
+                ? "Type the served folder's URL first."
+                : folderState.busy
+                  ? "Fetching and hashing the model files…"
+                  : "Fetch the four files and fill their URIs and sha256"
+            }
             onClick={() => void fill()}
             data-testid="llm-model-fill"
           >

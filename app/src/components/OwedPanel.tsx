@@ -21,6 +21,8 @@ function OwedLine({ row, account }: { row: OwedRow; account: Address }) {
   const tx = useTx();
   const busy = tx.state.status === "signing" || tx.state.status === "pending";
   const label = `Withdraw ${owedText(row)}`;
+  // Why the button is off, on it and beside it (PROTOCOL §16.7).
+  const why = row.owed === 0n ? `Nothing owed in ${row.symbol}.` : busy ? "A withdrawal is under way." : undefined;
   return (
     <tr data-testid={`owed-${row.symbol}`}>
       <td>{row.symbol}</td>
@@ -30,7 +32,8 @@ function OwedLine({ row, account }: { row: OwedRow; account: Address }) {
       <td>
         <button
           data-testid={`withdraw-${row.symbol}`}
-          disabled={row.owed === 0n || busy}
+          disabled={why !== undefined}
+          title={why ?? `${label} to ${account}`}
           onClick={() =>
             void tx.run(label, (step) =>
               step.send(label, () =>
@@ -46,6 +49,12 @@ function OwedLine({ row, account }: { row: OwedRow; account: Address }) {
         >
           Withdraw
         </button>
+        {why && (
+          <span className="muted why" data-testid={`withdraw-${row.symbol}-why`}>
+            {" "}
+            {why}
+          </span>
+        )}
         <TxStatus state={tx.state} />
       </td>
     </tr>
@@ -85,6 +94,6 @@ export function OwedTable({ rows, account, caption }: { rows: OwedRow[]; account
 export function OwedPanel({ account, caption }: { account: Address; caption: string }) {
   const owed = useOwed(account);
   if (owed.isError) return <p className="error">Cannot read what the market owes you: the chain is unreachable.</p>;
-  if (!owed.data) return <p className="muted">Loading…</p>;
+  if (!owed.data) return <p className="muted">Loading what the market owes you…</p>;
   return <OwedTable rows={owed.data} account={account} caption={caption} />;
 }

@@ -5,6 +5,9 @@ import type { JobSpec } from "../../../sdk/spec/jobSpecTypes";
 import { parseJobSpec } from "../../../sdk/spec/parseJobSpec";
 import { evenSplit, llmRangeMaxUnits, matmulShardRows, matmulUnits } from "../../../sdk/spec/shardWork";
 import type { PromptsFormat } from "../../../sdk/spec/parsePrompts";
+import { CONTAINER_SPEC_LIMITS } from "../../../sdk/spec/jobSpecTypes";
+import { clampInt } from "./clampInt";
+import { commandArgs } from "./commandArgs";
 import { llmRawSpec, pricePerTokenOfForm, type LlmForm } from "./llmJobForm";
 
 /** The create-job form, as typed. */
@@ -30,6 +33,27 @@ export interface JobForm {
   minOpsPerSec: string;
   /** The language-model fields (kind `llm-inference`); their price replaces `maxPricePerUnit`. */
   llm?: LlmForm;
+  /** Container resources, as typed; empty or absent: the spec's defaults (PROTOCOL §12.1). */
+  gpus?: string;
+  memoryMiB?: string;
+  milliCpus?: string;
+  timeoutSec?: string;
+  /** GPU models that may run the job, comma-separated (`H100, A100`); empty: any (spec `requirements`). */
+  gpuModels?: string;
+}
+
+/** The most minutes ahead a deadline may be typed (7 days): beyond it the field is clamped. */
+export const MAX_DEADLINE_MINUTES = 7 * 24 * 60;
+
+/** The market's shard limit: `Max shards` is clamped into 1..64. */
+export const MAX_SHARDS = 64;
+
+/** `H100, a100 ,` → `["H100", "a100"]`: the names as typed, blanks dropped. */
+export function gpuModelsOfForm(text: string | undefined): string[] {
+  return (text ?? "")
+    .split(",")
+    .map((m) => m.trim())
+    .filter((m) => m.length > 0);
 }
 
 /** The job as the form gives it: the parsed spec, its hash and URI, and the form's numbers (`plannedJob` makes the params). */
@@ -48,6 +72,8 @@ export interface BuiltJob {
   escrow: bigint;
   /** llm-inference: how the prompts were read (`parsePrompts`). */
   promptsFormat?: PromptsFormat;
+  /** Fields moved into their bounds, one sentence each (`Max shards: 100 is above the most, 64; using 64.`). */
+  notes: string[];
 }
 
 /** A form that does not make a job; `problems` lists every field at fault. */
@@ -70,9 +96,17 @@ function int(value: string, field: string, problems: string[], min = 0): number 
  */
 export function buildJob(form: JobForm, nowSeconds: bigint): BuiltJob {
   const problems: string[] = [];
-  let shards = int(form.shards, "shards", problems, 1);
-  const minutes = int(form.deadlineMinutes, "deadline", problems, 1);
-  const minVramMiB = int(form.minVramMiB, "minimum VRAM", problems);
+  const notes: string[] = [];
+  // Out-of-range numbers are moved into range with a note; text that is no number is a problem.
+  const clamped = (text: string | undefined, bounds: Parameters<typeof clampInt>[1]): number => {
+    const c = clampInt(text ?? "", bounds);
+    if (c.problem) problems.push(c.problem);
+    if (c.note) notes.push(c.note);
+    return c.value;
+  };
+  let shards = clamped(form.shards, { label: "Max shards", min: 1, max: MAX_SHARDS });
+  const minutes = clamped(form.deadlineMinutes, { label: "Deadline (minutes)", min: 1, max: MAX_DEADLINE_MINUTES });
+  const minVramMiB = clamped(form.minVramMiB, { label: "Min VRAM (MiB)", min: 0, max: 2 ** 32 - 1, fallback: 0 });
   const minOps = int(form.minOpsPerSec, "minimum ops/s", problems);
   let price = 0n;
   if (form.kind === "llm-inference") {
@@ -113,12 +147,26 @@ export function buildJob(form: JobForm, nowSeconds: bigint): BuiltJob {
         if (/^[[{"]/.test(line)) problems.push(`item ${i + 1} is not valid JSON`);
       }
     }
+    const L = CONTAINER_SPEC_LIMITS;
+    const resource = (text: string | undefined, label: string, bounds: { min: number; max: number }) =>
+      text === undefined || text.trim() === "" ? undefined : clamped(text, { label, ...bounds });
+    const resources = {
+      gpus: resource(form.gpus, "GPUs", L.gpus),
+      memoryMiB: resource(form.memoryMiB, "Memory (MiB)", L.memoryMiB),
+      milliCpus: resource(form.milliCpus, "CPU (1000 = one CPU)", L.milliCpus),
+      timeoutSec: resource(form.timeoutSec, "Timeout per run (s)", L.timeoutSec),
+    };
     raw = {
       kind: "container",
       image: form.image.trim(),
-      command: form.command.trim() ? form.command.trim().split(/\s+/) : [],
+      command: commandArgs(form.command, problems),
+      ...Object.fromEntries(Object.entries(resources).filter(([, v]) => v !== undefined)),
       ...(items.length > 0 ? { items } : {}),
     };
+  }
+  const gpuModels = gpuModelsOfForm(form.gpuModels);
+  if (gpuModels.length > 0 && raw !== undefined) {
+    raw = { ...(raw as Record<string, unknown>), requirements: { gpuModels } };
   }
   let spec: JobSpec | undefined;
   try {
@@ -173,5 +221,6 @@ export function buildJob(form: JobForm, nowSeconds: bigint): BuiltJob {
     multiplyAddsPerShard,
     escrow: BigInt(shards) * unitsPerShard * price,
     promptsFormat,
+    notes,
   };
 }

@@ -18,6 +18,12 @@ import { exactTokenPlan } from "../../../sdk/planner/exactTokenPlan";
 import { plannedJob, type PlannedJob } from "../lib/plannedJob";
 import { isPlannable, planRequest, type PlanForm } from "../lib/planRequest";
 import { useRigel } from "../RigelContext";
+import { SpecJson } from "../components/SpecJson";
+import { TemplateGallery } from "../components/TemplateGallery";
+import { useWalletFunds, WalletBalances } from "../components/WalletBalances";
+import { createDisabledReason } from "../lib/spendCheck";
+import { templateForm } from "../lib/templateForm";
+import type { JobTemplate } from "../../../sdk/spec/templates/jobTemplate";
 import { useChainNow } from "../wallet/useChainNow";
 import { useTx } from "../wallet/useTx";
 
@@ -42,6 +48,11 @@ const INITIAL: JobForm & PlanForm = {
   k: "256",
   image: "rigel/busybox:test",
   command: "sh -c 'echo $RIGEL_ITEM > $RIGEL_OUTPUT/out.txt'",
+  gpus: "",
+  memoryMiB: "",
+  milliCpus: "",
+  timeoutSec: "",
+  gpuModels: "",
   items: "1\n2\n3\n4",
   gpuSecondsPerShard: "60",
   shards: "8",
@@ -89,6 +100,15 @@ export function DeveloperPage() {
     setForm((f) => ({ ...f, [field]: e.target.value }));
   const [llm, setLlm] = useState<LlmForm>(() => ({ ...INITIAL_LLM, sampleSeed: randomSeed() }));
   const isLlm = form.kind === "llm-inference";
+  const [template, setTemplate] = useState<string>();
+  const [usePermit, setUsePermit] = useState(false);
+  const funds = useWalletFunds(account);
+  const chooseTemplate = (t: JobTemplate) => {
+    const fill = templateForm(t);
+    setForm((f) => ({ ...f, ...fill.form }));
+    if (fill.llm) setLlm((l) => ({ ...l, ...fill.llm }));
+    setTemplate(t.name);
+  };
 
   const built = useMemo((): { job?: BuiltJob; problems: string[] } => {
     try {
@@ -111,11 +131,23 @@ export function DeveloperPage() {
     return planned.data ? plannedJob(built.job, planned.data.plan, token) : undefined;
   }, [built.job, plannable, planned.data, token]);
   const problems = [...built.problems, ...request.problems];
+  const busy = tx.state.status === "signing" || tx.state.status === "pending";
+  // Why the create button is off, said on it and beside it (PROTOCOL §16.7); undefined: it is on.
+  const disabledReason = createDisabledReason({
+    account,
+    problems,
+    planning: planned.isFetching,
+    hasJob: job !== undefined,
+    busy,
+    funds,
+    escrow: job?.escrow,
+  });
 
-  // RGL has EIP-2612: when the allowance is short, one signature approves and one transaction
-  // creates and pulls the escrow (sdk createJob; a token without permit is approved first).
+  // When the allowance is short: approve exactly the escrow, then create (two transactions); or,
+  // when chosen, an EIP-2612 permit (one signature, one transaction) that allows the market any
+  // amount, as createJobWithPermit applies 2^256 − 1 (PROTOCOL §16.4, §16.7).
   const create = async () => {
-    if (!job || !account) return;
+    if (!job || !account || disabledReason !== undefined) return;
     await tx.run("Create job", async (step) => {
       const walletClient = await getWalletClient(config, { account });
       await createJob(
@@ -123,7 +155,7 @@ export function DeveloperPage() {
         {
           ...job.parameters,
           market: deployment.contracts.JobMarket,
-          approval: "permit",
+          approval: usePermit ? "permit" : "approve",
           onStep: (s) => step.report(STEP_LABELS[s.step], s.status === "pending" ? s.hash : undefined),
         },
       );
@@ -133,6 +165,10 @@ export function DeveloperPage() {
   return (
     <section className="page">
       <h2>Create a job</h2>
+      <details className="templates" open data-testid="templates">
+        <summary>Start from a template</summary>
+        <TemplateGallery chosen={template} onChoose={chooseTemplate} />
+      </details>
       <form
         className="card grid-form"
         onSubmit={(e) => {
@@ -176,12 +212,28 @@ export function DeveloperPage() {
               <input value={form.image} onChange={set("image")} />
             </label>
             <label className="wide">
-              Command
-              <input value={form.command} onChange={set("command")} />
+              Command (a JSON array, or words; quotes group)
+              <input value={form.command} onChange={set("command")} spellCheck={false} data-testid="job-command" />
+            </label>
+            <label>
+              GPUs
+              <input value={form.gpus} onChange={set("gpus")} inputMode="numeric" placeholder="0" />
+            </label>
+            <label>
+              Memory (MiB)
+              <input value={form.memoryMiB} onChange={set("memoryMiB")} inputMode="numeric" placeholder="2048" />
+            </label>
+            <label>
+              CPU (1000 = one CPU)
+              <input value={form.milliCpus} onChange={set("milliCpus")} inputMode="numeric" placeholder="1000" />
+            </label>
+            <label>
+              Timeout per run (s)
+              <input value={form.timeoutSec} onChange={set("timeoutSec")} inputMode="numeric" placeholder="3600" />
             </label>
             <label className="wide">
               Items (one JSON value a line; empty: one run)
-              <textarea value={form.items} onChange={set("items")} rows={3} />
+              <textarea value={form.items} onChange={set("items")} rows={3} data-testid="job-items" />
             </label>
             {form.items.trim() === "" ? (
               <label>
@@ -267,6 +319,22 @@ export function DeveloperPage() {
           Min ops/s
           <input value={form.minOpsPerSec} onChange={set("minOpsPerSec")} inputMode="numeric" />
         </label>
+        <label className="double">
+          GPU models (any of, comma-separated)
+          <input
+            value={form.gpuModels}
+            onChange={set("gpuModels")}
+            placeholder="any model, e.g. H100, RTX 4090"
+            data-testid="job-gpu-models"
+          />
+        </label>
+        {built.job && built.job.notes.length > 0 && (
+          <ul className="wide notes" data-testid="form-notes" role="status">
+            {built.job.notes.map((n) => (
+              <li key={n}>{n}</li>
+            ))}
+          </ul>
+        )}
         <div className="wide summary" data-testid="job-summary">
           {problems.length > 0 ? (
             <ul className="error">
@@ -315,11 +383,33 @@ export function DeveloperPage() {
             A container job without items is one run: it is not planned, and any eligible operator may take it.
           </div>
         )}
-        <div className="wide">
-          <button type="submit" disabled={!job || problems.length > 0 || !account} data-testid="create-job">
+        {job && <SpecJson spec={job.spec} specHash={job.params.specHash} />}
+        <div className="wide create-row">
+          <button
+            type="submit"
+            disabled={disabledReason !== undefined}
+            title={
+              disabledReason ?? `Escrow ${job ? formatToken(job.escrow) : ""} moves from your wallet to the market`
+            }
+            data-testid="create-job"
+          >
             Approve and create job
           </button>
-          {!account && <span className="muted"> Connect a wallet on the right chain to create a job.</span>}
+          {account && <WalletBalances funds={funds} />}
+          {disabledReason !== undefined && (
+            <span className="muted why" data-testid="create-job-why">
+              {disabledReason}
+            </span>
+          )}
+          <label className="checkbox">
+            <input
+              type="checkbox"
+              checked={usePermit}
+              onChange={(e) => setUsePermit(e.target.checked)}
+              data-testid="use-permit"
+            />
+            One signature instead of an approve (EIP-2612 permit: allows the market any amount of RGL)
+          </label>
           <TxStatus state={tx.state} />
         </div>
       </form>

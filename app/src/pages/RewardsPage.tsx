@@ -244,7 +244,11 @@ export function RewardsPage() {
         </div>
       ) : (
         <p className="muted">
-          {operators.isError ? "Operators cannot be read: the chain is unreachable." : "No operators yet."}
+          {operators.isError
+            ? "Operators cannot be read: the chain is unreachable."
+            : operators.data === undefined
+              ? "Loading operators…"
+              : "No operators yet."}
         </p>
       )}
       <h2>Delegate</h2>

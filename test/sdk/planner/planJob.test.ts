@@ -172,6 +172,31 @@ describe("sdk/planner/planJob", () => {
     expect(ok.shards).to.have.length(1);
   });
 
+  it("leaves out an operator whose attested GPU model the job does not accept, with the reason", () => {
+    const ops = [
+      op(0, { gpuModelName: "NVIDIA H100 80GB HBM3" }),
+      op(1, { gpuModelName: "RTX 4090" }),
+      op(2),
+      op(3, { gpuModelName: "h100" }),
+    ];
+    const plan = planJob({ job: job({ gpuModels: ["H100"] }), operators: ops });
+    expect(plan.decisions.map((d) => [d.code, d.taken])).to.deep.equal([
+      ["taken", true],
+      ["gpu-model", false],
+      ["gpu-model", false],
+      ["taken", true],
+    ]);
+    expect(plan.decisions[1].reason).to.equal("needs an H100; has an RTX 4090");
+    expect(plan.decisions[2].reason).to.equal("needs an H100; has no attested GPU model");
+    expect(plan.shards.map((s) => s.operator)).to.deep.equal([ops[0].address, ops[3].address]);
+    // No requirement: every model (or none) is taken.
+    expect(planJob({ job: job(), operators: ops }).shards).to.have.length(4);
+    // Only wrong models: no plan, and the constraint is the operators.
+    expect(() => planJob({ job: job({ gpuModels: ["B200"] }), operators: ops }))
+      .to.throw(PlannerInfeasibleError)
+      .with.property("constraint", "operators");
+  });
+
   it("breaks ties deterministically: equal operators share equally, in input order", () => {
     const ops = [op(0), op(1), op(2)];
     const plan = planJob({ job: job({ totalWork: 10 }), operators: ops });

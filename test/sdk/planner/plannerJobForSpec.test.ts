@@ -43,6 +43,24 @@ describe("sdk/planner/plannerJobForSpec", () => {
     expect(plannerJobForSpec({ ...BASE, spec }).opsPerItem).to.equal(16 * 2.5e8);
   });
 
+  it("the spec's requirements.gpuModels become the planner's hard filter; the caller's list wins", () => {
+    const spec = parseJobSpec({
+      kind: "container",
+      image: "rigel/busybox:test",
+      items: [1, 2],
+      requirements: { gpuModels: ["H100"] },
+    });
+    const job = plannerJobForSpec({ ...BASE, spec, itemSeconds: 1, referenceOpsPerSec: 1e12 });
+    expect(job.gpuModels).to.deep.equal(["H100"]);
+    expect(
+      plannerJobForSpec({ ...BASE, spec, itemSeconds: 1, referenceOpsPerSec: 1e12, gpuModels: ["A100"] }).gpuModels,
+    ).to.deep.equal(["A100"]);
+    const plain = parseJobSpec({ kind: "container", image: "rigel/busybox:test", items: [1] });
+    expect(plannerJobForSpec({ ...BASE, spec: plain, itemSeconds: 1, referenceOpsPerSec: 1e12 })).to.not.have.property(
+      "gpuModels",
+    );
+  });
+
   it("specWithPlan writes the split (a new spec hash) and drops it for one shard", () => {
     const spec = parseJobSpec({ kind: "matmul-int8", seed: SEED, m: 10, n: 2, k: 2 });
     const split = parseJobSpec(specWithPlan(spec, { split: [7, 3] }));

@@ -1,0 +1,406 @@
+// End to end from a template, with real agents and Docker: the built dapp in headless Chromium
+// chooses the "batch container job over items" template (sdk/spec/templates), which fills the form;
+// GPU models filter the plan with the planner's reason; the wallet checks (balances, a shortfall
+// sentence, clamped inputs, disabled reasons) hold; the job is created with an exact approve (the
+// allowance is 0 afterwards), two in-process AgentDaemons run its items in the local test image on
+// the real Docker engine and settle it; then the Developer page at phone size (390×844), with
+// screenshots in test-artifacts/app/ (phone-developer*.png, developer-template-*.png). Ports 9571-9574.
+import { expect } from "chai";
+import { spawn } from "node:child_process";
+import fs from "node:fs";
+import type { Server } from "node:http";
+import path from "node:path";
+import type Dockerode from "dockerode";
+import express from "express";
+import { chromium, type Browser, type BrowserContext, type Locator, type Page } from "playwright-core";
+import {
+  createPublicClient,
+  createWalletClient,
+  http,
+  keccak256,
+  stringToHex,
+  toHex,
+  type Address,
+  type LocalAccount,
+  type PublicClient,
+} from "viem";
+import { hardhat } from "viem/chains";
+import { AgentChain } from "../../agent/chain/agentChain";
+import { AgentDaemon } from "../../agent/daemon/agentDaemon";
+import { startHardhatNode, type HardhatNode } from "../../scripts/lib/hardhatNode";
+import { computeTokenAbi, jobMarketAbi, operatorStakingAbi, oracleCommitteeAbi } from "../../sdk/contracts/abis";
+import { parseDeployment, type Deployment } from "../../sdk/contracts/parseDeployment";
+import { signCapacityAttestation } from "../../sdk/eip712/capacityAttestation";
+import { sortSignaturesBySigner } from "../../sdk/eip712/sortSignatures";
+import { rigelDomain } from "../../sdk/eip712/types";
+import { createLogger } from "../../sdk/log/createLogger";
+import { ShardState } from "../../sdk/market/enums";
+import { fetchJobSpec } from "../../sdk/spec/fetchJobSpec";
+import { parseJobSpec } from "../../sdk/spec/parseJobSpec";
+import { findJobTemplate } from "../../sdk/spec/templates/jobTemplates";
+import { committeeDouble, hardhatAccount, tempDataDir } from "../../fixtures/agentHarness";
+import { dockerForTests } from "../sdk/executor/dockerTestEnv";
+import { installTestWallet } from "./testWallet";
+
+const ROOT = path.resolve(__dirname, "..", "..");
+const SHOTS = path.join(ROOT, "test-artifacts", "app");
+const WORK = path.join(ROOT, "test-artifacts", "app-template");
+const DIST = path.join(WORK, "dist");
+const CHROMIUM = process.env.RIGEL_CHROMIUM ?? "/usr/bin/chromium";
+const NODE_PORT = 9571;
+const APP_PORT = 9572;
+const AGENT_PORTS = [9573, 9574];
+const RPC = `http://127.0.0.1:${NODE_PORT}`;
+const APP = `http://127.0.0.1:${APP_PORT}/`;
+const E18 = 10n ** 18n;
+const CHROMIUM_FLAGS = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+];
+
+const deployer = hardhatAccount(0);
+const developer = hardhatAccount(2);
+// The committee double (fixtures/agentHarness.ts) signs with accounts 12 and 13 of 12-14.
+const oracles = [12, 13, 14].map(hardhatAccount);
+// 3 Tops/s on an RTX 4090 and 1 Tops/s on an H100 (attested): the planner splits the 4 items 3:1.
+const operators = [
+  { account: hardhatAccount(5), opsPerSec: 3_000_000_000_000n, gpuModel: "NVIDIA GeForce RTX 4090" },
+  { account: hardhatAccount(6), opsPerSec: 1_000_000_000_000n, gpuModel: "NVIDIA H100 80GB HBM3" },
+];
+
+function run(cmd: string, args: string[], env: Record<string, string>, log: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const out = fs.openSync(log, "a");
+    const child = spawn(cmd, args, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ["ignore", out, out] });
+    child.on("error", reject);
+    child.on("exit", (code) =>
+      code === 0 ? resolve() : reject(new Error(`${cmd} ${args.join(" ")} exited ${code}; see ${log}`)),
+    );
+  });
+}
+
+/** Polls a locator's text until it matches (playwright-core has no `expect`). */
+async function waitForText(locator: Locator, pattern: RegExp, timeoutMs = 120_000): Promise<string> {
+  const deadline = Date.now() + timeoutMs;
+  let last = "";
+  while (Date.now() < deadline) {
+    last = ((await locator.count()) > 0 ? await locator.first().textContent() : "") ?? "";
+    if (pattern.test(last)) return last;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`timed out waiting for ${pattern}; last text: ${JSON.stringify(last)}`);
+}
+
+describe("dapp end to end: a container job from a template, settled by real agents on Docker; the phone layout", function () {
+  this.timeout(900_000);
+  let docker: Dockerode;
+  let node: HardhatNode | undefined;
+  let server: Server | undefined;
+  let browser: Browser | undefined;
+  let context: BrowserContext | undefined;
+  let page: Page;
+  let deployment: Deployment;
+  let pub: PublicClient;
+  const daemons: AgentDaemon[] = [];
+  const agentLogs: string[] = [];
+  const requested: string[] = [];
+
+  const send = async (
+    from: LocalAccount,
+    address: Address,
+    abi: readonly unknown[],
+    functionName: string,
+    args: unknown[] = [],
+  ) => {
+    const wallet = createWalletClient({ account: from, chain: hardhat, transport: http(RPC) });
+    const hash = await wallet.writeContract({
+      address,
+      abi: abi as never,
+      functionName: functionName as never,
+      args: args as never,
+    });
+    const receipt = await pub.waitForTransactionReceipt({ hash });
+    expect(receipt.status).to.equal("success");
+    return receipt;
+  };
+  const rgl = () => deployment.contracts.ComputeToken;
+  const market = () => deployment.contracts.JobMarket;
+  const balance = (who: Address) =>
+    pub.readContract({ address: rgl(), abi: computeTokenAbi, functionName: "balanceOf", args: [who] });
+  const owed = (who: Address) =>
+    pub.readContract({ address: market(), abi: jobMarketAbi, functionName: "owedOf", args: [rgl(), who] });
+  const shard = (jobId: bigint, index: number) =>
+    pub.readContract({ address: market(), abi: jobMarketAbi, functionName: "getShard", args: [jobId, index] });
+  const shot = (name: string, fullPage = true) => page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage });
+
+  /** A capacity record for `op` with its GPU model, signed by two committee members (sorted by signer). */
+  const recordCapacity = async (op: Address, opsPerSec: bigint, gpuModel: string) => {
+    const domain = rigelDomain(deployment.chainId, deployment.contracts.OracleCommittee);
+    const message = {
+      operator: op,
+      challengeId: keccak256(stringToHex(`capacity-${op}`)),
+      opsPerSec,
+      vramMiB: 24576,
+      gpuModel: toHex(gpuModel, { size: 32 }),
+      validUntil: (await pub.getBlock()).timestamp + 7n * 86_400n,
+    };
+    const sigs = await Promise.all(
+      oracles
+        .slice(0, 2)
+        .map(async (o) => ({ signer: o.address, signature: await signCapacityAttestation(o, domain, message) })),
+    );
+    await send(deployer, deployment.contracts.OperatorStaking, operatorStakingAbi, "recordCapacity", [
+      message,
+      sortSignaturesBySigner(sigs),
+    ]);
+  };
+
+  before(async function () {
+    if (!fs.existsSync(CHROMIUM)) {
+      console.log(`    skipped: no Chromium at ${CHROMIUM} (apt-get install chromium; .ci/run does)`);
+      this.skip();
+    }
+    docker = await dockerForTests(this);
+    fs.mkdirSync(SHOTS, { recursive: true });
+    fs.mkdirSync(WORK, { recursive: true });
+    const log = path.join(WORK, "e2e.log");
+    fs.writeFileSync(log, "");
+    // Its own output folder, so this build never races the other dapp e2e tests' builds.
+    const build = run(
+      path.join(ROOT, "node_modules", ".bin", "vite"),
+      ["build", "--config", "app/vite.config.mts", "--logLevel", "warn", "--outDir", DIST],
+      { VITE_WALLETCONNECT_PROJECT_ID: "" },
+      log,
+    );
+    node = await startHardhatNode({ port: NODE_PORT, logFile: path.join(WORK, "hardhat-node.log") });
+    const deploymentFile = path.join(WORK, "deployment.json");
+    await run(
+      path.join(ROOT, "node_modules", ".bin", "hardhat"),
+      ["run", "scripts/deploy.ts", "--network", "localhost"],
+      {
+        RIGEL_LOCALHOST_URL: RPC,
+        RIGEL_DEPLOYMENT_FILE: deploymentFile,
+        RIGEL_ORACLE_SIGNERS: oracles.map((o) => o.address).join(","),
+      },
+      log,
+    );
+    deployment = parseDeployment(JSON.parse(fs.readFileSync(deploymentFile, "utf8")));
+    pub = createPublicClient({ chain: hardhat, transport: http(RPC) }) as PublicClient;
+
+    const bond = await pub.readContract({
+      address: deployment.contracts.OracleCommittee,
+      abi: oracleCommitteeAbi,
+      functionName: "bondAmount",
+    });
+    for (const o of oracles) {
+      await send(deployer, rgl(), computeTokenAbi, "transfer", [o.address, bond]);
+      await send(o, rgl(), computeTokenAbi, "approve", [deployment.contracts.OracleCommittee, bond]);
+      await send(o, deployment.contracts.OracleCommittee, oracleCommitteeAbi, "postBond");
+    }
+    for (const [i, { account, opsPerSec, gpuModel }] of operators.entries()) {
+      await send(deployer, rgl(), computeTokenAbi, "transfer", [account.address, 10_000n * E18]);
+      await send(account, deployment.contracts.OperatorStaking, operatorStakingAbi, "register", [
+        `http://127.0.0.1:${AGENT_PORTS[i]}/`,
+        1000,
+      ]);
+      await send(account, rgl(), computeTokenAbi, "approve", [deployment.contracts.OperatorStaking, 10_000n * E18]);
+      await send(account, deployment.contracts.OperatorStaking, operatorStakingAbi, "stake", [10_000n * E18]);
+      await recordCapacity(account.address, opsPerSec, gpuModel);
+    }
+    await send(deployer, rgl(), computeTokenAbi, "transfer", [developer.address, 1_000n * E18]);
+
+    // The real agent, one per operator, running containers on the real Docker engine; the
+    // committee is the sdk double (it signs Valid for container proofs).
+    for (const [i, { account }] of operators.entries()) {
+      const chain = new AgentChain({ transport: http(RPC), account, deployment });
+      const daemon = new AgentDaemon({
+        logger: createLogger({
+          name: `agent-${i}`,
+          level: "debug",
+          destination: { write: (line: string) => void agentLogs.push(line) },
+        }),
+        chain,
+        oracle: committeeDouble(chain),
+        dataDir: tempDataDir(`app-template-${i}`),
+        port: AGENT_PORTS[i],
+        device: "cpu",
+        docker,
+        claimIntervalSec: 0,
+        submitMarginSec: 5,
+        retrySec: 0,
+        detectGpus: async () => [],
+        policy: { kinds: ["container"], minPricePerUnit: 0n, paymentTokens: [], maxShardsPerGpu: 1, cpuSlots: 2 },
+      });
+      await daemon.init();
+      daemons.push(daemon);
+    }
+
+    await build;
+    const app = express();
+    app.get("/rigel.json", (_req, res) => {
+      res.json({ rpcUrl: RPC, deployment: JSON.parse(fs.readFileSync(deploymentFile, "utf8")) });
+    });
+    app.use(express.static(DIST));
+    server = await new Promise<Server>((resolve) => {
+      const s = app.listen(APP_PORT, "127.0.0.1", () => resolve(s));
+    });
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_FLAGS });
+  });
+
+  after(async function () {
+    this.timeout(60_000);
+    fs.mkdirSync(WORK, { recursive: true });
+    fs.writeFileSync(path.join(WORK, "agents.log"), agentLogs.join(""));
+    for (const d of daemons) await d.shutdown().catch(() => undefined);
+    await context?.close().catch(() => undefined);
+    await browser?.close();
+    await new Promise((r) => (server ? server.close(r) : r(undefined)));
+    await node?.stop();
+  });
+
+  it("creates the batch container job from the template, and real agents settle it on Docker", async () => {
+    context = await browser!.newContext({ viewport: { width: 1280, height: 1000 } });
+    await installTestWallet(context, developer, RPC, deployment.chainId);
+    page = await context.newPage();
+    const pageErrors: string[] = [];
+    page.on("pageerror", (err) => pageErrors.push(err.message));
+    page.on("request", (req) => requested.push(req.url()));
+    await page.goto(`${APP}#/developer`);
+
+    // Before a wallet: the create button is off and says why, on it and beside it.
+    await waitForText(page.getByTestId("create-job-why"), /^Connect a wallet on the right chain to create a job\.$/);
+    expect(await page.getByTestId("create-job").isDisabled()).to.equal(true);
+    expect(await page.getByTestId("create-job").getAttribute("title")).to.equal(
+      "Connect a wallet on the right chain to create a job.",
+    );
+    await page.getByTestId("connect").click();
+    await waitForText(page.getByTestId("connected-address"), /0x/);
+    await waitForText(page.getByTestId("wallet-balances"), /^Your wallet: 1,000 RGL · [\d,.]+ ETH for gas$/);
+
+    // The template fills the form: a container job over 4 items in the local test image.
+    await page.getByTestId("template-batch-container").click();
+    expect(await page.getByTestId("job-kind").inputValue()).to.equal("container");
+    expect(await page.getByTestId("job-items").inputValue()).to.equal('"alpha"\n"beta"\n"gamma"\n"delta"');
+    // No "Buffer is not defined" (issue 22): the container spec parses in the browser.
+    await waitForText(page.getByTestId("plan-shard-0"), /0x9965…A4dc.*3 \[0, 3\).*75\.0%/i);
+    await waitForText(page.getByTestId("plan-shard-1"), /0x976E…0aa9.*1 \[3, 4\).*25\.0%/i);
+    await waitForText(page.getByTestId("job-escrow"), /^2 RGL$/);
+    await shot("developer-template-planned");
+
+    // GPU models: only RTX 4090s; the H100 operator is left out with the planner's reason.
+    await page.getByTestId("job-gpu-models").fill("RTX 4090");
+    await waitForText(
+      page.getByTestId("plan-decisions"),
+      /0x976E…0aa9 left out \(gpu-model\): needs an RTX 4090; has an NVIDIA H100 80GB HBM3/i,
+    );
+    await waitForText(page.getByTestId("plan-shard-0"), /0x9965…A4dc.*4 \[0, 4\).*100\.0%/i);
+    await shot("developer-template-gpu-model");
+    await page.getByTestId("job-gpu-models").fill("");
+    await waitForText(page.getByTestId("plan-shard-1"), /0x976E…0aa9.*1 \[3, 4\)/i);
+
+    // Clamped input, with its note.
+    await page.getByTestId("job-shards").fill("100");
+    await waitForText(page.getByTestId("form-notes"), /Max shards: 100 is above the most, 64; using 64\./);
+    await page.getByTestId("job-shards").fill("2");
+    // A job the wallet cannot pay: the sentence, and nothing can be sent.
+    await page.getByTestId("job-price").fill("600");
+    await page.getByTestId("plan-budget").fill("5000");
+    await waitForText(page.getByTestId("create-job-why"), /^You have 1,000 RGL; this job's escrow needs 1,200 RGL\.$/);
+    expect(await page.getByTestId("create-job").isDisabled()).to.equal(true);
+    await shot("developer-template-shortfall");
+    await page.getByTestId("job-price").fill("1");
+    await page.getByTestId("plan-budget").fill("100");
+    await waitForText(page.getByTestId("job-escrow"), /^2 RGL$/);
+
+    // The spec as JSON: the template's, with the plan's split written in.
+    await page.getByTestId("spec-json").locator("summary").click();
+    const shown = JSON.parse((await page.getByTestId("spec-json-text").textContent()) ?? "");
+    const template = parseJobSpec(findJobTemplate("batch-container")!.spec);
+    expect(shown).to.deep.equal({ ...template, split: [3, 1] });
+
+    // Create: an exact approve of the 2 RGL escrow (no permit, no unlimited allowance), then the job.
+    const devBefore = await balance(developer.address);
+    await page.getByTestId("create-job").click();
+    await waitForText(page.locator("form [data-testid=tx-status]"), /Create job: confirmed/);
+    expect(await balance(developer.address)).to.equal(devBefore - 2n * E18);
+    expect(
+      await pub.readContract({
+        address: rgl(),
+        abi: computeTokenAbi,
+        functionName: "allowance",
+        args: [developer.address, market()],
+      }),
+    ).to.equal(0n);
+    const jobId = 1n;
+    const [created] = await pub.getContractEvents({
+      address: market(),
+      abi: jobMarketAbi,
+      eventName: "JobCreated",
+      args: { jobId },
+      fromBlock: deployment.block,
+    });
+    const { spec } = await fetchJobSpec(created.args.specURI!, created.args.specHash!);
+    expect(spec).to.deep.equal({ ...template, split: [3, 1] });
+
+    // The agents run the items in Docker, prove, submit and settle.
+    const opsOwedBefore = await Promise.all(operators.map((o) => owed(o.account.address)));
+    const started = Date.now();
+    for (let pass = 0; ; pass++) {
+      for (const d of daemons) await d.tick();
+      for (const d of daemons) await d.idle();
+      const states = await Promise.all([0, 1].map(async (i) => (await shard(jobId, i)).state));
+      if (states.every((s) => s === ShardState.Settled)) break;
+      if (pass >= 200 && Date.now() - started > 300_000) throw new Error(`shards not settled: ${states.join(",")}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    // Each shard: 1 GPU-second unit (capped at the job's max) × 1 RGL, less the 2.5% fee, credited.
+    for (const [i, o] of operators.entries()) {
+      const s = await shard(jobId, i);
+      expect(s.operator).to.equal(o.account.address);
+      expect(s.units).to.equal(1n);
+      expect((await owed(o.account.address)) - opsOwedBefore[i]).to.equal(E18 - (E18 * 250n) / 10_000n);
+    }
+    expect(await balance(developer.address)).to.equal(devBefore - 2n * E18);
+    await waitForText(page.getByTestId("shard-1-0").getByTestId("shard-state"), /^Settled$/);
+    await waitForText(page.getByTestId("shard-1-1").getByTestId("shard-state"), /^Settled$/);
+    await waitForText(page.getByTestId("shard-1-0").getByTestId("shard-verdict"), /^Valid \(verified\)$/);
+    await shot("developer-template-settled");
+    expect(pageErrors).to.deep.equal([]);
+  });
+
+  it("the Developer page at phone size: nothing off-screen, tables scroll with the first column kept", async () => {
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.evaluate(() => window.scrollTo(0, 0));
+    await shot("phone-developer");
+    // The page itself never scrolls sideways.
+    const pageWidth = await page.evaluate(() => document.documentElement.scrollWidth);
+    expect(pageWidth).to.be.at.most(390);
+    // Every button of the form fits the screen.
+    for (const id of ["create-job", "template-batch-container", "spec-download"]) {
+      const box = await page.getByTestId(id).boundingBox();
+      if (box) expect(box.x + box.width, id).to.be.at.most(390);
+    }
+    // The job's table scrolls inside its card: its money column comes into view, the shard number stays.
+    const row = page.getByTestId("shard-1-0");
+    const wrap = page.getByTestId("job-1").locator(".table-wrap");
+    await wrap.scrollIntoViewIfNeeded();
+    await wrap.evaluate((el) => (el.scrollLeft = el.scrollWidth));
+    const money = row.locator("td").nth(4);
+    const moneyBox = (await money.boundingBox())!;
+    expect(moneyBox.x).to.be.at.least(0);
+    expect(moneyBox.x + Math.min(moneyBox.width, 100)).to.be.at.most(390);
+    expect(await money.textContent()).to.match(/operator credited 0\.975 RGL/);
+    const first = (await row.locator("td").first().boundingBox())!;
+    const wrapBox = (await wrap.boundingBox())!;
+    expect(Math.abs(first.x - wrapBox.x)).to.be.below(2);
+    await page.getByTestId("job-1").screenshot({ path: path.join(SHOTS, "phone-developer-jobs.png") });
+    // No WalletConnect code is fetched when no project id is configured.
+    expect(requested.filter((u) => /walletconnect|ethereum-provider/i.test(u))).to.deep.equal([]);
+  });
+});
