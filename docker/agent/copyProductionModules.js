@@ -17,7 +17,7 @@ const INSTALL_ONLY = new Set(["prebuild-install", "node-gyp", "nan"]);
 /** Per package: folders left out (relative to the package). */
 const DROP_DIRS = {
   viem: ["_esm", "_types", "node_modules/.cache"],
-  "better-sqlite3": ["deps", "src", "build/Release/obj", "build/Release/obj.target", "build/deps", "build/Release/.deps"],
+  "better-sqlite3": ["deps", "src", "build/Release/obj", "build/Release/obj.target", "build/deps", "build/Release/.deps", "build/Release/test_extension.node"],
   "@noble/curves": ["esm", "src"],
   "@noble/hashes": ["esm", "src"],
   "@scure/bip32": ["esm", "src"],
