@@ -2,7 +2,8 @@ import fs from "node:fs";
 import path from "node:path";
 import { http, type LocalAccount } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
-import { loadDeployment } from "../sdk/contracts/deployments";
+import type { ExplainContext } from "../sdk/cli/explainError";
+import { DeploymentError, loadDeployment, type Deployment } from "../sdk/contracts/deployments";
 import { RigelError } from "../sdk/errors/RigelError";
 import { createLogger } from "../sdk/log/createLogger";
 import { decryptKeystore } from "../sdk/keystore/keystore";
@@ -29,14 +30,42 @@ export function loadAccount(config: AgentConfig): LocalAccount {
   );
 }
 
-/** Loads the config (file, env, flags) and connects the operator account to the chain. */
-export function loadAgent(flags: { config?: string }, overrides: Record<string, unknown> = {}) {
+/**
+ * The protocol's deployment for the config: `deploymentFile`, else deployments/<chainId>.json; when
+ * there is none, the error names the variable to set.
+ */
+export function loadAgentDeployment(config: AgentConfig): Deployment {
+  try {
+    return loadDeployment(
+      config.deploymentFile ? { file: path.resolve(config.deploymentFile) } : { chainId: config.chainId },
+    );
+  } catch (err) {
+    if (!(err instanceof DeploymentError)) throw err;
+    const where = config.deploymentFile
+      ? path.resolve(config.deploymentFile)
+      : `the install's deployments/${config.chainId}.json`;
+    throw new RigelError(
+      "AGENT_NO_DEPLOYMENT",
+      `no deployment of the protocol at ${where}: set ${agentConfig.envName("deploymentFile")} (deploymentFile in the config) to the network's deployment JSON, or ${agentConfig.envName("chainId")} to a chain this install knows (${err.message.split(":")[0]})`,
+    );
+  }
+}
+
+/**
+ * Loads the config (file, env, flags) and connects the operator account to the chain. `errorContext`
+ * (a CLI command's) learns the RPC URL and the account, so that errors name them.
+ */
+export function loadAgent(
+  flags: { config?: string },
+  overrides: Record<string, unknown> = {},
+  errorContext?: ExplainContext,
+) {
   const file = flags.config ?? (fs.existsSync("rigel-agent.json") ? "rigel-agent.json" : undefined);
   const config = agentConfig.load({ file, overrides });
+  if (errorContext) errorContext.rpcUrl = config.rpcUrl;
   const account = loadAccount(config);
-  const deployment = loadDeployment(
-    config.deploymentFile ? { file: path.resolve(config.deploymentFile) } : { chainId: config.chainId },
-  );
+  if (errorContext) errorContext.account = account.address;
+  const deployment = loadAgentDeployment(config);
   const chain = new AgentChain({
     // Calls made in the same tick go as one JSON-RPC batch: the shard drivers' reads come in bursts.
     transport: http(config.rpcUrl, { retryCount: 3, retryDelay: 250, timeout: 30_000, batch: { wait: 0 } }),
