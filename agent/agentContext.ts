@@ -5,7 +5,7 @@ import { privateKeyToAccount } from "viem/accounts";
 import type { ExplainContext } from "../sdk/cli/explainError";
 import { DeploymentError, loadDeployment, type Deployment } from "../sdk/contracts/deployments";
 import { RigelError } from "../sdk/errors/RigelError";
-import { createLogger } from "../sdk/log/createLogger";
+import { createLogger, type LogFormat } from "../sdk/log/createLogger";
 import { decryptKeystore } from "../sdk/keystore/keystore";
 import { readKeystoreFile } from "../sdk/keystore/keystoreFile";
 import { AgentChain } from "./chain/agentChain";
@@ -72,7 +72,9 @@ export function loadAgent(
     account,
     deployment,
     feeBump: { bumpAfterMs: config.txBumpAfterMs, maxFeePerGas: BigInt(config.txMaxFeeGwei) * 10n ** 9n },
-    logger: createLogger({ name: "agent", level: config.logLevel }).child({ layer: "chain" }),
+    logger: createLogger({ name: "agent", level: config.logLevel, format: config.logFormat as LogFormat }).child({
+      layer: "chain",
+    }),
   });
   return { config, account, chain, deployment };
 }

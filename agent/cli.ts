@@ -25,7 +25,7 @@ import { loadDeployment } from "../sdk/contracts/deployments";
 import { encryptKeystore } from "../sdk/keystore/keystore";
 import { askNewPassword, MIN_PASSWORD_LENGTH, processTerminal } from "../sdk/keystore/promptPassword";
 import { writeKeystoreFile } from "../sdk/keystore/keystoreFile";
-import { createLogger } from "../sdk/log/createLogger";
+import { createLogger, type LogFormat } from "../sdk/log/createLogger";
 import { runDaemon } from "../sdk/service/runDaemon";
 import { loadAgent } from "./agentContext";
 import { agentConfig } from "./config";
@@ -526,10 +526,16 @@ const benchmark = defineCommand({
 const run = defineCommand({
   name: "run",
   summary: "run the agent daemon: watch jobs, take shards, run, prove, settle, claim, serve results",
-  flags: { config: configFlag },
+  flags: {
+    config: configFlag,
+    "log-format": { type: "string", description: "human (default) or json (config logFormat)", value: "FORMAT" },
+  },
   async run({ flags, errorContext }) {
-    const { config, chain } = loadAgent(flags, {}, errorContext);
-    const logger = createLogger({ name: "agent", level: config.logLevel });
+    const format = flags["log-format"];
+    if (format !== undefined && format !== "human" && format !== "json")
+      throw new UsageError("AGENT_USAGE", `--log-format is human or json, not "${format}"`);
+    const { config, chain } = loadAgent(flags, format ? { logFormat: format } : {}, errorContext);
+    const logger = createLogger({ name: "agent", level: config.logLevel, format: config.logFormat as LogFormat });
     logger.info({ config: agentConfig.redact(config) }, "configuration");
     const daemon = new AgentDaemon({
       chain,
