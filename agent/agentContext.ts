@@ -41,12 +41,11 @@ export function loadAgentDeployment(config: AgentConfig): Deployment {
     );
   } catch (err) {
     if (!(err instanceof DeploymentError)) throw err;
-    const where = config.deploymentFile
-      ? path.resolve(config.deploymentFile)
-      : `the install's deployments/${config.chainId}.json`;
+    const file = String(err.details.file ?? config.deploymentFile ?? `deployments/${config.chainId}.json`);
+    if (fs.existsSync(file)) throw err;
     throw new RigelError(
       "AGENT_NO_DEPLOYMENT",
-      `no deployment of the protocol at ${where}: set ${agentConfig.envName("deploymentFile")} (deploymentFile in the config) to the network's deployment JSON, or ${agentConfig.envName("chainId")} to a chain this install knows (${err.message.split(":")[0]})`,
+      `no deployment of the protocol at ${file}: set ${agentConfig.envName("deploymentFile")} (deploymentFile in the config) to the network's deployments/<chainId>.json, or ${agentConfig.envName("chainId")} to a chain this install has`,
     );
   }
 }

@@ -42,6 +42,8 @@ import { answerCapacityChallenge } from "./capacity/answerCapacityChallenge";
 import { createOracleGateway } from "./oracle/createOracleGateway";
 import { devCheatFor } from "./work/devCheat";
 import { devCrashFor } from "./work/devCrash";
+import { doctorExitCode, formatDoctor, runDoctor } from "./doctor/checks";
+import { machineProbes } from "./doctor/probes";
 import {
   estimateFunding,
   formatEth,
@@ -523,6 +525,45 @@ const benchmark = defineCommand({
   },
 });
 
+const doctor = defineCommand({
+  name: "doctor",
+  summary: "check this node: key, chain and deployment, ETH for gas, stake, registration, Docker, GPU, Python, oracles, port",
+  flags: {
+    config: configFlag,
+    "shard-value": {
+      type: "string",
+      description: "value of the largest shard you will take (the stake must cover its collateral)",
+      default: "100",
+      value: "RGL",
+    },
+    json: { type: "boolean", description: "print the checks as JSON" },
+  },
+  async run({ flags, out, errorContext }) {
+    const file = flags.config ?? (fs.existsSync("rigel-agent.json") ? "rigel-agent.json" : undefined);
+    const config = agentConfig.load({ file });
+    if (errorContext) errorContext.rpcUrl = config.rpcUrl;
+    const shardValue = parseAmountArg(flags["shard-value"]!, { decimals: 18, symbol: "RGL", flag: "--shard-value" });
+    const list = (v: string) =>
+      v
+        .split(",")
+        .map((x) => x.trim())
+        .filter(Boolean);
+    const results = await runDoctor(machineProbes(config), {
+      rpcUrl: config.rpcUrl,
+      host: config.host,
+      port: config.port,
+      oracleUrls: list(config.oracleUrls),
+      kinds: list(config.kinds),
+      device: config.device,
+      pythonPath: config.pythonPath,
+      sandboxRuntime: config.sandboxRuntime,
+      shardValue,
+    });
+    out.result(flags.json ? JSON.stringify({ ok: doctorExitCode(results) === 0, checks: results }) : formatDoctor(results));
+    return doctorExitCode(results);
+  },
+});
+
 const run = defineCommand({
   name: "run",
   summary: "run the agent daemon: watch jobs, take shards, run, prove, settle, claim, serve results",
@@ -612,6 +653,7 @@ export const AGENT_COMMANDS: CommandSpec[] = [
   status,
   claim,
   benchmark,
+  doctor,
   run,
 ] as CommandSpec[];
 
