@@ -136,6 +136,16 @@ describe("operator install and agent image: from nothing to a settled shard (iss
     const rglNeeded = BigInt(init.funding.rglWei);
     expect(ethNeeded > 0n && rglNeeded > 0n).to.equal(true);
 
+    const cli = (args: string[]) => run(rigel, ["agent", ...args, "--config", config], env, installDir);
+    // Before funding, register fails in one sentence that says what to do (it printed 53 lines).
+    const unfunded = await cli(["register"]).then(
+      () => "",
+      (err: Error) => err.message,
+    );
+    const said = unfunded.slice(unfunded.indexOf(":\n") + 2).trim().split("\n");
+    expect(said[0]).to.equal(`error: this account (${operator}) has no ETH for gas`);
+    expect(said.length).to.be.at.most(3);
+
     // 4. Funding: exactly what init asked for (a faucet or an exchange on a real chain).
     const funder = devnet.delegators[0];
     await timed("fund", "(send the ETH and RGL init printed)", async () => {
@@ -155,7 +165,6 @@ describe("operator install and agent image: from nothing to a settled shard (iss
       });
     });
 
-    const cli = (args: string[]) => run(rigel, ["agent", ...args, "--config", config], env, installDir);
     await timed("register", "rigel agent register", () => cli(["register"]));
     await timed("stake", `rigel agent stake --amount ${rglNeeded / 10n ** 18n}`, () =>
       cli(["stake", "--amount", `${rglNeeded}wei`]),
