@@ -208,7 +208,11 @@ const init = defineCommand({
           operator,
           keystore: path.resolve(flags.keystore!),
           config: path.resolve(flags.config!),
-          funding: funding && { ethWei: funding.ethWei.toString(), rglWei: funding.rglWei.toString(), gas: funding.gas.toString() },
+          funding: funding && {
+            ethWei: funding.ethWei.toString(),
+            rglWei: funding.rglWei.toString(),
+            gas: funding.gas.toString(),
+          },
         }),
       );
       return;
@@ -527,7 +531,8 @@ const benchmark = defineCommand({
 
 const doctor = defineCommand({
   name: "doctor",
-  summary: "check this node: key, chain and deployment, ETH for gas, stake, registration, Docker, GPU, Python, oracles, port",
+  summary:
+    "check this node: key, chain and deployment, ETH for gas, stake, registration, Docker, GPU, Python, oracles, port",
   flags: {
     config: configFlag,
     "shard-value": {
@@ -559,7 +564,9 @@ const doctor = defineCommand({
       sandboxRuntime: config.sandboxRuntime,
       shardValue,
     });
-    out.result(flags.json ? JSON.stringify({ ok: doctorExitCode(results) === 0, checks: results }) : formatDoctor(results));
+    out.result(
+      flags.json ? JSON.stringify({ ok: doctorExitCode(results) === 0, checks: results }) : formatDoctor(results),
+    );
     return doctorExitCode(results);
   },
 });

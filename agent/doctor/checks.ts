@@ -177,14 +177,7 @@ export async function runDoctor(probes: DoctorProbes, s: DoctorSettings): Promis
       const detail = `self-stake ${formatRgl(info.selfStake)} (${formatRgl(free)} free), wallet ${formatRgl(wallet)}; a ${formatRgl(s.shardValue)} shard locks ${formatRgl(min)}`;
       if (free >= min) out.push(pass("stake", detail));
       else if (free + wallet >= min)
-        out.push(
-          fail(
-            "stake",
-            true,
-            detail,
-            `${rigel} stake --amount ${formatUnits(min - free, 18)}`,
-          ),
-        );
+        out.push(fail("stake", true, detail, `${rigel} stake --amount ${formatUnits(min - free, 18)}`));
       else
         out.push(
           fail(
@@ -253,7 +246,12 @@ export async function runDoctor(probes: DoctorProbes, s: DoctorSettings): Promis
       }
       if (gpus.length === 0) {
         return s.device === "cuda"
-          ? fail("gpu", true, "device is cuda but nvidia-smi finds no GPU", "install the NVIDIA driver, or set device auto")
+          ? fail(
+              "gpu",
+              true,
+              "device is cuda but nvidia-smi finds no GPU",
+              "install the NVIDIA driver, or set device auto",
+            )
           : pass("gpu", "no NVIDIA GPU: CPU work only", false);
       }
       const names = gpus.map((g) => `${g.model} ${Math.round(g.vramMiB / 1024)} GiB`).join(", ");
@@ -309,7 +307,12 @@ export async function runDoctor(probes: DoctorProbes, s: DoctorSettings): Promis
             ? pass(`oracle ${url}`, "healthy")
             : fail(`oracle ${url}`, true, `answers ${h.status}`, "the oracle is up but not ready: ask its operator"),
         (err) =>
-          fail(`oracle ${url}`, true, `unreachable (${networkWhy(err)})`, "check the URL in RIGEL_AGENT_ORACLE_URLS and the network"),
+          fail(
+            `oracle ${url}`,
+            true,
+            `unreachable (${networkWhy(err)})`,
+            "check the URL in RIGEL_AGENT_ORACLE_URLS and the network",
+          ),
       ),
     );
   }

@@ -17,7 +17,15 @@ const INSTALL_ONLY = new Set(["prebuild-install", "node-gyp", "nan"]);
 /** Per package: folders left out (relative to the package). */
 const DROP_DIRS = {
   viem: ["_esm", "_types", "node_modules/.cache"],
-  "better-sqlite3": ["deps", "src", "build/Release/obj", "build/Release/obj.target", "build/deps", "build/Release/.deps", "build/Release/test_extension.node"],
+  "better-sqlite3": [
+    "deps",
+    "src",
+    "build/Release/obj",
+    "build/Release/obj.target",
+    "build/deps",
+    "build/Release/.deps",
+    "build/Release/test_extension.node",
+  ],
   "@noble/curves": ["esm", "src"],
   "@noble/hashes": ["esm", "src"],
   "@scure/bip32": ["esm", "src"],
@@ -26,7 +34,8 @@ const DROP_DIRS = {
   abitype: ["dist/esm", "dist/types"],
 };
 /** Files Node never loads. */
-const DROP_FILE = /(\.d\.ts|\.d\.mts|\.d\.cts|\.map|\.md|\.markdown|\.ts|\.tsx|\.mts|\.cts|\.gyp|\.gypi|\.a|\.o|\.cc|\.h|\.c)$/i;
+const DROP_FILE =
+  /(\.d\.ts|\.d\.mts|\.d\.cts|\.map|\.md|\.markdown|\.ts|\.tsx|\.mts|\.cts|\.gyp|\.gypi|\.a|\.o|\.cc|\.h|\.c)$/i;
 const KEEP_FILE = /^(package\.json|LICENSE.*|better_sqlite3\.node)$/i;
 
 function bareRequires(dir, found = new Set()) {

@@ -3,7 +3,13 @@
 // check passes.
 import { expect } from "chai";
 import { parseEther } from "viem";
-import { doctorExitCode, formatDoctor, runDoctor, type DoctorProbes, type DoctorSettings } from "../../agent/doctor/checks";
+import {
+  doctorExitCode,
+  formatDoctor,
+  runDoctor,
+  type DoctorProbes,
+  type DoctorSettings,
+} from "../../agent/doctor/checks";
 
 const OPERATOR = "0x19E7E376E7C213B7E7e7e46cc70A5dD086DAff2A";
 const GWEI = 10n ** 9n;
@@ -59,13 +65,17 @@ describe("agent doctor checks", () => {
       "port",
     ]);
     expect(doctorExitCode(results)).to.equal(0);
-    expect(formatDoctor(results)).to.match(/^✓ keystore/).and.to.contain("all required checks pass");
+    expect(formatDoctor(results))
+      .to.match(/^✓ keystore/)
+      .and.to.contain("all required checks pass");
   });
 
   it("a wrong chain id, low gas, too little stake, unregistered: each failed with its fix", async () => {
     const chain = await runDoctor({ ...healthy(), chainId: async () => 1 }, SETTINGS);
     expect(byName(chain, "chain").ok).to.equal(false);
-    expect(byName(chain, "chain").detail).to.contain("is chain 1, the deployment deployments/31337.json is chain 31337");
+    expect(byName(chain, "chain").detail).to.contain(
+      "is chain 1, the deployment deployments/31337.json is chain 31337",
+    );
     // Gas, stake and operator are not checked against the wrong chain: skipped, not failed again.
     expect(byName(chain, "gas").required).to.equal(false);
     expect(doctorExitCode(chain)).to.equal(1);
@@ -93,7 +103,12 @@ describe("agent doctor checks", () => {
     const results = await runDoctor(
       {
         ...healthy(),
-        operator: async () => ({ registered: true, jailedUntil: 1_800_000_600n, selfStake: parseEther("200"), locked: 0n }),
+        operator: async () => ({
+          registered: true,
+          jailedUntil: 1_800_000_600n,
+          selfStake: parseEther("200"),
+          locked: 0n,
+        }),
         gpus: async () => [{ index: 0, model: "NVIDIA H100", vramMiB: 81559, uuid: "GPU-1" } as never],
         oracleHealth: async (url) => {
           if (url === "http://o2") throw Object.assign(new Error("fetch failed"), { cause: { code: "ECONNREFUSED" } });

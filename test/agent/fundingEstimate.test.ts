@@ -32,7 +32,12 @@ describe("agent init's funding estimate", () => {
     expect(minimumStake(parseEther("100"), 15_000n)).to.equal(parseEther("150"));
     // 1 wei at 150 %: 1.5 wei rounds up to 2 (a stake of 1 wei could not take it).
     expect(minimumStake(1n, 15_000n)).to.equal(2n);
-    const f = estimateFunding({ maxFeePerGas: GWEI, collateralRatioBps: 20_000n, shardValue: parseEther("5"), shards: 1n });
+    const f = estimateFunding({
+      maxFeePerGas: GWEI,
+      collateralRatioBps: 20_000n,
+      shardValue: parseEther("5"),
+      shards: 1n,
+    });
     expect(f.rglWei).to.equal(parseEther("10"));
     expect(f.rglReason).to.contain("200 % of its value");
   });

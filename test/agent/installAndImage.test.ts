@@ -142,7 +142,10 @@ describe("operator install and agent image: from nothing to a settled shard (iss
       () => "",
       (err: Error) => err.message,
     );
-    const said = unfunded.slice(unfunded.indexOf(":\n") + 2).trim().split("\n");
+    const said = unfunded
+      .slice(unfunded.indexOf(":\n") + 2)
+      .trim()
+      .split("\n");
     expect(said[0]).to.equal(`error: this account (${operator}) has no ETH for gas`);
     expect(said.length).to.be.at.most(3);
 

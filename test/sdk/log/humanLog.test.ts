@@ -13,10 +13,25 @@ describe("human log lines", () => {
   const at = new Date(2026, 11, 6, 17, 5, 3).getTime(); // local time
 
   it("`17:05:03 INFO shard 12/0 settled: earned 1.5 RGL`: local time, shard first, amounts in RGL", () => {
-    const line = formatHumanLine({ time: at, level: 30, jobId: "12", shard: 0, msg: "shard settled", earned: "1500000000000000000" });
+    const line = formatHumanLine({
+      time: at,
+      level: 30,
+      jobId: "12",
+      shard: 0,
+      msg: "shard settled",
+      earned: "1500000000000000000",
+    });
     expect(line).to.equal("17:05:03 INFO shard 12/0 settled: earned=1.5 RGL");
     expect(
-      formatHumanLine({ time: at, level: 30, jobId: "12", shard: 3, msg: "taking shard", price: "1000000000000000000", kind: "matmul-int8" }),
+      formatHumanLine({
+        time: at,
+        level: 30,
+        jobId: "12",
+        shard: 3,
+        msg: "taking shard",
+        price: "1000000000000000000",
+        kind: "matmul-int8",
+      }),
     ).to.equal("17:05:03 INFO shard 12/3: taking shard: price=1 RGL kind=matmul-int8");
   });
 
