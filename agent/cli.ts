@@ -21,13 +21,12 @@ import { detectGpus } from "../sdk/gpu/detectGpus";
 import { explainError } from "../sdk/cli/explainError";
 import { formatRgl } from "../sdk/cli/humanFormat";
 import { parseAmountArg } from "../sdk/cli/parseAmount";
-import { loadDeployment } from "../sdk/contracts/deployments";
 import { encryptKeystore } from "../sdk/keystore/keystore";
 import { askNewPassword, MIN_PASSWORD_LENGTH, processTerminal } from "../sdk/keystore/promptPassword";
 import { writeKeystoreFile } from "../sdk/keystore/keystoreFile";
 import { createLogger, type LogFormat } from "../sdk/log/createLogger";
 import { runDaemon } from "../sdk/service/runDaemon";
-import { loadAgent } from "./agentContext";
+import { loadAgent, loadAgentDeployment } from "./agentContext";
 import { agentConfig } from "./config";
 import type { AgentChain } from "./chain/agentChain";
 import { sandboxSettingsFromConfig } from "../sdk/executor/sandboxConfig";
@@ -113,8 +112,8 @@ export function initNextSteps(p: {
 }): string {
   const rigel = p.program ?? "rigel agent";
   const c = ` --config ${p.config}`;
-  const stake = p.funding ? formatUnits(p.funding.rglWei, 18) : "RGL";
-  const lines = ["", "Next steps", `1. Fund ${p.operator} on ${p.chain}:`];
+  const stake = p.funding ? formatUnits(p.funding.rglWei, 18) : "<RGL>";
+  const lines = ["", "", "Next steps", `1. Fund ${p.operator} on ${p.chain}:`];
   if (p.funding) {
     lines.push(`     ${formatEth(p.funding.ethWei).padEnd(18)} ${p.funding.ethReason}`);
     lines.push(`     ${formatRgl(p.funding.rglWei).padEnd(18)} ${p.funding.rglReason}`);
@@ -192,9 +191,7 @@ const init = defineCommand({
     let funding: FundingEstimate | undefined;
     let chainName = `chain ${loaded.chainId} (${loaded.rpcUrl})`;
     try {
-      const deployment = loadDeployment(
-        loaded.deploymentFile ? { file: path.resolve(loaded.deploymentFile) } : { chainId: loaded.chainId },
-      );
+      const deployment = loadAgentDeployment(loaded);
       const client = createPublicClient({ transport: http(loaded.rpcUrl, { retryCount: 0, timeout: 5_000 }) });
       const inputs = await readFundingInputs(client, deployment.contracts.JobMarket);
       funding = estimateFunding({ ...inputs, shardValue, shards: BigInt(flags.shards!) });

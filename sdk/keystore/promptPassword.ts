@@ -11,38 +11,57 @@ export interface PromptTerminal {
 /** The shortest keystore password accepted. */
 export const MIN_PASSWORD_LENGTH = 8;
 
-/** Reads one line from the TTY on stdin with echo off (raw mode): Enter ends it, Ctrl-C aborts. */
-export function readHiddenLine(stdin: NodeJS.ReadStream = process.stdin): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let line = "";
-    const wasRaw = stdin.isRaw;
-    stdin.setRawMode(true);
-    stdin.resume();
-    stdin.setEncoding("utf8");
-    const done = (err?: Error) => {
-      stdin.off("data", onData);
-      stdin.setRawMode(wasRaw);
-      stdin.pause();
-      process.stderr.write("\n");
-      if (err) reject(err);
-      else resolve(line);
-    };
-    const onData = (chunk: string) => {
-      for (const ch of chunk) {
-        if (ch === "\r" || ch === "\n") return done();
-        if (ch === "\u0003") return done(new RigelError("PASSWORD_ABORTED", "password entry aborted (Ctrl-C)"));
-        if (ch === "\u007f" || ch === "\b") line = line.slice(0, -1);
-        else if (ch >= " ") line += ch;
-      }
-    };
-    stdin.on("data", onData);
-  });
+/**
+ * Reads lines from the TTY on stdin with echo off (raw mode): Enter ends a line, Ctrl-C aborts.
+ * Characters typed ahead (a second line in the same chunk) are kept for the next read.
+ */
+export function hiddenLineReader(stdin: NodeJS.ReadStream = process.stdin): () => Promise<string> {
+  let pending = "";
+  return () =>
+    new Promise((resolve, reject) => {
+      let line = "";
+      const wasRaw = stdin.isRaw;
+      const finish = (err?: Error) => {
+        stdin.off("data", onData);
+        stdin.setRawMode(wasRaw);
+        stdin.pause();
+        process.stderr.write("\n");
+        if (err) reject(err);
+        else resolve(line);
+      };
+      // Consumes `text`; true once a line ended (the rest stays pending).
+      const take = (text: string): boolean => {
+        for (let i = 0; i < text.length; i++) {
+          const ch = text[i];
+          if (ch === "\r" || ch === "\n") {
+            pending = text.slice(i + 1).replace(/^\n/, "");
+            finish();
+            return true;
+          }
+          if (ch === "\u0003") {
+            pending = "";
+            finish(new RigelError("PASSWORD_ABORTED", "password entry aborted (Ctrl-C)"));
+            return true;
+          }
+          if (ch === "\u007f" || ch === "\b") line = line.slice(0, -1);
+          else if (ch >= " ") line += ch;
+        }
+        pending = "";
+        return false;
+      };
+      const onData = (chunk: string) => void take(chunk);
+      stdin.setRawMode(true);
+      stdin.setEncoding("utf8");
+      stdin.on("data", onData);
+      if (pending && take(pending)) return;
+      stdin.resume();
+    });
 }
 
 /** The process's terminal, or undefined when stdin is not a TTY (scripts, CI, pipes). */
 export function processTerminal(): PromptTerminal | undefined {
   if (!process.stdin.isTTY) return undefined;
-  return { write: (t) => void process.stderr.write(t), readHidden: () => readHiddenLine() };
+  return { write: (t) => void process.stderr.write(t), readHidden: hiddenLineReader() };
 }
 
 /**
