@@ -19,6 +19,7 @@ import { defineCommand, runCli, UsageError, type CliOutput, type CommandSpec } f
 import { openDatabase } from "../sdk/db/openDatabase";
 import { detectGpus } from "../sdk/gpu/detectGpus";
 import { explainError } from "../sdk/cli/explainError";
+import { RigelError } from "../sdk/errors/RigelError";
 import { formatRgl } from "../sdk/cli/humanFormat";
 import { parseAmountArg } from "../sdk/cli/parseAmount";
 import { encryptKeystore } from "../sdk/keystore/keystore";
@@ -60,6 +61,15 @@ function table(rows: [string, string][]): string {
 }
 
 const rgl = (wei: bigint) => `${formatEther(wei)} RGL`;
+
+/**
+ * Before a command sends a transaction: an account without ETH is told so in one sentence with the
+ * address to fund (a node's own "insufficient funds" answer comes wrapped differently by each client).
+ */
+async function requireGas(chain: AgentChain): Promise<void> {
+  if ((await chain.publicClient.getBalance({ address: chain.address })) === 0n)
+    throw new RigelError("AGENT_NO_GAS", `this account has no ETH for gas: send some to ${chain.address}`);
+}
 
 /** A token's symbol, or its address when it has none. */
 async function tokenLabel(chain: AgentChain, token: Address): Promise<string> {
@@ -242,6 +252,7 @@ const register = defineCommand({
   },
   async run({ flags, out, errorContext }) {
     const { config, chain } = loadAgent(flags, {}, errorContext);
+    await requireGas(chain);
     let uri = flags["metadata-uri"];
     if (!uri) {
       const gpus = await detectGpus().catch(() => []);
@@ -290,6 +301,7 @@ const stake = defineCommand({
   async run({ flags, out, errorContext }) {
     const amount = needAmount(flags.amount);
     const { chain } = loadAgent(flags, {}, errorContext);
+    await requireGas(chain);
     const tx = await chain.stake(amount);
     out.result(`staked ${rgl(amount)} (tx ${tx.hash})`);
   },
@@ -302,6 +314,7 @@ const unstake = defineCommand({
   async run({ flags, out, errorContext }) {
     const amount = needAmount(flags.amount);
     const { chain } = loadAgent(flags, {}, errorContext);
+    await requireGas(chain);
     const tx = await chain.requestUnstake(amount);
     const info = await chain.operatorInfo();
     out.result(
@@ -316,6 +329,7 @@ const withdrawStake = defineCommand({
   flags: { config: configFlag },
   async run({ flags, out, errorContext }) {
     const { chain } = loadAgent(flags, {}, errorContext);
+    await requireGas(chain);
     const before = await chain.rglBalance();
     const tx = await chain.withdrawStake();
     out.result(`withdrew ${rgl((await chain.rglBalance()) - before)} (tx ${tx.hash})`);
@@ -343,6 +357,7 @@ const withdraw = defineCommand({
     if (flags.token !== undefined && !isAddress(flags.token))
       throw new UsageError("AGENT_USAGE", `--token must be an address, not "${flags.token}"`);
     const { chain } = loadAgent(flags, {}, errorContext);
+    await requireGas(chain);
     const to = flags.to === undefined ? chain.address : getAddress(flags.to);
     const rows: [string, string][] = [];
     for (const token of await tokensOf(chain, flags.token)) {
@@ -361,6 +376,7 @@ const claim = defineCommand({
   flags: { config: configFlag },
   async run({ flags, out, errorContext }) {
     const { chain } = loadAgent(flags, {}, errorContext);
+    await requireGas(chain);
     const claimable = await chain.claimableRewards();
     if (claimable === 0n) {
       out.result("nothing to claim");
@@ -488,6 +504,7 @@ const benchmark = defineCommand({
   },
   async run({ flags, out, errorContext }) {
     const { config, chain, account } = loadAgent(flags, {}, errorContext);
+    await requireGas(chain);
     const url = flags.oracle ?? config.oracleUrls.split(",")[0]?.trim();
     if (!url) throw new UsageError("AGENT_USAGE", "no oracle: pass --oracle or set RIGEL_AGENT_ORACLE_URLS");
     const gpus = await detectGpus().catch(() => []);

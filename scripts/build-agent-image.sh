@@ -5,13 +5,23 @@
 # JavaScript and its runtime packages only), and a health check script; then `docker build` of
 # docker/agent/Dockerfile, which starts FROM scratch. Prints the image's size.
 #
-# Usage: scripts/build-agent-image.sh [TAG]
+# Usage: scripts/build-agent-image.sh [TAG] [--from-install DIR]
+#   --from-install DIR: take the agent from an install made by install-agent.sh (DIR/app) instead of
+#   compiling this checkout again.
 # The image runs `rigel agent run`; docs/OPERATORS.md "Run the agent in a container" has the
 # `docker run` line (Docker socket, data and keystore volumes, --gpus all, config by env).
 set -euo pipefail
 
-TAG="${1:-rigel/agent:dev}"
-case "$TAG" in -h | --help) sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;; esac
+TAG="rigel/agent:dev"
+FROM_INSTALL=""
+while [ $# -gt 0 ]; do
+  case "$1" in
+    -h | --help) sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --from-install) FROM_INSTALL="${2:?--from-install needs the install folder}"; shift 2 ;;
+    -*) echo "build-agent-image: unknown flag $1" >&2; exit 2 ;;
+    *) TAG="$1"; shift ;;
+  esac
+done
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 say() { echo "build-agent-image: $*"; }
 
@@ -27,8 +37,13 @@ mkdir -p "$ROOTFS"/{usr/local/bin,etc,tmp,data,keystore,opt/rigel}
 chmod 1777 "$ROOTFS/tmp"
 
 # The agent: the same production install an operator gets (no init, no host checks).
-bash "$ROOT/scripts/install-agent.sh" --dir "$ROOTFS/opt/rigel" --no-init --skip-checks >/dev/null
-rm -rf "$ROOTFS/opt/rigel/data" "$ROOTFS/opt/rigel/rigel"
+if [ -n "$FROM_INSTALL" ]; then
+  [ -f "$FROM_INSTALL/app/rigel.js" ] || { say "$FROM_INSTALL has no install (app/rigel.js)" >&2; exit 1; }
+  cp -a "$FROM_INSTALL/app" "$ROOTFS/opt/rigel/app"
+else
+  bash "$ROOT/scripts/install-agent.sh" --dir "$ROOTFS/opt/rigel" --no-init --skip-checks >/dev/null
+  rm -rf "$ROOTFS/opt/rigel/data" "$ROOTFS/opt/rigel/rigel"
+fi
 cp "$ROOT/docker/agent/healthcheck.js" "$ROOTFS/opt/rigel/healthcheck.js"
 
 # Node, and every shared library it or a native package loads, at the paths the loader looks in.

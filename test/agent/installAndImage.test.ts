@@ -89,8 +89,8 @@ describe("operator install and agent image: from nothing to a settled shard (iss
     expect(fs.existsSync(path.join(installDir, "app", "node_modules", "hardhat"))).to.equal(false);
 
     // 2. The image.
-    const built = await timed("build image", "bash scripts/build-agent-image.sh", () =>
-      run("bash", ["scripts/build-agent-image.sh", IMAGE]),
+    const built = await timed("build image", "bash scripts/build-agent-image.sh --from-install DIR", () =>
+      run("bash", ["scripts/build-agent-image.sh", IMAGE, "--from-install", installDir]),
     );
     expect(built).to.match(/built rigel\/agent:dev: \d+ MiB/);
 
@@ -146,7 +146,7 @@ describe("operator install and agent image: from nothing to a settled shard (iss
       .slice(unfunded.indexOf(":\n") + 2)
       .trim()
       .split("\n");
-    expect(said[0]).to.equal(`error: this account (${operator}) has no ETH for gas`);
+    expect(said[0]).to.equal(`error: this account has no ETH for gas: send some to ${operator}`);
     expect(said.length).to.be.at.most(3);
 
     // 4. Funding: exactly what init asked for (a faucet or an exchange on a real chain).
