@@ -16,7 +16,7 @@ TAG="rigel/agent:dev"
 FROM_INSTALL=""
 while [ $# -gt 0 ]; do
   case "$1" in
-    -h | --help) sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h | --help) sed -n '2,/^set /p' "$0" | grep '^#' | sed 's/^# \{0,1\}//'; exit 0 ;;
     --from-install) FROM_INSTALL="${2:?--from-install needs the install folder}"; shift 2 ;;
     -*) echo "build-agent-image: unknown flag $1" >&2; exit 2 ;;
     *) TAG="$1"; shift ;;
