@@ -357,12 +357,12 @@ const withdraw = defineCommand({
     if (flags.token !== undefined && !isAddress(flags.token))
       throw new UsageError("AGENT_USAGE", `--token must be an address, not "${flags.token}"`);
     const { chain } = loadAgent(flags, {}, errorContext);
-    await requireGas(chain);
     const to = flags.to === undefined ? chain.address : getAddress(flags.to);
     const rows: [string, string][] = [];
     for (const token of await tokensOf(chain, flags.token)) {
       const owed = await chain.owedOf(token);
       if (owed === 0n) continue;
+      if (rows.length === 0) await requireGas(chain);
       const tx = await chain.withdraw(token, to);
       rows.push([await tokenLabel(chain, token), `${await formatAmount(chain, token, owed)} to ${to} (tx ${tx.hash})`]);
     }
@@ -376,12 +376,12 @@ const claim = defineCommand({
   flags: { config: configFlag },
   async run({ flags, out, errorContext }) {
     const { chain } = loadAgent(flags, {}, errorContext);
-    await requireGas(chain);
     const claimable = await chain.claimableRewards();
     if (claimable === 0n) {
       out.result("nothing to claim");
       return;
     }
+    await requireGas(chain);
     const tx = await chain.claimRewards();
     out.result(`claimed ${rgl(claimable)} (tx ${tx.hash})`);
   },
