@@ -21,6 +21,7 @@ import { listCommand } from "./listCommand";
 import { bigintFlag, maxPriceOf, numberFlag, paymentTokenOf, PLAN_FLAGS, planFromChain } from "./planFromChain";
 import { refundCommand } from "./refundCommand";
 import { resultsCommand } from "./resultsCommand";
+import { logsCommand } from "./logsCommand";
 import { statusCommand } from "./statusCommand";
 import { withdrawCommand } from "./withdrawCommand";
 
@@ -299,6 +300,7 @@ export function jobCommands(deps: JobCliDeps = {}): CommandSpec[] {
     statusCommand(deps),
     listCommand(deps),
     resultsCommand(deps),
+    logsCommand(deps),
     cancel,
     expire,
     refundCommand(deps),
