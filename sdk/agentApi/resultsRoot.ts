@@ -3,6 +3,7 @@
 // in browsers and Node 20 alike), so the page, the CLI and the results store check files the same
 // way. The same tree as sdk/executor (`itemOutputHash`, `commitOutputs`); test/sdk/resultsRoot.test.ts
 // checks both agree on vectors.
+import { StandardMerkleTree } from "@openzeppelin/merkle-tree";
 import type { Hex } from "viem";
 import { commitOutputs } from "../executor/commitOutputs";
 import type { ResultFile, ResultsManifest } from "./resultsManifest";
@@ -67,4 +68,23 @@ export async function containerResultsRoot(
     return commitOutputs({ mode: "items", itemHashes }).root;
   }
   throw new Error(`the ${manifest.commitment} root needs the file bytes, not only their hashes`);
+}
+
+/**
+ * The root of a `matmul-rows` shard from c.bin's bytes (PROTOCOL §3.13): `rowHash = sha256(row as
+ * int32 LE)` for each of the `rowEnd − rowStart` rows of `n` columns, leaves `[local row, rowHash]`
+ * typed `["uint256","bytes32"]` in a StandardMerkleTree. Twin of sdk/pow `commitRows(rowHashes(…))`.
+ * Throws when c.bin is not exactly the window's size.
+ */
+export async function matmulResultsRoot(
+  manifest: Pick<ResultsManifest, "rowStart" | "rowEnd" | "n">,
+  cBin: Uint8Array,
+): Promise<Hex> {
+  const { rowStart = 0, rowEnd = 0, n = 0 } = manifest;
+  const m = rowEnd - rowStart;
+  const rowBytes = n * 4;
+  if (m <= 0 || n <= 0 || cBin.length !== m * rowBytes) throw new Error("c.bin has the wrong size");
+  const leaves: [number, Hex][] = [];
+  for (let i = 0; i < m; i++) leaves.push([i, await sha256Hex(cBin.subarray(i * rowBytes, (i + 1) * rowBytes))]);
+  return StandardMerkleTree.of(leaves, ["uint256", "bytes32"]).root as Hex;
 }

@@ -4,10 +4,17 @@ import { expect } from "chai";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { compareUtf8, containerResultsRoot, itemOutputHashOf, sha256Hex } from "../../../sdk/agentApi/resultsRoot";
+import {
+  compareUtf8,
+  containerResultsRoot,
+  itemOutputHashOf,
+  matmulResultsRoot,
+  sha256Hex,
+} from "../../../sdk/agentApi/resultsRoot";
 import { commitOutputs } from "../../../sdk/executor/commitOutputs";
 import { hashOutputDirectory } from "../../../sdk/executor/hashOutputDirectory";
 import { itemOutputHash } from "../../../sdk/executor/itemOutputHash";
+import { commitRows, rowHashes } from "../../../sdk/pow/commitment";
 
 describe("sdk/agentApi resultsRoot: the browser twin agrees with sdk/executor", function () {
   let dir: string;
@@ -55,5 +62,17 @@ describe("sdk/agentApi resultsRoot: the browser twin agrees with sdk/executor", 
     const files = hashed.map((f) => ({ ...f, path: `output/${f.path}` })).reverse();
     expect(await containerResultsRoot({ commitment: "container-files" }, files)).to.equal(expected);
     expect(await containerResultsRoot({ commitment: "container-files" }, [])).to.equal(`0x${"0".repeat(64)}`);
+  });
+
+  it("matmul rows: the same root as sdk/pow commitRows", async function () {
+    const m = 7;
+    const n = 5;
+    const c = Int32Array.from({ length: m * n }, (_, i) => (i * 2654435761) | 0);
+    const expected = commitRows(rowHashes(c, m, n)).root;
+    const bytes = new Uint8Array(c.buffer);
+    expect(await matmulResultsRoot({ rowStart: 10, rowEnd: 10 + m, n }, bytes)).to.equal(expected);
+    let err: unknown;
+    await matmulResultsRoot({ rowStart: 0, rowEnd: m + 1, n }, bytes).catch((e) => (err = e));
+    expect((err as Error).message).to.match(/wrong size/);
   });
 });
