@@ -26,6 +26,7 @@ import { bigintFlag, numberFlag, paymentTokenOf, PLAN_FLAGS, planFromChain } fro
 import { readTokenInfo, type TokenInfo } from "./tokenAmount";
 import { refundCommand } from "./refundCommand";
 import { resultsCommand } from "./resultsCommand";
+import { logsCommand } from "./logsCommand";
 import { statusCommand } from "./statusCommand";
 import { withdrawCommand } from "./withdrawCommand";
 
@@ -330,6 +331,7 @@ export function jobCommands(deps: JobCliDeps = {}): CommandSpec[] {
     statusCommand(deps),
     listCommand(deps),
     resultsCommand(deps),
+    logsCommand(deps),
     cancel,
     expire,
     refundCommand(deps),

@@ -4,12 +4,15 @@
 import fs from "node:fs/promises";
 import path from "node:path";
 import type { Address, Hex, LocalAccount } from "viem";
-import { downloadShardResults, type DownloadProgress } from "../sdk/agentApi/results";
+import { downloadShardResultsFromSources, type DownloadProgress } from "../sdk/agentApi/results";
+import { storeResultsUri } from "../sdk/agentApi/resultsStoreUrl";
 import { UsageError } from "../sdk/cli/commands";
 import { RigelError } from "../sdk/errors/RigelError";
 import { ShardState, shardStateName } from "../sdk/market/enums";
 import { MarketUnknownJobError, readJob } from "../sdk/market/readJob";
 import { readShard } from "../sdk/market/readShard";
+import { jobCreatedEvent } from "../sdk/market/events";
+import { fetchJobSpec } from "../sdk/spec/fetchJobSpec";
 import type { Connection } from "./connect";
 import { readSubmissions } from "./readSubmissions";
 
@@ -24,6 +27,11 @@ export interface DownloadJobResultsParameters {
   shard?: number;
   /** Per-request timeout. */
   timeoutMs?: number;
+  /**
+   * The results store to fall back to (its `uploadUrl`, `<store>/v1/store`, PROTOCOL §18.8) when the
+   * operator's agent does not answer or its files do not check; default the spec's `uploadUrl`.
+   */
+  storeUrl?: string;
   /** Progress of one shard's download (the manifest, then each checked file). */
   onProgress?: (shard: number, event: DownloadProgress) => void;
 }
@@ -34,10 +42,17 @@ export interface ShardResultsOk {
   state: string;
   ok: true;
   operator: Address;
-  resultURI: string;
+  /** The shard's `ShardSubmitted` URI (absent when only the store was asked). */
+  resultURI?: string;
+  storeUri?: string;
   /** The on-chain result root, which the downloaded files recompute. */
   root: Hex;
   rootOk: true;
+  /** Who served the files: the operator's agent, or the results store when the agent failed. */
+  source: "operator" | "store";
+  sourceUri: string;
+  /** Why the operator's copy was not used, when the store's was. */
+  operatorError?: { code: string; message: string };
   dir: string;
   files: { path: string; size: number }[];
   bytes: number;
@@ -50,6 +65,7 @@ export interface ShardResultsFailed {
   ok: false;
   operator?: Address;
   resultURI?: string;
+  storeUri?: string;
   error: { code: string; message: string };
 }
 
@@ -90,8 +106,32 @@ function noResultsReason(state: number): { code: string; message: string } | nul
 }
 
 /**
- * Downloads the results of a job's Submitted and Settled shards (all, or `shard`) with
- * `downloadShardResults`, each checked against its on-chain `resultRoot`. Per-shard failures are
+ * The job spec's `uploadUrl` (PROTOCOL §14.9), from the spec its `JobCreated` event names and whose
+ * hash it carries; undefined when the spec has none or cannot be read (then no store is tried).
+ */
+export async function specUploadUrl(conn: Connection, jobId: bigint): Promise<string | undefined> {
+  try {
+    const [log] = await conn.publicClient.getLogs({
+      address: conn.deployment.contracts.JobMarket,
+      event: jobCreatedEvent,
+      args: { jobId },
+      fromBlock: BigInt(conn.deployment.block ?? 0),
+    });
+    if (!log?.args.specURI || !log.args.specHash) return undefined;
+    const { spec } = await fetchJobSpec(log.args.specURI, log.args.specHash, {
+      allowRemoteHosts: true,
+      allowLoopback: true,
+    });
+    return spec.uploadUrl;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Downloads the results of a job's Submitted and Settled shards (all, or `shard`), each checked
+ * against its on-chain `resultRoot`: from the operator's agent, and when it does not answer or its
+ * files do not check, from the results store (`storeUrl`, default the spec's `uploadUrl`, §18.8). Per-shard failures are
  * returned, not thrown; an unknown job or shard is a {@link UsageError}.
  */
 export async function downloadJobResults(
@@ -118,6 +158,7 @@ export async function downloadJobResults(
   const indices = params.shard !== undefined ? [params.shard] : Array.from({ length: job.shards }, (_, i) => i);
   // The result URI is emitted at submit, not stored (PROTOCOL §9.2): one log query for every shard.
   const submissions = await readSubmissions(conn, params.jobId);
+  const storeUrl = params.storeUrl ?? (await specUploadUrl(conn, params.jobId));
   const shards: ShardResults[] = [];
   for (const i of indices) {
     const sh = await readShard(conn.publicClient, { market, jobId: params.jobId, shard: i });
@@ -128,19 +169,25 @@ export async function downloadJobResults(
       continue;
     }
     const submitted = submissions.get(i);
-    if (!submitted) {
-      const message = `no ShardSubmitted event for shard ${i} since block ${conn.deployment.block}`;
+    const storeUri = storeUrl === undefined ? undefined : storeResultsUri(storeUrl, params.jobId, i);
+    if (!submitted && !storeUri) {
+      const message = `no ShardSubmitted event for shard ${i} since block ${conn.deployment.block}, and no results store`;
       shards.push({ ...base, operator: sh.operator, ok: false, error: { code: "RIGEL_RESULTS_NO_URI", message } });
       continue;
     }
-    const where = { operator: sh.operator, resultURI: submitted.resultURI };
+    const where = { operator: sh.operator, resultURI: submitted?.resultURI, storeUri };
     const shardDir = path.join(dir, `shard-${i}`);
     try {
-      const got = await downloadShardResults(submitted.resultURI, params.account, shardDir, {
-        expectedRoot: sh.resultRoot,
-        timeoutMs: params.timeoutMs,
-        onProgress: (event) => params.onProgress?.(i, event),
-      });
+      const got = await downloadShardResultsFromSources(
+        { resultURI: submitted?.resultURI, storeUri },
+        params.account,
+        shardDir,
+        {
+          expectedRoot: sh.resultRoot,
+          timeoutMs: params.timeoutMs,
+          onProgress: (event) => params.onProgress?.(i, event),
+        },
+      );
       // The committed files as written (only those: anything else in the manifest was not fetched).
       const files = await Promise.all(
         got.files.map(async (file) => ({
@@ -154,6 +201,9 @@ export async function downloadJobResults(
         ok: true,
         root: sh.resultRoot,
         rootOk: true,
+        source: got.source,
+        sourceUri: got.sourceUri,
+        ...(got.operatorError ? { operatorError: got.operatorError } : {}),
         dir: shardDir,
         files,
         bytes: files.reduce((sum, f) => sum + f.size, 0),

@@ -13,7 +13,11 @@ function resultsText(r: DownloadJobResultsReturnType, items?: LlmItemText[]): st
   for (const s of r.shards) {
     lines.push(
       s.ok
-        ? `  shard ${s.shard}: ${s.files.length} file(s), ${s.bytes} bytes, root ok (${s.root}) in ${s.dir}`
+        ? `  shard ${s.shard}: ${s.files.length} file(s), ${s.bytes} bytes, root ok (${s.root}) in ${s.dir}, ${
+            s.source === "store"
+              ? `from the results store ${s.sourceUri} (the operator's agent: ${s.operatorError?.code ?? "none"})`
+              : "from the operator's agent"
+          }`
         : `  shard ${s.shard}: ERROR ${s.error.code}: ${s.error.message}`,
     );
   }
@@ -57,6 +61,11 @@ export function resultsCommand(deps: JobCliDeps) {
       shard: { type: "string", value: "N", description: "only this shard" },
       out: { type: "string", value: "DIR", description: "files go to DIR/job-<id>/shard-<n>/", default: "." },
       timeout: { type: "string", value: "SECONDS", description: "per-request timeout", default: "120" },
+      store: {
+        type: "string",
+        value: "URL",
+        description: "results store to fall back to when the operator does not answer (default: the spec's uploadUrl)",
+      },
     },
     async run({ flags, positionals, out }) {
       const conn = await connect(flags, deps, true);
@@ -66,6 +75,7 @@ export function resultsCommand(deps: JobCliDeps) {
         account: conn.account as LocalAccount,
         outDir: flags.out ?? ".",
         shard: numberFlag(flags.shard, "shard"),
+        storeUrl: flags.store,
         timeoutMs: (numberFlag(flags.timeout, "timeout") ?? 120) * 1000,
         onProgress: progressPrinter(out),
       });

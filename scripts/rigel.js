@@ -15,6 +15,7 @@ const PARTS = {
   oracle: ["oracle/cli.ts", "run an oracle node of the committee"],
   agent: ["agent/cli.ts", "an operator's agent: keystore, stake, capacity, the job daemon, withdraw earnings"],
   job: ["developer/cli.ts", "a developer's jobs: plan, submit, status, list, results, cancel, refund, withdraw"],
+  store: ["store/cli.ts", "the results store: keeps result files after settlement (PROTOCOL §18.8)"],
   infer: ["sdk/llm/inferCli.ts", "check language-model inference results by hand (verify)"],
 };
 

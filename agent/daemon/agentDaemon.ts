@@ -46,6 +46,9 @@ import { GpuAllocator } from "../policy/gpuAllocator";
 import { prepareSandbox, type AgentSandboxSettings } from "../policy/prepareSandbox";
 import type { ContainerSandbox } from "../../sdk/executor/containerSandbox";
 import { resultsRoutes } from "../results/resultsRoutes";
+import { logsRoutes } from "../results/logsRoutes";
+import { ShardLogHub } from "../results/shardLogs";
+import { DEFAULT_LOG_BYTES } from "../../sdk/executor/containerSandbox";
 import { ShardDriver } from "../shard/shardDriver";
 import type { MatmulDevice } from "../work/matmulShard";
 import { answerCapacityChallenge } from "../capacity/answerCapacityChallenge";
@@ -145,6 +148,8 @@ export class AgentDaemon implements Daemon {
   private host: HostFacts = { cpus: 1, gpus: 0, memoryBytes: 0, freeDiskBytes: 0 };
   private maxConcurrent = 1;
   private readonly tasks = new Map<string, Promise<void>>();
+  /** Live logs of the shards run here (PROTOCOL §14.10), at most the sandbox's default log cap per shard. */
+  private readonly shardLogs = new ShardLogHub(DEFAULT_LOG_BYTES);
   private readonly retryAt = new Map<string, number>();
   private submitter!: SubmissionBatcher;
   private admission!: OfferAdmission;
@@ -254,6 +259,10 @@ export class AgentDaemon implements Daemon {
           dataDir: this.p.dataDir,
           replayGuard: new SqliteReplayGuard(this.replayDb),
         })(app);
+        // Live logs of running shards (PROTOCOL §14.10): same signer rule, same replay memory.
+        logsRoutes({ logs: this.shardLogs, chain: this.p.chain, replayGuard: new SqliteReplayGuard(this.replayDb) })(
+          app,
+        );
       },
     });
     const concurrency = this.p.admissionConcurrency ?? DEFAULT_ADMISSION_CONCURRENCY;
@@ -306,13 +315,18 @@ export class AgentDaemon implements Daemon {
       allowRemoteHosts: this.p.allowRemoteHosts,
       inputFileRoots: this.p.inputFileRoots ?? [],
       submitMarginSec: this.p.submitMarginSec,
-      onPhase: (jobId, shard, phase) => this.p.progress?.update(`${jobId}/${shard}`, phase),
+      onPhase: (jobId, shard, phase) => {
+        this.shardLogs.phase(jobId, shard, phase);
+        this.p.progress?.update(`${jobId}/${shard}`, phase);
+      },
       onRunSeconds: (kind, seconds) => this.metrics.runSeconds.observe({ kind }, seconds),
-      onContainerLog: (line) =>
+      onContainerLog: (line, of) => {
+        this.shardLogs.append(of.jobId, of.shard, line);
         logger.info(
           { layer: "container", container: line.containerId.slice(0, 12), item: line.item, stream: line.stream },
           line.text,
-        ),
+        );
+      },
     });
     const beats = this.p.heartbeats;
     if (beats && beats.oracleUrls.length > 0) {

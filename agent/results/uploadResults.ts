@@ -3,9 +3,11 @@ import type { Readable } from "node:stream";
 import type { LocalAccount } from "viem";
 import { sha256File } from "../../sdk/executor/sha256File";
 import { egressPut, EgressRefused, hostPolicy } from "../../sdk/net/egress";
+import { requestNonce } from "../../sdk/auth/requestNonce";
 import { signRequest } from "../../sdk/auth/signRequest";
 import { RigelError } from "../../sdk/errors/RigelError";
 import type { ResultsManifest } from "../../sdk/agentApi/resultsManifest";
+import { shardUploadBase } from "../../sdk/agentApi/resultsStoreUrl";
 import { assertResultsReleased } from "./assertResultsReleased";
 
 /** An upload the receiver refused or could not be reached for. */
@@ -41,10 +43,7 @@ export interface UploadShardResultsReturnType {
   bytes: number;
 }
 
-/** `<uploadUrl>/job-<id>/shard-<n>/`: where one shard's files go. */
-export function shardUploadBase(uploadUrl: string, jobId: string, shard: number): URL {
-  return new URL(`job-${jobId}/shard-${shard}/`, uploadUrl.endsWith("/") ? uploadUrl : `${uploadUrl}/`);
-}
+export { shardUploadBase };
 
 async function put(
   url: URL,
@@ -75,10 +74,11 @@ async function put(
 }
 
 /**
- * PUTs a shard's result files, then its manifest (PROTOCOL §14.9): each file to
- * `<base><path>` with `x-rigel-sha256`, then `<base>manifest.json` (the results manifest, every
- * file's sha256 and the committed root) signed by the operator, so the receiver can check who sent
- * it, that each file matches, and (against the chain) that the root is the one committed. Throws
+ * PUTs a shard's results manifest, then its files (PROTOCOL §14.9): `<base>manifest.json` (the
+ * results manifest, every file's sha256 and size and the committed root) signed by the operator
+ * (§4.2 version 2, a fresh nonce), so the receiver can check who sent it and (against the chain)
+ * that the root is the one committed; then each file to `<base><path>` with `x-rigel-sha256`, which
+ * the receiver checks against the manifest. Throws
  * `ResultsUploadError` `AGENT_UPLOAD_HOST` for a scheme not allowed, then `ResultsNotReleasedError`
  * `AGENT_RESULTS_NOT_RELEASED` before the shard is Settled or DeveloperFault on-chain (§18.7),
  * then, per PUT (through sdk/net/egress: addresses checked at connect time, no redirects),
@@ -95,29 +95,34 @@ export async function uploadShardResults(p: UploadShardResultsParameters): Promi
   const entries: ResultsManifest["files"] = [];
   let bytes = 0;
   for (const [rel, abs] of p.files) {
-    // Hashed, then streamed: a file is never held in memory whole.
+    // Hashed here, streamed below: a file is never held in memory whole.
     const { sha256, size } = await sha256File(abs);
-    await put(
-      new URL(rel.split("/").map(encodeURIComponent).join("/"), base),
-      fs.createReadStream(abs),
-      {
-        "content-type": "application/octet-stream",
-        "content-length": String(size),
-        "x-rigel-sha256": sha256,
-      },
-      timeoutMs,
-      hosts,
-    );
     entries.push({ path: rel, sha256, size });
     bytes += size;
   }
+  // The signed manifest first: it announces each file's sha256 and size, so a receiver (the results
+  // store, §18.8) accepts under each path only those bytes, from whoever sends them.
   const manifestUrl = new URL("manifest.json", base);
   const text = JSON.stringify({ ...p.manifest, files: entries });
   const signed = await signRequest(p.account, {
     method: "PUT",
     path: manifestUrl.pathname + manifestUrl.search,
     body: text,
+    nonce: requestNonce(),
   });
   await put(manifestUrl, text, { "content-type": "application/json", ...signed }, timeoutMs, hosts);
+  for (const entry of entries) {
+    await put(
+      new URL(entry.path.split("/").map(encodeURIComponent).join("/"), base),
+      fs.createReadStream(p.files.get(entry.path)!),
+      {
+        "content-type": "application/octet-stream",
+        "content-length": String(entry.size),
+        "x-rigel-sha256": entry.sha256,
+      },
+      timeoutMs,
+      hosts,
+    );
+  }
   return { manifestUrl: manifestUrl.href, files: entries.length, bytes };
 }

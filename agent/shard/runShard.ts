@@ -1,11 +1,6 @@
 import fs from "node:fs/promises";
 import type { Hex } from "viem";
-import type {
-  ContainerLogListener,
-  ContainerRunResult,
-  DockerClient,
-  GpuRequest,
-} from "../../sdk/executor/dockerClient";
+import type { ContainerLogLine, ContainerRunResult, DockerClient, GpuRequest } from "../../sdk/executor/dockerClient";
 import type { ContainerSandbox } from "../../sdk/executor/containerSandbox";
 import { failedRunRoot } from "../../sdk/failedRun/failedRunRoot";
 import type { Logger } from "../../sdk/log/createLogger";
@@ -44,7 +39,8 @@ export interface ShardRunSettings {
   /** Directories `file://` inputs may be read from. */
   inputFileRoots?: readonly string[];
   onRunSeconds?: (kind: string, seconds: number) => void;
-  onContainerLog?: ContainerLogListener;
+  /** Each line a shard's containers write, with the shard's identity (the agent's live logs, PROTOCOL §14.10). */
+  onContainerLog?: (line: ContainerLogLine, of: { jobId: bigint; shard: number }) => void;
 }
 
 /** Input of {@link runShard}. */
@@ -181,7 +177,7 @@ export async function runShard(p: RunShardParameters): Promise<RunShardReturnTyp
       done.set(item, hash);
       p.onItemsDone(Object.fromEntries(done));
     },
-    onLog: settings.onContainerLog,
+    onLog: settings.onContainerLog && ((line) => settings.onContainerLog?.(line, { jobId: p.jobId, shard: p.shard })),
   }).finally(() => settings.gpuAllocator?.release(holder));
   settings.onRunSeconds?.(spec.kind, (performance.now() - started) / 1000);
   const range = { itemStart: items?.start ?? null, itemEnd: items?.end ?? null };

@@ -4,6 +4,7 @@
 // and the local test image are there), every shard followed to its final state, a reward epoch
 // rolled and claimed by an operator and a delegator, then a summary rebuilt from the chain and a
 // conservation check.
+import { startDemoResultsStore } from "./resultsStore";
 import fs from "node:fs";
 import path from "node:path";
 import Dockerode from "dockerode";
@@ -216,11 +217,21 @@ export async function runDemo(opts: DemoOptions, say: (line: string) => void): P
     agentEnv: inferenceSkipped ? {} : { RIGEL_AGENT_INPUT_FILE_ROOTS: modelDir },
     log: say,
   });
+  // The results store the specs upload to (scripts/demo/resultsStore.ts, PROTOCOL §18.8).
+  const resultsStore = await startDemoResultsStore(network.devnet, opts.workDir).catch(async (err) => {
+    await network.stop();
+    throw err;
+  });
+  const stopNetwork = network.stop.bind(network);
+  network.stop = async (...args: Parameters<Network["stop"]>) => {
+    await resultsStore.stop().catch(() => undefined);
+    return stopNetwork(...args);
+  };
   opts.onNetwork?.(network);
   try {
     const { devnet } = network;
     const { contracts } = devnet.deployment;
-    say(`chain ${devnet.rpcUrl}, JobMarket ${contracts.JobMarket}`);
+    say(`chain ${devnet.rpcUrl}, JobMarket ${contracts.JobMarket}, results store ${resultsStore.uploadUrl}`);
 
     // A delegator backs agent-1.
     const delegator = devnet.delegators[0];
@@ -255,7 +266,17 @@ export async function runDemo(opts: DemoOptions, say: (line: string) => void): P
     // A planned matmul job: the spec written to a file, submitted with `rigel job submit --plan`.
     const submitPlannedMatmul = async (name: string, seed: string, maxShards: number, exclude: string[]) => {
       const file = path.join(specDir, `${name}.json`);
-      fs.writeFileSync(file, JSON.stringify({ kind: "matmul-int8", seed, m: opts.size, n: opts.size, k: opts.size }));
+      fs.writeFileSync(
+        file,
+        JSON.stringify({
+          kind: "matmul-int8",
+          seed,
+          m: opts.size,
+          n: opts.size,
+          k: opts.size,
+          uploadUrl: resultsStore.uploadUrl,
+        }),
+      );
       const res = await jobCommand(
         devnet,
         dev,

@@ -5,12 +5,10 @@ import type { Hex, LocalAccount } from "viem";
 import { requestNonce } from "../auth/requestNonce";
 import { signRequest } from "../auth/signRequest";
 import { RigelError } from "../errors/RigelError";
-import { commitOutputs } from "../executor/commitOutputs";
-import type { OutputFile } from "../executor/dockerClient";
-import { itemOutputHash } from "../executor/itemOutputHash";
 import { commitRows, rowHashes } from "../pow/commitment";
 import { decodeInt32LE } from "../pow/decodeInt32LE";
 import type { ResultFile, ResultsManifest } from "./resultsManifest";
+import { containerResultsRoot } from "./resultsRoot";
 
 /** A download whose files do not match what the operator committed, or an agent that refused. */
 export class ResultsDownloadError extends RigelError {
@@ -96,35 +94,53 @@ export function committedPath(manifest: Pick<ResultsManifest, "commitment" | "it
   return match !== null && Number(match[1]) < (manifest.items ?? 0);
 }
 
-/** Recomputes the committed root, from the files' checked hashes (and c.bin's bytes for matmul). */
-async function rootOf(manifest: ResultsManifest, files: ResultFile[], cBin?: string): Promise<Hex> {
+/**
+ * The root a shard's committed files recompute (PROTOCOL §14.3): from their checked sha256 for
+ * container results (sdk/agentApi/resultsRoot.ts, the page's code too), from c.bin's bytes for
+ * matmul rows. Throws {@link ResultsDownloadError} `RESULTS_BAD_FILES` for a c.bin of the wrong size.
+ */
+export async function resultsRoot(
+  manifest: Pick<ResultsManifest, "commitment" | "items" | "rowStart" | "rowEnd" | "n">,
+  files: readonly ResultFile[],
+  cBin?: Uint8Array,
+): Promise<Hex> {
   if (manifest.commitment === "matmul-rows") {
     const { rowStart = 0, rowEnd = 0, n = 0 } = manifest;
     const m = rowEnd - rowStart;
-    const bytes = cBin === undefined ? undefined : await fs.readFile(cBin);
-    if (!bytes || bytes.length !== m * n * 4)
+    if (!cBin || m <= 0 || cBin.length !== m * n * 4)
       throw new ResultsDownloadError("RESULTS_BAD_FILES", "c.bin has the wrong size");
-    return commitRows(rowHashes(decodeInt32LE(bytes), m, n)).root;
+    return commitRows(rowHashes(decodeInt32LE(cBin), m, n)).root;
   }
-  const byBytes = (a: OutputFile, b: OutputFile) => Buffer.compare(Buffer.from(a.path), Buffer.from(b.path));
-  if (manifest.commitment === "container-files") {
-    const outputs = files
-      .filter((f) => f.path.startsWith("output/"))
-      .map((f) => ({ ...f, path: f.path.slice("output/".length) }))
-      .sort(byBytes);
-    return commitOutputs({ mode: "files", files: outputs }).root;
+  return containerResultsRoot(manifest, files);
+}
+
+/**
+ * Checks a manifest's shape before anything is fetched or stored: a root, a file list whose every
+ * path is safe ({@link safeRelative}), sizes whole and not negative, sha256 as 0x-hex, no path twice.
+ * Throws {@link ResultsDownloadError} `RESULTS_BAD_MANIFEST` or `RESULTS_BAD_PATH`.
+ */
+export function assertWellFormedManifest(manifest: unknown): asserts manifest is ResultsManifest {
+  const m = manifest as Partial<ResultsManifest> | null;
+  if (!m || !Array.isArray(m.files) || typeof m.root !== "string" || !/^0x[0-9a-fA-F]{64}$/.test(m.root)) {
+    throw new ResultsDownloadError("RESULTS_BAD_MANIFEST", "the results manifest is malformed");
   }
-  const items = manifest.items ?? 0;
-  const itemHashes: `0x${string}`[] = [];
-  for (let i = 0; i < items; i++) {
-    const prefix = `items/${i}/`;
-    const own = files
-      .filter((f) => f.path.startsWith(prefix))
-      .map((f) => ({ ...f, path: f.path.slice(prefix.length) }))
-      .sort(byBytes);
-    itemHashes.push(itemOutputHash(own));
+  if (!["matmul-rows", "container-files", "container-items"].includes(String(m.commitment))) {
+    throw new ResultsDownloadError("RESULTS_BAD_MANIFEST", "the results manifest names no known commitment");
   }
-  return commitOutputs({ mode: "items", itemHashes }).root;
+  const seen = new Set<string>();
+  for (const f of m.files) {
+    safeRelative(f?.path);
+    if (
+      !Number.isSafeInteger(f.size) ||
+      f.size < 0 ||
+      typeof f.sha256 !== "string" ||
+      !/^0x[0-9a-fA-F]{64}$/.test(f.sha256) ||
+      seen.has(f.path)
+    ) {
+      throw new ResultsDownloadError("RESULTS_BAD_MANIFEST", `manifest entry ${f.path.slice(0, 200)} is malformed`);
+    }
+    seen.add(f.path);
+  }
 }
 
 /** Streams a response body into `file`, hashing it; stops past `maxBytes`. */
@@ -172,21 +188,11 @@ export async function downloadShardResults(
   const timeoutMs = options.timeoutMs ?? 120_000;
   const base = new URL(resultURI);
   const manifest = (await (await signedGet(account, base, timeoutMs)).json()) as ResultsManifest;
-  if (!Array.isArray(manifest?.files) || typeof manifest.root !== "string") {
-    throw new ResultsDownloadError("RESULTS_BAD_MANIFEST", "the agent's manifest is malformed");
-  }
+  assertWellFormedManifest(manifest);
   if (options.expectedRoot && options.expectedRoot.toLowerCase() !== manifest.root.toLowerCase()) {
     throw new ResultsDownloadError("RESULTS_ROOT_MISMATCH", "the manifest's root is not the on-chain root", {
       details: { expected: options.expectedRoot, manifest: manifest.root },
     });
-  }
-  const seen = new Set<string>();
-  for (const f of manifest.files) {
-    safeRelative(f?.path);
-    if (!Number.isSafeInteger(f.size) || f.size < 0 || typeof f.sha256 !== "string" || seen.has(f.path)) {
-      throw new ResultsDownloadError("RESULTS_BAD_MANIFEST", `manifest entry ${f.path.slice(0, 200)} is malformed`);
-    }
-    seen.add(f.path);
   }
   const wanted = manifest.files.filter((f) => committedPath(manifest, f.path));
   const skipped = manifest.files.filter((f) => !committedPath(manifest, f.path)).map((f) => f.path);
@@ -220,7 +226,8 @@ export async function downloadShardResults(
       bytesDone += file.size;
       progress(file.path);
     }
-    const computed = await rootOf(manifest, checked, temps.get("c.bin"));
+    const cBin = temps.get("c.bin");
+    const computed = await resultsRoot(manifest, checked, cBin === undefined ? undefined : await fs.readFile(cBin));
     if (computed.toLowerCase() !== manifest.root.toLowerCase()) {
       throw new ResultsDownloadError("RESULTS_ROOT_MISMATCH", "the files do not commit to the announced root", {
         details: { computed, manifest: manifest.root },
@@ -239,5 +246,59 @@ export async function downloadShardResults(
     return { manifest, root: computed, files: written, skipped };
   } finally {
     await fs.rm(staging, { recursive: true, force: true });
+  }
+}
+
+/** Where a shard's results may be read: the operator's agent (`resultURI`), then a results store. */
+export interface ShardResultsSources {
+  /** The `resultURI` of the shard's `ShardSubmitted` event (the operator's agent). */
+  resultURI?: string;
+  /** The results store's URL of the shard (`storeResultsUri(spec.uploadUrl, jobId, shard)`, PROTOCOL §18.8). */
+  storeUri?: string;
+}
+
+/** What {@link downloadShardResultsFromSources} wrote, and from where. */
+export interface DownloadFromSourcesReturnType extends DownloadShardResultsReturnType {
+  /** Who served the files that checked: the operator's agent or the results store. */
+  source: "operator" | "store";
+  sourceUri: string;
+  /** Why the operator's copy was not used, when the store's was. */
+  operatorError?: { code: string; message: string };
+}
+
+/**
+ * {@link downloadShardResults} from the operator's agent, and when that fails (unreachable, refused,
+ * or files that do not check) from the results store, with the same checks against the same
+ * `expectedRoot`: results outlive the operator (PROTOCOL §18.8). Throws the store's error (its
+ * message names the operator's too) when both fail, or the one error when only one source exists.
+ */
+export async function downloadShardResultsFromSources(
+  sources: ShardResultsSources,
+  account: LocalAccount,
+  outDir: string,
+  options: DownloadShardResultsOptions = {},
+): Promise<DownloadFromSourcesReturnType> {
+  let operatorError: { code: string; message: string } | undefined;
+  if (sources.resultURI) {
+    try {
+      const got = await downloadShardResults(sources.resultURI, account, outDir, options);
+      return { ...got, source: "operator", sourceUri: sources.resultURI };
+    } catch (err) {
+      if (!sources.storeUri || !(err instanceof RigelError)) throw err;
+      operatorError = { code: err.code, message: err.chain().join(": ") };
+    }
+  }
+  if (!sources.storeUri)
+    throw new ResultsDownloadError("RESULTS_NO_SOURCE", "the shard names no result URI and no store");
+  try {
+    const got = await downloadShardResults(sources.storeUri, account, outDir, options);
+    return { ...got, source: "store", sourceUri: sources.storeUri, operatorError };
+  } catch (err) {
+    if (!operatorError || !(err instanceof RigelError)) throw err;
+    throw new ResultsDownloadError(
+      err.code,
+      `the operator failed (${operatorError.code}: ${operatorError.message}) and so did the results store (${err.chain().join(": ")})`,
+      { details: { operator: operatorError, store: { code: err.code } }, cause: err },
+    );
   }
 }

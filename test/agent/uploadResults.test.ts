@@ -35,7 +35,7 @@ describe("agent: result uploads", function () {
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  it("PUTs every file with its sha256, then the manifest signed by the operator", async function () {
+  it("PUTs the manifest signed by the operator (v2 nonce), then every file with its sha256", async function () {
     const done = await uploadShardResults({
       uploadUrl: receiver.url,
       account,

@@ -7,7 +7,7 @@
 // test-artifacts/app-agent/.
 import { expect } from "chai";
 import { spawn } from "node:child_process";
-import { createHash } from "node:crypto";
+import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import type { Server } from "node:http";
 import path from "node:path";
@@ -29,7 +29,6 @@ import { AgentChain } from "../../agent/chain/agentChain";
 import { AgentDaemon } from "../../agent/daemon/agentDaemon";
 import { startHardhatNode, type HardhatNode } from "../../scripts/lib/hardhatNode";
 import { downloadShardResults } from "../../sdk/agentApi/results";
-import type { ResultsManifest } from "../../sdk/agentApi/resultsManifest";
 import { computeTokenAbi, jobMarketAbi, operatorStakingAbi, oracleCommitteeAbi } from "../../sdk/contracts/abis";
 import { parseDeployment, type Deployment } from "../../sdk/contracts/parseDeployment";
 import { signCapacityAttestation } from "../../sdk/eip712/capacityAttestation";
@@ -391,21 +390,30 @@ describe("dapp end to end with real agents: planned job, uneven split, signed re
     });
     const resultURI = submitted.args.resultURI!;
     expect(resultURI).to.equal(`http://127.0.0.1:${AGENT_PORTS[0]}/v1/results/1/0`);
+    // The page downloads the files themselves and checks them in the browser (PROTOCOL §16.6).
     const [download] = await Promise.all([page.waitForEvent("download"), page.getByTestId("download-1-0").click()]);
-    await waitForText(row.getByTestId("tx-status"), /Download result: confirmed/);
-    const saved = path.join(ARTIFACTS, "job-1-shard-0.json");
+    await waitForText(
+      page.getByTestId("result-status-1-0"),
+      /^1 file \(49152 bytes\) verified against the committed root, from the operator's agent$/,
+    );
+    expect(download.suggestedFilename()).to.equal("job-1-shard-0.tar");
+    const saved = path.join(ARTIFACTS, "job-1-shard-0.tar");
     await download.saveAs(saved);
-    expect(download.suggestedFilename()).to.equal("job-1-shard-0.json");
-    const manifest = JSON.parse(fs.readFileSync(saved, "utf8")) as ResultsManifest;
-    expect(manifest.root).to.equal(settled.resultRoot);
-    expect(manifest).to.include({ jobId: "1", shard: 0, commitment: "matmul-rows", rowStart: 0, rowEnd: 48, n: 256 });
-    expect(manifest.files.map((f) => [f.path, f.size])).to.deep.equal([["c.bin", 48 * 256 * 4]]);
-    // The files the agent serves recompute to that root, and are the ones the page's manifest lists.
+    const untarred = tempDataDir("app-e2e-untar");
+    execFileSync("tar", ["-xf", saved], { cwd: untarred });
+    // The files the agent serves recompute to that root, and are the ones the page saved.
     const out = tempDataDir("app-e2e-download");
     const got = await downloadShardResults(resultURI, developer, out, { expectedRoot: settled.resultRoot });
     expect(got.root).to.equal(settled.resultRoot);
-    const bytes = fs.readFileSync(path.join(out, "c.bin"));
-    expect(`0x${createHash("sha256").update(bytes).digest("hex")}`).to.equal(manifest.files[0].sha256);
+    expect(got.manifest).to.include({
+      jobId: "1",
+      shard: 0,
+      commitment: "matmul-rows",
+      rowStart: 0,
+      rowEnd: 48,
+      n: 256,
+    });
+    expect(fs.readFileSync(path.join(untarred, "c.bin"))).to.deep.equal(fs.readFileSync(path.join(out, "c.bin")));
     await shot(page, "developer-downloaded");
   });
 });

@@ -11,9 +11,9 @@ import type { JobRow, ShardRow } from "../chain/readJobs";
 import { formatDuration, formatToken, shortAddress } from "../lib/format";
 import { useRigel } from "../RigelContext";
 import { useChainNow } from "../wallet/useChainNow";
-import { downloadResult } from "../wallet/downloadResult";
 import { useTx } from "../wallet/useTx";
 import { ItemOutputs } from "./ItemOutputs";
+import { JobMergedDownload, ShardDownload, ShardLiveLog } from "./ShardResults";
 import { TxStatus } from "./TxStatus";
 
 /** What a DeveloperFault verdict means for the developer (PROTOCOL §18.2). */
@@ -118,25 +118,9 @@ function ShardLine({
             Expire and refund
           </button>
         )}
-        {shard.state === ShardState.Settled && shard.resultURI && (
-          <button
-            className="secondary"
-            data-testid={`download-${job.jobId}-${shard.shard}`}
-            onClick={() =>
-              void tx.run("Download result", async (step) => {
-                const blob = await step.ask("Sign the download request", () =>
-                  downloadResult(config, developer, shard.resultURI!, shard.resultRoot),
-                );
-                const a = document.createElement("a");
-                a.href = URL.createObjectURL(blob);
-                a.download = `job-${job.jobId}-shard-${shard.shard}.json`;
-                a.click();
-              })
-            }
-          >
-            Download result
-          </button>
-        )}
+        {/* Result files and live logs: components/ShardResults.tsx (PROTOCOL §16.6). */}
+        <ShardDownload job={job} shard={shard} developer={developer} />
+        <ShardLiveLog job={job} shard={shard} developer={developer} />
         {shard.state === ShardState.Settled && shard.resultURI && job.kind === JobKind.LlmInference && (
           <ItemOutputs job={job} shard={shard} developer={developer} />
         )}
@@ -196,6 +180,7 @@ export function JobCard({ job, now, developer }: { job: JobRow; now?: bigint; de
           </tbody>
         </table>
       </div>
+      <JobMergedDownload job={job} developer={developer} />
       {open > 0 && (
         <button
           className="secondary"
