@@ -346,7 +346,7 @@ export class AgentDaemon implements Daemon {
   private async heartbeatState(): Promise<HeartbeatState> {
     const utilisation = this.gpus.length > 0 ? await gpuUtilisation() : [];
     const unfinished = this.journal.unfinished();
-    const busy = unfinished.filter((e) => BUSY.includes(e.state)).length;
+    const busy = unfinished.filter((e) => BUSY_STATES.includes(e.state)).length;
     const declineReasons: string[] = [];
     if (this.stopping) declineReasons.push("the agent is shutting down");
     else if (busy >= this.maxConcurrent) declineReasons.push(`all ${this.maxConcurrent} work slots are busy`);
