@@ -396,6 +396,7 @@ describe("dapp end to end with real agents: planned job, uneven split, signed re
       page.getByTestId("result-status-1-0"),
       /^1 file \(49152 bytes\) verified against the committed root, from the operator's agent$/,
     );
+    await shot(page, "result-verified");
     expect(download.suggestedFilename()).to.equal("job-1-shard-0.tar");
     const saved = path.join(ARTIFACTS, "job-1-shard-0.tar");
     await download.saveAs(saved);
