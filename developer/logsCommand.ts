@@ -1,5 +1,5 @@
 // `rigel job logs JOB_ID --shard N [--follow]`: a running shard's live log, from its operator's
-// agent (PROTOCOL §14.10), on a request signed by the job's developer.
+// agent (PROTOCOL §14.11), on a request signed by the job's developer.
 import type { LocalAccount } from "viem";
 import { followShardLogs, operatorEndpoint, shardLogsUrl, type ShardLogLine } from "../sdk/agentApi/shardLogs";
 import { defineCommand, UsageError } from "../sdk/cli/commands";

@@ -29,7 +29,7 @@ const bin = (name) => path.join(root, "node_modules", ".bin", name);
  */
 const MOCHA_GROUPS = [
   { name: "e2e", dirs: ["test/e2e", "test/readme"] },
-  { name: "agent+app", dirs: ["test/agent", "test/app"] },
+  { name: "agent+app", dirs: ["test/agent", "test/app", "test/store"] },
   {
     name: "contracts+sdk+oracle+cli",
     dirs: ["test/contracts", "test/sdk", "test/oracle", "test/scripts", "test/developer", "test/indexer"],

@@ -148,7 +148,7 @@ export class AgentDaemon implements Daemon {
   private host: HostFacts = { cpus: 1, gpus: 0, memoryBytes: 0, freeDiskBytes: 0 };
   private maxConcurrent = 1;
   private readonly tasks = new Map<string, Promise<void>>();
-  /** Live logs of the shards run here (PROTOCOL §14.10), at most the sandbox's default log cap per shard. */
+  /** Live logs of the shards run here (PROTOCOL §14.11), at most the sandbox's default log cap per shard. */
   private readonly shardLogs = new ShardLogHub(DEFAULT_LOG_BYTES);
   private readonly retryAt = new Map<string, number>();
   private submitter!: SubmissionBatcher;
@@ -259,7 +259,7 @@ export class AgentDaemon implements Daemon {
           dataDir: this.p.dataDir,
           replayGuard: new SqliteReplayGuard(this.replayDb),
         })(app);
-        // Live logs of running shards (PROTOCOL §14.10): same signer rule, same replay memory.
+        // Live logs of running shards (PROTOCOL §14.11): same signer rule, same replay memory.
         logsRoutes({ logs: this.shardLogs, chain: this.p.chain, replayGuard: new SqliteReplayGuard(this.replayDb) })(
           app,
         );

@@ -17,7 +17,7 @@ export interface LogsRoutesContext {
 }
 
 /**
- * `GET /v1/shards/:jobId/:shard/logs` (PROTOCOL §14.10): the live log of a shard this agent runs,
+ * `GET /v1/shards/:jobId/:shard/logs` (PROTOCOL §14.11): the live log of a shard this agent runs,
  * as Server-Sent Events, to its job's developer only (a request signed per §4.2 version 2, answered
  * once; 401 otherwise, 404 when the agent has no log of the shard, 403 for another signer). Sends
  * the lines so far (`event: line`, data `{ seq, stream, item, text }`), then each new one, then

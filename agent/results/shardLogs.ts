@@ -1,6 +1,6 @@
 import type { ContainerLogLine } from "../../sdk/executor/dockerClient";
 
-/** One line of a shard's live log as the logs route sends it (PROTOCOL §14.10). */
+/** One line of a shard's live log as the logs route sends it (PROTOCOL §14.11). */
 export interface ShardLogLine {
   /** 0, 1, 2, …: the line's place in the shard's log. */
   seq: number;
@@ -23,7 +23,7 @@ interface ShardLog {
 const RUN_PHASES = new Set(["running", "compute", "generate"]);
 
 /**
- * The live logs of the shards this agent runs (PROTOCOL §14.10): every line a shard's containers
+ * The live logs of the shards this agent runs (PROTOCOL §14.11): every line a shard's containers
  * write (sdk/executor `onLog`, already cut at the sandbox's `logBytes` per container), kept per
  * shard up to `maxBytes` in all, handed to whoever follows it, and ended when the shard's run ends
  * (its journal phase leaves `running`). The logs of the last `keepEnded` ended runs are kept for a

@@ -39,7 +39,7 @@ export interface ShardRunSettings {
   /** Directories `file://` inputs may be read from. */
   inputFileRoots?: readonly string[];
   onRunSeconds?: (kind: string, seconds: number) => void;
-  /** Each line a shard's containers write, with the shard's identity (the agent's live logs, PROTOCOL §14.10). */
+  /** Each line a shard's containers write, with the shard's identity (the agent's live logs, PROTOCOL §14.11). */
   onContainerLog?: (line: ContainerLogLine, of: { jobId: bigint; shard: number }) => void;
 }
 

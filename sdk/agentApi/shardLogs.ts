@@ -6,7 +6,7 @@ import { operatorStakingAbi } from "../contracts/abis";
 import { RigelError } from "../errors/RigelError";
 import { readOperatorMetadata } from "./metadata";
 
-/** One line of a shard's live log (PROTOCOL §14.10). */
+/** One line of a shard's live log (PROTOCOL §14.11). */
 export interface ShardLogLine {
   seq: number;
   stream: "stdout" | "stderr";
@@ -72,7 +72,7 @@ export interface FollowShardLogsOptions {
 }
 
 /**
- * Reads a shard's live log from its operator's agent (`GET …/logs`, PROTOCOL §14.10), signed by the
+ * Reads a shard's live log from its operator's agent (`GET …/logs`, PROTOCOL §14.11), signed by the
  * job's developer with a fresh nonce, and yields each line until the agent ends the stream (the
  * shard's run ended, or `follow: false`). Throws {@link ShardLogsError} `LOGS_UNREACHABLE` or
  * `LOGS_REFUSED` (with the HTTP status and the agent's error code).

@@ -44,7 +44,7 @@ export function verifiedText(shards: readonly VerifiedShard[]): string {
 }
 
 /**
- * A settled shard's result files (PROTOCOL §16.6): downloaded with wallet-signed requests from the
+ * A settled shard's result files (PROTOCOL §16.9): downloaded with wallet-signed requests from the
  * operator's agent or, when it fails, from the results store; each file and the root checked in the
  * browser; saved as one tar (`job-<id>-shard-<n>.tar`). Says where the files came from, or exactly
  * what failed.
@@ -150,7 +150,7 @@ export function JobMergedDownload({ job, developer }: { job: JobRow; developer: 
 }
 
 /**
- * A running shard's live log (PROTOCOL §14.10): on a click, the operator's agent (its registered
+ * A running shard's live log (PROTOCOL §14.11): on a click, the operator's agent (its registered
  * endpoint) streams the container's lines as Server-Sent Events to a request the wallet signs; the
  * view follows until the run ends.
  */
