@@ -1,5 +1,5 @@
 // @rigel/sdk: the developer-facing API (docs/PROTOCOL.md §17). Browser-safe except `downloadResults`
-// (Node: writes files). Node-only internals (executor, db, keystore, services) are not exported here.
+// and `loadDeployment` (Node: files). Node-only internals (executor, db, keystore, services) are not exported here.
 
 // Jobs: create, watch, read, recover escrow, download results.
 export {
@@ -24,7 +24,12 @@ export {
   type ShardDownload,
 } from "./agentApi/downloadResults";
 export type { DownloadProgress } from "./agentApi/results";
-export { jobParamsForSpec, JobParamsError, type JobParams, type JobParamsForSpecParameters } from "./market/jobParamsForSpec";
+export {
+  jobParamsForSpec,
+  JobParamsError,
+  type JobParams,
+  type JobParamsForSpecParameters,
+} from "./market/jobParamsForSpec";
 export { readJob, MarketUnknownJobError, type ReadJobParameters, type ReadJobReturnType } from "./market/readJob";
 export { readShard, type ReadShardParameters, type ReadShardReturnType } from "./market/readShard";
 export { readJobStatus, type JobStatus, type ShardStatus, type ReadJobStatusParameters } from "./market/readJobStatus";
@@ -89,6 +94,7 @@ export {
   timelockControllerAbi,
   contractEnums,
 } from "./contracts/abis";
+export { loadDeployment } from "./contracts/deployments";
 export {
   parseDeployment,
   DeploymentError,

@@ -65,7 +65,12 @@ export async function downloadResults(
     const state = shardStateName(stored.state);
     const resultURI = uris.get(shard);
     if (stored.state !== ShardState.Submitted && stored.state !== ShardState.Settled) {
-      shards.push({ shard, state, ok: false, error: { code: "RESULTS_NONE", message: `no results: shard is ${state}` } });
+      shards.push({
+        shard,
+        state,
+        ok: false,
+        error: { code: "RESULTS_NONE", message: `no results: shard is ${state}` },
+      });
       continue;
     }
     if (resultURI === undefined) {
