@@ -4,7 +4,7 @@
 // name), then runs the script against a `hardhat node` with the protocol deployed by scripts/deploy.ts:
 // it plans a job over the registered operator, creates it, watches it until final (cancelling it from
 // the first progress callback, so no agent is needed), withdraws the refund and asks for its results.
-// Run under `flock /tmp/rigel-port-tests.lock` (binds 127.0.0.1:8741).
+// Run under `flock /tmp/rigel-port-tests.lock` (binds 127.0.0.1:8611).
 import { expect } from "chai";
 import { spawn } from "node:child_process";
 import fs from "node:fs";
@@ -32,7 +32,7 @@ import { rigelDomain } from "../../sdk/eip712/types";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 const ARTIFACTS = path.join(ROOT, "test-artifacts", "sdk-package");
-const NODE_PORT = 8741;
+const NODE_PORT = 8611;
 const RPC = `http://127.0.0.1:${NODE_PORT}`;
 const E18 = 10n ** 18n;
 const MNEMONIC = "test test test test test test test test test test test junk";
@@ -79,7 +79,6 @@ function readmeExamples(): string[] {
 
 /** The scratch project's script: everything from `@rigel/sdk` by name (and viem). Prints one JSON line. */
 const SCRATCH_MAIN = `import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import { createPublicClient, createWalletClient, http, type Hex } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
@@ -132,7 +131,7 @@ async function main(): Promise<void> {
   const refund = await withdraw({ publicClient, walletClient }, { market: contracts.JobMarket, token: contracts.ComputeToken });
   const results = await downloadResults(publicClient, {
     market: contracts.JobMarket, jobId: created.jobId, fromBlock: deployment.block, account,
-    outDir: fs.mkdtempSync(path.join(os.tmpdir(), "rigel-sdk-results-")),
+    outDir: path.join(__dirname, "..", "results"),
   });
   console.log(JSON.stringify({
     operatorsRead: operators.length,
@@ -165,6 +164,8 @@ describe("@rigel/sdk as an installed package (npm pack, scratch project, hardhat
   let deploymentFile: string;
   let pub: PublicClient;
   let scratch: string;
+  /** Temporary folders this test made (the packed tarball, the scratch project); removed at the end. */
+  const temps: string[] = [];
   const log = path.join(ARTIFACTS, "package.log");
 
   const send = async (
@@ -189,10 +190,11 @@ describe("@rigel/sdk as an installed package (npm pack, scratch project, hardhat
   const balance = (who: Address) =>
     pub.readContract({ address: rgl(), abi: computeTokenAbi, functionName: "balanceOf", args: [who] });
 
-  /** Builds, packs and installs the sdk into a fresh scratch project; returns the tarball's file list. */
+  /** Builds, packs (checking the tarball's file list) and installs the sdk into a fresh scratch project. */
   async function installPackedSdk(): Promise<void> {
     await run("npm", ["run", "--silent", "sdk:build"], { cwd: ROOT, log });
     const packDir = fs.mkdtempSync(path.join(os.tmpdir(), "rigel-sdk-pack-"));
+    temps.push(packDir);
     const packed = await run("npm", ["pack", "--json", "--pack-destination", packDir], {
       cwd: path.join(ROOT, "sdk"),
       log,
@@ -208,6 +210,7 @@ describe("@rigel/sdk as an installed package (npm pack, scratch project, hardhat
     expect(paths.some((p) => /^dist\/(executor\/runContainer|db|keystore)/.test(p))).to.equal(false);
 
     scratch = fs.mkdtempSync(path.join(os.tmpdir(), "rigel-sdk-scratch-"));
+    temps.push(scratch);
     fs.writeFileSync(
       path.join(scratch, "package.json"),
       JSON.stringify({ name: "rigel-sdk-scratch", private: true, version: "0.0.0" }, null, 2),
@@ -255,7 +258,7 @@ describe("@rigel/sdk as an installed package (npm pack, scratch project, hardhat
     }
     await fund(operator.address, 10_000n * E18);
     await send(operator, deployment.contracts.OperatorStaking, operatorStakingAbi, "register", [
-      `http://127.0.0.1:8742/?region=local&gpus=1&price=${E18}`,
+      `http://127.0.0.1:8612/?region=local&gpus=1&price=${E18}`,
       1000,
     ]);
     await send(operator, rgl(), computeTokenAbi, "approve", [deployment.contracts.OperatorStaking, 10_000n * E18]);
@@ -284,6 +287,7 @@ describe("@rigel/sdk as an installed package (npm pack, scratch project, hardhat
 
   after(async () => {
     await node?.stop();
+    for (const dir of temps) fs.rmSync(dir, { recursive: true, force: true });
   });
 
   it("typechecks the sdk README's examples (bundler resolution) and a scratch script (Node CommonJS) against the packed types", async () => {
