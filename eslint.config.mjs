@@ -11,6 +11,7 @@ export default tseslint.config(
       "typechain-types/**",
       "coverage/**",
       "dist/**",
+      "sdk/dist/**",
       "app/dist/**",
       ".rigel/**",
       "test-artifacts/**",
