@@ -15,6 +15,11 @@ export interface RigelConfig {
    * `VITE_RIGEL_ORACLE_URLS`); empty: liveness is unknown.
    */
   oracleUrls: string[];
+  /**
+   * Seconds since the last heartbeat within which an operator counts as online (PROTOCOL §12.6;
+   * default 60). Tests set a short one to see an agent go offline without long waits.
+   */
+  livenessWindowSec?: number;
   deployment: Deployment;
   chain: Chain;
 }
@@ -39,7 +44,12 @@ export function rigelChain(chainId: number, rpcUrl: string): Chain {
 
 /** Validates the parsed `rigel.json`. */
 export function parseRigelConfig(value: unknown): RigelConfig {
-  const v = (value ?? {}) as { rpcUrl?: unknown; deployment?: unknown; oracleUrls?: unknown };
+  const v = (value ?? {}) as {
+    rpcUrl?: unknown;
+    deployment?: unknown;
+    oracleUrls?: unknown;
+    livenessWindowSec?: unknown;
+  };
   if (typeof v.rpcUrl !== "string" || !/^https?:\/\//.test(v.rpcUrl)) {
     throw new RigelConfigError("rigel.json: rpcUrl must be an http(s) URL");
   }
@@ -53,7 +63,17 @@ export function parseRigelConfig(value: unknown): RigelConfig {
   if (!Array.isArray(oracleUrls) || !oracleUrls.every((u) => typeof u === "string" && /^https?:\/\//.test(u))) {
     throw new RigelConfigError("rigel.json: oracleUrls must be a list of http(s) URLs");
   }
-  return { rpcUrl: v.rpcUrl, oracleUrls, deployment, chain: rigelChain(deployment.chainId, v.rpcUrl) };
+  const window = v.livenessWindowSec;
+  if (window !== undefined && (typeof window !== "number" || !Number.isInteger(window) || window < 1)) {
+    throw new RigelConfigError("rigel.json: livenessWindowSec must be a whole number of seconds, at least 1");
+  }
+  return {
+    rpcUrl: v.rpcUrl,
+    oracleUrls,
+    ...(window !== undefined ? { livenessWindowSec: window } : {}),
+    deployment,
+    chain: rigelChain(deployment.chainId, v.rpcUrl),
+  };
 }
 
 /** Fetches and validates `rigel.json` from beside the page. */
