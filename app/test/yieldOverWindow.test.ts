@@ -70,7 +70,13 @@ describe("expectedDelegationReward", () => {
     expect(r.perEpoch).toBe(RGL);
   });
   it("gives 0 for an empty window", () => {
-    const r = expectedDelegationReward({ amount: RGL, afterCommissionSum: 0n, epochs: 0n, stake: 0n, epochLength: DAY });
+    const r = expectedDelegationReward({
+      amount: RGL,
+      afterCommissionSum: 0n,
+      epochs: 0n,
+      stake: 0n,
+      epochLength: DAY,
+    });
     expect(r).toEqual({ perEpoch: 0n, perYear: 0n });
   });
 });

@@ -29,7 +29,8 @@ export async function readDelegators(
     fromBlock: deployment.block,
   });
   const firstBlock = new Map<Address, bigint>();
-  for (const log of logs) if (!firstBlock.has(log.args.delegator!)) firstBlock.set(log.args.delegator!, log.blockNumber);
+  for (const log of logs)
+    if (!firstBlock.has(log.args.delegator!)) firstBlock.set(log.args.delegator!, log.blockNumber);
   const rows = await Promise.all(
     [...firstBlock].map(async ([address, blockNumber]): Promise<Delegator> => {
       const [info, block] = await Promise.all([

@@ -41,8 +41,20 @@ export async function readSlashes(
       args: { operator },
       fromBlock,
     }),
-    client.getContractEvents({ address: market, abi: jobMarketAbi, eventName: "ShardFailed", args: { operator }, fromBlock }),
-    client.getContractEvents({ address: market, abi: jobMarketAbi, eventName: "ShardExpired", args: { operator }, fromBlock }),
+    client.getContractEvents({
+      address: market,
+      abi: jobMarketAbi,
+      eventName: "ShardFailed",
+      args: { operator },
+      fromBlock,
+    }),
+    client.getContractEvents({
+      address: market,
+      abi: jobMarketAbi,
+      eventName: "ShardExpired",
+      args: { operator },
+      fromBlock,
+    }),
   ]);
   const rows = await Promise.all(
     slashed.map(async (log): Promise<SlashRecord> => {

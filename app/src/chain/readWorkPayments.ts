@@ -18,7 +18,13 @@ export async function readWorkPayments(
   const fromBlock = deployment.block;
   const [settled, developerFault] = await Promise.all([
     client.getContractEvents({ address, abi: jobMarketAbi, eventName: "ShardSettled", args: { operator }, fromBlock }),
-    client.getContractEvents({ address, abi: jobMarketAbi, eventName: "ShardDeveloperFault", args: { operator }, fromBlock }),
+    client.getContractEvents({
+      address,
+      abi: jobMarketAbi,
+      eventName: "ShardDeveloperFault",
+      args: { operator },
+      fromBlock,
+    }),
   ]);
   const logs = [...settled, ...developerFault];
   const blocks = new Map<bigint, bigint>();

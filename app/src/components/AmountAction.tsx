@@ -1,19 +1,27 @@
 import { useState } from "react";
-import { parseUnits } from "viem";
+import { formatUnits, parseUnits } from "viem";
 
-/** An amount field (RGL) with one button; the button is off until the amount parses above zero. */
+/**
+ * An amount field (RGL) with one button; the button is off until the amount parses above zero.
+ * With `max`, an amount above it is refused with `maxMessage` ("you have 40 RGL delegated to this
+ * operator") and a "max" button fills in `max`.
+ */
 export function AmountAction({
   label,
   testId,
   disabled,
   onSubmit,
   placeholder = "amount in RGL",
+  max,
+  maxMessage,
 }: {
   label: string;
   testId: string;
   disabled?: boolean;
   onSubmit: (amount: bigint) => void;
   placeholder?: string;
+  max?: bigint;
+  maxMessage?: string;
 }) {
   const [text, setText] = useState("");
   let amount: bigint | undefined;
@@ -22,12 +30,13 @@ export function AmountAction({
   } catch {
     amount = undefined;
   }
+  const over = max !== undefined && amount !== undefined && amount > max;
   return (
     <form
       className="inline-form"
       onSubmit={(e) => {
         e.preventDefault();
-        if (amount !== undefined && amount > 0n) onSubmit(amount);
+        if (amount !== undefined && amount > 0n && !over) onSubmit(amount);
       }}
     >
       <input
@@ -38,9 +47,25 @@ export function AmountAction({
         data-testid={`${testId}-amount`}
         aria-label={`${label} amount`}
       />
-      <button type="submit" disabled={disabled || amount === undefined || amount <= 0n} data-testid={testId}>
+      {max !== undefined && (
+        <button
+          type="button"
+          className="secondary"
+          data-testid={`${testId}-max`}
+          disabled={max === 0n}
+          onClick={() => setText(formatUnits(max, 18))}
+        >
+          max
+        </button>
+      )}
+      <button type="submit" disabled={disabled || amount === undefined || amount <= 0n || over} data-testid={testId}>
         {label}
       </button>
+      {over && (
+        <small className="error" data-testid={`${testId}-limit`}>
+          {maxMessage ?? "more than you have"}
+        </small>
+      )}
     </form>
   );
 }

@@ -33,7 +33,17 @@ export function xOf(f: ChartFrame, i: number, count: number): { x: number; w: nu
 }
 
 /** Axes with ticks and labels: RGL on the y axis (grid lines), `labels` under chosen bars, a title for each axis. */
-export function ChartAxes({ frame: f, labels, xTitle, yTitle }: { frame: ChartFrame; labels: string[]; xTitle: string; yTitle: string }) {
+export function ChartAxes({
+  frame: f,
+  labels,
+  xTitle,
+  yTitle,
+}: {
+  frame: ChartFrame;
+  labels: string[];
+  xTitle: string;
+  yTitle: string;
+}) {
   const xTicks = categoryTicks(labels.length, 7);
   return (
     <g className="axes">
@@ -51,7 +61,13 @@ export function ChartAxes({ frame: f, labels, xTitle, yTitle }: { frame: ChartFr
         const { x, w } = xOf(f, i, labels.length);
         return (
           <g key={i} data-testid="x-tick">
-            <line x1={x + w / 2} y1={f.height - f.bottom} x2={x + w / 2} y2={f.height - f.bottom + 4} className="axis" />
+            <line
+              x1={x + w / 2}
+              y1={f.height - f.bottom}
+              x2={x + w / 2}
+              y2={f.height - f.bottom + 4}
+              className="axis"
+            />
             <text x={x + w / 2} y={f.height - f.bottom + 16} className="label" textAnchor="middle">
               {labels[i]}
             </text>

@@ -6,7 +6,12 @@ import { formatTime, formatToken, shortAddress } from "../lib/format";
 export function DelegatorsTable({ operator }: { operator: Address }) {
   const delegators = useDelegators(operator);
   if (!delegators.data) return <p className="muted">Loading delegators…</p>;
-  if (delegators.data.length === 0) return <p className="muted" data-testid="delegators-none">No delegators.</p>;
+  if (delegators.data.length === 0)
+    return (
+      <p className="muted" data-testid="delegators-none">
+        No delegators.
+      </p>
+    );
   return (
     <div className="table-wrap">
       <table data-testid="delegators">

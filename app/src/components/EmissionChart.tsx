@@ -19,12 +19,7 @@ export function EmissionChart({ epochs, current }: { epochs: EpochPoint[]; curre
   return (
     <figure className="chart" data-testid="emission-chart" data-epochs={n}>
       <svg viewBox={`0 0 ${f.width} ${f.height}`} role="img" aria-label="Emission per epoch: schedule and actual">
-        <ChartAxes
-          frame={f}
-          labels={epochs.map((e) => e.epoch.toString())}
-          xTitle="epoch"
-          yTitle="RGL per epoch"
-        />
+        <ChartAxes frame={f} labels={epochs.map((e) => e.epoch.toString())} xTitle="epoch" yTitle="RGL per epoch" />
         {epochs.map((e, i) => {
           const { x, w } = xOf(f, i, n);
           return (

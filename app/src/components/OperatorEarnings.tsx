@@ -34,8 +34,8 @@ export function OperatorEarnings({ operator }: { operator: Address }) {
       <p>
         <RangeSelect value={rangeId} onChange={setRangeId} testId="earnings-range" label="Range" />{" "}
         <span data-testid="earnings-total">
-          epochs {first.toString()}–{o.currentEpoch.toString()}: {formatToken(work)} for work,{" "}
-          {formatToken(rewards)} in rewards
+          epochs {first.toString()}–{o.currentEpoch.toString()}: {formatToken(work)} for work, {formatToken(rewards)} in
+          rewards
         </span>
       </p>
       <EarningsChart rows={rows} />
