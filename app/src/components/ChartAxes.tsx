@@ -16,7 +16,8 @@ export interface ChartFrame {
 
 /** A frame of `width × height` whose y axis runs from 0 to a nice tick at or above `max`. */
 export function chartFrame(max: bigint, width = 640, height = 220): ChartFrame {
-  const ticks = niceTicks(max, 4);
+  // Nothing to show yet: an axis up to 1 RGL rather than 1 wei.
+  const ticks = niceTicks(max > 0n ? max : 10n ** 18n, 4);
   return { width, height, left: 84, right: 12, top: 24, bottom: 36, yMax: ticks[ticks.length - 1]!, ticks };
 }
 
