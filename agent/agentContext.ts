@@ -2,9 +2,10 @@ import fs from "node:fs";
 import path from "node:path";
 import { http, type LocalAccount } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
-import { loadDeployment } from "../sdk/contracts/deployments";
+import type { ExplainContext } from "../sdk/cli/explainError";
+import { DeploymentError, loadDeployment, type Deployment } from "../sdk/contracts/deployments";
 import { RigelError } from "../sdk/errors/RigelError";
-import { createLogger } from "../sdk/log/createLogger";
+import { createLogger, type LogFormat } from "../sdk/log/createLogger";
 import { decryptKeystore } from "../sdk/keystore/keystore";
 import { readKeystoreFile } from "../sdk/keystore/keystoreFile";
 import { AgentChain } from "./chain/agentChain";
@@ -29,21 +30,50 @@ export function loadAccount(config: AgentConfig): LocalAccount {
   );
 }
 
-/** Loads the config (file, env, flags) and connects the operator account to the chain. */
-export function loadAgent(flags: { config?: string }, overrides: Record<string, unknown> = {}) {
+/**
+ * The protocol's deployment for the config: `deploymentFile`, else deployments/<chainId>.json; when
+ * there is none, the error names the variable to set.
+ */
+export function loadAgentDeployment(config: AgentConfig): Deployment {
+  try {
+    return loadDeployment(
+      config.deploymentFile ? { file: path.resolve(config.deploymentFile) } : { chainId: config.chainId },
+    );
+  } catch (err) {
+    if (!(err instanceof DeploymentError)) throw err;
+    const file = String(err.details.file ?? config.deploymentFile ?? `deployments/${config.chainId}.json`);
+    if (fs.existsSync(file)) throw err;
+    throw new RigelError(
+      "AGENT_NO_DEPLOYMENT",
+      `no deployment of the protocol at ${file}: set ${agentConfig.envName("deploymentFile")} (deploymentFile in the config) to the network's deployments/<chainId>.json, or ${agentConfig.envName("chainId")} to a chain this install has`,
+    );
+  }
+}
+
+/**
+ * Loads the config (file, env, flags) and connects the operator account to the chain. `errorContext`
+ * (a CLI command's) learns the RPC URL and the account, so that errors name them.
+ */
+export function loadAgent(
+  flags: { config?: string },
+  overrides: Record<string, unknown> = {},
+  errorContext?: ExplainContext,
+) {
   const file = flags.config ?? (fs.existsSync("rigel-agent.json") ? "rigel-agent.json" : undefined);
   const config = agentConfig.load({ file, overrides });
+  if (errorContext) errorContext.rpcUrl = config.rpcUrl;
   const account = loadAccount(config);
-  const deployment = loadDeployment(
-    config.deploymentFile ? { file: path.resolve(config.deploymentFile) } : { chainId: config.chainId },
-  );
+  if (errorContext) errorContext.account = account.address;
+  const deployment = loadAgentDeployment(config);
   const chain = new AgentChain({
     // Calls made in the same tick go as one JSON-RPC batch: the shard drivers' reads come in bursts.
     transport: http(config.rpcUrl, { retryCount: 3, retryDelay: 250, timeout: 30_000, batch: { wait: 0 } }),
     account,
     deployment,
     feeBump: { bumpAfterMs: config.txBumpAfterMs, maxFeePerGas: BigInt(config.txMaxFeeGwei) * 10n ** 9n },
-    logger: createLogger({ name: "agent", level: config.logLevel }).child({ layer: "chain" }),
+    logger: createLogger({ name: "agent", level: config.logLevel, format: config.logFormat as LogFormat }).child({
+      layer: "chain",
+    }),
   });
   return { config, account, chain, deployment };
 }

@@ -2,13 +2,14 @@ import fs from "node:fs";
 import path from "node:path";
 import Dockerode from "dockerode";
 import {
+  createPublicClient,
   erc20Abi,
   formatEther,
+  http,
   formatUnits,
   getAddress,
   hexToString,
   isAddress,
-  parseEther,
   stringToHex,
   type Address,
 } from "viem";
@@ -17,11 +18,16 @@ import { operatorMetadataDataUri } from "../sdk/agentApi/metadata";
 import { defineCommand, runCli, UsageError, type CliOutput, type CommandSpec } from "../sdk/cli/commands";
 import { openDatabase } from "../sdk/db/openDatabase";
 import { detectGpus } from "../sdk/gpu/detectGpus";
+import { explainError } from "../sdk/cli/explainError";
+import { RigelError } from "../sdk/errors/RigelError";
+import { formatRgl } from "../sdk/cli/humanFormat";
+import { parseAmountArg } from "../sdk/cli/parseAmount";
 import { encryptKeystore } from "../sdk/keystore/keystore";
+import { askNewPassword, MIN_PASSWORD_LENGTH, processTerminal } from "../sdk/keystore/promptPassword";
 import { writeKeystoreFile } from "../sdk/keystore/keystoreFile";
-import { createLogger } from "../sdk/log/createLogger";
+import { createLogger, type LogFormat } from "../sdk/log/createLogger";
 import { runDaemon } from "../sdk/service/runDaemon";
-import { loadAgent } from "./agentContext";
+import { loadAgent, loadAgentDeployment } from "./agentContext";
 import { agentConfig } from "./config";
 import type { AgentChain } from "./chain/agentChain";
 import { sandboxSettingsFromConfig } from "../sdk/executor/sandboxConfig";
@@ -37,6 +43,16 @@ import { createOracleGateway } from "./oracle/createOracleGateway";
 import { devCheatFor } from "./work/devCheat";
 import { devCrashFor } from "./work/devCrash";
 import { AGENT_VERSION } from "./daemon/heartbeatPublisher";
+import { doctorExitCode, formatDoctor, runDoctor } from "./doctor/checks";
+import { machineProbes } from "./doctor/probes";
+import {
+  estimateFunding,
+  formatEth,
+  lowGasThreshold,
+  operatorGas,
+  readFundingInputs,
+  type FundingEstimate,
+} from "./doctor/fundingEstimate";
 
 const configFlag = { type: "string", description: "agent config file (JSON)", value: "FILE" } as const;
 
@@ -46,6 +62,15 @@ function table(rows: [string, string][]): string {
 }
 
 const rgl = (wei: bigint) => `${formatEther(wei)} RGL`;
+
+/**
+ * Before a command sends a transaction: an account without ETH is told so in one sentence with the
+ * address to fund (a node's own "insufficient funds" answer comes wrapped differently by each client).
+ */
+async function requireGas(chain: AgentChain): Promise<void> {
+  if ((await chain.publicClient.getBalance({ address: chain.address })) === 0n)
+    throw new RigelError("AGENT_NO_GAS", `this account has no ETH for gas: send some to ${chain.address}`);
+}
 
 /** A token's symbol, or its address when it has none. */
 async function tokenLabel(chain: AgentChain, token: Address): Promise<string> {
@@ -68,9 +93,61 @@ async function formatAmount(chain: AgentChain, token: Address, amount: bigint): 
   return `${formatUnits(amount, decimals)} ${await tokenLabel(chain, token)}`;
 }
 
+/** The keystore password for init: the environment (scripts), else asked twice on the terminal. */
+async function newKeystorePassword(): Promise<string> {
+  const fromEnv = process.env[agentConfig.envName("keystorePassword")] ?? process.env.RIGEL_KEYSTORE_PASSWORD;
+  if (fromEnv !== undefined) {
+    if (fromEnv.length < MIN_PASSWORD_LENGTH)
+      throw new UsageError(
+        "AGENT_USAGE",
+        `the keystore password in ${agentConfig.envName("keystorePassword")} is shorter than ${MIN_PASSWORD_LENGTH} characters`,
+      );
+    return fromEnv;
+  }
+  const terminal = processTerminal();
+  if (!terminal)
+    throw new UsageError(
+      "AGENT_USAGE",
+      `no terminal to ask the keystore password on: set ${agentConfig.envName("keystorePassword")} (${MIN_PASSWORD_LENGTH}+ characters)`,
+    );
+  return askNewPassword(terminal);
+}
+
+/** What init prints after the files: how much to fund, where, and the commands that follow. */
+export function initNextSteps(p: {
+  operator: Address;
+  config: string;
+  funding: FundingEstimate | undefined;
+  chain: string;
+  program?: string;
+}): string {
+  const rigel = p.program ?? "rigel agent";
+  const c = ` --config ${p.config}`;
+  const stake = p.funding ? formatUnits(p.funding.rglWei, 18) : "<RGL>";
+  const lines = ["", "", "Next steps", `1. Fund ${p.operator} on ${p.chain}:`];
+  if (p.funding) {
+    lines.push(`     ${formatEth(p.funding.ethWei).padEnd(18)} ${p.funding.ethReason}`);
+    lines.push(`     ${formatRgl(p.funding.rglWei).padEnd(18)} ${p.funding.rglReason}`);
+  } else {
+    lines.push(
+      `     ETH for gas: about ${operatorGas(10n).toLocaleString("en-US")} gas × the chain's fee × 2 (no chain answered to price it)`,
+      "     RGL for the stake: 150 % of the largest shard you will take (the market's collateral ratio)",
+    );
+  }
+  lines.push(
+    `2. Check the node:    ${rigel} doctor${c}`,
+    `3. Register:          ${rigel} register${c}`,
+    `4. Stake:             ${rigel} stake --amount ${stake}${c}`,
+    `5. Prove capacity:    ${rigel} benchmark${c}   (oracles: oracleUrls in the config or ${agentConfig.envName("oracleUrls")})`,
+    `6. Run:               ${rigel} run${c}   (or the container: docs/OPERATORS.md)`,
+    `   Watch:             ${rigel} status${c}`,
+  );
+  return lines.join("\n");
+}
+
 const init = defineCommand({
   name: "init",
-  summary: "create (or import) an encrypted operator keystore and write the agent config",
+  summary: "create (or import) an encrypted operator keystore, write the agent config, print how to fund it",
   flags: {
     config: { ...configFlag, default: "rigel-agent.json", description: "config file to write" },
     keystore: {
@@ -84,19 +161,21 @@ const init = defineCommand({
       description: `import the key in ${agentConfig.envName("privateKey")} instead of creating one`,
     },
     "rpc-url": { type: "string", description: "JSON-RPC endpoint", value: "URL" },
+    "oracle-urls": { type: "string", description: "oracle base URLs, comma-separated", value: "URLS" },
     port: { type: "string", description: "results service port", value: "PORT" },
     "public-url": { type: "string", description: "URL developers reach this agent at", value: "URL" },
     "data-dir": { type: "string", description: "journal and work directory", value: "DIR" },
+    "shard-value": {
+      type: "string",
+      description: "value of the largest shard you will take, for the stake to fund",
+      default: "100",
+      value: "RGL",
+    },
+    shards: { type: "string", description: "shards of gas to fund", default: "10", value: "N" },
     force: { type: "boolean", description: "overwrite existing files" },
+    json: { type: "boolean", description: "print the result as JSON (amounts in wei)" },
   },
   async run({ flags, out }) {
-    const password = process.env[agentConfig.envName("keystorePassword")];
-    if (!password || password.length < 8) {
-      throw new UsageError(
-        "AGENT_USAGE",
-        `set ${agentConfig.envName("keystorePassword")} (8+ characters) to encrypt the keystore`,
-      );
-    }
     for (const file of [flags.config!, flags.keystore!]) {
       if (fs.existsSync(file) && !flags.force)
         throw new UsageError("AGENT_USAGE", `${file} exists (use --force to overwrite)`);
@@ -104,21 +183,54 @@ const init = defineCommand({
     const imported = process.env[agentConfig.envName("privateKey")];
     if (flags.import && !imported)
       throw new UsageError("AGENT_USAGE", `--import needs ${agentConfig.envName("privateKey")}`);
+    const shardValue = parseAmountArg(flags["shard-value"]!, { decimals: 18, symbol: "RGL", flag: "--shard-value" });
+    if (!/^\d+$/.test(flags.shards!)) throw new UsageError("AGENT_USAGE", "--shards must be a whole number");
+    const password = await newKeystorePassword();
     const key = flags.import ? (imported as `0x${string}`) : generatePrivateKey();
     writeKeystoreFile(flags.keystore!, encryptKeystore(key, password));
     const config: Record<string, unknown> = { keystore: path.resolve(flags.keystore!) };
     if (flags["rpc-url"]) config.rpcUrl = flags["rpc-url"];
+    if (flags["oracle-urls"]) config.oracleUrls = flags["oracle-urls"];
     if (flags.port) config.port = Number(flags.port);
     if (flags["public-url"]) config.publicUrl = flags["public-url"];
     if (flags["data-dir"]) config.dataDir = flags["data-dir"];
-    agentConfig.load({ overrides: config, env: {} });
+    const loaded = agentConfig.load({ overrides: config });
     fs.writeFileSync(flags.config!, JSON.stringify(config, null, 2) + "\n");
+    const operator = privateKeyToAddress(key);
+
+    // Priced at the chain's fees when one answers; the amounts without it otherwise.
+    let funding: FundingEstimate | undefined;
+    let chainName = `chain ${loaded.chainId} (${loaded.rpcUrl})`;
+    try {
+      const deployment = loadAgentDeployment(loaded);
+      const client = createPublicClient({ transport: http(loaded.rpcUrl, { retryCount: 0, timeout: 5_000 }) });
+      const inputs = await readFundingInputs(client, deployment.contracts.JobMarket);
+      funding = estimateFunding({ ...inputs, shardValue, shards: BigInt(flags.shards!) });
+      chainName = `chain ${deployment.chainId} (${loaded.rpcUrl})`;
+    } catch (err) {
+      out.info(`(could not price the funding: ${explainError(err).message})`);
+    }
+    if (flags.json) {
+      out.result(
+        JSON.stringify({
+          operator,
+          keystore: path.resolve(flags.keystore!),
+          config: path.resolve(flags.config!),
+          funding: funding && {
+            ethWei: funding.ethWei.toString(),
+            rglWei: funding.rglWei.toString(),
+            gas: funding.gas.toString(),
+          },
+        }),
+      );
+      return;
+    }
     out.result(
       table([
-        ["operator", privateKeyToAddress(key)],
+        ["operator", operator],
         ["keystore", path.resolve(flags.keystore!)],
         ["config", path.resolve(flags.config!)],
-      ]),
+      ]) + initNextSteps({ operator, config: path.resolve(flags.config!), funding, chain: chainName }),
     );
   },
 });
@@ -139,8 +251,9 @@ const register = defineCommand({
     "metadata-uri": { type: "string", description: "use this metadata URI instead of building one", value: "URI" },
     update: { type: "boolean", description: "update the metadata of a registered operator" },
   },
-  async run({ flags, out }) {
-    const { config, chain } = loadAgent(flags);
+  async run({ flags, out, errorContext }) {
+    const { config, chain } = loadAgent(flags, {}, errorContext);
+    await requireGas(chain);
     let uri = flags["metadata-uri"];
     if (!uri) {
       const gpus = await detectGpus().catch(() => []);
@@ -170,20 +283,26 @@ const register = defineCommand({
   },
 });
 
-const amountFlag = { type: "string", description: "amount of RGL (decimal, e.g. 1000.5)", value: "RGL" } as const;
+const amountFlag = {
+  type: "string",
+  description: 'amount of RGL ("1000.5", "1000.5 RGL"; "5wei" in wei)',
+  value: "RGL",
+} as const;
 const needAmount = (v: string | undefined) => {
-  if (!v || !/^\d+(\.\d{1,18})?$/.test(v))
-    throw new UsageError("AGENT_USAGE", "--amount must be a positive decimal RGL amount");
-  return parseEther(v);
+  if (!v) throw new UsageError("AGENT_USAGE", "--amount is needed (RGL, e.g. --amount 1000)");
+  const amount = parseAmountArg(v, { decimals: 18, symbol: "RGL", flag: "--amount" });
+  if (amount <= 0n) throw new UsageError("AGENT_USAGE", "--amount must be more than 0 RGL");
+  return amount;
 };
 
 const stake = defineCommand({
   name: "stake",
   summary: "add RGL to the operator's self-stake (approves the staking contract first if needed)",
   flags: { config: configFlag, amount: amountFlag },
-  async run({ flags, out }) {
+  async run({ flags, out, errorContext }) {
     const amount = needAmount(flags.amount);
-    const { chain } = loadAgent(flags);
+    const { chain } = loadAgent(flags, {}, errorContext);
+    await requireGas(chain);
     const tx = await chain.stake(amount);
     out.result(`staked ${rgl(amount)} (tx ${tx.hash})`);
   },
@@ -193,9 +312,10 @@ const unstake = defineCommand({
   name: "unstake",
   summary: "start thawing free self-stake (withdraw after the unbonding period)",
   flags: { config: configFlag, amount: amountFlag },
-  async run({ flags, out }) {
+  async run({ flags, out, errorContext }) {
     const amount = needAmount(flags.amount);
-    const { chain } = loadAgent(flags);
+    const { chain } = loadAgent(flags, {}, errorContext);
+    await requireGas(chain);
     const tx = await chain.requestUnstake(amount);
     const info = await chain.operatorInfo();
     out.result(
@@ -208,8 +328,9 @@ const withdrawStake = defineCommand({
   name: "withdraw-stake",
   summary: "withdraw thawed self-stake",
   flags: { config: configFlag },
-  async run({ flags, out }) {
-    const { chain } = loadAgent(flags);
+  async run({ flags, out, errorContext }) {
+    const { chain } = loadAgent(flags, {}, errorContext);
+    await requireGas(chain);
     const before = await chain.rglBalance();
     const tx = await chain.withdrawStake();
     out.result(`withdrew ${rgl((await chain.rglBalance()) - before)} (tx ${tx.hash})`);
@@ -231,17 +352,18 @@ const withdraw = defineCommand({
     token: { type: "string", description: "payment token (default: every token owed)", value: "ADDRESS" },
     to: { type: "string", description: "recipient (default: the operator)", value: "ADDRESS" },
   },
-  async run({ flags, out }) {
+  async run({ flags, out, errorContext }) {
     if (flags.to !== undefined && !isAddress(flags.to))
       throw new UsageError("AGENT_USAGE", `--to must be an address, not "${flags.to}"`);
     if (flags.token !== undefined && !isAddress(flags.token))
       throw new UsageError("AGENT_USAGE", `--token must be an address, not "${flags.token}"`);
-    const { chain } = loadAgent(flags);
+    const { chain } = loadAgent(flags, {}, errorContext);
     const to = flags.to === undefined ? chain.address : getAddress(flags.to);
     const rows: [string, string][] = [];
     for (const token of await tokensOf(chain, flags.token)) {
       const owed = await chain.owedOf(token);
       if (owed === 0n) continue;
+      if (rows.length === 0) await requireGas(chain);
       const tx = await chain.withdraw(token, to);
       rows.push([await tokenLabel(chain, token), `${await formatAmount(chain, token, owed)} to ${to} (tx ${tx.hash})`]);
     }
@@ -253,13 +375,14 @@ const claim = defineCommand({
   name: "claim",
   summary: "claim the operator's RGL rewards",
   flags: { config: configFlag },
-  async run({ flags, out }) {
-    const { chain } = loadAgent(flags);
+  async run({ flags, out, errorContext }) {
+    const { chain } = loadAgent(flags, {}, errorContext);
     const claimable = await chain.claimableRewards();
     if (claimable === 0n) {
       out.result("nothing to claim");
       return;
     }
+    await requireGas(chain);
     const tx = await chain.claimRewards();
     out.result(`claimed ${rgl(claimable)} (tx ${tx.hash})`);
   },
@@ -269,9 +392,9 @@ const status = defineCommand({
   name: "status",
   summary: "stake, locks, capacity, jobs, earnings and rewards in a table",
   flags: { config: configFlag },
-  async run({ flags, out }) {
-    const { config, chain } = loadAgent(flags);
-    const [info, capacity, stats, record, claimable, balance, tokens] = await Promise.all([
+  async run({ flags, out, errorContext }) {
+    const { config, chain } = loadAgent(flags, {}, errorContext);
+    const [info, capacity, stats, record, claimable, balance, tokens, ethBalance, fees] = await Promise.all([
       chain.operatorInfo(),
       chain.capacityOf(),
       chain.operatorStats(),
@@ -279,7 +402,10 @@ const status = defineCommand({
       chain.claimableRewards(),
       chain.rglBalance(),
       chain.knownPaymentTokens(),
+      chain.publicClient.getBalance({ address: chain.address }),
+      chain.publicClient.estimateFeesPerGas(),
     ]);
+    const lowGas = lowGasThreshold(fees.maxFeePerGas);
     const owed: [string, string][] = [];
     for (const token of tokens) {
       const amount = await chain.owedOf(token);
@@ -302,6 +428,10 @@ const status = defineCommand({
       table([
         ["operator", chain.address],
         ["registered", String(info.registered)],
+        [
+          "ETH (gas)",
+          `${formatEth(ethBalance)}${ethBalance < lowGas ? ` — LOW: below ${formatEth(lowGas)} (5 shards' transactions at today's fees); send ETH to ${chain.address}` : ""}`,
+        ],
         ["wallet", rgl(balance)],
         ["self-stake", rgl(info.selfStake)],
         ["locked (collateral)", rgl(info.lockedStake)],
@@ -373,8 +503,9 @@ const benchmark = defineCommand({
     "vram-mib": { type: "string", description: "VRAM to claim (default: nvidia-smi, or 0)", value: "MIB" },
     "gpu-model": { type: "string", description: "GPU model to claim (default: nvidia-smi, or CPU)", value: "NAME" },
   },
-  async run({ flags, out }) {
-    const { config, chain, account } = loadAgent(flags);
+  async run({ flags, out, errorContext }) {
+    const { config, chain, account } = loadAgent(flags, {}, errorContext);
+    await requireGas(chain);
     const url = flags.oracle ?? config.oracleUrls.split(",")[0]?.trim();
     if (!url) throw new UsageError("AGENT_USAGE", "no oracle: pass --oracle or set RIGEL_AGENT_ORACLE_URLS");
     const gpus = await detectGpus().catch(() => []);
@@ -413,13 +544,61 @@ const benchmark = defineCommand({
   },
 });
 
+const doctor = defineCommand({
+  name: "doctor",
+  summary:
+    "check this node: key, chain and deployment, ETH for gas, stake, registration, Docker, GPU, Python, oracles, port",
+  flags: {
+    config: configFlag,
+    "shard-value": {
+      type: "string",
+      description: "value of the largest shard you will take (the stake must cover its collateral)",
+      default: "100",
+      value: "RGL",
+    },
+    json: { type: "boolean", description: "print the checks as JSON" },
+  },
+  async run({ flags, out, errorContext }) {
+    const file = flags.config ?? (fs.existsSync("rigel-agent.json") ? "rigel-agent.json" : undefined);
+    const config = agentConfig.load({ file });
+    if (errorContext) errorContext.rpcUrl = config.rpcUrl;
+    const shardValue = parseAmountArg(flags["shard-value"]!, { decimals: 18, symbol: "RGL", flag: "--shard-value" });
+    const list = (v: string) =>
+      v
+        .split(",")
+        .map((x) => x.trim())
+        .filter(Boolean);
+    const results = await runDoctor(machineProbes(config), {
+      rpcUrl: config.rpcUrl,
+      host: config.host,
+      port: config.port,
+      oracleUrls: list(config.oracleUrls),
+      kinds: list(config.kinds),
+      device: config.device,
+      pythonPath: config.pythonPath,
+      sandboxRuntime: config.sandboxRuntime,
+      shardValue,
+    });
+    out.result(
+      flags.json ? JSON.stringify({ ok: doctorExitCode(results) === 0, checks: results }) : formatDoctor(results),
+    );
+    return doctorExitCode(results);
+  },
+});
+
 const run = defineCommand({
   name: "run",
   summary: "run the agent daemon: watch jobs, take shards, run, prove, settle, claim, serve results",
-  flags: { config: configFlag },
-  async run({ flags }) {
-    const { config, chain } = loadAgent(flags);
-    const logger = createLogger({ name: "agent", level: config.logLevel });
+  flags: {
+    config: configFlag,
+    "log-format": { type: "string", description: "human (default) or json (config logFormat)", value: "FORMAT" },
+  },
+  async run({ flags, errorContext }) {
+    const format = flags["log-format"];
+    if (format !== undefined && format !== "human" && format !== "json")
+      throw new UsageError("AGENT_USAGE", `--log-format is human or json, not "${format}"`);
+    const { config, chain } = loadAgent(flags, format ? { logFormat: format } : {}, errorContext);
+    const logger = createLogger({ name: "agent", level: config.logLevel, format: config.logFormat as LogFormat });
     logger.info({ config: agentConfig.redact(config) }, "configuration");
     const daemon = new AgentDaemon({
       chain,
@@ -504,6 +683,7 @@ export const AGENT_COMMANDS: CommandSpec[] = [
   status,
   claim,
   benchmark,
+  doctor,
   run,
 ] as CommandSpec[];
 

@@ -197,6 +197,12 @@ export const agentConfig = defineConfig("RIGEL_AGENT", {
       "fault injection for crash tests: SIGKILL the agent right after its journal moves a shard to this state (refused unless chain 31337)",
     default: "none",
   },
+  logFormat: {
+    type: "enum",
+    values: ["human", "json"],
+    description: "log lines for people (local times, amounts in RGL) or pino JSON lines (for log collectors)",
+    default: "human",
+  },
   logLevel: {
     type: "enum",
     values: ["trace", "debug", "info", "warn", "error"],

@@ -1,5 +1,7 @@
 import { parseArgs } from "node:util";
 import { RigelError } from "../errors/RigelError";
+import type { ExplainContext } from "./explainError";
+import { runCli as runCliMain, USAGE_EXIT_CODE } from "./runCli";
 
 /** One flag of a command. */
 export interface FlagSpec {
@@ -24,6 +26,8 @@ export interface CommandSpec<F extends Record<string, FlagSpec> = Record<string,
     flags: { [K in keyof F]: F[K]["type"] extends "boolean" ? boolean : string | undefined };
     positionals: string[];
     out: CliOutput;
+    /** What the command learns that makes an error's sentence precise (RPC URL, account). */
+    errorContext?: ExplainContext;
   }): Promise<number | void>;
 }
 
@@ -75,7 +79,8 @@ function programHelp(program: string, summary: string, commands: CommandSpec[]):
 
 /**
  * Run a CLI: pick the command, parse its flags (unknown flags are a usage error), answer `--help`
- * at every level, and turn errors into one clear message and an exit code (2 usage, 1 failure).
+ * at every level; `--verbose` and `--json` and errors as sdk/cli/runCli does: `error: <sentence>`,
+ * `hint: …`, exit code 2 for a usage error and 1 for any other failure.
  */
 export async function runCli(params: {
   program: string;
@@ -84,54 +89,50 @@ export async function runCli(params: {
   argv: string[];
   out?: CliOutput;
 }): Promise<number> {
-  const { program, summary, commands, argv } = params;
-  const out = params.out ?? processOutput;
-  const [name, ...rest] = argv;
-  if (!name || name === "--help" || name === "-h" || name === "help") {
-    out.result(programHelp(program, summary, commands));
-    return name ? 0 : 2;
-  }
-  const cmd = commands.find((c) => c.name === name);
-  if (!cmd) {
-    out.error(`${program}: unknown command "${name}"\n\n${programHelp(program, summary, commands)}`);
-    return 2;
-  }
-  let parsed;
-  try {
-    const options: Record<string, { type: "string" | "boolean"; short?: string; multiple?: boolean }> = {
-      help: { type: "boolean", short: "h" },
-    };
-    for (const [flag, f] of Object.entries(cmd.flags))
-      options[flag] = {
-        type: f.type,
-        ...(f.short ? { short: f.short } : {}),
-        ...(f.multiple ? { multiple: true } : {}),
-      };
-    parsed = parseArgs({ args: rest, options, allowPositionals: true, strict: true });
-  } catch (err) {
-    out.error(`${program} ${cmd.name}: ${(err as Error).message}\n\n${commandHelp(program, cmd)}`);
-    return 2;
-  }
-  if (parsed.values.help) {
-    out.result(commandHelp(program, cmd));
-    return 0;
-  }
-  const flags: Record<string, unknown> = {};
-  for (const [flag, f] of Object.entries(cmd.flags)) {
-    const value = parsed.values[flag];
-    flags[flag] =
-      (Array.isArray(value) ? value.join(",") : value) ?? f.default ?? (f.type === "boolean" ? false : undefined);
-  }
-  try {
-    const code = await cmd.run({ flags: flags as never, positionals: parsed.positionals, out });
-    return code ?? 0;
-  } catch (err) {
-    if (err instanceof UsageError) {
-      out.error(`${program} ${cmd.name}: ${err.message}\n\n${commandHelp(program, cmd)}`);
-      return 2;
-    }
-    const chain = err instanceof RigelError ? err.chain() : [(err as Error)?.message ?? String(err)];
-    out.error(`${program} ${cmd.name}: ${chain.join("\n  caused by: ")}`);
-    return 1;
-  }
+  const { program, summary, commands } = params;
+  return runCliMain(
+    async (argv, run) => {
+      const out = run.out;
+      const [name, ...rest] = argv;
+      if (!name || name === "--help" || name === "-h" || name === "help") {
+        out.result(programHelp(program, summary, commands));
+        return name ? 0 : USAGE_EXIT_CODE;
+      }
+      const cmd = commands.find((c) => c.name === name);
+      if (!cmd) {
+        out.error(`error: ${program} has no command "${name}"\n\n${programHelp(program, summary, commands)}`);
+        return USAGE_EXIT_CODE;
+      }
+      run.context.program = `${program} ${cmd.name}`;
+      let parsed;
+      try {
+        const options: Record<string, { type: "string" | "boolean"; short?: string; multiple?: boolean }> = {
+          help: { type: "boolean", short: "h" },
+        };
+        for (const [flag, f] of Object.entries(cmd.flags))
+          options[flag] = {
+            type: f.type,
+            ...(f.short ? { short: f.short } : {}),
+            ...(f.multiple ? { multiple: true } : {}),
+          };
+        parsed = parseArgs({ args: rest, options, allowPositionals: true, strict: true });
+      } catch (err) {
+        out.error(`error: ${(err as Error).message}\nhint: run '${program} ${cmd.name} --help' for its flags`);
+        return USAGE_EXIT_CODE;
+      }
+      if (parsed.values.help) {
+        out.result(commandHelp(program, cmd));
+        return 0;
+      }
+      const flags: Record<string, unknown> = {};
+      for (const [flag, f] of Object.entries(cmd.flags)) {
+        const value = parsed.values[flag];
+        flags[flag] =
+          (Array.isArray(value) ? value.join(",") : value) ?? f.default ?? (f.type === "boolean" ? false : undefined);
+      }
+      return cmd.run({ flags: flags as never, positionals: parsed.positionals, out, errorContext: run.context });
+    },
+    params.argv,
+    { out: params.out ?? processOutput },
+  );
 }
