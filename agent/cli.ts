@@ -43,6 +43,7 @@ import { createOracleGateway } from "./oracle/createOracleGateway";
 import { devCheatFor } from "./work/devCheat";
 import { devCrashFor } from "./work/devCrash";
 import { AGENT_VERSION } from "./daemon/heartbeatPublisher";
+import { readLiveStatus } from "./status/readLiveStatus";
 import { doctorExitCode, formatDoctor, runDoctor } from "./doctor/checks";
 import { machineProbes } from "./doctor/probes";
 import {
@@ -393,7 +394,7 @@ const status = defineCommand({
   summary: "stake, locks, capacity, jobs, earnings and rewards in a table",
   flags: { config: configFlag },
   async run({ flags, out, errorContext }) {
-    const { config, chain } = loadAgent(flags, {}, errorContext);
+    const { config, chain, deployment } = loadAgent(flags, {}, errorContext);
     const [info, capacity, stats, record, claimable, balance, tokens, ethBalance, fees] = await Promise.all([
       chain.operatorInfo(),
       chain.capacityOf(),
@@ -468,6 +469,15 @@ const status = defineCommand({
             .join(" ") || "empty",
         ],
         ...declined.map((o): [string, string] => [`declined ${o.jobId}/${o.shard}`, o.reason ?? "-"]),
+        ...(await readLiveStatus({
+          publicClient: chain.publicClient,
+          deployment,
+          operator: chain.address,
+          oracleUrls: config.oracleUrls
+            .split(",")
+            .map((u) => u.trim())
+            .filter(Boolean),
+        })),
       ]),
     );
   },
