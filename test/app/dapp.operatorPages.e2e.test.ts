@@ -4,7 +4,10 @@
 // livenessWindowSec 3 s: the test waits for the state, not a sleep). Rewards page: after both
 // operators' capacity records earn an epoch's availability share and the epoch is settled, the yield
 // over the chosen window and the calculator match a computation from chain reads. Ports 9361-9364.
-// Screenshots: test-artifacts/app/operator-online.png, operator-offline.png, rewards-yield.png.
+// Slashed operator: the never-started operator accepts a shard and lets its deadline pass; `expire`
+// slashes it (no-show) and its Operator page explains the slash from the events.
+// Screenshots: test-artifacts/app/operator-online.png, operator-offline.png, rewards-yield.png,
+// operator-slashed.png.
 import { expect } from "chai";
 import { spawn } from "node:child_process";
 import fs from "node:fs";
@@ -30,6 +33,7 @@ import { OracleNode } from "../../oracle/oracleNode";
 import { startHardhatNode, type HardhatNode } from "../../scripts/lib/hardhatNode";
 import {
   computeTokenAbi,
+  jobMarketAbi,
   operatorStakingAbi,
   oracleCommitteeAbi,
   rewardsDistributorAbi,
@@ -40,6 +44,8 @@ import { sortSignaturesBySigner } from "../../sdk/eip712/sortSignatures";
 import { rigelDomain } from "../../sdk/eip712/types";
 import { createLogger } from "../../sdk/log/createLogger";
 import { validateHeartbeatsResponse } from "../../sdk/liveness/validateHeartbeat";
+import { createJob } from "../../sdk/market/createJob";
+import { parseJobSpec } from "../../sdk/spec/parseJobSpec";
 import { committeeDouble, hardhatAccount, tempDataDir } from "../../fixtures/agentHarness";
 import { formatBps, formatToken } from "../../app/src/lib/format";
 import { installTestWallet } from "./testWallet";
@@ -70,6 +76,7 @@ const CHROMIUM_FLAGS = [
 ];
 
 const deployer = hardhatAccount(0);
+const developer = hardhatAccount(2);
 const oracles = [12, 13, 14].map(hardhatAccount);
 const running = hardhatAccount(5);
 const neverStarted = hardhatAccount(6);
@@ -379,6 +386,61 @@ describe("dapp: the Operator page shows the node live and offline; the Rewards p
     expect(await page.getByTestId("emission-chart").getByTestId("x-tick").count()).to.be.greaterThan(1);
     await page.getByTestId("yield-window").scrollIntoViewIfNeeded();
     await page.screenshot({ path: path.join(ARTIFACTS, "rewards-yield.png"), fullPage: true });
+  });
+  it("explains a slash on the slashed operator's page: which shard, what was found, how much, the transaction", async () => {
+    await send(deployer, rgl(), computeTokenAbi, "transfer", [developer.address, 1_000n * E18]);
+    const wallet = createWalletClient({ account: developer, chain: hardhat, transport: http(RPC) });
+    const now = (await pub.getBlock()).timestamp;
+    const { jobId } = await createJob(
+      { publicClient: pub, walletClient: wallet },
+      {
+        market: deployment.contracts.JobMarket,
+        spec: parseJobSpec({ kind: "matmul-int8", seed: `0x${"6b".repeat(32)}`, m: 16, n: 64, k: 64 }),
+        shardOperators: [neverStarted.address],
+        paymentToken: rgl(),
+        maxPricePerUnit: E18,
+        deadline: now + 86_400n,
+      },
+    );
+    // The operator accepts (collateral locked) and never submits; past the deadline anyone expires it.
+    await send(neverStarted, deployment.contracts.JobMarket, jobMarketAbi, "accept", [jobId, 0]);
+    await pub.request({ method: "evm_increaseTime" as never, params: [86_401] as never });
+    await pub.request({ method: "evm_mine" as never, params: [] as never });
+    await send(deployer, deployment.contracts.JobMarket, jobMarketAbi, "expire", [jobId, 0]);
+    const [slash] = await pub.getContractEvents({
+      address: deployment.contracts.OperatorStaking,
+      abi: operatorStakingAbi,
+      eventName: "Slashed",
+      args: { operator: neverStarted.address },
+      fromBlock: deployment.block,
+    });
+    expect(slash, "expire slashed the no-show").to.not.equal(undefined);
+    const total = slash!.args.fromSelf! + slash!.args.fromPool!;
+    expect(total > 0n).to.equal(true);
+
+    const ctx = await browser!.newContext({ viewport: { width: 1280, height: 1000 } });
+    try {
+      await installTestWallet(ctx, neverStarted, RPC, deployment.chainId);
+      const page = await ctx.newPage();
+      await page.goto(`${APP}#/operator`);
+      await page.getByTestId("connect").click();
+      await waitForText(page.getByTestId("connected-address"), /0x/);
+      const item = page.getByTestId("slash");
+      await waitForText(
+        item,
+        new RegExp(
+          `job #${jobId} shard 0: no-show: the shard was accepted but no result was submitted before its deadline\\. ` +
+            `Slashed ${escapeRegExp(formatToken(total))} \\(${escapeRegExp(formatToken(slash!.args.fromSelf!))} of your stake`,
+        ),
+      );
+      await waitForText(item, new RegExp(`${escapeRegExp(formatToken(slash!.args.burned!))} burned`));
+      await waitForText(item.getByTestId("slash-tx"), new RegExp(`^${slash!.transactionHash}$`));
+      if (slash!.args.jailedUntil! > 0n) await waitForText(item, /Jailed until/);
+      await item.scrollIntoViewIfNeeded();
+      await page.screenshot({ path: path.join(ARTIFACTS, "operator-slashed.png"), fullPage: true });
+    } finally {
+      await ctx.close();
+    }
   });
 });
 
