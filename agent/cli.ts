@@ -45,6 +45,7 @@ import { indexedStatusRows } from "./status/indexedStatusRows";
 import { devCheatFor } from "./work/devCheat";
 import { devCrashFor } from "./work/devCrash";
 import { AGENT_VERSION } from "./daemon/heartbeatPublisher";
+import { readLiveStatus } from "./status/readLiveStatus";
 import { doctorExitCode, formatDoctor, runDoctor } from "./doctor/checks";
 import { machineProbes } from "./doctor/probes";
 import {
@@ -402,7 +403,7 @@ const status = defineCommand({
     },
   },
   async run({ flags, out, errorContext }) {
-    const { config, chain } = loadAgent(flags, {}, errorContext);
+    const { config, chain, deployment } = loadAgent(flags, {}, errorContext);
     const indexerUrl = indexerUrlFrom(flags.indexer);
     const [info, capacity, stats, record, claimable, balance, tokens, ethBalance, fees] = await Promise.all([
       chain.operatorInfo(),
@@ -479,6 +480,15 @@ const status = defineCommand({
         ],
         ...declined.map((o): [string, string] => [`declined ${o.jobId}/${o.shard}`, o.reason ?? "-"]),
         ...(indexerUrl ? await indexedStatusRows(indexerUrl, chain.address, rgl) : []),
+        ...(await readLiveStatus({
+          publicClient: chain.publicClient,
+          deployment,
+          operator: chain.address,
+          oracleUrls: config.oracleUrls
+            .split(",")
+            .map((u) => u.trim())
+            .filter(Boolean),
+        })),
       ]),
     );
   },

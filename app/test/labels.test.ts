@@ -2,7 +2,6 @@ import { describe, expect, it } from "vitest";
 import { ShardState } from "../../sdk/market/enums";
 import { stateLabel, verdictLabel } from "../src/components/JobList";
 import { outcomeLabel } from "../src/pages/OperatorPage";
-import { effectiveYieldBps } from "../src/pages/RewardsPage";
 
 describe("verdict and yield labels", () => {
   it("says whether a verdict was verified or only attested", () => {
@@ -24,14 +23,5 @@ describe("verdict and yield labels", () => {
     expect(stateLabel({ state: ShardState.Settled, stateName: "Settled" })).toBe("Settled");
     expect(outcomeLabel("developer fault")).toBe("developer fault (code failed: paid for time used, no slash)");
     expect(outcomeLabel("settled")).toBe("settled");
-  });
-
-  it("annualises the last epoch's reward over the whole stake", () => {
-    const E18 = 10n ** 18n;
-    // 1 RGL per 1-hour epoch on 8760 RGL of stake: 8760 RGL a year = 100%.
-    expect(effectiveYieldBps({ rewardLastEpoch: E18, selfStake: 8000n * E18, delegated: 760n * E18 }, 3600n)).toBe(
-      10_000n,
-    );
-    expect(effectiveYieldBps({ rewardLastEpoch: E18, selfStake: 0n, delegated: 0n }, 3600n)).toBe(0n);
   });
 });

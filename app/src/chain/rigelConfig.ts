@@ -15,6 +15,11 @@ export interface RigelConfig {
    * `VITE_RIGEL_ORACLE_URLS`); empty: liveness is unknown.
    */
   oracleUrls: string[];
+  /**
+   * Seconds since the last heartbeat within which an operator counts as online (PROTOCOL §12.6;
+   * default 60). Tests set a short one to see an agent go offline without long waits.
+   */
+  livenessWindowSec?: number;
   deployment: Deployment;
   chain: Chain;
   /** The indexer's base URL (PROTOCOL §21, from `VITE_RIGEL_INDEXER_URL`): history, charts and
@@ -50,6 +55,7 @@ export function parseRigelConfig(value: unknown): RigelConfig {
     oracleUrls?: unknown;
     indexerUrl?: unknown;
     walletConnectProjectId?: unknown;
+    livenessWindowSec?: unknown;
   };
   if (typeof v.rpcUrl !== "string" || !/^https?:\/\//.test(v.rpcUrl)) {
     throw new RigelConfigError("rigel.json: rpcUrl must be an http(s) URL");
@@ -76,9 +82,14 @@ export function parseRigelConfig(value: unknown): RigelConfig {
   if (wc !== undefined && wc !== null && (typeof wc !== "string" || !/^[0-9a-fA-F]{32}$/.test(wc))) {
     throw new RigelConfigError("rigel.json: walletConnectProjectId must be a WalletConnect project id (32 hex digits)");
   }
+  const window = v.livenessWindowSec;
+  if (window !== undefined && (typeof window !== "number" || !Number.isInteger(window) || window < 1)) {
+    throw new RigelConfigError("rigel.json: livenessWindowSec must be a whole number of seconds, at least 1");
+  }
   return {
     rpcUrl: v.rpcUrl,
     oracleUrls,
+    ...(window !== undefined ? { livenessWindowSec: window } : {}),
     deployment,
     chain: rigelChain(deployment.chainId, v.rpcUrl),
     indexerUrl,

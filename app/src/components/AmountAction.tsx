@@ -1,5 +1,5 @@
 import { useState } from "react";
-import { parseUnits } from "viem";
+import { formatUnits, parseUnits } from "viem";
 import { amountActionReason } from "../lib/spendCheck";
 import { useReadyWallet } from "./ConnectBar";
 import { useWalletFunds, WalletBalances } from "./WalletBalances";
@@ -7,7 +7,9 @@ import { useWalletFunds, WalletBalances } from "./WalletBalances";
 /**
  * An amount field (RGL) with one button, the wallet's RGL and ETH beside it (PROTOCOL §16.7). The
  * button is off until the amount parses above zero, and says why when it is off (title and a
- * visible line): `disabledReason` from the caller, else the amount's own problem.
+ * visible line): `disabledReason` from the caller, else the amount's own problem. With `max`, an
+ * amount above it is refused with `maxMessage` ("you have 40 RGL delegated to this operator") and a
+ * "max" button fills in `max` (PROTOCOL §16.8).
  */
 export function AmountAction({
   label,
@@ -16,6 +18,8 @@ export function AmountAction({
   disabledReason,
   onSubmit,
   placeholder = "amount in RGL",
+  max,
+  maxMessage,
 }: {
   label: string;
   testId: string;
@@ -24,6 +28,8 @@ export function AmountAction({
   disabledReason?: string;
   onSubmit: (amount: bigint) => void;
   placeholder?: string;
+  max?: bigint;
+  maxMessage?: string;
 }) {
   const [text, setText] = useState("");
   const account = useReadyWallet();
@@ -34,13 +40,14 @@ export function AmountAction({
   } catch {
     amount = undefined;
   }
+  const over = max !== undefined && amount !== undefined && amount > max;
   const why = amountActionReason({ account, disabled, disabledReason, text, amount, label });
   return (
     <form
       className="inline-form"
       onSubmit={(e) => {
         e.preventDefault();
-        if (why === undefined && amount !== undefined) onSubmit(amount);
+        if (why === undefined && !over && amount !== undefined) onSubmit(amount);
       }}
     >
       <input
@@ -51,7 +58,23 @@ export function AmountAction({
         data-testid={`${testId}-amount`}
         aria-label={`${label} amount`}
       />
-      <button type="submit" disabled={why !== undefined} title={why ?? label} data-testid={testId}>
+      {max !== undefined && (
+        <button
+          type="button"
+          className="secondary"
+          data-testid={`${testId}-max`}
+          disabled={max === 0n}
+          onClick={() => setText(formatUnits(max, 18))}
+        >
+          max
+        </button>
+      )}
+      <button
+        type="submit"
+        disabled={why !== undefined || over}
+        title={why ?? (over ? (maxMessage ?? "more than you have") : label)}
+        data-testid={testId}
+      >
         {label}
       </button>
       {account && <WalletBalances funds={funds} testId={`${testId}-balances`} />}
@@ -59,6 +82,11 @@ export function AmountAction({
         <span className="muted why" data-testid={`${testId}-why`}>
           {why}
         </span>
+      )}
+      {over && (
+        <small className="error" data-testid={`${testId}-limit`}>
+          {maxMessage ?? "more than you have"}
+        </small>
       )}
     </form>
   );

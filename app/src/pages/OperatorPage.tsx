@@ -6,6 +6,10 @@ import { computeTokenAbi, operatorStakingAbi, rewardsDistributorAbi } from "../.
 import { useOperators, useShardHistory } from "../chain/queries";
 import type { OperatorShard } from "../chain/readShardHistory";
 import { AmountAction } from "../components/AmountAction";
+import { DelegatorsTable } from "../components/DelegatorsTable";
+import { OperatorEarnings } from "../components/OperatorEarnings";
+import { OperatorLivePanel } from "../components/OperatorLivePanel";
+import { SlashExplanations } from "../components/SlashExplanations";
 import { OwedPanel } from "../components/OwedPanel";
 import { useReadyWallet } from "../components/ConnectBar";
 import { TxStatus } from "../components/TxStatus";
@@ -119,6 +123,8 @@ function OperatorView({ account }: { account: Address }) {
   const capacityLeft = row && now !== undefined && row.capacityValidUntil > now ? row.capacityValidUntil - now : 0n;
   return (
     <>
+      <h3>Node</h3>
+      <OperatorLivePanel operator={account} />
       <div className="stats">
         <div className="stat">
           <span>Self-stake</span>
@@ -265,10 +271,15 @@ function OperatorView({ account }: { account: Address }) {
         <TxStatus state={tx.state} />
       </div>
       <h2>Earnings</h2>
+      <OperatorEarnings operator={account} />
       <OwedPanel
         account={account}
         caption="Payments for your settled shards (net of the protocol fee) are credited to you in the market; withdraw them to your wallet."
       />
+      <h2>Delegators</h2>
+      <DelegatorsTable operator={account} />
+      <h2>Slashes and jail</h2>
+      <SlashExplanations operator={account} now={now} />
       <h2>Shard history</h2>
       {history.data && history.data.length > 0 ? (
         <div className="table-wrap">
@@ -304,7 +315,10 @@ function OperatorView({ account }: { account: Address }) {
   );
 }
 
-/** Operators: register, stake, unstake with its thaw countdown, withdraw, commission, capacity, earnings, history, claim. */
+/**
+ * Operators: the node's live state (heartbeats), register, stake, unstake with its thaw countdown,
+ * withdraw, commission, capacity, earnings over time, delegators, slashes explained, history, claim.
+ */
 export function OperatorPage() {
   const account = useReadyWallet();
   return (

@@ -2,30 +2,22 @@ import { useState } from "react";
 import type { Address } from "viem";
 import { useConfig, useReadContract } from "wagmi";
 import { writeChecked } from "../wallet/writeChecked";
-import { operatorStakingAbi } from "../../../sdk/contracts/abis";
+import { computeTokenAbi, operatorStakingAbi } from "../../../sdk/contracts/abis";
 import { useHistory, useOperators, useRewardsOverview } from "../chain/queries";
+import { useEmissionRange, useSettledEpochs } from "../chain/pageQueries";
 import type { OperatorRow } from "../chain/readOperators";
 import { AmountAction } from "../components/AmountAction";
 import { useReadyWallet } from "../components/ConnectBar";
 import { EmissionChart } from "../components/EmissionChart";
+import { epochsOf, EPOCH_RANGES, rangeOf, RangeSelect } from "../components/RangeSelect";
 import { TxStatus } from "../components/TxStatus";
+import { YieldCalculator } from "../components/YieldCalculator";
 import { formatBps, formatDuration, formatOpsPerSec, formatToken, shortAddress } from "../lib/format";
+import { SECONDS_PER_YEAR, yieldOverWindow } from "../lib/yieldOverWindow";
 import { useRigel } from "../RigelContext";
 import { approveIfNeeded } from "../wallet/approveIfNeeded";
 import { useChainNow } from "../wallet/useChainNow";
 import { useTx } from "../wallet/useTx";
-
-const SECONDS_PER_YEAR = 365n * 24n * 3600n;
-
-/** Annualised reward of the last epoch over the operator's whole stake, in basis points. */
-export function effectiveYieldBps(
-  op: Pick<OperatorRow, "rewardLastEpoch" | "selfStake" | "delegated">,
-  epochLength: bigint,
-): bigint {
-  const stake = op.selfStake + op.delegated;
-  if (stake === 0n || epochLength === 0n) return 0n;
-  return (op.rewardLastEpoch * (SECONDS_PER_YEAR / epochLength) * 10_000n) / stake;
-}
 
 function DelegationPanel({ account, operators }: { account: Address; operators: OperatorRow[] }) {
   const { deployment } = useRigel();
@@ -43,6 +35,13 @@ function DelegationPanel({ account, operators }: { account: Address; operators: 
     query: { enabled: operator !== undefined, refetchInterval: 2_000 },
   });
   if (!operator) return <p className="muted">No operator to delegate to yet.</p>;
+  const wallet = useReadContract({
+    address: deployment.contracts.ComputeToken,
+    abi: computeTokenAbi,
+    functionName: "balanceOf",
+    args: [account],
+    query: { refetchInterval: 2_000 },
+  });
   const d = delegation.data;
   const thawLeft = d && now !== undefined && d.thawEnd > now ? d.thawEnd - now : 0n;
   const send = (label: string, functionName: "claimRewards" | "withdrawDelegation") =>
@@ -99,6 +98,8 @@ function DelegationPanel({ account, operators }: { account: Address; operators: 
         <AmountAction
           label="Delegate"
           testId="delegate"
+          max={wallet.data}
+          maxMessage={`you have ${formatToken(wallet.data ?? 0n)} in your wallet`}
           onSubmit={(amount) =>
             void tx.run("Delegate", async (step) => {
               await approveIfNeeded(config, step, deployment.contracts.ComputeToken, account, staking, amount);
@@ -117,6 +118,8 @@ function DelegationPanel({ account, operators }: { account: Address; operators: 
           label="Undelegate"
           testId="undelegate"
           disabled={!d || d.shares === 0n}
+          max={d?.value ?? 0n}
+          maxMessage={`you have ${formatToken(d?.value ?? 0n)} delegated to this operator`}
           onSubmit={(amount) => {
             if (!d || d.value === 0n) return;
             // Shares for `amount` of value at the current price, rounded up and capped at what is held.
@@ -156,16 +159,65 @@ function DelegationPanel({ account, operators }: { account: Address; operators: 
   );
 }
 
-/** Token holders: emission, the current epoch, operators, delegation and history. Reads without a wallet. */
+/** Short explanations of where rewards come from (PROTOCOL §10.1–10.3), with this deployment's figures. */
+function RewardsExplainer({
+  decayBps,
+  workShareBps,
+  workRewardCapBps,
+}: {
+  decayBps: number;
+  workShareBps: number;
+  workRewardCapBps: number;
+}) {
+  return (
+    <div className="card explain" data-testid="rewards-explainer">
+      <p>
+        <strong>Emission</strong>: new RGL minted each epoch, shrinking by {formatBps(decayBps)} per epoch; the chart
+        below shows the schedule (line) and what was actually minted (bars), which is less when no operator earned a
+        share.
+      </p>
+      <p>
+        <strong>Work share</strong> ({formatBps(workShareBps)} of each epoch's emission): split among operators by the
+        protocol fees their settled shards paid in the epoch, each capped at {formatBps(workRewardCapBps)} of its fees,
+        so paying yourself fees never earns more than it costs.
+      </p>
+      <p>
+        <strong>Availability share</strong> (the other {formatBps(10_000 - workShareBps)}): split by the best capacity
+        (operations per second) each operator proved to the oracles in the epoch, for operators with enough self-stake
+        that were not jailed or slashed. An operator's reward is split into its commission, then the rest between its
+        own stake and its delegators' pool in proportion to the stake.
+      </p>
+    </div>
+  );
+}
+
+/** Token holders: emission, yield over a window, a calculator, operators, delegation and history. Reads without a wallet. */
 export function RewardsPage() {
   const overview = useRewardsOverview();
   const operators = useOperators();
+  const settled = useSettledEpochs();
   const account = useReadyWallet();
   const history = useHistory();
   const now = useChainNow();
+  const [chartRange, setChartRange] = useState("24");
+  const [windowId, setWindowId] = useState("7d");
   const o = overview.data;
+  const chartPast = o ? Number(epochsOf(rangeOf(chartRange), o.epochLength, o.currentEpoch + 1n)) : 24;
+  const emission = useEmissionRange(chartRange === "all" ? Infinity : chartPast);
   const epochEnd = o ? o.genesis + (o.currentEpoch + 1n) * o.epochLength : undefined;
   const current = o?.epochs.find((e) => e.epoch === o.currentEpoch);
+  const windowEpochs = o ? epochsOf(rangeOf(windowId), o.epochLength, o.currentEpoch) : 1n;
+  const yieldOf = (op: OperatorRow) =>
+    o && settled.data
+      ? yieldOverWindow({
+          settled: settled.data.get(op.address.toLowerCase()) ?? [],
+          currentEpoch: o.currentEpoch,
+          windowEpochs,
+          epochLength: o.epochLength,
+          stake: op.selfStake + op.delegated,
+        })
+      : undefined;
+  const windowLabel = EPOCH_RANGES.find((r) => r.id === windowId)?.label ?? "";
   return (
     <section className="page">
       <h2>Rewards</h2>
@@ -196,10 +248,33 @@ export function RewardsPage() {
               <small>work reward capped at {formatBps(o.workRewardCapBps)} of fees</small>
             </div>
           </div>
-          <EmissionChart epochs={o.epochs} current={o.currentEpoch} />
+          <RewardsExplainer decayBps={o.decayBps} workShareBps={o.workShareBps} workRewardCapBps={o.workRewardCapBps} />
+          <p>
+            <RangeSelect value={chartRange} onChange={setChartRange} testId="emission-range" label="Chart range" />{" "}
+            <span className="muted">(and the next 12 epochs of the schedule)</span>
+          </p>
+          {emission.data ? (
+            <EmissionChart epochs={emission.data.epochs} current={emission.data.currentEpoch} />
+          ) : (
+            <p className="muted">Loading the chart…</p>
+          )}
         </>
       )}
       <h2>Operators</h2>
+      {o && (
+        <div className="card" data-testid="yield-window">
+          <RangeSelect value={windowId} onChange={setWindowId} testId="yield-window-select" label="Yield over" />{" "}
+          <span data-testid="yield-window-epochs">
+            = epochs {(o.currentEpoch > windowEpochs ? o.currentEpoch - windowEpochs : 0n).toString()}–
+            {(o.currentEpoch - 1n).toString()} (the {windowLabel} before the current epoch)
+          </span>
+          <p className="formula" data-testid="yield-formula">
+            yield = Σ reward over the window ÷ N epochs × {(SECONDS_PER_YEAR / (o.epochLength || 1n)).toString()} epochs
+            a year ÷ stake now (self + delegated); delegator yield uses reward − commission. Epochs not yet settled
+            count as 0.
+          </p>
+        </div>
+      )}
       {operators.data && operators.data.length > 0 ? (
         <div className="table-wrap">
           <table data-testid="operator-table">
@@ -212,33 +287,38 @@ export function RewardsPage() {
                 <th>Capacity</th>
                 <th>Jobs done</th>
                 <th>Slashed</th>
-                <th>Rewards last epoch</th>
-                <th>Effective yield</th>
+                <th>Rewards in window</th>
+                <th>Operator yield</th>
+                <th>Delegator yield</th>
               </tr>
             </thead>
             <tbody>
-              {operators.data.map((op) => (
-                <tr key={op.address}>
-                  <td className="mono" title={op.address}>
-                    {shortAddress(op.address)}
-                  </td>
-                  <td>{formatToken(op.selfStake)}</td>
-                  <td>{formatToken(op.delegated)}</td>
-                  <td>{formatBps(op.commissionBps)}</td>
-                  <td>
-                    {now !== undefined && op.capacityValidUntil >= now
-                      ? formatOpsPerSec(op.opsPerSec)
-                      : "expired / none"}
-                  </td>
-                  <td>{op.jobsDone.toString()}</td>
-                  <td>
-                    {formatToken(op.slashed)}
-                    {op.failed + op.noShows > 0n ? ` (${(op.failed + op.noShows).toString()}×)` : ""}
-                  </td>
-                  <td>{formatToken(op.rewardLastEpoch)}</td>
-                  <td>{o ? `${formatBps(effectiveYieldBps(op, o.epochLength))} / yr` : "—"}</td>
-                </tr>
-              ))}
+              {operators.data.map((op) => {
+                const y = yieldOf(op);
+                return (
+                  <tr key={op.address} data-testid={`operator-row-${op.address.toLowerCase()}`}>
+                    <td className="mono" title={op.address}>
+                      {shortAddress(op.address)}
+                    </td>
+                    <td>{formatToken(op.selfStake)}</td>
+                    <td>{formatToken(op.delegated)}</td>
+                    <td>{formatBps(op.commissionBps)}</td>
+                    <td>
+                      {now !== undefined && op.capacityValidUntil >= now
+                        ? formatOpsPerSec(op.opsPerSec)
+                        : "expired / none"}
+                    </td>
+                    <td>{op.jobsDone.toString()}</td>
+                    <td>
+                      {formatToken(op.slashed)}
+                      {op.failed + op.noShows > 0n ? ` (${(op.failed + op.noShows).toString()}×)` : ""}
+                    </td>
+                    <td data-testid="window-rewards">{y ? formatToken(y.rewardSum) : "—"}</td>
+                    <td data-testid="operator-yield">{y ? `${formatBps(y.operatorYieldBps)} / yr` : "—"}</td>
+                    <td data-testid="delegator-yield">{y ? `${formatBps(y.delegatorYieldBps)} / yr` : "—"}</td>
+                  </tr>
+                );
+              })}
             </tbody>
           </table>
         </div>
@@ -250,6 +330,17 @@ export function RewardsPage() {
               ? "Loading operators…"
               : "No operators yet."}
         </p>
+      )}
+      <h2>Yield calculator</h2>
+      {o && operators.data && operators.data.length > 0 && settled.data ? (
+        <YieldCalculator
+          operators={operators.data}
+          settled={settled.data}
+          currentEpoch={o.currentEpoch}
+          epochLength={o.epochLength}
+        />
+      ) : (
+        <p className="muted">No operator to compute a yield for yet.</p>
       )}
       <h2>Delegate</h2>
       {account && operators.data ? (
