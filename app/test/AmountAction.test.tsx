@@ -2,6 +2,15 @@ import { cleanup, fireEvent, render, screen } from "@testing-library/react";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { AmountAction } from "../src/components/AmountAction";
 
+// The wallet hooks (wagmi) are stood in for: a connected account, balances not drawn.
+vi.mock("../src/components/ConnectBar", () => ({
+  useReadyWallet: () => "0x00000000000000000000000000000000000000aa",
+}));
+vi.mock("../src/components/WalletBalances", () => ({
+  useWalletFunds: () => undefined,
+  WalletBalances: () => null,
+}));
+
 const RGL = 10n ** 18n;
 
 describe("AmountAction with a limit", () => {
