@@ -1,11 +1,34 @@
+import fs from "node:fs";
+import path from "node:path";
 import type { LocalAccount } from "viem";
 import { signRequest } from "../../sdk/auth/signRequest";
 import type { Heartbeat } from "../../sdk/liveness/heartbeat";
 import type { Logger } from "../../sdk/log/createLogger";
-import { version } from "../../package.json";
 
-/** The version heartbeats report (package.json). */
-export const AGENT_VERSION: string = version;
+/**
+ * The version heartbeats report: the nearest package.json above this file whose name is `rigel`
+ * (a checkout, or an install whose `app/` has the compiled agent); "dev" when none is found (a
+ * compiled build copied elsewhere: the chaos test's, the agent image's). Read once, never required
+ * as a module, so a build without package.json beside it still loads.
+ */
+export const AGENT_VERSION: string = readAgentVersion();
+
+function readAgentVersion(): string {
+  let dir = __dirname;
+  for (let i = 0; i < 6; i++) {
+    try {
+      const pkg = JSON.parse(fs.readFileSync(path.join(dir, "package.json"), "utf8")) as {
+        name?: string;
+        version?: string;
+      };
+      if (pkg.name === "rigel" && typeof pkg.version === "string") return pkg.version;
+    } catch {
+      // not here: look one folder up
+    }
+    dir = path.dirname(dir);
+  }
+  return "dev";
+}
 
 /** What the daemon reports in each heartbeat (the publisher adds operator, version and time). */
 export type HeartbeatState = Omit<Heartbeat, "operator" | "agentVersion" | "sentAt" | "online">;
