@@ -6,24 +6,13 @@
 // recompute to it. Ports 9301-9304 (the other dapp e2e test uses 8681/8682). Screenshots go to
 // test-artifacts/app-agent/.
 import { expect } from "chai";
-import { spawn } from "node:child_process";
 import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import type { Server } from "node:http";
 import path from "node:path";
 import express from "express";
-import { chromium, type Browser, type BrowserContext, type Locator, type Page } from "playwright-core";
-import {
-  createPublicClient,
-  createWalletClient,
-  http,
-  keccak256,
-  stringToHex,
-  toHex,
-  type Address,
-  type LocalAccount,
-  type PublicClient,
-} from "viem";
+import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
+import { createPublicClient, http, keccak256, stringToHex, toHex, type Address, type PublicClient } from "viem";
 import { hardhat } from "viem/chains";
 import { AgentChain } from "../../agent/chain/agentChain";
 import { AgentDaemon } from "../../agent/daemon/agentDaemon";
@@ -37,12 +26,12 @@ import { rigelDomain } from "../../sdk/eip712/types";
 import { createLogger } from "../../sdk/log/createLogger";
 import { fetchJobSpec } from "../../sdk/spec/fetchJobSpec";
 import { committeeDouble, hardhatAccount, tempDataDir } from "../../fixtures/agentHarness";
+import { CHROMIUM_FLAGS, CHROMIUM_PATH, runLogged, txSender, waitForText, type SendTx } from "./browserTestKit";
 import { installTestWallet } from "./testWallet";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 const ARTIFACTS = path.join(ROOT, "test-artifacts", "app-agent");
 const DIST = path.join(ARTIFACTS, "dist");
-const CHROMIUM = process.env.RIGEL_CHROMIUM ?? "/usr/bin/chromium";
 const NODE_PORT = 9301;
 const APP_PORT = 9302;
 const AGENT_PORTS = [9303, 9304];
@@ -50,16 +39,6 @@ const RPC = `http://127.0.0.1:${NODE_PORT}`;
 const APP = `http://127.0.0.1:${APP_PORT}/`;
 const E18 = 10n ** 18n;
 const SETTLED = 3;
-const CHROMIUM_FLAGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
 
 const deployer = hardhatAccount(0);
 const developer = hardhatAccount(2);
@@ -70,29 +49,6 @@ const operators = [
   { account: hardhatAccount(5), opsPerSec: 3_000_000_000_000n },
   { account: hardhatAccount(6), opsPerSec: 1_000_000_000_000n },
 ];
-
-function run(cmd: string, args: string[], env: Record<string, string>, log: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const out = fs.openSync(log, "a");
-    const child = spawn(cmd, args, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ["ignore", out, out] });
-    child.on("error", reject);
-    child.on("exit", (code) =>
-      code === 0 ? resolve() : reject(new Error(`${cmd} ${args.join(" ")} exited ${code}; see ${log}`)),
-    );
-  });
-}
-
-/** Polls a locator's text until it matches (playwright-core has no `expect`). */
-async function waitForText(locator: Locator, pattern: RegExp, timeoutMs = 120_000): Promise<string> {
-  const deadline = Date.now() + timeoutMs;
-  let last = "";
-  while (Date.now() < deadline) {
-    last = ((await locator.count()) > 0 ? await locator.first().textContent() : "") ?? "";
-    if (pattern.test(last)) return last;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`timed out waiting for ${pattern}; last text: ${JSON.stringify(last)}`);
-}
 
 describe("dapp end to end with real agents: planned job, uneven split, signed result download", function () {
   this.timeout(600_000);
@@ -105,24 +61,7 @@ describe("dapp end to end with real agents: planned job, uneven split, signed re
   const daemons: AgentDaemon[] = [];
   const agentLogs: string[] = [];
 
-  const send = async (
-    from: LocalAccount,
-    address: Address,
-    abi: readonly unknown[],
-    functionName: string,
-    args: unknown[] = [],
-  ) => {
-    const wallet = createWalletClient({ account: from, chain: hardhat, transport: http(RPC) });
-    const hash = await wallet.writeContract({
-      address,
-      abi: abi as never,
-      functionName: functionName as never,
-      args: args as never,
-    });
-    const receipt = await pub.waitForTransactionReceipt({ hash });
-    expect(receipt.status).to.equal("success");
-    return receipt;
-  };
+  let send: SendTx;
   const rgl = () => deployment.contracts.ComputeToken;
   const balance = (who: Address) =>
     pub.readContract({ address: rgl(), abi: computeTokenAbi, functionName: "balanceOf", args: [who] });
@@ -166,8 +105,8 @@ describe("dapp end to end with real agents: planned job, uneven split, signed re
   };
 
   before(async function () {
-    if (!fs.existsSync(CHROMIUM)) {
-      console.log(`    skipped: no Chromium at ${CHROMIUM} (apt-get install chromium; .ci/run does)`);
+    if (!fs.existsSync(CHROMIUM_PATH)) {
+      console.log(`    skipped: no Chromium at ${CHROMIUM_PATH} (apt-get install chromium; .ci/run does)`);
       this.skip();
     }
     this.timeout(600_000);
@@ -175,7 +114,7 @@ describe("dapp end to end with real agents: planned job, uneven split, signed re
     const log = path.join(ARTIFACTS, "e2e.log");
     fs.writeFileSync(log, "");
     // Its own output folder, so this build never races the other dapp e2e test's app/dist.
-    const build = run(
+    const build = runLogged(
       path.join(ROOT, "node_modules", ".bin", "vite"),
       ["build", "--config", "app/vite.config.mts", "--logLevel", "warn", "--outDir", DIST],
       {},
@@ -183,7 +122,7 @@ describe("dapp end to end with real agents: planned job, uneven split, signed re
     );
     node = await startHardhatNode({ port: NODE_PORT, logFile: path.join(ARTIFACTS, "hardhat-node.log") });
     const deploymentFile = path.join(ARTIFACTS, "deployment.json");
-    await run(
+    await runLogged(
       path.join(ROOT, "node_modules", ".bin", "hardhat"),
       ["run", "scripts/deploy.ts", "--network", "localhost"],
       {
@@ -195,6 +134,7 @@ describe("dapp end to end with real agents: planned job, uneven split, signed re
     );
     deployment = parseDeployment(JSON.parse(fs.readFileSync(deploymentFile, "utf8")));
     pub = createPublicClient({ chain: hardhat, transport: http(RPC) }) as PublicClient;
+    send = txSender(RPC, pub);
 
     const bond = await pub.readContract({
       address: deployment.contracts.OracleCommittee,
@@ -257,7 +197,7 @@ describe("dapp end to end with real agents: planned job, uneven split, signed re
     server = await new Promise<Server>((resolve) => {
       const s = app.listen(APP_PORT, "127.0.0.1", () => resolve(s));
     });
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_FLAGS });
+    browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_FLAGS });
   });
 
   after(async function () {

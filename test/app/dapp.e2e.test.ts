@@ -3,16 +3,14 @@
 // operator's side (register, stake, capacity, accept, submit) and the committee driven with the sdk.
 // Screenshots of every page go to test-artifacts/app/.
 import { expect } from "chai";
-import { spawn } from "node:child_process";
 import fs from "node:fs";
 import type { Server } from "node:http";
 import path from "node:path";
 import express from "express";
-import { chromium, type Browser, type BrowserContext, type Locator, type Page } from "playwright-core";
+import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
 import {
   createPublicClient,
   createTestClient,
-  createWalletClient,
   http,
   keccak256,
   maxUint256,
@@ -38,11 +36,11 @@ import { signCapacityAttestation } from "../../sdk/eip712/capacityAttestation";
 import { signShardAttestation } from "../../sdk/eip712/shardAttestation";
 import { sortSignaturesBySigner } from "../../sdk/eip712/sortSignatures";
 import { rigelDomain, Verdict } from "../../sdk/eip712/types";
+import { CHROMIUM_FLAGS, CHROMIUM_PATH, runLogged, txSender, waitForText, type SendTx } from "./browserTestKit";
 import { installTestWallet, type TestWallet } from "./testWallet";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 const ARTIFACTS = path.join(ROOT, "test-artifacts", "app");
-const CHROMIUM = process.env.RIGEL_CHROMIUM ?? "/usr/bin/chromium";
 const NODE_PORT = 8681;
 const APP_PORT = 8682;
 const RPC = `http://127.0.0.1:${NODE_PORT}`;
@@ -50,16 +48,6 @@ const APP = `http://127.0.0.1:${APP_PORT}/`;
 const E18 = 10n ** 18n;
 const MNEMONIC = "test test test test test test test test test test test junk";
 const account = (i: number) => mnemonicToAccount(MNEMONIC, { addressIndex: i });
-const CHROMIUM_FLAGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
 
 const deployer = account(0);
 const developer = account(2);
@@ -67,29 +55,6 @@ const operatorA = account(5);
 const operatorB = account(6);
 const holder = account(7);
 const oracles = [account(10), account(11), account(12)];
-
-function run(cmd: string, args: string[], env: Record<string, string>, log: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const out = fs.openSync(log, "a");
-    const child = spawn(cmd, args, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ["ignore", out, out] });
-    child.on("error", reject);
-    child.on("exit", (code) =>
-      code === 0 ? resolve() : reject(new Error(`${cmd} ${args.join(" ")} exited ${code}; see ${log}`)),
-    );
-  });
-}
-
-/** Polls a locator's text until it matches (playwright-core has no `expect`). */
-async function waitForText(locator: Locator, pattern: RegExp, timeoutMs = 120_000): Promise<string> {
-  const deadline = Date.now() + timeoutMs;
-  let last = "";
-  while (Date.now() < deadline) {
-    last = ((await locator.count()) > 0 ? await locator.first().textContent() : "") ?? "";
-    if (pattern.test(last)) return last;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`timed out waiting for ${pattern}; last text: ${JSON.stringify(last)}`);
-}
 
 describe("dapp end to end (headless Chromium, hardhat node, test wallet)", function () {
   this.timeout(600_000);
@@ -100,24 +65,7 @@ describe("dapp end to end (headless Chromium, hardhat node, test wallet)", funct
   let pub: PublicClient;
   const contexts: BrowserContext[] = [];
 
-  const send = async (
-    from: LocalAccount,
-    address: Address,
-    abi: readonly unknown[],
-    functionName: string,
-    args: unknown[] = [],
-  ) => {
-    const wallet = createWalletClient({ account: from, chain: hardhat, transport: http(RPC) });
-    const hash = await wallet.writeContract({
-      address,
-      abi: abi as never,
-      functionName: functionName as never,
-      args: args as never,
-    });
-    const receipt = await pub.waitForTransactionReceipt({ hash });
-    expect(receipt.status).to.equal("success");
-    return receipt;
-  };
+  let send: SendTx;
   const rgl = () => deployment.contracts.ComputeToken;
   const balance = (who: Address) =>
     pub.readContract({ address: rgl(), abi: computeTokenAbi, functionName: "balanceOf", args: [who] });
@@ -187,15 +135,15 @@ describe("dapp end to end (headless Chromium, hardhat node, test wallet)", funct
   };
 
   before(async function () {
-    if (!fs.existsSync(CHROMIUM)) {
-      console.log(`    skipped: no Chromium at ${CHROMIUM} (apt-get install chromium; .ci/run does)`);
+    if (!fs.existsSync(CHROMIUM_PATH)) {
+      console.log(`    skipped: no Chromium at ${CHROMIUM_PATH} (apt-get install chromium; .ci/run does)`);
       this.skip();
     }
     this.timeout(600_000);
     fs.mkdirSync(ARTIFACTS, { recursive: true });
     const log = path.join(ARTIFACTS, "e2e.log");
     fs.writeFileSync(log, "");
-    const build = run(
+    const build = runLogged(
       path.join(ROOT, "node_modules", ".bin", "vite"),
       ["build", "--config", "app/vite.config.mts", "--logLevel", "warn"],
       {},
@@ -203,7 +151,7 @@ describe("dapp end to end (headless Chromium, hardhat node, test wallet)", funct
     );
     node = await startHardhatNode({ port: NODE_PORT, logFile: path.join(ARTIFACTS, "hardhat-node.log") });
     const deploymentFile = path.join(ARTIFACTS, "deployment.json");
-    await run(
+    await runLogged(
       path.join(ROOT, "node_modules", ".bin", "hardhat"),
       ["run", "scripts/deploy.ts", "--network", "localhost"],
       {
@@ -215,6 +163,7 @@ describe("dapp end to end (headless Chromium, hardhat node, test wallet)", funct
     );
     deployment = parseDeployment(JSON.parse(fs.readFileSync(deploymentFile, "utf8")));
     pub = createPublicClient({ chain: hardhat, transport: http(RPC) }) as PublicClient;
+    send = txSender(RPC, pub);
 
     // The committee posts its bonds; the operator that will run the job registers, stakes and proves capacity.
     const bond = await pub.readContract({
@@ -246,7 +195,7 @@ describe("dapp end to end (headless Chromium, hardhat node, test wallet)", funct
     server = await new Promise<Server>((resolve) => {
       const s = app.listen(APP_PORT, "127.0.0.1", () => resolve(s));
     });
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_FLAGS });
+    browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_FLAGS });
   });
 
   after(async function () {

@@ -6,12 +6,11 @@
 // shows, in the job list, who it waits for and when it reopens to others. Ports 9341-9344.
 // Screenshots: test-artifacts/app/plan-offline-operator.png, job-waiting-offline-operator.png.
 import { expect } from "chai";
-import { spawn } from "node:child_process";
 import fs from "node:fs";
 import type { Server } from "node:http";
 import path from "node:path";
 import express from "express";
-import { chromium, type Browser, type BrowserContext, type Locator } from "playwright-core";
+import { chromium, type Browser, type BrowserContext } from "playwright-core";
 import {
   createPublicClient,
   createWalletClient,
@@ -20,7 +19,6 @@ import {
   stringToHex,
   toHex,
   type Address,
-  type LocalAccount,
   type PublicClient,
 } from "viem";
 import { hardhat } from "viem/chains";
@@ -38,13 +36,13 @@ import { validateHeartbeatsResponse } from "../../sdk/liveness/validateHeartbeat
 import { createJob } from "../../sdk/market/createJob";
 import { parseJobSpec } from "../../sdk/spec/parseJobSpec";
 import { committeeDouble, hardhatAccount, tempDataDir } from "../../fixtures/agentHarness";
+import { CHROMIUM_FLAGS, CHROMIUM_PATH, runLogged, txSender, waitForText, type SendTx } from "./browserTestKit";
 import { installTestWallet } from "./testWallet";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 const ARTIFACTS = path.join(ROOT, "test-artifacts", "app");
 const WORK = path.join(ROOT, "test-artifacts", "app-liveness");
 const DIST = path.join(WORK, "dist");
-const CHROMIUM = process.env.RIGEL_CHROMIUM ?? "/usr/bin/chromium";
 const NODE_PORT = 9341;
 const APP_PORT = 9342;
 const AGENT_PORT = 9343;
@@ -53,45 +51,12 @@ const RPC = `http://127.0.0.1:${NODE_PORT}`;
 const APP = `http://127.0.0.1:${APP_PORT}/`;
 const ORACLE = `http://127.0.0.1:${ORACLE_PORT}`;
 const E18 = 10n ** 18n;
-const CHROMIUM_FLAGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
 
 const deployer = hardhatAccount(0);
 const developer = hardhatAccount(2);
 const oracles = [12, 13, 14].map(hardhatAccount);
 const running = hardhatAccount(5);
 const neverStarted = hardhatAccount(6);
-
-function run(cmd: string, args: string[], env: Record<string, string>, log: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const out = fs.openSync(log, "a");
-    const child = spawn(cmd, args, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ["ignore", out, out] });
-    child.on("error", reject);
-    child.on("exit", (code) =>
-      code === 0 ? resolve() : reject(new Error(`${cmd} ${args.join(" ")} exited ${code}; see ${log}`)),
-    );
-  });
-}
-
-/** Polls a locator's text until it matches (playwright-core has no `expect`). */
-async function waitForText(locator: Locator, pattern: RegExp, timeoutMs = 120_000): Promise<string> {
-  const deadline = Date.now() + timeoutMs;
-  let last = "";
-  while (Date.now() < deadline) {
-    last = ((await locator.count()) > 0 ? await locator.first().textContent() : "") ?? "";
-    if (pattern.test(last)) return last;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`timed out waiting for ${pattern}; last text: ${JSON.stringify(last)}`);
-}
 
 describe("dapp: operators the oracles do not hear from are left out of the plan, with the reason", function () {
   this.timeout(600_000);
@@ -105,23 +70,7 @@ describe("dapp: operators the oracles do not hear from are left out of the plan,
   let pub: PublicClient;
   const logs: string[] = [];
 
-  const send = async (
-    from: LocalAccount,
-    address: Address,
-    abi: readonly unknown[],
-    functionName: string,
-    args: unknown[] = [],
-  ) => {
-    const wallet = createWalletClient({ account: from, chain: hardhat, transport: http(RPC) });
-    const hash = await wallet.writeContract({
-      address,
-      abi: abi as never,
-      functionName: functionName as never,
-      args: args as never,
-    });
-    const receipt = await pub.waitForTransactionReceipt({ hash });
-    expect(receipt.status).to.equal("success");
-  };
+  let send: SendTx;
   const rgl = () => deployment.contracts.ComputeToken;
 
   const recordCapacity = async (op: Address) => {
@@ -146,15 +95,15 @@ describe("dapp: operators the oracles do not hear from are left out of the plan,
   };
 
   before(async function () {
-    if (!fs.existsSync(CHROMIUM)) {
-      console.log(`    skipped: no Chromium at ${CHROMIUM} (apt-get install chromium; .ci/run does)`);
+    if (!fs.existsSync(CHROMIUM_PATH)) {
+      console.log(`    skipped: no Chromium at ${CHROMIUM_PATH} (apt-get install chromium; .ci/run does)`);
       this.skip();
     }
     fs.mkdirSync(ARTIFACTS, { recursive: true });
     fs.mkdirSync(WORK, { recursive: true });
     const log = path.join(WORK, "e2e.log");
     fs.writeFileSync(log, "");
-    const build = run(
+    const build = runLogged(
       path.join(ROOT, "node_modules", ".bin", "vite"),
       ["build", "--config", "app/vite.config.mts", "--logLevel", "warn", "--outDir", DIST],
       {},
@@ -162,7 +111,7 @@ describe("dapp: operators the oracles do not hear from are left out of the plan,
     );
     node = await startHardhatNode({ port: NODE_PORT, logFile: path.join(WORK, "hardhat-node.log") });
     const deploymentFile = path.join(WORK, "deployment.json");
-    await run(
+    await runLogged(
       path.join(ROOT, "node_modules", ".bin", "hardhat"),
       ["run", "scripts/deploy.ts", "--network", "localhost"],
       {
@@ -174,6 +123,7 @@ describe("dapp: operators the oracles do not hear from are left out of the plan,
     );
     deployment = parseDeployment(JSON.parse(fs.readFileSync(deploymentFile, "utf8")));
     pub = createPublicClient({ chain: hardhat, transport: http(RPC) }) as PublicClient;
+    send = txSender(RPC, pub);
     const bond = await pub.readContract({
       address: deployment.contracts.OracleCommittee,
       abi: oracleCommitteeAbi,
@@ -250,7 +200,7 @@ describe("dapp: operators the oracles do not hear from are left out of the plan,
     server = await new Promise<Server>((resolve) => {
       const s = app.listen(APP_PORT, "127.0.0.1", () => resolve(s));
     });
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_FLAGS });
+    browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_FLAGS });
   });
 
   after(async function () {

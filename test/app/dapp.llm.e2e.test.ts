@@ -6,23 +6,20 @@
 // checks the developer's request signatures and serves fixture `output.json` files.
 // Screenshots go to test-artifacts/app-llm/.
 import { expect } from "chai";
-import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
 import fs from "node:fs";
 import type { Server } from "node:http";
 import path from "node:path";
 import express from "express";
-import { chromium, type Browser, type Locator, type Page } from "playwright-core";
+import { chromium, type Browser, type Page } from "playwright-core";
 import {
   createPublicClient,
-  createWalletClient,
   http,
   keccak256,
   recoverMessageAddress,
   stringToHex,
   toHex,
   type Address,
-  type LocalAccount,
   type PublicClient,
 } from "viem";
 import { mnemonicToAccount } from "viem/accounts";
@@ -39,11 +36,11 @@ import { rigelDomain, Verdict } from "../../sdk/eip712/types";
 import { JobKind, ShardState, VerificationMode } from "../../sdk/market/enums";
 import { hashJobSpec } from "../../sdk/spec/hashJobSpec";
 import { parseJobSpec } from "../../sdk/spec/parseJobSpec";
+import { CHROMIUM_PATH, runLogged, txSender, waitForText, type SendTx } from "./browserTestKit";
 import { installTestWallet } from "./testWallet";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 const ARTIFACTS = path.join(ROOT, "test-artifacts", "app-llm");
-const CHROMIUM = process.env.RIGEL_CHROMIUM ?? "/usr/bin/chromium";
 const NODE_PORT = 8691;
 const APP_PORT = 8692;
 const FILES_PORT = 8693;
@@ -72,29 +69,6 @@ const PROMPTS = ["Once upon a time", "The naïve cat\nsat"];
 const MAX_NEW_TOKENS = 8;
 const sha256 = (b: string | Buffer) => `0x${createHash("sha256").update(b).digest("hex")}` as const;
 
-function run(cmd: string, args: string[], env: Record<string, string>, log: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const out = fs.openSync(log, "a");
-    const child = spawn(cmd, args, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ["ignore", out, out] });
-    child.on("error", reject);
-    child.on("exit", (code) =>
-      code === 0 ? resolve() : reject(new Error(`${cmd} ${args.join(" ")} exited ${code}; see ${log}`)),
-    );
-  });
-}
-
-/** Polls a locator's text until it matches (playwright-core has no `expect`). */
-async function waitForText(locator: Locator, pattern: RegExp, timeoutMs = 120_000): Promise<string> {
-  const deadline = Date.now() + timeoutMs;
-  let last = "";
-  while (Date.now() < deadline) {
-    last = ((await locator.count()) > 0 ? await locator.first().textContent() : "") ?? "";
-    if (pattern.test(last)) return last;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`timed out waiting for ${pattern}; last text: ${JSON.stringify(last)}`);
-}
-
 describe("dapp end to end: an llm-inference job (headless Chromium, hardhat node, test wallet)", function () {
   this.timeout(600_000);
   let node: HardhatNode | undefined;
@@ -111,24 +85,7 @@ describe("dapp end to end: an llm-inference job (headless Chromium, hardhat node
   /** Signers of the requests the stand-in endpoint answered. */
   const resultSigners: Address[] = [];
 
-  const send = async (
-    from: LocalAccount,
-    address: Address,
-    abi: readonly unknown[],
-    functionName: string,
-    args: unknown[] = [],
-  ) => {
-    const wallet = createWalletClient({ account: from, chain: hardhat, transport: http(RPC) });
-    const hash = await wallet.writeContract({
-      address,
-      abi: abi as never,
-      functionName: functionName as never,
-      args: args as never,
-    });
-    const receipt = await pub.waitForTransactionReceipt({ hash });
-    expect(receipt.status).to.equal("success");
-    return receipt;
-  };
+  let send: SendTx;
   const rgl = () => deployment.contracts.ComputeToken;
   const balance = (who: Address) =>
     pub.readContract({ address: rgl(), abi: computeTokenAbi, functionName: "balanceOf", args: [who] });
@@ -137,14 +94,14 @@ describe("dapp end to end: an llm-inference job (headless Chromium, hardhat node
   const shot = (name: string) => page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`), fullPage: true });
 
   before(async function () {
-    if (!fs.existsSync(CHROMIUM)) {
-      console.log(`    skipped: no Chromium at ${CHROMIUM} (apt-get install chromium; .ci/run does)`);
+    if (!fs.existsSync(CHROMIUM_PATH)) {
+      console.log(`    skipped: no Chromium at ${CHROMIUM_PATH} (apt-get install chromium; .ci/run does)`);
       this.skip();
     }
     fs.mkdirSync(ARTIFACTS, { recursive: true });
     const log = path.join(ARTIFACTS, "e2e.log");
     fs.writeFileSync(log, "");
-    const build = run(
+    const build = runLogged(
       path.join(ROOT, "node_modules", ".bin", "vite"),
       ["build", "--config", "app/vite.config.mts", "--logLevel", "warn"],
       {},
@@ -152,7 +109,7 @@ describe("dapp end to end: an llm-inference job (headless Chromium, hardhat node
     );
     node = await startHardhatNode({ port: NODE_PORT, logFile: path.join(ARTIFACTS, "hardhat-node.log") });
     const deploymentFile = path.join(ARTIFACTS, "deployment.json");
-    await run(
+    await runLogged(
       path.join(ROOT, "node_modules", ".bin", "hardhat"),
       ["run", "scripts/deploy.ts", "--network", "localhost"],
       {
@@ -164,6 +121,7 @@ describe("dapp end to end: an llm-inference job (headless Chromium, hardhat node
     );
     deployment = parseDeployment(JSON.parse(fs.readFileSync(deploymentFile, "utf8")));
     pub = createPublicClient({ chain: hardhat, transport: http(RPC) }) as PublicClient;
+    send = txSender(RPC, pub);
 
     // The committee posts its bonds; the operator registers, stakes and proves capacity.
     const bond = await pub.readContract({
@@ -259,7 +217,7 @@ describe("dapp end to end: an llm-inference job (headless Chromium, hardhat node
     appServer = await new Promise<Server>((resolve) => {
       const s = app.listen(APP_PORT, "127.0.0.1", () => resolve(s));
     });
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_FLAGS });
+    browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_FLAGS });
   });
 
   afterEach(async function () {

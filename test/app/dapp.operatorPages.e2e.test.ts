@@ -9,12 +9,11 @@
 // Screenshots: test-artifacts/app/operator-online.png, operator-offline.png, rewards-yield.png,
 // operator-slashed.png.
 import { expect } from "chai";
-import { spawn } from "node:child_process";
 import fs from "node:fs";
 import type { Server } from "node:http";
 import path from "node:path";
 import express from "express";
-import { chromium, type Browser, type BrowserContext, type Locator } from "playwright-core";
+import { chromium, type Browser, type BrowserContext } from "playwright-core";
 import {
   createPublicClient,
   createWalletClient,
@@ -23,7 +22,6 @@ import {
   stringToHex,
   toHex,
   type Address,
-  type LocalAccount,
   type PublicClient,
 } from "viem";
 import { hardhat } from "viem/chains";
@@ -48,13 +46,13 @@ import { createJob } from "../../sdk/market/createJob";
 import { parseJobSpec } from "../../sdk/spec/parseJobSpec";
 import { committeeDouble, hardhatAccount, tempDataDir } from "../../fixtures/agentHarness";
 import { formatBps, formatToken } from "../../app/src/lib/format";
+import { CHROMIUM_FLAGS, CHROMIUM_PATH, runLogged, txSender, waitForText, type SendTx } from "./browserTestKit";
 import { installTestWallet } from "./testWallet";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 const ARTIFACTS = path.join(ROOT, "test-artifacts", "app");
 const WORK = path.join(ROOT, "test-artifacts", "app-operator-pages");
 const DIST = path.join(WORK, "dist");
-const CHROMIUM = process.env.RIGEL_CHROMIUM ?? "/usr/bin/chromium";
 const NODE_PORT = 9361;
 const APP_PORT = 9362;
 const AGENT_PORT = 9363;
@@ -64,45 +62,12 @@ const APP = `http://127.0.0.1:${APP_PORT}/`;
 const ORACLE = `http://127.0.0.1:${ORACLE_PORT}`;
 const E18 = 10n ** 18n;
 const YEAR = 365n * 86_400n;
-const CHROMIUM_FLAGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
 
 const deployer = hardhatAccount(0);
 const developer = hardhatAccount(2);
 const oracles = [12, 13, 14].map(hardhatAccount);
 const running = hardhatAccount(5);
 const neverStarted = hardhatAccount(6);
-
-function run(cmd: string, args: string[], env: Record<string, string>, log: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const out = fs.openSync(log, "a");
-    const child = spawn(cmd, args, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ["ignore", out, out] });
-    child.on("error", reject);
-    child.on("exit", (code) =>
-      code === 0 ? resolve() : reject(new Error(`${cmd} ${args.join(" ")} exited ${code}; see ${log}`)),
-    );
-  });
-}
-
-/** Polls a locator's text until it matches (playwright-core has no `expect`). */
-async function waitForText(locator: Locator, pattern: RegExp, timeoutMs = 120_000): Promise<string> {
-  const deadline = Date.now() + timeoutMs;
-  let last = "";
-  while (Date.now() < deadline) {
-    last = ((await locator.count()) > 0 ? await locator.first().textContent() : "") ?? "";
-    if (pattern.test(last)) return last;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`timed out waiting for ${pattern}; last text: ${JSON.stringify(last)}`);
-}
 
 describe("dapp: the Operator page shows the node live and offline; the Rewards page's yield window and calculator", function () {
   this.timeout(600_000);
@@ -116,23 +81,7 @@ describe("dapp: the Operator page shows the node live and offline; the Rewards p
   let pub: PublicClient;
   const logs: string[] = [];
 
-  const send = async (
-    from: LocalAccount,
-    address: Address,
-    abi: readonly unknown[],
-    functionName: string,
-    args: unknown[] = [],
-  ) => {
-    const wallet = createWalletClient({ account: from, chain: hardhat, transport: http(RPC) });
-    const hash = await wallet.writeContract({
-      address,
-      abi: abi as never,
-      functionName: functionName as never,
-      args: args as never,
-    });
-    const receipt = await pub.waitForTransactionReceipt({ hash });
-    expect(receipt.status).to.equal("success");
-  };
+  let send: SendTx;
   const rgl = () => deployment.contracts.ComputeToken;
 
   const recordCapacity = async (op: Address, tag = "") => {
@@ -157,15 +106,15 @@ describe("dapp: the Operator page shows the node live and offline; the Rewards p
   };
 
   before(async function () {
-    if (!fs.existsSync(CHROMIUM)) {
-      console.log(`    skipped: no Chromium at ${CHROMIUM} (apt-get install chromium; .ci/run does)`);
+    if (!fs.existsSync(CHROMIUM_PATH)) {
+      console.log(`    skipped: no Chromium at ${CHROMIUM_PATH} (apt-get install chromium; .ci/run does)`);
       this.skip();
     }
     fs.mkdirSync(ARTIFACTS, { recursive: true });
     fs.mkdirSync(WORK, { recursive: true });
     const log = path.join(WORK, "e2e.log");
     fs.writeFileSync(log, "");
-    const build = run(
+    const build = runLogged(
       path.join(ROOT, "node_modules", ".bin", "vite"),
       ["build", "--config", "app/vite.config.mts", "--logLevel", "warn", "--outDir", DIST],
       {},
@@ -173,7 +122,7 @@ describe("dapp: the Operator page shows the node live and offline; the Rewards p
     );
     node = await startHardhatNode({ port: NODE_PORT, logFile: path.join(WORK, "hardhat-node.log") });
     const deploymentFile = path.join(WORK, "deployment.json");
-    await run(
+    await runLogged(
       path.join(ROOT, "node_modules", ".bin", "hardhat"),
       ["run", "scripts/deploy.ts", "--network", "localhost"],
       {
@@ -185,6 +134,7 @@ describe("dapp: the Operator page shows the node live and offline; the Rewards p
     );
     deployment = parseDeployment(JSON.parse(fs.readFileSync(deploymentFile, "utf8")));
     pub = createPublicClient({ chain: hardhat, transport: http(RPC) }) as PublicClient;
+    send = txSender(RPC, pub);
     const bond = await pub.readContract({
       address: deployment.contracts.OracleCommittee,
       abi: oracleCommitteeAbi,
@@ -261,7 +211,7 @@ describe("dapp: the Operator page shows the node live and offline; the Rewards p
     server = await new Promise<Server>((resolve) => {
       const s = app.listen(APP_PORT, "127.0.0.1", () => resolve(s));
     });
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_FLAGS });
+    browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_FLAGS });
   });
 
   after(async function () {

@@ -6,24 +6,13 @@
 // the real Docker engine and settle it; then the Developer page at phone size (390×844), with
 // screenshots in test-artifacts/app/ (phone-developer*.png, developer-template-*.png). Ports 9571-9574.
 import { expect } from "chai";
-import { spawn } from "node:child_process";
 import fs from "node:fs";
 import type { Server } from "node:http";
 import path from "node:path";
 import type Dockerode from "dockerode";
 import express from "express";
-import { chromium, type Browser, type BrowserContext, type Locator, type Page } from "playwright-core";
-import {
-  createPublicClient,
-  createWalletClient,
-  http,
-  keccak256,
-  stringToHex,
-  toHex,
-  type Address,
-  type LocalAccount,
-  type PublicClient,
-} from "viem";
+import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
+import { createPublicClient, http, keccak256, stringToHex, toHex, type Address, type PublicClient } from "viem";
 import { hardhat } from "viem/chains";
 import { AgentChain } from "../../agent/chain/agentChain";
 import { AgentDaemon } from "../../agent/daemon/agentDaemon";
@@ -40,29 +29,19 @@ import { parseJobSpec } from "../../sdk/spec/parseJobSpec";
 import { findJobTemplate } from "../../sdk/spec/templates/jobTemplates";
 import { committeeDouble, hardhatAccount, tempDataDir } from "../../fixtures/agentHarness";
 import { dockerForTests } from "../sdk/executor/dockerTestEnv";
+import { CHROMIUM_FLAGS, CHROMIUM_PATH, runLogged, txSender, waitForText, type SendTx } from "./browserTestKit";
 import { installTestWallet } from "./testWallet";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 const SHOTS = path.join(ROOT, "test-artifacts", "app");
 const WORK = path.join(ROOT, "test-artifacts", "app-template");
 const DIST = path.join(WORK, "dist");
-const CHROMIUM = process.env.RIGEL_CHROMIUM ?? "/usr/bin/chromium";
 const NODE_PORT = 9571;
 const APP_PORT = 9572;
 const AGENT_PORTS = [9573, 9574];
 const RPC = `http://127.0.0.1:${NODE_PORT}`;
 const APP = `http://127.0.0.1:${APP_PORT}/`;
 const E18 = 10n ** 18n;
-const CHROMIUM_FLAGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
 
 const deployer = hardhatAccount(0);
 const developer = hardhatAccount(2);
@@ -73,29 +52,6 @@ const operators = [
   { account: hardhatAccount(5), opsPerSec: 3_000_000_000_000n, gpuModel: "NVIDIA GeForce RTX 4090" },
   { account: hardhatAccount(6), opsPerSec: 1_000_000_000_000n, gpuModel: "NVIDIA H100 80GB HBM3" },
 ];
-
-function run(cmd: string, args: string[], env: Record<string, string>, log: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const out = fs.openSync(log, "a");
-    const child = spawn(cmd, args, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ["ignore", out, out] });
-    child.on("error", reject);
-    child.on("exit", (code) =>
-      code === 0 ? resolve() : reject(new Error(`${cmd} ${args.join(" ")} exited ${code}; see ${log}`)),
-    );
-  });
-}
-
-/** Polls a locator's text until it matches (playwright-core has no `expect`). */
-async function waitForText(locator: Locator, pattern: RegExp, timeoutMs = 120_000): Promise<string> {
-  const deadline = Date.now() + timeoutMs;
-  let last = "";
-  while (Date.now() < deadline) {
-    last = ((await locator.count()) > 0 ? await locator.first().textContent() : "") ?? "";
-    if (pattern.test(last)) return last;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`timed out waiting for ${pattern}; last text: ${JSON.stringify(last)}`);
-}
 
 describe("dapp end to end: a container job from a template, settled by real agents on Docker; the phone layout", function () {
   this.timeout(900_000);
@@ -111,24 +67,7 @@ describe("dapp end to end: a container job from a template, settled by real agen
   const agentLogs: string[] = [];
   const requested: string[] = [];
 
-  const send = async (
-    from: LocalAccount,
-    address: Address,
-    abi: readonly unknown[],
-    functionName: string,
-    args: unknown[] = [],
-  ) => {
-    const wallet = createWalletClient({ account: from, chain: hardhat, transport: http(RPC) });
-    const hash = await wallet.writeContract({
-      address,
-      abi: abi as never,
-      functionName: functionName as never,
-      args: args as never,
-    });
-    const receipt = await pub.waitForTransactionReceipt({ hash });
-    expect(receipt.status).to.equal("success");
-    return receipt;
-  };
+  let send: SendTx;
   const rgl = () => deployment.contracts.ComputeToken;
   const market = () => deployment.contracts.JobMarket;
   const balance = (who: Address) =>
@@ -162,8 +101,8 @@ describe("dapp end to end: a container job from a template, settled by real agen
   };
 
   before(async function () {
-    if (!fs.existsSync(CHROMIUM)) {
-      console.log(`    skipped: no Chromium at ${CHROMIUM} (apt-get install chromium; .ci/run does)`);
+    if (!fs.existsSync(CHROMIUM_PATH)) {
+      console.log(`    skipped: no Chromium at ${CHROMIUM_PATH} (apt-get install chromium; .ci/run does)`);
       this.skip();
     }
     docker = await dockerForTests(this);
@@ -172,7 +111,7 @@ describe("dapp end to end: a container job from a template, settled by real agen
     const log = path.join(WORK, "e2e.log");
     fs.writeFileSync(log, "");
     // Its own output folder, so this build never races the other dapp e2e tests' builds.
-    const build = run(
+    const build = runLogged(
       path.join(ROOT, "node_modules", ".bin", "vite"),
       ["build", "--config", "app/vite.config.mts", "--logLevel", "warn", "--outDir", DIST],
       { VITE_WALLETCONNECT_PROJECT_ID: "" },
@@ -180,7 +119,7 @@ describe("dapp end to end: a container job from a template, settled by real agen
     );
     node = await startHardhatNode({ port: NODE_PORT, logFile: path.join(WORK, "hardhat-node.log") });
     const deploymentFile = path.join(WORK, "deployment.json");
-    await run(
+    await runLogged(
       path.join(ROOT, "node_modules", ".bin", "hardhat"),
       ["run", "scripts/deploy.ts", "--network", "localhost"],
       {
@@ -192,6 +131,7 @@ describe("dapp end to end: a container job from a template, settled by real agen
     );
     deployment = parseDeployment(JSON.parse(fs.readFileSync(deploymentFile, "utf8")));
     pub = createPublicClient({ chain: hardhat, transport: http(RPC) }) as PublicClient;
+    send = txSender(RPC, pub);
 
     const bond = await pub.readContract({
       address: deployment.contracts.OracleCommittee,
@@ -250,7 +190,7 @@ describe("dapp end to end: a container job from a template, settled by real agen
     server = await new Promise<Server>((resolve) => {
       const s = app.listen(APP_PORT, "127.0.0.1", () => resolve(s));
     });
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_FLAGS });
+    browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_FLAGS });
   });
 
   after(async function () {

@@ -1,0 +1,76 @@
+// Helpers shared by the browser (Chromium + hardhat node) tests under test/app: the Chromium binary
+// and flags, a child-process runner, a text poller for playwright-core locators and a transaction sender.
+import { expect } from "chai";
+import { spawn } from "node:child_process";
+import fs from "node:fs";
+import path from "node:path";
+import type { Locator } from "playwright-core";
+import { createWalletClient, http, type Address, type LocalAccount, type PublicClient } from "viem";
+import { hardhat } from "viem/chains";
+
+/** The repository root; child processes started by `runLogged` run here. */
+export const REPO_ROOT = path.resolve(__dirname, "..", "..");
+
+/** The Chromium binary the browser tests drive (RIGEL_CHROMIUM overrides /usr/bin/chromium). */
+export const CHROMIUM_PATH = process.env.RIGEL_CHROMIUM ?? "/usr/bin/chromium";
+
+/** Headless Chromium flags: no sandbox, GPU, QUIC, first-run UI, background networking, updates or sync. */
+export const CHROMIUM_FLAGS = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+];
+
+/** Runs `cmd args` in the repository root with `env` added, appending its output to `log`; rejects on a non-zero exit. */
+export function runLogged(cmd: string, args: string[], env: Record<string, string>, log: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const out = fs.openSync(log, "a");
+    const child = spawn(cmd, args, { cwd: REPO_ROOT, env: { ...process.env, ...env }, stdio: ["ignore", out, out] });
+    child.on("error", reject);
+    child.on("exit", (code) =>
+      code === 0 ? resolve() : reject(new Error(`${cmd} ${args.join(" ")} exited ${code}; see ${log}`)),
+    );
+  });
+}
+
+/** Polls a locator's text until it matches (playwright-core has no `expect`). */
+export async function waitForText(locator: Locator, pattern: RegExp, timeoutMs = 120_000): Promise<string> {
+  const deadline = Date.now() + timeoutMs;
+  let last = "";
+  while (Date.now() < deadline) {
+    last = ((await locator.count()) > 0 ? await locator.first().textContent() : "") ?? "";
+    if (pattern.test(last)) return last;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`timed out waiting for ${pattern}; last text: ${JSON.stringify(last)}`);
+}
+
+/** Sends one contract call from an account, waits for its receipt, asserts it succeeded and returns it. */
+export type SendTx = (
+  from: LocalAccount,
+  address: Address,
+  abi: readonly unknown[],
+  functionName: string,
+  args?: unknown[],
+) => ReturnType<PublicClient["waitForTransactionReceipt"]>;
+
+/** Makes a `SendTx` that signs over `rpcUrl` (hardhat chain) and waits for receipts with `pub`. */
+export function txSender(rpcUrl: string, pub: PublicClient): SendTx {
+  return async (from, address, abi, functionName, args = []) => {
+    const wallet = createWalletClient({ account: from, chain: hardhat, transport: http(rpcUrl) });
+    const hash = await wallet.writeContract({
+      address,
+      abi: abi as never,
+      functionName: functionName as never,
+      args: args as never,
+    });
+    const receipt = await pub.waitForTransactionReceipt({ hash });
+    expect(receipt.status).to.equal("success");
+    return receipt;
+  };
+}
