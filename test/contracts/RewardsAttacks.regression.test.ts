@@ -561,11 +561,15 @@ describe("Rewards attacks found by the economic simulation (issue 19, scripts/si
       };
       // Delays long enough that nothing vests during the test, changed between settlements so that
       // each part gets its own vesting time (governance may change the delay at any time). Which
-      // delay gives a new time depends on where the epochs fall, so it is chosen from the chain.
+      // delay gives a new time depends on where the epochs fall, so it is chosen from the chain
+      // (ten candidates: one taken time can block several delays whose multiples meet there; with
+      // five, a chain clock moved on by other tests in the group left none, in CI).
       const vestsAtFor = (end: bigint, delay: bigint) => ((end + delay + delay - 1n) / delay) * delay;
       const setDistinctDelay = async (epoch: bigint, taken: bigint[]) => {
         const end = await epochStart(p, epoch + 1n);
-        const delay = [10n, 7n, 5n, 11n, 13n].map((h) => h * HOUR).find((d) => !taken.includes(vestsAtFor(end, d)))!;
+        const delay = [10n, 7n, 5n, 11n, 13n, 17n, 19n, 23n, 29n, 31n]
+          .map((h) => h * HOUR)
+          .find((d) => !taken.includes(vestsAtFor(end, d)))!;
         await p.rewards.connect(p.admin).setRewardVestingDelay(delay);
         return vestsAtFor(end, delay);
       };

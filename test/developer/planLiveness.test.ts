@@ -1,6 +1,7 @@
 // `rigel job plan` reads the operators' liveness from the oracles (PROTOCOL §12.6, §15.1): `--oracle
 // URL` (repeatable) or RIGEL_ORACLE_URLS; operators not heard from are left out with the reason;
 // without an oracle the plan says liveness is unknown.
+import { formatAddress } from "../../sdk/cli/humanFormat";
 import { expect } from "chai";
 import fs from "node:fs";
 import os from "node:os";
@@ -94,7 +95,9 @@ describe("rigel job plan: operators' liveness from the oracles", function () {
   it("RIGEL_ORACLE_URLS (comma-separated) works the same; the text says why each is left out", async function () {
     const { code, out } = await plan([], { RIGEL_ORACLE_URLS: `${oracle.url}, http://127.0.0.1:9` });
     expect(code, out.errors.join("\n")).to.equal(0);
-    expect(out.results[0]).to.include(`${p.ops[2].address} left out (offline): never seen by the oracles`);
+    expect(out.results[0]).to.include(
+      `${formatAddress(p.ops[2].address)} left out (offline): never seen by the oracles`,
+    );
     expect(out.results[0]).to.not.include("liveness: unknown");
   });
 

@@ -1,7 +1,7 @@
 // Capacity challenges: one coordinator times the challenge, two peers witness and co-sign the
 // identical CapacityAttestation; the quorum is recorded on-chain.
 import { expect } from "chai";
-import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
+import { loadFixture, mine } from "@nomicfoundation/hardhat-network-helpers";
 import { stringToHex, type Hex } from "viem";
 import { sortSignaturesBySigner } from "../../sdk/eip712/sortSignatures";
 import { OracleClient, OracleRequestError } from "../../sdk/oracleApi/client";
@@ -75,6 +75,10 @@ describe("oracle capacity challenges: coordinator and co-signing peers", functio
     const rows = revealRows(c, challenge.n, proof.commitment, sampleIndices(beacon, challenge.m, challenge.s)).map(
       encodeRevealedRow,
     );
+    // The oracles stamp the attestation with the latest block's time: on the group's shared
+    // in-process chain that block can be minutes old after a long idle test, and the attestation
+    // was then already past capacityMaxAge when recorded (StakingCapacityStale in CI). A fresh block.
+    await mine();
     return { client, challenge, answer: client.reveal(challenge.challengeId, { rows }) };
   }
 

@@ -106,7 +106,9 @@ describe("npm run demo -- --keep", function () {
     expect(config.deployment.chainId).to.equal(31337);
     expect(config.oracleUrls).to.deep.equal(ORACLES.map((p) => `http://127.0.0.1:${p}`));
     const command =
-      /^ {2}(VITE_RIGEL_RPC_URL=\S+ RIGEL_DEPLOYMENT=\S+ RIGEL_ORACLE_URLS=\S+ npm run app -- --open)$/m.exec(output);
+      /^ {2}(VITE_RIGEL_RPC_URL=\S+ RIGEL_DEPLOYMENT=\S+ RIGEL_ORACLE_URLS=\S+(?: VITE_RIGEL_INDEXER_URL=\S+)? npm run app -- --open)$/m.exec(
+        output,
+      );
     expect(command, output).to.not.equal(null);
     expect(command![1]).to.contain(`VITE_RIGEL_RPC_URL=http://127.0.0.1:${PORT} `);
     const pids = [...output.matchAll(/ pid (\d+)$/gm)].map((m) => Number(m[1]));
