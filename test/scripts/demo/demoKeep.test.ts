@@ -112,7 +112,9 @@ describe("npm run demo -- --keep", function () {
     expect(command, output).to.not.equal(null);
     expect(command![1]).to.contain(`VITE_RIGEL_RPC_URL=http://127.0.0.1:${PORT} `);
     const pids = [...output.matchAll(/ pid (\d+)$/gm)].map((m) => Number(m[1]));
-    expect(pids).to.have.length(1 + ORACLES.length + AGENTS.length);
+    // The chain, the oracles, the agents and the indexer (PROTOCOL §21), each with its pid.
+    expect(output).to.match(/^ {2}indexer +pid \d+$/m);
+    expect(pids).to.have.length(1 + ORACLES.length + AGENTS.length + 1);
     expect(pids.every(alive)).to.equal(true);
 
     // Ctrl-C: every process the demo started stops, and the demo exits 0.
