@@ -1,12 +1,27 @@
 // Helpers shared by the browser (Chromium + hardhat node) tests under test/app: the Chromium binary
-// and flags, a child-process runner, a text poller for playwright-core locators and a transaction sender.
+// and flags, a child-process runner, a text poller for playwright-core locators, a transaction sender,
+// and the protocol setup they share (the oracle bonds, a 2-of-3 capacity record).
 import { expect } from "chai";
 import { spawn } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import type { Locator } from "playwright-core";
-import { createWalletClient, http, type Address, type LocalAccount, type PublicClient } from "viem";
+import {
+  createWalletClient,
+  http,
+  keccak256,
+  stringToHex,
+  toHex,
+  type Address,
+  type LocalAccount,
+  type PublicClient,
+} from "viem";
 import { hardhat } from "viem/chains";
+import { computeTokenAbi, operatorStakingAbi, oracleCommitteeAbi } from "../../sdk/contracts/abis";
+import type { Deployment } from "../../sdk/contracts/parseDeployment";
+import { signCapacityAttestation } from "../../sdk/eip712/capacityAttestation";
+import { sortSignaturesBySigner } from "../../sdk/eip712/sortSignatures";
+import { rigelDomain } from "../../sdk/eip712/types";
 
 /** The repository root; child processes started by `runLogged` run here. */
 export const REPO_ROOT = path.resolve(__dirname, "..", "..");
@@ -73,4 +88,55 @@ export function txSender(rpcUrl: string, pub: PublicClient): SendTx {
     expect(receipt.status).to.equal("success");
     return receipt;
   };
+}
+
+/** What the protocol helpers below act on: the chain, the deployment, the deployer and the oracle keys. */
+export interface ProtocolHandle {
+  pub: PublicClient;
+  send: SendTx;
+  deployment: Deployment;
+  deployer: LocalAccount;
+  oracles: LocalAccount[];
+}
+
+/** Funds each oracle with the committee's bond from the deployer and posts it. */
+export async function bondOracleCommittee({ pub, send, deployment, deployer, oracles }: ProtocolHandle): Promise<void> {
+  const committee = deployment.contracts.OracleCommittee;
+  const rgl = deployment.contracts.ComputeToken;
+  const bond = await pub.readContract({ address: committee, abi: oracleCommitteeAbi, functionName: "bondAmount" });
+  for (const o of oracles) {
+    await send(deployer, rgl, computeTokenAbi, "transfer", [o.address, bond]);
+    await send(o, rgl, computeTokenAbi, "approve", [committee, bond]);
+    await send(o, committee, oracleCommitteeAbi, "postBond");
+  }
+}
+
+/**
+ * Records `operator`'s capacity (24 GiB) signed by the first two oracles (a 2-of-3 quorum), valid
+ * 7 days from the latest block (capacityValidity, PROTOCOL §6.5); `challengeTag` makes the challenge
+ * id distinct when the same operator records again.
+ */
+export async function recordQuorumCapacity(
+  { pub, send, deployment, deployer, oracles }: ProtocolHandle,
+  operator: Address,
+  { opsPerSec = 1_000_000_000_000n, gpuModel = "RTX 4090", challengeTag = "" } = {},
+): Promise<void> {
+  const domain = rigelDomain(deployment.chainId, deployment.contracts.OracleCommittee);
+  const message = {
+    operator,
+    challengeId: keccak256(stringToHex(`capacity-${operator}${challengeTag}`)),
+    opsPerSec,
+    vramMiB: 24576,
+    gpuModel: toHex(gpuModel, { size: 32 }),
+    validUntil: (await pub.getBlock()).timestamp + 7n * 86_400n,
+  };
+  const sigs = await Promise.all(
+    oracles
+      .slice(0, 2)
+      .map(async (o) => ({ signer: o.address, signature: await signCapacityAttestation(o, domain, message) })),
+  );
+  await send(deployer, deployment.contracts.OperatorStaking, operatorStakingAbi, "recordCapacity", [
+    message,
+    sortSignaturesBySigner(sigs),
+  ]);
 }

@@ -12,21 +12,27 @@ import type { Server } from "node:http";
 import path from "node:path";
 import express from "express";
 import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
-import { createPublicClient, http, keccak256, stringToHex, toHex, type Address, type PublicClient } from "viem";
+import { createPublicClient, http, type Address, type PublicClient } from "viem";
 import { hardhat } from "viem/chains";
 import { AgentChain } from "../../agent/chain/agentChain";
 import { AgentDaemon } from "../../agent/daemon/agentDaemon";
 import { startHardhatNode, type HardhatNode } from "../../scripts/lib/hardhatNode";
 import { downloadShardResults } from "../../sdk/agentApi/results";
-import { computeTokenAbi, jobMarketAbi, operatorStakingAbi, oracleCommitteeAbi } from "../../sdk/contracts/abis";
+import { computeTokenAbi, jobMarketAbi, operatorStakingAbi } from "../../sdk/contracts/abis";
 import { parseDeployment, type Deployment } from "../../sdk/contracts/parseDeployment";
-import { signCapacityAttestation } from "../../sdk/eip712/capacityAttestation";
-import { sortSignaturesBySigner } from "../../sdk/eip712/sortSignatures";
-import { rigelDomain } from "../../sdk/eip712/types";
 import { createLogger } from "../../sdk/log/createLogger";
 import { fetchJobSpec } from "../../sdk/spec/fetchJobSpec";
 import { committeeDouble, hardhatAccount, tempDataDir } from "../../fixtures/agentHarness";
-import { CHROMIUM_FLAGS, CHROMIUM_PATH, runLogged, txSender, waitForText, type SendTx } from "./browserTestKit";
+import {
+  bondOracleCommittee,
+  CHROMIUM_FLAGS,
+  CHROMIUM_PATH,
+  recordQuorumCapacity,
+  runLogged,
+  txSender,
+  waitForText,
+  type SendTx,
+} from "./browserTestKit";
 import { installTestWallet } from "./testWallet";
 
 const ROOT = path.resolve(__dirname, "..", "..");
@@ -83,26 +89,8 @@ describe("dapp end to end with real agents: planned job, uneven split, signed re
     page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`), fullPage: true });
 
   /** A capacity record for `op`, signed by two committee members (sorted by signer). */
-  const recordCapacity = async (op: Address, opsPerSec: bigint) => {
-    const domain = rigelDomain(deployment.chainId, deployment.contracts.OracleCommittee);
-    const message = {
-      operator: op,
-      challengeId: keccak256(stringToHex(`capacity-${op}`)),
-      opsPerSec,
-      vramMiB: 24576,
-      gpuModel: toHex("RTX 4090", { size: 32 }),
-      validUntil: (await pub.getBlock()).timestamp + 7n * 86_400n, // issued now: capacityValidity (7 days) from now (PROTOCOL §6.5)
-    };
-    const sigs = await Promise.all(
-      oracles
-        .slice(0, 2)
-        .map(async (o) => ({ signer: o.address, signature: await signCapacityAttestation(o, domain, message) })),
-    );
-    await send(deployer, deployment.contracts.OperatorStaking, operatorStakingAbi, "recordCapacity", [
-      message,
-      sortSignaturesBySigner(sigs),
-    ]);
-  };
+  const protocol = () => ({ pub, send, deployment, deployer, oracles });
+  const recordCapacity = (op: Address, opsPerSec: bigint) => recordQuorumCapacity(protocol(), op, { opsPerSec });
 
   before(async function () {
     if (!fs.existsSync(CHROMIUM_PATH)) {
@@ -136,16 +124,7 @@ describe("dapp end to end with real agents: planned job, uneven split, signed re
     pub = createPublicClient({ chain: hardhat, transport: http(RPC) }) as PublicClient;
     send = txSender(RPC, pub);
 
-    const bond = await pub.readContract({
-      address: deployment.contracts.OracleCommittee,
-      abi: oracleCommitteeAbi,
-      functionName: "bondAmount",
-    });
-    for (const o of oracles) {
-      await send(deployer, rgl(), computeTokenAbi, "transfer", [o.address, bond]);
-      await send(o, rgl(), computeTokenAbi, "approve", [deployment.contracts.OracleCommittee, bond]);
-      await send(o, deployment.contracts.OracleCommittee, oracleCommitteeAbi, "postBond");
-    }
+    await bondOracleCommittee(protocol());
     for (const [i, { account, opsPerSec }] of operators.entries()) {
       await send(deployer, rgl(), computeTokenAbi, "transfer", [account.address, 10_000n * E18]);
       await send(account, deployment.contracts.OperatorStaking, operatorStakingAbi, "register", [

@@ -11,32 +11,29 @@ import type { Server } from "node:http";
 import path from "node:path";
 import express from "express";
 import { chromium, type Browser, type BrowserContext } from "playwright-core";
-import {
-  createPublicClient,
-  createWalletClient,
-  http,
-  keccak256,
-  stringToHex,
-  toHex,
-  type Address,
-  type PublicClient,
-} from "viem";
+import { createPublicClient, createWalletClient, http, type Address, type PublicClient } from "viem";
 import { hardhat } from "viem/chains";
 import { AgentChain } from "../../agent/chain/agentChain";
 import { AgentDaemon } from "../../agent/daemon/agentDaemon";
 import { OracleNode } from "../../oracle/oracleNode";
 import { startHardhatNode, type HardhatNode } from "../../scripts/lib/hardhatNode";
-import { computeTokenAbi, operatorStakingAbi, oracleCommitteeAbi } from "../../sdk/contracts/abis";
+import { computeTokenAbi, operatorStakingAbi } from "../../sdk/contracts/abis";
 import { parseDeployment, type Deployment } from "../../sdk/contracts/parseDeployment";
-import { signCapacityAttestation } from "../../sdk/eip712/capacityAttestation";
-import { sortSignaturesBySigner } from "../../sdk/eip712/sortSignatures";
-import { rigelDomain } from "../../sdk/eip712/types";
 import { createLogger } from "../../sdk/log/createLogger";
 import { validateHeartbeatsResponse } from "../../sdk/liveness/validateHeartbeat";
 import { createJob } from "../../sdk/market/createJob";
 import { parseJobSpec } from "../../sdk/spec/parseJobSpec";
 import { committeeDouble, hardhatAccount, tempDataDir } from "../../fixtures/agentHarness";
-import { CHROMIUM_FLAGS, CHROMIUM_PATH, runLogged, txSender, waitForText, type SendTx } from "./browserTestKit";
+import {
+  bondOracleCommittee,
+  CHROMIUM_FLAGS,
+  CHROMIUM_PATH,
+  recordQuorumCapacity,
+  runLogged,
+  txSender,
+  waitForText,
+  type SendTx,
+} from "./browserTestKit";
 import { installTestWallet } from "./testWallet";
 
 const ROOT = path.resolve(__dirname, "..", "..");
@@ -73,26 +70,8 @@ describe("dapp: operators the oracles do not hear from are left out of the plan,
   let send: SendTx;
   const rgl = () => deployment.contracts.ComputeToken;
 
-  const recordCapacity = async (op: Address) => {
-    const domain = rigelDomain(deployment.chainId, deployment.contracts.OracleCommittee);
-    const message = {
-      operator: op,
-      challengeId: keccak256(stringToHex(`capacity-${op}`)),
-      opsPerSec: 1_000_000_000_000n,
-      vramMiB: 24576,
-      gpuModel: toHex("RTX 4090", { size: 32 }),
-      validUntil: (await pub.getBlock()).timestamp + 7n * 86_400n,
-    };
-    const sigs = await Promise.all(
-      oracles
-        .slice(0, 2)
-        .map(async (o) => ({ signer: o.address, signature: await signCapacityAttestation(o, domain, message) })),
-    );
-    await send(deployer, deployment.contracts.OperatorStaking, operatorStakingAbi, "recordCapacity", [
-      message,
-      sortSignaturesBySigner(sigs),
-    ]);
-  };
+  const protocol = () => ({ pub, send, deployment, deployer, oracles });
+  const recordCapacity = (op: Address) => recordQuorumCapacity(protocol(), op);
 
   before(async function () {
     if (!fs.existsSync(CHROMIUM_PATH)) {
@@ -124,16 +103,7 @@ describe("dapp: operators the oracles do not hear from are left out of the plan,
     deployment = parseDeployment(JSON.parse(fs.readFileSync(deploymentFile, "utf8")));
     pub = createPublicClient({ chain: hardhat, transport: http(RPC) }) as PublicClient;
     send = txSender(RPC, pub);
-    const bond = await pub.readContract({
-      address: deployment.contracts.OracleCommittee,
-      abi: oracleCommitteeAbi,
-      functionName: "bondAmount",
-    });
-    for (const o of oracles) {
-      await send(deployer, rgl(), computeTokenAbi, "transfer", [o.address, bond]);
-      await send(o, rgl(), computeTokenAbi, "approve", [deployment.contracts.OracleCommittee, bond]);
-      await send(o, deployment.contracts.OracleCommittee, oracleCommitteeAbi, "postBond");
-    }
+    await bondOracleCommittee(protocol());
     for (const account of [running, neverStarted]) {
       await send(deployer, rgl(), computeTokenAbi, "transfer", [account.address, 10_000n * E18]);
       await send(account, deployment.contracts.OperatorStaking, operatorStakingAbi, "register", [

@@ -12,16 +12,13 @@ import path from "node:path";
 import type Dockerode from "dockerode";
 import express from "express";
 import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
-import { createPublicClient, http, keccak256, stringToHex, toHex, type Address, type PublicClient } from "viem";
+import { createPublicClient, http, type Address, type PublicClient } from "viem";
 import { hardhat } from "viem/chains";
 import { AgentChain } from "../../agent/chain/agentChain";
 import { AgentDaemon } from "../../agent/daemon/agentDaemon";
 import { startHardhatNode, type HardhatNode } from "../../scripts/lib/hardhatNode";
-import { computeTokenAbi, jobMarketAbi, operatorStakingAbi, oracleCommitteeAbi } from "../../sdk/contracts/abis";
+import { computeTokenAbi, jobMarketAbi, operatorStakingAbi } from "../../sdk/contracts/abis";
 import { parseDeployment, type Deployment } from "../../sdk/contracts/parseDeployment";
-import { signCapacityAttestation } from "../../sdk/eip712/capacityAttestation";
-import { sortSignaturesBySigner } from "../../sdk/eip712/sortSignatures";
-import { rigelDomain } from "../../sdk/eip712/types";
 import { createLogger } from "../../sdk/log/createLogger";
 import { ShardState } from "../../sdk/market/enums";
 import { fetchJobSpec } from "../../sdk/spec/fetchJobSpec";
@@ -29,7 +26,16 @@ import { parseJobSpec } from "../../sdk/spec/parseJobSpec";
 import { findJobTemplate } from "../../sdk/spec/templates/jobTemplates";
 import { committeeDouble, hardhatAccount, tempDataDir } from "../../fixtures/agentHarness";
 import { dockerForTests } from "../sdk/executor/dockerTestEnv";
-import { CHROMIUM_FLAGS, CHROMIUM_PATH, runLogged, txSender, waitForText, type SendTx } from "./browserTestKit";
+import {
+  bondOracleCommittee,
+  CHROMIUM_FLAGS,
+  CHROMIUM_PATH,
+  recordQuorumCapacity,
+  runLogged,
+  txSender,
+  waitForText,
+  type SendTx,
+} from "./browserTestKit";
 import { installTestWallet } from "./testWallet";
 
 const ROOT = path.resolve(__dirname, "..", "..");
@@ -79,26 +85,9 @@ describe("dapp end to end: a container job from a template, settled by real agen
   const shot = (name: string, fullPage = true) => page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage });
 
   /** A capacity record for `op` with its GPU model, signed by two committee members (sorted by signer). */
-  const recordCapacity = async (op: Address, opsPerSec: bigint, gpuModel: string) => {
-    const domain = rigelDomain(deployment.chainId, deployment.contracts.OracleCommittee);
-    const message = {
-      operator: op,
-      challengeId: keccak256(stringToHex(`capacity-${op}`)),
-      opsPerSec,
-      vramMiB: 24576,
-      gpuModel: toHex(gpuModel, { size: 32 }),
-      validUntil: (await pub.getBlock()).timestamp + 7n * 86_400n,
-    };
-    const sigs = await Promise.all(
-      oracles
-        .slice(0, 2)
-        .map(async (o) => ({ signer: o.address, signature: await signCapacityAttestation(o, domain, message) })),
-    );
-    await send(deployer, deployment.contracts.OperatorStaking, operatorStakingAbi, "recordCapacity", [
-      message,
-      sortSignaturesBySigner(sigs),
-    ]);
-  };
+  const protocol = () => ({ pub, send, deployment, deployer, oracles });
+  const recordCapacity = (op: Address, opsPerSec: bigint, gpuModel: string) =>
+    recordQuorumCapacity(protocol(), op, { opsPerSec, gpuModel });
 
   before(async function () {
     if (!fs.existsSync(CHROMIUM_PATH)) {
@@ -133,16 +122,7 @@ describe("dapp end to end: a container job from a template, settled by real agen
     pub = createPublicClient({ chain: hardhat, transport: http(RPC) }) as PublicClient;
     send = txSender(RPC, pub);
 
-    const bond = await pub.readContract({
-      address: deployment.contracts.OracleCommittee,
-      abi: oracleCommitteeAbi,
-      functionName: "bondAmount",
-    });
-    for (const o of oracles) {
-      await send(deployer, rgl(), computeTokenAbi, "transfer", [o.address, bond]);
-      await send(o, rgl(), computeTokenAbi, "approve", [deployment.contracts.OracleCommittee, bond]);
-      await send(o, deployment.contracts.OracleCommittee, oracleCommitteeAbi, "postBond");
-    }
+    await bondOracleCommittee(protocol());
     for (const [i, { account, opsPerSec, gpuModel }] of operators.entries()) {
       await send(deployer, rgl(), computeTokenAbi, "transfer", [account.address, 10_000n * E18]);
       await send(account, deployment.contracts.OperatorStaking, operatorStakingAbi, "register", [
