@@ -45,8 +45,10 @@ export interface ShardDriverContext extends ShardRunSettings {
   onPhase?: (jobId: bigint, shard: number, phase: string) => void;
 }
 
-/** Upload errors a retry cannot mend: a host not allowed, results not released on-chain. */
-const FINAL_UPLOAD_ERRORS: readonly string[] = ["AGENT_UPLOAD_HOST", "AGENT_RESULTS_NOT_RELEASED"];
+/** A scheme or address the egress policy refuses: no retry can change it. */
+const FINAL_UPLOAD_ERRORS: readonly string[] = ["AGENT_UPLOAD_HOST"];
+/** Tries of a results upload, 1, 2, 4, 8 then 16 s apart (PROTOCOL §14.9). */
+const UPLOAD_ATTEMPTS = 6;
 
 const isTerminal = (s: JournalState) => TERMINAL_STATES.includes(s);
 
@@ -381,17 +383,19 @@ export class ShardDriver {
 
   /**
    * When the spec names an `uploadUrl` (PROTOCOL §14.9), PUTs the settled shard's results there too:
-   * three tries, then a warning. Best effort: the results stay served by the agent either way, and
-   * an upload failure never touches the shard's settlement. Only once the chain shows the shard
-   * Settled or DeveloperFault (§18.7, checked by `uploadShardResults`); a failed run has no outputs
-   * to upload (its root commits to the failure, not to files).
+   * `UPLOAD_ATTEMPTS` tries over about half a minute (a busy receiver, an RPC node that answers a
+   * read from a block before the settlement), then a warning. Best effort: the results stay served
+   * by the agent either way, and an upload failure never touches the shard's settlement. Only once
+   * the chain shows the shard Settled or DeveloperFault (§18.7, checked by `uploadShardResults`); a
+   * failed run has no outputs to upload (its root commits to the failure, not to files).
    */
   private async upload(entry: JournalEntry<"settling">): Promise<void> {
-    const spec = await this.spec(entry);
-    if (!spec.uploadUrl || entry.data.failure) return;
+    if (entry.data.failure) return;
     const log = this.log(entry);
-    for (let attempt = 1; attempt <= 3; attempt++) {
+    for (let attempt = 1; attempt <= UPLOAD_ATTEMPTS; attempt++) {
       try {
+        const spec = await this.spec(entry);
+        if (!spec.uploadUrl) return;
         const { manifest, files } = shardResultFiles(this.ctx.dataDir, entry.jobId, entry.shard, entry.data);
         const done = await uploadShardResults({
           uploadUrl: spec.uploadUrl,
@@ -404,9 +408,9 @@ export class ShardDriver {
         log.info(done, "results uploaded");
         return;
       } catch (err) {
-        log.warn({ err, attempt }, "results upload failed");
+        log.warn({ err, attempt, of: UPLOAD_ATTEMPTS }, "results upload failed");
         if (err instanceof RigelError && FINAL_UPLOAD_ERRORS.includes(err.code)) return;
-        if (attempt < 3) await new Promise((r) => setTimeout(r, 1000 * attempt));
+        if (attempt < UPLOAD_ATTEMPTS) await new Promise((r) => setTimeout(r, 1000 * 2 ** (attempt - 1)));
       }
     }
   }

@@ -180,6 +180,20 @@ describe("end to end: faults on a running network", function () {
       const manifestPath = `/uploads/job-${jobId}/shard-0/manifest.json`;
       const until = Date.now() + 180_000;
       while (!receiver.puts.has(manifestPath) && Date.now() < until) await new Promise((r) => setTimeout(r, 250));
+      if (!receiver.puts.has(manifestPath)) {
+        // Say why: the agent's log lines of this job (its upload tries and their errors).
+        const agentName = network.names[operator.address] ?? "agent-1";
+        const agentLog = path.join(workDir, "logs", `${agentName}.log`);
+        const lines = fs.existsSync(agentLog)
+          ? fs
+              .readFileSync(agentLog, "utf8")
+              .split("\n")
+              .filter((l) => /upload/i.test(l) || new RegExp(`\\b${jobId}\\b`).test(l))
+          : [];
+        throw new Error(
+          `no manifest at ${manifestPath} 180 s after settlement; received ${[...receiver.puts.keys()].join(", ") || "nothing"}; ${agentName}'s log lines of the job and uploads:\n${lines.slice(-20).join("\n")}`,
+        );
+      }
       const shard = await devnet.client.readContract({
         address: devnet.deployment.contracts.JobMarket,
         abi: jobMarketAbi,
