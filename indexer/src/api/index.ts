@@ -55,6 +55,24 @@ app.get("/v1/operators/:address/shards", async (c) => {
   return json({ operator, shards: rows });
 });
 
+/** An operator's vesting: its totals (unvested now, put into vesting, vested, forfeited) and every
+ * vesting movement, oldest first. An operator without vesting activity answers zeros. */
+app.get("/v1/operators/:address/vesting", async (c) => {
+  const operator = addressParam(c.req.param("address"));
+  if (!operator) return badAddress("address");
+  const [totals, events] = await Promise.all([
+    db.select().from(schema.operatorVesting).where(eq(schema.operatorVesting.operator, operator)),
+    db
+      .select()
+      .from(schema.vestingEvent)
+      .where(eq(schema.vestingEvent.operator, operator))
+      .orderBy(schema.vestingEvent.blockNumber, schema.vestingEvent.logIndex)
+      .limit(limitParam(c.req.query("limit"), 1000, 10_000)),
+  ]);
+  const zero = { operator, vesting: 0n, vestingAdded: 0n, vested: 0n, forfeited: 0n };
+  return json({ ...(totals[0] ?? zero), events });
+});
+
 /** One operator row. */
 app.get("/v1/operators/:address", async (c) => {
   const operator = addressParam(c.req.param("address"));
