@@ -194,7 +194,8 @@ export const rewardClaim = onchainTable(
 /** One row per operator with vesting activity: its operator part in vesting, vested and forfeited. */
 export const operatorVesting = onchainTable("operator_vesting", (t) => ({
   operator: t.hex().primaryKey(),
-  /** Unvested now: Σ put into vesting − Σ vested − Σ forfeited (= `vestingRewards(operator).amount`). */
+  /** In vesting slots: Σ put into vesting − Σ vested − Σ forfeited. The contract's `vestingRewards()`
+   * differs: it leaves out slots whose time passed (released at the next claim) and adds the unsettled part. */
   vesting: t.bigint().notNull(),
   /** Σ `RewardsVesting` amounts. */
   vestingAdded: t.bigint().notNull(),
