@@ -1,6 +1,6 @@
 // The Rigel indexer's Ponder config (PROTOCOL §21), built from the deployment record: the protocol's
 // five event-emitting contracts on one chain, from the deployment block, with the ABIs the sdk
-// generates from the Hardhat artifacts (sdk/contracts/abis.ts), so an event a contract adds or
+// generates from the Hardhat artifacts (sdk/contracts/abis.ts, via src/lib/followedContracts.ts), so an event a contract adds or
 // changes is picked up by `node scripts/gen-abis.js`, never by a hard-coded topic.
 //
 // Environment (scripts/indexer.ts sets it from its flags):
@@ -12,13 +12,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { createConfig } from "ponder";
-import {
-  computeTokenAbi,
-  jobMarketAbi,
-  operatorStakingAbi,
-  oracleCommitteeAbi,
-  rewardsDistributorAbi,
-} from "../sdk/contracts/abis";
+import { followedContracts as abi } from "./src/lib/followedContracts";
 import { parseDeployment } from "../sdk/contracts/parseDeployment";
 
 const repoRoot = path.resolve(process.env.RIGEL_REPO_ROOT ?? path.join(process.cwd()));
@@ -51,14 +45,14 @@ export default createConfig({
     },
   },
   contracts: {
-    ComputeToken: { chain: "rigel", abi: computeTokenAbi, address: c.ComputeToken, startBlock },
-    OperatorStaking: { chain: "rigel", abi: operatorStakingAbi, address: c.OperatorStaking, startBlock },
-    OracleCommittee: { chain: "rigel", abi: oracleCommitteeAbi, address: c.OracleCommittee, startBlock },
-    RewardsDistributor: { chain: "rigel", abi: rewardsDistributorAbi, address: c.RewardsDistributor, startBlock },
+    ComputeToken: { chain: "rigel", abi: abi.ComputeToken, address: c.ComputeToken, startBlock },
+    OperatorStaking: { chain: "rigel", abi: abi.OperatorStaking, address: c.OperatorStaking, startBlock },
+    OracleCommittee: { chain: "rigel", abi: abi.OracleCommittee, address: c.OracleCommittee, startBlock },
+    RewardsDistributor: { chain: "rigel", abi: abi.RewardsDistributor, address: c.RewardsDistributor, startBlock },
     // Receipts give each shard transition's gas used.
     JobMarket: {
       chain: "rigel",
-      abi: jobMarketAbi,
+      abi: abi.JobMarket,
       address: c.JobMarket,
       startBlock,
       includeTransactionReceipts: true,

@@ -32,6 +32,8 @@ export const operator = onchainTable("operator", (t) => ({
   earnedTotal: t.bigint().notNull(),
   /** Σ `reward` of its settled epochs (RGL minted). */
   rewardsTotal: t.bigint().notNull(),
+  /** The market's id for it (`OperatorIdAssigned`, on its first accept; PROTOCOL §20.3). */
+  marketId: t.integer(),
 }));
 
 /** Every commission change: applied now (`scheduled` false) or scheduled for `effectiveAt`. */
@@ -72,7 +74,7 @@ export const stakeEvent = onchainTable(
   (t) => ({
     id: t.text().primaryKey(),
     operator: t.hex().notNull(),
-    kind: t.text().notNull(), // staked | unstake requested | withdrawn | locked | unlocked | pool rewards | pool rewards to self
+    kind: t.text().notNull(), // staked | unstake requested | withdrawn | locked | unlocked | pool rewards | pool rewards to self | pending delegations joined (epoch N) | [thaw ]pool wiped (generation N, shares)
     amount: t.bigint().notNull(),
     blockNumber: t.bigint().notNull(),
     timestamp: t.bigint().notNull(),
@@ -164,6 +166,8 @@ export const operatorEpoch = onchainTable(
     commission: t.bigint().notNull(),
     selfShare: t.bigint().notNull(),
     poolShare: t.bigint().notNull(),
+    /** The operator part put into vesting for this epoch (`RewardsVesting`; 0 when it was claimable at once). */
+    vesting: t.bigint().notNull(),
     vestsAt: t.bigint(),
     settledAt: t.bigint(),
     settledBlock: t.bigint(),
@@ -187,6 +191,55 @@ export const rewardClaim = onchainTable(
   (table) => ({ operatorIdx: index().on(table.operator) }),
 );
 
+/** One row per operator with vesting activity: its operator part in vesting, vested and forfeited. */
+export const operatorVesting = onchainTable("operator_vesting", (t) => ({
+  operator: t.hex().primaryKey(),
+  /** In vesting slots: Σ put into vesting − Σ vested − Σ forfeited. The contract's `vestingRewards()`
+   * differs: it leaves out slots whose time passed (released at the next claim) and adds the unsettled part. */
+  vesting: t.bigint().notNull(),
+  /** Σ `RewardsVesting` amounts. */
+  vestingAdded: t.bigint().notNull(),
+  /** Σ `RewardsVested` (moved to the claimable balance). */
+  vested: t.bigint().notNull(),
+  /** Σ `VestingForfeited` (burned on a slash). */
+  forfeited: t.bigint().notNull(),
+}));
+
+/** Every vesting movement: `vesting` (with epoch and end), `vested`, `forfeited`. */
+export const vestingEvent = onchainTable(
+  "vesting_event",
+  (t) => ({
+    id: t.text().primaryKey(),
+    operator: t.hex().notNull(),
+    kind: t.text().notNull(), // vesting | vested | forfeited
+    epoch: t.bigint(),
+    amount: t.bigint().notNull(),
+    vestsAt: t.bigint(),
+    blockNumber: t.bigint().notNull(),
+    logIndex: t.integer().notNull(),
+    timestamp: t.bigint().notNull(),
+    txHash: t.hex().notNull(),
+  }),
+  (table) => ({ operatorIdx: index().on(table.operator) }),
+);
+
+/** Credits the distributor refused (`AvailabilityNotCredited`, with its reason) or suspended
+ * (`CreditsSuspended`, on a slash). */
+export const creditNotice = onchainTable(
+  "credit_notice",
+  (t) => ({
+    id: t.text().primaryKey(),
+    operator: t.hex().notNull(),
+    epoch: t.bigint().notNull(),
+    kind: t.text().notNull(), // availability not credited | credits suspended
+    challengeId: t.hex(),
+    reason: t.integer(),
+    blockNumber: t.bigint().notNull(),
+    timestamp: t.bigint().notNull(),
+  }),
+  (table) => ({ operatorIdx: index().on(table.operator) }),
+);
+
 // ── Jobs and shards ──────────────────────────────────────────────────────────────────────────────
 
 export const job = onchainTable(
@@ -200,6 +253,8 @@ export const job = onchainTable(
     specHash: t.hex().notNull(),
     specURI: t.text().notNull(),
     gang: t.boolean().notNull(),
+    /** When its assigned shards open to any operator (`AssignmentsReopenAt`, §20.9); null without an operator list. */
+    assignmentsReopenAt: t.bigint(),
     createdBlock: t.bigint().notNull(),
     createdAt: t.bigint().notNull(),
     /** Shards with a final outcome so far. */
@@ -231,6 +286,8 @@ export const shard = onchainTable(
     slashed: t.bigint().notNull(),
     workPoints: t.bigint().notNull(),
     noShow: t.boolean(),
+    /** The `shard_terms` it was accepted under (the token's terms in force at its accept). */
+    termsId: t.integer(),
     acceptedBlock: t.bigint(),
     acceptedLogIndex: t.integer(),
     finalBlock: t.bigint(),
@@ -241,6 +298,65 @@ export const shard = onchainTable(
     operatorIdx: index().on(table.operator),
   }),
 );
+
+/** A job's assignment window (`AssignmentsReopenAt` comes before `JobCreated`: kept here, copied to `job`). */
+export const jobAssignment = onchainTable("job_assignment", (t) => ({
+  jobId: t.bigint().primaryKey(),
+  reopensAt: t.bigint().notNull(),
+  blockNumber: t.bigint().notNull(),
+}));
+
+/** One row per gang job (`GangJobCreated`): accepts so far, the shared start, or its release. */
+export const gang = onchainTable("gang", (t) => ({
+  jobId: t.bigint().primaryKey(),
+  acceptDeadline: t.bigint().notNull(),
+  accepted: t.integer().notNull(),
+  /** `GangStarted`: when the last shard was accepted (null until then). */
+  startedAt: t.bigint(),
+  startedBlock: t.bigint(),
+  /** `GangReleased`: an unstarted gang released after its accept deadline. */
+  released: t.boolean().notNull(),
+  releasedAt: t.bigint(),
+  unlocked: t.integer(),
+  refund: t.bigint(),
+}));
+
+/** Shard terms by id (`ShardTermsRecorded`): the parameters and rate a shard is accepted under (§20.2). */
+export const shardTerms = onchainTable("shard_terms", (t) => ({
+  termsId: t.integer().primaryKey(),
+  token: t.hex().notNull(),
+  feeBps: t.integer().notNull(),
+  verifyWindow: t.bigint().notNull(),
+  invalidSlashBps: t.integer().notNull(),
+  invalidDeveloperBps: t.integer().notNull(),
+  noShowSlashBps: t.integer().notNull(),
+  noShowDeveloperBps: t.integer().notNull(),
+  rglPerToken: t.bigint().notNull(),
+  collateralRatioBps: t.bigint().notNull(),
+  blockNumber: t.bigint().notNull(),
+  timestamp: t.bigint().notNull(),
+  txHash: t.hex().notNull(),
+}));
+
+/** Payment tokens (`PaymentTokenSet`) and the terms id a shard of theirs is accepted under now
+ * (null after a rate change until the next accept records new terms). */
+export const paymentToken = onchainTable("payment_token", (t) => ({
+  token: t.hex().primaryKey(),
+  allowed: t.boolean().notNull(),
+  rglPerToken: t.bigint().notNull(),
+  termsId: t.integer(),
+}));
+
+/** Every verdict batch settled (`VerdictsSettled`). */
+export const verdictBatch = onchainTable("verdict_batch", (t) => ({
+  id: t.text().primaryKey(),
+  verdictsRoot: t.hex().notNull(),
+  settled: t.bigint().notNull(),
+  skipped: t.bigint().notNull(),
+  blockNumber: t.bigint().notNull(),
+  timestamp: t.bigint().notNull(),
+  txHash: t.hex().notNull(),
+}));
 
 /** Every shard state change; its transaction's gas is in `market_transaction`. */
 export const shardEvent = onchainTable(
@@ -331,6 +447,25 @@ export const equivocation = onchainTable("equivocation", (t) => ({
   blockNumber: t.bigint().notNull(),
   timestamp: t.bigint().notNull(),
 }));
+
+// ── Governance ───────────────────────────────────────────────────────────────────────────────────
+
+/** Every parameter, role and pause change of the five contracts: the event's name and its arguments
+ * as JSON (amounts as decimal strings), with block, time and transaction. */
+export const paramChange = onchainTable(
+  "param_change",
+  (t) => ({
+    id: t.text().primaryKey(),
+    contract: t.text().notNull(),
+    event: t.text().notNull(),
+    args: t.text().notNull(),
+    blockNumber: t.bigint().notNull(),
+    logIndex: t.integer().notNull(),
+    timestamp: t.bigint().notNull(),
+    txHash: t.hex().notNull(),
+  }),
+  (table) => ({ contractIdx: index().on(table.contract) }),
+);
 
 // ── The RGL token ────────────────────────────────────────────────────────────────────────────────
 

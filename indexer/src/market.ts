@@ -1,9 +1,24 @@
 // JobMarket: jobs, every shard state change and its amounts, fees, withdrawals, gas from receipts,
-// and the per-day volume aggregate.
+// the per-day volume aggregate, gangs, assignment windows, shard terms and payment tokens.
 import { ponder, type Context } from "ponder:registry";
-import { dailyVolume, fee, job, marketTransaction, marketWithdrawal, operator, shard, shardEvent } from "ponder:schema";
+import {
+  dailyVolume,
+  fee,
+  gang,
+  job,
+  jobAssignment,
+  marketTransaction,
+  marketWithdrawal,
+  operator,
+  paymentToken,
+  shard,
+  shardEvent,
+  shardTerms,
+  verdictBatch,
+} from "ponder:schema";
 import type { Address, Hex } from "viem";
 import { eventId, utcDay } from "./lib/eventKeys";
+import { recordParamChange } from "./lib/paramChange";
 
 type ShardRow = typeof shard.$inferSelect;
 type OperatorRow = typeof operator.$inferSelect;
@@ -145,6 +160,7 @@ ponder.on("JobMarket:JobCreated", async ({ event, context }) => {
     specHash: a.specHash,
     specURI: a.specURI,
     gang: false,
+    assignmentsReopenAt: (await context.db.find(jobAssignment, { jobId: a.jobId }))?.reopensAt ?? null,
     createdBlock: event.block.number,
     createdAt: event.block.timestamp,
     shardsFinal: 0,
@@ -165,7 +181,101 @@ ponder.on("JobMarket:GangJobCreated", async ({ event, context }) => {
   if (await context.db.find(job, { jobId: event.args.jobId })) {
     await context.db.update(job, { jobId: event.args.jobId }).set({ gang: true });
   }
+  await context.db.insert(gang).values({
+    jobId: event.args.jobId,
+    acceptDeadline: event.args.acceptDeadline,
+    accepted: 0,
+    released: false,
+  });
 });
+
+ponder.on("JobMarket:GangStarted", async ({ event, context }) => {
+  const key = { jobId: event.args.jobId };
+  if (await context.db.find(gang, key)) {
+    await context.db.update(gang, key).set({ startedAt: event.args.startedAt, startedBlock: event.block.number });
+  }
+});
+
+// The release's `ShardCancelled` events (one per cancelled shard) carry the shards and the refund.
+ponder.on("JobMarket:GangReleased", async ({ event, context }) => {
+  const key = { jobId: event.args.jobId };
+  if (await context.db.find(gang, key)) {
+    await context.db.update(gang, key).set({
+      released: true,
+      releasedAt: event.block.timestamp,
+      unlocked: event.args.unlocked,
+      refund: event.args.refund,
+    });
+  }
+});
+
+// Emitted before `ShardAssigned` and `JobCreated` in the creating transaction (PROTOCOL §20.9).
+ponder.on("JobMarket:AssignmentsReopenAt", async ({ event, context }) => {
+  await context.db
+    .insert(jobAssignment)
+    .values({ jobId: event.args.jobId, reopensAt: event.args.reopensAt, blockNumber: event.block.number });
+});
+
+// Emitted in an accept's transaction, before its `ShardAccepted`, when the token's terms changed.
+ponder.on("JobMarket:ShardTermsRecorded", async ({ event, context }) => {
+  const { termsId, token, terms: t } = event.args;
+  await context.db.insert(shardTerms).values({
+    termsId,
+    token,
+    feeBps: t.feeBps,
+    verifyWindow: BigInt(t.verifyWindow),
+    invalidSlashBps: t.invalidSlashBps,
+    invalidDeveloperBps: t.invalidDeveloperBps,
+    noShowSlashBps: t.noShowSlashBps,
+    noShowDeveloperBps: t.noShowDeveloperBps,
+    rglPerToken: t.rglPerToken,
+    collateralRatioBps: BigInt(t.collateralRatioBps),
+    blockNumber: event.block.number,
+    timestamp: event.block.timestamp,
+    txHash: event.transaction.hash,
+  });
+  await context.db
+    .insert(paymentToken)
+    .values({ token, allowed: true, rglPerToken: t.rglPerToken, termsId })
+    .onConflictDoUpdate(() => ({ termsId }));
+});
+
+// A rate change voids the token's current terms (the next accept records new ones), as the market does.
+ponder.on("JobMarket:PaymentTokenSet", async ({ event, context }) => {
+  const { token, allowed, rglPerToken } = event.args;
+  await context.db
+    .insert(paymentToken)
+    .values({ token, allowed, rglPerToken, termsId: null })
+    .onConflictDoUpdate((row) => ({
+      allowed,
+      rglPerToken,
+      termsId: row.rglPerToken === rglPerToken ? row.termsId : null,
+    }));
+  await recordParamChange(context, event, "JobMarket:PaymentTokenSet");
+});
+
+ponder.on("JobMarket:OperatorIdAssigned", async ({ event, context }) => {
+  await bumpOperator(context, event.args.operator, () => ({ marketId: event.args.id }));
+});
+
+ponder.on("JobMarket:VerdictsSettled", async ({ event, context }) => {
+  await context.db.insert(verdictBatch).values({
+    id: eventId(event),
+    verdictsRoot: event.args.verdictsRoot,
+    settled: event.args.settled,
+    skipped: event.args.skipped,
+    blockNumber: event.block.number,
+    timestamp: event.block.timestamp,
+    txHash: event.transaction.hash,
+  });
+});
+
+/** The terms id a shard of `jobId` is accepted under now: its payment token's current terms. */
+async function termsIdOf(context: Context, jobId: bigint): Promise<number | null> {
+  const j = await context.db.find(job, { jobId });
+  if (!j) return null;
+  return (await context.db.find(paymentToken, { token: j.paymentToken }))?.termsId ?? null;
+}
 
 // `ShardAssigned` comes before `JobCreated` in the creating transaction: the shard row starts here.
 ponder.on("JobMarket:ShardAssigned", async ({ event, context }) => {
@@ -179,13 +289,17 @@ ponder.on("JobMarket:ShardAssigned", async ({ event, context }) => {
 
 ponder.on("JobMarket:ShardAccepted", async ({ event, context }) => {
   const a = event.args;
+  const termsId = await termsIdOf(context, a.jobId);
   await moveShard(context, event, a, "accepted", a.operator, () => ({
     state: "accepted",
     operator: a.operator,
     collateral: a.collateral,
+    termsId,
     acceptedBlock: event.block.number,
     acceptedLogIndex: event.log.logIndex,
   }));
+  const g = await context.db.find(gang, { jobId: a.jobId });
+  if (g) await context.db.update(gang, { jobId: a.jobId }).set({ accepted: g.accepted + 1 });
 });
 
 ponder.on("JobMarket:ShardSubmitted", async ({ event, context }) => {

@@ -159,3 +159,21 @@ ponder.on("OperatorStaking:Slashed", async ({ event, context }) => {
     jailedUntil: a.jailedUntil,
   }));
 });
+
+// Pool-level delegation events (no single delegator): into the operator's stake history.
+ponder.on("OperatorStaking:PendingDelegationsJoined", async ({ event, context }) => {
+  await stakeRow(
+    context,
+    event,
+    event.args.operator,
+    `pending delegations joined (epoch ${event.args.epoch})`,
+    event.args.tokens,
+  );
+});
+
+// A slash that empties a pool voids its shares: `amount` is the voided shares, not RGL.
+ponder.on("OperatorStaking:PoolWiped", async ({ event, context }) => {
+  const a = event.args;
+  const pool = a.thawPool ? "thaw pool" : "pool";
+  await stakeRow(context, event, a.operator, `${pool} wiped (generation ${a.generation}, shares)`, a.voidedShares);
+});

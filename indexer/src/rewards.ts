@@ -1,7 +1,15 @@
-// RewardsDistributor: points credited per (operator, epoch), forfeits, settlements and claims.
+// RewardsDistributor: points credited per (operator, epoch), forfeits, settlements, vesting and claims.
 import { ponder, type Context } from "ponder:registry";
-import { epoch, operator, operatorEpoch, rewardClaim } from "ponder:schema";
-import type { Address } from "viem";
+import {
+  creditNotice,
+  epoch,
+  operator,
+  operatorEpoch,
+  operatorVesting,
+  rewardClaim,
+  vestingEvent,
+} from "ponder:schema";
+import type { Address, Hex } from "viem";
 import { eventId } from "./lib/eventKeys";
 
 type OperatorEpochRow = typeof operatorEpoch.$inferSelect;
@@ -19,6 +27,7 @@ const EMPTY = {
   commission: 0n,
   selfShare: 0n,
   poolShare: 0n,
+  vesting: 0n,
 };
 
 /** Upserts the (operator, epoch) row: `change` gets the current row (zeros when new). */
@@ -121,8 +130,88 @@ ponder.on("RewardsDistributor:EpochSettled", async ({ event, context }) => {
   }
 });
 
+interface RewardsEvent {
+  block: { number: bigint; timestamp: bigint };
+  log: { logIndex: number };
+  transaction: { hash: Hex };
+}
+
+/** One `vesting_event` row and the operator's running vesting totals. */
+async function moveVesting(
+  context: Context,
+  event: RewardsEvent,
+  who: Address,
+  kind: "vesting" | "vested" | "forfeited",
+  amount: bigint,
+  of?: { epoch: bigint; vestsAt: bigint },
+): Promise<void> {
+  await context.db.insert(vestingEvent).values({
+    id: eventId(event),
+    operator: who,
+    kind,
+    epoch: of?.epoch ?? null,
+    amount,
+    vestsAt: of?.vestsAt ?? null,
+    blockNumber: event.block.number,
+    logIndex: event.log.logIndex,
+    timestamp: event.block.timestamp,
+    txHash: event.transaction.hash,
+  });
+  const added = kind === "vesting" ? amount : 0n;
+  const vested = kind === "vested" ? amount : 0n;
+  const forfeited = kind === "forfeited" ? amount : 0n;
+  await context.db
+    .insert(operatorVesting)
+    .values({ operator: who, vesting: added - vested - forfeited, vestingAdded: added, vested, forfeited })
+    .onConflictDoUpdate((row) => ({
+      vesting: row.vesting + added - vested - forfeited,
+      vestingAdded: row.vestingAdded + added,
+      vested: row.vested + vested,
+      forfeited: row.forfeited + forfeited,
+    }));
+}
+
+// The vesting end may be later than the epoch's own when both vesting slots were taken (§10.9).
 ponder.on("RewardsDistributor:RewardsVesting", async ({ event, context }) => {
-  await touchOperatorEpoch(context, event.args.operator, event.args.epoch, () => ({ vestsAt: event.args.vestsAt }));
+  const { operator: who, epoch: n, amount, vestsAt } = event.args;
+  await touchOperatorEpoch(context, who, n, (r) => ({ vestsAt, vesting: r.vesting + amount }));
+  await moveVesting(context, event, who, "vesting", amount, { epoch: n, vestsAt });
+});
+
+ponder.on("RewardsDistributor:RewardsVested", async ({ event, context }) => {
+  await moveVesting(context, event, event.args.operator, "vested", event.args.amount);
+});
+
+// A slash burns every unvested operator part (RewardsDistributor.onSlashed).
+ponder.on("RewardsDistributor:VestingForfeited", async ({ event, context }) => {
+  await moveVesting(context, event, event.args.operator, "forfeited", event.args.amount);
+});
+
+ponder.on("RewardsDistributor:AvailabilityNotCredited", async ({ event, context }) => {
+  const a = event.args;
+  await context.db.insert(creditNotice).values({
+    id: eventId(event),
+    operator: a.operator,
+    epoch: a.epoch,
+    kind: "availability not credited",
+    challengeId: a.challengeId,
+    reason: a.reason,
+    blockNumber: event.block.number,
+    timestamp: event.block.timestamp,
+  });
+});
+
+ponder.on("RewardsDistributor:CreditsSuspended", async ({ event, context }) => {
+  await context.db.insert(creditNotice).values({
+    id: eventId(event),
+    operator: event.args.operator,
+    epoch: event.args.epoch,
+    kind: "credits suspended",
+    challengeId: null,
+    reason: null,
+    blockNumber: event.block.number,
+    timestamp: event.block.timestamp,
+  });
 });
 
 ponder.on("RewardsDistributor:RewardsClaimed", async ({ event, context }) => {

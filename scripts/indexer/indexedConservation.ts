@@ -7,6 +7,8 @@
 //             Σ escrow of RGL jobs − Σ their outcomes (paid + fee + refund) = escrowOf(RGL);
 //             Σ outcomes − burned fees − withdrawn = owedTotal(RGL)
 //   bonds     committee's indexed balance = Σ indexed bonds = Σ signerInfo().bond
+//   rewards   distributor's balanceOf = Σ settled operator parts (commission + self share)
+//             − Σ operator claims − Σ forfeited vesting
 import { getAddress, type Address, type PublicClient } from "viem";
 import { computeTokenAbi, jobMarketAbi, operatorStakingAbi, oracleCommitteeAbi } from "../../sdk/contracts/abis";
 import type { Deployment } from "../../sdk/contracts/parseDeployment";
@@ -30,6 +32,7 @@ interface ConservationTotals {
   bonds: { total: string; count: number };
   operators: Address[];
   signers: Address[];
+  rewards: { operatorParts: string; claimed: string; vesting: string; forfeited: string };
 }
 
 /** Reads the indexer's totals and checks them against the contracts at its indexed block. */
@@ -125,6 +128,21 @@ export async function checkIndexedConservation(
   check(
     bonds === bondsIndexed,
     `bonds: Σ signerInfo().bond ${bonds} ${bonds === bondsIndexed ? "=" : "≠"} Σ indexed bonds ${bondsIndexed}`,
+  );
+  // The distributor mints each settled reward and passes the pool share on: it keeps the operator
+  // parts (vesting or claimable) until claimed, or burns them when a slash forfeits the vesting.
+  const distributorHeld = await client.readContract({
+    ...at,
+    address: rgl,
+    abi: computeTokenAbi,
+    functionName: "balanceOf",
+    args: [c.RewardsDistributor],
+  });
+  const r = t.rewards;
+  const kept = BigInt(r.operatorParts) - BigInt(r.claimed) - BigInt(r.forfeited);
+  check(
+    distributorHeld === kept,
+    `rewards: distributor's balanceOf ${distributorHeld} ${distributorHeld === kept ? "=" : "≠"} Σ operator parts ${r.operatorParts} − claimed ${r.claimed} − forfeited ${r.forfeited}`,
   );
   return { ok: problems.length === 0, block, facts, problems };
 }

@@ -10,7 +10,7 @@ import os from "node:os";
 import path from "node:path";
 import { ethers, network } from "hardhat";
 import { time } from "@nomicfoundation/hardhat-network-helpers";
-import { createPublicClient, formatEther, getAddress, http, type PublicClient } from "viem";
+import { createPublicClient, formatEther, getAddress, http, zeroAddress, type PublicClient } from "viem";
 import { hardhat } from "viem/chains";
 import { contractEnums } from "../../sdk/contracts/abis";
 import { loadDeployment } from "../../sdk/contracts/deployments";
@@ -44,6 +44,7 @@ import {
 
 const ROOT = ethers.id("indexer-result");
 const PRICE = 10n ** 16n; // 0.01 RGL a unit: 80 units pay 0.8 RGL
+const VESTING_DELAY = 3_600; // seconds: the operator part of an epoch's reward vests an hour after it
 
 /** The indexer's name for each chain `ShardState`. */
 const STATE_NAMES: Record<string, string[]> = {
@@ -128,8 +129,56 @@ describe("indexer: Ponder against a Hardhat chain", function () {
     await p.staking.connect(p.delegators[0]).claimRewards(op0.address);
     await p.market.connect(op0).withdraw(await p.rgl.getAddress(), op0.address);
     await p.market.connect(p.devs[0]).withdraw(await p.rgl.getAddress(), p.devs[0].address);
+    await laterContractEvents();
     await waitAll(indexers, await head());
   });
+
+  /**
+   * The events of the later contract issues (issue 24 follow-up): a market parameter change (new
+   * shard terms at the next accept), a reward vesting delay, a gang that starts and settles, a gang
+   * released after its accept deadline, a vesting part forfeited by a slash (op2) and one vested
+   * and claimed (op0).
+   */
+  async function laterContractEvents(): Promise<void> {
+    const rgl = await p.rgl.getAddress();
+    const [op0, , op2] = p.ops;
+    const m = await p.market.params();
+    await p.market.setParams({
+      treasury: m.treasury,
+      feeBps: m.feeBps + 100n,
+      collateralRatioBps: m.collateralRatioBps,
+      verifyWindow: m.verifyWindow,
+      invalidSlashBps: m.invalidSlashBps,
+      invalidDeveloperBps: m.invalidDeveloperBps,
+      noShowSlashBps: m.noShowSlashBps,
+      noShowDeveloperBps: m.noShowDeveloperBps,
+    });
+    await p.rewards.setRewardVestingDelay(VESTING_DELAY);
+    await nextEpoch();
+    // Gang A: both shards accepted (the gang starts), submitted and settled Valid.
+    const gangParams = await jobParamsFor(rgl, { shards: 2, maxPricePerUnit: PRICE });
+    await p.market.connect(p.devs[1]).createGangJob(gangParams, BigInt(await time.latest()) + 600n);
+    const started = await p.market.jobCount();
+    await p.market.connect(op0).accept(started, 0);
+    await p.market.connect(op2).accept(started, 1);
+    await p.market.connect(op0).submit(started, 0, ROOT, 80n, `http://agent/${started}/0`);
+    await p.market.connect(op2).submit(started, 1, ROOT, 80n, `http://agent/${started}/1`);
+    const leaves = [await shardVerdict(p, started, 0, 1), await shardVerdict(p, started, 1, 1)];
+    const { batch, sigs } = await verdictBatch(p, leaves);
+    await p.market.settleVerdicts(batch, sigs, leaves);
+    // Gang B: one shard of two accepted by the deadline, then released.
+    await p.market.connect(p.devs[1]).createGangJob(gangParams, BigInt(await time.latest()) + 600n);
+    const released = await p.market.jobCount();
+    await p.market.connect(op0).accept(released, 0);
+    await time.increase(601);
+    await p.market.releaseGang(released);
+    // Epoch settled: op0's and op2's parts vest in VESTING_DELAY; op2's Invalid shard forfeits its part.
+    await nextEpoch();
+    for (const op of [op0, op2]) await p.rewards.settleOperator(op.address);
+    await runJob(0, [2], [2]);
+    await time.increase(2 * VESTING_DELAY);
+    await p.rewards.connect(op0).claim(op0.address);
+  }
 
   after(async function () {
     for (const ix of indexers) {
@@ -231,7 +280,7 @@ describe("indexer: Ponder against a Hardhat chain", function () {
           const onChain = await p.market.getShard(jobId, row.shard);
           const state = contractEnums.IJobMarket.ShardState[Number(onChain.state)];
           expect(STATE_NAMES[state], `${ix.store}: job ${jobId} shard ${row.shard}`).to.include(row.state);
-          expect(getAddress(row.operator!)).to.equal(onChain.operator);
+          expect(row.operator ? getAddress(row.operator) : zeroAddress).to.equal(onChain.operator);
         }
       }
       for (const l of settledLogs) {
@@ -262,12 +311,199 @@ describe("indexer: Ponder against a Hardhat chain", function () {
     }
   });
 
+  it("indexes gangs, vesting, shard terms and assignment windows as the chain holds them", async function () {
+    const jobs = await p.market.jobCount();
+    const gangLogs = await p.market.queryFilter(p.market.filters.GangJobCreated());
+    const releasedLogs = await p.market.queryFilter(p.market.filters.GangReleased());
+    expect(gangLogs, "two gang jobs").to.have.length(2);
+    expect(releasedLogs, "one released").to.have.length(1);
+    const termsLogs = await p.market.queryFilter(p.market.filters.ShardTermsRecorded());
+    expect(termsLogs.length, "terms before and after the parameter change").to.be.gte(2);
+    const forfeitLogs = await p.rewards.queryFilter(p.rewards.filters.VestingForfeited());
+    const vestedLogs = await p.rewards.queryFilter(p.rewards.filters.RewardsVested());
+    const vestingLogs = await p.rewards.queryFilter(p.rewards.filters.RewardsVesting());
+    expect(
+      forfeitLogs.map((l) => l.args.operator),
+      "op2's part forfeited",
+    ).to.deep.equal([p.ops[2].address]);
+    expect(
+      vestedLogs.map((l) => l.args.operator),
+      "op0's part vested",
+    ).to.include(p.ops[0].address);
+    for (const ix of indexers) {
+      for (const l of gangLogs) {
+        const onChain = await p.market.gangOf(l.args.jobId);
+        const { gang } = await graphql<{
+          gang: { acceptDeadline: string; startedAt: string | null; accepted: number; released: boolean };
+        }>(ix.url, `{ gang(jobId: "${l.args.jobId}") { acceptDeadline startedAt accepted released } }`);
+        expect(gang, `${ix.store}: gang ${l.args.jobId}`).to.deep.equal({
+          acceptDeadline: onChain.acceptDeadline.toString(),
+          startedAt: onChain.startedAt === 0n ? null : onChain.startedAt.toString(),
+          accepted: Number(onChain.accepted),
+          released: onChain.released,
+        });
+      }
+      const rel = releasedLogs[0].args;
+      const { gang } = await graphql<{ gang: { unlocked: number; refund: string } }>(
+        ix.url,
+        `{ gang(jobId: "${rel.jobId}") { unlocked refund } }`,
+      );
+      expect(gang).to.deep.equal({ unlocked: Number(rel.unlocked), refund: rel.refund.toString() });
+
+      const { shardTermss } = await graphql<{ shardTermss: { items: Record<string, string | number>[] } }>(
+        ix.url,
+        `
+          {
+            shardTermss(limit: 1000) {
+              items {
+                termsId
+                token
+                feeBps
+                verifyWindow
+                invalidSlashBps
+                invalidDeveloperBps
+                noShowSlashBps
+                noShowDeveloperBps
+                rglPerToken
+                collateralRatioBps
+              }
+            }
+          }
+        `,
+      );
+      expect(shardTermss.items.map((t) => t.termsId).sort()).to.deep.equal(
+        termsLogs.map((l) => Number(l.args.termsId)).sort(),
+      );
+      const terms = new Map(shardTermss.items.map((t) => [t.termsId, t]));
+      const usedTerms = new Set<number>();
+      for (let jobId = 1n; jobId <= jobs; jobId++) {
+        const job = await getJson<{
+          assignmentsReopenAt: string | null;
+          shards: (ShardJson & { termsId: number | null })[];
+        }>(`${ix.url}/v1/jobs/${jobId}`);
+        const reopensAt = await p.market.assignmentsReopenAt(jobId);
+        expect(job.assignmentsReopenAt, `${ix.store}: job ${jobId} reopens`).to.equal(
+          reopensAt === 0n ? null : reopensAt.toString(),
+        );
+        for (const row of job.shards) {
+          if (row.termsId === null) {
+            expect(
+              row.operator === null || row.state === "assigned",
+              `${ix.store}: ${jobId}/${row.shard} has terms`,
+            ).to.equal(true);
+            continue;
+          }
+          usedTerms.add(row.termsId);
+          const t = await p.market.shardTerms(jobId, row.shard);
+          expect(terms.get(row.termsId), `${ix.store}: terms of ${jobId}/${row.shard}`).to.deep.include({
+            feeBps: Number(t.feeBps),
+            verifyWindow: t.verifyWindow.toString(),
+            invalidSlashBps: Number(t.invalidSlashBps),
+            invalidDeveloperBps: Number(t.invalidDeveloperBps),
+            noShowSlashBps: Number(t.noShowSlashBps),
+            noShowDeveloperBps: Number(t.noShowDeveloperBps),
+            rglPerToken: t.rglPerToken.toString(),
+            collateralRatioBps: t.collateralRatioBps.toString(),
+          });
+        }
+      }
+      expect(usedTerms.size, `${ix.store}: shards under the old and the new terms`).to.be.gte(2);
+      expect(
+        (await getJson<{ assignmentsReopenAt: string | null }>(`${ix.url}/v1/jobs/3`)).assignmentsReopenAt,
+      ).to.not.equal(null);
+
+      for (const op of p.ops) {
+        const v = await getJson<{
+          vesting: string;
+          vestingAdded: string;
+          vested: string;
+          forfeited: string;
+          events: unknown[];
+        }>(`${ix.url}/v1/operators/${op.address}/vesting`);
+        const sum = (logs: { args: { operator: string; amount: bigint } }[]) =>
+          logs
+            .filter((l) => l.args.operator === op.address)
+            .reduce((a, l) => a + l.args.amount, 0n)
+            .toString();
+        // At the scenario's end no slot is past its time unreleased (op0 claimed) and no operator part
+        // is unsettled, so the contract's `vestingRewards` counts exactly what the slots hold.
+        const [unvested] = await p.rewards.vestingRewards(op.address);
+        expect(v, `${ix.store}: vesting of ${op.address}`).to.include({
+          vesting: unvested.toString(),
+          vestingAdded: sum(vestingLogs),
+          vested: sum(vestedLogs),
+          forfeited: sum(forfeitLogs),
+        });
+        const n = [vestingLogs, vestedLogs, forfeitLogs].flat().filter((l) => l.args.operator === op.address).length;
+        expect(v.events).to.have.length(n);
+      }
+    }
+  });
+
+  it("indexes every parameter, role and pause change of the five contracts with its block and transaction", async function () {
+    const governance = /Set$|^Role|^Paused$|^Unpaused$/;
+    const contracts = {
+      ComputeToken: p.rgl,
+      OperatorStaking: p.staking,
+      OracleCommittee: p.committee,
+      RewardsDistributor: p.rewards,
+      JobMarket: p.market,
+    };
+    const expected: string[] = [];
+    for (const [name, c] of Object.entries(contracts)) {
+      for (const l of await ethers.provider.getLogs({ address: await c.getAddress(), fromBlock: 0 })) {
+        const parsed = c.interface.parseLog(l);
+        if (parsed && governance.test(parsed.name))
+          expected.push(`${name}:${parsed.name}@${l.blockNumber}/${l.transactionHash}`);
+      }
+    }
+    expect(
+      expected.some((e) => e.startsWith("JobMarket:ParamsSet@")),
+      "a ParamsSet",
+    ).to.equal(true);
+    expect(expected.some((e) => e.startsWith("RewardsDistributor:RewardVestingDelaySet@"))).to.equal(true);
+    const feeBps = (await p.market.params()).feeBps;
+    for (const ix of indexers) {
+      const { paramChanges } = await graphql<{
+        paramChanges: {
+          items: { contract: string; event: string; args: string; blockNumber: string; txHash: string }[];
+        };
+      }>(
+        ix.url,
+        `
+          {
+            paramChanges(limit: 1000, orderBy: "id") {
+              items {
+                contract
+                event
+                args
+                blockNumber
+                txHash
+              }
+            }
+          }
+        `,
+      );
+      expect(
+        paramChanges.items.map((r) => `${r.contract}:${r.event}@${r.blockNumber}/${r.txHash}`).sort(),
+      ).to.deep.equal([...expected].sort());
+      const paramsSet = paramChanges.items
+        .filter((r) => r.event === "ParamsSet")
+        .sort((a, b) => Number(BigInt(a.blockNumber) - BigInt(b.blockNumber)))
+        .map((r) => JSON.parse(r.args));
+      expect(paramsSet.at(-1).params.feeBps, `${ix.store}: the last ParamsSet`).to.equal(Number(feeBps));
+      const delay = paramChanges.items.find((r) => r.event === "RewardVestingDelaySet");
+      expect(JSON.parse(delay!.args)).to.deep.equal({ delay: String(VESTING_DELAY) });
+    }
+  });
+
   it("conservation from indexed events: supply, stake, escrow and bonds equal what the contracts report", async function () {
     const deployment = loadDeployment({ file: deploymentFile });
     for (const ix of indexers) {
       const report = await checkIndexedConservation(ix.url, client, deployment);
       expect(report.problems, `${ix.store}: ${report.facts.join("; ")}`).to.deep.equal([]);
-      expect(report.facts.length).to.be.gte(7);
+      expect(report.facts.length).to.be.gte(8);
+      expect(report.facts.some((f) => f.startsWith("rewards: distributor's balanceOf"))).to.equal(true);
     }
   });
 

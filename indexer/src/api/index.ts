@@ -55,6 +55,24 @@ app.get("/v1/operators/:address/shards", async (c) => {
   return json({ operator, shards: rows });
 });
 
+/** An operator's vesting: its totals (unvested now, put into vesting, vested, forfeited) and every
+ * vesting movement, oldest first. An operator without vesting activity answers zeros. */
+app.get("/v1/operators/:address/vesting", async (c) => {
+  const operator = addressParam(c.req.param("address"));
+  if (!operator) return badAddress("address");
+  const [totals, events] = await Promise.all([
+    db.select().from(schema.operatorVesting).where(eq(schema.operatorVesting.operator, operator)),
+    db
+      .select()
+      .from(schema.vestingEvent)
+      .where(eq(schema.vestingEvent.operator, operator))
+      .orderBy(schema.vestingEvent.blockNumber, schema.vestingEvent.logIndex)
+      .limit(limitParam(c.req.query("limit"), 1000, 10_000)),
+  ]);
+  const zero = { operator, vesting: 0n, vestingAdded: 0n, vested: 0n, forfeited: 0n };
+  return json({ ...(totals[0] ?? zero), events });
+});
+
 /** One operator row. */
 app.get("/v1/operators/:address", async (c) => {
   const operator = addressParam(c.req.param("address"));
@@ -164,7 +182,8 @@ app.get("/v1/history", async (c) => {
 /**
  * Totals rebuilt from indexed events for the conservation check (scripts/indexer/indexedConservation.ts):
  * RGL supply, mints and burns; balances of `accounts`; Σ balances; for jobs paid in `token`, Σ escrow
- * and Σ outcomes; Σ withdrawn and burned fees in `token`; Σ committee bonds; the operators.
+ * and Σ outcomes; Σ withdrawn and burned fees in `token`; Σ committee bonds; the operators; the
+ * distributor's operator parts (Σ commission + self share settled), claims, vesting and forfeits.
  */
 app.get("/v1/conservation", async (c) => {
   const token = addressParam(c.req.query("token"));
@@ -173,8 +192,21 @@ app.get("/v1/conservation", async (c) => {
     .split(",")
     .map((a) => addressParam(a))
     .filter((a): a is Address => a !== undefined);
-  const { job: j, fee: f, marketWithdrawal: w, tokenBalance: b, signer: s } = schema;
-  const [[supply], balances, [holders], [jobs], [fees], [withdrawn], [bonds], operators, signers] = await Promise.all([
+  const { job: j, fee: f, marketWithdrawal: w, tokenBalance: b, signer: s, operatorEpoch: oe } = schema;
+  const [
+    [supply],
+    balances,
+    [holders],
+    [jobs],
+    [fees],
+    [withdrawn],
+    [bonds],
+    operators,
+    signers,
+    [parts],
+    [claims],
+    [vest],
+  ] = await Promise.all([
     db.select().from(schema.tokenSupply).where(eq(schema.tokenSupply.id, "RGL")),
     accounts.length ? db.select().from(b).where(inArray(b.account, accounts)) : Promise.resolve([]),
     db.select({ total: sum(b.balance), count: count() }).from(b),
@@ -193,6 +225,14 @@ app.get("/v1/conservation", async (c) => {
     db.select({ total: sum(s.bond), count: count() }).from(s),
     db.select({ address: schema.operator.address }).from(schema.operator),
     db.select({ address: s.address }).from(s),
+    db
+      .select({ commission: sum(oe.commission), selfShare: sum(oe.selfShare) })
+      .from(oe)
+      .where(eq(oe.settled, true)),
+    db.select({ amount: sum(schema.rewardClaim.amount) }).from(schema.rewardClaim),
+    db
+      .select({ vesting: sum(schema.operatorVesting.vesting), forfeited: sum(schema.operatorVesting.forfeited) })
+      .from(schema.operatorVesting),
   ]);
   const big = (v: string | null | undefined) => BigInt(v ?? 0);
   return json({
@@ -210,6 +250,12 @@ app.get("/v1/conservation", async (c) => {
     withdrawn: big(withdrawn?.amount),
     bonds: { total: big(bonds?.total), count: bonds?.count ?? 0 },
     operators: operators.map((o) => o.address),
+    rewards: {
+      operatorParts: big(parts?.commission) + big(parts?.selfShare),
+      claimed: big(claims?.amount),
+      vesting: big(vest?.vesting),
+      forfeited: big(vest?.forfeited),
+    },
     signers: signers.map((x) => x.address),
   });
 });
