@@ -451,18 +451,28 @@ describe("dapp end to end: a container job from a template, settled by real agen
   const merged = Object.fromEntries(OUTPUTS.map((text, i) => [`items/${i}/out.txt`, text]));
   const bytes = (files: Record<string, string>) => Object.values(files).reduce((n, t) => n + t.length, 0);
 
-  /** The element lies wholly inside the viewport and inside its job's scroll area, its text not cut. */
+  /**
+   * The element lies wholly inside the viewport and inside its job's table as shown unscrolled, its
+   * text not cut: at desktop width the table needs no sideways scroll. (Before the fix the line did
+   * not wrap in its cell: the table ran past its scroll area, and the line's end was off to the right.)
+   */
   const expectFullyVisible = async (testId: string, viewportWidth: number) => {
     const el = page.getByTestId(testId);
+    const wrap = page.getByTestId("job-1").locator(".table-wrap");
     await el.scrollIntoViewIfNeeded();
+    await wrap.evaluate((w) => (w.scrollLeft = 0));
     const box = (await el.boundingBox())!;
-    const wrap = (await page.getByTestId("job-1").locator(".table-wrap").boundingBox())!;
+    const wrapBox = (await wrap.boundingBox())!;
     expect(box.x, `${testId} left`).to.be.at.least(0);
     expect(box.x + box.width, `${testId} right edge in the viewport`).to.be.at.most(viewportWidth);
-    expect(box.x, `${testId} left in its table's scroll area`).to.be.at.least(wrap.x - 0.5);
-    expect(box.x + box.width, `${testId} right edge in its table's scroll area`).to.be.at.most(
-      wrap.x + wrap.width + 0.5,
+    expect(box.x, `${testId} left in its table's area`).to.be.at.least(wrapBox.x - 0.5);
+    expect(box.x + box.width, `${testId} right edge in its table's area`).to.be.at.most(
+      wrapBox.x + wrapBox.width + 0.5,
     );
+    expect(box.y, `${testId} top in the viewport`).to.be.at.least(0);
+    expect(box.y + box.height, `${testId} bottom in the viewport`).to.be.at.most(800);
+    const sideways = await wrap.evaluate((w) => w.scrollWidth - w.clientWidth);
+    expect(sideways, "the job's table needs a sideways scroll at desktop width").to.be.at.most(0);
     const overflow = await el.evaluate((e) => e.scrollWidth - e.clientWidth);
     expect(overflow, `${testId} text overflows its box`).to.be.at.most(0);
   };
