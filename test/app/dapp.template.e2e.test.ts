@@ -378,6 +378,9 @@ describe("dapp end to end: a container job from a template, settled by real agen
     await waitForText(page.getByTestId("logs-1-1").getByTestId("live-log"), /\[item 3\] working on delta/);
     await page.getByTestId("logs-1-1").scrollIntoViewIfNeeded();
     await shot("developer-live-log", false);
+    // Waiting reasons and the log wrap in their cells: the job's table needs no sideways scroll at 1280 px.
+    const jobTable = page.getByTestId("job-1").locator(".table-wrap");
+    expect(await jobTable.evaluate((w) => w.scrollWidth - w.clientWidth), "sideways scroll").to.be.at.most(0);
 
     // The gates open: the runs end, the shards are submitted and settled.
     await waitFor(

@@ -79,12 +79,12 @@ export function ShardDownload({ job, shard, developer }: { job: JobRow; shard: S
         {state.busy ? "Downloading and checking…" : "Download result"}
       </button>
       {state.done && (
-        <div className="muted result-line" data-testid={`result-status-${job.jobId}-${shard.shard}`}>
+        <div className="muted cell-note" data-testid={`result-status-${job.jobId}-${shard.shard}`}>
           {state.done}
         </div>
       )}
       {state.error && (
-        <div className="error result-line" data-testid={`result-error-${job.jobId}-${shard.shard}`}>
+        <div className="error cell-note" data-testid={`result-error-${job.jobId}-${shard.shard}`}>
           Not saved: {state.error}
         </div>
       )}
@@ -206,7 +206,7 @@ export function ShardLiveLog({ job, shard, developer }: { job: JobRow; shard: Sh
           Show live log
         </button>
       )}
-      {state.error && <div className="error result-line">Cannot read the log: {state.error}</div>}
+      {state.error && <div className="error cell-note">Cannot read the log: {state.error}</div>}
       {state.on && (
         <pre className="live-log" data-testid="live-log">
           {lines.map((l) => `${l.item === null ? "" : `[item ${l.item}] `}${l.text}`).join("\n")}
