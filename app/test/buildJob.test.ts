@@ -40,6 +40,28 @@ describe("buildJob", () => {
     expect(job.spec.kind === "container" && job.spec.items).toEqual([{ a: 1 }, "two", 3]);
   });
 
+  it("writes a typed results store URL into the spec as its uploadUrl (PROTOCOL §14.9), and refuses a bad one", () => {
+    const container = { ...FORM, kind: "container" as const, items: '"a"\n"b"', shards: "2" };
+    expect(buildJob(container, 0n).spec).not.toHaveProperty("uploadUrl");
+    expect(buildJob({ ...container, uploadUrl: "  " }, 0n).spec).not.toHaveProperty("uploadUrl");
+    const job = buildJob({ ...container, uploadUrl: " http://127.0.0.1:9575/v1/store " }, 0n);
+    expect(job.spec.uploadUrl).toBe("http://127.0.0.1:9575/v1/store");
+    // The URL is part of the spec, so of its hash and data: URI.
+    expect(job.specHash).toBe(hashJobSpec(job.spec).hash);
+    expect(job.specHash).not.toBe(buildJob(container, 0n).specHash);
+    expect(buildJob({ ...FORM, uploadUrl: "https://store.example/v1/store" }, 0n).spec.uploadUrl).toBe(
+      "https://store.example/v1/store",
+    );
+    try {
+      buildJob({ ...container, uploadUrl: "ftp://store.example/up" }, 0n);
+      expect.unreachable();
+    } catch (err) {
+      expect((err as JobFormError).problems).toEqual([
+        "uploadUrl must be an http:// or https:// URL without credentials (≤ 2048 characters)",
+      ]);
+    }
+  });
+
   it("reports every problem at once", () => {
     try {
       buildJob({ ...FORM, m: "0", shards: "x", maxPricePerUnit: "abc" }, 0n);

@@ -3,10 +3,16 @@
 // GPU models filter the plan with the planner's reason; the wallet checks (balances, a shortfall
 // sentence, clamped inputs, disabled reasons) hold; the job is created with an exact approve (the
 // allowance is 0 afterwards), two in-process AgentDaemons run its items in the local test image on
-// the real Docker engine and settle it; then the Developer page at phone size (390×844), with
-// screenshots in test-artifacts/app/ (phone-developer*.png, developer-template-*.png). Ports 9571-9574.
+// the real Docker engine and settle it, while the page follows a running shard's live log; the
+// results are pushed to a results store (the spec's uploadUrl, typed in the page); the page
+// downloads each shard's and the merged result, verified against the committed root in the browser,
+// from the agents and, once the agents are stopped, from the store; then the Developer page at phone
+// size (390×844), with screenshots in test-artifacts/app/ (phone-developer*.png,
+// developer-template-*.png, developer-live-log.png, developer-results-*.png). Ports 9571-9575.
 import { expect } from "chai";
+import { execFileSync } from "node:child_process";
 import fs from "node:fs";
+import os from "node:os";
 import type { Server } from "node:http";
 import path from "node:path";
 import type Dockerode from "dockerode";
@@ -16,6 +22,10 @@ import { createPublicClient, http, type Address, type PublicClient } from "viem"
 import { hardhat } from "viem/chains";
 import { AgentChain } from "../../agent/chain/agentChain";
 import { AgentDaemon } from "../../agent/daemon/agentDaemon";
+import { operatorMetadataDataUri } from "../../sdk/agentApi/metadata";
+import { storeResultsUri } from "../../sdk/agentApi/resultsStoreUrl";
+import { ResultsStore } from "../../store/resultsStore";
+import { marketStoreChain } from "../../store/storeChain";
 import { startHardhatNode, type HardhatNode } from "../../scripts/lib/hardhatNode";
 import { computeTokenAbi, jobMarketAbi, operatorStakingAbi } from "../../sdk/contracts/abis";
 import { parseDeployment, type Deployment } from "../../sdk/contracts/parseDeployment";
@@ -45,9 +55,39 @@ const DIST = path.join(WORK, "dist");
 const NODE_PORT = 9571;
 const APP_PORT = 9572;
 const AGENT_PORTS = [9573, 9574];
+const STORE_PORT = 9575;
 const RPC = `http://127.0.0.1:${NODE_PORT}`;
 const APP = `http://127.0.0.1:${APP_PORT}/`;
 const E18 = 10n ** 18n;
+
+// The template's command, held at a gate: each run prints a line, then waits until the test creates
+// /tmp/go in its container (docker exec), so the page can read the live log of a shard while it
+// runs without any timing assumption; then it writes the template's output (the item in capitals).
+const GATED_COMMAND = [
+  "sh",
+  "-c",
+  'echo "working on $RIGEL_ITEM"; while [ ! -e /tmp/go ]; do sleep 0.2; done; ' +
+    'printf "%s\\n" "$RIGEL_ITEM" | tr a-z A-Z > "$RIGEL_OUTPUT/out.txt"',
+];
+// What the containers write, by job item (the template's items in capitals).
+const OUTPUTS = ["ALPHA\n", "BETA\n", "GAMMA\n", "DELTA\n"];
+
+/** The files of a tar archive (extracted by the system's `tar`), path → text. */
+function untar(file: string): Record<string, string> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "rigel-untar-"));
+  execFileSync("tar", ["-xf", file, "-C", dir]);
+  const files: Record<string, string> = {};
+  const walk = (rel: string): void => {
+    for (const e of fs.readdirSync(path.join(dir, rel), { withFileTypes: true })) {
+      const p = rel ? `${rel}/${e.name}` : e.name;
+      if (e.isDirectory()) walk(p);
+      else files[p] = fs.readFileSync(path.join(dir, p), "utf8");
+    }
+  };
+  walk("");
+  fs.rmSync(dir, { recursive: true, force: true });
+  return files;
+}
 
 const deployer = hardhatAccount(0);
 const developer = hardhatAccount(2);
@@ -70,6 +110,8 @@ describe("dapp end to end: a container job from a template, settled by real agen
   let deployment: Deployment;
   let pub: PublicClient;
   const daemons: AgentDaemon[] = [];
+  const dataDirs: string[] = [];
+  let store: ResultsStore | undefined;
   const agentLogs: string[] = [];
   const requested: string[] = [];
 
@@ -125,20 +167,38 @@ describe("dapp end to end: a container job from a template, settled by real agen
     await bondOracleCommittee(protocol());
     for (const [i, { account, opsPerSec, gpuModel }] of operators.entries()) {
       await send(deployer, rgl(), computeTokenAbi, "transfer", [account.address, 10_000n * E18]);
-      await send(account, deployment.contracts.OperatorStaking, operatorStakingAbi, "register", [
-        `http://127.0.0.1:${AGENT_PORTS[i]}/`,
-        1000,
-      ]);
+      // The metadata names the agent's endpoint, where the page reads a running shard's live log (§14.1).
+      const metadata = operatorMetadataDataUri({
+        version: 1,
+        endpoint: `http://127.0.0.1:${AGENT_PORTS[i]}`,
+        region: "local",
+        gpus: [],
+      });
+      await send(account, deployment.contracts.OperatorStaking, operatorStakingAbi, "register", [metadata, 1000]);
       await send(account, rgl(), computeTokenAbi, "approve", [deployment.contracts.OperatorStaking, 10_000n * E18]);
       await send(account, deployment.contracts.OperatorStaking, operatorStakingAbi, "stake", [10_000n * E18]);
       await recordCapacity(account.address, opsPerSec, gpuModel);
     }
     await send(deployer, rgl(), computeTokenAbi, "transfer", [developer.address, 1_000n * E18]);
 
+    // The results store the job's spec names as its uploadUrl (PROTOCOL §18.8), reading this chain.
+    store = new ResultsStore({
+      host: "127.0.0.1",
+      port: STORE_PORT,
+      dataDir: fs.mkdtempSync(path.join(os.tmpdir(), "rigel-app-template-store-")),
+      chain: marketStoreChain(pub, deployment.contracts.JobMarket),
+      limits: { maxFileBytes: 1 << 20, maxShardBytes: 4 << 20, maxShardFiles: 100, maxStoreBytes: 64 << 20 },
+      pendingTtlSec: 600,
+      ratePerAddressPerMinute: 10_000,
+      logger: createLogger({ name: "store", level: "silent" }),
+    });
+    await store.init();
+
     // The real agent, one per operator, running containers on the real Docker engine; the
     // committee is the sdk double (it signs Valid for container proofs).
     for (const [i, { account }] of operators.entries()) {
       const chain = new AgentChain({ transport: http(RPC), account, deployment });
+      dataDirs.push(tempDataDir(`app-template-${i}`));
       const daemon = new AgentDaemon({
         logger: createLogger({
           name: `agent-${i}`,
@@ -147,7 +207,7 @@ describe("dapp end to end: a container job from a template, settled by real agen
         }),
         chain,
         oracle: committeeDouble(chain),
-        dataDir: tempDataDir(`app-template-${i}`),
+        dataDir: dataDirs[i],
         port: AGENT_PORTS[i],
         device: "cpu",
         docker,
@@ -178,6 +238,7 @@ describe("dapp end to end: a container job from a template, settled by real agen
     fs.mkdirSync(WORK, { recursive: true });
     fs.writeFileSync(path.join(WORK, "agents.log"), agentLogs.join(""));
     for (const d of daemons) await d.shutdown().catch(() => undefined);
+    await store?.shutdown().catch(() => undefined);
     await context?.close().catch(() => undefined);
     await browser?.close();
     await new Promise((r) => (server ? server.close(r) : r(undefined)));
@@ -238,11 +299,17 @@ describe("dapp end to end: a container job from a template, settled by real agen
     await page.getByTestId("plan-budget").fill("100");
     await waitForText(page.getByTestId("job-escrow"), /^2 RGL$/);
 
-    // The spec as JSON: the template's, with the plan's split written in.
+    // The command held at a gate (for the live log), and the results store as the upload target.
+    await page.getByTestId("job-command").fill(JSON.stringify(GATED_COMMAND));
+    await page.getByTestId("job-upload-url").fill(store!.uploadUrl);
+    await waitForText(page.getByTestId("job-escrow"), /^2 RGL$/);
+
+    // The spec as JSON: the template's, with the gated command, the store and the plan's split written in.
     await page.getByTestId("spec-json").locator("summary").click();
     const shown = JSON.parse((await page.getByTestId("spec-json-text").textContent()) ?? "");
     const template = parseJobSpec(findJobTemplate("batch-container")!.spec);
-    expect(shown).to.deep.equal({ ...template, split: [3, 1] });
+    const expected = { ...template, command: GATED_COMMAND, uploadUrl: store!.uploadUrl, split: [3, 1] };
+    expect(shown).to.deep.equal(expected);
 
     // Create: an exact approve of the 2 RGL escrow (no permit, no unlimited allowance), then the job.
     const devBefore = await balance(developer.address);
@@ -266,19 +333,69 @@ describe("dapp end to end: a container job from a template, settled by real agen
       fromBlock: deployment.block,
     });
     const { spec } = await fetchJobSpec(created.args.specURI!, created.args.specHash!);
-    expect(spec).to.deep.equal({ ...template, split: [3, 1] });
+    expect(spec).to.deep.equal(expected);
 
-    // The agents run the items in Docker, prove, submit and settle.
+    // The agents run the items in Docker (each run held at its gate), prove, submit and settle. The
+    // daemons are ticked as their own loop would, without waiting for their runs.
     const opsOwedBefore = await Promise.all(operators.map((o) => owed(o.account.address)));
-    const started = Date.now();
-    for (let pass = 0; ; pass++) {
+    const tickAll = async () => {
       for (const d of daemons) await d.tick();
-      for (const d of daemons) await d.idle();
-      const states = await Promise.all([0, 1].map(async (i) => (await shard(jobId, i)).state));
-      if (states.every((s) => s === ShardState.Settled)) break;
-      if (pass >= 200 && Date.now() - started > 300_000) throw new Error(`shards not settled: ${states.join(",")}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    };
+    const pause = () => new Promise((r) => setTimeout(r, 100));
+    /** This test's running containers (their output folders are under the agents' data folders). */
+    const ourContainers = async (shardIndex?: number) =>
+      (await docker.listContainers({ filters: { status: ["running"], label: ["rigel.shard"] } })).filter(
+        (c) =>
+          dataDirs.some((d) => (c.Labels["rigel.outputDir"] ?? "").startsWith(d)) &&
+          (shardIndex === undefined || c.Labels["rigel.shard"] === String(shardIndex)),
+      );
+    /** Opens the gate of every run of this test's job that is running now (a container may end meanwhile). */
+    const openGates = async () => {
+      for (const c of await ourContainers()) {
+        await docker
+          .getContainer(c.Id)
+          .exec({ Cmd: ["touch", "/tmp/go"] })
+          .then((ex) => ex.start({ Detach: true }))
+          .catch(() => undefined);
+      }
+    };
+    const waitFor = async (what: string, done: () => Promise<boolean>, step: () => Promise<void>) => {
+      const since = Date.now();
+      for (let pass = 0; !(await done()); pass++) {
+        if (pass >= 200 && Date.now() - since > 300_000) throw new Error(`timed out waiting for ${what}`);
+        await step();
+        await pause();
+      }
+    };
+    const shardStates = async () => Promise.all([0, 1].map(async (i) => (await shard(jobId, i)).state));
+
+    // Shard 1 (the H100 operator's one item, "delta") runs, held at its gate: its shard is still
+    // Open (assigned: the agent runs it first, then accepts and submits in one transaction, §20.7),
+    // and the page follows its live log from the operator's agent (§14.11).
+    await waitFor("shard 1's container", async () => (await ourContainers(1)).length > 0, tickAll);
+    expect((await shard(jobId, 1)).state).to.equal(ShardState.Open);
+    await page.getByTestId("show-logs-1-1").click({ timeout: 120_000 });
+    await waitForText(page.getByTestId("logs-1-1").getByTestId("live-log"), /\[item 3\] working on delta/);
+    await page.getByTestId("logs-1-1").scrollIntoViewIfNeeded();
+    await shot("developer-live-log", false);
+    // Waiting reasons and the log wrap in their cells: the job's table needs no sideways scroll at 1280 px.
+    const jobTable = page.getByTestId("job-1").locator(".table-wrap");
+    expect(await jobTable.evaluate((w) => w.scrollWidth - w.clientWidth), "sideways scroll").to.be.at.most(0);
+
+    // The gates open: the runs end, the shards are submitted and settled.
+    await waitFor(
+      "both shards settled",
+      async () => (await shardStates()).every((s) => s === ShardState.Settled),
+      async () => {
+        await tickAll();
+        await openGates();
+      },
+    );
+    // After settlement each agent pushes its shard's results to the store (the spec's uploadUrl).
+    const inStore = async (i: number) =>
+      (await fetch(`${storeResultsUri(store!.uploadUrl, jobId, i)}/manifest.json`)).status === 200;
+    await waitFor("both shards' results in the store", async () => (await inStore(0)) && (await inStore(1)), tickAll);
+    for (const d of daemons) await d.idle();
     // Each shard: 1 GPU-second unit (capped at the job's max) × 1 RGL, less the 2.5% fee, credited.
     for (const [i, o] of operators.entries()) {
       const s = await shard(jobId, i);
@@ -322,5 +439,112 @@ describe("dapp end to end: a container job from a template, settled by real agen
     await page.getByTestId("job-1").screenshot({ path: path.join(SHOTS, "phone-developer-jobs.png") });
     // No WalletConnect code is fetched when no project id is configured.
     expect(requested.filter((u) => /walletconnect|ethereum-provider/i.test(u))).to.deep.equal([]);
+  });
+
+  /** Clicks a download button; the saved file's name and files (path → text). */
+  const download = async (testId: string) => {
+    const [file] = await Promise.all([
+      page.waitForEvent("download", { timeout: 120_000 }),
+      page.getByTestId(testId).click({ timeout: 120_000 }),
+    ]);
+    return { name: file.suggestedFilename(), files: untar((await file.path())!) };
+  };
+  const shard0 = { "items/0/out.txt": OUTPUTS[0], "items/1/out.txt": OUTPUTS[1], "items/2/out.txt": OUTPUTS[2] };
+  const shard1 = { "items/0/out.txt": OUTPUTS[3] };
+  const merged = Object.fromEntries(OUTPUTS.map((text, i) => [`items/${i}/out.txt`, text]));
+  const bytes = (files: Record<string, string>) => Object.values(files).reduce((n, t) => n + t.length, 0);
+
+  /**
+   * The element lies wholly inside the viewport and inside its job's table as shown unscrolled, its
+   * text not cut: at desktop width the table needs no sideways scroll. (Before the fix the line did
+   * not wrap in its cell: the table ran past its scroll area, and the line's end was off to the right.)
+   */
+  const expectFullyVisible = async (testId: string, viewportWidth: number) => {
+    const el = page.getByTestId(testId);
+    const wrap = page.getByTestId("job-1").locator(".table-wrap");
+    await el.scrollIntoViewIfNeeded();
+    await wrap.evaluate((w) => (w.scrollLeft = 0));
+    const box = (await el.boundingBox())!;
+    const wrapBox = (await wrap.boundingBox())!;
+    expect(box.x, `${testId} left`).to.be.at.least(0);
+    expect(box.x + box.width, `${testId} right edge in the viewport`).to.be.at.most(viewportWidth);
+    expect(box.x, `${testId} left in its table's area`).to.be.at.least(wrapBox.x - 0.5);
+    expect(box.x + box.width, `${testId} right edge in its table's area`).to.be.at.most(
+      wrapBox.x + wrapBox.width + 0.5,
+    );
+    expect(box.y, `${testId} top in the viewport`).to.be.at.least(0);
+    expect(box.y + box.height, `${testId} bottom in the viewport`).to.be.at.most(800);
+    const sideways = await wrap.evaluate((w) => w.scrollWidth - w.clientWidth);
+    expect(sideways, "the job's table needs a sideways scroll at desktop width").to.be.at.most(0);
+    const overflow = await el.evaluate((e) => e.scrollWidth - e.clientWidth);
+    expect(overflow, `${testId} text overflows its box`).to.be.at.most(0);
+  };
+
+  it("downloads each shard's and the merged result, verified in the page against the committed root (desktop)", async () => {
+    await page.setViewportSize({ width: 1280, height: 800 });
+    await page.evaluate(() => window.scrollTo(0, 0));
+    // Shard 0 (3 items) from its operator's agent: one tar of exactly what the containers wrote.
+    const one = await download("download-1-0");
+    expect(one.name).to.equal("job-1-shard-0.tar");
+    expect(one.files).to.deep.equal(shard0);
+    await waitForText(
+      page.getByTestId("result-status-1-0"),
+      new RegExp(
+        `^3 files \\(${bytes(shard0)} bytes\\) verified against the committed root, from the operator's agent$`,
+      ),
+    );
+    // The verification line is not cut off at desktop width (it ran past the table's scroll area).
+    await expectFullyVisible("result-status-1-0", 1280);
+    // The merged result: both shards, items by job item index.
+    const all = await download("download-merged-1");
+    expect(all.name).to.equal("job-1.tar");
+    expect(all.files).to.deep.equal(merged);
+    expect(Object.keys(all.files)).to.deep.equal(Object.keys(merged));
+    await waitForText(
+      page.getByTestId("merged-status-1"),
+      new RegExp(
+        `^4 files \\(${bytes(merged)} bytes\\) verified against the committed root, from the operator's agent; ` +
+          "2 shards merged into job-1\\.tar$",
+      ),
+    );
+    expect(await page.getByTestId("merged-error-1").count()).to.equal(0);
+  });
+
+  it("with the operators' agents stopped, the page downloads and verifies the results from the results store", async () => {
+    for (const d of daemons) await d.shutdown();
+    for (const port of AGENT_PORTS) {
+      const reached = await fetch(`http://127.0.0.1:${port}/healthz`).then(
+        () => true,
+        () => false,
+      );
+      expect(reached, `agent on ${port} still answers`).to.equal(false);
+    }
+    const one = await download("download-1-1");
+    expect(one.name).to.equal("job-1-shard-1.tar");
+    expect(one.files).to.deep.equal(shard1);
+    await waitForText(
+      page.getByTestId("result-status-1-1"),
+      new RegExp(
+        `^1 file \\(${bytes(shard1)} bytes\\) verified against the committed root, from the results store ` +
+          "\\(the operator's agent failed: .+\\)$",
+      ),
+    );
+    // The longest line the page writes there, whole at desktop width too.
+    await expectFullyVisible("result-status-1-1", 1280);
+    await page.getByTestId("job-1").screenshot({ path: path.join(SHOTS, "developer-results-desktop.png") });
+    const all = await download("download-merged-1");
+    expect(all.name).to.equal("job-1.tar");
+    expect(all.files).to.deep.equal(merged);
+    await waitForText(
+      page.getByTestId("merged-status-1"),
+      new RegExp(
+        `^4 files \\(${bytes(merged)} bytes\\) verified against the committed root, from the results store ` +
+          "\\(the operator's agent failed: .+\\); 2 shards merged into job-1\\.tar$",
+      ),
+    );
+    // At phone size the line wraps inside its cell, in the table's sideways scroll (a screenshot).
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.getByTestId("result-status-1-1").scrollIntoViewIfNeeded();
+    await page.getByTestId("job-1").screenshot({ path: path.join(SHOTS, "developer-results-phone.png") });
   });
 });

@@ -86,7 +86,7 @@ function ShardLine({
           </span>
         )}
         {waitReason && (
-          <div className="muted" data-testid="shard-wait-reason">
+          <div className="muted cell-note" data-testid="shard-wait-reason">
             {waitReason}
           </div>
         )}

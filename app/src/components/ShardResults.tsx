@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState } from "react";
-import type { Address } from "viem";
+import { zeroAddress, type Address } from "viem";
 import { useConfig } from "wagmi";
 import { storeResultsUri } from "../../../sdk/agentApi/resultsStoreUrl";
 import { serverSentEvents, shardLogsUrl, type ShardLogLine } from "../../../sdk/agentApi/shardLogs";
@@ -79,12 +79,12 @@ export function ShardDownload({ job, shard, developer }: { job: JobRow; shard: S
         {state.busy ? "Downloading and checking…" : "Download result"}
       </button>
       {state.done && (
-        <div className="muted" data-testid={`result-status-${job.jobId}-${shard.shard}`}>
+        <div className="muted cell-note" data-testid={`result-status-${job.jobId}-${shard.shard}`}>
           {state.done}
         </div>
       )}
       {state.error && (
-        <div className="error" data-testid={`result-error-${job.jobId}-${shard.shard}`}>
+        <div className="error cell-note" data-testid={`result-error-${job.jobId}-${shard.shard}`}>
           Not saved: {state.error}
         </div>
       )}
@@ -150,9 +150,20 @@ export function JobMergedDownload({ job, developer }: { job: JobRow; developer: 
 }
 
 /**
- * A running shard's live log (PROTOCOL §14.11): on a click, the operator's agent (its registered
- * endpoint) streams the container's lines as Server-Sent Events to a request the wallet signs; the
- * view follows until the run ends.
+ * The operator whose agent may be running a shard: an Accepted shard's operator, or the operator an
+ * Open shard is assigned to (its agent runs it before accepting, then sends `acceptAndSubmit`,
+ * PROTOCOL §20.7); undefined for any other shard.
+ */
+export function runningOperator(shard: Pick<ShardRow, "state" | "operator" | "assigned">): Address | undefined {
+  if (shard.state === ShardState.Accepted) return shard.operator;
+  if (shard.state === ShardState.Open && shard.assigned !== zeroAddress) return shard.assigned;
+  return undefined;
+}
+
+/**
+ * A running shard's live log (PROTOCOL §14.11): on a click, the agent of the operator running it
+ * ({@link runningOperator}, its registered endpoint) streams the container's lines as Server-Sent
+ * Events to a request the wallet signs; the view follows until the run ends.
  */
 export function ShardLiveLog({ job, shard, developer }: { job: JobRow; shard: ShardRow; developer: Address }) {
   const config = useConfig();
@@ -161,13 +172,14 @@ export function ShardLiveLog({ job, shard, developer }: { job: JobRow; shard: Sh
   const [state, setState] = useState<{ on?: boolean; ended?: boolean; error?: string }>({});
   const abort = useRef<AbortController | undefined>(undefined);
   useEffect(() => () => abort.current?.abort(), []);
-  if (shard.state !== ShardState.Accepted) return null;
+  const operator = runningOperator(shard);
+  if (operator === undefined) return null;
   const start = async () => {
     abort.current = new AbortController();
     setState({ on: true });
     setLines([]);
     try {
-      const endpoint = await operatorEndpoint(config, deployment.contracts.OperatorStaking, shard.operator);
+      const endpoint = await operatorEndpoint(config, deployment.contracts.OperatorStaking, operator);
       const res = await signedGet(
         config,
         developer,
@@ -194,7 +206,7 @@ export function ShardLiveLog({ job, shard, developer }: { job: JobRow; shard: Sh
           Show live log
         </button>
       )}
-      {state.error && <div className="error">Cannot read the log: {state.error}</div>}
+      {state.error && <div className="error cell-note">Cannot read the log: {state.error}</div>}
       {state.on && (
         <pre className="live-log" data-testid="live-log">
           {lines.map((l) => `${l.item === null ? "" : `[item ${l.item}] `}${l.text}`).join("\n")}

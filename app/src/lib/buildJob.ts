@@ -40,6 +40,12 @@ export interface JobForm {
   timeoutSec?: string;
   /** GPU models that may run the job, comma-separated (`H100, A100`); empty: any (spec `requirements`). */
   gpuModels?: string;
+  /**
+   * Where the operators' agents push each shard's results after settlement (spec `uploadUrl`, PROTOCOL
+   * §14.9): a results store's upload URL (§18.8), so the page can still download them when the
+   * operator's machine is gone; empty: none.
+   */
+  uploadUrl?: string;
 }
 
 /** The most minutes ahead a deadline may be typed (7 days): beyond it the field is clamped. */
@@ -168,6 +174,8 @@ export function buildJob(form: JobForm, nowSeconds: bigint): BuiltJob {
   if (gpuModels.length > 0 && raw !== undefined) {
     raw = { ...(raw as Record<string, unknown>), requirements: { gpuModels } };
   }
+  const uploadUrl = form.uploadUrl?.trim();
+  if (uploadUrl && raw !== undefined) raw = { ...(raw as Record<string, unknown>), uploadUrl };
   let spec: JobSpec | undefined;
   try {
     spec = parseJobSpec(raw);

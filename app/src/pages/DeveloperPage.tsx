@@ -53,6 +53,7 @@ const INITIAL: JobForm & PlanForm = {
   milliCpus: "",
   timeoutSec: "",
   gpuModels: "",
+  uploadUrl: "",
   items: "1\n2\n3\n4",
   gpuSecondsPerShard: "60",
   shards: "8",
@@ -326,6 +327,16 @@ export function DeveloperPage() {
             onChange={set("gpuModels")}
             placeholder="any model, e.g. H100, RTX 4090"
             data-testid="job-gpu-models"
+          />
+        </label>
+        <label className="double">
+          Results store (upload URL, optional)
+          <input
+            value={form.uploadUrl ?? ""}
+            onChange={set("uploadUrl")}
+            placeholder="e.g. https://store.example/v1/store: results stay after the operator goes offline"
+            spellCheck={false}
+            data-testid="job-upload-url"
           />
         </label>
         {built.job && built.job.notes.length > 0 && (
