@@ -1,7 +1,8 @@
 import fs from "node:fs";
 import path from "node:path";
-import { http, type LocalAccount } from "viem";
+import type { LocalAccount } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
+import { rpcTransport } from "../sdk/chain/rpcTransport";
 import type { ExplainContext } from "../sdk/cli/explainError";
 import { DeploymentError, loadDeployment, type Deployment } from "../sdk/contracts/deployments";
 import { RigelError } from "../sdk/errors/RigelError";
@@ -67,7 +68,7 @@ export function loadAgent(
   const deployment = loadAgentDeployment(config);
   const chain = new AgentChain({
     // Calls made in the same tick go as one JSON-RPC batch: the shard drivers' reads come in bursts.
-    transport: http(config.rpcUrl, { retryCount: 3, retryDelay: 250, timeout: 30_000, batch: { wait: 0 } }),
+    transport: rpcTransport(config.rpcUrl),
     account,
     deployment,
     feeBump: { bumpAfterMs: config.txBumpAfterMs, maxFeePerGas: BigInt(config.txMaxFeeGwei) * 10n ** 9n },

@@ -1,11 +1,12 @@
 import fs from "node:fs";
 import path from "node:path";
-import { createPublicClient, createWalletClient, defineChain, http, type Hex, type PublicClient } from "viem";
+import { createPublicClient, createWalletClient, defineChain, type Hex, type PublicClient } from "viem";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import { defineCommand, runCli, UsageError, type CliOutput } from "../sdk/cli/commands";
 import { loadDeployment } from "../sdk/contracts/deployments";
 import { RigelError } from "../sdk/errors/RigelError";
 import { confirmationsFor } from "../sdk/chain/logFollower";
+import { rpcTransport } from "../sdk/chain/rpcTransport";
 import { readSignedDigestFile, SignedDigestLog, signedDigestLogPath } from "./attest/signedDigestLog";
 import { decryptKeystore, encryptKeystore } from "../sdk/keystore/keystore";
 import { readKeystoreFile, writeKeystoreFile } from "../sdk/keystore/keystoreFile";
@@ -83,7 +84,8 @@ export async function createOracleNodeFromConfig(
     nativeCurrency: { name: "ETH", symbol: "ETH", decimals: 18 },
     rpcUrls: { default: { http: [config.rpcUrl] } },
   });
-  const transport = http(config.rpcUrl);
+  // Batched JSON-RPC (a proof's shard, job and block reads, a sweep pass, go as one request), 30 s timeout.
+  const transport = rpcTransport(config.rpcUrl);
   const logger = createLogger({ name: "oracle", level: config.logLevel });
   logger.info({ config: oracleConfig.redact(config), signer: account.address }, "oracle configuration");
   const docker = options.docker ?? new Dockerode();
@@ -117,6 +119,7 @@ export async function createOracleNodeFromConfig(
     batchMaxSize: config.batchMaxSize,
     batchMaxDelayMs: config.batchMaxDelayMs,
     startBlock: config.startBlock > 0 ? BigInt(config.startBlock) : deployment.block,
+    deploymentBlock: deployment.block,
     revealWindowSec: config.revealWindowSec,
     bodyLimit: config.bodyLimit,
     ratePerMinute: config.ratePerMinute,

@@ -66,6 +66,8 @@ export interface OracleNodeParameters {
   /** The batcher's clock and timers (default `Date.now`, `setTimeout`; tests drive their own). */
   batchClock?: { now: () => number; timers: BatchTimers };
   startBlock: bigint;
+  /** The market's deployment block: no job's `JobCreated` log is older (default 0). */
+  deploymentBlock?: bigint;
   revealWindowSec: number;
   bodyLimit: string;
   /** Signed requests a minute per confirmed signer (and per claimed key, before the body). */
@@ -140,7 +142,7 @@ export class OracleNode implements Daemon {
   private sweepCursor = 0;
 
   constructor(private readonly p: OracleNodeParameters) {
-    this.reader = new MarketReader(p.publicClient, p.market, p.committee);
+    this.reader = new MarketReader(p.publicClient, p.market, p.committee, { fromBlock: p.deploymentBlock });
     this.domain = rigelDomain(p.chainId, p.committee);
   }
 

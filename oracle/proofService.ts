@@ -423,7 +423,7 @@ export class ProofService {
       this.jobs.set(key, context);
       context.catch(() => this.jobs.delete(key));
       // Bounded cache: the oldest job goes first.
-      if (this.jobs.size > 64) this.jobs.delete(this.jobs.keys().next().value as string);
+      if (this.jobs.size > 1024) this.jobs.delete(this.jobs.keys().next().value as string);
     }
     return context;
   }

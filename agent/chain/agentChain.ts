@@ -64,6 +64,8 @@ export class AgentChain {
   private sendQueue: Promise<unknown> = Promise.resolve();
   private nonce: number | undefined;
   private feeCache: { at: number; value: { maxFeePerGas: bigint; maxPriorityFeePerGas: bigint } } | undefined;
+  /** The fee estimate in flight, shared by every send that needs it. */
+  private feeRead: Promise<{ maxFeePerGas: bigint; maxPriorityFeePerGas: bigint }> | undefined;
   private readonly sender: FeeBumpSender;
 
   constructor(p: AgentChainParameters) {
@@ -190,13 +192,21 @@ export class AgentChain {
     return this.nonce;
   }
 
-  /** EIP-1559 fees, estimated at most once every {@link FEES_TTL_MS} (`maxFeePerGas` covers a rising base fee). */
-  private async fees(): Promise<{ maxFeePerGas: bigint; maxPriorityFeePerGas: bigint }> {
-    if (!this.feeCache || Date.now() - this.feeCache.at > FEES_TTL_MS) {
-      const { maxFeePerGas, maxPriorityFeePerGas } = await this.publicClient.estimateFeesPerGas();
-      this.feeCache = { at: Date.now(), value: { maxFeePerGas, maxPriorityFeePerGas } };
-    }
-    return this.feeCache.value;
+  /**
+   * EIP-1559 fees, estimated at most once every {@link FEES_TTL_MS} (`maxFeePerGas` covers a rising
+   * base fee). Sends that find the estimate stale together share one read (under load, dozens of
+   * shards of one agent reach their send in the same second: one fee read, not one each).
+   */
+  private fees(): Promise<{ maxFeePerGas: bigint; maxPriorityFeePerGas: bigint }> {
+    if (this.feeCache && Date.now() - this.feeCache.at <= FEES_TTL_MS) return Promise.resolve(this.feeCache.value);
+    this.feeRead ??= this.publicClient
+      .estimateFeesPerGas()
+      .then(({ maxFeePerGas, maxPriorityFeePerGas }) => {
+        this.feeCache = { at: Date.now(), value: { maxFeePerGas, maxPriorityFeePerGas } };
+        return this.feeCache.value;
+      })
+      .finally(() => (this.feeRead = undefined));
+    return this.feeRead;
   }
 
   /**

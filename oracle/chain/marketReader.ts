@@ -4,6 +4,7 @@ import { RigelError } from "../../sdk/errors/RigelError";
 import { jobCreatedEvent } from "../../sdk/market/events";
 import { MarketUnknownJobError, readJob } from "../../sdk/market/readJob";
 import { readShard } from "../../sdk/market/readShard";
+import { SpecRefCache } from "./specRefCache";
 
 /** The shard fields the oracle checks a proof against. */
 export interface ChainShard {
@@ -45,11 +46,23 @@ export class ChainUnavailableError extends RigelError {
  * swap it. Every read error becomes {@link ChainUnavailableError}.
  */
 export class MarketReader {
+  /** Jobs' spec references, each read from its `JobCreated` log once (PROTOCOL §20.3). */
+  readonly specs: SpecRefCache;
+  /** Spec reads in flight, so that concurrent proofs of one job share one log read. */
+  private readonly specReads = new Map<bigint, Promise<JobSpecRef | undefined>>();
+
+  /**
+   * @param options.fromBlock the market's deployment block: no `JobCreated` log is older (default 0).
+   * @param options.specCacheSize jobs whose spec reference is kept (default 4,096).
+   */
   constructor(
     readonly client: PublicClient,
     readonly market: Address,
     readonly committee: Address,
-  ) {}
+    options: { fromBlock?: bigint; specCacheSize?: number } = {},
+  ) {
+    this.specs = new SpecRefCache(options.specCacheSize ?? 4096, options.fromBlock ?? 0n);
+  }
 
   private async read<T>(what: string, fn: () => Promise<T>): Promise<T> {
     try {
@@ -88,19 +101,37 @@ export class MarketReader {
     });
   }
 
-  /** The spec hash and URI, from the job's `JobCreated` log (neither is stored on-chain). */
+  /**
+   * The spec hash and URI, from the job's `JobCreated` log (neither is stored on-chain). Read once per
+   * job (then cached), by the indexed jobId topic, from the block of the latest held job with a
+   * smaller id (ids are issued in order) or the deployment block: never a scan from block 0.
+   */
   specOf(jobId: bigint): Promise<JobSpecRef | undefined> {
+    const held = this.specs.get(jobId);
+    if (held) return Promise.resolve({ specHash: held.specHash, specURI: held.specURI });
+    let read = this.specReads.get(jobId);
+    if (!read) {
+      read = this.readSpec(jobId).finally(() => this.specReads.delete(jobId));
+      this.specReads.set(jobId, read);
+    }
+    return read;
+  }
+
+  private readSpec(jobId: bigint): Promise<JobSpecRef | undefined> {
     return this.read("spec URI", async () => {
       const logs = await this.client.getLogs({
         address: this.market,
         event: jobCreatedEvent,
         args: { jobId },
-        fromBlock: 0n,
+        fromBlock: this.specs.fromBlockOf(jobId),
         toBlock: "latest",
         strict: true,
       });
-      const args = logs[0]?.args;
-      return args && { specHash: args.specHash, specURI: args.specURI };
+      const log = logs[0];
+      if (!log) return undefined; // not created yet as this node reads it: not cached, asked again later
+      const ref = { specHash: log.args.specHash, specURI: log.args.specURI };
+      if (log.blockNumber !== null) this.specs.set(jobId, { ...ref, block: log.blockNumber });
+      return ref;
     });
   }
 

@@ -228,7 +228,7 @@ const CREATE_FEES = { maxFeePerGas: 5_000_000_000n, maxPriorityFeePerGas: 1_000_
  * Creates `count` jobs from `dev` with consecutive nonces, each signed here and sent raw, then reads
  * every receipt at once (one batched RPC request).
  */
-async function createBatch(
+export async function createBatch(
   devnet: Devnet,
   client: PublicClient,
   dev: DevAccount,
@@ -285,7 +285,7 @@ async function createBatch(
   return out;
 }
 
-interface JobInput {
+export interface JobInput {
   paymentToken: Address;
   seed: bigint;
   size: number;

@@ -182,19 +182,20 @@ export class FeeBumpSender {
     }
   }
 
+  /**
+   * Signs here and sends the raw transaction when the chain is known (one RPC, `eth_sendRawTransaction`:
+   * nonce, gas and fees are all given, so nothing is left to prepare); else viem's `sendTransaction`,
+   * which reads the chain id (and may read the block) before each send.
+   */
   private async send(request: TxRequest, nonce: number, fees: Eip1559Fees): Promise<Hex> {
-    const { walletClient, account, chain } = this.p;
-    return walletClient.sendTransaction({
-      account,
-      chain: chain ?? walletClient.chain ?? null,
-      to: request.to,
-      data: request.data,
-      gas: request.gas,
-      value: request.value ?? 0n,
-      nonce,
-      type: "eip1559",
-      ...fees,
-    });
+    const { walletClient, account } = this.p;
+    const chain = this.p.chain ?? walletClient.chain;
+    const tx = { to: request.to, data: request.data, gas: request.gas, value: request.value ?? 0n, nonce, ...fees };
+    if (chain) {
+      const serializedTransaction = await account.signTransaction({ ...tx, chainId: chain.id, type: "eip1559" });
+      return walletClient.sendRawTransaction({ serializedTransaction });
+    }
+    return walletClient.sendTransaction({ account, chain: null, type: "eip1559", ...tx });
   }
 
   private async receipt(hash: Hex): Promise<TransactionReceipt | undefined> {

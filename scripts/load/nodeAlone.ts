@@ -1,0 +1,96 @@
+// `npm run load:node`: how many createJob transactions a second the Hardhat node takes alone (no
+// agents, no oracles), under automine and under interval mining: the floor under `npm run load`.
+// Each mode sends `--jobs` single-shard creates from 2 developer accounts, in batches of `--batch`
+// (each account signs its half with consecutive nonces and sends it raw, then waits for every receipt),
+// exactly as the load's developers do, but unpaced.
+import os from "node:os";
+import path from "node:path";
+import { parseArgs } from "node:util";
+import { createPublicClient, http, maxUint256, parseEther, type PublicClient } from "viem";
+import { computeTokenAbi } from "../../sdk/contracts/abis";
+import { startDevnet } from "../lib/devnet";
+import { sendAs } from "../lib/network";
+import { createBatch } from "./runLoad";
+
+const { values } = parseArgs({
+  options: {
+    jobs: { type: "string", default: "300" },
+    batch: { type: "string", default: "20" },
+    port: { type: "string", default: "8960" },
+    modes: { type: "string", default: "auto,250,1000" },
+  },
+});
+const jobs = Number(values.jobs);
+const batch = Number(values.batch);
+const port = Number(values.port);
+const modes = values.modes!.split(",").map((m) => (m === "auto" ? 0 : Number(m)));
+
+async function main(): Promise<void> {
+  const devnet = await startDevnet({
+    port,
+    workDir: path.join(os.tmpdir(), `rigel-load-node-${port}`),
+    developers: 2,
+    log: (line) => process.stderr.write(`[node] ${line}\n`),
+  });
+  try {
+    const client = createPublicClient({ chain: devnet.chain, transport: http(devnet.rpcUrl) }) as PublicClient;
+    const { JobMarket: market, ComputeToken: rgl } = devnet.deployment.contracts;
+    for (const dev of devnet.developers)
+      await sendAs(devnet, dev, {
+        address: rgl,
+        abi: computeTokenAbi,
+        functionName: "approve",
+        args: [market, maxUint256],
+      });
+    const deadline = BigInt(Number((await client.getBlock()).timestamp) + 30 * 86_400);
+    let seed = 1;
+    for (const mode of modes) {
+      await client.request({ method: "evm_setAutomine" as never, params: [mode === 0] as never });
+      if (mode > 0) await client.request({ method: "evm_setIntervalMining" as never, params: [mode] as never });
+      const nonces = await Promise.all(
+        devnet.developers.map((d) => client.getTransactionCount({ address: d.address, blockTag: "pending" })),
+      );
+      const firstBlock = await client.getBlockNumber({ cacheTime: 0 });
+      const t0 = Date.now();
+      for (let first = 0; first < jobs; first += batch) {
+        const count = Math.min(batch, jobs - first);
+        const per = Math.ceil(count / devnet.developers.length);
+        await Promise.all(
+          devnet.developers.map(async (dev, d) => {
+            const n = Math.max(0, Math.min(per, count - d * per));
+            if (n === 0) return;
+            const s = seed;
+            await createBatch(
+              devnet,
+              client,
+              dev,
+              nonces[d],
+              (i) => ({ paymentToken: rgl, seed: BigInt(s + i), size: 32, price: parseEther("1") / 1000n, deadline }),
+              d * per,
+              n,
+            );
+            nonces[d] += n;
+          }),
+        );
+        seed += count;
+      }
+      const seconds = (Date.now() - t0) / 1000;
+      const blocks = (await client.getBlockNumber({ cacheTime: 0 })) - firstBlock;
+      if (mode > 0) await client.request({ method: "evm_setIntervalMining" as never, params: [0] as never });
+      process.stdout.write(
+        `mining ${mode === 0 ? "auto" : `interval ${mode} ms`}: ${jobs} createJob in ${seconds.toFixed(1)} s = ` +
+          `${(jobs / seconds).toFixed(1)} tx/s (${blocks} blocks; load average ${os
+            .loadavg()
+            .map((l) => l.toFixed(1))
+            .join(" ")})\n`,
+      );
+    }
+  } finally {
+    await devnet.stop();
+  }
+}
+
+main().catch((err) => {
+  process.stderr.write(`${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  process.exit(1);
+});
