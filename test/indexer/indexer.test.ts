@@ -1,6 +1,8 @@
 // The indexer (indexer/, Ponder) against a Hardhat chain (PROTOCOL §21): a scenario with jobs
-// settled, a slash, rewards over two epochs and a delegation; then the indexer's answers equal the
-// chain's (rewards per operator per epoch, RGL balances, shard outcomes, gas), conservation holds
+// settled, a slash, rewards over two epochs and a delegation, then the later contract events (a gang
+// started, a gang released, a parameter change with new shard terms, vesting vested and forfeited);
+// then the indexer's answers equal the chain's (rewards per operator per epoch, RGL balances, shard
+// outcomes, gas, gangs, vesting, shard terms, assignment windows, parameter history), conservation holds
 // from indexed events alone, and a reorg (evm_snapshot, blocks, evm_revert, other blocks) is
 // reflected. Every case runs on the embedded PGlite store and, when the machine has Postgres, on
 // Postgres too (else it prints why not). Ports: free ones the OS picks (no fixed port, no node process).
@@ -497,7 +499,7 @@ describe("indexer: Ponder against a Hardhat chain", function () {
     }
   });
 
-  it("conservation from indexed events: supply, stake, escrow and bonds equal what the contracts report", async function () {
+  it("conservation from indexed events: supply, stake, escrow, bonds and rewards equal what the contracts report", async function () {
     const deployment = loadDeployment({ file: deploymentFile });
     for (const ix of indexers) {
       const report = await checkIndexedConservation(ix.url, client, deployment);
