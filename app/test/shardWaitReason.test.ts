@@ -69,6 +69,34 @@ describe("shardWaitReason: why an Open shard waits", () => {
     expect(reason).toBe("waiting for 0xab00…00cd to accept (online, last seen 12 s ago)");
   });
 
+  it("assigned, online and already running it (its heartbeat lists the shard): running, not 'waiting to accept'", () => {
+    // Before: an assigned shard runs before it is accepted (§20.7), yet the page said "waiting for
+    // 0xab00…00cd to accept" while its container ran.
+    const running = ctx({
+      liveness: () => ({
+        online: true,
+        lastSeen: Number(T) + 48,
+        shardsInFlight: [
+          { jobId: "2", shard: 0, phase: "running" },
+          { jobId: "1", shard: 0, phase: "running" },
+        ],
+      }),
+    });
+    expect(shardWaitReason(job({ reopensAt: T + 900n }), shard(ShardState.Open, OP), running)).toBe(
+      "running on 0xab00…00cd (running); accepted and submitted together when done — reopens to others at 17:35",
+    );
+    const other = ctx({
+      liveness: () => ({
+        online: true,
+        lastSeen: Number(T) + 48,
+        shardsInFlight: [{ jobId: "2", shard: 0, phase: "running" }],
+      }),
+    });
+    expect(shardWaitReason(job(), shard(ShardState.Open, OP), other)).toBe(
+      "waiting for 0xab00…00cd to accept (online, last seen 12 s ago)",
+    );
+  });
+
   it("assigned, offline: since when, and when it reopens (the market's assignmentsReopenAt, else created + 600 s)", () => {
     const offline = ctx({ liveness: () => ({ online: false, lastSeen: Number(T), reason: "last seen 1 min ago" }) });
     expect(shardWaitReason(job({ reopensAt: T + 900n }), shard(ShardState.Open, OP), offline)).toBe(

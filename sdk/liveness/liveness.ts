@@ -1,4 +1,4 @@
-import { DEFAULT_LIVENESS_WINDOW_SEC, type ReceivedHeartbeat } from "./heartbeat";
+import { DEFAULT_LIVENESS_WINDOW_SEC, type HeartbeatShard, type ReceivedHeartbeat } from "./heartbeat";
 
 /** An operator's liveness as the oracles see it (PROTOCOL §12.6). */
 export interface Liveness {
@@ -8,6 +8,8 @@ export interface Liveness {
   lastSeen?: number;
   /** Why it counts as offline, in words ("never seen by the oracles", "last seen 5 min ago"); absent when online. */
   reason?: string;
+  /** Online only: the shards its last heartbeat says it is working on (§12.6). */
+  shardsInFlight?: readonly HeartbeatShard[];
 }
 
 /** "12 s", "7 min", "3 h", "2 d": an age in the largest whole unit (floored). */
@@ -25,12 +27,16 @@ export function formatAge(seconds: number): string {
  * oracle) counts as just received.
  */
 export function livenessOf(
-  heartbeat: Pick<ReceivedHeartbeat, "receivedAt"> | undefined,
+  heartbeat: (Pick<ReceivedHeartbeat, "receivedAt"> & Partial<Pick<ReceivedHeartbeat, "shardsInFlight">>) | undefined,
   nowSec: number,
   windowSec: number = DEFAULT_LIVENESS_WINDOW_SEC,
 ): Liveness {
   if (!heartbeat) return { online: false, reason: "never seen by the oracles" };
   const age = nowSec - heartbeat.receivedAt;
-  if (age <= windowSec) return { online: true, lastSeen: heartbeat.receivedAt };
+  if (age <= windowSec) {
+    const live: Liveness = { online: true, lastSeen: heartbeat.receivedAt };
+    if (heartbeat.shardsInFlight) live.shardsInFlight = heartbeat.shardsInFlight;
+    return live;
+  }
   return { online: false, lastSeen: heartbeat.receivedAt, reason: `last seen ${formatAge(age)} ago` };
 }

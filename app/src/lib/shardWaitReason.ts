@@ -31,8 +31,9 @@ export function reopensAtOf(job: Pick<JobRow, "createdAt" | "reopensAt">): bigin
 }
 
 /**
- * Why an Open shard is still waiting, in one sentence (PROTOCOL §16.6): its assigned operator and
- * whether the oracles hear from it, when it reopens to others; or, for a shard open to anyone,
+ * Why an Open shard is still waiting, in one sentence (PROTOCOL §16.6): its assigned operator,
+ * whether the oracles hear from it and whether its heartbeat says it is already running the shard
+ * (§20.7: an assigned shard runs before it is accepted), when it reopens to others; or, for a shard open to anyone,
  * whether any operator has the VRAM it needs. Undefined for a shard that is not Open.
  */
 export function shardWaitReason(job: JobRow, shard: ShardRow, ctx: ShardWaitContext): string | undefined {
@@ -46,6 +47,13 @@ export function shardWaitReason(job: JobRow, shard: ShardRow, ctx: ShardWaitCont
       : `reopens to others at ${clockTime(reopensAt)}`;
     const live = ctx.liveness(shard.assigned);
     if (!live) return `waiting for ${who} to accept (liveness unknown) — ${reopen}`;
+    const running = live.online
+      ? live.shardsInFlight?.find((f) => f.jobId === job.jobId.toString() && f.shard === shard.shard)
+      : undefined;
+    if (running) {
+      // An assigned shard runs before it is accepted (§20.7): accepted and submitted in one go when done.
+      return `running on ${who} (${running.phase}); accepted and submitted together when done — ${reopen}`;
+    }
     if (live.online) {
       const age = formatAge(ctx.nowSec - (live.lastSeen ?? ctx.nowSec));
       return reopened

@@ -43,6 +43,16 @@ describe("sdk/liveness: livenessOf (online ⇔ last heartbeat received ≤ windo
     expect(livenessOf({ receivedAt: 1010 }, 1000).online).to.equal(true);
   });
 
+  it("online: carries the heartbeat's shards in flight (offline: not, they are stale)", function () {
+    const shardsInFlight = [{ jobId: "4", shard: 1, phase: "running" }];
+    expect(livenessOf({ receivedAt: 990, shardsInFlight }, 1000, 60)).to.deep.equal({
+      online: true,
+      lastSeen: 990,
+      shardsInFlight,
+    });
+    expect(livenessOf({ receivedAt: 900, shardsInFlight }, 1000, 60).shardsInFlight).to.equal(undefined);
+  });
+
   it("formatAge floors to the largest unit", function () {
     expect([0, 59, 60, 3599, 3600, 86_399, 86_400 * 3].map(formatAge)).to.deep.equal([
       "0 s",
