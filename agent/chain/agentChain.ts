@@ -224,9 +224,11 @@ export class AgentChain {
       // Headroom over the estimate: the state can change between estimate and inclusion (the last
       // accept of a gang also writes its start; another agent's accept may land first). Unused gas is
       // not charged.
+      // The account by its address: viem prepares a local account's estimate as a transaction (fee,
+      // nonce and block reads, three RPCs per send under load); the node needs only `from`.
       const estimate = await this.publicClient.estimateContractGas({
         ...(request as Parameters<PublicClient["estimateContractGas"]>[0]),
-        account: this.account,
+        account: this.account.address,
       });
       const data = encodeFunctionData(request as Parameters<typeof encodeFunctionData>[0]);
       const write = async (): Promise<PendingTx> => {

@@ -428,10 +428,12 @@ export class AgentDaemon implements Daemon {
   private async onLogs(logs: Log[]): Promise<void> {
     const me = getAddress(this.address);
     const othersShards: { jobId: bigint; shard: number }[] = [];
+    const added: { jobId: bigint; shard: number; specURI: string; specHash: Hex }[] = [];
     for (const log of logs as (Log & { eventName?: string; args?: Record<string, unknown> })[]) {
       if (log.eventName === "JobCreated") {
         const args = log.args as { jobId: bigint; job: { shards: number }; specHash: Hex; specURI: string };
-        for (let s = 0; s < args.job.shards; s++) this.offers.add(args.jobId, s, args.specURI, args.specHash);
+        for (let s = 0; s < args.job.shards; s++)
+          added.push({ jobId: args.jobId, shard: s, specURI: args.specURI, specHash: args.specHash });
       } else if (log.eventName === "ShardAssigned") {
         // Assigned to another operator at creation: never ours to take, so never read or decided.
         // (The market emits it before the job's JobCreated: marked once the offers exist, below.)
@@ -452,8 +454,9 @@ export class AgentDaemon implements Daemon {
         this.metrics.earnings.inc({ token }, Number(args.paid));
       }
     }
+    // The batch's offers in one commit; a shard assigned to another operator is recorded gone at once.
+    this.offers.record(added, othersShards, "assigned to another operator");
     for (const o of othersShards) {
-      this.offers.set(o.jobId, o.shard, "gone", "assigned to another operator");
       const reserved = this.reservedElsewhere.get(o.jobId) ?? { shards: new Set<number>(), checkAfterMs: 0 };
       reserved.shards.add(o.shard);
       this.reservedElsewhere.set(o.jobId, reserved);

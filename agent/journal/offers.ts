@@ -44,8 +44,10 @@ export class Offers {
   private readonly pendingStmt;
   private readonly countStmt;
   private readonly declinedStmt;
+  private readonly db: SqliteDatabase;
 
   constructor(db: SqliteDatabase) {
+    this.db = db;
     this.insertStmt = db.prepare(
       `INSERT INTO offers (job_id, shard, spec_uri, spec_hash, status, reason, updated_at)
        VALUES (?, ?, ?, ?, 'new', NULL, ?) ON CONFLICT (job_id, shard) DO NOTHING`,
@@ -71,6 +73,25 @@ export class Offers {
 
   set(jobId: bigint, shard: number, status: OfferStatus, reason: string | null = null, now = Date.now()): void {
     this.setStmt.run(status, reason, now, jobId.toString(), shard);
+  }
+
+  /**
+   * The offers of one batch of logs in one transaction (one commit, one fsync under
+   * `synchronous = FULL`, instead of one per row): `added` recorded as {@link add} does, then `gone`
+   * marked so with `reason`. Three agents each saw every JobCreated and ShardAssigned of the load, two
+   * commits per job each.
+   */
+  record(
+    added: readonly { jobId: bigint; shard: number; specURI: string; specHash: Hex | null }[],
+    gone: readonly { jobId: bigint; shard: number }[],
+    reason: string,
+    now = Date.now(),
+  ): void {
+    if (added.length + gone.length === 0) return;
+    this.db.transaction(() => {
+      for (const o of added) this.add(o.jobId, o.shard, o.specURI, o.specHash, now);
+      for (const o of gone) this.set(o.jobId, o.shard, "gone", reason, now);
+    })();
   }
 
   /** At most `limit` offers still to decide, oldest job first (bounded work per loop pass). */

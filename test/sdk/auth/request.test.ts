@@ -25,6 +25,18 @@ async function expectRefused(promise: Promise<unknown>, fault: RequestAuthFault)
 }
 
 describe("sdk/auth", () => {
+  it("bodyHash: keccak256 of the body's bytes, the same from its memo of recent bodies, for 200 bodies in turn", () => {
+    const bodies = Array.from({ length: 200 }, (_, i) => JSON.stringify({ i, pad: "x".repeat(i) }));
+    for (let round = 0; round < 2; round++) {
+      for (const b of bodies) {
+        expect(bodyHash(b)).to.equal(keccak256(toBytes(b)));
+        expect(bodyHash(b)).to.equal(keccak256(toBytes(b))); // the memo's answer
+      }
+    }
+    expect(bodyHash("")).to.equal(keccak256("0x"));
+    expect(bodyHash(toBytes(body))).to.equal(bodyHash(body));
+  });
+
   it("signs EIP-191 over keccak256(abi.encode(tag, METHOD, path, keccak256(body), timestamp))", async () => {
     const headers = await signRequest(operator, { method: "post", path: "/v1/proofs", body, timestamp: NOW });
     const digest = keccak256(

@@ -32,6 +32,20 @@ describe("sdk/pow/commitment", () => {
     }
   });
 
+  it("each row's proof is OpenZeppelin's getProof, read off the tree without re-encoding (1 to 64 rows)", () => {
+    for (const count of [1, 2, 3, 11, 32, 64]) {
+      const hashes = Array.from({ length: count }, (_, i) => keccak256(`0x${(i + 100).toString(16).padStart(4, "0")}`));
+      const commitment = commitRows(hashes);
+      const direct = StandardMerkleTree.of(
+        hashes.map((h, i) => [BigInt(i), h]),
+        ["uint256", "bytes32"],
+      );
+      for (let i = 0; i < count; i++)
+        expect(commitment.proof(i), `row ${i} of ${count}`).to.deep.equal(direct.getProof(i));
+    }
+    expect(() => commitRows([`0x${"01".repeat(32)}`]).proof(1)).to.throw(PowWorkloadError);
+  });
+
   it("hashes a leaf as keccak256(keccak256(abi.encode(i, rowHash))) and a single row's root is its leaf", () => {
     const hash: Hex = `0x${"42".repeat(32)}`;
     const leaf = keccak256(keccak256(encodeAbiParameters([{ type: "uint256" }, { type: "bytes32" }], [0n, hash])));
