@@ -27,8 +27,23 @@ interface Measured {
   heapGrowthMiB: number;
 }
 
-/** Runs `attack` while measuring the event-loop delay and the heap; prints and returns the numbers. */
+/** The event loop's p99 delay over `ms` of doing nothing: what the machine's other work costs this process now. */
+async function idleDelayP99Ms(ms = 1_000): Promise<number> {
+  const histogram = monitorEventLoopDelay({ resolution: 10 });
+  histogram.enable();
+  await new Promise((r) => setTimeout(r, ms));
+  histogram.disable();
+  return histogram.percentile(99) / 1e6;
+}
+
+/**
+ * Runs `attack` while measuring the event-loop delay and the heap; prints and returns the numbers.
+ * The delay bound is 1 s over four times the idle delay measured just before: on a quiet machine
+ * about 1 s, as before; on a busy one (CI beside other work: 1.6 s p99 at load 20 with an idle p99 to
+ * match) the machine's share is not counted against the oracle. The heap bound is absolute.
+ */
 async function measured(name: string, attack: () => Promise<void>): Promise<Measured> {
+  const idleP99Ms = await idleDelayP99Ms();
   const histogram = monitorEventLoopDelay({ resolution: 10 });
   const heapBefore = process.memoryUsage().heapUsed;
   let heapPeak = heapBefore;
@@ -47,9 +62,9 @@ async function measured(name: string, attack: () => Promise<void>): Promise<Meas
     heapGrowthMiB: (heapPeak - heapBefore) / MiB,
   };
   console.log(
-    `      ${name}: event-loop delay p99 ${result.p99Ms.toFixed(1)} ms, max ${result.maxMs.toFixed(1)} ms; heap growth ${result.heapGrowthMiB.toFixed(1)} MiB`,
+    `      ${name}: event-loop delay p99 ${result.p99Ms.toFixed(1)} ms (idle before: ${idleP99Ms.toFixed(1)} ms), max ${result.maxMs.toFixed(1)} ms; heap growth ${result.heapGrowthMiB.toFixed(1)} MiB`,
   );
-  expect(result.p99Ms, "p99 event-loop delay").to.be.below(1_000);
+  expect(result.p99Ms, "p99 event-loop delay").to.be.below(1_000 + 4 * idleP99Ms);
   expect(result.heapGrowthMiB, "heap growth").to.be.below(200);
   return result;
 }
@@ -103,7 +118,7 @@ function rawRequest(
 }
 
 describe("oracle: hostile clients (issue 18)", function () {
-  this.timeout(120_000);
+  this.timeout(300_000);
   let p: Protocol;
   const nodes: OracleNode[] = [];
 
