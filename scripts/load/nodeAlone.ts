@@ -12,18 +12,50 @@ import { startDevnet } from "../lib/devnet";
 import { sendAs } from "../lib/network";
 import { createBatch } from "./runLoad";
 
-const { values } = parseArgs({
-  options: {
-    jobs: { type: "string", default: "300" },
-    batch: { type: "string", default: "20" },
-    port: { type: "string", default: "8960" },
-    modes: { type: "string", default: "auto,250,1000" },
-  },
-});
-const jobs = Number(values.jobs);
-const batch = Number(values.batch);
-const port = Number(values.port);
-const modes = values.modes!.split(",").map((m) => (m === "auto" ? 0 : Number(m)));
+const USAGE = `usage: npm run load:node -- [--jobs N] [--batch N] [--modes auto,250,1000] [--port P]
+
+How many createJob transactions a second the Hardhat node takes alone (no agents, no oracles),
+under each mining mode: the floor under \`npm run load\`. Starts its own node on 127.0.0.1.
+
+  --jobs N     single-shard creates per mode (default 300)
+  --batch N    creates sent before waiting for their receipts (default 20)
+  --modes M    comma-separated: auto (automine) or an interval in ms (default auto,250,1000)
+  --port P     the node's port (default 8960)
+  --help       this text`;
+
+function fail(message: string): never {
+  process.stderr.write(`error: ${message}\n\n${USAGE}\n`);
+  process.exit(2);
+}
+
+let parsed;
+try {
+  parsed = parseArgs({
+    options: {
+      jobs: { type: "string", default: "300" },
+      batch: { type: "string", default: "20" },
+      port: { type: "string", default: "8960" },
+      modes: { type: "string", default: "auto,250,1000" },
+      help: { type: "boolean", default: false },
+    },
+  });
+} catch (err) {
+  fail((err as Error).message);
+}
+const { values } = parsed;
+if (values.help) {
+  process.stdout.write(`${USAGE}\n`);
+  process.exit(0);
+}
+const positive = (name: string, text: string | undefined): number => {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n <= 0) fail(`--${name} must be a whole number above 0, not ${text}`);
+  return n;
+};
+const jobs = positive("jobs", values.jobs);
+const batch = positive("batch", values.batch);
+const port = positive("port", values.port);
+const modes = values.modes!.split(",").map((m) => (m === "auto" ? 0 : positive("modes", m)));
 
 async function main(): Promise<void> {
   const devnet = await startDevnet({
