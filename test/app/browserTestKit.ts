@@ -1,12 +1,14 @@
 // Helpers shared by the browser (Chromium + hardhat node) tests under test/app: the Chromium binary
 // and flags, a child-process runner, a text poller for playwright-core locators, a transaction sender,
-// and the protocol setup they share (the oracle bonds, a 2-of-3 capacity record).
+// and the setup they share (the app's build beside a Hardhat node with the protocol deployed, the
+// oracle bonds, a 2-of-3 capacity record).
 import { expect } from "chai";
 import { spawn } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import type { Locator } from "playwright-core";
 import {
+  createPublicClient,
   createWalletClient,
   http,
   keccak256,
@@ -18,7 +20,8 @@ import {
 } from "viem";
 import { hardhat } from "viem/chains";
 import { computeTokenAbi, operatorStakingAbi, oracleCommitteeAbi } from "../../sdk/contracts/abis";
-import type { Deployment } from "../../sdk/contracts/parseDeployment";
+import { parseDeployment, type Deployment } from "../../sdk/contracts/parseDeployment";
+import { startHardhatNode, type HardhatNode } from "../../scripts/lib/hardhatNode";
 import { signCapacityAttestation } from "../../sdk/eip712/capacityAttestation";
 import { sortSignaturesBySigner } from "../../sdk/eip712/sortSignatures";
 import { rigelDomain } from "../../sdk/eip712/types";
@@ -139,4 +142,58 @@ export async function recordQuorumCapacity(
     message,
     sortSignaturesBySigner(sigs),
   ]);
+}
+
+/** What {@link startDappTestChain} started. */
+export interface DappTestChain {
+  node: HardhatNode;
+  deployment: Deployment;
+  pub: PublicClient;
+  send: SendTx;
+  /** The app's build into `dist`, still running: await it before opening the page. */
+  build: Promise<void>;
+  /** The log file of the build and the deploy. */
+  log: string;
+  /** The deployment record `scripts/deploy.ts` wrote. */
+  deploymentFile: string;
+}
+
+/**
+ * The browser tests' common start: the app built into `dist` in the background (its own folder, so
+ * builds of different tests never race), a Hardhat node on `port`, and the protocol deployed on it
+ * with `oracleSigners` as the committee (`scripts/deploy.ts`); logs and the deployment record in `work`.
+ */
+export async function startDappTestChain(p: {
+  work: string;
+  dist: string;
+  port: number;
+  oracleSigners: readonly Address[];
+  /** Extra environment of the app's build (VITE_… settings). */
+  buildEnv?: Record<string, string>;
+}): Promise<DappTestChain> {
+  fs.mkdirSync(p.work, { recursive: true });
+  const log = path.join(p.work, "e2e.log");
+  fs.writeFileSync(log, "");
+  const build = runLogged(
+    path.join(REPO_ROOT, "node_modules", ".bin", "vite"),
+    ["build", "--config", "app/vite.config.mts", "--logLevel", "warn", "--outDir", p.dist],
+    p.buildEnv ?? {},
+    log,
+  );
+  const rpc = `http://127.0.0.1:${p.port}`;
+  const node = await startHardhatNode({ port: p.port, logFile: path.join(p.work, "hardhat-node.log") });
+  const deploymentFile = path.join(p.work, "deployment.json");
+  await runLogged(
+    path.join(REPO_ROOT, "node_modules", ".bin", "hardhat"),
+    ["run", "scripts/deploy.ts", "--network", "localhost"],
+    {
+      RIGEL_LOCALHOST_URL: rpc,
+      RIGEL_DEPLOYMENT_FILE: deploymentFile,
+      RIGEL_ORACLE_SIGNERS: p.oracleSigners.join(","),
+    },
+    log,
+  );
+  const deployment = parseDeployment(JSON.parse(fs.readFileSync(deploymentFile, "utf8")));
+  const pub = createPublicClient({ chain: hardhat, transport: http(rpc) }) as PublicClient;
+  return { node, deployment, pub, send: txSender(rpc, pub), build, log, deploymentFile };
 }

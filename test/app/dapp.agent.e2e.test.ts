@@ -12,14 +12,13 @@ import type { Server } from "node:http";
 import path from "node:path";
 import express from "express";
 import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
-import { createPublicClient, http, type Address, type PublicClient } from "viem";
-import { hardhat } from "viem/chains";
+import { http, type Address, type PublicClient } from "viem";
 import { AgentChain } from "../../agent/chain/agentChain";
 import { AgentDaemon } from "../../agent/daemon/agentDaemon";
-import { startHardhatNode, type HardhatNode } from "../../scripts/lib/hardhatNode";
+import type { HardhatNode } from "../../scripts/lib/hardhatNode";
 import { downloadShardResults } from "../../sdk/agentApi/results";
 import { computeTokenAbi, jobMarketAbi, operatorStakingAbi } from "../../sdk/contracts/abis";
-import { parseDeployment, type Deployment } from "../../sdk/contracts/parseDeployment";
+import type { Deployment } from "../../sdk/contracts/parseDeployment";
 import { createLogger } from "../../sdk/log/createLogger";
 import { fetchJobSpec } from "../../sdk/spec/fetchJobSpec";
 import { committeeDouble, hardhatAccount, tempDataDir } from "../../fixtures/agentHarness";
@@ -28,10 +27,9 @@ import {
   CHROMIUM_FLAGS,
   CHROMIUM_PATH,
   recordQuorumCapacity,
-  runLogged,
-  txSender,
   waitForText,
   type SendTx,
+  startDappTestChain,
 } from "./browserTestKit";
 import { installTestWallet } from "./testWallet";
 
@@ -99,30 +97,14 @@ describe("dapp end to end with real agents: planned job, uneven split, signed re
     }
     this.timeout(600_000);
     fs.mkdirSync(ARTIFACTS, { recursive: true });
-    const log = path.join(ARTIFACTS, "e2e.log");
-    fs.writeFileSync(log, "");
-    // Its own output folder, so this build never races the other dapp e2e test's app/dist.
-    const build = runLogged(
-      path.join(ROOT, "node_modules", ".bin", "vite"),
-      ["build", "--config", "app/vite.config.mts", "--logLevel", "warn", "--outDir", DIST],
-      {},
-      log,
-    );
-    node = await startHardhatNode({ port: NODE_PORT, logFile: path.join(ARTIFACTS, "hardhat-node.log") });
-    const deploymentFile = path.join(ARTIFACTS, "deployment.json");
-    await runLogged(
-      path.join(ROOT, "node_modules", ".bin", "hardhat"),
-      ["run", "scripts/deploy.ts", "--network", "localhost"],
-      {
-        RIGEL_LOCALHOST_URL: RPC,
-        RIGEL_DEPLOYMENT_FILE: deploymentFile,
-        RIGEL_ORACLE_SIGNERS: oracles.map((o) => o.address).join(","),
-      },
-      log,
-    );
-    deployment = parseDeployment(JSON.parse(fs.readFileSync(deploymentFile, "utf8")));
-    pub = createPublicClient({ chain: hardhat, transport: http(RPC) }) as PublicClient;
-    send = txSender(RPC, pub);
+    const dapp = await startDappTestChain({
+      work: ARTIFACTS,
+      dist: DIST,
+      port: NODE_PORT,
+      oracleSigners: oracles.map((o) => o.address),
+    });
+    ({ node, deployment, pub, send } = dapp);
+    const { build, deploymentFile } = dapp;
 
     await bondOracleCommittee(protocol());
     for (const [i, { account, opsPerSec }] of operators.entries()) {

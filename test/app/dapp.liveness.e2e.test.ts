@@ -11,14 +11,14 @@ import type { Server } from "node:http";
 import path from "node:path";
 import express from "express";
 import { chromium, type Browser, type BrowserContext } from "playwright-core";
-import { createPublicClient, createWalletClient, http, type Address, type PublicClient } from "viem";
+import { createWalletClient, http, type Address, type PublicClient } from "viem";
 import { hardhat } from "viem/chains";
 import { AgentChain } from "../../agent/chain/agentChain";
 import { AgentDaemon } from "../../agent/daemon/agentDaemon";
 import { OracleNode } from "../../oracle/oracleNode";
-import { startHardhatNode, type HardhatNode } from "../../scripts/lib/hardhatNode";
+import type { HardhatNode } from "../../scripts/lib/hardhatNode";
 import { computeTokenAbi, operatorStakingAbi } from "../../sdk/contracts/abis";
-import { parseDeployment, type Deployment } from "../../sdk/contracts/parseDeployment";
+import type { Deployment } from "../../sdk/contracts/parseDeployment";
 import { createLogger } from "../../sdk/log/createLogger";
 import { validateHeartbeatsResponse } from "../../sdk/liveness/validateHeartbeat";
 import { createJob } from "../../sdk/market/createJob";
@@ -29,10 +29,9 @@ import {
   CHROMIUM_FLAGS,
   CHROMIUM_PATH,
   recordQuorumCapacity,
-  runLogged,
-  txSender,
   waitForText,
   type SendTx,
+  startDappTestChain,
 } from "./browserTestKit";
 import { installTestWallet } from "./testWallet";
 
@@ -79,30 +78,14 @@ describe("dapp: operators the oracles do not hear from are left out of the plan,
       this.skip();
     }
     fs.mkdirSync(ARTIFACTS, { recursive: true });
-    fs.mkdirSync(WORK, { recursive: true });
-    const log = path.join(WORK, "e2e.log");
-    fs.writeFileSync(log, "");
-    const build = runLogged(
-      path.join(ROOT, "node_modules", ".bin", "vite"),
-      ["build", "--config", "app/vite.config.mts", "--logLevel", "warn", "--outDir", DIST],
-      {},
-      log,
-    );
-    node = await startHardhatNode({ port: NODE_PORT, logFile: path.join(WORK, "hardhat-node.log") });
-    const deploymentFile = path.join(WORK, "deployment.json");
-    await runLogged(
-      path.join(ROOT, "node_modules", ".bin", "hardhat"),
-      ["run", "scripts/deploy.ts", "--network", "localhost"],
-      {
-        RIGEL_LOCALHOST_URL: RPC,
-        RIGEL_DEPLOYMENT_FILE: deploymentFile,
-        RIGEL_ORACLE_SIGNERS: oracles.map((o) => o.address).join(","),
-      },
-      log,
-    );
-    deployment = parseDeployment(JSON.parse(fs.readFileSync(deploymentFile, "utf8")));
-    pub = createPublicClient({ chain: hardhat, transport: http(RPC) }) as PublicClient;
-    send = txSender(RPC, pub);
+    const dapp = await startDappTestChain({
+      work: WORK,
+      dist: DIST,
+      port: NODE_PORT,
+      oracleSigners: oracles.map((o) => o.address),
+    });
+    ({ node, deployment, pub, send } = dapp);
+    const { build, deploymentFile } = dapp;
     await bondOracleCommittee(protocol());
     for (const account of [running, neverStarted]) {
       await send(deployer, rgl(), computeTokenAbi, "transfer", [account.address, 10_000n * E18]);

@@ -18,17 +18,16 @@ import path from "node:path";
 import type Dockerode from "dockerode";
 import express from "express";
 import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
-import { createPublicClient, http, type Address, type PublicClient } from "viem";
-import { hardhat } from "viem/chains";
+import { http, type Address, type PublicClient } from "viem";
 import { AgentChain } from "../../agent/chain/agentChain";
 import { AgentDaemon } from "../../agent/daemon/agentDaemon";
 import { operatorMetadataDataUri } from "../../sdk/agentApi/metadata";
 import { storeResultsUri } from "../../sdk/agentApi/resultsStoreUrl";
 import { ResultsStore } from "../../store/resultsStore";
 import { marketStoreChain } from "../../store/storeChain";
-import { startHardhatNode, type HardhatNode } from "../../scripts/lib/hardhatNode";
+import type { HardhatNode } from "../../scripts/lib/hardhatNode";
 import { computeTokenAbi, jobMarketAbi, operatorStakingAbi } from "../../sdk/contracts/abis";
-import { parseDeployment, type Deployment } from "../../sdk/contracts/parseDeployment";
+import type { Deployment } from "../../sdk/contracts/parseDeployment";
 import { createLogger } from "../../sdk/log/createLogger";
 import { ShardState } from "../../sdk/market/enums";
 import { fetchJobSpec } from "../../sdk/spec/fetchJobSpec";
@@ -41,10 +40,9 @@ import {
   CHROMIUM_FLAGS,
   CHROMIUM_PATH,
   recordQuorumCapacity,
-  runLogged,
-  txSender,
   waitForText,
   type SendTx,
+  startDappTestChain,
 } from "./browserTestKit";
 import { installTestWallet } from "./testWallet";
 
@@ -138,31 +136,15 @@ describe("dapp end to end: a container job from a template, settled by real agen
     }
     docker = await dockerForTests(this);
     fs.mkdirSync(SHOTS, { recursive: true });
-    fs.mkdirSync(WORK, { recursive: true });
-    const log = path.join(WORK, "e2e.log");
-    fs.writeFileSync(log, "");
-    // Its own output folder, so this build never races the other dapp e2e tests' builds.
-    const build = runLogged(
-      path.join(ROOT, "node_modules", ".bin", "vite"),
-      ["build", "--config", "app/vite.config.mts", "--logLevel", "warn", "--outDir", DIST],
-      { VITE_WALLETCONNECT_PROJECT_ID: "" },
-      log,
-    );
-    node = await startHardhatNode({ port: NODE_PORT, logFile: path.join(WORK, "hardhat-node.log") });
-    const deploymentFile = path.join(WORK, "deployment.json");
-    await runLogged(
-      path.join(ROOT, "node_modules", ".bin", "hardhat"),
-      ["run", "scripts/deploy.ts", "--network", "localhost"],
-      {
-        RIGEL_LOCALHOST_URL: RPC,
-        RIGEL_DEPLOYMENT_FILE: deploymentFile,
-        RIGEL_ORACLE_SIGNERS: oracles.map((o) => o.address).join(","),
-      },
-      log,
-    );
-    deployment = parseDeployment(JSON.parse(fs.readFileSync(deploymentFile, "utf8")));
-    pub = createPublicClient({ chain: hardhat, transport: http(RPC) }) as PublicClient;
-    send = txSender(RPC, pub);
+    const dapp = await startDappTestChain({
+      work: WORK,
+      dist: DIST,
+      port: NODE_PORT,
+      oracleSigners: oracles.map((o) => o.address),
+      buildEnv: { VITE_WALLETCONNECT_PROJECT_ID: "" },
+    });
+    ({ node, deployment, pub, send } = dapp);
+    const { build, deploymentFile } = dapp;
 
     await bondOracleCommittee(protocol());
     for (const [i, { account, opsPerSec, gpuModel }] of operators.entries()) {
