@@ -5,7 +5,9 @@
 import { expect } from "chai";
 import { spawn } from "node:child_process";
 import fs from "node:fs";
+import type { Server } from "node:http";
 import path from "node:path";
+import express from "express";
 import type { Locator } from "playwright-core";
 import {
   createPublicClient,
@@ -196,4 +198,19 @@ export async function startDappTestChain(p: {
   const deployment = parseDeployment(JSON.parse(fs.readFileSync(deploymentFile, "utf8")));
   const pub = createPublicClient({ chain: hardhat, transport: http(rpc) }) as PublicClient;
   return { node, deployment, pub, send: txSender(rpc, pub), build, log, deploymentFile };
+}
+
+/**
+ * Serves the built app from `dist` on 127.0.0.1:`port`, with `/rigel.json` answering `rigelJson`
+ * (the page's config: `rpcUrl`, `deployment` and whatever the test sets, e.g. `oracleUrls`).
+ */
+export async function serveDapp(dist: string, port: number, rigelJson: Record<string, unknown>): Promise<Server> {
+  const app = express();
+  app.get("/rigel.json", (_req, res) => {
+    res.json(rigelJson);
+  });
+  app.use(express.static(dist));
+  return new Promise<Server>((resolve) => {
+    const s = app.listen(port, "127.0.0.1", () => resolve(s));
+  });
 }

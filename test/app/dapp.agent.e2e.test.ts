@@ -10,7 +10,6 @@ import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import type { Server } from "node:http";
 import path from "node:path";
-import express from "express";
 import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
 import { http, type Address, type PublicClient } from "viem";
 import { AgentChain } from "../../agent/chain/agentChain";
@@ -29,6 +28,7 @@ import {
   recordQuorumCapacity,
   waitForText,
   type SendTx,
+  serveDapp,
   startDappTestChain,
 } from "./browserTestKit";
 import { installTestWallet } from "./testWallet";
@@ -150,13 +150,9 @@ describe("dapp end to end with real agents: planned job, uneven split, signed re
     }
 
     await build;
-    const app = express();
-    app.get("/rigel.json", (_req, res) => {
-      res.json({ rpcUrl: RPC, deployment: JSON.parse(fs.readFileSync(deploymentFile, "utf8")) });
-    });
-    app.use(express.static(DIST));
-    server = await new Promise<Server>((resolve) => {
-      const s = app.listen(APP_PORT, "127.0.0.1", () => resolve(s));
+    server = await serveDapp(DIST, APP_PORT, {
+      rpcUrl: RPC,
+      deployment: JSON.parse(fs.readFileSync(deploymentFile, "utf8")),
     });
     browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_FLAGS });
   });

@@ -9,7 +9,6 @@ import { expect } from "chai";
 import fs from "node:fs";
 import type { Server } from "node:http";
 import path from "node:path";
-import express from "express";
 import { chromium, type Browser, type BrowserContext } from "playwright-core";
 import { createWalletClient, http, type Address, type PublicClient } from "viem";
 import { hardhat } from "viem/chains";
@@ -31,6 +30,7 @@ import {
   recordQuorumCapacity,
   waitForText,
   type SendTx,
+  serveDapp,
   startDappTestChain,
 } from "./browserTestKit";
 import { installTestWallet } from "./testWallet";
@@ -141,17 +141,10 @@ describe("dapp: operators the oracles do not hear from are left out of the plan,
     await daemon.init();
 
     await build;
-    const app = express();
-    app.get("/rigel.json", (_req, res) => {
-      res.json({
-        rpcUrl: RPC,
-        oracleUrls: [ORACLE],
-        deployment: JSON.parse(fs.readFileSync(deploymentFile, "utf8")),
-      });
-    });
-    app.use(express.static(DIST));
-    server = await new Promise<Server>((resolve) => {
-      const s = app.listen(APP_PORT, "127.0.0.1", () => resolve(s));
+    server = await serveDapp(DIST, APP_PORT, {
+      rpcUrl: RPC,
+      oracleUrls: [ORACLE],
+      deployment: JSON.parse(fs.readFileSync(deploymentFile, "utf8")),
     });
     browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_FLAGS });
   });

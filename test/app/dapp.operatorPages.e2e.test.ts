@@ -12,7 +12,6 @@ import { expect } from "chai";
 import fs from "node:fs";
 import type { Server } from "node:http";
 import path from "node:path";
-import express from "express";
 import { chromium, type Browser, type BrowserContext } from "playwright-core";
 import { createWalletClient, http, type Address, type PublicClient } from "viem";
 import { hardhat } from "viem/chains";
@@ -35,6 +34,7 @@ import {
   recordQuorumCapacity,
   waitForText,
   type SendTx,
+  serveDapp,
   startDappTestChain,
 } from "./browserTestKit";
 import { installTestWallet } from "./testWallet";
@@ -145,18 +145,11 @@ describe("dapp: the Operator page shows the node live and offline; the Rewards p
     await daemon.init();
 
     await build;
-    const app = express();
-    app.get("/rigel.json", (_req, res) => {
-      res.json({
-        rpcUrl: RPC,
-        oracleUrls: [ORACLE],
-        livenessWindowSec: 3,
-        deployment: JSON.parse(fs.readFileSync(deploymentFile, "utf8")),
-      });
-    });
-    app.use(express.static(DIST));
-    server = await new Promise<Server>((resolve) => {
-      const s = app.listen(APP_PORT, "127.0.0.1", () => resolve(s));
+    server = await serveDapp(DIST, APP_PORT, {
+      rpcUrl: RPC,
+      oracleUrls: [ORACLE],
+      livenessWindowSec: 3,
+      deployment: JSON.parse(fs.readFileSync(deploymentFile, "utf8")),
     });
     browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_FLAGS });
   });
