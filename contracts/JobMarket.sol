@@ -308,11 +308,13 @@ contract JobMarket is JobMarketStorage, IJobMarket, AccessControl, Pausable, Ree
     function getShard(uint256 jobId, uint32 shard) external view returns (Shard memory) {
         ShardTransitions.Record storage sh = _shards[jobId][shard];
         ShardTerms memory t = _terms[sh.termsId];
+        // An Open shard's slot 0 may hold its assignment (PROTOCOL §20.10): no operator yet.
+        bool open = sh.state == ShardState.Open;
         return
             Shard({
                 state: sh.state,
-                operator: _operatorById[sh.operatorId],
-                acceptedAt: sh.acceptedAt,
+                operator: open ? address(0) : _operatorById[sh.operatorId],
+                acceptedAt: open ? 0 : sh.acceptedAt,
                 submittedAt: sh.submittedAt,
                 submittedBlock: sh.submittedBlock,
                 units: sh.units,
@@ -339,12 +341,24 @@ contract JobMarket is JobMarketStorage, IJobMarket, AccessControl, Pausable, Ree
 
     /// @inheritdoc IJobMarket
     function assignedOperator(uint256 jobId, uint32 shard) external view returns (address) {
-        return _assigned[jobId][shard];
+        uint256 w = _shards[jobId][shard].word();
+        if (!_jobs[jobId].assigned || ShardTransitions.stateOf(w) != ShardState.Open) return address(0);
+        return _operatorById[ShardTransitions.operatorIdOf(w)];
     }
 
     /// @inheritdoc IJobMarket
     function assignmentsReopenAt(uint256 jobId) external view returns (uint64) {
-        return _reopensAt[jobId];
+        JobRecord storage job = _jobs[jobId];
+        if (!job.assigned) return 0;
+        // Bounded by the job's shard count (≤ 64); every assigned shard that is still Open holds it.
+        uint32 n = job.shards;
+        for (uint32 i = 0; i < n; ++i) {
+            uint256 w = _shards[jobId][i].word();
+            if (ShardTransitions.stateOf(w) == ShardState.Open && ShardTransitions.operatorIdOf(w) != 0) {
+                return ShardTransitions.reopensAtOf(w);
+            }
+        }
+        return 0;
     }
 
     /// @inheritdoc IJobMarket
@@ -462,24 +476,26 @@ contract JobMarket is JobMarketStorage, IJobMarket, AccessControl, Pausable, Ree
             emit GangJobCreated(jobId, acceptDeadline);
         }
 
+        // Solvency after the transfer, one balance read: the market holds at least what it escrows
+        // and owes in the token (a fee-on-transfer token falls short and reverts).
         IERC20 token = IERC20(p.paymentToken);
-        uint256 before = token.balanceOf(address(this));
         token.safeTransferFrom(msg.sender, address(this), escrow);
-        uint256 received = token.balanceOf(address(this)) - before;
-        if (received != escrow) revert MarketTransferShortfall(p.paymentToken, escrow, received);
+        uint256 held = token.balanceOf(address(this));
+        uint256 due = uint256(book.escrow) + book.owed;
+        if (held < due) revert MarketTransferShortfall(p.paymentToken, due, held);
     }
 
-    /// @dev Shards start Open (state 0) without a write; only assignments are stored, with the time
-    /// they lapse (PROTOCOL §20.9).
+    /// @dev Shards start Open (state 0) without a write; an assigned shard's record slot 0 holds its
+    /// operator's id and, in `acceptedAt`, the time the reservation lapses (PROTOCOL §20.9, §20.10).
     function _recordAssignments(uint256 jobId, address[] calldata operators) private {
         uint64 reopensAt = uint64(block.timestamp) + _assignGrace;
-        _reopensAt[jobId] = reopensAt;
         emit AssignmentsReopenAt(jobId, reopensAt);
         uint256 n = operators.length;
         for (uint32 i = 0; i < n; ++i) {
-            if (operators[i] != address(0)) {
-                _assigned[jobId][i] = operators[i];
-                emit ShardAssigned(jobId, i, operators[i]);
+            address op = operators[i];
+            if (op != address(0)) {
+                _shards[jobId][i].assign(_operatorIdOf(op), uint40(reopensAt));
+                emit ShardAssigned(jobId, i, op);
             }
         }
     }
@@ -534,9 +550,10 @@ contract JobMarket is JobMarketStorage, IJobMarket, AccessControl, Pausable, Ree
     /// reserved for its operator until the job's assignments reopen (PROTOCOL §20.9).
     function _checkAssigned(JobRecord storage job, uint256 jobId, uint32 shard) private view {
         if (!job.assigned) return;
-        address assigned = _assigned[jobId][shard];
-        if (assigned == address(0) || assigned == msg.sender) return;
-        if (block.timestamp < _reopensAt[jobId]) revert MarketOperatorNotAllowed(jobId, shard, msg.sender);
+        uint256 w = _shards[jobId][shard].word();
+        uint32 assignedId = ShardTransitions.operatorIdOf(w);
+        if (assignedId == 0 || assignedId == _operatorIds[msg.sender]) return;
+        if (block.timestamp < ShardTransitions.reopensAtOf(w)) revert MarketOperatorNotAllowed(jobId, shard, msg.sender);
     }
 
     /// @dev The collateral a shard of `job` locks now and the id of the terms it is accepted under,
@@ -546,40 +563,12 @@ contract JobMarket is JobMarketStorage, IJobMarket, AccessControl, Pausable, Ree
         TokenState storage ts = _tokens[token];
         uint128 rate = ts.rglPerToken;
         if (rate == 0) revert MarketBadParam("rglPerToken", 0);
-        ParamsRecord storage p = _params;
         collateral = MarketMath.collateral(
             MarketMath.shardValue(job.maxUnitsPerShard, job.maxPricePerUnit),
-            p.collateralRatioBps,
+            _params.collateralRatioBps,
             rate
         );
-        termsId = ts.termsId;
-        uint32 nonce = p.nonce;
-        if (termsId != 0 && ts.paramsNonce == nonce) return (collateral, termsId);
-        termsId = ++_termsCount;
-        ShardTerms memory t = ShardTerms({
-            feeBps: p.feeBps,
-            verifyWindow: p.verifyWindow,
-            invalidSlashBps: p.invalidSlashBps,
-            invalidDeveloperBps: p.invalidDeveloperBps,
-            noShowSlashBps: p.noShowSlashBps,
-            noShowDeveloperBps: p.noShowDeveloperBps,
-            rglPerToken: rate,
-            collateralRatioBps: p.collateralRatioBps
-        });
-        _terms[termsId] = t;
-        ts.termsId = termsId;
-        ts.paramsNonce = nonce;
-        emit ShardTermsRecorded(termsId, token, t);
-    }
-
-    /// @dev The operator's market id, given on its first accept (PROTOCOL §20.3).
-    function _operatorIdOf(address operator) private returns (uint32 id) {
-        id = _operatorIds[operator];
-        if (id != 0) return id;
-        id = ++_operatorCount;
-        _operatorIds[operator] = id;
-        _operatorById[id] = operator;
-        emit OperatorIdAssigned(operator, id);
+        termsId = _currentTermsId(token, ts);
     }
 
     // ---------------------------------------------------------------- internals: money

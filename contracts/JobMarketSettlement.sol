@@ -51,6 +51,8 @@ contract JobMarketSettlement is JobMarketStorage {
         uint256 pay;
         uint256 fee;
         uint256 refund;
+        bool claimed;
+        bytes32 resultRoot;
     }
 
     /// @dev What the leaves of one job under one terms id share, read once per run of such leaves:
@@ -90,24 +92,39 @@ contract JobMarketSettlement is JobMarketStorage {
 
     /// @notice See IJobMarket.
     function settle(IOracleCommittee.ShardAttestation calldata a, bytes[] calldata signatures) external onlyDelegated {
-        ShardTransitions.Record storage sh = _shardIn(a.jobId, a.shard, IJobMarket.ShardState.Submitted);
-        if (
-            a.market != address(this) ||
-            _operatorIds[a.operator] != sh.operatorId ||
-            a.resultRoot != sh.resultRoot ||
-            a.verdict == uint8(IOracleCommittee.Verdict.None) ||
-            a.verdict > uint8(IOracleCommittee.Verdict.DeveloperFault)
-        ) revert IJobMarket.MarketAttestationMismatch(a.jobId, a.shard);
+        ShardTransitions.Record storage sh = _shard(a.jobId, a.shard);
+        uint256 w = sh.word();
+        bool claimed = ShardTransitions.stateOf(w) == IJobMarket.ShardState.Open;
+        if (a.market != address(this)) revert IJobMarket.MarketAttestationMismatch(a.jobId, a.shard);
+        if (claimed) {
+            // An assigned shard settled from Open on a Valid verdict (PROTOCOL §20.10).
+            uint8 reason;
+            (reason, w) = _claim(a.jobId, _operatorIds[a.operator], a.resultRoot, a.verdict, a.units, w);
+            if (reason != ShardTransitions.APPLY) revert IJobMarket.MarketClaimNotSettleable(a.jobId, a.shard, reason);
+        } else {
+            if (ShardTransitions.stateOf(w) != IJobMarket.ShardState.Submitted) {
+                revert IJobMarket.MarketBadShardState(a.jobId, a.shard, ShardTransitions.stateOf(w));
+            }
+            if (
+                _operatorIds[a.operator] != ShardTransitions.operatorIdOf(w) ||
+                a.resultRoot != sh.resultRoot ||
+                a.verdict == uint8(IOracleCommittee.Verdict.None) ||
+                a.verdict > uint8(IOracleCommittee.Verdict.DeveloperFault)
+            ) revert IJobMarket.MarketAttestationMismatch(a.jobId, a.shard);
+        }
         if (a.expiry < block.timestamp) revert IJobMarket.MarketAttestationExpired(a.expiry, block.timestamp);
-        IJobMarket.ShardTerms memory t = _terms[sh.termsId];
-        uint256 closesAt = sh.closesAt(t.verifyWindow);
-        if (block.timestamp > closesAt) revert IJobMarket.MarketVerifyWindowClosed(a.jobId, a.shard, closesAt);
+        uint32 termsId = ShardTransitions.termsIdOf(w);
+        IJobMarket.ShardTerms memory t = _terms[termsId];
+        if (!claimed) {
+            uint256 closesAt = sh.closesAt(t.verifyWindow);
+            if (block.timestamp > closesAt) revert IJobMarket.MarketVerifyWindowClosed(a.jobId, a.shard, closesAt);
+        }
         _committee.verifyShardAttestation(a, signatures);
 
         Settlement memory s;
         JobCtx memory c;
-        _loadJob(c, a.jobId, sh.termsId, t);
-        _apply(s, Leaf(a.jobId, a.shard, a.operator, a.verdict, a.units, 0, 0, 0), c, t, sh, sh.word());
+        _loadJob(c, a.jobId, termsId, t);
+        _apply(s, Leaf(a.jobId, a.shard, a.operator, a.verdict, a.units, 0, 0, 0, claimed, a.resultRoot), c, t, sh, w);
         _flush(s);
     }
 
@@ -164,7 +181,20 @@ contract JobMarketSettlement is JobMarketStorage {
                 item.operator = v.operator;
                 lastOpId = _operatorIds[v.operator];
             }
-            uint8 reason = sh.skipReasonWord(w, lastOpId, v.resultRoot, v.verdict, t.verifyWindow);
+            uint8 reason;
+            item.claimed = ShardTransitions.stateOf(w) == IJobMarket.ShardState.Open;
+            if (item.claimed) {
+                // An assigned shard settled from Open on a Valid leaf (PROTOCOL §20.10).
+                item.resultRoot = v.resultRoot;
+                (reason, w) = _claim(item.jobId, lastOpId, v.resultRoot, v.verdict, v.units, w);
+                uint32 id = ShardTransitions.termsIdOf(w);
+                if (reason == ShardTransitions.APPLY && id != termsId) {
+                    t = _terms[id];
+                    termsId = id;
+                }
+            } else {
+                reason = sh.skipReasonWord(w, lastOpId, v.resultRoot, v.verdict, t.verifyWindow);
+            }
             if (reason != ShardTransitions.APPLY) {
                 emit IJobMarket.VerdictSkipped(item.jobId, item.shard, reason);
                 continue;
@@ -251,6 +281,36 @@ contract JobMarketSettlement is JobMarketStorage {
 
     // ---------------------------------------------------------------- internals: settlement
 
+    /// @dev Whether a verdict on an Open shard (slot 0 `w`) settles it as a claim (PROTOCOL §20.10):
+    /// Valid, the shard assigned to operator id `opId` (so the index is the job's and the job has an
+    /// operator list), not a gang, before the deadline, `0 < units ≤ maxUnitsPerShard`, a non-zero
+    /// root and a token with a rate. Returns `APPLY` and the shard's Submitted word to close (terms
+    /// recorded now if the parameters changed), or `SKIP_CLAIM`.
+    function _claim(
+        uint256 jobId,
+        uint32 opId,
+        bytes32 resultRoot,
+        uint8 verdict,
+        uint64 units,
+        uint256 w
+    ) private returns (uint8 reason, uint256 next) {
+        if (
+            verdict != uint8(IOracleCommittee.Verdict.Valid) ||
+            opId == 0 ||
+            ShardTransitions.operatorIdOf(w) != opId ||
+            resultRoot == bytes32(0) ||
+            units == 0
+        ) return (ShardTransitions.SKIP_CLAIM, w);
+        JobRecord storage job = _jobs[jobId];
+        if (job.gang || block.timestamp >= job.deadline || units > job.maxUnitsPerShard) {
+            return (ShardTransitions.SKIP_CLAIM, w);
+        }
+        address token = _tokenById[job.tokenId];
+        TokenState storage ts = _tokens[token];
+        if (ts.rglPerToken == 0) return (ShardTransitions.SKIP_CLAIM, w);
+        return (ShardTransitions.APPLY, ShardTransitions.claimWord(opId, _currentTermsId(token, ts), units));
+    }
+
     /// @dev Reads into `c` what leaves of job `jobId` under terms `termsId` (`t`) share.
     function _loadJob(JobCtx memory c, uint256 jobId, uint32 termsId, IJobMarket.ShardTerms memory t) private view {
         JobRecord storage job = _jobs[jobId];
@@ -274,6 +334,19 @@ contract JobMarketSettlement is JobMarketStorage {
         uint256 w
     ) private {
         if (s.token != c.token) _flushToken(s, c.token);
+        if (item.claimed) {
+            // What accept and submit would have said, in one block: no collateral, no result URI.
+            emit IJobMarket.ShardAccepted(item.jobId, item.shard, item.operator, 0);
+            emit IJobMarket.ShardSubmitted(
+                item.jobId,
+                item.shard,
+                item.operator,
+                item.resultRoot,
+                item.units,
+                uint64(block.number),
+                ""
+            );
+        }
         // At most the token's escrow (128 bits).
         unchecked {
             s.released += c.shardValue;
@@ -305,7 +378,7 @@ contract JobMarketSettlement is JobMarketStorage {
         // Sums of escrowed amounts (each book fits 128 bits) and of collateral locked in staking.
         unchecked {
             s.opPaid += paid;
-            s.opUnlock += c.collateral;
+            if (!item.claimed) s.opUnlock += c.collateral;
             s.credited += paid;
             s.fee += item.fee;
         }

@@ -70,7 +70,6 @@ abstract contract JobMarketStorage {
     uint32 internal _termsCount;
     mapping(uint256 jobId => JobRecord) internal _jobs;
     mapping(uint256 jobId => mapping(uint32 shard => ShardTransitions.Record)) internal _shards;
-    mapping(uint256 jobId => mapping(uint32 shard => address)) internal _assigned;
     mapping(address token => TokenState) internal _tokens;
     mapping(address token => Book) internal _books;
     mapping(address token => mapping(address account => uint256)) internal _owed;
@@ -82,11 +81,43 @@ abstract contract JobMarketStorage {
     mapping(uint16 id => address token) internal _tokenById;
     mapping(address operator => uint32 id) internal _operatorIds;
     mapping(uint32 id => address operator) internal _operatorById;
-    /// @dev Assigned jobs only: the time from which any eligible operator may accept (PROTOCOL §20.9).
-    mapping(uint256 jobId => uint64 reopensAt) internal _reopensAt;
     uint32 internal _assignGrace;
 
     // ---------------------------------------------------------------- shared internals
+
+    /// @dev The operator's market id, given on its first accept, assignment or claim (PROTOCOL §20.3).
+    function _operatorIdOf(address operator) internal returns (uint32 id) {
+        id = _operatorIds[operator];
+        if (id != 0) return id;
+        id = ++_operatorCount;
+        _operatorIds[operator] = id;
+        _operatorById[id] = operator;
+        emit IJobMarket.OperatorIdAssigned(operator, id);
+    }
+
+    /// @dev The id of the terms a shard of `token` (entry `ts`) is taken under now, recording new
+    /// terms after a parameter or rate change (PROTOCOL §20.2). The caller checked the rate.
+    function _currentTermsId(address token, TokenState storage ts) internal returns (uint32 termsId) {
+        ParamsRecord storage p = _params;
+        termsId = ts.termsId;
+        uint32 nonce = p.nonce;
+        if (termsId != 0 && ts.paramsNonce == nonce) return termsId;
+        termsId = ++_termsCount;
+        IJobMarket.ShardTerms memory t = IJobMarket.ShardTerms({
+            feeBps: p.feeBps,
+            verifyWindow: p.verifyWindow,
+            invalidSlashBps: p.invalidSlashBps,
+            invalidDeveloperBps: p.invalidDeveloperBps,
+            noShowSlashBps: p.noShowSlashBps,
+            noShowDeveloperBps: p.noShowDeveloperBps,
+            rglPerToken: ts.rglPerToken,
+            collateralRatioBps: p.collateralRatioBps
+        });
+        _terms[termsId] = t;
+        ts.termsId = termsId;
+        ts.paramsNonce = nonce;
+        emit IJobMarket.ShardTermsRecorded(termsId, token, t);
+    }
 
     /// @dev Moves `amount` of the job's escrow to the developer's credit.
     function _refund(JobRecord storage job, uint256 amount) internal {

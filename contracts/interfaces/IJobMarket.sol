@@ -176,7 +176,8 @@ interface IJobMarket {
     error MarketBadDeadline(uint64 deadline, uint256 nowTime);
     /// @notice The operator list has the wrong length.
     error MarketBadOperatorList(uint256 length, uint256 shards);
-    /// @notice Fewer tokens arrived than were asked for (fee-on-transfer token).
+    /// @notice After a job's escrow arrived, the market holds less of the token than it owes and
+    /// escrows (`expected`: escrow + owed; `received`: the balance): a fee-on-transfer token.
     error MarketTransferShortfall(address token, uint256 expected, uint256 received);
     /// @notice No such job.
     error MarketUnknownJob(uint256 jobId);
@@ -213,6 +214,9 @@ interface IJobMarket {
     /// @notice The attestation does not match the shard (market, operator, root), or its verdict is
     /// not Valid, Invalid or DeveloperFault.
     error MarketAttestationMismatch(uint256 jobId, uint32 shard);
+    /// @notice `settle` of an Open shard that is not a settleable claim (PROTOCOL §20.10); `reason` is
+    /// `VerdictSkipped`'s (5).
+    error MarketClaimNotSettleable(uint256 jobId, uint32 shard, uint8 reason);
     /// @notice The attestation expired.
     error MarketAttestationExpired(uint64 expiry, uint256 nowTime);
     /// @notice Batch arrays of different lengths (or a verdict batch whose `count` is not the number of
@@ -315,7 +319,8 @@ interface IJobMarket {
     event FeeCollected(address indexed token, address indexed treasury, uint256 amount, bool burned);
     /// @notice A leaf of a verdict batch was not applied. Reasons: 1 the shard is not Submitted (settled
     /// already, expired, unknown), 2 its operator or result root differ from the leaf, 3 its verify
-    /// window closed, 4 the verdict is not Valid, Invalid or DeveloperFault.
+    /// window closed, 4 the verdict is not Valid, Invalid or DeveloperFault, 5 the shard is Open and
+    /// the leaf is not a settleable claim (PROTOCOL §20.10).
     event VerdictSkipped(uint256 indexed jobId, uint32 indexed shard, uint8 reason);
     /// @notice A verdict batch was settled: `settled` leaves applied, `skipped` skipped.
     event VerdictsSettled(bytes32 indexed verdictsRoot, uint256 settled, uint256 skipped);
@@ -444,6 +449,8 @@ interface IJobMarket {
     ///   jailed (`ShardFailed`).
     /// - DeveloperFault (3): DeveloperFault; money as for Valid, the collateral unlocked, but no slash,
     ///   no jail and no work points (`ShardDeveloperFault`, PROTOCOL §18.2).
+    /// An Open shard assigned to the attestation's operator settles as a claim (PROTOCOL §20.10):
+    /// Valid only, before the deadline, no collateral; else `MarketClaimNotSettleable`.
     /// @param attestation The attestation (market = this, the shard's operator and root, verdict 1–3).
     /// @param signatures The committee signatures, sorted by signer.
     function settle(IOracleCommittee.ShardAttestation calldata attestation, bytes[] calldata signatures) external;
@@ -453,7 +460,8 @@ interface IJobMarket {
     /// leaves hash to `batch.verdictsRoot`, `batch.expiry` has not passed and `signatures` are a quorum
     /// over `batch`. Then each leaf is applied exactly as `settle` applies an attestation, or skipped
     /// (`VerdictSkipped`) when its shard is not Submitted, its operator or root differ, its verify
-    /// window closed, or its verdict is out of range. Collateral unlocks, work points and fees are
+    /// window closed, or its verdict is out of range; an Open assigned shard's Valid leaf settles it
+    /// as a claim (PROTOCOL §20.10). Collateral unlocks, work points and fees are
     /// aggregated per operator and per token. Anyone may call; never paused.
     /// @param batch The signed batch.
     /// @param signatures The committee signatures over `batch`, sorted by signer.
@@ -506,7 +514,9 @@ interface IJobMarket {
     /// @return The job.
     function getJob(uint256 jobId) external view returns (Job memory);
 
-    /// @notice A shard (meaningful only for an index below the job's shard count).
+    /// @notice A shard (meaningful only for an index below the job's shard count). While Open, its
+    /// operator and acceptedAt read 0 (its assignment: `assignedOperator`). A shard settled as a claim
+    /// (PROTOCOL §20.10) has no stored result root (0): it is in its `ShardSubmitted` event.
     /// @param jobId The job.
     /// @param shard The shard index.
     /// @return The shard.
@@ -529,7 +539,7 @@ interface IJobMarket {
     /// @return Amount.
     function owedTotal(address token) external view returns (uint256);
 
-    /// @notice The operator a shard is reserved for (zero: anyone eligible). From
+    /// @notice The operator an Open shard is reserved for (zero: anyone eligible, or not Open). From
     /// `assignmentsReopenAt(jobId)` on, any eligible operator may accept it too (PROTOCOL §20.9).
     /// @param jobId The job.
     /// @param shard The shard index.
@@ -537,7 +547,8 @@ interface IJobMarket {
     function assignedOperator(uint256 jobId, uint32 shard) external view returns (address);
 
     /// @notice When the assigned shards of a job still Open may be accepted by any eligible operator:
-    /// its creation time plus the `assignGrace` in force then (0 for a job without assignments).
+    /// its creation time plus the `assignGrace` in force then (0 for a job without assignments, or once
+    /// none of its assigned shards is Open).
     /// @param jobId The job.
     /// @return Unix time.
     function assignmentsReopenAt(uint256 jobId) external view returns (uint64);

@@ -19,6 +19,8 @@ library ShardTransitions {
     uint8 internal constant SKIP_MISMATCH = 2;
     uint8 internal constant SKIP_WINDOW = 3;
     uint8 internal constant SKIP_VERDICT = 4;
+    /// @notice An Open shard's leaf that is not a settleable claim (PROTOCOL §20.10).
+    uint8 internal constant SKIP_CLAIM = 5;
 
     /// @notice `submit` by an operator id that is not the shard's.
     error ShardNotOperator(uint32 callerId, uint32 operatorId);
@@ -36,6 +38,13 @@ library ShardTransitions {
         uint40 submittedBlock;
         uint64 units;
         bytes32 resultRoot;
+    }
+
+    /// @notice Reserves an Open shard for operator `operatorId` until `reopensAt` (PROTOCOL §20.9,
+    /// §20.10): slot 0 holds the id, state Open and, in `acceptedAt`, the time the reservation lapses.
+    function assign(Record storage sh, uint32 operatorId, uint40 reopensAt) internal {
+        sh.operatorId = operatorId;
+        sh.acceptedAt = reopensAt;
     }
 
     /// @notice Open → Accepted by operator `operatorId` under terms `termsId`.
@@ -116,6 +125,26 @@ library ShardTransitions {
     /// @notice The submit time in a record's slot-0 word.
     function submittedAtOf(uint256 w) internal pure returns (uint40) {
         return uint40(w >> 112);
+    }
+
+    /// @notice When an Open assigned shard's reservation lapses: the `acceptedAt` field of its word.
+    function reopensAtOf(uint256 w) internal pure returns (uint40) {
+        return uint40(w >> 72);
+    }
+
+    /// @notice The slot-0 word of a shard claimed now (PROTOCOL §20.10): Submitted by `operatorId`
+    /// under `termsId` with `units`, accepted and submitted at this time and block. Not written here:
+    /// `closeWord` writes it once, closed.
+    function claimWord(uint32 operatorId, uint32 termsId, uint64 units) internal view returns (uint256) {
+        uint256 nowTime = uint40(block.timestamp);
+        return
+            uint256(operatorId) |
+            (uint256(uint8(IJobMarket.ShardState.Submitted)) << 32) |
+            (uint256(termsId) << 40) |
+            (nowTime << 72) |
+            (nowTime << 112) |
+            (uint256(uint40(block.number)) << 152) |
+            (uint256(units) << 192);
     }
 
     /// @notice The submitted units in a record's slot-0 word.

@@ -2333,6 +2333,15 @@ export const jobMarketAbi = [
   {
     inputs: [
       { internalType: "uint256", name: "jobId", type: "uint256" },
+      { internalType: "uint32", name: "shard", type: "uint32" },
+      { internalType: "uint8", name: "reason", type: "uint8" },
+    ],
+    name: "MarketClaimNotSettleable",
+    type: "error",
+  },
+  {
+    inputs: [
+      { internalType: "uint256", name: "jobId", type: "uint256" },
       { internalType: "uint64", name: "deadline", type: "uint64" },
     ],
     name: "MarketDeadlineNotPassed",

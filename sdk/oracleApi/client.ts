@@ -3,6 +3,7 @@ import { RequestTimestamps } from "../auth/requestTimestamps";
 import { signRequest } from "../auth/signRequest";
 import { RigelError } from "../errors/RigelError";
 import {
+  parseClaimResponse,
   parseChallengeListResponse,
   parseCapacityChallengeJson,
   parseErrorResponse,
@@ -16,6 +17,8 @@ import {
   type CapacityChallengeJson,
   type ChallengeListResponse,
   type ChallengeRequest,
+  type ClaimRequest,
+  type ClaimResponse,
   type HealthResponse,
   type NonceResponse,
   type ProofRequest,
@@ -90,6 +93,15 @@ export class OracleClient {
   /** `POST /v1/proofs`: the signed verdict, or `pending` while the oracle has not seen the submission. */
   async submitProof(proof: ProofRequest): Promise<ProofResponse> {
     return parseProofResponse(await this.request("POST", "/v1/proofs", proof, true));
+  }
+
+  /**
+   * `POST /v1/claims` (PROTOCOL §20.10): claims an assigned, still Open shard's result at this
+   * oracle; the answer is this oracle's nonce and the beacon to prove against (`submitProof` with
+   * `claim: true`).
+   */
+  async claim(request: ClaimRequest): Promise<ClaimResponse> {
+    return parseClaimResponse(await this.request("POST", "/v1/claims", request, true));
   }
 
   /** `GET /v1/attestations/:jobId/:shard`; undefined when this oracle has not decided yet. */

@@ -91,6 +91,36 @@ export interface ProofRequest {
    * submitted root is `failedRunRoot(failure)` (sdk/failedRun). No `items` with it.
    */
   failure?: FailedRunJson;
+  /**
+   * True: a proof of a claimed shard (PROTOCOL §20.10), Open on-chain; its sample is drawn from this
+   * oracle's claim beacon, not from the submission block.
+   */
+  claim?: boolean;
+}
+
+/**
+ * `POST /v1/claims` body (signed by the shard's assigned operator, PROTOCOL §20.10): the result of
+ * an assigned, still Open shard, claimed off-chain before it is proved to this oracle.
+ */
+export interface ClaimRequest {
+  jobId: DecimalString;
+  shard: number;
+  operator: Address;
+  resultRoot: Hex;
+  /** The units the operator would have submitted on-chain. */
+  units: DecimalString;
+  kind: ProofKind;
+}
+
+/** `POST /v1/claims` answered 200: this oracle's nonce and the beacon the proof to it is drawn from. */
+export interface ClaimResponse {
+  status: "claimed";
+  /** 32 random bytes drawn by this oracle on the shard's first claim. */
+  nonce: Hex;
+  /** `shardBeacon` with `nonce` in place of the block hash (sdk/pow/beacon `claimBeacon`). */
+  beacon: Hex;
+  /** The job's deadline: the attestation's expiry if the claim is found Valid (unix seconds). */
+  expiry: DecimalString;
 }
 
 /** A container run that failed (PROTOCOL §18.2): the item, how it ended, its exit code. */
@@ -378,6 +408,7 @@ export function parseProofRequest(json: unknown): ProofRequest {
     "items",
     "receipt",
     "failure",
+    "claim",
   ]);
   if (typeof obj.kind !== "string" || !(PROOF_KINDS as readonly string[]).includes(obj.kind))
     throw new OracleApiFieldError("kind", `must be one of ${PROOF_KINDS.join(", ")}`);
@@ -402,6 +433,14 @@ export function parseProofRequest(json: unknown): ProofRequest {
     if (request.items !== undefined) throw new OracleApiFieldError("failure", "a failed run has no sampled items");
     request.failure = failedRunJson(obj.failure, "failure");
   }
+  if (obj.claim !== undefined) {
+    if (typeof obj.claim !== "boolean") throw new OracleApiFieldError("claim", "must be a boolean");
+    if (obj.claim) {
+      if (request.failure !== undefined || request.receipt !== undefined)
+        throw new OracleApiFieldError("claim", "a claim proves a sample: no failure and no receipt");
+      request.claim = true;
+    }
+  }
   if (request.kind === "matmul-int8" && request.rows === undefined)
     throw new OracleApiFieldError("rows", "is required for matmul-int8 proofs");
   if (request.kind === "llm-inference") {
@@ -421,6 +460,38 @@ function failedRunJson(value: unknown, field: string): FailedRunJson {
     item: obj.item === null ? null : integer(obj.item, `${field}.item`, 0, 2 ** 32 - 1),
     status: obj.status as FailedRunStatus,
     exitCode: integer(obj.exitCode, `${field}.exitCode`, -(2 ** 31), 2 ** 31 - 1),
+  };
+}
+
+/** Parses a `POST /v1/claims` body. */
+export function parseClaimRequest(json: unknown): ClaimRequest {
+  const obj = asObject(json, "body");
+  onlyKeys(obj, "", ["jobId", "shard", "operator", "resultRoot", "units", "kind"]);
+  if (typeof obj.kind !== "string" || !(PROOF_KINDS as readonly string[]).includes(obj.kind))
+    throw new OracleApiFieldError("kind", `must be one of ${PROOF_KINDS.join(", ")}`);
+  const units = decimal(obj.units, "units", (1n << 64n) - 1n);
+  if (BigInt(units) === 0n) throw new OracleApiFieldError("units", "must be at least 1");
+  const resultRoot = hex32(obj.resultRoot, "resultRoot");
+  if (BigInt(resultRoot) === 0n) throw new OracleApiFieldError("resultRoot", "must not be zero");
+  return {
+    jobId: decimal(obj.jobId, "jobId"),
+    shard: integer(obj.shard, "shard", 0, 2 ** 32 - 1),
+    operator: address(obj.operator, "operator"),
+    resultRoot,
+    units,
+    kind: obj.kind as ProofKind,
+  };
+}
+
+/** Parses a `POST /v1/claims` answer. */
+export function parseClaimResponse(json: unknown): ClaimResponse {
+  const obj = asObject(json, "body");
+  if (obj.status !== "claimed") throw new OracleApiFieldError("status", 'must be "claimed"');
+  return {
+    status: "claimed",
+    nonce: hex32(obj.nonce, "nonce"),
+    beacon: hex32(obj.beacon, "beacon"),
+    expiry: decimal(obj.expiry, "expiry"),
   };
 }
 

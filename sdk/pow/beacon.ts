@@ -29,6 +29,24 @@ export function shardBeacon(input: ShardBeaconInput): Hex {
   );
 }
 
+/** The facts that fix a claimed shard's beacon at one oracle (PROTOCOL §20.10). */
+export interface ClaimBeaconInput {
+  chainId: bigint | number;
+  jobMarket: Address;
+  jobId: bigint;
+  shard: number;
+  /** The result root the operator claimed. */
+  root: Hex;
+  /** The oracle's nonce, drawn after the claim arrived. */
+  nonce: Hex;
+}
+
+/** A claim's beacon: `shardBeacon` with the oracle's nonce in place of the block hash. */
+export function claimBeacon(input: ClaimBeaconInput): Hex {
+  const { nonce, ...rest } = input;
+  return shardBeacon({ ...rest, blockHash: nonce });
+}
+
 /** The facts that fix a capacity challenge's beacon. */
 export interface CapacityBeaconInput {
   challengeId: Hex;
