@@ -41,7 +41,8 @@ contract JobMarketSettlement is JobMarketStorage {
         uint256 fee;
     }
 
-    /// @dev One leaf being applied (reused across a batch): its id, verdict, paid units and split.
+    /// @dev One leaf being applied (reused across a batch): its id, verdict, paid units and split, and
+    /// the collateral a paid verdict unlocks (0 for a claim, which locked none: PROTOCOL §20.10).
     struct Leaf {
         uint256 jobId;
         uint32 shard;
@@ -51,8 +52,8 @@ contract JobMarketSettlement is JobMarketStorage {
         uint256 pay;
         uint256 fee;
         uint256 refund;
+        uint256 unlock;
         bool claimed;
-        bytes32 resultRoot;
     }
 
     /// @dev What the leaves of one job under one terms id share, read once per run of such leaves:
@@ -124,7 +125,20 @@ contract JobMarketSettlement is JobMarketStorage {
         Settlement memory s;
         JobCtx memory c;
         _loadJob(c, a.jobId, termsId, t);
-        _apply(s, Leaf(a.jobId, a.shard, a.operator, a.verdict, a.units, 0, 0, 0, claimed, a.resultRoot), c, t, sh, w);
+        Leaf memory item = Leaf(
+            a.jobId,
+            a.shard,
+            a.operator,
+            a.verdict,
+            a.units,
+            0,
+            0,
+            0,
+            claimed ? 0 : c.collateral,
+            claimed
+        );
+        if (claimed) _emitClaimed(item, a.resultRoot);
+        _apply(s, item, c, t, sh, w);
         _flush(s);
     }
 
@@ -185,7 +199,6 @@ contract JobMarketSettlement is JobMarketStorage {
             item.claimed = ShardTransitions.stateOf(w) == IJobMarket.ShardState.Open;
             if (item.claimed) {
                 // An assigned shard settled from Open on a Valid leaf (PROTOCOL §20.10).
-                item.resultRoot = v.resultRoot;
                 (reason, w) = _claim(item.jobId, lastOpId, v.resultRoot, v.verdict, v.units, w);
                 uint32 id = ShardTransitions.termsIdOf(w);
                 if (reason == ShardTransitions.APPLY && id != termsId) {
@@ -202,6 +215,12 @@ contract JobMarketSettlement is JobMarketStorage {
             if (item.jobId != c.jobId || termsId != c.termsId) _loadJob(c, item.jobId, termsId, t);
             item.verdict = v.verdict;
             item.units = v.units;
+            if (item.claimed) {
+                item.unlock = 0;
+                _emitClaimed(item, v.resultRoot);
+            } else {
+                item.unlock = c.collateral;
+            }
             _apply(s, item, c, t, sh, w);
             unchecked {
                 ++settled;
@@ -283,9 +302,10 @@ contract JobMarketSettlement is JobMarketStorage {
 
     /// @dev Whether a verdict on an Open shard (slot 0 `w`) settles it as a claim (PROTOCOL §20.10):
     /// Valid, the shard assigned to operator id `opId` (so the index is the job's and the job has an
-    /// operator list), not a gang, before the deadline, `0 < units ≤ maxUnitsPerShard`, a non-zero
-    /// root and a token with a rate. Returns `APPLY` and the shard's Submitted word to close (terms
-    /// recorded now if the parameters changed), or `SKIP_CLAIM`.
+    /// operator list), not a gang, before the deadline, `0 < units ≤ maxUnitsPerShard` and a non-zero
+    /// root. Returns `APPLY` and the shard's Submitted word to close (terms
+    /// recorded now if the parameters changed); `SKIP_STATE` for a shard without an assignment (or an
+    /// unknown one); else `SKIP_CLAIM`.
     function _claim(
         uint256 jobId,
         uint32 opId,
@@ -294,6 +314,8 @@ contract JobMarketSettlement is JobMarketStorage {
         uint64 units,
         uint256 w
     ) private returns (uint8 reason, uint256 next) {
+        // Not assigned (or not a shard of a job: an unknown index reads as zero): not Submitted.
+        if (ShardTransitions.operatorIdOf(w) == 0) return (ShardTransitions.SKIP_STATE, w);
         if (
             verdict != uint8(IOracleCommittee.Verdict.Valid) ||
             opId == 0 ||
@@ -305,10 +327,24 @@ contract JobMarketSettlement is JobMarketStorage {
         if (job.gang || block.timestamp >= job.deadline || units > job.maxUnitsPerShard) {
             return (ShardTransitions.SKIP_CLAIM, w);
         }
+        // A job's token has a rate for good: allowing needs one, disallowing keeps it (§20.2).
         address token = _tokenById[job.tokenId];
-        TokenState storage ts = _tokens[token];
-        if (ts.rglPerToken == 0) return (ShardTransitions.SKIP_CLAIM, w);
-        return (ShardTransitions.APPLY, ShardTransitions.claimWord(opId, _currentTermsId(token, ts), units));
+        return (ShardTransitions.APPLY, ShardTransitions.claimWord(opId, _currentTermsId(token, _tokens[token]), units));
+    }
+
+    /// @dev What accept and submit would have said of a claimed shard, in its settlement's block: no
+    /// collateral, no result URI (PROTOCOL §20.10).
+    function _emitClaimed(Leaf memory item, bytes32 resultRoot) private {
+        emit IJobMarket.ShardAccepted(item.jobId, item.shard, item.operator, 0);
+        emit IJobMarket.ShardSubmitted(
+            item.jobId,
+            item.shard,
+            item.operator,
+            resultRoot,
+            item.units,
+            uint64(block.number),
+            ""
+        );
     }
 
     /// @dev Reads into `c` what leaves of job `jobId` under terms `termsId` (`t`) share.
@@ -334,19 +370,6 @@ contract JobMarketSettlement is JobMarketStorage {
         uint256 w
     ) private {
         if (s.token != c.token) _flushToken(s, c.token);
-        if (item.claimed) {
-            // What accept and submit would have said, in one block: no collateral, no result URI.
-            emit IJobMarket.ShardAccepted(item.jobId, item.shard, item.operator, 0);
-            emit IJobMarket.ShardSubmitted(
-                item.jobId,
-                item.shard,
-                item.operator,
-                item.resultRoot,
-                item.units,
-                uint64(block.number),
-                ""
-            );
-        }
         // At most the token's escrow (128 bits).
         unchecked {
             s.released += c.shardValue;
@@ -378,7 +401,7 @@ contract JobMarketSettlement is JobMarketStorage {
         // Sums of escrowed amounts (each book fits 128 bits) and of collateral locked in staking.
         unchecked {
             s.opPaid += paid;
-            if (!item.claimed) s.opUnlock += c.collateral;
+            s.opUnlock += item.unlock;
             s.credited += paid;
             s.fee += item.fee;
         }
@@ -471,7 +494,8 @@ contract JobMarketSettlement is JobMarketStorage {
             s.opPoints = 0;
             s.opPointShards = 0;
             s.opSettled = 0;
-            _staking.unlockCollateral(op, unlock);
+            // A run of claims only (PROTOCOL §20.10) locked nothing: no call.
+            if (unlock > 0) _staking.unlockCollateral(op, unlock);
             if (points > 0) _rewards.creditWorkBatch(op, points, pointShards);
         }
         s.op = operator;

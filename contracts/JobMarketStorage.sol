@@ -96,7 +96,7 @@ abstract contract JobMarketStorage {
     }
 
     /// @dev The id of the terms a shard of `token` (entry `ts`) is taken under now, recording new
-    /// terms after a parameter or rate change (PROTOCOL §20.2). The caller checked the rate.
+    /// terms after a parameter or rate change (PROTOCOL §20.2).
     function _currentTermsId(address token, TokenState storage ts) internal returns (uint32 termsId) {
         ParamsRecord storage p = _params;
         termsId = ts.termsId;

@@ -84,6 +84,32 @@ async function oneShardLifecycle(p: Protocol, dev: number, op: number): Promise<
   return created!.gasUsed + submitted!.gasUsed + settled!.gasUsed;
 }
 
+/**
+ * One single-shard job assigned to `op`, claimed off-chain and settled from Open in a batch of one
+ * (2-of-3, PROTOCOL §20.10): every transaction the job needs until the operator is credited.
+ */
+async function oneClaimedLifecycle(p: Protocol, dev: number, op: number): Promise<bigint> {
+  const operator = p.ops[op].address;
+  const created = await (
+    await p.market
+      .connect(p.devs[dev])
+      .createJob(await jobParamsFor(await p.usd.getAddress(), { shardOperators: [operator] }))
+  ).wait();
+  const jobId = await p.market.jobCount();
+  const verdicts: ShardVerdict[] = [{ jobId, shard: 0, operator, resultRoot: ROOT, verdict: 1, units: 100n }];
+  const { batch, sigs } = await verdictBatch(p, verdicts);
+  const settled = await (await p.market.settleVerdicts(batch, sigs, verdicts)).wait();
+  return created!.gasUsed + settled!.gasUsed;
+}
+
+/** The protocol after one claimed lifecycle of the first developer with ops[0] (every slot warm). */
+async function afterFirstClaimedLifecycle(): Promise<Protocol> {
+  const p = await deployProtocol();
+  await freshEpoch(p);
+  await oneClaimedLifecycle(p, 0, 0);
+  return p;
+}
+
 /** The protocol after one paid lifecycle of the first developer with ops[0] (every slot warm). */
 async function afterFirstLifecycle(): Promise<Protocol> {
   const p = await deployProtocol();
@@ -190,7 +216,10 @@ export const marketScenarios: GasScenario[] = [
   scenario("JobMarket.settleVerdicts(1, total)", submitted1, (p) => settleBatch(p, 1)),
   scenario("JobMarket.settleVerdicts(10, total)", submitted10, (p) => settleBatch(p, 10)),
   scenario("JobMarket.settleVerdicts(50, total)", submitted50, (p) => settleBatch(p, 50)),
-  scenario("JobMarket.lifecycle(1 shard, 2-of-3)", afterFirstLifecycle, (p) => oneShardLifecycle(p, 1, 0)),
+  scenario("JobMarket.lifecycle(1 shard, 2-of-3)", afterFirstClaimedLifecycle, (p) => oneClaimedLifecycle(p, 1, 0)),
+  scenario("JobMarket.lifecycle(1 shard, 2-of-3, on-chain submit)", afterFirstLifecycle, (p) =>
+    oneShardLifecycle(p, 1, 0),
+  ),
   scenario("JobMarket.settleBatch(100, per shard)", hundredInTenJobs, settleMany),
   scenario("JobMarket.settleBatch(100 single-shard jobs, per shard)", hundredSingleShardJobs, settleMany),
   scenario("JobMarket.acceptAndSubmit", job1, (p) =>
