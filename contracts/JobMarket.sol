@@ -476,11 +476,9 @@ contract JobMarket is JobMarketStorage, IJobMarket, AccessControl, Pausable, Ree
             emit GangJobCreated(jobId, acceptDeadline);
         }
 
-        // Solvency after the transfer, one balance read: the market holds at least what it escrows
-        // and owes in the token (a fee-on-transfer token falls short and reverts).
-        IERC20 token = IERC20(p.paymentToken);
-        token.safeTransferFrom(msg.sender, address(this), escrow);
-        uint256 held = token.balanceOf(address(this));
+        // Solvent after the transfer (one balance read): a fee-on-transfer token falls short.
+        IERC20(p.paymentToken).safeTransferFrom(msg.sender, address(this), escrow);
+        uint256 held = IERC20(p.paymentToken).balanceOf(address(this));
         uint256 due = uint256(book.escrow) + book.owed;
         if (held < due) revert MarketTransferShortfall(p.paymentToken, due, held);
     }
@@ -553,7 +551,8 @@ contract JobMarket is JobMarketStorage, IJobMarket, AccessControl, Pausable, Ree
         uint256 w = _shards[jobId][shard].word();
         uint32 assignedId = ShardTransitions.operatorIdOf(w);
         if (assignedId == 0 || assignedId == _operatorIds[msg.sender]) return;
-        if (block.timestamp < ShardTransitions.reopensAtOf(w)) revert MarketOperatorNotAllowed(jobId, shard, msg.sender);
+        if (block.timestamp < ShardTransitions.reopensAtOf(w))
+            revert MarketOperatorNotAllowed(jobId, shard, msg.sender);
     }
 
     /// @dev The collateral a shard of `job` locks now and the id of the terms it is accepted under,

@@ -41,8 +41,7 @@ contract JobMarketSettlement is JobMarketStorage {
         uint256 fee;
     }
 
-    /// @dev One leaf being applied (reused across a batch): its id, verdict, paid units and split, and
-    /// the collateral a paid verdict unlocks (0 for a claim, which locked none: PROTOCOL §20.10).
+    /// @dev One leaf being applied (reused across a batch): its id, verdict, paid units and split.
     struct Leaf {
         uint256 jobId;
         uint32 shard;
@@ -52,8 +51,6 @@ contract JobMarketSettlement is JobMarketStorage {
         uint256 pay;
         uint256 fee;
         uint256 refund;
-        uint256 unlock;
-        bool claimed;
     }
 
     /// @dev What the leaves of one job under one terms id share, read once per run of such leaves:
@@ -125,18 +122,9 @@ contract JobMarketSettlement is JobMarketStorage {
         Settlement memory s;
         JobCtx memory c;
         _loadJob(c, a.jobId, termsId, t);
-        Leaf memory item = Leaf(
-            a.jobId,
-            a.shard,
-            a.operator,
-            a.verdict,
-            a.units,
-            0,
-            0,
-            0,
-            claimed ? 0 : c.collateral,
-            claimed
-        );
+        // A claim locked no collateral: nothing to unlock (PROTOCOL §20.10).
+        if (claimed) c.collateral = 0;
+        Leaf memory item = Leaf(a.jobId, a.shard, a.operator, a.verdict, a.units, 0, 0, 0);
         if (claimed) _emitClaimed(item, a.resultRoot);
         _apply(s, item, c, t, sh, w);
         _flush(s);
@@ -164,7 +152,8 @@ contract JobMarketSettlement is JobMarketStorage {
         emit IJobMarket.VerdictsSettled(root, settled, n - settled);
     }
 
-    /// @dev Applies every leaf of a checked batch (skipping stale ones) into `s`; returns how many.
+    /// @dev Applies every leaf of a checked batch (skipping stale ones) into `s`; returns how many. An
+    /// Open shard's leaf is checked as a claim (PROTOCOL §20.10), any other as a Submitted shard's.
     function _applyLeaves(
         Settlement memory s,
         IOracleCommittee.ShardVerdict[] calldata verdicts
@@ -195,37 +184,52 @@ contract JobMarketSettlement is JobMarketStorage {
                 item.operator = v.operator;
                 lastOpId = _operatorIds[v.operator];
             }
-            uint8 reason;
-            item.claimed = ShardTransitions.stateOf(w) == IJobMarket.ShardState.Open;
-            if (item.claimed) {
-                // An assigned shard settled from Open on a Valid leaf (PROTOCOL §20.10).
-                (reason, w) = _claim(item.jobId, lastOpId, v.resultRoot, v.verdict, v.units, w);
-                uint32 id = ShardTransitions.termsIdOf(w);
-                if (reason == ShardTransitions.APPLY && id != termsId) {
-                    t = _terms[id];
-                    termsId = id;
-                }
-            } else {
-                reason = sh.skipReasonWord(w, lastOpId, v.resultRoot, v.verdict, t.verifyWindow);
-            }
+            uint8 reason = sh.skipReasonWord(w, lastOpId, v.resultRoot, v.verdict, t.verifyWindow);
             if (reason != ShardTransitions.APPLY) {
-                emit IJobMarket.VerdictSkipped(item.jobId, item.shard, reason);
+                if (ShardTransitions.stateOf(w) != IJobMarket.ShardState.Open) {
+                    emit IJobMarket.VerdictSkipped(item.jobId, item.shard, reason);
+                } else if (_applyClaim(s, item, c, v, lastOpId, sh, w)) {
+                    ++settled;
+                }
                 continue;
             }
             if (item.jobId != c.jobId || termsId != c.termsId) _loadJob(c, item.jobId, termsId, t);
             item.verdict = v.verdict;
             item.units = v.units;
-            if (item.claimed) {
-                item.unlock = 0;
-                _emitClaimed(item, v.resultRoot);
-            } else {
-                item.unlock = c.collateral;
-            }
             _apply(s, item, c, t, sh, w);
             unchecked {
                 ++settled;
             }
         }
+    }
+
+    /// @dev A batch leaf on an Open shard (`w`): applied as a claim (PROTOCOL §20.10), or skipped with
+    /// its reason. `c` is left describing no job (the next leaf reads its own), since a claim's has no
+    /// collateral to unlock.
+    function _applyClaim(
+        Settlement memory s,
+        Leaf memory item,
+        JobCtx memory c,
+        IOracleCommittee.ShardVerdict calldata v,
+        uint32 opId,
+        ShardTransitions.Record storage sh,
+        uint256 w
+    ) private returns (bool) {
+        (uint8 reason, uint256 next) = _claim(item.jobId, opId, v.resultRoot, v.verdict, v.units, w);
+        if (reason != ShardTransitions.APPLY) {
+            emit IJobMarket.VerdictSkipped(item.jobId, item.shard, reason);
+            return false;
+        }
+        uint32 termsId = ShardTransitions.termsIdOf(next);
+        IJobMarket.ShardTerms memory t = _terms[termsId];
+        _loadJob(c, item.jobId, termsId, t);
+        c.collateral = 0;
+        c.jobId = 0;
+        item.verdict = v.verdict;
+        item.units = v.units;
+        _emitClaimed(item, v.resultRoot);
+        _apply(s, item, c, t, sh, next);
+        return true;
     }
 
     /// @notice See IJobMarket.
@@ -329,7 +333,10 @@ contract JobMarketSettlement is JobMarketStorage {
         }
         // A job's token has a rate for good: allowing needs one, disallowing keeps it (§20.2).
         address token = _tokenById[job.tokenId];
-        return (ShardTransitions.APPLY, ShardTransitions.claimWord(opId, _currentTermsId(token, _tokens[token]), units));
+        return (
+            ShardTransitions.APPLY,
+            ShardTransitions.claimWord(opId, _currentTermsId(token, _tokens[token]), units)
+        );
     }
 
     /// @dev What accept and submit would have said of a claimed shard, in its settlement's block: no
@@ -401,7 +408,7 @@ contract JobMarketSettlement is JobMarketStorage {
         // Sums of escrowed amounts (each book fits 128 bits) and of collateral locked in staking.
         unchecked {
             s.opPaid += paid;
-            s.opUnlock += item.unlock;
+            s.opUnlock += c.collateral;
             s.credited += paid;
             s.fee += item.fee;
         }

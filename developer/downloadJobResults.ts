@@ -11,6 +11,7 @@ import { RigelError } from "../sdk/errors/RigelError";
 import { ShardState, shardStateName } from "../sdk/market/enums";
 import { MarketUnknownJobError, readJob } from "../sdk/market/readJob";
 import { readShard } from "../sdk/market/readShard";
+import { committedRoot } from "../sdk/market/claimedShards";
 import { jobCreatedEvent } from "../sdk/market/events";
 import { fetchJobSpec } from "../sdk/spec/fetchJobSpec";
 import type { Connection } from "./connect";
@@ -175,15 +176,16 @@ export async function downloadJobResults(
       shards.push({ ...base, operator: sh.operator, ok: false, error: { code: "RIGEL_RESULTS_NO_URI", message } });
       continue;
     }
-    const where = { operator: sh.operator, resultURI: submitted?.resultURI, storeUri };
+    const where = { operator: sh.operator, resultURI: submitted?.resultURI || undefined, storeUri };
+    const root = committedRoot(sh.resultRoot, submitted?.resultRoot);
     const shardDir = path.join(dir, `shard-${i}`);
     try {
       const got = await downloadShardResultsFromSources(
-        { resultURI: submitted?.resultURI, storeUri },
+        { resultURI: where.resultURI, storeUri },
         params.account,
         shardDir,
         {
-          expectedRoot: sh.resultRoot,
+          expectedRoot: root,
           timeoutMs: params.timeoutMs,
           onProgress: (event) => params.onProgress?.(i, event),
         },
@@ -199,7 +201,7 @@ export async function downloadJobResults(
         ...base,
         ...where,
         ok: true,
-        root: sh.resultRoot,
+        root,
         rootOk: true,
         source: got.source,
         sourceUri: got.sourceUri,

@@ -6,6 +6,7 @@ import { RigelError } from "../errors/RigelError";
 import { ShardState, shardStateName } from "../market/enums";
 import { readJob } from "../market/readJob";
 import { readShard } from "../market/readShard";
+import { committedRoot, isClaimedSubmission, operatorEndpoints, resultURIOf } from "../market/claimedShards";
 import { downloadShardResults, type DownloadProgress } from "./results";
 
 /** Parameters of {@link downloadResults}. */
@@ -17,6 +18,11 @@ export interface DownloadResultsParameters {
   account: LocalAccount;
   /** Files go to `<outDir>/job-<id>/shard-<n>/`. */
   outDir: string;
+  /**
+   * OperatorStaking's address: where a claimed shard's results are found (its operator's registered
+   * endpoint, PROTOCOL §20.10); without it such a shard reports `RESULTS_NO_URI`.
+   */
+  staking?: Address;
   /** Where the scan for `ShardSubmitted` starts (the deployment's block; default 0). */
   fromBlock?: bigint;
   /** Per-request timeout (ms). */
@@ -47,7 +53,7 @@ export interface DownloadResultsReturnType {
  */
 export async function downloadResults(
   client: Client,
-  { market, jobId, account, outDir, fromBlock = 0n, timeoutMs, onProgress }: DownloadResultsParameters,
+  { market, jobId, account, outDir, staking, fromBlock = 0n, timeoutMs, onProgress }: DownloadResultsParameters,
 ): Promise<DownloadResultsReturnType> {
   const job = await readJob(client, { market, jobId });
   const logs = await getContractEvents(client, {
@@ -57,13 +63,23 @@ export async function downloadResults(
     args: { jobId },
     fromBlock,
   });
-  const uris = new Map(logs.map(({ args }) => [args.shard!, args.resultURI!]));
+  const submitted = new Map(logs.map(({ args }) => [args.shard!, args]));
+  const endpointOf = staking ? operatorEndpoints(client, staking) : undefined;
   const dir = path.resolve(outDir, `job-${jobId}`);
   const shards: ShardDownload[] = [];
   for (let shard = 0; shard < job.shards; shard++) {
     const stored = await readShard(client, { market, jobId, shard });
     const state = shardStateName(stored.state);
-    const resultURI = uris.get(shard);
+    const event = submitted.get(shard);
+    let resultURI = event?.resultURI;
+    if (event && isClaimedSubmission(resultURI)) {
+      resultURI = endpointOf
+        ? await resultURIOf({ resultURI: "", operator: event.operator! }, jobId, shard, endpointOf).catch(
+            () => undefined,
+          )
+        : undefined;
+    }
+    const root = committedRoot(stored.resultRoot, event?.resultRoot);
     if (stored.state !== ShardState.Submitted && stored.state !== ShardState.Settled) {
       shards.push({
         shard,
@@ -81,11 +97,11 @@ export async function downloadResults(
     const shardDir = path.join(dir, `shard-${shard}`);
     try {
       const got = await downloadShardResults(resultURI, account, shardDir, {
-        expectedRoot: stored.resultRoot,
+        expectedRoot: root,
         timeoutMs,
         onProgress: (event) => onProgress?.(shard, event),
       });
-      shards.push({ shard, state, ok: true, root: stored.resultRoot, resultURI, dir: shardDir, files: got.files });
+      shards.push({ shard, state, ok: true, root, resultURI, dir: shardDir, files: got.files });
     } catch (err) {
       const error =
         err instanceof RigelError

@@ -68,8 +68,9 @@ export async function readOperatorMetadata(uri: string): Promise<OperatorMetadat
     const comma = uri.indexOf(",");
     if (comma < 0) throw new OperatorMetadataError("OPERATOR_METADATA_INVALID", "malformed data: URI");
     const body = uri.slice(comma + 1);
+    // atob and TextDecoder, not Buffer: the app reads endpoints in the browser too.
     text = uri.slice(5, comma).endsWith(";base64")
-      ? Buffer.from(body, "base64").toString("utf8")
+      ? new TextDecoder().decode(Uint8Array.from(atob(body), (c) => c.charCodeAt(0)))
       : decodeURIComponent(body);
   } else {
     let response: Response;

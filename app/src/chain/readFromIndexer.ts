@@ -1,5 +1,6 @@
 import { readAssignmentsReopenAt } from "../../../sdk/market/readAssignmentsReopenAt";
-import { getAddress, type Address, type PublicClient } from "viem";
+import { getAddress, type Address, type Hex, type PublicClient } from "viem";
+import { committedRoot, isClaimedSubmission, operatorEndpoints, resultURIOf } from "../../../sdk/market/claimedShards";
 import type { Deployment } from "../../../sdk/contracts/parseDeployment";
 import { readJobStatus } from "../../../sdk/market/readJobStatus";
 import type { HistoryEntry } from "./readHistory";
@@ -119,6 +120,7 @@ export async function readJobsFromIndexer(
     `/v1/developers/${developer}/jobs?limit=${limit}`,
   );
   const market = deployment.contracts.JobMarket;
+  const endpointOf = operatorEndpoints(client, deployment.contracts.OperatorStaking);
   return Promise.all(
     body.jobs.map(async (j) => {
       const [status, reopensAt] = await Promise.all([
@@ -132,6 +134,7 @@ export async function readJobsFromIndexer(
         const x = indexed.get(i);
         if (!x) return row;
         if (typeof x.resultURI === "string") row.resultURI = x.resultURI;
+        if (typeof x.resultRoot === "string") row.resultRoot = committedRoot(row.resultRoot, x.resultRoot as Hex);
         if (x.state === "settled" || x.state === "developer fault") {
           Object.assign(row, { paid: big(x.paid), fee: big(x.fee), refund: big(x.refund) });
         } else if (x.state === "failed" || x.state === "cancelled" || x.state === "expired") {
@@ -139,6 +142,16 @@ export async function readJobsFromIndexer(
         }
         return row;
       });
+      // A claim (PROTOCOL §20.10) has no result URI: its operator's endpoint serves its results.
+      for (const row of rows) {
+        if (!isClaimedSubmission(row.resultURI)) continue;
+        row.resultURI = await resultURIOf(
+          { resultURI: "", operator: row.operator },
+          big(j.jobId),
+          row.shard,
+          endpointOf,
+        ).catch(() => undefined);
+      }
       return { ...status, shards: rows, specURI: String(j.specURI ?? ""), createdAt: big(j.createdAt), reopensAt };
     }),
   );

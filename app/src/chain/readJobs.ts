@@ -3,6 +3,7 @@ import { jobMarketAbi } from "../../../sdk/contracts/abis";
 import type { Deployment } from "../../../sdk/contracts/parseDeployment";
 import { readJobStatus, type JobStatus, type ShardStatus } from "../../../sdk/market/readJobStatus";
 import { readAssignmentsReopenAt } from "../../../sdk/market/readAssignmentsReopenAt";
+import { committedRoot, isClaimedSubmission, operatorEndpoints, resultURIOf } from "../../../sdk/market/claimedShards";
 
 /**
  * One shard as the developer page shows it: as the chain holds it, its result URI (from
@@ -43,6 +44,7 @@ export async function readJobs(
 ): Promise<JobRow[]> {
   const market = deployment.contracts.JobMarket;
   const fromBlock = deployment.block;
+  const endpointOf = operatorEndpoints(client, deployment.contracts.OperatorStaking);
   const created = await client.getContractEvents({
     address: market,
     abi: jobMarketAbi,
@@ -77,7 +79,20 @@ export async function readJobs(
           readAssignmentsReopenAt(client, { market, jobId }),
         ]);
       const rows: ShardRow[] = status.shards.map((s) => ({ ...s }));
-      for (const e of submitted) rows[e.args.shard!].resultURI = e.args.resultURI;
+      for (const e of submitted) {
+        const row = rows[e.args.shard!];
+        row.resultURI = e.args.resultURI;
+        // A claim (PROTOCOL §20.10): the root from its event, the results at its operator's endpoint.
+        row.resultRoot = committedRoot(row.resultRoot, e.args.resultRoot);
+        if (isClaimedSubmission(row.resultURI)) {
+          row.resultURI = await resultURIOf(
+            { resultURI: "", operator: e.args.operator! },
+            jobId,
+            e.args.shard!,
+            endpointOf,
+          ).catch(() => undefined);
+        }
+      }
       for (const e of [...settled, ...developerFault]) {
         Object.assign(rows[e.args.shard!], { paid: e.args.paid, fee: e.args.fee, refund: e.args.refund });
       }
