@@ -14,7 +14,11 @@ const STEPS: [scenario: string, label: string, perShard?: number][] = [
   ["JobMarket.acceptAndSubmit", "acceptAndSubmit (one call)"],
   ["JobMarket.settle(valid, 2-of-3)", "settle Valid, 2-of-3 signatures"],
   ["JobMarket.withdraw", "withdraw (pull payment)"],
-  ["JobMarket.lifecycle(1 shard, 2-of-3)", "lifecycle: create + acceptAndSubmit + settleVerdicts(1)"],
+  ["JobMarket.lifecycle(1 shard, 2-of-3)", "lifecycle: create (assigned) + claim settled by settleVerdicts(1)"],
+  [
+    "JobMarket.lifecycle(1 shard, 2-of-3, on-chain submit)",
+    "lifecycle, on-chain path: create + acceptAndSubmit + settleVerdicts(1)",
+  ],
   ["JobMarket.settle(invalid, 2-of-3)", "settle Invalid (slash), 2-of-3"],
   ["JobMarket.expire(no-show)", "expire a no-show (slash)"],
   ["JobMarket.cancel(1 shard)", "cancel (refund)"],
