@@ -31,6 +31,10 @@ const STEPS: [scenario: string, label: string, perShard?: number][] = [
     "JobMarket.settleBatch(100 single-shard jobs, per shard)",
     "settleVerdicts of 100 (single-shard jobs, 3 operators), per shard",
   ],
+  [
+    "JobMarket.settleBatch(100 claims, per shard)",
+    "settleVerdicts of 100 claims (single-shard jobs, 3 operators), per shard",
+  ],
 ];
 
 async function main(): Promise<void> {

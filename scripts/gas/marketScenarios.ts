@@ -140,7 +140,24 @@ async function withManySubmitted(n: number, shardsPerJob: number): Promise<{ p: 
   return { p, verdicts: byOp.flat() };
 }
 
+/** `n` single-shard jobs of devs[0] assigned round-robin to ops[0..2], to be claimed (§20.10); leaves by operator. */
+async function withManyClaimable(n: number): Promise<{ p: Protocol; verdicts: ShardVerdict[] }> {
+  const p = await deployProtocol();
+  for (let op = 0; op < 3; op++) await oneClaimedLifecycle(p, 0, op);
+  const usd = await p.usd.getAddress();
+  const byOp: ShardVerdict[][] = [[], [], []];
+  for (let i = 0; i < n; i++) {
+    const op = i % 3;
+    const operator = p.ops[op].address;
+    await p.market.connect(p.devs[0]).createJob(await jobParamsFor(usd, { shardOperators: [operator] }));
+    const jobId = await p.market.jobCount();
+    byOp[op].push({ jobId, shard: 0, operator, resultRoot: ROOT, verdict: 1, units: 100n });
+  }
+  return { p, verdicts: byOp.flat() };
+}
+
 const hundredInTenJobs = () => withManySubmitted(100, 10);
+const hundredClaims = () => withManyClaimable(100);
 const hundredSingleShardJobs = () => withManySubmitted(100, 1);
 
 async function settleMany(ctx: { p: Protocol; verdicts: ShardVerdict[] }): Promise<bigint> {
@@ -222,6 +239,7 @@ export const marketScenarios: GasScenario[] = [
   ),
   scenario("JobMarket.settleBatch(100, per shard)", hundredInTenJobs, settleMany),
   scenario("JobMarket.settleBatch(100 single-shard jobs, per shard)", hundredSingleShardJobs, settleMany),
+  scenario("JobMarket.settleBatch(100 claims, per shard)", hundredClaims, settleMany),
   scenario("JobMarket.acceptAndSubmit", job1, (p) =>
     p.market.connect(p.ops[0]).acceptAndSubmit(1, 0, ROOT, 80n, "http://agent.example/v1/results/1/0"),
   ),
