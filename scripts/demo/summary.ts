@@ -69,13 +69,17 @@ const STEP_OF_EVENT: Record<string, string> = {
 /**
  * The step of a transaction from the events it emitted: one event's step, or for the batched and
  * combined entrypoints of §20.4 their own (`acceptAndSubmit` emits ShardAccepted and ShardSubmitted,
- * `submitMany` several ShardSubmitted, `settleVerdicts` several outcomes).
+ * `submitMany` several ShardSubmitted, `settleVerdicts` several outcomes; a settled claim, §20.10,
+ * all three in its settlement).
  */
 function stepOf(events: string[]): string | undefined {
   const count = (name: string) => events.filter((e) => e === name).length;
+  const outcomes = events.filter((e) => ["ShardSettled", "ShardFailed", "ShardDeveloperFault"].includes(e));
+  // Claims (§20.10) are accepted, submitted and settled by the settlement itself.
+  if (outcomes.length > 0 && count("ShardAccepted") > 0)
+    return outcomes.length > 1 ? "settle (batch)" : "settle (valid)";
   if (count("ShardAccepted") > 0 && count("ShardSubmitted") > 0) return "accept and submit";
   if (count("ShardSubmitted") > 1) return "submit results (batch)";
-  const outcomes = events.filter((e) => ["ShardSettled", "ShardFailed", "ShardDeveloperFault"].includes(e));
   if (outcomes.length > 1) return "settle (batch)";
   for (const e of events) if (STEP_OF_EVENT[e]) return STEP_OF_EVENT[e];
   return undefined;
