@@ -83,7 +83,17 @@ describe("shardWaitReason: why an Open shard waits", () => {
       }),
     });
     expect(shardWaitReason(job({ reopensAt: T + 900n }), shard(ShardState.Open, OP), running)).toBe(
-      "running on 0xab00…00cd (running); accepted and submitted together when done — reopens to others at 17:35",
+      "running on 0xab00…00cd (running); claimed at the oracles or accepted and submitted when done — reopens to others at 17:35",
+    );
+    const claiming = ctx({
+      liveness: () => ({
+        online: true,
+        lastSeen: Number(T) + 50,
+        shardsInFlight: [{ jobId: "1", shard: 0, phase: "claiming" }],
+      }),
+    });
+    expect(shardWaitReason(job({ reopensAt: T + 900n }), shard(ShardState.Open, OP), claiming)).toBe(
+      "running on 0xab00…00cd (claiming); proving its claim to the oracles; settled from Open once they agree — reopens to others at 17:35",
     );
     const other = ctx({
       liveness: () => ({

@@ -51,8 +51,13 @@ export function shardWaitReason(job: JobRow, shard: ShardRow, ctx: ShardWaitCont
       ? live.shardsInFlight?.find((f) => f.jobId === job.jobId.toString() && f.shard === shard.shard)
       : undefined;
     if (running) {
-      // An assigned shard runs before it is accepted (§20.7): accepted and submitted in one go when done.
-      return `running on ${who} (${running.phase}); accepted and submitted together when done — ${reopen}`;
+      // An assigned shard runs before it is accepted (§20.7), then is claimed at the oracles and settled
+      // from Open (§20.10), or accepted and submitted in one go when the committee does not take the claim.
+      const next =
+        running.phase === "claiming"
+          ? "proving its claim to the oracles; settled from Open once they agree"
+          : "claimed at the oracles or accepted and submitted when done";
+      return `running on ${who} (${running.phase}); ${next} — ${reopen}`;
     }
     if (live.online) {
       const age = formatAge(ctx.nowSec - (live.lastSeen ?? ctx.nowSec));
