@@ -15,8 +15,8 @@ import {
 import { emissionOf } from "./emission";
 import { isFinalShardState } from "../../../sdk/market/enums";
 
-// Invariants (docs/PROTOCOL.md §9.6 and §10.6), checked after every step of random sequences of create,
-// accept, submit, acceptAndSubmit, settle and settleVerdicts batches (Valid, Invalid = slash,
+// Invariants (docs/PROTOCOL.md §9.6 and §10.6), checked after every step of random sequences of create
+// (some jobs assigned), accept, submit, acceptAndSubmit, claims (§20.10), settle and settleVerdicts batches (Valid, Invalid = slash,
 // DeveloperFault = pay the units used without slash or points), expire, cancel, withdraw, stake,
 // delegate, claim and time jumps by many accounts, against the real OperatorStaking and OracleCommittee:
 //  I1  for each payment token, Σ_jobs unsettled escrow = escrowOf(token), and the market's balance =
@@ -39,6 +39,8 @@ const Action = fc.oneof(
       who: fc.nat(2),
       rgl: fc.boolean(),
       shards: fc.integer({ min: 1, max: 3 }),
+      // Each shard assigned to ops[assign - 1] (claims, §20.10), or none (0).
+      assign: fc.nat(3),
     }),
   },
   { weight: 4, arbitrary: fc.record({ kind: fc.constant("accept" as const), who: fc.nat(3), pick: fc.nat(50) }) },
@@ -66,6 +68,15 @@ const Action = fc.oneof(
     who: fc.nat(3),
     pick: fc.nat(50),
     units: fc.integer({ min: 1, max: 100 }),
+  }),
+  // A claim batch (§20.10) on any shard by any operator, any verdict and units, the leaf given twice:
+  // only an Open shard assigned to that operator settles, only on Valid, and only once.
+  fc.record({
+    kind: fc.constant("claimShard" as const),
+    who: fc.nat(2),
+    pick: fc.nat(50),
+    verdict: fc.constantFrom(Verdict.Valid, Verdict.Valid, Verdict.Invalid, Verdict.DeveloperFault),
+    units: fc.integer({ min: 0, max: 120 }),
   }),
   fc.record({ kind: fc.constant("withdraw" as const), who: fc.nat(7), rgl: fc.boolean() }),
   fc.record({ kind: fc.constant("expire" as const), pick: fc.nat(50) }),
@@ -107,6 +118,9 @@ async function tryTx(send: () => Promise<ContractTransactionResponse>): Promise<
   }
 }
 
+/** Claims settled from Open over every sequence (the claim path must actually be driven). */
+let claimsSettled = 0;
+
 /** I4's running sum from the distributor's events: what it owes operators, vested or not. */
 interface RewardsLedger {
   owed: bigint;
@@ -144,6 +158,7 @@ async function step(
             shards: a.shards,
             maxPricePerUnit: price,
             deadline: BigInt(await time.latest()) + 7_200n,
+            shardOperators: a.assign === 0 ? [] : Array(a.shards).fill(p.ops[a.assign - 1].address),
           }),
         ),
       );
@@ -183,6 +198,23 @@ async function step(
       const all = [...leaves, leaves[0]];
       const { batch, sigs } = await verdictBatch(p, all);
       logs = await tryTx(() => p.market.settleVerdicts(batch, sigs, all));
+      break;
+    }
+    case "claimShard": {
+      const r = pick(a.pick);
+      if (!r) break;
+      const leaf = {
+        jobId: r.jobId,
+        shard: r.shard,
+        operator: p.ops[a.who].address,
+        resultRoot: ethers.id(`c${r.jobId}`),
+        verdict: a.verdict,
+        units: BigInt(a.units),
+      };
+      const { batch, sigs } = await verdictBatch(p, [leaf, leaf]);
+      const before = (await p.market.getShard(r.jobId, r.shard)).state;
+      logs = await tryTx(() => p.market.settleVerdicts(batch, sigs, [leaf, leaf]));
+      if (before === State.Open && (await p.market.getShard(r.jobId, r.shard)).state === State.Settled) claimsSettled++;
       break;
     }
     case "acceptAndSubmit": {
@@ -383,5 +415,7 @@ describe("Invariants over random action sequences (real protocol)", () => {
       expect(stats.byEvent[name] ?? 0, name).to.be.greaterThan(0);
     }
     expect(stats.settledEpochs).to.be.greaterThan(0);
+    console.log(`      invariants: ${claimsSettled} claims settled from Open`);
+    expect(claimsSettled).to.be.greaterThan(0);
   });
 });
