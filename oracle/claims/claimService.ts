@@ -112,7 +112,10 @@ export class ClaimService {
 
   /** The answer for a stored claim, or 409 ORACLE_CLAIM_CONFLICT when the request claims another result. */
   private answer(record: ClaimRecord, request: ClaimRequest): ClaimResponse {
-    if (record.resultRoot.toLowerCase() !== request.resultRoot.toLowerCase() || record.units !== BigInt(request.units)) {
+    if (
+      record.resultRoot.toLowerCase() !== request.resultRoot.toLowerCase() ||
+      record.units !== BigInt(request.units)
+    ) {
       throw new HttpError(409, "ORACLE_CLAIM_CONFLICT", "the shard is already claimed with another root or units", {
         details: { resultRoot: record.resultRoot, units: record.units.toString() },
       });
