@@ -133,8 +133,10 @@ describe("oracle claims: an assigned shard settled straight from Open (PROTOCOL 
 
     const answers: SignedShardAttestation[] = [];
     const nonces = new Set<string>();
+    const runs = [];
     for (const node of nodes) {
       const run = await claimAndProve(node.url, op, spec, jobId, shard);
+      runs.push(run);
       expect(run.claimed.expiry).to.equal(deadline.toString());
       expect(run.claimed.beacon).to.equal(
         claimBeacon({
@@ -184,10 +186,16 @@ describe("oracle claims: an assigned shard settled straight from Open (PROTOCOL 
     expect((await p.market.owedOf(usd, op.address)) - owedBefore).to.equal(pay - fee);
     // No collateral was ever locked.
     expect((await p.staking.operatorInfo(op.address)).lockedStake).to.equal(lockedBefore);
+    // The key-safety check (§18.5) reads the settle call: every node's log holds its claim signature.
+    for (const node of nodes) {
+      await node.tick();
+      expect(node.guard!.halted()).to.equal(undefined);
+    }
 
-    // Settled: the same claim again is answered from the store, and its proof gets the stored decision.
-    const again = await claimAndProve(nodes[0].url, op, spec, jobId, shard);
-    const stored = await again.answer();
+    // Settled: the same claim again is answered from the store, and its proof gets the stored decision
+    // (the same client: a second client would sign the identical request in the same second, a replay).
+    expect(await runs[0].client.claim(runs[0].claim)).to.deep.equal(runs[0].claimed);
+    const stored = await runs[0].answer();
     expect(stored.status === "signed" && stored.signature).to.equal(answers[0].signature);
   });
 
@@ -274,5 +282,31 @@ describe("oracle claims: an assigned shard settled straight from Open (PROTOCOL 
     expect(txs.size).to.equal(1);
     const tx = await client.getTransaction({ hash: [...txs][0] as Hex });
     expect(decodeFunctionData({ abi: jobMarketAbi, data: tx.input }).functionName).to.equal("settleVerdicts");
+  });
+
+  it("a relay whose peers do not co-sign batches settles a claimed Open shard alone with settle", async function () {
+    const peerNodes = [];
+    for (const i of [1, 2]) peerNodes.push(await startOracle(p, p.oracles[i], tempDir(`claims-single-${i}`)));
+    const relay = await startOracle(p, p.oracles[0], tempDir("claims-single-relay"), {
+      relay: true,
+      relayValid: true,
+      peers: peerNodes.map((n) => n.url),
+      batchMaxSize: 1,
+      batchMaxDelayMs: 600_000,
+    });
+    nodes.push(relay, ...peerNodes);
+    const relayPeers = relay.batcher as unknown as { p: { peers: { cosign: () => Promise<never> }[] } };
+    for (const peer of relayPeers.p.peers) peer.cosign = () => Promise.reject(new Error("404 NOT_FOUND"));
+    const op = p.ops[2];
+    const spec = matmulSpec("56");
+    const { jobId } = await createAssignedJob(p, spec, op);
+    const shard = await computeShard(spec);
+    // The peers decide first; the relay's own decision fills its batch of one.
+    for (const node of [...peerNodes, relay]) await (await claimAndProve(node.url, op, spec, jobId, shard)).answer();
+    await relay.batcher!.poll();
+    expect((await p.market.getShard(jobId, 0)).state).to.equal(BigInt(ShardState.Settled));
+    const [log] = await p.market.queryFilter(p.market.filters.ShardSettled(jobId));
+    const tx = await viemPublicClient().getTransaction({ hash: log.transactionHash as Hex });
+    expect(decodeFunctionData({ abi: jobMarketAbi, data: tx.input }).functionName).to.equal("settle");
   });
 });
