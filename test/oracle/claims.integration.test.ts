@@ -33,6 +33,7 @@ import { accountOf, matmulSpec, startOracle, tempDir, viemPublicClient } from ".
 
 const PRICE = 1_000_000n; // jobParamsFor's maxPricePerUnit
 const MAX_UNITS = 100n; // jobParamsFor's maxUnitsPerShard
+const CLAIMED_UNITS = 50n;
 
 /** Creates a single-shard matmul job assigned to `op`; returns its id and deadline. */
 async function createAssignedJob(p: Protocol, spec: MatmulInt8Spec, op: HardhatEthersSigner) {
@@ -91,6 +92,7 @@ describe("oracle claims: an assigned shard settled straight from Open (PROTOCOL 
     spec: MatmulInt8Spec,
     jobId: bigint,
     shard: Awaited<ReturnType<typeof computeShard>>,
+    units = shard.units,
   ) {
     const client = new OracleClient({ baseUrl: url, account: accountOf(op), timeoutMs: 60_000 });
     const claim: ClaimRequest = {
@@ -98,7 +100,7 @@ describe("oracle claims: an assigned shard settled straight from Open (PROTOCOL 
       shard: 0,
       operator: op.address as Hex,
       resultRoot: shard.commitment.root,
-      units: shard.units.toString(),
+      units: units.toString(),
       kind: "matmul-int8",
     };
     const claimed = await client.claim(claim);
@@ -135,7 +137,8 @@ describe("oracle claims: an assigned shard settled straight from Open (PROTOCOL 
     const nonces = new Set<string>();
     const runs = [];
     for (const node of nodes) {
-      const run = await claimAndProve(node.url, op, spec, jobId, shard);
+      // More units than the work is worth: the attestation counts the matmul work (§13.1).
+      const run = await claimAndProve(node.url, op, spec, jobId, shard, CLAIMED_UNITS);
       runs.push(run);
       expect(run.claimed.expiry).to.equal(deadline.toString());
       expect(run.claimed.beacon).to.equal(
@@ -152,7 +155,7 @@ describe("oracle claims: an assigned shard settled straight from Open (PROTOCOL 
       // The same claim again: the same answer (the nonce is drawn once, stored).
       expect(await run.client.claim(run.claim)).to.deep.equal(run.claimed);
       // Another root for the claimed shard: refused.
-      const conflict = await refusal(run.client.claim({ ...run.claim, units: (shard.units + 1n).toString() }));
+      const conflict = await refusal(run.client.claim({ ...run.claim, units: (CLAIMED_UNITS + 1n).toString() }));
       expect([conflict.status, conflict.code], conflict.message + JSON.stringify(conflict.details)).to.deep.equal([
         409,
         "ORACLE_CLAIM_CONFLICT",
@@ -162,7 +165,8 @@ describe("oracle claims: an assigned shard settled straight from Open (PROTOCOL 
       answers.push(answer);
     }
     expect(nonces.size).to.equal(3);
-    const units = shard.units < MAX_UNITS ? shard.units : MAX_UNITS;
+    const units = [CLAIMED_UNITS, MAX_UNITS, shard.units].reduce((a, b) => (a < b ? a : b));
+    expect(units).to.equal(shard.units);
     for (const a of answers) {
       expect(a.attestation).to.deep.equal(answers[0].attestation);
       expect(a.attestation.verdict).to.equal(Verdict.Valid);
@@ -224,6 +228,22 @@ describe("oracle claims: an assigned shard settled straight from Open (PROTOCOL 
     // A proof with claim: true without a claim is 409.
     const proof = await refusal(client.submitProof({ ...claim, rows: [], claim: true }));
     expect([proof.status, proof.code]).to.deep.equal([409, "ORACLE_SHARD_MISMATCH"]);
+  });
+
+  it("a claimed proof with other root or units than the claim's is 409; once the shard left Open, 409 and nothing signed", async function () {
+    await startNodes();
+    const op = p.ops[0];
+    const spec = matmulSpec("57");
+    const { jobId } = await createAssignedJob(p, spec, op);
+    const shard = await computeShard(spec);
+    const run = await claimAndProve(nodes[0].url, op, spec, jobId, shard);
+    const units = await refusal(run.client.submitProof({ ...run.proof, units: (shard.units + 1n).toString() }));
+    expect([units.status, units.code]).to.deep.equal([409, "ORACLE_SHARD_MISMATCH"]);
+    // The operator takes the on-chain path instead: the shard is Accepted, no longer claimable.
+    await p.market.connect(op).accept(jobId, 0);
+    const left = await refusal(run.answer());
+    expect([left.status, left.code]).to.deep.equal([409, "ORACLE_SHARD_MISMATCH"]);
+    expect(await new OracleClient({ baseUrl: nodes[0].url }).getAttestation(jobId, 0)).to.equal(undefined);
   });
 
   it("an invalid proof of a claim is refused 422 and nothing is signed; asked again, the same refusal", async function () {
