@@ -332,7 +332,8 @@ export class ProofService {
     const finding = await this.verify(request, jobId, asShard, context, claim.deadline, beacon);
     this.p.metrics.verifySeconds.observe({ kind: request.kind }, Number(process.hrtime.bigint() - started) / 1e9);
     if (finding.verdict !== "valid") {
-      // Not signed (an Open shard carries no collateral to slash): refused, and the refusal kept.
+      // Not signed: only a Valid verdict touches an Open shard (no collateral to slash, PROTOCOL §20.10);
+      // Invalid, or DeveloperFault (a container item not reproducible), is refused and the refusal kept.
       const reason = this.p.claims!.refuse(this.market, jobId, request.shard, finding.reason) ?? finding.reason;
       this.p.logger.info({ jobId: jobId.toString(), shard: request.shard, reason }, "claim refused");
       throw claimRefused(reason);
@@ -536,7 +537,7 @@ const pending = (): ProofResponse => ({
 });
 
 const claimRefused = (reason: string) =>
-  new HttpError(422, "ORACLE_CLAIM_REFUSED", `the claim's proof was found invalid: ${reason}`, {
+  new HttpError(422, "ORACLE_CLAIM_REFUSED", `the claim's proof was not found valid: ${reason}`, {
     details: { reason },
   });
 
