@@ -121,6 +121,7 @@ export async function createOracleNodeFromConfig(
     startBlock: config.startBlock > 0 ? BigInt(config.startBlock) : deployment.block,
     deploymentBlock: deployment.block,
     revealWindowSec: config.revealWindowSec,
+    claimMarginSec: config.claimMarginSec,
     bodyLimit: config.bodyLimit,
     ratePerMinute: config.ratePerMinute,
     ratePerAddressPerMinute: config.ratePerAddressPerMinute,

@@ -70,6 +70,13 @@ export const oracleConfig = defineConfig(
       default: 0,
       min: 0,
     },
+    claimMarginSec: {
+      type: "integer",
+      description:
+        "refuse a claim of an assigned shard (POST /v1/claims) unless the job's deadline is more than this many seconds away",
+      default: 60,
+      min: 0,
+    },
     bodyLimit: { type: "string", description: "largest request body", default: "1mb" },
     ratePerMinute: { type: "integer", description: "signed requests per operator per minute", default: 120, min: 1 },
     ratePerAddressPerMinute: {

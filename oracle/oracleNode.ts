@@ -36,6 +36,8 @@ import {
 } from "../sdk/oracleApi/types";
 import { DecisionStore } from "./store/decisionStore";
 import { ProofArrivalStore } from "./store/proofArrivalStore";
+import { ClaimStore } from "./store/claimStore";
+import { ClaimService, DEFAULT_CLAIM_MARGIN_SEC } from "./claims/claimService";
 import { ChallengeStore } from "./capacity/challengeStore";
 import { CapacityRounds } from "./capacity/capacityRounds";
 import { CapacityService, DEFAULT_CAPACITY_POLICY, type CapacityPolicy } from "./capacity/capacityService";
@@ -69,6 +71,8 @@ export interface OracleNodeParameters {
   /** The market's deployment block: no job's `JobCreated` log is older (default 0). */
   deploymentBlock?: bigint;
   revealWindowSec: number;
+  /** A claim must leave more than this many seconds before the job's deadline (default 60; PROTOCOL §20.10). */
+  claimMarginSec?: number;
   bodyLimit: string;
   /** Signed requests a minute per confirmed signer (and per claimed key, before the body). */
   ratePerMinute: number;
@@ -124,6 +128,7 @@ export class OracleNode implements Daemon {
   metricsServer?: MetricsServer;
   metrics?: OracleMetrics;
   proofs?: ProofService;
+  claims?: ClaimService;
   private watcher?: LogFollower;
   private submissions?: SubmissionStore;
   private signer?: ShardSigner;
@@ -276,6 +281,15 @@ export class OracleNode implements Daemon {
       routes: (app, registry) => {
         const metrics = createOracleMetrics(registry);
         this.metrics = metrics;
+        const claims = new ClaimStore(db);
+        this.claims = new ClaimService({
+          reader: this.reader,
+          claims,
+          chainId: p.chainId,
+          claimMarginSec: p.claimMarginSec ?? DEFAULT_CLAIM_MARGIN_SEC,
+          logger: logger.child({ layer: "claims" }),
+          rateLimit: (signer) => rateLimiter.take(signer),
+        });
         this.proofs = new ProofService({
           reader: this.reader,
           signer: this.signer!,
@@ -290,9 +304,11 @@ export class OracleNode implements Daemon {
           availableSince: () => this.availableFrom,
           rateLimit: (signer) => rateLimiter.take(signer),
           specSources: p.specSources,
+          claims,
         });
         mountOracleRoutes(app, {
           proofs: this.proofs,
+          claims: this.claims,
           signer: this.signer!,
           market: p.market,
           replayGuard,
@@ -454,7 +470,10 @@ export class OracleNode implements Daemon {
     const signatures = await gatherShardSignatures({ own, peers: this.p.peers, domain: this.domain });
     if (signatures.length < this.threshold) return false;
     const onChain = await this.reader.getShard(jobId, shard);
-    if (onChain.state === ShardState.Submitted) {
+    // A claimed shard's Valid verdict settles it straight from Open (PROTOCOL §20.10): no
+    // submission to wait for. (No other decision exists for an Open shard.)
+    const claimed = onChain.state === ShardState.Open && own.attestation.verdict === Verdict.Valid;
+    if (onChain.state === ShardState.Submitted || claimed) {
       await settleWithQuorum({
         publicClient: this.p.publicClient,
         walletClient: this.p.walletClient!,

@@ -4,12 +4,13 @@ import { HttpError } from "../sdk/errors/HttpError";
 import type { Logger } from "../sdk/log/createLogger";
 import type { ProofRequest, ProofResponse, SignedShardAttestation } from "../sdk/oracleApi/types";
 import { failedRunRoot } from "../sdk/failedRun/failedRunRoot";
-import { shardBeacon } from "../sdk/pow/beacon";
+import { claimBeacon, shardBeacon } from "../sdk/pow/beacon";
 import { decodeRevealedRow } from "../sdk/pow/revealedRowWire";
 import { fetchJobSpec, type FetchJobSpecOptions } from "../sdk/spec/fetchJobSpec";
 import type { JobSpec } from "../sdk/spec/jobSpecTypes";
 import { jobKindName, ShardState, VerificationMode } from "../sdk/market/enums";
 import type { ChainJob, ChainShard, MarketReader } from "./chain/marketReader";
+import type { ClaimRecord, ClaimStore } from "./store/claimStore";
 import type { OracleMetrics } from "./metrics";
 import type { ShardSigner } from "./attest/shardSigner";
 import { EquivocationRefusedError } from "./store/decisionStore";
@@ -62,6 +63,8 @@ export interface ProofServiceParameters {
   rateLimit?: (signer: Address) => void;
   /** Where specs may be read from besides `data:` URIs (sdk/spec fetchJobSpec; default loopback http only). */
   specSources?: FetchJobSpecOptions;
+  /** The node's claims (PROTOCOL §20.10); absent: a proof with `claim: true` is 409 (no claim). */
+  claims?: ClaimStore;
 }
 
 /** A job as read once: no operands are kept (the matmul verifier streams B's rows, PROTOCOL §13.4). */
@@ -102,6 +105,7 @@ export class ProofService {
       });
     }
     const jobId = BigInt(request.jobId);
+    if (request.claim) return this.handleClaimed(request, jobId, signer);
     const owner = await this.shardOperator(jobId, request.shard);
     if (owner !== undefined && owner !== signer) {
       throw new HttpError(403, "ORACLE_WRONG_OPERATOR", "the shard belongs to another operator", {
@@ -264,6 +268,79 @@ export class ProofService {
     return this.signFinding(jobId, shardIndex, shard, 0n, window, { verdict: "invalid", reason, verified: true });
   }
 
+  /**
+   * A proof of a claimed shard (PROTOCOL §20.10): the claim must be stored and name this root and
+   * units (409 ORACLE_SHARD_MISMATCH); a shard already decided gets that decision, a refused claim
+   * the same refusal (422 ORACLE_CLAIM_REFUSED); the shard must still be Open and assigned to the
+   * signer on-chain. The sample is drawn from the claim's beacon; a Valid finding is signed with the
+   * job's deadline as expiry, anything else is refused and nothing is signed.
+   */
+  private async handleClaimed(request: ProofRequest, jobId: bigint, signer: Address): Promise<ProofResponse> {
+    const claim = this.p.claims?.get(this.market, jobId, request.shard);
+    if (!claim || getAddress(claim.operator) !== signer) {
+      throw new HttpError(409, "ORACLE_SHARD_MISMATCH", "this oracle holds no claim of the shard by this operator");
+    }
+    this.p.rateLimit?.(signer);
+    if (claim.resultRoot.toLowerCase() !== request.resultRoot.toLowerCase() || claim.units !== BigInt(request.units)) {
+      throw new HttpError(409, "ORACLE_SHARD_MISMATCH", "root or units differ from the claim", {
+        details: { root: claim.resultRoot, units: claim.units.toString() },
+      });
+    }
+    const key = `${jobId}:${request.shard}:${signer}`;
+    const running = this.inFlight.get(key);
+    if (running) return running;
+    const work = this.decideClaimed(request, jobId, claim).finally(() => this.inFlight.delete(key));
+    this.inFlight.set(key, work);
+    return work;
+  }
+
+  private async decideClaimed(request: ProofRequest, jobId: bigint, claim: ClaimRecord): Promise<ProofResponse> {
+    const stored = await this.p.signer.decided(this.market, jobId, request.shard);
+    if (stored) return stored;
+    if (claim.refusal !== null) throw claimRefused(claim.refusal);
+    const assigned = await this.p.reader.assignedOperator(jobId, request.shard);
+    if (getAddress(assigned) !== getAddress(claim.operator)) {
+      throw new HttpError(409, "ORACLE_SHARD_MISMATCH", "the shard is no longer Open and assigned to the claimant");
+    }
+    const context = await this.jobContext(jobId);
+    const kind = jobKindName(context.job.kind);
+    if (kind !== request.kind) {
+      throw new HttpError(400, "ORACLE_BAD_FIELD", `kind: this job is ${kind}`, { details: { field: "kind" } });
+    }
+    if (context.job.verificationMode === VerificationMode.Receipt) {
+      throw new HttpError(422, "ORACLE_CLAIM_UNSUPPORTED", "receipt mode takes the on-chain path");
+    }
+    // The claim as the verifiers see a shard: its root and units, no submission block.
+    const asShard: ChainShard = {
+      state: ShardState.Open,
+      operator: getAddress(claim.operator),
+      submittedAt: 0n,
+      submittedBlock: 0n,
+      units: claim.units,
+      resultRoot: claim.resultRoot,
+      verifyWindow: 0n,
+    };
+    const beacon = claimBeacon({
+      chainId: this.p.chainId,
+      jobMarket: this.market,
+      jobId,
+      shard: request.shard,
+      root: claim.resultRoot,
+      nonce: claim.nonce,
+    });
+    const started = process.hrtime.bigint();
+    const finding = await this.verify(request, jobId, asShard, context, claim.deadline, beacon);
+    this.p.metrics.verifySeconds.observe({ kind: request.kind }, Number(process.hrtime.bigint() - started) / 1e9);
+    if (finding.verdict !== "valid") {
+      // Not signed: only a Valid verdict touches an Open shard (no collateral to slash, PROTOCOL §20.10);
+      // Invalid, or DeveloperFault (a container item not reproducible), is refused and the refusal kept.
+      const reason = this.p.claims!.refuse(this.market, jobId, request.shard, finding.reason) ?? finding.reason;
+      this.p.logger.info({ jobId: jobId.toString(), shard: request.shard, reason }, "claim refused");
+      throw claimRefused(reason);
+    }
+    return this.signFinding(jobId, request.shard, asShard, context.job.maxUnitsPerShard, 0n, finding, claim.deadline);
+  }
+
   private revealBy(shard: ChainShard, window: bigint): bigint {
     return shard.submittedAt + (this.p.revealWindowSec > 0 ? BigInt(this.p.revealWindowSec) : window / 2n);
   }
@@ -290,6 +367,8 @@ export class ProofService {
     maxUnitsPerShard: bigint,
     window: bigint,
     finding: VerifierFinding,
+    /** A claim's expiry: the job's deadline (PROTOCOL §20.10); default `submittedAt + window`. */
+    expiry?: bigint,
   ): Promise<SignedShardAttestation> {
     let units = 0n;
     let verdict: Verdict = Verdict.Invalid;
@@ -308,7 +387,7 @@ export class ProofService {
       resultRoot: shard.resultRoot,
       verdict,
       units,
-      expiry: shard.submittedAt + window,
+      expiry: expiry ?? shard.submittedAt + window,
     };
     let answer: SignedShardAttestation;
     try {
@@ -336,6 +415,8 @@ export class ProofService {
     shard: ChainShard,
     context: JobContext,
     revealBy: bigint,
+    /** The beacon to draw the sample from; default the submission block's (a claim's is its own, §20.10). */
+    claimed?: Hex,
   ): Promise<VerifierFinding> {
     const { spec, job } = context;
     if (job.verificationMode === VerificationMode.Receipt && !request.failure) {
@@ -345,14 +426,16 @@ export class ProofService {
         });
       return checkReceipt(request.receipt, shard.resultRoot, shard.submittedAt);
     }
-    const beacon = shardBeacon({
-      chainId: this.p.chainId,
-      jobMarket: this.market,
-      jobId,
-      shard: request.shard,
-      root: shard.resultRoot,
-      blockHash: await this.p.reader.blockHash(shard.submittedBlock),
-    });
+    const beacon =
+      claimed ??
+      shardBeacon({
+        chainId: this.p.chainId,
+        jobMarket: this.market,
+        jobId,
+        shard: request.shard,
+        root: shard.resultRoot,
+        blockHash: await this.p.reader.blockHash(shard.submittedBlock),
+      });
     if (spec.kind === "matmul-int8") {
       const rows = (request.rows ?? []).map((row, i) => {
         try {
@@ -452,6 +535,11 @@ const pending = (): ProofResponse => ({
   status: "pending",
   reason: "the shard is not submitted on-chain yet (as this node reads it)",
 });
+
+const claimRefused = (reason: string) =>
+  new HttpError(422, "ORACLE_CLAIM_REFUSED", `the claim's proof was not found valid: ${reason}`, {
+    details: { reason },
+  });
 
 /** The request names the submission's root and units, else 409 ORACLE_SHARD_MISMATCH. */
 function checkSubmission(request: ProofRequest, root: Hex, units: bigint): void {

@@ -1,5 +1,5 @@
-import type { Address, Hex, PublicClient } from "viem";
-import { oracleCommitteeAbi } from "../../sdk/contracts/abis";
+import { getAddress, type Address, type Hex, type PublicClient } from "viem";
+import { jobMarketAbi, operatorStakingAbi, oracleCommitteeAbi } from "../../sdk/contracts/abis";
 import { RigelError } from "../../sdk/errors/RigelError";
 import { jobCreatedEvent } from "../../sdk/market/events";
 import { MarketUnknownJobError, readJob } from "../../sdk/market/readJob";
@@ -26,6 +26,34 @@ export interface ChainJob {
   verificationMode: number;
 }
 
+/**
+ * What a claim of an assigned shard is checked against (PROTOCOL §20.10): the shard's assigned
+ * operator (the zero address unless the shard is Open and assigned), the job's terms and whether it
+ * is a gang, the collateral an accept would lock.
+ */
+export interface ClaimTerms {
+  assignedOperator: Address;
+  shards: number;
+  maxUnitsPerShard: bigint;
+  kind: number;
+  verificationMode: number;
+  deadline: bigint;
+  minVramMiB: number;
+  minOpsPerSec: bigint;
+  gang: boolean;
+  collateral: bigint;
+}
+
+/** `OperatorStaking.eligibilityOf`: what `accept` checks of an operator. */
+export interface OperatorEligibility {
+  registered: boolean;
+  jailedUntil: bigint;
+  opsPerSec: bigint;
+  vramMiB: number;
+  capacityValidUntil: bigint;
+  freeStake: bigint;
+}
+
 /** What the job's `JobCreated` log says and storage does not keep (PROTOCOL §20.3). */
 export interface JobSpecRef {
   specHash: Hex;
@@ -50,6 +78,8 @@ export class MarketReader {
   readonly specs: SpecRefCache;
   /** Spec reads in flight, so that concurrent proofs of one job share one log read. */
   private readonly specReads = new Map<bigint, Promise<JobSpecRef | undefined>>();
+  /** OperatorStaking's address, read from the market once. */
+  private staking?: Address;
 
   /**
    * @param options.fromBlock the market's deployment block: no `JobCreated` log is older (default 0).
@@ -97,6 +127,71 @@ export class MarketReader {
         maxUnitsPerShard: BigInt(j.maxUnitsPerShard),
         kind: Number(j.kind),
         verificationMode: Number(j.verificationMode),
+      };
+    });
+  }
+
+  /** The shard's assigned operator while it is Open (zero otherwise), PROTOCOL §20.9-§20.10. */
+  assignedOperator(jobId: bigint, shard: number): Promise<Address> {
+    return this.read("assigned operator", async () =>
+      getAddress(
+        await this.client.readContract({
+          address: this.market,
+          abi: jobMarketAbi,
+          functionName: "assignedOperator",
+          args: [jobId, shard],
+        }),
+      ),
+    );
+  }
+
+  /** The facts a claim is checked against (PROTOCOL §20.10), read at the same block. */
+  claimTerms(jobId: bigint, shard: number): Promise<ClaimTerms> {
+    return this.read("claim terms", async () => {
+      const blockNumber = await this.client.getBlockNumber();
+      const at = { address: this.market, abi: jobMarketAbi, blockNumber } as const;
+      const [assigned, job, gang, collateral] = await Promise.all([
+        this.client.readContract({ ...at, functionName: "assignedOperator", args: [jobId, shard] }),
+        readJob(this.client, { market: this.market, jobId, blockNumber }),
+        this.client.readContract({ ...at, functionName: "gangOf", args: [jobId] }),
+        this.client.readContract({ ...at, functionName: "collateralFor", args: [jobId] }),
+      ]);
+      return {
+        assignedOperator: getAddress(assigned),
+        shards: Number(job.shards),
+        maxUnitsPerShard: BigInt(job.maxUnitsPerShard),
+        kind: Number(job.kind),
+        verificationMode: Number(job.verificationMode),
+        deadline: BigInt(job.deadline),
+        minVramMiB: Number(job.minVramMiB),
+        minOpsPerSec: BigInt(job.minOpsPerSec),
+        gang: gang.acceptDeadline !== 0n,
+        collateral,
+      };
+    });
+  }
+
+  /** The staking contract's view of an operator, as `accept` reads it (`eligibilityOf`). */
+  eligibilityOf(operator: Address): Promise<OperatorEligibility> {
+    return this.read("operator eligibility", async () => {
+      this.staking ??= await this.client.readContract({
+        address: this.market,
+        abi: jobMarketAbi,
+        functionName: "staking",
+      });
+      const e = await this.client.readContract({
+        address: this.staking,
+        abi: operatorStakingAbi,
+        functionName: "eligibilityOf",
+        args: [operator],
+      });
+      return {
+        registered: e.registered,
+        jailedUntil: BigInt(e.jailedUntil),
+        opsPerSec: BigInt(e.opsPerSec),
+        vramMiB: Number(e.vramMiB),
+        capacityValidUntil: BigInt(e.capacityValidUntil),
+        freeStake: e.freeStake,
       };
     });
   }

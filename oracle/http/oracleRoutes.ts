@@ -3,7 +3,8 @@ import { getAddress, type Address } from "viem";
 import type { ReplayGuard } from "../../sdk/auth/replayGuard";
 import { verifyRequest } from "../../sdk/auth/verifyRequest";
 import { HttpError } from "../../sdk/errors/HttpError";
-import { parseProofRequest } from "../../sdk/oracleApi/types";
+import { parseClaimRequest, parseProofRequest } from "../../sdk/oracleApi/types";
+import type { ClaimService } from "../claims/claimService";
 import type { RawBodyRequest } from "../../sdk/service/startHttpService";
 import type { OracleMetrics } from "../metrics";
 import type { ProofService } from "../proofService";
@@ -22,6 +23,8 @@ export interface OracleRoutesParameters {
   rateLimiter: RateLimiter;
   metrics: OracleMetrics;
   capacity?: CapacityService;
+  /** Claims of assigned shards (PROTOCOL §20.10); absent: the route answers 404. */
+  claims?: ClaimService;
   /** The peer side of batched settlement (PROTOCOL §20.6); absent: the route answers 404. */
   batches?: VerdictBatchCosigner;
 }
@@ -71,6 +74,18 @@ export function mountOracleRoutes(app: Express, p: OracleRoutesParameters): void
       res.status(answer.status === "pending" ? 202 : 200).json(answer);
     }),
   );
+
+  const claims = p.claims;
+  if (claims) {
+    app.post(
+      "/v1/claims",
+      handler(p.metrics, async (req, res) => {
+        // Signed like proofs; the per-signer limit is taken once the signer is the assigned operator.
+        const signer = await signerOf(req);
+        res.json(await claims.handle(parseClaimRequest(req.body), signer));
+      }),
+    );
+  }
 
   app.get(
     "/v1/attestations/:jobId/:shard",

@@ -1,4 +1,5 @@
 import { openDatabase, type SqliteDatabase } from "../../sdk/db/openDatabase";
+import { CLAIM_MIGRATIONS } from "./claimStore";
 import { DECISION_MIGRATIONS } from "./decisionStore";
 import { HEARTBEAT_MIGRATIONS } from "./heartbeatStore";
 import { PROOF_ARRIVAL_MIGRATIONS } from "./proofArrivalStore";
@@ -6,7 +7,7 @@ import { PROOF_ARRIVAL_MIGRATIONS } from "./proofArrivalStore";
 /**
  * The oracle's schema: decisions (decisionStore.ts), watched submissions (submissionStore.ts),
  * capacity challenges, proof arrivals (proofArrivalStore.ts; the former deferred proofs fold into it),
- * operators' latest heartbeats (heartbeatStore.ts).
+ * operators' latest heartbeats (heartbeatStore.ts), claims of assigned shards (claimStore.ts).
  * Append only: migration i brings a database from version i to i + 1.
  */
 export const ORACLE_MIGRATIONS = [
@@ -43,6 +44,7 @@ export const ORACLE_MIGRATIONS = [
   `ALTER TABLE submissions ADD COLUMN units TEXT`,
   ...PROOF_ARRIVAL_MIGRATIONS,
   ...HEARTBEAT_MIGRATIONS,
+  ...CLAIM_MIGRATIONS,
 ] as const;
 
 /** Opens (and migrates) the oracle's SQLite database. */
