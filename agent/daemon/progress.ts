@@ -21,6 +21,7 @@ export function createProgress(stream: NodeJS.WriteStream = process.stderr): Pro
       "commit",
       "ran",
       "submitting",
+      "claiming",
       "submitted",
       "proving",
       "attested",
