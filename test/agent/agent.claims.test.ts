@@ -54,6 +54,7 @@ async function claimDaemon(
   p: Protocol,
   port: number,
   over: {
+    settleDelaySec?: number;
     modes?: ClaimOracleMode[];
     oracles?: ClaimOracle[];
     claims?: boolean;
@@ -67,6 +68,7 @@ async function claimDaemon(
     port,
     chain,
     dataDir: over.dataDir,
+    settleDelaySec: over.settleDelaySec,
     claims: { enabled: over.claims ?? true, timeoutSec: over.claimTimeoutSec ?? 600 },
     oracle: (c) => claimGateway(c, silent, oracles),
   });
@@ -125,6 +127,31 @@ describe("agent: claims, an assigned shard settled straight from Open (§20.10)"
         },
       );
       expect(got.root).to.equal(entry.data.root);
+    } finally {
+      await daemon.shutdown();
+    }
+  });
+
+  it("leaves a claimed shard to the committee's relay for settleDelaySec: waits while Open, ends when the chain settles it", async function () {
+    const p = await loadFixture(deployProtocol);
+    const jobId = await assignedJob(p);
+    const { daemon } = await claimDaemon(p, 8707, { settleDelaySec: 3600 });
+    await daemon.init();
+    try {
+      await runUntil(daemon, () => daemon.journal.get(jobId, 0)?.state === "attested");
+      for (let i = 0; i < 3; i++) {
+        await daemon.tick();
+        await daemon.idle();
+      }
+      expect(daemon.journal.get(jobId, 0)!.state).to.equal("attested");
+      expect((await p.market.getShard(jobId, 0)).state).to.equal(BigInt(ShardState.Open));
+      // The relay (here: anyone else with the quorum) settles it from Open.
+      const entry = daemon.journal.get(jobId, 0)!;
+      if (entry.state !== "attested") throw new Error("not attested");
+      await p.market.connect(p.devs[1]).settle(entry.data.attestation, entry.data.signatures);
+      await runUntil(daemon, () => daemon.journal.get(jobId, 0)?.state === "settled");
+      expect(daemon.journal.get(jobId, 0)!.data.endedOnChain).to.equal("Settled");
+      expect(daemon.journal.history(jobId, 0).map((h) => h.to)).to.not.include("settling");
     } finally {
       await daemon.shutdown();
     }
