@@ -152,6 +152,9 @@ async function decidedAnswer(
  * after the first for a shard (a later pass) first fetch the oracle's decision
  * (`GET /v1/attestations/:jobId/:shard`) instead of posting again. Throws {@link OracleQuorumError}
  * naming each oracle's answer when no group reaches t; the driver retries on a later pass.
+ * `claimShard` (PROTOCOL §20.10) does the same per oracle for a claim: `POST /v1/claims`, the proof
+ * built from that oracle's beacon, posted with `claim: true`; only Valid signatures count, and 404 /
+ * 422 refusals that leave fewer than t oracles end the claim (`refused`).
  */
 export function committeeGateway(p: CommitteeGatewayParameters): OracleGateway {
   const retries = p.pendingRetries ?? 20;
