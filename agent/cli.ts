@@ -655,6 +655,7 @@ const run = defineCommand({
       submitMaxDelayMs: config.submitMaxDelayMs,
       computeBeforeAccept: config.computeBeforeAccept === "assigned",
       settleDelaySec: config.settleDelaySec,
+      claims: { enabled: config.claims, timeoutSec: config.claimTimeoutSec },
       autoWithdraw: { min: autoWithdrawMinOf(config.autoWithdrawMin), to: config.withdrawTo },
       confirmations: config.confirmations,
       metricsToken: config.metricsToken,

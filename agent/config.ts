@@ -135,6 +135,20 @@ export const agentConfig = defineConfig("RIGEL_AGENT", {
     min: 0,
     max: 86400,
   },
+  claims: {
+    type: "boolean",
+    description:
+      "claim a shard assigned to this operator at the oracles once it ran, and settle it from Open without acceptAndSubmit (PROTOCOL §20.10; off: always acceptAndSubmit)",
+    default: true,
+  },
+  claimTimeoutSec: {
+    type: "integer",
+    description:
+      "how long a claim may wait for the committee's quorum before the shard takes the on-chain path (acceptAndSubmit, same result)",
+    default: 60,
+    min: 1,
+    max: 3600,
+  },
   autoWithdrawMin: {
     type: "string",
     description:

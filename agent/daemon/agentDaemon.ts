@@ -119,6 +119,11 @@ export interface AgentDaemonParameters {
   /** Seconds the committee's batched relay has to settle a shard before this agent settles it alone (default 0). */
   settleDelaySec?: number;
   /**
+   * Claims (PROTOCOL §20.10): an assigned shard that ran is claimed at the oracles and settled from
+   * Open (default on); `timeoutSec` (default 60) bounds the wait for a quorum before acceptAndSubmit.
+   */
+  claims?: { enabled: boolean; timeoutSec: number };
+  /**
    * Automatic withdrawal (§20.7): when the market owes this operator at least `min` base units of a
    * token it earned in (checked every `intervalSec`), withdraw it to `to`. Absent or min 0: never.
    */
@@ -296,6 +301,7 @@ export class AgentDaemon implements Daemon {
     this.driver = new ShardDriver({
       submitter: this.submitter,
       settleDelaySec: this.p.settleDelaySec ?? 0,
+      claims: this.p.claims ?? { enabled: true, timeoutSec: 60 },
       chain: this.p.chain,
       journal: this.journal,
       oracle: this.p.oracle,

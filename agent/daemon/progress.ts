@@ -21,18 +21,22 @@ export function createProgress(stream: NodeJS.WriteStream = process.stderr): Pro
       "commit",
       "ran",
       "submitting",
+      "claiming",
       "submitted",
       "proving",
       "attested",
       "settling",
     ];
+    // A claimed shard (§20.10) goes from claiming to its settlement: no submission, no proving.
+    if (phase === "claiming") return "left: settling";
     const at = order.indexOf(phase);
     return at < 0
       ? ""
       : `left: ${
           order
             .slice(at + 1)
-            .filter((p) => !["generate", "compute", "commit", "ran", "submitted", "attested"].includes(p))
+            // `claiming` replaces submitted/proving for a claimed shard (§20.10): never shown as left.
+            .filter((p) => !["generate", "compute", "commit", "ran", "claiming", "submitted", "attested"].includes(p))
             .join(" → ") || "—"
         }`;
   };

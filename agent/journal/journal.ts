@@ -13,6 +13,7 @@ export const SHARD_STATES = [
   "running",
   "ran",
   "submitting",
+  "claiming",
   "submitted",
   "proving",
   "attested",

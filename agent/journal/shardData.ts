@@ -118,6 +118,21 @@ export interface LlmRanFacts {
 /** What a shard that ran has: one of the kinds' facts (a container run may have failed). */
 export type RanFacts = MatmulRanFacts | ContainerRanFacts | ContainerFailedRunFacts | LlmRanFacts;
 
+/**
+ * `claiming` (PROTOCOL §20.10): an assigned shard claimed at every oracle instead of submitted
+ * on-chain. `claimAbandoned` (written when the claim path gives way) sends `submitting` to the
+ * on-chain path (`acceptAndSubmit`, the same root and units); `claimed` marks a quorum gathered
+ * by a claim (the shard is still Open on-chain until settled).
+ */
+export interface ClaimFacts {
+  /** Unix ms the claim path began (the agent's clock): `claimTimeoutSec` counts from it. */
+  claimStartedAt?: number;
+  /** Why the claim path was left for the on-chain one. */
+  claimAbandoned?: string;
+  /** The attestation was gathered by a claim: no submission, the shard settles from Open. */
+  claimed?: boolean;
+}
+
 /** `submitted`: the block that recorded the submission (its hash feeds the beacon, §3.4). */
 export interface SubmittedFacts {
   submittedBlock: bigint;
@@ -157,6 +172,7 @@ export type ShardFacts = Partial<
     Omit<MatmulRanFacts, "kind"> &
     Omit<ContainerRanFacts, "kind" | "failure"> &
     Pick<ContainerFailedRunFacts, "failure"> &
+    ClaimFacts &
     SubmittedFacts &
     AttestedFacts &
     EndedFacts
@@ -168,7 +184,8 @@ type Running = Accepted & RunningFacts;
 /** The data of a shard that ran: the kind in `TakenFacts` and the one in the ran facts agree. */
 export type RanData = Running & RanFacts;
 type Submitted = RanData & SubmittedFacts;
-type Attested = Submitted & AttestedFacts;
+/** A claimed shard (§20.10) is attested with no submission: `submittedBlock` only on the on-chain path. */
+type Attested = RanData & Partial<SubmittedFacts> & AttestedFacts;
 
 /** The journal's data of a shard in each state: the facts that state guarantees, and any others known. */
 export interface ShardDataByState {
@@ -177,6 +194,8 @@ export interface ShardDataByState {
   running: Running;
   ran: RanData;
   submitting: RanData;
+  /** Claimed at the oracles (§20.10): the run's facts and when the claim began. */
+  claiming: RanData;
   submitted: Submitted;
   proving: Submitted;
   attested: Attested;

@@ -2,8 +2,14 @@ import { getAddress } from "viem";
 import { RigelError } from "../../sdk/errors/RigelError";
 import type { Logger } from "../../sdk/log/createLogger";
 import { OracleRequestError, OracleUnavailableError, type OracleClient } from "../../sdk/oracleApi/client";
-import { shardAttestationFromJson, type ProofRequest, type SignedShardAttestation } from "../../sdk/oracleApi/types";
-import type { OracleGateway, ShardProof, ShardQuorum } from "./oracleGateway";
+import { Verdict } from "../../sdk/eip712/types";
+import {
+  shardAttestationFromJson,
+  type ClaimRequest,
+  type ProofRequest,
+  type SignedShardAttestation,
+} from "../../sdk/oracleApi/types";
+import type { ClaimOutcome, ClaimTicket, OracleGateway, ShardClaim, ShardProof, ShardQuorum } from "./oracleGateway";
 
 /** Fewer than `threshold` oracles signed one identical attestation. */
 export class OracleQuorumError extends RigelError {
@@ -45,6 +51,68 @@ export function proofRequest(proof: ShardProof): ProofRequest {
     ...(proof.items ? { items: proof.items } : {}),
     ...(proof.receipt ? { receipt: proof.receipt } : {}),
     ...(proof.failure ? { failure: proof.failure } : {}),
+    ...(proof.claim ? { claim: true } : {}),
+  };
+}
+
+/** The wire form of a claim (PROTOCOL §20.10, `POST /v1/claims`). */
+export function claimRequest(claim: ShardClaim): ClaimRequest {
+  return {
+    jobId: claim.jobId.toString(),
+    shard: claim.shard,
+    operator: claim.operator,
+    resultRoot: claim.root,
+    units: claim.units.toString(),
+    kind: claim.kind,
+  };
+}
+
+/**
+ * The 422 codes by which an oracle refuses a claim for good (PROTOCOL §20.10): this oracle will not
+ * sign it, whatever the agent sends again.
+ */
+export const CLAIM_REFUSAL_CODES: readonly string[] = [
+  "ORACLE_CLAIM_UNSUPPORTED",
+  "ORACLE_CLAIM_REFUSED",
+  "ORACLE_NOT_ELIGIBLE",
+  "ORACLE_CLAIM_LATE",
+];
+
+/** An oracle that will not sign this claim: the reason (an old oracle's 404, a 422 refusal, another verdict). */
+class ClaimRefusal {
+  constructor(readonly reason: string) {}
+}
+
+/** An oracle's error that refuses a claim for good: 404 (no claims there), a refusal 422, or 409 `ORACLE_CLAIM_CONFLICT`. */
+function claimRefusal(err: unknown, i: number): ClaimRefusal | undefined {
+  if (!(err instanceof OracleRequestError)) return undefined;
+  if (err.status === 404) return new ClaimRefusal(`oracle ${i}: no claims (404 ${err.code})`);
+  if (
+    (err.status === 422 && CLAIM_REFUSAL_CODES.includes(err.code)) ||
+    (err.status === 409 && err.code === "ORACLE_CLAIM_CONFLICT")
+  ) {
+    return new ClaimRefusal(`oracle ${i}: ${err.code} (${err.message})`);
+  }
+  return undefined;
+}
+
+/**
+ * The signed answers grouped by their attestation (every field: honest oracles sign the identical
+ * struct, PROTOCOL §13.1): the first group of at least `threshold` distinct signers, or undefined.
+ */
+function quorumOf(answers: readonly SignedShardAttestation[], threshold: number): ShardQuorum | undefined {
+  const groups = new Map<string, SignedShardAttestation[]>();
+  for (const a of answers) {
+    const key = JSON.stringify(a.attestation);
+    const group = groups.get(key) ?? [];
+    if (!group.some((g) => getAddress(g.signer) === getAddress(a.signer))) group.push(a);
+    groups.set(key, group);
+  }
+  const quorum = [...groups.values()].find((g) => g.length >= threshold);
+  if (!quorum) return undefined;
+  return {
+    attestation: shardAttestationFromJson(quorum[0].attestation),
+    signatures: quorum.map((a) => ({ signer: a.signer, signature: a.signature })),
   };
 }
 
@@ -57,7 +125,10 @@ function isTransient(err: unknown): boolean {
 }
 
 /** The oracle's own decision for this proof's shard (root and operator included), or undefined. */
-async function decidedAnswer(client: OracleClient, body: ProofRequest): Promise<SignedShardAttestation | undefined> {
+async function decidedAnswer(
+  client: OracleClient,
+  body: Pick<ProofRequest, "jobId" | "shard" | "resultRoot" | "operator">,
+): Promise<SignedShardAttestation | undefined> {
   let answer: SignedShardAttestation | undefined;
   try {
     answer = await client.getAttestation(BigInt(body.jobId), body.shard);
@@ -81,6 +152,9 @@ async function decidedAnswer(client: OracleClient, body: ProofRequest): Promise<
  * after the first for a shard (a later pass) first fetch the oracle's decision
  * (`GET /v1/attestations/:jobId/:shard`) instead of posting again. Throws {@link OracleQuorumError}
  * naming each oracle's answer when no group reaches t; the driver retries on a later pass.
+ * `claimShard` (PROTOCOL §20.10) does the same per oracle for a claim: `POST /v1/claims`, the proof
+ * built from that oracle's beacon, posted with `claim: true`; only Valid signatures count, and 404 /
+ * 422 refusals that leave fewer than t oracles end the claim (`refused`).
  */
 export function committeeGateway(p: CommitteeGatewayParameters): OracleGateway {
   const retries = p.pendingRetries ?? 20;
@@ -99,6 +173,11 @@ export function committeeGateway(p: CommitteeGatewayParameters): OracleGateway {
       if (decided) return decided;
     }
     posted.add(key);
+    return post(client, i, body);
+  };
+
+  /** Posts one proof to one oracle: `pending` asked again, transient errors retried, a 409 read back. */
+  const post = async (client: OracleClient, i: number, body: ProofRequest): Promise<SignedShardAttestation | Error> => {
     let pending = 0;
     let transient = 0;
     for (;;) {
@@ -119,20 +198,103 @@ export function committeeGateway(p: CommitteeGatewayParameters): OracleGateway {
     }
   };
 
+  /** Calls `fn` with the transient retries of a proof (503, 429, network); other errors pass through. */
+  const withRetries = async <T>(i: number, fn: () => Promise<T>): Promise<T> => {
+    for (let transient = 0; ;) {
+      try {
+        return await fn();
+      } catch (err) {
+        if (!isTransient(err) || transient++ >= transientRetries) throw err;
+        const after = err instanceof OracleRequestError ? Number(err.details.retryAfterMs) : NaN;
+        const ms = Number.isFinite(after) && after >= 0 ? after : transientDelay * 2 ** (transient - 1);
+        p.logger.debug({ oracle: i, err, retryInMs: Math.min(ms, maxDelay) }, "oracle busy or unreachable; retrying");
+        await sleep(Math.min(ms, maxDelay));
+      }
+    }
+  };
+
+  /**
+   * One oracle's part of a claim (PROTOCOL §20.10): the claim (its nonce and beacon; the same claim
+   * again gets the same), the proof built from that beacon, posted with `claim: true`. A later pass
+   * first reads the oracle's decision. A Valid signature, a refusal for good, or an error (asked again
+   * on a later pass).
+   */
+  const claimAt = async (
+    client: OracleClient,
+    i: number,
+    claim: ShardClaim,
+    prove: (ticket: ClaimTicket) => Promise<ShardProof>,
+  ): Promise<SignedShardAttestation | ClaimRefusal | Error> => {
+    const wire = claimRequest(claim);
+    const key = `${i}:${wire.jobId}:${wire.shard}`;
+    const valid = (a: SignedShardAttestation) =>
+      a.attestation.verdict === Verdict.Valid
+        ? a
+        : new ClaimRefusal(`oracle ${i}: signed verdict ${a.attestation.verdict} for a claim`);
+    if (posted.has(key)) {
+      const decided = await decidedAnswer(client, wire);
+      if (decided) return valid(decided);
+    }
+    let ticket: ClaimTicket;
+    try {
+      const answer = await withRetries(i, () => client.claim(wire));
+      ticket = { nonce: answer.nonce, beacon: answer.beacon };
+    } catch (err) {
+      return claimRefusal(err, i) ?? (err as Error);
+    }
+    let body: ProofRequest;
+    try {
+      body = proofRequest({ ...(await prove(ticket)), claim: true });
+    } catch (err) {
+      return err as Error;
+    }
+    posted.add(key);
+    const answer = await post(client, i, body);
+    if (answer instanceof Error) return claimRefusal(answer, i) ?? answer;
+    return valid(answer);
+  };
+
   return {
+    async claimShard(claim, prove): Promise<ClaimOutcome> {
+      const answers = await Promise.all(p.clients.map((client, i) => claimAt(client, i, claim, prove)));
+      const threshold = await p.threshold();
+      const signed = answers.filter(
+        (a): a is SignedShardAttestation => !(a instanceof Error || a instanceof ClaimRefusal),
+      );
+      const found = quorumOf(signed, threshold);
+      const summary = answers.map((a, i) =>
+        a instanceof ClaimRefusal
+          ? a.reason
+          : a instanceof Error
+            ? `oracle ${i}: ${a.message}`
+            : `oracle ${i}: verdict ${a.attestation.verdict} (${a.reason})`,
+      );
+      const refusals = answers.filter((a) => a instanceof ClaimRefusal).length;
+      if (found) {
+        p.logger.info({ jobId: claim.jobId.toString(), shard: claim.shard, answers: summary }, "claim quorum gathered");
+        p.clients.forEach((_c, i) => posted.delete(`${i}:${claim.jobId}:${claim.shard}`));
+        return { quorum: found };
+      }
+      if (p.clients.length - refusals < threshold) {
+        p.clients.forEach((_c, i) => posted.delete(`${i}:${claim.jobId}:${claim.shard}`));
+        return {
+          refused: `${refusals} of ${p.clients.length} oracles refused the claim (threshold ${threshold})`,
+          answers: summary,
+        };
+      }
+      throw new OracleQuorumError("AGENT_NO_QUORUM", `fewer than ${threshold} oracles signed the claim`, {
+        details: { answers: summary },
+      });
+    },
+
     async attestShard(proof: ShardProof): Promise<ShardQuorum> {
       const body = proofRequest(proof);
       const answers = await Promise.all(p.clients.map((client, i) => ask(client, i, body)));
       const threshold = await p.threshold();
-      const groups = new Map<string, SignedShardAttestation[]>();
-      for (const a of answers) {
-        if (a instanceof Error) continue;
-        const key = JSON.stringify(a.attestation);
-        const group = groups.get(key) ?? [];
-        if (!group.some((g) => getAddress(g.signer) === getAddress(a.signer))) group.push(a);
-        groups.set(key, group);
-      }
-      const quorum = [...groups.values()].find((g) => g.length >= threshold);
+      const quorum = quorumOf(
+        answers.filter((a): a is SignedShardAttestation => !(a instanceof Error)),
+        threshold,
+      );
       const summary = answers.map((a, i) =>
         a instanceof Error
           ? `oracle ${i}: ${a.message}`
@@ -145,10 +307,7 @@ export function committeeGateway(p: CommitteeGatewayParameters): OracleGateway {
       }
       p.logger.info({ jobId: body.jobId, shard: body.shard, answers: summary }, "quorum gathered");
       p.clients.forEach((_c, i) => posted.delete(`${i}:${body.jobId}:${body.shard}`));
-      return {
-        attestation: shardAttestationFromJson(quorum[0].attestation),
-        signatures: quorum.map((a) => ({ signer: a.signer, signature: a.signature })),
-      };
+      return quorum;
     },
   };
 }

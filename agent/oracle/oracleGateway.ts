@@ -31,7 +31,34 @@ export interface ShardProof {
   receipt?: ExecutionReceiptJson;
   /** container: the run failed on an item (PROTOCOL §18.2); the root is `failedRunRoot(failure)`, no items. */
   failure?: FailedRunJson;
+  /**
+   * A proof of a claimed shard (PROTOCOL §20.10), still Open on-chain: its sample is drawn from the
+   * beacon of the oracle it goes to (`claimBeacon`), and it carries no receipt and no failure.
+   */
+  claim?: boolean;
 }
+
+/** What the agent claims at each oracle (PROTOCOL §20.10, `POST /v1/claims`). */
+export interface ShardClaim {
+  jobId: bigint;
+  shard: number;
+  operator: Address;
+  root: Hex;
+  units: bigint;
+  kind: ProofKind;
+}
+
+/** One oracle's answer to a claim: its nonce and the beacon the proof to it is drawn from. */
+export interface ClaimTicket {
+  nonce: Hex;
+  beacon: Hex;
+}
+
+/**
+ * How a claim ended at the committee: a quorum of identical Valid attestations, or a refusal that
+ * leaves no quorum possible (the on-chain path is then taken, PROTOCOL §20.10).
+ */
+export type ClaimOutcome = { quorum: ShardQuorum } | { refused: string; answers: string[] };
 
 /** A quorum: one attestation every signer signed identically, and their signatures. */
 export interface ShardQuorum {
@@ -47,4 +74,12 @@ export interface ShardQuorum {
 export interface OracleGateway {
   /** Sends the proof to the oracles and resolves with at least `threshold` signatures over one attestation. */
   attestShard(proof: ShardProof): Promise<ShardQuorum>;
+  /**
+   * Claims an assigned, still Open shard at every oracle (PROTOCOL §20.10) and proves it to each with
+   * the proof `prove` builds from that oracle's beacon. Resolves with a quorum of identical Valid
+   * attestations, or `refused` when the oracles' refusals (404, 422) leave no quorum possible; throws
+   * when no quorum came yet but one still may (asked again on a later pass: the oracle answers the
+   * same claim with the same nonce). Absent: this gateway does not claim (on-chain path only).
+   */
+  claimShard?(claim: ShardClaim, prove: (ticket: ClaimTicket) => Promise<ShardProof>): Promise<ClaimOutcome>;
 }

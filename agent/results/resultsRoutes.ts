@@ -35,6 +35,7 @@ export interface ResultsRoutesContext {
 const SERVED_STATES = new Set<JournalState>([
   "ran",
   "submitting",
+  "claiming",
   "submitted",
   "proving",
   "attested",

@@ -4,6 +4,7 @@ import { sortSignaturesBySigner } from "../../sdk/eip712/sortSignatures";
 import { RigelError } from "../../sdk/errors/RigelError";
 import type { Logger } from "../../sdk/log/createLogger";
 import { ShardState, Verdict, shardStateName } from "../../sdk/market/enums";
+import { claimBeacon } from "../../sdk/pow/beacon";
 import { fetchJobSpec } from "../../sdk/spec/fetchJobSpec";
 import type { JobSpec } from "../../sdk/spec/jobSpecTypes";
 import { AgentTxError, type AgentChain, type ChainShard } from "../chain/agentChain";
@@ -15,7 +16,7 @@ import { shardResultFiles } from "../results/resultsRoutes";
 import { persistShardResults } from "../results/shardResultsManifest";
 import { uploadShardResults } from "../results/uploadResults";
 import { JobCache, type ImmutableJob } from "./jobCache";
-import { proveShard } from "./proveShard";
+import { buildShardProof, isClaimableRun, proveShard } from "./proveShard";
 import { runShard, type ShardRunSettings } from "./runShard";
 import { ShardStepError } from "./shardStepError";
 import { shardWorkspace } from "./shardWorkspace";
@@ -41,6 +42,12 @@ export interface ShardDriverContext extends ShardRunSettings {
    * settles it alone (0: at once). The shard's settlement event wakes it earlier.
    */
   settleDelaySec?: number;
+  /**
+   * Claims (PROTOCOL §20.10): an assigned shard that ran in a claimable mode is claimed at every
+   * oracle and settled from Open; `timeoutSec` bounds the wait for the quorum before the shard takes
+   * the on-chain path. Default: on, 60 s (also needs a gateway that claims: `oracle.claimShard`).
+   */
+  claims?: { enabled: boolean; timeoutSec: number };
   /** Called at each phase: progress display and metrics. */
   onPhase?: (jobId: bigint, shard: number, phase: string) => void;
 }
@@ -70,6 +77,11 @@ export interface DriveOutcome {
 
 /** A step's answer when the shard must wait for the chain or the committee: until when, if known. */
 type StepWait = { wait: true; untilMs?: number };
+
+/** Between two rounds of a claim that has no quorum yet (the oracles answer the same claim the same). */
+const CLAIM_RETRY_MS = 2000;
+/** The default of `claims` (agent config `claims`, `claimTimeoutSec`). */
+const DEFAULT_CLAIMS = { enabled: true, timeoutSec: 60 };
 
 /** How long a read of the chain's latest timestamp is reused (many shards step within one pass). */
 const NOW_CACHE_MS = 200;
@@ -183,7 +195,9 @@ export class ShardDriver {
       if (Date.now() < untilMs) {
         // The committee's relay settles in batches (§20.5); this agent waits, then settles alone.
         const onChain = await this.readShard(entry);
-        if (onChain.state === ShardState.Submitted) return { wait: true, untilMs };
+        // A claimed shard (§20.10) waits Open; one submitted on-chain waits Submitted.
+        const waiting = entry.data.claimed ? ShardState.Open : ShardState.Submitted;
+        if (onChain.state === waiting) return { wait: true, untilMs };
         if (this.endIfFinal(entry, onChain, log)) return;
       }
       return void this.move(entry, "settling");
@@ -273,7 +287,13 @@ export class ShardDriver {
         const { root, units } = entry.data;
         const resultURI = `${this.ctx.publicUrl}${resultsPath(entry.jobId, entry.shard)}`;
         const sub = { jobId: entry.jobId, shard: entry.shard, resultRoot: root, units, resultURI };
-        if (onChain.state === ShardState.Open) return this.acceptAndSubmit(entry, sub);
+        if (onChain.state === ShardState.Open) {
+          if (await this.claimable(entry, job, now)) {
+            this.move(entry, "claiming", { claimStartedAt: Date.now() });
+            return;
+          }
+          return this.acceptAndSubmit(entry, sub);
+        }
         const tx = await this.ctx.submitter.submit(sub, {
           urgent: job.deadline - now <= BigInt(this.ctx.submitMarginSec),
         });
@@ -281,6 +301,8 @@ export class ShardDriver {
         this.move(entry, "submitted", { submitTx: tx.hash, submittedBlock: tx.blockNumber, resultURI });
         return;
       }
+      case "claiming":
+        return this.claim(entry, job, onChain);
       case "proving": {
         // Nobody answered within the verify window (the oracles could not verify, or did not
         // reproduce a failure): the market pays no one and slashes no one; taking the collateral back
@@ -313,6 +335,13 @@ export class ShardDriver {
       case "settling": {
         const { attestation, signatures } = entry.data;
         const now = await this.latestTimestamp();
+        if (attestation.expiry < now && entry.data.claimed) {
+          // A claim's attestation expires at the job's deadline, after which the market settles no
+          // claim (§20.10): nothing of ours is on-chain, nobody is paid or slashed.
+          log.warn({ expiry: attestation.expiry }, "the deadline passed before the claimed shard settled; left open");
+          this.move(entry, "abandoned", { reason: "claim not settled before the deadline" });
+          return;
+        }
         if (attestation.expiry < now) {
           log.warn("attestation expired before settlement; asking the oracles again");
           this.ctx.journal.transition(entry.jobId, entry.shard, "proving", {}, ["settling"]);
@@ -346,6 +375,110 @@ export class ShardDriver {
       );
     }
     return true;
+  }
+
+  /**
+   * Whether a shard that ran before it was accepted (assigned to us, Open on-chain) takes the claim
+   * path (PROTOCOL §20.10) instead of `acceptAndSubmit`: claims on and supported by the gateway, not
+   * given up before, a run that can be claimed (not failed, not receipt mode) and the deadline more
+   * than `submitMarginSec + claimTimeoutSec` away. Logs the decision.
+   */
+  private async claimable(entry: JournalEntry<"submitting">, job: ImmutableJob, now: bigint): Promise<boolean> {
+    const claims = this.ctx.claims ?? DEFAULT_CLAIMS;
+    if (!entry.data.computeFirst || entry.data.claimAbandoned !== undefined) return false;
+    if (!claims.enabled || !this.ctx.oracle.claimShard) return false;
+    const log = this.log(entry);
+    if (!isClaimableRun(await this.spec(entry), entry.data)) {
+      log.info({ kind: entry.data.kind }, "not claimable (a failed run, or receipt mode): accept and submit on-chain");
+      return false;
+    }
+    const left = job.deadline - now;
+    if (left <= BigInt(this.ctx.submitMarginSec + claims.timeoutSec)) {
+      log.info(
+        { secondsLeft: left, submitMarginSec: this.ctx.submitMarginSec, claimTimeoutSec: claims.timeoutSec },
+        "deadline too close for a claim: accept and submit on-chain",
+      );
+      return false;
+    }
+    log.info({ root: entry.data.root, units: entry.data.units }, "claiming the shard at the oracles");
+    return true;
+  }
+
+  /**
+   * The claim step (PROTOCOL §20.10): claims the shard at every oracle, proves it to each from that
+   * oracle's beacon, and with a quorum of identical Valid attestations moves to `attested` (settled
+   * from Open by the committee's relay, or by `settle`). Gives the claim up for the on-chain path
+   * (back to `submitting` with `claimAbandoned`, the same root and units) when the oracles refuse it
+   * so that no quorum is possible, when no quorum came within `claimTimeoutSec`, when the deadline is
+   * within `submitMarginSec`, or when the shard is no longer Open. Without a quorum yet, it waits and
+   * asks again (the oracles answer the same claim with the same nonce, so a restart here is safe).
+   */
+  private async claim(
+    entry: JournalEntry<"claiming">,
+    job: ImmutableJob,
+    onChain: ChainShard,
+  ): Promise<StepWait | void> {
+    const log = this.log(entry);
+    const claims = this.ctx.claims ?? DEFAULT_CLAIMS;
+    const giveUp = (reason: string) => {
+      log.warn({ reason }, "claim given up: accept and submit on-chain with the same result");
+      this.move(entry, "submitting", { claimAbandoned: reason });
+    };
+    if (onChain.state !== ShardState.Open) return giveUp(`the shard is ${shardStateName(onChain.state)} on-chain`);
+    if (!this.ctx.oracle.claimShard) return giveUp("the oracle gateway does not claim");
+    const now = await this.latestTimestamp();
+    if (job.deadline - now <= BigInt(this.ctx.submitMarginSec)) return giveUp("deadline within submitMarginSec");
+    const timeoutAt = (entry.data.claimStartedAt ?? entry.updatedAt) + claims.timeoutSec * 1000;
+    if (Date.now() >= timeoutAt) return giveUp(`no quorum within claimTimeoutSec (${claims.timeoutSec} s)`);
+
+    const { jobId, shard, data } = entry;
+    const chain = this.ctx.chain;
+    const spec = await this.spec(entry);
+    const workspace = shardWorkspace(this.ctx.dataDir, jobId, shard);
+    const claim = { jobId, shard, operator: chain.address, root: data.root, units: data.units, kind: data.kind };
+    let outcome;
+    try {
+      outcome = await this.ctx.oracle.claimShard(claim, async (ticket) => {
+        const beacon = claimBeacon({
+          chainId: chain.chainId,
+          jobMarket: chain.contracts.JobMarket,
+          jobId,
+          shard,
+          root: data.root,
+          nonce: ticket.nonce,
+        });
+        if (beacon.toLowerCase() !== ticket.beacon.toLowerCase()) {
+          throw new ShardStepError("AGENT_CLAIM_BEACON", "the oracle's claim beacon is not claimBeacon(nonce)", {
+            details: { beacon: ticket.beacon, expected: beacon },
+          });
+        }
+        return buildShardProof({
+          chain,
+          jobId,
+          shard,
+          spec,
+          data,
+          workspace,
+          root: data.root,
+          units: data.units,
+          beacon,
+          claim: true,
+        });
+      });
+    } catch (err) {
+      const untilMs = Math.min(timeoutAt, Date.now() + CLAIM_RETRY_MS);
+      log.warn({ err, retryInMs: untilMs - Date.now() }, "no claim quorum yet; asking the oracles again");
+      return { wait: true, untilMs };
+    }
+    if ("refused" in outcome) return giveUp(`${outcome.refused}: ${outcome.answers.join("; ")}`);
+    const { attestation, signatures } = outcome.quorum;
+    log.info({ verdict: attestation.verdict, units: attestation.units }, "claim attested by a quorum");
+    this.move(entry, "attested", {
+      attestation,
+      signatures: sortSignaturesBySigner(signatures),
+      attestedAt: Date.now(),
+      claimed: true,
+    });
   }
 
   /**

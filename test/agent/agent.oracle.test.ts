@@ -81,6 +81,58 @@ describe("agent: end to end with the real oracle nodes", function () {
     }
   });
 
+  // PROTOCOL §20.10 with the real oracle nodes: the assigned shard is claimed over HTTP. Oracles
+  // without /v1/claims answer 404 and the agent takes the on-chain path at once (no wait for the
+  // claim timeout); oracles with it settle the shard from Open. Either way it settles once.
+  it("claims an assigned shard over HTTP: settled from Open, or acceptAndSubmit at once after a 404", async function () {
+    const p = await loadFixture(deployProtocol);
+    const spec = parseJobSpec({ kind: "matmul-int8", seed: `0x${"0d".repeat(32)}`, m: 16, n: 16, k: 16 });
+    committee = await startTestCommittee({
+      transport: custom(network.provider),
+      chainId: 31337,
+      market: (await p.market.getAddress()) as Hex,
+      committee: (await p.committee.getAddress()) as Hex,
+      startBlock: 0n,
+      ports: [8667, 8668, 8669],
+    });
+    const urls = committee.urls.join(",");
+    const silent = createLogger({ name: "t", level: "silent", destination: { write: () => undefined } });
+    const { daemon } = await testDaemon(p, {
+      port: 8651,
+      claims: { enabled: true, timeoutSec: 600 },
+      oracle: (chain) => createOracleGateway({ urls, account: chain.account, chain, logger: silent }),
+    });
+    await p.market.connect(p.devs[0]).createJob(
+      await jobParamsFor(await p.usd.getAddress(), {
+        kind: 0,
+        shards: 1,
+        specHash: hashJobSpec(spec).hash,
+        specURI: jobSpecDataUri(spec),
+        shardOperators: [p.ops[0].address],
+      }),
+    );
+    const jobId = await p.market.jobCount();
+    await daemon.init();
+    try {
+      await runUntil(daemon, async () => (await p.market.getShard(jobId, 0)).state === BigInt(ShardState.Settled), 120);
+      await runUntil(daemon, () => daemon.journal.get(jobId, 0)?.state === "settled", 5);
+      const entry = daemon.journal.get(jobId, 0)!;
+      expect(daemon.journal.history(jobId, 0).map((h) => h.to)).to.include("claiming");
+      const submitted = await p.market.queryFilter(p.market.filters.ShardSubmitted(jobId));
+      expect(submitted).to.have.length(1);
+      expect(submitted[0].args.resultRoot).to.equal(entry.data.root);
+      if (entry.data.claimAbandoned !== undefined) {
+        expect(entry.data.claimAbandoned).to.match(/no claims \(404/);
+        expect(submitted[0].args.resultURI).to.not.equal("");
+      } else {
+        expect(entry.data.claimed).to.equal(true);
+        expect(submitted[0].args.resultURI).to.equal("");
+      }
+    } finally {
+      await daemon.shutdown();
+    }
+  });
+
   it("proves a container shard in receipt mode (attested, not verified) and settles it", async function () {
     const docker = await dockerForTests(this);
     const p = await loadFixture(deployProtocol);
