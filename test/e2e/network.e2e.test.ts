@@ -3,6 +3,7 @@
 // killed and restarted mid-job, the RPC endpoint taken away and brought back, a developer cancelling
 // and a deadline expiring. After each test, token conservation is checked from the chain alone.
 // Ports: demo 9100..9114, fault network 9130..9143, RPC proxy 9150, upload receiver 9155.
+import { committedRoot } from "../../sdk/market/claimedShards";
 import { expect } from "chai";
 import fs from "node:fs";
 import os from "node:os";
@@ -109,8 +110,8 @@ describe("end to end: faults on a running network", function () {
       operators: [network.operators[0].address, network.operators[1].address],
       seed: seed++,
     });
-    // Mid-run: the shard is taken but not yet settled when the oracle dies.
-    await waitForShard(devnet, jobId, 0, ["Accepted", "Submitted"]);
+    // Mid-run: the shards are being computed, claimed at the oracles (§20.10) and proved when the
+    // oracle dies; a claim needs only a quorum of the live ones.
     await network.oracles[1].kill();
     for (const shard of [0, 1])
       expect(await waitForShard(devnet, jobId, shard, ["Settled", "Failed"])).to.equal("Settled");
@@ -200,12 +201,21 @@ describe("end to end: faults on a running network", function () {
         functionName: "getShard",
         args: [jobId, 0],
       });
+      // A claimed shard (§20.10) stores no root: the committed one is its ShardSubmitted event's.
+      const [submitted] = await devnet.client.getContractEvents({
+        address: devnet.deployment.contracts.JobMarket,
+        abi: jobMarketAbi,
+        eventName: "ShardSubmitted",
+        args: { jobId },
+        fromBlock: devnet.deployment.block,
+      });
+      const root = committedRoot(shard.resultRoot, submitted.args.resultRoot);
       const manifest = JSON.parse(receiver.puts.get(manifestPath)!.body.toString());
-      expect(manifest.root).to.equal(shard.resultRoot);
+      expect(manifest.root).to.equal(root);
       expect(receiver.manifestSigners.get(manifestPath)).to.equal(operator.address);
       const c = receiver.puts.get(`/uploads/job-${jobId}/shard-0/c.bin`)!.body;
       expect(c.length).to.equal(64 * 64 * 4);
-      expect(commitRows(rowHashes(new Int32Array(new Uint8Array(c).buffer), 64, 64)).root).to.equal(shard.resultRoot);
+      expect(commitRows(rowHashes(new Int32Array(new Uint8Array(c).buffer), 64, 64)).root).to.equal(root);
     } finally {
       await receiver.close();
     }

@@ -56,6 +56,9 @@ describe("end to end: no slash without the operator's fault (PROTOCOL §18.1)", 
       agents: [{ name: "agent-1" }, { name: "agent-2" }, { name: "hand" }],
       oracleRpcUrls: [undefined, proxies[0].url, proxies[1].url],
       oracleEnv: { RIGEL_ORACLE_CONTAINER_EXECUTOR: "on" },
+      // These cases are the on-chain path's rules (reveal deadline, sweeps, expiry): the agents
+      // accept and submit. Claims (§20.10) settle only on Valid and have their own tests.
+      agentEnv: { RIGEL_AGENT_CLAIMS: "false" },
       log: quiet,
     });
     // The third operator is driven by the test itself.
