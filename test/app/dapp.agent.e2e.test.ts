@@ -5,6 +5,7 @@
 // with a wallet-signed request: its root is the one committed on-chain and the agent's files
 // recompute to it. Ports 9301-9304 (the other dapp e2e test uses 8681/8682). Screenshots go to
 // test-artifacts/app-agent/.
+import { committedRoot, operatorEndpoints, resultURIOf } from "../../sdk/market/claimedShards";
 import { expect } from "chai";
 import { execFileSync } from "node:child_process";
 import fs from "node:fs";
@@ -285,7 +286,13 @@ describe("dapp end to end with real agents: planned job, uneven split, signed re
       args: { jobId, shard: 0 },
       fromBlock: deployment.block,
     });
-    const resultURI = submitted.args.resultURI!;
+    // A claimed shard (§20.10) emits no URI: its operator's registered endpoint serves it.
+    const resultURI = await resultURIOf(
+      { resultURI: submitted.args.resultURI!, operator: submitted.args.operator! },
+      jobId,
+      0,
+      operatorEndpoints(pub, deployment.contracts.OperatorStaking),
+    );
     expect(resultURI).to.equal(`http://127.0.0.1:${AGENT_PORTS[0]}/v1/results/1/0`);
     // The page downloads the files themselves and checks them in the browser (PROTOCOL §16.6).
     const [download] = await Promise.all([page.waitForEvent("download"), page.getByTestId("download-1-0").click()]);
@@ -301,8 +308,9 @@ describe("dapp end to end with real agents: planned job, uneven split, signed re
     execFileSync("tar", ["-xf", saved], { cwd: untarred });
     // The files the agent serves recompute to that root, and are the ones the page saved.
     const out = tempDataDir("app-e2e-download");
-    const got = await downloadShardResults(resultURI, developer, out, { expectedRoot: settled.resultRoot });
-    expect(got.root).to.equal(settled.resultRoot);
+    const root = committedRoot(settled.resultRoot, submitted.args.resultRoot);
+    const got = await downloadShardResults(resultURI, developer, out, { expectedRoot: root });
+    expect(got.root).to.equal(root);
     expect(got.manifest).to.include({
       jobId: "1",
       shard: 0,
