@@ -21,7 +21,10 @@ export interface ReadJobStatusParameters {
 export interface ShardStatus extends ReadShardReturnType {
   shard: number;
   stateName: ShardStateName;
-  /** `assignedOperator(jobId, shard)`: the only operator that may accept it, or zero: anyone eligible. */
+  /**
+   * `assignedOperator(jobId, shard)`: the only operator that may accept it, or zero: anyone eligible
+   * (and zero once the shard left Open: the reservation lives in the Open shard's word, PROTOCOL §20.10).
+   */
   assigned: Address;
 }
 

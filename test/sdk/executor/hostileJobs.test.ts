@@ -23,6 +23,20 @@ import { dockerForTests, shellRuns, tempDir, TEST_IMAGE } from "./dockerTestEnv"
  * cut off with a clear reason, and a normal job runs right after it (the host keeps serving).
  * Limits are small so every case is quick.
  */
+/**
+ * A Docker network's gateway: its IPAM `Gateway`, or (some engines leave it out of the default
+ * bridge's inspect output) the first host address of its IPv4 subnet, which Docker gives the bridge.
+ */
+function gatewayOf(config: { Gateway?: string; Subnet?: string } | undefined): string {
+  if (config?.Gateway) return config.Gateway;
+  const [net] = (config?.Subnet ?? "").split("/");
+  const parts = net.split(".").map(Number);
+  if (parts.length !== 4 || parts.some((n) => !Number.isInteger(n)))
+    throw new Error(`no gateway in ${JSON.stringify(config)}`);
+  parts[3] += 1;
+  return parts.join(".");
+}
+
 describe("sdk/executor hostile jobs (real Docker engine)", function () {
   let docker: Dockerode;
   let dir: string;
@@ -201,7 +215,7 @@ describe("sdk/executor hostile jobs (real Docker engine)", function () {
       return this.skip();
     }
     const info = await docker.getNetwork(bridgeNetwork).inspect();
-    const gateway = info.IPAM?.Config?.[0]?.Gateway as string;
+    const gateway = gatewayOf(info.IPAM?.Config?.[0]);
     const server = http.createServer((_req, res) => res.end("host secret"));
     await new Promise<void>((resolve) => server.listen(0, "0.0.0.0", resolve));
     const port = (server.address() as AddressInfo).port;
@@ -213,7 +227,7 @@ describe("sdk/executor hostile jobs (real Docker engine)", function () {
       const targets = ["169.254.169.254:80", `${gateway}:${port}`, ...hostAddresses.map((a) => `${a}:${port}`)];
       const script = targets.map((t) => probe(t, "blocked")).join("; ");
       // The old rule: `bridge` was Docker's default bridge, where the same probe reaches the host.
-      const docker0 = (await docker.getNetwork("bridge").inspect()).IPAM?.Config?.[0]?.Gateway as string;
+      const docker0 = gatewayOf((await docker.getNetwork("bridge").inspect()).IPAM?.Config?.[0]);
       const old = params(`${probe(`${docker0}:${port}`, "blocked")} > $RIGEL_OUTPUT/probe.txt`, {
         network: "bridge",
       });

@@ -29,8 +29,9 @@ describe("readJobStatus (sdk/market)", function () {
     expect(s.shardValue).to.equal(100n * 1_000_000n);
     expect(s.escrow).to.equal(2n * s.shardValue);
     expect(s.gang).to.deep.equal({ acceptDeadline: now + 600n, startedAt: 0n, accepted: 1, released: false });
+    // A reservation is an Open shard's (PROTOCOL §20.10): once accepted, the shard has its operator.
     expect(s.shards.map((x) => [x.shard, x.state, x.stateName, x.operator, x.assigned])).to.deep.equal([
-      [0, ShardState.Accepted, "Accepted", p.ops[1].address, p.ops[1].address],
+      [0, ShardState.Accepted, "Accepted", p.ops[1].address, zeroAddress],
       [1, ShardState.Open, "Open", zeroAddress, zeroAddress],
     ]);
     expect(s.shards[0].collateral).to.equal((await p.market.getShard(jobId, 0)).collateral);
