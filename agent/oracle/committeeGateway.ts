@@ -116,6 +116,18 @@ function quorumOf(answers: readonly SignedShardAttestation[], threshold: number)
   };
 }
 
+/**
+ * Only answers about this operator's own result count towards its quorum: an oracle that decided the
+ * shard for another operator (a claim of the assigned operator, PROTOCOL §20.10, before this agent
+ * took the reopened shard) answers that decision, which settles nothing for us; without a quorum of
+ * our own the shard expires after its verify window (refund, collateral back, no slash, §18.1).
+ */
+const about =
+  (operator: string, resultRoot: string) =>
+  (a: SignedShardAttestation): boolean =>
+    getAddress(a.attestation.operator) === getAddress(operator) &&
+    a.attestation.resultRoot.toLowerCase() === resultRoot.toLowerCase();
+
 const wait = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 /** An oracle error worth another try within the pass: 503, 429, or no (JSON) answer at all. */
@@ -261,7 +273,7 @@ export function committeeGateway(p: CommitteeGatewayParameters): OracleGateway {
       const signed = answers.filter(
         (a): a is SignedShardAttestation => !(a instanceof Error || a instanceof ClaimRefusal),
       );
-      const found = quorumOf(signed, threshold);
+      const found = quorumOf(signed.filter(about(claim.operator, claim.root)), threshold);
       const summary = answers.map((a, i) =>
         a instanceof ClaimRefusal
           ? a.reason
@@ -292,7 +304,9 @@ export function committeeGateway(p: CommitteeGatewayParameters): OracleGateway {
       const answers = await Promise.all(p.clients.map((client, i) => ask(client, i, body)));
       const threshold = await p.threshold();
       const quorum = quorumOf(
-        answers.filter((a): a is SignedShardAttestation => !(a instanceof Error)),
+        answers
+          .filter((a): a is SignedShardAttestation => !(a instanceof Error))
+          .filter(about(body.operator, body.resultRoot)),
         threshold,
       );
       const summary = answers.map((a, i) =>

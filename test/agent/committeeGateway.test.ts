@@ -198,3 +198,28 @@ describe("agent/oracle/committeeGateway", () => {
     expect(gets.map((g) => g.n)).to.deep.equal([1, 1, 2]);
   });
 });
+
+describe("agent/oracle/committeeGateway: answers about another operator's result", () => {
+  it("a quorum of the shard's decision for another operator (its claim, §20.10) is no quorum for this one", async () => {
+    // Found by `npm run load`: an agent that took a reopened shard whose assigned operator's claim the
+    // oracles had already signed got that claim's attestations back, counted them as its quorum, and
+    // sent `settle` forever (MarketAttestationMismatch). Old rule: every identical group counted.
+    const theirs = (signer: number): ProofResponse => ({
+      status: "signed",
+      attestation: { ...attestation(1), operator: addr(0xbb), resultRoot: `0x${"33".repeat(32)}`, expiry: "2000" },
+      signer: addr(signer),
+      signature: `0x${signer.toString(16).padStart(2, "0").repeat(65)}`,
+      verified: true,
+      reason: "verified",
+    });
+    const gateway = committeeGateway({
+      clients: [client([theirs(1)]), client([theirs(2)]), client([theirs(3)])],
+      threshold: async () => 2,
+      logger,
+      pendingDelayMs: 1,
+    });
+    const err = await gateway.attestShard(proof).catch((e: unknown) => e);
+    expect(err).to.be.instanceOf(OracleQuorumError);
+    expect((err as OracleQuorumError).code).to.equal("AGENT_NO_QUORUM");
+  });
+});
