@@ -7,14 +7,9 @@
 // Run: npx hardhat run scripts/gas/lifecycleBreakdown.ts
 /* eslint-disable @typescript-eslint/no-explicit-any */
 import { ethers, network } from "hardhat";
-import { time } from "@nomicfoundation/hardhat-network-helpers";
-import { deployProtocol, jobParamsFor, verdictBatch, type Protocol } from "../../fixtures/protocolFixture";
-const ROOT = ethers.id("gas-root");
-async function freshEpoch(p: Protocol) {
-  const s = await p.rewards.schedule();
-  await time.increaseTo(s.genesis + ((await p.rewards.currentEpoch()) + 1n) * s.epochLength);
-  await p.rewards.settleOperator(p.ops[0].address);
-}
+import { deployProtocol, type Protocol } from "../../fixtures/protocolFixture";
+import { claimedLifecycleReceipts, freshEpoch } from "./marketScenarios";
+
 function summarize(name: string, t: any, gasUsed: bigint, data: string) {
   const bytes = Buffer.from(data.slice(2), "hex");
   let intrinsic = 21000;
@@ -40,16 +35,7 @@ function summarize(name: string, t: any, gasUsed: bigint, data: string) {
   for (const [k, v] of Object.entries(cat).sort()) console.log(`  ${k}: ${v}`);
 }
 async function life(p: Protocol, dev: number, trace: boolean) {
-  const operator = p.ops[0].address;
-  const c = await (
-    await p.market
-      .connect(p.devs[dev])
-      .createJob(await jobParamsFor(await p.usd.getAddress(), { shardOperators: [operator] }))
-  ).wait();
-  const jobId = await p.market.jobCount();
-  const verdicts = [{ jobId, shard: 0, operator, resultRoot: ROOT, verdict: 1, units: 100n }];
-  const { batch, sigs } = await verdictBatch(p, verdicts);
-  const s = await (await p.market.settleVerdicts(batch, sigs, verdicts)).wait();
+  const [c, s] = await claimedLifecycleReceipts(p, dev, 0);
   if (!trace) return;
   for (const [name, r] of [
     ["createJob (assigned)", c],

@@ -1,6 +1,7 @@
 // Gas scenarios of the JobMarket and the RewardsDistributor, on the real protocol (PROTOCOL §9, §10).
 // Settlement scenarios first move to a fresh epoch and settle the operator's past epoch, so that
 // the measured call never includes an epoch settlement by accident of wall-clock time.
+import type { ContractTransactionReceipt } from "ethers";
 import { ethers } from "hardhat";
 import { time } from "@nomicfoundation/hardhat-network-helpers";
 import {
@@ -20,7 +21,7 @@ function scenario<T>(name: string, fixture: () => Promise<T>, run: (ctx: T) => M
   return { name, fixture, run: run as (ctx: unknown) => Measured };
 }
 
-async function freshEpoch(p: Protocol): Promise<void> {
+export async function freshEpoch(p: Protocol): Promise<void> {
   const s = await p.rewards.schedule();
   await time.increaseTo(s.genesis + ((await p.rewards.currentEpoch()) + 1n) * s.epochLength);
   await p.rewards.settleOperator(p.ops[0].address);
@@ -86,9 +87,14 @@ async function oneShardLifecycle(p: Protocol, dev: number, op: number): Promise<
 
 /**
  * One single-shard job assigned to `op`, claimed off-chain and settled from Open in a batch of one
- * (2-of-3, PROTOCOL §20.10): every transaction the job needs until the operator is credited.
+ * (2-of-3, PROTOCOL §20.10): the receipts of every transaction the job needs until the operator is
+ * credited (createJob, settleVerdicts).
  */
-async function oneClaimedLifecycle(p: Protocol, dev: number, op: number): Promise<bigint> {
+export async function claimedLifecycleReceipts(
+  p: Protocol,
+  dev: number,
+  op: number,
+): Promise<[ContractTransactionReceipt, ContractTransactionReceipt]> {
   const operator = p.ops[op].address;
   const created = await (
     await p.market
@@ -99,7 +105,13 @@ async function oneClaimedLifecycle(p: Protocol, dev: number, op: number): Promis
   const verdicts: ShardVerdict[] = [{ jobId, shard: 0, operator, resultRoot: ROOT, verdict: 1, units: 100n }];
   const { batch, sigs } = await verdictBatch(p, verdicts);
   const settled = await (await p.market.settleVerdicts(batch, sigs, verdicts)).wait();
-  return created!.gasUsed + settled!.gasUsed;
+  return [created!, settled!];
+}
+
+/** The total gas of {@link claimedLifecycleReceipts}. */
+async function oneClaimedLifecycle(p: Protocol, dev: number, op: number): Promise<bigint> {
+  const [created, settled] = await claimedLifecycleReceipts(p, dev, op);
+  return created.gasUsed + settled.gasUsed;
 }
 
 /** The protocol after one claimed lifecycle of the first developer with ops[0] (every slot warm). */
