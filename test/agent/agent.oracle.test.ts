@@ -11,9 +11,9 @@ import { ShardState } from "../../sdk/market/enums";
 import { jobSpecDataUri } from "../../sdk/spec/fetchJobSpec";
 import { hashJobSpec } from "../../sdk/spec/hashJobSpec";
 import { parseJobSpec } from "../../sdk/spec/parseJobSpec";
-import { deployProtocol, jobParamsFor } from "../../fixtures/protocolFixture";
+import { deployProtocol, jobParamsFor, type Protocol } from "../../fixtures/protocolFixture";
 import { dockerForTests, TEST_IMAGE } from "../sdk/executor/dockerTestEnv";
-import { runUntil, testDaemon } from "../../fixtures/agentHarness";
+import { runUntil, testDaemon, type TestDaemonOptions } from "../../fixtures/agentHarness";
 import { startTestCommittee, type TestCommittee } from "../../fixtures/oracleCommittee";
 
 describe("agent: end to end with the real oracle nodes", function () {
@@ -23,15 +23,8 @@ describe("agent: end to end with the real oracle nodes", function () {
     committee = undefined;
   });
 
-  it("proves 3 shards to the committee over HTTP, settles each with the committee's signatures, and gets paid", async function () {
-    const p = await loadFixture(deployProtocol);
-    const spec = parseJobSpec({ kind: "matmul-int8", seed: `0x${"0c".repeat(32)}`, m: 100, n: 48, k: 64 });
-    const params = await jobParamsFor(await p.usd.getAddress(), {
-      kind: 0,
-      shards: 3,
-      specHash: hashJobSpec(spec).hash,
-      specURI: jobSpecDataUri(spec),
-    });
+  /** Three real oracle nodes on the test chain (stopped after each test) and an agent that uses them. */
+  async function daemonWithRealCommittee(p: Protocol, over: Partial<TestDaemonOptions> = {}) {
     committee = await startTestCommittee({
       transport: custom(network.provider),
       chainId: 31337,
@@ -44,8 +37,22 @@ describe("agent: end to end with the real oracle nodes", function () {
     const silent = createLogger({ name: "t", level: "silent", destination: { write: () => undefined } });
     const { daemon } = await testDaemon(p, {
       port: 8651,
+      ...over,
       oracle: (chain) => createOracleGateway({ urls, account: chain.account, chain, logger: silent }),
     });
+    return daemon;
+  }
+
+  it("proves 3 shards to the committee over HTTP, settles each with the committee's signatures, and gets paid", async function () {
+    const p = await loadFixture(deployProtocol);
+    const spec = parseJobSpec({ kind: "matmul-int8", seed: `0x${"0c".repeat(32)}`, m: 100, n: 48, k: 64 });
+    const params = await jobParamsFor(await p.usd.getAddress(), {
+      kind: 0,
+      shards: 3,
+      specHash: hashJobSpec(spec).hash,
+      specURI: jobSpecDataUri(spec),
+    });
+    const daemon = await daemonWithRealCommittee(p);
     await p.market.connect(p.devs[0]).createJob(params);
     const jobId = await p.market.jobCount();
     const opBefore = await p.market.owedOf(await p.usd.getAddress(), p.ops[0].address);
@@ -87,21 +94,7 @@ describe("agent: end to end with the real oracle nodes", function () {
   it("claims an assigned shard over HTTP at the real oracles: settled from Open, settled once", async function () {
     const p = await loadFixture(deployProtocol);
     const spec = parseJobSpec({ kind: "matmul-int8", seed: `0x${"0d".repeat(32)}`, m: 16, n: 16, k: 16 });
-    committee = await startTestCommittee({
-      transport: custom(network.provider),
-      chainId: 31337,
-      market: (await p.market.getAddress()) as Hex,
-      committee: (await p.committee.getAddress()) as Hex,
-      startBlock: 0n,
-      ports: [8667, 8668, 8669],
-    });
-    const urls = committee.urls.join(",");
-    const silent = createLogger({ name: "t", level: "silent", destination: { write: () => undefined } });
-    const { daemon } = await testDaemon(p, {
-      port: 8651,
-      claims: { enabled: true, timeoutSec: 600 },
-      oracle: (chain) => createOracleGateway({ urls, account: chain.account, chain, logger: silent }),
-    });
+    const daemon = await daemonWithRealCommittee(p, { claims: { enabled: true, timeoutSec: 600 } });
     await p.market.connect(p.devs[0]).createJob(
       await jobParamsFor(await p.usd.getAddress(), {
         kind: 0,
@@ -143,21 +136,7 @@ describe("agent: end to end with the real oracle nodes", function () {
       memoryMiB: 64,
       timeoutSec: 60,
     });
-    committee = await startTestCommittee({
-      transport: custom(network.provider),
-      chainId: 31337,
-      market: (await p.market.getAddress()) as Hex,
-      committee: (await p.committee.getAddress()) as Hex,
-      startBlock: 0n,
-      ports: [8667, 8668, 8669],
-    });
-    const urls = committee.urls.join(",");
-    const silent = createLogger({ name: "t", level: "silent", destination: { write: () => undefined } });
-    const { daemon } = await testDaemon(p, {
-      port: 8651,
-      docker,
-      oracle: (chain) => createOracleGateway({ urls, account: chain.account, chain, logger: silent }),
-    });
+    const daemon = await daemonWithRealCommittee(p, { docker });
     await p.market.connect(p.devs[0]).createJob(
       await jobParamsFor(await p.usd.getAddress(), {
         kind: 1,
