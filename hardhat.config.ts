@@ -67,7 +67,13 @@ const config: HardhatUserConfig = {
     // Coverage only: the instrumented JobMarket deploys its settlement module in its constructor
     // (PROTOCOL §20.3) and needs ~18M gas there, above Osaka's per-transaction cap of 2^24 (EIP-7825)
     // that solidity-coverage applies on the default hardfork. Prague has no such cap.
-    hardhat: COVERAGE_RUN ? { hardfork: "prague" } : {},
+    // RIGEL_NODE_WALL_CLOCK=true (the load run's node): an automined block may share its parent's
+    // timestamp, so the chain clock keeps to the wall clock instead of gaining a second per block.
+    hardhat: COVERAGE_RUN
+      ? { hardfork: "prague" }
+      : process.env.RIGEL_NODE_WALL_CLOCK === "true"
+        ? { allowBlocksWithSameTimestamp: true }
+        : {},
     // RIGEL_LOCALHOST_URL moves the dev node off 8545 (parallel checkouts, CI).
     localhost: { url: process.env.RIGEL_LOCALHOST_URL ?? "http://127.0.0.1:8545", chainId: 31337 },
     ...externalNetwork(),

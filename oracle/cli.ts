@@ -1,4 +1,6 @@
 import fs from "node:fs";
+import { useBodyHasher } from "../sdk/auth/requestDigest";
+import { nativeKeccak256 } from "../sdk/crypto/nativeKeccak";
 import path from "node:path";
 import { createPublicClient, createWalletClient, defineChain, type Hex, type PublicClient } from "viem";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
@@ -308,6 +310,8 @@ const signlog = defineCommand({
 
 /** `rigel oracle <command>`. */
 export function main(argv: string[], output?: CliOutput): Promise<number> {
+  // Request bodies (proofs of tens of kilobytes) are hashed natively: a tenth of the service's CPU under load.
+  useBodyHasher(nativeKeccak256());
   if (argv[0] === "signlog")
     return runCli({ ...SIGNLOG_PROGRAM, commands: SIGNLOG_COMMANDS, argv: argv.slice(1), out: output });
   return runCli({

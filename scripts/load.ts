@@ -27,6 +27,8 @@ Options:
   --batch-delay-ms MS  longest a shard waits for a submission or verdict batch  (default ${LOAD_DEFAULTS.batchDelayMs})
   --mining M        auto (a block per transaction) or an interval in ms (Hardhat interval mining)
                                                                 (default ${LOAD_DEFAULTS.miningIntervalMs > 0 ? LOAD_DEFAULTS.miningIntervalMs : "auto"})
+  --block-clock     each automined block a second after the last (Hardhat's default: the chain clock
+                    runs ahead under load); default: the node keeps the chain clock at the wall clock
   --admission-concurrency N  offers each agent decides side by side  (default ${LOAD_DEFAULTS.admissionConcurrency})
   --rpc-stats       count the agents' and oracles' JSON-RPC calls per job, by method (proxies on port+8, port+9)
   --timeout-s S     give up this long after the last create     (default ${LOAD_DEFAULTS.timeoutMs / 1000})
@@ -79,6 +81,7 @@ export function parseLoadArgs(argv: string[]): (Omit<LoadOptions, "log"> & { jso
       mining: { type: "string" },
       "admission-concurrency": { type: "string" },
       "rpc-stats": { type: "boolean", default: false },
+      "block-clock": { type: "boolean", default: false },
       help: { type: "boolean", short: "h", default: false },
     },
     strict: true,
@@ -100,6 +103,7 @@ export function parseLoadArgs(argv: string[]): (Omit<LoadOptions, "log"> & { jso
     batching: !values["no-batching"],
     batchDelayMs: int(values["batch-delay-ms"], "batch-delay-ms", d.batchDelayMs, 0),
     miningIntervalMs: miningOf(values.mining, d.miningIntervalMs),
+    wallClock: !values["block-clock"],
     admissionConcurrency: int(values["admission-concurrency"], "admission-concurrency", d.admissionConcurrency),
     rpcStats: values["rpc-stats"] ?? false,
     logLevel: logLevelOf(values["log-level"]),
@@ -118,14 +122,24 @@ export function loadReport(r: LoadResult): string {
     `timing: ${f(r.runSeconds)} s from the first create to the last final shard; creating took ${f(r.submitSeconds)} s`,
     `create→settle (wall clock at observation): p50 ${f(r.createToSettle.p50)} s, p99 ${f(r.createToSettle.p99)} s, max ${f(r.createToSettle.max)} s`,
     `phases (p50 / p95 s, n): ${r.phases.map((p) => `${p.phase} ${f(p.p50)} / ${f(p.p95)} (${p.n})`).join("; ")}`,
-    `chain clock ahead of the wall clock by ${f(r.chainDriftSeconds)} s at the end (one second per block under automine)`,
+    `cpu seconds from the first create to the end: ${Object.entries(r.cpuSeconds)
+      .map(([who, s]) => `${who} ${s.toFixed(1)}`)
+      .join(", ")} (of ${f(r.runSeconds * os.cpus().length)} core-seconds)`,
+    `chain clock ahead of the wall clock by ${f(r.chainDriftSeconds)} s at the end`,
     ...Object.entries(r.rpc ?? {}).map(([who, c]) => {
       const per = (n: number) => (r.jobs > 0 ? (n / r.jobs).toFixed(1) : "n/a");
       const top = Object.entries(c.byMethod)
         .slice(0, 6)
         .map(([m, n]) => `${m} ${per(n)}`)
         .join(", ");
-      return `rpc ${who} per job: ${per(c.calls)} calls in ${per(c.requests)} HTTP requests (${top})`;
+      const calls = Object.entries(c.byFunction)
+        .slice(0, 8)
+        .map(([fn, n]) => `${fn} ${per(n)}`)
+        .join(", ");
+      return (
+        `rpc ${who} per job: ${per(c.calls)} calls in ${per(c.requests)} HTTP requests (${top})` +
+        (calls ? `; eth_call by function: ${calls}` : "")
+      );
     }),
     `conservation: ${r.conservation.ok ? "ok" : `FAILED: ${r.conservation.problems.join("; ")}`}`,
     `settings: ${Object.entries(r.settings)

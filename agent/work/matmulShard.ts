@@ -141,15 +141,32 @@ export async function runMatmulShard(p: RunMatmulShardParameters): Promise<Matmu
   return { root, units, seconds, device: p.device };
 }
 
-/** The kept window of C and its tree, read back from `workDir` (for revealing rows after a restart). */
+/** Windows of C read back lately, with their trees, by file (a claim proves one shard to each oracle in turn). */
+const recentlyLoaded = new Map<string, { stamp: string; value: { c: Int32Array; commitment: RowCommitment } }>();
+const RECENTLY_LOADED = 64;
+
+/**
+ * The kept window of C and its tree, read back from `workDir` (for revealing rows after a restart).
+ * The last 64 are remembered by file, size and modification time: one proof per oracle rebuilt the
+ * same tree three times.
+ */
 export async function loadMatmulShard(
   workDir: string,
   shape: { m: number; n: number },
 ): Promise<{ c: Int32Array; commitment: RowCommitment }> {
-  const bytes = await fs.readFile(path.join(workDir, SHARD_FILES.cBin));
+  const file = path.join(workDir, SHARD_FILES.cBin);
+  const stat = await fs.stat(file);
+  const stamp = `${stat.size}:${stat.mtimeMs}:${shape.m}:${shape.n}`;
+  const known = recentlyLoaded.get(file);
+  if (known?.stamp === stamp) return known.value;
+  const bytes = await fs.readFile(file);
   if (bytes.length !== shape.m * shape.n * 4) {
     throw new MatmulRunError("MATMUL_RESULT_MISSING", `c.bin in ${workDir} does not hold ${shape.m}×${shape.n} int32`);
   }
   const c = decodeInt32LE(bytes);
-  return { c, commitment: commitRows(rowHashes(c, shape.m, shape.n)) };
+  const value = { c, commitment: commitRows(rowHashes(c, shape.m, shape.n)) };
+  recentlyLoaded.delete(file);
+  if (recentlyLoaded.size >= RECENTLY_LOADED) recentlyLoaded.delete(recentlyLoaded.keys().next().value as string);
+  recentlyLoaded.set(file, { stamp, value });
+  return value;
 }

@@ -278,9 +278,14 @@ export class VerdictBatcher {
     let attempt = entries;
     const heldBack: Entry[] = [];
     for (let round = 0; round < 2 && attempt.length > 0; round++) {
+      const startedMs = this.now();
       const gathered = await this.gather(attempt.map((e) => e.leaf));
       if (gathered.signatures.length >= threshold) {
-        await this.send(gathered.batch, gathered.signatures, attempt, threshold);
+        await this.send(gathered.batch, gathered.signatures, attempt, threshold, {
+          round,
+          gatherMs: this.now() - startedMs,
+          heldBack: heldBack.length,
+        });
         await this.retryLater(heldBack);
         return;
       }
@@ -355,7 +360,14 @@ export class VerdictBatcher {
     return { batch, signatures, missingByPeer };
   }
 
-  private async send(batch: VerdictBatch, signatures: SignerSignature[], entries: Entry[], threshold: number) {
+  private async send(
+    batch: VerdictBatch,
+    signatures: SignerSignature[],
+    entries: Entry[],
+    threshold: number,
+    timing: { round: number; gatherMs: number; heldBack: number },
+  ) {
+    const sentMs = this.now();
     const chosen = [...signatures].sort((a, b) => (BigInt(a.signer) < BigInt(b.signer) ? -1 : 1)).slice(0, threshold);
     const hash = await this.p.settleVerdicts(
       batch,
@@ -367,7 +379,18 @@ export class VerdictBatcher {
     this.p.metrics?.batchLatencySeconds.observe((this.now() - oldest) / 1000);
     this.p.metrics?.settlements.inc({ path: "batch" }, entries.length);
     this.p.onRelayed(entries.map((e) => e.leaf));
-    this.p.logger.info({ hash, leaves: entries.length, root: batch.verdictsRoot }, "settled a verdict batch");
+    this.p.logger.info(
+      {
+        hash,
+        leaves: entries.length,
+        root: batch.verdictsRoot,
+        // Where the oldest leaf's time went: queued until the batch closed, co-signatures, the transaction.
+        oldestWaitedMs: sentMs - timing.gatherMs - oldest,
+        ...timing,
+        settleMs: this.now() - sentMs,
+      },
+      "settled a verdict batch",
+    );
   }
 }
 

@@ -52,6 +52,8 @@ export interface StartDevnetParameters {
   fundEach?: bigint;
   /** Extra Ignition parameters (module `Rigel`), e.g. `{ epochLength: "30" }`. */
   parameters?: Record<string, string>;
+  /** The node keeps the chain clock at the wall clock (see {@link startHardhatNode}); default off. */
+  wallClock?: boolean;
   /** Progress lines (default: none). */
   log?: (line: string) => void;
 }
@@ -99,7 +101,7 @@ export async function startDevnet(params: StartDevnetParameters): Promise<Devnet
   fs.mkdirSync(params.workDir, { recursive: true });
   const logFile = path.join(params.workDir, "chain.log");
   log(`starting a Hardhat node on 127.0.0.1:${params.port}`);
-  const node = await startHardhatNode({ port: params.port, logFile });
+  const node = await startHardhatNode({ port: params.port, logFile, wallClock: params.wallClock });
   try {
     let next = 1;
     const take = (n: number) => Array.from({ length: n }, () => devAccount(next++));

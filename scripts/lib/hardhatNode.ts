@@ -16,6 +16,11 @@ export interface StartHardhatNodeParameters {
   logFile?: string;
   /** How long to wait for the RPC to answer (ms). */
   timeoutMs?: number;
+  /**
+   * Keep the chain clock at the wall clock: automined blocks may share a timestamp (Hardhat's
+   * `allowBlocksWithSameTimestamp`, through RIGEL_NODE_WALL_CLOCK). Default off: one second per block.
+   */
+  wallClock?: boolean;
 }
 
 const root = path.resolve(__dirname, "..", "..");
@@ -41,6 +46,7 @@ export async function startHardhatNode({
   port,
   logFile,
   timeoutMs = 180_000,
+  wallClock = false,
 }: StartHardhatNodeParameters): Promise<HardhatNode> {
   const url = `http://127.0.0.1:${port}`;
   if (await rpcAnswers(url)) throw new Error(`port ${port} already serves an RPC endpoint; refusing to start another`);
@@ -48,7 +54,12 @@ export async function startHardhatNode({
   const child: ChildProcess = spawn(
     path.join(root, "node_modules", ".bin", "hardhat"),
     ["node", "--hostname", "127.0.0.1", "--port", String(port)],
-    { cwd: root, detached: true, stdio: ["ignore", out, out] },
+    {
+      cwd: root,
+      detached: true,
+      stdio: ["ignore", out, out],
+      env: { ...process.env, RIGEL_NODE_WALL_CLOCK: wallClock ? "true" : "false" },
+    },
   );
   let exited = false;
   const exitedPromise = new Promise<void>((resolve) =>

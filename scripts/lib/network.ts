@@ -38,6 +38,8 @@ export interface StartNetworkParameters {
   oracleRpcUrls?: readonly (string | undefined)[];
   /** Extra Ignition parameters (module `Rigel`). */
   parameters?: Record<string, string>;
+  /** The node keeps the chain clock at the wall clock (automined blocks may share a timestamp). */
+  wallClock?: boolean;
   /** Extra environment for every oracle (e.g. its container executor). */
   oracleEnv?: NodeJS.ProcessEnv;
   /** Extra environment for oracle i only, after `oracleEnv` (e.g. a broken runtime on one node). */
@@ -105,6 +107,7 @@ export async function startNetwork(p: StartNetworkParameters): Promise<Network> 
     developers: p.developers ?? 1,
     delegators: p.delegators ?? 1,
     parameters: p.parameters,
+    wallClock: p.wallClock,
     log,
   });
   const rpcUrl = p.serviceRpcUrl ?? devnet.rpcUrl;

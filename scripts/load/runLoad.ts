@@ -21,12 +21,20 @@ import {
   http,
   maxUint256,
   parseEther,
+  toFunctionSelector,
+  type AbiItem,
   type Address,
   type Hash,
   type Hex,
   type PublicClient,
 } from "viem";
-import { computeTokenAbi, jobMarketAbi } from "../../sdk/contracts/abis";
+import {
+  computeTokenAbi,
+  jobMarketAbi,
+  operatorStakingAbi,
+  oracleCommitteeAbi,
+  rewardsDistributorAbi,
+} from "../../sdk/contracts/abis";
 import type { ShardStateName } from "../../sdk/market/enums";
 import { jobParamsForSpec } from "../../sdk/market/jobParamsForSpec";
 import { parseJobSpec } from "../../sdk/spec/parseJobSpec";
@@ -35,6 +43,7 @@ import { checkConservation } from "../lib/conservation";
 import type { DevAccount, Devnet } from "../lib/devnet";
 import { sendAs, startNetwork, type Network } from "../lib/network";
 import { percentile } from "../lib/percentile";
+import { cpuSnapshot } from "./processCpu";
 import { startRpcCounter, type RpcCounter } from "./rpcCounter";
 
 export interface LoadOptions {
@@ -78,6 +87,13 @@ export interface LoadOptions {
    * interval mining, switched on after the network is set up: a transaction waits up to one block).
    */
   miningIntervalMs: number;
+  /**
+   * The node keeps the chain clock at the wall clock (automined blocks may share a timestamp, as
+   * blocks of a real chain hold many transactions). Off: each automined block is a second after the
+   * last, so under load the chain clock runs ahead by one second per transaction and shard
+   * reservations (10 chain minutes) lapse within a couple of wall-clock minutes.
+   */
+  wallClock: boolean;
   /** Offers each agent decides side by side (RIGEL_AGENT_ADMISSION_CONCURRENCY). */
   admissionConcurrency: number;
   /**
@@ -107,6 +123,7 @@ export const LOAD_DEFAULTS: Omit<LoadOptions, "workDir" | "log"> = {
   batching: true,
   batchDelayMs: 1000,
   miningIntervalMs: 0,
+  wallClock: true,
   admissionConcurrency: 16,
 };
 
@@ -150,6 +167,11 @@ export interface LoadResult {
   /** Chain time minus wall clock at the end, seconds (Hardhat's one-second-per-block drift). */
   chainDriftSeconds: number;
   conservation: { ok: boolean; problems: string[] };
+  /**
+   * CPU seconds each process used from the first create to the end of the run (Linux): the node,
+   * each oracle and agent, and the load itself (its developers and follower).
+   */
+  cpuSeconds: Record<string, number>;
   /** JSON-RPC traffic of the agents and of the oracles during the run (with `rpcStats`). */
   rpc?: Record<"agents" | "oracles", ReturnType<RpcCounter["counts"]>>;
   /** The service settings the load run set. */
@@ -313,15 +335,33 @@ function jobParamsTuple(j: JobInput) {
   }).params;
 }
 
+/** Names a protocol `eth_call` by its selector (`JobMarket.getJob`); an unknown one by the selector. */
+function protocolFunctionNames(): (data: string) => string {
+  const abis = {
+    ComputeToken: computeTokenAbi,
+    OperatorStaking: operatorStakingAbi,
+    OracleCommittee: oracleCommitteeAbi,
+    JobMarket: jobMarketAbi,
+    RewardsDistributor: rewardsDistributorAbi,
+  };
+  const names = new Map<string, string>();
+  for (const [contract, abi] of Object.entries(abis))
+    for (const item of abi as readonly AbiItem[])
+      if (item.type === "function") names.set(toFunctionSelector(item), `${contract}.${item.name}`);
+  return (data) => names.get(data.slice(0, 10).toLowerCase()) ?? data.slice(0, 10);
+}
+
 /** Runs the load; the network is stopped before it returns or throws. */
 export async function runLoad(o: LoadOptions): Promise<LoadResult> {
   fs.rmSync(o.workDir, { recursive: true, force: true });
   fs.mkdirSync(o.workDir, { recursive: true });
   const settings = serviceSettings(o);
+  const upstream = `http://127.0.0.1:${o.port}`;
+  const functionOf = protocolFunctionNames();
   const counters = o.rpcStats
     ? {
-        agents: await startRpcCounter({ upstream: `http://127.0.0.1:${o.port}`, port: o.port + 8 }),
-        oracles: await startRpcCounter({ upstream: `http://127.0.0.1:${o.port}`, port: o.port + 9 }),
+        agents: await startRpcCounter({ upstream, port: o.port + 8, functionOf }),
+        oracles: await startRpcCounter({ upstream, port: o.port + 9, functionOf }),
       }
     : undefined;
   const network: Network = await startNetwork({
@@ -332,6 +372,7 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
     agents: Array.from({ length: o.agents }, (_, i) => ({ name: `agent-${i + 1}` })),
     developers: o.developers,
     delegators: 0,
+    wallClock: o.wallClock,
     agentEnv: settings.agentEnv,
     oracleEnv: settings.oracleEnv,
     log: o.log,
@@ -400,6 +441,12 @@ async function drive(
   let submitting = true;
   let submitDone = Infinity;
   const t0 = Date.now();
+  const cpu = cpuSnapshot({
+    node: devnet.node.pid,
+    ...Object.fromEntries(network.oracles.map((s) => [s.name, s.pid])),
+    ...Object.fromEntries(network.agents.map((s) => [s.name, s.pid])),
+    load: process.pid,
+  });
   counters?.agents.reset();
   counters?.oracles.reset();
   const elapsed = () => (Date.now() - t0) / 1000;
@@ -562,6 +609,7 @@ async function drive(
       }
     });
   }
+  const cpuSeconds = cpu.since();
   const rpc = counters && { agents: counters.agents.counts(), oracles: counters.oracles.counts() };
   const conservation = await checkConservation(client, devnet.deployment);
   const chainNow = Number((await client.getBlock()).timestamp);
@@ -584,11 +632,13 @@ async function drive(
     runSeconds,
     chainDriftSeconds: chainNow - Date.now() / 1000,
     conservation: { ok: conservation.ok, problems: conservation.problems },
+    cpuSeconds,
     rpc,
     settings: {
       ...settings.agentEnv,
       ...settings.oracleEnv,
       mining: o.miningIntervalMs > 0 ? `interval ${o.miningIntervalMs} ms` : "automine",
+      chainClock: o.wallClock ? "wall" : "a second per block",
     },
   };
 }

@@ -14,6 +14,21 @@ export interface SignedRequestFields {
   nonce?: Hex;
 }
 
+/** Bodies at least this long go to the registered hasher (a native call costs more than JavaScript on a few bytes). */
+const LONG_BODY_BYTES = 1024;
+let longBodyHasher: ((bytes: Uint8Array) => Hex) | undefined;
+
+/**
+ * Hashes request bodies of a kilobyte or more with `hasher` (a keccak256 over bytes, e.g. the native
+ * one of sdk/crypto/nativeKeccak in a service); undefined goes back to viem's. Same digests either way.
+ */
+export function useBodyHasher(hasher: ((bytes: Uint8Array) => Hex) | undefined): void {
+  longBodyHasher = hasher;
+}
+
+const keccakOf = (bytes: Uint8Array): Hex =>
+  longBodyHasher && bytes.length >= LONG_BODY_BYTES ? longBodyHasher(bytes) : keccak256(bytes);
+
 /** String bodies hashed lately, most recent last (a bounded memo: see {@link bodyHash}). */
 const recentBodyHashes = new Map<string, Hex>();
 const RECENT_BODY_HASHES = 64;
@@ -25,10 +40,10 @@ const RECENT_BODY_HASHES = 64;
  * over a proof of a few dozen kilobytes was a tenth of an agent's CPU under load.
  */
 export function bodyHash(body: Uint8Array | string): Hex {
-  if (typeof body !== "string") return keccak256(body);
+  if (typeof body !== "string") return keccakOf(body);
   let hash = recentBodyHashes.get(body);
   if (hash === undefined) {
-    hash = keccak256(toBytes(body));
+    hash = keccakOf(toBytes(body));
     if (recentBodyHashes.size >= RECENT_BODY_HASHES)
       recentBodyHashes.delete(recentBodyHashes.keys().next().value as string);
   } else recentBodyHashes.delete(body);

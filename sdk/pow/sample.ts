@@ -1,4 +1,4 @@
-import { encodeAbiParameters, keccak256, type Hex } from "viem";
+import { bytesToHex, hexToBigInt, hexToBytes, keccak256, type Hex } from "viem";
 import { PowWorkloadError } from "./errors";
 
 /**
@@ -27,14 +27,25 @@ export function drawIndex(x: bigint, m: bigint): number | undefined {
 export function sampleIndices(beacon: Hex, m: number, s: number = SAMPLE_SIZE): number[] {
   if (!Number.isSafeInteger(m) || m < 1) throw new PowWorkloadError("m must be a positive integer", { details: { m } });
   if (!Number.isSafeInteger(s) || s < 1) throw new PowWorkloadError("s must be a positive integer", { details: { s } });
+  if (!/^0x[0-9a-fA-F]{64}$/.test(beacon))
+    throw new PowWorkloadError("the beacon must be 32 bytes of hex", { details: { beacon } });
   const rows = BigInt(m);
+  // x ≥ limit is rejected (drawIndex), computed once here rather than per draw.
+  const limit = TWO_POW_256 - (TWO_POW_256 % rows);
   const want = Math.min(s, m);
   const seen = new Set<number>();
   const drawn: number[] = [];
-  for (let c = 0n; drawn.length < want; c++) {
-    const x = BigInt(keccak256(encodeAbiParameters([{ type: "bytes32" }, { type: "uint256" }], [beacon, c])));
-    const index = drawIndex(x, rows);
-    if (index === undefined || seen.has(index)) continue;
+  // abi.encode(bytes32 beacon, uint256 c): the beacon, then c big-endian in the second word (c < 2^53).
+  const encoded = new Uint8Array(64);
+  encoded.set(hexToBytes(beacon), 0);
+  const counter = new DataView(encoded.buffer, 32, 32);
+  for (let c = 0; drawn.length < want; c++) {
+    counter.setUint32(24, Math.floor(c / 2 ** 32));
+    counter.setUint32(28, c >>> 0);
+    const x = hexToBigInt(bytesToHex(keccak256(encoded, "bytes")));
+    if (x >= limit) continue;
+    const index = Number(x % rows);
+    if (seen.has(index)) continue;
     seen.add(index);
     drawn.push(index);
   }

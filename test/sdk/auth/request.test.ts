@@ -3,7 +3,8 @@ import { encodeAbiParameters, hashMessage, keccak256, recoverAddress, toBytes, t
 import { privateKeyToAccount } from "viem/accounts";
 import { RIGEL_AUTH_HEADERS } from "../../../sdk/auth/headers";
 import { MemoryReplayGuard } from "../../../sdk/auth/replayGuard";
-import { bodyHash, requestDigest } from "../../../sdk/auth/requestDigest";
+import { bodyHash, requestDigest, useBodyHasher } from "../../../sdk/auth/requestDigest";
+import { nativeKeccak256 } from "../../../sdk/crypto/nativeKeccak";
 import { signRequest } from "../../../sdk/auth/signRequest";
 import { RequestAuthError, verifyRequest, type RequestAuthFault } from "../../../sdk/auth/verifyRequest";
 
@@ -35,6 +36,28 @@ describe("sdk/auth", () => {
     }
     expect(bodyHash("")).to.equal(keccak256("0x"));
     expect(bodyHash(toBytes(body))).to.equal(bodyHash(body));
+  });
+
+  it("bodyHash: a registered hasher (the services' native keccak) takes bodies of 1 KiB or more, with the same digests", () => {
+    const native = nativeKeccak256();
+    expect(native, "the keccak package's native binding loads on this machine").to.not.equal(undefined);
+    const seen: number[] = [];
+    useBodyHasher((bytes) => {
+      seen.push(bytes.length);
+      return native!(bytes);
+    });
+    try {
+      for (const size of [0, 1, 1023, 1024, 5000, 200_000]) {
+        const bytes = Uint8Array.from({ length: size }, (_, i) => (i * 31 + size) & 0xff);
+        expect(bodyHash(bytes), `${size} bytes`).to.equal(keccak256(bytes));
+        const text = "p".repeat(size) + String(size);
+        expect(bodyHash(text), `a string of ${text.length}`).to.equal(keccak256(toBytes(text)));
+      }
+    } finally {
+      useBodyHasher(undefined);
+    }
+    expect(seen.every((n) => n >= 1024)).to.equal(true);
+    expect(seen).to.include.members([1024, 5000, 200_000]);
   });
 
   it("signs EIP-191 over keccak256(abi.encode(tag, METHOD, path, keccak256(body), timestamp))", async () => {

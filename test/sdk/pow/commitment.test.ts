@@ -56,6 +56,37 @@ describe("sdk/pow/commitment", () => {
     expect(commitRows([hash, other]).root).to.equal(keccak256(concat([lo, hi])));
   });
 
+  it("verifies a row proof exactly as OpenZeppelin's StandardMerkleTree.verify does (valid and tampered, 1 to 64 rows)", () => {
+    const flip = (h: Hex): Hex => `${h.slice(0, -1)}${h.endsWith("0") ? "1" : "0"}` as Hex;
+    for (const count of [1, 2, 3, 11, 32, 64]) {
+      const hashes = Array.from({ length: count }, (_, i) => keccak256(`0x${(i + 7).toString(16).padStart(4, "0")}`));
+      const commitment = commitRows(hashes);
+      for (let i = 0; i < count; i++) {
+        const proof = commitment.proof(i);
+        const cases: [number, Hex, Hex[], Hex][] = [
+          [i, hashes[i], proof, commitment.root],
+          [(i + 1) % count, hashes[i], proof, commitment.root],
+          [i, flip(hashes[i]), proof, commitment.root],
+          [i, hashes[i], proof.map((p, k) => (k === 0 ? flip(p) : p)), commitment.root],
+          [i, hashes[i], [...proof].reverse(), commitment.root],
+          [i, hashes[i], proof.slice(1), commitment.root],
+          [i, hashes[i], proof, flip(commitment.root)],
+        ];
+        for (const [row, hash, p, root] of cases) {
+          const expected = StandardMerkleTree.verify(root, ["uint256", "bytes32"], [BigInt(row), hash], p);
+          expect(verifyRowProof(root, row, hash, p), `count ${count} row ${i}`).to.equal(expected);
+        }
+        // The root's hex case does not matter (the same bytes); OpenZeppelin compares strings.
+        const upper = commitment.root.toUpperCase().replace("0X", "0x") as Hex;
+        expect(verifyRowProof(upper, i, hashes[i], proof)).to.equal(true);
+      }
+    }
+    expect(verifyRowProof(commitRows([`0x${"01".repeat(32)}`]).root, -1, `0x${"01".repeat(32)}`, [])).to.equal(false);
+    expect(verifyRowProof(commitRows([`0x${"01".repeat(32)}`]).root, 2 ** 32, `0x${"01".repeat(32)}`, [])).to.equal(
+      false,
+    );
+  });
+
   it("answers false, not a throw, for a malformed proof", () => {
     const commitment = commitRows([`0x${"01".repeat(32)}`, `0x${"02".repeat(32)}`]);
     expect(verifyRowProof(commitment.root, 0, `0x${"01".repeat(32)}`, ["0x1234"])).to.equal(false);

@@ -57,6 +57,26 @@ describe("sdk/pow/sample", () => {
     expect(sampleIndices(beacon, m, 40).slice(0, 32)).to.deep.equal(indices);
   });
 
+  it("draws exactly what the rule's plain reading draws (abi.encode per draw, rejection per draw), for many m and beacons", () => {
+    const reference = (b: Hex, m: number, s: number): number[] => {
+      const seen = new Set<number>();
+      const out: number[] = [];
+      for (let c = 0n; out.length < Math.min(s, m); c++) {
+        const x = BigInt(keccak256(encodeAbiParameters([{ type: "bytes32" }, { type: "uint256" }], [b, c])));
+        const index = drawIndex(x, BigInt(m));
+        if (index === undefined || seen.has(index)) continue;
+        seen.add(index);
+        out.push(index);
+      }
+      return out;
+    };
+    for (const [k, m] of [1, 2, 3, 31, 32, 33, 64, 1000, 2 ** 20 + 7].entries()) {
+      const b = keccak256(`0x${(k + 11).toString(16).padStart(4, "0")}`);
+      expect(sampleIndices(b, m, 32), `m ${m}`).to.deep.equal(reference(b, m, 32));
+    }
+    expect(() => sampleIndices("0x1234", 10, 4)).to.throw(PowWorkloadError);
+  });
+
   it("stops at min(s, m): s ≥ m gives a permutation of all rows", () => {
     expect(sampleIndices(beacon, 1, 32)).to.deep.equal([0]);
     const all = sampleIndices(beacon, 7, 32);
