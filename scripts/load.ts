@@ -30,7 +30,8 @@ Options:
   --block-clock     each automined block a second after the last (Hardhat's default: the chain clock
                     runs ahead under load); default: the node keeps the chain clock at the wall clock
   --admission-concurrency N  offers each agent decides side by side  (default ${LOAD_DEFAULTS.admissionConcurrency})
-  --rpc-stats       count the agents' and oracles' JSON-RPC calls per job, by method (proxies on port+8, port+9)
+  --rpc-stats       count the agents', oracles' and the load's own JSON-RPC calls per job, by method and
+                    eth_call function (proxies on port+8, +9, +10)
   --timeout-s S     give up this long after the last create     (default ${LOAD_DEFAULTS.timeoutMs / 1000})
   --port P          chain port; oracles P+1..3, agents P+11..    (default ${LOAD_DEFAULTS.port})
   --work-dir DIR    logs and service data                       (default $TMPDIR/rigel-load)

@@ -173,7 +173,7 @@ export interface LoadResult {
    */
   cpuSeconds: Record<string, number>;
   /** JSON-RPC traffic of the agents and of the oracles during the run (with `rpcStats`). */
-  rpc?: Record<"agents" | "oracles", ReturnType<RpcCounter["counts"]>>;
+  rpc?: Record<"agents" | "oracles" | "load", ReturnType<RpcCounter["counts"]>>;
   /** The service settings the load run set. */
   settings: Record<string, string>;
 }
@@ -189,7 +189,7 @@ interface Tracked {
 }
 
 /** HTTP to the node with a 60 s timeout and retries (the load's own requests). */
-const loadTransport = (devnet: Devnet) => http(devnet.rpcUrl, { timeout: 60_000, retryCount: 5, retryDelay: 500 });
+const loadTransport = (url: string) => http(url, { timeout: 60_000, retryCount: 5, retryDelay: 500 });
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -258,8 +258,9 @@ export async function createBatch(
   params: (i: number) => JobInput,
   first: number,
   count: number,
+  rpcUrl: string = devnet.rpcUrl,
 ): Promise<{ jobId: bigint; escrow: bigint; sentAt: number }[]> {
-  const wallet = createWalletClient({ account: dev.account, chain: devnet.chain, transport: loadTransport(devnet) });
+  const wallet = createWalletClient({ account: dev.account, chain: devnet.chain, transport: loadTransport(rpcUrl) });
   const market = devnet.deployment.contracts.JobMarket;
   const signed: Hex[] = [];
   for (let i = 0; i < count; i++) {
@@ -362,6 +363,7 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
     ? {
         agents: await startRpcCounter({ upstream, port: o.port + 8, functionOf }),
         oracles: await startRpcCounter({ upstream, port: o.port + 9, functionOf }),
+        load: await startRpcCounter({ upstream, port: o.port + 10, functionOf }),
       }
     : undefined;
   const network: Network = await startNetwork({
@@ -383,6 +385,7 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
     await network.stop();
     await counters?.agents.close();
     await counters?.oracles.close();
+    await counters?.load.close();
   }
 }
 
@@ -390,14 +393,14 @@ async function drive(
   network: Network,
   o: LoadOptions,
   settings: { agentEnv: Record<string, string>; oracleEnv: Record<string, string> },
-  counters?: { agents: RpcCounter; oracles: RpcCounter },
+  counters?: { agents: RpcCounter; oracles: RpcCounter; load: RpcCounter },
 ): Promise<LoadResult> {
   const { devnet } = network;
   // The load's own client: a node starved by the load (or a busy host) may take longer than viem's
   // default 10 s to answer; one slow answer must not end the run.
   const client = createPublicClient({
     chain: devnet.chain,
-    transport: loadTransport(devnet),
+    transport: loadTransport(counters?.load.url ?? devnet.rpcUrl),
     cacheTime: 0,
     pollingInterval: 250,
   }) as PublicClient;
@@ -449,6 +452,7 @@ async function drive(
   });
   counters?.agents.reset();
   counters?.oracles.reset();
+  counters?.load.reset();
   const elapsed = () => (Date.now() - t0) / 1000;
   const finals = () => [...tracked.values()].filter((t) => t.final).length;
 
@@ -537,6 +541,7 @@ async function drive(
             }),
             from,
             n,
+            counters?.load.url,
           );
           nonces[d] += n;
           return jobs.map((c) => ({ ...c, developer: dev.address }));
@@ -610,7 +615,11 @@ async function drive(
     });
   }
   const cpuSeconds = cpu.since();
-  const rpc = counters && { agents: counters.agents.counts(), oracles: counters.oracles.counts() };
+  const rpc = counters && {
+    agents: counters.agents.counts(),
+    oracles: counters.oracles.counts(),
+    load: counters.load.counts(),
+  };
   const conservation = await checkConservation(client, devnet.deployment);
   const chainNow = Number((await client.getBlock()).timestamp);
   const runSeconds = (lastFinal - t0) / 1000;
