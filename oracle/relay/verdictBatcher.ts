@@ -132,6 +132,8 @@ export class VerdictBatcher {
   private readonly urgentSec: bigint;
   private readonly maxRetries: number;
   private closed = false;
+  /** Keys settled (in a batch or alone) during the close in progress: one close runs at a time. */
+  private readonly relayedInClose = new Set<string>();
 
   constructor(private readonly p: VerdictBatcherParameters) {
     this.now = p.now ?? Date.now;
@@ -232,6 +234,7 @@ export class VerdictBatcher {
 
   /** Takes the oldest `maxSize` leaves and settles them (PROTOCOL §20.6). */
   private async closeBatch(): Promise<void> {
+    this.relayedInClose.clear();
     const taken: Entry[] = [];
     for (const [key, entry] of this.pending) {
       if (taken.length >= this.p.maxSize) break;
@@ -249,10 +252,16 @@ export class VerdictBatcher {
       for (const e of urgent) await this.single(e.leaf);
       if (batched.length > 0) await this.settleBatched(batched);
     } catch (err) {
+      // The chain or this node's signer failed the close (e.g. settleVerdicts' simulation reverted):
+      // the leaves not settled go back to the queue like leaves peers lacked (at most maxRetries times,
+      // then alone). Old rule: they were dropped, and a claim (no submission for the sweep to offer
+      // again) then waited for its agent's own settle, a minute later under load.
+      const left = taken.filter((e) => !this.relayedInClose.has(keyOf(e.leaf.verdict)));
       this.p.logger.warn(
-        { err, leaves: taken.length },
-        "could not close a verdict batch; its leaves are offered again later",
+        { err, leaves: taken.length, retried: left.length },
+        "could not close a verdict batch; its leaves go back to the queue",
       );
+      await this.retryLater(left);
     } finally {
       for (const e of taken) this.inFlight.delete(keyOf(e.leaf.verdict));
     }
@@ -262,6 +271,7 @@ export class VerdictBatcher {
     try {
       if (!(await this.p.settleSingle(leaf))) return false;
       this.p.metrics?.settlements.inc({ path: "single" });
+      this.relayedInClose.add(keyOf(leaf.verdict));
       this.p.onRelayed([leaf]);
       return true;
     } catch (err) {
@@ -378,6 +388,7 @@ export class VerdictBatcher {
     this.p.metrics?.batchLeaves.observe(entries.length);
     this.p.metrics?.batchLatencySeconds.observe((this.now() - oldest) / 1000);
     this.p.metrics?.settlements.inc({ path: "batch" }, entries.length);
+    for (const e of entries) this.relayedInClose.add(keyOf(e.leaf.verdict));
     this.p.onRelayed(entries.map((e) => e.leaf));
     this.p.logger.info(
       {

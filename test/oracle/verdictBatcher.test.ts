@@ -103,8 +103,11 @@ function setup(opts: {
   singleQuorum?: boolean;
   inactive?: string[];
   maxRetries?: number;
+  /** settleVerdicts throws this many times first (a simulation that reverts). */
+  failSends?: number;
 }) {
   const clock = new ManualClock();
+  let failSends = opts.failSends ?? 0;
   const dir = tempDir("batcher");
   const db = openOracleDatabase(":memory:");
   const log = new SignedDigestLog(path.join(dir, "signed.jsonl"));
@@ -122,6 +125,7 @@ function setup(opts: {
     isActiveSigner: async (signer) => !(opts.inactive ?? []).includes(signer),
     chainTime: async () => CHAIN_NOW,
     settleVerdicts: async (batch, signatures, verdicts) => {
+      if (failSends-- > 0) throw new Error('The contract function "settleVerdicts" reverted: FailedCall()');
       sent.push({ batch, signatures, verdicts });
       return keccak256(toHex(sent.length));
     },
@@ -194,6 +198,38 @@ describe("oracle relay: the verdict batcher (PROTOCOL §20.6)", function () {
     t.clock.advance(2000);
     await t.batcher.poll();
     expect(t.sent).to.have.length(2);
+  });
+
+  it("a batch whose settleVerdicts fails goes back to the queue and is settled by the next batch (old rule: its leaves were dropped)", async function () {
+    const t = setup({ peers: [peer(peerA)], maxSize: 5, maxDelayMs: 1000, failSends: 1 });
+    for (let i = 0; i < 3; i++) t.batcher.add(leafAt(i));
+    t.clock.advance(1000);
+    await t.batcher.poll();
+    expect(t.sent).to.have.length(0);
+    expect(t.relayed).to.have.length(0);
+    for (let i = 0; i < 3; i++) expect(t.batcher.holds(BigInt(10 + i), 0), `leaf ${i} kept`).to.equal(true);
+    t.clock.advance(1000);
+    await t.batcher.poll();
+    expect(t.sent).to.have.length(1);
+    expect(t.sent[0].verdicts.map((v) => v.jobId)).to.deep.equal([10n, 11n, 12n]);
+    expect(t.relayed).to.have.length(3);
+    expect(t.singles).to.have.length(0);
+    expect(t.batcher.size).to.equal(0);
+  });
+
+  it("a batch that keeps failing takes the single path after maxRetries (nothing is dropped)", async function () {
+    const t = setup({ peers: [peer(peerA)], maxSize: 2, maxDelayMs: 1000, failSends: 100, maxRetries: 2 });
+    t.batcher.add(leafAt(0));
+    t.batcher.add(leafAt(1));
+    for (let round = 0; round < 3; round++) {
+      await t.batcher.poll();
+      t.clock.advance(1000);
+    }
+    await t.batcher.poll();
+    expect(t.sent).to.have.length(0);
+    expect(t.singles.map((l) => l.verdict.jobId)).to.deep.equal([10n, 11n]);
+    expect(t.relayed).to.have.length(2);
+    expect(t.batcher.size).to.equal(0);
   });
 
   it("the batch's expiry is its earliest leaf's (so the statement outlives none of them)", async function () {
