@@ -106,7 +106,13 @@ export async function createOracleNodeFromConfig(
     : undefined;
   return new OracleNode({
     account,
-    publicClient: createPublicClient({ chain, transport }) as PublicClient,
+    // Receipts and watched blocks polled at the node's own pace (viem's default is 4 s: a relay's
+    // settleVerdicts waited up to that long for its receipt on an interval-mined chain).
+    publicClient: createPublicClient({
+      chain,
+      transport,
+      pollingInterval: Math.min(config.pollMs, 1000),
+    }) as PublicClient,
     walletClient: config.relay ? createWalletClient({ account, chain, transport }) : undefined,
     chainId: config.chainId,
     market: deployment.contracts.JobMarket,

@@ -36,6 +36,7 @@ Options:
   --port P          chain port; oracles P+1..3, agents P+11..    (default ${LOAD_DEFAULTS.port})
   --work-dir DIR    logs and service data                       (default $TMPDIR/rigel-load)
   --log-level L     the services' log level: trace|debug|info|warn|error   (default warn)
+  --oracle-log-level L  the oracles' log level only (e.g. info: every relay batch and its timing)
   --json            print the result as JSON (progress goes to stderr)
   -h, --help`;
 
@@ -76,6 +77,7 @@ export function parseLoadArgs(argv: string[]): (Omit<LoadOptions, "log"> & { jso
       "work-dir": { type: "string" },
       json: { type: "boolean", default: false },
       "log-level": { type: "string" },
+      "oracle-log-level": { type: "string" },
       "no-assign": { type: "boolean", default: false },
       "no-batching": { type: "boolean", default: false },
       "batch-delay-ms": { type: "string" },
@@ -108,6 +110,7 @@ export function parseLoadArgs(argv: string[]): (Omit<LoadOptions, "log"> & { jso
     admissionConcurrency: int(values["admission-concurrency"], "admission-concurrency", d.admissionConcurrency),
     rpcStats: values["rpc-stats"] ?? false,
     logLevel: logLevelOf(values["log-level"]),
+    oracleLogLevel: logLevelOf(values["oracle-log-level"]),
     workDir: path.resolve(values["work-dir"] ?? path.join(os.tmpdir(), "rigel-load")),
     json: values.json ?? false,
   };

@@ -44,6 +44,12 @@ export interface ClaimTerms {
   collateral: bigint;
 }
 
+/** The job's terms that never change after `createJob` (everything of {@link ClaimTerms} but the assignment and collateral). */
+type FixedJobTerms = Omit<ClaimTerms, "assignedOperator" | "collateral">;
+
+/** Jobs whose fixed terms a reader keeps (least recently used first out). */
+const FIXED_TERMS_KEPT = 4096;
+
 /** `OperatorStaking.eligibilityOf`: what `accept` checks of an operator. */
 export interface OperatorEligibility {
   registered: boolean;
@@ -80,6 +86,11 @@ export class MarketReader {
   private readonly specReads = new Map<bigint, Promise<JobSpecRef | undefined>>();
   /** OperatorStaking's address, read from the market once. */
   private staking?: Address;
+  /**
+   * Each job's fixed terms, read once (a job and its gang record, two calls): a claim and then each
+   * proof of it used to read the whole job again, three oracles each, per shard.
+   */
+  private readonly fixedTerms = new Map<bigint, Promise<FixedJobTerms>>();
 
   /**
    * @param options.fromBlock the market's deployment block: no `JobCreated` log is older (default 0).
@@ -121,14 +132,45 @@ export class MarketReader {
 
   getJob(jobId: bigint): Promise<ChainJob> {
     return this.read("job", async () => {
-      const j = await readJob(this.client, { market: this.market, jobId });
+      const t = await this.jobTerms(jobId);
       return {
-        shards: Number(j.shards),
-        maxUnitsPerShard: BigInt(j.maxUnitsPerShard),
-        kind: Number(j.kind),
-        verificationMode: Number(j.verificationMode),
+        shards: t.shards,
+        maxUnitsPerShard: t.maxUnitsPerShard,
+        kind: t.kind,
+        verificationMode: t.verificationMode,
       };
     });
+  }
+
+  /** A job's fixed terms, read once and kept (an unknown job or a failed read is not kept). */
+  private jobTerms(jobId: bigint): Promise<FixedJobTerms> {
+    let terms = this.fixedTerms.get(jobId);
+    if (terms) {
+      // Most recently used last.
+      this.fixedTerms.delete(jobId);
+      this.fixedTerms.set(jobId, terms);
+      return terms;
+    }
+    terms = (async () => {
+      const [job, gang] = await Promise.all([
+        readJob(this.client, { market: this.market, jobId }),
+        this.client.readContract({ address: this.market, abi: jobMarketAbi, functionName: "gangOf", args: [jobId] }),
+      ]);
+      return {
+        shards: Number(job.shards),
+        maxUnitsPerShard: BigInt(job.maxUnitsPerShard),
+        kind: Number(job.kind),
+        verificationMode: Number(job.verificationMode),
+        deadline: BigInt(job.deadline),
+        minVramMiB: Number(job.minVramMiB),
+        minOpsPerSec: BigInt(job.minOpsPerSec),
+        gang: gang.acceptDeadline !== 0n,
+      };
+    })();
+    this.fixedTerms.set(jobId, terms);
+    terms.catch(() => this.fixedTerms.delete(jobId));
+    if (this.fixedTerms.size > FIXED_TERMS_KEPT) this.fixedTerms.delete(this.fixedTerms.keys().next().value as bigint);
+    return terms;
   }
 
   /** The shard's assigned operator while it is Open (zero otherwise), PROTOCOL §20.9-§20.10. */
@@ -145,29 +187,19 @@ export class MarketReader {
     );
   }
 
-  /** The facts a claim is checked against (PROTOCOL §20.10), read at the same block. */
+  /**
+   * The facts a claim is checked against (PROTOCOL §20.10): the assignment and the collateral read
+   * now, the job's fixed terms from {@link jobTerms}.
+   */
   claimTerms(jobId: bigint, shard: number): Promise<ClaimTerms> {
     return this.read("claim terms", async () => {
-      const blockNumber = await this.client.getBlockNumber();
-      const at = { address: this.market, abi: jobMarketAbi, blockNumber } as const;
-      const [assigned, job, gang, collateral] = await Promise.all([
+      const at = { address: this.market, abi: jobMarketAbi } as const;
+      const [assigned, fixed, collateral] = await Promise.all([
         this.client.readContract({ ...at, functionName: "assignedOperator", args: [jobId, shard] }),
-        readJob(this.client, { market: this.market, jobId, blockNumber }),
-        this.client.readContract({ ...at, functionName: "gangOf", args: [jobId] }),
+        this.jobTerms(jobId),
         this.client.readContract({ ...at, functionName: "collateralFor", args: [jobId] }),
       ]);
-      return {
-        assignedOperator: getAddress(assigned),
-        shards: Number(job.shards),
-        maxUnitsPerShard: BigInt(job.maxUnitsPerShard),
-        kind: Number(job.kind),
-        verificationMode: Number(job.verificationMode),
-        deadline: BigInt(job.deadline),
-        minVramMiB: Number(job.minVramMiB),
-        minOpsPerSec: BigInt(job.minOpsPerSec),
-        gang: gang.acceptDeadline !== 0n,
-        collateral,
-      };
+      return { ...fixed, assignedOperator: getAddress(assigned), collateral };
     });
   }
 

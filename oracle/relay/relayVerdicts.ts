@@ -1,4 +1,4 @@
-import type { Address, Hex, PublicClient, WalletClient } from "viem";
+import { parseEventLogs, type Address, type Hex, type PublicClient, type WalletClient } from "viem";
 import { jobMarketAbi } from "../../sdk/contracts/abis";
 import { recoverShardAttestationSigner } from "../../sdk/eip712/shardAttestation";
 import { sortSignaturesBySigner, type SignerSignature } from "../../sdk/eip712/sortSignatures";
@@ -72,9 +72,12 @@ export async function settleWithQuorum(p: {
 
 /**
  * Settles a verdict batch on-chain (PROTOCOL §20.6): `JobMarket.settleVerdicts(batch, signatures,
- * verdicts)` with signatures already sorted by signer, simulated first, then sent and mined. Returns
- * the transaction hash and how many leaves the market settled (the others it skipped:
- * `VerdictSkipped`, e.g. a shard another relay settled first).
+ * verdicts)` with signatures already sorted by signer, its gas estimated (the estimate is the
+ * simulation: a batch that would revert throws here, decoded, and nothing is sent), then sent with
+ * that gas and mined. Returns the transaction hash and how many leaves the market settled (its
+ * `VerdictsSettled` event; the others it skipped: `VerdictSkipped`, e.g. a shard another relay
+ * settled first). Old rule: a separate simulation before the estimate, one more execution of a
+ * batch of up to 100 leaves on a node that every agent and oracle queue their reads at.
  */
 export async function settleVerdictBatch(p: {
   publicClient: PublicClient;
@@ -85,16 +88,19 @@ export async function settleVerdictBatch(p: {
   verdicts: ShardVerdict[];
   logger: Logger;
 }): Promise<{ hash: Hex; settled: bigint }> {
-  const { request, result } = await p.publicClient.simulateContract({
+  const call = {
     account: p.walletClient.account!,
     address: p.market,
     abi: jobMarketAbi,
     functionName: "settleVerdicts",
     args: [p.batch, p.signatures, p.verdicts],
-  });
-  const hash = await p.walletClient.writeContract(request);
+  } as const;
+  const gas = await p.publicClient.estimateContractGas(call);
+  const hash = await p.walletClient.writeContract({ ...call, chain: p.walletClient.chain, gas });
   const receipt = await p.publicClient.waitForTransactionReceipt({ hash });
   if (receipt.status !== "success") throw new Error(`settleVerdicts ${hash} reverted`);
-  p.logger.debug({ hash, leaves: p.verdicts.length, settled: result.toString() }, "relayed a verdict batch on-chain");
-  return { hash, settled: result };
+  const [event] = parseEventLogs({ abi: jobMarketAbi, eventName: "VerdictsSettled", logs: receipt.logs });
+  const settled = event?.args.settled ?? 0n;
+  p.logger.debug({ hash, leaves: p.verdicts.length, settled: settled.toString() }, "relayed a verdict batch on-chain");
+  return { hash, settled };
 }

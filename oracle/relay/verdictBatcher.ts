@@ -283,7 +283,11 @@ export class VerdictBatcher {
     }
   }
 
-  private async settleBatched(entries: Entry[]): Promise<void> {
+  /**
+   * One batch (two gather rounds at most), then, once, a batch of the leaves it held back (`depth` 1):
+   * another peer may hold what the co-signing peer lacked (in 2-of-3 any one peer will do).
+   */
+  private async settleBatched(entries: Entry[], depth = 0): Promise<void> {
     const threshold = await this.p.threshold();
     let attempt = entries;
     const heldBack: Entry[] = [];
@@ -296,7 +300,10 @@ export class VerdictBatcher {
           gatherMs: this.now() - startedMs,
           heldBack: heldBack.length,
         });
-        await this.retryLater(heldBack);
+        // Old rule: the held-back leaves went back to the queue, a batch or more later each time the
+        // peer chosen lacked them, and after maxRetries took the single path (a transaction each).
+        if (depth === 0 && heldBack.length > 0) await this.settleBatched(heldBack, 1);
+        else await this.retryLater(heldBack);
         return;
       }
       const drop = leavesToDrop(gathered.missingByPeer, threshold - gathered.signatures.length);

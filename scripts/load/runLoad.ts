@@ -103,6 +103,8 @@ export interface LoadOptions {
   rpcStats?: boolean;
   /** Log level of the services (default warn: logging costs CPU the run measures). */
   logLevel?: string;
+  /** The oracles' own log level, when it differs from `logLevel` (e.g. info: the relay's batches). */
+  oracleLogLevel?: string;
   /** Before the load: runs of sequential RGL transfers timed as the chain's baseline (0: none). */
   baselineRuns?: number;
   log: (line: string) => void;
@@ -233,7 +235,7 @@ function serviceSettings(o: LoadOptions): { agentEnv: Record<string, string>; or
     oracleEnv: {
       RIGEL_ORACLE_POLL_MS: String(o.pollMs),
       RIGEL_ORACLE_RATE_PER_MINUTE: "100000",
-      RIGEL_ORACLE_LOG_LEVEL: o.logLevel ?? "warn",
+      RIGEL_ORACLE_LOG_LEVEL: o.oracleLogLevel ?? o.logLevel ?? "warn",
       ...batching.oracleEnv,
     },
   };

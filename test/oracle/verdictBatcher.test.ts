@@ -267,8 +267,10 @@ describe("oracle relay: the verdict batcher (PROTOCOL §20.6)", function () {
     const t = setup({ peers: [a], maxSize: 3, maxDelayMs: 1000 });
     for (let i = 0; i < 3; i++) t.batcher.add(leafAt(i));
     await t.batcher.poll();
-    expect(a.requests).to.have.length(2);
+    // The batch without it, then the held leaf asked for alone (another peer might hold it).
+    expect(a.requests).to.have.length(3);
     expect(a.requests[1].verdicts.map((v) => v.jobId)).to.deep.equal(["10", "12"]);
+    expect(a.requests[2].verdicts.map((v) => v.jobId)).to.deep.equal(["11"]);
     expect(t.sent).to.have.length(1);
     expect(t.sent[0].verdicts.map((v) => v.jobId)).to.deep.equal([10n, 12n]);
     expect(t.relayed.map((l) => l.verdict.jobId)).to.deep.equal([10n, 12n]);
@@ -285,6 +287,22 @@ describe("oracle relay: the verdict batcher (PROTOCOL §20.6)", function () {
     expect(t.sent[1].verdicts.map((v) => v.jobId)).to.deep.equal([11n]);
     expect(t.singles).to.have.length(0);
     expect(t.batcher.holds(11n, 0)).to.equal(false);
+  });
+
+  it("leaves the co-signing peer lacks but another peer holds go in a second batch of the same close (old rule: back to the queue)", async function () {
+    const a = peer(peerA, { lacks: [11n] });
+    const b = peer(peerB, { lacks: [10n] });
+    const t = setup({ peers: [a, b], maxSize: 3, maxDelayMs: 1000 });
+    for (let i = 0; i < 3; i++) t.batcher.add(leafAt(i));
+    await t.batcher.poll();
+    expect(t.sent.map((x) => x.verdicts.map((v) => v.jobId))).to.deep.equal([[10n, 12n], [11n]]);
+    expect(t.relayed.map((l) => l.verdict.jobId)).to.have.members([10n, 11n, 12n]);
+    expect(t.singles).to.have.length(0);
+    expect(t.batcher.size).to.equal(0);
+    for (const x of t.sent) {
+      const signers = await Promise.all(x.signatures.map((sig) => recoverVerdictBatchSigner(domain, x.batch, sig)));
+      expect(signers).to.have.length(2);
+    }
   });
 
   it("a leaf the peers never decide comes back at most maxRetries times, then takes the single path", async function () {
