@@ -625,7 +625,13 @@ const run = defineCommand({
     logger.info({ config: agentConfig.redact(config) }, "configuration");
     const daemon = new AgentDaemon({
       chain,
-      oracle: createOracleGateway({ urls: config.oracleUrls, account: chain.account, chain, logger }),
+      oracle: createOracleGateway({
+        urls: config.oracleUrls,
+        account: chain.account,
+        chain,
+        logger,
+        claimFirstQuorum: config.claimFirstQuorum,
+      }),
       docker: new Dockerode(),
       logger,
       dataDir: config.dataDir,

@@ -149,6 +149,12 @@ export const agentConfig = defineConfig("RIGEL_AGENT", {
     min: 1,
     max: 3600,
   },
+  claimFirstQuorum: {
+    type: "boolean",
+    description:
+      "claim and prove at the first t oracles of oracleUrls only, and at the others only when those give no quorum (list the committee's relay first): a third less verification across a 2-of-3 committee; off: at every oracle at once",
+    default: false,
+  },
   autoWithdrawMin: {
     type: "string",
     description:

@@ -30,6 +30,8 @@ Options:
   --block-clock     each automined block a second after the last (Hardhat's default: the chain clock
                     runs ahead under load); default: the node keeps the chain clock at the wall clock
   --admission-concurrency N  offers each agent decides side by side  (default ${LOAD_DEFAULTS.admissionConcurrency})
+  --claim-every-oracle  agents claim and prove at all three oracles at once (default: the first two,
+                    the relay first, and the third only when those give no quorum)
   --rpc-stats       count the agents', oracles' and the load's own JSON-RPC calls per job, by method and
                     eth_call function (proxies on port+8, +9, +10)
   --timeout-s S     give up this long after the last create     (default ${LOAD_DEFAULTS.timeoutMs / 1000})
@@ -85,6 +87,7 @@ export function parseLoadArgs(argv: string[]): (Omit<LoadOptions, "log"> & { jso
       "admission-concurrency": { type: "string" },
       "rpc-stats": { type: "boolean", default: false },
       "block-clock": { type: "boolean", default: false },
+      "claim-every-oracle": { type: "boolean", default: false },
       help: { type: "boolean", short: "h", default: false },
     },
     strict: true,
@@ -107,6 +110,7 @@ export function parseLoadArgs(argv: string[]): (Omit<LoadOptions, "log"> & { jso
     batchDelayMs: int(values["batch-delay-ms"], "batch-delay-ms", d.batchDelayMs, 0),
     miningIntervalMs: miningOf(values.mining, d.miningIntervalMs),
     wallClock: !values["block-clock"],
+    claimFirstQuorum: !values["claim-every-oracle"],
     admissionConcurrency: int(values["admission-concurrency"], "admission-concurrency", d.admissionConcurrency),
     rpcStats: values["rpc-stats"] ?? false,
     logLevel: logLevelOf(values["log-level"]),

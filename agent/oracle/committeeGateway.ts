@@ -36,6 +36,13 @@ export interface CommitteeGatewayParameters {
   maxDelayMs?: number;
   /** Waits between tries (tests pass one that does not wait). */
   sleep?: (ms: number) => Promise<void>;
+  /**
+   * A claim goes to the first t clients only, and to the rest only when those give no quorum (agent
+   * config `claimFirstQuorum`; default false: every oracle at once). Each oracle verifies against its
+   * own beacon, so a 2-of-3 committee does a third less work; the committee's relay should be listed
+   * first, since it batches only what it decided itself (PROTOCOL §20.10).
+   */
+  claimFirstQuorum?: boolean;
 }
 
 /** The wire form of a proof (PROTOCOL §13, `POST /v1/proofs`). */
@@ -129,6 +136,10 @@ const about =
     a.attestation.resultRoot.toLowerCase() === resultRoot.toLowerCase();
 
 const wait = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/** An oracle's signed answer (not an error, a refusal, or an oracle not asked). */
+const isSigned = (a: unknown): a is SignedShardAttestation =>
+  a !== undefined && !(a instanceof Error) && !(a instanceof ClaimRefusal);
 
 /** An oracle error worth another try within the pass: 503, 429, or no (JSON) answer at all. */
 function isTransient(err: unknown): boolean {
@@ -268,18 +279,29 @@ export function committeeGateway(p: CommitteeGatewayParameters): OracleGateway {
 
   return {
     async claimShard(claim, prove): Promise<ClaimOutcome> {
-      const answers = await Promise.all(p.clients.map((client, i) => claimAt(client, i, claim, prove)));
       const threshold = await p.threshold();
-      const signed = answers.filter(
-        (a): a is SignedShardAttestation => !(a instanceof Error || a instanceof ClaimRefusal),
-      );
+      const ask = (indices: number[]) => Promise.all(indices.map((i) => claimAt(p.clients[i], i, claim, prove)));
+      const all = p.clients.map((_c, i) => i);
+      let answers: (SignedShardAttestation | ClaimRefusal | Error | undefined)[];
+      if (p.claimFirstQuorum && threshold < p.clients.length) {
+        answers = [...(await ask(all.slice(0, threshold))), ...all.slice(threshold).map(() => undefined)];
+        const first = answers.filter((a): a is SignedShardAttestation => isSigned(a));
+        if (!quorumOf(first.filter(about(claim.operator, claim.root)), threshold)) {
+          // Short of a quorum at the first t: the others now, side by side.
+          const rest = await ask(all.slice(threshold));
+          answers = [...answers.slice(0, threshold), ...rest];
+        }
+      } else answers = await ask(all);
+      const signed = answers.filter((a): a is SignedShardAttestation => isSigned(a));
       const found = quorumOf(signed.filter(about(claim.operator, claim.root)), threshold);
       const summary = answers.map((a, i) =>
-        a instanceof ClaimRefusal
-          ? a.reason
-          : a instanceof Error
-            ? `oracle ${i}: ${a.message}`
-            : `oracle ${i}: verdict ${a.attestation.verdict} (${a.reason})`,
+        a === undefined
+          ? `oracle ${i}: not asked (the first ${threshold} gave a quorum)`
+          : a instanceof ClaimRefusal
+            ? a.reason
+            : a instanceof Error
+              ? `oracle ${i}: ${a.message}`
+              : `oracle ${i}: verdict ${a.attestation.verdict} (${a.reason})`,
       );
       const refusals = answers.filter((a) => a instanceof ClaimRefusal).length;
       if (found) {

@@ -12,6 +12,8 @@ export function createOracleGateway(p: {
   account: LocalAccount;
   chain: AgentChain;
   logger: Logger;
+  /** Claims go to the first t oracles first (agent config `claimFirstQuorum`). */
+  claimFirstQuorum?: boolean;
 }): OracleGateway {
   const urls = p.urls
     .split(",")
@@ -28,5 +30,6 @@ export function createOracleGateway(p: {
         }),
       ),
     logger: p.logger.child({ layer: "oracles" }),
+    claimFirstQuorum: p.claimFirstQuorum,
   });
 }

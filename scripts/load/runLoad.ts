@@ -97,6 +97,11 @@ export interface LoadOptions {
   /** Offers each agent decides side by side (RIGEL_AGENT_ADMISSION_CONCURRENCY). */
   admissionConcurrency: number;
   /**
+   * Agents claim and prove at the first t oracles (the relay first) and at the third only when those
+   * give no quorum (RIGEL_AGENT_CLAIM_FIRST_QUORUM); off: at every oracle at once.
+   */
+  claimFirstQuorum: boolean;
+  /**
    * Count the services' JSON-RPC traffic (agents and oracles each through a counting proxy on
    * `port + 8` and `port + 9`) from the first create to the end: the profile of what loads the node.
    */
@@ -127,6 +132,7 @@ export const LOAD_DEFAULTS: Omit<LoadOptions, "workDir" | "log"> = {
   miningIntervalMs: 0,
   wallClock: true,
   admissionConcurrency: 16,
+  claimFirstQuorum: true,
 };
 
 export const FINAL_EVENTS = {
@@ -230,6 +236,7 @@ function serviceSettings(o: LoadOptions): { agentEnv: Record<string, string>; or
       RIGEL_AGENT_POLL_INTERVAL_MS: String(o.pollMs),
       RIGEL_AGENT_CAPACITY_POLL_SEC: "0",
       RIGEL_AGENT_LOG_LEVEL: o.logLevel ?? "warn",
+      RIGEL_AGENT_CLAIM_FIRST_QUORUM: String(o.claimFirstQuorum),
       ...batching.agentEnv,
     },
     oracleEnv: {

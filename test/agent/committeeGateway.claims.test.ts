@@ -105,6 +105,34 @@ describe("agent/oracle/committeeGateway claimShard (§20.10)", () => {
     expect(new Set(tickets.map((t) => t.beacon)).size).to.equal(3);
   });
 
+  it("claimFirstQuorum: the first t oracles only when they give a quorum; the others too when one of them does not", async () => {
+    const firstOf = (...os: ReturnType<typeof oracle>[]) =>
+      committeeGateway({
+        clients: os.map((o) => o.client),
+        threshold: async () => 2,
+        logger,
+        transientRetries: 0,
+        sleep: async () => undefined,
+        claimFirstQuorum: true,
+      });
+    const os = [oracle("a1", signed(1)), oracle("b2", signed(2)), oracle("c3", signed(3))];
+    const outcome = await firstOf(...os).claimShard!(claim, prover());
+    if (!("quorum" in outcome)) throw new Error("no quorum");
+    expect(outcome.quorum.signatures.map((s) => s.signer).sort()).to.deep.equal([addr(1), addr(2)]);
+    expect(os[2].claims).to.have.length(0);
+    expect(os[2].proofs).to.have.length(0);
+
+    const short = [
+      oracle("a1", signed(1)),
+      oracle("b2", signed(2), httpError(422, "ORACLE_NOT_ELIGIBLE")),
+      oracle("c3", signed(3)),
+    ];
+    const second = await firstOf(...short).claimShard!(claim, prover());
+    if (!("quorum" in second)) throw new Error("no quorum");
+    expect(second.quorum.signatures.map((s) => s.signer).sort()).to.deep.equal([addr(1), addr(3)]);
+    expect(short[2].proofs).to.have.length(1);
+  });
+
   it("is refused when 404 and 422 answers leave fewer oracles than the threshold, naming each answer", async () => {
     const os = [
       oracle("a1", signed(1)),
