@@ -78,14 +78,16 @@ function prover(tickets: ClaimTicket[] = []) {
   };
 }
 
-const gatewayOf = (...oracles: ReturnType<typeof oracle>[]) =>
+const gatewayWith = (options: { claimFirstQuorum?: boolean }, ...oracles: ReturnType<typeof oracle>[]) =>
   committeeGateway({
     clients: oracles.map((o) => o.client),
     threshold: async () => 2,
     logger,
     transientRetries: 0,
     sleep: async () => undefined,
+    ...options,
   });
+const gatewayOf = (...oracles: ReturnType<typeof oracle>[]) => gatewayWith({}, ...oracles);
 
 describe("agent/oracle/committeeGateway claimShard (§20.10)", () => {
   it("claims at every oracle, proves to each from that oracle's beacon with claim: true, and returns the Valid quorum", async () => {
@@ -106,15 +108,7 @@ describe("agent/oracle/committeeGateway claimShard (§20.10)", () => {
   });
 
   it("claimFirstQuorum: the first t oracles only when they give a quorum; the others too when one of them does not", async () => {
-    const firstOf = (...os: ReturnType<typeof oracle>[]) =>
-      committeeGateway({
-        clients: os.map((o) => o.client),
-        threshold: async () => 2,
-        logger,
-        transientRetries: 0,
-        sleep: async () => undefined,
-        claimFirstQuorum: true,
-      });
+    const firstOf = (...os: ReturnType<typeof oracle>[]) => gatewayWith({ claimFirstQuorum: true }, ...os);
     const os = [oracle("a1", signed(1)), oracle("b2", signed(2)), oracle("c3", signed(3))];
     const outcome = await firstOf(...os).claimShard!(claim, prover());
     if (!("quorum" in outcome)) throw new Error("no quorum");
