@@ -10,9 +10,10 @@ import { createPublicClient, http, maxUint256, parseEther, type PublicClient } f
 import { computeTokenAbi } from "../../sdk/contracts/abis";
 import { startDevnet } from "../lib/devnet";
 import { sendAs } from "../lib/network";
+import { measureReadCosts } from "./nodeReadCost";
 import { createBatch } from "./runLoad";
 
-const USAGE = `usage: npm run load:node -- [--jobs N] [--batch N] [--modes auto,250,1000] [--port P]
+const USAGE = `usage: npm run load:node -- [--jobs N] [--batch N] [--modes auto,250,1000] [--reads] [--port P]
 
 How many createJob transactions a second the Hardhat node takes alone (no agents, no oracles),
 under each mining mode: the floor under \`npm run load\`. Starts its own node on 127.0.0.1.
@@ -20,6 +21,8 @@ under each mining mode: the floor under \`npm run load\`. Starts its own node on
   --jobs N     single-shard creates per mode (default 300)
   --batch N    creates sent before waiting for their receipts (default 20)
   --modes M    comma-separated: auto (automine) or an interval in ms (default auto,250,1000)
+  --reads      then the node's CPU per call of each read the services make (batched and alone) and
+               of a createJob as eth_call, eth_estimateGas and mined transaction (Linux /proc)
   --port P     the node's port (default 8960)
   --help       this text`;
 
@@ -36,6 +39,7 @@ try {
       batch: { type: "string", default: "20" },
       port: { type: "string", default: "8960" },
       modes: { type: "string", default: "auto,250,1000" },
+      reads: { type: "boolean", default: false },
       help: { type: "boolean", default: false },
     },
   });
@@ -116,6 +120,12 @@ async function main(): Promise<void> {
             .map((l) => l.toFixed(1))
             .join(" ")})\n`,
       );
+    }
+    if (values.reads) {
+      await client.request({ method: "evm_setAutomine" as never, params: [true] as never });
+      await client.request({ method: "hardhat_setLoggingEnabled" as never, params: [false] as never });
+      for (const line of await measureReadCosts(devnet, client, { jobs, deadline, seed }))
+        process.stdout.write(`${line}\n`);
     }
   } finally {
     await devnet.stop();

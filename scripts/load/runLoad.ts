@@ -327,7 +327,7 @@ export interface JobInput {
 }
 
 /** JobMarket.createJob's parameters for one single-shard matmul-int8 job. */
-function jobParamsTuple(j: JobInput) {
+export function jobParamsTuple(j: JobInput) {
   const spec = parseJobSpec({
     kind: "matmul-int8",
     seed: `0x${j.seed.toString(16).padStart(64, "0")}`,
