@@ -188,6 +188,9 @@ describe("dapp: the Operator page shows the node live and offline; the Rewards p
     await waitForText(page.getByTestId("live-failures"), /Recent failures: none/);
     await waitForText(page.getByTestId("delegators-none"), /No delegators/);
     await waitForText(page.getByTestId("slashes-none"), /Never slashed/);
+    // The chart draws once its history is read: wait for a second tick rather than count at once
+    // (the count raced the chart's read on a busy machine: "expected 0 to be above 1").
+    await page.getByTestId("earnings-chart").getByTestId("y-tick").nth(1).waitFor({ timeout: 60_000 });
     expect(await page.getByTestId("earnings-chart").getByTestId("y-tick").count()).to.be.greaterThan(1);
     await page.screenshot({ path: path.join(ARTIFACTS, "operator-online.png"), fullPage: true });
 
