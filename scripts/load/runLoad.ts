@@ -8,8 +8,9 @@
 // Times are wall clock at observation: a job's create time is when its createJob transaction was
 // sent (Hardhat mines it at once), its accept and final times when the follower first saw the
 // event (it polls every `pollMs`, so they are late by up to that much). Block timestamps are
-// not used because Hardhat's automine gives every transaction its own block with a timestamp at
-// least one second after the last one, so chain time runs ahead of the wall clock under load.
+// not used: with `--block-clock` Hardhat's automine gives every transaction its own block at least
+// a second after the last (the chain runs ahead under load), and even at the wall clock a block's
+// timestamp is whole seconds.
 import fs from "node:fs";
 import path from "node:path";
 import Database from "better-sqlite3";
@@ -103,7 +104,8 @@ export interface LoadOptions {
   claimFirstQuorum: boolean;
   /**
    * Count the services' JSON-RPC traffic (agents and oracles each through a counting proxy on
-   * `port + 8` and `port + 9`) from the first create to the end: the profile of what loads the node.
+   * `port + 8` and `port + 9`; the load's own through `port + 10`) from the first create to the end:
+   * the profile of what loads the node.
    */
   rpcStats?: boolean;
   /** Log level of the services (default warn: logging costs CPU the run measures). */
