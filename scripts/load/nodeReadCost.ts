@@ -57,7 +57,7 @@ export async function measureReadCosts(
   }
   const last = await client.readContract({ address: market, abi: jobMarketAbi, functionName: "jobCount" });
   const jobId = (i: number) => last - BigInt(i % Math.min(p.jobs, 40));
-  const head = await client.getBlockNumber();
+  const head = await client.getBlockNumber({ cacheTime: 0 });
   const pid = devnet.node.pid;
   const url = devnet.rpcUrl;
   const reads: [string, (c: PublicClient, i: number) => Promise<unknown>][] = [
