@@ -1,4 +1,5 @@
 import { execFile } from "node:child_process";
+import { RecentMap } from "../../sdk/cache/recentMap";
 import fs from "node:fs/promises";
 import path from "node:path";
 import type { Hex } from "viem";
@@ -142,8 +143,9 @@ export async function runMatmulShard(p: RunMatmulShardParameters): Promise<Matmu
 }
 
 /** Windows of C read back lately, with their trees, by file (a claim proves one shard to each oracle in turn). */
-const recentlyLoaded = new Map<string, { stamp: string; value: { c: Int32Array; commitment: RowCommitment } }>();
-const RECENTLY_LOADED = 64;
+const recentlyLoaded = new RecentMap<string, { stamp: string; value: { c: Int32Array; commitment: RowCommitment } }>(
+  64,
+);
 
 /**
  * The kept window of C and its tree, read back from `workDir` (for revealing rows after a restart).
@@ -165,8 +167,6 @@ export async function loadMatmulShard(
   }
   const c = decodeInt32LE(bytes);
   const value = { c, commitment: commitRows(rowHashes(c, shape.m, shape.n)) };
-  recentlyLoaded.delete(file);
-  if (recentlyLoaded.size >= RECENTLY_LOADED) recentlyLoaded.delete(recentlyLoaded.keys().next().value as string);
   recentlyLoaded.set(file, { stamp, value });
   return value;
 }

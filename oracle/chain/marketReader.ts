@@ -1,4 +1,5 @@
 import { getAddress, type Address, type Hex, type PublicClient } from "viem";
+import { RecentMap } from "../../sdk/cache/recentMap";
 import { jobMarketAbi, operatorStakingAbi, oracleCommitteeAbi } from "../../sdk/contracts/abis";
 import { RigelError } from "../../sdk/errors/RigelError";
 import { jobCreatedEvent } from "../../sdk/market/events";
@@ -90,7 +91,7 @@ export class MarketReader {
    * Each job's fixed terms, read once (a job and its gang record, two calls): a claim and then each
    * proof of it used to read the whole job again, three oracles each, per shard.
    */
-  private readonly fixedTerms = new Map<bigint, Promise<FixedJobTerms>>();
+  private readonly fixedTerms = new RecentMap<bigint, Promise<FixedJobTerms>>(FIXED_TERMS_KEPT);
 
   /**
    * @param options.fromBlock the market's deployment block: no `JobCreated` log is older (default 0).
@@ -145,12 +146,7 @@ export class MarketReader {
   /** A job's fixed terms, read once and kept (an unknown job or a failed read is not kept). */
   private jobTerms(jobId: bigint): Promise<FixedJobTerms> {
     let terms = this.fixedTerms.get(jobId);
-    if (terms) {
-      // Most recently used last.
-      this.fixedTerms.delete(jobId);
-      this.fixedTerms.set(jobId, terms);
-      return terms;
-    }
+    if (terms) return terms;
     terms = (async () => {
       const [job, gang] = await Promise.all([
         readJob(this.client, { market: this.market, jobId }),
@@ -169,7 +165,6 @@ export class MarketReader {
     })();
     this.fixedTerms.set(jobId, terms);
     terms.catch(() => this.fixedTerms.delete(jobId));
-    if (this.fixedTerms.size > FIXED_TERMS_KEPT) this.fixedTerms.delete(this.fixedTerms.keys().next().value as bigint);
     return terms;
   }
 

@@ -1,3 +1,4 @@
+import { RecentMap } from "../cache/recentMap";
 import { encodeAbiParameters, keccak256, toBytes, type Hex } from "viem";
 
 /** The request facts an operator signs. */
@@ -30,8 +31,7 @@ const keccakOf = (bytes: Uint8Array): Hex =>
   longBodyHasher && bytes.length >= LONG_BODY_BYTES ? longBodyHasher(bytes) : keccak256(bytes);
 
 /** String bodies hashed lately, most recent last (a bounded memo: see {@link bodyHash}). */
-const recentBodyHashes = new Map<string, Hex>();
-const RECENT_BODY_HASHES = 64;
+const recentBodyHashes = new RecentMap<string, Hex>(64);
 
 /**
  * `keccak256(body bytes)`; the empty body hashes to keccak256(0x). A string body's hash is remembered
@@ -44,10 +44,8 @@ export function bodyHash(body: Uint8Array | string): Hex {
   let hash = recentBodyHashes.get(body);
   if (hash === undefined) {
     hash = keccakOf(toBytes(body));
-    if (recentBodyHashes.size >= RECENT_BODY_HASHES)
-      recentBodyHashes.delete(recentBodyHashes.keys().next().value as string);
-  } else recentBodyHashes.delete(body);
-  recentBodyHashes.set(body, hash);
+    recentBodyHashes.set(body, hash);
+  }
   return hash;
 }
 

@@ -15,8 +15,13 @@ const TWO_POW_256 = 1n << 256n;
  * One draw of the sample: `x mod m`, or undefined when `x ≥ 2^256 − (2^256 mod m)` (the partial last
  * block of residues, rejected so that every index is equally likely).
  */
-export function drawIndex(x: bigint, m: bigint): number | undefined {
-  return x >= TWO_POW_256 - (TWO_POW_256 % m) ? undefined : Number(x % m);
+export function drawIndex(x: bigint, m: bigint, limit: bigint = rejectionLimit(m)): number | undefined {
+  return x >= limit ? undefined : Number(x % m);
+}
+
+/** `2^256 − (2^256 mod m)`: draws at or above it are rejected ({@link drawIndex}). */
+function rejectionLimit(m: bigint): bigint {
+  return TWO_POW_256 - (TWO_POW_256 % m);
 }
 
 /**
@@ -30,8 +35,8 @@ export function sampleIndices(beacon: Hex, m: number, s: number = SAMPLE_SIZE): 
   if (!/^0x[0-9a-fA-F]{64}$/.test(beacon))
     throw new PowWorkloadError("the beacon must be 32 bytes of hex", { details: { beacon } });
   const rows = BigInt(m);
-  // x ≥ limit is rejected (drawIndex), computed once here rather than per draw.
-  const limit = TWO_POW_256 - (TWO_POW_256 % rows);
+  // The rejection bound, computed once here rather than per draw.
+  const limit = rejectionLimit(rows);
   const want = Math.min(s, m);
   const seen = new Set<number>();
   const drawn: number[] = [];
@@ -42,10 +47,8 @@ export function sampleIndices(beacon: Hex, m: number, s: number = SAMPLE_SIZE): 
   for (let c = 0; drawn.length < want; c++) {
     counter.setUint32(24, Math.floor(c / 2 ** 32));
     counter.setUint32(28, c >>> 0);
-    const x = hexToBigInt(bytesToHex(keccak256(encoded, "bytes")));
-    if (x >= limit) continue;
-    const index = Number(x % rows);
-    if (seen.has(index)) continue;
+    const index = drawIndex(hexToBigInt(bytesToHex(keccak256(encoded, "bytes"))), rows, limit);
+    if (index === undefined || seen.has(index)) continue;
     seen.add(index);
     drawn.push(index);
   }
