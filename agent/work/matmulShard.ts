@@ -1,5 +1,5 @@
 import { execFile } from "node:child_process";
-import { RecentMap } from "../../sdk/cache/recentMap";
+import { RecentMap } from "../../sdk/memo/recentMap";
 import fs from "node:fs/promises";
 import path from "node:path";
 import type { Hex } from "viem";

@@ -1,5 +1,5 @@
 import { getAddress, type Address, type Hex, type PublicClient } from "viem";
-import { RecentMap } from "../../sdk/cache/recentMap";
+import { RecentMap } from "../../sdk/memo/recentMap";
 import { jobMarketAbi, operatorStakingAbi, oracleCommitteeAbi } from "../../sdk/contracts/abis";
 import { RigelError } from "../../sdk/errors/RigelError";
 import { jobCreatedEvent } from "../../sdk/market/events";

@@ -1,4 +1,4 @@
-import { RecentMap } from "../cache/recentMap";
+import { RecentMap } from "../memo/recentMap";
 import { encodeAbiParameters, keccak256, toBytes, type Hex } from "viem";
 
 /** The request facts an operator signs. */
