@@ -4,11 +4,12 @@
 import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
+import { CHAIN_KINDS, type ChainKind } from "./lib/localNode";
 import { LOAD_DEFAULTS, runLoad, type LoadOptions, type LoadResult } from "./load/runLoad";
 
 const HELP = `Usage: npm run load -- [options]
 
-Starts a local network (hardhat node, 3 oracles 2-of-3, agents) on 127.0.0.1, creates single-shard
+Starts a local network (a chain node, 3 oracles 2-of-3, agents) on 127.0.0.1, creates single-shard
 matmul-int8 jobs in batches at a steady pace, waits for every shard to be final, and prints shards
 settled per minute, p50/p99 create→settle (wall clock at observation), final states, LOST (must be 0)
 and a conservation check. Stops every process it started.
@@ -25,10 +26,13 @@ Options:
   --no-batching     every shard accepted, submitted and settled alone (no submitMany, acceptAndSubmit
                     or settleVerdicts batches): the pre-issue-20 path, for comparison
   --batch-delay-ms MS  longest a shard waits for a submission or verdict batch  (default ${LOAD_DEFAULTS.batchDelayMs})
+  --chain C         the chain's node: anvil (Foundry's, from npm @foundry-rs/anvil) or hardhat
+                    (\`hardhat node\`, which traces every EVM step: ~8× the node's CPU)  (default ${LOAD_DEFAULTS.chain})
   --mining M        auto (a block per transaction) or an interval in ms (Hardhat interval mining)
                                                                 (default ${LOAD_DEFAULTS.miningIntervalMs > 0 ? LOAD_DEFAULTS.miningIntervalMs : "auto"})
-  --block-clock     each automined block a second after the last (Hardhat's default: the chain clock
-                    runs ahead under load); default: the node keeps the chain clock at the wall clock
+  --block-clock     with --chain hardhat: each automined block a second after the last (Hardhat's
+                    default: the chain clock runs ahead under load); default: the chain clock keeps
+                    to the wall clock (anvil always does)
   --admission-concurrency N  offers each agent decides side by side  (default ${LOAD_DEFAULTS.admissionConcurrency})
   --claim-every-oracle  agents claim and prove at all three oracles at once (default: the first two,
                     the relay first, and the third only when those give no quorum)
@@ -84,6 +88,7 @@ export function parseLoadArgs(argv: string[]): (Omit<LoadOptions, "log"> & { jso
       "no-batching": { type: "boolean", default: false },
       "batch-delay-ms": { type: "string" },
       mining: { type: "string" },
+      chain: { type: "string" },
       "admission-concurrency": { type: "string" },
       "rpc-stats": { type: "boolean", default: false },
       "block-clock": { type: "boolean", default: false },
@@ -94,6 +99,10 @@ export function parseLoadArgs(argv: string[]): (Omit<LoadOptions, "log"> & { jso
   });
   if (values.help) return "help";
   const d = LOAD_DEFAULTS;
+  const chain = (values.chain ?? d.chain) as ChainKind;
+  if (!CHAIN_KINDS.includes(chain))
+    throw new Error(`--chain must be one of ${CHAIN_KINDS.join(", ")}, not "${values.chain}"`);
+  if (values["block-clock"] && chain !== "hardhat") throw new Error("--block-clock needs --chain hardhat");
   return {
     jobs: int(values.jobs, "jobs", d.jobs),
     agents: int(values.agents, "agents", d.agents),
@@ -109,6 +118,7 @@ export function parseLoadArgs(argv: string[]): (Omit<LoadOptions, "log"> & { jso
     batching: !values["no-batching"],
     batchDelayMs: int(values["batch-delay-ms"], "batch-delay-ms", d.batchDelayMs, 0),
     miningIntervalMs: miningOf(values.mining, d.miningIntervalMs),
+    chain,
     wallClock: !values["block-clock"],
     claimFirstQuorum: !values["claim-every-oracle"],
     admissionConcurrency: int(values["admission-concurrency"], "admission-concurrency", d.admissionConcurrency),

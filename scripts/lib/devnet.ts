@@ -1,5 +1,5 @@
-// A whole local chain for the demo, end-to-end tests and benchmarks: a real `hardhat node` on
-// 127.0.0.1, the protocol deployed with the Ignition module (scripts/deploy.ts), a bonded oracle
+// A whole local chain for the demo, end-to-end tests and benchmarks: a real `hardhat node` (or anvil,
+// the load run's) on 127.0.0.1, the protocol deployed with the Ignition module (scripts/deploy.ts), a bonded oracle
 // committee, and funded operator, developer and delegator accounts from Hardhat's test mnemonic.
 import { spawn } from "node:child_process";
 import fs from "node:fs";
@@ -19,10 +19,11 @@ import { mnemonicToAccount, type HDAccount } from "viem/accounts";
 import { hardhat } from "viem/chains";
 import { computeTokenAbi, oracleCommitteeAbi } from "../../sdk/contracts/abis";
 import { loadDeployment, type Deployment } from "../../sdk/contracts/deployments";
-import { startHardhatNode, type HardhatNode } from "./hardhatNode";
+import { HARDHAT_MNEMONIC } from "./hardhatAccountKey";
+import { startLocalNode, type ChainKind, type LocalNode } from "./localNode";
 
 /** Hardhat's well-known test mnemonic: its keys are public, for local chains only. */
-export const DEV_MNEMONIC = "test test test test test test test test test test test junk";
+export const DEV_MNEMONIC = HARDHAT_MNEMONIC;
 
 const root = path.resolve(__dirname, "..", "..");
 
@@ -52,14 +53,16 @@ export interface StartDevnetParameters {
   fundEach?: bigint;
   /** Extra Ignition parameters (module `Rigel`), e.g. `{ epochLength: "30" }`. */
   parameters?: Record<string, string>;
-  /** The node keeps the chain clock at the wall clock (see {@link startHardhatNode}); default off. */
+  /** Which node runs the chain (default `hardhat node`; the load run's is anvil). */
+  chain?: ChainKind;
+  /** Hardhat's node keeps the chain clock at the wall clock (see {@link startLocalNode}); default off. */
   wallClock?: boolean;
   /** Progress lines (default: none). */
   log?: (line: string) => void;
 }
 
 export interface Devnet {
-  node: HardhatNode;
+  node: LocalNode;
   rpcUrl: string;
   chain: Chain;
   client: PublicClient;
@@ -100,8 +103,9 @@ export async function startDevnet(params: StartDevnetParameters): Promise<Devnet
   };
   fs.mkdirSync(params.workDir, { recursive: true });
   const logFile = path.join(params.workDir, "chain.log");
-  log(`starting a Hardhat node on 127.0.0.1:${params.port}`);
-  const node = await startHardhatNode({ port: params.port, logFile, wallClock: params.wallClock });
+  const chain = params.chain ?? "hardhat";
+  log(`starting ${chain === "anvil" ? "anvil" : "a Hardhat node"} on 127.0.0.1:${params.port}`);
+  const node = await startLocalNode({ chain, port: params.port, logFile, wallClock: params.wallClock });
   try {
     let next = 1;
     const take = (n: number) => Array.from({ length: n }, () => devAccount(next++));

@@ -1,7 +1,8 @@
 import { bytesToHex, type Hex } from "viem";
 import { mnemonicToAccount } from "viem/accounts";
 
-const HARDHAT_MNEMONIC = "test test test test test test test test test test test junk";
+/** Hardhat's well-known test mnemonic (anvil's default too): its keys are public, for local chains only. */
+export const HARDHAT_MNEMONIC = "test test test test test test test test test test test junk";
 
 /** The private key of one of Hardhat's 20 default accounts, by address (dev chains only). */
 export function hardhatAccountKey(address: string): Hex {

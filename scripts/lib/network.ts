@@ -9,6 +9,7 @@ import { createWalletClient, http, parseEther, type WalletClient } from "viem";
 import { operatorMetadataDataUri } from "../../sdk/agentApi/metadata";
 import { computeTokenAbi, operatorStakingAbi } from "../../sdk/contracts/abis";
 import { startDevnet, type DevAccount, type Devnet } from "./devnet";
+import type { ChainKind } from "./localNode";
 import { startService, waitForHttp, type Service } from "./processes";
 
 /** One agent of the network. */
@@ -38,7 +39,9 @@ export interface StartNetworkParameters {
   oracleRpcUrls?: readonly (string | undefined)[];
   /** Extra Ignition parameters (module `Rigel`). */
   parameters?: Record<string, string>;
-  /** The node keeps the chain clock at the wall clock (automined blocks may share a timestamp). */
+  /** Which node runs the chain (default `hardhat node`). */
+  chain?: ChainKind;
+  /** Hardhat's node keeps the chain clock at the wall clock (automined blocks may share a timestamp). */
   wallClock?: boolean;
   /** Extra environment for every oracle (e.g. its container executor). */
   oracleEnv?: NodeJS.ProcessEnv;
@@ -107,6 +110,7 @@ export async function startNetwork(p: StartNetworkParameters): Promise<Network> 
     developers: p.developers ?? 1,
     delegators: p.delegators ?? 1,
     parameters: p.parameters,
+    chain: p.chain,
     wallClock: p.wallClock,
     log,
   });

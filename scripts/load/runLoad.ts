@@ -42,6 +42,7 @@ import { parseJobSpec } from "../../sdk/spec/parseJobSpec";
 import { matmulUnits } from "../../sdk/spec/shardWork";
 import { checkConservation } from "../lib/conservation";
 import type { DevAccount, Devnet } from "../lib/devnet";
+import type { ChainKind } from "../lib/localNode";
 import { sendAs, startNetwork, type Network } from "../lib/network";
 import { percentile } from "../lib/percentile";
 import { cpuSnapshot } from "./processCpu";
@@ -89,6 +90,11 @@ export interface LoadOptions {
    */
   miningIntervalMs: number;
   /**
+   * The chain's node: anvil (default: it runs the EVM without recording a trace of every step, which
+   * cost Hardhat's node ~85 % of its CPU under load, BENCHMARKS "Seventh round") or `hardhat node`.
+   */
+  chain: ChainKind;
+  /**
    * The node keeps the chain clock at the wall clock (automined blocks may share a timestamp, as
    * blocks of a real chain hold many transactions). Off: each automined block is a second after the
    * last, so under load the chain clock runs ahead by one second per transaction and shard
@@ -132,6 +138,7 @@ export const LOAD_DEFAULTS: Omit<LoadOptions, "workDir" | "log"> = {
   batching: true,
   batchDelayMs: 1000,
   miningIntervalMs: 0,
+  chain: "anvil",
   wallClock: true,
   admissionConcurrency: 16,
   claimFirstQuorum: true,
@@ -385,6 +392,7 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
     agents: Array.from({ length: o.agents }, (_, i) => ({ name: `agent-${i + 1}` })),
     developers: o.developers,
     delegators: 0,
+    chain: o.chain,
     wallClock: o.wallClock,
     agentEnv: settings.agentEnv,
     oracleEnv: settings.oracleEnv,
@@ -657,6 +665,7 @@ async function drive(
     settings: {
       ...settings.agentEnv,
       ...settings.oracleEnv,
+      chain: o.chain,
       mining: o.miningIntervalMs > 0 ? `interval ${o.miningIntervalMs} ms` : "automine",
       chainClock: o.wallClock ? "wall" : "a second per block",
     },
