@@ -1,8 +1,8 @@
 import fs from "node:fs";
 import path from "node:path";
 import type { LocalAccount } from "viem";
-import { privateKeyToAccount } from "viem/accounts";
 import { rpcTransport } from "../sdk/chain/rpcTransport";
+import { serviceAccount } from "../sdk/crypto/nativeSecp256k1";
 import type { ExplainContext } from "../sdk/cli/explainError";
 import { DeploymentError, loadDeployment, type Deployment } from "../sdk/contracts/deployments";
 import { RigelError } from "../sdk/errors/RigelError";
@@ -22,9 +22,9 @@ export function loadAccount(config: AgentConfig): LocalAccount {
       );
     }
     const json = readKeystoreFile(config.keystore);
-    return privateKeyToAccount(decryptKeystore(json, config.keystorePassword));
+    return serviceAccount(decryptKeystore(json, config.keystorePassword));
   }
-  if (config.privateKey) return privateKeyToAccount(config.privateKey);
+  if (config.privateKey) return serviceAccount(config.privateKey);
   throw new RigelError(
     "AGENT_NO_KEY",
     `no operator key: run 'rigel agent init', or set ${agentConfig.envName("keystore")} (+ ${agentConfig.envName("keystorePassword")}) or ${agentConfig.envName("privateKey")}`,

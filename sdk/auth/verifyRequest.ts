@@ -1,4 +1,5 @@
-import { getAddress, isAddress, isHex, recoverMessageAddress, type Address, type Hex } from "viem";
+import { getAddress, hashMessage, isAddress, isHex, type Address, type Hex } from "viem";
+import { recoverSigner } from "../crypto/recoverSigner";
 import { RigelError } from "../errors/RigelError";
 import { DEFAULT_MAX_AGE_SECONDS, RIGEL_AUTH_HEADERS } from "./headers";
 import type { ReplayGuard } from "./replayGuard";
@@ -97,7 +98,7 @@ export async function verifyRequest(params: VerifyRequestParameters): Promise<Ad
   });
   let signer: Address;
   try {
-    signer = await recoverMessageAddress({ message: { raw: digest }, signature });
+    signer = await recoverSigner(hashMessage({ raw: digest }), signature);
   } catch (err) {
     throw new RequestAuthError("bad-signature", "signature does not recover", { digest }, err);
   }

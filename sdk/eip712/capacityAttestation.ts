@@ -1,4 +1,5 @@
-import { hashTypedData, recoverTypedDataAddress, type Address, type Hex, type LocalAccount } from "viem";
+import { hashTypedData, type Address, type Hex, type LocalAccount } from "viem";
+import { recoverSigner } from "../crypto/recoverSigner";
 import { rigelAttestationTypes, type CapacityAttestation, type RigelDomain } from "./types";
 
 /** The full EIP-712 typed data of a capacity attestation, as a wallet's `signTypedData` takes it. */
@@ -26,5 +27,5 @@ export function recoverCapacityAttestationSigner(
   message: CapacityAttestation,
   signature: Hex,
 ): Promise<Address> {
-  return recoverTypedDataAddress({ ...capacityAttestationTypedData(domain, message), signature });
+  return recoverSigner(hashTypedData(capacityAttestationTypedData(domain, message)), signature);
 }

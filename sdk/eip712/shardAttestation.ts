@@ -1,4 +1,5 @@
-import { hashTypedData, recoverTypedDataAddress, type Address, type Hex, type LocalAccount } from "viem";
+import { hashTypedData, type Address, type Hex, type LocalAccount } from "viem";
+import { recoverSigner } from "../crypto/recoverSigner";
 import { rigelAttestationTypes, type RigelDomain, type ShardAttestation } from "./types";
 
 /** The full EIP-712 typed data of a shard attestation, as a wallet's `signTypedData` takes it. */
@@ -26,5 +27,5 @@ export function recoverShardAttestationSigner(
   message: ShardAttestation,
   signature: Hex,
 ): Promise<Address> {
-  return recoverTypedDataAddress({ ...shardAttestationTypedData(domain, message), signature });
+  return recoverSigner(hashTypedData(shardAttestationTypedData(domain, message)), signature);
 }

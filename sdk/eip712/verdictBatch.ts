@@ -1,4 +1,5 @@
-import { hashTypedData, recoverTypedDataAddress, type Address, type Hex, type LocalAccount } from "viem";
+import { hashTypedData, type Address, type Hex, type LocalAccount } from "viem";
+import { recoverSigner } from "../crypto/recoverSigner";
 import { rigelAttestationTypes, type RigelDomain, type VerdictBatch } from "./types";
 
 /**
@@ -31,5 +32,5 @@ export function recoverVerdictBatchSigner(
   message: VerdictBatch,
   signature: Hex,
 ): Promise<Address> {
-  return recoverTypedDataAddress({ ...verdictBatchTypedData(domain, message), signature });
+  return recoverSigner(hashTypedData(verdictBatchTypedData(domain, message)), signature);
 }
