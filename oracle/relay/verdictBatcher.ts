@@ -171,10 +171,7 @@ export class VerdictBatcher {
 
   /** Closes what is pending at once, whatever its age (shutdown, tests). */
   async flush(): Promise<void> {
-    while (this.pending.size > 0 || this.running) {
-      if (!this.running) this.running = this.drain(true);
-      await this.running;
-    }
+    while (this.pending.size > 0 || this.running) await (this.running ?? this.start(true));
   }
 
   /** Stops the timer; leaves still pending stay unsettled (the sweep offers them again after a restart). */
@@ -217,18 +214,32 @@ export class VerdictBatcher {
   private kick(): void {
     if (this.timer !== undefined) this.timers.clear(this.timer);
     this.timer = undefined;
-    if (!this.running) this.running = this.drain(false);
+    if (!this.running) this.start(false);
   }
 
-  /** Closes due batches one after another until none is due (all, with `all`), then re-arms the timer. */
+  /**
+   * Starts a drain and records it as the one running; when it ends, clears that record and re-arms
+   * the timer. The clearing runs in a `finally` callback, which is always later than this assignment.
+   * Old rule: the drain cleared `running` in its own `finally`, which runs synchronously when nothing
+   * is due (a timer that fires a millisecond early): the caller then stored the finished drain as
+   * running, every later kick saw a drain in progress, and the relay closed no batch again (each leaf
+   * waited for its agent's own settle, a minute later).
+   */
+  private start(all: boolean): Promise<void> {
+    const run: Promise<void> = this.drain(all).finally(() => {
+      if (this.running === run) this.running = undefined;
+      if (!this.closed) this.arm();
+    });
+    this.running = run;
+    return run;
+  }
+
+  /** Closes due batches one after another until none is due (all, with `all`). */
   private async drain(all: boolean): Promise<void> {
     try {
       while (this.pending.size > 0 && (all || this.due())) await this.closeBatch();
     } catch (err) {
       this.p.logger.error({ err }, "verdict batch failed");
-    } finally {
-      this.running = undefined;
-      if (!this.closed) this.arm();
     }
   }
 

@@ -37,9 +37,10 @@ function leafAt(i: number, expiry = CHAIN_NOW + 3600n): BatchLeaf {
   return { verdict, own, expiry };
 }
 
-/** A clock and timers that move only when the test says so. */
+/** A clock and timers that move only when the test says so (`earlyMs`: timers fire that much early, as Node's may). */
 class ManualClock implements BatchTimers {
   t = 0;
+  constructor(private readonly earlyMs = 0) {}
   private timers = new Map<number, { at: number; fn: () => void }>();
   private next = 1;
   now = () => this.t;
@@ -58,7 +59,7 @@ class ManualClock implements BatchTimers {
   advance(ms: number) {
     this.t += ms;
     for (const [id, timer] of [...this.timers]) {
-      if (timer.at <= this.t) {
+      if (timer.at - this.earlyMs <= this.t) {
         this.timers.delete(id);
         timer.fn();
       }
@@ -105,8 +106,10 @@ function setup(opts: {
   maxRetries?: number;
   /** settleVerdicts throws this many times first (a simulation that reverts). */
   failSends?: number;
+  /** Timers fire this many ms before their time. */
+  timersEarlyMs?: number;
 }) {
-  const clock = new ManualClock();
+  const clock = new ManualClock(opts.timersEarlyMs);
   let failSends = opts.failSends ?? 0;
   const dir = tempDir("batcher");
   const db = openOracleDatabase(":memory:");
@@ -198,6 +201,25 @@ describe("oracle relay: the verdict batcher (PROTOCOL §20.6)", function () {
     t.clock.advance(2000);
     await t.batcher.poll();
     expect(t.sent).to.have.length(2);
+  });
+
+  it("a timer that fires a millisecond early does not stop the relay (old rule: no batch closed again)", async function () {
+    const t = setup({ peers: [peer(peerA)], maxSize: 3, maxDelayMs: 1000, timersEarlyMs: 1 });
+    t.batcher.add(leafAt(0));
+    t.clock.advance(999); // the timer fires; the leaf is not due yet, so nothing closes
+    await t.batcher.poll();
+    expect(t.sent).to.have.length(0);
+    t.clock.advance(1); // the timer re-armed for the leaf's time closes it
+    await t.batcher.poll();
+    expect(t.sent.map((b) => b.verdicts.length)).to.deep.equal([1]);
+    // And the relay goes on: a full batch closes at once, a lone leaf by its delay.
+    for (let i = 1; i <= 3; i++) t.batcher.add(leafAt(i));
+    await t.batcher.poll();
+    t.batcher.add(leafAt(4));
+    t.clock.advance(1000);
+    await t.batcher.poll();
+    expect(t.sent.map((b) => b.verdicts.length)).to.deep.equal([1, 3, 1]);
+    expect(t.batcher.size).to.equal(0);
   });
 
   it("a batch whose settleVerdicts fails goes back to the queue and is settled by the next batch (old rule: its leaves were dropped)", async function () {
