@@ -21,6 +21,7 @@ import {
   transferEvent,
   vestingForfeitedEvent,
 } from "../../sdk/market/events";
+import { inSpans } from "./inSpans";
 
 export interface ConservationReport {
   ok: boolean;
@@ -66,7 +67,7 @@ export async function checkConservation(client: PublicClient, deployment: Deploy
   const check = (ok: boolean, fact: string, problem: string) => (ok ? facts.push(fact) : problems.push(problem));
 
   // 1. Replay every Transfer.
-  const transfers = await client.getLogs({ address: rgl, event: transferEvent, ...range });
+  const transfers = await inSpans(range, (span) => client.getLogs({ address: rgl, event: transferEvent, ...span }));
   const balances = new Map<Address, bigint>();
   const marketAddress = getAddress(market);
   let minted = 0n;
@@ -115,15 +116,19 @@ export async function checkConservation(client: PublicClient, deployment: Deploy
   check(sum === supply, `Σ balances of ${balances.size} holders = supply`, `Σ balances ${sum} ≠ supply ${supply}`);
 
   // 2. Every burn is accounted for.
-  const slashes = await client.getLogs({ address: staking, event: slashedEvent, ...range });
+  const slashes = await inSpans(range, (span) => client.getLogs({ address: staking, event: slashedEvent, ...span }));
   const slashBurned = slashes.reduce((s, l) => s + l.args.burned!, 0n);
-  const fees = await client.getLogs({ address: market, event: feeEvent, ...range });
+  const fees = await inSpans(range, (span) => client.getLogs({ address: market, event: feeEvent, ...span }));
   const feeBurned = fees
     .filter((l) => l.args.burned && getAddress(l.args.token!) === rgl)
     .reduce((s, l) => s + l.args.amount!, 0n);
-  const equivocations = await client.getLogs({ address: committee, event: equivocationEvent, ...range });
+  const equivocations = await inSpans(range, (span) =>
+    client.getLogs({ address: committee, event: equivocationEvent, ...span }),
+  );
   const bondBurned = equivocations.reduce((s, l) => s + l.args.slashed! - l.args.reporterReward!, 0n);
-  const forfeits = await client.getLogs({ address: rewards, event: vestingForfeitedEvent, ...range });
+  const forfeits = await inSpans(range, (span) =>
+    client.getLogs({ address: rewards, event: vestingForfeitedEvent, ...span }),
+  );
   const vestingBurned = forfeits.reduce((s, l) => s + l.args.amount!, 0n);
   check(
     burned === slashBurned + feeBurned + bondBurned + vestingBurned,
@@ -132,7 +137,9 @@ export async function checkConservation(client: PublicClient, deployment: Deploy
   );
 
   // 3. Each contract holds exactly what its accounting says.
-  const operators = await client.getLogs({ address: staking, event: registeredEvent, ...range });
+  const operators = await inSpans(range, (span) =>
+    client.getLogs({ address: staking, event: registeredEvent, ...span }),
+  );
   let atStake = 0n;
   for (const { args } of operators) {
     const info = await client.readContract({
@@ -172,7 +179,9 @@ export async function checkConservation(client: PublicClient, deployment: Deploy
   );
   for (const line of await otherTokensHeld(client, market, rgl, range)) check(line.ok, line.text, line.text);
   const signers = new Set(
-    (await client.getLogs({ address: committee, event: bondedEvent, ...range })).map((l) => getAddress(l.args.signer!)),
+    (await inSpans(range, (span) => client.getLogs({ address: committee, event: bondedEvent, ...span }))).map((l) =>
+      getAddress(l.args.signer!),
+    ),
   );
   let bonds = 0n;
   for (const signer of signers) {
@@ -261,13 +270,15 @@ async function otherTokensHeld(
   rgl: Address,
   range: { fromBlock: bigint; toBlock: bigint },
 ): Promise<{ ok: boolean; text: string }[]> {
-  const set = await client.getContractEvents({
-    address: market,
-    abi: jobMarketAbi,
-    eventName: "PaymentTokenSet",
-    strict: true,
-    ...range,
-  });
+  const set = await inSpans(range, (span) =>
+    client.getContractEvents({
+      address: market,
+      abi: jobMarketAbi,
+      eventName: "PaymentTokenSet",
+      strict: true,
+      ...span,
+    }),
+  );
   const tokens = [...new Set(set.map((l) => getAddress(l.args.token)))].filter((t) => t !== getAddress(rgl));
   const lines: { ok: boolean; text: string }[] = [];
   for (const token of tokens) {
@@ -301,7 +312,9 @@ async function marketFlows(
   rgl: Address,
   range: { fromBlock: bigint; toBlock: bigint },
 ): Promise<MarketFlows> {
-  const events = await client.getContractEvents({ address: market, abi: jobMarketAbi, strict: true, ...range });
+  const events = await inSpans(range, (span) =>
+    client.getContractEvents({ address: market, abi: jobMarketAbi, strict: true, ...span }),
+  );
   const rglJobs = new Set<bigint>();
   const flows: MarketFlows = {
     jobs: 0,
