@@ -1,6 +1,7 @@
 // A whole local chain for the demo, end-to-end tests and benchmarks: a real `hardhat node` (or anvil,
-// the load run's) on 127.0.0.1, the protocol deployed with the Ignition module (scripts/deploy.ts), a bonded oracle
-// committee, and funded operator, developer and delegator accounts from Hardhat's test mnemonic.
+// the load run's) on 127.0.0.1, the protocol deployed with the Ignition module (scripts/deploy.ts), a
+// bonded oracle committee, and funded operator, developer and delegator accounts from Hardhat's test
+// mnemonic.
 import { spawn } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
