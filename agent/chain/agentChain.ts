@@ -22,6 +22,7 @@ import type { CapacityAttestation, ShardAttestation } from "../../sdk/eip712/typ
 import type { Submission, SubmissionSender } from "./submissionBatcher";
 import { FeeBumpSender, type FeeBumpPolicy, type PendingTx } from "../../sdk/chain/sendWithFeeBump";
 import type { Logger } from "../../sdk/log/createLogger";
+import { withGasHeadroom } from "../../sdk/chain/gasHeadroom";
 
 /** A transaction that reverted or could not be sent; `details.reason` holds the decoded revert when known. */
 export class AgentTxError extends RigelError {
@@ -497,11 +498,6 @@ export class AgentChain {
 
 /** How long an estimate of the EIP-1559 fees is reused. */
 const FEES_TTL_MS = 5_000;
-
-/** Gas sent with a transaction: the estimate plus a quarter plus 50,000. */
-export function withGasHeadroom(estimate: bigint): bigint {
-  return estimate + estimate / 4n + 50_000n;
-}
 
 /** The decoded custom error name (and args) of a viem contract error, when there is one. */
 export function revertReason(err: unknown): string | undefined {

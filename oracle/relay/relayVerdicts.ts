@@ -1,4 +1,5 @@
 import { parseEventLogs, type Address, type Hex, type PublicClient, type WalletClient } from "viem";
+import { withGasHeadroom } from "../../sdk/chain/gasHeadroom";
 import { jobMarketAbi } from "../../sdk/contracts/abis";
 import { recoverShardAttestationSigner } from "../../sdk/eip712/shardAttestation";
 import { sortSignaturesBySigner, type SignerSignature } from "../../sdk/eip712/sortSignatures";
@@ -74,10 +75,11 @@ export async function settleWithQuorum(p: {
  * Settles a verdict batch on-chain (PROTOCOL §20.6): `JobMarket.settleVerdicts(batch, signatures,
  * verdicts)` with signatures already sorted by signer, its gas estimated (the estimate is the
  * simulation: a batch that would revert throws here, decoded, and nothing is sent), then sent with
- * that gas and mined. Returns the transaction hash and how many leaves the market settled (its
- * `VerdictsSettled` event; the others it skipped: `VerdictSkipped`, e.g. a shard another relay
- * settled first). Old rule: a separate simulation before the estimate, one more execution of a
- * batch of up to 100 leaves on a node that every agent and oracle queue their reads at.
+ * that gas plus headroom ({@link withGasHeadroom}) and mined. Returns the transaction hash and how
+ * many leaves the market settled (its `VerdictsSettled` event; the others it skipped:
+ * `VerdictSkipped`, e.g. a shard another relay settled first). Old rules: a separate simulation
+ * before the estimate, one more execution of a batch of up to 100 leaves on a node that every agent
+ * and oracle queue their reads at; the bare estimate as the gas limit.
  */
 export async function settleVerdictBatch(p: {
   publicClient: PublicClient;
@@ -95,7 +97,9 @@ export async function settleVerdictBatch(p: {
     functionName: "settleVerdicts",
     args: [p.batch, p.signatures, p.verdicts],
   } as const;
-  const gas = await p.publicClient.estimateContractGas(call);
+  // With headroom: a 100-leaf batch estimated on one state and mined on a later one ran out of gas in
+  // the settlement module (`FailedCall()`) under load, and its receipt said reverted.
+  const gas = withGasHeadroom(await p.publicClient.estimateContractGas(call));
   const hash = await p.walletClient.writeContract({ ...call, chain: p.walletClient.chain, gas });
   const receipt = await p.publicClient.waitForTransactionReceipt({ hash });
   if (receipt.status !== "success") throw new Error(`settleVerdicts ${hash} reverted`);
