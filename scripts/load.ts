@@ -28,7 +28,7 @@ Options:
   --batch-delay-ms MS  longest a shard waits for a submission or verdict batch  (default ${LOAD_DEFAULTS.batchDelayMs})
   --chain C         the chain's node: anvil (Foundry's, from npm @foundry-rs/anvil) or hardhat
                     (\`hardhat node\`, which traces every EVM step: ~8× the node's CPU)  (default ${LOAD_DEFAULTS.chain})
-  --mining M        auto (a block per transaction) or an interval in ms (Hardhat interval mining)
+  --mining M        auto (a block per transaction) or an interval in ms (whole seconds on anvil)
                                                                 (default ${LOAD_DEFAULTS.miningIntervalMs > 0 ? LOAD_DEFAULTS.miningIntervalMs : "auto"})
   --block-clock     with --chain hardhat: each automined block a second after the last (Hardhat's
                     default: the chain clock runs ahead under load); default: the chain clock keeps
@@ -103,6 +103,10 @@ export function parseLoadArgs(argv: string[]): (Omit<LoadOptions, "log"> & { jso
   if (!CHAIN_KINDS.includes(chain))
     throw new Error(`--chain must be one of ${CHAIN_KINDS.join(", ")}, not "${values.chain}"`);
   if (values["block-clock"] && chain !== "hardhat") throw new Error("--block-clock needs --chain hardhat");
+  const miningIntervalMs = miningOf(values.mining, d.miningIntervalMs);
+  // Anvil's evm_setIntervalMining takes whole seconds (Hardhat's, milliseconds).
+  if (chain === "anvil" && miningIntervalMs % 1000 !== 0)
+    throw new Error(`--mining with --chain anvil takes whole seconds (1000, 2000, …), not ${miningIntervalMs} ms`);
   return {
     jobs: int(values.jobs, "jobs", d.jobs),
     agents: int(values.agents, "agents", d.agents),
@@ -117,7 +121,7 @@ export function parseLoadArgs(argv: string[]): (Omit<LoadOptions, "log"> & { jso
     assign: !values["no-assign"],
     batching: !values["no-batching"],
     batchDelayMs: int(values["batch-delay-ms"], "batch-delay-ms", d.batchDelayMs, 0),
-    miningIntervalMs: miningOf(values.mining, d.miningIntervalMs),
+    miningIntervalMs,
     chain,
     wallClock: !values["block-clock"],
     claimFirstQuorum: !values["claim-every-oracle"],

@@ -453,7 +453,9 @@ async function drive(
   if (o.miningIntervalMs > 0) {
     // Interval mining from here on: many transactions per block, the chain clock at the wall clock's.
     await client.request({ method: "evm_setAutomine" as never, params: [false] as never });
-    await client.request({ method: "evm_setIntervalMining" as never, params: [o.miningIntervalMs] as never });
+    // Hardhat's interval is in milliseconds, anvil's in seconds (old rule: 200 sent to anvil meant 200 s).
+    const interval = o.chain === "anvil" ? o.miningIntervalMs / 1000 : o.miningIntervalMs;
+    await client.request({ method: "evm_setIntervalMining" as never, params: [interval] as never });
   }
   const nonces = await Promise.all(devnet.developers.map((d) => client.getTransactionCount({ address: d.address })));
   const deadline = BigInt(Number((await client.getBlock()).timestamp) + 7 * 86_400);

@@ -53,6 +53,12 @@ describe("scripts/lib/anvilNode (the load run's chain)", function () {
     expect(() => parseLoadArgs(["--chain", "geth"])).to.throw('--chain must be one of hardhat, anvil, not "geth"');
     const hardhatClock = parseLoadArgs(["--chain", "hardhat", "--block-clock"]);
     expect(hardhatClock !== "help" && [hardhatClock.chain, hardhatClock.wallClock]).to.deep.equal(["hardhat", false]);
+    // Anvil's interval mining is in whole seconds (an interval of 200 ms once became 200 s).
+    expect(() => parseLoadArgs(["--mining", "200"])).to.throw("--mining with --chain anvil takes whole seconds");
+    const anvilInterval = parseLoadArgs(["--mining", "2000"]);
+    expect(anvilInterval !== "help" && anvilInterval.miningIntervalMs).to.equal(2000);
+    const hardhatInterval = parseLoadArgs(["--chain", "hardhat", "--mining", "200"]);
+    expect(hardhatInterval !== "help" && hardhatInterval.miningIntervalMs).to.equal(200);
     const defaults = parseLoadArgs([]);
     expect(defaults !== "help" && defaults.chain).to.equal("anvil");
   });
