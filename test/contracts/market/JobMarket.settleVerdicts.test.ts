@@ -11,6 +11,7 @@ import {
   type Protocol,
 } from "../../../fixtures/protocolFixture";
 import { signVerdictBatch, VERDICT_BATCH_TYPES } from "../../../fixtures/verdictBatch";
+import { withGasHeadroom } from "../../../sdk/chain/gasHeadroom";
 import {
   deployMarket,
   signedBatch,
@@ -277,6 +278,39 @@ describe("JobMarket.settleVerdicts with the real committee", () => {
       p.committee,
       "CommitteeAttestationTooLong",
     );
+  });
+
+  it("test_gasGrowsAfterEstimate_bareEstimateReverts_headroomSettles (the relay's gas headroom)", async () => {
+    // A batch estimated on one state and mined on a later one: here the operator and the treasury
+    // withdraw in between, so the batch's credits write to empty slots again and need more gas. Old
+    // rule (the relay sent the bare estimate): the batch reverted, as one did in a 3,000-job load run.
+    const p = await loadFixture(deployProtocol);
+    const usd = await p.usd.getAddress();
+    const first = await submittedJob(p);
+    const firstLeaf = await shardVerdict(p, first, 0);
+    const signedFirst = await verdictBatch(p, [firstLeaf]);
+    await p.market.settleVerdicts(signedFirst.batch, signedFirst.sigs, [firstLeaf]);
+    const second = await submittedJob(p);
+    const leaf = await shardVerdict(p, second, 0);
+    const { batch, sigs } = await verdictBatch(p, [leaf]);
+    const estimate = await p.market.settleVerdicts.estimateGas(batch, sigs, [leaf]);
+    const between = await ethers.provider.send("evm_snapshot", []);
+
+    await p.market.connect(p.ops[0]).withdraw(usd, p.ops[0].address);
+    await p.market.connect(p.treasury).withdraw(usd, p.treasury.address);
+    expect(await p.market.owedTotal(usd)).to.equal(0n);
+    await expect(p.market.settleVerdicts(batch, sigs, [leaf], { gasLimit: estimate })).to.be.reverted;
+    expect((await p.market.getShard(second, 0)).state).to.equal(State.Submitted);
+
+    await ethers.provider.send("evm_revert", [between]);
+    await p.market.connect(p.ops[0]).withdraw(usd, p.ops[0].address);
+    await p.market.connect(p.treasury).withdraw(usd, p.treasury.address);
+    await expect(p.market.settleVerdicts(batch, sigs, [leaf], { gasLimit: withGasHeadroom(estimate) })).to.emit(
+      p.market,
+      "ShardSettled",
+    );
+    expect((await p.market.getShard(second, 0)).state).to.equal(State.Settled);
+    expect(await p.market.owedOf(usd, p.ops[0].address)).to.equal(97_500_000n);
   });
 
   it("test_hashVerdictBatch_isTheEip712Digest", async () => {
