@@ -1,4 +1,5 @@
 import type { Hex } from "viem";
+import { RecentMap } from "../../sdk/memo/recentMap";
 
 /** A job's `JobCreated` log as the oracle keeps it: the spec reference and the block it was in. */
 export interface CachedSpecRef {
@@ -15,7 +16,7 @@ export interface CachedSpecRef {
  * created in or after the block of any job with a smaller id.
  */
 export class SpecRefCache {
-  private readonly entries = new Map<bigint, CachedSpecRef>();
+  private readonly refs: RecentMap<bigint, CachedSpecRef>;
 
   /**
    * @param capacity the most jobs kept (the least recently used goes first).
@@ -26,26 +27,19 @@ export class SpecRefCache {
     readonly floor: bigint,
   ) {
     if (!Number.isInteger(capacity) || capacity < 1) throw new Error(`capacity must be ≥ 1, not ${capacity}`);
+    this.refs = new RecentMap(capacity);
   }
 
   get size(): number {
-    return this.entries.size;
+    return this.refs.size;
   }
 
   get(jobId: bigint): CachedSpecRef | undefined {
-    const entry = this.entries.get(jobId);
-    if (entry) {
-      // Most recently used last.
-      this.entries.delete(jobId);
-      this.entries.set(jobId, entry);
-    }
-    return entry;
+    return this.refs.get(jobId);
   }
 
   set(jobId: bigint, ref: CachedSpecRef): void {
-    this.entries.delete(jobId);
-    this.entries.set(jobId, ref);
-    if (this.entries.size > this.capacity) this.entries.delete(this.entries.keys().next().value as bigint);
+    this.refs.set(jobId, ref);
   }
 
   /**
@@ -54,7 +48,7 @@ export class SpecRefCache {
    */
   fromBlockOf(jobId: bigint): bigint {
     let from = this.floor;
-    for (const [id, ref] of this.entries) if (id < jobId && ref.block > from) from = ref.block;
+    for (const [id, ref] of this.refs.entriesByAge()) if (id < jobId && ref.block > from) from = ref.block;
     return from;
   }
 }

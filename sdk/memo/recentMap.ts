@@ -31,4 +31,9 @@ export class RecentMap<K, V> {
   delete(key: K): void {
     this.entries.delete(key);
   }
+
+  /** Every entry, least recently used first; reading them does not change their order. */
+  entriesByAge(): IterableIterator<[K, V]> {
+    return this.entries.entries();
+  }
 }

@@ -18,4 +18,18 @@ describe("sdk/memo/RecentMap", () => {
     expect(m.size).to.equal(1);
     expect(() => new RecentMap(0)).to.throw(RangeError);
   });
+
+  it("lists its entries least recently used first, without reordering them", () => {
+    const m = new RecentMap<string, number>(3);
+    m.set("a", 1);
+    m.set("b", 2);
+    m.set("c", 3);
+    m.get("a");
+    expect([...m.entriesByAge()]).to.deep.equal([
+      ["b", 2],
+      ["c", 3],
+      ["a", 1],
+    ]);
+    expect([...m.entriesByAge()].map(([k]) => k)).to.deep.equal(["b", "c", "a"]);
+  });
 });
