@@ -23,7 +23,6 @@ export async function startHardhatNode({
     kind: "hardhat",
     command: path.join(root, "node_modules", ".bin", "hardhat"),
     args: ["node", "--hostname", "127.0.0.1", "--port", String(port)],
-    cwd: root,
     env: { RIGEL_NODE_WALL_CLOCK: wallClock ? "true" : "false" },
     port,
     logFile,

@@ -38,12 +38,17 @@ export function startService(params: {
   });
   fs.closeSync(out);
   let hasExited = false;
-  const done = new Promise<number | string>((resolve) =>
+  const done = new Promise<number | string>((resolve) => {
     child.once("exit", (code, signal) => {
       hasExited = true;
       resolve(code ?? signal ?? "unknown");
-    }),
-  );
+    });
+    // A command that cannot be started (no such file) emits `error`, and may never emit `exit`.
+    child.once("error", (err) => {
+      hasExited = true;
+      resolve(`not started: ${err.message}`);
+    });
+  });
   const signalGroup = (signal: NodeJS.Signals) => {
     if (hasExited || child.pid === undefined) return;
     try {

@@ -1,7 +1,6 @@
 // Spawning a local chain node (scripts/lib/localNode.ts picks which): its own process group, so
 // that stopping it stops every child and no orphan keeps the port.
-import { spawn, type ChildProcess } from "node:child_process";
-import fs from "node:fs";
+import { startService } from "./processes";
 
 /** Which node runs the local chain. */
 export type ChainKind = "hardhat" | "anvil";
@@ -29,8 +28,8 @@ async function rpcAnswers(url: string): Promise<boolean> {
 }
 
 /**
- * Spawns a node in its own process group and waits until its RPC answers on 127.0.0.1:`port`.
- * Refuses a port already in use.
+ * Starts a node as a service in its own process group (scripts/lib/processes.ts) and waits until its
+ * RPC answers on 127.0.0.1:`port`. Refuses a port already in use.
  */
 export async function spawnLocalNode(p: {
   kind: ChainKind;
@@ -38,7 +37,6 @@ export async function spawnLocalNode(p: {
   args: string[];
   port: number;
   env?: NodeJS.ProcessEnv;
-  cwd?: string;
   logFile?: string;
   timeoutMs?: number;
 }): Promise<LocalNode> {
@@ -46,49 +44,20 @@ export async function spawnLocalNode(p: {
   const timeoutMs = p.timeoutMs ?? 180_000;
   if (await rpcAnswers(url))
     throw new Error(`port ${p.port} already serves an RPC endpoint; refusing to start another`);
-  const out = p.logFile ? fs.openSync(p.logFile, "a") : "ignore";
-  const child: ChildProcess = spawn(p.command, p.args, {
-    cwd: p.cwd,
-    detached: true,
-    stdio: ["ignore", out, out],
-    env: { ...process.env, ...p.env },
+  const service = startService({
+    name: `${p.kind} node`,
+    command: p.command,
+    args: p.args,
+    env: p.env,
+    logFile: p.logFile ?? "/dev/null",
   });
-  if (typeof out === "number") fs.closeSync(out);
-  let exited = false;
-  let spawnError: Error | undefined;
-  child.once("error", (err) => {
-    spawnError = err;
-    exited = true;
-  });
-  const exitedPromise = new Promise<void>((resolve) =>
-    child.once("close", () => {
-      exited = true;
-      resolve();
-    }),
-  );
-  const stop = async () => {
-    if (exited) return;
-    try {
-      process.kill(-child.pid!, "SIGTERM");
-    } catch {
-      return;
-    }
-    const timer = setTimeout(() => {
-      try {
-        process.kill(-child.pid!, "SIGKILL");
-      } catch {
-        /* already gone */
-      }
-    }, 5000);
-    await exitedPromise;
-    clearTimeout(timer);
-  };
+  const stop = () => service.stop(5_000);
   const deadline = Date.now() + timeoutMs;
   while (!(await rpcAnswers(url))) {
-    if (exited)
+    if (service.exited())
       throw new Error(
-        `${p.kind} node exited before answering on ${url}` +
-          (spawnError ? `: ${spawnError.message}` : p.logFile ? `; see ${p.logFile}` : ""),
+        `${p.kind} node exited before answering on ${url} (${await service.done})` +
+          (p.logFile ? `; see ${p.logFile}` : ""),
       );
     if (Date.now() > deadline) {
       await stop();
@@ -96,5 +65,5 @@ export async function spawnLocalNode(p: {
     }
     await new Promise((r) => setTimeout(r, 200));
   }
-  return { kind: p.kind, url, port: p.port, pid: child.pid!, stop };
+  return { kind: p.kind, url, port: p.port, pid: service.pid, stop };
 }
