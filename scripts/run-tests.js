@@ -244,6 +244,29 @@ async function runAll(stages, jobs) {
   });
 }
 
+/** How much of one failed stage's report the digest before the summary repeats. */
+const DIGEST_CHARS = 4000;
+
+/**
+ * What a failed stage reported about its failures, for the digest printed just before the summary
+ * (a CI log that keeps only its tail still names the failing tests): mocha's list after "N failing",
+ * vitest's failed tests, or else the stage's last lines. At most DIGEST_CHARS characters.
+ */
+function failureDigest({ out }) {
+  const text = stripAnsi(out);
+  const mocha = text.match(/^\s*\d+ failing[\s\S]*/m);
+  let digest;
+  if (mocha) digest = mocha[0];
+  else {
+    const vitest = text.split("\n").filter((l) => /^\s*(FAIL|×|✗)\s/.test(l) || /AssertionError|Error:/.test(l));
+    digest = vitest.length > 0 ? vitest.join("\n") : text.split("\n").slice(-30).join("\n");
+  }
+  digest = digest.trim();
+  return digest.length > DIGEST_CHARS
+    ? `${digest.slice(0, DIGEST_CHARS)}\n[... cut at ${DIGEST_CHARS} characters]`
+    : digest;
+}
+
 function counts(stage, { code, out }) {
   let c = stage.parse ? stage.parse(out) : null;
   if (!c) c = code === 0 ? { passed: 1, failed: 0 } : { passed: 0, failed: 1 };
@@ -276,6 +299,12 @@ async function main() {
   );
   const results = await runAll(stages, jobs);
 
+  for (const stage of stages) {
+    const r = results.get(stage.name);
+    if (counts(stage, r).failed === 0) continue;
+    process.stdout.write(`\n=== failures of ${stage.name} ===\n${failureDigest(r)}\n`);
+  }
+
   let passed = 0;
   let failed = 0;
   process.stdout.write("\n=== summary ===\n");
@@ -297,8 +326,12 @@ async function main() {
   process.exit(failed === 0 ? 0 : 1);
 }
 
-main().catch((err) => {
-  console.error(err);
-  process.stdout.write("0 passed, 1 failed\n");
-  process.exit(1);
-});
+if (require.main === module) {
+  main().catch((err) => {
+    console.error(err);
+    process.stdout.write("0 passed, 1 failed\n");
+    process.exit(1);
+  });
+}
+
+module.exports = { failureDigest, parseMocha, parseVitest, parsePyUnittest, DIGEST_CHARS };
