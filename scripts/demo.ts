@@ -9,7 +9,7 @@
 import path from "node:path";
 import { parseArgs } from "node:util";
 import type { Network } from "./lib/network";
-import { stopChildGroups } from "./demo/childGroups";
+import { stopChildGroups } from "./lib/childGroups";
 import { keepBanner, keepNetwork, nextStopSignal } from "./demo/keep";
 import { runDemo, type DemoOptions, type DemoResult } from "./demo/runDemo";
 import { renderSummary } from "./demo/summary";

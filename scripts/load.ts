@@ -4,6 +4,7 @@
 import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
+import { stopChildGroups } from "./lib/childGroups";
 import { CHAIN_KINDS, type ChainKind } from "./lib/localNode";
 import { LOAD_DEFAULTS, runLoad, type LoadOptions, type LoadResult } from "./load/runLoad";
 
@@ -12,7 +13,8 @@ const HELP = `Usage: npm run load -- [options]
 Starts a local network (a chain node, 3 oracles 2-of-3, agents) on 127.0.0.1, creates single-shard
 matmul-int8 jobs in batches at a steady pace, waits for every shard to be final, and prints shards
 settled per minute, p50/p99 create→settle (wall clock at observation), final states, LOST (must be 0)
-and a conservation check. Stops every process it started.
+and a conservation check. Stops every process it started, also when interrupted (Ctrl-C or
+SIGTERM: exit 130).
 
 Options:
   --jobs N          jobs (one shard each)                       (default ${LOAD_DEFAULTS.jobs})
@@ -190,6 +192,17 @@ async function main(): Promise<number> {
   const say = (line: string) =>
     (json ? console.error : console.log)(`[load ${((Date.now() - t0) / 1000).toFixed(0).padStart(4)} s] ${line}`);
   say(`${rest.jobs} jobs of ${rest.size}³ through ${rest.agents} agents; logs in ${path.join(rest.workDir, "logs")}`);
+  // Interrupted (Ctrl-C, or a SIGTERM from outside): stop the chain and every service it started,
+  // then exit 130. Before, they kept running, holding their ports, after the load itself was gone.
+  let stopping = false;
+  const onInterrupt = (sig: NodeJS.Signals) => {
+    if (stopping) return;
+    stopping = true;
+    say(`${sig}: stopping every process the load started`);
+    void stopChildGroups().finally(() => process.exit(130));
+  };
+  process.on("SIGINT", onInterrupt);
+  process.on("SIGTERM", onInterrupt);
   const result = await runLoad({ ...rest, log: say });
   if (json) console.log(JSON.stringify(result, (_, v: unknown) => (typeof v === "bigint" ? String(v) : v), 2));
   else console.log(loadReport(result));

@@ -1,7 +1,7 @@
-// Stopping everything the demo started when it is interrupted: each service runs in its own process
-// group (scripts/lib/processes.ts, hardhatNode.ts), so a Ctrl-C in the terminal reaches only the
-// demo; the demo then signals the group of each of its direct children. Linux (/proc) only; elsewhere
-// the demo relies on `network.stop()`.
+// Stopping everything a script started when it is interrupted (`npm run demo`, `npm run load`): each
+// service runs in its own process group (scripts/lib/processes.ts, spawnNode.ts), so a Ctrl-C in the
+// terminal reaches only the script; the script then signals the group of each of its direct
+// children. Linux (/proc) only; elsewhere the script relies on `network.stop()`.
 import fs from "node:fs";
 
 /** The pids whose parent is `parent` (default: this process), read from /proc. */
