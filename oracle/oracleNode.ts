@@ -131,6 +131,7 @@ export class OracleNode implements Daemon {
   claims?: ClaimService;
   private watcher?: LogFollower;
   private submissions?: SubmissionStore;
+  private claimStore?: ClaimStore;
   private signer?: ShardSigner;
   /** The relay's batch coordinator (relay nodes with a wallet only). */
   batcher?: VerdictBatcher;
@@ -145,6 +146,8 @@ export class OracleNode implements Daemon {
   private availableFrom?: bigint;
   /** The sweep's place: the last open submission it looked at (0: start over). */
   private sweepCursor = 0;
+  /** The relay's claim sweep's place: the last open claim it looked at (0: start over). */
+  private claimSweepCursor = 0;
 
   constructor(private readonly p: OracleNodeParameters) {
     this.reader = new MarketReader(p.publicClient, p.market, p.committee, { fromBlock: p.deploymentBlock });
@@ -166,6 +169,7 @@ export class OracleNode implements Daemon {
     const db = openOracleDatabase(path.join(p.dataDir, "oracle.sqlite"));
     this.db = db;
     this.submissions = new SubmissionStore(db);
+    this.claimStore = new ClaimStore(db);
     const decisions = new DecisionStore(db);
     const confirmations = p.confirmations ?? confirmationsFor(-1, p.chainId);
     const guard = new SigningGuard(
@@ -281,7 +285,7 @@ export class OracleNode implements Daemon {
       routes: (app, registry) => {
         const metrics = createOracleMetrics(registry);
         this.metrics = metrics;
-        const claims = new ClaimStore(db);
+        const claims = this.claimStore!;
         this.claims = new ClaimService({
           reader: this.reader,
           claims,
@@ -370,7 +374,10 @@ export class OracleNode implements Daemon {
         ).hash,
       settleSingle: (leaf) => this.relaySingle(leaf.own),
       onRelayed: (leaves) => {
-        for (const l of leaves) this.submissions!.markRelayed(l.verdict.jobId, l.verdict.shard);
+        for (const l of leaves) {
+          this.submissions!.markRelayed(l.verdict.jobId, l.verdict.shard);
+          this.claimStore!.markDone(p.market, l.verdict.jobId, l.verdict.shard);
+        }
       },
       maxSize: p.batchMaxSize ?? 100,
       maxDelayMs: p.batchMaxDelayMs ?? 2000,
@@ -439,7 +446,33 @@ export class OracleNode implements Daemon {
         this.p.logger.warn({ err, jobId: s.jobId.toString(), shard: s.shard }, "shard pass failed");
       }
     }
+    if (this.batcher && this.p.relayValid) await this.sweepClaims(chainNow);
     await this.batcher?.poll();
+  }
+
+  /**
+   * The relay's claim sweep (PROTOCOL §20.10), a page per pass: a claim this node signed Valid and
+   * has not relayed is offered to the batcher again (the batcher skips what it holds), so a relay
+   * that restarted with claims decided but not settled settles them; a claim whose shard is final
+   * or whose deadline passed is marked done. Old rule: only submissions were swept, and such claims
+   * waited for another relay or the agent's own `settle`.
+   */
+  private async sweepClaims(chainTime: bigint | undefined): Promise<void> {
+    const store = this.claimStore!;
+    const market = this.p.market;
+    let page = store.openAfter(market, this.claimSweepCursor, PAGE);
+    if (page.length === 0 && this.claimSweepCursor !== 0) page = store.openAfter(market, 0, PAGE);
+    this.claimSweepCursor = page.length < PAGE ? 0 : page[page.length - 1].seq;
+    if (page.length === 0) return;
+    const now = chainTime ?? (await this.reader.chainTime().catch(() => undefined));
+    for (const c of page) {
+      if ((now !== undefined && now >= c.deadline) || this.submissions!.get(c.jobId, c.shard)?.final) {
+        store.markDone(market, c.jobId, c.shard);
+        continue;
+      }
+      const own = this.signer!.stored(market, c.jobId, c.shard);
+      if (own?.attestation.verdict === Verdict.Valid) this.offer(own);
+    }
   }
 
   /** The chain check of PROTOCOL §18.5: this key's signatures on settled shards against the log. */

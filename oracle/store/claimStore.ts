@@ -22,6 +22,11 @@ export interface ClaimRecord {
   refusal: string | null;
 }
 
+/** A claim as the relay's claim sweep pages through them: with its place in the table. */
+export interface OpenClaim extends ClaimRecord {
+  seq: number;
+}
+
 export const CLAIM_MIGRATIONS = [
   `CREATE TABLE claims (
      market      TEXT NOT NULL,
@@ -36,6 +41,16 @@ export const CLAIM_MIGRATIONS = [
      refusal     TEXT,
      PRIMARY KEY (market, job_id, shard)
    )`,
+] as const;
+
+/**
+ * The relay's claim sweep (PROTOCOL §20.10): `done` once the claim's settlement went out from this
+ * node, the shard reached a final state, or the job's deadline passed; the sweep pages through the
+ * rest and offers their Valid decisions to the batcher again (a restarted relay lost its queue).
+ */
+export const CLAIM_SWEEP_MIGRATIONS = [
+  `ALTER TABLE claims ADD COLUMN done INTEGER NOT NULL DEFAULT 0;
+   CREATE INDEX claims_open ON claims (done, refusal);`,
 ] as const;
 
 interface Row {
@@ -74,7 +89,15 @@ export class ClaimStore {
   private readonly insertStmt;
   private readonly refuseStmt;
 
+  private readonly doneStmt;
+  private readonly openStmt;
+
   constructor(private readonly db: SqliteDatabase) {
+    this.doneStmt = db.prepare("UPDATE claims SET done = 1 WHERE market = ? AND job_id = ? AND shard = ?");
+    this.openStmt = db.prepare<[string, number, number], Row & { seq: number }>(
+      `SELECT rowid AS seq, * FROM claims WHERE done = 0 AND refusal IS NULL AND market = ? AND rowid > ?
+       ORDER BY rowid LIMIT ?`,
+    );
     this.getStmt = db.prepare<[string, string, number], Row>(
       "SELECT * FROM claims WHERE market = ? AND job_id = ? AND shard = ?",
     );
@@ -120,5 +143,18 @@ export class ClaimStore {
   refuse(market: Address, jobId: bigint, shard: number, reason: string): string | undefined {
     this.refuseStmt.run(reason, market.toLowerCase(), jobId.toString(), shard);
     return this.get(market, jobId, shard)?.refusal ?? undefined;
+  }
+
+  /** The claim needs no more relaying: its settlement went out, the shard is final, or its deadline passed. */
+  markDone(market: Address, jobId: bigint, shard: number): void {
+    this.doneStmt.run(market.toLowerCase(), jobId.toString(), shard);
+  }
+
+  /**
+   * A page of the market's claims not done and not refused, in the order they were stored, after the
+   * cursor `afterSeq` (0: from the start). The relay's claim sweep walks them a page per pass and wraps.
+   */
+  openAfter(market: Address, afterSeq: number, limit: number): OpenClaim[] {
+    return this.openStmt.all(market.toLowerCase(), afterSeq, limit).map((r) => ({ ...toRecord(r), seq: r.seq }));
   }
 }

@@ -1,5 +1,5 @@
 import { openDatabase, type SqliteDatabase } from "../../sdk/db/openDatabase";
-import { CLAIM_MIGRATIONS } from "./claimStore";
+import { CLAIM_MIGRATIONS, CLAIM_SWEEP_MIGRATIONS } from "./claimStore";
 import { DECISION_MIGRATIONS } from "./decisionStore";
 import { HEARTBEAT_MIGRATIONS } from "./heartbeatStore";
 import { PROOF_ARRIVAL_MIGRATIONS } from "./proofArrivalStore";
@@ -45,6 +45,7 @@ export const ORACLE_MIGRATIONS = [
   ...PROOF_ARRIVAL_MIGRATIONS,
   ...HEARTBEAT_MIGRATIONS,
   ...CLAIM_MIGRATIONS,
+  ...CLAIM_SWEEP_MIGRATIONS,
 ] as const;
 
 /** Opens (and migrates) the oracle's SQLite database. */

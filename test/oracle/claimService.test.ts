@@ -14,7 +14,7 @@ import { claimBeacon } from "../../sdk/pow/beacon";
 import { HttpError } from "../../sdk/errors/HttpError";
 import type { ClaimTerms, OperatorEligibility } from "../../oracle/chain/marketReader";
 import { ClaimService, ineligibility } from "../../oracle/claims/claimService";
-import { CLAIM_MIGRATIONS, ClaimStore } from "../../oracle/store/claimStore";
+import { CLAIM_MIGRATIONS, CLAIM_SWEEP_MIGRATIONS, ClaimStore } from "../../oracle/store/claimStore";
 import { openOracleDatabase } from "../../oracle/store/oracleDatabase";
 
 const MARKET = getAddress("0x00000000000000000000000000000000000000aa");
@@ -59,7 +59,7 @@ const request = (over: Partial<ClaimRequest> = {}): ClaimRequest => ({
 
 function setup(
   chain: { terms?: ClaimTerms | (() => never); eligibility?: OperatorEligibility; now?: bigint } = {},
-  store = new ClaimStore(openDatabase({ file: ":memory:", migrations: CLAIM_MIGRATIONS })),
+  store = new ClaimStore(openDatabase({ file: ":memory:", migrations: CLAIM_TABLES })),
 ) {
   const reads = { terms: 0, eligibility: 0 };
   const limited: Address[] = [];
@@ -88,6 +88,8 @@ function setup(
   return { service, store, reads, limited };
 }
 
+const CLAIM_TABLES = [...CLAIM_MIGRATIONS, ...CLAIM_SWEEP_MIGRATIONS];
+
 async function refusedWith(call: Promise<unknown>): Promise<HttpError> {
   try {
     await call;
@@ -100,7 +102,7 @@ async function refusedWith(call: Promise<unknown>): Promise<HttpError> {
 
 describe("oracle/store/ClaimStore", () => {
   it("stores the first claim of a shard and returns it again; a refusal is kept once", () => {
-    const store = new ClaimStore(openDatabase({ file: ":memory:", migrations: CLAIM_MIGRATIONS }));
+    const store = new ClaimStore(openDatabase({ file: ":memory:", migrations: CLAIM_TABLES }));
     const nonce = keccak256(toHex("n"));
     const c = {
       market: MARKET,
@@ -128,6 +130,31 @@ describe("oracle/store/ClaimStore", () => {
     expect(store.refuse(MARKET, 7n, 2, "POW_WRONG_ROW")).to.equal("POW_WRONG_ROW");
     expect(store.refuse(MARKET, 7n, 2, "OTHER")).to.equal("POW_WRONG_ROW");
     expect(store.get(MARKET, 7n, 2)!.refusal).to.equal("POW_WRONG_ROW");
+  });
+
+  it("pages the market's open claims in order for the relay's sweep: done and refused ones left out", () => {
+    const store = new ClaimStore(openDatabase({ file: ":memory:", migrations: CLAIM_TABLES }));
+    const claim = (jobId: bigint, market = MARKET) =>
+      store.claim({
+        market,
+        jobId,
+        shard: 0,
+        operator: OPERATOR,
+        resultRoot: ROOT,
+        units: 1n,
+        nonce: keccak256(toHex(`n${jobId}`)),
+        deadline: 50n,
+      });
+    for (const jobId of [1n, 2n, 3n, 4n, 5n]) claim(jobId);
+    claim(6n, "0x00000000000000000000000000000000000000bb");
+    store.markDone(MARKET, 2n, 0);
+    store.refuse(MARKET, 4n, 0, "POW_WRONG_ROW");
+    const first = store.openAfter(MARKET, 0, 2);
+    expect(first.map((c) => c.jobId)).to.deep.equal([1n, 3n]);
+    expect(first[1]).to.include({ shard: 0, deadline: 50n, refusal: null });
+    const rest = store.openAfter(MARKET, first[1].seq, 2);
+    expect(rest.map((c) => c.jobId)).to.deep.equal([5n]);
+    expect(store.openAfter(MARKET, rest[0].seq, 2)).to.deep.equal([]);
   });
 
   it("is part of the oracle database and survives a reopen with the same nonce", () => {

@@ -329,4 +329,54 @@ describe("oracle claims: an assigned shard settled straight from Open (PROTOCOL 
     const tx = await viemPublicClient().getTransaction({ hash: log.transactionHash as Hex });
     expect(decodeFunctionData({ abi: jobMarketAbi, data: tx.input }).functionName).to.equal("settle");
   });
+
+  it("a relay restarted with a claim decided but not settled offers it again: its claim sweep settles it in a batch", async function () {
+    const peerNodes = [];
+    for (const i of [1, 2]) peerNodes.push(await startOracle(p, p.oracles[i], tempDir(`claims-restart-${i}`)));
+    nodes.push(...peerNodes);
+    const relayDir = tempDir("claims-restart-relay");
+    const relayOptions = {
+      relay: true,
+      relayValid: true,
+      peers: peerNodes.map((n) => n.url),
+      batchMaxDelayMs: 600_000,
+    };
+    // The first relay queues the decided claim (its batch would close in ten minutes) and stops.
+    const first = await startOracle(p, p.oracles[0], relayDir, { ...relayOptions, batchMaxSize: 100 });
+    const op = p.ops[1];
+    const spec = matmulSpec("57");
+    const { jobId } = await createAssignedJob(p, spec, op);
+    const shard = await computeShard(spec);
+    for (const node of [...peerNodes, first]) {
+      expect((await (await claimAndProve(node.url, op, spec, jobId, shard)).answer()).status).to.equal("signed");
+    }
+    expect(first.batcher!.holds(jobId, 0)).to.equal(true);
+    await first.shutdown();
+    expect((await p.market.getShard(jobId, 0)).state).to.equal(BigInt(ShardState.Open));
+
+    // Restarted on the same data: one pass of the node finds the claim in its store and settles it.
+    // Old rule: only submissions were swept; the claim stayed Open until another relay or the agent.
+    const relay = await startOracle(p, p.oracles[0], relayDir, { ...relayOptions, batchMaxSize: 1 });
+    nodes.push(relay);
+    const usd = await p.usd.getAddress();
+    const held = await p.usd.balanceOf(await p.market.getAddress());
+    const owedBefore = await p.market.owedOf(usd, op.address);
+    await relay.tick();
+    await relay.batcher!.flush();
+    expect((await p.market.getShard(jobId, 0)).state).to.equal(BigInt(ShardState.Settled));
+    const [log] = await p.market.queryFilter(p.market.filters.ShardSettled(jobId));
+    const tx = await viemPublicClient().getTransaction({ hash: log.transactionHash as Hex });
+    expect(decodeFunctionData({ abi: jobMarketAbi, data: tx.input }).functionName).to.equal("settleVerdicts");
+    // The operator's pay is credited in the market (pull payments): no payment token left it.
+    const pay = shard.units * PRICE;
+    const fee = (pay * BigInt(PARAMS.feeBps)) / 10_000n;
+    expect(await p.usd.balanceOf(await p.market.getAddress())).to.equal(held);
+    expect((await p.market.owedOf(usd, op.address)) - owedBefore).to.equal(pay - fee);
+    // Done with: the next pass offers nothing, and the claim is no longer open in the store.
+    await relay.tick();
+    expect(relay.batcher!.holds(jobId, 0)).to.equal(false);
+    expect(relay.db!.prepare("SELECT done FROM claims WHERE job_id = ?").get(jobId.toString())).to.deep.equal({
+      done: 1,
+    });
+  });
 });
