@@ -282,6 +282,8 @@ describe("dapp: the Operator page shows the node live and offline; the Rewards p
     // The emission chart: axes with ticks, and every epoch on "all epochs".
     await page.getByTestId("emission-range").selectOption("all");
     await waitForText(page.getByTestId("emission-chart").locator("figcaption"), /schedule/);
+    await page.getByTestId("emission-chart").getByTestId("y-tick").nth(1).waitFor({ timeout: 60_000 });
+    await page.getByTestId("emission-chart").getByTestId("x-tick").nth(1).waitFor({ timeout: 60_000 });
     expect(await page.getByTestId("emission-chart").getByTestId("y-tick").count()).to.be.greaterThan(1);
     expect(await page.getByTestId("emission-chart").getByTestId("x-tick").count()).to.be.greaterThan(1);
     await page.getByTestId("yield-window").scrollIntoViewIfNeeded();

@@ -407,6 +407,8 @@ describe("dapp end to end: a container job from a template, settled by real agen
     await wrap.scrollIntoViewIfNeeded();
     await wrap.evaluate((el) => (el.scrollLeft = el.scrollWidth));
     const money = row.locator("td").nth(4);
+    // The credit is read after the shard's state: wait for it rather than read it at once.
+    await waitForText(money, /operator credited 0\.975 RGL/);
     const moneyBox = (await money.boundingBox())!;
     expect(moneyBox.x).to.be.at.least(0);
     expect(moneyBox.x + Math.min(moneyBox.width, 100)).to.be.at.most(390);
