@@ -215,7 +215,7 @@ describe("dapp end to end (headless Chromium, hardhat node, test wallet)", funct
     await waitForText(page.getByTestId("operator-table"), /0xf39F|0x9965/i);
     // The chart draws once its epochs are read: wait for a second bar rather than count at once
     // (the same race as the Operator page's earnings chart on a busy machine).
-    await page.getByTestId("emission-chart").locator("rect").nth(1).waitFor({ timeout: 60_000 });
+    await page.getByTestId("emission-chart").locator("rect").nth(1).waitFor({ state: "attached", timeout: 60_000 });
     expect(await page.getByTestId("emission-chart").locator("rect").count()).to.be.greaterThan(1);
     await shot(page, "rewards-no-wallet");
     const phone = await openPage("rewards-phone", undefined, undefined, { width: 390, height: 844 });
