@@ -108,6 +108,9 @@ export interface OracleNodeParameters {
 
 /** Open submissions looked at per main-loop pass (a page; the sweep's cursor walks them all, PROTOCOL §18.4). */
 const PAGE = 50;
+/** Claims the relay's claim sweep looks at per sweep, and how often it sweeps (PROTOCOL §20.10). */
+const CLAIM_PAGE = 200;
+const CLAIM_SWEEP_MS = 2_000;
 
 /**
  * One committee member: the HTTP API, the chain watcher, the missing-reveal sweep and the optional
@@ -148,6 +151,8 @@ export class OracleNode implements Daemon {
   private sweepCursor = 0;
   /** The relay's claim sweep's place: the last open claim it looked at (0: start over). */
   private claimSweepCursor = 0;
+  /** When the claim sweep last ran (ms); it runs on the first pass, then every CLAIM_SWEEP_MS. */
+  private claimSweptAtMs: number | undefined;
 
   constructor(private readonly p: OracleNodeParameters) {
     this.reader = new MarketReader(p.publicClient, p.market, p.committee, { fromBlock: p.deploymentBlock });
@@ -446,23 +451,28 @@ export class OracleNode implements Daemon {
         this.p.logger.warn({ err, jobId: s.jobId.toString(), shard: s.shard }, "shard pass failed");
       }
     }
-    if (this.batcher && this.p.relayValid) await this.sweepClaims(chainNow);
+    const claimSweepDue = this.claimSweptAtMs === undefined || Date.now() - this.claimSweptAtMs >= CLAIM_SWEEP_MS;
+    if (this.batcher && this.p.relayValid && claimSweepDue) {
+      this.claimSweptAtMs = Date.now();
+      await this.sweepClaims(chainNow);
+    }
     await this.batcher?.poll();
   }
 
   /**
-   * The relay's claim sweep (PROTOCOL §20.10), a page per pass: a claim this node signed Valid and
-   * has not relayed is offered to the batcher again (the batcher skips what it holds), so a relay
-   * that restarted with claims decided but not settled settles them; a claim whose shard is final
-   * or whose deadline passed is marked done. Old rule: only submissions were swept, and such claims
+   * The relay's claim sweep (PROTOCOL §20.10), a page of CLAIM_PAGE on the first pass and then every
+   * CLAIM_SWEEP_MS (its chain-time read stays off a busy relay's 250 ms passes): a claim this node
+   * signed Valid and has not relayed is offered to the batcher again (the batcher skips what it
+   * holds), so a relay that restarted with claims decided but not settled settles them; a claim whose
+   * shard is final or whose deadline passed is marked done. Old rule: only submissions were swept, and such claims
    * waited for another relay or the agent's own `settle`.
    */
   private async sweepClaims(chainTime: bigint | undefined): Promise<void> {
     const store = this.claimStore!;
     const market = this.p.market;
-    let page = store.openAfter(market, this.claimSweepCursor, PAGE);
-    if (page.length === 0 && this.claimSweepCursor !== 0) page = store.openAfter(market, 0, PAGE);
-    this.claimSweepCursor = page.length < PAGE ? 0 : page[page.length - 1].seq;
+    let page = store.openAfter(market, this.claimSweepCursor, CLAIM_PAGE);
+    if (page.length === 0 && this.claimSweepCursor !== 0) page = store.openAfter(market, 0, CLAIM_PAGE);
+    this.claimSweepCursor = page.length < CLAIM_PAGE ? 0 : page[page.length - 1].seq;
     if (page.length === 0) return;
     const now = chainTime ?? (await this.reader.chainTime().catch(() => undefined));
     for (const c of page) {
