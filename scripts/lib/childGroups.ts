@@ -26,7 +26,8 @@ export function childPids(parent: number = process.pid): number[] {
   return children;
 }
 
-function alive(pid: number): boolean {
+/** Whether the process `pid` exists (signal 0). */
+export function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

@@ -5,34 +5,14 @@
 import { expect } from "chai";
 import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
-import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { childPids } from "../../scripts/lib/childGroups";
+import { alive, portAnswers } from "./helpers/processProbes";
 
 const root = path.resolve(__dirname, "..", "..");
 const PORT = 8630;
 const SERVICE_PORTS = [PORT, PORT + 1, PORT + 2, PORT + 3, PORT + 11, PORT + 12];
-
-function portAnswers(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = net.connect({ host: "127.0.0.1", port });
-    socket.once("connect", () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once("error", () => resolve(false));
-  });
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 describe("npm run load, interrupted", function () {
   this.timeout(10 * 60_000);
