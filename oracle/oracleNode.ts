@@ -464,8 +464,8 @@ export class OracleNode implements Daemon {
    * CLAIM_SWEEP_MS (its chain-time read stays off a busy relay's 250 ms passes): a claim this node
    * signed Valid and has not relayed is offered to the batcher again (the batcher skips what it
    * holds), so a relay that restarted with claims decided but not settled settles them; a claim whose
-   * shard is final or whose deadline passed is marked done. Old rule: only submissions were swept, and such claims
-   * waited for another relay or the agent's own `settle`.
+   * shard is final or whose deadline passed is marked done. Old rule: only submissions were swept,
+   * and such claims waited for another relay or the agent's own `settle`.
    */
   private async sweepClaims(chainTime: bigint | undefined): Promise<void> {
     const store = this.claimStore!;

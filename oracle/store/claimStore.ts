@@ -88,7 +88,6 @@ export class ClaimStore {
   private readonly getStmt;
   private readonly insertStmt;
   private readonly refuseStmt;
-
   private readonly doneStmt;
   private readonly openStmt;
 
