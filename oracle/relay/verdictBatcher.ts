@@ -71,11 +71,6 @@ export interface VerdictBatcherParameters {
    * `maxDelayMs` later) before it takes the single path (default 5).
    */
   maxRetries?: number;
-  /**
-   * … and at least this long after it first joined (ms, default 30,000): under load batches close
-   * back to back, so `maxRetries` returns alone could pass in a few seconds while a peer lags behind.
-   */
-  retryWindowMs?: number;
   /** The clock the delay is measured with, in ms (default `Date.now`). */
   now?: () => number;
   timers?: BatchTimers;
@@ -86,8 +81,6 @@ export interface VerdictBatcherParameters {
 interface Entry {
   leaf: BatchLeaf;
   addedAtMs: number;
-  /** When the leaf first joined the queue (kept when it comes back): the start of its retry window. */
-  firstAddedAtMs: number;
   /** How many batches this leaf has gone back to the queue from (peers had not decided it yet). */
   retries: number;
 }
@@ -121,9 +114,9 @@ const realTimers: BatchTimers = {
  *    peers that lack the fewest — as many peers as the quorum still needs — are dropped from the batch
  *    and the rest asked once more;
  * 4. leaves dropped, or still short of a quorum after that, go back to the queue (a later batch, after
- *    `maxDelayMs`: the peers are still deciding them) until they have come back `maxRetries` times
- *    and joined `retryWindowMs` ago; then, and when no peer co-signs batches at all (refusals), each
- *    leaf by the single path (`settle` with single attestations), which settles what has a quorum.
+ *    `maxDelayMs`: the peers are still deciding them), at most `maxRetries` times each; then, and when
+ *    no peer co-signs batches at all (refusals), each leaf by the single path (`settle` with single
+ *    attestations), which settles what has a quorum.
  *
  * One batch is closed at a time (one wallet, one nonce sequence); a leaf waits at most `maxDelayMs`
  * plus the batch before it and one round trip to the peers (their timeout).
@@ -138,7 +131,6 @@ export class VerdictBatcher {
   private readonly timers: BatchTimers;
   private readonly urgentSec: bigint;
   private readonly maxRetries: number;
-  private readonly retryWindowMs: number;
   private closed = false;
   /** Keys settled (in a batch or alone) during the close in progress: one close runs at a time. */
   private readonly relayedInClose = new Set<string>();
@@ -148,7 +140,6 @@ export class VerdictBatcher {
     this.timers = p.timers ?? realTimers;
     this.urgentSec = BigInt(p.urgentSec ?? 60);
     this.maxRetries = p.maxRetries ?? 5;
-    this.retryWindowMs = p.retryWindowMs ?? 30_000;
   }
 
   /** Leaves waiting for their batch to close. */
@@ -167,8 +158,7 @@ export class VerdictBatcher {
     if (this.closed) return;
     const key = keyOf(leaf.verdict);
     if (this.pending.has(key) || this.inFlight.has(key)) return;
-    const now = this.now();
-    this.pending.set(key, { leaf, addedAtMs: now, firstAddedAtMs: now, retries: 0 });
+    this.pending.set(key, { leaf, addedAtMs: this.now(), retries: 0 });
     if (this.pending.size >= this.p.maxSize || this.isUrgent(leaf)) this.kick();
     else this.arm();
   }
@@ -201,26 +191,11 @@ export class VerdictBatcher {
     return undefined;
   }
 
-  /**
-   * Whether a leaf may join the next batch: a new one at once; one that came back (peers lacked it,
-   * or its close failed) only `maxDelayMs` after it came back, or when urgent. Old rule: a come-back
-   * leaf joined the very next batch, and under load batches close back to back when full, so its
-   * retries passed in seconds (and a batch whose sending failed was retried without a pause).
-   */
-  private eligible(e: Entry, now: number): boolean {
-    return e.retries === 0 || now - e.addedAtMs >= this.p.maxDelayMs || this.isUrgent(e.leaf);
-  }
-
   private due(): boolean {
     const oldest = this.oldestMs();
     if (oldest === undefined) return false;
-    const now = this.now();
-    if (now - oldest >= this.p.maxDelayMs) return true;
-    let eligible = 0;
-    for (const e of this.pending.values()) {
-      if (!this.eligible(e, now)) continue;
-      if (++eligible >= this.p.maxSize || this.isUrgent(e.leaf)) return true;
-    }
+    if (this.pending.size >= this.p.maxSize || this.now() - oldest >= this.p.maxDelayMs) return true;
+    for (const e of this.pending.values()) if (this.isUrgent(e.leaf)) return true;
     return false;
   }
 
@@ -262,28 +237,22 @@ export class VerdictBatcher {
   /** Closes due batches one after another until none is due (all, with `all`). */
   private async drain(all: boolean): Promise<void> {
     try {
-      while (this.pending.size > 0 && (all || this.due())) if (!(await this.closeBatch(all))) break;
+      while (this.pending.size > 0 && (all || this.due())) await this.closeBatch();
     } catch (err) {
       this.p.logger.error({ err }, "verdict batch failed");
     }
   }
 
-  /**
-   * Takes the oldest `maxSize` leaves that may join a batch (any, with `all`) and settles them
-   * (PROTOCOL §20.6); false when none may.
-   */
-  private async closeBatch(all: boolean): Promise<boolean> {
+  /** Takes the oldest `maxSize` leaves and settles them (PROTOCOL §20.6). */
+  private async closeBatch(): Promise<void> {
     this.relayedInClose.clear();
     const taken: Entry[] = [];
-    const now = this.now();
     for (const [key, entry] of this.pending) {
       if (taken.length >= this.p.maxSize) break;
-      if (!all && !this.eligible(entry, now)) continue;
       taken.push(entry);
       this.pending.delete(key);
       this.inFlight.add(key);
     }
-    if (taken.length === 0) return false;
     try {
       const chainNow = await this.p.chainTime();
       this.lastChainTime = chainNow;
@@ -295,9 +264,9 @@ export class VerdictBatcher {
       if (batched.length > 0) await this.settleBatched(batched);
     } catch (err) {
       // The chain or this node's signer failed the close (e.g. settleVerdicts' simulation reverted):
-      // the leaves not settled go back to the queue like leaves peers lacked (until their retries and
-      // retry window are spent, then alone). Old rule: they were dropped, and a claim then waited for
-      // its agent's own settle, a minute later under load.
+      // the leaves not settled go back to the queue like leaves peers lacked (at most maxRetries times,
+      // then alone). Old rule: they were dropped, and a claim (no submission for the sweep to offer
+      // again) then waited for its agent's own settle, a minute later under load.
       const left = taken.filter((e) => !this.relayedInClose.has(keyOf(e.leaf.verdict)));
       this.p.logger.warn(
         { err, leaves: taken.length, retried: left.length },
@@ -307,7 +276,6 @@ export class VerdictBatcher {
     } finally {
       for (const e of taken) this.inFlight.delete(keyOf(e.leaf.verdict));
     }
-    return true;
   }
 
   private async single(leaf: BatchLeaf): Promise<boolean> {
@@ -366,22 +334,17 @@ export class VerdictBatcher {
 
   /**
    * Leaves the peers have not decided yet go back to the queue for a later batch (`maxDelayMs` from
-   * now); one that has come back `maxRetries` times and joined at least `retryWindowMs` ago takes the
-   * single path. (Old rule: `maxRetries` alone. In a 3,000-job load run batches closed about a second
-   * apart while a peer lagged, 47 leaves spent their retries in seconds, and their single `settle`s,
-   * one after another, held the relay for 60 s; the peer had decided them meanwhile.)
+   * now); one that has come back `maxRetries` times already takes the single path.
    */
   private async retryLater(entries: Entry[]): Promise<void> {
-    const now = this.now();
     for (const e of entries) {
       const key = keyOf(e.leaf.verdict);
-      const spent = e.retries >= this.maxRetries && now - e.firstAddedAtMs >= this.retryWindowMs;
-      if (spent || this.closed) {
+      if (e.retries >= this.maxRetries || this.closed) {
         await this.single(e.leaf);
         continue;
       }
       this.inFlight.delete(key);
-      this.pending.set(key, { ...e, addedAtMs: now, retries: e.retries + 1 });
+      this.pending.set(key, { leaf: e.leaf, addedAtMs: this.now(), retries: e.retries + 1 });
     }
   }
 

@@ -104,7 +104,6 @@ function setup(opts: {
   singleQuorum?: boolean;
   inactive?: string[];
   maxRetries?: number;
-  retryWindowMs?: number;
   /** settleVerdicts throws this many times first (a simulation that reverts). */
   failSends?: number;
   /** Timers fire this many ms before their time. */
@@ -141,7 +140,6 @@ function setup(opts: {
     maxSize: opts.maxSize ?? 100,
     maxDelayMs: opts.maxDelayMs ?? 2000,
     maxRetries: opts.maxRetries,
-    retryWindowMs: opts.retryWindowMs,
     now: clock.now,
     timers: clock,
     metrics: {
@@ -242,14 +240,7 @@ describe("oracle relay: the verdict batcher (PROTOCOL §20.6)", function () {
   });
 
   it("a batch that keeps failing takes the single path after maxRetries (nothing is dropped)", async function () {
-    const t = setup({
-      peers: [peer(peerA)],
-      maxSize: 2,
-      maxDelayMs: 1000,
-      failSends: 100,
-      maxRetries: 2,
-      retryWindowMs: 2000,
-    });
+    const t = setup({ peers: [peer(peerA)], maxSize: 2, maxDelayMs: 1000, failSends: 100, maxRetries: 2 });
     t.batcher.add(leafAt(0));
     t.batcher.add(leafAt(1));
     for (let round = 0; round < 3; round++) {
@@ -261,26 +252,6 @@ describe("oracle relay: the verdict batcher (PROTOCOL §20.6)", function () {
     expect(t.singles.map((l) => l.verdict.jobId)).to.deep.equal([10n, 11n]);
     expect(t.relayed).to.have.length(2);
     expect(t.batcher.size).to.equal(0);
-  });
-
-  it("a full batch whose send fails waits maxDelayMs before its next try (old rule: retried at once, back to back)", async function () {
-    const t = setup({ peers: [peer(peerA)], maxSize: 2, maxDelayMs: 1000, failSends: 1 });
-    t.batcher.add(leafAt(0));
-    t.batcher.add(leafAt(1)); // full: closes at once, and its send fails
-    await t.batcher.poll();
-    expect(t.sent).to.have.length(0);
-    expect(t.batcher.holds(10n, 0) && t.batcher.holds(11n, 0)).to.equal(true);
-    // A new leaf does not pull them into a batch early either: it waits for its own delay.
-    t.batcher.add(leafAt(2));
-    await t.batcher.poll();
-    expect(t.sent).to.have.length(0);
-    t.clock.advance(999);
-    await t.batcher.poll();
-    expect(t.sent).to.have.length(0);
-    t.clock.advance(1);
-    await t.batcher.poll();
-    expect(t.sent.map((x) => x.verdicts.map((v) => v.jobId))).to.deep.equal([[10n, 11n], [12n]]);
-    expect(t.singles).to.have.length(0);
   });
 
   it("the batch's expiry is its earliest leaf's (so the statement outlives none of them)", async function () {
@@ -356,9 +327,9 @@ describe("oracle relay: the verdict batcher (PROTOCOL §20.6)", function () {
     }
   });
 
-  it("a leaf the peers never decide comes back maxRetries times and for retryWindowMs, then takes the single path", async function () {
+  it("a leaf the peers never decide comes back at most maxRetries times, then takes the single path", async function () {
     const a = peer(peerA, { lacks: [11n] });
-    const t = setup({ peers: [a], maxSize: 2, maxDelayMs: 1000, maxRetries: 2, retryWindowMs: 2000 });
+    const t = setup({ peers: [a], maxSize: 2, maxDelayMs: 1000, maxRetries: 2 });
     t.batcher.add(leafAt(0));
     t.batcher.add(leafAt(1));
     await t.batcher.poll();
@@ -373,31 +344,6 @@ describe("oracle relay: the verdict batcher (PROTOCOL §20.6)", function () {
     expect(t.singles.map((l) => l.verdict.jobId)).to.deep.equal([11n]);
     expect(t.batcher.holds(11n, 0)).to.equal(false);
     expect(t.sent).to.have.length(1);
-  });
-
-  it("a leaf a lagging peer decides after its retries but within its retry window goes in a batch, not alone (old rule: the single path once maxRetries passed)", async function () {
-    const behaviour = { lacks: [11n] };
-    const a = peer(peerA, behaviour);
-    const t = setup({ peers: [a], maxSize: 2, maxDelayMs: 1000, maxRetries: 2, retryWindowMs: 10_000 });
-    t.batcher.add(leafAt(0));
-    t.batcher.add(leafAt(1));
-    await t.batcher.poll();
-    expect(t.sent.map((s) => s.verdicts.map((v) => v.jobId))).to.deep.equal([[10n]]);
-    // Batches close a second apart: the retries are spent long before the window.
-    for (let round = 0; round < 4; round++) {
-      t.clock.advance(1000);
-      await t.batcher.poll();
-      expect(t.singles, `round ${round}`).to.have.length(0);
-      expect(t.batcher.holds(11n, 0), `round ${round}`).to.equal(true);
-    }
-    // The peer catches up: the leaf goes in the next batch.
-    behaviour.lacks = [];
-    t.clock.advance(1000);
-    await t.batcher.poll();
-    expect(t.sent.map((s) => s.verdicts.map((v) => v.jobId))).to.deep.equal([[10n], [11n]]);
-    expect(t.singles).to.have.length(0);
-    expect(t.relayed.map((l) => l.verdict.jobId)).to.deep.equal([10n, 11n]);
-    expect(t.batcher.size).to.equal(0);
   });
 
   it("2-of-3: only what the peer lacking the fewest leaves lacks is dropped (a lagging third peer does not shrink the batch)", async function () {
