@@ -378,14 +378,12 @@ export class OracleNode implements Daemon {
           })
         ).hash,
       settleSingle: (leaf) => this.relaySingle(leaf.own),
-      // One transaction per batch: one synced commit for all its leaves, not two per leaf.
-      onRelayed: (leaves) =>
-        this.db!.transaction(() => {
-          for (const l of leaves) {
-            this.submissions!.markRelayed(l.verdict.jobId, l.verdict.shard);
-            this.claimStore!.markDone(p.market, l.verdict.jobId, l.verdict.shard);
-          }
-        })(),
+      onRelayed: (leaves) => {
+        for (const l of leaves) {
+          this.submissions!.markRelayed(l.verdict.jobId, l.verdict.shard);
+          this.claimStore!.markDone(p.market, l.verdict.jobId, l.verdict.shard);
+        }
+      },
       maxSize: p.batchMaxSize ?? 100,
       maxDelayMs: p.batchMaxDelayMs ?? 2000,
       now: p.batchClock?.now,
